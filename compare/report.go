@@ -1,0 +1,52 @@
+// Package compare is the only judgment layer of cxr-auditor: a deterministic
+// comparator between what a vision model grounded in the image and what a
+// draft impression says, and the evaluation metrics of predictions against
+// ground truth. No model is involved: the same inputs always give the same
+// report.
+package compare
+
+import "github.com/cxr-auditor/cxr-auditor/schema"
+
+// Kind names how the image and the draft disagree about one label.
+type Kind string
+
+// The disagreement kinds.
+const (
+	// MissedInDraft: the image shows the finding, the draft is silent.
+	MissedInDraft Kind = "missed_in_draft"
+	// ContradictedByImage: the image shows the finding, the draft denies it.
+	ContradictedByImage Kind = "contradicted_by_image"
+	// HedgedInDraft: the image shows the finding, the draft only hedges.
+	HedgedInDraft Kind = "hedged_in_draft"
+	// UnsupportedByImage: the draft asserts the finding, the image does not show it.
+	UnsupportedByImage Kind = "unsupported_by_image"
+)
+
+// Disagreement is one label on which the image and the draft disagree, with
+// the evidence from both sides.
+type Disagreement struct {
+	Label  schema.Label `json:"label"`
+	Kind   Kind         `json:"kind"`
+	Urgent bool         `json:"urgent"`
+	// DraftSpans are the verbatim draft phrases about this label (empty when
+	// the draft is silent). Never nil once produced by Compare.
+	DraftSpans []string `json:"draft_spans"`
+	// Boxes are the image boxes for this label (empty when the image does
+	// not show it or showed it without a box). Never nil once produced by
+	// Compare.
+	Boxes []schema.Box `json:"boxes"`
+}
+
+// Key identifies the disagreement within its item: "label/kind". Verdicts
+// are recorded against it, so it is stable across reruns that reach the same
+// conclusion.
+func (d Disagreement) Key() string { return string(d.Label) + "/" + string(d.Kind) }
+
+// Report is the comparator's verdict on one item.
+type Report struct {
+	// Urgent is true when any disagreement is urgent.
+	Urgent bool `json:"urgent"`
+	// Disagreements in the fixed label order of schema.PositiveLabels.
+	// Never nil once produced by Compare.
+	Disagreements []Disagreement `json:"disagreements"`
+}

@@ -1,0 +1,65 @@
+package pipeline
+
+import (
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// Item is one worklist row: one image with one draft.
+type Item struct {
+	ID string `json:"id"`
+	// ImagePath is resolved (relative paths are joined to the worklist's
+	// directory), so it can be opened from any working directory.
+	ImagePath string `json:"image"`
+	Draft     string `json:"draft"`
+	// Truth holds ground-truth findings when the worklist has them (nil
+	// otherwise; HasTruth tells an empty truth from a missing one).
+	Truth    []schema.Finding `json:"truth,omitempty"`
+	HasTruth bool             `json:"-"`
+	// Line is the 1-based line (CSV, JSONL) of the row in its worklist file,
+	// or 0 for directory worklists. Errors about the row name it.
+	Line int `json:"-"`
+}
+
+// Status is where an item (or one of its stages) is in the pipeline.
+type Status string
+
+// The statuses an item or stage moves through.
+const (
+	StatusQueued  Status = "queued"
+	StatusRunning Status = "running"
+	StatusDone    Status = "done"
+	StatusError   Status = "error"
+)
+
+// Result is everything the pipeline knows about one item after both stages
+// ran (or came from the cache).
+type Result struct {
+	ItemID    string             `json:"id"`
+	Status    Status             `json:"status"`
+	Grounding *store.StageRecord `json:"grounding,omitempty"`
+	Draft     *store.StageRecord `json:"draft,omitempty"`
+	// Findings are the grounded findings, boxes mapped back to the original
+	// image. DraftLabels are the parsed draft labels.
+	Findings    []schema.Finding    `json:"findings"`
+	DraftLabels []schema.DraftLabel `json:"draft_labels"`
+	// Report is nil when either stage failed.
+	Report *compare.Report `json:"report,omitempty"`
+	// Salvaged is true when a stage's output needed salvage (truncated,
+	// done_reason "length", repaired JSON).
+	Salvaged bool `json:"salvaged"`
+	// Cached is true when both stages came from the store.
+	Cached bool `json:"cached"`
+	// Err is the first failure in words, naming the stage; empty on success.
+	Err string `json:"error,omitempty"`
+}
+
+// Update is one progress event from the scheduler, for the TUI and the
+// batch progress bar. Result is set when the item finished (done or error).
+type Update struct {
+	ItemID string
+	Stage  store.Stage // empty for item-level updates
+	Status Status
+	Result *Result
+}

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// Stage names a model stage.
+type Stage string
+
+// The two model stages.
+const (
+	StageGrounding Stage = "grounding"
+	StageDraft     Stage = "draft"
+)
+
+// StageRecord is the full record of one model call (or its cached copy):
+// enough to reproduce, audit and display it. It is keyed by Key, the
+// provenance key computed by the pipeline.
+type StageRecord struct {
+	Key    string `json:"key"`
+	Stage  Stage  `json:"stage"`
+	ItemID string `json:"item_id"`
+	// Provenance parts (also folded into Key).
+	ImageHash    string `json:"image_hash,omitempty"`
+	DraftHash    string `json:"draft_hash,omitempty"`
+	Model        string `json:"model"`
+	ModelDigest  string `json:"model_digest"`
+	PromptDigest string `json:"prompt_digest"`
+	Options      string `json:"options"` // canonical JSON of the Ollama options
+	Host         string `json:"host,omitempty"`
+
+	// What came back.
+	Raw        string `json:"raw"`
+	Thinking   string `json:"thinking,omitempty"`
+	DoneReason string `json:"done_reason,omitempty"`
+	Done       bool   `json:"done"`
+
+	// Parsed output: Findings for grounding, Labels for draft.
+	Findings    []schema.Finding    `json:"findings,omitempty"`
+	Labels      []schema.DraftLabel `json:"labels,omitempty"`
+	Diagnostics schema.Diagnostics  `json:"diagnostics"`
+	// Error is set when the stage failed (transport, server error line,
+	// nothing recoverable in the output). A failed record is never served
+	// from the cache.
+	Error string `json:"error,omitempty"`
+
+	// Metrics reported by Ollama.
+	PromptEvalCount int           `json:"prompt_eval_count,omitempty"`
+	EvalCount       int           `json:"eval_count,omitempty"`
+	TotalDuration   time.Duration `json:"total_duration,omitempty"`
+	LoadDuration    time.Duration `json:"load_duration,omitempty"`
+	EvalDuration    time.Duration `json:"eval_duration,omitempty"`
+	// Wall is the wall time of the call as seen by the client.
+	Wall      time.Duration `json:"wall,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+// ItemRecord is one worklist row as the store remembers it (for export and
+// for resuming a review).
+type ItemRecord struct {
+	ID    string `json:"id"`
+	Image string `json:"image"`
+	Draft string `json:"draft"`
+	// Seq is the item's position in the worklist (0-based).
+	Seq int `json:"seq"`
+}
+
+// ResultRecord is the latest outcome for an item: which stage records it
+// rests on and the comparison report.
+type ResultRecord struct {
+	ItemID       string          `json:"item_id"`
+	GroundingKey string          `json:"grounding_key,omitempty"`
+	DraftKey     string          `json:"draft_key,omitempty"`
+	Report       *compare.Report `json:"report,omitempty"` // nil when a stage failed
+	Salvaged     bool            `json:"salvaged"`
+	Error        string          `json:"error,omitempty"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+}
+
+// Decision is a reviewer's adjudication of one disagreement.
+type Decision string
+
+// The decisions, one key each in the TUI.
+const (
+	ImageRight Decision = "image_right"
+	DraftRight Decision = "draft_right"
+	BothWrong  Decision = "both_wrong"
+	Unsure     Decision = "unsure"
+)
+
+// Valid reports whether d is one of the four decisions.
+func (d Decision) Valid() bool {
+	return d == ImageRight || d == DraftRight || d == BothWrong || d == Unsure
+}
+
+// Verdict is one reviewer's adjudication of one disagreement of one item.
+// The current verdict for (ItemID, DisagreementKey, Annotator) is the latest
+// one not undone.
+type Verdict struct {
+	ID              int64        `json:"id"`
+	ItemID          string       `json:"item_id"`
+	DisagreementKey string       `json:"disagreement_key"` // compare.Disagreement.Key()
+	Label           schema.Label `json:"label"`
+	Kind            compare.Kind `json:"kind"`
+	Decision        Decision     `json:"decision"`
+	Annotator       string       `json:"annotator"`
+	At              time.Time    `json:"at"`
+}
+
+// Note is a reviewer's free-text note on an item. The current note for
+// (ItemID, Annotator) is the latest one.
+type Note struct {
+	ID        int64     `json:"id"`
+	ItemID    string    `json:"item_id"`
+	Annotator string    `json:"annotator"`
+	Text      string    `json:"text"`
+	At        time.Time `json:"at"`
+}
+
+// Event is one entry of the append-only event log (verdicts, undos, notes,
+// runs, reruns, errors): the audit trail, never rewritten.
+type Event struct {
+	ID        int64     `json:"id"`
+	At        time.Time `json:"at"`
+	Kind      string    `json:"kind"` // "verdict", "undo", "note", "run_start", "run_end", "rerun", "stage_error", ...
+	ItemID    string    `json:"item_id,omitempty"`
+	Annotator string    `json:"annotator,omitempty"`
+	Data      string    `json:"data,omitempty"` // JSON payload
+}
