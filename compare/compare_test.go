@@ -1,0 +1,338 @@
+package compare
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+func box(y0, x0, y1, x1 float64) *schema.Box { return &schema.Box{Y0: y0, X0: x0, Y1: y1, X1: x1} }
+
+func dl(l schema.Label, s schema.Status, span string) schema.DraftLabel {
+	return schema.DraftLabel{Label: l, Status: s, Span: span}
+}
+
+func TestCompare(t *testing.T) {
+	urgent := schema.DefaultUrgent()
+	ptxBox := box(0.1, 0.6, 0.4, 0.9)
+	effBox := box(0.6, 0.1, 0.9, 0.4)
+	tests := []struct {
+		name     string
+		findings []schema.Finding
+		draft    []schema.DraftLabel
+		want     Report
+	}{
+		{
+			name: "nothing anywhere",
+			want: Report{Disagreements: []Disagreement{}},
+		},
+		{
+			name:     "agreement present both sides",
+			findings: []schema.Finding{{Label: schema.PleuralEffusion, Box: effBox}},
+			draft:    []schema.DraftLabel{dl(schema.PleuralEffusion, schema.StatusPresent, "small left effusion")},
+			want:     Report{Disagreements: []Disagreement{}},
+		},
+		{
+			name:     "missed in draft, urgent label with box",
+			findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptxBox}},
+			want: Report{Urgent: true, Disagreements: []Disagreement{
+				{Label: schema.Pneumothorax, Kind: MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{*ptxBox}},
+			}},
+		},
+		{
+			name:     "missed in draft, non-urgent label without box",
+			findings: []schema.Finding{{Label: schema.Cardiomegaly}},
+			want: Report{Disagreements: []Disagreement{
+				{Label: schema.Cardiomegaly, Kind: MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name:     "contradicted by image",
+			findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptxBox}},
+			draft:    []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax")},
+			want: Report{Urgent: true, Disagreements: []Disagreement{
+				{Label: schema.Pneumothorax, Kind: ContradictedByImage, Urgent: true, DraftSpans: []string{"no pneumothorax"}, Boxes: []schema.Box{*ptxBox}},
+			}},
+		},
+		{
+			name:     "hedged in draft",
+			findings: []schema.Finding{{Label: schema.NoduleMass, Box: effBox}},
+			draft:    []schema.DraftLabel{dl(schema.NoduleMass, schema.StatusUncertain, "possible nodule")},
+			want: Report{Urgent: true, Disagreements: []Disagreement{
+				{Label: schema.NoduleMass, Kind: HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{*effBox}},
+			}},
+		},
+		{
+			name:  "unsupported by image is never urgent",
+			draft: []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusPresent, "large right pneumothorax")},
+			want: Report{Disagreements: []Disagreement{
+				{Label: schema.Pneumothorax, Kind: UnsupportedByImage, DraftSpans: []string{"large right pneumothorax"}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name:  "uncertain in draft, image silent: no disagreement",
+			draft: []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusUncertain, "cannot exclude pneumothorax")},
+			want:  Report{Disagreements: []Disagreement{}},
+		},
+		{
+			name:  "absent in draft, image silent: agreement",
+			draft: []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax")},
+			want:  Report{Disagreements: []Disagreement{}},
+		},
+		{
+			name:     "present wins over absent (laterality not modelled), all spans kept in order",
+			findings: nil,
+			draft: []schema.DraftLabel{
+				dl(schema.PleuralEffusion, schema.StatusAbsent, "no right effusion"),
+				dl(schema.PleuralEffusion, schema.StatusPresent, "left effusion"),
+			},
+			want: Report{Disagreements: []Disagreement{
+				{Label: schema.PleuralEffusion, Kind: UnsupportedByImage, DraftSpans: []string{"no right effusion", "left effusion"}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name:     "present wins over uncertain: image yes gives agreement",
+			findings: []schema.Finding{{Label: schema.LungOpacity}},
+			draft: []schema.DraftLabel{
+				dl(schema.LungOpacity, schema.StatusUncertain, "possible opacity"),
+				dl(schema.LungOpacity, schema.StatusPresent, "consolidation"),
+			},
+			want: Report{Disagreements: []Disagreement{}},
+		},
+		{
+			name:     "uncertain wins over absent",
+			findings: []schema.Finding{{Label: schema.LungOpacity}},
+			draft: []schema.DraftLabel{
+				dl(schema.LungOpacity, schema.StatusAbsent, "no consolidation"),
+				dl(schema.LungOpacity, schema.StatusUncertain, "possible opacity"),
+			},
+			want: Report{Disagreements: []Disagreement{
+				{Label: schema.LungOpacity, Kind: HedgedInDraft, DraftSpans: []string{"no consolidation", "possible opacity"}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name:     "no_finding implies absence: contradicted with the no_finding span",
+			findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptxBox}, {Label: schema.Cardiomegaly}},
+			draft:    []schema.DraftLabel{dl(schema.NoFinding, schema.StatusPresent, "no acute cardiopulmonary process")},
+			want: Report{Urgent: true, Disagreements: []Disagreement{
+				{Label: schema.Pneumothorax, Kind: ContradictedByImage, Urgent: true, DraftSpans: []string{"no acute cardiopulmonary process"}, Boxes: []schema.Box{*ptxBox}},
+				{Label: schema.Cardiomegaly, Kind: ContradictedByImage, DraftSpans: []string{"no acute cardiopulmonary process"}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name:     "no_finding with an uncertain mention stays uncertain",
+			findings: []schema.Finding{{Label: schema.NoduleMass}},
+			draft: []schema.DraftLabel{
+				dl(schema.NoFinding, schema.StatusPresent, "no acute process"),
+				dl(schema.NoduleMass, schema.StatusUncertain, "possible nodule"),
+			},
+			want: Report{Urgent: true, Disagreements: []Disagreement{
+				{Label: schema.NoduleMass, Kind: HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name:     "no_finding with a present mention: the mention wins",
+			findings: nil,
+			draft: []schema.DraftLabel{
+				dl(schema.NoFinding, schema.StatusPresent, "no acute process"),
+				dl(schema.Cardiomegaly, schema.StatusPresent, "enlarged heart"),
+			},
+			want: Report{Disagreements: []Disagreement{
+				{Label: schema.Cardiomegaly, Kind: UnsupportedByImage, DraftSpans: []string{"enlarged heart"}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name:     "no_finding that is only hedged does not imply absence",
+			findings: []schema.Finding{{Label: schema.Cardiomegaly}},
+			draft:    []schema.DraftLabel{dl(schema.NoFinding, schema.StatusUncertain, "probably normal")},
+			want: Report{Disagreements: []Disagreement{
+				{Label: schema.Cardiomegaly, Kind: MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name:     "spans deduplicated, empty spans dropped",
+			findings: []schema.Finding{{Label: schema.Pneumothorax}},
+			draft: []schema.DraftLabel{
+				dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax"),
+				dl(schema.Pneumothorax, schema.StatusAbsent, ""),
+				dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax"),
+				dl(schema.Pneumothorax, schema.StatusAbsent, "lungs expanded"),
+			},
+			want: Report{Urgent: true, Disagreements: []Disagreement{
+				{Label: schema.Pneumothorax, Kind: ContradictedByImage, Urgent: true, DraftSpans: []string{"no pneumothorax", "lungs expanded"}, Boxes: []schema.Box{}},
+			}},
+		},
+		{
+			name: "boxes in finding order, nil boxes skipped",
+			findings: []schema.Finding{
+				{Label: schema.NoduleMass, Box: ptxBox},
+				{Label: schema.NoduleMass},
+				{Label: schema.PleuralEffusion, Box: ptxBox},
+				{Label: schema.NoduleMass, Box: effBox},
+			},
+			draft: []schema.DraftLabel{dl(schema.PleuralEffusion, schema.StatusPresent, "effusion")},
+			want: Report{Urgent: true, Disagreements: []Disagreement{
+				{Label: schema.NoduleMass, Kind: MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{*ptxBox, *effBox}},
+			}},
+		},
+		{
+			name:     "unknown labels and statuses are ignored",
+			findings: []schema.Finding{{Label: "atelectasis"}, {Label: schema.NoFinding}},
+			draft: []schema.DraftLabel{
+				dl(schema.Pneumothorax, "likely", "likely pneumothorax"),
+				dl("fracture", schema.StatusPresent, "rib fracture"),
+			},
+			want: Report{Disagreements: []Disagreement{}},
+		},
+		{
+			name: "every kind at once, in PositiveLabels order",
+			findings: []schema.Finding{
+				{Label: schema.Cardiomegaly},
+				{Label: schema.NoduleMass},
+				{Label: schema.Pneumothorax},
+			},
+			draft: []schema.DraftLabel{
+				dl(schema.LungOpacity, schema.StatusPresent, "opacity"),
+				dl(schema.NoduleMass, schema.StatusUncertain, "possible nodule"),
+				dl(schema.Cardiomegaly, schema.StatusAbsent, "normal heart size"),
+				dl(schema.PleuralEffusion, schema.StatusPresent, "effusion"),
+			},
+			want: Report{Urgent: true, Disagreements: []Disagreement{
+				{Label: schema.PleuralEffusion, Kind: UnsupportedByImage, DraftSpans: []string{"effusion"}, Boxes: []schema.Box{}},
+				{Label: schema.Pneumothorax, Kind: MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{}},
+				{Label: schema.LungOpacity, Kind: UnsupportedByImage, DraftSpans: []string{"opacity"}, Boxes: []schema.Box{}},
+				{Label: schema.NoduleMass, Kind: HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{}},
+				{Label: schema.Cardiomegaly, Kind: ContradictedByImage, DraftSpans: []string{"normal heart size"}, Boxes: []schema.Box{}},
+			}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Compare(tt.findings, tt.draft, urgent)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestCompareWhitelist(t *testing.T) {
+	findings := []schema.Finding{{Label: schema.Pneumothorax}, {Label: schema.Cardiomegaly}}
+	tests := []struct {
+		name       string
+		whitelist  []schema.Label
+		wantUrgent map[schema.Label]bool
+	}{
+		{"default", schema.DefaultUrgent(), map[schema.Label]bool{schema.Pneumothorax: true}},
+		{"empty whitelist: nothing urgent", []schema.Label{}, map[schema.Label]bool{}},
+		{"nil whitelist: nothing urgent", nil, map[schema.Label]bool{}},
+		{"custom", []schema.Label{schema.Cardiomegaly}, map[schema.Label]bool{schema.Cardiomegaly: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := Compare(findings, nil, tt.whitelist)
+			require.Len(t, rep.Disagreements, 2)
+			any := false
+			for _, d := range rep.Disagreements {
+				assert.Equal(t, tt.wantUrgent[d.Label], d.Urgent, d.Label)
+				any = any || d.Urgent
+			}
+			assert.Equal(t, any, rep.Urgent)
+		})
+	}
+}
+
+func TestCompareJSONHasNoNulls(t *testing.T) {
+	for _, rep := range []Report{
+		Compare(nil, nil, nil),
+		Compare([]schema.Finding{{Label: schema.Cardiomegaly}}, nil, nil),
+	} {
+		b, err := json.Marshal(rep)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), "null")
+	}
+}
+
+// randomInput draws findings and draft labels from a small vocabulary,
+// including out-of-vocabulary values, so every branch is reachable.
+func randomInput(r *rand.Rand) ([]schema.Finding, []schema.DraftLabel, []schema.Label) {
+	labels := append(schema.Labels(), "bogus")
+	statuses := []schema.Status{schema.StatusPresent, schema.StatusAbsent, schema.StatusUncertain, "maybe"}
+	spans := []string{"", "a", "b", "c"}
+	fs := make([]schema.Finding, r.IntN(5))
+	for i := range fs {
+		fs[i].Label = labels[r.IntN(len(labels))]
+		if r.IntN(2) == 0 {
+			y, x := r.Float64()/2, r.Float64()/2
+			fs[i].Box = box(y, x, y+0.3, x+0.3)
+		}
+	}
+	ds := make([]schema.DraftLabel, r.IntN(6))
+	for i := range ds {
+		ds[i] = dl(labels[r.IntN(len(labels))], statuses[r.IntN(len(statuses))], spans[r.IntN(len(spans))])
+	}
+	var wl []schema.Label
+	for _, l := range schema.Labels() {
+		if r.IntN(2) == 0 {
+			wl = append(wl, l)
+		}
+	}
+	return fs, ds, wl
+}
+
+// TestCompareProperties checks invariants of Compare on random inputs.
+func TestCompareProperties(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	order := map[schema.Label]int{}
+	for i, l := range schema.PositiveLabels() {
+		order[l] = i
+	}
+	for range 5000 {
+		fs, ds, wl := randomInput(r)
+		rep := Compare(fs, ds, wl)
+		require.Equal(t, rep, Compare(fs, ds, wl), "deterministic")
+		require.NotNil(t, rep.Disagreements)
+
+		shown := map[schema.Label]bool{}
+		for _, f := range fs {
+			shown[f.Label] = true
+		}
+		white := map[schema.Label]bool{}
+		for _, l := range wl {
+			white[l] = true
+		}
+		anyUrgent := false
+		prev := -1
+		for _, d := range rep.Disagreements {
+			require.True(t, d.Label.Positive())
+			require.Greater(t, order[d.Label], prev, "one per label, in PositiveLabels order")
+			prev = order[d.Label]
+			require.NotNil(t, d.DraftSpans)
+			require.NotNil(t, d.Boxes)
+			// The image side of the kind must match the findings.
+			require.Equal(t, d.Kind != UnsupportedByImage, shown[d.Label], "%+v", d)
+			require.Equal(t, shown[d.Label] && white[d.Label], d.Urgent)
+			if d.Kind == UnsupportedByImage {
+				require.Empty(t, d.Boxes)
+				require.Contains(t, ds, dl(d.Label, schema.StatusPresent, firstPresentSpan(ds, d.Label)), "unsupported needs a present draft label")
+			}
+			if d.Kind == MissedInDraft {
+				require.Empty(t, d.DraftSpans)
+			}
+			anyUrgent = anyUrgent || d.Urgent
+		}
+		require.Equal(t, anyUrgent, rep.Urgent)
+	}
+}
+
+func firstPresentSpan(ds []schema.DraftLabel, l schema.Label) string {
+	for _, d := range ds {
+		if d.Label == l && d.Status == schema.StatusPresent {
+			return d.Span
+		}
+	}
+	return "<none>"
+}
