@@ -1,0 +1,362 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// clampTolerance is how far outside [0,1] a coordinate may fall (after any
+// 0-1000 rescale) and still be clamped onto the image edge. Small overshoot
+// is ordinary model imprecision; anything further is not a location at all
+// (a real server produced 5E+93), and clamping it would invent a box that
+// spans to the edge of the image, so such a box is dropped instead.
+const clampTolerance = 0.05
+
+// ExtractFindings turns a vision model's raw output into grounded findings.
+//
+// It is tolerant: it strips <think> and MedGemma <unused94> thought spans
+// (also unterminated ones), prefers JSON after a "Final Answer" marker, reads
+// past prose and code fences, unwraps {"findings": [...]}-style wrappers and
+// single bare objects, accepts single quotes, trailing commas and
+// True/False/None, keeps every complete entry of a truncated list (and the
+// label of a cut-off last entry), de-duplicates repeated entries (same label
+// and box), normalizes label spellings with NormalizeLabel, and repairs boxes:
+// 0-1000 coordinates are divided by 1000, inverted corners reordered, small
+// overshoot clamped; a box that is not four finite numbers, overflows
+// float64, lies far outside the image or has zero area is dropped while its
+// label is kept. no_finding is dropped when any positive finding is present.
+// Every repair and drop is a note in the returned Diagnostics; Salvaged is
+// true when any note other than a 0-1000 rescale was made.
+//
+// The result keeps input order. "[]" (or {"findings": []}) is a valid empty
+// list with a nil error; a list whose entries were all dropped is an empty,
+// non-nil list with notes. The error is non-nil (wrapping ErrNoJSON or
+// ErrUnexpectedShape) only when no label list is in the text at all, and then
+// the list is nil. It runs in time linear in len(raw) and never panics.
+func ExtractFindings(raw string) ([]Finding, Diagnostics, error) {
+	var n notes
+	loc, err := locate(raw, &n)
+	if err != nil {
+		return nil, n.diagnostics(), fmt.Errorf("extract findings: %w", err)
+	}
+	out := make([]Finding, 0, len(loc.entries))
+	type key struct {
+		label  Label
+		hasBox bool
+		box    Box
+	}
+	seen := make(map[key]bool, len(loc.entries))
+	seenLabel := map[Label]bool{}
+	dups := 0
+	for i, e := range loc.entries {
+		// Only the last entry of a list can be cut off.
+		cut := !e.complete && i == len(loc.entries)-1
+		label, ok := entryLabel(e, cut, &n)
+		if !ok {
+			continue
+		}
+		f := Finding{Label: label}
+		if bv, ok := e.member("box_2d", "box", "bbox", "box2d"); ok {
+			f.Box = entryBox(bv, label, &n)
+		} else if cut {
+			n.add("truncated", "kept the label %q of the cut-off last entry without a box", label)
+		}
+		k := key{label: f.Label, hasBox: f.Box != nil}
+		if f.Box != nil {
+			k.box = *f.Box
+		}
+		if cut && f.Box == nil && seenLabel[label] {
+			// A cut-off repeat of a label already kept adds nothing.
+			dups++
+			continue
+		}
+		seenLabel[label] = true
+		if seen[k] {
+			dups++
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	noteTruncation(loc, &n)
+	if dups > 0 {
+		n.add("deduplicated", "dropped %d repeated finding(s) (same label and box)", dups)
+	}
+	var positives []string
+	for _, f := range out {
+		if f.Label.Positive() {
+			positives = append(positives, string(f.Label))
+		}
+	}
+	if len(positives) > 0 {
+		kept := out[:0]
+		dropped := false
+		for _, f := range out {
+			if f.Label == NoFinding {
+				dropped = true
+				continue
+			}
+			kept = append(kept, f)
+		}
+		out = kept
+		if dropped {
+			n.add("conflicting_no_finding", "dropped no_finding because positive findings were also reported: %s", strings.Join(positives, ", "))
+		}
+	}
+	return out, n.diagnostics(), nil
+}
+
+// ExtractDraftLabels turns a text model's raw output into draft labels.
+//
+// It locates the list exactly as ExtractFindings does (thought spans, Final
+// Answer marker, prose, fences, wrappers, bare objects, lenient syntax,
+// truncation). Each entry needs a label (normalized with NormalizeLabel) and
+// a status (normalized with NormalizeStatus); an entry without a usable one
+// is dropped and noted. The span is kept verbatim apart from trimming
+// surrounding space, with control characters replaced by spaces and invalid
+// UTF-8 by U+FFFD so it is safe to show on a terminal; a missing span is "".
+// Repeated entries (same label, status and span) are dropped. A no_finding
+// entry is dropped only when some positive label is present: a draft that
+// says "no acute findings" and also "cannot exclude pneumothorax" keeps both,
+// because the comparator reads draft no_finding as denying what the draft
+// does not mention.
+//
+// Results, errors and diagnostics follow the same rules as ExtractFindings.
+func ExtractDraftLabels(raw string) ([]DraftLabel, Diagnostics, error) {
+	var n notes
+	loc, err := locate(raw, &n)
+	if err != nil {
+		return nil, n.diagnostics(), fmt.Errorf("extract draft labels: %w", err)
+	}
+	out := make([]DraftLabel, 0, len(loc.entries))
+	seen := make(map[DraftLabel]bool, len(loc.entries))
+	seenLS := map[[2]string]bool{}
+	dups := 0
+	for i, e := range loc.entries {
+		cut := !e.complete && i == len(loc.entries)-1
+		label, ok := entryLabel(e, cut, &n)
+		if !ok {
+			continue
+		}
+		sv, ok := e.member("status")
+		if !ok || !sv.complete || (sv.kind != jsonString && sv.kind != jsonBool) {
+			if cut {
+				n.add("truncated", "dropped the cut-off last entry %q: its status is missing", label)
+			} else {
+				n.add("dropped_status", "dropped %q: no status", label)
+			}
+			continue
+		}
+		status, ok := NormalizeStatus(sv.text)
+		if !ok {
+			n.add("dropped_status", "dropped %q: unknown status %s", label, quoteHead(sv.text, 64))
+			continue
+		}
+		d := DraftLabel{Label: label, Status: status}
+		if spv, ok := e.member("span"); ok {
+			switch {
+			case spv.kind == jsonString && spv.complete:
+				d.Span = cleanSpan(spv.text, &n)
+			case spv.kind == jsonString:
+				n.add("truncated", "kept the cut-off last entry %q without its incomplete span", label)
+			case spv.kind != jsonNull:
+				n.add("dropped_span", "span of %q is not a string; kept the entry with an empty span", label)
+			}
+		} else if cut {
+			n.add("truncated", "kept the cut-off last entry %q (%s) without a span", label, status)
+		}
+		if cut && d.Span == "" && seenLS[[2]string{string(d.Label), string(d.Status)}] {
+			// A cut-off repeat of an entry already kept adds nothing.
+			dups++
+			continue
+		}
+		seenLS[[2]string{string(d.Label), string(d.Status)}] = true
+		if seen[d] {
+			dups++
+			continue
+		}
+		seen[d] = true
+		out = append(out, d)
+	}
+	noteTruncation(loc, &n)
+	if dups > 0 {
+		n.add("deduplicated", "dropped %d repeated draft label(s) (same label, status and span)", dups)
+	}
+	var present []string
+	for _, d := range out {
+		if d.Label.Positive() && d.Status == StatusPresent {
+			present = append(present, string(d.Label))
+		}
+	}
+	if len(present) > 0 {
+		kept := out[:0]
+		dropped := false
+		for _, d := range out {
+			if d.Label == NoFinding {
+				dropped = true
+				continue
+			}
+			kept = append(kept, d)
+		}
+		out = kept
+		if dropped {
+			n.add("conflicting_no_finding", "dropped no_finding because the draft asserts %s", strings.Join(present, ", "))
+		}
+	}
+	return out, n.diagnostics(), nil
+}
+
+// noteTruncation notes that the list itself was cut off.
+func noteTruncation(loc located, n *notes) {
+	if loc.truncated {
+		n.add("truncated", "the output was cut off; kept the %d complete entr(ies) before the cut", completeCount(loc.entries))
+	}
+}
+
+func completeCount(es []jsonValue) int {
+	c := 0
+	for _, e := range es {
+		if e.complete {
+			c++
+		}
+	}
+	return c
+}
+
+// entryLabel reads and normalizes an entry's label. cut says the entry is
+// the cut-off last one, whose label counts only if its string closed.
+func entryLabel(e jsonValue, cut bool, n *notes) (Label, bool) {
+	lv, ok := e.member(labelKeys...)
+	switch {
+	case !ok && cut:
+		n.add("truncated", "dropped the cut-off last entry: it has no complete label")
+		return "", false
+	case !ok:
+		n.add("dropped_entry", "dropped an entry without a label")
+		return "", false
+	case !lv.complete:
+		n.add("truncated", "dropped the cut-off last entry: its label was cut off")
+		return "", false
+	case lv.kind != jsonString:
+		n.add("dropped_entry", "dropped an entry whose label is not a string")
+		return "", false
+	}
+	l, ok := NormalizeLabel(lv.text)
+	if !ok {
+		n.add("dropped_label", "dropped unknown label %s", quoteHead(lv.text, 64))
+		return "", false
+	}
+	if string(l) != lv.text {
+		n.add("normalized_label", "read label %s as %q", quoteHead(lv.text, 64), l)
+	}
+	return l, true
+}
+
+// entryBox turns a box_2d value into a well-formed Box, or nil (noted) when
+// it cannot be one. null means "no box" and is not noted.
+func entryBox(v jsonValue, label Label, n *notes) *Box {
+	if v.kind == jsonNull && v.complete {
+		return nil
+	}
+	drop := func(why string, args ...any) *Box {
+		n.add("dropped_box", "dropped the box of %q (kept the label): "+why, append([]any{label}, args...)...)
+		return nil
+	}
+	if v.kind != jsonArray {
+		return drop("box_2d is not an array")
+	}
+	if !v.complete {
+		return drop("box_2d was cut off")
+	}
+	if len(v.elems) != 4 {
+		return drop("box_2d has %d values, want 4 [y0,x0,y1,x1]", len(v.elems))
+	}
+	var c [4]float64
+	lits := make([]string, 4)
+	for i, e := range v.elems {
+		if e.kind != jsonNumber {
+			return drop("box_2d value %d is not a number", i+1)
+		}
+		lits[i] = e.text
+		f, err := strconv.ParseFloat(e.text, 64)
+		if errors.Is(err, strconv.ErrRange) && !math.IsInf(f, 0) {
+			err = nil // underflow to a tiny or zero value is harmless
+		}
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			return drop("box_2d value %s overflows float64", quoteHead(e.text, 32))
+		case err != nil:
+			return drop("box_2d value %s is not a number", quoteHead(e.text, 32))
+		case math.IsNaN(f) || math.IsInf(f, 0):
+			return drop("box_2d value %s is not finite", quoteHead(e.text, 32))
+		}
+		c[i] = f
+	}
+	desc := "[" + strings.Join(lits, " ") + "]"
+	// Repairs are noted only for a box that is kept in the end.
+	var repairs []string
+	if c[0] > 1 || c[1] > 1 || c[2] > 1 || c[3] > 1 {
+		for i := range c {
+			c[i] /= 1000
+		}
+		repairs = append(repairs, "rescaled_box")
+	}
+	b := Box{Y0: c[0], X0: c[1], Y1: c[2], X1: c[3]}
+	if b.Y0 > b.Y1 || b.X0 > b.X1 {
+		if b.Y0 > b.Y1 {
+			b.Y0, b.Y1 = b.Y1, b.Y0
+		}
+		if b.X0 > b.X1 {
+			b.X0, b.X1 = b.X1, b.X0
+		}
+		repairs = append(repairs, "reordered_box")
+	}
+	clamped := false
+	for _, p := range []*float64{&b.Y0, &b.X0, &b.Y1, &b.X1} {
+		if *p < -clampTolerance || *p > 1+clampTolerance {
+			return drop("box_2d %s lies far outside the image", desc)
+		}
+		if *p < 0 {
+			*p, clamped = 0, true
+		} else if *p > 1 {
+			*p, clamped = 1, true
+		}
+	}
+	if clamped {
+		repairs = append(repairs, "clamped_box")
+	}
+	if !b.Valid() {
+		return drop("box_2d %s has zero area", desc)
+	}
+	for _, r := range repairs {
+		switch r {
+		case "rescaled_box":
+			n.add(r, "read the box of %q as 0-1000 coordinates and divided by 1000", label)
+		case "reordered_box":
+			n.add(r, "reordered the inverted corners of the box of %q", label)
+		case "clamped_box":
+			n.add(r, "clamped the box of %q onto the image", label)
+		}
+	}
+	return &b
+}
+
+// cleanSpan trims s and makes it safe to print: control characters become
+// spaces, invalid UTF-8 becomes U+FFFD.
+func cleanSpan(s string, n *notes) string {
+	s = strings.TrimSpace(s)
+	clean := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	if clean != s {
+		n.add("sanitized_span", "replaced control characters or invalid UTF-8 in a span")
+	}
+	return strings.TrimSpace(clean)
+}
