@@ -1,11 +1,259 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
-// runEval is implemented by its issue; until then it says so.
-func runEval(_ context.Context, _ env, _ []string) error {
-	return errors.New("eval: not implemented yet")
+const evalDescription = `Evaluate predicted findings against ground truth (metrics defined in
+docs/metrics.md) and print a table, or with --json one JSON object.
+
+--truth is JSONL, one {"id", "findings"} per line. --pred is JSONL, one
+{"id", "findings"} per line, or {"id", "error"} for an item whose output
+could not be parsed; the output of 'run' is accepted as it is. An item
+whose prediction failed, or that has no prediction line, predicts nothing.
+A line carrying an error but also findings (the draft stage failed, the
+grounding did not) is scored on its findings. Predictions for ids not in
+the truth are ignored with a warning. Blank lines are skipped; a malformed
+line is an error naming file:line.
+
+Example:
+  cxr-auditor eval --pred results.jsonl --truth truth.jsonl --json`
+
+// runEval implements `cxr-auditor eval --pred P --truth T`.
+func runEval(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "eval", "", evalDescription)
+	predPath := fs.String("pred", "", "predictions `FILE` (JSONL; the output of 'run' works)")
+	truthPath := fs.String("truth", "", "ground truth `FILE` (JSONL of {id, findings})")
+	asJSON := fs.Bool("json", false, "print the metrics as one JSON object instead of a table")
+	urgentList := fs.String("urgent", defaultUrgentFlag(), "comma-separated `LABELS` whose recall is reported; \"\" for none")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	case *predPath == "" || *truthPath == "":
+		return fmt.Errorf("%w: both --pred and --truth are required", errUsage)
+	case isStdin(*predPath) && isStdin(*truthPath):
+		return fmt.Errorf("%w: --pred and --truth cannot both read stdin", errUsage)
+	}
+	urgent, err := schema.ParseLabelList(*urgentList)
+	if err != nil {
+		return fmt.Errorf("%w: --urgent: %v", errUsage, err)
+	}
+
+	items, err := readTruth(ctx, e, *truthPath)
+	if err != nil {
+		return err
+	}
+	if err := readPredictions(ctx, e, *predPath, items); err != nil {
+		return err
+	}
+	m := compare.Evaluate(items, urgent)
+	if *asJSON {
+		if m.Missing > 0 {
+			fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %d of %d truth items have no prediction line (scored as predicting nothing)\n", m.Missing, m.Items)
+		}
+		return writeJSON(e.stdout, m)
+	}
+	return writeMetricsTable(e.stdout, m, urgent)
+}
+
+// jsonlLine is one non-blank line of a JSONL file and its 1-based number.
+type jsonlLine struct {
+	n    int
+	text []byte
+}
+
+// forEachLine calls fn for each non-blank line of path (or stdin for "-"),
+// stopping at the first error, which it returns as is. Lines may be long
+// (model output is embedded in run results), so there is no line limit.
+func forEachLine(ctx context.Context, e env, path string, fn func(name string, l jsonlLine) error) error {
+	var r io.Reader
+	name := path
+	if isStdin(path) {
+		r, name = e.stdin, "stdin"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("read input: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	br := bufio.NewReader(r)
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			if ferr := fn(name, jsonlLine{n: n, text: line}); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, n, err)
+		}
+	}
+}
+
+// readTruth reads the ground truth, one EvalItem per line, in file order.
+func readTruth(ctx context.Context, e env, path string) ([]compare.EvalItem, error) {
+	var items []compare.EvalItem
+	firstLine := map[string]int{}
+	err := forEachLine(ctx, e, path, func(name string, l jsonlLine) error {
+		var row struct {
+			ID       string          `json:"id"`
+			Findings json.RawMessage `json:"findings"`
+		}
+		if err := json.Unmarshal(l.text, &row); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, l.n, err)
+		}
+		if row.ID == "" {
+			return fmt.Errorf("%s:%d: missing or empty \"id\"", name, l.n)
+		}
+		if prev, dup := firstLine[row.ID]; dup {
+			return fmt.Errorf("%s:%d: duplicate id %q (first on line %d)", name, l.n, row.ID, prev)
+		}
+		firstLine[row.ID] = l.n
+		if isNull(row.Findings) {
+			return fmt.Errorf("%s:%d: item %q: missing \"findings\" (use [] for none)", name, l.n, row.ID)
+		}
+		fs, diag, err := schema.ExtractFindings(string(row.Findings))
+		if err != nil {
+			return fmt.Errorf("%s:%d: item %q: findings: %w", name, l.n, row.ID, err)
+		}
+		// Truth should be clean: a silent drop or repair would change the
+		// score. 0-1000 boxes and label spellings are accepted conventions.
+		for _, note := range diag.Notes {
+			if note.Kind != "rescaled_box" && note.Kind != "normalized_label" {
+				fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %s:%d: item %q: %s: %s\n", name, l.n, row.ID, note.Kind, note.Message)
+			}
+		}
+		items = append(items, compare.EvalItem{ID: row.ID, Truth: fs, Missing: true})
+		return nil
+	})
+	return items, err
+}
+
+// predRow is the part of a prediction line eval reads: a {"id", "findings"}
+// or {"id", "error"} line, or a line of `run` output (pipeline.Result-like,
+// whose grounding stage record may carry its own error).
+type predRow struct {
+	ID        string          `json:"id"`
+	Findings  json.RawMessage `json:"findings"`
+	Error     string          `json:"error"`
+	Grounding *struct {
+		Error string `json:"error"`
+	} `json:"grounding"`
+}
+
+// readPredictions fills Pred, ParseFailed and Missing of items from path.
+func readPredictions(ctx context.Context, e env, path string, items []compare.EvalItem) error {
+	index := make(map[string]int, len(items))
+	for i, it := range items {
+		index[it.ID] = i
+	}
+	firstLine := map[string]int{}
+	return forEachLine(ctx, e, path, func(name string, l jsonlLine) error {
+		var row predRow
+		if err := json.Unmarshal(l.text, &row); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, l.n, err)
+		}
+		if row.ID == "" {
+			return fmt.Errorf("%s:%d: missing or empty \"id\"", name, l.n)
+		}
+		if prev, dup := firstLine[row.ID]; dup {
+			return fmt.Errorf("%s:%d: duplicate id %q (first on line %d)", name, l.n, row.ID, prev)
+		}
+		firstLine[row.ID] = l.n
+		i, known := index[row.ID]
+		if !known {
+			fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %s:%d: id %q is not in the truth; ignored\n", name, l.n, row.ID)
+			return nil
+		}
+		it := &items[i]
+		it.Missing = false
+		// The grounding failed when the line says so, or when it carries an
+		// error and no findings. An error with findings is a draft-stage
+		// failure: the findings are valid and are scored.
+		groundingFailed := row.Grounding != nil && row.Grounding.Error != ""
+		if groundingFailed || (row.Error != "" && isNull(row.Findings)) {
+			it.ParseFailed = true
+			return nil
+		}
+		if isNull(row.Findings) {
+			return fmt.Errorf("%s:%d: item %q: neither \"findings\" nor \"error\"", name, l.n, row.ID)
+		}
+		fs, _, err := schema.ExtractFindings(string(row.Findings))
+		switch {
+		case err != nil && row.Error != "":
+			// A failed item whose findings are junk: the error says why.
+			it.ParseFailed = true
+		case err != nil:
+			return fmt.Errorf("%s:%d: item %q: findings: %w", name, l.n, row.ID, err)
+		default:
+			it.Pred = fs
+		}
+		return nil
+	})
+}
+
+// isNull reports whether a JSON member was absent or null.
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || bytes.Equal(t, []byte("null"))
+}
+
+// writeMetricsTable prints m for people: aligned columns, counts beside the
+// ratios so small denominators are visible.
+func writeMetricsTable(w io.Writer, m compare.Metrics, urgent []schema.Label) error {
+	var b strings.Builder
+	width := len("finding")
+	for _, l := range schema.Labels() {
+		width = max(width, len(l))
+	}
+	fmt.Fprintf(&b, "%-*s  %6s  %9s  %6s  %5s\n", width, "finding", "N", "precision", "recall", "F1")
+	for _, l := range schema.PositiveLabels() {
+		p := m.Presence[l]
+		fmt.Fprintf(&b, "%-*s  %6d  %9.3f  %6.3f  %5.3f\n", width, l, p.N, p.Precision, p.Recall, p.F1)
+	}
+	fmt.Fprintf(&b, "\nmacro-F1 over labels with N > 0  %.3f\n", m.MacroF1)
+
+	fmt.Fprintf(&b, "\nlocalization (boxes pooled over items and labels)\n")
+	for _, row := range []struct {
+		name string
+		la   compare.LocalizationAt
+	}{{"IoU >= 0.3", m.Localization.Loose}, {"IoU >= 0.5", m.Localization.Strict}} {
+		fmt.Fprintf(&b, "  %s  rate %.3f (%d/%d)  precision %.3f (%d/%d)\n",
+			row.name, row.la.Rate, row.la.Matched, row.la.TruthBoxes, row.la.Precision, row.la.Matched, row.la.PredBoxes)
+	}
+	fmt.Fprintf(&b, "  mean IoU of the matches at 0.3  %.3f\n", m.Localization.MeanIoU)
+	if len(urgent) > 0 {
+		fmt.Fprintf(&b, "\nurgent recall (found/N)\n")
+		for _, l := range urgent {
+			u := m.UrgentRecall[l]
+			fmt.Fprintf(&b, "  %-*s  %d/%d\n", width, l, u.Found, u.N)
+		}
+	}
+	fmt.Fprintf(&b, "\nitems %d, parse failures %d, missing predictions %d\n", m.Items, m.ParseFailures, m.Missing)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
 }

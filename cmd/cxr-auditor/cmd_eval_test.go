@@ -1,0 +1,228 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A small synthetic evaluation set. Hand-scored expectations:
+//
+//	a: pneumothorax found, box IoU 0.8 with the truth box
+//	b: prediction failed (pneumothorax and cardiomegaly missed)
+//	c: `run` output whose draft stage failed: findings still scored (cardiomegaly FP)
+//	d: no prediction line (nodule missed; its 0-1000 truth box is unmatched)
+//	e: pipeline.Result-like line: effusion found, box with no truth box
+//	zz: not in the truth: warned and ignored
+const (
+	evalTruth = `{"id":"a","findings":[{"label":"pneumothorax","box_2d":[0,0,0.5,0.5]}]}
+{"id":"b","findings":[{"label":"pneumothorax"},{"label":"cardiomegaly"}]}
+
+{"id":"c","findings":[]}
+{"id":"d","findings":[{"label":"nodule_mass","box_2d":[500,500,600,600]}]}
+{"id":"e","findings":[{"label":"pleural_effusion"}]}
+`
+	evalPred = `{"id":"a","findings":[{"label":"pneumothorax","box_2d":[0,0,0.5,0.4]}]}
+{"id":"b","error":"grounding: no JSON in model output"}
+{"id":"c","image":"c.png","findings":[{"label":"cardiomegaly"}],"draft_labels":[],"disagreements":[],"urgent":false,"provenance":{},"timings":{},"error":"draft: model not found"}
+{"id":"zz","findings":[]}
+{"id":"e","status":"done","findings":[{"label":"pleural_effusion","box_2d":[0.6,0.1,0.9,0.4]}],"draft_labels":[],"report":{"urgent":false,"disagreements":[]},"grounding":{"key":"k","stage":"grounding","raw":"[]","done":true}}
+`
+	evalWantJSON = `{
+  "items": 5,
+  "parse_failures": 1,
+  "presence": {
+    "pleural_effusion": {"n": 1, "precision": 1, "recall": 1, "f1": 1},
+    "pneumothorax": {"n": 2, "precision": 1, "recall": 0.5, "f1": 0.6666666666666666},
+    "lung_opacity_consolidation": {"n": 0, "precision": 0, "recall": 0, "f1": 0},
+    "nodule_mass": {"n": 1, "precision": 0, "recall": 0, "f1": 0},
+    "cardiomegaly": {"n": 1, "precision": 0, "recall": 0, "f1": 0}
+  },
+  "macro_f1": 0.41666666666666663,
+  "localization": {
+    "iou_0.3": {"rate": 0.5, "precision": 0.5},
+    "iou_0.5": {"rate": 0.5, "precision": 0.5},
+    "mean_iou": 0.8
+  },
+  "urgent_recall": {
+    "pneumothorax": {"found": 1, "n": 2},
+    "nodule_mass": {"found": 0, "n": 1}
+  }
+}`
+)
+
+func TestEvalCommandJSON(t *testing.T) {
+	truth := writeTemp(t, "truth.jsonl", evalTruth)
+	pred := writeTemp(t, "pred.jsonl", evalPred)
+	r := invokeMain(t, "", "eval", "--pred", pred, "--truth", truth, "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.JSONEq(t, evalWantJSON, r.stdout)
+	assert.Contains(t, r.stderr, pred+`:4: id "zz" is not in the truth; ignored`)
+	assert.Contains(t, r.stderr, "1 of 5 truth items have no prediction line")
+
+	// The exact key shape, independent of the values.
+	var got map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+	assert.ElementsMatch(t, []string{"items", "parse_failures", "presence", "macro_f1", "localization", "urgent_recall"}, mapKeys(got))
+	var presence map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(got["presence"], &presence))
+	assert.ElementsMatch(t, []string{"pleural_effusion", "pneumothorax", "lung_opacity_consolidation", "nodule_mass", "cardiomegaly"}, mapKeys(presence))
+	for l, p := range presence {
+		assert.ElementsMatch(t, []string{"n", "precision", "recall", "f1"}, mapKeys(p), l)
+	}
+	var loc map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(got["localization"], &loc))
+	assert.ElementsMatch(t, []string{"iou_0.3", "iou_0.5", "mean_iou"}, mapKeys(loc))
+	for _, k := range []string{"iou_0.3", "iou_0.5"} {
+		var at map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(loc[k], &at))
+		assert.ElementsMatch(t, []string{"rate", "precision"}, mapKeys(at))
+	}
+	var ur map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(got["urgent_recall"], &ur))
+	for l, u := range ur {
+		assert.ElementsMatch(t, []string{"found", "n"}, mapKeys(u), l)
+	}
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestEvalCommandTable(t *testing.T) {
+	truth := writeTemp(t, "truth.jsonl", evalTruth)
+	r := invokeMain(t, evalPred, "eval", "--pred", "-", "--truth", truth, "--urgent", "pneumothorax")
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := strings.Split(r.stdout, "\n")
+	for _, want := range []string{
+		"finding                          N  precision  recall     F1",
+		"pleural_effusion                 1      1.000   1.000  1.000",
+		"pneumothorax                     2      1.000   0.500  0.667",
+		"lung_opacity_consolidation       0      0.000   0.000  0.000",
+		"macro-F1 over labels with N > 0  0.417",
+		"  IoU >= 0.3  rate 0.500 (1/2)  precision 0.500 (1/2)",
+		"  IoU >= 0.5  rate 0.500 (1/2)  precision 0.500 (1/2)",
+		"  mean IoU of the matches at 0.3  0.800",
+		"  pneumothorax                1/2",
+		"items 5, parse failures 1, missing predictions 1",
+	} {
+		assert.Contains(t, lines, want)
+	}
+	assert.NotContains(t, r.stdout, "nodule_mass                 0/1", "only the requested urgent labels")
+	assert.Contains(t, r.stderr, `stdin:4: id "zz" is not in the truth`)
+}
+
+func TestEvalCommandUrgentNone(t *testing.T) {
+	truth := writeTemp(t, "truth.jsonl", evalTruth)
+	pred := writeTemp(t, "pred.jsonl", evalPred)
+	r := invokeMain(t, "", "eval", "--pred", pred, "--truth", truth, "--json", "--urgent", "")
+	require.Equal(t, 0, r.code, r.stderr)
+	var got struct {
+		UrgentRecall map[string]any `json:"urgent_recall"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+	assert.NotNil(t, got.UrgentRecall, "an empty object, not null")
+	assert.Empty(t, got.UrgentRecall)
+}
+
+// TestEvalCommandPredLines covers how one prediction line is read, through
+// the JSON output's presence counts for pneumothorax (truth: item a only).
+func TestEvalCommandPredLines(t *testing.T) {
+	truth := writeTemp(t, "truth.jsonl", `{"id":"a","findings":[{"label":"pneumothorax"}]}`+"\n")
+	tests := []struct {
+		name        string
+		pred        string
+		wantRecall  float64
+		wantFailure int
+	}{
+		{"canonical", `{"id":"a","findings":[{"label":"pneumothorax"}]}`, 1, 0},
+		{"0-1000 box and spelling tolerated", `{"id":"a","findings":[{"label":"PTX","box_2d":[0,0,500,500]}]}`, 1, 0},
+		{"error line", `{"id":"a","error":"timeout"}`, 0, 1},
+		{"error with null findings (pipeline.Result of a failed grounding)", `{"id":"a","status":"error","findings":null,"error":"grounding: timeout"}`, 0, 1},
+		{"grounding record with an error", `{"id":"a","findings":[],"grounding":{"error":"server said 500"},"error":"grounding: server said 500"}`, 0, 1},
+		{"error with findings: a draft-stage failure, findings scored", `{"id":"a","findings":[{"label":"pneumothorax"}],"error":"draft: timeout"}`, 1, 0},
+		{"error with junk findings is a failure", `{"id":"a","findings":"I cannot","error":"grounding: no JSON"}`, 0, 1},
+		{"empty findings predict nothing", `{"id":"a","findings":[]}`, 0, 0},
+		{"no line at all", ``, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pred := writeTemp(t, "pred.jsonl", tt.pred+"\n")
+			r := invokeMain(t, "", "eval", "--pred", pred, "--truth", truth, "--json")
+			require.Equal(t, 0, r.code, r.stderr)
+			var got struct {
+				ParseFailures int `json:"parse_failures"`
+				Presence      map[string]struct {
+					Recall float64 `json:"recall"`
+				} `json:"presence"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+			assert.Equal(t, tt.wantFailure, got.ParseFailures)
+			assert.Equal(t, tt.wantRecall, got.Presence["pneumothorax"].Recall)
+		})
+	}
+}
+
+func TestEvalCommandErrors(t *testing.T) {
+	goodTruth := writeTemp(t, "truth.jsonl", evalTruth)
+	goodPred := writeTemp(t, "pred.jsonl", evalPred)
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		return p
+	}
+	badTruthJSON := file("bad-truth.jsonl", "{\"id\":\"a\",\"findings\":[]}\n{\"id\":\"b\",\"findings\":[\n")
+	dupTruth := file("dup-truth.jsonl", "{\"id\":\"a\",\"findings\":[]}\n\n{\"id\":\"a\",\"findings\":[]}\n")
+	noIDTruth := file("noid-truth.jsonl", "{\"findings\":[]}\n")
+	noFindingsTruth := file("nofindings-truth.jsonl", "{\"id\":\"a\"}\n")
+	junkFindingsTruth := file("junk-truth.jsonl", "{\"id\":\"a\",\"findings\":\"normal study\"}\n")
+	badPredJSON := file("bad-pred.jsonl", "{\"id\":\"a\",\"findings\":[]}\n\n{oops\n")
+	dupPred := file("dup-pred.jsonl", "{\"id\":\"a\",\"findings\":[]}\n{\"id\":\"a\",\"error\":\"x\"}\n")
+	emptyPred := file("empty-pred.jsonl", "{\"id\":\"a\"}\n")
+	junkPred := file("junk-pred.jsonl", "{\"id\":\"a\",\"findings\":\"no idea\"}\n")
+	arrayPred := file("array-pred.jsonl", "[1,2]\n")
+
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{"help exits 0", []string{"eval", "--help"}, 0, "Usage: cxr-auditor eval"},
+		{"missing --truth", []string{"eval", "--pred", goodPred}, 2, "both --pred and --truth are required"},
+		{"both stdin", []string{"eval", "--pred", "-", "--truth", "-"}, 2, "cannot both read stdin"},
+		{"unknown urgent label", []string{"eval", "--pred", goodPred, "--truth", goodTruth, "--urgent", "pneumo"}, 2, `unknown label "pneumo"`},
+		{"stray argument", []string{"eval", "--pred", goodPred, "--truth", goodTruth, "x"}, 2, `unexpected argument "x"`},
+		{"missing truth file", []string{"eval", "--pred", goodPred, "--truth", filepath.Join(dir, "nope.jsonl")}, 1, filepath.Join(dir, "nope.jsonl")},
+		{"missing pred file", []string{"eval", "--pred", filepath.Join(dir, "nope.jsonl"), "--truth", goodTruth}, 1, filepath.Join(dir, "nope.jsonl")},
+		{"bad truth JSON names file and line", []string{"eval", "--pred", goodPred, "--truth", badTruthJSON}, 1, badTruthJSON + ":2:"},
+		{"duplicate truth id names both lines", []string{"eval", "--pred", goodPred, "--truth", dupTruth}, 1, dupTruth + `:3: duplicate id "a" (first on line 1)`},
+		{"truth without id", []string{"eval", "--pred", goodPred, "--truth", noIDTruth}, 1, noIDTruth + `:1: missing or empty "id"`},
+		{"truth without findings", []string{"eval", "--pred", goodPred, "--truth", noFindingsTruth}, 1, noFindingsTruth + `:1: item "a": missing "findings"`},
+		{"truth findings unrecoverable", []string{"eval", "--pred", goodPred, "--truth", junkFindingsTruth}, 1, junkFindingsTruth + `:1: item "a": findings:`},
+		{"bad pred JSON names file and line", []string{"eval", "--pred", badPredJSON, "--truth", goodTruth}, 1, badPredJSON + ":3:"},
+		{"duplicate pred id", []string{"eval", "--pred", dupPred, "--truth", goodTruth}, 1, dupPred + `:2: duplicate id "a" (first on line 1)`},
+		{"pred with neither findings nor error", []string{"eval", "--pred", emptyPred, "--truth", goodTruth}, 1, emptyPred + `:1: item "a": neither "findings" nor "error"`},
+		{"pred findings unrecoverable without error", []string{"eval", "--pred", junkPred, "--truth", goodTruth}, 1, junkPred + `:1: item "a": findings:`},
+		{"pred line not an object", []string{"eval", "--pred", arrayPred, "--truth", goodTruth}, 1, arrayPred + ":1:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := invokeMain(t, "", tt.args...)
+			assert.Equal(t, tt.wantCode, r.code, "stderr: %s", r.stderr)
+			assert.Contains(t, r.stderr, tt.wantStderr)
+			assert.Empty(t, r.stdout)
+		})
+	}
+}
