@@ -1,0 +1,294 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"image/jpeg"
+	"strconv"
+	"strings"
+
+	"github.com/suyashkumar/dicom"
+	"github.com/suyashkumar/dicom/pkg/tag"
+	"github.com/suyashkumar/dicom/pkg/uid"
+)
+
+// unsupportedSyntax explains a transfer syntax render cannot decode and how to
+// convert the file.
+func unsupportedSyntax(ts string) error {
+	name := "unknown transfer syntax"
+	if info, err := uid.Lookup(ts); err == nil {
+		name = info.Name
+	}
+	return fmt.Errorf("transfer syntax %q (%s) is not supported (render decodes uncompressed DICOM and 8-bit baseline JPEG); "+
+		"convert the file first, e.g. `gdcmconv --raw in.dcm out.dcm` (GDCM) or `dcmdjpeg in.dcm out.dcm` (DCMTK, JPEG) / `dcmdjpls` (JPEG-LS) / `dcmdrle` (RLE): %w",
+		name, ts, ErrUnsupported)
+}
+
+// parseDICOM runs the library on data that scanDICOM accepted.
+func parseDICOM(data []byte) (ds dicom.Dataset, err error) {
+	// Why recover: the library indexes values it has not checked (for
+	// example MustGetInts on a Rows element of the wrong VR), so a crafted
+	// file can still make it panic after scanDICOM. A panic here is a bad
+	// file, not a bug in the caller.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("corrupt DICOM (parser failed: %v)", p)
+		}
+	}()
+	ds, err = dicom.Parse(bytes.NewReader(data), int64(len(data)), nil, dicom.SkipProcessingPixelDataValue())
+	if err != nil {
+		return ds, fmt.Errorf("parse DICOM: %w", err)
+	}
+	return ds, nil
+}
+
+// dicomAttrs are the image pixel module attributes render uses.
+type dicomAttrs struct {
+	rows, cols, spp, planar   int
+	bitsAlloc, bitsStored, hb int
+	signed                    bool
+	photometric               string
+	slope, intercept          float64
+	window                    *Window
+	voi                       VOIFunction
+}
+
+func decodeDICOM(ctx context.Context, data []byte, opt LoadOptions) (*Radiograph, error) {
+	ts, err := scanDICOM(data)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := parseDICOM(data)
+	if err != nil {
+		return nil, err
+	}
+	a, err := readAttrs(&ds)
+	if err != nil {
+		return nil, err
+	}
+	if err := opt.checkPixels(a.cols, a.rows); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pe, err := ds.FindElementByTag(tag.PixelData)
+	if err != nil {
+		return nil, fmt.Errorf("no PixelData element (7FE0,0010)")
+	}
+	info, ok := pe.Value.GetValue().(dicom.PixelDataInfo)
+	if !ok {
+		return nil, fmt.Errorf("PixelData (7FE0,0010): unexpected value type %T", pe.Value.GetValue())
+	}
+	var rg *Radiograph
+	if ts == tsJPEGBaseline {
+		rg, err = decodeDICOMJPEG(info, a, opt)
+	} else {
+		var bo binary.ByteOrder = binary.LittleEndian
+		if ts == tsExplicitBE {
+			bo = binary.BigEndian
+		}
+		rg, err = decodeNative(info.UnprocessedValueData, a, bo)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rg.Invert = a.photometric == "MONOCHROME1"
+	rg.VOIFunction = a.voi
+	switch {
+	case a.window != nil:
+		rg.DefaultWindow = *a.window
+	case a.bitsStored <= 8 && !a.signed && a.slope == 1 && a.intercept == 0:
+		rg.DefaultWindow = identityWindow8
+	default:
+		rg.DefaultWindow = AutoWindow(rg)
+	}
+	return rg, nil
+}
+
+func readAttrs(ds *dicom.Dataset) (dicomAttrs, error) {
+	a := dicomAttrs{spp: 1, slope: 1, voi: VOILinear}
+	var err error
+	geti := func(t tag.Tag, name string, def int, required bool) int {
+		if err != nil {
+			return def
+		}
+		e, ferr := ds.FindElementByTag(t)
+		if ferr != nil {
+			if required {
+				err = fmt.Errorf("missing %s (%04X,%04X)", name, t.Group, t.Element)
+			}
+			return def
+		}
+		v, ok := e.Value.GetValue().([]int)
+		if !ok || len(v) == 0 {
+			err = fmt.Errorf("%s (%04X,%04X): want an integer, got %v", name, t.Group, t.Element, e.Value)
+			return def
+		}
+		return v[0]
+	}
+	a.rows = geti(tag.Rows, "Rows", 0, true)
+	a.cols = geti(tag.Columns, "Columns", 0, true)
+	a.bitsAlloc = geti(tag.BitsAllocated, "BitsAllocated", 0, true)
+	a.spp = geti(tag.SamplesPerPixel, "SamplesPerPixel", 1, false)
+	a.bitsStored = geti(tag.BitsStored, "BitsStored", a.bitsAlloc, false)
+	a.hb = geti(tag.HighBit, "HighBit", a.bitsStored-1, false)
+	a.signed = geti(tag.PixelRepresentation, "PixelRepresentation", 0, false) == 1
+	a.planar = geti(tag.PlanarConfiguration, "PlanarConfiguration", 0, false)
+	if err != nil {
+		return a, err
+	}
+	switch a.bitsAlloc {
+	case 8, 16, 32:
+	default:
+		return a, fmt.Errorf("BitsAllocated (0028,0100) = %d: only 8, 16 and 32 are supported", a.bitsAlloc)
+	}
+	if a.bitsStored < 1 || a.bitsStored > a.bitsAlloc || a.hb < a.bitsStored-1 || a.hb >= a.bitsAlloc {
+		return a, fmt.Errorf("BitsStored %d / HighBit %d inconsistent with BitsAllocated %d", a.bitsStored, a.hb, a.bitsAlloc)
+	}
+	if a.spp != 1 && a.spp != 3 {
+		return a, fmt.Errorf("SamplesPerPixel (0028,0002) = %d: want 1 or 3", a.spp)
+	}
+	a.photometric = firstString(ds, tag.PhotometricInterpretation)
+	switch {
+	case a.photometric == "", a.photometric == "MONOCHROME1", a.photometric == "MONOCHROME2":
+	case a.spp == 3 && (a.photometric == "RGB" || strings.HasPrefix(a.photometric, "YBR")):
+	default:
+		return a, fmt.Errorf("PhotometricInterpretation (0028,0004) %q with %d samples per pixel is not supported", a.photometric, a.spp)
+	}
+	for _, f := range []struct {
+		t    tag.Tag
+		name string
+		dst  *float64
+	}{{tag.RescaleSlope, "RescaleSlope", &a.slope}, {tag.RescaleIntercept, "RescaleIntercept", &a.intercept}} {
+		if s := firstString(ds, f.t); s != "" {
+			v, perr := strconv.ParseFloat(s, 64)
+			if perr != nil {
+				return a, fmt.Errorf("%s (%04X,%04X) %q: %w", f.name, f.t.Group, f.t.Element, s, perr)
+			}
+			*f.dst = v
+		}
+	}
+	if a.slope == 0 {
+		a.slope = 1
+	}
+	c, errC := strconv.ParseFloat(firstString(ds, tag.WindowCenter), 64)
+	w, errW := strconv.ParseFloat(firstString(ds, tag.WindowWidth), 64)
+	if errC == nil && errW == nil && w > 0 {
+		a.window = &Window{Center: c, Width: w}
+	}
+	switch VOIFunction(strings.ToUpper(firstString(ds, tag.VOILUTFunction))) {
+	case VOILinearExact:
+		a.voi = VOILinearExact
+	case VOISigmoid:
+		a.voi = VOISigmoid
+	}
+	return a, nil
+}
+
+// firstString returns the first value of a string element, trimmed, or "".
+func firstString(ds *dicom.Dataset, t tag.Tag) string {
+	e, err := ds.FindElementByTag(t)
+	if err != nil {
+		return ""
+	}
+	v, ok := e.Value.GetValue().([]string)
+	if !ok || len(v) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(strings.Trim(v[0], "\x00"))
+}
+
+// decodeNative converts the first frame of native pixel data to modality
+// values: extract the BitsStored bits ending at HighBit, sign-extend when
+// PixelRepresentation is 1, then apply Rescale Slope/Intercept.
+func decodeNative(raw []byte, a dicomAttrs, bo binary.ByteOrder) (*Radiograph, error) {
+	n := a.rows * a.cols
+	bps := a.bitsAlloc / 8
+	need := n * a.spp * bps
+	if len(raw) < need {
+		return nil, fmt.Errorf("PixelData (7FE0,0010) holds %d bytes, want %d for %dx%d x %d samples x %d bits: truncated or corrupt",
+			len(raw), need, a.cols, a.rows, a.spp, a.bitsAlloc)
+	}
+	shift := uint(a.hb + 1 - a.bitsStored)
+	mask := uint32(1)<<uint(a.bitsStored) - 1
+	if a.bitsStored == 32 {
+		mask = ^uint32(0)
+	}
+	signBit := uint32(1) << uint(a.bitsStored-1)
+	sample := func(i int) float64 {
+		var v uint32
+		switch bps {
+		case 1:
+			v = uint32(raw[i])
+		case 2:
+			v = uint32(bo.Uint16(raw[2*i:]))
+		default:
+			v = bo.Uint32(raw[4*i:])
+		}
+		v = (v >> shift) & mask
+		if a.signed && v&signBit != 0 {
+			return float64(int64(v) - int64(mask) - 1)
+		}
+		return float64(v)
+	}
+	rg := &Radiograph{Width: a.cols, Height: a.rows, Pix: make([]float32, n), Format: "dicom"}
+	for i := range n {
+		var v float64
+		switch {
+		case a.spp == 1:
+			v = sample(i)
+		case strings.HasPrefix(a.photometric, "YBR"):
+			// Y is the luminance already.
+			if a.planar == 1 {
+				v = sample(i)
+			} else {
+				v = sample(3 * i)
+			}
+		case a.planar == 1:
+			v = float64(luma(float32(sample(i)), float32(sample(n+i)), float32(sample(2*n+i))))
+		default:
+			v = float64(luma(float32(sample(3*i)), float32(sample(3*i+1)), float32(sample(3*i+2))))
+		}
+		rg.Pix[i] = float32(v*a.slope + a.intercept)
+	}
+	return rg, nil
+}
+
+// decodeDICOMJPEG decodes the first frame of 8-bit baseline JPEG pixel data.
+// The library reports each fragment as a frame; a single-frame image may be
+// split over several fragments, so they are concatenated and image/jpeg
+// stops at the first end-of-image marker.
+func decodeDICOMJPEG(info dicom.PixelDataInfo, a dicomAttrs, opt LoadOptions) (*Radiograph, error) {
+	var buf []byte
+	for _, f := range info.Frames {
+		buf = append(buf, f.EncapsulatedData.Data...)
+	}
+	if len(buf) == 0 {
+		return nil, fmt.Errorf("PixelData (7FE0,0010): no JPEG fragments")
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(buf))
+	if err != nil {
+		return nil, fmt.Errorf("PixelData JPEG header: %w", err)
+	}
+	if err := opt.checkPixels(cfg.Width, cfg.Height); err != nil {
+		return nil, err
+	}
+	if cfg.Width != a.cols || cfg.Height != a.rows {
+		return nil, fmt.Errorf("PixelData JPEG is %dx%d but Columns x Rows say %dx%d", cfg.Width, cfg.Height, a.cols, a.rows)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(buf))
+	if err != nil {
+		return nil, fmt.Errorf("PixelData JPEG: %w", err)
+	}
+	rg, _ := fromImage(img)
+	if a.slope != 1 || a.intercept != 0 {
+		for i, v := range rg.Pix {
+			rg.Pix[i] = float32(float64(v)*a.slope + a.intercept)
+		}
+	}
+	rg.Format = "dicom-jpeg"
+	return rg, nil
+}

@@ -1,0 +1,152 @@
+package render
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/suyashkumar/dicom/pkg/tag"
+)
+
+// The transfer syntaxes render decodes.
+const (
+	tsImplicitLE   = "1.2.840.10008.1.2"
+	tsExplicitLE   = "1.2.840.10008.1.2.1"
+	tsExplicitBE   = "1.2.840.10008.1.2.2"
+	tsJPEGBaseline = "1.2.840.10008.1.2.4.50"
+)
+
+const undefinedLength = 0xFFFFFFFF
+
+// scanDICOM walks the element structure of a DICOM file without decoding any
+// value and returns its transfer syntax UID.
+//
+// Why: suyashkumar/dicom allocates every value with make([]byte, vl) before
+// reading it, so a 200-byte file that declares a 4 GiB element makes it
+// allocate 4 GiB, and it logs to the global logger on malformed input. This
+// walk mirrors the library's element framing (including its quirks: item tags
+// are always implicit, a 16-bit VL of 0xFFFF means undefined) and refuses any
+// length that runs past the end of the data, so by the time the library sees
+// the bytes every allocation it makes is bounded by the file size, which Load
+// already bounded by the pixel limit. It also rejects transfer syntaxes render
+// cannot decode before the library misreads them (the library parses
+// deflated files as if they were not compressed).
+func scanDICOM(data []byte) (ts string, err error) {
+	pos := 0
+	if len(data) >= 132 && string(data[128:132]) == "DICM" {
+		pos = 132
+		// File meta information: always explicit VR little endian.
+		for pos+4 <= len(data) && binary.LittleEndian.Uint16(data[pos:]) == 0x0002 {
+			el := binary.LittleEndian.Uint16(data[pos+2:])
+			vr, vl, hdr, err := explicitHeader(data, pos, binary.LittleEndian)
+			if err != nil {
+				return "", err
+			}
+			if vl == undefinedLength || int64(vl) > int64(len(data)-pos-hdr) {
+				return "", fmt.Errorf("file meta element (0002,%04X) %s at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", el, vr, pos, vl, len(data))
+			}
+			if el == 0x0010 {
+				ts = strings.TrimRight(string(data[pos+hdr:pos+hdr+int(vl)]), " \x00")
+			}
+			pos += hdr + int(vl)
+		}
+	}
+	if ts == "" {
+		// No meta header: the library falls back to implicit little endian.
+		ts = tsImplicitLE
+	}
+	var (
+		bo       binary.ByteOrder = binary.LittleEndian
+		implicit bool
+	)
+	switch ts {
+	case tsImplicitLE:
+		implicit = true
+	case tsExplicitLE, tsJPEGBaseline:
+	case tsExplicitBE:
+		bo = binary.BigEndian
+	default:
+		return ts, unsupportedSyntax(ts)
+	}
+	inPixelData := false
+	for pos < len(data) {
+		if len(data)-pos < 8 {
+			return ts, fmt.Errorf("truncated element header at offset %d (file is %d bytes)", pos, len(data))
+		}
+		group, el := bo.Uint16(data[pos:]), bo.Uint16(data[pos+2:])
+		if group == 0xFFFE {
+			vl := bo.Uint32(data[pos+4:])
+			pos += 8
+			if el == 0xE0DD {
+				inPixelData = false
+			}
+			if el != 0xE000 || vl == undefinedLength {
+				continue
+			}
+			if int64(vl) > int64(len(data)-pos) {
+				return ts, fmt.Errorf("item at offset %d: length %d runs past the end of the file: truncated or corrupt", pos-8, vl)
+			}
+			if inPixelData {
+				pos += int(vl) // a compressed fragment: opaque bytes
+			}
+			// A dataset item's elements are walked in turn.
+			continue
+		}
+		var (
+			vr  string
+			vl  uint32
+			hdr int
+		)
+		if implicit {
+			vl, hdr = bo.Uint32(data[pos+4:]), 8
+			if info, err := tag.Find(tag.Tag{Group: group, Element: el}); err == nil {
+				vr = info.VR
+			}
+		} else {
+			if vr, vl, hdr, err = explicitHeader(data, pos, bo); err != nil {
+				return ts, err
+			}
+		}
+		start := pos
+		pos += hdr
+		if vl == undefinedLength {
+			if group == 0x7FE0 && el == 0x0010 {
+				inPixelData = true
+			}
+			continue // a sequence or encapsulated pixel data: walk its items
+		}
+		if int64(vl) > int64(len(data)-pos) {
+			return ts, fmt.Errorf("element (%04X,%04X) at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", group, el, start, vl, len(data))
+		}
+		if vr != "SQ" {
+			pos += int(vl)
+		}
+	}
+	return ts, nil
+}
+
+// explicitHeader reads an explicit-VR element header at pos, mirroring the
+// library's readVL: which VRs take a 32-bit length, and 0xFFFF as undefined.
+func explicitHeader(data []byte, pos int, bo binary.ByteOrder) (vr string, vl uint32, hdr int, err error) {
+	if len(data)-pos < 8 {
+		return "", 0, 0, fmt.Errorf("truncated element header at offset %d", pos)
+	}
+	vr = string(data[pos+4 : pos+6])
+	switch vr {
+	case "NA", "OB", "OD", "OF", "OL", "OW", "SQ", "UN", "UC", "UR", "UT":
+		if len(data)-pos < 12 {
+			return "", 0, 0, fmt.Errorf("truncated element header at offset %d", pos)
+		}
+		return vr, bo.Uint32(data[pos+8:]), 12, nil
+	}
+	for _, c := range []byte(vr) {
+		if c < 'A' || c > 'Z' {
+			return "", 0, 0, fmt.Errorf("element at offset %d: invalid value representation %q: corrupt file or wrong transfer syntax", pos, vr)
+		}
+	}
+	vl = uint32(bo.Uint16(data[pos+6:]))
+	if vl == 0xFFFF {
+		vl = undefinedLength
+	}
+	return vr, vl, 8, nil
+}

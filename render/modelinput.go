@@ -1,0 +1,110 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"math"
+
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// ModelMaxSide caps the long side of the model input: 1792 px, twice the
+// 896x896 MedGemma's vision encoder (SigLIP) sees. Ollama resizes whatever it
+// gets to 896x896, so more pixels only cost upload time; keeping 2x leaves
+// the server's resampler something to average rather than a pre-shrunk image.
+const ModelMaxSide = 896 * 2
+
+// Padding records how ModelInput placed the image in its square, so boxes
+// the model returns for the square can be mapped back. All fields are pixels
+// of the encoded square. The zero Padding is the identity (no padding).
+type Padding struct {
+	// Side is the side of the square PNG.
+	Side int
+	// OffX and OffY are where the image's top-left corner lies in the square.
+	OffX, OffY int
+	// ImgW and ImgH are the image's size inside the square (after any
+	// downscaling).
+	ImgW, ImgH int
+}
+
+// Unpad maps b, normalized to the padded square, to the original image's
+// normalization (schema.BoxFormat), clamped to [0,1]. ok is false when no
+// part of b lies inside the image (it is all padding) or b is degenerate.
+func (p Padding) Unpad(b schema.Box) (out schema.Box, ok bool) {
+	if p.Side == 0 || p.ImgW == 0 || p.ImgH == 0 {
+		return b, b.Valid()
+	}
+	side := float64(p.Side)
+	fy := func(v float64) float64 { return clamp01((v*side - float64(p.OffY)) / float64(p.ImgH)) }
+	fx := func(v float64) float64 { return clamp01((v*side - float64(p.OffX)) / float64(p.ImgW)) }
+	out = schema.Box{Y0: fy(b.Y0), X0: fx(b.X0), Y1: fy(b.Y1), X1: fx(b.X1)}
+	if !(out.Y1 > out.Y0 && out.X1 > out.X0) {
+		return schema.Box{}, false
+	}
+	return out, true
+}
+
+// Pad is the inverse of Unpad: it maps a box normalized to the original
+// image to the padded square's normalization.
+func (p Padding) Pad(b schema.Box) schema.Box {
+	if p.Side == 0 || p.ImgW == 0 || p.ImgH == 0 {
+		return b
+	}
+	side := float64(p.Side)
+	return schema.Box{
+		Y0: (b.Y0*float64(p.ImgH) + float64(p.OffY)) / side,
+		X0: (b.X0*float64(p.ImgW) + float64(p.OffX)) / side,
+		Y1: (b.Y1*float64(p.ImgH) + float64(p.OffY)) / side,
+		X1: (b.X1*float64(p.ImgW) + float64(p.OffX)) / side,
+	}
+}
+
+func clamp01(v float64) float64 {
+	if math.IsNaN(v) || v < 0 {
+		return 0
+	}
+	if v > 1 {
+		return 1
+	}
+	return v
+}
+
+// ModelInput prepares r for a vision model: windowed with w exactly as the
+// display is (Gray's VOI function and inversion), downscaled by area
+// averaging so the long side is at most ModelMaxSide, centred on a black
+// square, and encoded as 8-bit grey PNG. The Padding maps the model's boxes
+// back with Unpad.
+func ModelInput(r *Radiograph, w Window) ([]byte, Padding, error) {
+	if r == nil || r.Width <= 0 || r.Height <= 0 || len(r.Pix) != r.Width*r.Height {
+		return nil, Padding{}, errors.New("model input: empty or inconsistent radiograph")
+	}
+	sw, sh := fitLongSide(r.Width, r.Height, ModelMaxSide)
+	scaled := resample(r.Pix, r.Width, r.Height, sw, sh)
+	side := max(sw, sh)
+	p := Padding{Side: side, OffX: (side - sw) / 2, OffY: (side - sh) / 2, ImgW: sw, ImgH: sh}
+	sq := image.NewGray(image.Rect(0, 0, side, side))
+	voi := newVOIMap(w, r.VOIFunction, r.Invert)
+	for y := 0; y < sh; y++ {
+		off := (p.OffY+y)*sq.Stride + p.OffX
+		voi.apply(scaled[y*sw:(y+1)*sw], sq.Pix[off:off+sw], 256)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, sq); err != nil {
+		return nil, Padding{}, fmt.Errorf("model input %s: encode PNG: %w", r.Source, err)
+	}
+	return buf.Bytes(), p, nil
+}
+
+// fitLongSide returns w x h scaled down (never up) so the long side is at
+// most limit, each side at least 1.
+func fitLongSide(w, h, limit int) (int, int) {
+	long := max(w, h)
+	if long <= limit {
+		return w, h
+	}
+	s := float64(limit) / float64(long)
+	return max(1, int(math.Round(float64(w)*s))), max(1, int(math.Round(float64(h)*s)))
+}
