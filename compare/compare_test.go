@@ -336,3 +336,36 @@ func firstPresentSpan(ds []schema.DraftLabel, l schema.Label) string {
 	}
 	return "<none>"
 }
+
+// FuzzCompare drives Compare with inputs decoded from fuzz bytes (labels and
+// statuses from a small vocabulary plus out-of-vocabulary values, arbitrary
+// box coordinates) and checks it never panics, is deterministic, and always
+// marshals to JSON without nulls.
+func FuzzCompare(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint64(1))
+	f.Add([]byte{5, 5, 0, 0, 0, 1, 1, 1}, uint64(42))
+	f.Fuzz(func(t *testing.T, data []byte, seed uint64) {
+		r := rand.New(rand.NewPCG(seed, uint64(len(data))))
+		labels := append(schema.Labels(), "", "PTX")
+		statuses := []schema.Status{schema.StatusPresent, schema.StatusAbsent, schema.StatusUncertain, ""}
+		var fs []schema.Finding
+		var ds []schema.DraftLabel
+		for i, b := range data {
+			l := labels[int(b)%len(labels)]
+			if b&0x80 == 0 {
+				fd := schema.Finding{Label: l}
+				if b&0x40 != 0 {
+					fd.Box = box(r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64())
+				}
+				fs = append(fs, fd)
+			} else {
+				ds = append(ds, dl(l, statuses[i%len(statuses)], string(rune('a'+int(b)%3))))
+			}
+		}
+		rep := Compare(fs, ds, schema.DefaultUrgent())
+		require.Equal(t, rep, Compare(fs, ds, schema.DefaultUrgent()))
+		b, err := json.Marshal(rep)
+		require.NoError(t, err)
+		require.NotContains(t, string(b), "null")
+	})
+}

@@ -117,50 +117,59 @@ func readTruth(ctx context.Context, e env, path string) ([]compare.EvalItem, err
 	var items []compare.EvalItem
 	firstLine := map[string]int{}
 	err := forEachLine(ctx, e, path, func(name string, l jsonlLine) error {
-		var row struct {
-			ID       string          `json:"id"`
-			Findings json.RawMessage `json:"findings"`
-		}
-		if err := json.Unmarshal(l.text, &row); err != nil {
+		t, err := parseTruthLine(l.text)
+		if err != nil {
 			return fmt.Errorf("%s:%d: %w", name, l.n, err)
 		}
-		if row.ID == "" {
-			return fmt.Errorf("%s:%d: missing or empty \"id\"", name, l.n)
+		if prev, dup := firstLine[t.id]; dup {
+			return fmt.Errorf("%s:%d: duplicate id %q (first on line %d)", name, l.n, t.id, prev)
 		}
-		if prev, dup := firstLine[row.ID]; dup {
-			return fmt.Errorf("%s:%d: duplicate id %q (first on line %d)", name, l.n, row.ID, prev)
+		firstLine[t.id] = l.n
+		for _, note := range t.warnings {
+			fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %s:%d: item %q: %s: %s\n", name, l.n, t.id, note.Kind, note.Message)
 		}
-		firstLine[row.ID] = l.n
-		if isNull(row.Findings) {
-			return fmt.Errorf("%s:%d: item %q: missing \"findings\" (use [] for none)", name, l.n, row.ID)
-		}
-		fs, diag, err := schema.ExtractFindings(string(row.Findings))
-		if err != nil {
-			return fmt.Errorf("%s:%d: item %q: findings: %w", name, l.n, row.ID, err)
-		}
-		// Truth should be clean: a silent drop or repair would change the
-		// score. 0-1000 boxes and label spellings are accepted conventions.
-		for _, note := range diag.Notes {
-			if note.Kind != "rescaled_box" && note.Kind != "normalized_label" {
-				fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %s:%d: item %q: %s: %s\n", name, l.n, row.ID, note.Kind, note.Message)
-			}
-		}
-		items = append(items, compare.EvalItem{ID: row.ID, Truth: fs, Missing: true})
+		items = append(items, compare.EvalItem{ID: t.id, Truth: t.findings, Missing: true})
 		return nil
 	})
 	return items, err
 }
 
-// predRow is the part of a prediction line eval reads: a {"id", "findings"}
-// or {"id", "error"} line, or a line of `run` output (pipeline.Result-like,
-// whose grounding stage record may carry its own error).
-type predRow struct {
-	ID        string          `json:"id"`
-	Findings  json.RawMessage `json:"findings"`
-	Error     string          `json:"error"`
-	Grounding *struct {
-		Error string `json:"error"`
-	} `json:"grounding"`
+// truthLine is one parsed line of the truth file.
+type truthLine struct {
+	id       string
+	findings []schema.Finding
+	// warnings are the parser notes worth showing: truth should be clean,
+	// and a silent drop or repair would change the score. 0-1000 boxes and
+	// label spellings are accepted conventions and are not warned about.
+	warnings []schema.Diagnostic
+}
+
+// parseTruthLine reads one {"id", "findings"} line.
+func parseTruthLine(text []byte) (truthLine, error) {
+	var row struct {
+		ID       string          `json:"id"`
+		Findings json.RawMessage `json:"findings"`
+	}
+	if err := json.Unmarshal(text, &row); err != nil {
+		return truthLine{}, err
+	}
+	if row.ID == "" {
+		return truthLine{}, errors.New(`missing or empty "id"`)
+	}
+	if isNull(row.Findings) {
+		return truthLine{}, fmt.Errorf(`item %q: missing "findings" (use [] for none)`, row.ID)
+	}
+	fs, diag, err := schema.ExtractFindings(string(row.Findings))
+	if err != nil {
+		return truthLine{}, fmt.Errorf("item %q: findings: %w", row.ID, err)
+	}
+	t := truthLine{id: row.ID, findings: fs}
+	for _, note := range diag.Notes {
+		if note.Kind != "rescaled_box" && note.Kind != "normalized_label" {
+			t.warnings = append(t.warnings, note)
+		}
+	}
+	return t, nil
 }
 
 // readPredictions fills Pred, ParseFailed and Missing of items from path.
@@ -171,47 +180,75 @@ func readPredictions(ctx context.Context, e env, path string, items []compare.Ev
 	}
 	firstLine := map[string]int{}
 	return forEachLine(ctx, e, path, func(name string, l jsonlLine) error {
-		var row predRow
-		if err := json.Unmarshal(l.text, &row); err != nil {
+		p, err := parsePredLine(l.text)
+		if err != nil {
 			return fmt.Errorf("%s:%d: %w", name, l.n, err)
 		}
-		if row.ID == "" {
-			return fmt.Errorf("%s:%d: missing or empty \"id\"", name, l.n)
+		if prev, dup := firstLine[p.id]; dup {
+			return fmt.Errorf("%s:%d: duplicate id %q (first on line %d)", name, l.n, p.id, prev)
 		}
-		if prev, dup := firstLine[row.ID]; dup {
-			return fmt.Errorf("%s:%d: duplicate id %q (first on line %d)", name, l.n, row.ID, prev)
-		}
-		firstLine[row.ID] = l.n
-		i, known := index[row.ID]
+		firstLine[p.id] = l.n
+		i, known := index[p.id]
 		if !known {
-			fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %s:%d: id %q is not in the truth; ignored\n", name, l.n, row.ID)
+			fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %s:%d: id %q is not in the truth; ignored\n", name, l.n, p.id)
 			return nil
 		}
 		it := &items[i]
 		it.Missing = false
-		// The grounding failed when the line says so, or when it carries an
-		// error and no findings. An error with findings is a draft-stage
-		// failure: the findings are valid and are scored.
-		groundingFailed := row.Grounding != nil && row.Grounding.Error != ""
-		if groundingFailed || (row.Error != "" && isNull(row.Findings)) {
-			it.ParseFailed = true
-			return nil
-		}
-		if isNull(row.Findings) {
-			return fmt.Errorf("%s:%d: item %q: neither \"findings\" nor \"error\"", name, l.n, row.ID)
-		}
-		fs, _, err := schema.ExtractFindings(string(row.Findings))
-		switch {
-		case err != nil && row.Error != "":
-			// A failed item whose findings are junk: the error says why.
-			it.ParseFailed = true
-		case err != nil:
-			return fmt.Errorf("%s:%d: item %q: findings: %w", name, l.n, row.ID, err)
-		default:
-			it.Pred = fs
-		}
+		it.ParseFailed = p.failed
+		it.Pred = p.findings
 		return nil
 	})
+}
+
+// predLine is one parsed line of the predictions file.
+type predLine struct {
+	id       string
+	failed   bool
+	findings []schema.Finding // nil when failed
+}
+
+// parsePredLine reads one prediction line: {"id", "findings"},
+// {"id", "error"}, or a line of `run` output (pipeline.Result-like: only
+// id, findings, error and grounding.error are read).
+//
+// The grounding failed when the grounding record says so, or when the line
+// carries an error and no usable findings. An error with usable findings is
+// a draft-stage failure: the grounding's findings are valid and are scored.
+// A line without an error must have recoverable findings.
+func parsePredLine(text []byte) (predLine, error) {
+	var row struct {
+		ID        string          `json:"id"`
+		Findings  json.RawMessage `json:"findings"`
+		Error     string          `json:"error"`
+		Grounding *struct {
+			Error string `json:"error"`
+		} `json:"grounding"`
+	}
+	if err := json.Unmarshal(text, &row); err != nil {
+		return predLine{}, err
+	}
+	if row.ID == "" {
+		return predLine{}, errors.New(`missing or empty "id"`)
+	}
+	failed := predLine{id: row.ID, failed: true}
+	if row.Grounding != nil && row.Grounding.Error != "" {
+		return failed, nil
+	}
+	if isNull(row.Findings) {
+		if row.Error != "" {
+			return failed, nil
+		}
+		return predLine{}, fmt.Errorf(`item %q: neither "findings" nor "error"`, row.ID)
+	}
+	fs, _, err := schema.ExtractFindings(string(row.Findings))
+	switch {
+	case err != nil && row.Error != "":
+		return failed, nil // junk findings, and the error says why
+	case err != nil:
+		return predLine{}, fmt.Errorf("item %q: findings: %w", row.ID, err)
+	}
+	return predLine{id: row.ID, findings: fs}, nil
 }
 
 // isNull reports whether a JSON member was absent or null.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // A small synthetic evaluation set. Hand-scored expectations:
@@ -225,4 +227,36 @@ func TestEvalCommandErrors(t *testing.T) {
 			assert.Empty(t, r.stdout)
 		})
 	}
+}
+
+// FuzzEvalLines: the truth and prediction line parsers never panic, and
+// whatever they accept is usable: an id, canonical labels only, valid boxes,
+// and no findings on a failed prediction.
+func FuzzEvalLines(f *testing.F) {
+	for _, l := range strings.Split(evalTruth+evalPred, "\n") {
+		f.Add([]byte(l))
+	}
+	f.Add([]byte(`{"id":"a","findings":"I cannot","error":"x"}`))
+	f.Add([]byte(`{"id":"a","findings":[{"label":"ptx","box_2d":[1e308,0,-1,5]}],"grounding":{}}`))
+	f.Add([]byte(`{"id":"","findings":null}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		check := func(id string, fs []schema.Finding) {
+			require.NotEmpty(t, id)
+			for _, fd := range fs {
+				require.True(t, fd.Label.Valid(), fd.Label)
+				if fd.Box != nil {
+					require.True(t, fd.Box.Valid(), "%+v", *fd.Box)
+				}
+			}
+		}
+		if tl, err := parseTruthLine(line); err == nil {
+			check(tl.id, tl.findings)
+		}
+		if pl, err := parsePredLine(line); err == nil {
+			check(pl.id, pl.findings)
+			if pl.failed {
+				require.Nil(t, pl.findings)
+			}
+		}
+	})
 }
