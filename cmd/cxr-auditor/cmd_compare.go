@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -19,16 +20,14 @@ be "-" for stdin (not both). A disagreement is urgent when its label is in
 Example:
   cxr-auditor compare --findings findings.json --draft draft.json --urgent pneumothorax`
 
-// defaultUrgentFlag is the --urgent default: schema.DefaultUrgent as a list.
+// defaultUrgentFlag is the --urgent default: schema.DefaultUrgent as a
+// comma-separated list.
 func defaultUrgentFlag() string {
-	var s string
-	for i, l := range schema.DefaultUrgent() {
-		if i > 0 {
-			s += ","
-		}
-		s += string(l)
+	var parts []string
+	for _, l := range schema.DefaultUrgent() {
+		parts = append(parts, string(l))
 	}
-	return s
+	return strings.Join(parts, ",")
 }
 
 // runCompare implements `cxr-auditor compare --findings F --draft D`.

@@ -218,12 +218,12 @@ type predLine struct {
 // A line without an error must have recoverable findings.
 func parsePredLine(text []byte) (predLine, error) {
 	var row struct {
-		ID        string          `json:"id"`
-		Findings  json.RawMessage `json:"findings"`
-		Error     string          `json:"error"`
-		Grounding *struct {
-			Error string `json:"error"`
-		} `json:"grounding"`
+		ID       string          `json:"id"`
+		Findings json.RawMessage `json:"findings"`
+		Error    string          `json:"error"`
+		// Grounding is read loosely: run output may change around it, and
+		// only a grounding error matters here.
+		Grounding json.RawMessage `json:"grounding"`
 	}
 	if err := json.Unmarshal(text, &row); err != nil {
 		return predLine{}, err
@@ -232,8 +232,13 @@ func parsePredLine(text []byte) (predLine, error) {
 		return predLine{}, errors.New(`missing or empty "id"`)
 	}
 	failed := predLine{id: row.ID, failed: true}
-	if row.Grounding != nil && row.Grounding.Error != "" {
-		return failed, nil
+	var grounding struct {
+		Error any `json:"error"`
+	}
+	if json.Unmarshal(row.Grounding, &grounding) == nil {
+		if s, ok := grounding.Error.(string); ok && s != "" {
+			return failed, nil
+		}
 	}
 	if isNull(row.Findings) {
 		if row.Error != "" {

@@ -153,6 +153,8 @@ func TestEvalCommandPredLines(t *testing.T) {
 		{"grounding record with an error", `{"id":"a","findings":[],"grounding":{"error":"server said 500"},"error":"grounding: server said 500"}`, 0, 1},
 		{"error with findings: a draft-stage failure, findings scored", `{"id":"a","findings":[{"label":"pneumothorax"}],"error":"draft: timeout"}`, 1, 0},
 		{"error with junk findings is a failure", `{"id":"a","findings":"I cannot","error":"grounding: no JSON"}`, 0, 1},
+		{"grounding record without an error is scored", `{"id":"a","findings":[{"label":"pneumothorax"}],"grounding":{"stage":"grounding","error":""}}`, 1, 0},
+		{"grounding that is not an object is ignored", `{"id":"a","findings":[{"label":"pneumothorax"}],"grounding":"cached"}`, 1, 0},
 		{"empty findings predict nothing", `{"id":"a","findings":[]}`, 0, 0},
 		{"no line at all", ``, 0, 0},
 	}
