@@ -57,6 +57,9 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(items) == 0 {
+		return fmt.Errorf("%s: no truth items: nothing to evaluate", *truthPath)
+	}
 	if err := readPredictions(ctx, e, *predPath, items); err != nil {
 		return err
 	}
@@ -98,6 +101,10 @@ func forEachLine(ctx context.Context, e env, path string, fn func(name string, l
 			return err
 		}
 		line, err := br.ReadBytes('\n')
+		if n == 1 {
+			// Editors on some systems start UTF-8 files with a byte order mark.
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			if ferr := fn(name, jsonlLine{n: n, text: line}); ferr != nil {
 				return ferr

@@ -123,6 +123,16 @@ func TestEvalCommandTable(t *testing.T) {
 	assert.Contains(t, r.stderr, `stdin:4: id "zz" is not in the truth`)
 }
 
+// TestEvalCommandBOM: a byte order mark at the start of a file is not a
+// malformed first line.
+func TestEvalCommandBOM(t *testing.T) {
+	truth := writeTemp(t, "truth.jsonl", "\xef\xbb\xbf"+evalTruth)
+	pred := writeTemp(t, "pred.jsonl", "\xef\xbb\xbf"+evalPred)
+	r := invokeMain(t, "", "eval", "--pred", pred, "--truth", truth, "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.JSONEq(t, evalWantJSON, r.stdout)
+}
+
 func TestEvalCommandUrgentNone(t *testing.T) {
 	truth := writeTemp(t, "truth.jsonl", evalTruth)
 	pred := writeTemp(t, "pred.jsonl", evalPred)
@@ -196,6 +206,7 @@ func TestEvalCommandErrors(t *testing.T) {
 	emptyPred := file("empty-pred.jsonl", "{\"id\":\"a\"}\n")
 	junkPred := file("junk-pred.jsonl", "{\"id\":\"a\",\"findings\":\"no idea\"}\n")
 	arrayPred := file("array-pred.jsonl", "[1,2]\n")
+	emptyTruth := file("empty-truth.jsonl", "\n  \n")
 
 	tests := []struct {
 		name       string
@@ -219,6 +230,7 @@ func TestEvalCommandErrors(t *testing.T) {
 		{"duplicate pred id", []string{"eval", "--pred", dupPred, "--truth", goodTruth}, 1, dupPred + `:2: duplicate id "a" (first on line 1)`},
 		{"pred with neither findings nor error", []string{"eval", "--pred", emptyPred, "--truth", goodTruth}, 1, emptyPred + `:1: item "a": neither "findings" nor "error"`},
 		{"pred findings unrecoverable without error", []string{"eval", "--pred", junkPred, "--truth", goodTruth}, 1, junkPred + `:1: item "a": findings:`},
+		{"truth with no items", []string{"eval", "--pred", goodPred, "--truth", emptyTruth}, 1, emptyTruth + ": no truth items"},
 		{"pred line not an object", []string{"eval", "--pred", arrayPred, "--truth", goodTruth}, 1, arrayPred + ":1:"},
 	}
 	for _, tt := range tests {
