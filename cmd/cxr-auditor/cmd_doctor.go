@@ -6,6 +6,10 @@ import (
 )
 
 // runDoctor is implemented by its issue; until then it says so.
-func runDoctor(_ context.Context, _ env, _ []string) error {
+func runDoctor(_ context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "doctor", "", "Not implemented yet.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
 	return errors.New("doctor: not implemented yet")
 }

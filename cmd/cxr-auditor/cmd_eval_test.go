@@ -214,7 +214,6 @@ func TestEvalCommandErrors(t *testing.T) {
 		wantCode   int
 		wantStderr string
 	}{
-		{"help exits 0", []string{"eval", "--help"}, 0, "Usage: cxr-auditor eval"},
 		{"missing --truth", []string{"eval", "--pred", goodPred}, 2, "both --pred and --truth are required"},
 		{"both stdin", []string{"eval", "--pred", "-", "--truth", "-"}, 2, "cannot both read stdin"},
 		{"unknown urgent label", []string{"eval", "--pred", goodPred, "--truth", goodTruth, "--urgent", "pneumo"}, 2, `unknown label "pneumo"`},

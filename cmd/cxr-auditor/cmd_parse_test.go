@@ -96,7 +96,6 @@ func TestParseCommand(t *testing.T) {
 		{name: "unknown kind", args: []string{"parse", "report", findingsFile}, wantCode: 2, wantStderr: []string{`unknown kind "report"`}},
 		{name: "too many arguments", args: []string{"parse", "findings", findingsFile, draftFile}, wantCode: 2, wantStderr: []string{"usage"}},
 		{name: "unknown flag", args: []string{"parse", "--bogus", "findings"}, wantCode: 2, wantStderr: []string{"bogus"}},
-		{name: "help exits 0", args: []string{"parse", "--help"}, wantCode: 0, wantStderr: []string{"Usage: cxr-auditor parse", "--explain", "Not a medical device"}},
 		{name: "after -- everything is positional", stdin: "[]", args: []string{"parse", "--", "findings", "-"}, wantStdout: "[]\n"},
 	}
 	for _, tt := range tests {

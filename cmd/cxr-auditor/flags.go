@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -15,15 +16,13 @@ var flagHelp = errors.New("help requested")
 func newFlagSet(e env, name, argsUsage, description string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	help := &helpValue{out: e.stdout}
+	fs.Var(help, "help", "show this help")
+	fs.Var(help, "h", "show this help")
 	fs.Usage = func() {
 		out := fs.Output()
-		fmt.Fprintf(out, "Usage: cxr-auditor %s [flags] %s\n\n%s\n\n%s\n", name, argsUsage, strings.TrimSpace(description), disclaimer)
-		var any bool
-		fs.VisitAll(func(*flag.Flag) { any = true })
-		if any {
-			fmt.Fprintf(out, "\nFlags:\n")
-			fs.PrintDefaults()
-		}
+		fmt.Fprintf(out, "Usage: %s\n\n%s\n\n%s\n", strings.TrimSpace("cxr-auditor "+name+" [flags] "+argsUsage), strings.TrimSpace(description), disclaimer)
+		printDefaults(out, fs)
 	}
 	return fs
 }
@@ -37,6 +36,28 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if f := fs.Lookup("help"); f != nil {
+		if h, ok := f.Value.(*helpValue); ok && h.on {
+			fs.SetOutput(h.out)
+			fs.Usage()
+			return flagHelp
+		}
+	}
+	return nil
+}
+
+// helpValue is the -h/--help flag. Help that was asked for is output, not an
+// error: it goes to stdout (where `| less` finds it) and exits 0, whereas
+// flag.FlagSet sends it to the error stream.
+type helpValue struct {
+	on  bool
+	out io.Writer
+}
+
+func (h *helpValue) String() string   { return "" }
+func (h *helpValue) IsBoolFlag() bool { return true }
+func (h *helpValue) Set(v string) error {
+	h.on = v == "true" || v == "1"
 	return nil
 }
 
@@ -53,4 +74,35 @@ func (s *stringList) Set(v string) error {
 		}
 	}
 	return nil
+}
+
+// printDefaults lists the flags like flag.PrintDefaults, without the -h
+// alias of -help.
+func printDefaults(out io.Writer, fs *flag.FlagSet) {
+	first := true
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "h" {
+			return
+		}
+		if first {
+			fmt.Fprintf(out, "\nFlags:\n")
+			first = false
+		}
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		switch f.DefValue {
+		case "", "false", "0", "[]", "0s":
+		default:
+			if name == "string" || strings.ContainsAny(f.DefValue, " ,") {
+				line += fmt.Sprintf(" (default %q)", f.DefValue)
+			} else {
+				line += fmt.Sprintf(" (default %v)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(out, line)
+	})
 }
