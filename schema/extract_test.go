@@ -50,6 +50,8 @@ func findingsCases() []findingsCase {
 		{name: "labels wrapper", raw: `{"labels":` + pt + `}`, want: ptWant},
 		{name: "draft_labels wrapper", raw: `{"draft_labels":` + pt + `}`, want: ptWant},
 		{name: "results wrapper", raw: `{"Results":` + pt + `}`, want: ptWant},
+		{name: "list under an unknown key", raw: `{"meta":[{"x":1}],"answer":{"items":` + pt + `}}`, want: ptWant, salvaged: true, kinds: []string{"nested_list"}},
+		{name: "list in a list", raw: `[` + pt + `]`, want: ptWant, salvaged: true, kinds: []string{"nested_list"}},
 		{name: "bare object", raw: `{"label":"pneumothorax","box_2d":[0.1,0.2,0.3,0.4]}`, want: ptWant, salvaged: true, kinds: []string{"single_object"}},
 		{name: "bare objects one per line", raw: "{\"label\":\"pneumothorax\"}\n{\"label\":\"cardiomegaly\"}\n",
 			want: []Finding{{Label: Pneumothorax}, {Label: Cardiomegaly}}, salvaged: true, kinds: []string{"single_object"}},

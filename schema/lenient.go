@@ -19,8 +19,9 @@ import (
 // value marked incomplete. It runs in time linear in what it reads and caps
 // nesting depth, so no input can make it recurse without bound.
 
-// maxDepth caps container nesting; label lists need depth 3.
-const maxDepth = 32
+// maxDepth caps container nesting. A wrapped label list with boxes needs
+// depth 4; the margin leaves room for nested extra fields, which are ignored.
+const maxDepth = 12
 
 type jsonKind uint8
 

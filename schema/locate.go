@@ -49,10 +49,10 @@ type candidate struct {
 	start, end int
 	val        jsonValue
 	repaired   map[string]bool
-	broken     bool // cut off by a syntax error rather than EOF
 	// shaped candidates only:
 	entries   []jsonValue
 	bare      bool // a single {"label": ...} object
+	nested    bool // the list was found inside an unknown wrapper
 	truncated bool
 	nonObject int // non-object elements skipped in the list
 }
@@ -91,12 +91,7 @@ func locate(raw string, n *notes) (located, error) {
 // pick chooses the label list in text. anyJSON reports whether any JSON
 // container was seen at all, to tell ErrNoJSON from ErrUnexpectedShape.
 func pick(text string, n *notes) (loc located, found, anyJSON bool) {
-	all := scan(text)
-	for _, c := range all {
-		// "[2J" in an escape sequence is not JSON; a cut-off list is.
-		anyJSON = anyJSON || !c.broken
-	}
-	shaped := outermostShaped(all)
+	shaped, anyJSON := scan(text)
 	if len(shaped) == 0 {
 		return located{}, false, anyJSON
 	}
@@ -125,6 +120,9 @@ func pick(text string, n *notes) (loc located, found, anyJSON bool) {
 		sort.Strings(kinds)
 		n.add("repaired_syntax", "accepted non-JSON syntax: %s", strings.Join(kinds, ", "))
 	}
+	if chosen.nested {
+		n.add("nested_list", "took the label list from inside an unexpected wrapper")
+	}
 	if chosen.bare {
 		n.add("single_object", "read %d bare object(s) as a list", len(chosen.entries))
 	}
@@ -134,14 +132,22 @@ func pick(text string, n *notes) (loc located, found, anyJSON bool) {
 	return located{entries: chosen.entries, truncated: chosen.truncated}, true, true
 }
 
+// scanWorkFactor bounds the bytes scan may parse to this many times the
+// text's length. Real output (even degenerate) needs about two passes; the
+// bound only stops crafted input (deep runs of broken brackets) from making
+// the rescans after syntax errors quadratic.
+const scanWorkFactor = 8
+
 // scan reads every JSON container in text, left to right. After a complete
 // or EOF-truncated value it resumes behind it, so nested containers are not
 // read twice and degenerate output costs one pass; after a syntax error it
 // resumes one byte on, so a stray bracket in prose cannot hide the answer
-// that follows. Nesting is capped, which keeps the rescans linear.
-func scan(text string) []candidate {
-	var out []candidate
-	for i := 0; i < len(text); {
+// that follows. The total work is capped at scanWorkFactor passes, so scan
+// is linear in len(text) whatever the input.
+func scan(text string) (out []candidate, anyJSON bool) {
+	coveredTo := 0
+	work, limit := 0, scanWorkFactor*len(text)+4096
+	for i := 0; i < len(text) && work < limit; {
 		j := strings.IndexAny(text[i:], "[{")
 		if j < 0 {
 			break
@@ -149,8 +155,17 @@ func scan(text string) []candidate {
 		i += j
 		p := lenientParser{s: text, pos: i}
 		v, ok := p.parseValue(0)
+		work += p.pos - i + 1
 		if ok && (v.complete || len(v.elems) > 0 || len(v.members) > 0) {
-			out = append(out, candidate{start: i, end: p.pos, val: v, repaired: p.repaired, broken: p.broken})
+			// "[2J" of an escape sequence is not JSON; a cut-off list is.
+			anyJSON = anyJSON || !p.broken
+			c := candidate{start: i, end: p.pos, val: v, repaired: p.repaired}
+			// A shaped candidate inside an earlier shaped one (the rescan
+			// after a syntax error) is part of that one, not a rival.
+			if i >= coveredTo && classify(&c) {
+				out = append(out, c)
+				coveredTo = c.end
+			}
 		}
 		switch {
 		case ok && v.complete:
@@ -161,31 +176,56 @@ func scan(text string) []candidate {
 			i++
 		}
 	}
-	return out
-}
-
-// outermostShaped keeps the candidates shaped like a label list that are not
-// inside another shaped candidate.
-func outermostShaped(all []candidate) []candidate {
-	var out []candidate
-	coveredTo := -1
-	for _, c := range all {
-		if !classify(&c) {
-			continue
-		}
-		if c.start < coveredTo {
-			continue
-		}
-		out = append(out, c)
-		coveredTo = c.end
-	}
-	return out
+	return out, anyJSON
 }
 
 // classify fills in c's entries and reports whether c is shaped like a
-// label list.
+// label list, either itself or somewhere inside (a list under an unknown
+// key such as {"answer": [...]}, or a list in a list).
 func classify(c *candidate) bool {
-	v := c.val
+	if classifyValue(c, c.val) {
+		return true
+	}
+	found := false
+	walk(c.val, 0, func(v jsonValue) bool {
+		if v.kind == jsonArray && hasLabelledObject(v) && classifyList(c, v) {
+			found = true
+			c.nested = true
+		}
+		return found
+	})
+	return found
+}
+
+// walk calls f on every container nested in v, depth first, until f
+// returns true.
+func walk(v jsonValue, depth int, f func(jsonValue) bool) bool {
+	if depth > maxDepth {
+		return false
+	}
+	for _, e := range v.elems {
+		if (e.kind == jsonArray || e.kind == jsonObject) && (f(e) || walk(e, depth+1, f)) {
+			return true
+		}
+	}
+	for _, m := range v.members {
+		if (m.val.kind == jsonArray || m.val.kind == jsonObject) && (f(m.val) || walk(m.val, depth+1, f)) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasLabelledObject(list jsonValue) bool {
+	for _, e := range list.elems {
+		if _, ok := e.member(labelKeys...); ok && e.kind == jsonObject {
+			return true
+		}
+	}
+	return false
+}
+
+func classifyValue(c *candidate, v jsonValue) bool {
 	switch v.kind {
 	case jsonArray:
 		return classifyList(c, v)
@@ -207,18 +247,18 @@ func classify(c *candidate) bool {
 
 func classifyList(c *candidate, list jsonValue) bool {
 	var objs []jsonValue
+	nonObject := 0
 	for _, e := range list.elems {
 		if e.kind == jsonObject {
 			objs = append(objs, e)
 		} else {
-			c.nonObject++
+			nonObject++
 		}
 	}
 	if len(objs) == 0 && !(list.complete && len(list.elems) == 0) {
 		return false
 	}
-	c.entries = objs
-	c.truncated = !list.complete
+	c.entries, c.nonObject, c.truncated = objs, nonObject, !list.complete
 	return true
 }
 
