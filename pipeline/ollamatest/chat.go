@@ -129,7 +129,11 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		g.fail(http.StatusInternalServerError, ServerErrorMessage)
 		return
 	}
-	g.plan(reply, think, m.Latency)
+	latency := m.Latency
+	if reply.Latency > 0 {
+		latency = reply.Latency
+	}
+	g.plan(reply, think, latency)
 	g.run(fault)
 }
 

@@ -120,6 +120,10 @@ type Reply struct {
 	// Fault, if not FaultNone, replaces the normal reply (an injected fault
 	// takes precedence).
 	Fault Fault
+	// Latency, when positive, replaces the model's Latency for this reply
+	// only, so scripted replies can take different times (as generations of
+	// different lengths do). Zero or negative uses Model.Latency.
+	Latency time.Duration
 }
 
 // Stats counts what the server did for one model.

@@ -527,3 +527,31 @@ func TestFaultString(t *testing.T) {
 	assert.Equal(t, "repetition_abort", ollamatest.FaultRepetitionAbort.String())
 	assert.Equal(t, "fault(99)", ollamatest.Fault(99).String())
 }
+
+func TestReplyLatencyOverridesModelLatency(t *testing.T) {
+	tests := []struct {
+		name         string
+		modelLatency time.Duration
+		replyLatency time.Duration
+		atLeast      time.Duration
+		below        time.Duration
+	}{
+		// The model alone would take 5 s; the reply's 30 ms wins.
+		{"reply latency wins", 5 * time.Second, 30 * time.Millisecond, 30 * time.Millisecond, 5 * time.Second},
+		// Zero leaves the model's latency in force.
+		{"zero keeps the model latency", 40 * time.Millisecond, 0, 40 * time.Millisecond, time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, ollamatest.Model{Name: vision, Latency: tt.modelLatency, Respond: func(*api.ChatRequest) ollamatest.Reply {
+				return ollamatest.Reply{Content: "one two three", Latency: tt.replyLatency}
+			}})
+			got, err := collect(t.Context(), client(t, srv), chatReq(vision, true))
+			require.NoError(t, err)
+			last := got[len(got)-1]
+			require.True(t, last.Done)
+			assert.GreaterOrEqual(t, last.TotalDuration, tt.atLeast)
+			assert.Less(t, last.TotalDuration, tt.below)
+		})
+	}
+}
