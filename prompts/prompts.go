@@ -1,0 +1,206 @@
+// Package prompts holds the pinned prompt templates of cxr-auditor (embedded
+// text files), their digests for provenance keys, the safe rendering of a
+// draft into the draft prompt, and example Modelfiles for importing the two
+// models into Ollama.
+//
+// A template's Digest changes whenever its text changes, so cached model
+// results made with an older prompt are never mistaken for current ones.
+//
+// cxr-auditor is for research and education only; it is not a medical device.
+package prompts
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Default model names: the names the user gives the imported models in
+// Ollama (see Modelfiles and CreateCommand). They are choices, not facts
+// about any registry.
+const (
+	// DefaultGroundingModel is the vision model created from
+	// Modelfile.grounding.
+	DefaultGroundingModel = "medgemma-cxr-grounding"
+	// DefaultDraftModel is the text model that reads drafts; it is Ollama's
+	// nemotron-3-nano:4b as pulled, or a model created from Modelfile.draft.
+	DefaultDraftModel = "nemotron-3-nano:4b"
+)
+
+// Template kinds, as accepted by Modelfile, CreateCommand and Modelfiles.
+const (
+	KindGrounding = "grounding"
+	KindDraft     = "draft"
+)
+
+var (
+	//go:embed grounding.txt
+	groundingText []byte
+	//go:embed draft.txt
+	draftText []byte
+	//go:embed Modelfile.grounding
+	modelfileGrounding string
+	//go:embed Modelfile.draft
+	modelfileDraft string
+)
+
+// Template is one pinned prompt template.
+type Template struct {
+	// Name is the template's kind: KindGrounding or KindDraft.
+	Name string
+	// Text is the template exactly as embedded. The draft template holds the
+	// placeholders DraftPrompt fills; send it only through DraftPrompt.
+	Text string
+	// Digest is Digest(Text): "sha256:" and 64 lowercase hex digits.
+	Digest string
+}
+
+// Digest returns "sha256:" followed by the lowercase hex SHA-256 of b, the
+// form used in provenance keys.
+func Digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Grounding returns the vision prompt: it asks for ONLY a JSON array of
+// {label, box_2d} over the six canonical labels, boxes as normalized
+// [y0, x0, y1, x1], and [{"label": "no_finding"}] for a normal study. It is
+// sent as is, with the image.
+func Grounding() Template {
+	return Template{Name: KindGrounding, Text: string(groundingText), Digest: Digest(groundingText)}
+}
+
+// Draft returns the draft-reading template. Its Digest identifies the
+// prompt in provenance keys; the text to send is DraftPrompt(draft).
+func Draft() Template {
+	return Template{Name: KindDraft, Text: string(draftText), Digest: Digest(draftText)}
+}
+
+// The placeholders in draft.txt and the delimiter lines they become. The
+// delimiters name this program so that ordinary text never contains them,
+// and DraftPrompt removes any occurrence from the draft anyway.
+const (
+	placeholderBegin = "{{BEGIN}}"
+	placeholderEnd   = "{{END}}"
+	placeholderDraft = "{{DRAFT}}"
+	delimBegin       = "<<<CXR_AUDITOR_DRAFT_BEGIN>>>"
+	delimEnd         = "<<<CXR_AUDITOR_DRAFT_END>>>"
+)
+
+// delimCore matches the distinctive core of both delimiters in any case; a
+// draft without it cannot contain either delimiter.
+var delimCore = regexp.MustCompile(`(?i)cxr_auditor_draft_`)
+
+// MaxDraftBytes is the longest draft DraftPrompt accepts. Real impressions
+// are a few hundred bytes; anything near this would not fit the context
+// window beside the instructions.
+const MaxDraftBytes = 16 << 10
+
+// ErrEmptyDraft is returned by DraftPrompt for a draft with no text (after
+// removing control characters and surrounding space).
+var ErrEmptyDraft = errors.New("draft is empty")
+
+// ErrDraftTooLong is returned by DraftPrompt for a draft over MaxDraftBytes.
+var ErrDraftTooLong = errors.New("draft is too long")
+
+// DraftPrompt renders the draft prompt with draft inserted as data that can
+// never close or extend the instructions: control characters (ESC sequences
+// included) and bidirectional overrides are removed (newlines and tabs are
+// kept), invalid UTF-8 becomes U+FFFD, any occurrence of the delimiters'
+// core is removed until none is left, and the result is encoded as one JSON
+// string on a single line between two unique delimiter lines. The model is
+// told the span it returns is copied from that decoded string.
+func DraftPrompt(draft string) (string, error) {
+	if len(draft) > MaxDraftBytes {
+		return "", fmt.Errorf("%w: %d bytes, limit %d", ErrDraftTooLong, len(draft), MaxDraftBytes)
+	}
+	clean := sanitizeDraft(draft)
+	if strings.TrimSpace(clean) == "" {
+		return "", fmt.Errorf("%w (%d bytes before cleaning)", ErrEmptyDraft, len(draft))
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Readable for the model: "<5 mm" stays "<5 mm". Safety does not rest on
+	// HTML escaping: the encoded string has no newline (so it cannot start
+	// a delimiter line) and no delimiter core.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(clean); err != nil {
+		return "", fmt.Errorf("encode draft: %w", err)
+	}
+	quoted := strings.TrimSuffix(buf.String(), "\n")
+	r := strings.NewReplacer(
+		placeholderBegin, delimBegin,
+		placeholderEnd, delimEnd,
+		placeholderDraft, quoted,
+	)
+	return r.Replace(string(draftText)), nil
+}
+
+// sanitizeDraft removes what must never reach the model or a terminal.
+func sanitizeDraft(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r == '\r':
+			return '\n'
+		case unicode.IsControl(r),
+			r >= '\u202A' && r <= '\u202E', // bidi embeddings and overrides
+			r >= '\u2066' && r <= '\u2069': // bidi isolates
+			return -1
+		}
+		return r
+	}, s)
+	for delimCore.MatchString(s) {
+		s = delimCore.ReplaceAllString(s, "")
+	}
+	return strings.TrimSpace(s)
+}
+
+// Modelfiles returns the example Modelfiles keyed by kind (KindGrounding,
+// KindDraft). The map is new on every call.
+func Modelfiles() map[string]string {
+	return map[string]string{KindGrounding: modelfileGrounding, KindDraft: modelfileDraft}
+}
+
+// Modelfile returns the example Modelfile of kind (KindGrounding or
+// KindDraft), or an error naming the known kinds.
+func Modelfile(kind string) (string, error) {
+	m, ok := Modelfiles()[kind]
+	if !ok {
+		return "", fmt.Errorf("unknown Modelfile kind %q (want %s or %s)", kind, KindGrounding, KindDraft)
+	}
+	return m, nil
+}
+
+// ModelfileName returns the file name the example Modelfile of kind is
+// meant to be saved as, "Modelfile.<kind>".
+func ModelfileName(kind string) string { return "Modelfile." + kind }
+
+// CreateCommand returns the shell line that imports a model from the example
+// Modelfile of kind, "ollama create NAME -f Modelfile.KIND", for doctor to
+// print. A model name or kind with characters a shell would interpret is
+// single-quoted. An unknown kind returns "".
+func CreateCommand(kind, modelName string) string {
+	if _, ok := Modelfiles()[kind]; !ok {
+		return ""
+	}
+	return "ollama create " + shellQuote(modelName) + " -f " + shellQuote(ModelfileName(kind))
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9._:/@+-]+$`)
+
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
