@@ -4,6 +4,12 @@
 // tolerant parsers that turn raw model output into those types, and the JSON
 // schemas sent to Ollama as the structured-output `format`.
 //
+// The tolerant parsers, ExtractFindings and ExtractDraftLabels, never fail
+// on a fault that costs only part of the answer: a bad box costs the box, an
+// unknown label costs its entry, a cut-off list keeps what was complete. They
+// return an error (ErrNoJSON, ErrUnexpectedShape) only when the text holds no
+// label list at all, and note every repair and drop in Diagnostics.
+//
 // It imports only the standard library: every other package may depend on it
 // and it depends on none of them.
 //

@@ -58,9 +58,9 @@ type candidate struct {
 }
 
 // locate finds the label list in raw: it strips thought spans, scans for
-// JSON containers, prefers those after a "Final Answer" marker, and takes the
-// last well-shaped candidate that has entries (or else the last well-shaped
-// one, which may be an empty list).
+// JSON containers, and takes the first well-shaped list after the last
+// "Final Answer" marker, or without a marker the last well-shaped list that
+// has entries (else the last one, which may be an empty list).
 func locate(raw string, n *notes) (located, error) {
 	if strings.TrimSpace(raw) == "" {
 		return located{}, fmt.Errorf("%w: output is empty (%d bytes)", ErrNoJSON, len(raw))
