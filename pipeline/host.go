@@ -99,7 +99,8 @@ func (h *Host) Options() Options { return h.opt }
 
 // Insecure reports whether images sent to this host travel unencrypted
 // beyond this machine: true when the host is neither a loopback address
-// (127.0.0.0/8, ::1, "localhost") nor reached over https. Images are
+// (127.0.0.0/8, ::1, "localhost", or 0.0.0.0, which connects locally) nor
+// reached over https. Images are
 // patient data; callers should warn once (WarnInsecure).
 func (h *Host) Insecure() bool {
 	if h.base.Scheme == "https" {
@@ -110,7 +111,9 @@ func (h *Host) Insecure() bool {
 		return false
 	}
 	ip := net.ParseIP(name)
-	return ip == nil || !ip.IsLoopback()
+	// 0.0.0.0 (a common OLLAMA_HOST, copied from the server's bind
+	// address) connects to this machine.
+	return ip == nil || !(ip.IsLoopback() || ip.IsUnspecified())
 }
 
 // WarnInsecure writes one warning to w naming every host for which Insecure

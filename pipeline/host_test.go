@@ -22,15 +22,15 @@ const (
 	testDraft  = "medgemma-cxr-draft"
 )
 
-// testOptions are DefaultOptions with a fast backoff, so retry tests run in
+// hostTestOptions are DefaultOptions with a fast backoff, so retry tests run in
 // milliseconds.
-func testOptions() Options {
+func hostTestOptions() Options {
 	o := DefaultOptions()
 	o.Backoff = time.Millisecond
 	return o
 }
 
-func newTestHost(t *testing.T, srv *ollamatest.Server, opt Options) *Host {
+func newHostFor(t *testing.T, srv *ollamatest.Server, opt Options) *Host {
 	t.Helper()
 	h, err := NewHost(srv.URL(), opt)
 	require.NoError(t, err)
@@ -48,6 +48,7 @@ func TestNewHostURLs(t *testing.T) {
 		{"localhost:8080", "http://localhost:8080", false},
 		{"[::1]:11434", "http://[::1]:11434", false},
 		{"gpu1", "http://gpu1:11434", true},
+		{"0.0.0.0", "http://0.0.0.0:11434", false},
 		{"http://10.0.0.5", "http://10.0.0.5:80", true},
 		{"https://ollama.example.org", "https://ollama.example.org:443", false},
 		{"https://gpu1:8443/ollama", "https://gpu1:8443/ollama", false},
@@ -127,7 +128,7 @@ func TestVersionAndModelInfo(t *testing.T) {
 		ollamatest.Model{Name: testDraft + ":4b", Capabilities: []string{"completion", "thinking"}},
 	)
 	t.Cleanup(srv.Close)
-	h := newTestHost(t, srv, testOptions())
+	h := newHostFor(t, srv, hostTestOptions())
 	ctx := t.Context()
 
 	v, err := h.Version(ctx)
@@ -159,7 +160,7 @@ func TestUnreachableHost(t *testing.T) {
 	srv := ollamatest.NewServer()
 	url := srv.URL()
 	srv.Close() // nothing listens there any more
-	opt := testOptions()
+	opt := hostTestOptions()
 	h, err := NewHost(url, opt)
 	require.NoError(t, err)
 	_, err = h.Version(t.Context())
@@ -171,7 +172,7 @@ func TestUnreachableHost(t *testing.T) {
 func TestPreload(t *testing.T) {
 	srv := ollamatest.NewServer(ollamatest.Model{Name: testVision})
 	t.Cleanup(srv.Close)
-	h := newTestHost(t, srv, testOptions())
+	h := newHostFor(t, srv, hostTestOptions())
 	require.NoError(t, h.Preload(t.Context(), testVision))
 	require.ErrorIs(t, h.Preload(t.Context(), "nope"), ErrModelNotFound)
 
@@ -187,7 +188,7 @@ func TestPreload(t *testing.T) {
 func TestRetryOn503ThenSuccess(t *testing.T) {
 	srv := ollamatest.NewServer(ollamatest.Model{Name: testVision})
 	t.Cleanup(srv.Close)
-	h := newTestHost(t, srv, testOptions())
+	h := newHostFor(t, srv, hostTestOptions())
 	srv.InjectFault(testVision, ollamatest.FaultBusy, 2)
 	out, err := h.chat(t.Context(), h.request(testVision, []api.Message{{Role: "user", Content: "x"}}))
 	require.NoError(t, err)
@@ -208,7 +209,7 @@ func TestNoRetryOn4xxOr500(t *testing.T) {
 		t.Run(f.String(), func(t *testing.T) {
 			srv := ollamatest.NewServer(ollamatest.Model{Name: testVision})
 			t.Cleanup(srv.Close)
-			h := newTestHost(t, srv, testOptions())
+			h := newHostFor(t, srv, hostTestOptions())
 			srv.InjectFault(testVision, f, 1)
 			_, err := h.chat(t.Context(), h.request(testVision, []api.Message{{Role: "user", Content: "x"}}))
 			require.Error(t, err)
@@ -220,9 +221,9 @@ func TestNoRetryOn4xxOr500(t *testing.T) {
 func TestCanceledWhileWaitingToRetry(t *testing.T) {
 	srv := ollamatest.NewServer(ollamatest.Model{Name: testVision})
 	t.Cleanup(srv.Close)
-	opt := testOptions()
+	opt := hostTestOptions()
 	opt.Backoff = time.Hour
-	h := newTestHost(t, srv, opt)
+	h := newHostFor(t, srv, opt)
 	srv.InjectFault(testVision, ollamatest.FaultBusy, 1)
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() {

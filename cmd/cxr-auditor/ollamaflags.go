@@ -6,13 +6,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
-)
-
-// Default model names, as created by `ollama create` from the example
-// Modelfiles (`cxr-auditor doctor --modelfile grounding|draft`).
-const (
-	defaultGroundingModel = "medgemma-cxr-grounding"
-	defaultDraftModel     = "medgemma-cxr-draft"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
 // ollamaFlags are the Ollama flags shared by run, review and doctor, so they
@@ -33,8 +27,8 @@ func addOllamaFlags(fs *flag.FlagSet) *ollamaFlags {
 	d := pipeline.DefaultOptions()
 	o := &ollamaFlags{}
 	fs.Var(&o.urls, "ollama", "Ollama host URL, repeatable or comma-separated (default $OLLAMA_HOST, else http://127.0.0.1:11434)")
-	fs.StringVar(&o.groundingModel, "grounding-model", defaultGroundingModel, "vision model that grounds findings in the image")
-	fs.StringVar(&o.draftModel, "draft-model", defaultDraftModel, "text model that parses the draft impression")
+	fs.StringVar(&o.groundingModel, "grounding-model", prompts.DefaultGroundingModel, "vision model that grounds findings in the image")
+	fs.StringVar(&o.draftModel, "draft-model", prompts.DefaultDraftModel, "text model that parses the draft impression")
 	fs.IntVar(&o.numCtx, "num-ctx", d.NumCtx, "context window in tokens (num_ctx), identical on every call")
 	fs.IntVar(&o.numPredict, "num-predict", d.NumPredict, "maximum tokens generated per call (num_predict)")
 	fs.DurationVar(&o.timeout, "timeout", d.Timeout, "time limit of one model call")

@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ollama/ollama/api"
+
+	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// Ground sends the (already padded, PNG) image with the pinned grounding
+// prompt and schema.FindingsJSONSchema() as format, and returns the stage
+// record: Raw, Thinking, Done, DoneReason, metrics, Wall, Host, Model,
+// PromptDigest and Options set, and Findings parsed by
+// schema.ExtractFindings with boxes still normalized to the PADDED square
+// (the caller un-pads). Diagnostics.Salvaged is forced true when
+// done_reason is "length" or the reply ended without done:true.
+//
+// The error is non-nil on transport errors (ErrUnreachable, ErrTimeout),
+// HTTP errors (ErrModelNotFound, ErrBusy, ErrServer), an {"error": ...}
+// line (ErrServer), cancellation (ErrCanceled) or when nothing usable is in
+// the output (ErrIncomplete, ErrNoOutput); the record is still returned,
+// with Error set and Raw kept, so that the failure can be shown and stored.
+// ModelDigest, Key, ItemID and the input hashes are left to the caller.
+func (h *Host) Ground(ctx context.Context, model string, png []byte) (store.StageRecord, error) {
+	t := prompts.Grounding()
+	return h.runStage(ctx, stageCall{
+		stage:        store.StageGrounding,
+		model:        model,
+		promptDigest: t.Digest,
+		messages:     []api.Message{{Role: "user", Content: t.Text, Images: []api.ImageData{png}}},
+		format:       schema.FindingsJSONSchema(),
+		parse:        parseFindings,
+	})
+}
+
+// ParseDraft sends the draft impression in the pinned draft prompt with
+// schema.DraftJSONSchema() as format and returns the stage record with
+// Labels parsed by schema.ExtractDraftLabels, under the same rules as
+// Ground. think is sent explicitly (pass true when the model has the
+// "thinking" capability); the thinking text is kept in Thinking. If the
+// model turns out not to support thinking (HTTP 400), the call is made again
+// without it and a "think_unsupported" note is added. A draft that
+// prompts.DraftPrompt rejects (empty, too long) is an error before any call.
+func (h *Host) ParseDraft(ctx context.Context, model string, draft string, think bool) (store.StageRecord, error) {
+	t := prompts.Draft()
+	text, err := prompts.DraftPrompt(draft)
+	if err != nil {
+		err = fmt.Errorf("%s with %s: %w", store.StageDraft, model, err)
+		rec := store.StageRecord{
+			Stage: store.StageDraft, Model: model, PromptDigest: t.Digest, Host: h.URL(),
+			Options: h.opt.Canonical(), Error: err.Error(), CreatedAt: time.Now().UTC(),
+		}
+		return rec, err
+	}
+	return h.runStage(ctx, stageCall{
+		stage:        store.StageDraft,
+		model:        model,
+		promptDigest: t.Digest,
+		messages:     []api.Message{{Role: "user", Content: text}},
+		format:       schema.DraftJSONSchema(),
+		think:        &api.ThinkValue{Value: think},
+		parse:        parseDraftLabels,
+	})
+}
