@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// doctorServer is a synthetic Ollama with both default models (or the ones
+// given).
+func doctorServer(t *testing.T, models ...ollamatest.Model) *ollamatest.Server {
+	t.Helper()
+	if models == nil {
+		models = []ollamatest.Model{
+			{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}},
+			{Name: prompts.DefaultDraftModel, Capabilities: []string{"completion", "thinking"}},
+		}
+	}
+	srv := ollamatest.NewServer(models...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestDoctorHealthyHost(t *testing.T) {
+	srv := doctorServer(t)
+	r := invokeMain(t, "", "doctor", "--ollama", srv.URL())
+	require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "✓ Ollama "+ollamatest.Version+" at "+srv.URL())
+	assert.Contains(t, r.stdout, "✓ grounding model "+prompts.DefaultGroundingModel+":latest")
+	assert.Contains(t, r.stdout, "vision")
+	assert.Contains(t, r.stdout, "✓ draft model "+prompts.DefaultDraftModel)
+	assert.Contains(t, r.stdout, "thinks before answering")
+	assert.Contains(t, r.stdout, "All checks passed.")
+	assert.NotContains(t, r.stdout, "✗")
+	assert.NotContains(t, r.stdout, "unencrypted", "loopback is not a privacy risk")
+	assert.Empty(t, r.stderr)
+}
+
+func TestDoctorProblems(t *testing.T) {
+	closed := ollamatest.NewServer()
+	closedURL := closed.URL()
+	closed.Close()
+
+	tests := []struct {
+		name   string
+		models []ollamatest.Model
+		args   []string
+		want   []string
+	}{
+		{
+			name:   "missing grounding model",
+			models: []ollamatest.Model{{Name: prompts.DefaultDraftModel, Capabilities: []string{"completion"}}},
+			want: []string{
+				"✗ grounding model " + prompts.DefaultGroundingModel + " is not on",
+				"fix: cxr-auditor doctor --modelfile grounding > Modelfile.grounding && " + prompts.CreateCommand(prompts.KindGrounding, prompts.DefaultGroundingModel),
+				"1 problem found.",
+			},
+		},
+		{
+			name:   "missing default draft model is pulled",
+			models: []ollamatest.Model{{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}}},
+			want:   []string{"✗ draft model " + prompts.DefaultDraftModel + " is not on", "fix: ollama pull " + prompts.DefaultDraftModel},
+		},
+		{
+			name: "custom draft model is created",
+			models: []ollamatest.Model{
+				{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}},
+			},
+			args: []string{"--draft-model", "my-draft"},
+			want: []string{"fix: cxr-auditor doctor --modelfile draft > Modelfile.draft && " + prompts.CreateCommand(prompts.KindDraft, "my-draft")},
+		},
+		{
+			name: "grounding model without vision",
+			models: []ollamatest.Model{
+				{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion"}},
+				{Name: prompts.DefaultDraftModel, Capabilities: []string{"completion"}},
+			},
+			want: []string{"cannot see images (no \"vision\" capability)", "fix: use a vision model"},
+		},
+		{
+			name: "unreachable host",
+			args: []string{"--ollama", closedURL},
+			want: []string{"✗ cannot reach Ollama at " + closedURL, "is Ollama running?", "fix: start Ollama: ollama serve"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"doctor"}
+			if tt.models != nil {
+				srv := doctorServer(t, tt.models...)
+				args = append(args, "--ollama", srv.URL())
+			}
+			args = append(args, tt.args...)
+			r := invokeMain(t, "", args...)
+			require.Equal(t, 1, r.code, "stdout: %s", r.stdout)
+			for _, w := range tt.want {
+				assert.Contains(t, r.stdout, w)
+			}
+			assert.Empty(t, r.stderr, "exit 1 prints nothing more")
+		})
+	}
+}
+
+func TestDoctorDigestsDifferBetweenHosts(t *testing.T) {
+	a := doctorServer(t,
+		ollamatest.Model{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}, Digest: strings.Repeat("a", 64)},
+		ollamatest.Model{Name: prompts.DefaultDraftModel, Capabilities: []string{"completion"}})
+	b := doctorServer(t,
+		ollamatest.Model{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}, Digest: strings.Repeat("b", 64)},
+		ollamatest.Model{Name: prompts.DefaultDraftModel, Capabilities: []string{"completion"}})
+	r := invokeMain(t, "", "doctor", "--ollama", a.URL(), "--ollama", b.URL())
+	require.Equal(t, 1, r.code, r.stdout)
+	assert.Contains(t, r.stdout, "✗ model "+prompts.DefaultGroundingModel+" differs between hosts: aaaaaaaaaaaa on "+a.URL()+"; bbbbbbbbbbbb on "+b.URL())
+}
+
+func TestDoctorJSON(t *testing.T) {
+	srv := doctorServer(t, ollamatest.Model{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}})
+	r := invokeMain(t, "", "doctor", "--json", "--ollama", srv.URL())
+	require.Equal(t, 1, r.code)
+	var rep doctorReport
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout)
+	assert.False(t, rep.OK)
+	assert.Equal(t, 1, rep.Problems)
+	require.Len(t, rep.Checks, 3)
+	assert.Equal(t, doctorCheck{Check: "host", Target: srv.URL(), Status: checkOK, Version: ollamatest.Version,
+		Message: "Ollama " + ollamatest.Version + " at " + srv.URL()}, rep.Checks[0])
+	assert.Equal(t, "grounding_model", rep.Checks[1].Check)
+	assert.Equal(t, checkOK, rep.Checks[1].Status)
+	assert.Len(t, rep.Checks[1].Digest, 64)
+	assert.Equal(t, []string{"completion", "vision"}, rep.Checks[1].Capabilities)
+	assert.Equal(t, "draft_model", rep.Checks[2].Check)
+	assert.Equal(t, checkFail, rep.Checks[2].Status)
+	assert.Equal(t, "ollama pull "+prompts.DefaultDraftModel, rep.Checks[2].Fix)
+}
+
+func TestDoctorStore(t *testing.T) {
+	srv := doctorServer(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.cxr.db")
+	s, err := store.Open(context.Background(), good)
+	require.NoError(t, err)
+	require.NoError(t, s.PutItems(context.Background(), []store.ItemRecord{{ID: "a", Image: "a.png", Draft: "Synthetic draft."}}))
+	require.NoError(t, s.Close())
+	junk := filepath.Join(dir, "junk.db")
+	require.NoError(t, os.WriteFile(junk, []byte("this is not SQLite"), 0o600))
+
+	tests := []struct {
+		name string
+		db   string
+		code int
+		want string
+	}{
+		{"existing store", good, 0, "✓ store " + good + " opens: 1 item(s)"},
+		{"missing store in a writable directory", filepath.Join(dir, "new.cxr.db"), 0, "does not exist yet; run or review will create it"},
+		{"missing directory", filepath.Join(dir, "nope", "x.db"), 1, "cannot be created"},
+		{"not a store", junk, 1, "✗ store " + junk},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := invokeMain(t, "", "doctor", "--ollama", srv.URL(), "--db", tt.db)
+			require.Equal(t, tt.code, r.code, r.stdout)
+			assert.Contains(t, r.stdout, tt.want)
+		})
+	}
+	_, err = os.Stat(filepath.Join(dir, "new.cxr.db"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "doctor creates nothing")
+}
+
+func TestDoctorPrivacyWarning(t *testing.T) {
+	// A non-loopback address of this machine on a closed port: plain http
+	// beyond loopback, refused at once.
+	ip := nonLoopbackIPv4(t)
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	url := "http://" + addr
+	r := invokeMain(t, "", "doctor", "--ollama", url)
+	require.Equal(t, 1, r.code, r.stdout)
+	assert.Contains(t, r.stdout, "! "+url+" is plain http beyond this machine: images (patient data) would travel unencrypted")
+	assert.Contains(t, r.stdout, "fix: use https")
+	assert.Contains(t, r.stdout, "1 problem found.", "the warning is not counted as a problem; the unreachable host is")
+}
+
+func nonLoopbackIPv4(t *testing.T) string {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	require.NoError(t, err)
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			return n.IP.String()
+		}
+	}
+	t.Skip("no non-loopback IPv4 address on this machine")
+	return ""
+}
+
+func TestDoctorModelfile(t *testing.T) {
+	for _, kind := range []string{prompts.KindGrounding, prompts.KindDraft} {
+		r := invokeMain(t, "", "doctor", "--modelfile", kind)
+		require.Equal(t, 0, r.code, r.stderr)
+		want, err := prompts.Modelfile(kind)
+		require.NoError(t, err)
+		assert.Equal(t, want, r.stdout)
+	}
+	r := invokeMain(t, "", "doctor", "--modelfile", "nope")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "unknown Modelfile kind")
+}
+
+func TestOllamaFlagsHosts(t *testing.T) {
+	fs := newFlagSet(env{stdout: &strings.Builder{}, stderr: &strings.Builder{}}, "x", "", "")
+	of := addOllamaFlags(fs)
+	require.NoError(t, fs.Parse([]string{"--ollama", "127.0.0.1:1111,127.0.0.1:2222", "--ollama", "http://127.0.0.1:1111", "--num-ctx", "4096", "--timeout", "1m"}))
+	hosts, err := of.hosts()
+	require.NoError(t, err)
+	require.Len(t, hosts, 2, "duplicates are dropped")
+	assert.Equal(t, "http://127.0.0.1:1111", hosts[0].URL())
+	assert.Equal(t, "http://127.0.0.1:2222", hosts[1].URL())
+	assert.Equal(t, 4096, hosts[0].Options().NumCtx)
+	assert.Equal(t, prompts.DefaultGroundingModel, of.groundingModel)
+	assert.Equal(t, prompts.DefaultDraftModel, of.draftModel)
+
+	of.numCtx = 0
+	_, err = of.hosts()
+	require.ErrorIs(t, err, errUsage)
+	of.numCtx, of.urls = 8192, stringList{"ftp://x"}
+	_, err = of.hosts()
+	require.ErrorIs(t, err, errUsage)
+}
