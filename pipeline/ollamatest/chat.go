@@ -29,6 +29,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
+	s.trimRequests()
 	s.mu.Unlock()
 
 	if strings.TrimSpace(req.Model) == "" {
@@ -96,14 +97,26 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Wait for a slot, like a request queued on a busy GPU.
+	s.mu.Lock()
+	m.stats.Queued++
+	s.mu.Unlock()
+	var got bool
 	select {
 	case m.sem <- struct{}{}:
+		got = true
 	case <-r.Context().Done():
-		return
 	case <-s.closing:
+	}
+	s.mu.Lock()
+	m.stats.Queued--
+	s.mu.Unlock()
+	if !got {
 		return
 	}
 	defer func() { <-m.sem }()
+	if r.Context().Err() != nil {
+		return // the client left while the slot was being handed over
+	}
 	loaded := time.Now()
 	s.markLoaded(m, &req)
 	s.mu.Lock()

@@ -134,6 +134,8 @@ type Stats struct {
 	// Served counts generations that got a slot (including those that then
 	// failed by an injected fault).
 	Served int
+	// Queued is the number of requests waiting for a free slot now.
+	Queued int
 	// InFlight is the number of generations running now.
 	InFlight int
 	// MaxConcurrent is the most generations that ran at the same time.
@@ -165,6 +167,8 @@ type Server struct {
 	order    []*modelState
 	faults   map[string][]Fault
 	requests []api.ChatRequest
+	// recordLimit caps requests: < 0 unlimited (the default), 0 none.
+	recordLimit int
 }
 
 // NewServer starts a server with the given models on 127.0.0.1 and a free
@@ -177,12 +181,13 @@ func NewServer(models ...Model) *Server {
 		panic("ollamatest: failed to listen on 127.0.0.1: " + err.Error())
 	}
 	s := &Server{
-		url:       "http://" + ln.Addr().String(),
-		closing:   make(chan struct{}),
-		serveDone: make(chan struct{}),
-		started:   time.Now().UTC(),
-		models:    map[string]*modelState{},
-		faults:    map[string][]Fault{},
+		url:         "http://" + ln.Addr().String(),
+		closing:     make(chan struct{}),
+		serveDone:   make(chan struct{}),
+		started:     time.Now().UTC(),
+		models:      map[string]*modelState{},
+		faults:      map[string][]Fault{},
+		recordLimit: -1,
 	}
 	for _, m := range models {
 		s.addModel(m)
@@ -260,8 +265,27 @@ func (s *Server) InjectFault(model string, f Fault, times int) {
 	}
 }
 
-// Requests returns the /api/chat requests received so far, in arrival
-// order, including those that failed. The slice is a copy; the messages in
+// SetRecordLimit bounds how many chat requests Requests keeps: the n most
+// recent for n > 0, none for n == 0, all (the default) for n < 0. Requests
+// hold their images, so a long-running server (the demo) should keep few.
+func (s *Server) SetRecordLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recordLimit = n
+	s.trimRequests()
+}
+
+// trimRequests applies recordLimit; s.mu must be held.
+func (s *Server) trimRequests() {
+	if s.recordLimit >= 0 && len(s.requests) > s.recordLimit {
+		drop := len(s.requests) - s.recordLimit
+		clear(s.requests[:drop]) // let the images go
+		s.requests = append(s.requests[:0], s.requests[drop:]...)
+	}
+}
+
+// Requests returns the /api/chat requests received so far (see
+// SetRecordLimit), in arrival order, including those that failed. The slice is a copy; the messages in
 // it are shared and must not be modified.
 func (s *Server) Requests() []api.ChatRequest {
 	s.mu.Lock()

@@ -400,7 +400,7 @@ func TestCloseReleasesStalledRequests(t *testing.T) {
 }
 
 func TestCapacityQueuesLikeAGPU(t *testing.T) {
-	srv := newServer(t, ollamatest.Model{Name: vision, Capacity: 2, Latency: 20 * time.Millisecond})
+	srv := newServer(t, ollamatest.Model{Name: vision, Capacity: 2, Latency: 50 * time.Millisecond})
 	c := client(t, srv)
 	var wg sync.WaitGroup
 	errs := make(chan error, 6)
@@ -447,9 +447,12 @@ func TestCancelledQueuedClientFreesItsPlace(t *testing.T) {
 		defer close(doneB)
 		_, _ = collect(ctxB, c, chatReq(vision, true))
 	}()
-	require.Eventually(t, func() bool { return srv.Stats(vision).Requests == 2 }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return srv.Stats(vision).Queued == 1 }, 10*time.Second, time.Millisecond)
 	cancelB()
 	<-doneB
+	// The server notices B's disconnect on its own schedule; only then
+	// is A released, so the slot cannot go to B.
+	require.Eventually(t, func() bool { return srv.Stats(vision).Queued == 0 }, 10*time.Second, time.Millisecond)
 	cancelA()
 	<-doneA
 
@@ -554,4 +557,29 @@ func TestReplyLatencyOverridesModelLatency(t *testing.T) {
 			assert.Less(t, last.TotalDuration, tt.below)
 		})
 	}
+}
+
+func TestRecordLimit(t *testing.T) {
+	srv := newServer(t)
+	c := client(t, srv)
+	ask := func(content string) {
+		_, err := collect(t.Context(), c, &api.ChatRequest{Model: vision, Messages: []api.Message{{Role: "user", Content: content}}})
+		require.NoError(t, err)
+	}
+	ask("1")
+	ask("2")
+	ask("3")
+	require.Len(t, srv.Requests(), 3, "unlimited by default")
+	srv.SetRecordLimit(2)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "2", reqs[0].Messages[0].Content)
+	ask("4")
+	reqs = srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "4", reqs[1].Messages[0].Content)
+	srv.SetRecordLimit(0)
+	ask("5")
+	assert.Empty(t, srv.Requests())
+	assert.Equal(t, 5, srv.Stats(vision).Requests, "stats still count")
 }
