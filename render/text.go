@@ -1,0 +1,90 @@
+package render
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// encodeText lists what would be drawn: the image, its window, then each
+// finding with its box in normalized and original-pixel coordinates (for
+// screen readers, logs, dumb terminals and pipes). Lines are wrapped to Cols;
+// when they do not fit in Rows the last line says how many were left out.
+func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Picture, error) {
+	var items []string
+	if r := req.Image; r != nil {
+		items = append(items, fmt.Sprintf("%s: %dx%d %s, window %s", nameOr(r.Source), r.Width, r.Height, r.Format, req.Window))
+	}
+	type entry struct {
+		label    schema.Label
+		box      *schema.Box
+		urgent   bool
+		selected bool
+	}
+	var entries []entry
+	if len(req.Findings) > 0 {
+		for _, f := range req.Findings {
+			en := entry{label: f.Label, box: f.Box}
+			for _, o := range req.Overlays {
+				if o.Label == f.Label && (f.Box == nil || o.Box == *f.Box) {
+					en.urgent = en.urgent || o.Urgent
+					en.selected = en.selected || o.Selected
+				}
+			}
+			entries = append(entries, en)
+		}
+	} else {
+		for _, o := range req.Overlays {
+			entries = append(entries, entry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected})
+		}
+	}
+	if len(entries) == 0 {
+		items = append(items, "no findings")
+	}
+	for i, en := range entries {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d. %s", i+1, en.label)
+		if en.urgent {
+			b.WriteString(" [URGENT]")
+		}
+		if en.selected {
+			b.WriteString(" [selected]")
+		}
+		if en.box == nil {
+			b.WriteString(": no box")
+		} else {
+			bx := *en.box
+			fmt.Fprintf(&b, ": box y0=%.3f x0=%.3f y1=%.3f x1=%.3f", bx.Y0, bx.X0, bx.Y1, bx.X1)
+			if r := req.Image; r != nil {
+				fmt.Fprintf(&b, " = pixels x %d-%d, y %d-%d",
+					int(math.Floor(bx.X0*float64(r.Width))), int(math.Ceil(bx.X1*float64(r.Width))),
+					int(math.Floor(bx.Y0*float64(r.Height))), int(math.Ceil(bx.Y1*float64(r.Height))))
+			}
+		}
+		items = append(items, b.String())
+	}
+	var lines []string
+	for _, it := range items {
+		lines = append(lines, strings.Split(ansi.Wrap(it, req.Cols, " "), "\n")...)
+	}
+	if len(lines) > req.Rows {
+		more := fmt.Sprintf("... %d more lines", len(lines)-req.Rows+1)
+		lines = append(lines[:req.Rows-1], ansi.Truncate(more, req.Cols, ""))
+	}
+	cols := 0
+	for _, l := range lines {
+		cols = max(cols, ansi.StringWidth(l))
+	}
+	return Picture{Cells: strings.Join(lines, "\n"), Cols: cols, Rows: len(lines)}, nil
+}
+
+func nameOr(s string) string {
+	if s == "" {
+		return "image"
+	}
+	return s
+}
