@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,11 +84,18 @@ func parseHostURL(s string) (*url.URL, error) {
 	if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
 		return nil, fmt.Errorf("ollama host %q: port %q: want 1-65535", s, port)
 	}
-	if strings.ContainsAny(host, " @?#") {
+	if _, err := netip.ParseAddr(host); err != nil && !hostName.MatchString(host) {
 		return nil, fmt.Errorf("ollama host %q: bad host name %q", s, host)
 	}
-	return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port), Path: path}, nil
+	u := &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port), Path: path}
+	if _, err := url.Parse(u.String()); err != nil {
+		return nil, fmt.Errorf("ollama host %q: %w", s, err)
+	}
+	return u, nil
 }
+
+// hostName is what a DNS (or /etc/hosts, or container) name may look like.
+var hostName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
 
 // URL returns the host's base URL, such as "http://127.0.0.1:11434".
 func (h *Host) URL() string { return h.base.String() }

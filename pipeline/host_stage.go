@@ -79,6 +79,10 @@ func (h *Host) runStage(ctx context.Context, c stageCall) (store.StageRecord, er
 		return fail(err)
 	}
 
+	if out.attempts > 1 {
+		notes = append(notes, schema.Diagnostic{Kind: "retried",
+			Message: fmt.Sprintf("answered on attempt %d, after connection errors or HTTP 503", out.attempts)})
+	}
 	switch {
 	case !out.done:
 		notes = append(notes, schema.Diagnostic{Kind: "incomplete",

@@ -98,7 +98,12 @@ func TestStageFaults(t *testing.T) {
 				assert.Contains(t, rec.Error, ollamatest.ServerErrorMessage)
 			}},
 		{name: "503 twice then success", fault: ollamatest.FaultBusy, times: 2, requests: 3,
-			check: func(t *testing.T, rec store.StageRecord) { assert.Len(t, rec.Findings, 2) }},
+			check: func(t *testing.T, rec store.StageRecord) {
+				assert.Len(t, rec.Findings, 2)
+				assert.False(t, rec.Diagnostics.Salvaged)
+				assert.Equal(t, "retried", rec.Diagnostics.Notes[0].Kind)
+				assert.Contains(t, rec.Diagnostics.Notes[0].Message, "attempt 3")
+			}},
 		{name: "503 beyond the retries", fault: ollamatest.FaultBusy, times: 10, wantErr: ErrBusy, requests: 4},
 		{name: "stream cut is salvaged", fault: ollamatest.FaultStreamCut, times: 1, requests: 1,
 			check: func(t *testing.T, rec store.StageRecord) {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -61,7 +63,7 @@ func TestNewHostURLs(t *testing.T) {
 			assert.Equal(t, tt.insecure, h.Insecure())
 		})
 	}
-	for _, bad := range []string{"ftp://gpu1", "gpu1:99999", "gpu1:port", "http://us er@gpu1"} {
+	for _, bad := range []string{"ftp://gpu1", "gpu1:99999", "gpu1:port", "http://us er@gpu1", "a:b:c", "gpu1:0", "http://gpu-:1"} {
 		_, err := NewHost(bad, DefaultOptions())
 		assert.Error(t, err, bad)
 	}
@@ -243,4 +245,23 @@ func TestHostUsesItsOwnHTTPClient(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotSame(t, http.DefaultClient, h.http)
 	assert.Zero(t, h.http.Timeout, "streams are bounded per call, not by the client")
+}
+
+func FuzzParseHostURL(f *testing.F) {
+	for _, s := range []string{"", "127.0.0.1", ":11434", "gpu1", "http://gpu1:80/x", "https://[::1]:443", "ftp://x", "a:b:c", "[::1", "http://:0", " host "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := parseHostURL(s)
+		if err != nil {
+			return
+		}
+		require.Contains(t, []string{"http", "https"}, u.Scheme)
+		back, err := url.Parse(u.String())
+		require.NoError(t, err, "%q gave %q", s, u.String())
+		require.Equal(t, u.Host, back.Host)
+		port, err := strconv.Atoi(back.Port())
+		require.NoError(t, err)
+		require.True(t, port > 0 && port <= 65535)
+	})
 }
