@@ -29,6 +29,18 @@ func (e *encoder) encodeBlocks(_ context.Context, req Request, g geometry) (Pict
 			sgrFg[i], sgrBg[i] = "38;5;"+n, "48;5;"+n
 		}
 	}
+	// Many palette entries share an SGR (greys collapse onto the 24-step
+	// ramp in 256 colours): compare canonical entries so runs of the same
+	// colour emit no redundant escape sequences.
+	canon := make([]int, len(pal))
+	first := map[string]int{}
+	for i, s := range sgrFg {
+		if j, ok := first[s]; ok {
+			canon[i] = j
+		} else {
+			first[s], canon[i] = i, i
+		}
+	}
 	var b strings.Builder
 	b.Grow(g.rows * g.cols * 20)
 	for r := range g.rows {
@@ -39,7 +51,7 @@ func (e *encoder) encodeBlocks(_ context.Context, req Request, g geometry) (Pict
 		bot := img.Pix[img.PixOffset(0, 2*r+1) : img.PixOffset(0, 2*r+1)+g.cols]
 		lastT, lastB := -1, -1
 		for c := range g.cols {
-			t, bo := int(top[c]), int(bot[c])
+			t, bo := canon[top[c]], canon[bot[c]]
 			switch {
 			case t != lastT && bo != lastB:
 				b.WriteString("\x1b[" + sgrFg[t] + ";" + sgrBg[bo] + "m")

@@ -2,14 +2,234 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"golang.org/x/term"
 )
 
-// runRender is implemented by its issue; until then it says so.
-func runRender(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "render", "", "Not implemented yet.")
-	if err := parseFlags(fs, args); err != nil {
+const renderDescription = `Draw IMAGE (PNG, 16-bit PNG, JPEG or DICOM) with its finding boxes on
+stdout, the way img2sixel or chafa do.
+
+--protocol auto (the default) asks the terminal on /dev/tty what it supports
+when stdout is a terminal, and picks kitty, sixel, iterm2, then half-blocks;
+when stdout is not a terminal it writes the text listing unless --protocol
+(or CXR_AUDITOR_GRAPHICS) names another. The size defaults to the
+terminal's, less one row; --width caps the picture's width in pixels.
+
+Boxes come from --findings: a file of model output or JSON findings
+([{"label":..., "box_2d":[y0,x0,y1,x1]}], also a {"findings": [...]} object
+such as a line of testdata/phantoms/truth.jsonl), read with the tolerant
+parser. Colours are Okabe-Ito per label; --urgent labels get a double
+outline.
+
+Examples:
+  cxr-auditor render testdata/phantoms/phantom-ptx-mono1.dcm --findings f.json
+  cxr-auditor render scan.png --protocol sixel --width 1024 --window 2000,3800 > scan.six`
+
+// renderFlags are the parsed options of the render command.
+type renderFlags struct {
+	findings, protocol, window, urgent string
+	cols, rows, width                  int
+	noBoxes                            bool
+}
+
+// runRender implements `cxr-auditor render IMAGE`.
+func runRender(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "render", "IMAGE", renderDescription)
+	var f renderFlags
+	fs.StringVar(&f.findings, "findings", "", "findings file (model output or JSON) whose boxes to draw")
+	fs.StringVar(&f.protocol, "protocol", "auto", "auto, kitty, sixel, iterm2, blocks or text")
+	fs.IntVar(&f.cols, "cols", 0, "width in terminal cells (default: the terminal's)")
+	fs.IntVar(&f.rows, "rows", 0, "height in terminal cells (default: the terminal's, less one)")
+	fs.IntVar(&f.width, "width", 0, "maximum picture width in pixels (instead of --cols/--rows)")
+	fs.StringVar(&f.window, "window", "", "window as CENTER,WIDTH in modality units (default: the image's own, or automatic)")
+	fs.BoolVar(&f.noBoxes, "no-boxes", false, "draw the image without boxes")
+	fs.StringVar(&f.urgent, "urgent", joinLabels(schema.DefaultUrgent()), "comma-separated can't-miss labels drawn with a double outline")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	return errors.New("render: not implemented yet")
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: want exactly one IMAGE", errUsage)
+	}
+	if f.width > 0 && (f.cols > 0 || f.rows > 0) {
+		return fmt.Errorf("%w: --width excludes --cols/--rows", errUsage)
+	}
+	if f.cols < 0 || f.rows < 0 || f.width < 0 {
+		return fmt.Errorf("%w: sizes must be positive", errUsage)
+	}
+	urgent, err := schema.ParseLabelList(f.urgent)
+	if err != nil {
+		return fmt.Errorf("%w: --urgent: %v", errUsage, err)
+	}
+	var win *render.Window
+	if f.window != "" {
+		w, err := render.ParseWindow(f.window)
+		if err != nil {
+			return fmt.Errorf("%w: --window: %v", errUsage, err)
+		}
+		win = &w
+	}
+	if _, err := render.Choose(render.Caps{}, f.protocol); err != nil {
+		return fmt.Errorf("%w: --protocol: %v", errUsage, err)
+	}
+
+	img, err := render.Load(ctx, pos[0], render.LoadOptions{})
+	if err != nil {
+		return err
+	}
+	var findings []schema.Finding
+	if f.findings != "" {
+		raw, name, err := readInput(e, f.findings)
+		if err != nil {
+			return err
+		}
+		findings, _, err = schema.ExtractFindings(string(raw))
+		if err != nil {
+			return fmt.Errorf("%s: no findings recoverable: %w", name, err)
+		}
+	}
+
+	caps, proto, err := renderCaps(ctx, e, f.protocol)
+	if err != nil {
+		return err
+	}
+	enc, err := render.NewEncoder(proto, caps)
+	if err != nil {
+		return err
+	}
+	req := render.Request{
+		Image: img, Window: img.DefaultWindow, ShowBoxes: !f.noBoxes,
+		Overlays: overlaysFor(findings, urgent), Findings: findings,
+	}
+	if win != nil {
+		req.Window = *win
+	}
+	req.Cols, req.Rows = renderSize(e, f, caps, img, proto)
+	req.MaxWidthPX = f.width
+	pic, err := enc.Encode(ctx, req)
+	if err != nil {
+		return err
+	}
+	return writePicture(e.stdout, proto, pic)
 }
+
+// renderCaps decides the protocol: a named one is used as is; auto probes
+// /dev/tty when stdout is a terminal and falls back to text otherwise.
+func renderCaps(ctx context.Context, e env, flagProto string) (render.Caps, render.Protocol, error) {
+	caps := render.Caps{}
+	if isTerminal(e.stdout) {
+		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		if err == nil {
+			defer tty.Close()
+			caps, err = render.DetectTTY(ctx, tty, e.getenv, render.DefaultDetectTimeout)
+			if err != nil {
+				return caps, "", fmt.Errorf("detect terminal graphics: %w", err)
+			}
+		}
+	} else if p := strings.TrimSpace(e.getenv(render.EnvGraphics)); p != "" {
+		proto, err := render.Choose(caps, p)
+		if err != nil {
+			return caps, "", fmt.Errorf("%s: %w", render.EnvGraphics, err)
+		}
+		caps.Protocol = proto
+	}
+	proto, err := render.Choose(caps, flagProto)
+	return caps, proto, err
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// renderSize returns the cells to draw in: the flags, else the terminal's
+// size less one row, else 80x24. With --width the height is left open and
+// the width is just enough cells for the pixels.
+func renderSize(e env, f renderFlags, caps render.Caps, img *render.Radiograph, proto render.Protocol) (cols, rows int) {
+	tc, tr := 80, 24
+	if fd, ok := e.stdout.(*os.File); ok && isTerminal(e.stdout) {
+		if w, h, err := term.GetSize(int(fd.Fd())); err == nil && w > 0 && h > 1 {
+			tc, tr = w, h-1
+		}
+	}
+	if f.width > 0 {
+		cw, ch := caps.CellW, caps.CellH
+		if cw <= 0 || ch <= 0 {
+			cw, ch = render.DefaultCell.W, render.DefaultCell.H
+		}
+		cols = int(math.Ceil(float64(f.width) / float64(cw)))
+		h := float64(f.width) * float64(img.Height) / float64(img.Width)
+		rows = int(math.Ceil(h/float64(ch))) + 1
+		if proto == render.ProtocolText {
+			cols, rows = tc, 1000
+		}
+		return cols, rows
+	}
+	cols, rows = f.cols, f.rows
+	if cols == 0 {
+		cols = tc
+	}
+	if rows == 0 {
+		rows = tr
+		if proto == render.ProtocolText {
+			rows = 1000 // a listing is not limited to one screen
+		}
+	}
+	return cols, rows
+}
+
+// overlaysFor makes one overlay per finding with a box, tagged "N LABEL".
+func overlaysFor(fs []schema.Finding, urgent []schema.Label) []render.Overlay {
+	var out []render.Overlay
+	for i, f := range fs {
+		if f.Box == nil {
+			continue
+		}
+		out = append(out, render.Overlay{
+			Box: *f.Box, Label: f.Label, Urgent: slices.Contains(urgent, f.Label),
+			Tag: fmt.Sprintf("%d %s", i+1, render.ShortLabel(f.Label)),
+		})
+	}
+	return out
+}
+
+// writePicture writes the picture for a scrolling terminal: out-of-band
+// images are followed by a newline (the terminal moved the cursor below
+// them); kitty placements are followed by their placeholder cells.
+func writePicture(w io.Writer, proto render.Protocol, pic render.Picture) error {
+	var err error
+	write := func(b []byte) {
+		if err == nil {
+			_, err = w.Write(b)
+		}
+	}
+	write(pic.Raw)
+	switch proto {
+	case render.ProtocolSixel, render.ProtocolITerm2:
+		write([]byte("\n"))
+	default:
+		write([]byte(pic.Cells))
+		write([]byte("\n"))
+	}
+	if err != nil {
+		return fmt.Errorf("write picture: %w", err)
+	}
+	return nil
+}
+
+func joinLabels(ls []schema.Label) string {
+	s := make([]string, len(ls))
+	for i, l := range ls {
+		s[i] = string(l)
+	}
+	return strings.Join(s, ",")
+}
+
