@@ -232,4 +232,3 @@ func joinLabels(ls []schema.Label) string {
 	}
 	return strings.Join(s, ",")
 }
-
