@@ -15,8 +15,9 @@
 // validation of "format".
 //
 // Each Model has a simulated generation time (Latency, spread over the
-// chunks; a scripted Reply may set its own) and a parallel capacity: requests beyond it wait, like requests on
-// a GPU, and a client that gives up frees its place. Faults can be injected
+// chunks; a scripted Reply may set its own) and a parallel capacity:
+// requests beyond it wait, like requests on a GPU, and a client that gives
+// up frees its place. Faults can be injected
 // per model (InjectFault) or scripted per input (Reply.Fault): HTTP 404, 500
 // and 503, a stream cut half-way, a stall, a malformed line, an error line
 // after HTTP 200, and Ollama's repetition abort (a stream that ends without
