@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+)
+
+// PutItems inserts or updates the worklist rows, all in one transaction
+// (matched by ID; other stored items are kept). An empty ID is refused.
+func (s *Store) PutItems(ctx context.Context, items []ItemRecord) error {
+	for i, it := range items {
+		if it.ID == "" {
+			return s.errorf("put items", fmt.Errorf("item %d: %w", i, invalid("ID", "empty")))
+		}
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO items (id, image, draft, seq) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET image = excluded.image, draft = excluded.draft, seq = excluded.seq`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, it := range items {
+			if _, err := st.ExecContext(ctx, it.ID, it.Image, it.Draft, it.Seq); err != nil {
+				return fmt.Errorf("item %q: %w", it.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.errorf("put items", err)
+	}
+	return nil
+}
+
+// Items returns every stored item ordered by Seq (then ID).
+func (s *Store) Items(ctx context.Context) ([]ItemRecord, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, image, draft, seq FROM items ORDER BY seq, id`)
+	if err != nil {
+		return nil, s.errorf("items", err)
+	}
+	defer rows.Close()
+	var out []ItemRecord
+	for rows.Next() {
+		var it ItemRecord
+		if err := rows.Scan(&it.ID, &it.Image, &it.Draft, &it.Seq); err != nil {
+			return nil, s.errorf("items", err)
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errorf("items", err)
+	}
+	return out, nil
+}
+
+const stageColumns = `key, stage, item_id, image_hash, draft_hash, model, model_digest, prompt_digest, options, host,
+	raw, thinking, done_reason, done, findings, labels, diagnostics, error,
+	prompt_eval_count, eval_count, total_ns, load_ns, eval_ns, wall_ns, created_at`
+
+// PutStage stores one model call. Records with Error set are kept for the
+// audit but never served by GetStage; a later record with the same Key
+// (a rerun) supersedes earlier ones. Key and Stage must be set. A zero
+// CreatedAt is stamped with the store's clock.
+func (s *Store) PutStage(ctx context.Context, r StageRecord) error {
+	op := fmt.Sprintf("put %s stage item %q", r.Stage, r.ItemID)
+	switch {
+	case r.Key == "":
+		return s.errorf(op, invalid("Key", "empty"))
+	case r.Stage != StageGrounding && r.Stage != StageDraft:
+		return s.errorf(op, invalid("Stage", "%q is not %q or %q", r.Stage, StageGrounding, StageDraft))
+	}
+	findings, err := json.Marshal(r.Findings)
+	if err != nil {
+		return s.errorf(op, fmt.Errorf("field Findings: %w", err))
+	}
+	labels, err := json.Marshal(r.Labels)
+	if err != nil {
+		return s.errorf(op, fmt.Errorf("field Labels: %w", err))
+	}
+	diags, err := json.Marshal(r.Diagnostics)
+	if err != nil {
+		return s.errorf(op, fmt.Errorf("field Diagnostics: %w", err))
+	}
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO stage_records (`+stageColumns+`)
+			VALUES (?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?)`,
+			r.Key, string(r.Stage), r.ItemID, r.ImageHash, r.DraftHash, r.Model, r.ModelDigest, r.PromptDigest, r.Options, r.Host,
+			r.Raw, r.Thinking, r.DoneReason, boolInt(r.Done), string(findings), string(labels), string(diags), r.Error,
+			r.PromptEvalCount, r.EvalCount, int64(r.TotalDuration), int64(r.LoadDuration), int64(r.EvalDuration), int64(r.Wall),
+			formatTime(s.stamp(r.CreatedAt)))
+		return err
+	})
+	if err != nil {
+		return s.errorf(op, err)
+	}
+	return nil
+}
+
+// GetStage returns the latest successful record stored under key (a cache
+// hit), or ok false when there is none. Failed records are never returned:
+// a failed call must be recomputed.
+func (s *Store) GetStage(ctx context.Context, key string) (StageRecord, bool, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+stageColumns+` FROM stage_records
+		WHERE key = ? AND error = '' ORDER BY id DESC LIMIT 1`, key)
+	r, err := scanStage(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return StageRecord{}, false, nil
+	}
+	if err != nil {
+		return StageRecord{}, false, s.errorf(fmt.Sprintf("get stage %q", key), err)
+	}
+	return r, true, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanStage(sc scanner) (StageRecord, error) {
+	var (
+		r                              StageRecord
+		stage, findings, labels, diags string
+		created                        string
+		done                           int
+		total, load, eval, wall        int64
+	)
+	err := sc.Scan(&r.Key, &stage, &r.ItemID, &r.ImageHash, &r.DraftHash, &r.Model, &r.ModelDigest, &r.PromptDigest, &r.Options, &r.Host,
+		&r.Raw, &r.Thinking, &r.DoneReason, &done, &findings, &labels, &diags, &r.Error,
+		&r.PromptEvalCount, &r.EvalCount, &total, &load, &eval, &wall, &created)
+	if err != nil {
+		return r, err
+	}
+	r.Stage = Stage(stage)
+	r.Done = done != 0
+	r.TotalDuration, r.LoadDuration, r.EvalDuration, r.Wall = time.Duration(total), time.Duration(load), time.Duration(eval), time.Duration(wall)
+	if err := json.Unmarshal([]byte(findings), &r.Findings); err != nil {
+		return r, fmt.Errorf("stored findings of %q: %w", r.Key, err)
+	}
+	if err := json.Unmarshal([]byte(labels), &r.Labels); err != nil {
+		return r, fmt.Errorf("stored labels of %q: %w", r.Key, err)
+	}
+	if err := json.Unmarshal([]byte(diags), &r.Diagnostics); err != nil {
+		return r, fmt.Errorf("stored diagnostics of %q: %w", r.Key, err)
+	}
+	if r.CreatedAt, err = parseTime(created); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// PutResult records the latest outcome for r.ItemID, replacing any earlier
+// one. A zero UpdatedAt is stamped with the store's clock.
+func (s *Store) PutResult(ctx context.Context, r ResultRecord) error {
+	op := fmt.Sprintf("put result item %q", r.ItemID)
+	if r.ItemID == "" {
+		return s.errorf(op, invalid("ItemID", "empty"))
+	}
+	report, err := json.Marshal(r.Report)
+	if err != nil {
+		return s.errorf(op, fmt.Errorf("field Report: %w", err))
+	}
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO results (item_id, grounding_key, draft_key, report, salvaged, error, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (item_id) DO UPDATE SET grounding_key = excluded.grounding_key, draft_key = excluded.draft_key,
+				report = excluded.report, salvaged = excluded.salvaged, error = excluded.error, updated_at = excluded.updated_at`,
+			r.ItemID, r.GroundingKey, r.DraftKey, string(report), boolInt(r.Salvaged), r.Error, formatTime(s.stamp(r.UpdatedAt)))
+		return err
+	})
+	if err != nil {
+		return s.errorf(op, err)
+	}
+	return nil
+}
+
+const resultColumns = `item_id, grounding_key, draft_key, report, salvaged, error, updated_at`
+
+// GetResult returns the latest result for itemID, or ok false when there is
+// none.
+func (s *Store) GetResult(ctx context.Context, itemID string) (ResultRecord, bool, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+resultColumns+` FROM results WHERE item_id = ?`, itemID)
+	r, err := scanResult(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ResultRecord{}, false, nil
+	}
+	if err != nil {
+		return ResultRecord{}, false, s.errorf(fmt.Sprintf("get result item %q", itemID), err)
+	}
+	return r, true, nil
+}
+
+// Results returns the latest result of every item, by item ID, in one query.
+func (s *Store) Results(ctx context.Context) (map[string]ResultRecord, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+resultColumns+` FROM results`)
+	if err != nil {
+		return nil, s.errorf("results", err)
+	}
+	defer rows.Close()
+	out := map[string]ResultRecord{}
+	for rows.Next() {
+		r, err := scanResult(rows)
+		if err != nil {
+			return nil, s.errorf("results", err)
+		}
+		out[r.ItemID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errorf("results", err)
+	}
+	return out, nil
+}
+
+func scanResult(sc scanner) (ResultRecord, error) {
+	var (
+		r        ResultRecord
+		report   string
+		salvaged int
+		updated  string
+	)
+	if err := sc.Scan(&r.ItemID, &r.GroundingKey, &r.DraftKey, &report, &salvaged, &r.Error, &updated); err != nil {
+		return r, err
+	}
+	r.Salvaged = salvaged != 0
+	var rep *compare.Report
+	if err := json.Unmarshal([]byte(report), &rep); err != nil {
+		return r, fmt.Errorf("stored report of item %q: %w", r.ItemID, err)
+	}
+	r.Report = rep
+	var err error
+	r.UpdatedAt, err = parseTime(updated)
+	return r, err
+}

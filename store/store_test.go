@@ -1,0 +1,628 @@
+package store_test
+
+// All data in these tests are synthetic: no real patient data exist here.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// fakeClock returns a clock that starts at a fixed instant and advances one
+// second per call, so every stamp is distinct and predictable.
+func fakeClock() func() time.Time {
+	var mu sync.Mutex
+	t := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		t = t.Add(time.Second)
+		return t
+	}
+}
+
+func openTemp(t testing.TB, opts ...store.Option) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "wl.cxr.db"), opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
+func TestDefaultPath(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "cases.v2")
+	require.NoError(t, os.Mkdir(sub, 0o755))
+	tests := []struct {
+		name, in, want string
+	}{
+		{"csv", "/data/wl.csv", "/data/wl.cxr.db"},
+		{"jsonl", "/data/batch.1.jsonl", "/data/batch.1.cxr.db"},
+		{"relative", "wl.csv", "wl.cxr.db"},
+		{"no extension", "/data/wl", "/data/wl.cxr.db"},
+		{"directory keeps its dotted name", sub, filepath.Join(dir, "cases.v2.cxr.db")},
+		{"trailing slash", sub + "/", filepath.Join(dir, "cases.v2.cxr.db")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, store.DefaultPath(tt.in))
+		})
+	}
+}
+
+func TestOpenSetsPragmas(t *testing.T) {
+	s := openTemp(t)
+	assert.True(t, filepath.IsAbs(s.Path()))
+	db, err := sql.Open("sqlite", s.Path())
+	require.NoError(t, err)
+	defer db.Close()
+	var mode string
+	require.NoError(t, db.QueryRow("PRAGMA journal_mode").Scan(&mode))
+	assert.Equal(t, "wal", mode, "journal mode is persistent in the file")
+	var version int
+	require.NoError(t, db.QueryRow("PRAGMA user_version").Scan(&version))
+	assert.Equal(t, store.SchemaVersion(), version)
+	assert.GreaterOrEqual(t, store.SchemaVersion(), 2)
+}
+
+func TestOpenBadInput(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "wl.csv")
+	csvBody := "id,image,draft\na1,img/a1.png,No acute findings.\n"
+	require.NoError(t, os.WriteFile(csvPath, []byte(csvBody), 0o644))
+	short := filepath.Join(dir, "short.db")
+	require.NoError(t, os.WriteFile(short, []byte("SQL"), 0o644))
+	aFile := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(aFile, []byte("x"), 0o644))
+	foreign := filepath.Join(dir, "foreign.db")
+	{
+		db, err := sql.Open("sqlite", foreign)
+		require.NoError(t, err)
+		_, err = db.Exec("CREATE TABLE t (x INTEGER)")
+		require.NoError(t, err)
+		require.NoError(t, db.Close())
+	}
+
+	tests := []struct {
+		name    string
+		path    string
+		opts    []store.Option
+		want    []string // substrings of the message
+		is      error
+		keepRaw []byte // the file's content must be unchanged
+	}{
+		{name: "csv by mistake", path: csvPath, want: []string{csvPath, "not an SQLite database"}, is: store.ErrNotStore, keepRaw: []byte(csvBody)},
+		{name: "short junk", path: short, want: []string{short}, is: store.ErrNotStore, keepRaw: []byte("SQL")},
+		{name: "a directory", path: dir, want: []string{dir, "directory"}, is: store.ErrNotStore},
+		{name: "another program's database", path: foreign, want: []string{foreign, "another program"}, is: store.ErrNotStore},
+		{name: "missing directory", path: filepath.Join(dir, "nope", "x.db"), want: []string{"nope", "no such file"}, is: fs.ErrNotExist},
+		{name: "parent is a file", path: filepath.Join(aFile, "x.db"), want: []string{aFile, "not a directory"}},
+		{name: "read-only open of missing file", path: filepath.Join(dir, "absent.db"), opts: []store.Option{store.ReadOnly()}, want: []string{"absent.db", "does not exist"}, is: fs.ErrNotExist},
+		{name: "empty path", path: "", want: []string{"path"}, is: store.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := store.Open(ctx, tt.path, tt.opts...)
+			require.Error(t, err)
+			assert.Nil(t, s)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			if tt.is != nil {
+				assert.ErrorIs(t, err, tt.is)
+			}
+			if tt.keepRaw != nil {
+				got, rerr := os.ReadFile(tt.path)
+				require.NoError(t, rerr)
+				assert.Equal(t, tt.keepRaw, got, "file must be left untouched")
+				_, serr := os.Stat(tt.path + "-wal")
+				assert.ErrorIs(t, serr, fs.ErrNotExist, "no WAL created beside it")
+			}
+		})
+	}
+	_, err := os.Stat(filepath.Join(dir, "absent.db"))
+	assert.ErrorIs(t, err, fs.ErrNotExist, "read-only open must not create the file")
+}
+
+func TestOpenReadOnlyDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores directory permissions")
+	}
+	dir := filepath.Join(t.TempDir(), "ro")
+	require.NoError(t, os.Mkdir(dir, 0o555))
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	_, err := store.Open(context.Background(), filepath.Join(dir, "x.db"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), dir)
+}
+
+func TestItemsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	items := []store.ItemRecord{
+		{ID: "b", Image: "img/b.png", Draft: "Small left effusion.", Seq: 1},
+		{ID: "a", Image: "img/a.png", Draft: "No acute findings.", Seq: 0},
+	}
+	require.NoError(t, s.PutItems(ctx, items))
+	got, err := s.Items(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []store.ItemRecord{items[1], items[0]}, got)
+
+	// Upsert: change one, add one, keep the other.
+	require.NoError(t, s.PutItems(ctx, []store.ItemRecord{{ID: "a", Image: "img/a2.png", Seq: 5}, {ID: "c", Seq: 2}}))
+	got, err = s.Items(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []store.ItemRecord{items[0], {ID: "c", Seq: 2}, {ID: "a", Image: "img/a2.png", Seq: 5}}, got)
+
+	err = s.PutItems(ctx, []store.ItemRecord{{ID: "ok"}, {ID: ""}})
+	require.ErrorIs(t, err, store.ErrInvalid)
+	assert.Contains(t, err.Error(), "field ID")
+	got, err = s.Items(ctx)
+	require.NoError(t, err)
+	assert.Len(t, got, 3, "a refused batch writes nothing")
+}
+
+func sampleStage(key string, stage store.Stage) store.StageRecord {
+	box := schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.5, X1: 0.6}
+	return store.StageRecord{
+		Key: key, Stage: stage, ItemID: "a1",
+		ImageHash: "img-sha", DraftHash: "draft-sha",
+		Model: "medgemma:4b", ModelDigest: "sha256:abc", PromptDigest: "p1", Options: `{"seed":42,"temperature":0}`,
+		Host: "http://127.0.0.1:11434",
+		Raw:  `{"findings":[]}`, Thinking: "hmm", DoneReason: "stop", Done: true,
+		Findings:        []schema.Finding{{Label: schema.Pneumothorax, Box: &box}, {Label: schema.Cardiomegaly}},
+		Labels:          []schema.DraftLabel{{Label: schema.PleuralEffusion, Status: schema.StatusPresent, Span: "small effusion"}},
+		Diagnostics:     schema.Diagnostics{Salvaged: true, Notes: []schema.Diagnostic{{Kind: "truncated", Message: "cut"}}},
+		PromptEvalCount: 300, EvalCount: 40,
+		TotalDuration: 2 * time.Second, LoadDuration: time.Millisecond, EvalDuration: time.Second, Wall: 3 * time.Second,
+		CreatedAt: time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC),
+	}
+}
+
+func TestStageCache(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, store.WithClock(fakeClock()))
+
+	_, ok, err := s.GetStage(ctx, "k1")
+	require.NoError(t, err)
+	assert.False(t, ok, "miss on an empty store")
+
+	rec := sampleStage("k1", store.StageGrounding)
+	require.NoError(t, s.PutStage(ctx, rec))
+	got, ok, err := s.GetStage(ctx, "k1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, rec, got, "every field round-trips")
+
+	// A failed record under a new key is stored but never served.
+	failed := store.StageRecord{Key: "k2", Stage: store.StageDraft, ItemID: "a1", Raw: "partial", Error: "HTTP 500"}
+	require.NoError(t, s.PutStage(ctx, failed))
+	_, ok, err = s.GetStage(ctx, "k2")
+	require.NoError(t, err)
+	assert.False(t, ok, "a failed call must be recomputed")
+
+	// A later failure under a cached key does not hide the good record.
+	require.NoError(t, s.PutStage(ctx, store.StageRecord{Key: "k1", Stage: store.StageGrounding, Error: "timeout"}))
+	got, ok, err = s.GetStage(ctx, "k1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, rec.Raw, got.Raw)
+
+	// A successful rerun supersedes the earlier record.
+	rerun := rec
+	rerun.Raw, rerun.Findings, rerun.CreatedAt = `{"findings":[{"label":"no_finding"}]}`, []schema.Finding{{Label: schema.NoFinding}}, time.Time{}
+	require.NoError(t, s.PutStage(ctx, rerun))
+	got, ok, err = s.GetStage(ctx, "k1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, rerun.Raw, got.Raw)
+	assert.Equal(t, rerun.Findings, got.Findings)
+	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 8, 0, time.UTC), got.CreatedAt, "zero CreatedAt stamped by the clock (3rd stamp)")
+
+	// Then a success for the failed key makes it a hit.
+	ok2 := failed
+	ok2.Error, ok2.Raw = "", `{"labels":[]}`
+	require.NoError(t, s.PutStage(ctx, ok2))
+	got, ok, err = s.GetStage(ctx, "k2")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, ok2.Raw, got.Raw)
+}
+
+func TestPutStageValidation(t *testing.T) {
+	s := openTemp(t)
+	tests := []struct {
+		name  string
+		rec   store.StageRecord
+		field string
+	}{
+		{"no key", store.StageRecord{Stage: store.StageDraft}, "field Key"},
+		{"bad stage", store.StageRecord{Key: "k", Stage: "vision"}, "field Stage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.PutStage(context.Background(), tt.rec)
+			require.ErrorIs(t, err, store.ErrInvalid)
+			assert.Contains(t, err.Error(), tt.field)
+			assert.Contains(t, err.Error(), s.Path())
+		})
+	}
+}
+
+func sampleReport() *compare.Report {
+	return &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
+		{Label: schema.Pneumothorax, Kind: compare.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{{Y0: 0.1, X0: 0.1, Y1: 0.4, X1: 0.3}}},
+		{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{"enlarged heart"}, Boxes: []schema.Box{}},
+	}}
+}
+
+func TestResults(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, store.WithClock(fakeClock()))
+
+	_, ok, err := s.GetResult(ctx, "a1")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	all, err := s.Results(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, all)
+
+	r1 := store.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Report: sampleReport(), Salvaged: true,
+		UpdatedAt: time.Date(2026, 5, 6, 7, 8, 9, 10, time.UTC)}
+	r2 := store.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}
+	require.NoError(t, s.PutResult(ctx, r1))
+	require.NoError(t, s.PutResult(ctx, r2))
+
+	got, ok, err := s.GetResult(ctx, "a1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, r1, got)
+
+	got, ok, err = s.GetResult(ctx, "a2")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Nil(t, got.Report)
+	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), got.UpdatedAt)
+
+	// Latest per item: the rerun replaces the error.
+	r2b := store.ResultRecord{ItemID: "a2", GroundingKey: "g2b", DraftKey: "d2", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}
+	require.NoError(t, s.PutResult(ctx, r2b))
+	all, err = s.Results(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	assert.Equal(t, r1, all["a1"])
+	assert.Equal(t, "g2b", all["a2"].GroundingKey)
+	assert.Empty(t, all["a2"].Error)
+	require.NotNil(t, all["a2"].Report)
+	assert.Empty(t, all["a2"].Report.Disagreements)
+
+	err = s.PutResult(ctx, store.ResultRecord{})
+	require.ErrorIs(t, err, store.ErrInvalid)
+	assert.Contains(t, err.Error(), "field ItemID")
+}
+
+func TestVerdictValidation(t *testing.T) {
+	s := openTemp(t)
+	good := store.Verdict{ItemID: "a12", DisagreementKey: "pneumothorax/missed_in_draft", Decision: store.ImageRight, Annotator: "rad1"}
+	tests := []struct {
+		name  string
+		edit  func(*store.Verdict)
+		field string
+	}{
+		{"item", func(v *store.Verdict) { v.ItemID = "" }, "field ItemID"},
+		{"key", func(v *store.Verdict) { v.DisagreementKey = "" }, "field DisagreementKey"},
+		{"annotator", func(v *store.Verdict) { v.Annotator = "" }, "field Annotator"},
+		{"decision", func(v *store.Verdict) { v.Decision = "maybe" }, `field Decision: "maybe" is not one of`},
+		{"empty decision", func(v *store.Verdict) { v.Decision = "" }, "field Decision"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := good
+			tt.edit(&v)
+			_, err := s.SaveVerdict(context.Background(), v)
+			require.ErrorIs(t, err, store.ErrInvalid)
+			assert.Contains(t, err.Error(), tt.field)
+			assert.Contains(t, err.Error(), "store "+s.Path()+": save verdict item")
+		})
+	}
+	all, err := s.AllVerdicts(context.Background(), "")
+	require.NoError(t, err)
+	assert.Empty(t, all)
+}
+
+func TestVerdictOverwriteAndUndo(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, store.WithClock(fakeClock()))
+	const ptx, cardio = "pneumothorax/missed_in_draft", "cardiomegaly/unsupported_by_image"
+	save := func(item, key string, d store.Decision, who string) store.Verdict {
+		t.Helper()
+		v, err := s.SaveVerdict(ctx, store.Verdict{ItemID: item, DisagreementKey: key, Decision: d, Annotator: who})
+		require.NoError(t, err)
+		return v
+	}
+	current := func(item, who string) map[string]store.Decision {
+		t.Helper()
+		vs, err := s.Verdicts(ctx, item, who)
+		require.NoError(t, err)
+		m := map[string]store.Decision{}
+		for _, v := range vs {
+			m[v.Annotator+" "+v.DisagreementKey] = v.Decision
+		}
+		return m
+	}
+
+	v1 := save("a1", ptx, store.ImageRight, "rad1")
+	assert.Positive(t, v1.ID)
+	assert.Equal(t, schema.Pneumothorax, v1.Label, "label filled from the key")
+	assert.Equal(t, compare.MissedInDraft, v1.Kind)
+	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), v1.At)
+
+	save("a1", ptx, store.DraftRight, "rad1") // overwrite
+	save("a1", ptx, store.Unsure, "rad2")     // another annotator
+	save("a1", cardio, store.BothWrong, "rad1")
+	save("a2", ptx, store.ImageRight, "rad1")
+
+	assert.Equal(t, map[string]store.Decision{
+		"rad1 " + cardio: store.BothWrong, "rad1 " + ptx: store.DraftRight, "rad2 " + ptx: store.Unsure,
+	}, current("a1", ""))
+	assert.Equal(t, map[string]store.Decision{"rad2 " + ptx: store.Unsure}, current("a1", "rad2"))
+
+	// Undo rad1's latest (a2), then cardio, then the overwrite: the first
+	// verdict for ptx becomes current again.
+	steps := []struct {
+		wantItem, wantKey string
+		wantDecision      store.Decision
+		after             map[string]store.Decision
+	}{
+		{"a2", ptx, store.ImageRight, map[string]store.Decision{"rad1 " + cardio: store.BothWrong, "rad1 " + ptx: store.DraftRight}},
+		{"a1", cardio, store.BothWrong, map[string]store.Decision{"rad1 " + ptx: store.DraftRight}},
+		{"a1", ptx, store.DraftRight, map[string]store.Decision{"rad1 " + ptx: store.ImageRight}},
+		{"a1", ptx, store.ImageRight, map[string]store.Decision{}},
+	}
+	for i, st := range steps {
+		u, ok, err := s.UndoLastVerdict(ctx, "rad1")
+		require.NoError(t, err, "step %d", i)
+		require.True(t, ok, "step %d", i)
+		assert.Equal(t, st.wantItem, u.ItemID, "step %d", i)
+		assert.Equal(t, st.wantKey, u.DisagreementKey, "step %d", i)
+		assert.Equal(t, st.wantDecision, u.Decision, "step %d", i)
+		assert.Equal(t, st.after, current("a1", "rad1"), "step %d", i)
+	}
+	_, ok, err := s.UndoLastVerdict(ctx, "rad1")
+	require.NoError(t, err)
+	assert.False(t, ok, "nothing left to undo")
+	assert.Equal(t, map[string]store.Decision{"rad2 " + ptx: store.Unsure}, current("a1", ""), "rad2 untouched")
+
+	// A new verdict after undos is current and is the next one undone.
+	v := save("a1", ptx, store.BothWrong, "rad1")
+	u, ok, err := s.UndoLastVerdict(ctx, "rad1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, v.ID, u.ID)
+
+	all, err := s.AllVerdicts(ctx, "")
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	assert.Equal(t, "rad2", all[0].Annotator)
+	mine, err := s.AllVerdicts(ctx, "rad1")
+	require.NoError(t, err)
+	assert.Empty(t, mine)
+
+	// Every save and undo is in the audit trail.
+	evs, err := s.Events(ctx, 0, 0)
+	require.NoError(t, err)
+	kinds := map[string]int{}
+	for _, e := range evs {
+		kinds[e.Kind]++
+	}
+	assert.Equal(t, map[string]int{"verdict": 6, "undo": 5}, kinds)
+	assert.Contains(t, evs[0].Data, fmt.Sprintf(`"verdict_id":%d`, v1.ID))
+
+	_, _, err = s.UndoLastVerdict(ctx, "")
+	require.ErrorIs(t, err, store.ErrInvalid)
+}
+
+func TestNotes(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, store.WithClock(fakeClock()))
+	_, err := s.SaveNote(ctx, store.Note{ItemID: "a1", Text: "x"})
+	require.ErrorIs(t, err, store.ErrInvalid)
+	assert.Contains(t, err.Error(), "field Annotator")
+	_, err = s.SaveNote(ctx, store.Note{Annotator: "rad1", Text: "x"})
+	require.ErrorIs(t, err, store.ErrInvalid)
+	assert.Contains(t, err.Error(), "field ItemID")
+
+	n1, err := s.SaveNote(ctx, store.Note{ItemID: "a1", Annotator: "rad1", Text: "check apex"})
+	require.NoError(t, err)
+	assert.Positive(t, n1.ID)
+	_, err = s.SaveNote(ctx, store.Note{ItemID: "a1", Annotator: "rad1", Text: "apex clear on review"})
+	require.NoError(t, err)
+	_, err = s.SaveNote(ctx, store.Note{ItemID: "a1", Annotator: "rad2", Text: "agree"})
+	require.NoError(t, err)
+	_, err = s.SaveNote(ctx, store.Note{ItemID: "a2", Annotator: "rad1", Text: "other item"})
+	require.NoError(t, err)
+
+	tests := []struct {
+		item, who string
+		want      []string
+	}{
+		{"a1", "", []string{"rad1: apex clear on review", "rad2: agree"}},
+		{"a1", "rad2", []string{"rad2: agree"}},
+		{"a3", "", nil},
+	}
+	for _, tt := range tests {
+		ns, err := s.Notes(ctx, tt.item, tt.who)
+		require.NoError(t, err)
+		var got []string
+		for _, n := range ns {
+			got = append(got, n.Annotator+": "+n.Text)
+		}
+		assert.Equal(t, tt.want, got, "%s/%s", tt.item, tt.who)
+	}
+
+	// An empty note clears.
+	_, err = s.SaveNote(ctx, store.Note{ItemID: "a1", Annotator: "rad2"})
+	require.NoError(t, err)
+	ns, err := s.Notes(ctx, "a1", "rad2")
+	require.NoError(t, err)
+	assert.Empty(t, ns)
+}
+
+func TestEventsAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, store.WithClock(fakeClock()))
+	var ids []int64
+	for i := range 5 {
+		e, err := s.AppendEvent(ctx, store.Event{Kind: "run_start", Data: fmt.Sprintf(`{"n":%d}`, i)})
+		require.NoError(t, err)
+		ids = append(ids, e.ID)
+	}
+	page, err := s.Events(ctx, ids[1], 2)
+	require.NoError(t, err)
+	require.Len(t, page, 2)
+	assert.Equal(t, ids[2], page[0].ID)
+	assert.Equal(t, `{"n":2}`, page[0].Data)
+	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 8, 0, time.UTC), page[0].At)
+
+	for _, tt := range []struct {
+		name string
+		e    store.Event
+		msg  string
+	}{
+		{"no kind", store.Event{}, "field Kind"},
+		{"bad json", store.Event{Kind: "x", Data: "{"}, "field Data"},
+	} {
+		_, err := s.AppendEvent(ctx, tt.e)
+		require.ErrorIs(t, err, store.ErrInvalid, tt.name)
+		assert.Contains(t, err.Error(), tt.msg)
+	}
+
+	// Bypass the API: the database itself refuses to rewrite history.
+	_, err = s.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+	require.NoError(t, err)
+	_, err = s.SaveNote(ctx, store.Note{ItemID: "a", Annotator: "r", Text: "n"})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", s.Path())
+	require.NoError(t, err)
+	defer db.Close()
+	for _, q := range []string{
+		"UPDATE events SET kind = 'forged'",
+		"DELETE FROM events WHERE id = 1",
+		"DELETE FROM events",
+		"UPDATE notes SET text = 'forged'",
+		"DELETE FROM notes",
+		"DELETE FROM verdicts",
+		"UPDATE verdicts SET decision = 'image_right'",
+		"UPDATE verdicts SET undone = 1, annotator = 'x'",
+	} {
+		_, err := db.Exec(q)
+		require.Error(t, err, q)
+		assert.Contains(t, err.Error(), "append-only", q)
+	}
+	var n int
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM events WHERE kind <> 'forged'").Scan(&n))
+	assert.Equal(t, 7, n)
+	// The one update allowed: undone 0 -> 1, and never back.
+	_, err = db.Exec("UPDATE verdicts SET undone = 1")
+	require.NoError(t, err)
+	_, err = db.Exec("UPDATE verdicts SET undone = 0")
+	require.Error(t, err)
+}
+
+func TestReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "x.db")
+	w, err := store.Open(ctx, path)
+	require.NoError(t, err)
+	_, err = w.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+	require.NoError(t, err)
+
+	// Open beside a live writer, and after it closed.
+	for _, closeWriter := range []bool{false, true} {
+		if closeWriter {
+			require.NoError(t, w.Close())
+		}
+		r, err := store.Open(ctx, path, store.ReadOnly())
+		require.NoError(t, err)
+		vs, err := r.Verdicts(ctx, "a", "")
+		require.NoError(t, err)
+		assert.Len(t, vs, 1)
+		_, err = r.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "read-only")
+		require.NoError(t, r.Close())
+	}
+}
+
+func TestContextCanceled(t *testing.T) {
+	s := openTemp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.Verdicts(ctx, "a", "")
+	require.True(t, errors.Is(err, context.Canceled))
+}
+
+func TestConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	const goroutines, each = 8, 100
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines*each)
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				_, err := s.SaveVerdict(ctx, store.Verdict{
+					ItemID: fmt.Sprintf("item-%d-%d", g, i), DisagreementKey: "pneumothorax/missed_in_draft",
+					Decision: store.ImageRight, Annotator: fmt.Sprintf("rad%d", g),
+				})
+				if err != nil {
+					errs <- err
+				}
+				// Readers run beside the writers, as the TUI does.
+				if _, err := s.Verdicts(ctx, fmt.Sprintf("item-%d-%d", g, i), ""); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	// And a result writer, as the scheduler does.
+	wg.Go(func() {
+		for i := range each {
+			if err := s.PutResult(ctx, store.ResultRecord{ItemID: fmt.Sprintf("item-0-%d", i), Report: sampleReport()}); err != nil {
+				errs <- err
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	all, err := s.AllVerdicts(ctx, "")
+	require.NoError(t, err)
+	assert.Len(t, all, goroutines*each)
+	evs, err := s.Events(ctx, 0, 0)
+	require.NoError(t, err)
+	assert.Len(t, evs, goroutines*each)
+	res, err := s.Results(ctx)
+	require.NoError(t, err)
+	assert.Len(t, res, each)
+}

@@ -1,0 +1,269 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// validDecisions lists the decisions for error messages.
+const validDecisions = "image_right, draft_right, both_wrong, unsure"
+
+// verdictEventData is the payload of "verdict" and "undo" events.
+type verdictEventData struct {
+	VerdictID       int64        `json:"verdict_id"`
+	DisagreementKey string       `json:"disagreement_key"`
+	Label           schema.Label `json:"label,omitempty"`
+	Kind            compare.Kind `json:"kind,omitempty"`
+	Decision        Decision     `json:"decision"`
+}
+
+// SaveVerdict appends v and returns it with ID and At (when zero) assigned.
+// It also appends a "verdict" event in the same transaction, and it is on
+// disk when it returns. v becomes the current verdict for (ItemID,
+// DisagreementKey, Annotator), replacing any earlier one. ItemID,
+// DisagreementKey and Annotator must be non-empty and Decision valid; an
+// empty Label or Kind is filled from a "label/kind" DisagreementKey.
+func (s *Store) SaveVerdict(ctx context.Context, v Verdict) (Verdict, error) {
+	op := fmt.Sprintf("save verdict item %q", v.ItemID)
+	switch {
+	case v.ItemID == "":
+		return Verdict{}, s.errorf(op, invalid("ItemID", "empty"))
+	case v.DisagreementKey == "":
+		return Verdict{}, s.errorf(op, invalid("DisagreementKey", "empty"))
+	case v.Annotator == "":
+		return Verdict{}, s.errorf(op, invalid("Annotator", "empty"))
+	case !v.Decision.Valid():
+		return Verdict{}, s.errorf(op, invalid("Decision", "%q is not one of %s", v.Decision, validDecisions))
+	}
+	if label, kind, ok := strings.Cut(v.DisagreementKey, "/"); ok {
+		if v.Label == "" {
+			v.Label = schema.Label(label)
+		}
+		if v.Kind == "" {
+			v.Kind = compare.Kind(kind)
+		}
+	}
+	v.At = s.stamp(v.At)
+	v.ID = 0
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO verdicts (item_id, disagreement_key, label, kind, decision, annotator, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			v.ItemID, v.DisagreementKey, string(v.Label), string(v.Kind), string(v.Decision), v.Annotator, formatTime(v.At))
+		if err != nil {
+			return err
+		}
+		if v.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		data, err := json.Marshal(verdictEventData{v.ID, v.DisagreementKey, v.Label, v.Kind, v.Decision})
+		if err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, Event{At: v.At, Kind: "verdict", ItemID: v.ItemID, Annotator: v.Annotator, Data: string(data)})
+	})
+	if err != nil {
+		return Verdict{}, s.errorf(op, err)
+	}
+	return v, nil
+}
+
+// UndoLastVerdict marks annotator's most recent live verdict undone and
+// appends an "undo" event, in one durable transaction. The verdict it
+// replaced for the same disagreement (if any) becomes current again; calling
+// it again undoes the one before. It returns the undone verdict, or ok false
+// when annotator has nothing left to undo.
+func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (Verdict, bool, error) {
+	op := fmt.Sprintf("undo last verdict of %q", annotator)
+	if annotator == "" {
+		return Verdict{}, false, s.errorf(op, invalid("Annotator", "empty"))
+	}
+	var (
+		v     Verdict
+		found bool
+	)
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		row := tx.QueryRowContext(ctx, `SELECT `+verdictColumns+` FROM verdicts
+			WHERE annotator = ? AND undone = 0 ORDER BY id DESC LIMIT 1`, annotator)
+		var err error
+		v, err = scanVerdict(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		if _, err := tx.ExecContext(ctx, `UPDATE verdicts SET undone = 1 WHERE id = ?`, v.ID); err != nil {
+			return err
+		}
+		data, err := json.Marshal(verdictEventData{v.ID, v.DisagreementKey, v.Label, v.Kind, v.Decision})
+		if err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, Event{At: s.stamp(time.Time{}), Kind: "undo", ItemID: v.ItemID, Annotator: annotator, Data: string(data)})
+	})
+	if err != nil {
+		return Verdict{}, false, s.errorf(op, err)
+	}
+	return v, found, nil
+}
+
+const verdictColumns = `id, item_id, disagreement_key, label, kind, decision, annotator, at`
+
+// currentVerdicts selects the current verdict per (item, key, annotator).
+const currentVerdicts = `SELECT ` + verdictColumns + ` FROM (
+	SELECT ` + verdictColumns + `, row_number() OVER (
+		PARTITION BY item_id, disagreement_key, annotator ORDER BY id DESC) AS rn
+	FROM verdicts WHERE undone = 0 AND %s)
+	WHERE rn = 1 ORDER BY item_id, disagreement_key, annotator`
+
+// Verdicts returns the current verdicts for itemID, ordered by disagreement
+// key then annotator; annotator "" means every annotator.
+func (s *Store) Verdicts(ctx context.Context, itemID, annotator string) ([]Verdict, error) {
+	where, args := "item_id = ?", []any{itemID}
+	if annotator != "" {
+		where, args = where+" AND annotator = ?", append(args, annotator)
+	}
+	out, err := queryVerdicts(ctx, s.r, fmt.Sprintf(currentVerdicts, where), args...)
+	if err != nil {
+		return nil, s.errorf(fmt.Sprintf("verdicts item %q", itemID), err)
+	}
+	return out, nil
+}
+
+// AllVerdicts returns the current verdicts of every item, ordered by item ID,
+// disagreement key and annotator; annotator "" means every annotator.
+func (s *Store) AllVerdicts(ctx context.Context, annotator string) ([]Verdict, error) {
+	where, args := "1", []any(nil)
+	if annotator != "" {
+		where, args = "annotator = ?", []any{annotator}
+	}
+	out, err := queryVerdicts(ctx, s.r, fmt.Sprintf(currentVerdicts, where), args...)
+	if err != nil {
+		return nil, s.errorf("all verdicts", err)
+	}
+	return out, nil
+}
+
+// querier is what both *sql.DB and *sql.Tx offer for reading.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryVerdicts(ctx context.Context, db querier, q string, args ...any) ([]Verdict, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Verdict
+	for rows.Next() {
+		v, err := scanVerdict(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func scanVerdict(sc scanner) (Verdict, error) {
+	var (
+		v                         Verdict
+		label, kind, decision, at string
+	)
+	if err := sc.Scan(&v.ID, &v.ItemID, &v.DisagreementKey, &label, &kind, &decision, &v.Annotator, &at); err != nil {
+		return v, err
+	}
+	v.Label, v.Kind, v.Decision = schema.Label(label), compare.Kind(kind), Decision(decision)
+	var err error
+	v.At, err = parseTime(at)
+	return v, err
+}
+
+// SaveNote appends a note and returns it with ID and At (when zero) assigned,
+// plus a "note" event in the same durable transaction. It becomes the current
+// note for (ItemID, Annotator); an empty Text clears the note. ItemID and
+// Annotator must be non-empty.
+func (s *Store) SaveNote(ctx context.Context, n Note) (Note, error) {
+	op := fmt.Sprintf("save note item %q", n.ItemID)
+	switch {
+	case n.ItemID == "":
+		return Note{}, s.errorf(op, invalid("ItemID", "empty"))
+	case n.Annotator == "":
+		return Note{}, s.errorf(op, invalid("Annotator", "empty"))
+	}
+	n.At = s.stamp(n.At)
+	n.ID = 0
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO notes (item_id, annotator, text, at) VALUES (?, ?, ?, ?)`,
+			n.ItemID, n.Annotator, n.Text, formatTime(n.At))
+		if err != nil {
+			return err
+		}
+		if n.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		data, err := json.Marshal(map[string]any{"note_id": n.ID, "text": n.Text})
+		if err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, Event{At: n.At, Kind: "note", ItemID: n.ItemID, Annotator: n.Annotator, Data: string(data)})
+	})
+	if err != nil {
+		return Note{}, s.errorf(op, err)
+	}
+	return n, nil
+}
+
+const currentNotes = `SELECT id, item_id, annotator, text, at FROM (
+	SELECT id, item_id, annotator, text, at, row_number() OVER (
+		PARTITION BY item_id, annotator ORDER BY id DESC) AS rn
+	FROM notes WHERE %s)
+	WHERE rn = 1 AND text <> '' ORDER BY item_id, annotator`
+
+// Notes returns the current note of each annotator on itemID (annotator ""
+// means all), ordered by annotator. Cleared notes (latest Text empty) are
+// left out.
+func (s *Store) Notes(ctx context.Context, itemID, annotator string) ([]Note, error) {
+	where, args := "item_id = ?", []any{itemID}
+	if annotator != "" {
+		where, args = where+" AND annotator = ?", append(args, annotator)
+	}
+	out, err := queryNotes(ctx, s.r, fmt.Sprintf(currentNotes, where), args...)
+	if err != nil {
+		return nil, s.errorf(fmt.Sprintf("notes item %q", itemID), err)
+	}
+	return out, nil
+}
+
+func queryNotes(ctx context.Context, db querier, q string, args ...any) ([]Note, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Note
+	for rows.Next() {
+		var (
+			n  Note
+			at string
+		)
+		if err := rows.Scan(&n.ID, &n.ItemID, &n.Annotator, &n.Text, &at); err != nil {
+			return nil, err
+		}
+		if n.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
