@@ -159,13 +159,23 @@ func checkHost(ctx context.Context, h *pipeline.Host, of *ollamaFlags, digests m
 	}
 	out = append(out, doctorCheck{Check: "host", Target: h.URL(), Status: checkOK, Version: v,
 		Message: fmt.Sprintf("Ollama %s at %s", v, h.URL())})
-	out = append(out, checkModel(ctx, h, prompts.KindGrounding, of.groundingModel, digests))
-	out = append(out, checkModel(ctx, h, prompts.KindDraft, of.draftModel, digests))
+	for _, m := range []struct{ kind, name string }{
+		{prompts.KindGrounding, of.groundingModel},
+		{prompts.KindDraft, of.draftModel},
+	} {
+		c, info := checkModel(ctx, h, m.kind, m.name, digests)
+		out = append(out, c)
+		if ctxLen := h.Options().NumCtx; c.Status == checkOK && info.ContextLength > 0 && ctxLen > info.ContextLength {
+			out = append(out, doctorCheck{Check: "num_ctx", Target: m.name, Status: checkWarn,
+				Message: fmt.Sprintf("--num-ctx %d is more than %s was trained for (%d tokens)", ctxLen, m.name, info.ContextLength),
+				Fix:     fmt.Sprintf("--num-ctx %d", info.ContextLength)})
+		}
+	}
 	return out
 }
 
 // checkModel checks that model is on h with what its stage needs.
-func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, digests map[string]map[string]string) doctorCheck {
+func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, digests map[string]map[string]string) (doctorCheck, pipeline.ModelInfo) {
 	c := doctorCheck{Check: kind + "_model", Target: model}
 	pctx, cancel := context.WithTimeout(ctx, doctorProbeTimeout)
 	info, err := h.ModelInfo(pctx, model)
@@ -178,7 +188,7 @@ func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, diges
 		} else {
 			c.Message = fmt.Sprintf("%s model %s on %s: %v", kind, model, h.URL(), err)
 		}
-		return c
+		return c, pipeline.ModelInfo{}
 	}
 	c.Digest, c.Capabilities = info.Digest, info.Capabilities
 	if digests[model] == nil {
@@ -203,7 +213,7 @@ func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, diges
 	case kind == prompts.KindDraft && info.Has("thinking"):
 		c.Message += " (thinks before answering; its reasoning is recorded)"
 	}
-	return c
+	return c, info
 }
 
 // modelFix says how to get a missing model: pull the default draft model,

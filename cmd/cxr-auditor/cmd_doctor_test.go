@@ -124,6 +124,14 @@ func TestDoctorDigestsDifferBetweenHosts(t *testing.T) {
 	assert.Contains(t, r.stdout, "✗ model "+prompts.DefaultGroundingModel+" differs between hosts: aaaaaaaaaaaa on "+a.URL()+"; bbbbbbbbbbbb on "+b.URL())
 }
 
+func TestDoctorNumCtxBeyondTraining(t *testing.T) {
+	srv := doctorServer(t) // ollamatest models report a 131072-token context
+	r := invokeMain(t, "", "doctor", "--ollama", srv.URL(), "--num-ctx", "200000")
+	require.Equal(t, 0, r.code, "a warning is not a failure: %s", r.stdout)
+	assert.Contains(t, r.stdout, "! --num-ctx 200000 is more than "+prompts.DefaultGroundingModel+" was trained for (131072 tokens)")
+	assert.Contains(t, r.stdout, "fix: --num-ctx 131072")
+}
+
 func TestDoctorJSON(t *testing.T) {
 	srv := doctorServer(t, ollamatest.Model{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}})
 	r := invokeMain(t, "", "doctor", "--json", "--ollama", srv.URL())
