@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 )
 
 // FillResults writes n synthetic results in one transaction, for benchmarks
@@ -34,4 +35,43 @@ func FillResults(tb testing.TB, s *Store, n int, report any) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// CreateAtVersion makes a new database at path migrated only up to version,
+// as an older cxr-auditor would have left it.
+func CreateAtVersion(tb testing.TB, path string, version int) {
+	tb.Helper()
+	ctx := context.Background()
+	s := &Store{path: path, now: time.Now}
+	w, err := sql.Open("sqlite", s.dsn(true))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w.SetMaxOpenConns(1)
+	s.w = w
+	defer w.Close()
+	if err := s.migrate(ctx, version); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// WriterPragma reads a PRAGMA on the store's write connection (per-connection
+// settings such as synchronous cannot be seen from another connection).
+func WriterPragma(tb testing.TB, s *Store, name string) string {
+	tb.Helper()
+	var v string
+	if err := s.w.QueryRow("PRAGMA " + name).Scan(&v); err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+// ReaderPragma reads a PRAGMA on the read pool.
+func ReaderPragma(tb testing.TB, s *Store, name string) string {
+	tb.Helper()
+	var v string
+	if err := s.r.QueryRow("PRAGMA " + name).Scan(&v); err != nil {
+		tb.Fatal(err)
+	}
+	return v
 }

@@ -63,6 +63,9 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 	if err := s.checkIdentity(version, appID, tables); err != nil {
 		return err
 	}
+	if err := s.setWAL(ctx); err != nil {
+		return err
+	}
 	for _, m := range migrations[version:target] {
 		err := s.writeTx(ctx, func(tx *sql.Tx) error {
 			if m.version == 1 {

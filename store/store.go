@@ -184,7 +184,9 @@ func (s *Store) dsn(write bool) string {
 		q.Set("mode", "ro")
 	case write:
 		q.Set("mode", "rwc")
-		q.Add("_pragma", "journal_mode(WAL)")
+		// journal_mode=WAL is set by open once the file is known to be
+		// ours: it rewrites the header, and a foreign file must stay
+		// untouched.
 		q.Add("_pragma", "synchronous(FULL)")
 		// BEGIN IMMEDIATE takes the write lock at the start of the
 		// transaction, so a writer in another process makes us wait in
@@ -241,6 +243,20 @@ func (s *Store) open(ctx context.Context) error {
 	}
 	if s.readOnly {
 		return s.checkVersion(ctx)
+	}
+	return nil
+}
+
+// setWAL switches the file to the WAL journal (persistent in the file):
+// readers then never block the writer nor the writer them.
+func (s *Store) setWAL(ctx context.Context) error {
+	var mode string
+	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return s.errorf("open: set WAL journal", s.explainOpen(err))
+	}
+	if !strings.EqualFold(mode, "wal") {
+		// WAL needs shared memory; some network file systems refuse it.
+		return s.errorf("open", fmt.Errorf("cannot use the WAL journal (got %q): put the database on a local disk", mode))
 	}
 	return nil
 }

@@ -584,45 +584,66 @@ func TestConcurrentWriters(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
 	const goroutines, each = 8, 100
-	var wg sync.WaitGroup
-	errs := make(chan error, goroutines*each)
+	var (
+		writers sync.WaitGroup
+		others  sync.WaitGroup
+		mu      sync.Mutex
+		errs    []error
+	)
+	record := func(err error) {
+		if err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+	}
 	for g := range goroutines {
-		wg.Go(func() {
+		writers.Go(func() {
 			for i := range each {
 				_, err := s.SaveVerdict(ctx, store.Verdict{
-					ItemID: fmt.Sprintf("item-%d-%d", g, i), DisagreementKey: "pneumothorax/missed_in_draft",
+					ItemID: fmt.Sprintf("item-%d", i), DisagreementKey: "pneumothorax/missed_in_draft",
 					Decision: store.ImageRight, Annotator: fmt.Sprintf("rad%d", g),
 				})
-				if err != nil {
-					errs <- err
-				}
-				// Readers run beside the writers, as the TUI does.
-				if _, err := s.Verdicts(ctx, fmt.Sprintf("item-%d-%d", g, i), ""); err != nil {
-					errs <- err
-				}
+				record(err)
 			}
 		})
 	}
-	// And a result writer, as the scheduler does.
-	wg.Go(func() {
-		for i := range each {
-			if err := s.PutResult(ctx, store.ResultRecord{ItemID: fmt.Sprintf("item-0-%d", i), Report: sampleReport()}); err != nil {
-				errs <- err
+	done := make(chan struct{})
+	// A reader beside the writers, as the TUI reads while the scheduler
+	// writes; and a result writer, as the scheduler does.
+	others.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
 			}
+			_, err := s.Verdicts(ctx, fmt.Sprintf("item-%d", i%each), "")
+			record(err)
 		}
 	})
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	others.Go(func() {
+		for i := range 10 {
+			record(s.PutResult(ctx, store.ResultRecord{ItemID: fmt.Sprintf("item-%d", i), Report: sampleReport()}))
+		}
+	})
+	writers.Wait()
+	close(done)
+	others.Wait()
+	require.Empty(t, errs)
+
 	all, err := s.AllVerdicts(ctx, "")
 	require.NoError(t, err)
 	assert.Len(t, all, goroutines*each)
+	seen := map[string]bool{}
+	for _, v := range all {
+		seen[v.ItemID+" "+v.Annotator] = true
+	}
+	assert.Len(t, seen, goroutines*each, "one current verdict per (item, annotator)")
 	evs, err := s.Events(ctx, 0, 0)
 	require.NoError(t, err)
 	assert.Len(t, evs, goroutines*each)
 	res, err := s.Results(ctx)
 	require.NoError(t, err)
-	assert.Len(t, res, each)
+	assert.Len(t, res, 10)
 }

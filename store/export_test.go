@@ -1,0 +1,185 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// fixedClock always returns the same instant.
+func fixedClock() time.Time { return time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC) }
+
+// exportFixture fills a store with a small synthetic review: a1 done with
+// two disagreements (one adjudicated by two readers, one not) and a stale
+// verdict, a2 failed, a3 pending, a4 done and clean, plus notes.
+func exportFixture(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "wl.cxr.db"), store.WithClock(fixedClock))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+
+	require.NoError(t, s.PutItems(ctx, []store.ItemRecord{
+		{ID: "a1", Image: "img/a1.png", Draft: "Cardiomegaly. No pneumothorax.", Seq: 0},
+		{ID: "a2", Image: "img/a2.png", Draft: "Clear lungs.", Seq: 1},
+		{ID: "a3", Image: "img/a3.png", Draft: "Pending, \"quoted\", case.", Seq: 2},
+		{ID: "a4", Image: "img/a4.png", Draft: "Normal.", Seq: 3},
+	}))
+	box := schema.Box{Y0: 0.1, X0: 0.5, Y1: 0.4, X1: 0.9}
+	require.NoError(t, s.PutStage(ctx, store.StageRecord{
+		Key: "g1", Stage: store.StageGrounding, ItemID: "a1", Model: "medgemma:4b", ModelDigest: "sha256:m1",
+		PromptDigest: "sha256:p1", Options: `{"seed":42}`, Raw: "...",
+		Findings: []schema.Finding{{Label: schema.Pneumothorax, Box: &box}},
+	}))
+	require.NoError(t, s.PutStage(ctx, store.StageRecord{
+		Key: "d1", Stage: store.StageDraft, ItemID: "a1", Model: "medgemma:27b", ModelDigest: "sha256:m2",
+		PromptDigest: "sha256:p2", Options: `{"seed":42}`, Raw: "...",
+		Labels: []schema.DraftLabel{
+			{Label: schema.Cardiomegaly, Status: schema.StatusPresent, Span: "Cardiomegaly"},
+			{Label: schema.Pneumothorax, Status: schema.StatusAbsent, Span: "No pneumothorax"},
+		},
+	}))
+	require.NoError(t, s.PutStage(ctx, store.StageRecord{
+		Key: "g2", Stage: store.StageGrounding, ItemID: "a2", Model: "medgemma:4b", ModelDigest: "sha256:m1",
+		PromptDigest: "sha256:p1", Options: `{"seed":42}`, Error: "HTTP 500",
+	}))
+	require.NoError(t, s.PutResult(ctx, store.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Salvaged: true,
+		Report: &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
+			{Label: schema.Pneumothorax, Kind: compare.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax"}, Boxes: []schema.Box{box}},
+			{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly", "heart, enlarged"}, Boxes: []schema.Box{}},
+		}}}))
+	require.NoError(t, s.PutResult(ctx, store.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}))
+	require.NoError(t, s.PutResult(ctx, store.ResultRecord{ItemID: "a4", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}))
+
+	at := func(min int) time.Time { return time.Date(2026, 2, 3, 10, min, 0, 0, time.UTC) }
+	for _, v := range []store.Verdict{
+		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.DraftRight, Annotator: "rad1", At: at(1)},
+		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.ImageRight, Annotator: "rad1", At: at(2)},
+		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.Unsure, Annotator: "rad2", At: at(3)},
+		{ItemID: "a1", DisagreementKey: "nodule_mass/missed_in_draft", Decision: store.BothWrong, Annotator: "rad1", At: at(4)},
+	} {
+		_, err := s.SaveVerdict(ctx, v)
+		require.NoError(t, err)
+	}
+	for _, n := range []store.Note{
+		{ItemID: "a1", Annotator: "rad1", Text: "apex, see lateral", At: at(5)},
+		{ItemID: "a1", Annotator: "rad3", Text: "teaching case", At: at(6)},
+		{ItemID: "a4", Annotator: "rad2", Text: "fine", At: at(7)},
+	} {
+		_, err := s.SaveNote(ctx, n)
+		require.NoError(t, err)
+	}
+	return s
+}
+
+const wantJSONL = `{"id":"a1","image":"img/a1.png","draft":"Cardiomegaly. No pneumothorax.","status":"done","error":"","salvaged":true,"urgent":true,` +
+	`"findings":[{"label":"pneumothorax","box_2d":[0.1,0.5,0.4,0.9]}],` +
+	`"draft_labels":[{"label":"cardiomegaly","status":"present","span":"Cardiomegaly"},{"label":"pneumothorax","status":"absent","span":"No pneumothorax"}],` +
+	`"disagreements":[` +
+	`{"label":"pneumothorax","kind":"contradicted_by_image","urgent":true,"draft_spans":["No pneumothorax"],"boxes":[[0.1,0.5,0.4,0.9]],"stale":false,` +
+	`"verdicts":[{"annotator":"rad1","decision":"image_right","at":"2026-02-03T10:02:00Z"},{"annotator":"rad2","decision":"unsure","at":"2026-02-03T10:03:00Z"}]},` +
+	`{"label":"cardiomegaly","kind":"unsupported_by_image","urgent":false,"draft_spans":["Cardiomegaly","heart, enlarged"],"boxes":[],"stale":false,"verdicts":[]},` +
+	`{"label":"nodule_mass","kind":"missed_in_draft","urgent":false,"draft_spans":[],"boxes":[],"stale":true,` +
+	`"verdicts":[{"annotator":"rad1","decision":"both_wrong","at":"2026-02-03T10:04:00Z"}]}],` +
+	`"notes":[{"annotator":"rad1","text":"apex, see lateral","at":"2026-02-03T10:05:00Z"},{"annotator":"rad3","text":"teaching case","at":"2026-02-03T10:06:00Z"}],` +
+	`"provenance":{"grounding":{"model":"medgemma:4b","model_digest":"sha256:m1","prompt_digest":"sha256:p1","options":{"seed":42},"key":"g1"},` +
+	`"draft":{"model":"medgemma:27b","model_digest":"sha256:m2","prompt_digest":"sha256:p2","options":{"seed":42},"key":"d1"}}}
+{"id":"a2","image":"img/a2.png","draft":"Clear lungs.","status":"error","error":"grounding: HTTP 500","salvaged":false,"urgent":null,` +
+	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[],` +
+	`"provenance":{"grounding":{"model":"medgemma:4b","model_digest":"sha256:m1","prompt_digest":"sha256:p1","options":{"seed":42},"key":"g2"},"draft":null}}
+{"id":"a3","image":"img/a3.png","draft":"Pending, \"quoted\", case.","status":"pending","error":"","salvaged":false,"urgent":null,` +
+	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[],"provenance":{"grounding":null,"draft":null}}
+{"id":"a4","image":"img/a4.png","draft":"Normal.","status":"done","error":"","salvaged":false,"urgent":false,` +
+	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[{"annotator":"rad2","text":"fine","at":"2026-02-03T10:07:00Z"}],` +
+	`"provenance":{"grounding":null,"draft":null}}
+`
+
+const wantCSV = `id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale
+a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad1,image_right,2026-02-03T10:02:00Z,"apex, see lateral",,false
+a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad2,unsure,2026-02-03T10:03:00Z,,,false
+a1,img/a1.png,done,true,cardiomegaly,unsupported_by_image,false,"Cardiomegaly | heart, enlarged",[],,,,,,false
+a1,img/a1.png,done,true,nodule_mass,missed_in_draft,false,,[],rad1,both_wrong,2026-02-03T10:04:00Z,"apex, see lateral",,true
+a1,img/a1.png,done,true,,,,,,rad3,,,teaching case,,
+a2,img/a2.png,error,,,,,,,,,,,grounding: HTTP 500,
+a3,img/a3.png,pending,,,,,,,,,,,,
+a4,img/a4.png,done,false,,,,,,rad2,,,fine,,
+`
+
+func TestExportGolden(t *testing.T) {
+	s := exportFixture(t)
+	tests := []struct{ format, want string }{
+		{"jsonl", wantJSONL},
+		{"csv", wantCSV},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, s.Export(context.Background(), &buf, tt.format))
+			assert.Equal(t, tt.want, buf.String())
+		})
+	}
+}
+
+func TestExportParsesBack(t *testing.T) {
+	s := exportFixture(t)
+	var buf bytes.Buffer
+	require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	require.Len(t, lines, 4)
+	for i, l := range lines {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m), "line %d", i+1)
+	}
+
+	buf.Reset()
+	require.NoError(t, s.Export(context.Background(), &buf, "csv"))
+	recs, err := csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	for i, r := range recs {
+		assert.Len(t, r, len(recs[0]), "row %d", i)
+	}
+}
+
+func TestExportEmptyAndErrors(t *testing.T) {
+	s := openTemp(t)
+	var buf bytes.Buffer
+	require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
+	assert.Empty(t, buf.String())
+	require.NoError(t, s.Export(context.Background(), &buf, "csv"))
+	assert.Equal(t, "id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale\n", buf.String())
+
+	err := s.Export(context.Background(), &buf, "xlsx")
+	require.ErrorIs(t, err, store.ErrInvalid)
+	assert.Contains(t, err.Error(), `"xlsx" is not one of jsonl, csv`)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, s.Export(ctx, &buf, "csv"), context.Canceled)
+
+	require.NoError(t, s.PutItems(context.Background(), []store.ItemRecord{{ID: "a"}}))
+	err = s.Export(context.Background(), failWriter{}, "jsonl")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "disk full")
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errDiskFull }
+
+var errDiskFull = &diskFullError{}
+
+type diskFullError struct{}
+
+func (*diskFullError) Error() string { return "disk full" }
