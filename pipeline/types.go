@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"time"
+
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -53,6 +55,9 @@ type Result struct {
 	Cached bool `json:"cached"`
 	// Err is the first failure in words, naming the stage; empty on success.
 	Err string `json:"error,omitempty"`
+	// Wall is the item's wall time in this run, from the start of its
+	// preparation to its last stage (about zero for cached results).
+	Wall time.Duration `json:"wall,omitempty"`
 }
 
 // Update is one progress event from the scheduler, for the TUI and the

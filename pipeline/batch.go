@@ -1,0 +1,50 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+)
+
+// RunAll runs items (batch mode) on s, which must not be running yet: it
+// starts Run, submits the items in order, calls each (if not nil) for every
+// update in the order they arrive, and returns once every item has its
+// Result (an update with Result set). Items with duplicate ids count once.
+//
+// When ctx is done first, RunAll stops the scheduler (calls in flight are
+// cancelled and not stored; finished work is kept) and returns an error
+// wrapping ctx.Err(). each runs on RunAll's goroutine; it may be slow
+// without stalling the workers.
+func (s *Scheduler) RunAll(ctx context.Context, items []Item, each func(Update)) error {
+	runCtx, cancel := context.WithCancel(ctx)
+	runErr := make(chan error, 1)
+	go func() { runErr <- s.Run(runCtx) }()
+	defer func() {
+		cancel()
+		for range s.Updates() {
+			// Drain so Run can finish; nothing more is reported.
+		}
+	}()
+	want := map[string]bool{}
+	for _, it := range items {
+		want[it.ID] = true
+	}
+	s.Submit(items)
+	for len(want) > 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("run stopped with %d of %d items unfinished: %w", len(want), len(items), ctx.Err())
+		case u, ok := <-s.Updates():
+			if !ok {
+				// Run returned early (for example called twice).
+				return fmt.Errorf("run stopped with %d items unfinished: %w", len(want), <-runErr)
+			}
+			if each != nil {
+				each(u)
+			}
+			if u.Result != nil {
+				delete(want, u.ItemID)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// modelImage is an image ready for the grounding model: the padded square
+// PNG and how to map boxes back to the original image.
+type modelImage struct {
+	png []byte
+	pad render.Padding
+}
+
+// readImage reads the image file once and returns its bytes and their hash
+// (the grounding stage's input hash). Errors name the file.
+func readImage(path string) ([]byte, string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("read image: %w", err)
+	}
+	return data, HashBytes(data), nil
+}
+
+// prepareImage decodes data (the bytes of the file at path) and builds the
+// model input with the image's default window. A corrupt image is an error
+// naming the file.
+func prepareImage(ctx context.Context, path string, data []byte) (modelImage, error) {
+	r, err := render.Decode(ctx, bytes.NewReader(data), path, render.LoadOptions{})
+	if err != nil {
+		return modelImage{}, err
+	}
+	png, pad, err := render.ModelInput(r, r.DefaultWindow)
+	if err != nil {
+		return modelImage{}, fmt.Errorf("image %s: %w", path, err)
+	}
+	return modelImage{png: png, pad: pad}, nil
+}
+
+// unpadFindings maps every box from the padded square back to the original
+// image. A box that lies entirely in the padding is dropped (the finding
+// keeps its label, without a box) and noted as a "dropped_box" diagnostic.
+// The input slice is not modified.
+func unpadFindings(fs []schema.Finding, pad render.Padding) ([]schema.Finding, []schema.Diagnostic) {
+	out := make([]schema.Finding, len(fs))
+	var notes []schema.Diagnostic
+	for i, f := range fs {
+		out[i] = schema.Finding{Label: f.Label}
+		if f.Box == nil {
+			continue
+		}
+		b, ok := pad.Unpad(*f.Box)
+		if !ok {
+			notes = append(notes, schema.Diagnostic{Kind: "dropped_box",
+				Message: fmt.Sprintf("%s box %v lies entirely in the padding added to make the image square; kept the label without a box",
+					f.Label, [4]float64{f.Box.Y0, f.Box.X0, f.Box.Y1, f.Box.X1})})
+			continue
+		}
+		out[i].Box = &b
+	}
+	return out, notes
+}

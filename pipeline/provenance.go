@@ -1,0 +1,115 @@
+package pipeline
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sync"
+
+	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// Provenance is everything a stage's output depends on. Two calls with equal
+// Provenance are expected to give the same output (greedy decoding, fixed
+// seed), so a stored StageRecord under Key() can be served instead of
+// calling the model again; change any field and the key changes.
+type Provenance struct {
+	Stage store.Stage `json:"stage"`
+	// InputHash is the sha256 hex of the image file's bytes (grounding) or
+	// of the draft text (draft): see HashBytes and HashDraft.
+	InputHash string `json:"input_hash"`
+	Model     string `json:"model"`
+	// ModelDigest is the digest of the model as the host that ran (or would
+	// run) the call has it: a re-pulled or re-created model gets a new one.
+	ModelDigest  string `json:"model_digest"`
+	PromptDigest string `json:"prompt_digest"`
+	// Options is Options.Canonical(): the generation options sent.
+	Options string `json:"options"`
+	// SchemaVersion identifies the output schema and parser (SchemaVersion
+	// of this package by default).
+	SchemaVersion string `json:"schema_version"`
+}
+
+// Key returns the provenance key: the sha256 hex digest of p's fields in a
+// fixed, unambiguous encoding (JSON of the struct, prefixed by a format tag).
+func (p Provenance) Key() string {
+	b, _ := json.Marshal(p) // strings only: cannot fail
+	h := sha256.New()
+	h.Write([]byte("cxr-auditor/provenance/v1\n"))
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// GroundingKey is the key of a grounding call on the image whose file bytes
+// hash to imageHash.
+func GroundingKey(imageHash, model, modelDigest, promptDigest, options string) string {
+	return Provenance{Stage: store.StageGrounding, InputHash: imageHash, Model: model, ModelDigest: modelDigest,
+		PromptDigest: promptDigest, Options: options, SchemaVersion: SchemaVersion()}.Key()
+}
+
+// DraftKey is the key of a draft-parsing call on the draft whose text hashes
+// to draftHash (HashDraft).
+func DraftKey(draftHash, model, modelDigest, promptDigest, options string) string {
+	return Provenance{Stage: store.StageDraft, InputHash: draftHash, Model: model, ModelDigest: modelDigest,
+		PromptDigest: promptDigest, Options: options, SchemaVersion: SchemaVersion()}.Key()
+}
+
+// parserVersion is bumped when a change to the parsers or to the un-padding
+// of boxes would change what is stored for the same model output, so old
+// cache entries stop being served.
+const parserVersion = "1"
+
+// SchemaVersion identifies the structured-output schemas sent to the model
+// (a digest of schema.FindingsJSONSchema and schema.DraftJSONSchema) and the
+// parser generation. It goes into every provenance key.
+func SchemaVersion() string { return schemaVersion }
+
+var schemaVersion = func() string {
+	h := sha256.New()
+	h.Write([]byte("parser " + parserVersion + "\n"))
+	h.Write(schema.FindingsJSONSchema())
+	h.Write([]byte{0})
+	h.Write(schema.DraftJSONSchema())
+	return "p" + parserVersion + "-" + hex.EncodeToString(h.Sum(nil))[:16]
+}()
+
+// HashBytes returns the sha256 hex digest of b (the image hash is that of
+// the image file's bytes, before any decoding).
+func HashBytes(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// HashDraft returns the sha256 hex digest of a draft's text, the draft
+// stage's input hash.
+func HashDraft(draft string) string { return HashBytes([]byte(draft)) }
+
+// provenanceOf returns the provenance recorded in r (its key inputs), for
+// checking a stored record against the current configuration.
+func provenanceOf(r store.StageRecord) Provenance {
+	p := Provenance{Stage: r.Stage, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
+		Options: r.Options, SchemaVersion: SchemaVersion()}
+	if r.Stage == store.StageGrounding {
+		p.InputHash = r.ImageHash
+	} else {
+		p.InputHash = r.DraftHash
+	}
+	return p
+}
+
+// promptDigest is the digest of the pinned prompt template of stage, as
+// the host sends it (so a stored record's PromptDigest and a key computed
+// before the call agree).
+func promptDigest(stage store.Stage) string {
+	if stage == store.StageDraft {
+		return draftPromptDigest()
+	}
+	return groundingPromptDigest()
+}
+
+var (
+	groundingPromptDigest = sync.OnceValue(func() string { return prompts.Grounding().Digest })
+	draftPromptDigest     = sync.OnceValue(func() string { return prompts.Draft().Digest })
+)
