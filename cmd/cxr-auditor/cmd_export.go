@@ -3,13 +3,92 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
-// runExport is implemented by its issue; until then it says so.
-func runExport(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "export", "", "Not implemented yet.")
-	if err := parseFlags(fs, args); err != nil {
+const exportDescription = `Write every item of a review with its result, the current verdicts and
+the current notes, for analysis in pandas or R: JSONL (one object per item)
+or CSV (one row per item, disagreement and annotator verdict). The database
+is opened read-only and never created: export while a review is running is
+safe. With WORKLIST, the database is the one beside it (WORKLIST's name with
+the extension .cxr.db); --db names it directly.
+
+Example:
+
+  cxr-auditor export --format csv --out review.csv worklist.csv`
+
+// runExport writes the store as JSONL or CSV to stdout or --out.
+func runExport(ctx context.Context, e env, args []string) error {
+	fl := newFlagSet(e, "export", "[--db FILE | WORKLIST]", exportDescription)
+	db := fl.String("db", "", "the database file (default: beside WORKLIST)")
+	format := fl.String("format", "jsonl", "output format: "+strings.Join(store.ExportFormats(), " or "))
+	out := fl.String("out", "", "write to `FILE` instead of stdout (replaced only when the export succeeds; mode 0600, as exports hold report text)")
+	pos, err := parseInterspersed(fl, args)
+	if err != nil {
 		return err
 	}
-	return errors.New("export: not implemented yet")
+	if !slices.Contains(store.ExportFormats(), *format) {
+		return fmt.Errorf("%w: --format %q: want one of %s", errUsage, *format, strings.Join(store.ExportFormats(), ", "))
+	}
+	path := *db
+	switch {
+	case len(pos) > 1:
+		return fmt.Errorf("%w: want at most one WORKLIST, got %d arguments", errUsage, len(pos))
+	case len(pos) == 1 && path != "":
+		return fmt.Errorf("%w: give either --db or a WORKLIST, not both", errUsage)
+	case len(pos) == 1:
+		path = store.DefaultPath(pos[0])
+	case path == "":
+		return fmt.Errorf("%w: name the database with --db FILE or give the WORKLIST it belongs to", errUsage)
+	}
+
+	s, err := store.Open(ctx, path, store.ReadOnly())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no database at %s: run `cxr-auditor run` or `review` on the worklist first, or pass --db: %w", path, err)
+	case err != nil:
+		return err
+	}
+	defer s.Close()
+
+	if *out == "" {
+		return s.Export(ctx, e.stdout, *format)
+	}
+	return exportToFile(ctx, s, *out, *format)
+}
+
+// exportToFile writes to a temporary file beside dst and renames it over dst
+// only when the export succeeded, so a failed export never leaves a truncated
+// file that looks complete.
+func exportToFile(ctx context.Context, s *store.Store, dst, format string) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", dst, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := s.Export(ctx, f, format); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("export to %s: %w", dst, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("export to %s: %w", dst, err)
+	}
+	if err := os.Rename(f.Name(), dst); err != nil {
+		return fmt.Errorf("export to %s: %w", dst, err)
+	}
+	return nil
 }
