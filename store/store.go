@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -56,6 +57,9 @@ type Store struct {
 	w *sql.DB
 	// r is the read pool.
 	r *sql.DB
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Option configures Open.
@@ -276,21 +280,22 @@ func (s *Store) explainOpen(err error) error {
 }
 
 // Close closes the database. Writes already returned are on disk. Close is
-// safe to call more than once.
+// safe to call more than once; other methods called after Close return an
+// error.
 func (s *Store) Close() error {
-	var errs []error
-	if s.r != nil {
-		errs = append(errs, s.r.Close())
-		s.r = nil
-	}
-	if s.w != nil {
-		errs = append(errs, s.w.Close())
-		s.w = nil
-	}
-	if err := errors.Join(errs...); err != nil {
-		return s.errorf("close", err)
-	}
-	return nil
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.r != nil {
+			errs = append(errs, s.r.Close())
+		}
+		if s.w != nil {
+			errs = append(errs, s.w.Close())
+		}
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = s.errorf("close", err)
+		}
+	})
+	return s.closeErr
 }
 
 // Path returns the absolute path of the database file.
