@@ -647,3 +647,43 @@ func TestConcurrentWriters(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, res, 10)
 }
+
+func TestOddPathCharacters(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "a dir?with#odd%chars&=")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	path := filepath.Join(dir, "wl 1.cxr.db")
+	s, err := store.Open(ctx, path)
+	require.NoError(t, err)
+	_, err = s.SaveNote(ctx, store.Note{ItemID: "a", Annotator: "r", Text: "t"})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = os.Stat(path)
+	require.NoError(t, err, "the file is where it was asked to be, name decoded")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Equal(t, []string{"wl 1.cxr.db"}, names, "no stray escaped name; WAL files removed on Close")
+	r, err := store.Open(ctx, path, store.ReadOnly())
+	require.NoError(t, err)
+	defer r.Close()
+	ns, err := r.Notes(ctx, "a", "")
+	require.NoError(t, err)
+	assert.Len(t, ns, 1)
+}
+
+func TestUseAfterClose(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "Close twice is fine")
+	_, err = s.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "closed")
+	_, _, err = s.GetStage(ctx, "k")
+	require.Error(t, err)
+}

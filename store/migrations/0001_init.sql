@@ -2,6 +2,9 @@
 -- Times are TEXT in UTC, fixed-width RFC 3339 with nanoseconds, so they sort
 -- as text and read well in the sqlite3 shell. JSON columns hold the Go types
 -- of package schema and compare as encoding/json writes them.
+-- No foreign key ties verdicts, notes or results to items, on purpose: a
+-- reviewer's verdict is kept even when its worklist row was never stored or
+-- the worklist changed. (foreign_keys is on, for later migrations.)
 
 CREATE TABLE items (
     id    TEXT PRIMARY KEY NOT NULL,
