@@ -1,0 +1,273 @@
+package replay_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
+	"github.com/cxr-auditor/cxr-auditor/pipeline/replay/internal/demodata"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// The demo is synthetic: phantoms drawn by code, hand-written outputs.
+var (
+	demoDir       = filepath.Join("..", "..", "testdata", "demo")
+	demoWorklist  = filepath.Join(demoDir, demodata.Worklist)
+	demoRecording = filepath.Join(demoDir, demodata.Recording)
+)
+
+func TestDemoRecordsBothStagesOfEveryItem(t *testing.T) {
+	ctx := t.Context()
+	wl, err := pipeline.LoadWorklist(ctx, demoWorklist)
+	require.NoError(t, err)
+	require.Empty(t, wl.Problems)
+	recs, err := replay.ReadRecording(ctx, demoRecording)
+	require.NoError(t, err)
+
+	got := map[string][]string{}
+	for _, r := range recs {
+		got[r.ID] = append(got[r.ID], r.Stage)
+	}
+	require.Len(t, got, len(wl.Items), "every recorded id is a worklist item")
+	for _, it := range wl.Items {
+		assert.ElementsMatch(t, []string{replay.StageGrounding, replay.StageDraft}, got[it.ID], it.ID)
+	}
+	assert.Len(t, wl.Items, len(demodata.Scenarios()))
+}
+
+// outcome is what the real pipeline client made of one demo item.
+type outcome struct {
+	id       string
+	report   *compare.Report
+	salvaged bool
+	err      error
+	format   string
+	invert   bool
+	thinking bool
+	draft    string
+	findings []schema.Finding // un-padded
+	truth    []schema.Finding
+}
+
+var demoOnce struct {
+	sync.Once
+	outs []outcome
+	err  error
+}
+
+// demoOutcomes replays the demo once for all the tests that read it:
+// preparing twelve images for the model is the slow part.
+func demoOutcomes(t *testing.T) []outcome {
+	t.Helper()
+	if raceEnabled {
+		// Twenty-four PNG encodes of up to 1.3 megapixels take minutes
+		// under the race detector; the replay server's concurrency is
+		// raced by the small-fixture tests in server_test.go.
+		t.Skip("replays the whole demo; run without -race")
+	}
+	demoOnce.Do(func() { demoOnce.outs, demoOnce.err = replayDemo(context.Background()) })
+	require.NoError(t, demoOnce.err)
+	return demoOnce.outs
+}
+
+// replayDemo runs every demo item through pipeline.Host against the replay
+// server, with no latency: the model input built from the image exactly as
+// the pipeline builds it, both stages, un-padding, then the comparator.
+func replayDemo(ctx context.Context) ([]outcome, error) {
+	srv, err := replay.NewServer(ctx, demoWorklist, demoRecording, replay.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	host, err := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
+	if err != nil {
+		return nil, err
+	}
+	info, err := host.ModelInfo(ctx, prompts.DefaultDraftModel)
+	if err != nil {
+		return nil, err
+	}
+	if gi, err := host.ModelInfo(ctx, prompts.DefaultGroundingModel); err != nil || !gi.Has("vision") {
+		return nil, fmt.Errorf("grounding model without vision (%v)", err)
+	}
+	wl, err := pipeline.LoadWorklist(ctx, demoWorklist)
+	if err != nil {
+		return nil, err
+	}
+	var out []outcome
+	for _, it := range wl.Items {
+		o := outcome{id: it.ID, draft: it.Draft, truth: it.Truth}
+		r, err := render.Load(ctx, it.ImagePath, render.LoadOptions{})
+		if err != nil {
+			return nil, err
+		}
+		o.format, o.invert = r.Format, r.Invert
+		png, pad, err := render.ModelInput(r, r.DefaultWindow)
+		if err != nil {
+			return nil, err
+		}
+		g, gerr := host.Ground(ctx, prompts.DefaultGroundingModel, png)
+		d, derr := host.ParseDraft(ctx, prompts.DefaultDraftModel, it.Draft, info.Has("thinking"))
+		o.thinking = d.Thinking != ""
+		o.salvaged = g.Diagnostics.Salvaged || d.Diagnostics.Salvaged
+		if o.err = cmpErr(gerr, derr); o.err == nil {
+			for _, f := range g.Findings {
+				nf := schema.Finding{Label: f.Label}
+				if f.Box != nil {
+					b, ok := pad.Unpad(*f.Box)
+					if !ok {
+						return nil, fmt.Errorf("%s: box %v lies in the padding", it.ID, *f.Box)
+					}
+					nf.Box = &b
+				}
+				o.findings = append(o.findings, nf)
+			}
+			rep := compare.Compare(o.findings, d.Labels, schema.DefaultUrgent())
+			o.report = &rep
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func cmpErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// checkBoxesMatchTruth: the recorded boxes, mapped back from the padded
+// square, land on the phantom's true finding.
+func checkBoxesMatchTruth(t *testing.T, o outcome) {
+	t.Helper()
+	for _, f := range o.findings {
+		if f.Box == nil {
+			continue
+		}
+		best := 0.0
+		for _, tr := range o.truth {
+			if tr.Label == f.Label && tr.Box != nil {
+				best = max(best, f.Box.IoU(*tr.Box))
+			}
+		}
+		assert.Greater(t, best, 0.9, "%s: %s box %v vs truth %v", o.id, f.Label, *f.Box, o.truth)
+	}
+}
+
+func TestDemoReplaysAsEachScenarioPromises(t *testing.T) {
+	outs := demoOutcomes(t)
+	scen := demodata.Scenarios()
+	require.Len(t, outs, len(scen))
+	for i, s := range scen {
+		o := outs[i]
+		t.Run(s.ID, func(t *testing.T) {
+			require.Equal(t, s.ID, o.id)
+			assert.Equal(t, s.Want.Format, o.format)
+			assert.Equal(t, s.Want.Invert, o.invert)
+			assert.Equal(t, s.Want.Thinking, o.thinking)
+			assert.Equal(t, s.Want.Salvaged, o.salvaged)
+			assert.Equal(t, s.Want.Hostile, strings.ContainsRune(o.draft, '\x1b'))
+			if s.Want.Err {
+				require.Error(t, o.err)
+				assert.ErrorIs(t, o.err, pipeline.ErrNoOutput)
+				return
+			}
+			require.NoError(t, o.err)
+			keys := []string{}
+			for _, d := range o.report.Disagreements {
+				keys = append(keys, d.Key())
+			}
+			want := s.Want.Disagreements
+			if want == nil {
+				want = []string{}
+			}
+			assert.Equal(t, want, keys)
+			assert.Equal(t, s.Want.Urgent, o.report.Urgent)
+			checkBoxesMatchTruth(t, o)
+		})
+	}
+}
+
+// The coverage docs/demo.md promises, asserted on what the pipeline made of
+// the demo rather than on the scenario table.
+func TestDemoCoverage(t *testing.T) {
+	outs := demoOutcomes(t)
+	kinds := map[compare.Kind]bool{}
+	var agreeNormal, agreeAbnormal, urgent, salvagedUrgent, errs, thinking, hostile, mono1 int
+	formats := map[string]bool{}
+	for _, o := range outs {
+		formats[o.format] = true
+		if o.invert {
+			mono1++
+		}
+		if o.thinking {
+			thinking++
+		}
+		if strings.Contains(o.draft, "\x1b[2J") || strings.Contains(o.draft, "\x1b]52;") {
+			hostile++
+		}
+		if o.err != nil {
+			errs++
+			continue
+		}
+		for _, d := range o.report.Disagreements {
+			kinds[d.Kind] = true
+		}
+		if o.report.Urgent {
+			urgent++
+			if o.salvaged {
+				salvagedUrgent++
+			}
+		}
+		if len(o.report.Disagreements) == 0 {
+			if strings.Contains(o.id, "normal") {
+				agreeNormal++
+			} else {
+				agreeAbnormal++
+			}
+		}
+	}
+	gotKinds := []compare.Kind{}
+	for k := range kinds {
+		gotKinds = append(gotKinds, k)
+	}
+	assert.ElementsMatch(t, []compare.Kind{compare.MissedInDraft, compare.ContradictedByImage, compare.HedgedInDraft, compare.UnsupportedByImage}, gotKinds)
+	assert.Positive(t, agreeNormal, "full agreement on a normal study")
+	assert.Positive(t, agreeAbnormal, "full agreement on an abnormal study")
+	assert.GreaterOrEqual(t, urgent, 2)
+	assert.Positive(t, salvagedUrgent, "a truncated output salvaged with its urgent label")
+	assert.Positive(t, errs, "a failed parse")
+	assert.Positive(t, thinking)
+	assert.Positive(t, hostile)
+	assert.Positive(t, mono1)
+	for _, f := range []string{"png8", "png16", "jpeg", "dicom"} {
+		assert.True(t, formats[f], f)
+	}
+	assert.True(t, slices.ContainsFunc(outs, func(o outcome) bool { return o.err != nil }))
+}
+
+func BenchmarkNewServerDemo(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		srv, err := replay.NewServer(ctx, demoWorklist, demoRecording, replay.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.Close()
+	}
+}
