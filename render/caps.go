@@ -384,7 +384,9 @@ func envOverride(getenv func(string) string) Protocol {
 }
 
 // DetectTTY runs Detect on a terminal file (say /dev/tty): it puts f in raw
-// mode for the probe and restores it before returning. When f is not a
+// mode for the probe and restores it before returning. When the terminal
+// does not report its cell size, the kernel's window size in pixels
+// (TIOCGWINSZ) is used. When f is not a
 // terminal it probes nothing and returns Caps from the environment with
 // Protocol text (or the EnvGraphics override). Inside tmux it asks
 // `tmux show -gv allow-passthrough` unless EnvTmuxPassthrough decides.
@@ -412,6 +414,11 @@ func DetectTTY(ctx context.Context, f *os.File, getenv func(string) string, time
 		cancelreader.CancelReader
 		io.Writer
 	}{cr, f}, getenv, timeout)
+	if c.CellW == 0 || c.CellH == 0 {
+		if w, h, ok := cellSizeFromWinsize(fd); ok {
+			c.CellW, c.CellH = w, h
+		}
+	}
 	if c.InTmux && getenv(EnvTmuxPassthrough) == "" {
 		c.TmuxPassthrough = tmuxPassthrough(ctx)
 		if envOverride(getenv) == "" {

@@ -296,27 +296,25 @@ func (e *encoder) scaledPix(r *Radiograph, w, h int) []float32 {
 }
 
 // grayPalette is grays evenly spaced from black to white, then the overlay
-// colours. percent selects sixel-exact values (16-bit, whole percent).
+// colours. percent rounds the greys to whole percent, as a sixel terminal
+// will show them.
 func grayPalette(grays int, percent bool) color.Palette {
 	pal := make(color.Palette, 0, grays+numOverlayColors)
 	for k := range grays {
+		v := uint8(math.Round(float64(k) * 255 / float64(grays-1)))
 		if percent {
-			v := pctTo16(int(math.Round(float64(k) * 100 / float64(grays-1))))
-			pal = append(pal, color.RGBA64{R: v, G: v, B: v, A: 0xFFFF})
-		} else {
-			v := uint8(math.Round(float64(k) * 255 / float64(grays-1)))
-			pal = append(pal, color.RGBA{R: v, G: v, B: v, A: 0xFF})
+			v = pctTo8(grayPercent(k, grays))
 		}
+		pal = append(pal, color.RGBA{R: v, G: v, B: v, A: 0xFF})
 	}
 	for _, p := range overlayPercent[1:] {
-		if percent {
-			pal = append(pal, color.RGBA64{R: pctTo16(p[0]), G: pctTo16(p[1]), B: pctTo16(p[2]), A: 0xFFFF})
-		} else {
-			pal = append(pal, color.RGBA{R: pctTo8(p[0]), G: pctTo8(p[1]), B: pctTo8(p[2]), A: 0xFF})
-		}
+		pal = append(pal, color.RGBA{R: pctTo8(p[0]), G: pctTo8(p[1]), B: pctTo8(p[2]), A: 0xFF})
 	}
 	return pal
 }
+
+// grayPercent is grey k of n in whole percent.
+func grayPercent(k, n int) int { return int(math.Round(float64(k) * 100 / float64(n-1))) }
 
 // canvasFor draws the windowed image and its overlays into a paletted
 // canvas whose first grays entries are the grey ramp.

@@ -65,10 +65,6 @@ const numOverlayColors = len(overlayPercent) - 1
 
 func pctTo8(p int) uint8 { return uint8((p*255 + 50) / 100) }
 
-// pctTo16 is the smallest 16-bit value that go-sixel's truncating
-// conversion (v*100/0xFFFF) maps back to p.
-func pctTo16(p int) uint16 { return uint16((p*0xFFFF + 99) / 100) }
-
 // LabelColor returns the overlay colour of a label: Okabe-Ito, rounded to
 // whole percent so that every protocol (sixel included) shows exactly this
 // RGB. Labels outside the six canonical ones are yellow. The TUI legend uses

@@ -5,7 +5,6 @@ import (
 	"context"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/mattn/go-sixel"
 )
 
 // MaxSixelGrays is the number of grey levels a sixel picture uses when the
@@ -13,10 +12,9 @@ import (
 // a sixel colour register can express.
 const MaxSixelGrays = 101
 
-// sixelState is the reusable go-sixel encoder and its output buffer.
+// sixelState is the reusable output buffer of the sixel writer.
 type sixelState struct {
-	buf bytes.Buffer
-	enc *sixel.Encoder
+	buf []byte
 }
 
 // sixelGrays is how many greys fit beside the overlay colours in the
@@ -30,28 +28,27 @@ func (e *encoder) sixelGrays() int {
 	return max(2, min(MaxSixelGrays, regs-numOverlayColors))
 }
 
-// encodeSixel draws the canvas with a fixed palette: sixelGrays greys (whole
-// percents) then the overlay colours. go-sixel takes an *image.Paletted with
-// no more entries than Colors as is (its "fast path for paletted images":
-// no median-cut quantizer, no dithering, no colour lookup), and writes
-// registers with a truncating v*100/0xFFFF, so the palette holds 16-bit
-// values chosen to truncate to the intended percent.
+// encodeSixel draws the canvas with a fixed palette: sixelGrays greys
+// (whole percents, the only values a sixel register holds) then the overlay
+// colours, each index written as is: no quantizer, no dithering.
 func (e *encoder) encodeSixel(_ context.Context, req Request, g geometry) (Picture, error) {
 	grays := e.sixelGrays()
-	img := e.canvasFor(req, g, grayPalette(grays, true), grays)
-	if e.sixel.enc == nil {
-		e.sixel.enc = sixel.NewEncoder(&e.sixel.buf)
-	}
-	e.sixel.enc.Colors = 256 // must be >= len(palette) for the paletted path
-	e.sixel.buf.Reset()
-	if err := e.sixel.enc.Encode(img); err != nil {
-		return Picture{}, err
-	}
-	raw := bytes.Clone(e.sixel.buf.Bytes())
+	img := e.canvasFor(req, g, grayPalette(grays, false), grays)
+	e.sixel.buf = appendSixel(e.sixel.buf[:0], img, sixelPercents(grays))
 	return Picture{
-		Cells: blankCells(g.cols, g.rows), Raw: e.passthrough(raw),
+		Cells: blankCells(g.cols, g.rows), Raw: e.passthrough(bytes.Clone(e.sixel.buf)),
 		Cols: g.cols, Rows: g.rows, WidthPX: g.canvas.Dx(), HeightPX: g.canvas.Dy(),
 	}, nil
+}
+
+// sixelPercents is the register table matching grayPalette(grays, ...).
+func sixelPercents(grays int) [][3]int {
+	pct := make([][3]int, 0, grays+numOverlayColors)
+	for k := range grays {
+		p := grayPercent(k, grays)
+		pct = append(pct, [3]int{p, p, p})
+	}
+	return append(pct, overlayPercent[1:]...)
 }
 
 // passthrough wraps an escape sequence for tmux when tmux allows it.

@@ -21,7 +21,7 @@ stdout, the way img2sixel or chafa do.
 when stdout is a terminal, and picks kitty, sixel, iterm2, then half-blocks;
 when stdout is not a terminal it writes the text listing unless --protocol
 (or CXR_AUDITOR_GRAPHICS) names another. The size defaults to the
-terminal's, less one row; --width caps the picture's width in pixels.
+terminal's, less two rows; --width caps the picture's width in pixels.
 
 Boxes come from --findings: a file of model output or JSON findings
 ([{"label":..., "box_2d":[y0,x0,y1,x1]}], also a {"findings": [...]} object
@@ -47,7 +47,7 @@ func runRender(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&f.findings, "findings", "", "findings file (model output or JSON) whose boxes to draw")
 	fs.StringVar(&f.protocol, "protocol", "auto", "auto, kitty, sixel, iterm2, blocks or text")
 	fs.IntVar(&f.cols, "cols", 0, "width in terminal cells (default: the terminal's)")
-	fs.IntVar(&f.rows, "rows", 0, "height in terminal cells (default: the terminal's, less one)")
+	fs.IntVar(&f.rows, "rows", 0, "height in terminal cells (default: the terminal's, less two)")
 	fs.IntVar(&f.width, "width", 0, "maximum picture width in pixels (instead of --cols/--rows)")
 	fs.StringVar(&f.window, "window", "", "window as CENTER,WIDTH in modality units (default: the image's own, or automatic)")
 	fs.BoolVar(&f.noBoxes, "no-boxes", false, "draw the image without boxes")
@@ -151,13 +151,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 // renderSize returns the cells to draw in: the flags, else the terminal's
-// size less one row, else 80x24. With --width the height is left open and
+// size less two rows, else 80x24. With --width the height is left open and
 // the width is just enough cells for the pixels.
 func renderSize(e env, f renderFlags, caps render.Caps, img *render.Radiograph, proto render.Protocol) (cols, rows int) {
 	tc, tr := 80, 24
 	if fd, ok := e.stdout.(*os.File); ok && isTerminal(e.stdout) {
-		if w, h, err := term.GetSize(int(fd.Fd())); err == nil && w > 0 && h > 1 {
-			tc, tr = w, h-1
+		if w, h, err := term.GetSize(int(fd.Fd())); err == nil && w > 0 && h > 2 {
+			// Leave a row for the newline after the picture and one for
+			// the shell prompt, so the top does not scroll away.
+			tc, tr = w, h-2
 		}
 	}
 	if f.width > 0 {

@@ -1,0 +1,167 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+)
+
+// big is the benchmark radiograph: a 2048x2048 synthetic phantom with
+// 12-bit values, stored as a 16-bit PNG and decoded like any input. It is
+// generated at run time (once per process) rather than committed.
+var big struct {
+	once sync.Once
+	png  []byte
+	r    *Radiograph
+	err  error
+}
+
+func bigRadiograph(b *testing.B) (*Radiograph, []byte) {
+	b.Helper()
+	big.once.Do(func() {
+		im := phantom.Render(phantom.Spec{Variant: phantom.Pneumothorax, Width: 2048, Height: 2048, Seed: 7})
+		var buf bytes.Buffer
+		if big.err = png.Encode(&buf, im.Gray16()); big.err != nil {
+			return
+		}
+		big.png = buf.Bytes()
+		big.r, big.err = Decode(context.Background(), bytes.NewReader(big.png), "bench-2048.png", LoadOptions{})
+	})
+	if big.err != nil {
+		b.Fatal(big.err)
+	}
+	return big.r, big.png
+}
+
+// sixelRequest is 1024 px wide with the four test boxes.
+func sixelRequest(r *Radiograph) Request {
+	return Request{
+		Image: r, Window: r.DefaultWindow, Overlays: testOverlays(), ShowBoxes: true,
+		Cols: 1024 / 8, Rows: 1024 / 16, Cell: CellSize{W: 8, H: 16}, MaxWidthPX: 1024,
+	}
+}
+
+// BenchmarkSixelEncode2048 is a first draw: scale 2048 -> 1024, window, 4
+// boxes, sixel with 101 greys. A new encoder per iteration defeats both
+// caches.
+func BenchmarkSixelEncode2048(b *testing.B) {
+	r, _ := bigRadiograph(b)
+	req := sixelRequest(r)
+	var size int
+	b.ResetTimer()
+	for b.Loop() {
+		enc, _ := NewEncoder(ProtocolSixel, Caps{ColorRegisters: 256})
+		pic, err := enc.Encode(context.Background(), req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(pic.Raw)
+	}
+	b.ReportMetric(float64(size), "sixel-bytes")
+}
+
+// BenchmarkSixelFromPNG2048 adds decoding the 16-bit PNG, for a like-for-
+// like comparison with img2sixel, which decodes its input too.
+func BenchmarkSixelFromPNG2048(b *testing.B) {
+	_, data := bigRadiograph(b)
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := Decode(context.Background(), bytes.NewReader(data), "bench.png", LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		enc, _ := NewEncoder(ProtocolSixel, Caps{ColorRegisters: 256})
+		if _, err := enc.Encode(context.Background(), sixelRequest(r)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWindowChange1024 is a window/level key press on a decoded,
+// already scaled image: re-window, redraw boxes, re-encode the sixel.
+func BenchmarkWindowChange1024(b *testing.B) {
+	r, _ := bigRadiograph(b)
+	enc, _ := NewEncoder(ProtocolSixel, Caps{ColorRegisters: 256})
+	req := sixelRequest(r)
+	if _, err := enc.Encode(context.Background(), req); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	b.ResetTimer()
+	for b.Loop() {
+		i++
+		req.Window = r.DefaultWindow.Adjust(float64(i%200)*0.001, 1) // a new window every time
+		if _, err := enc.Encode(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeProtocols1024 compares the back ends on the same cached
+// scale, changing the window each time.
+func BenchmarkEncodeProtocols1024(b *testing.B) {
+	r, _ := bigRadiograph(b)
+	for _, p := range []Protocol{ProtocolSixel, ProtocolKitty, ProtocolITerm2, ProtocolBlocks} {
+		b.Run(string(p), func(b *testing.B) {
+			enc, _ := NewEncoder(p, Caps{ColorRegisters: 256, TrueColor: true})
+			req := sixelRequest(r)
+			if p == ProtocolBlocks {
+				req.Cols, req.Rows, req.MaxWidthPX = 160, 50, 0
+			}
+			i := 0
+			for b.Loop() {
+				i++
+				req.Window = r.DefaultWindow.Adjust(float64(i%200)*0.001, 1)
+				if _, err := enc.Encode(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkDecodePNG16_2048(b *testing.B) {
+	_, data := bigRadiograph(b)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Decode(context.Background(), bytes.NewReader(data), "b.png", LoadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLoadDICOM(b *testing.B) {
+	p := filepath.Join(phantoms, "phantom-ptx-mono1.dcm")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Decode(context.Background(), bytes.NewReader(data), p, LoadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAutoWindow2048(b *testing.B) {
+	r, _ := bigRadiograph(b)
+	for b.Loop() {
+		AutoWindow(r)
+	}
+}
+
+func BenchmarkModelInput2048(b *testing.B) {
+	r, _ := bigRadiograph(b)
+	for b.Loop() {
+		if _, _, err := ModelInput(r, r.DefaultWindow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
