@@ -84,6 +84,7 @@ type Scheduler struct {
 	started    bool
 	stopping   bool // Run's context is done
 	workersOut bool // every worker has returned
+	finishOut  bool // the finisher has drained and returned
 	runCtx     context.Context
 	wg         sync.WaitGroup
 	items      map[string]*itemState
@@ -857,6 +858,8 @@ func (s *Scheduler) finisher(ctx context.Context) {
 			s.cond.Wait()
 		}
 		if len(s.finq) == 0 {
+			s.finishOut = true
+			s.cond.Broadcast()
 			s.mu.Unlock()
 			return
 		}
@@ -991,12 +994,12 @@ func (s *Scheduler) emitLocked(u Update) {
 func (s *Scheduler) forwarder(ctx context.Context) {
 	for {
 		s.mu.Lock()
-		for len(s.outbox) == 0 && !s.workersOut {
+		for len(s.outbox) == 0 && !s.finishOut {
 			s.cond.Wait()
 		}
 		batch := s.outbox
 		s.outbox = nil
-		done := s.workersOut
+		done := s.finishOut
 		s.mu.Unlock()
 		for _, u := range batch {
 			if ctx.Err() != nil {

@@ -1,0 +1,58 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+func TestUnpadFindings(t *testing.T) {
+	// A 100x50 image centred in a 100x100 square: 25 px of padding above
+	// and below.
+	pad := render.Padding{Side: 100, OffX: 0, OffY: 25, ImgW: 100, ImgH: 50}
+	in := []schema.Finding{
+		{Label: schema.Pneumothorax, Box: &schema.Box{Y0: 0.25, X0: 0.1, Y1: 0.5, X1: 0.4}},
+		{Label: schema.NoduleMass, Box: &schema.Box{Y0: 0.0, X0: 0.1, Y1: 0.2, X1: 0.2}}, // all padding
+		{Label: schema.Cardiomegaly},
+		{Label: schema.LungOpacity, Box: &schema.Box{Y0: 0.7, X0: 0.5, Y1: 0.9, X1: 0.6}}, // partly padding: clamped
+	}
+	orig := *in[0].Box
+	out, notes := unpadFindings(in, pad)
+	require.Len(t, out, 4)
+	assert.Equal(t, schema.Box{Y0: 0, X0: 0.1, Y1: 0.5, X1: 0.4}, *out[0].Box)
+	assert.Equal(t, schema.Finding{Label: schema.NoduleMass}, out[1])
+	assert.Equal(t, schema.Finding{Label: schema.Cardiomegaly}, out[2])
+	assert.InDelta(t, 0.9, out[3].Box.Y0, 1e-9)
+	assert.InDelta(t, 1.0, out[3].Box.Y1, 1e-9)
+	require.Len(t, notes, 1)
+	assert.Equal(t, "dropped_box", notes[0].Kind)
+	assert.Contains(t, notes[0].Message, "nodule_mass")
+	assert.Equal(t, orig, *in[0].Box, "the input is not modified")
+}
+
+func TestPrepareImage(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.png")
+	data := syntheticPNG(t, 40, 20, 1)
+	require.NoError(t, os.WriteFile(p, data, 0o644))
+	got, hash, err := readImage(p)
+	require.NoError(t, err)
+	assert.Equal(t, data, got)
+	assert.Equal(t, HashBytes(data), hash)
+	img, err := prepareImage(context.Background(), p, got)
+	require.NoError(t, err)
+	assert.Equal(t, render.Padding{Side: 40, OffX: 0, OffY: 10, ImgW: 40, ImgH: 20}, img.pad)
+	assert.Equal(t, []byte("\x89PNG"), img.png[:4])
+
+	_, err = prepareImage(context.Background(), p, []byte("garbage"))
+	require.ErrorContains(t, err, p)
+	_, _, err = readImage(filepath.Join(dir, "missing.png"))
+	require.ErrorContains(t, err, "missing.png")
+}

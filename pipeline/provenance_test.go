@@ -1,0 +1,61 @@
+package pipeline
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+func TestProvenanceKey(t *testing.T) {
+	base := Provenance{Stage: store.StageGrounding, InputHash: HashBytes([]byte("image")), Model: "m",
+		ModelDigest: "d1", PromptDigest: "p1", Options: `{"seed":42}`, SchemaVersion: SchemaVersion()}
+	k := base.Key()
+	require.Len(t, k, 64)
+	assert.Equal(t, k, base.Key(), "deterministic")
+	// Every field is in the key.
+	for name, change := range map[string]func(*Provenance){
+		"stage":   func(p *Provenance) { p.Stage = store.StageDraft },
+		"input":   func(p *Provenance) { p.InputHash = HashDraft("other") },
+		"model":   func(p *Provenance) { p.Model = "m2" },
+		"digest":  func(p *Provenance) { p.ModelDigest = "d2" },
+		"prompt":  func(p *Provenance) { p.PromptDigest = "p2" },
+		"options": func(p *Provenance) { p.Options = `{"seed":7}` },
+		"schema":  func(p *Provenance) { p.SchemaVersion = "other" },
+		// Field boundaries are unambiguous: moving a character from one
+		// field to the next changes the key.
+		"boundary": func(p *Provenance) { p.Model, p.ModelDigest = "md", "1" },
+	} {
+		p := base
+		change(&p)
+		assert.NotEqual(t, k, p.Key(), name)
+	}
+	assert.Equal(t, k, GroundingKey(base.InputHash, "m", "d1", "p1", `{"seed":42}`))
+	assert.NotEqual(t, k, DraftKey(base.InputHash, "m", "d1", "p1", `{"seed":42}`))
+}
+
+func TestProvenanceOfRecord(t *testing.T) {
+	rec := store.StageRecord{Stage: store.StageDraft, DraftHash: HashDraft("x"), ImageHash: "ignored", Model: "m",
+		ModelDigest: "d", PromptDigest: "p", Options: "o"}
+	assert.Equal(t, DraftKey(HashDraft("x"), "m", "d", "p", "o"), provenanceOf(rec).Key())
+	rec.Stage = store.StageGrounding
+	rec.ImageHash = HashBytes([]byte{1})
+	assert.Equal(t, GroundingKey(rec.ImageHash, "m", "d", "p", "o"), provenanceOf(rec).Key())
+}
+
+func TestPromptDigestMatchesHost(t *testing.T) {
+	// The key computed before a call uses the same prompt digests the host
+	// records, so a stored record is found again.
+	assert.Equal(t, prompts.Grounding().Digest, promptDigest(store.StageGrounding))
+	assert.Equal(t, prompts.Draft().Digest, promptDigest(store.StageDraft))
+	assert.NotEqual(t, promptDigest(store.StageGrounding), promptDigest(store.StageDraft))
+}
+
+func TestHashes(t *testing.T) {
+	assert.Equal(t, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", HashBytes(nil))
+	assert.Equal(t, HashBytes([]byte("abc")), HashDraft("abc"))
+	assert.Regexp(t, `^p[0-9]+-[0-9a-f]{16}$`, SchemaVersion())
+}
