@@ -1,0 +1,116 @@
+package tui
+
+import (
+	"context"
+
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// Store is what the workstation needs of the persistent store. *store.Store
+// satisfies it. Every method may block on disk and is only ever called from
+// a tea.Cmd.
+type Store interface {
+	// Results returns the latest result of every item, in one query: it is
+	// how the workstation shows cached results at once on open.
+	Results(ctx context.Context) (map[string]store.ResultRecord, error)
+	// SaveVerdict persists v; the verdict is durable when it returns.
+	SaveVerdict(ctx context.Context, v store.Verdict) (store.Verdict, error)
+	// UndoLastVerdict withdraws annotator's most recent live verdict.
+	UndoLastVerdict(ctx context.Context, annotator string) (store.Verdict, bool, error)
+	// Verdicts returns the current verdicts of one item ("" = all annotators).
+	Verdicts(ctx context.Context, itemID, annotator string) ([]store.Verdict, error)
+	// AllVerdicts returns the current verdicts of all items.
+	AllVerdicts(ctx context.Context, annotator string) ([]store.Verdict, error)
+	// SaveNote persists n; the note is durable when it returns.
+	SaveNote(ctx context.Context, n store.Note) (store.Note, error)
+	// Notes returns the current note per annotator of one item.
+	Notes(ctx context.Context, itemID, annotator string) ([]store.Note, error)
+}
+
+// Engine is what the workstation needs of the model pipeline.
+// *pipeline.Scheduler satisfies it; its Run loop is owned by the caller.
+type Engine interface {
+	// Focus moves id to the front of the queue, then ahead (prefetch).
+	Focus(id string, ahead []string)
+	// Rerun runs the item again, ignoring the cache.
+	Rerun(item pipeline.Item)
+	// Updates delivers progress; the workstation reads it one event per
+	// command for as long as it runs.
+	Updates() <-chan pipeline.Update
+	// Lookup returns the cached complete result of item without running
+	// anything (used to load the raw outputs and findings of an item whose
+	// summary came from Store.Results).
+	Lookup(ctx context.Context, item pipeline.Item) (*pipeline.Result, bool)
+}
+
+// Imager draws an item's radiograph for the terminal. It decodes (and may
+// cache) the image, applies the window, draws the overlays and encodes for
+// the protocol it was built for. Encode is only ever called from a tea.Cmd
+// and must be safe for concurrent use.
+type Imager interface {
+	// Protocol names the graphics protocol in use ("sixel", "kitty",
+	// "iterm2", "blocks", "text"), shown in the status bar.
+	Protocol() string
+	// Encode draws req into a Picture that fits req.Cols x req.Rows cells.
+	Encode(ctx context.Context, req ImageRequest) (Picture, error)
+}
+
+// ImageRequest asks an Imager for one picture.
+type ImageRequest struct {
+	// ItemID and Path name the item and its (resolved) image file.
+	ItemID string
+	Path   string
+	// Cols and Rows bound the picture, in terminal cells.
+	Cols, Rows int
+	// Overlays are the boxes to draw (empty when boxes are toggled off).
+	Overlays []Overlay
+	// Window adjusts the image's default window.
+	Window WindowAdjust
+}
+
+// Overlay is one box drawn on the image.
+type Overlay struct {
+	Box   schema.Box
+	Label schema.Label
+	// Urgent boxes are drawn in the urgent colour.
+	Urgent bool
+	// Selected emphasises the box of the selected disagreement.
+	Selected bool
+	// Tag is a short mark drawn beside the box: the disagreement's number
+	// in the disagreement pane, so reviewers can match box and row.
+	Tag string
+}
+
+// WindowAdjust is the reviewer's window/level relative to the image's
+// default window, so it means the same on every image: the displayed window
+// width is Width times the default width, and its centre is the default
+// centre plus Center times the default width. The zero value and
+// DefaultWindowAdjust both mean "the default window".
+type WindowAdjust struct {
+	Width  float64
+	Center float64
+}
+
+// DefaultWindowAdjust is the image's own default window.
+func DefaultWindowAdjust() WindowAdjust { return WindowAdjust{Width: 1} }
+
+// IsDefault reports whether w leaves the default window unchanged.
+func (w WindowAdjust) IsDefault() bool {
+	return (w.Width == 0 || w.Width == 1) && w.Center == 0
+}
+
+// Picture is an encoded image. Exactly one of Cells and Raw is normally
+// set: Cells is in-band text (half-blocks, a text listing, kitty
+// placeholders) placed in the view; Raw is an out-of-band escape sequence
+// (sixel, iTerm2, kitty transmission) written at the pane's top-left cell.
+// Kitty may set both (Raw transmits, Cells places).
+type Picture struct {
+	Cells      string
+	Raw        []byte
+	Cols, Rows int
+	// Key identifies the picture's content; equal keys mean equal pictures,
+	// so an unchanged picture is not sent again.
+	Key string
+}

@@ -1,0 +1,416 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/cursor"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// All data in these tests is synthetic.
+
+// fakeStore is an in-memory Store. failSaves makes the next n verdict
+// saves fail.
+type fakeStore struct {
+	mu        sync.Mutex
+	results   map[string]store.ResultRecord
+	verdicts  []store.Verdict // every verdict ever saved, undone ones marked
+	undone    map[int64]bool
+	notes     []store.Note
+	failSaves int
+	nextID    int64
+	calls     []string
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{results: map[string]store.ResultRecord{}, undone: map[int64]bool{}}
+}
+
+func (s *fakeStore) call(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, name)
+}
+
+func (s *fakeStore) Results(context.Context) (map[string]store.ResultRecord, error) {
+	s.call("Results")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]store.ResultRecord, len(s.results))
+	for k, v := range s.results {
+		out[k] = v
+	}
+	return out, nil
+}
+
+func (s *fakeStore) SaveVerdict(_ context.Context, v store.Verdict) (store.Verdict, error) {
+	s.call("SaveVerdict")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failSaves > 0 {
+		s.failSaves--
+		return v, errors.New("disk full")
+	}
+	s.nextID++
+	v.ID = s.nextID
+	v.At = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.verdicts = append(s.verdicts, v)
+	return v, nil
+}
+
+func (s *fakeStore) UndoLastVerdict(_ context.Context, annotator string) (store.Verdict, bool, error) {
+	s.call("UndoLastVerdict")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.verdicts) - 1; i >= 0; i-- {
+		v := s.verdicts[i]
+		if v.Annotator == annotator && !s.undone[v.ID] {
+			s.undone[v.ID] = true
+			return v, true, nil
+		}
+	}
+	return store.Verdict{}, false, nil
+}
+
+// current returns the live verdicts: the latest not undone per
+// (item, disagreement, annotator).
+func (s *fakeStore) current(itemID, annotator string) []store.Verdict {
+	latest := map[string]store.Verdict{}
+	for _, v := range s.verdicts {
+		if s.undone[v.ID] || (itemID != "" && v.ItemID != itemID) || (annotator != "" && v.Annotator != annotator) {
+			continue
+		}
+		latest[v.ItemID+"\x00"+v.DisagreementKey+"\x00"+v.Annotator] = v
+	}
+	out := make([]store.Verdict, 0, len(latest))
+	for _, v := range latest {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func (s *fakeStore) Verdicts(_ context.Context, itemID, annotator string) ([]store.Verdict, error) {
+	s.call("Verdicts")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current(itemID, annotator), nil
+}
+
+func (s *fakeStore) AllVerdicts(_ context.Context, annotator string) ([]store.Verdict, error) {
+	s.call("AllVerdicts")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current("", annotator), nil
+}
+
+func (s *fakeStore) SaveNote(_ context.Context, n store.Note) (store.Note, error) {
+	s.call("SaveNote")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	n.ID = s.nextID
+	s.notes = append(s.notes, n)
+	return n, nil
+}
+
+func (s *fakeStore) Notes(_ context.Context, itemID, annotator string) ([]store.Note, error) {
+	s.call("Notes")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []store.Note
+	for _, n := range s.notes {
+		if n.ItemID == itemID && (annotator == "" || n.Annotator == annotator) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// fakeEngine is a pipeline whose updates the test scripts. Close the
+// channel (done) before driving the model with run, so reading it ends.
+type fakeEngine struct {
+	mu      sync.Mutex
+	ch      chan pipeline.Update
+	results map[string]*pipeline.Result
+	focused [][]string
+	reruns  []string
+}
+
+func newFakeEngine() *fakeEngine {
+	return &fakeEngine{ch: make(chan pipeline.Update, 64), results: map[string]*pipeline.Result{}}
+}
+
+func (e *fakeEngine) Focus(id string, ahead []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.focused = append(e.focused, append([]string{id}, ahead...))
+}
+
+func (e *fakeEngine) Rerun(item pipeline.Item) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reruns = append(e.reruns, item.ID)
+}
+
+func (e *fakeEngine) Updates() <-chan pipeline.Update { return e.ch }
+
+func (e *fakeEngine) Lookup(_ context.Context, item pipeline.Item) (*pipeline.Result, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r, ok := e.results[item.ID]
+	return r, ok
+}
+
+func (e *fakeEngine) done() { close(e.ch) }
+
+// fakeImager draws a deterministic text picture (protocol "text") or a
+// fake out-of-band one ("sixel": Raw is a recognisable DCS).
+type fakeImager struct {
+	protocol string
+	mu       sync.Mutex
+	reqs     []ImageRequest
+}
+
+func (f *fakeImager) Protocol() string { return f.protocol }
+
+func (f *fakeImager) Encode(_ context.Context, req ImageRequest) (Picture, error) {
+	f.mu.Lock()
+	f.reqs = append(f.reqs, req)
+	f.mu.Unlock()
+	if strings.Contains(req.Path, "missing") {
+		return Picture{}, fmt.Errorf("load image %s: no such file", req.Path)
+	}
+	cols, rows := min(req.Cols, 2*req.Rows), req.Rows
+	key := req.key()
+	if f.protocol == "sixel" {
+		return Picture{Raw: []byte("\x1bPq#fake " + req.ItemID + "\x1b\\"), Cols: cols, Rows: rows, Key: key}, nil
+	}
+	lines := make([]string, rows)
+	for y := range lines {
+		lines[y] = strings.Repeat("░", cols)
+	}
+	label := "[" + req.ItemID + "]"
+	lines[0] = fit(label, cols)
+	for k, o := range req.Overlays {
+		if k+1 >= rows {
+			break
+		}
+		mark := "□"
+		if o.Selected {
+			mark = "■"
+		}
+		s := mark + o.Tag + " " + string(o.Label)
+		if o.Urgent {
+			s += "!"
+		}
+		lines[k+1] = fit(s, cols)
+	}
+	return Picture{Cells: strings.Join(lines, "\n"), Cols: cols, Rows: rows, Key: key}, nil
+}
+
+// fixture builds a worklist of n synthetic items; the first `done` have
+// cached results in the store. Item k (0-based) has disagreements as
+// below, so tests cover agreeing, urgent and failed items.
+type fixture struct {
+	items  []pipeline.Item
+	store  *fakeStore
+	engine *fakeEngine
+	imager *fakeImager
+}
+
+var testDrafts = []string{
+	"Small left pleural effusion. No pneumothorax. Heart size normal.",
+	"Clear lungs. No pneumothorax or effusion.",
+	"Right upper lobe opacity, likely consolidation. Cardiomegaly.",
+	"No acute cardiopulmonary process.",
+}
+
+func box(y0, x0, y1, x1 float64) schema.Box { return schema.Box{Y0: y0, X0: x0, Y1: y1, X1: x1} }
+
+// resultFor returns the synthetic pipeline result of item k.
+func resultFor(id string, k int) *pipeline.Result {
+	r := &pipeline.Result{ItemID: id, Status: pipeline.StatusDone, Cached: true}
+	pe := box(0.6, 0.55, 0.85, 0.9)
+	ptx := box(0.1, 0.1, 0.3, 0.35)
+	op := box(0.2, 0.15, 0.45, 0.4)
+	switch k % 4 {
+	case 0: // effusion agreed, pneumothorax contradicted (urgent)
+		r.Findings = []schema.Finding{{Label: schema.PleuralEffusion, Box: &pe}, {Label: schema.Pneumothorax, Box: &ptx}}
+		r.DraftLabels = []schema.DraftLabel{
+			{Label: schema.PleuralEffusion, Status: schema.StatusPresent, Span: "Small left pleural effusion"},
+			{Label: schema.Pneumothorax, Status: schema.StatusAbsent, Span: "no pneumothorax"},
+			{Label: schema.Cardiomegaly, Status: schema.StatusAbsent, Span: "Heart size normal"},
+		}
+		r.Report = &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
+			{Label: schema.Pneumothorax, Kind: compare.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax"}, Boxes: []schema.Box{ptx}},
+		}}
+	case 1: // effusion missed, nodule missed (urgent)
+		nod := box(0.3, 0.6, 0.38, 0.68)
+		r.Findings = []schema.Finding{{Label: schema.PleuralEffusion, Box: &pe}, {Label: schema.NoduleMass, Box: &nod}}
+		r.DraftLabels = []schema.DraftLabel{{Label: schema.Pneumothorax, Status: schema.StatusAbsent, Span: "No pneumothorax"}}
+		r.Report = &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
+			{Label: schema.PleuralEffusion, Kind: compare.MissedInDraft, DraftSpans: []string{"or effusion"}, Boxes: []schema.Box{pe}},
+			{Label: schema.NoduleMass, Kind: compare.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{nod}},
+		}}
+	case 2: // opacity agreed, cardiomegaly unsupported
+		r.Findings = []schema.Finding{{Label: schema.LungOpacity, Box: &op}}
+		r.DraftLabels = []schema.DraftLabel{
+			{Label: schema.LungOpacity, Status: schema.StatusPresent, Span: "right upper lobe opacity"},
+			{Label: schema.Cardiomegaly, Status: schema.StatusPresent, Span: "Cardiomegaly"},
+		}
+		r.Report = &compare.Report{Disagreements: []compare.Disagreement{
+			{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly"}, Boxes: []schema.Box{}},
+		}}
+	case 3: // agreement
+		r.DraftLabels = []schema.DraftLabel{{Label: schema.NoFinding, Status: schema.StatusPresent, Span: "No acute cardiopulmonary process"}}
+		r.Report = &compare.Report{Disagreements: []compare.Disagreement{}}
+	}
+	r.Grounding = &store.StageRecord{Stage: store.StageGrounding, ItemID: id, Model: "medgemma-fake", ModelDigest: "0123456789abcdef", Raw: `{"findings": []}`, Done: true, DoneReason: "stop", EvalCount: 42}
+	r.Draft = &store.StageRecord{Stage: store.StageDraft, ItemID: id, Model: "medgemma-fake", Raw: `{"labels": []}`, Thinking: "the draft says no pneumothorax", Done: true, DoneReason: "stop"}
+	return r
+}
+
+func newFixture(n, done int) *fixture {
+	f := &fixture{store: newFakeStore(), engine: newFakeEngine(), imager: &fakeImager{protocol: "text"}}
+	for k := 0; k < n; k++ {
+		id := fmt.Sprintf("case-%04d", k+1)
+		f.items = append(f.items, pipeline.Item{ID: id, ImagePath: "/data/" + id + ".png", Draft: testDrafts[k%4], Line: k + 2})
+		if k < done {
+			r := resultFor(id, k)
+			f.store.results[id] = store.ResultRecord{ItemID: id, Report: r.Report}
+			f.engine.results[id] = r
+		}
+	}
+	return f
+}
+
+func (f *fixture) config() Config {
+	st := NewStyles(true)
+	return Config{
+		Items: f.items, Store: f.store, Engine: f.engine, Imager: f.imager,
+		Annotator: "tester", Hosts: []string{"http://gpu1:11434"},
+		GroundingModel: "medgemma-4b", DraftModel: "medgemma-27b",
+		Urgent: schema.DefaultUrgent(), Styles: &st,
+	}
+}
+
+// harness drives a Model synchronously: it runs commands and feeds their
+// messages back until nothing is left, recording raw writes and quits.
+type harness struct {
+	t    testing.TB
+	m    *Model
+	raws []string
+	quit bool
+}
+
+func newHarness(t testing.TB, cfg Config, w, h int) *harness {
+	t.Helper()
+	m := New(context.Background(), cfg)
+	m.focusDelay, m.flushDelay = 0, 0
+	hs := &harness{t: t, m: m}
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.run(m.Init())
+	return hs
+}
+
+// send feeds msg to Update and runs the resulting commands.
+func (h *harness) send(msg tea.Msg) {
+	h.t.Helper()
+	_, cmd := h.m.Update(msg)
+	h.run(cmd)
+}
+
+// key sends one key press; s is what tea.KeyPressMsg.String() returns.
+func (h *harness) key(s string) {
+	h.t.Helper()
+	h.send(keyMsg(s))
+}
+
+func (h *harness) keys(ss ...string) {
+	h.t.Helper()
+	for _, s := range ss {
+		h.key(s)
+	}
+}
+
+func keyMsg(s string) tea.KeyPressMsg {
+	switch s {
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "home":
+		return tea.KeyPressMsg{Code: tea.KeyHome}
+	case "end":
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	}
+	if strings.HasPrefix(s, "ctrl+") {
+		return tea.KeyPressMsg{Code: rune(s[5]), Mod: tea.ModCtrl}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func (h *harness) run(cmd tea.Cmd) {
+	h.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0; steps++ {
+		require.Less(h.t, steps, 100000, "commands do not settle")
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case spinner.TickMsg, cursor.BlinkMsg:
+			// not fed back: they would tick for ever
+		case tea.QuitMsg:
+			h.quit = true
+		case tea.RawMsg:
+			h.raws = append(h.raws, fmt.Sprint(msg.Msg))
+		default:
+			if strings.HasPrefix(fmt.Sprintf("%T", msg), "cursor.") {
+				continue // the cursor's first blink
+			}
+			_, next := h.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+// screen returns the view without styles.
+func (h *harness) screen() string { return stripANSI(h.m.Render()) }
+
+func errResult(id string) store.ResultRecord {
+	return store.ResultRecord{ItemID: id, Error: "grounding: ollama http://gpu1:11434: model \"medgemma-4b\" not found"}
+}

@@ -1,0 +1,62 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+)
+
+// sizes are the fixed terminal sizes of the golden screens.
+var sizes = []struct {
+	name string
+	w, h int
+}{
+	{"80x24", 80, 24},
+	{"120x40", 120, 40},
+	{"narrow_60x20", 60, 20},
+}
+
+// TestScreens renders whole screens with the text image backend at fixed
+// sizes. Styles are stripped so the golden files read as the screen does;
+// TestScreenStyled pins the styles.
+func TestScreens(t *testing.T) {
+	scenes := []struct {
+		name  string
+		setup func(h *harness)
+	}{
+		{"open", func(h *harness) {}},
+		{"second_item", func(h *harness) { h.key("j") }},
+		{"verdict_saved", func(h *harness) { h.keys("j", "i") }},
+		{"help", func(h *harness) { h.key("?") }},
+		{"raw", func(h *harness) { h.key("r") }},
+		{"note", func(h *harness) { h.keys("a", "s", "e", "e", " ", "C", "T") }},
+		{"filter_urgent", func(h *harness) { h.keys("f", "G") }},
+		{"failed_item", func(h *harness) { h.keys("G") }},
+	}
+	for _, sz := range sizes {
+		for _, sc := range scenes {
+			t.Run(sz.name+"/"+sc.name, func(t *testing.T) {
+				f := newFixture(8, 6)
+				f.store.results["case-0008"] = errResult("case-0008")
+				f.engine.done()
+				h := newHarness(t, f.config(), sz.w, sz.h)
+				sc.setup(h)
+				golden.RequireEqual(t, h.screen())
+			})
+		}
+	}
+}
+
+func TestScreenTooSmall(t *testing.T) {
+	f := newFixture(3, 3)
+	f.engine.done()
+	h := newHarness(t, f.config(), 40, 10)
+	golden.RequireEqual(t, h.screen())
+}
+
+func TestScreenStyled(t *testing.T) {
+	f := newFixture(4, 4)
+	f.engine.done()
+	h := newHarness(t, f.config(), 80, 24)
+	golden.RequireEqual(t, h.m.Render())
+}

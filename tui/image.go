@@ -1,0 +1,291 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// flushDelay is how long after a frame an out-of-band picture is written:
+// long enough for the renderer to have drawn the frame that reserved its
+// cells (Bubble Tea renders at 60 fps).
+const flushDelay = 40 * time.Millisecond
+
+// imageState tracks the picture of the image pane: what was asked for,
+// what came back, and whether an out-of-band picture is on the screen.
+type imageState struct {
+	reqKey string // key of the request in flight or satisfied
+	gen    int    // generation of the latest request
+	pic    *Picture
+	picFor string // item the picture shows
+	picKey string // request key the picture answers
+	err    error
+	errFor string
+
+	rect     Rect // inner rect of the pane the picture is placed in
+	visible  bool // the pane is on screen (no dialog or too-small view over it)
+	onScreen bool // an out-of-band picture may be on the terminal
+	sent     bool // the current picture was written at rect
+	flushing bool // an imageFlushMsg is pending
+}
+
+// invalidate forgets that a picture is on the screen (after a resize or a
+// full repaint the terminal no longer shows it), so it is sent again.
+func (s *imageState) invalidate() {
+	s.sent = false
+	s.onScreen = false
+	s.rect = Rect{}
+	s.visible = false
+}
+
+// rawProtocol reports whether pictures are written out of band.
+func (m *Model) rawProtocol() bool {
+	if m.cfg.Imager == nil {
+		return false
+	}
+	switch m.cfg.Imager.Protocol() {
+	case "sixel", "iterm2", "kitty":
+		return true
+	}
+	return false
+}
+
+// imageRect returns the inner rectangle of the image pane and whether the
+// pane is on screen.
+func (m *Model) imageRect() (Rect, bool) {
+	if m.layout.TooSmall || m.width == 0 || m.mode == modeRaw || m.cur < 0 || m.cfg.Imager == nil {
+		return Rect{}, false
+	}
+	r := m.layout.Image.Inner()
+	return r, !r.Empty()
+}
+
+// imageRequest builds the request for the current item in rect.
+func (m *Model) imageRequest(rect Rect) ImageRequest {
+	it, _ := m.current()
+	return ImageRequest{ItemID: it.ID, Path: it.ImagePath, Cols: rect.W, Rows: rect.H, Overlays: m.overlays(), Window: m.window}
+}
+
+// overlays returns the boxes to draw on the current item: every grounded
+// finding once the full result is known, else the disagreements' boxes.
+// The selected disagreement's boxes are marked Selected; boxes are tagged
+// with their disagreement's number.
+func (m *Model) overlays() []Overlay {
+	if !m.showBoxes || m.cur < 0 {
+		return nil
+	}
+	ds := m.disagreements()
+	tag := map[string]string{}
+	selected := ""
+	for j, d := range ds {
+		if _, ok := tag[string(d.Label)]; !ok {
+			tag[string(d.Label)] = strconv.Itoa(j + 1)
+		}
+		if j == m.dis {
+			selected = string(d.Label)
+		}
+	}
+	var out []Overlay
+	if res := m.rows[m.cur].result; res != nil && len(res.Findings) > 0 {
+		for _, f := range res.Findings {
+			if f.Box == nil {
+				continue
+			}
+			out = append(out, Overlay{Box: *f.Box, Label: f.Label, Urgent: m.urgent[f.Label],
+				Selected: string(f.Label) == selected, Tag: tag[string(f.Label)]})
+		}
+		return out
+	}
+	for j, d := range ds {
+		for _, b := range d.Boxes {
+			out = append(out, Overlay{Box: b, Label: d.Label, Urgent: d.Urgent || m.urgent[d.Label],
+				Selected: j == m.dis, Tag: strconv.Itoa(j + 1)})
+		}
+	}
+	return out
+}
+
+// key identifies a request: equal keys give equal pictures.
+func (r ImageRequest) key() string {
+	var b strings.Builder
+	b.WriteString(r.ItemID)
+	b.WriteByte(0)
+	b.WriteString(r.Path)
+	b.WriteByte(0)
+	b.WriteString(strconv.Itoa(r.Cols) + "x" + strconv.Itoa(r.Rows))
+	b.WriteString(" w" + strconv.FormatFloat(r.Window.Width, 'g', 6, 64) + "," + strconv.FormatFloat(r.Window.Center, 'g', 6, 64))
+	for _, o := range r.Overlays {
+		b.WriteString(" " + string(o.Label) + o.Tag)
+		if o.Urgent {
+			b.WriteByte('!')
+		}
+		if o.Selected {
+			b.WriteByte('*')
+		}
+		b.WriteString(strconv.FormatFloat(o.Box.Y0, 'g', 6, 64) + "," + strconv.FormatFloat(o.Box.X0, 'g', 6, 64) + "," +
+			strconv.FormatFloat(o.Box.Y1, 'g', 6, 64) + "," + strconv.FormatFloat(o.Box.X1, 'g', 6, 64))
+	}
+	return b.String()
+}
+
+// syncImage brings the image in line with the state after every update:
+// it asks for a new picture when the item, the pane, the overlays or the
+// window changed; wipes an out-of-band picture that no longer belongs on
+// the screen; and schedules writing the current one one tick after the
+// frame.
+func (m *Model) syncImage() tea.Cmd {
+	var cmds []tea.Cmd
+	raw := m.rawProtocol()
+	rect, visible := m.imageRect()
+	s := &m.img
+	if visible != s.visible || rect != s.rect {
+		if raw && s.onScreen {
+			// The pane moved, shrank or was covered: pixels outside the new
+			// block would linger where the renderer sees blank cells.
+			cmds = append(cmds, tea.ClearScreen)
+			s.onScreen = false
+		}
+		s.rect, s.visible, s.sent = rect, visible, false
+	}
+	if !visible {
+		return tea.Batch(cmds...)
+	}
+	req := m.imageRequest(rect)
+	if k := req.key(); k != s.reqKey {
+		s.reqKey = k
+		s.gen++
+		cmds = append(cmds, encodeImage(m.ctx, m.cfg.Imager, req, s.gen))
+		if raw && s.onScreen && s.picFor != req.ItemID {
+			// Never leave another item's image on the screen while the new
+			// one is drawn.
+			cmds = append(cmds, tea.Raw(clearBlock(rect)))
+			s.onScreen, s.sent = false, false
+		}
+	}
+	if raw && s.pic != nil && len(s.pic.Raw) > 0 && s.picFor == req.ItemID && !s.sent && !s.flushing {
+		s.flushing = true
+		gen := s.gen
+		cmds = append(cmds, tea.Tick(m.flushDelay, func(time.Time) tea.Msg { return imageFlushMsg{gen: gen} }))
+	}
+	return tea.Batch(cmds...)
+}
+
+// handleImage keeps the picture of the latest request and drops the rest.
+func (m *Model) handleImage(msg imageEncodedMsg) tea.Cmd {
+	if msg.gen != m.img.gen {
+		return nil // the reviewer moved on
+	}
+	if msg.err != nil {
+		m.img.err, m.img.errFor = msg.err, msg.itemID
+		m.img.pic, m.img.picFor = nil, ""
+		return nil
+	}
+	pic := msg.pic
+	m.img.pic, m.img.picFor, m.img.picKey, m.img.err = &pic, msg.itemID, m.img.reqKey, nil
+	m.img.sent = false
+	return nil
+}
+
+// handleFlush writes the out-of-band picture at the pane, if it is still
+// the one to show.
+func (m *Model) handleFlush(msg imageFlushMsg) tea.Cmd {
+	s := &m.img
+	s.flushing = false
+	it, ok := m.current()
+	if !ok || !s.visible || s.pic == nil || s.picFor != it.ID || s.sent || len(s.pic.Raw) == 0 {
+		return nil
+	}
+	// A flush of an older generation still writes: the picture on hand is
+	// this item's, and shows while a newer one (say, another window) is
+	// being encoded.
+	_ = msg.gen
+	s.sent, s.onScreen = true, true
+	return tea.Raw(placePicture(s.rect, s.pic))
+}
+
+// placePicture is the out-of-band write: save the cursor, start a
+// synchronized update, blank the pane's block (so a smaller picture leaves
+// nothing of the previous one), draw the picture centred in the block at
+// its top row, end the synchronized update and restore the cursor.
+func placePicture(rect Rect, pic *Picture) string {
+	var b strings.Builder
+	b.Grow(len(pic.Raw) + rect.H*(rect.W+12) + 64)
+	b.WriteString(ansi.SaveCursor)
+	b.WriteString(ansi.SetModeSynchronizedOutput)
+	writeBlank(&b, rect)
+	x := rect.X + max(0, (rect.W-pic.Cols)/2)
+	b.WriteString(ansi.CursorPosition(x+1, rect.Y+1))
+	b.Write(pic.Raw)
+	b.WriteString(ansi.ResetModeSynchronizedOutput)
+	b.WriteString(ansi.RestoreCursor)
+	return b.String()
+}
+
+// clearBlock blanks rect out of band (removing a picture the renderer does
+// not know about).
+func clearBlock(rect Rect) string {
+	var b strings.Builder
+	b.WriteString(ansi.SaveCursor)
+	b.WriteString(ansi.SetModeSynchronizedOutput)
+	writeBlank(&b, rect)
+	b.WriteString(ansi.ResetModeSynchronizedOutput)
+	b.WriteString(ansi.RestoreCursor)
+	return b.String()
+}
+
+func writeBlank(b *strings.Builder, rect Rect) {
+	b.WriteString(ansi.ResetStyle)
+	spaces := strings.Repeat(" ", rect.W)
+	for y := 0; y < rect.H; y++ {
+		b.WriteString(ansi.CursorPosition(rect.X+1, rect.Y+y+1))
+		b.WriteString(spaces)
+	}
+}
+
+// imageView draws the inside of the image pane: the in-band picture, or
+// blank cells reserved for an out-of-band one, or what is going on.
+func (m *Model) imageView(inner Rect) string {
+	it, ok := m.current()
+	switch {
+	case !ok:
+		return ""
+	case m.cfg.Imager == nil:
+		return m.placeholder(inner, "(no image renderer)")
+	case m.img.err != nil && m.img.errFor == it.ID:
+		return m.styles.Image.Error.Render(wrapPlain("image: "+Sanitize(m.img.err.Error()), inner.W, inner.H))
+	case m.img.pic == nil || m.img.picFor != it.ID:
+		return m.placeholder(inner, "loading image…")
+	}
+	pic := m.img.pic
+	if len(pic.Raw) > 0 && pic.Cells == "" {
+		return "" // reserved: the picture is written out of band
+	}
+	return centreBlock(pic.Cells, inner.W)
+}
+
+func (m *Model) placeholder(inner Rect, s string) string {
+	pad := strings.Repeat("\n", max(0, inner.H/2))
+	return pad + m.styles.Image.Placeholder.Render(centreLine(s, inner.W))
+}
+
+// centreBlock indents every line of s so the block is centred in w cells.
+func centreBlock(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	bw := 0
+	for _, l := range lines {
+		bw = max(bw, ansi.StringWidth(l))
+	}
+	ind := strings.Repeat(" ", max(0, (w-bw)/2))
+	for i, l := range lines {
+		lines[i] = ind + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+func centreLine(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	return strings.Repeat(" ", max(0, (w-ansi.StringWidth(s))/2)) + s
+}
