@@ -721,3 +721,44 @@ func TestNewSchedulerValidates(t *testing.T) {
 	require.NoError(t, s.Run(ctx))
 	assert.Error(t, s.Run(ctx), "Run twice")
 }
+
+// TestSchedulerFailedRerunKeepsGoodRecords: a Rerun that fails must not
+// lose what was stored: the good stage records stay and the next normal run
+// serves them without calling the model.
+func TestSchedulerFailedRerunKeepsGoodRecords(t *testing.T) {
+	dir := t.TempDir()
+	srv := schedServer(t, testModels(0, 0, 1, "")...)
+	st := openStore(t, dir)
+	items := makeItems(t, dir, 2)
+	host := schedHost(t, srv.URL(), schedOptions())
+	first, _ := runAll(t, baseConfig(st, host), items)
+	goodKey := first[items[0].ID].Grounding.Key
+
+	srv.InjectFault(groundModel, ollamatest.FaultServerError, 1)
+	s, err := NewScheduler(baseConfig(st, host))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx)
+	s.Rerun(items[0])
+	for u := range s.Updates() {
+		if u.Result != nil {
+			assert.Equal(t, StatusError, u.Result.Status)
+			assert.Equal(t, goodKey, u.Result.Grounding.Key)
+			assert.NotEmpty(t, u.Result.Grounding.Raw+u.Result.Grounding.Error)
+			cancel()
+		}
+	}
+	rec, ok, err := st.GetStage(context.Background(), goodKey)
+	require.NoError(t, err)
+	require.True(t, ok, "the good record is still served")
+	assert.Empty(t, rec.Error)
+
+	served := srv.Stats(groundModel).Served
+	again, _ := runAll(t, baseConfig(st, host), items)
+	assert.Equal(t, served, srv.Stats(groundModel).Served)
+	for _, it := range items {
+		assert.Equal(t, StatusDone, again[it.ID].Status)
+		assert.True(t, again[it.ID].Cached)
+	}
+}
