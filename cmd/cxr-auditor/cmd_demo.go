@@ -3,13 +3,185 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
+	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
-// runDemo is implemented by its issue; until then it says so.
-func runDemo(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "demo", "", "Not implemented yet.")
-	if err := parseFlags(fs, args); err != nil {
+const demoDescription = `Open the review workstation on the bundled demo: twelve synthetic chest
+phantoms (drawn by code, not patients) with hand-written draft impressions
+and hand-written "recorded" model outputs (not real model outputs), served
+by an in-process imitation of Ollama. No GPU, no Ollama, no network.
+
+The demo shows every kind of disagreement, two urgent misses, a truncated
+output salvaged, a failed parse, DICOM and 16-bit images, a draft stage that
+thinks and a draft carrying terminal escape sequences (shown harmlessly).
+docs/demo.md walks through it item by item.
+
+Replies take 1 to 3 s per stage, like a local GPU (--fast: instant).
+Verdicts and notes are kept in a store beside the demo worklist
+(DIR/worklist.cxr.db); --fresh deletes it first.
+
+Example:
+
+  cxr-auditor demo --fresh`
+
+// demoStatus is the status bar text of the demo workstation.
+const demoStatus = "DEMO · synthetic phantoms · recorded outputs"
+
+// The demo's files inside its directory.
+const (
+	demoWorklist  = "worklist.csv"
+	demoRecording = "recorded.jsonl"
+)
+
+// errNotDemoStore is returned by --fresh for a store that holds items that
+// are not the demo's: it is left alone.
+var errNotDemoStore = errors.New("not the demo's own store")
+
+// demoFlags are the demo command's settings.
+type demoFlags struct {
+	dir, db, annotator, graphics string
+	fast, fresh                  bool
+}
+
+func runDemo(ctx context.Context, e env, args []string) error {
+	fl := newFlagSet(e, "demo", "", demoDescription)
+	var f demoFlags
+	fl.StringVar(&f.dir, "dir", filepath.Join("testdata", "demo"), "demo `DIR` holding worklist.csv and recorded.jsonl")
+	fl.StringVar(&f.db, "db", "", "store `FILE` (default: DIR/worklist.cxr.db)")
+	fl.BoolVar(&f.fast, "fast", false, "reply instantly instead of taking 1-3 s per stage")
+	fl.BoolVar(&f.fresh, "fresh", false, "delete the demo's store first (only if it holds nothing but demo items)")
+	fl.StringVar(&f.annotator, "annotator", "", "`NAME` recorded with verdicts and notes (default $USER, else \"demo\")")
+	fl.StringVar(&f.graphics, "graphics", "auto", "image `PROTOCOL`: auto, kitty, sixel, iterm2, blocks or text")
+	pos, err := parseInterspersed(fl, args)
+	if err != nil {
 		return err
 	}
-	return errors.New("demo: not implemented yet")
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: demo takes no arguments, got %q", errUsage, pos)
+	}
+	if _, err := render.Choose(render.Caps{}, f.graphics); err != nil {
+		return fmt.Errorf("%w: --graphics: %v", errUsage, err)
+	}
+	if f.annotator == "" {
+		f.annotator = e.getenv("USER")
+	}
+	if f.annotator == "" {
+		f.annotator = "demo"
+	}
+
+	d, err := startDemo(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	return openDemoWorkstation(ctx, e, d, f)
+}
+
+// demoSession is a running demo: the replay server and the one host that
+// talks to it.
+type demoSession struct {
+	worklist string
+	db       string
+	server   *ollamatest.Server
+	host     *pipeline.Host
+}
+
+func (d *demoSession) close() { d.server.Close() }
+
+// startDemo finds the demo files, applies --fresh, and starts the replay
+// server. It writes nothing to stdout: the terminal belongs to the TUI.
+func startDemo(ctx context.Context, f demoFlags) (*demoSession, error) {
+	wl := filepath.Join(f.dir, demoWorklist)
+	rec := filepath.Join(f.dir, demoRecording)
+	for _, p := range []string{wl, rec} {
+		if _, err := os.Stat(p); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("demo files not found: %s is missing; run it from the repository root or pass --dir", p)
+			}
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	}
+	db := f.db
+	if db == "" {
+		db = store.DefaultPath(wl)
+	}
+	if f.fresh {
+		if err := removeDemoStore(ctx, db, wl); err != nil {
+			return nil, err
+		}
+	}
+	opt := replay.DefaultOptions()
+	if f.fast {
+		opt = replay.Options{}
+	}
+	srv, err := replay.NewServer(ctx, wl, rec, opt)
+	if err != nil {
+		return nil, err
+	}
+	host, err := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	return &demoSession{worklist: wl, db: db, server: srv, host: host}, nil
+}
+
+// removeDemoStore deletes the store at db (with its WAL and shared-memory
+// files) after confirming it is the demo's own: a cxr-auditor store whose
+// items are all items of the demo worklist at wl, same id and same image
+// file name (paths stored from another working directory differ).
+// Anything else (another worklist's store, a file that is not a store) is
+// refused and left untouched. A missing store is not an error.
+func removeDemoStore(ctx context.Context, db, wl string) error {
+	st, err := os.Stat(db)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("--fresh: %w", err)
+	case st.IsDir():
+		return fmt.Errorf("--fresh: %s is a directory, not the demo's store", db)
+	}
+	list, err := pipeline.LoadWorklist(ctx, wl)
+	if err != nil {
+		return fmt.Errorf("--fresh: %w", err)
+	}
+	images := make(map[string]string, len(list.Items))
+	for _, it := range list.Items {
+		images[it.ID] = filepath.Base(it.ImagePath)
+	}
+	s, err := store.Open(ctx, db, store.ReadOnly())
+	if err != nil {
+		return fmt.Errorf("--fresh: refusing to delete %s: %w", db, err)
+	}
+	items, err := s.Items(ctx)
+	_ = s.Close()
+	if err != nil {
+		return fmt.Errorf("--fresh: refusing to delete %s: %w", db, err)
+	}
+	for _, it := range items {
+		if img, ok := images[it.ID]; !ok || filepath.Base(it.Image) != img {
+			return fmt.Errorf("--fresh: refusing to delete %s: %w (it holds item %q, image %s)", db, errNotDemoStore, it.ID, it.Image)
+		}
+	}
+	for _, p := range []string{db, db + "-wal", db + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--fresh: %w", err)
+		}
+	}
+	return nil
+}
+
+// openDemoWorkstation hands the demo to the review workstation.
+func openDemoWorkstation(_ context.Context, _ env, _ *demoSession, _ demoFlags) error {
+	return errors.New("demo: the review workstation is not built yet")
 }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// The demo is synthetic: phantoms drawn by code, hand-written outputs.
+var demoDir = filepath.Join("..", "..", "testdata", "demo")
+
+// smallDemo copies the listed items of the demo (worklist rows and their
+// recorded outputs) into a temporary directory, the worklist pointing at the
+// committed images, so that tests start quickly and can create and delete
+// stores beside it without touching testdata.
+func smallDemo(t *testing.T, ids ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	wl, err := pipeline.LoadWorklist(t.Context(), filepath.Join(demoDir, demoWorklist))
+	require.NoError(t, err)
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	require.NoError(t, w.Write([]string{"id", "image", "draft"}))
+	for _, it := range wl.Items {
+		if slices.Contains(ids, it.ID) {
+			abs, err := filepath.Abs(it.ImagePath)
+			require.NoError(t, err)
+			require.NoError(t, w.Write([]string{it.ID, abs, it.Draft}))
+		}
+	}
+	w.Flush()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, demoWorklist), b.Bytes(), 0o644))
+
+	rec, err := os.Open(filepath.Join(demoDir, demoRecording))
+	require.NoError(t, err)
+	defer rec.Close()
+	var out bytes.Buffer
+	sc := bufio.NewScanner(rec)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var line struct{ ID string }
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &line))
+		if slices.Contains(ids, line.ID) {
+			out.Write(sc.Bytes())
+			out.WriteByte('\n')
+		}
+	}
+	require.NoError(t, sc.Err())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, demoRecording), out.Bytes(), 0o644))
+	return dir
+}
+
+// Two small demo items: a draft asserting what the image lacks, and the
+// draft with hostile escape sequences.
+var smallIDs = []string{"demo-07-unsupported", "demo-10-hostile-draft"}
+
+func TestDemoUsageErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{"missing demo dir", []string{"--dir", missing}, 1, "run it from the repository root or pass --dir"},
+		{"unknown graphics", []string{"--dir", missing, "--graphics", "telepathy"}, 2, `unknown graphics protocol "telepathy"`},
+		{"stray argument", []string{"worklist.csv"}, 2, "demo takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := invokeMain(t, "", append([]string{"demo"}, tt.args...)...)
+			assert.Equal(t, tt.wantCode, r.code)
+			assert.Contains(t, r.stderr, tt.wantStderr)
+			assert.Empty(t, r.stdout, "the terminal belongs to the TUI: nothing on stdout")
+		})
+	}
+}
+
+func TestStartDemoServesTheRecording(t *testing.T) {
+	ctx := t.Context()
+	dir := smallDemo(t, "demo-10-hostile-draft")
+	d, err := startDemo(ctx, demoFlags{dir: dir, fast: true})
+	require.NoError(t, err)
+	t.Cleanup(d.close)
+	assert.Equal(t, filepath.Join(dir, "worklist.cxr.db"), d.db, "the store lives beside the demo worklist")
+
+	info, err := d.host.ModelInfo(ctx, prompts.DefaultGroundingModel)
+	require.NoError(t, err)
+	assert.True(t, info.Has("vision"))
+	wl, err := pipeline.LoadWorklist(ctx, d.worklist)
+	require.NoError(t, err)
+	require.Len(t, wl.Items, 1)
+	rec, err := d.host.ParseDraft(ctx, prompts.DefaultDraftModel, wl.Items[0].Draft, true)
+	require.NoError(t, err)
+	require.NotEmpty(t, rec.Labels)
+	assert.Equal(t, "cardiomegaly", string(rec.Labels[0].Label))
+	assert.NotContains(t, rec.Raw, "\x1b", "the recorded output holds no escape")
+}
+
+// demoStore creates a store at path holding the given items.
+func demoStore(t *testing.T, path string, items ...store.ItemRecord) {
+	t.Helper()
+	s, err := store.Open(t.Context(), path)
+	require.NoError(t, err)
+	require.NoError(t, s.PutItems(t.Context(), items))
+	require.NoError(t, s.Close())
+}
+
+func TestRemoveDemoStore(t *testing.T) {
+	ctx := t.Context()
+	dir := smallDemo(t, smallIDs...)
+	wlPath := filepath.Join(dir, demoWorklist)
+	wl, err := pipeline.LoadWorklist(ctx, wlPath)
+	require.NoError(t, err)
+	own := store.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath, Draft: wl.Items[0].Draft}
+	// The same demo item stored by a run from another working directory.
+	ownElsewhere := store.ItemRecord{ID: wl.Items[1].ID, Image: filepath.Join("elsewhere", filepath.Base(wl.Items[1].ImagePath)), Seq: 1}
+
+	tests := []struct {
+		name    string
+		setup   func(path string)
+		wantErr string
+		gone    bool
+	}{
+		{"missing store is fine", func(string) {}, "", true},
+		{"the demo's own store", func(p string) {
+			demoStore(t, p, own, ownElsewhere)
+			require.NoError(t, os.WriteFile(p+"-shm", nil, 0o644))
+		}, "", true},
+		{"an empty store", func(p string) { demoStore(t, p) }, "", true},
+		{"another worklist's store", func(p string) {
+			demoStore(t, p, own, store.ItemRecord{ID: "case-0042", Image: "/data/case-0042.dcm", Seq: 1})
+		}, `not the demo's own store (it holds item "case-0042"`, false},
+		{"same id, other image", func(p string) {
+			demoStore(t, p, store.ItemRecord{ID: own.ID, Image: "/data/other.png"})
+		}, "not the demo's own store", false},
+		{"not a store", func(p string) { require.NoError(t, os.WriteFile(p, []byte("precious"), 0o644)) }, "refusing to delete", false},
+		{"a directory", func(p string) { require.NoError(t, os.Mkdir(p, 0o755)) }, "is a directory", false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "case"+string(rune('a'+i))+".cxr.db")
+			tt.setup(path)
+			err := removeDemoStore(ctx, path, wlPath)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				_, serr := os.Stat(path)
+				assert.NoError(t, serr, "left untouched")
+				return
+			}
+			require.NoError(t, err)
+			assert.NoFileExists(t, path)
+			assert.NoFileExists(t, path+"-wal")
+			assert.NoFileExists(t, path+"-shm")
+		})
+	}
+}
+
+func TestStartDemoFresh(t *testing.T) {
+	ctx := t.Context()
+	dir := smallDemo(t, "demo-07-unsupported")
+	db := filepath.Join(dir, "worklist.cxr.db")
+	wl, err := pipeline.LoadWorklist(ctx, filepath.Join(dir, demoWorklist))
+	require.NoError(t, err)
+	demoStore(t, db, store.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath})
+
+	d, err := startDemo(ctx, demoFlags{dir: dir, fast: true})
+	require.NoError(t, err)
+	d.close()
+	assert.FileExists(t, db, "without --fresh the store is kept")
+
+	d, err = startDemo(ctx, demoFlags{dir: dir, fast: true, fresh: true})
+	require.NoError(t, err)
+	d.close()
+	assert.NoFileExists(t, db)
+
+	// A foreign --db is never deleted, and the demo does not start.
+	other := filepath.Join(t.TempDir(), "mine.cxr.db")
+	demoStore(t, other, store.ItemRecord{ID: "case-1", Image: "/data/case-1.png"})
+	_, err = startDemo(ctx, demoFlags{dir: dir, db: other, fast: true, fresh: true})
+	require.ErrorIs(t, err, errNotDemoStore)
+	assert.FileExists(t, other)
+}
