@@ -41,13 +41,16 @@ func (s *imageState) invalidate() {
 	s.visible = false
 }
 
-// rawProtocol reports whether pictures are written out of band.
-func (m *Model) rawProtocol() bool {
+// pixelProtocol reports whether pictures are pixels drawn over cells the
+// renderer thinks blank (sixel, iTerm2): they must be wiped out of band
+// when they no longer belong on the screen. Kitty's pictures are placed by
+// placeholder text the renderer draws and removes itself.
+func (m *Model) pixelProtocol() bool {
 	if m.cfg.Imager == nil {
 		return false
 	}
 	switch m.cfg.Imager.Protocol() {
-	case "sixel", "iterm2", "kitty":
+	case "sixel", "iterm2":
 		return true
 	}
 	return false
@@ -138,7 +141,7 @@ func (r ImageRequest) key() string {
 // frame.
 func (m *Model) syncImage() tea.Cmd {
 	var cmds []tea.Cmd
-	raw := m.rawProtocol()
+	raw := m.pixelProtocol()
 	rect, visible := m.imageRect()
 	s := &m.img
 	if visible != s.visible || rect != s.rect {
@@ -165,7 +168,7 @@ func (m *Model) syncImage() tea.Cmd {
 			s.onScreen, s.sent = false, false
 		}
 	}
-	if raw && s.pic != nil && len(s.pic.Raw) > 0 && s.picFor == req.ItemID && !s.sent && !s.flushing {
+	if s.pic != nil && len(s.pic.Raw) > 0 && s.picFor == req.ItemID && !s.sent && !s.flushing {
 		s.flushing = true
 		gen := s.gen
 		cmds = append(cmds, tea.Tick(m.flushDelay, func(time.Time) tea.Msg { return imageFlushMsg{gen: gen} }))
@@ -202,7 +205,14 @@ func (m *Model) handleFlush(msg imageFlushMsg) tea.Cmd {
 	// this item's, and shows while a newer one (say, another window) is
 	// being encoded.
 	_ = msg.gen
-	s.sent, s.onScreen = true, true
+	s.sent = true
+	if !m.pixelProtocol() {
+		// Kitty: the transmission only; the placeholders in the view place
+		// the picture.
+		s.onScreen = false
+		return tea.Raw(string(s.pic.Raw))
+	}
+	s.onScreen = true
 	return tea.Raw(placePicture(s.rect, s.pic))
 }
 
@@ -260,7 +270,7 @@ func (m *Model) imageView(inner Rect) string {
 		return m.placeholder(inner, "loading image…")
 	}
 	pic := m.img.pic
-	if len(pic.Raw) > 0 && pic.Cells == "" {
+	if m.pixelProtocol() {
 		return "" // reserved: the picture is written out of band
 	}
 	return centreBlock(pic.Cells, inner.W)

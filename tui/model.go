@@ -291,6 +291,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleWriteDone(msg)
 	case spinner.TickMsg:
 		cmd = m.handleSpin(msg)
+	case NoticeMsg:
+		if msg.Err {
+			m.setMsg(msgErr, Sanitize(msg.Text))
+		} else {
+			m.setMsg(msgInfo, Sanitize(msg.Text))
+		}
 	default:
 		cmd = m.forwardToDialog(msg)
 	}

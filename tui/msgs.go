@@ -200,3 +200,12 @@ func runWrite(ctx context.Context, st Store, op writeOp) tea.Cmd {
 		return done
 	}
 }
+
+// NoticeMsg puts a line in the workstation's message line; the command
+// sends it (tea.Program.Send) to report what happens outside the TUI, such
+// as a failed background write.
+type NoticeMsg struct {
+	Text string
+	// Err shows the line as an error.
+	Err bool
+}

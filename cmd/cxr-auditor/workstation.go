@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/user"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/tui"
+)
+
+// workstationConfig is everything openWorkstation needs; review and demo
+// fill it from their flags.
+type workstationConfig struct {
+	// worklist is the worklist file or directory.
+	worklist string
+	// db is the store file; "" means store.DefaultPath(worklist).
+	db string
+	// hosts serve both models (at least one).
+	hosts                      []*pipeline.Host
+	groundingModel, draftModel string
+	// annotator tags every verdict and note; "" means the login name.
+	annotator string
+	// blind hides other annotators' verdicts.
+	blind bool
+	// graphics is "auto" (probe the terminal) or a protocol name.
+	graphics string
+	// urgent is the can't-miss whitelist; nil means schema.DefaultUrgent().
+	urgent []schema.Label
+	// prefetch is how many items ahead the pipeline runs first (0: 3).
+	prefetch int
+	// capacity is the calls in flight per model per host (0: 1).
+	capacity int
+	// extraStatus is shown in the status bar (say, that the data are a demo).
+	extraStatus string
+	// debug is a log file for the session ("" logs nowhere).
+	debug string
+	// size fixes the terminal size (tests, no terminal); 0 asks the terminal.
+	width, height int
+}
+
+// detectTimeout bounds the terminal graphics probe before the TUI starts.
+const detectTimeout = time.Second
+
+// openWorkstation runs the review workstation on cfg until the reviewer
+// quits: it loads the worklist (bad rows are shown in the TUI, not fatal),
+// opens the store, probes the terminal's graphics before Bubble Tea takes
+// the terminal, starts the scheduler in a goroutine it owns (stopped and
+// waited for on return), runs the TUI in the alternate screen and prints a
+// one-line summary on exit.
+func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err error) {
+	if cfg.annotator == "" {
+		cfg.annotator = loginName(e)
+	}
+	if cfg.urgent == nil {
+		cfg.urgent = schema.DefaultUrgent()
+	}
+	if cfg.graphics == "" {
+		cfg.graphics = "auto"
+	}
+	if _, err := render.Choose(render.Caps{}, cfg.graphics); err != nil {
+		return fmt.Errorf("%w: --graphics: %v", errUsage, err)
+	}
+	if len(cfg.hosts) == 0 {
+		return errors.New("review: no Ollama host")
+	}
+
+	if cfg.debug != "" {
+		f, err := tea.LogToFile(cfg.debug, "cxr-auditor")
+		if err != nil {
+			return fmt.Errorf("--debug: %w", err)
+		}
+		defer f.Close()
+	} else {
+		log.SetOutput(io.Discard)
+	}
+
+	wl, err := pipeline.LoadWorklist(ctx, cfg.worklist)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	for _, p := range wl.Problems {
+		problems = append(problems, p.Error())
+		log.Printf("worklist: skipped row: %v", p)
+	}
+	if len(wl.Items) == 0 {
+		return fmt.Errorf("worklist %s: no usable rows (%d skipped)", cfg.worklist, len(wl.Problems))
+	}
+	if cfg.db == "" {
+		cfg.db = store.DefaultPath(cfg.worklist)
+	}
+	st, err := store.Open(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+
+	imager, err := newImager(ctx, e, cfg.graphics)
+	if err != nil {
+		return err
+	}
+
+	sched, err := pipeline.NewScheduler(pipeline.Config{
+		Hosts: cfg.hosts, GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
+		Store: st, Urgent: cfg.urgent, Capacity: cfg.capacity, Prefetch: cfg.prefetch,
+		Logf: func(format string, args ...any) { log.Printf("pipeline: "+format, args...) },
+	})
+	if err != nil {
+		return err
+	}
+
+	var hostNames []string
+	for _, h := range cfg.hosts {
+		hostNames = append(hostNames, h.URL())
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	model := tui.New(runCtx, tui.Config{
+		Items: wl.Items, Problems: problems, Store: st, Engine: sched, Imager: imager,
+		Annotator: cfg.annotator, Blind: cfg.blind, Hosts: hostNames,
+		GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
+		Urgent: cfg.urgent, Prefetch: cfg.prefetch, Title: cfg.worklist, Extra: cfg.extraStatus,
+	})
+
+	opts := []tea.ProgramOption{tea.WithContext(runCtx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
+	if cfg.width > 0 && cfg.height > 0 {
+		opts = append(opts, tea.WithWindowSize(cfg.width, cfg.height))
+	}
+	prog := tea.NewProgram(model, opts...)
+
+	// The goroutines below belong to this function: cancel stops them and
+	// wg waits for them before it returns.
+	var wg sync.WaitGroup
+	var schedErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		schedErr = sched.Run(runCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		// Remember the worklist (export, resume) and queue every item, off
+		// the path to the first frame.
+		recs := make([]store.ItemRecord, len(wl.Items))
+		for i, it := range wl.Items {
+			recs[i] = store.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i}
+		}
+		if err := st.PutItems(runCtx, recs); err != nil && runCtx.Err() == nil {
+			log.Printf("store: %v", err)
+			prog.Send(tui.NoticeMsg{Text: "could not record the worklist in the store: " + err.Error(), Err: true})
+		}
+		sched.Submit(wl.Items)
+	}()
+
+	_, runErr := prog.Run()
+	cancel()
+	wg.Wait()
+	if schedErr != nil {
+		log.Printf("pipeline: %v", schedErr)
+	}
+
+	fmt.Fprintf(e.stdout, "cxr-auditor review: %d verdict(s) and %d note(s) saved this session as %s · store %s\n",
+		model.SavedVerdicts(), model.SavedNotes(), cfg.annotator, st.Path())
+	if n := model.Pending(); n > 0 {
+		fmt.Fprintf(e.stderr, "cxr-auditor review: %d change(s) were still being saved at exit and may be lost\n", n)
+	}
+	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && ctx.Err() == nil {
+		return fmt.Errorf("review: %w", runErr)
+	}
+	return nil
+}
+
+// newImager probes the terminal (unless graphics names a protocol that
+// needs no probe) and returns the imager for the chosen protocol.
+func newImager(ctx context.Context, e env, graphics string) (tui.Imager, error) {
+	var caps render.Caps
+	var proto render.Protocol
+	var err error
+	switch strings.ToLower(strings.TrimSpace(graphics)) {
+	case "text", "blocks":
+		proto = render.Protocol(strings.ToLower(strings.TrimSpace(graphics)))
+		caps.TrueColor = strings.Contains(e.getenv("COLORTERM"), "truecolor") || strings.Contains(e.getenv("COLORTERM"), "24bit")
+	default:
+		caps, proto, err = probeGraphics(ctx, e, graphics)
+		if err != nil {
+			return nil, err
+		}
+	}
+	enc, err := render.NewEncoder(proto, caps)
+	if err != nil {
+		return nil, err
+	}
+	return tui.NewRenderImager(enc, 4, 0), nil
+}
+
+// probeGraphics asks the terminal on /dev/tty what it can draw (about a
+// second at most) when stdout is a terminal; otherwise it uses the
+// environment. An explicit protocol wins over the probe's choice, but the
+// probe still supplies the cell size and sixel colour registers.
+func probeGraphics(ctx context.Context, e env, graphics string) (render.Caps, render.Protocol, error) {
+	caps := render.Caps{}
+	if isTerminal(e.stdout) {
+		if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+			caps, err = render.DetectTTY(ctx, tty, e.getenv, detectTimeout)
+			tty.Close()
+			if err != nil {
+				log.Printf("graphics probe: %v", err)
+			}
+		}
+	} else if p := strings.TrimSpace(e.getenv(render.EnvGraphics)); p != "" {
+		proto, err := render.Choose(caps, p)
+		if err != nil {
+			return caps, "", fmt.Errorf("%s: %w", render.EnvGraphics, err)
+		}
+		caps.Protocol = proto
+	}
+	proto, err := render.Choose(caps, graphics)
+	if err != nil {
+		return caps, "", fmt.Errorf("%w: --graphics: %v", errUsage, err)
+	}
+	return caps, proto, nil
+}
+
+// loginName is the default annotator: the login name, else $USER, else
+// "reviewer".
+func loginName(e env) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := e.getenv("USER"); u != "" {
+		return u
+	}
+	return "reviewer"
+}
