@@ -11,17 +11,24 @@ import (
 // Result (an update with Result set). Items with duplicate ids count once.
 //
 // When ctx is done first, RunAll stops the scheduler (calls in flight are
-// cancelled and not stored; finished work is kept) and returns an error
-// wrapping ctx.Err(). each runs on RunAll's goroutine; it may be slow
+// cancelled and not stored; finished work is stored and its updates still
+// passed to each) and returns an error wrapping ctx.Err(); the count in the
+// message is of items unfinished when the stop began. each runs on RunAll's goroutine; it may be slow
 // without stalling the workers.
 func (s *Scheduler) RunAll(ctx context.Context, items []Item, each func(Update)) error {
+	s.drainOnStop = true
 	runCtx, cancel := context.WithCancel(ctx)
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(runCtx) }()
+	stopped := false
 	defer func() {
 		cancel()
-		for range s.Updates() {
-			// Drain so Run can finish; nothing more is reported.
+		for u := range s.Updates() {
+			// Updates finished before the stop (results of calls that
+			// completed) are still reported.
+			if stopped && each != nil {
+				each(u)
+			}
 		}
 	}()
 	want := map[string]bool{}
@@ -32,6 +39,7 @@ func (s *Scheduler) RunAll(ctx context.Context, items []Item, each func(Update))
 	for len(want) > 0 {
 		select {
 		case <-ctx.Done():
+			stopped = true
 			return fmt.Errorf("run stopped with %d of %d items unfinished: %w", len(want), len(items), ctx.Err())
 		case u, ok := <-s.Updates():
 			if !ok {

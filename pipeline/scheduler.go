@@ -75,6 +75,9 @@ type Scheduler struct {
 	logf     func(string, ...any)
 	updates  chan Update
 	readFile func(string) ([]byte, string, error)
+	// drainOnStop makes the forwarder deliver every update, even after
+	// Run's context ended (set by RunAll, whose reader never stops first).
+	drainOnStop bool
 
 	// profileMu serializes model-info lookups; see resolve.
 	profileMu sync.Mutex
@@ -1002,6 +1005,10 @@ func (s *Scheduler) forwarder(ctx context.Context) {
 		done := s.finishOut
 		s.mu.Unlock()
 		for _, u := range batch {
+			if s.drainOnStop {
+				s.updates <- u // RunAll reads until the channel closes
+				continue
+			}
 			if ctx.Err() != nil {
 				select {
 				case s.updates <- u:

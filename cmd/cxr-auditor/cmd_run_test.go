@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -232,4 +233,52 @@ func TestRunPeakRSS(t *testing.T) {
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 	t.Logf("%d rows: max RSS %.1f MiB, wall %s; %s", rows, float64(ru.Maxrss)/1024, time.Since(start).Round(time.Second), lines[len(lines)-1])
+}
+
+// TestRunCommandInterrupted: Ctrl-C (the context from main) stops the run
+// with status 130, keeps what finished, and the next run resumes.
+func TestRunCommandInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	respond := func(req *api.ChatRequest) ollamatest.Reply {
+		for _, m := range req.Messages {
+			if len(m.Images) > 0 {
+				return ollamatest.Reply{Content: `[]`}
+			}
+			if strings.Contains(m.Content, "Case 2.") {
+				return ollamatest.Reply{Content: `[]`, Latency: time.Hour}
+			}
+		}
+		return ollamatest.Reply{Content: `[]`}
+	}
+	srv := ollamatest.NewServer(
+		ollamatest.Model{Name: runGroundModel, Capabilities: []string{"completion", "vision"}, Respond: respond},
+		ollamatest.Model{Name: runDraftModel, Capabilities: []string{"completion"}, Respond: respond},
+	)
+	t.Cleanup(srv.Close)
+	wl := runWorklist(t, dir, 3)
+	db := filepath.Join(dir, "wl.db")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// The slow draft is the third one served: the others are done.
+		for srv.Stats(runDraftModel).Served < 3 || srv.Stats(runGroundModel).Served < 3 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	var stdout, stderr bytes.Buffer
+	code := realMain(ctx, env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
+		runArgs(srv, wl, "--db", db))
+	require.Equal(t, 130, code, stderr.String())
+	assert.Contains(t, stderr.String(), "interrupted")
+	assert.Len(t, readRunLines(t, stdout.String()), 2)
+
+	// Resume: only the interrupted draft is computed again.
+	srv2 := runServer(t)
+	r := invokeMain(t, "", runArgs(srv2, wl, "--db", db)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "3 done, 0 failed, 0 salvaged, 2 cached")
+	assert.Equal(t, 1, srv2.Stats(runDraftModel).Served)
+	assert.Zero(t, srv2.Stats(runGroundModel).Served)
 }
