@@ -281,11 +281,21 @@ func Render(s Spec) *Image {
 			v += 480 * (1 - smoothstep(0.7, 1.0, ellipse(ax, ay, heart.cx, heart.cy, heart.rx, heart.ry)))
 			// Ribs: posterior arcs, fainter anterior ones, and clavicles.
 			if dx > 0.035 && dx < 0.45 && ay > 0 && ay < 0.85 {
-				for k := range 10 {
+				// Only ribs within gauss's reach of ay contribute: the
+				// others add exactly zero, so they are skipped.
+				base := 0.13 + 0.55*math.Pow(dx-0.12, 2) - 0.02
+				kLo := max(0, min(int((ay-base-0.046)/0.06)-1, 10))
+				kHi := max(0, min(int((ay-base+0.046)/0.06)+2, 10))
+				for k := kLo; k < kHi; k++ {
 					yc := 0.13 + 0.06*float64(k) + 0.55*math.Pow(dx-0.12, 2) - 0.02
 					v += 230 * gauss((ay-yc)/0.009) * (1 - smoothstep(0.42, 0.45, dx))
-					ya := 0.2 + 0.065*float64(k) - 0.18*(0.45-dx)
-					if dx > 0.15 {
+				}
+				if dx > 0.15 {
+					aBase := 0.2 - 0.18*(0.45-dx)
+					kLo := max(0, min(int((ay-aBase-0.041)/0.065)-1, 10))
+					kHi := max(0, min(int((ay-aBase+0.041)/0.065)+2, 10))
+					for k := kLo; k < kHi; k++ {
+						ya := 0.2 + 0.065*float64(k) - 0.18*(0.45-dx)
 						v += 90 * gauss((ay-ya)/0.008)
 					}
 				}
