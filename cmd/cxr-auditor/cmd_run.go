@@ -209,6 +209,12 @@ func runRun(ctx context.Context, e env, args []string) error {
 	sum.total = len(wl.Items)
 	var writeErr error
 	start := time.Now()
+	hostURLs := make([]string, len(hosts))
+	for i, h := range hosts {
+		hostURLs[i] = h.URL()
+	}
+	logEvent(ctx, st, prog, "run_start", map[string]any{"worklist": wlPath, "items": len(wl.Items),
+		"skipped_rows": len(wl.Problems), "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel})
 	runErr := sched.RunAll(ctx, wl.Items, func(u pipeline.Update) {
 		if u.Result == nil {
 			return
@@ -230,6 +236,9 @@ func runRun(ctx context.Context, e env, args []string) error {
 	}
 	prog.finish()
 	wall := time.Since(start)
+	logEvent(context.WithoutCancel(ctx), st, prog, "run_end", map[string]any{"items": sum.total, "done": sum.done,
+		"failed": sum.failed, "salvaged": sum.salvaged, "cached": sum.cached, "urgent": sum.urgent,
+		"wall_ms": wall.Milliseconds(), "interrupted": ctx.Err() != nil})
 	fmt.Fprintf(e.stderr, "cxr-auditor run: %s\n", sum.line(wall))
 	if len(wl.Problems) > 0 {
 		fmt.Fprintf(e.stderr, "cxr-auditor run: %d worklist rows skipped (see above)\n", len(wl.Problems))
@@ -246,6 +255,18 @@ func runRun(ctx context.Context, e env, args []string) error {
 		return exitError{2}
 	}
 	return nil
+}
+
+// logEvent appends a run event to the store's audit log; a failure is only
+// a warning (the results themselves are stored).
+func logEvent(ctx context.Context, st *store.Store, prog *progress, kind string, data map[string]any) {
+	b, err := json.Marshal(data)
+	if err == nil {
+		_, err = st.AppendEvent(ctx, store.Event{Kind: kind, Data: string(b)})
+	}
+	if err != nil {
+		prog.logf("warning: event %s: %v", kind, err)
+	}
 }
 
 func (s *runSummary) add(r *pipeline.Result) {

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 const (
@@ -125,6 +126,18 @@ func TestRunCommand(t *testing.T) {
 	assert.NotEmpty(t, g["input_hash"])
 	assert.Contains(t, prov, "draft")
 	assert.FileExists(t, filepath.Join(dir, "wl.cxr.db"), "the default store lives beside the worklist")
+	st, err := store.Open(context.Background(), filepath.Join(dir, "wl.cxr.db"), store.ReadOnly())
+	require.NoError(t, err)
+	evs, err := st.Events(context.Background(), 0, 10)
+	require.NoError(t, err)
+	require.Len(t, evs, 2)
+	assert.Equal(t, "run_start", evs[0].Kind)
+	assert.Equal(t, "run_end", evs[1].Kind)
+	assert.Contains(t, evs[1].Data, `"done":3`)
+	items, err := st.Items(context.Background())
+	require.NoError(t, err)
+	assert.Len(t, items, 3)
+	require.NoError(t, st.Close())
 
 	// A clean worklist, run again: everything cached, exit 0, stdout output.
 	wl = runWorklist(t, dir, 3)
