@@ -11,6 +11,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -59,7 +60,7 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	fl.StringVar(&f.db, "db", "", "store `FILE` (default: DIR/worklist.cxr.db)")
 	fl.BoolVar(&f.fast, "fast", false, "reply instantly instead of taking 1-3 s per stage")
 	fl.BoolVar(&f.fresh, "fresh", false, "delete the demo's store first (only if it holds nothing but demo items)")
-	fl.StringVar(&f.annotator, "annotator", "", "`NAME` recorded with verdicts and notes (default $USER, else \"demo\")")
+	fl.StringVar(&f.annotator, "annotator", "", "`NAME` recorded with every verdict and note (default: your login name)")
 	fl.StringVar(&f.graphics, "graphics", "auto", "image `PROTOCOL`: auto, kitty, sixel, iterm2, blocks or text")
 	pos, err := parseInterspersed(fl, args)
 	if err != nil {
@@ -71,19 +72,13 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	if _, err := render.Choose(render.Caps{}, f.graphics); err != nil {
 		return fmt.Errorf("%w: --graphics: %v", errUsage, err)
 	}
-	if f.annotator == "" {
-		f.annotator = e.getenv("USER")
-	}
-	if f.annotator == "" {
-		f.annotator = "demo"
-	}
 
 	d, err := startDemo(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	return openDemoWorkstation(ctx, e, d, f)
+	return openWorkstation(ctx, e, demoWorkstation(d, f))
 }
 
 // demoSession is a running demo: the replay server and the one host that
@@ -181,7 +176,18 @@ func removeDemoStore(ctx context.Context, db, wl string) error {
 	return nil
 }
 
-// openDemoWorkstation hands the demo to the review workstation.
-func openDemoWorkstation(_ context.Context, _ env, _ *demoSession, _ demoFlags) error {
-	return errors.New("demo: the review workstation is not built yet")
+// demoWorkstation is the workstation configuration of a demo session: the
+// replay server as the only host, the demo's store, and the status bar
+// saying the data are synthetic.
+func demoWorkstation(d *demoSession, f demoFlags) workstationConfig {
+	return workstationConfig{
+		worklist:       d.worklist,
+		db:             d.db,
+		hosts:          []*pipeline.Host{d.host},
+		groundingModel: prompts.DefaultGroundingModel,
+		draftModel:     prompts.DefaultDraftModel,
+		annotator:      f.annotator,
+		graphics:       f.graphics,
+		extraStatus:    demoStatus,
+	}
 }

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -192,4 +194,83 @@ func TestStartDemoFresh(t *testing.T) {
 	_, err = startDemo(ctx, demoFlags{dir: dir, db: other, fast: true, fresh: true})
 	require.ErrorIs(t, err, errNotDemoStore)
 	assert.FileExists(t, other)
+}
+
+// watchWriter collects output (safe for concurrent use) and closes seen
+// once the output contains want.
+type watchWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{}
+	done bool
+}
+
+func newWatchWriter(want string) *watchWriter {
+	return &watchWriter{want: want, seen: make(chan struct{})}
+}
+
+func (w *watchWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if !w.done && bytes.Contains(w.buf.Bytes(), []byte(w.want)) {
+		w.done = true
+		close(w.seen)
+	}
+	return n, err
+}
+
+func (w *watchWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+func TestDemoWorkstationConfig(t *testing.T) {
+	d := &demoSession{worklist: "w.csv", db: "w.cxr.db", host: &pipeline.Host{}}
+	cfg := demoWorkstation(d, demoFlags{annotator: "ann", graphics: "text"})
+	assert.Equal(t, []*pipeline.Host{d.host}, cfg.hosts, "the replay server is the only host")
+	assert.Equal(t, demoStatus, cfg.extraStatus)
+	assert.Equal(t, "w.csv", cfg.worklist)
+	assert.Equal(t, "w.cxr.db", cfg.db)
+	assert.Equal(t, prompts.DefaultGroundingModel, cfg.groundingModel)
+	assert.Equal(t, prompts.DefaultDraftModel, cfg.draftModel)
+	assert.Equal(t, "ann", cfg.annotator)
+	assert.Equal(t, "text", cfg.graphics)
+}
+
+// The whole demo path on one item: replay server, scheduler, store and TUI.
+// The test waits until the urgent miss is on screen, then quits with q.
+func TestDemoEndToEndThroughTheWorkstation(t *testing.T) {
+	ctx := t.Context()
+	dir := smallDemo(t, "demo-03-ptx-missed")
+	f := demoFlags{dir: dir, fast: true, graphics: "text", annotator: "tester"}
+	d, err := startDemo(ctx, f)
+	require.NoError(t, err)
+	t.Cleanup(d.close)
+
+	keys, press := io.Pipe()
+	out := newWatchWriter("URGENT")
+	var errOut bytes.Buffer
+	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
+	cfg := demoWorkstation(d, f)
+	cfg.width, cfg.height = 240, 40 // wide enough for the whole status bar
+	ran := make(chan error, 1)
+	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+
+	select {
+	case <-out.seen:
+	case err := <-ran:
+		t.Fatalf("the workstation quit before showing the urgent miss: %v\n%s", err, errOut.String())
+	}
+	_, err = press.Write([]byte("q"))
+	require.NoError(t, err)
+	require.NoError(t, <-ran, errOut.String())
+	press.Close()
+
+	screen := out.String()
+	assert.Contains(t, screen, demoStatus)
+	assert.Contains(t, screen, "store "+d.db)
+	assert.FileExists(t, d.db)
 }
