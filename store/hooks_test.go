@@ -1,3 +1,5 @@
+// Test-only access to internals, for the external store_test package.
+
 package store
 
 import (
