@@ -2,6 +2,7 @@ package replay_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -59,6 +60,8 @@ type outcome struct {
 	draft    string
 	findings []schema.Finding // un-padded
 	truth    []schema.Finding
+	// groundingErr is the grounding stage's error, if any.
+	groundingErr string
 }
 
 var demoOnce struct {
@@ -82,9 +85,9 @@ func demoOutcomes(t *testing.T) []outcome {
 	return demoOnce.outs
 }
 
-// replayDemo runs every demo item through pipeline.Host against the replay
-// server, with no latency: the model input built from the image exactly as
-// the pipeline builds it, both stages, un-padding, then the comparator.
+// replayDemo runs the whole demo through the pipeline's scheduler (no
+// store) against the replay server with no latency, exactly as the
+// workstation does, and collects each item's result.
 func replayDemo(ctx context.Context) ([]outcome, error) {
 	srv, err := replay.NewServer(ctx, demoWorklist, demoRecording, replay.Options{})
 	if err != nil {
@@ -95,60 +98,60 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := host.ModelInfo(ctx, prompts.DefaultDraftModel)
-	if err != nil {
-		return nil, err
-	}
-	if gi, err := host.ModelInfo(ctx, prompts.DefaultGroundingModel); err != nil || !gi.Has("vision") {
-		return nil, fmt.Errorf("grounding model without vision (%v)", err)
-	}
 	wl, err := pipeline.LoadWorklist(ctx, demoWorklist)
 	if err != nil {
 		return nil, err
 	}
+	sched, err := pipeline.NewScheduler(pipeline.Config{
+		Hosts: []*pipeline.Host{host}, GroundingModel: prompts.DefaultGroundingModel, DraftModel: prompts.DefaultDraftModel,
+		Urgent: schema.DefaultUrgent(), Capacity: 2,
+	})
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- sched.Run(runCtx) }()
+	sched.Submit(wl.Items)
+
+	results := map[string]*pipeline.Result{}
+	for u := range sched.Updates() {
+		if u.Result != nil {
+			results[u.ItemID] = u.Result
+		}
+		if len(results) == len(wl.Items) {
+			cancel() // Run stops and closes Updates
+		}
+	}
+	if err := <-ran; err != nil {
+		return nil, err
+	}
+
 	var out []outcome
 	for _, it := range wl.Items {
-		o := outcome{id: it.ID, draft: it.Draft, truth: it.Truth}
+		res := results[it.ID]
+		if res == nil {
+			return nil, fmt.Errorf("%s: no result", it.ID)
+		}
 		r, err := render.Load(ctx, it.ImagePath, render.LoadOptions{})
 		if err != nil {
 			return nil, err
 		}
-		o.format, o.invert = r.Format, r.Invert
-		png, pad, err := render.ModelInput(r, r.DefaultWindow)
-		if err != nil {
-			return nil, err
+		o := outcome{id: it.ID, draft: it.Draft, truth: it.Truth, format: r.Format, invert: r.Invert,
+			report: res.Report, salvaged: res.Salvaged, findings: res.Findings}
+		if res.Draft != nil {
+			o.thinking = res.Draft.Thinking != ""
 		}
-		g, gerr := host.Ground(ctx, prompts.DefaultGroundingModel, png)
-		d, derr := host.ParseDraft(ctx, prompts.DefaultDraftModel, it.Draft, info.Has("thinking"))
-		o.thinking = d.Thinking != ""
-		o.salvaged = g.Diagnostics.Salvaged || d.Diagnostics.Salvaged
-		if o.err = cmpErr(gerr, derr); o.err == nil {
-			for _, f := range g.Findings {
-				nf := schema.Finding{Label: f.Label}
-				if f.Box != nil {
-					b, ok := pad.Unpad(*f.Box)
-					if !ok {
-						return nil, fmt.Errorf("%s: box %v lies in the padding", it.ID, *f.Box)
-					}
-					nf.Box = &b
-				}
-				o.findings = append(o.findings, nf)
+		if res.Status == pipeline.StatusError {
+			o.err = errors.New(res.Err)
+			if res.Grounding != nil {
+				o.groundingErr = res.Grounding.Error
 			}
-			rep := compare.Compare(o.findings, d.Labels, schema.DefaultUrgent())
-			o.report = &rep
 		}
 		out = append(out, o)
 	}
 	return out, nil
-}
-
-func cmpErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 // checkBoxesMatchTruth: the recorded boxes, mapped back from the padded
@@ -184,7 +187,8 @@ func TestDemoReplaysAsEachScenarioPromises(t *testing.T) {
 			assert.Equal(t, s.Want.Hostile, strings.ContainsRune(o.draft, '\x1b'))
 			if s.Want.Err {
 				require.Error(t, o.err)
-				assert.ErrorIs(t, o.err, pipeline.ErrNoOutput)
+				assert.Nil(t, o.report)
+				assert.Contains(t, o.groundingErr, pipeline.ErrNoOutput.Error(), "the grounding output had nothing to parse")
 				return
 			}
 			require.NoError(t, o.err)
