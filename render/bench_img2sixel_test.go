@@ -33,14 +33,14 @@ func BenchmarkImg2Sixel2048(b *testing.B) {
 	if err := os.WriteFile(in, buf.Bytes(), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	var size int
+	var out []byte
 	b.ResetTimer()
 	for b.Loop() {
-		out, err := exec.Command(bin, "-w", "1024", in).Output()
+		out, err = exec.Command(bin, "-w", "1024", in).Output()
 		if err != nil {
 			b.Fatal(err)
 		}
-		size = len(out)
 	}
-	b.ReportMetric(float64(size), "sixel-bytes")
+	b.ReportMetric(float64(len(out)), "sixel-bytes")
+	b.ReportMetric(sixelPSNR(b, out, r), "PSNR-dB")
 }

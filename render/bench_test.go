@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -64,6 +65,40 @@ func BenchmarkSixelEncode2048(b *testing.B) {
 		size = len(pic.Raw)
 	}
 	b.ReportMetric(float64(size), "sixel-bytes")
+
+	// Fidelity of the same picture without boxes, against the windowed
+	// full-resolution image scaled with Catmull-Rom (as for img2sixel).
+	enc, _ := NewEncoder(ProtocolSixel, Caps{ColorRegisters: 256})
+	plain := req
+	plain.ShowBoxes = false
+	pic, err := enc.Encode(context.Background(), plain)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(sixelPSNR(b, pic.Raw, r), "PSNR-dB")
+}
+
+// sixelPSNR decodes a sixel picture of r (image filling the canvas width,
+// centred vertically) and returns its PSNR against the reference.
+func sixelPSNR(b *testing.B, raw []byte, r *Radiograph) float64 {
+	b.Helper()
+	img, err := decodeSixel(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := img.Bounds().Dx()
+	h := w * r.Height / r.Width
+	off := (img.Bounds().Dy() - h) / 2
+	ref := reference(r, r.DefaultWindow, image.Rect(0, 0, w, h))
+	var sum float64
+	for y := range h {
+		for x := range w {
+			c := rgbaAt(img, x, y+off)
+			d := (float64(c.R)+float64(c.G)+float64(c.B))/3 - float64(ref.GrayAt(x, y).Y)
+			sum += d * d
+		}
+	}
+	return psnr(sum, w*h)
 }
 
 // BenchmarkSixelFromPNG2048 adds decoding the 16-bit PNG, for a like-for-

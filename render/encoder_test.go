@@ -298,6 +298,7 @@ func TestKittyPicture(t *testing.T) {
 	for _, l := range lines {
 		assert.True(t, strings.HasPrefix(l, fg), "placeholder colour carries the image id")
 		assert.Equal(t, pic.Cols, strings.Count(l, "\U0010EEEE"))
+		assert.Equal(t, pic.Cols, ansi.StringWidth(l), "one cell per placeholder for layout code")
 	}
 }
 
