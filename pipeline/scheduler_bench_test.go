@@ -223,12 +223,14 @@ func benchScheduler(b *testing.B, runners []stageRunner, busy func() time.Durati
 // ollamatest benchmarks with calls that take exactly 40 ms and 20 ms, so
 // x_bound shows the scheduler's own overhead.
 func BenchmarkSchedulerExactOneHost(b *testing.B) {
-	benchScheduler(b, []stageRunner{newSleepRunner("fake://a", benchGround, benchDraft)}, nil)
+	var m busyMeter
+	benchScheduler(b, []stageRunner{m.wrap(newSleepRunner("fake://a", benchGround, benchDraft))}, m.take)
 }
 
 func BenchmarkSchedulerExactTwoHosts(b *testing.B) {
+	var m busyMeter
 	benchScheduler(b, []stageRunner{
-		newSleepRunner("fake://a", benchGround, benchDraft),
-		newSleepRunner("fake://b", benchGround, benchDraft),
-	}, nil)
+		m.wrap(newSleepRunner("fake://a", benchGround, benchDraft)),
+		m.wrap(newSleepRunner("fake://b", benchGround, benchDraft)),
+	}, m.take)
 }
