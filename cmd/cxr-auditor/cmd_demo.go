@@ -21,9 +21,10 @@ phantoms (drawn by code, not patients) with hand-written draft impressions
 and hand-written "recorded" model outputs (not real model outputs), served
 by an in-process imitation of Ollama. No GPU, no Ollama, no network.
 
-The demo shows every kind of disagreement, two urgent misses, a truncated
-output salvaged, a failed parse, DICOM and 16-bit images, a draft stage that
-thinks and a draft carrying terminal escape sequences (shown harmlessly).
+The demo shows every kind of disagreement, three urgent ones (a missed
+pneumothorax, a denied nodule, a pneumothorax kept from a truncated output),
+a failed parse, DICOM and 16-bit images, a draft stage that thinks and a
+draft carrying terminal escape sequences (neutralised).
 docs/demo.md walks through it item by item.
 
 Replies take 1 to 3 s per stage, like a local GPU (--fast: instant).

@@ -9,9 +9,11 @@
 //	{"id":"demo-03","stage":"draft","content":"[...]","thinking":"..."}
 //
 // NewServer keys each grounding reply by the exact bytes of the model input
-// (the padded PNG the pipeline sends) and each draft reply by the draft
-// text, and answers with a latency that is realistic (seconds) yet
-// deterministic per item.
+// (the padded PNG the pipeline sends) and each draft reply by the exact
+// draft prompt (prompts.DraftPrompt of the item's draft), and answers with
+// a latency that is realistic (seconds) yet deterministic per item. An input
+// the recording does not cover gets prose saying so, which the pipeline
+// shows as a failed parse rather than someone else's findings.
 //
 // The bundled demo (testdata/demo) is synthetic throughout: the images are
 // phantoms drawn by code (render/phantom) and the "recorded" outputs were
