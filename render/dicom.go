@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image/jpeg"
+	"math"
 	"strconv"
 	"strings"
 
@@ -168,6 +169,9 @@ func readAttrs(ds *dicom.Dataset) (dicomAttrs, error) {
 			if perr != nil {
 				return a, fmt.Errorf("%s (%04X,%04X) %q: %w", f.name, f.t.Group, f.t.Element, s, perr)
 			}
+			if math.IsNaN(v) || math.Abs(v) > 1e30 {
+				return a, fmt.Errorf("%s (%04X,%04X) %q: not a usable finite number", f.name, f.t.Group, f.t.Element, s)
+			}
 			*f.dst = v
 		}
 	}
@@ -176,7 +180,7 @@ func readAttrs(ds *dicom.Dataset) (dicomAttrs, error) {
 	}
 	c, errC := strconv.ParseFloat(firstString(ds, tag.WindowCenter), 64)
 	w, errW := strconv.ParseFloat(firstString(ds, tag.WindowWidth), 64)
-	if errC == nil && errW == nil && w > 0 {
+	if errC == nil && errW == nil && w > 0 && !math.IsInf(w, 0) && !math.IsNaN(c) && !math.IsInf(c, 0) {
 		a.window = &Window{Center: c, Width: w}
 	}
 	switch VOIFunction(strings.ToUpper(firstString(ds, tag.VOILUTFunction))) {

@@ -386,3 +386,18 @@ func FuzzScanDICOM(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeDICOMRejectsNonFiniteRescale(t *testing.T) {
+	geom := []dcmElem{{tag.Rows, []int{2}}, {tag.Columns, []int{2}}, {tag.BitsAllocated, []int{16}}}
+	for _, v := range []string{"NaN", "Inf", "1e300"} {
+		data := buildDICOM(t, tsExplicitLE, le16(1, 2, 3, 4), append(geom, dcmElem{tag.RescaleSlope, []string{v}})...)
+		_, err := decodeBytes(t, data, "slope.dcm")
+		require.Error(t, err, v)
+		assert.Contains(t, err.Error(), "RescaleSlope")
+	}
+	// A non-finite window is ignored (auto window instead), not an error.
+	data := buildDICOM(t, tsExplicitLE, le16(1, 2, 3, 4), append(geom, dcmElem{tag.WindowCenter, []string{"NaN"}}, dcmElem{tag.WindowWidth, []string{"100"}})...)
+	r, err := decodeBytes(t, data, "win.dcm")
+	require.NoError(t, err)
+	assert.Equal(t, AutoWindow(r), r.DefaultWindow)
+}

@@ -141,7 +141,7 @@ type encoder struct {
 }
 
 type scaleKey struct {
-	img  *Radiograph
+	img  uint64 // Radiograph.identity
 	w, h int
 }
 
@@ -222,7 +222,11 @@ func (e *encoder) key(req Request) string {
 			}
 		}
 	}
-	put(string(e.proto), fmt.Sprintf("%p", req.Image), req.Window.Center, req.Window.Width, req.ShowBoxes,
+	var img uint64
+	if req.Image != nil {
+		img = req.Image.identity()
+	}
+	put(string(e.proto), int(img), req.Window.Center, req.Window.Width, req.ShowBoxes,
 		req.Cols, req.Rows, req.Cell.W, req.Cell.H, req.MaxWidthPX, e.caps.ColorRegisters, e.caps.TrueColor,
 		e.caps.InTmux && e.caps.TmuxPassthrough)
 	if req.ShowBoxes || e.proto == ProtocolText {
@@ -286,7 +290,7 @@ func (e *encoder) layout(req Request) geometry {
 
 // scaledPix returns the image resampled to w x h, cached (callers hold e.mu).
 func (e *encoder) scaledPix(r *Radiograph, w, h int) []float32 {
-	k := scaleKey{r, w, h}
+	k := scaleKey{r.identity(), w, h}
 	if p, ok := e.scaled.get(k); ok {
 		return p
 	}

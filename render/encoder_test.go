@@ -522,3 +522,22 @@ func TestLabelColorsAreSixelExact(t *testing.T) {
 }
 
 func strconvItoa(n int) string { return strconv.Itoa(n) }
+
+func TestCacheKeysDistinguishImagesNotAddresses(t *testing.T) {
+	// Two radiographs with the same content are different images to the
+	// cache; one radiograph keeps its key across calls.
+	mk := func() *Radiograph {
+		return &Radiograph{Width: 4, Height: 4, Pix: make([]float32, 16), DefaultWindow: Window{Center: 0, Width: 1}}
+	}
+	a, b := mk(), mk()
+	enc, err := NewEncoder(ProtocolBlocks, Caps{})
+	require.NoError(t, err)
+	pa, err := enc.Encode(context.Background(), Request{Image: a, Window: a.DefaultWindow, Cols: 4, Rows: 2})
+	require.NoError(t, err)
+	pb, err := enc.Encode(context.Background(), Request{Image: b, Window: b.DefaultWindow, Cols: 4, Rows: 2})
+	require.NoError(t, err)
+	assert.NotEqual(t, pa.Key, pb.Key)
+	again, err := enc.Encode(context.Background(), Request{Image: a, Window: a.DefaultWindow, Cols: 4, Rows: 2})
+	require.NoError(t, err)
+	assert.Equal(t, pa.Key, again.Key)
+}

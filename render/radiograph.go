@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 )
 
 // DefaultMaxPixels is the pixel limit used when LoadOptions.MaxPixels is 0:
@@ -100,6 +101,22 @@ type Radiograph struct {
 	// Format describes the encoding: "png8", "png16", "jpeg", "dicom",
 	// "dicom-jpeg".
 	Format string
+
+	// id names this radiograph in encoder cache keys (assigned on first
+	// use): unlike its address, it is never reused by another image.
+	id atomic.Uint64
+}
+
+// lastID numbers radiographs for cache keys.
+var lastID atomic.Uint64
+
+// identity returns r's cache identity, assigning one on first use.
+func (r *Radiograph) identity() uint64 {
+	if id := r.id.Load(); id != 0 {
+		return id
+	}
+	r.id.CompareAndSwap(0, lastID.Add(1))
+	return r.id.Load()
 }
 
 // Load reads and decodes the image file at path (PNG, JPEG or DICOM, sniffed

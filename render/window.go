@@ -68,7 +68,10 @@ func AutoWindow(r *Radiograph) Window {
 	var hist [bins]int
 	scale := float32(bins-1) / (hi - lo)
 	for _, v := range r.Pix {
-		hist[int((v-lo)*scale)]++
+		// The clamp only matters for values Range could not order (NaN,
+		// which no decoder produces): it keeps a bad value from indexing
+		// outside the histogram.
+		hist[max(0, min(bins-1, int((v-lo)*scale)))]++
 	}
 	n := len(r.Pix)
 	cut := n / 200 // 0.5 %
