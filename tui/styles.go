@@ -38,7 +38,7 @@ type Styles struct {
 
 // palette is the handful of colours the styles are made of.
 type palette struct {
-	fg, dim, border, accent, selBg, urgent, errC, ok, warn, spanBg, spanSelBg, researchBg, researchFg color.Color
+	fg, dim, border, accent, selBg, urgent, errC, ok, warn, researchBg, researchFg color.Color
 }
 
 func newPalette(isDark bool) palette {
@@ -47,7 +47,6 @@ func newPalette(isDark bool) palette {
 			fg: lipgloss.Color("#E6E6E6"), dim: lipgloss.Color("#8A8A8A"), border: lipgloss.Color("#5F5F5F"),
 			accent: lipgloss.Color("#56B4E9"), selBg: lipgloss.Color("#303A46"), urgent: lipgloss.Color("#FF5F5F"),
 			errC: lipgloss.Color("#FF875F"), ok: lipgloss.Color("#5FD787"), warn: lipgloss.Color("#E69F00"),
-			spanBg: lipgloss.Color("#3A3A2A"), spanSelBg: lipgloss.Color("#7A6A00"),
 			researchBg: lipgloss.Color("#E69F00"), researchFg: lipgloss.Color("#000000"),
 		}
 	}
@@ -55,7 +54,6 @@ func newPalette(isDark bool) palette {
 		fg: lipgloss.Color("#1C1C1C"), dim: lipgloss.Color("#6C6C6C"), border: lipgloss.Color("#A8A8A8"),
 		accent: lipgloss.Color("#0072B2"), selBg: lipgloss.Color("#D7E3F0"), urgent: lipgloss.Color("#C00000"),
 		errC: lipgloss.Color("#B34700"), ok: lipgloss.Color("#007A33"), warn: lipgloss.Color("#A66F00"),
-		spanBg: lipgloss.Color("#F4EBC0"), spanSelBg: lipgloss.Color("#F0C419"),
 		researchBg: lipgloss.Color("#E69F00"), researchFg: lipgloss.Color("#000000"),
 	}
 }
@@ -69,7 +67,7 @@ func NewStyles(isDark bool) Styles {
 	s.Pane.Title = lipgloss.NewStyle().Foreground(p.accent).Bold(true)
 
 	s.Worklist.Row = lipgloss.NewStyle().Foreground(p.fg)
-	s.Worklist.Selected = lipgloss.NewStyle().Foreground(p.fg).Background(p.selBg).Bold(true)
+	s.Worklist.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
 	s.Worklist.Dim = lipgloss.NewStyle().Foreground(p.dim)
 	s.Worklist.Urgent = lipgloss.NewStyle().Foreground(p.urgent).Bold(true)
 	s.Worklist.Error = lipgloss.NewStyle().Foreground(p.errC).Bold(true)
@@ -91,8 +89,10 @@ func NewStyles(isDark bool) Styles {
 	s.Disagreement.Empty = lipgloss.NewStyle().Foreground(p.dim).Italic(true)
 
 	s.Draft.Text = lipgloss.NewStyle().Foreground(p.fg)
-	s.Draft.Span = lipgloss.NewStyle().Foreground(p.fg).Background(p.spanBg).Underline(true)
-	s.Draft.SpanSelected = lipgloss.NewStyle().Foreground(p.researchFg).Background(p.spanSelBg).Bold(true)
+	// Spans are underlined and the selected one reversed: both survive any
+	// colour profile, down to 16 colours and monochrome.
+	s.Draft.Span = lipgloss.NewStyle().Foreground(p.accent).Underline(true)
+	s.Draft.SpanSelected = lipgloss.NewStyle().Reverse(true).Bold(true)
 
 	s.Image.Placeholder = lipgloss.NewStyle().Foreground(p.dim)
 	s.Image.Error = lipgloss.NewStyle().Foreground(p.errC)

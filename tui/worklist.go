@@ -188,35 +188,46 @@ func (m *Model) worklistRow(i, w int) string {
 	r := &m.rows[i]
 	selected := i == m.cur
 
+	// glyph returns s styled, or plain on the selected row (which is drawn
+	// reversed as a whole: an inner style would end the reverse early).
+	glyph := func(style func(...string) string, s string) string {
+		if selected {
+			return s
+		}
+		return style(s)
+	}
 	var status string
 	switch r.status {
 	case pipeline.StatusDone:
-		status = st.Done.Render("✓")
+		status = glyph(st.Done.Render, "✓")
 	case pipeline.StatusError:
-		status = st.Error.Render("✗")
+		status = glyph(st.Error.Render, "✗")
 	case pipeline.StatusRunning:
-		status = m.spin.View()
+		status = glyph(func(s ...string) string { return m.spin.View() }, m.spin.Spinner.Frames[0])
+		if !selected {
+			status = m.spin.View()
+		}
 	case pipeline.StatusQueued:
-		status = st.Dim.Render("◌")
+		status = glyph(st.Dim.Render, "◌")
 	default:
-		status = st.Dim.Render("·")
+		status = glyph(st.Dim.Render, "·")
 	}
 
 	// The right-hand columns: urgent (1), count (1), adjudicated (1).
 	urg, count, adj := " ", " ", " "
 	if r.report != nil {
 		if r.report.Urgent {
-			urg = st.Urgent.Render("!")
+			urg = glyph(st.Urgent.Render, "!")
 		}
 		if n := len(r.report.Disagreements); n > 0 {
 			count = itoa(min(n, 9))
 			if m.adjudicated(i) {
-				adj = st.Adjudicated.Render("✔")
+				adj = glyph(st.Adjudicated.Render, "✔")
 			} else if m.adjudicatedCount(i) > 0 {
-				adj = st.Dim.Render("◐")
+				adj = glyph(st.Dim.Render, "◐")
 			}
 		} else {
-			count = st.Dim.Render("0")
+			count = glyph(st.Dim.Render, "0")
 		}
 	}
 	cursor := " "

@@ -1,0 +1,380 @@
+package tui
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// keyFixture opens 8 synthetic items at 120x40: items 1-6 cached (item k
+// as resultFor), item 7 not run, item 8 failed.
+func keyFixture(t *testing.T) (*harness, *fixture) {
+	t.Helper()
+	f := newFixture(8, 6)
+	f.store.results["case-0008"] = errResult("case-0008")
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	require.Equal(t, "case-0001", h.m.CurrentID(), "opens at the first item needing a verdict")
+	return h, f
+}
+
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func verdictsOf(f *fixture) []store.Verdict {
+	f.store.mu.Lock()
+	defer f.store.mu.Unlock()
+	return f.store.current("", "")
+}
+
+// TestKeys presses every key of the key map (and the dialog keys) and
+// checks what it did to the state, the store and the pipeline.
+func TestKeys(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup []string // keys pressed first
+		press []string // the key(s) under test
+		check func(t *testing.T, h *harness, f *fixture)
+	}{
+		{"j next item", nil, []string{"j"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0002", h.m.CurrentID())
+			assert.Equal(t, []string{"case-0002", "case-0003", "case-0004", "case-0005"}, f.engine.focused[len(f.engine.focused)-1],
+				"the pipeline runs the current item first, then 3 ahead")
+			assert.NotNil(t, h.m.rows[1].result, "the full cached result is loaded lazily")
+		}},
+		{"down next item", nil, []string{"down"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0002", h.m.CurrentID())
+		}},
+		{"k previous item", []string{"j", "j"}, []string{"k"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0002", h.m.CurrentID())
+		}},
+		{"up previous item", []string{"j"}, []string{"up"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+		}},
+		{"k stops at the top", nil, []string{"k", "k"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+		}},
+		{"G last item", nil, []string{"G"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0008", h.m.CurrentID())
+		}},
+		{"end last item", nil, []string{"end"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0008", h.m.CurrentID())
+		}},
+		{"g first item", []string{"G"}, []string{"g"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+		}},
+		{"home first item", []string{"G"}, []string{"home"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+		}},
+		{"/ opens the jump input", nil, []string{"/"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeJump, h.m.mode)
+			assert.Contains(t, h.screen(), "jump to id:")
+		}},
+		{"/ enter jumps by exact id", []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+			h.typeText("case-0005")
+			h.key("enter")
+			assert.Equal(t, modeNormal, h.m.mode)
+			assert.Equal(t, "case-0005", h.m.CurrentID())
+		}},
+		{"/ ignores case, then takes a prefix", []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+			h.typeText("CASE-0003")
+			h.key("enter")
+			assert.Equal(t, "case-0003", h.m.CurrentID())
+			h.key("/")
+			h.typeText("case-000")
+			h.key("enter")
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+		}},
+		{"/ unknown id says so", []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+			h.typeText("nope")
+			h.key("enter")
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+			assert.Contains(t, h.m.msg, "no item with id nope")
+		}},
+		{"/ esc cancels", []string{"/"}, []string{"x", "esc"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeNormal, h.m.mode)
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+		}},
+		{"/ jump resets a filter hiding the item", []string{"f", "/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+			h.typeText("case-0004")
+			h.key("enter")
+			assert.Equal(t, "case-0004", h.m.CurrentID())
+			assert.Equal(t, FilterAll, h.m.filter)
+		}},
+		{"f cycles the filters", nil, []string{"f"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, FilterUrgent, h.m.filter)
+			assert.Equal(t, []int{0, 1, 4, 5}, h.m.visible)
+			h.key("f")
+			assert.Equal(t, FilterUnadjudicated, h.m.filter)
+			assert.Equal(t, []int{0, 1, 2, 4, 5, 6}, h.m.visible, "agreeing and failed items need no verdict; item 7 has no result yet")
+			h.key("f")
+			assert.Equal(t, FilterDisagreements, h.m.filter)
+			assert.Equal(t, []int{0, 1, 2, 4, 5}, h.m.visible)
+			h.key("f")
+			assert.Equal(t, FilterErrors, h.m.filter)
+			assert.Equal(t, []int{0, 7}, h.m.visible, "the current item stays listed")
+			h.key("f")
+			assert.Equal(t, FilterAll, h.m.filter)
+		}},
+		{"F cycles back", nil, []string{"F"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, FilterErrors, h.m.filter)
+			h.key("F")
+			assert.Equal(t, FilterDisagreements, h.m.filter)
+		}},
+		{"s puts urgent items first", nil, []string{"s"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.m.urgentFirst)
+			assert.Equal(t, []int{0, 1, 4, 5, 2, 3, 6, 7}, h.m.visible)
+			h.key("s")
+			assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7}, h.m.visible)
+		}},
+		{"n next disagreement", []string{"j"}, []string{"n"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 1, h.m.dis)
+			ov := f.imager.reqs[len(f.imager.reqs)-1].Overlays
+			require.Len(t, ov, 2)
+			assert.True(t, ov[1].Selected, "the selected disagreement's box is emphasised")
+			assert.False(t, ov[0].Selected)
+		}},
+		{"tab next disagreement wraps", []string{"j"}, []string{"tab", "tab"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 0, h.m.dis)
+		}},
+		{"p previous disagreement wraps", []string{"j"}, []string{"p"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 1, h.m.dis)
+		}},
+		{"shift+tab previous disagreement", []string{"j", "n"}, []string{"shift+tab"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 0, h.m.dis)
+		}},
+		{"i image right saves and advances", nil, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
+			vs := verdictsOf(f)
+			require.Len(t, vs, 1)
+			assert.Equal(t, store.Verdict{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image",
+				Label: "pneumothorax", Kind: "contradicted_by_image", Decision: store.ImageRight, Annotator: "tester", At: vs[0].At}, vs[0])
+			assert.Equal(t, stateSaved, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].state)
+			assert.Equal(t, "case-0002", h.m.CurrentID(), "the item is done: on to the next item needing a verdict")
+			assert.Contains(t, h.m.msg, "saved ✓")
+			assert.Equal(t, 1, h.m.SavedVerdicts())
+		}},
+		{"d draft right advances to the next disagreement", []string{"j"}, []string{"d"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, store.DraftRight, verdictsOf(f)[0].Decision)
+			assert.Equal(t, "case-0002", h.m.CurrentID())
+			assert.Equal(t, 1, h.m.dis, "next disagreement of the same item")
+			assert.Contains(t, h.m.msg, "→ next disagreement: nodule_mass")
+		}},
+		{"b both wrong", []string{"j", "n"}, []string{"b"}, func(t *testing.T, h *harness, f *fixture) {
+			vs := verdictsOf(f)
+			require.Len(t, vs, 1)
+			assert.Equal(t, store.BothWrong, vs[0].Decision)
+			assert.Equal(t, "nodule_mass/missed_in_draft", vs[0].DisagreementKey)
+			assert.Equal(t, 0, h.m.dis, "wraps to the first disagreement without a verdict")
+		}},
+		{"u unsure", nil, []string{"u"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, store.Unsure, verdictsOf(f)[0].Decision)
+		}},
+		{"verdict on an agreeing item does nothing", []string{"j", "j", "j"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0004", h.m.CurrentID())
+			assert.Empty(t, verdictsOf(f))
+			assert.Contains(t, h.m.msg, "nothing to adjudicate")
+		}},
+		{"verdict on a failed item says how to recover", []string{"G"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Empty(t, verdictsOf(f))
+			assert.Contains(t, h.m.msg, "R reruns it")
+		}},
+		{"a note: ctrl+s saves", nil, []string{"a"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeNote, h.m.mode)
+			h.typeText("see CT")
+			h.key("ctrl+s")
+			assert.Equal(t, modeNormal, h.m.mode)
+			require.Len(t, f.store.notes, 1)
+			assert.Equal(t, store.Note{ID: 1, ItemID: "case-0001", Annotator: "tester", Text: "see CT"}, f.store.notes[0])
+			assert.Equal(t, "see CT", h.m.notes["case-0001"])
+			assert.Contains(t, h.screen(), "✎ note: see CT")
+		}},
+		{"a note: esc cancels", nil, []string{"a"}, func(t *testing.T, h *harness, f *fixture) {
+			h.typeText("draft")
+			h.key("esc")
+			assert.Equal(t, modeNormal, h.m.mode)
+			assert.Empty(t, f.store.notes)
+		}},
+		{"z undoes the last verdict", []string{"i"}, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Empty(t, verdictsOf(f))
+			assert.Empty(t, h.m.mine["case-0001"])
+			assert.Equal(t, "case-0001", h.m.CurrentID(), "back to the undone verdict")
+			assert.Contains(t, h.m.msg, "undone ✓")
+		}},
+		{"ctrl+z undo restores the previous verdict", []string{"i", "k", "d"}, []string{"ctrl+z"}, func(t *testing.T, h *harness, f *fixture) {
+			vs := verdictsOf(f)
+			require.Len(t, vs, 1)
+			assert.Equal(t, store.ImageRight, vs[0].Decision)
+			assert.Equal(t, store.ImageRight, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].decision)
+		}},
+		{"z with nothing to undo", nil, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Contains(t, h.m.msg, "nothing to undo")
+		}},
+		{"o toggles the boxes", nil, []string{"o"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.False(t, h.m.showBoxes)
+			assert.Empty(t, f.imager.reqs[len(f.imager.reqs)-1].Overlays)
+			h.key("o")
+			assert.Len(t, f.imager.reqs[len(f.imager.reqs)-1].Overlays, 2)
+		}},
+		{"[ narrows the window", nil, []string{"["}, func(t *testing.T, h *harness, f *fixture) {
+			assert.InDelta(t, 0.8, f.imager.reqs[len(f.imager.reqs)-1].Window.Width, 1e-9)
+		}},
+		{"] widens the window", nil, []string{"]"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.InDelta(t, 1.25, f.imager.reqs[len(f.imager.reqs)-1].Window.Width, 1e-9)
+		}},
+		{"{ lowers the level", nil, []string{"{"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.InDelta(t, -0.05, f.imager.reqs[len(f.imager.reqs)-1].Window.Center, 1e-9)
+		}},
+		{"} raises the level", nil, []string{"}"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.InDelta(t, 0.05, f.imager.reqs[len(f.imager.reqs)-1].Window.Center, 1e-9)
+			assert.Contains(t, h.screen(), "W×1.00 L+0.05")
+		}},
+		{"= resets the window", []string{"[", "}"}, []string{"="}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, DefaultWindowAdjust(), f.imager.reqs[len(f.imager.reqs)-1].Window)
+		}},
+		{"r opens the raw output", nil, []string{"r"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeRaw, h.m.mode)
+			s := h.screen()
+			assert.Contains(t, s, "raw model output · case-0001")
+			assert.Contains(t, s, `{"findings": []}`)
+			h.key("pgdown")
+			assert.Contains(t, h.screen(), "the draft says no pneumothorax", "thinking is shown")
+			h.key("esc")
+			assert.Equal(t, modeNormal, h.m.mode)
+		}},
+		{"R reruns ignoring the cache", nil, []string{"R"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, []string{"case-0001"}, f.engine.reruns)
+			assert.Equal(t, pipeline.StatusQueued, h.m.rows[0].status)
+		}},
+		{"? expands the help", nil, []string{"?"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.m.help.ShowAll)
+			assert.Greater(t, h.m.layout.Help.H, 1)
+			assert.Contains(t, h.screen(), "undo")
+			h.key("?")
+			assert.Equal(t, 1, h.m.layout.Help.H)
+		}},
+		{"q quits", nil, []string{"q"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.quit)
+		}},
+		{"ctrl+c quits", nil, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.quit)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, f := keyFixture(t)
+			h.keys(tt.setup...)
+			h.keys(tt.press...)
+			tt.check(t, h, f)
+		})
+	}
+
+	// Every binding of the key map is exercised above.
+	pressed := map[string]bool{}
+	for _, tt := range tests {
+		for _, k := range append(append([]string{}, tt.setup...), tt.press...) {
+			pressed[k] = true
+		}
+	}
+	pressed["enter"], pressed["ctrl+s"] = true, true // typed inside the checks
+	km := reflect.ValueOf(DefaultKeyMap())
+	for i := 0; i < km.NumField(); i++ {
+		b := km.Field(i).Interface().(key.Binding)
+		for _, k := range b.Keys() {
+			assert.True(t, pressed[k], "key %q (%s) is not tested", k, km.Type().Field(i).Name)
+		}
+	}
+}
+
+// TestQuitWaitsForWrites: quitting with a verdict still being written
+// waits for it; asking twice quits at once.
+func TestQuitWaitsForWrites(t *testing.T) {
+	f := newFixture(3, 3)
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	_, saveCmd := h.m.Update(keyMsg("i")) // not run yet: the write is in flight
+	require.Equal(t, 1, h.m.Pending())
+	_, cmd := h.m.Update(keyMsg("q"))
+	h.run(cmd)
+	assert.False(t, h.quit, "does not quit before the verdict is durable")
+	assert.Contains(t, h.m.msg, "will quit when saved")
+	h.run(saveCmd)
+	assert.True(t, h.quit, "quits once saved")
+	assert.Len(t, verdictsOf(f), 1)
+
+	h2 := newHarness(t, f.config(), 120, 40)
+	h2.m.Update(keyMsg("d"))
+	h2.m.Update(keyMsg("q"))
+	_, cmd = h2.m.Update(keyMsg("q"))
+	h2.run(cmd)
+	assert.True(t, h2.quit, "a second q quits anyway")
+}
+
+// TestFailedSaveStaysUnsaved: a verdict the store refused is shown NOT
+// SAVED, does not count as adjudicated, and pressing the key again saves it.
+func TestFailedSaveStaysUnsaved(t *testing.T) {
+	f := newFixture(3, 3)
+	f.store.failSaves = 1
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	h.key("i")
+	e := h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"]
+	require.NotNil(t, e)
+	assert.Equal(t, stateFailed, e.state)
+	assert.Equal(t, msgErr, h.m.msgKind)
+	assert.Contains(t, h.m.msg, "NOT saved")
+	assert.False(t, h.m.adjudicated(0))
+	assert.Equal(t, 0, h.m.SavedVerdicts())
+
+	h.key("k")
+	assert.Contains(t, h.screen(), "image right NOT SAVED")
+	h.key("i")
+	assert.Equal(t, stateSaved, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].state)
+	assert.Len(t, verdictsOf(f), 1)
+}
+
+// TestSavingShownBeforeSaved: between the key and the store's answer the
+// verdict reads "saving…", never "saved".
+func TestSavingShownBeforeSaved(t *testing.T) {
+	f := newFixture(3, 3)
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	h.key("j")
+	_, saveCmd := h.m.Update(keyMsg("i"))
+	s := h.screen()
+	assert.Contains(t, s, "image right saving…")
+	assert.NotContains(t, s, "saved ✓")
+	h.run(saveCmd)
+	assert.Contains(t, h.screen(), "image right saved ✓")
+}
+
+// TestOthersVerdicts: other annotators' verdicts show unless --blind.
+func TestOthersVerdicts(t *testing.T) {
+	for _, blind := range []bool{false, true} {
+		f := newFixture(3, 3)
+		f.store.verdicts = []store.Verdict{{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.DraftRight, Annotator: "bob"}}
+		f.store.nextID = 1
+		f.engine.done()
+		cfg := f.config()
+		cfg.Blind = blind
+		h := newHarness(t, cfg, 120, 40)
+		s := h.screen()
+		if blind {
+			assert.NotContains(t, s, "bob")
+			assert.NotContains(t, strings.Join(f.store.calls, ","), "AllVerdicts,AllVerdicts")
+		} else {
+			assert.Contains(t, s, "others: bob: draft right")
+		}
+		assert.Equal(t, "case-0001", h.m.CurrentID(), "bob's verdict does not adjudicate it for tester")
+	}
+}
