@@ -33,7 +33,7 @@ func (e *encoder) sixelGrays() int {
 // colours, each index written as is: no quantizer, no dithering.
 func (e *encoder) encodeSixel(_ context.Context, req Request, g geometry) (Picture, error) {
 	grays := e.sixelGrays()
-	img := e.canvasFor(req, g, grayPalette(grays, false), grays)
+	img := e.canvasFor(req, g, grayPalette(grays, true), grays)
 	e.sixel.buf = appendSixel(e.sixel.buf[:0], img, sixelPercents(grays))
 	return Picture{
 		Cells: blankCells(g.cols, g.rows), Raw: e.passthrough(bytes.Clone(e.sixel.buf)),

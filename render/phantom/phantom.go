@@ -311,11 +311,14 @@ func Render(s Spec) *Image {
 			case Consolidation:
 				var o float64
 				for _, b := range cons {
-					o = math.Max(o, 1-smoothstep(0.6, 1.0, math.Hypot(ax-b.x, ay-b.y)/b.r))
+					// A ragged edge: the radius wanders with the texture.
+					rr := b.r * (1 + 0.45*fine.at(ax*1.3+0.1, ay*1.3))
+					o = math.Max(o, 1-smoothstep(0.25, 1.0, math.Hypot(ax-b.x, ay-b.y)/rr))
 				}
-				// Patchy, not a solid disc.
-				o *= 0.75 + 0.25*fine.at(ax*1.7, ay*1.7)
-				v += 820 * o * lungs[1].depth(ax, ay)
+				// Patchy, not a solid disc, with air bronchograms: the
+				// airways (the vessel tree's paths) stay dark inside it.
+				o *= 0.75 + 0.35*texture.at(ax*2.3, ay*2.3)
+				v += o * lungs[1].depth(ax, ay) * (1150 - 1100*mark[y*w+x])
 			}
 			v += 10 * r.NormFloat64()
 			img.Pix[y*w+x] = uint16(math.Max(0, math.Min(MaxValue, math.Round(v))))
