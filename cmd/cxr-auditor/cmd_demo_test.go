@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -196,28 +197,40 @@ func TestStartDemoFresh(t *testing.T) {
 	assert.FileExists(t, other)
 }
 
-// watchWriter collects output (safe for concurrent use) and closes seen
-// once the output contains want.
+// watchWriter collects output (safe for concurrent use) and tells waiters
+// when it contains what they wait for.
 type watchWriter struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	want string
-	seen chan struct{}
-	done bool
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	waiters map[string]chan struct{}
 }
 
-func newWatchWriter(want string) *watchWriter {
-	return &watchWriter{want: want, seen: make(chan struct{})}
+func newWatchWriter() *watchWriter { return &watchWriter{waiters: map[string]chan struct{}{}} }
+
+// waitFor returns a channel closed once the output contains want.
+func (w *watchWriter) waitFor(want string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c := make(chan struct{})
+	w.waiters[want] = c
+	w.notifyLocked()
+	return c
+}
+
+func (w *watchWriter) notifyLocked() {
+	for want, c := range w.waiters {
+		if bytes.Contains(w.buf.Bytes(), []byte(want)) {
+			close(c)
+			delete(w.waiters, want)
+		}
+	}
 }
 
 func (w *watchWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	n, err := w.buf.Write(p)
-	if !w.done && bytes.Contains(w.buf.Bytes(), []byte(w.want)) {
-		w.done = true
-		close(w.seen)
-	}
+	w.notifyLocked()
 	return n, err
 }
 
@@ -240,18 +253,22 @@ func TestDemoWorkstationConfig(t *testing.T) {
 	assert.Equal(t, "text", cfg.graphics)
 }
 
-// The whole demo path on one item: replay server, scheduler, store and TUI.
-// The test waits until the urgent miss is on screen, then quits with q.
+// The whole demo path on two items: replay server, scheduler, store and
+// TUI. The test waits for the urgent miss of the first item on screen, moves
+// to the hostile draft and waits for its text, then quits with q. The
+// draft's escape sequences must never reach the terminal.
 func TestDemoEndToEndThroughTheWorkstation(t *testing.T) {
 	ctx := t.Context()
-	dir := smallDemo(t, "demo-03-ptx-missed")
+	dir := smallDemo(t, "demo-03-ptx-missed", "demo-10-hostile-draft")
 	f := demoFlags{dir: dir, fast: true, graphics: "text", annotator: "tester"}
 	d, err := startDemo(ctx, f)
 	require.NoError(t, err)
 	t.Cleanup(d.close)
 
 	keys, press := io.Pipe()
-	out := newWatchWriter("URGENT")
+	t.Cleanup(func() { press.Close() })
+	out := newWatchWriter()
+	urgent := out.waitFor("URGENT")
 	var errOut bytes.Buffer
 	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
 	cfg := demoWorkstation(d, f)
@@ -259,18 +276,30 @@ func TestDemoEndToEndThroughTheWorkstation(t *testing.T) {
 	ran := make(chan error, 1)
 	go func() { ran <- openWorkstation(ctx, e, cfg) }()
 
-	select {
-	case <-out.seen:
-	case err := <-ran:
-		t.Fatalf("the workstation quit before showing the urgent miss: %v\n%s", err, errOut.String())
+	step := func(seen <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-seen:
+		case err := <-ran:
+			t.Fatalf("the workstation quit before showing %s: %v\n%s", what, err, errOut.String())
+		}
 	}
+	step(urgent, "the urgent miss")
+	hostile := out.waitFor("pleural effusion. No pneumothorax.")
+	_, err = press.Write([]byte("j"))
+	require.NoError(t, err)
+	step(hostile, "the hostile draft")
 	_, err = press.Write([]byte("q"))
 	require.NoError(t, err)
 	require.NoError(t, <-ran, errOut.String())
-	press.Close()
 
 	screen := out.String()
+	assert.True(t, strings.HasPrefix(screen, "\x1b"), "nothing but the TUI on stdout: %q", screen[:min(40, len(screen))])
 	assert.Contains(t, screen, demoStatus)
+	assert.Contains(t, screen, "Enlarged cardiac silhouette consistent with cardiomegaly.")
+	assert.NotContains(t, screen, "\x1b]52;", "the draft's OSC 52 never reaches the terminal")
+	assert.NotContains(t, screen, "Y3hyLWF1ZGl0b3I=", "nor its payload")
+	assert.Equal(t, 1, strings.Count(screen, "\x1b[2J"), "the only clear screen is the TUI's own at start")
 	assert.Contains(t, screen, "store "+d.db)
 	assert.FileExists(t, d.db)
 }
