@@ -95,6 +95,10 @@ type Picture struct {
 	// WidthPX and HeightPX are the pixel size of the drawn canvas (0 for
 	// text).
 	WidthPX, HeightPX int
+	// Release is the escape sequence that frees what the terminal keeps for
+	// this picture once it is no longer shown (kitty: delete the image and
+	// its data); nil when there is nothing to free.
+	Release []byte
 }
 
 // Encoder turns requests into pictures for one protocol. Implementations

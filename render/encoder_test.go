@@ -291,6 +291,11 @@ func TestKittyPicture(t *testing.T) {
 		assert.Contains(t, last, want)
 	}
 	comparePNG(t, enc, req, decodeB64PNG(t, payload))
+	relOpts, _ := apcPayloads(pic.Release)
+	require.Len(t, relOpts, 1)
+	for _, want := range []string{"a=d", "d=I", "i=" + itoa(id)} {
+		assert.Contains(t, relOpts[0], want)
+	}
 
 	lines := strings.Split(pic.Cells, "\n")
 	require.Len(t, lines, pic.Rows)
@@ -336,6 +341,7 @@ func TestBlocksPicture(t *testing.T) {
 			pic, err := enc.Encode(context.Background(), Request{Image: r, Window: r.DefaultWindow, Overlays: testOverlays(), ShowBoxes: true, Cols: 70, Rows: 30})
 			require.NoError(t, err)
 			assert.Nil(t, pic.Raw)
+			assert.Nil(t, pic.Release)
 			lines := strings.Split(pic.Cells, "\n")
 			require.Len(t, lines, pic.Rows)
 			assert.LessOrEqual(t, pic.Rows, 30)

@@ -56,8 +56,10 @@ func (e *encoder) encodeKitty(_ context.Context, req Request, g geometry) (Pictu
 	}
 	put := &kitty.Options{Action: kitty.Put, ID: id, VirtualPlacement: true, Columns: g.cols, Rows: g.rows, Quiet: 2}
 	raw.Write(e.passthrough([]byte(ansi.KittyGraphics(nil, put.Options()...))))
+	del := &kitty.Options{Action: kitty.Delete, Delete: kitty.DeleteID, DeleteResources: true, ID: id, Quiet: 2}
 	return Picture{
-		Cells: kittyPlaceholders(id, g.cols, g.rows), Raw: raw.Bytes(),
+		Release: e.passthrough([]byte(ansi.KittyGraphics(nil, del.Options()...))),
+		Cells:   kittyPlaceholders(id, g.cols, g.rows), Raw: raw.Bytes(),
 		Cols: g.cols, Rows: g.rows, WidthPX: g.canvas.Dx(), HeightPX: g.canvas.Dy(),
 	}, nil
 }
