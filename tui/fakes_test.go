@@ -204,7 +204,7 @@ func (f *fakeImager) Encode(_ context.Context, req ImageRequest) (Picture, error
 	for y := range lines {
 		lines[y] = strings.Repeat("░", cols)
 	}
-	label := "[" + req.ItemID + "]"
+	label := "[" + Sanitize(req.ItemID) + "]"
 	lines[0] = fit(label, cols)
 	for k, o := range req.Overlays {
 		if k+1 >= rows {
@@ -413,4 +413,17 @@ func (h *harness) screen() string { return stripANSI(h.m.Render()) }
 
 func errResult(id string) store.ResultRecord {
 	return store.ResultRecord{ItemID: id, Error: "grounding: ollama http://gpu1:11434: model \"medgemma-4b\" not found"}
+}
+
+type (
+	storeResult    = store.ResultRecord
+	pipelineResult = pipeline.Result
+)
+
+func storeResultOf(r *pipeline.Result) store.ResultRecord {
+	return store.ResultRecord{ItemID: r.ItemID, Report: r.Report}
+}
+
+func errResultWith(id, msg string) store.ResultRecord {
+	return store.ResultRecord{ItemID: id, Error: msg}
 }

@@ -111,6 +111,15 @@ func (m *Model) overlays() []Overlay {
 	return out
 }
 
+// overlaysSettled reports whether the current item's boxes are known for
+// now: the saved results are loaded and no full result is on its way.
+func (m *Model) overlaysSettled() bool {
+	if m.cfg.Store != nil && !m.loaded {
+		return false
+	}
+	return !m.rows[m.cur].detailPending
+}
+
 // key identifies a request: equal keys give equal pictures.
 func (r ImageRequest) key() string {
 	var b strings.Builder
@@ -156,17 +165,23 @@ func (m *Model) syncImage() tea.Cmd {
 	if !visible {
 		return tea.Batch(cmds...)
 	}
+	it, _ := m.current()
+	if raw && s.onScreen && s.picFor != it.ID {
+		// Never leave another item's image on the screen while the new one
+		// is drawn.
+		cmds = append(cmds, tea.Raw(clearBlock(rect)))
+		s.onScreen, s.sent = false, false
+	}
+	if !m.overlaysSettled() {
+		// The boxes are about to change (results or findings loading):
+		// draw once they are known rather than twice.
+		return tea.Batch(cmds...)
+	}
 	req := m.imageRequest(rect)
 	if k := req.key(); k != s.reqKey {
 		s.reqKey = k
 		s.gen++
 		cmds = append(cmds, encodeImage(m.ctx, m.cfg.Imager, req, s.gen))
-		if raw && s.onScreen && s.picFor != req.ItemID {
-			// Never leave another item's image on the screen while the new
-			// one is drawn.
-			cmds = append(cmds, tea.Raw(clearBlock(rect)))
-			s.onScreen, s.sent = false, false
-		}
 	}
 	if s.pic != nil && len(s.pic.Raw) > 0 && s.picFor == req.ItemID && !s.sent && !s.flushing {
 		s.flushing = true

@@ -89,6 +89,9 @@ type row struct {
 	err    string
 	// cached is true when the summary came from the store at open.
 	cached bool
+	// detailPending is true while the full cached result is being loaded:
+	// the picture waits for its findings rather than being drawn twice.
+	detailPending bool
 }
 
 // Model is the workstation: the only tea.Model of the package. Use it as a

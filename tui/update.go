@@ -184,7 +184,8 @@ func (m *Model) afterMove() tea.Cmd {
 		gen := m.focusGen
 		cmds = append(cmds, tea.Tick(m.focusDelay, func(time.Time) tea.Msg { return focusDueMsg{gen: gen} }))
 		r := &m.rows[m.cur]
-		if r.result == nil && r.status == pipeline.StatusDone {
+		if r.result == nil && r.status == pipeline.StatusDone && !r.detailPending {
+			r.detailPending = true
 			m.detailGen++
 			cmds = append(cmds, lookupDetail(m.ctx, m.cfg.Engine, it, m.detailGen))
 		}
@@ -584,10 +585,14 @@ func (m *Model) handleSpin(msg spinner.TickMsg) tea.Cmd {
 // handleDetail stores an item's full cached result.
 func (m *Model) handleDetail(msg detailLoadedMsg) {
 	i, ok := m.index[msg.itemID]
-	if !ok || msg.gen != m.detailGen || msg.result == nil {
+	if !ok {
 		return
 	}
 	r := &m.rows[i]
+	r.detailPending = false
+	if msg.gen != m.detailGen || msg.result == nil {
+		return
+	}
 	if r.result != nil {
 		return // the pipeline delivered a result meanwhile; it is newer
 	}

@@ -1,0 +1,106 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func sixelFixture(t *testing.T) (*harness, *fixture) {
+	t.Helper()
+	f := newFixture(4, 4)
+	f.imager.protocol = "sixel"
+	f.engine.done()
+	return newHarness(t, f.config(), 120, 40), f
+}
+
+// pictureWrites returns the raw writes that drew a picture, in order.
+func pictureWrites(h *harness) []string {
+	var out []string
+	for _, r := range h.raws {
+		if strings.Contains(r, "\x1bPq") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestImageOutOfBand(t *testing.T) {
+	h, _ := sixelFixture(t)
+	pics := pictureWrites(h)
+	require.Len(t, pics, 1, "the picture is written once after the first frame")
+	// Image pane at 120x40 is {24,0,58,37}: inner top-left cell (25,1),
+	// 1-based (26,2); the fake picture is 56 cols wide, centred at column 25.
+	want := "\x1b7\x1b[?2026h\x1b[m\x1b[2;26H" + strings.Repeat(" ", 56)
+	assert.True(t, strings.HasPrefix(pics[0], want), "save cursor, synchronized update, blank the block: %q", pics[0][:40])
+	assert.Contains(t, pics[0], "\x1b[2;26H\x1bPq#fake case-0001\x1b\\\x1b[?2026l\x1b8", "drawn at the block's top-left, then restore")
+	assert.NotContains(t, stripANSI(h.m.Render()), "[case-0001]", "the view only reserves blank cells for a sixel picture")
+
+	h.keys("f", "F", "s", "s") // worklist-only changes
+	assert.Len(t, pictureWrites(h), 1, "not sent again when nothing about the picture changed")
+
+	h.send(tea.WindowSizeMsg{Width: 130, Height: 42})
+	pics = pictureWrites(h)
+	require.Len(t, pics, 2, "sent again after a resize")
+
+	h.send(tea.WindowSizeMsg{Width: 130, Height: 42})
+	assert.Len(t, pictureWrites(h), 3, "a repaint at the same size also needs it again")
+
+	n := len(h.raws)
+	h.key("j")
+	after := h.raws[n:]
+	require.GreaterOrEqual(t, len(after), 2)
+	assert.NotContains(t, after[0], "\x1bPq", "the old item's picture is wiped first")
+	assert.Contains(t, after[len(after)-1], "#fake case-0002")
+}
+
+func TestImageHiddenByDialogAndTooSmall(t *testing.T) {
+	h, _ := sixelFixture(t)
+	n := len(pictureWrites(h))
+	h.key("r")
+	assert.False(t, h.m.img.visible, "the raw viewer covers the image")
+	h.key("esc")
+	assert.Len(t, pictureWrites(h), n+1, "redrawn when the viewer closes")
+	h.send(tea.WindowSizeMsg{Width: 40, Height: 10})
+	assert.False(t, h.m.img.visible)
+	assert.Len(t, pictureWrites(h), n+1, "nothing drawn on a too-small screen")
+}
+
+func TestStaleImageDropped(t *testing.T) {
+	h, _ := newHarnessText(t)
+	cur := h.m.img.pic
+	require.NotNil(t, cur)
+	h.send(imageEncodedMsg{itemID: "case-0003", gen: h.m.img.gen - 1, pic: Picture{Cells: "STALE"}})
+	assert.Same(t, cur, h.m.img.pic, "a picture for an old request is dropped")
+	assert.NotContains(t, h.screen(), "STALE")
+}
+
+func TestImageError(t *testing.T) {
+	f := newFixture(2, 2)
+	f.items[0].ImagePath = "/data/missing.png"
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	assert.Contains(t, h.screen(), "image: load image /data/missing.png: no such file")
+}
+
+func newHarnessText(t *testing.T) (*harness, *fixture) {
+	f := newFixture(4, 4)
+	f.engine.done()
+	return newHarness(t, f.config(), 120, 40), f
+}
+
+// TestKittyNotWiped: kitty pictures are placed by placeholder text in the
+// view; the transmission is written as is, without blanking the block.
+func TestKittyNotWiped(t *testing.T) {
+	f := newFixture(2, 2)
+	f.imager.protocol = "kitty"
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	for _, r := range h.raws {
+		assert.NotContains(t, r, "\x1b7", "no cursor dance for kitty")
+	}
+	assert.Contains(t, h.screen(), "[case-0001]", "kitty's in-band cells are in the view")
+}
