@@ -105,10 +105,11 @@ func pixRect(b schema.Box, r image.Rectangle) image.Rectangle {
 	return image.Rect(x0, y0, x1, y1)
 }
 
-// lineWidth is the outline thickness for a canvas: 2 px at typical pane
-// sizes, 1 px on tiny (half-block) canvases.
+// lineWidth is the outline thickness for a canvas: min(w,h)/200 clamped to
+// 1..3 px, so 2 px at typical pane sizes, 1 px on tiny (half-block)
+// canvases, never so thick it hides the anatomy under it.
 func lineWidth(canvas image.Rectangle) int {
-	return max(1, min(canvas.Dx(), canvas.Dy())/250)
+	return max(1, min(3, min(canvas.Dx(), canvas.Dy())/200))
 }
 
 // drawOverlays paints outlines (and tags) into a paletted canvas in which
