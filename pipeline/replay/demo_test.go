@@ -74,11 +74,10 @@ var demoOnce struct {
 // preparing twelve images for the model is the slow part.
 func demoOutcomes(t *testing.T) []outcome {
 	t.Helper()
-	if raceEnabled {
-		// Twenty-four PNG encodes of up to 1.3 megapixels take minutes
-		// under the race detector; the replay server's concurrency is
-		// raced by the small-fixture tests in server_test.go.
-		t.Skip("replays the whole demo; run without -race")
+	if testing.Short() {
+		// Twenty-four model inputs of up to 1.3 megapixels (server and
+		// scheduler): about 15 s of CPU under the race detector.
+		t.Skip("replays the whole demo; run without -short")
 	}
 	demoOnce.Do(func() { demoOnce.outs, demoOnce.err = replayDemo(context.Background()) })
 	require.NoError(t, demoOnce.err)
