@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/render"
+)
+
+// The benchmarks use the synthetic phantoms (drawn by code, not patients)
+// and results held in memory by the fakes, like a demo with every result
+// cached.
+
+var phantoms = []string{
+	"phantom-normal.png", "phantom-effusion-16bit.png", "phantom-nodule.jpg",
+	"phantom-cardiomegaly-landscape.png", "phantom-ptx-mono1.dcm", "phantom-consolidation-signed.dcm",
+}
+
+// demoLike returns n items cycling through the phantoms, all cached.
+func demoLike(n int) *fixture {
+	f := newFixture(n, n)
+	for i := range f.items {
+		f.items[i].ImagePath = filepath.Join("..", "testdata", "phantoms", phantoms[i%len(phantoms)])
+	}
+	f.engine.done()
+	return f
+}
+
+// renderConfig wires the real render encoder for protocol p, capped at
+// 1024 px wide (a 200x60 terminal of 10x20 px cells gives the image pane
+// 104 columns, 1040 px).
+func renderConfig(tb testing.TB, f *fixture, p render.Protocol) Config {
+	enc, err := render.NewEncoder(p, render.Caps{CellW: 10, CellH: 20, ColorRegisters: 256, TrueColor: true})
+	require.NoError(tb, err)
+	cfg := f.config()
+	cfg.Imager = NewRenderImager(enc, 4, 1024)
+	return cfg
+}
+
+// BenchmarkNextItem measures a key press to the next item's complete
+// frame: Update, the cached result's lookup, the image decode and encode
+// (sixel: the bytes written out of band), and View.
+func BenchmarkNextItem(b *testing.B) {
+	for _, p := range []render.Protocol{render.ProtocolSixel, render.ProtocolBlocks, render.ProtocolText} {
+		b.Run(string(p), func(b *testing.B) {
+			f := demoLike(600)
+			h := newHarness(b, renderConfig(b, f, p), 200, 60)
+			require.NotNil(b, h.m.img.pic)
+			var rawBytes, viewBytes int
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if h.m.cur == len(h.m.items)-1 {
+					b.StopTimer()
+					h.key("g")
+					b.StartTimer()
+				}
+				n := len(h.raws)
+				h.key("j")
+				viewBytes += len(h.m.View().Content)
+				for _, r := range h.raws[n:] {
+					rawBytes += len(r)
+				}
+				if h.m.img.picFor != h.m.CurrentID() {
+					b.Fatalf("no picture for %s: %v", h.m.CurrentID(), h.m.img.err)
+				}
+			}
+			b.ReportMetric(float64(rawBytes)/float64(b.N), "raw-bytes/op")
+			b.ReportMetric(float64(viewBytes)/float64(b.N), "view-bytes/op")
+		})
+	}
+}
+
+// BenchmarkOpen measures opening a 100,000-item worklist to the first
+// frame: New, the first WindowSizeMsg and View ("first frame"); and with
+// the one query of 100,000 cached results applied ("with results").
+func BenchmarkOpen(b *testing.B) {
+	const n = 100_000
+	f := newFixture(n, 0)
+	f.engine.done()
+	for i, it := range f.items {
+		f.store.results[it.ID] = storeResultOf(resultFor(it.ID, i))
+	}
+	cfg := f.config()
+	cfg.Imager = nil
+	ctx := context.Background()
+	b.Run("first_frame", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			m := New(ctx, cfg)
+			_ = m.Init()
+			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+			if !strings.Contains(m.View().Content, "case-0001") {
+				b.Fatal("no worklist in the first frame")
+			}
+		}
+	})
+	b.Run("with_results", func(b *testing.B) {
+		load := loadSession(ctx, f.store, "tester", false)
+		for i := 0; i < b.N; i++ {
+			m := New(ctx, cfg)
+			_ = m.Init()
+			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+			m.Update(load())
+			_ = m.View()
+			if !m.Loaded() {
+				b.Fatal("session not loaded")
+			}
+		}
+	})
+}
+
+// BenchmarkPaging pages through 1,000 items with real images (blocks) and
+// reports the peak live heap seen while paging: it must stay flat, not
+// grow with the items seen.
+func BenchmarkPaging(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		f := demoLike(1000)
+		h := newHarness(b, renderConfig(b, f, render.ProtocolBlocks), 200, 60)
+		var ms runtime.MemStats
+		peak := uint64(0)
+		var at100 uint64
+		for k := 0; k < 999; k++ {
+			h.key("j")
+			if k%100 == 99 {
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapAlloc)
+				if k == 99 {
+					at100 = ms.HeapAlloc
+				}
+			}
+		}
+		require.Equal(b, "case-1000", h.m.CurrentID())
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(at100)/(1<<20), "heap-after-100-MiB")
+	}
+}
+
+// TestPagingMemoryBounded: the live heap after paging through 1,000 items
+// is not much more than after 100: the model keeps no picture of items left
+// behind. (The text protocol keeps it fast; BenchmarkPaging measures the
+// same with decoded images.)
+func TestPagingMemoryBounded(t *testing.T) {
+	f := demoLike(1000)
+	h := newHarness(t, renderConfig(t, f, render.ProtocolText), 160, 50)
+	heap := func() uint64 {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	for k := 0; k < 100; k++ {
+		h.key("j")
+	}
+	at100 := heap()
+	for k := 100; k < 999; k++ {
+		h.key("j")
+	}
+	at1000 := heap()
+	// Each visited item keeps its full result (findings, raw outputs: a few
+	// KiB in this fixture); 900 more items may add that much, not images.
+	require.Less(t, at1000, at100+8<<20, "heap grew from %d to %d bytes", at100, at1000)
+}
