@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -209,6 +210,9 @@ func TestRunCommandUsage(t *testing.T) {
 // not a check: it runs only when CXR_RUN_RSS_ROWS is set, e.g.
 //
 //	CXR_RUN_RSS_ROWS=100000 go test ./cmd/cxr-auditor -run TestRunPeakRSS -v -timeout 1h
+//
+// CXR_RUN_RSS_LOG=FILE keeps the run's whole stderr (add GODEBUG=gctrace=1
+// to see the heap over time).
 func TestRunPeakRSS(t *testing.T) {
 	rows, _ := strconv.Atoi(os.Getenv("CXR_RUN_RSS_ROWS"))
 	if rows <= 0 {
@@ -241,6 +245,13 @@ func TestRunPeakRSS(t *testing.T) {
 	cmd := exec.Command(bin, runArgs(srv, wl, "--out", filepath.Join(dir, "out.jsonl"), "--jobs", "4")...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	if log := os.Getenv("CXR_RUN_RSS_LOG"); log != "" {
+		// Keep the whole stderr (progress lines, GODEBUG=gctrace=1 output).
+		f, err := os.Create(log)
+		require.NoError(t, err)
+		defer f.Close()
+		cmd.Stderr = io.MultiWriter(&stderr, f)
+	}
 	start := time.Now()
 	require.NoError(t, cmd.Run(), stderr.String())
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
