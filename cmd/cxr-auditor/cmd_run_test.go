@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -305,4 +306,43 @@ func TestRunCommandInterrupted(t *testing.T) {
 	assert.Contains(t, r.stderr, "3 done, 0 failed, 0 salvaged, 2 cached")
 	assert.Equal(t, 1, srv2.Stats(runDraftModel).Served)
 	assert.Zero(t, srv2.Stats(runGroundModel).Served)
+}
+
+func TestRunProgress(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, 4)
+	require.False(t, p.tty, "a buffer is not a terminal")
+	p.every = 2
+	var s runSummary
+	s.total = 4
+	for i, ok := range []bool{true, false, true, true} {
+		r := &pipeline.Result{ItemID: fmt.Sprint("i", i), Status: pipeline.StatusDone}
+		if !ok {
+			r.Status, r.Err = pipeline.StatusError, "grounding: boom"
+		}
+		s.add(r)
+		p.item(s, r)
+	}
+	p.finish()
+	out := buf.String()
+	assert.Contains(t, out, "cxr-auditor run: i1 failed: grounding: boom\n")
+	assert.Contains(t, out, "2/4  50%")
+	assert.Contains(t, out, "4/4 100%")
+	assert.Contains(t, out, "ETA 0s  failed 1")
+	assert.NotContains(t, out, "\r", "plain lines when not a terminal")
+
+	// On a terminal: one bar redrawn in place, messages above it.
+	buf.Reset()
+	p = newProgress(&buf, 2)
+	p.tty = true
+	s = runSummary{total: 2}
+	r := &pipeline.Result{ItemID: "a", Status: pipeline.StatusDone}
+	s.add(r)
+	p.item(s, r)
+	p.logf("warning: %s", "host slow")
+	p.finish()
+	out = buf.String()
+	assert.Contains(t, out, "\r[###############---------------] 1/2")
+	assert.Contains(t, out, "\r\x1b[2Kcxr-auditor run: warning: host slow\n")
+	assert.True(t, strings.HasSuffix(out, "\n"))
 }
