@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -184,7 +185,8 @@ func (m *Model) fillRaw() {
 	line("")
 	line("%s", h.Render("draft text"))
 	line("%s", SanitizeText(it.Draft))
-	m.raw.SetContent(b.String())
+	// Raw outputs are often one long line: wrap them to the viewer.
+	m.raw.SetContent(ansi.Wrap(b.String(), max(10, m.raw.Width()), ""))
 }
 
 func writeStage(b *strings.Builder, head func(...string) string, sr *store.StageRecord) {

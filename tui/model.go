@@ -351,7 +351,10 @@ func (m *Model) relayout() {
 	m.note.SetWidth(max(10, dr.W))
 	m.note.SetHeight(max(3, dr.H-2))
 	m.raw.SetWidth(max(10, m.width-2))
-	m.raw.SetHeight(max(3, m.layout.Height-statusLines-m.layout.Help.H-3))
+	m.raw.SetHeight(max(3, m.layout.Height-statusLines-m.layout.Help.H-2))
+	if m.mode == modeRaw {
+		m.fillRaw()
+	}
 }
 
 // current returns the current item, or false when the worklist is empty.
