@@ -109,7 +109,7 @@ func wrapRunes(text []styledRune, w int) [][]styledRune {
 			continue
 		}
 		rw := max(0, ansi.StringWidth(string(c.r)))
-		if width+rw > w && len(line) > 0 {
+		for width+rw > w && len(line) > 0 {
 			if lastSpace >= 0 {
 				rest := append([]styledRune(nil), line[lastSpace+1:]...)
 				lines = append(lines, line[:lastSpace])

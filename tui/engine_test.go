@@ -1,0 +1,84 @@
+package tui
+
+import (
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// TestEngineProgress: stage progress shows a spinner and the stage; the
+// result replaces it; a failure shows its error; updates for unknown ids
+// are ignored; each update asks for the next one.
+func TestEngineProgress(t *testing.T) {
+	f := newFixture(3, 0)
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	require.Equal(t, "case-0001", h.m.CurrentID())
+	assert.Contains(t, h.screen(), "waiting for the pipeline")
+
+	_, cmd := h.m.Update(engineUpdatedMsg{pipeline.Update{ItemID: "case-0001", Stage: store.StageGrounding, Status: pipeline.StatusRunning}})
+	require.NotNil(t, cmd, "reads the next update")
+	assert.Equal(t, pipeline.StatusRunning, h.m.rows[0].status)
+	assert.Equal(t, 1, h.m.running)
+	assert.Contains(t, h.screen(), "running (grounding)…")
+	assert.Contains(t, h.screen(), "1 running")
+
+	h.send(engineUpdatedMsg{pipeline.Update{ItemID: "case-0001", Stage: store.StageGrounding, Status: pipeline.StatusDone}})
+	assert.Equal(t, pipeline.StatusRunning, h.m.rows[0].status, "a finished stage is not a finished item")
+
+	res := resultFor("case-0001", 0)
+	res.Cached = false
+	h.send(engineUpdatedMsg{pipeline.Update{ItemID: "case-0001", Status: pipeline.StatusDone, Result: res}})
+	assert.Equal(t, pipeline.StatusDone, h.m.rows[0].status)
+	assert.Equal(t, 0, h.m.running)
+	assert.Contains(t, h.screen(), "URGENT pneumothorax")
+
+	failed := &pipeline.Result{ItemID: "case-0002", Status: pipeline.StatusError, Err: "draft: model \"x\" not found"}
+	h.send(engineUpdatedMsg{pipeline.Update{ItemID: "case-0002", Status: pipeline.StatusError, Result: failed}})
+	h.key("j")
+	assert.Contains(t, h.screen(), "✗ failed: draft: model \"x\" not found")
+
+	h.send(engineUpdatedMsg{pipeline.Update{ItemID: "unknown", Status: pipeline.StatusRunning}})
+	assert.Equal(t, 0, h.m.running)
+}
+
+// TestResumeSkipsAdjudicated: reopening with verdicts for the first items
+// starts at the first item still needing one, and a reviewer who already
+// moved is not pulled away when the session arrives late.
+func TestResumeSkipsAdjudicated(t *testing.T) {
+	f := newFixture(4, 4)
+	f.store.verdicts = []store.Verdict{{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.ImageRight, Annotator: "tester"}}
+	f.store.nextID = 1
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	assert.Equal(t, "case-0002", h.m.CurrentID())
+
+	m := New(h.m.ctx, f.config())
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(keyMsg("G"))
+	m.Update(loadSession(m.ctx, f.store, "tester", false)())
+	assert.Equal(t, "case-0004", m.CurrentID())
+}
+
+func TestNoticeAndBackground(t *testing.T) {
+	f := newFixture(2, 2)
+	f.engine.done()
+	cfg := f.config()
+	cfg.Styles = nil
+	h := newHarness(t, cfg, 120, 40)
+	h.send(NoticeMsg{Text: "store: disk full\x1b[2J", Err: true})
+	assert.Equal(t, msgErr, h.m.msgKind)
+	assert.Equal(t, "store: disk full", h.m.msg)
+	dark := h.m.styles
+	h.send(tea.BackgroundColorMsg{Color: lightGray{}})
+	assert.NotEqual(t, dark.Status.OK.GetForeground(), h.m.styles.Status.OK.GetForeground(), "light styles on a light background")
+}
+
+type lightGray struct{}
+
+func (lightGray) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
