@@ -5,31 +5,206 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
-// The three dialogs: jump (a text input in the message line), note (a
-// text area in place of the draft pane) and raw output (a scrollable
-// viewport in place of the panes).
+// The three dialogs are plain structs: the jump input (in the message
+// line), the note editor (in place of the draft pane) and the raw-output
+// viewer (in place of the panes). Their key handlers return an intent; the
+// root model acts on it (STYLE rule 3).
 
-// handleJumpKey drives the jump input: enter jumps, esc cancels.
-func (m *Model) handleJumpKey(msg tea.KeyPressMsg) tea.Cmd {
+// intent is what a dialog asks the root to do.
+type intent interface{ isIntent() }
+
+// closeDialog closes the open dialog.
+type closeDialog struct{}
+
+// jumpToID moves to the item with this id.
+type jumpToID struct{ id string }
+
+// saveNote saves text as the reviewer's note on the item.
+type saveNote struct{ itemID, text string }
+
+// quitApp quits the workstation.
+type quitApp struct{}
+
+func (closeDialog) isIntent() {}
+func (jumpToID) isIntent()    {}
+func (saveNote) isIntent()    {}
+func (quitApp) isIntent()     {}
+
+// jumpDialog asks for an item id.
+type jumpDialog struct{ input textinput.Model }
+
+func newJumpDialog() jumpDialog {
+	in := textinput.New()
+	in.Prompt = "jump to id: "
+	in.CharLimit = 256
+	return jumpDialog{input: in}
+}
+
+// Open clears and focuses the input.
+func (d *jumpDialog) Open() tea.Cmd {
+	d.input.Reset()
+	return d.input.Focus()
+}
+
+// SetSize sets the input's width.
+func (d *jumpDialog) SetSize(w int) { d.input.SetWidth(max(10, w-20)) }
+
+// HandleKey: enter jumps, esc cancels, anything else edits.
+func (d *jumpDialog) HandleKey(msg tea.KeyPressMsg, k KeyMap) (intent, tea.Cmd) {
 	switch {
-	case key.Matches(msg, m.keys.Cancel):
-		m.mode = modeNormal
-		m.jump.Blur()
-		return nil
-	case key.Matches(msg, m.keys.Confirm):
-		m.mode = modeNormal
-		m.jump.Blur()
-		return m.jumpTo(strings.TrimSpace(m.jump.Value()))
+	case key.Matches(msg, k.Cancel):
+		d.input.Blur()
+		return closeDialog{}, nil
+	case key.Matches(msg, k.Confirm):
+		d.input.Blur()
+		return jumpToID{id: strings.TrimSpace(d.input.Value())}, nil
 	}
+	return nil, d.Update(msg)
+}
+
+// Update forwards other messages (cursor blinks, pastes) to the input.
+func (d *jumpDialog) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	m.jump, cmd = m.jump.Update(msg)
+	d.input, cmd = d.input.Update(msg)
 	return cmd
+}
+
+// View draws the input line.
+func (d *jumpDialog) View() string { return d.input.View() }
+
+// noteDialog edits the reviewer's note on one item.
+type noteDialog struct {
+	area   textarea.Model
+	itemID string
+}
+
+func newNoteDialog() noteDialog {
+	a := textarea.New()
+	a.Placeholder = "note on this item (ctrl+s saves, esc cancels)"
+	a.CharLimit = 4000
+	a.ShowLineNumbers = false
+	return noteDialog{area: a}
+}
+
+// Open starts editing itemID's note, text.
+func (d *noteDialog) Open(itemID, text string) tea.Cmd {
+	d.itemID = itemID
+	d.area.Reset()
+	d.area.SetValue(text)
+	return d.area.Focus()
+}
+
+// SetSize fits the editor in w x h cells.
+func (d *noteDialog) SetSize(w, h int) {
+	d.area.SetWidth(max(10, w))
+	d.area.SetHeight(max(3, h))
+}
+
+// HandleKey: ctrl+s saves, esc cancels, anything else edits.
+func (d *noteDialog) HandleKey(msg tea.KeyPressMsg, k KeyMap) (intent, tea.Cmd) {
+	switch {
+	case key.Matches(msg, k.Cancel):
+		d.area.Blur()
+		return closeDialog{}, nil
+	case key.Matches(msg, k.SaveNote):
+		d.area.Blur()
+		return saveNote{itemID: d.itemID, text: d.area.Value()}, nil
+	}
+	return nil, d.Update(msg)
+}
+
+// Update forwards other messages to the editor.
+func (d *noteDialog) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	d.area, cmd = d.area.Update(msg)
+	return cmd
+}
+
+// View draws the editor.
+func (d *noteDialog) View() string { return d.area.View() }
+
+// rawDialog shows an item's raw model outputs in a scrollable viewport.
+type rawDialog struct{ vp viewport.Model }
+
+func newRawDialog() rawDialog { return rawDialog{vp: viewport.New()} }
+
+// SetSize fits the viewer in w x h cells.
+func (d *rawDialog) SetSize(w, h int) {
+	d.vp.SetWidth(max(10, w))
+	d.vp.SetHeight(max(3, h))
+}
+
+// SetContent shows content, wrapped to the viewer: raw outputs are often
+// one long line.
+func (d *rawDialog) SetContent(content string) {
+	d.vp.SetContent(ansi.Wrap(content, max(10, d.vp.Width()), ""))
+}
+
+// HandleKey scrolls; esc, q or r close; ctrl+c quits.
+func (d *rawDialog) HandleKey(msg tea.KeyPressMsg, k KeyMap) (intent, tea.Cmd) {
+	switch {
+	case msg.String() == "ctrl+c":
+		return quitApp{}, nil
+	case key.Matches(msg, k.Cancel, k.Raw, k.Quit):
+		return closeDialog{}, nil
+	}
+	return nil, d.Update(msg)
+}
+
+// Update forwards other messages to the viewport.
+func (d *rawDialog) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	d.vp, cmd = d.vp.Update(msg)
+	return cmd
+}
+
+// View draws the visible part.
+func (d *rawDialog) View() string { return d.vp.View() }
+
+// handleDialogKey gives the key to the open dialog and acts on its intent.
+func (m *Model) handleDialogKey(msg tea.KeyPressMsg) tea.Cmd {
+	var in intent
+	var cmd tea.Cmd
+	switch m.mode {
+	case modeJump:
+		in, cmd = m.jump.HandleKey(msg, m.keys)
+	case modeNote:
+		in, cmd = m.note.HandleKey(msg, m.keys)
+	case modeRaw:
+		in, cmd = m.raw.HandleKey(msg, m.keys)
+	}
+	return tea.Batch(cmd, m.apply(in))
+}
+
+// apply carries out a dialog's intent.
+func (m *Model) apply(in intent) tea.Cmd {
+	switch in := in.(type) {
+	case closeDialog:
+		if m.mode == modeNote {
+			m.setMsg(msgInfo, "note not changed")
+		}
+		m.mode = modeNormal
+	case jumpToID:
+		m.mode = modeNormal
+		return m.jumpTo(in.id)
+	case saveNote:
+		m.mode = modeNormal
+		m.writeSeq++
+		m.setMsg(msgInfo, "saving note…")
+		return m.enqueue(writeOp{seq: m.writeSeq, kind: writeNote, note: store.Note{ItemID: in.itemID, Annotator: m.cfg.Annotator, Text: in.text}})
+	case quitApp:
+		return m.quit()
+	}
+	return nil
 }
 
 // jumpTo moves to the item whose ID is id: exactly, else ignoring case,
@@ -72,51 +247,27 @@ func (m *Model) jumpTo(id string) tea.Cmd {
 }
 
 // forwardToDialog hands messages the root does not handle (cursor blinks,
-// pastes) to the open text input.
+// pastes) to the open dialog.
 func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
 	switch m.mode {
 	case modeJump:
-		m.jump, cmd = m.jump.Update(msg)
+		return m.jump.Update(msg)
 	case modeNote:
-		m.note, cmd = m.note.Update(msg)
+		return m.note.Update(msg)
 	case modeRaw:
-		m.raw, cmd = m.raw.Update(msg)
+		return m.raw.Update(msg)
 	}
-	return cmd
+	return nil
 }
 
 // openNote opens the note editor on the current item's note.
 func (m *Model) openNote() tea.Cmd {
-	if _, ok := m.current(); !ok {
+	it, ok := m.current()
+	if !ok {
 		return nil
 	}
 	m.mode = modeNote
-	m.note.Reset()
-	m.note.SetValue(m.notes[m.CurrentID()])
-	return m.note.Focus()
-}
-
-// handleNoteKey drives the note editor: ctrl+s saves, esc cancels.
-func (m *Model) handleNoteKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.Cancel):
-		m.mode = modeNormal
-		m.note.Blur()
-		m.setMsg(msgInfo, "note not changed")
-		return nil
-	case key.Matches(msg, m.keys.SaveNote):
-		m.mode = modeNormal
-		m.note.Blur()
-		it, _ := m.current()
-		text := m.note.Value()
-		m.writeSeq++
-		m.setMsg(msgInfo, "saving note…")
-		return m.enqueue(writeOp{seq: m.writeSeq, kind: writeNote, note: store.Note{ItemID: it.ID, Annotator: m.cfg.Annotator, Text: text}})
-	}
-	var cmd tea.Cmd
-	m.note, cmd = m.note.Update(msg)
-	return cmd
+	return m.note.Open(it.ID, m.notes[it.ID])
 }
 
 // openRaw opens the raw-output viewer on the current item.
@@ -126,22 +277,8 @@ func (m *Model) openRaw() tea.Cmd {
 	}
 	m.mode = modeRaw
 	m.fillRaw()
-	m.raw.GotoTop()
+	m.raw.vp.GotoTop()
 	return nil
-}
-
-// handleRawKey scrolls the viewer; esc, q or r close it.
-func (m *Model) handleRawKey(msg tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(msg, m.keys.Cancel, m.keys.Raw, m.keys.Quit) && msg.String() != "ctrl+c" {
-		m.mode = modeNormal
-		return nil
-	}
-	if msg.String() == "ctrl+c" {
-		return m.quit()
-	}
-	var cmd tea.Cmd
-	m.raw, cmd = m.raw.Update(msg)
-	return cmd
 }
 
 // fillRaw writes the current item's raw outputs, thinking, diagnostics and
@@ -185,8 +322,7 @@ func (m *Model) fillRaw() {
 	line("")
 	line("%s", h.Render("draft text"))
 	line("%s", SanitizeText(it.Draft))
-	// Raw outputs are often one long line: wrap them to the viewer.
-	m.raw.SetContent(ansi.Wrap(b.String(), max(10, m.raw.Width()), ""))
+	m.raw.SetContent(b.String())
 }
 
 func writeStage(b *strings.Builder, head func(...string) string, sr *store.StageRecord) {

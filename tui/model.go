@@ -7,9 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textarea"
-	"charm.land/bubbles/v2/textinput"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cxr-auditor/cxr-auditor/compare"
@@ -41,7 +38,7 @@ type Config struct {
 	// Prefetch is how many items after the current one the pipeline is
 	// asked to run ahead (default 3).
 	Prefetch int
-	// Title names the worklist in the header (a path, sanitized on display).
+	// Title names the worklist in the terminal's title (sanitized).
 	Title string
 	// Extra is shown in the status bar (for example "DEMO: synthetic data").
 	Extra string
@@ -130,9 +127,9 @@ type Model struct {
 	spinning      bool
 	running       int
 
-	jump textinput.Model
-	note textarea.Model
-	raw  viewport.Model
+	jump jumpDialog
+	note noteDialog
+	raw  rawDialog
 
 	wl  worklistPane
 	dp  disagreementPane
@@ -193,9 +190,9 @@ func New(ctx context.Context, cfg Config) *Model {
 		window:     DefaultWindowAdjust(),
 		help:       help.New(),
 		spin:       spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		jump:       textinput.New(),
-		note:       textarea.New(),
-		raw:        viewport.New(),
+		jump:       newJumpDialog(),
+		note:       newNoteDialog(),
+		raw:        newRawDialog(),
 		dirty:      true,
 		focusDelay: focusDelay,
 		flushDelay: flushDelay,
@@ -220,11 +217,6 @@ func New(ctx context.Context, cfg Config) *Model {
 	if len(m.items) > 0 {
 		m.cur = 0
 	}
-	m.jump.Prompt = "jump to id: "
-	m.jump.CharLimit = 256
-	m.note.Placeholder = "note on this item (ctrl+s saves, esc cancels)"
-	m.note.CharLimit = 4000
-	m.note.ShowLineNumbers = false
 	if len(cfg.Problems) > 0 {
 		m.setMsg(msgErr, problemSummary(cfg.Problems))
 	}
@@ -343,15 +335,13 @@ func (m *Model) relayout() {
 		lines = strings.Count(m.help.FullHelpView(m.keys.FullHelp()), "\n") + 1
 	}
 	m.layout = ComputeLayout(m.width, m.height, lines)
-	m.jump.SetWidth(max(10, m.width-20))
+	m.jump.SetSize(m.width)
 	dr := m.layout.Draft.Inner()
 	if m.layout.Wide {
 		dr = Rect{W: m.layout.Draft.W - 2, H: m.layout.Draft.H + m.layout.Disagreements.H - 2}
 	}
-	m.note.SetWidth(max(10, dr.W))
-	m.note.SetHeight(max(3, dr.H-2))
-	m.raw.SetWidth(max(10, m.width-2))
-	m.raw.SetHeight(max(3, m.layout.Height-statusLines-m.layout.Help.H-2))
+	m.note.SetSize(dr.W, dr.H-2)
+	m.raw.SetSize(m.width-2, m.layout.Height-statusLines-m.layout.Help.H-2)
 	if m.mode == modeRaw {
 		m.fillRaw()
 	}

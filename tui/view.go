@@ -18,6 +18,9 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.WindowTitle = "cxr-auditor — research use only"
+	if m.cfg.Title != "" {
+		v.WindowTitle = "cxr-auditor " + Sanitize(m.cfg.Title) + " — research use only"
+	}
 	return v
 }
 

@@ -1,0 +1,215 @@
+package tui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// Adjudication: verdicts, undo and the ordered queue of store writes.
+
+// decide records the reviewer's decision on the selected disagreement:
+// queued for the store, shown as "saving…", and the selection advances to
+// the next disagreement without a verdict (then to the next item that
+// needs work).
+func (m *Model) decide(d store.Decision) tea.Cmd {
+	it, ok := m.current()
+	if !ok {
+		return nil
+	}
+	ds := m.disagreements()
+	if len(ds) == 0 {
+		switch m.rows[m.cur].status {
+		case pipeline.StatusDone:
+			m.setMsg(msgInfo, "nothing to adjudicate: image and draft agree")
+		case pipeline.StatusError:
+			m.setMsg(msgErr, "this item failed; R reruns it, r shows the raw output")
+		default:
+			m.setMsg(msgInfo, "results not in yet for "+Sanitize(it.ID))
+		}
+		return nil
+	}
+	dis := ds[m.dis]
+	m.writeSeq++
+	v := store.Verdict{
+		ItemID:          it.ID,
+		DisagreementKey: dis.Key(),
+		Label:           dis.Label,
+		Kind:            dis.Kind,
+		Decision:        d,
+		Annotator:       m.cfg.Annotator,
+	}
+	if m.mine[it.ID] == nil {
+		m.mine[it.ID] = map[string]*verdictEntry{}
+	}
+	m.mine[it.ID][dis.Key()] = &verdictEntry{decision: d, state: stateSaving, seq: m.writeSeq}
+	m.markDirty()
+	op := writeOp{seq: m.writeSeq, kind: writeVerdict, verdict: v}
+	move, after := m.advance()
+	op.after = after
+	m.setMsg(msgInfo, "saving… "+string(dis.Label)+": "+decisionText(d)+after)
+	return tea.Batch(m.enqueue(op), move)
+}
+
+// advance moves to the next disagreement of the current item without a
+// verdict, else to the next visible item that needs work. It returns the
+// move's commands and says where it went, for the message line.
+func (m *Model) advance() (tea.Cmd, string) {
+	ds := m.disagreements()
+	mine := m.mine[m.CurrentID()]
+	for k := 1; k < len(ds); k++ {
+		j := (m.dis + k) % len(ds)
+		if v := mine[ds[j].Key()]; v == nil || v.state == stateFailed {
+			m.dis = j
+			return nil, "  → next disagreement: " + string(ds[j].Label)
+		}
+	}
+	if p := m.pos(); p >= 0 {
+		for q := p + 1; q < len(m.visible); q++ {
+			if i := m.visible[q]; m.needsWork(i) {
+				return m.setCurrent(i), "  → item done; next item: " + Sanitize(m.items[i].ID)
+			}
+		}
+	}
+	return nil, "  · no item below needs a verdict"
+}
+
+func decisionText(d store.Decision) string {
+	switch d {
+	case store.ImageRight:
+		return "image right"
+	case store.DraftRight:
+		return "draft right"
+	case store.BothWrong:
+		return "both wrong"
+	case store.Unsure:
+		return "unsure"
+	}
+	return string(d)
+}
+
+// undo withdraws this reviewer's last verdict (after every queued write).
+func (m *Model) undo() tea.Cmd {
+	if m.cfg.Store == nil {
+		return nil
+	}
+	m.writeSeq++
+	m.setMsg(msgInfo, "undoing the last verdict…")
+	return m.enqueue(writeOp{seq: m.writeSeq, kind: writeUndo, verdict: store.Verdict{Annotator: m.cfg.Annotator}})
+}
+
+// enqueue adds a store write; writes run one at a time, in order.
+func (m *Model) enqueue(op writeOp) tea.Cmd {
+	if m.cfg.Store == nil {
+		m.setMsg(msgErr, "no store: nothing is saved")
+		return nil
+	}
+	m.writes = append(m.writes, op)
+	return m.startWrite()
+}
+
+func (m *Model) startWrite() tea.Cmd {
+	if m.writing || len(m.writes) == 0 {
+		return nil
+	}
+	m.writing = true
+	return runWrite(m.ctx, m.cfg.Store, m.writes[0])
+}
+
+// handleWriteDone marks the write durable (or failed), then starts the
+// next one.
+func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
+	if len(m.writes) == 0 || m.writes[0].seq != msg.seq {
+		return nil // not ours: cannot happen, writes are serialised
+	}
+	op := m.writes[0]
+	m.writes = m.writes[1:]
+	m.writing = false
+	switch op.kind {
+	case writeVerdict:
+		m.verdictWritten(op, msg)
+	case writeNote:
+		if msg.err != nil {
+			m.setMsg(msgErr, "note NOT saved: "+Sanitize(msg.err.Error()))
+		} else {
+			m.notesN++
+			m.notes[op.note.ItemID] = op.note.Text
+			m.setMsg(msgOK, "note saved ✓ "+Sanitize(op.note.ItemID))
+		}
+	case writeUndo:
+		m.undoWritten(msg)
+	}
+	next := m.startWrite()
+	if m.quitting && len(m.writes) == 0 {
+		return tea.Quit
+	}
+	return next
+}
+
+func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) {
+	v := op.verdict
+	e := m.mine[v.ItemID][v.DisagreementKey]
+	latest := e != nil && e.seq == op.seq
+	what := Sanitize(v.ItemID) + " " + string(v.Label) + ": " + decisionText(v.Decision)
+	if msg.err != nil {
+		if latest {
+			e.state, e.err = stateFailed, msg.err.Error()
+			m.markDirty()
+		}
+		m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+" (verdict kept unsaved; press its key again to retry)")
+		return
+	}
+	m.savedN++
+	if latest {
+		e.state = stateSaved
+	}
+	m.setMsg(msgOK, "saved ✓ "+what+op.after)
+}
+
+func (m *Model) undoWritten(msg writeDoneMsg) {
+	if msg.err != nil {
+		m.setMsg(msgErr, "undo failed: "+Sanitize(msg.err.Error()))
+		return
+	}
+	if !msg.undid {
+		m.setMsg(msgInfo, "nothing to undo")
+		return
+	}
+	u := msg.undone
+	cur := map[string]*verdictEntry{}
+	var others []store.Verdict
+	for _, v := range msg.current {
+		if v.Annotator == m.cfg.Annotator {
+			cur[v.DisagreementKey] = &verdictEntry{decision: v.Decision, state: stateSaved}
+		} else if !m.cfg.Blind {
+			others = append(others, v)
+		}
+	}
+	m.mine[u.ItemID] = cur
+	m.savedN = max(0, m.savedN-1)
+	m.markDirty()
+	now := "no verdict"
+	if e := cur[u.DisagreementKey]; e != nil {
+		now = "back to " + decisionText(e.decision)
+	}
+	m.setMsg(msgOK, "undone ✓ "+Sanitize(u.ItemID)+" "+string(u.Label)+": "+decisionText(u.Decision)+" ("+now+")")
+	if i, ok := m.index[u.ItemID]; ok {
+		m.setCurrentNoFocus(i)
+		for j, d := range m.disagreements() {
+			if d.Key() == u.DisagreementKey {
+				m.dis = j
+			}
+		}
+	}
+}
+
+// setCurrentNoFocus moves to item i like setCurrent, for moves the model
+// makes itself; the follow-up commands are issued by the next key.
+func (m *Model) setCurrentNoFocus(i int) {
+	if i != m.cur {
+		m.cur = i
+		m.dis = 0
+		m.dirty = true
+	}
+}
