@@ -46,6 +46,10 @@ func newJumpDialog() jumpDialog {
 	in := textinput.New()
 	in.Prompt = "jump to id: "
 	in.CharLimit = 256
+	// A steady cursor: no blink ticks, no redraws while the reviewer reads.
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
 	return jumpDialog{input: in}
 }
 
@@ -92,6 +96,9 @@ func newNoteDialog() noteDialog {
 	a.Placeholder = "note on this item (ctrl+s saves, esc cancels)"
 	a.CharLimit = 4000
 	a.ShowLineNumbers = false
+	st := a.Styles()
+	st.Cursor.Blink = false
+	a.SetStyles(st)
 	return noteDialog{area: a}
 }
 
