@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -285,15 +286,11 @@ func TestRunCommandInterrupted(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() {
-		// The slow draft is the third one served: the others are done.
-		for srv.Stats(runDraftModel).Served < 3 || srv.Stats(runGroundModel).Served < 3 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		cancel()
-	}()
-	var stdout, stderr bytes.Buffer
-	code := realMain(ctx, env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
+	// Interrupt once two items are reported done (the third waits an hour
+	// for its draft).
+	stderr := &stopOnWriter{want: "2/3", hit: cancel}
+	var stdout bytes.Buffer
+	code := realMain(ctx, env{stdin: strings.NewReader(""), stdout: &stdout, stderr: stderr, getenv: func(string) string { return "" }},
 		runArgs(srv, wl, "--db", db))
 	require.Equal(t, 130, code, stderr.String())
 	assert.Contains(t, stderr.String(), "interrupted")
@@ -305,7 +302,34 @@ func TestRunCommandInterrupted(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "3 done, 0 failed, 0 salvaged, 2 cached")
 	assert.Equal(t, 1, srv2.Stats(runDraftModel).Served)
-	assert.Zero(t, srv2.Stats(runGroundModel).Served)
+	// The third grounding (no latency) had most likely finished and was kept.
+	assert.LessOrEqual(t, srv2.Stats(runGroundModel).Served, 1)
+}
+
+// stopOnWriter collects what is written and calls hit once when want
+// appears in it.
+type stopOnWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	hit  func()
+}
+
+func (w *stopOnWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if w.hit != nil && strings.Contains(w.buf.String(), w.want) {
+		w.hit()
+		w.hit = nil
+	}
+	return n, err
+}
+
+func (w *stopOnWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 func TestRunProgress(t *testing.T) {
