@@ -283,7 +283,7 @@ func TestSchedulerFaults(t *testing.T) {
 		model string
 		want  string // in the failed item's error; "" = the host's retries absorb the fault
 	}{
-		// The stall is cut by the host's per-call timeout (300ms here).
+		// The stall is cut by the host's per-call timeout (1s here).
 		{"404 missing model", ollamatest.FaultNotFound, groundModel, "model not found"},
 		{"500", ollamatest.FaultServerError, groundModel, "ollama server error"},
 		{"503 busy then ok", ollamatest.FaultBusy, groundModel, ""},
@@ -300,7 +300,7 @@ func TestSchedulerFaults(t *testing.T) {
 			items := makeItems(t, dir, 4)
 			opt := schedOptions()
 			if tt.fault == ollamatest.FaultStall {
-				opt.Timeout = 300 * time.Millisecond
+				opt.Timeout = time.Second
 			}
 			host := schedHost(t, srv.URL(), opt)
 			srv.InjectFault(tt.model, tt.fault, 1)
