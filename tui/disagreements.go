@@ -73,10 +73,18 @@ func (p *disagreementPane) View(m *Model, inner Rect) string {
 			selStart = sumLen(blocks)
 		}
 		head := marker + itoa(j+1) + " "
-		if d.Urgent {
-			head += st.Urgent.Render("URGENT") + " "
+		switch {
+		case j == m.dis:
+			// Reversed as a whole (an inner style would end the reverse).
+			if d.Urgent {
+				head += "URGENT "
+			}
+			head = st.Selected.Render(head + string(d.Label) + " ")
+		case d.Urgent:
+			head += st.Urgent.Render("URGENT") + " " + st.Label.Render(string(d.Label))
+		default:
+			head += st.Label.Render(string(d.Label))
 		}
-		head += st.Label.Render(string(d.Label))
 		lines = append(lines, head)
 		span := "draft silent"
 		if len(d.DraftSpans) > 0 {
@@ -87,11 +95,6 @@ func (p *disagreementPane) View(m *Model, inner Rect) string {
 		if !m.cfg.Blind {
 			if o := m.othersText(d.Key()); o != "" {
 				lines = append(lines, "  "+st.Others.Render(o))
-			}
-		}
-		if j == m.dis {
-			for k := range lines {
-				lines[k] = st.Selected.Render(fitStyled(lines[k], inner.W))
 			}
 		}
 		blocks = append(blocks, lines)

@@ -38,21 +38,21 @@ type Styles struct {
 
 // palette is the handful of colours the styles are made of.
 type palette struct {
-	fg, dim, border, accent, selBg, urgent, errC, ok, warn, researchBg, researchFg color.Color
+	fg, dim, border, accent, urgent, errC, ok, warn, researchBg, researchFg color.Color
 }
 
 func newPalette(isDark bool) palette {
 	if isDark {
 		return palette{
 			fg: lipgloss.Color("#E6E6E6"), dim: lipgloss.Color("#8A8A8A"), border: lipgloss.Color("#5F5F5F"),
-			accent: lipgloss.Color("#56B4E9"), selBg: lipgloss.Color("#303A46"), urgent: lipgloss.Color("#FF5F5F"),
+			accent: lipgloss.Color("#56B4E9"), urgent: lipgloss.Color("#FF5F5F"),
 			errC: lipgloss.Color("#FF875F"), ok: lipgloss.Color("#5FD787"), warn: lipgloss.Color("#E69F00"),
 			researchBg: lipgloss.Color("#E69F00"), researchFg: lipgloss.Color("#000000"),
 		}
 	}
 	return palette{
 		fg: lipgloss.Color("#1C1C1C"), dim: lipgloss.Color("#6C6C6C"), border: lipgloss.Color("#A8A8A8"),
-		accent: lipgloss.Color("#0072B2"), selBg: lipgloss.Color("#D7E3F0"), urgent: lipgloss.Color("#C00000"),
+		accent: lipgloss.Color("#0072B2"), urgent: lipgloss.Color("#C00000"),
 		errC: lipgloss.Color("#B34700"), ok: lipgloss.Color("#007A33"), warn: lipgloss.Color("#A66F00"),
 		researchBg: lipgloss.Color("#E69F00"), researchFg: lipgloss.Color("#000000"),
 	}
@@ -76,7 +76,7 @@ func NewStyles(isDark bool) Styles {
 	s.Worklist.Adjudicated = lipgloss.NewStyle().Foreground(p.ok).Bold(true)
 
 	s.Disagreement.Row = lipgloss.NewStyle().Foreground(p.fg)
-	s.Disagreement.Selected = lipgloss.NewStyle().Foreground(p.fg).Background(p.selBg).Bold(true)
+	s.Disagreement.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
 	s.Disagreement.Label = lipgloss.NewStyle().Foreground(p.fg).Bold(true)
 	s.Disagreement.Kind = lipgloss.NewStyle().Foreground(p.accent)
 	s.Disagreement.Urgent = lipgloss.NewStyle().Foreground(p.researchFg).Background(p.urgent).Bold(true)

@@ -194,7 +194,7 @@ func (m *Model) disagreementTitle() string {
 func (m *Model) draftTitle() string {
 	t := "draft"
 	if m.cur >= 0 && m.rows[m.cur].result != nil && m.rows[m.cur].result.Salvaged {
-		t += " · ⚠ salvaged output (r)"
+		t += " · ⚠ model output salvaged: check it (r)"
 	}
 	return t
 }
