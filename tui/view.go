@@ -226,6 +226,11 @@ func (m *Model) statusView(w int) string {
 	}
 	left += " · " + itoa(m.savedN) + " saved"
 	var info []string
+	if m.cfg.Extra != "" {
+		// First, so a narrow terminal never hides it (say, that the data
+		// are synthetic).
+		info = append(info, Sanitize(m.cfg.Extra))
+	}
 	if n := len(m.cfg.Hosts); n > 0 {
 		info = append(info, Sanitize(strings.Join(m.cfg.Hosts, ",")))
 	}
@@ -241,9 +246,6 @@ func (m *Model) statusView(w int) string {
 			a += " (blind)"
 		}
 		info = append(info, a)
-	}
-	if m.cfg.Extra != "" {
-		info = append(info, Sanitize(m.cfg.Extra))
 	}
 	mark := st.Research.Render(" " + ResearchMark + " ")
 	mw := ansi.StringWidth(mark)
