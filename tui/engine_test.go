@@ -82,3 +82,16 @@ func TestNoticeAndBackground(t *testing.T) {
 type lightGray struct{}
 
 func (lightGray) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
+
+// TestExtraStatusShown: the caller's status text (the demo's "synthetic
+// data" notice) and the research-use mark survive the narrowest screen.
+func TestExtraStatusShown(t *testing.T) {
+	f := newFixture(2, 2)
+	f.engine.done()
+	cfg := f.config()
+	cfg.Extra = "DEMO · synthetic"
+	h := newHarness(t, cfg, MinWidth+20, MinHeight)
+	s := h.screen()
+	assert.Contains(t, s, "DEMO · synthetic")
+	assert.Contains(t, s, ResearchMark)
+}

@@ -226,11 +226,6 @@ func (m *Model) statusView(w int) string {
 	}
 	left += " · " + itoa(m.savedN) + " saved"
 	var info []string
-	if m.cfg.Extra != "" {
-		// First, so a narrow terminal never hides it (say, that the data
-		// are synthetic).
-		info = append(info, Sanitize(m.cfg.Extra))
-	}
 	if n := len(m.cfg.Hosts); n > 0 {
 		info = append(info, Sanitize(strings.Join(m.cfg.Hosts, ",")))
 	}
@@ -250,6 +245,11 @@ func (m *Model) statusView(w int) string {
 	mark := st.Research.Render(" " + ResearchMark + " ")
 	mw := ansi.StringWidth(mark)
 	line1 := left
+	if m.cfg.Extra != "" {
+		// First, so a narrow terminal does not hide it (say, that the data
+		// are synthetic).
+		line1 = st.Research.Render(Sanitize(m.cfg.Extra)) + " " + left
+	}
 	if len(info) > 0 {
 		line1 += st.Dim.Render(" · " + strings.Join(info, " · "))
 	}
