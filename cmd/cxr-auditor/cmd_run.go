@@ -241,7 +241,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 		"wall_ms": wall.Milliseconds(), "interrupted": ctx.Err() != nil})
 	fmt.Fprintf(e.stderr, "cxr-auditor run: %s\n", sum.line(wall))
 	if len(wl.Problems) > 0 {
-		fmt.Fprintf(e.stderr, "cxr-auditor run: %d worklist rows skipped (see above)\n", len(wl.Problems))
+		fmt.Fprintf(e.stderr, "cxr-auditor run: %d worklist row(s) skipped (see above)\n", len(wl.Problems))
 	}
 	switch {
 	case writeErr != nil:
