@@ -28,11 +28,11 @@ type Config struct {
 	// Urgent is the can't-miss whitelist given to compare.Compare; nil
 	// means schema.DefaultUrgent(), an empty non-nil slice means none.
 	Urgent []schema.Label
-	// Capacity is the number of calls in flight per model per host
-	// (default 1: Ollama's OLLAMA_NUM_PARALLEL default for large models).
+	// Capacity is the number of calls in flight per model per host; 0
+	// means 1 (match the server's OLLAMA_NUM_PARALLEL).
 	Capacity int
-	// Prefetch is how many of the ids after the focused one Focus queues
-	// (default 3).
+	// Prefetch is how many of the ids after the focused one Focus queues;
+	// 0 means 3.
 	Prefetch int
 	// Logf receives run-level warnings (a host that cannot serve a model,
 	// different digests for one model name, store write failures); nil
