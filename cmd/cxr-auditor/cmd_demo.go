@@ -182,6 +182,8 @@ func removeDemoStore(ctx context.Context, db, wl string) error {
 // saying the data are synthetic.
 func demoWorkstation(d *demoSession, f demoFlags) workstationConfig {
 	return workstationConfig{
+		command:        "demo",
+		queueAll:       true,
 		worklist:       d.worklist,
 		db:             d.db,
 		hosts:          []*pipeline.Host{d.host},

@@ -10,7 +10,8 @@ import (
 const reviewDescription = `Open the review workstation on a worklist (CSV, JSONL or a directory of
 images with .txt drafts). Both model stages run in the background on the
 Ollama hosts; cached results show at once, the item under the cursor runs
-first and the next --prefetch items after it.
+first and the next --prefetch items after it (--all: every item, in the
+background).
 
 Keys: j/k items, n/p disagreements, i image right, d draft right, b both
 wrong, u unsure (each verdict is saved durably, then the cursor moves on),
@@ -31,6 +32,7 @@ func runReview(ctx context.Context, e env, args []string) error {
 	blind := fs.Bool("blind", false, "hide other annotators' verdicts")
 	graphics := fs.String("graphics", "auto", "image `PROTOCOL`: auto, kitty, sixel, iterm2, blocks or text")
 	prefetch := fs.Int("prefetch", 3, "items after the current one to run first")
+	all := fs.Bool("all", false, "run every item of the worklist in the background, not only the current one and the --prefetch items after it")
 	urgent := fs.String("urgent", "pneumothorax,nodule_mass", "can't-miss `LABELS`, comma-separated (\"\" for none)")
 	jobs := fs.Int("jobs", 1, "model calls in flight per model per host (Ollama's OLLAMA_NUM_PARALLEL)")
 	debug := fs.String("debug", "", "write a debug log to `FILE`")
@@ -60,5 +62,6 @@ func runReview(ctx context.Context, e env, args []string) error {
 		groundingModel: of.groundingModel, draftModel: of.draftModel,
 		annotator: *annotator, blind: *blind, graphics: *graphics,
 		urgent: whitelist, prefetch: *prefetch, capacity: *jobs, debug: *debug,
+		command: "review", queueAll: *all,
 	})
 }

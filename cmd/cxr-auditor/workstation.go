@@ -24,6 +24,13 @@ import (
 // workstationConfig is everything openWorkstation needs; review and demo
 // fill it from their flags.
 type workstationConfig struct {
+	// command names the subcommand in messages ("review", "demo").
+	command string
+	// queueAll queues every item in the background, not only the focused
+	// item and the --prefetch items after it. Reviewing a slice of a large
+	// worklist should not keep a GPU busy on the rest; the demo and
+	// --all want everything.
+	queueAll bool
 	// worklist is the worklist file or directory.
 	worklist string
 	// db is the store file; "" means store.DefaultPath(worklist).
@@ -61,6 +68,9 @@ const detectTimeout = time.Second
 // waited for on return), runs the TUI in the alternate screen and prints a
 // one-line summary on exit.
 func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err error) {
+	if cfg.command == "" {
+		cfg.command = "review"
+	}
 	if cfg.annotator == "" {
 		cfg.annotator = loginName(e)
 	}
@@ -74,7 +84,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		return fmt.Errorf("%w: --graphics: %v", errUsage, err)
 	}
 	if len(cfg.hosts) == 0 {
-		return errors.New("review: no Ollama host")
+		return errors.New("no Ollama host")
 	}
 
 	if cfg.debug != "" {
@@ -156,8 +166,9 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	}()
 	go func() {
 		defer wg.Done()
-		// Remember the worklist (export, resume) and queue every item, off
-		// the path to the first frame.
+		// Remember the worklist (export, resume) and, with queueAll, queue
+		// every item, off the path to the first frame. Otherwise the TUI's
+		// Focus queues the current item and the ones ahead of it.
 		recs := make([]store.ItemRecord, len(wl.Items))
 		for i, it := range wl.Items {
 			recs[i] = store.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i}
@@ -166,7 +177,9 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 			log.Printf("store: %v", err)
 			prog.Send(tui.NoticeMsg{Text: "could not record the worklist in the store: " + err.Error(), Err: true})
 		}
-		sched.Submit(wl.Items)
+		if cfg.queueAll {
+			sched.Submit(wl.Items)
+		}
 	}()
 
 	_, runErr := prog.Run()
@@ -176,13 +189,13 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		log.Printf("pipeline: %v", schedErr)
 	}
 
-	fmt.Fprintf(e.stdout, "cxr-auditor review: %d verdict(s) and %d note(s) saved this session as %s · store %s\n",
-		model.SavedVerdicts(), model.SavedNotes(), cfg.annotator, st.Path())
+	fmt.Fprintf(e.stdout, "cxr-auditor %s: %d verdict(s) and %d note(s) saved this session as %s · store %s\n",
+		cfg.command, model.SavedVerdicts(), model.SavedNotes(), cfg.annotator, st.Path())
 	if n := model.Pending(); n > 0 {
-		fmt.Fprintf(e.stderr, "cxr-auditor review: %d change(s) were still being saved at exit and may be lost\n", n)
+		fmt.Fprintf(e.stderr, "cxr-auditor %s: %d change(s) were still being saved at exit and may be lost\n", cfg.command, n)
 	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && ctx.Err() == nil {
-		return fmt.Errorf("review: %w", runErr)
+		return fmt.Errorf("workstation: %w", runErr)
 	}
 	return nil
 }
