@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -258,6 +259,17 @@ func TestDemoWorkstationConfig(t *testing.T) {
 // to the hostile draft and waits for its text, then quits with q. The
 // draft's escape sequences must never reach the terminal.
 func TestDemoEndToEndThroughTheWorkstation(t *testing.T) {
+	for _, queueAll := range []bool{true, false} {
+		t.Run(fmt.Sprintf("queueAll=%v", queueAll), func(t *testing.T) {
+			testDemoEndToEnd(t, queueAll)
+		})
+	}
+}
+
+// testDemoEndToEnd runs the demo path; without queueAll only the TUI's
+// Focus (the item under the cursor, then the prefetch window) starts work,
+// as in review without --all.
+func testDemoEndToEnd(t *testing.T, queueAll bool) {
 	ctx := t.Context()
 	dir := smallDemo(t, "demo-03-ptx-missed", "demo-10-hostile-draft")
 	f := demoFlags{dir: dir, fast: true, graphics: "text", annotator: "tester"}
@@ -273,6 +285,7 @@ func TestDemoEndToEndThroughTheWorkstation(t *testing.T) {
 	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
 	cfg := demoWorkstation(d, f)
 	cfg.width, cfg.height = 240, 40 // wide enough for the whole status bar
+	cfg.queueAll = queueAll
 	ran := make(chan error, 1)
 	go func() { ran <- openWorkstation(ctx, e, cfg) }()
 

@@ -135,6 +135,9 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	if err != nil {
 		return err
 	}
+	// Known before the first frame, so the TUI's first Focus finds them;
+	// cheap (no I/O), unlike queueing.
+	sched.Register(wl.Items)
 
 	var hostNames []string
 	for _, h := range cfg.hosts {
