@@ -86,27 +86,8 @@ func ExtractFindings(raw string) ([]Finding, Diagnostics, error) {
 	if dups > 0 {
 		n.add("deduplicated", "dropped %d repeated finding(s) (same label and box)", dups)
 	}
-	var positives []string
-	for _, f := range out {
-		if f.Label.Positive() {
-			positives = append(positives, string(f.Label))
-		}
-	}
-	if len(positives) > 0 {
-		kept := out[:0]
-		dropped := false
-		for _, f := range out {
-			if f.Label == NoFinding {
-				dropped = true
-				continue
-			}
-			kept = append(kept, f)
-		}
-		out = kept
-		if dropped {
-			n.add("conflicting_no_finding", "dropped no_finding because positive findings were also reported: %s", strings.Join(positives, ", "))
-		}
-	}
+	out = dropNoFinding(out, func(f Finding) (Label, bool) { return f.Label, f.Label.Positive() }, &n,
+		"dropped no_finding because positive findings were also reported: %s")
 	return out, n.diagnostics(), nil
 }
 
@@ -186,28 +167,39 @@ func ExtractDraftLabels(raw string) ([]DraftLabel, Diagnostics, error) {
 	if dups > 0 {
 		n.add("deduplicated", "dropped %d repeated draft label(s) (same label, status and span)", dups)
 	}
-	var present []string
-	for _, d := range out {
-		if d.Label.Positive() && d.Status == StatusPresent {
-			present = append(present, string(d.Label))
-		}
-	}
-	if len(present) > 0 {
-		kept := out[:0]
-		dropped := false
-		for _, d := range out {
-			if d.Label == NoFinding {
-				dropped = true
-				continue
-			}
-			kept = append(kept, d)
-		}
-		out = kept
-		if dropped {
-			n.add("conflicting_no_finding", "dropped no_finding because the draft asserts %s", strings.Join(present, ", "))
-		}
-	}
+	out = dropNoFinding(out, func(d DraftLabel) (Label, bool) {
+		return d.Label, d.Label.Positive() && d.Status == StatusPresent
+	}, &n, "dropped no_finding because the draft asserts %s")
 	return out, n.diagnostics(), nil
+}
+
+// dropNoFinding removes no_finding entries when any entry counts as a
+// positive (by the caller's rule), because a positive must win: keeping the
+// negative sentinel could hide an URGENT finding. It notes the drop with
+// msg, whose %s is the list of positives.
+func dropNoFinding[T any](out []T, classify func(T) (label Label, positive bool), n *notes, msg string) []T {
+	var positives []string
+	for _, e := range out {
+		if l, pos := classify(e); pos {
+			positives = append(positives, string(l))
+		}
+	}
+	if len(positives) == 0 {
+		return out
+	}
+	kept := out[:0]
+	dropped := false
+	for _, e := range out {
+		if l, _ := classify(e); l == NoFinding {
+			dropped = true
+			continue
+		}
+		kept = append(kept, e)
+	}
+	if dropped {
+		n.add("conflicting_no_finding", msg, strings.Join(positives, ", "))
+	}
+	return kept
 }
 
 // noteTruncation notes that the list itself was cut off.
