@@ -72,19 +72,20 @@ func (b *Box) UnmarshalJSON(data []byte) error {
 	}
 	rest = rest[1 : len(rest)-1]
 	n := 0
-	for len(bytes.TrimSpace(rest)) > 0 {
+	for more := len(bytes.TrimSpace(rest)) > 0; more; {
 		var part []byte
 		if i := bytes.IndexByte(rest, ','); i >= 0 {
 			part, rest = rest[:i], rest[i+1:]
 		} else {
-			part, rest = rest, nil
+			part, more = rest, false
 		}
 		if n == 4 {
 			return fmt.Errorf("box_2d: want 4 numbers [y0,x0,y1,x1], got more")
 		}
-		v, err := strconv.ParseFloat(string(bytes.TrimSpace(part)), 64)
-		if err != nil || !json.Valid(bytes.TrimSpace(part)) {
-			return fmt.Errorf("box_2d: element %d: %q is not a number", n, bytes.TrimSpace(part))
+		part = bytes.TrimSpace(part)
+		v, err := strconv.ParseFloat(string(part), 64)
+		if err != nil || !json.Valid(part) {
+			return fmt.Errorf("box_2d: element %d: %q is not a number", n, part)
 		}
 		a[n] = v
 		n++
