@@ -75,6 +75,9 @@ type Scheduler struct {
 	logf     func(string, ...any)
 	updates  chan Update
 	readFile func(string) ([]byte, string, error)
+	// beforeStage, when set (tests), runs in the prep worker before each
+	// stage of an item is prepared.
+	beforeStage func(ctx context.Context, item Item, stage store.Stage)
 	// drainOnStop makes the forwarder deliver every update, even after
 	// Run's context ended (set by RunAll, whose reader never stops first).
 	drainOnStop bool
@@ -161,6 +164,11 @@ type job struct {
 	idx       int
 	tried     *pair // excluded host after a retryable failure
 	retried   bool
+	// prepping marks a placeholder: the item was taken from the pending
+	// queue but this stage's input (cache lookup, image decoding) is not
+	// ready yet. It holds the item's place in the job queue, so no slot
+	// starts a later item's call first; see jobHeap.popFor.
+	prepping bool
 }
 
 // completion is a finished stage on its way to the finisher.
@@ -627,9 +635,19 @@ func (s *Scheduler) prepWorker(ctx context.Context) {
 		st.stages = [2]*stageOutcome{}
 		item, noCache := st.item, st.noCache
 		st.noCache = false
+		// Both stages take their place in the job queues now, in rank
+		// order, before any input is ready: prep workers run items
+		// concurrently and finish them out of order, and a slot that took
+		// whatever was ready first could start a later item's call ahead of
+		// this one (with one slot, a stalled call then holds back every
+		// item prepared a moment later, up to the call timeout).
+		gj := &job{it: st, stage: store.StageGrounding, model: s.cfg.GroundingModel, prepping: true}
+		dj := &job{it: st, stage: store.StageDraft, model: s.cfg.DraftModel, prepping: true}
+		s.pushJobLocked(gj)
+		s.pushJobLocked(dj)
 		s.emitLocked(Update{ItemID: item.ID, Status: StatusRunning})
 		s.mu.Unlock()
-		s.prepare(ctx, st, item, noCache)
+		s.prepare(ctx, st, item, noCache, gj, dj)
 	}
 }
 
@@ -654,38 +672,63 @@ func (s *Scheduler) prepAllowedLocked() bool {
 	return s.ready[store.StageGrounding] < limit && s.ready[store.StageDraft] < 4*limit && len(s.finq) < maxUnwritten
 }
 
-// prepare serves or queues both stages of one item.
-func (s *Scheduler) prepare(ctx context.Context, st *itemState, item Item, noCache bool) {
+// prepare serves or readies both stages of one item: gj and dj are its
+// placeholder jobs, each of which it either readies for a slot or
+// withdraws (served from the cache, or failed) on every path.
+func (s *Scheduler) prepare(ctx context.Context, st *itemState, item Item, noCache bool, gj, dj *job) {
 	// The draft first: it needs no decoding, so it can start right away.
-	dh := HashDraft(item.Draft)
-	if ps, err := s.serving(ctx, s.cfg.DraftModel); err != nil {
-		s.failStage(ctx, st, store.StageDraft, dh, err)
-	} else if rec, ok := s.cachedUnless(ctx, noCache, store.StageDraft, dh, ps); ok {
-		s.complete(completion{it: st, stage: store.StageDraft, rec: rec, cached: true})
-	} else {
-		s.queueJob(&job{it: st, stage: store.StageDraft, model: s.cfg.DraftModel, draft: item.Draft, inputHash: dh})
-	}
+	s.prepareDraft(ctx, st, item, noCache, dj)
+	s.prepareGrounding(ctx, st, item, noCache, gj)
+}
 
+func (s *Scheduler) prepareDraft(ctx context.Context, st *itemState, item Item, noCache bool, j *job) {
+	if s.beforeStage != nil {
+		s.beforeStage(ctx, item, store.StageDraft)
+	}
+	dh := HashDraft(item.Draft)
+	ps, err := s.serving(ctx, s.cfg.DraftModel)
+	if err != nil {
+		s.withdrawJob(j)
+		s.failStage(ctx, st, store.StageDraft, dh, err)
+		return
+	}
+	if rec, ok := s.cachedUnless(ctx, noCache, store.StageDraft, dh, ps); ok {
+		s.withdrawJob(j)
+		s.complete(completion{it: st, stage: store.StageDraft, rec: rec, cached: true})
+		return
+	}
+	s.readyJob(j, func(j *job) { j.draft, j.inputHash = item.Draft, dh })
+}
+
+func (s *Scheduler) prepareGrounding(ctx context.Context, st *itemState, item Item, noCache bool, j *job) {
+	if s.beforeStage != nil {
+		s.beforeStage(ctx, item, store.StageGrounding)
+	}
+	fail := func(hash string, err error) {
+		s.withdrawJob(j)
+		s.failStage(ctx, st, store.StageGrounding, hash, err)
+	}
 	data, ih, err := s.readFile(item.ImagePath)
 	if err != nil {
-		s.failStage(ctx, st, store.StageGrounding, "", fmt.Errorf("image %s: %w", item.ImagePath, err))
+		fail("", fmt.Errorf("image %s: %w", item.ImagePath, err))
 		return
 	}
 	ps, err := s.serving(ctx, s.cfg.GroundingModel)
 	if err != nil {
-		s.failStage(ctx, st, store.StageGrounding, ih, err)
+		fail(ih, err)
 		return
 	}
 	if rec, ok := s.cachedUnless(ctx, noCache, store.StageGrounding, ih, ps); ok {
+		s.withdrawJob(j)
 		s.complete(completion{it: st, stage: store.StageGrounding, rec: rec, cached: true})
 		return
 	}
 	img, err := prepareImage(ctx, item.ImagePath, data)
 	if err != nil {
-		s.failStage(ctx, st, store.StageGrounding, ih, err)
+		fail(ih, err)
 		return
 	}
-	s.queueJob(&job{it: st, stage: store.StageGrounding, model: s.cfg.GroundingModel, inputHash: ih, img: img})
+	s.readyJob(j, func(j *job) { j.inputHash, j.img = ih, img })
 }
 
 func (s *Scheduler) cachedUnless(ctx context.Context, noCache bool, stage store.Stage, hash string, ps []*pair) (store.StageRecord, bool) {
@@ -712,13 +755,26 @@ func (s *Scheduler) failStage(ctx context.Context, st *itemState, stage store.St
 	s.complete(completion{it: st, stage: stage, rec: rec})
 }
 
-func (s *Scheduler) queueJob(j *job) {
+// readyJob fills in placeholder j's input and lets the slots take it.
+func (s *Scheduler) readyJob(j *job, fill func(*job)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping {
-		return
+	fill(j)
+	j.prepping = false
+	s.cond.Broadcast()
+}
+
+// withdrawJob removes placeholder j from its queue (its stage needs no
+// call).
+func (s *Scheduler) withdrawJob(j *job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j.idx >= 0 {
+		heap.Remove(s.queues[j.model], j.idx)
+		s.ready[j.stage]--
+		j.it.jobs = removeJob(j.it.jobs, j)
 	}
-	s.pushJobLocked(j)
+	s.cond.Broadcast()
 }
 
 func (s *Scheduler) pushJobLocked(j *job) {
@@ -1079,12 +1135,19 @@ func (h *jobHeap) Pop() any {
 	return j
 }
 
+// blocked reports whether the best job is still being prepared: then no
+// job may start (see popFor).
+func (h jobHeap) blocked() bool { return len(h) > 0 && h[0].prepping }
+
 // popFor removes and returns the best job p may run (not one that already
-// failed on p), or nil.
+// failed on p), or nil. It returns nil too when a job ranked before that
+// one is still being prepared: jobs start in rank order, so a later item's
+// call (which may stall until the call timeout) never goes ahead of an
+// earlier item whose input was a moment late.
 func (h *jobHeap) popFor(p *pair) *job {
 	var skipped []*job
 	var got *job
-	for h.Len() > 0 {
+	for h.Len() > 0 && !h.blocked() {
 		j := heap.Pop(h).(*job)
 		if j.tried == p {
 			skipped = append(skipped, j)
