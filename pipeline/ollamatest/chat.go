@@ -162,8 +162,10 @@ type generation struct {
 
 	chunks     []api.Message // one token each, thinking first
 	doneReason string
-	step       time.Duration // pause before each chunk
+	step       time.Duration // generation time of each chunk
 	promptEval time.Duration
+	planned    time.Time // when generation began; chunks are due on a schedule from it
+	sent       int       // chunks sent (or accumulated) so far
 	firstToken time.Time
 	headerSent bool
 	content    strings.Builder
@@ -189,6 +191,7 @@ func (g *generation) plan(reply Reply, think bool, latency time.Duration) {
 		g.chunks = g.chunks[:n]
 		g.doneReason = "length"
 	}
+	g.planned = time.Now()
 	g.promptEval = latency / 10
 	if len(g.chunks) > 0 {
 		g.step = (latency - g.promptEval) / time.Duration(len(g.chunks))
@@ -267,13 +270,15 @@ func (g *generation) run(fault Fault) {
 // send streams chunks (or accumulates them when not streaming), pacing them
 // by the model's latency. It returns false when the client went away or
 // the server is closing.
+//
+// Chunk k is due at planned + promptEval + (k+1)*step: sleeping until each
+// chunk's due time (rather than a step after the previous one) keeps the
+// timer and write overheads from adding up, so a reply takes its latency.
 func (g *generation) send(chunks []api.Message) bool {
-	for i, c := range chunks {
-		pause := g.step
-		if i == 0 && g.firstToken.IsZero() {
-			pause += g.promptEval
-		}
-		if !g.s.sleep(g.r, pause) {
+	for _, c := range chunks {
+		g.sent++
+		due := g.planned.Add(g.promptEval + time.Duration(g.sent)*g.step)
+		if !g.s.sleep(g.r, time.Until(due)) {
 			return false
 		}
 		if g.firstToken.IsZero() {

@@ -42,7 +42,7 @@ func fixed(content string) func(*api.ChatRequest) ollamatest.Reply {
 	return func(*api.ChatRequest) ollamatest.Reply { return ollamatest.Reply{Content: content} }
 }
 
-func client(t *testing.T, srv *ollamatest.Server) *api.Client {
+func client(t testing.TB, srv *ollamatest.Server) *api.Client {
 	t.Helper()
 	u, err := url.Parse(srv.URL())
 	require.NoError(t, err)
