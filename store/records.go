@@ -69,33 +69,56 @@ const stageColumns = `key, stage, item_id, image_hash, draft_hash, model, model_
 // (a rerun) supersedes earlier ones. Key and Stage must be set. A zero
 // CreatedAt is stamped with the store's clock.
 func (s *Store) PutStage(ctx context.Context, r StageRecord) error {
-	op := fmt.Sprintf("put %s stage item %q", r.Stage, r.ItemID)
+	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putStageTx(ctx, tx, r) }); err != nil {
+		return s.errorf(stageOp(r), err)
+	}
+	return nil
+}
+
+func stageOp(r StageRecord) string { return fmt.Sprintf("put %s stage item %q", r.Stage, r.ItemID) }
+
+// putStageTx checks and inserts r in tx.
+func (s *Store) putStageTx(ctx context.Context, tx *sql.Tx, r StageRecord) error {
 	switch {
 	case r.Key == "":
-		return s.errorf(op, invalid("Key", "empty"))
+		return invalid("Key", "empty")
 	case r.Stage != StageGrounding && r.Stage != StageDraft:
-		return s.errorf(op, invalid("Stage", "%q is not %q or %q", r.Stage, StageGrounding, StageDraft))
+		return invalid("Stage", "%q is not %q or %q", r.Stage, StageGrounding, StageDraft)
 	}
 	findings, err := json.Marshal(r.Findings)
 	if err != nil {
-		return s.errorf(op, fmt.Errorf("field Findings: %w", err))
+		return fmt.Errorf("field Findings: %w", err)
 	}
 	labels, err := json.Marshal(r.Labels)
 	if err != nil {
-		return s.errorf(op, fmt.Errorf("field Labels: %w", err))
+		return fmt.Errorf("field Labels: %w", err)
 	}
 	diags, err := json.Marshal(r.Diagnostics)
 	if err != nil {
-		return s.errorf(op, fmt.Errorf("field Diagnostics: %w", err))
+		return fmt.Errorf("field Diagnostics: %w", err)
 	}
-	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO stage_records (`+stageColumns+`)
-			VALUES (?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?)`,
-			r.Key, string(r.Stage), r.ItemID, r.ImageHash, r.DraftHash, r.Model, r.ModelDigest, r.PromptDigest, r.Options, r.Host,
-			r.Raw, r.Thinking, r.DoneReason, boolInt(r.Done), string(findings), string(labels), string(diags), r.Error,
-			r.PromptEvalCount, r.EvalCount, int64(r.TotalDuration), int64(r.LoadDuration), int64(r.EvalDuration), int64(r.Wall),
-			formatTime(s.stamp(r.CreatedAt)))
-		return err
+	_, err = tx.ExecContext(ctx, `INSERT INTO stage_records (`+stageColumns+`)
+		VALUES (?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?)`,
+		r.Key, string(r.Stage), r.ItemID, r.ImageHash, r.DraftHash, r.Model, r.ModelDigest, r.PromptDigest, r.Options, r.Host,
+		r.Raw, r.Thinking, r.DoneReason, boolInt(r.Done), string(findings), string(labels), string(diags), r.Error,
+		r.PromptEvalCount, r.EvalCount, int64(r.TotalDuration), int64(r.LoadDuration), int64(r.EvalDuration), int64(r.Wall),
+		formatTime(s.stamp(r.CreatedAt)))
+	return err
+}
+
+// PutOutcome stores an item's finished model calls and its result in one
+// transaction (one durable commit instead of one per record): either every
+// record is stored or, on any error, none is. Each record follows the rules
+// of PutStage and PutResult; stages may be empty.
+func (s *Store) PutOutcome(ctx context.Context, stages []StageRecord, result ResultRecord) error {
+	op := fmt.Sprintf("put outcome item %q", result.ItemID)
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		for _, r := range stages {
+			if err := s.putStageTx(ctx, tx, r); err != nil {
+				return fmt.Errorf("%s: %w", stageOp(r), err)
+			}
+		}
+		return s.putResultTx(ctx, tx, result)
 	})
 	if err != nil {
 		return s.errorf(op, err)
@@ -156,26 +179,27 @@ func scanStage(sc scanner) (StageRecord, error) {
 // PutResult records the latest outcome for r.ItemID, replacing any earlier
 // one. A zero UpdatedAt is stamped with the store's clock.
 func (s *Store) PutResult(ctx context.Context, r ResultRecord) error {
-	op := fmt.Sprintf("put result item %q", r.ItemID)
+	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putResultTx(ctx, tx, r) }); err != nil {
+		return s.errorf(fmt.Sprintf("put result item %q", r.ItemID), err)
+	}
+	return nil
+}
+
+// putResultTx checks and upserts r in tx.
+func (s *Store) putResultTx(ctx context.Context, tx *sql.Tx, r ResultRecord) error {
 	if r.ItemID == "" {
-		return s.errorf(op, invalid("ItemID", "empty"))
+		return invalid("ItemID", "empty")
 	}
 	report, err := json.Marshal(r.Report)
 	if err != nil {
-		return s.errorf(op, fmt.Errorf("field Report: %w", err))
+		return fmt.Errorf("field Report: %w", err)
 	}
-	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO results (item_id, grounding_key, draft_key, report, salvaged, error, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (item_id) DO UPDATE SET grounding_key = excluded.grounding_key, draft_key = excluded.draft_key,
-				report = excluded.report, salvaged = excluded.salvaged, error = excluded.error, updated_at = excluded.updated_at`,
-			r.ItemID, r.GroundingKey, r.DraftKey, string(report), boolInt(r.Salvaged), r.Error, formatTime(s.stamp(r.UpdatedAt)))
-		return err
-	})
-	if err != nil {
-		return s.errorf(op, err)
-	}
-	return nil
+	_, err = tx.ExecContext(ctx, `INSERT INTO results (item_id, grounding_key, draft_key, report, salvaged, error, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (item_id) DO UPDATE SET grounding_key = excluded.grounding_key, draft_key = excluded.draft_key,
+			report = excluded.report, salvaged = excluded.salvaged, error = excluded.error, updated_at = excluded.updated_at`,
+		r.ItemID, r.GroundingKey, r.DraftKey, string(report), boolInt(r.Salvaged), r.Error, formatTime(s.stamp(r.UpdatedAt)))
+	return err
 }
 
 const resultColumns = `item_id, grounding_key, draft_key, report, salvaged, error, updated_at`
