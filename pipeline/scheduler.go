@@ -151,6 +151,9 @@ type itemState struct {
 type stageOutcome struct {
 	rec    store.StageRecord
 	cached bool
+	// unstored: a model call produced rec and it is not in the store yet
+	// (it is stored with the item's result, in one commit).
+	unstored bool
 }
 
 // job is one stage of one item waiting for (or running on) a host slot.
@@ -917,6 +920,9 @@ func (s *Scheduler) finisher(ctx context.Context) {
 			s.cond.Wait()
 		}
 		if len(s.finq) == 0 {
+			s.mu.Unlock()
+			s.storePartial(wctx)
+			s.mu.Lock()
 			s.finishOut = true
 			s.cond.Broadcast()
 			s.mu.Unlock()
@@ -931,28 +937,56 @@ func (s *Scheduler) finisher(ctx context.Context) {
 	}
 }
 
-func (s *Scheduler) finish(ctx context.Context, c completion) {
-	if c.computed && s.cfg.Store != nil && c.rec.Key != "" {
-		s.storeStage(ctx, c.rec)
+// storePartial stores the finished stages of items whose other stage
+// was cancelled (called once the workers are out), so a resumed run need
+// not compute them again.
+func (s *Scheduler) storePartial(ctx context.Context) {
+	if s.cfg.Store == nil {
+		return
 	}
+	s.mu.Lock()
+	var recs []store.StageRecord
+	for _, st := range s.items {
+		for _, o := range st.stages {
+			if o != nil && o.unstored {
+				o.unstored = false
+				recs = append(recs, o.rec)
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, r := range recs {
+		s.storeStage(ctx, r)
+	}
+}
+
+func (s *Scheduler) finish(ctx context.Context, c completion) {
 	status := StatusDone
 	if c.rec.Error != "" {
 		status = StatusError
 	}
 	s.mu.Lock()
 	s.emitLocked(Update{ItemID: c.it.item.ID, Stage: c.stage, Status: status})
-	c.it.stages[stageIndex(c.stage)] = &stageOutcome{rec: c.rec, cached: c.cached}
+	c.it.stages[stageIndex(c.stage)] = &stageOutcome{rec: c.rec, cached: c.cached,
+		unstored: c.computed && s.cfg.Store != nil && c.rec.Key != ""}
 	g, d := c.it.stages[0], c.it.stages[1]
 	if g == nil || d == nil {
 		s.mu.Unlock()
 		return
 	}
 	res := s.buildResult(c.it.item.ID, g, d, time.Since(c.it.started))
+	var recs []store.StageRecord
+	for _, o := range []*stageOutcome{g, d} {
+		if o.unstored {
+			o.unstored = false
+			recs = append(recs, o.rec)
+		}
+	}
 	item := c.it.item
 	s.mu.Unlock()
 
 	if s.cfg.Store != nil {
-		s.storeResult(ctx, res)
+		s.storeOutcome(ctx, recs, res)
 	}
 
 	s.mu.Lock()
@@ -971,23 +1005,39 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 	}
 }
 
-// storeStage stores a computed record. A failed record is stored for the
-// audit unless a good record has the same key (a failed rerun must not
-// hide the last good output).
-func (s *Scheduler) storeStage(ctx context.Context, rec store.StageRecord) {
+// keepStage reports whether a computed record should be stored: a failed
+// record is stored for the audit unless a good record has the same key (a
+// failed rerun must not hide the last good output).
+func (s *Scheduler) keepStage(ctx context.Context, rec store.StageRecord) bool {
 	if rec.Error != "" {
 		if _, ok, err := s.cfg.Store.GetStage(ctx, rec.Key); err == nil && ok {
-			return
+			return false
 		}
+	}
+	return true
+}
+
+// storeStage stores one computed record (see keepStage).
+func (s *Scheduler) storeStage(ctx context.Context, rec store.StageRecord) {
+	if !s.keepStage(ctx, rec) {
+		return
 	}
 	if err := s.cfg.Store.PutStage(ctx, rec); err != nil {
 		s.logf("%v", err)
 	}
 }
 
-// storeResult records res as the item's latest result, skipping the write
-// when the stored one already says the same (a cached rerun).
-func (s *Scheduler) storeResult(ctx context.Context, res *Result) {
+// storeOutcome stores an item's computed stage records (see keepStage) and
+// res as its latest result in one commit (a durable commit costs far more
+// than the records). With nothing computed, the write is skipped when the
+// stored result already says the same (a cached rerun).
+func (s *Scheduler) storeOutcome(ctx context.Context, computed []store.StageRecord, res *Result) {
+	var recs []store.StageRecord
+	for _, r := range computed {
+		if s.keepStage(ctx, r) {
+			recs = append(recs, r)
+		}
+	}
 	rr := store.ResultRecord{ItemID: res.ItemID, Report: res.Report, Salvaged: res.Salvaged, Error: res.Err}
 	if res.Grounding != nil {
 		rr.GroundingKey = res.Grounding.Key
@@ -995,14 +1045,16 @@ func (s *Scheduler) storeResult(ctx context.Context, res *Result) {
 	if res.Draft != nil {
 		rr.DraftKey = res.Draft.Key
 	}
-	if old, ok, err := s.cfg.Store.GetResult(ctx, rr.ItemID); err == nil && ok {
-		old.UpdatedAt = time.Time{}
-		if reflect.DeepEqual(old, rr) || (old.Report != nil && rr.Report != nil && reflect.DeepEqual(*old.Report, *rr.Report) &&
-			old.GroundingKey == rr.GroundingKey && old.DraftKey == rr.DraftKey && old.Salvaged == rr.Salvaged && old.Error == rr.Error) {
-			return
+	if len(recs) == 0 {
+		if old, ok, err := s.cfg.Store.GetResult(ctx, rr.ItemID); err == nil && ok {
+			old.UpdatedAt = time.Time{}
+			if reflect.DeepEqual(old, rr) || (old.Report != nil && rr.Report != nil && reflect.DeepEqual(*old.Report, *rr.Report) &&
+				old.GroundingKey == rr.GroundingKey && old.DraftKey == rr.DraftKey && old.Salvaged == rr.Salvaged && old.Error == rr.Error) {
+				return
+			}
 		}
 	}
-	if err := s.cfg.Store.PutResult(ctx, rr); err != nil {
+	if err := s.cfg.Store.PutOutcome(ctx, recs, rr); err != nil {
 		s.logf("%v", err)
 	}
 }
