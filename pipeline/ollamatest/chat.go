@@ -164,7 +164,7 @@ type generation struct {
 	doneReason string
 	step       time.Duration // generation time of each chunk
 	promptEval time.Duration
-	planned    time.Time // when generation began; chunks are due on a schedule from it
+	planned    time.Time // when the slot was taken; chunks are due on a schedule from it
 	sent       int       // chunks sent (or accumulated) so far
 	firstToken time.Time
 	headerSent bool
@@ -191,7 +191,9 @@ func (g *generation) plan(reply Reply, think bool, latency time.Duration) {
 		g.chunks = g.chunks[:n]
 		g.doneReason = "length"
 	}
-	g.planned = time.Now()
+	// The simulated time runs from when the request got its slot, like a
+	// GPU's: the server's own decoding and scripting is part of it.
+	g.planned = g.loaded
 	g.promptEval = latency / 10
 	if len(g.chunks) > 0 {
 		g.step = (latency - g.promptEval) / time.Duration(len(g.chunks))
