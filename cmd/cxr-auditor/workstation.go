@@ -156,6 +156,14 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	if cfg.width > 0 && cfg.height > 0 {
 		opts = append(opts, tea.WithWindowSize(cfg.width, cfg.height))
 	}
+	// Images are patient data: say so before anything is sent, on stderr
+	// (seen after the session) and in the workstation's message line.
+	var insecure strings.Builder
+	pipeline.WarnInsecure(&insecure, cfg.hosts)
+	if insecure.Len() > 0 {
+		fmt.Fprint(e.stderr, insecure.String())
+	}
+
 	prog := tea.NewProgram(model, opts...)
 
 	// The goroutines below belong to this function: cancel stops them and
@@ -169,6 +177,9 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	}()
 	go func() {
 		defer wg.Done()
+		if insecure.Len() > 0 {
+			prog.Send(tui.NoticeMsg{Text: strings.TrimSpace(insecure.String()), Err: true})
+		}
 		// Remember the worklist (export, resume) and, with queueAll, queue
 		// every item, off the path to the first frame. Otherwise the TUI's
 		// Focus queues the current item and the ones ahead of it.
