@@ -19,8 +19,9 @@ import (
 	"github.com/ollama/ollama/envconfig"
 )
 
-// Host is one Ollama server, reached through the official api client with
-// an http.Client of its own. It is safe for concurrent use; how many calls
+// Host is one Ollama server, reached through the official api client (chat
+// streams through streamChat, the same protocol) with an http.Client of its
+// own. It is safe for concurrent use; how many calls
 // run at once is the scheduler's decision.
 type Host struct {
 	base   *url.URL
@@ -287,7 +288,7 @@ func (h *Host) chat(ctx context.Context, req *api.ChatRequest) (*chatOutcome, er
 	err := h.retry(ctx, func(ctx context.Context) (bool, error) {
 		attempts := out.attempts + 1
 		*out = chatOutcome{attempts: attempts}
-		err := h.client.Chat(ctx, req, func(r api.ChatResponse) error {
+		err := h.streamChat(ctx, req, func(r api.ChatResponse) error {
 			out.received = true
 			out.content.WriteString(r.Message.Content)
 			out.thinking.WriteString(r.Message.Thinking)
@@ -297,8 +298,9 @@ func (h *Host) chat(ctx context.Context, req *api.ChatRequest) (*chatOutcome, er
 			return nil
 		})
 		if err == nil && !out.done && ctx.Err() != nil {
-			// The v0.17 client ends a stream quietly when its context
-			// ends; the caller's context or the timeout decides below.
+			// A stream cut short by its context may end quietly (as the
+			// v0.17 client's does); the caller's context or the timeout
+			// decides below.
 			err = ctx.Err()
 		}
 		return out.received, err
