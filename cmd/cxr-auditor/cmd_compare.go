@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/compare"
-	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 const compareDescription = `Compare grounded findings with draft labels and print the report as JSON:
@@ -20,22 +18,12 @@ be "-" for stdin (not both). A disagreement is urgent when its label is in
 Example:
   cxr-auditor compare --findings findings.json --draft draft.json --urgent pneumothorax`
 
-// defaultUrgentFlag is the --urgent default: schema.DefaultUrgent as a
-// comma-separated list.
-func defaultUrgentFlag() string {
-	var parts []string
-	for _, l := range schema.DefaultUrgent() {
-		parts = append(parts, string(l))
-	}
-	return strings.Join(parts, ",")
-}
-
 // runCompare implements `cxr-auditor compare --findings F --draft D`.
 func runCompare(_ context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "compare", "", compareDescription)
 	findingsPath := fs.String("findings", "", "findings `FILE` (JSON array of {label, box_2d?}, or raw model output; - for stdin)")
 	draftPath := fs.String("draft", "", "draft labels `FILE` (JSON array of {label, status, span}, or raw model output; - for stdin)")
-	urgentList := fs.String("urgent", defaultUrgentFlag(), "comma-separated urgent `LABELS`; \"\" makes nothing urgent")
+	urgentList := addUrgentFlag(fs, "comma-separated urgent `LABELS`; \"\" makes nothing urgent")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -47,10 +35,7 @@ func runCompare(_ context.Context, e env, args []string) error {
 	case isStdin(*findingsPath) && isStdin(*draftPath):
 		return fmt.Errorf("%w: --findings and --draft cannot both read stdin", errUsage)
 	}
-	urgent, err := schema.ParseLabelList(*urgentList)
-	if err != nil {
-		return fmt.Errorf("%w: --urgent: %v", errUsage, err)
-	}
+	urgent := urgentList.labels
 	findings, err := readFindingsFile(e, *findingsPath)
 	if err != nil {
 		return err

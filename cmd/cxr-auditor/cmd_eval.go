@@ -36,7 +36,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	predPath := fs.String("pred", "", "predictions `FILE` (JSONL; the output of 'run' works)")
 	truthPath := fs.String("truth", "", "ground truth `FILE` (JSONL of {id, findings})")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object instead of a table")
-	urgentList := fs.String("urgent", defaultUrgentFlag(), "comma-separated `LABELS` whose recall is reported; \"\" for none")
+	urgentList := addUrgentFlag(fs, "comma-separated `LABELS` whose recall is reported; \"\" for none")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,10 +48,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	case isStdin(*predPath) && isStdin(*truthPath):
 		return fmt.Errorf("%w: --pred and --truth cannot both read stdin", errUsage)
 	}
-	urgent, err := schema.ParseLabelList(*urgentList)
-	if err != nil {
-		return fmt.Errorf("%w: --urgent: %v", errUsage, err)
-	}
+	urgent := urgentList.labels
 
 	items, err := readTruth(ctx, e, *truthPath)
 	if err != nil {

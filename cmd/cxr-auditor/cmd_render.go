@@ -35,9 +35,10 @@ Examples:
 
 // renderFlags are the parsed options of the render command.
 type renderFlags struct {
-	findings, protocol, window, urgent string
-	cols, rows, width                  int
-	noBoxes                            bool
+	findings, protocol, window string
+	urgent                     *labelsFlag
+	cols, rows, width          int
+	noBoxes                    bool
 }
 
 // runRender implements `cxr-auditor render IMAGE`.
@@ -51,7 +52,7 @@ func runRender(ctx context.Context, e env, args []string) error {
 	fs.IntVar(&f.width, "width", 0, "maximum picture width in pixels (instead of --cols/--rows)")
 	fs.StringVar(&f.window, "window", "", "window as CENTER,WIDTH in modality units (default: the image's own, or automatic)")
 	fs.BoolVar(&f.noBoxes, "no-boxes", false, "draw the image without boxes")
-	fs.StringVar(&f.urgent, "urgent", joinLabels(schema.DefaultUrgent()), "comma-separated can't-miss labels drawn with a double outline")
+	f.urgent = addUrgentFlag(fs, "comma-separated can't-miss `LABELS` drawn with a double outline")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -65,10 +66,7 @@ func runRender(ctx context.Context, e env, args []string) error {
 	if f.cols < 0 || f.rows < 0 || f.width < 0 {
 		return fmt.Errorf("%w: sizes must be positive", errUsage)
 	}
-	urgent, err := schema.ParseLabelList(f.urgent)
-	if err != nil {
-		return fmt.Errorf("%w: --urgent: %v", errUsage, err)
-	}
+	urgent := f.urgent.labels
 	var win *render.Window
 	if f.window != "" {
 		w, err := render.ParseWindow(f.window)
@@ -225,12 +223,4 @@ func writePicture(w io.Writer, proto render.Protocol, pic render.Picture) error 
 		return fmt.Errorf("write picture: %w", err)
 	}
 	return nil
-}
-
-func joinLabels(ls []schema.Label) string {
-	s := make([]string, len(ls))
-	for i, l := range ls {
-		s[i] = string(l)
-	}
-	return strings.Join(s, ",")
 }

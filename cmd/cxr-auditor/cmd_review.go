@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-
-	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 const reviewDescription = `Open the review workstation on a worklist (CSV, JSONL or a directory of
@@ -33,7 +31,7 @@ func runReview(ctx context.Context, e env, args []string) error {
 	graphics := fs.String("graphics", "auto", "image `PROTOCOL`: auto, kitty, sixel, iterm2, blocks or text")
 	prefetch := fs.Int("prefetch", 3, "items after the current one to run first")
 	all := fs.Bool("all", false, "run every item of the worklist in the background, not only the current one and the --prefetch items after it")
-	urgent := fs.String("urgent", "pneumothorax,nodule_mass", "can't-miss `LABELS`, comma-separated (\"\" for none)")
+	urgent := addUrgentFlag(fs, "can't-miss `LABELS`, comma-separated (\"\" for none)")
 	jobs := fs.Int("jobs", 1, "model calls in flight per model per host (Ollama's OLLAMA_NUM_PARALLEL)")
 	debug := fs.String("debug", "", "write a debug log to `FILE`")
 	pos, err := parseInterspersed(fs, args)
@@ -49,10 +47,7 @@ func runReview(ctx context.Context, e env, args []string) error {
 	if *jobs < 1 {
 		return fmt.Errorf("%w: --jobs must be at least 1, got %d", errUsage, *jobs)
 	}
-	whitelist, err := schema.ParseLabelList(*urgent)
-	if err != nil {
-		return fmt.Errorf("%w: --urgent: %v", errUsage, err)
-	}
+	whitelist := urgent.labels
 	hosts, err := of.hosts()
 	if err != nil {
 		return err

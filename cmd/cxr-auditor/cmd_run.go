@@ -136,7 +136,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 	db := fs.String("db", "", "store `FILE` (default: beside the worklist, <name>.cxr.db)")
 	out := fs.String("out", "", "write the results to `FILE` (JSONL) instead of stdout")
 	jobs := fs.Int("jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
-	urgent := fs.String("urgent", joinLabelList(schema.DefaultUrgent()), "can't-miss `LABELS`, comma-separated (empty: none)")
+	urgent := addUrgentFlag(fs, "can't-miss `LABELS`, comma-separated (\"\" for none)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -147,10 +147,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 	if *jobs < 1 {
 		return fmt.Errorf("%w: --jobs %d: want 1 or more", errUsage, *jobs)
 	}
-	whitelist, err := schema.ParseLabelList(*urgent)
-	if err != nil {
-		return fmt.Errorf("%w: --urgent: %v", errUsage, err)
-	}
+	whitelist := urgent.labels
 	hosts, err := of.hosts()
 	if err != nil {
 		return err
@@ -289,14 +286,6 @@ func (s *runSummary) add(r *pipeline.Result) {
 func (s runSummary) line(wall time.Duration) string {
 	return fmt.Sprintf("%d of %d items: %d done, %d failed, %d salvaged, %d cached, %d urgent; wall %s",
 		s.done+s.failed, s.total, s.done, s.failed, s.salvaged, s.cached, s.urgent, wall.Round(time.Millisecond))
-}
-
-func joinLabelList(ls []schema.Label) string {
-	s := make([]string, len(ls))
-	for i, l := range ls {
-		s[i] = string(l)
-	}
-	return strings.Join(s, ",")
 }
 
 // progress reports a run on stderr: a bar redrawn in place on a terminal,

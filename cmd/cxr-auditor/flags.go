@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // flagHelp is returned when the user asked for --help; it exits 0.
@@ -15,7 +17,9 @@ var flagHelp = errors.New("help requested")
 // arguments, what it does and the research-only disclaimer.
 func newFlagSet(e env, name, argsUsage, description string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	// Parse errors are reported once, by realMain, with a pointer to
+	// --help, instead of the error followed by the whole usage text.
+	fs.SetOutput(io.Discard)
 	help := &helpValue{out: e.stdout}
 	fs.Var(help, "help", "show this help")
 	fs.Var(help, "h", "show this help")
@@ -105,4 +109,37 @@ func printDefaults(out io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintln(out, line)
 	})
+}
+
+// labelsFlag is a comma-separated list of canonical labels (--urgent),
+// checked while the flags are parsed, so a typo is a usage error that names
+// the label. "" is an empty list (nothing urgent).
+type labelsFlag struct{ labels []schema.Label }
+
+func (f *labelsFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	s := make([]string, len(f.labels))
+	for i, l := range f.labels {
+		s[i] = string(l)
+	}
+	return strings.Join(s, ",")
+}
+
+// Set replaces the list with the labels in v.
+func (f *labelsFlag) Set(v string) error {
+	ls, err := schema.ParseLabelList(v)
+	if err != nil {
+		return err
+	}
+	f.labels = ls
+	return nil
+}
+
+// addUrgentFlag defines --urgent on fs, defaulting to schema.DefaultUrgent.
+func addUrgentFlag(fs *flag.FlagSet, usage string) *labelsFlag {
+	f := &labelsFlag{labels: schema.DefaultUrgent()}
+	fs.Var(f, "urgent", usage)
+	return f
 }

@@ -127,7 +127,7 @@ func realMain(ctx context.Context, e env, args []string) int {
 		case errors.Is(err, flagHelp):
 			return 0
 		case errors.Is(err, errUsage):
-			fmt.Fprintf(e.stderr, "cxr-auditor %s: %v\n", c.name, err)
+			fmt.Fprintf(e.stderr, "cxr-auditor %s: %v\n(see 'cxr-auditor %s --help')\n", c.name, err, c.name)
 			return 2
 		default:
 			fmt.Fprintf(e.stderr, "cxr-auditor %s: %v\n", c.name, err)
