@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // RunAll runs items (batch mode) on s, which must not be running yet: it
@@ -15,7 +17,7 @@ import (
 // passed to each) and returns an error wrapping ctx.Err(); the count in the
 // message is of items unfinished when the stop began. each runs on RunAll's goroutine; it may be slow
 // without stalling the workers.
-func (s *Scheduler) RunAll(ctx context.Context, items []Item, each func(Update)) error {
+func (s *Scheduler) RunAll(ctx context.Context, items []audit.Item, each func(audit.Update)) error {
 	s.drainOnStop = true
 	runCtx, cancel := context.WithCancel(ctx)
 	runErr := make(chan error, 1)

@@ -7,9 +7,9 @@ import (
 
 	"github.com/ollama/ollama/api"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Ground sends the (already padded, PNG) image with the pinned grounding
@@ -26,10 +26,10 @@ import (
 // the output (ErrIncomplete, ErrNoOutput); the record is still returned,
 // with Error set and Raw kept, so that the failure can be shown and stored.
 // ModelDigest, Key, ItemID and the input hashes are left to the caller.
-func (h *Host) Ground(ctx context.Context, model string, png []byte) (store.StageRecord, error) {
+func (h *Host) Ground(ctx context.Context, model string, png []byte) (audit.StageRecord, error) {
 	t := prompts.Grounding()
 	return h.runStage(ctx, stageCall{
-		stage:        store.StageGrounding,
+		stage:        audit.StageGrounding,
 		model:        model,
 		promptDigest: t.Digest,
 		messages:     []api.Message{{Role: "user", Content: t.Text, Images: []api.ImageData{png}}},
@@ -46,19 +46,19 @@ func (h *Host) Ground(ctx context.Context, model string, png []byte) (store.Stag
 // model turns out not to support thinking (HTTP 400), the call is made again
 // without it and a "think_unsupported" note is added. A draft that
 // prompts.DraftPrompt rejects (empty, too long) is an error before any call.
-func (h *Host) ParseDraft(ctx context.Context, model string, draft string, think bool) (store.StageRecord, error) {
+func (h *Host) ParseDraft(ctx context.Context, model string, draft string, think bool) (audit.StageRecord, error) {
 	t := prompts.Draft()
 	text, err := prompts.DraftPrompt(draft)
 	if err != nil {
-		err = fmt.Errorf("%s with %s: %w", store.StageDraft, model, err)
-		rec := store.StageRecord{
-			Stage: store.StageDraft, Model: model, PromptDigest: t.Digest, Host: h.URL(),
+		err = fmt.Errorf("%s with %s: %w", audit.StageDraft, model, err)
+		rec := audit.StageRecord{
+			Stage: audit.StageDraft, Model: model, PromptDigest: t.Digest, Host: h.URL(),
 			Options: h.opt.Canonical(), Error: err.Error(), CreatedAt: time.Now().UTC(),
 		}
 		return rec, err
 	}
 	return h.runStage(ctx, stageCall{
-		stage:        store.StageDraft,
+		stage:        audit.StageDraft,
 		model:        model,
 		promptDigest: t.Digest,
 		messages:     []api.Message{{Role: "user", Content: text}},

@@ -11,13 +11,13 @@ import (
 
 	"github.com/ollama/ollama/api"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // stageCall is one model stage call, ready to send.
 type stageCall struct {
-	stage        store.Stage
+	stage        audit.Stage
 	model        string
 	promptDigest string
 	messages     []api.Message
@@ -26,7 +26,7 @@ type stageCall struct {
 	// parse fills the record's parsed output from raw and returns how many
 	// items it kept and the parser's diagnostics; its error means no label
 	// list was found at all.
-	parse func(rec *store.StageRecord, raw string) (int, schema.Diagnostics, error)
+	parse func(rec *audit.StageRecord, raw string) (int, schema.Diagnostics, error)
 }
 
 // runStage sends c and turns the reply into a StageRecord: raw output,
@@ -35,8 +35,8 @@ type stageCall struct {
 // (done_reason "length") or ending without done:true (stream cut,
 // repetition abort) is parsed with salvage and marked Salvaged. The record
 // is returned also on error, with Error set and Raw kept.
-func (h *Host) runStage(ctx context.Context, c stageCall) (store.StageRecord, error) {
-	rec := store.StageRecord{
+func (h *Host) runStage(ctx context.Context, c stageCall) (audit.StageRecord, error) {
+	rec := audit.StageRecord{
 		Stage:        c.stage,
 		Model:        c.model,
 		PromptDigest: c.promptDigest,
@@ -44,7 +44,7 @@ func (h *Host) runStage(ctx context.Context, c stageCall) (store.StageRecord, er
 		Host:         h.URL(),
 		CreatedAt:    time.Now().UTC(),
 	}
-	fail := func(err error) (store.StageRecord, error) {
+	fail := func(err error) (audit.StageRecord, error) {
 		err = fmt.Errorf("%s with %s on %s: %w", c.stage, c.model, h.URL(), err)
 		rec.Error = err.Error()
 		return rec, err
@@ -121,14 +121,14 @@ func thinkingUnsupported(err error) bool {
 }
 
 // parseFindings is the grounding stage's parser.
-func parseFindings(rec *store.StageRecord, raw string) (int, schema.Diagnostics, error) {
+func parseFindings(rec *audit.StageRecord, raw string) (int, schema.Diagnostics, error) {
 	f, diag, err := schema.ExtractFindings(raw)
 	rec.Findings = f
 	return len(f), diag, err
 }
 
 // parseDraftLabels is the draft stage's parser.
-func parseDraftLabels(rec *store.StageRecord, raw string) (int, schema.Diagnostics, error) {
+func parseDraftLabels(rec *audit.StageRecord, raw string) (int, schema.Diagnostics, error) {
 	l, diag, err := schema.ExtractDraftLabels(raw)
 	rec.Labels = l
 	return len(l), diag, err

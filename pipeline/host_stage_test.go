@@ -12,10 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Synthetic model outputs.
@@ -53,7 +53,7 @@ func TestGroundSuccessRecordsEverything(t *testing.T) {
 	h := newHostFor(t, srv, hostTestOptions())
 	rec, err := h.Ground(t.Context(), testVision, testPNG)
 	require.NoError(t, err)
-	assert.Equal(t, store.StageGrounding, rec.Stage)
+	assert.Equal(t, audit.StageGrounding, rec.Stage)
 	assert.Equal(t, testVision, rec.Model)
 	assert.Equal(t, srv.URL(), rec.Host)
 	assert.Equal(t, DefaultOptions().Canonical(), rec.Options)
@@ -90,15 +90,15 @@ func TestStageFaults(t *testing.T) {
 		content  string
 		wantErr  error
 		requests int
-		check    func(t *testing.T, rec store.StageRecord)
+		check    func(t *testing.T, rec audit.StageRecord)
 	}{
 		{name: "404", fault: ollamatest.FaultNotFound, times: 1, wantErr: ErrModelNotFound, requests: 1},
 		{name: "500 is not retried", fault: ollamatest.FaultServerError, times: 1, wantErr: ErrServer, requests: 1,
-			check: func(t *testing.T, rec store.StageRecord) {
+			check: func(t *testing.T, rec audit.StageRecord) {
 				assert.Contains(t, rec.Error, ollamatest.ServerErrorMessage)
 			}},
 		{name: "503 twice then success", fault: ollamatest.FaultBusy, times: 2, requests: 3,
-			check: func(t *testing.T, rec store.StageRecord) {
+			check: func(t *testing.T, rec audit.StageRecord) {
 				assert.Len(t, rec.Findings, 2)
 				assert.False(t, rec.Diagnostics.Salvaged)
 				assert.Equal(t, "retried", rec.Diagnostics.Notes[0].Kind)
@@ -106,7 +106,7 @@ func TestStageFaults(t *testing.T) {
 			}},
 		{name: "503 beyond the retries", fault: ollamatest.FaultBusy, times: 10, wantErr: ErrBusy, requests: 4},
 		{name: "stream cut is salvaged", fault: ollamatest.FaultStreamCut, times: 1, requests: 1,
-			check: func(t *testing.T, rec store.StageRecord) {
+			check: func(t *testing.T, rec audit.StageRecord) {
 				assert.False(t, rec.Done)
 				assert.True(t, rec.Diagnostics.Salvaged)
 				assert.Equal(t, "incomplete", rec.Diagnostics.Notes[0].Kind)
@@ -115,20 +115,20 @@ func TestStageFaults(t *testing.T) {
 				assert.Equal(t, schema.Pneumothorax, rec.Findings[0].Label)
 			}},
 		{name: "stream cut with nothing recoverable", fault: ollamatest.FaultStreamCut, times: 1, content: `[{"label":"pneumothorax"`, wantErr: ErrIncomplete, requests: 1,
-			check: func(t *testing.T, rec store.StageRecord) {
+			check: func(t *testing.T, rec audit.StageRecord) {
 				assert.NotEmpty(t, rec.Raw)
 				assert.True(t, strings.HasPrefix(`[{"label":"pneumothorax"`, rec.Raw), "raw output is kept")
 				assert.Empty(t, rec.Findings)
 			}},
 		{name: "malformed line", fault: ollamatest.FaultMalformedLine, times: 1, wantErr: ErrServer, requests: 1,
-			check: func(t *testing.T, rec store.StageRecord) { assert.NotEmpty(t, rec.Raw, "what arrived is kept") }},
+			check: func(t *testing.T, rec audit.StageRecord) { assert.NotEmpty(t, rec.Raw, "what arrived is kept") }},
 		{name: "error line after 200", fault: ollamatest.FaultErrorLine, times: 1, wantErr: ErrServer, requests: 1,
-			check: func(t *testing.T, rec store.StageRecord) {
+			check: func(t *testing.T, rec audit.StageRecord) {
 				assert.Contains(t, rec.Error, ollamatest.ErrorLineMessage)
 				assert.NotEmpty(t, rec.Raw)
 			}},
 		{name: "repetition abort is salvaged", fault: ollamatest.FaultRepetitionAbort, times: 1, requests: 1,
-			check: func(t *testing.T, rec store.StageRecord) {
+			check: func(t *testing.T, rec audit.StageRecord) {
 				assert.False(t, rec.Done)
 				assert.Empty(t, rec.DoneReason)
 				assert.True(t, rec.Diagnostics.Salvaged)
@@ -236,7 +236,7 @@ func TestParseDraftThinking(t *testing.T) {
 
 	rec, err := h.ParseDraft(t.Context(), testDraft, "Small left effusion.", true)
 	require.NoError(t, err)
-	assert.Equal(t, store.StageDraft, rec.Stage)
+	assert.Equal(t, audit.StageDraft, rec.Stage)
 	assert.Equal(t, prompts.Draft().Digest, rec.PromptDigest)
 	assert.Equal(t, "The draft says effusion is present.", rec.Thinking)
 	require.Len(t, rec.Labels, 1)

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"sync"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Provenance is everything a stage's output depends on. Two calls with equal
@@ -16,7 +16,7 @@ import (
 // seed), so a stored StageRecord under Key() can be served instead of
 // calling the model again; change any field and the key changes.
 type Provenance struct {
-	Stage store.Stage `json:"stage"`
+	Stage audit.Stage `json:"stage"`
 	// InputHash is the sha256 hex of the image file's bytes (grounding) or
 	// of the draft text (draft): see HashBytes and HashDraft.
 	InputHash string `json:"input_hash"`
@@ -45,14 +45,14 @@ func (p Provenance) Key() string {
 // GroundingKey is the key of a grounding call on the image whose file bytes
 // hash to imageHash.
 func GroundingKey(imageHash, model, modelDigest, promptDigest, options string) string {
-	return Provenance{Stage: store.StageGrounding, InputHash: imageHash, Model: model, ModelDigest: modelDigest,
+	return Provenance{Stage: audit.StageGrounding, InputHash: imageHash, Model: model, ModelDigest: modelDigest,
 		PromptDigest: promptDigest, Options: options, SchemaVersion: SchemaVersion()}.Key()
 }
 
 // DraftKey is the key of a draft-parsing call on the draft whose text hashes
 // to draftHash (HashDraft).
 func DraftKey(draftHash, model, modelDigest, promptDigest, options string) string {
-	return Provenance{Stage: store.StageDraft, InputHash: draftHash, Model: model, ModelDigest: modelDigest,
+	return Provenance{Stage: audit.StageDraft, InputHash: draftHash, Model: model, ModelDigest: modelDigest,
 		PromptDigest: promptDigest, Options: options, SchemaVersion: SchemaVersion()}.Key()
 }
 
@@ -88,10 +88,10 @@ func HashDraft(draft string) string { return HashBytes([]byte(draft)) }
 
 // provenanceOf returns the provenance recorded in r (its key inputs), for
 // checking a stored record against the current configuration.
-func provenanceOf(r store.StageRecord) Provenance {
+func provenanceOf(r audit.StageRecord) Provenance {
 	p := Provenance{Stage: r.Stage, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
 		Options: r.Options, SchemaVersion: SchemaVersion()}
-	if r.Stage == store.StageGrounding {
+	if r.Stage == audit.StageGrounding {
 		p.InputHash = r.ImageHash
 	} else {
 		p.InputHash = r.DraftHash
@@ -102,8 +102,8 @@ func provenanceOf(r store.StageRecord) Provenance {
 // promptDigest is the digest of the pinned prompt template of stage, as
 // the host sends it (so a stored record's PromptDigest and a key computed
 // before the call agree).
-func promptDigest(stage store.Stage) string {
-	if stage == store.StageDraft {
+func promptDigest(stage audit.Stage) string {
+	if stage == audit.StageDraft {
 		return draftPromptDigest()
 	}
 	return groundingPromptDigest()

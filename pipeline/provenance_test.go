@@ -6,19 +6,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 func TestProvenanceKey(t *testing.T) {
-	base := Provenance{Stage: store.StageGrounding, InputHash: HashBytes([]byte("image")), Model: "m",
+	base := Provenance{Stage: audit.StageGrounding, InputHash: HashBytes([]byte("image")), Model: "m",
 		ModelDigest: "d1", PromptDigest: "p1", Options: `{"seed":42}`, SchemaVersion: SchemaVersion()}
 	k := base.Key()
 	require.Len(t, k, 64)
 	assert.Equal(t, k, base.Key(), "deterministic")
 	// Every field is in the key.
 	for name, change := range map[string]func(*Provenance){
-		"stage":   func(p *Provenance) { p.Stage = store.StageDraft },
+		"stage":   func(p *Provenance) { p.Stage = audit.StageDraft },
 		"input":   func(p *Provenance) { p.InputHash = HashDraft("other") },
 		"model":   func(p *Provenance) { p.Model = "m2" },
 		"digest":  func(p *Provenance) { p.ModelDigest = "d2" },
@@ -38,10 +38,10 @@ func TestProvenanceKey(t *testing.T) {
 }
 
 func TestProvenanceOfRecord(t *testing.T) {
-	rec := store.StageRecord{Stage: store.StageDraft, DraftHash: HashDraft("x"), ImageHash: "ignored", Model: "m",
+	rec := audit.StageRecord{Stage: audit.StageDraft, DraftHash: HashDraft("x"), ImageHash: "ignored", Model: "m",
 		ModelDigest: "d", PromptDigest: "p", Options: "o"}
 	assert.Equal(t, DraftKey(HashDraft("x"), "m", "d", "p", "o"), provenanceOf(rec).Key())
-	rec.Stage = store.StageGrounding
+	rec.Stage = audit.StageGrounding
 	rec.ImageHash = HashBytes([]byte{1})
 	assert.Equal(t, GroundingKey(rec.ImageHash, "m", "d", "p", "o"), provenanceOf(rec).Key())
 }
@@ -49,9 +49,9 @@ func TestProvenanceOfRecord(t *testing.T) {
 func TestPromptDigestMatchesHost(t *testing.T) {
 	// The key computed before a call uses the same prompt digests the host
 	// records, so a stored record is found again.
-	assert.Equal(t, prompts.Grounding().Digest, promptDigest(store.StageGrounding))
-	assert.Equal(t, prompts.Draft().Digest, promptDigest(store.StageDraft))
-	assert.NotEqual(t, promptDigest(store.StageGrounding), promptDigest(store.StageDraft))
+	assert.Equal(t, prompts.Grounding().Digest, promptDigest(audit.StageGrounding))
+	assert.Equal(t, prompts.Draft().Digest, promptDigest(audit.StageDraft))
+	assert.NotEqual(t, promptDigest(audit.StageGrounding), promptDigest(audit.StageDraft))
 }
 
 func TestHashes(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Config configures a Scheduler.
@@ -22,9 +22,10 @@ type Config struct {
 	Hosts          []*Host
 	GroundingModel string
 	DraftModel     string
-	// Store caches stage records and keeps results; nil => no cache,
-	// nothing persisted (results are then kept in memory for Lookup).
-	Store *store.Store
+	// Store caches stage records and keeps results (a *store.Store in
+	// production); nil => no cache, nothing persisted (results are then
+	// kept in memory for Lookup).
+	Store Cache
 	// Urgent is the can't-miss whitelist given to compare.Compare; nil
 	// means schema.DefaultUrgent(), an empty non-nil slice means none.
 	Urgent []schema.Label
@@ -46,8 +47,8 @@ type stageRunner interface {
 	URL() string
 	Options() Options
 	ModelInfo(ctx context.Context, model string) (ModelInfo, error)
-	Ground(ctx context.Context, model string, png []byte) (store.StageRecord, error)
-	ParseDraft(ctx context.Context, model string, draft string, think bool) (store.StageRecord, error)
+	Ground(ctx context.Context, model string, png []byte) (audit.StageRecord, error)
+	ParseDraft(ctx context.Context, model string, draft string, think bool) (audit.StageRecord, error)
 }
 
 var _ stageRunner = (*Host)(nil)
@@ -73,11 +74,11 @@ type Scheduler struct {
 	runners  []stageRunner
 	urgent   []schema.Label
 	logf     func(string, ...any)
-	updates  chan Update
+	updates  chan audit.Update
 	readFile func(string) ([]byte, string, error)
 	// beforeStage, when set (tests), runs in the prep worker before each
 	// stage of an item is prepared.
-	beforeStage func(ctx context.Context, item Item, stage store.Stage)
+	beforeStage func(ctx context.Context, item audit.Item, stage audit.Stage)
 	// drainOnStop makes the forwarder deliver every update, even after
 	// Run's context ended (set by RunAll, whose reader never stops first).
 	drainOnStop bool
@@ -96,13 +97,13 @@ type Scheduler struct {
 	items      map[string]*itemState
 	pending    itemHeap
 	queues     map[string]*jobHeap // by model name
-	ready      map[store.Stage]int // jobs queued, not yet running
+	ready      map[audit.Stage]int // jobs queued, not yet running
 	nextRank   int64
 	frontRank  int64
 	pairs      map[pairKey]*pair
-	outbox     []Update
+	outbox     []audit.Update
 	finq       []completion
-	memResults map[string]*Result
+	memResults map[string]*audit.Result
 }
 
 // pairKey names one (host, model) combination.
@@ -136,12 +137,12 @@ const (
 
 // itemState is the scheduler's view of one item.
 type itemState struct {
-	item    Item
+	item    audit.Item
 	rank    int64 // lower runs sooner; negative = focused or rerun
 	idx     int   // in the pending heap; -1 when not there
 	phase   itemPhase
 	noCache bool
-	rerun   *Item // a Rerun asked while active: queue again when done
+	rerun   *audit.Item // a Rerun asked while active: queue again when done
 	started time.Time
 	stages  [2]*stageOutcome // by stageIndex
 	jobs    []*job           // jobs waiting in model queues
@@ -149,7 +150,7 @@ type itemState struct {
 
 // stageOutcome is one finished stage of the current attempt.
 type stageOutcome struct {
-	rec    store.StageRecord
+	rec    audit.StageRecord
 	cached bool
 	// unstored: a model call produced rec and it is not in the store yet
 	// (it is stored with the item's result, in one commit).
@@ -159,7 +160,7 @@ type stageOutcome struct {
 // job is one stage of one item waiting for (or running on) a host slot.
 type job struct {
 	it        *itemState
-	stage     store.Stage
+	stage     audit.Stage
 	model     string
 	draft     string
 	inputHash string
@@ -177,14 +178,14 @@ type job struct {
 // completion is a finished stage on its way to the finisher.
 type completion struct {
 	it       *itemState
-	stage    store.Stage
-	rec      store.StageRecord
+	stage    audit.Stage
+	rec      audit.StageRecord
 	cached   bool
 	computed bool // a model call produced rec (store it)
 }
 
-func stageIndex(s store.Stage) int {
-	if s == store.StageDraft {
+func stageIndex(s audit.Stage) int {
+	if s == audit.StageDraft {
 		return 1
 	}
 	return 0
@@ -243,11 +244,11 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 		runners:  runners,
 		urgent:   cfg.Urgent,
 		logf:     cfg.Logf,
-		updates:  make(chan Update, updatesBuffer),
+		updates:  make(chan audit.Update, updatesBuffer),
 		readFile: readImage,
 		items:    map[string]*itemState{},
 		queues:   map[string]*jobHeap{},
-		ready:    map[store.Stage]int{},
+		ready:    map[audit.Stage]int{},
 		pairs:    map[pairKey]*pair{},
 	}
 	if s.urgent == nil {
@@ -257,7 +258,7 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 		s.logf = func(string, ...any) {}
 	}
 	if cfg.Store == nil {
-		s.memResults = map[string]*Result{}
+		s.memResults = map[string]*audit.Result{}
 	}
 	s.cond = sync.NewCond(&s.mu)
 	for i, r := range runners {
@@ -281,8 +282,8 @@ func (s *Scheduler) models() []string {
 	return []string{s.cfg.GroundingModel, s.cfg.DraftModel}
 }
 
-func (s *Scheduler) modelOf(st store.Stage) string {
-	if st == store.StageDraft {
+func (s *Scheduler) modelOf(st audit.Stage) string {
+	if st == audit.StageDraft {
 		return s.cfg.DraftModel
 	}
 	return s.cfg.GroundingModel
@@ -294,11 +295,11 @@ func (s *Scheduler) modelOf(st store.Stage) string {
 // consumer that stops reading makes that queue grow: keep reading until Run
 // returns. The channel is closed when Run returns; updates not yet received
 // by then are dropped.
-func (s *Scheduler) Updates() <-chan Update { return s.updates }
+func (s *Scheduler) Updates() <-chan audit.Update { return s.updates }
 
 // Register makes items known (for Focus) without queueing them. Known ids
 // are left alone.
-func (s *Scheduler) Register(items []Item) {
+func (s *Scheduler) Register(items []audit.Item) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, it := range items {
@@ -306,7 +307,7 @@ func (s *Scheduler) Register(items []Item) {
 	}
 }
 
-func (s *Scheduler) registerLocked(it Item) *itemState {
+func (s *Scheduler) registerLocked(it audit.Item) *itemState {
 	st, ok := s.items[it.ID]
 	if !ok {
 		st = &itemState{item: it, idx: -1}
@@ -318,7 +319,7 @@ func (s *Scheduler) registerLocked(it Item) *itemState {
 // Submit queues items in order behind those already queued (batch mode:
 // all of them). It is idempotent per ID: an item already queued, running
 // or finished is left alone (use Rerun to run it again).
-func (s *Scheduler) Submit(items []Item) {
+func (s *Scheduler) Submit(items []audit.Item) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, it := range items {
@@ -378,7 +379,7 @@ func (s *Scheduler) rerankLocked(st *itemState, rank int64) {
 // Rerun runs item again at the front of the queue, ignoring (and then
 // replacing) cached stage records. An item in flight finishes first and
 // then runs again.
-func (s *Scheduler) Rerun(item Item) {
+func (s *Scheduler) Rerun(item audit.Item) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.frontRank--
@@ -588,7 +589,7 @@ func containsProfile(ps []profile, p profile) bool {
 }
 
 // keyFor is the provenance key of stage on inputHash run with pr.
-func (s *Scheduler) keyFor(stage store.Stage, inputHash string, pr profile) string {
+func (s *Scheduler) keyFor(stage audit.Stage, inputHash string, pr profile) string {
 	p := Provenance{Stage: stage, InputHash: inputHash, Model: s.modelOf(stage), ModelDigest: pr.digest,
 		PromptDigest: promptDigest(stage), Options: pr.options, SchemaVersion: SchemaVersion()}
 	return p.Key()
@@ -596,9 +597,9 @@ func (s *Scheduler) keyFor(stage store.Stage, inputHash string, pr profile) stri
 
 // cached returns a stored successful record of stage for inputHash under
 // any current profile of its model.
-func (s *Scheduler) cached(ctx context.Context, stage store.Stage, inputHash string, ps []*pair) (store.StageRecord, bool) {
+func (s *Scheduler) cached(ctx context.Context, stage audit.Stage, inputHash string, ps []*pair) (audit.StageRecord, bool) {
 	if s.cfg.Store == nil {
-		return store.StageRecord{}, false
+		return audit.StageRecord{}, false
 	}
 	for _, pr := range distinctProfiles(ps) {
 		rec, ok, err := s.cfg.Store.GetStage(ctx, s.keyFor(stage, inputHash, pr))
@@ -615,7 +616,7 @@ func (s *Scheduler) cached(ctx context.Context, stage store.Stage, inputHash str
 			return rec, true
 		}
 	}
-	return store.StageRecord{}, false
+	return audit.StageRecord{}, false
 }
 
 // prepWorker takes queued items in rank order, serves their stages from
@@ -644,11 +645,11 @@ func (s *Scheduler) prepWorker(ctx context.Context) {
 		// whatever was ready first could start a later item's call ahead of
 		// this one (with one slot, a stalled call then holds back every
 		// item prepared a moment later, up to the call timeout).
-		gj := &job{it: st, stage: store.StageGrounding, model: s.cfg.GroundingModel, prepping: true}
-		dj := &job{it: st, stage: store.StageDraft, model: s.cfg.DraftModel, prepping: true}
+		gj := &job{it: st, stage: audit.StageGrounding, model: s.cfg.GroundingModel, prepping: true}
+		dj := &job{it: st, stage: audit.StageDraft, model: s.cfg.DraftModel, prepping: true}
 		s.pushJobLocked(gj)
 		s.pushJobLocked(dj)
-		s.emitLocked(Update{ItemID: item.ID, Status: StatusRunning})
+		s.emitLocked(audit.Update{ItemID: item.ID, Status: audit.StatusRunning})
 		s.mu.Unlock()
 		s.prepare(ctx, st, item, noCache, gj, dj)
 	}
@@ -672,44 +673,44 @@ func (s *Scheduler) prepAllowedLocked() bool {
 	// The store may be slower than the hosts (a durable commit per record):
 	// finished stages waiting to be written hold the line too, so memory
 	// stays bounded however long the worklist.
-	return s.ready[store.StageGrounding] < limit && s.ready[store.StageDraft] < 4*limit && len(s.finq) < maxUnwritten
+	return s.ready[audit.StageGrounding] < limit && s.ready[audit.StageDraft] < 4*limit && len(s.finq) < maxUnwritten
 }
 
 // prepare serves or readies both stages of one item: gj and dj are its
 // placeholder jobs, each of which it either readies for a slot or
 // withdraws (served from the cache, or failed) on every path.
-func (s *Scheduler) prepare(ctx context.Context, st *itemState, item Item, noCache bool, gj, dj *job) {
+func (s *Scheduler) prepare(ctx context.Context, st *itemState, item audit.Item, noCache bool, gj, dj *job) {
 	// The draft first: it needs no decoding, so it can start right away.
 	s.prepareDraft(ctx, st, item, noCache, dj)
 	s.prepareGrounding(ctx, st, item, noCache, gj)
 }
 
-func (s *Scheduler) prepareDraft(ctx context.Context, st *itemState, item Item, noCache bool, j *job) {
+func (s *Scheduler) prepareDraft(ctx context.Context, st *itemState, item audit.Item, noCache bool, j *job) {
 	if s.beforeStage != nil {
-		s.beforeStage(ctx, item, store.StageDraft)
+		s.beforeStage(ctx, item, audit.StageDraft)
 	}
 	dh := HashDraft(item.Draft)
 	ps, err := s.serving(ctx, s.cfg.DraftModel)
 	if err != nil {
 		s.withdrawJob(j)
-		s.failStage(ctx, st, store.StageDraft, dh, err)
+		s.failStage(ctx, st, audit.StageDraft, dh, err)
 		return
 	}
-	if rec, ok := s.cachedUnless(ctx, noCache, store.StageDraft, dh, ps); ok {
+	if rec, ok := s.cachedUnless(ctx, noCache, audit.StageDraft, dh, ps); ok {
 		s.withdrawJob(j)
-		s.complete(completion{it: st, stage: store.StageDraft, rec: rec, cached: true})
+		s.complete(completion{it: st, stage: audit.StageDraft, rec: rec, cached: true})
 		return
 	}
 	s.readyJob(j, func(j *job) { j.draft, j.inputHash = item.Draft, dh })
 }
 
-func (s *Scheduler) prepareGrounding(ctx context.Context, st *itemState, item Item, noCache bool, j *job) {
+func (s *Scheduler) prepareGrounding(ctx context.Context, st *itemState, item audit.Item, noCache bool, j *job) {
 	if s.beforeStage != nil {
-		s.beforeStage(ctx, item, store.StageGrounding)
+		s.beforeStage(ctx, item, audit.StageGrounding)
 	}
 	fail := func(hash string, err error) {
 		s.withdrawJob(j)
-		s.failStage(ctx, st, store.StageGrounding, hash, err)
+		s.failStage(ctx, st, audit.StageGrounding, hash, err)
 	}
 	data, ih, err := s.readFile(item.ImagePath)
 	if err != nil {
@@ -721,9 +722,9 @@ func (s *Scheduler) prepareGrounding(ctx context.Context, st *itemState, item It
 		fail(ih, err)
 		return
 	}
-	if rec, ok := s.cachedUnless(ctx, noCache, store.StageGrounding, ih, ps); ok {
+	if rec, ok := s.cachedUnless(ctx, noCache, audit.StageGrounding, ih, ps); ok {
 		s.withdrawJob(j)
-		s.complete(completion{it: st, stage: store.StageGrounding, rec: rec, cached: true})
+		s.complete(completion{it: st, stage: audit.StageGrounding, rec: rec, cached: true})
 		return
 	}
 	img, err := prepareImage(ctx, item.ImagePath, data)
@@ -734,9 +735,9 @@ func (s *Scheduler) prepareGrounding(ctx context.Context, st *itemState, item It
 	s.readyJob(j, func(j *job) { j.inputHash, j.img = ih, img })
 }
 
-func (s *Scheduler) cachedUnless(ctx context.Context, noCache bool, stage store.Stage, hash string, ps []*pair) (store.StageRecord, bool) {
+func (s *Scheduler) cachedUnless(ctx context.Context, noCache bool, stage audit.Stage, hash string, ps []*pair) (audit.StageRecord, bool) {
 	if noCache {
-		return store.StageRecord{}, false
+		return audit.StageRecord{}, false
 	}
 	return s.cached(ctx, stage, hash, ps)
 }
@@ -744,13 +745,13 @@ func (s *Scheduler) cachedUnless(ctx context.Context, noCache bool, stage store.
 // failStage finishes a stage that could not be run at all (unreadable or
 // corrupt image, no host serving the model). Cancellation is not a failure:
 // the item is dropped.
-func (s *Scheduler) failStage(ctx context.Context, st *itemState, stage store.Stage, hash string, err error) {
+func (s *Scheduler) failStage(ctx context.Context, st *itemState, stage audit.Stage, hash string, err error) {
 	if ctx.Err() != nil {
 		return
 	}
-	rec := store.StageRecord{Stage: stage, ItemID: st.item.ID, Model: s.modelOf(stage),
+	rec := audit.StageRecord{Stage: stage, ItemID: st.item.ID, Model: s.modelOf(stage),
 		Error: fmt.Sprintf("%s: %v", stage, err), CreatedAt: time.Now().UTC()}
-	if stage == store.StageGrounding {
+	if stage == audit.StageGrounding {
 		rec.ImageHash = hash
 	} else {
 		rec.DraftHash = hash
@@ -806,7 +807,7 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 		}
 		s.ready[j.stage]--
 		j.it.jobs = removeJob(j.it.jobs, j)
-		s.emitLocked(Update{ItemID: j.it.item.ID, Stage: j.stage, Status: StatusRunning})
+		s.emitLocked(audit.Update{ItemID: j.it.item.ID, Stage: j.stage, Status: audit.StatusRunning})
 		s.cond.Broadcast() // a prep worker may go on
 		s.mu.Unlock()
 
@@ -867,11 +868,11 @@ func (s *Scheduler) hostCount(model string) int {
 
 // call runs j on p and completes the record's provenance: key, item, input
 // hash, digest. Grounding boxes are mapped back to the original image.
-func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (store.StageRecord, error) {
-	var rec store.StageRecord
+func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecord, error) {
+	var rec audit.StageRecord
 	var err error
 	switch j.stage {
-	case store.StageGrounding:
+	case audit.StageGrounding:
 		rec, err = p.runner.Ground(ctx, j.model, j.img.png)
 		rec.ImageHash = j.inputHash
 	default:
@@ -891,7 +892,7 @@ func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (store.StageRecor
 	if err != nil && rec.Error == "" {
 		rec.Error = err.Error()
 	}
-	if j.stage == store.StageGrounding && rec.Error == "" {
+	if j.stage == audit.StageGrounding && rec.Error == "" {
 		var notes []schema.Diagnostic
 		rec.Findings, notes = unpadFindings(rec.Findings, j.img.pad)
 		rec.Diagnostics.Notes = append(rec.Diagnostics.Notes, notes...)
@@ -945,7 +946,7 @@ func (s *Scheduler) storePartial(ctx context.Context) {
 		return
 	}
 	s.mu.Lock()
-	var recs []store.StageRecord
+	var recs []audit.StageRecord
 	for _, st := range s.items {
 		for _, o := range st.stages {
 			if o != nil && o.unstored {
@@ -961,12 +962,12 @@ func (s *Scheduler) storePartial(ctx context.Context) {
 }
 
 func (s *Scheduler) finish(ctx context.Context, c completion) {
-	status := StatusDone
+	status := audit.StatusDone
 	if c.rec.Error != "" {
-		status = StatusError
+		status = audit.StatusError
 	}
 	s.mu.Lock()
-	s.emitLocked(Update{ItemID: c.it.item.ID, Stage: c.stage, Status: status})
+	s.emitLocked(audit.Update{ItemID: c.it.item.ID, Stage: c.stage, Status: status})
 	c.it.stages[stageIndex(c.stage)] = &stageOutcome{rec: c.rec, cached: c.cached,
 		unstored: c.computed && s.cfg.Store != nil && c.rec.Key != ""}
 	g, d := c.it.stages[0], c.it.stages[1]
@@ -975,7 +976,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 		return
 	}
 	res := s.buildResult(c.it.item.ID, g, d, time.Since(c.it.started))
-	var recs []store.StageRecord
+	var recs []audit.StageRecord
 	for _, o := range []*stageOutcome{g, d} {
 		if o.unstored {
 			o.unstored = false
@@ -997,7 +998,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 	if s.memResults != nil {
 		s.memResults[item.ID] = res
 	}
-	s.emitLocked(Update{ItemID: item.ID, Status: res.Status, Result: res})
+	s.emitLocked(audit.Update{ItemID: item.ID, Status: res.Status, Result: res})
 	if st.rerun != nil && !s.stopping {
 		st.item, st.noCache, st.rerun = *st.rerun, true, nil
 		s.enqueueLocked(st)
@@ -1008,7 +1009,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 // keepStage reports whether a computed record should be stored: a failed
 // record is stored for the audit unless a good record has the same key (a
 // failed rerun must not hide the last good output).
-func (s *Scheduler) keepStage(ctx context.Context, rec store.StageRecord) bool {
+func (s *Scheduler) keepStage(ctx context.Context, rec audit.StageRecord) bool {
 	if rec.Error != "" {
 		if _, ok, err := s.cfg.Store.GetStage(ctx, rec.Key); err == nil && ok {
 			return false
@@ -1018,7 +1019,7 @@ func (s *Scheduler) keepStage(ctx context.Context, rec store.StageRecord) bool {
 }
 
 // storeStage stores one computed record (see keepStage).
-func (s *Scheduler) storeStage(ctx context.Context, rec store.StageRecord) {
+func (s *Scheduler) storeStage(ctx context.Context, rec audit.StageRecord) {
 	if !s.keepStage(ctx, rec) {
 		return
 	}
@@ -1031,14 +1032,14 @@ func (s *Scheduler) storeStage(ctx context.Context, rec store.StageRecord) {
 // res as its latest result in one commit (a durable commit costs far more
 // than the records). With nothing computed, the write is skipped when the
 // stored result already says the same (a cached rerun).
-func (s *Scheduler) storeOutcome(ctx context.Context, computed []store.StageRecord, res *Result) {
-	var recs []store.StageRecord
+func (s *Scheduler) storeOutcome(ctx context.Context, computed []audit.StageRecord, res *audit.Result) {
+	var recs []audit.StageRecord
 	for _, r := range computed {
 		if s.keepStage(ctx, r) {
 			recs = append(recs, r)
 		}
 	}
-	rr := store.ResultRecord{ItemID: res.ItemID, Report: res.Report, Salvaged: res.Salvaged, Error: res.Err}
+	rr := audit.ResultRecord{ItemID: res.ItemID, Report: res.Report, Salvaged: res.Salvaged, Error: res.Err}
 	if res.Grounding != nil {
 		rr.GroundingKey = res.Grounding.Key
 	}
@@ -1060,11 +1061,11 @@ func (s *Scheduler) storeOutcome(ctx context.Context, computed []store.StageReco
 }
 
 // buildResult assembles an item's Result from its two stage outcomes.
-func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duration) *Result {
+func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duration) *audit.Result {
 	gr, dr := g.rec, d.rec
-	res := &Result{
+	res := &audit.Result{
 		ItemID:      id,
-		Status:      StatusDone,
+		Status:      audit.StatusDone,
 		Grounding:   &gr,
 		Draft:       &dr,
 		Findings:    gr.Findings,
@@ -1080,13 +1081,13 @@ func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duratio
 		res.DraftLabels = []schema.DraftLabel{}
 	}
 	var errs []string
-	for _, r := range []store.StageRecord{gr, dr} {
+	for _, r := range []audit.StageRecord{gr, dr} {
 		if r.Error != "" {
 			errs = append(errs, r.Error)
 		}
 	}
 	if len(errs) > 0 {
-		res.Status, res.Err = StatusError, strings.Join(errs, "; ")
+		res.Status, res.Err = audit.StatusError, strings.Join(errs, "; ")
 		return res
 	}
 	rep := compare.Compare(res.Findings, res.DraftLabels, s.urgent)
@@ -1095,7 +1096,7 @@ func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duratio
 }
 
 // emitLocked queues u for the forwarder.
-func (s *Scheduler) emitLocked(u Update) {
+func (s *Scheduler) emitLocked(u audit.Update) {
 	s.outbox = append(s.outbox, u)
 	s.cond.Broadcast()
 }

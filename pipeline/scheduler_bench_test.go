@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Benchmark setting of the task: grounding 40 ms, draft 20 ms, capacity 1
@@ -47,7 +47,7 @@ type meteredRunner struct {
 
 func (m *busyMeter) wrap(r stageRunner) stageRunner { return meteredRunner{r, m} }
 
-func (r meteredRunner) Ground(ctx context.Context, model string, png []byte) (store.StageRecord, error) {
+func (r meteredRunner) Ground(ctx context.Context, model string, png []byte) (audit.StageRecord, error) {
 	start := time.Now()
 	rec, err := r.stageRunner.Ground(ctx, model, png)
 	r.m.mu.Lock()
@@ -104,7 +104,7 @@ func BenchmarkSchedulerCachedRerun(b *testing.B) {
 		}
 		start := time.Now()
 		cached := 0
-		err = s.RunAll(context.Background(), items, func(u Update) {
+		err = s.RunAll(context.Background(), items, func(u audit.Update) {
 			if u.Result != nil && u.Result.Cached {
 				cached++
 			}
@@ -157,8 +157,8 @@ func (r *sleepRunner) wait(ctx context.Context, model string, d time.Duration) e
 	}
 }
 
-func (r *sleepRunner) Ground(ctx context.Context, model string, _ []byte) (store.StageRecord, error) {
-	rec := store.StageRecord{Stage: store.StageGrounding, Raw: groundReply, Done: true, DoneReason: "stop"}
+func (r *sleepRunner) Ground(ctx context.Context, model string, _ []byte) (audit.StageRecord, error) {
+	rec := audit.StageRecord{Stage: audit.StageGrounding, Raw: groundReply, Done: true, DoneReason: "stop"}
 	if err := r.wait(ctx, model, r.ground); err != nil {
 		rec.Error = err.Error()
 		return rec, err
@@ -167,8 +167,8 @@ func (r *sleepRunner) Ground(ctx context.Context, model string, _ []byte) (store
 	return rec, nil
 }
 
-func (r *sleepRunner) ParseDraft(ctx context.Context, model, _ string, _ bool) (store.StageRecord, error) {
-	rec := store.StageRecord{Stage: store.StageDraft, Raw: draftReply, Done: true, DoneReason: "stop"}
+func (r *sleepRunner) ParseDraft(ctx context.Context, model, _ string, _ bool) (audit.StageRecord, error) {
+	rec := audit.StageRecord{Stage: audit.StageDraft, Raw: draftReply, Done: true, DoneReason: "stop"}
 	if err := r.wait(ctx, model, r.draft); err != nil {
 		rec.Error = err.Error()
 		return rec, err
@@ -196,8 +196,8 @@ func benchScheduler(b *testing.B, runners []stageRunner, busy func() time.Durati
 		start := time.Now()
 		failed := 0
 		var slowest time.Duration
-		err = s.RunAll(context.Background(), items, func(u Update) {
-			if u.Result != nil && u.Result.Status != StatusDone {
+		err = s.RunAll(context.Background(), items, func(u audit.Update) {
+			if u.Result != nil && u.Result.Status != audit.StatusDone {
 				failed++
 			}
 		})

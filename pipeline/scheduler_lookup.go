@@ -3,7 +3,7 @@ package pipeline
 import (
 	"context"
 
-	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // Lookup returns the item's latest complete result if the store has one
@@ -21,13 +21,13 @@ import (
 // started, hosts offline) the stored model digest is trusted, so cached
 // results stay reviewable offline. Without a Store, Lookup serves the
 // results of this Scheduler's runs kept in memory.
-func (s *Scheduler) Lookup(ctx context.Context, item Item) (*Result, bool) {
+func (s *Scheduler) Lookup(ctx context.Context, item audit.Item) (*audit.Result, bool) {
 	dh := HashDraft(item.Draft)
 	if s.cfg.Store == nil {
 		s.mu.Lock()
 		r := s.memResults[item.ID]
 		s.mu.Unlock()
-		if r == nil || r.Status != StatusDone || r.Draft == nil || r.Draft.DraftHash != dh {
+		if r == nil || r.Status != audit.StatusDone || r.Draft == nil || r.Draft.DraftHash != dh {
 			return nil, false
 		}
 		cp := *r
@@ -46,18 +46,18 @@ func (s *Scheduler) Lookup(ctx context.Context, item Item) (*Result, bool) {
 		return nil, false
 	}
 	res := s.buildResult(item.ID, &stageOutcome{rec: g, cached: true}, &stageOutcome{rec: d, cached: true}, 0)
-	return res, res.Status == StatusDone
+	return res, res.Status == audit.StatusDone
 }
 
 // current reports whether rec was made under the current configuration:
 // its key must be the one a call with the current prompt digest, schema
 // version and a current host profile would get.
-func (s *Scheduler) current(rec store.StageRecord) bool {
+func (s *Scheduler) current(rec audit.StageRecord) bool {
 	if rec.Model != s.modelOf(rec.Stage) {
 		return false
 	}
 	input := rec.ImageHash
-	if rec.Stage == store.StageDraft {
+	if rec.Stage == audit.StageDraft {
 		input = rec.DraftHash
 	}
 	s.mu.Lock()

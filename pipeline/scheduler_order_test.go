@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Synthetic uniform grey images tell the two items apart in a grounding
@@ -32,7 +32,7 @@ const (
 // sends on started whether the "first" item's call of the same stage had
 // already returned.
 type stallRunner struct {
-	stage   store.Stage
+	stage   audit.Stage
 	wake    func() // broadcasts the scheduler's condition (set once it exists)
 	started chan bool
 
@@ -54,7 +54,7 @@ func (r *stallRunner) stallStarted() bool {
 }
 
 // call runs one stage call; stalled says whose it is.
-func (r *stallRunner) call(ctx context.Context, stage store.Stage, stalled bool) error {
+func (r *stallRunner) call(ctx context.Context, stage audit.Stage, stalled bool) error {
 	if stage == r.stage && stalled {
 		r.mu.Lock()
 		r.began = true
@@ -73,24 +73,24 @@ func (r *stallRunner) call(ctx context.Context, stage store.Stage, stalled bool)
 	return nil
 }
 
-func (r *stallRunner) Ground(ctx context.Context, _ string, data []byte) (store.StageRecord, error) {
+func (r *stallRunner) Ground(ctx context.Context, _ string, data []byte) (audit.StageRecord, error) {
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
-		return store.StageRecord{}, err
+		return audit.StageRecord{}, err
 	}
 	b := img.Bounds()
 	g := color.GrayModel.Convert(img.At((b.Min.X+b.Max.X)/2, (b.Min.Y+b.Max.Y)/2)).(color.Gray)
-	rec := store.StageRecord{Raw: `[]`, Done: true, DoneReason: "stop", Findings: []schema.Finding{}}
-	if err := r.call(ctx, store.StageGrounding, g.Y > 128); err != nil {
+	rec := audit.StageRecord{Raw: `[]`, Done: true, DoneReason: "stop", Findings: []schema.Finding{}}
+	if err := r.call(ctx, audit.StageGrounding, g.Y > 128); err != nil {
 		rec.Error = err.Error()
 		return rec, err
 	}
 	return rec, nil
 }
 
-func (r *stallRunner) ParseDraft(ctx context.Context, _, draft string, _ bool) (store.StageRecord, error) {
-	rec := store.StageRecord{Raw: `[]`, Done: true, DoneReason: "stop", Labels: []schema.DraftLabel{}}
-	if err := r.call(ctx, store.StageDraft, strings.Contains(draft, "stalled")); err != nil {
+func (r *stallRunner) ParseDraft(ctx context.Context, _, draft string, _ bool) (audit.StageRecord, error) {
+	rec := audit.StageRecord{Raw: `[]`, Done: true, DoneReason: "stop", Labels: []schema.DraftLabel{}}
+	if err := r.call(ctx, audit.StageDraft, strings.Contains(draft, "stalled")); err != nil {
 		rec.Error = err.Error()
 		return rec, err
 	}
@@ -120,13 +120,13 @@ func writeGreyPNG(t *testing.T, path string, grey uint8) {
 // slots are blocked waiting for the first item (the fix), so the outcome
 // does not depend on goroutine timing.
 func TestSchedulerStalledCallHoldsBackNoEarlierItem(t *testing.T) {
-	for _, stage := range []store.Stage{store.StageGrounding, store.StageDraft} {
+	for _, stage := range []audit.Stage{audit.StageGrounding, audit.StageDraft} {
 		t.Run(string(stage), func(t *testing.T) {
 			dir := t.TempDir()
 			first, stalled := filepath.Join(dir, "first.png"), filepath.Join(dir, "stalled.png")
 			writeGreyPNG(t, first, firstGrey)
 			writeGreyPNG(t, stalled, stalledGrey)
-			items := []Item{
+			items := []audit.Item{
 				{ID: "first", ImagePath: first, Draft: "Case first. No pneumothorax."},
 				{ID: "stalled", ImagePath: stalled, Draft: "Case stalled. No pneumothorax."},
 			}
@@ -135,7 +135,7 @@ func TestSchedulerStalledCallHoldsBackNoEarlierItem(t *testing.T) {
 			require.NoError(t, err)
 			r.wake = func() { s.mu.Lock(); s.cond.Broadcast(); s.mu.Unlock() }
 			model := s.modelOf(stage)
-			s.beforeStage = func(_ context.Context, it Item, st store.Stage) {
+			s.beforeStage = func(_ context.Context, it audit.Item, st audit.Stage) {
 				if it.ID != "first" || st != stage {
 					return
 				}
@@ -157,7 +157,7 @@ func TestSchedulerStalledCallHoldsBackNoEarlierItem(t *testing.T) {
 			if !firstDone {
 				cancel() // the first item would wait for the hung call
 			}
-			results := map[string]*Result{}
+			results := map[string]*audit.Result{}
 			for u := range s.Updates() {
 				if u.Result != nil {
 					results[u.ItemID] = u.Result
@@ -169,7 +169,7 @@ func TestSchedulerStalledCallHoldsBackNoEarlierItem(t *testing.T) {
 			require.NoError(t, <-runErr)
 			if firstDone {
 				require.Contains(t, results, "first")
-				assert.Equal(t, StatusDone, results["first"].Status)
+				assert.Equal(t, audit.StatusDone, results["first"].Status)
 			}
 			assert.NotContains(t, results, "stalled", "a cancelled call is not a result")
 		})
@@ -178,7 +178,7 @@ func TestSchedulerStalledCallHoldsBackNoEarlierItem(t *testing.T) {
 
 // stalledReady reports whether the stalled item's job for stage is ready
 // for a slot (s.mu held).
-func stalledReady(s *Scheduler, stage store.Stage) bool {
+func stalledReady(s *Scheduler, stage audit.Stage) bool {
 	st, ok := s.items["stalled"]
 	if !ok {
 		return false

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -117,26 +118,26 @@ func openStore(t testing.TB, _ string) *store.Store {
 
 // makeItems writes n synthetic 64x48 images (distinct pixels) and returns
 // one item per image.
-func makeItems(t testing.TB, dir string, n int) []Item {
-	items := make([]Item, n)
+func makeItems(t testing.TB, dir string, n int) []audit.Item {
+	items := make([]audit.Item, n)
 	for i := range items {
 		p := filepath.Join(dir, fmt.Sprintf("img%03d.png", i))
 		data := syntheticPNG(t, 64+i%2, 48, i)
 		require.NoError(t, os.WriteFile(p, data, 0o644))
-		items[i] = Item{ID: fmt.Sprintf("item-%03d", i), ImagePath: p, Draft: fmt.Sprintf("Case %d. No pneumothorax.", i)}
+		items[i] = audit.Item{ID: fmt.Sprintf("item-%03d", i), ImagePath: p, Draft: fmt.Sprintf("Case %d. No pneumothorax.", i)}
 	}
 	return items
 }
 
 // runAll runs items on a new scheduler and returns the results by id and
 // every update in order.
-func runAll(t testing.TB, cfg Config, items []Item) (map[string]*Result, []Update) {
+func runAll(t testing.TB, cfg Config, items []audit.Item) (map[string]*audit.Result, []audit.Update) {
 	t.Helper()
 	s, err := NewScheduler(cfg)
 	require.NoError(t, err)
-	results := map[string]*Result{}
-	var updates []Update
-	err = s.RunAll(context.Background(), items, func(u Update) {
+	results := map[string]*audit.Result{}
+	var updates []audit.Update
+	err = s.RunAll(context.Background(), items, func(u audit.Update) {
 		updates = append(updates, u)
 		if u.Result != nil {
 			results[u.ItemID] = u.Result
@@ -147,7 +148,11 @@ func runAll(t testing.TB, cfg Config, items []Item) (map[string]*Result, []Updat
 }
 
 func baseConfig(st *store.Store, hosts ...*Host) Config {
-	return Config{Hosts: hosts, GroundingModel: groundModel, DraftModel: draftModel, Store: st}
+	cfg := Config{Hosts: hosts, GroundingModel: groundModel, DraftModel: draftModel}
+	if st != nil { // a nil *store.Store in the interface would not be a nil Cache
+		cfg.Store = st
+	}
+	return cfg
 }
 
 func TestSchedulerRunsBothStages(t *testing.T) {
@@ -161,7 +166,7 @@ func TestSchedulerRunsBothStages(t *testing.T) {
 	for _, it := range items {
 		r := results[it.ID]
 		require.NotNil(t, r, it.ID)
-		require.Equal(t, StatusDone, r.Status, r.Err)
+		require.Equal(t, audit.StatusDone, r.Status, r.Err)
 		assert.False(t, r.Cached)
 		// The model saw a 64x64 (or 65x65) square with the 48-pixel-high
 		// image centred: boxes come back in the original image's frame.
@@ -237,7 +242,7 @@ func TestSchedulerCacheAndProvenance(t *testing.T) {
 	}
 
 	// A changed draft recomputes only that item's draft stage.
-	changed := append([]Item(nil), items...)
+	changed := append([]audit.Item(nil), items...)
 	changed[0].Draft = "Small right pneumothorax."
 	gBefore, dBefore := srv.Stats(groundModel).Served, srv.Stats(draftModel).Served
 	res, _ := runAll(t, baseConfig(st, host), changed)
@@ -314,12 +319,12 @@ func TestSchedulerFaults(t *testing.T) {
 				if r.Salvaged {
 					salvaged++
 				}
-				if r.Status == StatusError {
+				if r.Status == audit.StatusError {
 					failed = append(failed, it.ID)
 					assert.Contains(t, r.Err, tt.want)
 					assert.Nil(t, r.Report)
 				} else {
-					require.Equal(t, StatusDone, r.Status, r.Err)
+					require.Equal(t, audit.StatusDone, r.Status, r.Err)
 				}
 			}
 			switch {
@@ -350,7 +355,7 @@ func TestSchedulerFaults(t *testing.T) {
 			assert.Len(t, srv.Requests(), before+1, "only the failed stage is called again")
 			cached := 0
 			for _, it := range items {
-				require.Equal(t, StatusDone, again[it.ID].Status, again[it.ID].Err)
+				require.Equal(t, audit.StatusDone, again[it.ID].Status, again[it.ID].Err)
 				assert.False(t, again[it.ID].Salvaged)
 				if again[it.ID].Cached {
 					cached++
@@ -369,15 +374,15 @@ func TestSchedulerBadImages(t *testing.T) {
 	corrupt := filepath.Join(dir, "corrupt.png")
 	require.NoError(t, os.WriteFile(corrupt, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644))
 	items = append(items,
-		Item{ID: "corrupt", ImagePath: corrupt, Draft: "No pneumothorax."},
-		Item{ID: "missing", ImagePath: filepath.Join(dir, "gone.png"), Draft: "No pneumothorax."})
+		audit.Item{ID: "corrupt", ImagePath: corrupt, Draft: "No pneumothorax."},
+		audit.Item{ID: "missing", ImagePath: filepath.Join(dir, "gone.png"), Draft: "No pneumothorax."})
 	results, _ := runAll(t, baseConfig(st, schedHost(t, srv.URL(), schedOptions())), items)
 	for _, it := range items[:3] {
-		assert.Equal(t, StatusDone, results[it.ID].Status)
+		assert.Equal(t, audit.StatusDone, results[it.ID].Status)
 	}
 	for _, id := range []string{"corrupt", "missing"} {
 		r := results[id]
-		require.Equal(t, StatusError, r.Status)
+		require.Equal(t, audit.StatusError, r.Status)
 		assert.Contains(t, r.Err, "grounding")
 		// The draft stage still ran and its labels are there.
 		assert.NotEmpty(t, r.DraftLabels)
@@ -399,10 +404,10 @@ func TestSchedulerCancel(t *testing.T) {
 	defer cancel()
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(ctx) }()
-	var got []Update
+	var got []audit.Update
 	for u := range s.Updates() {
 		got = append(got, u)
-		if u.Stage == store.StageGrounding && u.Status == StatusRunning {
+		if u.Stage == audit.StageGrounding && u.Status == audit.StatusRunning {
 			cancel()
 		}
 	}
@@ -435,13 +440,13 @@ func TestSchedulerKeepsFinishedStagesOnCancel(t *testing.T) {
 	defer cancel()
 	go s.Run(ctx)
 	for u := range s.Updates() {
-		if u.Stage == store.StageDraft && u.Status == StatusDone {
+		if u.Stage == audit.StageDraft && u.Status == audit.StatusDone {
 			cancel()
 		}
 	}
 	srv2 := schedServer(t, testModels(0, 0, 1, "")...)
 	results, _ := runAll(t, baseConfig(st, schedHost(t, srv2.URL(), schedOptions())), items)
-	assert.Equal(t, StatusDone, results[items[0].ID].Status)
+	assert.Equal(t, audit.StatusDone, results[items[0].ID].Status)
 	assert.Equal(t, 1, srv2.Stats(groundModel).Served)
 	assert.Zero(t, srv2.Stats(draftModel).Served, "the draft stage finished before the cancel and was kept")
 }
@@ -455,7 +460,7 @@ func TestSchedulerHostsShareWork(t *testing.T) {
 	cfg.Capacity = 2
 	results, _ := runAll(t, cfg, items)
 	for _, it := range items {
-		require.Equal(t, StatusDone, results[it.ID].Status, results[it.ID].Err)
+		require.Equal(t, audit.StatusDone, results[it.ID].Status, results[it.ID].Err)
 	}
 	for _, srv := range []*ollamatest.Server{a, b} {
 		for _, m := range []string{groundModel, draftModel} {
@@ -485,7 +490,7 @@ func TestSchedulerFailover(t *testing.T) {
 	cfg.Logf = func(f string, a ...any) { mu.Lock(); logs = append(logs, fmt.Sprintf(f, a...)); mu.Unlock() }
 	results, _ := runAll(t, cfg, items)
 	for _, it := range items {
-		require.Equal(t, StatusDone, results[it.ID].Status, results[it.ID].Err)
+		require.Equal(t, audit.StatusDone, results[it.ID].Status, results[it.ID].Err)
 		assert.Equal(t, good.URL(), results[it.ID].Grounding.Host)
 	}
 	assert.Positive(t, bad.Stats(groundModel).Requests)
@@ -509,7 +514,7 @@ func TestSchedulerUnreachableHost(t *testing.T) {
 	items := makeItems(t, dir, 3)
 	results, _ := runAll(t, cfg, items)
 	for _, it := range items {
-		require.Equal(t, StatusDone, results[it.ID].Status, results[it.ID].Err)
+		require.Equal(t, audit.StatusDone, results[it.ID].Status, results[it.ID].Err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -525,7 +530,7 @@ func TestSchedulerModelMissingEverywhere(t *testing.T) {
 	results, _ := runAll(t, baseConfig(nil, schedHost(t, srv.URL(), schedOptions())), items)
 	for _, it := range items {
 		r := results[it.ID]
-		require.Equal(t, StatusError, r.Status)
+		require.Equal(t, audit.StatusError, r.Status)
 		assert.Contains(t, r.Err, "not available on any host")
 		assert.Contains(t, r.Err, "model not found")
 		assert.NotEmpty(t, r.DraftLabels)
@@ -548,7 +553,7 @@ func TestSchedulerDigestMismatchWarns(t *testing.T) {
 	mu.Unlock()
 	for _, it := range items {
 		r := results[it.ID]
-		require.Equal(t, StatusDone, r.Status)
+		require.Equal(t, audit.StatusDone, r.Status)
 		// The key carries the digest of the host that ran the call.
 		want := strings.Repeat("aa", 32)
 		if r.Grounding.Host == b.URL() {
@@ -594,7 +599,7 @@ func TestSchedulerFocusWhileRunning(t *testing.T) {
 	require.NoError(t, err)
 	var order []string
 	focused := false
-	require.NoError(t, s.RunAll(context.Background(), items, func(u Update) {
+	require.NoError(t, s.RunAll(context.Background(), items, func(u audit.Update) {
 		if u.Result == nil {
 			return
 		}
@@ -667,7 +672,7 @@ func TestSchedulerLookup(t *testing.T) {
 	changed.Draft = "Cardiomegaly."
 	_, ok = s.Lookup(context.Background(), changed)
 	assert.False(t, ok, "a changed draft is not served")
-	_, ok = s.Lookup(context.Background(), Item{ID: "unknown"})
+	_, ok = s.Lookup(context.Background(), audit.Item{ID: "unknown"})
 	assert.False(t, ok)
 
 	// With other options, the stored result is not current.
@@ -743,7 +748,7 @@ func TestSchedulerFailedRerunKeepsGoodRecords(t *testing.T) {
 	s.Rerun(items[0])
 	for u := range s.Updates() {
 		if u.Result != nil {
-			assert.Equal(t, StatusError, u.Result.Status)
+			assert.Equal(t, audit.StatusError, u.Result.Status)
 			assert.Equal(t, goodKey, u.Result.Grounding.Key)
 			assert.NotEmpty(t, u.Result.Grounding.Raw+u.Result.Grounding.Error)
 			cancel()
@@ -758,7 +763,7 @@ func TestSchedulerFailedRerunKeepsGoodRecords(t *testing.T) {
 	again, _ := runAll(t, baseConfig(st, host), items)
 	assert.Equal(t, served, srv.Stats(groundModel).Served)
 	for _, it := range items {
-		assert.Equal(t, StatusDone, again[it.ID].Status)
+		assert.Equal(t, audit.StatusDone, again[it.ID].Status)
 		assert.True(t, again[it.ID].Cached)
 	}
 }

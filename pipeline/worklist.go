@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -25,7 +26,7 @@ type Worklist struct {
 	Path string
 	// Items are the good rows in file order (directory worklists: sorted by
 	// file name). IDs are unique.
-	Items []Item
+	Items []audit.Item
 	// Problems are the bad rows, in file order. They do not stop the load.
 	Problems []RowError
 }
@@ -105,7 +106,7 @@ func loadWorklist(ctx context.Context, path string, ops fileOps) (Worklist, erro
 	if err != nil {
 		return wl, fmt.Errorf("worklist: %w", err)
 	}
-	var items []Item
+	var items []audit.Item
 	var problems []RowError
 	if st.IsDir() {
 		items, problems, err = loadDir(ctx, path, ops)
@@ -125,7 +126,7 @@ func loadWorklist(ctx context.Context, path string, ops fileOps) (Worklist, erro
 	return wl, nil
 }
 
-func loadFile(ctx context.Context, path string, ops fileOps) ([]Item, []RowError, error) {
+func loadFile(ctx context.Context, path string, ops fileOps) ([]audit.Item, []RowError, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("worklist: %w", err)
@@ -184,7 +185,7 @@ type rowBuilder struct {
 	dir      string // absolute directory relative paths are resolved against
 	ops      fileOps
 	seen     map[string]int // id -> line of its first occurrence
-	items    []Item
+	items    []audit.Item
 	problems []RowError
 }
 
@@ -246,7 +247,7 @@ func (b *rowBuilder) add(r rawRow) {
 		b.fail(r.line, id, errors.New("empty draft"))
 		return
 	}
-	it := Item{ID: id, ImagePath: imgPath, Draft: draft, Line: r.line}
+	it := audit.Item{ID: id, ImagePath: imgPath, Draft: draft, Line: r.line}
 	if t := strings.TrimSpace(r.truth); t != "" {
 		truth, err := parseTruth([]byte(t))
 		if err != nil {
@@ -435,7 +436,7 @@ func (b *rowBuilder) addJSON(line int, data []byte) {
 }
 
 // loadDir builds a worklist from a directory of images with sidecar drafts.
-func loadDir(ctx context.Context, dir string, ops fileOps) ([]Item, []RowError, error) {
+func loadDir(ctx context.Context, dir string, ops fileOps) ([]audit.Item, []RowError, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("worklist %s: %w", dir, err)

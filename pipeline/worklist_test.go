@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -26,7 +27,7 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 	}
 }
 
-func ids(items []Item) []string {
+func ids(items []audit.Item) []string {
 	out := make([]string, len(items))
 	for i, it := range items {
 		out[i] = it.ID
@@ -197,7 +198,7 @@ func TestLoadWorklistFields(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 3)
 	a := wl.Items[0]
-	assert.Equal(t, Item{
+	assert.Equal(t, audit.Item{
 		ID: "a", ImagePath: filepath.Join(dir, "img", "a.png"), Draft: "Small left pneumothorax.",
 		Truth:    []schema.Finding{{Label: schema.Pneumothorax, Box: &schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.5, X1: 0.4}}},
 		HasTruth: true, Line: 2,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -19,8 +20,8 @@ func BenchmarkSaveVerdict(b *testing.B) {
 	s := openTemp(b)
 	i := 0
 	for b.Loop() {
-		_, err := s.SaveVerdict(ctx, store.Verdict{ItemID: fmt.Sprintf("item-%d", i%1000), DisagreementKey: "pneumothorax/missed_in_draft",
-			Decision: store.ImageRight, Annotator: "rad1"})
+		_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: fmt.Sprintf("item-%d", i%1000), DisagreementKey: "pneumothorax/missed_in_draft",
+			Decision: audit.ImageRight, Annotator: "rad1"})
 		require.NoError(b, err)
 		i++
 	}
@@ -33,7 +34,7 @@ func BenchmarkGetStageHit(b *testing.B) {
 	s := openTemp(b)
 	const n = 1000
 	for i := range n {
-		require.NoError(b, s.PutStage(ctx, sampleStage(fmt.Sprintf("key-%d", i), store.StageGrounding)))
+		require.NoError(b, s.PutStage(ctx, sampleStage(fmt.Sprintf("key-%d", i), audit.StageGrounding)))
 	}
 	i := 0
 	for b.Loop() {
@@ -51,7 +52,7 @@ func BenchmarkPutStage(b *testing.B) {
 	s := openTemp(b)
 	i := 0
 	for b.Loop() {
-		require.NoError(b, s.PutStage(ctx, sampleStage(fmt.Sprintf("key-%d", i), store.StageGrounding)))
+		require.NoError(b, s.PutStage(ctx, sampleStage(fmt.Sprintf("key-%d", i), audit.StageGrounding)))
 		i++
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -42,9 +43,9 @@ func TestHelperChild(t *testing.T) {
 	}
 	tag := os.Getenv(childEnvTag)
 	for i := 0; ; i++ {
-		_, err := s.SaveVerdict(ctx, store.Verdict{
+		_, err := s.SaveVerdict(ctx, audit.Verdict{
 			ItemID: fmt.Sprintf("%s-%d", tag, i), DisagreementKey: "pneumothorax/missed_in_draft",
-			Decision: store.ImageRight, Annotator: "rad1",
+			Decision: audit.ImageRight, Annotator: "rad1",
 		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -108,7 +109,7 @@ func TestDurableAfterKill9(t *testing.T) {
 	vs, err := s.Verdicts(context.Background(), "one-0", "rad1")
 	require.NoError(t, err)
 	require.Len(t, vs, 1)
-	assert.Equal(t, store.ImageRight, vs[0].Decision)
+	assert.Equal(t, audit.ImageRight, vs[0].Decision)
 }
 
 // Killing a child in the middle of rapid writes, several times over the same

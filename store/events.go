@@ -5,18 +5,20 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // AppendEvent appends e to the event log (the audit trail, never rewritten)
 // and returns it with ID and At (when zero) assigned. Kind must be set and
 // Data, when set, must be valid JSON.
-func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
+func (s *Store) AppendEvent(ctx context.Context, e audit.Event) (audit.Event, error) {
 	op := fmt.Sprintf("append %q event", e.Kind)
 	switch {
 	case e.Kind == "":
-		return Event{}, s.errorf(op, invalid("Kind", "empty"))
+		return audit.Event{}, s.errorf(op, invalid("Kind", "empty"))
 	case e.Data != "" && !json.Valid([]byte(e.Data)):
-		return Event{}, s.errorf(op, invalid("Data", "not valid JSON"))
+		return audit.Event{}, s.errorf(op, invalid("Data", "not valid JSON"))
 	}
 	e.At = s.stamp(e.At)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
@@ -25,17 +27,17 @@ func (s *Store) AppendEvent(ctx context.Context, e Event) (Event, error) {
 		return err
 	})
 	if err != nil {
-		return Event{}, s.errorf(op, err)
+		return audit.Event{}, s.errorf(op, err)
 	}
 	return e, nil
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, e Event) error {
+func insertEvent(ctx context.Context, tx *sql.Tx, e audit.Event) error {
 	_, err := insertEventID(ctx, tx, e)
 	return err
 }
 
-func insertEventID(ctx context.Context, tx *sql.Tx, e Event) (int64, error) {
+func insertEventID(ctx context.Context, tx *sql.Tx, e audit.Event) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO events (at, kind, item_id, annotator, data) VALUES (?, ?, ?, ?, ?)`,
 		formatTime(e.At), e.Kind, e.ItemID, e.Annotator, e.Data)
 	if err != nil {
@@ -47,7 +49,7 @@ func insertEventID(ctx context.Context, tx *sql.Tx, e Event) (int64, error) {
 // Events returns up to limit events with ID greater than afterID, oldest
 // first (limit <= 0 means all). Page through the log by passing the last ID
 // seen as afterID.
-func (s *Store) Events(ctx context.Context, afterID int64, limit int) ([]Event, error) {
+func (s *Store) Events(ctx context.Context, afterID int64, limit int) ([]audit.Event, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
@@ -57,10 +59,10 @@ func (s *Store) Events(ctx context.Context, afterID int64, limit int) ([]Event, 
 		return nil, s.errorf("events", err)
 	}
 	defer rows.Close()
-	var out []Event
+	var out []audit.Event
 	for rows.Next() {
 		var (
-			e  Event
+			e  audit.Event
 			at string
 		)
 		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.ItemID, &e.Annotator, &e.Data); err != nil {

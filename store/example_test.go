@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -29,8 +30,8 @@ func Example() {
 	defer s.Close()
 	fmt.Println(filepath.Base(s.Path()))
 
-	for _, d := range []store.Decision{store.ImageRight, store.DraftRight} {
-		if _, err := s.SaveVerdict(ctx, store.Verdict{
+	for _, d := range []audit.Decision{audit.ImageRight, audit.DraftRight} {
+		if _, err := s.SaveVerdict(ctx, audit.Verdict{
 			ItemID: "case-001", DisagreementKey: "pneumothorax/contradicted_by_image",
 			Decision: d, Annotator: "rad1",
 		}); err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -130,9 +131,9 @@ type exportDisagreement struct {
 }
 
 type exportVerdict struct {
-	Annotator string    `json:"annotator"`
-	Decision  Decision  `json:"decision"`
-	At        time.Time `json:"at"`
+	Annotator string         `json:"annotator"`
+	Decision  audit.Decision `json:"decision"`
+	At        time.Time      `json:"at"`
 }
 
 type exportNote struct {
@@ -167,13 +168,13 @@ func (s *Store) exportItems(ctx context.Context) ([]exportItem, error) {
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
 
-	var items []ItemRecord
+	var items []audit.ItemRecord
 	rows, err := tx.QueryContext(ctx, `SELECT id, image, draft, seq FROM items ORDER BY seq, id`)
 	if err != nil {
 		return nil, fmt.Errorf("items: %w", err)
 	}
 	for rows.Next() {
-		var it ItemRecord
+		var it audit.ItemRecord
 		if err := rows.Scan(&it.ID, &it.Image, &it.Draft, &it.Seq); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("items: %w", err)
@@ -184,7 +185,7 @@ func (s *Store) exportItems(ctx context.Context) ([]exportItem, error) {
 		return nil, fmt.Errorf("items: %w", err)
 	}
 
-	results := map[string]ResultRecord{}
+	results := map[string]audit.ResultRecord{}
 	rows, err = tx.QueryContext(ctx, `SELECT `+resultColumns+` FROM results`)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
@@ -214,11 +215,11 @@ func (s *Store) exportItems(ctx context.Context) ([]exportItem, error) {
 		return nil, fmt.Errorf("notes: %w", err)
 	}
 
-	verdictsByItem := map[string][]Verdict{}
+	verdictsByItem := map[string][]audit.Verdict{}
 	for _, v := range verdicts {
 		verdictsByItem[v.ItemID] = append(verdictsByItem[v.ItemID], v)
 	}
-	notesByItem := map[string][]Note{}
+	notesByItem := map[string][]audit.Note{}
 	for _, n := range notes {
 		notesByItem[n.ItemID] = append(notesByItem[n.ItemID], n)
 	}
@@ -246,7 +247,7 @@ func (s *Store) exportItems(ctx context.Context) ([]exportItem, error) {
 	}
 	sort.Strings(extra)
 	for _, id := range extra {
-		items = append(items, ItemRecord{ID: id})
+		items = append(items, audit.ItemRecord{ID: id})
 	}
 
 	out := make([]exportItem, 0, len(items))
@@ -309,7 +310,7 @@ func exportStages(ctx context.Context, tx *sql.Tx) (map[string]*exportStage, err
 	return out, closeRows(rows)
 }
 
-func buildExportItem(it ItemRecord, results map[string]ResultRecord, stages map[string]*exportStage, verdicts []Verdict, notes []Note) exportItem {
+func buildExportItem(it audit.ItemRecord, results map[string]audit.ResultRecord, stages map[string]*exportStage, verdicts []audit.Verdict, notes []audit.Note) exportItem {
 	e := exportItem{
 		ID: it.ID, Image: it.Image, Draft: it.Draft, Status: "pending",
 		Findings: []schema.Finding{}, DraftLabels: []schema.DraftLabel{},

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -31,49 +32,49 @@ func exportFixture(t *testing.T) *store.Store {
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 
-	require.NoError(t, s.PutItems(ctx, []store.ItemRecord{
+	require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{
 		{ID: "a1", Image: "img/a1.png", Draft: "Cardiomegaly. No pneumothorax.", Seq: 0},
 		{ID: "a2", Image: "img/a2.png", Draft: "Clear lungs.", Seq: 1},
 		{ID: "a3", Image: "img/a3.png", Draft: "Pending, \"quoted\", case.", Seq: 2},
 		{ID: "a4", Image: "img/a4.png", Draft: "Normal.", Seq: 3},
 	}))
 	box := schema.Box{Y0: 0.1, X0: 0.5, Y1: 0.4, X1: 0.9}
-	require.NoError(t, s.PutStage(ctx, store.StageRecord{
-		Key: "g1", Stage: store.StageGrounding, ItemID: "a1", Model: "medgemma:4b", ModelDigest: "sha256:m1",
+	require.NoError(t, s.PutStage(ctx, audit.StageRecord{
+		Key: "g1", Stage: audit.StageGrounding, ItemID: "a1", Model: "medgemma:4b", ModelDigest: "sha256:m1",
 		PromptDigest: "sha256:p1", Options: `{"seed":42}`, Raw: "...",
 		Findings: []schema.Finding{{Label: schema.Pneumothorax, Box: &box}},
 	}))
-	require.NoError(t, s.PutStage(ctx, store.StageRecord{
-		Key: "d1", Stage: store.StageDraft, ItemID: "a1", Model: "medgemma:27b", ModelDigest: "sha256:m2",
+	require.NoError(t, s.PutStage(ctx, audit.StageRecord{
+		Key: "d1", Stage: audit.StageDraft, ItemID: "a1", Model: "medgemma:27b", ModelDigest: "sha256:m2",
 		PromptDigest: "sha256:p2", Options: `{"seed":42}`, Raw: "...",
 		Labels: []schema.DraftLabel{
 			{Label: schema.Cardiomegaly, Status: schema.StatusPresent, Span: "Cardiomegaly"},
 			{Label: schema.Pneumothorax, Status: schema.StatusAbsent, Span: "No pneumothorax"},
 		},
 	}))
-	require.NoError(t, s.PutStage(ctx, store.StageRecord{
-		Key: "g2", Stage: store.StageGrounding, ItemID: "a2", Model: "medgemma:4b", ModelDigest: "sha256:m1",
+	require.NoError(t, s.PutStage(ctx, audit.StageRecord{
+		Key: "g2", Stage: audit.StageGrounding, ItemID: "a2", Model: "medgemma:4b", ModelDigest: "sha256:m1",
 		PromptDigest: "sha256:p1", Options: `{"seed":42}`, Error: "HTTP 500",
 	}))
-	require.NoError(t, s.PutResult(ctx, store.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Salvaged: true,
+	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Salvaged: true,
 		Report: &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
 			{Label: schema.Pneumothorax, Kind: compare.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax"}, Boxes: []schema.Box{box}},
 			{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly", "heart, enlarged"}, Boxes: []schema.Box{}},
 		}}}))
-	require.NoError(t, s.PutResult(ctx, store.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}))
-	require.NoError(t, s.PutResult(ctx, store.ResultRecord{ItemID: "a4", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}))
+	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}))
+	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a4", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}))
 
 	at := func(min int) time.Time { return time.Date(2026, 2, 3, 10, min, 0, 0, time.UTC) }
-	for _, v := range []store.Verdict{
-		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.DraftRight, Annotator: "rad1", At: at(1)},
-		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.ImageRight, Annotator: "rad1", At: at(2)},
-		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.Unsure, Annotator: "rad2", At: at(3)},
-		{ItemID: "a1", DisagreementKey: "nodule_mass/missed_in_draft", Decision: store.BothWrong, Annotator: "rad1", At: at(4)},
+	for _, v := range []audit.Verdict{
+		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: audit.DraftRight, Annotator: "rad1", At: at(1)},
+		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: audit.ImageRight, Annotator: "rad1", At: at(2)},
+		{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: audit.Unsure, Annotator: "rad2", At: at(3)},
+		{ItemID: "a1", DisagreementKey: "nodule_mass/missed_in_draft", Decision: audit.BothWrong, Annotator: "rad1", At: at(4)},
 	} {
 		_, err := s.SaveVerdict(ctx, v)
 		require.NoError(t, err)
 	}
-	for _, n := range []store.Note{
+	for _, n := range []audit.Note{
 		{ItemID: "a1", Annotator: "rad1", Text: "apex, see lateral", At: at(5)},
 		{ItemID: "a1", Annotator: "rad3", Text: "teaching case", At: at(6)},
 		{ItemID: "a4", Annotator: "rad2", Text: "fine", At: at(7)},
@@ -168,7 +169,7 @@ func TestExportEmptyAndErrors(t *testing.T) {
 	cancel()
 	require.ErrorIs(t, s.Export(ctx, &buf, "csv"), context.Canceled)
 
-	require.NoError(t, s.PutItems(context.Background(), []store.ItemRecord{{ID: "a"}}))
+	require.NoError(t, s.PutItems(context.Background(), []audit.ItemRecord{{ID: "a"}}))
 	err = s.Export(context.Background(), failWriter{}, "jsonl")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "disk full")

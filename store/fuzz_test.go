@@ -13,9 +13,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // FuzzExportRoundTrip stores arbitrary text (IDs, paths, drafts, spans,
@@ -35,11 +35,11 @@ func FuzzExportRoundTrip(f *testing.F) {
 		ctx := context.Background()
 		// Every input gets rows of its own in the shared store.
 		id = fmt.Sprintf("%d:%s", n.Add(1), id)
-		require.NoError(t, s.PutItems(ctx, []store.ItemRecord{{ID: id, Image: image, Draft: draft, Seq: int(n.Load())}}))
-		require.NoError(t, s.PutResult(ctx, store.ResultRecord{ItemID: id, Report: &compare.Report{Disagreements: []compare.Disagreement{
+		require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: id, Image: image, Draft: draft, Seq: int(n.Load())}}))
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: id, Report: &compare.Report{Disagreements: []compare.Disagreement{
 			{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{span}, Boxes: []schema.Box{}},
 		}}}))
-		_, err := s.SaveNote(ctx, store.Note{ItemID: id, Annotator: "rad1", Text: note})
+		_, err := s.SaveNote(ctx, audit.Note{ItemID: id, Annotator: "rad1", Text: note})
 		require.NoError(t, err)
 
 		var buf bytes.Buffer

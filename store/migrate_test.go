@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -53,10 +54,10 @@ func TestMigrateFromV1(t *testing.T) {
 	vs, err := s.Verdicts(ctx, "a1", "")
 	require.NoError(t, err)
 	require.Len(t, vs, 1)
-	assert.Equal(t, store.ImageRight, vs[0].Decision)
+	assert.Equal(t, audit.ImageRight, vs[0].Decision)
 	items, err := s.Items(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []store.ItemRecord{{ID: "a1", Image: "img/a1.png", Draft: "Clear."}}, items)
+	assert.Equal(t, []audit.ItemRecord{{ID: "a1", Image: "img/a1.png", Draft: "Clear."}}, items)
 	require.NoError(t, s.Close())
 
 	db, err = sql.Open("sqlite", path)

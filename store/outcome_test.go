@@ -8,18 +8,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 func TestPutOutcomeRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t, store.WithClock(fakeClock()))
-	g, d := sampleStage("g1", store.StageGrounding), sampleStage("d1", store.StageDraft)
-	r := store.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Report: sampleReport(),
+	g, d := sampleStage("g1", audit.StageGrounding), sampleStage("d1", audit.StageDraft)
+	r := audit.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Report: sampleReport(),
 		UpdatedAt: time.Date(2026, 5, 6, 7, 8, 9, 10, time.UTC)}
-	require.NoError(t, s.PutOutcome(ctx, []store.StageRecord{g, d}, r))
+	require.NoError(t, s.PutOutcome(ctx, []audit.StageRecord{g, d}, r))
 
-	for _, want := range []store.StageRecord{g, d} {
+	for _, want := range []audit.StageRecord{g, d} {
 		got, ok, err := s.GetStage(ctx, want.Key)
 		require.NoError(t, err)
 		require.True(t, ok, want.Key)
@@ -40,16 +41,16 @@ func TestPutOutcomeRoundTrip(t *testing.T) {
 
 // TestPutOutcomeAtomic: one bad record rolls back the whole batch.
 func TestPutOutcomeAtomic(t *testing.T) {
-	good := sampleStage("g1", store.StageGrounding)
-	bad := sampleStage("", store.StageDraft) // no Key
-	okResult := store.ResultRecord{ItemID: "a1", GroundingKey: "g1"}
+	good := sampleStage("g1", audit.StageGrounding)
+	bad := sampleStage("", audit.StageDraft) // no Key
+	okResult := audit.ResultRecord{ItemID: "a1", GroundingKey: "g1"}
 	tests := []struct {
 		name   string
-		stages []store.StageRecord
-		result store.ResultRecord
+		stages []audit.StageRecord
+		result audit.ResultRecord
 	}{
-		{"bad stage after a good one", []store.StageRecord{good, bad}, okResult},
-		{"bad result after good stages", []store.StageRecord{good}, store.ResultRecord{}},
+		{"bad stage after a good one", []audit.StageRecord{good, bad}, okResult},
+		{"bad result after good stages", []audit.StageRecord{good}, audit.ResultRecord{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,12 +8,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 )
 
 // PutItems inserts or updates the worklist rows, all in one transaction
 // (matched by ID; other stored items are kept). An empty ID is refused.
-func (s *Store) PutItems(ctx context.Context, items []ItemRecord) error {
+func (s *Store) PutItems(ctx context.Context, items []audit.ItemRecord) error {
 	for i, it := range items {
 		if it.ID == "" {
 			return s.errorf("put items", fmt.Errorf("item %d: %w", i, invalid("ID", "empty")))
@@ -40,15 +41,15 @@ func (s *Store) PutItems(ctx context.Context, items []ItemRecord) error {
 }
 
 // Items returns every stored item ordered by Seq (then ID).
-func (s *Store) Items(ctx context.Context) ([]ItemRecord, error) {
+func (s *Store) Items(ctx context.Context) ([]audit.ItemRecord, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, image, draft, seq FROM items ORDER BY seq, id`)
 	if err != nil {
 		return nil, s.errorf("items", err)
 	}
 	defer rows.Close()
-	var out []ItemRecord
+	var out []audit.ItemRecord
 	for rows.Next() {
-		var it ItemRecord
+		var it audit.ItemRecord
 		if err := rows.Scan(&it.ID, &it.Image, &it.Draft, &it.Seq); err != nil {
 			return nil, s.errorf("items", err)
 		}
@@ -68,22 +69,24 @@ const stageColumns = `key, stage, item_id, image_hash, draft_hash, model, model_
 // audit but never served by GetStage; a later record with the same Key
 // (a rerun) supersedes earlier ones. Key and Stage must be set. A zero
 // CreatedAt is stamped with the store's clock.
-func (s *Store) PutStage(ctx context.Context, r StageRecord) error {
+func (s *Store) PutStage(ctx context.Context, r audit.StageRecord) error {
 	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putStageTx(ctx, tx, r) }); err != nil {
 		return s.errorf(stageOp(r), err)
 	}
 	return nil
 }
 
-func stageOp(r StageRecord) string { return fmt.Sprintf("put %s stage item %q", r.Stage, r.ItemID) }
+func stageOp(r audit.StageRecord) string {
+	return fmt.Sprintf("put %s stage item %q", r.Stage, r.ItemID)
+}
 
 // putStageTx checks and inserts r in tx.
-func (s *Store) putStageTx(ctx context.Context, tx *sql.Tx, r StageRecord) error {
+func (s *Store) putStageTx(ctx context.Context, tx *sql.Tx, r audit.StageRecord) error {
 	switch {
 	case r.Key == "":
 		return invalid("Key", "empty")
-	case r.Stage != StageGrounding && r.Stage != StageDraft:
-		return invalid("Stage", "%q is not %q or %q", r.Stage, StageGrounding, StageDraft)
+	case r.Stage != audit.StageGrounding && r.Stage != audit.StageDraft:
+		return invalid("Stage", "%q is not %q or %q", r.Stage, audit.StageGrounding, audit.StageDraft)
 	}
 	findings, err := json.Marshal(r.Findings)
 	if err != nil {
@@ -110,7 +113,7 @@ func (s *Store) putStageTx(ctx context.Context, tx *sql.Tx, r StageRecord) error
 // transaction (one durable commit instead of one per record): either every
 // record is stored or, on any error, none is. Each record follows the rules
 // of PutStage and PutResult; stages may be empty.
-func (s *Store) PutOutcome(ctx context.Context, stages []StageRecord, result ResultRecord) error {
+func (s *Store) PutOutcome(ctx context.Context, stages []audit.StageRecord, result audit.ResultRecord) error {
 	op := fmt.Sprintf("put outcome item %q", result.ItemID)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, r := range stages {
@@ -129,24 +132,24 @@ func (s *Store) PutOutcome(ctx context.Context, stages []StageRecord, result Res
 // GetStage returns the latest successful record stored under key (a cache
 // hit), or ok false when there is none. Failed records are never returned:
 // a failed call must be recomputed.
-func (s *Store) GetStage(ctx context.Context, key string) (StageRecord, bool, error) {
+func (s *Store) GetStage(ctx context.Context, key string) (audit.StageRecord, bool, error) {
 	row := s.r.QueryRowContext(ctx, `SELECT `+stageColumns+` FROM stage_records
 		WHERE key = ? AND error = '' ORDER BY id DESC LIMIT 1`, key)
 	r, err := scanStage(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return StageRecord{}, false, nil
+		return audit.StageRecord{}, false, nil
 	}
 	if err != nil {
-		return StageRecord{}, false, s.errorf(fmt.Sprintf("get stage %q", key), err)
+		return audit.StageRecord{}, false, s.errorf(fmt.Sprintf("get stage %q", key), err)
 	}
 	return r, true, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanStage(sc scanner) (StageRecord, error) {
+func scanStage(sc scanner) (audit.StageRecord, error) {
 	var (
-		r                              StageRecord
+		r                              audit.StageRecord
 		stage, findings, labels, diags string
 		created                        string
 		done                           int
@@ -158,7 +161,7 @@ func scanStage(sc scanner) (StageRecord, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Stage = Stage(stage)
+	r.Stage = audit.Stage(stage)
 	r.Done = done != 0
 	r.TotalDuration, r.LoadDuration, r.EvalDuration, r.Wall = time.Duration(total), time.Duration(load), time.Duration(eval), time.Duration(wall)
 	if err := json.Unmarshal([]byte(findings), &r.Findings); err != nil {
@@ -178,7 +181,7 @@ func scanStage(sc scanner) (StageRecord, error) {
 
 // PutResult records the latest outcome for r.ItemID, replacing any earlier
 // one. A zero UpdatedAt is stamped with the store's clock.
-func (s *Store) PutResult(ctx context.Context, r ResultRecord) error {
+func (s *Store) PutResult(ctx context.Context, r audit.ResultRecord) error {
 	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putResultTx(ctx, tx, r) }); err != nil {
 		return s.errorf(fmt.Sprintf("put result item %q", r.ItemID), err)
 	}
@@ -186,7 +189,7 @@ func (s *Store) PutResult(ctx context.Context, r ResultRecord) error {
 }
 
 // putResultTx checks and upserts r in tx.
-func (s *Store) putResultTx(ctx context.Context, tx *sql.Tx, r ResultRecord) error {
+func (s *Store) putResultTx(ctx context.Context, tx *sql.Tx, r audit.ResultRecord) error {
 	if r.ItemID == "" {
 		return invalid("ItemID", "empty")
 	}
@@ -206,26 +209,26 @@ const resultColumns = `item_id, grounding_key, draft_key, report, salvaged, erro
 
 // GetResult returns the latest result for itemID, or ok false when there is
 // none.
-func (s *Store) GetResult(ctx context.Context, itemID string) (ResultRecord, bool, error) {
+func (s *Store) GetResult(ctx context.Context, itemID string) (audit.ResultRecord, bool, error) {
 	row := s.r.QueryRowContext(ctx, `SELECT `+resultColumns+` FROM results WHERE item_id = ?`, itemID)
 	r, err := scanResult(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ResultRecord{}, false, nil
+		return audit.ResultRecord{}, false, nil
 	}
 	if err != nil {
-		return ResultRecord{}, false, s.errorf(fmt.Sprintf("get result item %q", itemID), err)
+		return audit.ResultRecord{}, false, s.errorf(fmt.Sprintf("get result item %q", itemID), err)
 	}
 	return r, true, nil
 }
 
 // Results returns the latest result of every item, by item ID, in one query.
-func (s *Store) Results(ctx context.Context) (map[string]ResultRecord, error) {
+func (s *Store) Results(ctx context.Context) (map[string]audit.ResultRecord, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+resultColumns+` FROM results`)
 	if err != nil {
 		return nil, s.errorf("results", err)
 	}
 	defer rows.Close()
-	out := map[string]ResultRecord{}
+	out := map[string]audit.ResultRecord{}
 	for rows.Next() {
 		r, err := scanResult(rows)
 		if err != nil {
@@ -239,9 +242,9 @@ func (s *Store) Results(ctx context.Context) (map[string]ResultRecord, error) {
 	return out, nil
 }
 
-func scanResult(sc scanner) (ResultRecord, error) {
+func scanResult(sc scanner) (audit.ResultRecord, error) {
 	var (
-		r        ResultRecord
+		r        audit.ResultRecord
 		report   string
 		salvaged int
 		updated  string

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -154,22 +155,22 @@ func TestOpenReadOnlyDirectory(t *testing.T) {
 func TestItemsRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
-	items := []store.ItemRecord{
+	items := []audit.ItemRecord{
 		{ID: "b", Image: "img/b.png", Draft: "Small left effusion.", Seq: 1},
 		{ID: "a", Image: "img/a.png", Draft: "No acute findings.", Seq: 0},
 	}
 	require.NoError(t, s.PutItems(ctx, items))
 	got, err := s.Items(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []store.ItemRecord{items[1], items[0]}, got)
+	assert.Equal(t, []audit.ItemRecord{items[1], items[0]}, got)
 
 	// Upsert: change one, add one, keep the other.
-	require.NoError(t, s.PutItems(ctx, []store.ItemRecord{{ID: "a", Image: "img/a2.png", Seq: 5}, {ID: "c", Seq: 2}}))
+	require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: "a", Image: "img/a2.png", Seq: 5}, {ID: "c", Seq: 2}}))
 	got, err = s.Items(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []store.ItemRecord{items[0], {ID: "c", Seq: 2}, {ID: "a", Image: "img/a2.png", Seq: 5}}, got)
+	assert.Equal(t, []audit.ItemRecord{items[0], {ID: "c", Seq: 2}, {ID: "a", Image: "img/a2.png", Seq: 5}}, got)
 
-	err = s.PutItems(ctx, []store.ItemRecord{{ID: "ok"}, {ID: ""}})
+	err = s.PutItems(ctx, []audit.ItemRecord{{ID: "ok"}, {ID: ""}})
 	require.ErrorIs(t, err, store.ErrInvalid)
 	assert.Contains(t, err.Error(), "field ID")
 	got, err = s.Items(ctx)
@@ -177,9 +178,9 @@ func TestItemsRoundTrip(t *testing.T) {
 	assert.Len(t, got, 3, "a refused batch writes nothing")
 }
 
-func sampleStage(key string, stage store.Stage) store.StageRecord {
+func sampleStage(key string, stage audit.Stage) audit.StageRecord {
 	box := schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.5, X1: 0.6}
-	return store.StageRecord{
+	return audit.StageRecord{
 		Key: key, Stage: stage, ItemID: "a1",
 		ImageHash: "img-sha", DraftHash: "draft-sha",
 		Model: "medgemma:4b", ModelDigest: "sha256:abc", PromptDigest: "p1", Options: `{"seed":42,"temperature":0}`,
@@ -202,7 +203,7 @@ func TestStageCache(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok, "miss on an empty store")
 
-	rec := sampleStage("k1", store.StageGrounding)
+	rec := sampleStage("k1", audit.StageGrounding)
 	require.NoError(t, s.PutStage(ctx, rec))
 	got, ok, err := s.GetStage(ctx, "k1")
 	require.NoError(t, err)
@@ -210,14 +211,14 @@ func TestStageCache(t *testing.T) {
 	assert.Equal(t, rec, got, "every field round-trips")
 
 	// A failed record under a new key is stored but never served.
-	failed := store.StageRecord{Key: "k2", Stage: store.StageDraft, ItemID: "a1", Raw: "partial", Error: "HTTP 500"}
+	failed := audit.StageRecord{Key: "k2", Stage: audit.StageDraft, ItemID: "a1", Raw: "partial", Error: "HTTP 500"}
 	require.NoError(t, s.PutStage(ctx, failed))
 	_, ok, err = s.GetStage(ctx, "k2")
 	require.NoError(t, err)
 	assert.False(t, ok, "a failed call must be recomputed")
 
 	// A later failure under a cached key does not hide the good record.
-	require.NoError(t, s.PutStage(ctx, store.StageRecord{Key: "k1", Stage: store.StageGrounding, Error: "timeout"}))
+	require.NoError(t, s.PutStage(ctx, audit.StageRecord{Key: "k1", Stage: audit.StageGrounding, Error: "timeout"}))
 	got, ok, err = s.GetStage(ctx, "k1")
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -248,11 +249,11 @@ func TestPutStageValidation(t *testing.T) {
 	s := openTemp(t)
 	tests := []struct {
 		name  string
-		rec   store.StageRecord
+		rec   audit.StageRecord
 		field string
 	}{
-		{"no key", store.StageRecord{Stage: store.StageDraft}, "field Key"},
-		{"bad stage", store.StageRecord{Key: "k", Stage: "vision"}, "field Stage"},
+		{"no key", audit.StageRecord{Stage: audit.StageDraft}, "field Key"},
+		{"bad stage", audit.StageRecord{Key: "k", Stage: "vision"}, "field Stage"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -282,9 +283,9 @@ func TestResults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, all)
 
-	r1 := store.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Report: sampleReport(), Salvaged: true,
+	r1 := audit.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Report: sampleReport(), Salvaged: true,
 		UpdatedAt: time.Date(2026, 5, 6, 7, 8, 9, 10, time.UTC)}
-	r2 := store.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}
+	r2 := audit.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}
 	require.NoError(t, s.PutResult(ctx, r1))
 	require.NoError(t, s.PutResult(ctx, r2))
 
@@ -300,7 +301,7 @@ func TestResults(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), got.UpdatedAt)
 
 	// Latest per item: the rerun replaces the error.
-	r2b := store.ResultRecord{ItemID: "a2", GroundingKey: "g2b", DraftKey: "d2", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}
+	r2b := audit.ResultRecord{ItemID: "a2", GroundingKey: "g2b", DraftKey: "d2", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}
 	require.NoError(t, s.PutResult(ctx, r2b))
 	all, err = s.Results(ctx)
 	require.NoError(t, err)
@@ -311,24 +312,24 @@ func TestResults(t *testing.T) {
 	require.NotNil(t, all["a2"].Report)
 	assert.Empty(t, all["a2"].Report.Disagreements)
 
-	err = s.PutResult(ctx, store.ResultRecord{})
+	err = s.PutResult(ctx, audit.ResultRecord{})
 	require.ErrorIs(t, err, store.ErrInvalid)
 	assert.Contains(t, err.Error(), "field ItemID")
 }
 
 func TestVerdictValidation(t *testing.T) {
 	s := openTemp(t)
-	good := store.Verdict{ItemID: "a12", DisagreementKey: "pneumothorax/missed_in_draft", Decision: store.ImageRight, Annotator: "rad1"}
+	good := audit.Verdict{ItemID: "a12", DisagreementKey: "pneumothorax/missed_in_draft", Decision: audit.ImageRight, Annotator: "rad1"}
 	tests := []struct {
 		name  string
-		edit  func(*store.Verdict)
+		edit  func(*audit.Verdict)
 		field string
 	}{
-		{"item", func(v *store.Verdict) { v.ItemID = "" }, "field ItemID"},
-		{"key", func(v *store.Verdict) { v.DisagreementKey = "" }, "field DisagreementKey"},
-		{"annotator", func(v *store.Verdict) { v.Annotator = "" }, "field Annotator"},
-		{"decision", func(v *store.Verdict) { v.Decision = "maybe" }, `field Decision: "maybe" is not one of`},
-		{"empty decision", func(v *store.Verdict) { v.Decision = "" }, "field Decision"},
+		{"item", func(v *audit.Verdict) { v.ItemID = "" }, "field ItemID"},
+		{"key", func(v *audit.Verdict) { v.DisagreementKey = "" }, "field DisagreementKey"},
+		{"annotator", func(v *audit.Verdict) { v.Annotator = "" }, "field Annotator"},
+		{"decision", func(v *audit.Verdict) { v.Decision = "maybe" }, `field Decision: "maybe" is not one of`},
+		{"empty decision", func(v *audit.Verdict) { v.Decision = "" }, "field Decision"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,50 +350,50 @@ func TestVerdictOverwriteAndUndo(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t, store.WithClock(fakeClock()))
 	const ptx, cardio = "pneumothorax/missed_in_draft", "cardiomegaly/unsupported_by_image"
-	save := func(item, key string, d store.Decision, who string) store.Verdict {
+	save := func(item, key string, d audit.Decision, who string) audit.Verdict {
 		t.Helper()
-		v, err := s.SaveVerdict(ctx, store.Verdict{ItemID: item, DisagreementKey: key, Decision: d, Annotator: who})
+		v, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: item, DisagreementKey: key, Decision: d, Annotator: who})
 		require.NoError(t, err)
 		return v
 	}
-	current := func(item, who string) map[string]store.Decision {
+	current := func(item, who string) map[string]audit.Decision {
 		t.Helper()
 		vs, err := s.Verdicts(ctx, item, who)
 		require.NoError(t, err)
-		m := map[string]store.Decision{}
+		m := map[string]audit.Decision{}
 		for _, v := range vs {
 			m[v.Annotator+" "+v.DisagreementKey] = v.Decision
 		}
 		return m
 	}
 
-	v1 := save("a1", ptx, store.ImageRight, "rad1")
+	v1 := save("a1", ptx, audit.ImageRight, "rad1")
 	assert.Positive(t, v1.ID)
 	assert.Equal(t, schema.Pneumothorax, v1.Label, "label filled from the key")
 	assert.Equal(t, compare.MissedInDraft, v1.Kind)
 	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), v1.At)
 
-	save("a1", ptx, store.DraftRight, "rad1") // overwrite
-	save("a1", ptx, store.Unsure, "rad2")     // another annotator
-	save("a1", cardio, store.BothWrong, "rad1")
-	save("a2", ptx, store.ImageRight, "rad1")
+	save("a1", ptx, audit.DraftRight, "rad1") // overwrite
+	save("a1", ptx, audit.Unsure, "rad2")     // another annotator
+	save("a1", cardio, audit.BothWrong, "rad1")
+	save("a2", ptx, audit.ImageRight, "rad1")
 
-	assert.Equal(t, map[string]store.Decision{
-		"rad1 " + cardio: store.BothWrong, "rad1 " + ptx: store.DraftRight, "rad2 " + ptx: store.Unsure,
+	assert.Equal(t, map[string]audit.Decision{
+		"rad1 " + cardio: audit.BothWrong, "rad1 " + ptx: audit.DraftRight, "rad2 " + ptx: audit.Unsure,
 	}, current("a1", ""))
-	assert.Equal(t, map[string]store.Decision{"rad2 " + ptx: store.Unsure}, current("a1", "rad2"))
+	assert.Equal(t, map[string]audit.Decision{"rad2 " + ptx: audit.Unsure}, current("a1", "rad2"))
 
 	// Undo rad1's latest (a2), then cardio, then the overwrite: the first
 	// verdict for ptx becomes current again.
 	steps := []struct {
 		wantItem, wantKey string
-		wantDecision      store.Decision
-		after             map[string]store.Decision
+		wantDecision      audit.Decision
+		after             map[string]audit.Decision
 	}{
-		{"a2", ptx, store.ImageRight, map[string]store.Decision{"rad1 " + cardio: store.BothWrong, "rad1 " + ptx: store.DraftRight}},
-		{"a1", cardio, store.BothWrong, map[string]store.Decision{"rad1 " + ptx: store.DraftRight}},
-		{"a1", ptx, store.DraftRight, map[string]store.Decision{"rad1 " + ptx: store.ImageRight}},
-		{"a1", ptx, store.ImageRight, map[string]store.Decision{}},
+		{"a2", ptx, audit.ImageRight, map[string]audit.Decision{"rad1 " + cardio: audit.BothWrong, "rad1 " + ptx: audit.DraftRight}},
+		{"a1", cardio, audit.BothWrong, map[string]audit.Decision{"rad1 " + ptx: audit.DraftRight}},
+		{"a1", ptx, audit.DraftRight, map[string]audit.Decision{"rad1 " + ptx: audit.ImageRight}},
+		{"a1", ptx, audit.ImageRight, map[string]audit.Decision{}},
 	}
 	for i, st := range steps {
 		u, ok, err := s.UndoLastVerdict(ctx, "rad1")
@@ -406,10 +407,10 @@ func TestVerdictOverwriteAndUndo(t *testing.T) {
 	_, ok, err := s.UndoLastVerdict(ctx, "rad1")
 	require.NoError(t, err)
 	assert.False(t, ok, "nothing left to undo")
-	assert.Equal(t, map[string]store.Decision{"rad2 " + ptx: store.Unsure}, current("a1", ""), "rad2 untouched")
+	assert.Equal(t, map[string]audit.Decision{"rad2 " + ptx: audit.Unsure}, current("a1", ""), "rad2 untouched")
 
 	// A new verdict after undos is current and is the next one undone.
-	v := save("a1", ptx, store.BothWrong, "rad1")
+	v := save("a1", ptx, audit.BothWrong, "rad1")
 	u, ok, err := s.UndoLastVerdict(ctx, "rad1")
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -440,21 +441,21 @@ func TestVerdictOverwriteAndUndo(t *testing.T) {
 func TestNotes(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t, store.WithClock(fakeClock()))
-	_, err := s.SaveNote(ctx, store.Note{ItemID: "a1", Text: "x"})
+	_, err := s.SaveNote(ctx, audit.Note{ItemID: "a1", Text: "x"})
 	require.ErrorIs(t, err, store.ErrInvalid)
 	assert.Contains(t, err.Error(), "field Annotator")
-	_, err = s.SaveNote(ctx, store.Note{Annotator: "rad1", Text: "x"})
+	_, err = s.SaveNote(ctx, audit.Note{Annotator: "rad1", Text: "x"})
 	require.ErrorIs(t, err, store.ErrInvalid)
 	assert.Contains(t, err.Error(), "field ItemID")
 
-	n1, err := s.SaveNote(ctx, store.Note{ItemID: "a1", Annotator: "rad1", Text: "check apex"})
+	n1, err := s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad1", Text: "check apex"})
 	require.NoError(t, err)
 	assert.Positive(t, n1.ID)
-	_, err = s.SaveNote(ctx, store.Note{ItemID: "a1", Annotator: "rad1", Text: "apex clear on review"})
+	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad1", Text: "apex clear on review"})
 	require.NoError(t, err)
-	_, err = s.SaveNote(ctx, store.Note{ItemID: "a1", Annotator: "rad2", Text: "agree"})
+	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad2", Text: "agree"})
 	require.NoError(t, err)
-	_, err = s.SaveNote(ctx, store.Note{ItemID: "a2", Annotator: "rad1", Text: "other item"})
+	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a2", Annotator: "rad1", Text: "other item"})
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -476,7 +477,7 @@ func TestNotes(t *testing.T) {
 	}
 
 	// An empty note clears.
-	_, err = s.SaveNote(ctx, store.Note{ItemID: "a1", Annotator: "rad2"})
+	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad2"})
 	require.NoError(t, err)
 	ns, err := s.Notes(ctx, "a1", "rad2")
 	require.NoError(t, err)
@@ -488,7 +489,7 @@ func TestEventsAppendOnly(t *testing.T) {
 	s := openTemp(t, store.WithClock(fakeClock()))
 	var ids []int64
 	for i := range 5 {
-		e, err := s.AppendEvent(ctx, store.Event{Kind: "run_start", Data: fmt.Sprintf(`{"n":%d}`, i)})
+		e, err := s.AppendEvent(ctx, audit.Event{Kind: "run_start", Data: fmt.Sprintf(`{"n":%d}`, i)})
 		require.NoError(t, err)
 		ids = append(ids, e.ID)
 	}
@@ -501,11 +502,11 @@ func TestEventsAppendOnly(t *testing.T) {
 
 	for _, tt := range []struct {
 		name string
-		e    store.Event
+		e    audit.Event
 		msg  string
 	}{
-		{"no kind", store.Event{}, "field Kind"},
-		{"bad json", store.Event{Kind: "x", Data: "{"}, "field Data"},
+		{"no kind", audit.Event{}, "field Kind"},
+		{"bad json", audit.Event{Kind: "x", Data: "{"}, "field Data"},
 	} {
 		_, err := s.AppendEvent(ctx, tt.e)
 		require.ErrorIs(t, err, store.ErrInvalid, tt.name)
@@ -513,9 +514,9 @@ func TestEventsAppendOnly(t *testing.T) {
 	}
 
 	// Bypass the API: the database itself refuses to rewrite history.
-	_, err = s.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+	_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
 	require.NoError(t, err)
-	_, err = s.SaveNote(ctx, store.Note{ItemID: "a", Annotator: "r", Text: "n"})
+	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a", Annotator: "r", Text: "n"})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	db, err := sql.Open("sqlite", s.Path())
@@ -550,7 +551,7 @@ func TestReadOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.db")
 	w, err := store.Open(ctx, path)
 	require.NoError(t, err)
-	_, err = w.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+	_, err = w.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
 	require.NoError(t, err)
 
 	// Open beside a live writer, and after it closed.
@@ -563,7 +564,7 @@ func TestReadOnly(t *testing.T) {
 		vs, err := r.Verdicts(ctx, "a", "")
 		require.NoError(t, err)
 		assert.Len(t, vs, 1)
-		_, err = r.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+		_, err = r.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "read-only")
 		require.NoError(t, r.Close())
@@ -574,7 +575,7 @@ func TestContextCanceled(t *testing.T) {
 	s := openTemp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := s.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+	_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
 	require.ErrorIs(t, err, context.Canceled)
 	_, err = s.Verdicts(ctx, "a", "")
 	require.True(t, errors.Is(err, context.Canceled))
@@ -600,9 +601,9 @@ func TestConcurrentWriters(t *testing.T) {
 	for g := range goroutines {
 		writers.Go(func() {
 			for i := range each {
-				_, err := s.SaveVerdict(ctx, store.Verdict{
+				_, err := s.SaveVerdict(ctx, audit.Verdict{
 					ItemID: fmt.Sprintf("item-%d", i), DisagreementKey: "pneumothorax/missed_in_draft",
-					Decision: store.ImageRight, Annotator: fmt.Sprintf("rad%d", g),
+					Decision: audit.ImageRight, Annotator: fmt.Sprintf("rad%d", g),
 				})
 				record(err)
 			}
@@ -624,7 +625,7 @@ func TestConcurrentWriters(t *testing.T) {
 	})
 	others.Go(func() {
 		for i := range 10 {
-			record(s.PutResult(ctx, store.ResultRecord{ItemID: fmt.Sprintf("item-%d", i), Report: sampleReport()}))
+			record(s.PutResult(ctx, audit.ResultRecord{ItemID: fmt.Sprintf("item-%d", i), Report: sampleReport()}))
 		}
 	})
 	writers.Wait()
@@ -655,7 +656,7 @@ func TestOddPathCharacters(t *testing.T) {
 	path := filepath.Join(dir, "wl 1.cxr.db")
 	s, err := store.Open(ctx, path)
 	require.NoError(t, err)
-	_, err = s.SaveNote(ctx, store.Note{ItemID: "a", Annotator: "r", Text: "t"})
+	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a", Annotator: "r", Text: "t"})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	_, err = os.Stat(path)
@@ -681,7 +682,7 @@ func TestUseAfterClose(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close(), "Close twice is fine")
-	_, err = s.SaveVerdict(ctx, store.Verdict{ItemID: "a", DisagreementKey: "k", Decision: store.Unsure, Annotator: "r"})
+	_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "closed")
 	_, _, err = s.GetStage(ctx, "k")

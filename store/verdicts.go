@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -18,11 +19,11 @@ const validDecisions = "image_right, draft_right, both_wrong, unsure"
 
 // verdictEventData is the payload of "verdict" and "undo" events.
 type verdictEventData struct {
-	VerdictID       int64        `json:"verdict_id"`
-	DisagreementKey string       `json:"disagreement_key"`
-	Label           schema.Label `json:"label,omitempty"`
-	Kind            compare.Kind `json:"kind,omitempty"`
-	Decision        Decision     `json:"decision"`
+	VerdictID       int64          `json:"verdict_id"`
+	DisagreementKey string         `json:"disagreement_key"`
+	Label           schema.Label   `json:"label,omitempty"`
+	Kind            compare.Kind   `json:"kind,omitempty"`
+	Decision        audit.Decision `json:"decision"`
 }
 
 // SaveVerdict appends v and returns it with ID and At (when zero) assigned.
@@ -31,17 +32,17 @@ type verdictEventData struct {
 // DisagreementKey, Annotator), replacing any earlier one. ItemID,
 // DisagreementKey and Annotator must be non-empty and Decision valid; an
 // empty Label or Kind is filled from a "label/kind" DisagreementKey.
-func (s *Store) SaveVerdict(ctx context.Context, v Verdict) (Verdict, error) {
+func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict, error) {
 	op := fmt.Sprintf("save verdict item %q", v.ItemID)
 	switch {
 	case v.ItemID == "":
-		return Verdict{}, s.errorf(op, invalid("ItemID", "empty"))
+		return audit.Verdict{}, s.errorf(op, invalid("ItemID", "empty"))
 	case v.DisagreementKey == "":
-		return Verdict{}, s.errorf(op, invalid("DisagreementKey", "empty"))
+		return audit.Verdict{}, s.errorf(op, invalid("DisagreementKey", "empty"))
 	case v.Annotator == "":
-		return Verdict{}, s.errorf(op, invalid("Annotator", "empty"))
+		return audit.Verdict{}, s.errorf(op, invalid("Annotator", "empty"))
 	case !v.Decision.Valid():
-		return Verdict{}, s.errorf(op, invalid("Decision", "%q is not one of %s", v.Decision, validDecisions))
+		return audit.Verdict{}, s.errorf(op, invalid("Decision", "%q is not one of %s", v.Decision, validDecisions))
 	}
 	if label, kind, ok := strings.Cut(v.DisagreementKey, "/"); ok {
 		if v.Label == "" {
@@ -67,10 +68,10 @@ func (s *Store) SaveVerdict(ctx context.Context, v Verdict) (Verdict, error) {
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, Event{At: v.At, Kind: "verdict", ItemID: v.ItemID, Annotator: v.Annotator, Data: string(data)})
+		return insertEvent(ctx, tx, audit.Event{At: v.At, Kind: "verdict", ItemID: v.ItemID, Annotator: v.Annotator, Data: string(data)})
 	})
 	if err != nil {
-		return Verdict{}, s.errorf(op, err)
+		return audit.Verdict{}, s.errorf(op, err)
 	}
 	return v, nil
 }
@@ -80,13 +81,13 @@ func (s *Store) SaveVerdict(ctx context.Context, v Verdict) (Verdict, error) {
 // replaced for the same disagreement (if any) becomes current again; calling
 // it again undoes the one before. It returns the undone verdict, or ok false
 // when annotator has nothing left to undo.
-func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (Verdict, bool, error) {
+func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Verdict, bool, error) {
 	op := fmt.Sprintf("undo last verdict of %q", annotator)
 	if annotator == "" {
-		return Verdict{}, false, s.errorf(op, invalid("Annotator", "empty"))
+		return audit.Verdict{}, false, s.errorf(op, invalid("Annotator", "empty"))
 	}
 	var (
-		v     Verdict
+		v     audit.Verdict
 		found bool
 	)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
@@ -108,10 +109,10 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (Verdict,
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, Event{At: s.stamp(time.Time{}), Kind: "undo", ItemID: v.ItemID, Annotator: annotator, Data: string(data)})
+		return insertEvent(ctx, tx, audit.Event{At: s.stamp(time.Time{}), Kind: "undo", ItemID: v.ItemID, Annotator: annotator, Data: string(data)})
 	})
 	if err != nil {
-		return Verdict{}, false, s.errorf(op, err)
+		return audit.Verdict{}, false, s.errorf(op, err)
 	}
 	return v, found, nil
 }
@@ -127,7 +128,7 @@ const currentVerdicts = `SELECT ` + verdictColumns + ` FROM (
 
 // Verdicts returns the current verdicts for itemID, ordered by disagreement
 // key then annotator; annotator "" means every annotator.
-func (s *Store) Verdicts(ctx context.Context, itemID, annotator string) ([]Verdict, error) {
+func (s *Store) Verdicts(ctx context.Context, itemID, annotator string) ([]audit.Verdict, error) {
 	where, args := "item_id = ?", []any{itemID}
 	if annotator != "" {
 		where, args = where+" AND annotator = ?", append(args, annotator)
@@ -141,7 +142,7 @@ func (s *Store) Verdicts(ctx context.Context, itemID, annotator string) ([]Verdi
 
 // AllVerdicts returns the current verdicts of every item, ordered by item ID,
 // disagreement key and annotator; annotator "" means every annotator.
-func (s *Store) AllVerdicts(ctx context.Context, annotator string) ([]Verdict, error) {
+func (s *Store) AllVerdicts(ctx context.Context, annotator string) ([]audit.Verdict, error) {
 	where, args := "1", []any(nil)
 	if annotator != "" {
 		where, args = "annotator = ?", []any{annotator}
@@ -158,13 +159,13 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func queryVerdicts(ctx context.Context, db querier, q string, args ...any) ([]Verdict, error) {
+func queryVerdicts(ctx context.Context, db querier, q string, args ...any) ([]audit.Verdict, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Verdict
+	var out []audit.Verdict
 	for rows.Next() {
 		v, err := scanVerdict(rows)
 		if err != nil {
@@ -175,15 +176,15 @@ func queryVerdicts(ctx context.Context, db querier, q string, args ...any) ([]Ve
 	return out, rows.Err()
 }
 
-func scanVerdict(sc scanner) (Verdict, error) {
+func scanVerdict(sc scanner) (audit.Verdict, error) {
 	var (
-		v                         Verdict
+		v                         audit.Verdict
 		label, kind, decision, at string
 	)
 	if err := sc.Scan(&v.ID, &v.ItemID, &v.DisagreementKey, &label, &kind, &decision, &v.Annotator, &at); err != nil {
 		return v, err
 	}
-	v.Label, v.Kind, v.Decision = schema.Label(label), compare.Kind(kind), Decision(decision)
+	v.Label, v.Kind, v.Decision = schema.Label(label), compare.Kind(kind), audit.Decision(decision)
 	var err error
 	v.At, err = parseTime(at)
 	return v, err
@@ -193,13 +194,13 @@ func scanVerdict(sc scanner) (Verdict, error) {
 // plus a "note" event in the same durable transaction. It becomes the current
 // note for (ItemID, Annotator); an empty Text clears the note. ItemID and
 // Annotator must be non-empty.
-func (s *Store) SaveNote(ctx context.Context, n Note) (Note, error) {
+func (s *Store) SaveNote(ctx context.Context, n audit.Note) (audit.Note, error) {
 	op := fmt.Sprintf("save note item %q", n.ItemID)
 	switch {
 	case n.ItemID == "":
-		return Note{}, s.errorf(op, invalid("ItemID", "empty"))
+		return audit.Note{}, s.errorf(op, invalid("ItemID", "empty"))
 	case n.Annotator == "":
-		return Note{}, s.errorf(op, invalid("Annotator", "empty"))
+		return audit.Note{}, s.errorf(op, invalid("Annotator", "empty"))
 	}
 	n.At = s.stamp(n.At)
 	n.ID = 0
@@ -216,10 +217,10 @@ func (s *Store) SaveNote(ctx context.Context, n Note) (Note, error) {
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, Event{At: n.At, Kind: "note", ItemID: n.ItemID, Annotator: n.Annotator, Data: string(data)})
+		return insertEvent(ctx, tx, audit.Event{At: n.At, Kind: "note", ItemID: n.ItemID, Annotator: n.Annotator, Data: string(data)})
 	})
 	if err != nil {
-		return Note{}, s.errorf(op, err)
+		return audit.Note{}, s.errorf(op, err)
 	}
 	return n, nil
 }
@@ -233,7 +234,7 @@ const currentNotes = `SELECT id, item_id, annotator, text, at FROM (
 // Notes returns the current note of each annotator on itemID (annotator ""
 // means all), ordered by annotator. Cleared notes (latest Text empty) are
 // left out.
-func (s *Store) Notes(ctx context.Context, itemID, annotator string) ([]Note, error) {
+func (s *Store) Notes(ctx context.Context, itemID, annotator string) ([]audit.Note, error) {
 	where, args := "item_id = ?", []any{itemID}
 	if annotator != "" {
 		where, args = where+" AND annotator = ?", append(args, annotator)
@@ -245,16 +246,16 @@ func (s *Store) Notes(ctx context.Context, itemID, annotator string) ([]Note, er
 	return out, nil
 }
 
-func queryNotes(ctx context.Context, db querier, q string, args ...any) ([]Note, error) {
+func queryNotes(ctx context.Context, db querier, q string, args ...any) ([]audit.Note, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Note
+	var out []audit.Note
 	for rows.Next() {
 		var (
-			n  Note
+			n  audit.Note
 			at string
 		)
 		if err := rows.Scan(&n.ID, &n.ItemID, &n.Annotator, &n.Text, &at); err != nil {

@@ -2,9 +2,7 @@ package tui
 
 import (
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
-	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // Adjudication: verdicts, undo and the ordered queue of store writes.
@@ -13,7 +11,7 @@ import (
 // queued for the store, shown as "saving…", and the selection advances to
 // the next disagreement without a verdict (then to the next item that
 // needs work).
-func (m *Model) decide(d store.Decision) tea.Cmd {
+func (m *Model) decide(d audit.Decision) tea.Cmd {
 	it, ok := m.current()
 	if !ok {
 		return nil
@@ -21,9 +19,9 @@ func (m *Model) decide(d store.Decision) tea.Cmd {
 	ds := m.disagreements()
 	if len(ds) == 0 {
 		switch m.rows[m.cur].status {
-		case pipeline.StatusDone:
+		case audit.StatusDone:
 			m.setMsg(msgInfo, "nothing to adjudicate: image and draft agree")
-		case pipeline.StatusError:
+		case audit.StatusError:
 			m.setMsg(msgErr, "this item failed; R reruns it, r shows the raw output")
 		default:
 			m.setMsg(msgInfo, "results not in yet for "+Sanitize(it.ID))
@@ -32,7 +30,7 @@ func (m *Model) decide(d store.Decision) tea.Cmd {
 	}
 	dis := ds[m.dis]
 	m.writeSeq++
-	v := store.Verdict{
+	v := audit.Verdict{
 		ItemID:          it.ID,
 		DisagreementKey: dis.Key(),
 		Label:           dis.Label,
@@ -75,15 +73,15 @@ func (m *Model) advance() (tea.Cmd, string) {
 	return nil, "  · no item below needs a verdict"
 }
 
-func decisionText(d store.Decision) string {
+func decisionText(d audit.Decision) string {
 	switch d {
-	case store.ImageRight:
+	case audit.ImageRight:
 		return "image right"
-	case store.DraftRight:
+	case audit.DraftRight:
 		return "draft right"
-	case store.BothWrong:
+	case audit.BothWrong:
 		return "both wrong"
-	case store.Unsure:
+	case audit.Unsure:
 		return "unsure"
 	}
 	return string(d)
@@ -96,7 +94,7 @@ func (m *Model) undo() tea.Cmd {
 	}
 	m.writeSeq++
 	m.setMsg(msgInfo, "undoing the last verdict…")
-	return m.enqueue(writeOp{seq: m.writeSeq, kind: writeUndo, verdict: store.Verdict{Annotator: m.cfg.Annotator}})
+	return m.enqueue(writeOp{seq: m.writeSeq, kind: writeUndo, verdict: audit.Verdict{Annotator: m.cfg.Annotator}})
 }
 
 // enqueue adds a store write; writes run one at a time, in order.
@@ -178,7 +176,7 @@ func (m *Model) undoWritten(msg writeDoneMsg) {
 	}
 	u := msg.undone
 	cur := map[string]*verdictEntry{}
-	var others []store.Verdict
+	var others []audit.Verdict
 	for _, v := range msg.current {
 		if v.Annotator == m.cfg.Annotator {
 			cur[v.DisagreementKey] = &verdictEntry{decision: v.Decision, state: stateSaved}

@@ -3,9 +3,8 @@ package tui
 import (
 	"context"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Store is what the workstation needs of the persistent store. *store.Store
@@ -14,19 +13,19 @@ import (
 type Store interface {
 	// Results returns the latest result of every item, in one query: it is
 	// how the workstation shows cached results at once on open.
-	Results(ctx context.Context) (map[string]store.ResultRecord, error)
+	Results(ctx context.Context) (map[string]audit.ResultRecord, error)
 	// SaveVerdict persists v; the verdict is durable when it returns.
-	SaveVerdict(ctx context.Context, v store.Verdict) (store.Verdict, error)
+	SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict, error)
 	// UndoLastVerdict withdraws annotator's most recent live verdict.
-	UndoLastVerdict(ctx context.Context, annotator string) (store.Verdict, bool, error)
+	UndoLastVerdict(ctx context.Context, annotator string) (audit.Verdict, bool, error)
 	// Verdicts returns the current verdicts of one item ("" = all annotators).
-	Verdicts(ctx context.Context, itemID, annotator string) ([]store.Verdict, error)
+	Verdicts(ctx context.Context, itemID, annotator string) ([]audit.Verdict, error)
 	// AllVerdicts returns the current verdicts of all items.
-	AllVerdicts(ctx context.Context, annotator string) ([]store.Verdict, error)
+	AllVerdicts(ctx context.Context, annotator string) ([]audit.Verdict, error)
 	// SaveNote persists n; the note is durable when it returns.
-	SaveNote(ctx context.Context, n store.Note) (store.Note, error)
+	SaveNote(ctx context.Context, n audit.Note) (audit.Note, error)
 	// Notes returns the current note per annotator of one item.
-	Notes(ctx context.Context, itemID, annotator string) ([]store.Note, error)
+	Notes(ctx context.Context, itemID, annotator string) ([]audit.Note, error)
 }
 
 // Engine is what the workstation needs of the model pipeline.
@@ -35,14 +34,14 @@ type Engine interface {
 	// Focus moves id to the front of the queue, then ahead (prefetch).
 	Focus(id string, ahead []string)
 	// Rerun runs the item again, ignoring the cache.
-	Rerun(item pipeline.Item)
+	Rerun(item audit.Item)
 	// Updates delivers progress; the workstation reads it one event per
 	// command for as long as it runs.
-	Updates() <-chan pipeline.Update
+	Updates() <-chan audit.Update
 	// Lookup returns the cached complete result of item without running
 	// anything (used to load the raw outputs and findings of an item whose
 	// summary came from Store.Results).
-	Lookup(ctx context.Context, item pipeline.Item) (*pipeline.Result, bool)
+	Lookup(ctx context.Context, item audit.Item) (*audit.Result, bool)
 }
 
 // Imager draws an item's radiograph for the terminal. It decodes (and may

@@ -10,8 +10,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // The three dialogs are plain structs: the jump input (in the message
@@ -207,7 +206,7 @@ func (m *Model) apply(in intent) tea.Cmd {
 		m.mode = modeNormal
 		m.writeSeq++
 		m.setMsg(msgInfo, "saving note…")
-		return m.enqueue(writeOp{seq: m.writeSeq, kind: writeNote, note: store.Note{ItemID: in.itemID, Annotator: m.cfg.Annotator, Text: in.text}})
+		return m.enqueue(writeOp{seq: m.writeSeq, kind: writeNote, note: audit.Note{ItemID: in.itemID, Annotator: m.cfg.Annotator, Text: in.text}})
 	case quitApp:
 		return m.quit()
 	}
@@ -320,7 +319,7 @@ func (m *Model) fillRaw() {
 		if r.result.Salvaged {
 			line("%s the output needed salvage (truncated or repaired JSON): check it", h.Render("salvaged"))
 		}
-		for _, sr := range []*store.StageRecord{r.result.Grounding, r.result.Draft} {
+		for _, sr := range []*audit.StageRecord{r.result.Grounding, r.result.Draft} {
 			if sr != nil {
 				writeStage(&b, h.Render, sr)
 			}
@@ -332,7 +331,7 @@ func (m *Model) fillRaw() {
 	m.raw.SetContent(b.String())
 }
 
-func writeStage(b *strings.Builder, head func(...string) string, sr *store.StageRecord) {
+func writeStage(b *strings.Builder, head func(...string) string, sr *audit.StageRecord) {
 	line := func(format string, a ...any) { fmt.Fprintf(b, format+"\n", a...) }
 	line("")
 	line("%s", head("── "+string(sr.Stage)+" stage ──"))

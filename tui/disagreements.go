@@ -3,9 +3,8 @@ package tui
 import (
 	"strings"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // kindText says a disagreement kind in words.
@@ -39,19 +38,19 @@ func (p *disagreementPane) View(m *Model, inner Rect) string {
 	if len(ds) == 0 {
 		var s string
 		switch r.status {
-		case pipeline.StatusDone:
+		case audit.StatusDone:
 			s = "✓ image and draft agree: no disagreement to adjudicate"
-		case pipeline.StatusError:
+		case audit.StatusError:
 			s = "✗ failed: " + Sanitize(r.err) + "\n\nr shows the raw output · R reruns"
 			return m.styles.Status.Error.Render(wrapPlain(s, inner.W, inner.H))
-		case pipeline.StatusRunning:
+		case audit.StatusRunning:
 			s = m.spin.View() + " running"
 			if r.stage != "" {
 				s += " (" + string(r.stage) + ")"
 			}
 			s += "…"
 			return s
-		case pipeline.StatusQueued:
+		case audit.StatusQueued:
 			s = "◌ queued"
 		default:
 			if m.loaded {
@@ -139,7 +138,7 @@ func (m *Model) othersText(key string) string {
 	var parts []string
 	for _, v := range m.others[m.items[m.cur].ID] {
 		if v.DisagreementKey == key {
-			parts = append(parts, Sanitize(v.Annotator)+": "+decisionText(store.Decision(v.Decision)))
+			parts = append(parts, Sanitize(v.Annotator)+": "+decisionText(audit.Decision(v.Decision)))
 		}
 	}
 	if len(parts) == 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -40,7 +41,7 @@ func TestDurability(t *testing.T) {
 	require.NoError(t, err)
 	for k := 0; k < 4; k++ {
 		id := "case-000" + itoa(k+1)
-		require.NoError(t, st.PutResult(ctx, store.ResultRecord{ItemID: id, Report: resultFor(id, k).Report}))
+		require.NoError(t, st.PutResult(ctx, audit.ResultRecord{ItemID: id, Report: resultFor(id, k).Report}))
 	}
 	require.NoError(t, st.Close())
 
@@ -76,7 +77,7 @@ func TestDurability(t *testing.T) {
 	vs, err := st.Verdicts(ctx, "case-0001", "tester")
 	require.NoError(t, err)
 	require.Len(t, vs, 1)
-	assert.Equal(t, store.ImageRight, vs[0].Decision)
+	assert.Equal(t, audit.ImageRight, vs[0].Decision)
 	assert.Equal(t, "pneumothorax/contradicted_by_image", vs[0].DisagreementKey)
 
 	h := newHarness(t, durabilityConfig(st), 120, 40)

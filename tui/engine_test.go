@@ -4,11 +4,9 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // TestEngineProgress: stage progress shows a spinner and the stage; the
@@ -21,29 +19,29 @@ func TestEngineProgress(t *testing.T) {
 	require.Equal(t, "case-0001", h.m.CurrentID())
 	assert.Contains(t, h.screen(), "waiting for the pipeline")
 
-	_, cmd := h.m.Update(engineUpdatedMsg{pipeline.Update{ItemID: "case-0001", Stage: store.StageGrounding, Status: pipeline.StatusRunning}})
+	_, cmd := h.m.Update(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Stage: audit.StageGrounding, Status: audit.StatusRunning}})
 	require.NotNil(t, cmd, "reads the next update")
-	assert.Equal(t, pipeline.StatusRunning, h.m.rows[0].status)
+	assert.Equal(t, audit.StatusRunning, h.m.rows[0].status)
 	assert.Equal(t, 1, h.m.running)
 	assert.Contains(t, h.screen(), "running (grounding)…")
 	assert.Contains(t, h.screen(), "1 running")
 
-	h.send(engineUpdatedMsg{pipeline.Update{ItemID: "case-0001", Stage: store.StageGrounding, Status: pipeline.StatusDone}})
-	assert.Equal(t, pipeline.StatusRunning, h.m.rows[0].status, "a finished stage is not a finished item")
+	h.send(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Stage: audit.StageGrounding, Status: audit.StatusDone}})
+	assert.Equal(t, audit.StatusRunning, h.m.rows[0].status, "a finished stage is not a finished item")
 
 	res := resultFor("case-0001", 0)
 	res.Cached = false
-	h.send(engineUpdatedMsg{pipeline.Update{ItemID: "case-0001", Status: pipeline.StatusDone, Result: res}})
-	assert.Equal(t, pipeline.StatusDone, h.m.rows[0].status)
+	h.send(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Status: audit.StatusDone, Result: res}})
+	assert.Equal(t, audit.StatusDone, h.m.rows[0].status)
 	assert.Equal(t, 0, h.m.running)
 	assert.Contains(t, h.screen(), "URGENT pneumothorax")
 
-	failed := &pipeline.Result{ItemID: "case-0002", Status: pipeline.StatusError, Err: "draft: model \"x\" not found"}
-	h.send(engineUpdatedMsg{pipeline.Update{ItemID: "case-0002", Status: pipeline.StatusError, Result: failed}})
+	failed := &audit.Result{ItemID: "case-0002", Status: audit.StatusError, Err: "draft: model \"x\" not found"}
+	h.send(engineUpdatedMsg{audit.Update{ItemID: "case-0002", Status: audit.StatusError, Result: failed}})
 	h.key("j")
 	assert.Contains(t, h.screen(), "✗ failed: draft: model \"x\" not found")
 
-	h.send(engineUpdatedMsg{pipeline.Update{ItemID: "unknown", Status: pipeline.StatusRunning}})
+	h.send(engineUpdatedMsg{audit.Update{ItemID: "unknown", Status: audit.StatusRunning}})
 	assert.Equal(t, 0, h.m.running)
 }
 
@@ -52,7 +50,7 @@ func TestEngineProgress(t *testing.T) {
 // moved is not pulled away when the session arrives late.
 func TestResumeSkipsAdjudicated(t *testing.T) {
 	f := newFixture(4, 4)
-	f.store.verdicts = []store.Verdict{{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.ImageRight, Annotator: "tester"}}
+	f.store.verdicts = []audit.Verdict{{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: audit.ImageRight, Annotator: "tester"}}
 	f.store.nextID = 1
 	f.engine.done()
 	h := newHarness(t, f.config(), 120, 40)

@@ -15,10 +15,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // All data in these tests is synthetic.
@@ -27,17 +26,17 @@ import (
 // saves fail.
 type fakeStore struct {
 	mu        sync.Mutex
-	results   map[string]store.ResultRecord
-	verdicts  []store.Verdict // every verdict ever saved, undone ones marked
+	results   map[string]audit.ResultRecord
+	verdicts  []audit.Verdict // every verdict ever saved, undone ones marked
 	undone    map[int64]bool
-	notes     []store.Note
+	notes     []audit.Note
 	failSaves int
 	nextID    int64
 	calls     []string
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{results: map[string]store.ResultRecord{}, undone: map[int64]bool{}}
+	return &fakeStore{results: map[string]audit.ResultRecord{}, undone: map[int64]bool{}}
 }
 
 func (s *fakeStore) call(name string) {
@@ -46,18 +45,18 @@ func (s *fakeStore) call(name string) {
 	s.calls = append(s.calls, name)
 }
 
-func (s *fakeStore) Results(context.Context) (map[string]store.ResultRecord, error) {
+func (s *fakeStore) Results(context.Context) (map[string]audit.ResultRecord, error) {
 	s.call("Results")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]store.ResultRecord, len(s.results))
+	out := make(map[string]audit.ResultRecord, len(s.results))
 	for k, v := range s.results {
 		out[k] = v
 	}
 	return out, nil
 }
 
-func (s *fakeStore) SaveVerdict(_ context.Context, v store.Verdict) (store.Verdict, error) {
+func (s *fakeStore) SaveVerdict(_ context.Context, v audit.Verdict) (audit.Verdict, error) {
 	s.call("SaveVerdict")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -72,7 +71,7 @@ func (s *fakeStore) SaveVerdict(_ context.Context, v store.Verdict) (store.Verdi
 	return v, nil
 }
 
-func (s *fakeStore) UndoLastVerdict(_ context.Context, annotator string) (store.Verdict, bool, error) {
+func (s *fakeStore) UndoLastVerdict(_ context.Context, annotator string) (audit.Verdict, bool, error) {
 	s.call("UndoLastVerdict")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,20 +82,20 @@ func (s *fakeStore) UndoLastVerdict(_ context.Context, annotator string) (store.
 			return v, true, nil
 		}
 	}
-	return store.Verdict{}, false, nil
+	return audit.Verdict{}, false, nil
 }
 
 // current returns the live verdicts: the latest not undone per
 // (item, disagreement, annotator).
-func (s *fakeStore) current(itemID, annotator string) []store.Verdict {
-	latest := map[string]store.Verdict{}
+func (s *fakeStore) current(itemID, annotator string) []audit.Verdict {
+	latest := map[string]audit.Verdict{}
 	for _, v := range s.verdicts {
 		if s.undone[v.ID] || (itemID != "" && v.ItemID != itemID) || (annotator != "" && v.Annotator != annotator) {
 			continue
 		}
 		latest[v.ItemID+"\x00"+v.DisagreementKey+"\x00"+v.Annotator] = v
 	}
-	out := make([]store.Verdict, 0, len(latest))
+	out := make([]audit.Verdict, 0, len(latest))
 	for _, v := range latest {
 		out = append(out, v)
 	}
@@ -104,21 +103,21 @@ func (s *fakeStore) current(itemID, annotator string) []store.Verdict {
 	return out
 }
 
-func (s *fakeStore) Verdicts(_ context.Context, itemID, annotator string) ([]store.Verdict, error) {
+func (s *fakeStore) Verdicts(_ context.Context, itemID, annotator string) ([]audit.Verdict, error) {
 	s.call("Verdicts")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.current(itemID, annotator), nil
 }
 
-func (s *fakeStore) AllVerdicts(_ context.Context, annotator string) ([]store.Verdict, error) {
+func (s *fakeStore) AllVerdicts(_ context.Context, annotator string) ([]audit.Verdict, error) {
 	s.call("AllVerdicts")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.current("", annotator), nil
 }
 
-func (s *fakeStore) SaveNote(_ context.Context, n store.Note) (store.Note, error) {
+func (s *fakeStore) SaveNote(_ context.Context, n audit.Note) (audit.Note, error) {
 	s.call("SaveNote")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,11 +127,11 @@ func (s *fakeStore) SaveNote(_ context.Context, n store.Note) (store.Note, error
 	return n, nil
 }
 
-func (s *fakeStore) Notes(_ context.Context, itemID, annotator string) ([]store.Note, error) {
+func (s *fakeStore) Notes(_ context.Context, itemID, annotator string) ([]audit.Note, error) {
 	s.call("Notes")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []store.Note
+	var out []audit.Note
 	for _, n := range s.notes {
 		if n.ItemID == itemID && (annotator == "" || n.Annotator == annotator) {
 			out = append(out, n)
@@ -145,14 +144,14 @@ func (s *fakeStore) Notes(_ context.Context, itemID, annotator string) ([]store.
 // channel (done) before driving the model with run, so reading it ends.
 type fakeEngine struct {
 	mu      sync.Mutex
-	ch      chan pipeline.Update
-	results map[string]*pipeline.Result
+	ch      chan audit.Update
+	results map[string]*audit.Result
 	focused [][]string
 	reruns  []string
 }
 
 func newFakeEngine() *fakeEngine {
-	return &fakeEngine{ch: make(chan pipeline.Update, 64), results: map[string]*pipeline.Result{}}
+	return &fakeEngine{ch: make(chan audit.Update, 64), results: map[string]*audit.Result{}}
 }
 
 func (e *fakeEngine) Focus(id string, ahead []string) {
@@ -161,15 +160,15 @@ func (e *fakeEngine) Focus(id string, ahead []string) {
 	e.focused = append(e.focused, append([]string{id}, ahead...))
 }
 
-func (e *fakeEngine) Rerun(item pipeline.Item) {
+func (e *fakeEngine) Rerun(item audit.Item) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.reruns = append(e.reruns, item.ID)
 }
 
-func (e *fakeEngine) Updates() <-chan pipeline.Update { return e.ch }
+func (e *fakeEngine) Updates() <-chan audit.Update { return e.ch }
 
-func (e *fakeEngine) Lookup(_ context.Context, item pipeline.Item) (*pipeline.Result, bool) {
+func (e *fakeEngine) Lookup(_ context.Context, item audit.Item) (*audit.Result, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r, ok := e.results[item.ID]
@@ -227,7 +226,7 @@ func (f *fakeImager) Encode(_ context.Context, req ImageRequest) (Picture, error
 // cached results in the store. Item k (0-based) has disagreements as
 // below, so tests cover agreeing, urgent and failed items.
 type fixture struct {
-	items  []pipeline.Item
+	items  []audit.Item
 	store  *fakeStore
 	engine *fakeEngine
 	imager *fakeImager
@@ -243,8 +242,8 @@ var testDrafts = []string{
 func box(y0, x0, y1, x1 float64) schema.Box { return schema.Box{Y0: y0, X0: x0, Y1: y1, X1: x1} }
 
 // resultFor returns the synthetic pipeline result of item k.
-func resultFor(id string, k int) *pipeline.Result {
-	r := &pipeline.Result{ItemID: id, Status: pipeline.StatusDone, Cached: true}
+func resultFor(id string, k int) *audit.Result {
+	r := &audit.Result{ItemID: id, Status: audit.StatusDone, Cached: true}
 	pe := box(0.6, 0.55, 0.85, 0.9)
 	ptx := box(0.1, 0.1, 0.3, 0.35)
 	op := box(0.2, 0.15, 0.45, 0.4)
@@ -280,8 +279,8 @@ func resultFor(id string, k int) *pipeline.Result {
 		r.DraftLabels = []schema.DraftLabel{{Label: schema.NoFinding, Status: schema.StatusPresent, Span: "No acute cardiopulmonary process"}}
 		r.Report = &compare.Report{Disagreements: []compare.Disagreement{}}
 	}
-	r.Grounding = &store.StageRecord{Stage: store.StageGrounding, ItemID: id, Model: "medgemma-fake", ModelDigest: "0123456789abcdef", Raw: `{"findings": []}`, Done: true, DoneReason: "stop", EvalCount: 42}
-	r.Draft = &store.StageRecord{Stage: store.StageDraft, ItemID: id, Model: "medgemma-fake", Raw: `{"labels": []}`, Thinking: "the draft says no pneumothorax", Done: true, DoneReason: "stop"}
+	r.Grounding = &audit.StageRecord{Stage: audit.StageGrounding, ItemID: id, Model: "medgemma-fake", ModelDigest: "0123456789abcdef", Raw: `{"findings": []}`, Done: true, DoneReason: "stop", EvalCount: 42}
+	r.Draft = &audit.StageRecord{Stage: audit.StageDraft, ItemID: id, Model: "medgemma-fake", Raw: `{"labels": []}`, Thinking: "the draft says no pneumothorax", Done: true, DoneReason: "stop"}
 	return r
 }
 
@@ -289,10 +288,10 @@ func newFixture(n, done int) *fixture {
 	f := &fixture{store: newFakeStore(), engine: newFakeEngine(), imager: &fakeImager{protocol: "text"}}
 	for k := 0; k < n; k++ {
 		id := fmt.Sprintf("case-%04d", k+1)
-		f.items = append(f.items, pipeline.Item{ID: id, ImagePath: "/data/" + id + ".png", Draft: testDrafts[k%4], Line: k + 2})
+		f.items = append(f.items, audit.Item{ID: id, ImagePath: "/data/" + id + ".png", Draft: testDrafts[k%4], Line: k + 2})
 		if k < done {
 			r := resultFor(id, k)
-			f.store.results[id] = store.ResultRecord{ItemID: id, Report: r.Report}
+			f.store.results[id] = audit.ResultRecord{ItemID: id, Report: r.Report}
 			f.engine.results[id] = r
 		}
 	}
@@ -411,19 +410,19 @@ func (h *harness) run(cmd tea.Cmd) {
 // screen returns the view without styles.
 func (h *harness) screen() string { return stripANSI(h.m.Render()) }
 
-func errResult(id string) store.ResultRecord {
-	return store.ResultRecord{ItemID: id, Error: "grounding: ollama http://gpu1:11434: model \"medgemma-4b\" not found"}
+func errResult(id string) audit.ResultRecord {
+	return audit.ResultRecord{ItemID: id, Error: "grounding: ollama http://gpu1:11434: model \"medgemma-4b\" not found"}
 }
 
 type (
-	storeResult    = store.ResultRecord
-	pipelineResult = pipeline.Result
+	storeResult    = audit.ResultRecord
+	pipelineResult = audit.Result
 )
 
-func storeResultOf(r *pipeline.Result) store.ResultRecord {
-	return store.ResultRecord{ItemID: r.ItemID, Report: r.Report}
+func storeResultOf(r *audit.Result) audit.ResultRecord {
+	return audit.ResultRecord{ItemID: r.ItemID, Report: r.Report}
 }
 
-func errResultWith(id, msg string) store.ResultRecord {
-	return store.ResultRecord{ItemID: id, Error: msg}
+func errResultWith(id, msg string) audit.ResultRecord {
+	return audit.ResultRecord{ItemID: id, Error: msg}
 }

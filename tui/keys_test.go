@@ -7,11 +7,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // keyFixture opens 8 synthetic items at 120x40: items 1-6 cached (item k
@@ -32,7 +30,7 @@ func (h *harness) typeText(s string) {
 	}
 }
 
-func verdictsOf(f *fixture) []store.Verdict {
+func verdictsOf(f *fixture) []audit.Verdict {
 	f.store.mu.Lock()
 	defer f.store.mu.Unlock()
 	return f.store.current("", "")
@@ -157,15 +155,15 @@ func TestKeys(t *testing.T) {
 		{"i image right saves and advances", nil, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
 			vs := verdictsOf(f)
 			require.Len(t, vs, 1)
-			assert.Equal(t, store.Verdict{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image",
-				Label: "pneumothorax", Kind: "contradicted_by_image", Decision: store.ImageRight, Annotator: "tester", At: vs[0].At}, vs[0])
+			assert.Equal(t, audit.Verdict{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image",
+				Label: "pneumothorax", Kind: "contradicted_by_image", Decision: audit.ImageRight, Annotator: "tester", At: vs[0].At}, vs[0])
 			assert.Equal(t, stateSaved, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].state)
 			assert.Equal(t, "case-0002", h.m.CurrentID(), "the item is done: on to the next item needing a verdict")
 			assert.Contains(t, h.m.msg, "saved ✓")
 			assert.Equal(t, 1, h.m.SavedVerdicts())
 		}},
 		{"d draft right advances to the next disagreement", []string{"j"}, []string{"d"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, store.DraftRight, verdictsOf(f)[0].Decision)
+			assert.Equal(t, audit.DraftRight, verdictsOf(f)[0].Decision)
 			assert.Equal(t, "case-0002", h.m.CurrentID())
 			assert.Equal(t, 1, h.m.dis, "next disagreement of the same item")
 			assert.Contains(t, h.m.msg, "→ next disagreement: nodule_mass")
@@ -173,12 +171,12 @@ func TestKeys(t *testing.T) {
 		{"b both wrong", []string{"j", "n"}, []string{"b"}, func(t *testing.T, h *harness, f *fixture) {
 			vs := verdictsOf(f)
 			require.Len(t, vs, 1)
-			assert.Equal(t, store.BothWrong, vs[0].Decision)
+			assert.Equal(t, audit.BothWrong, vs[0].Decision)
 			assert.Equal(t, "nodule_mass/missed_in_draft", vs[0].DisagreementKey)
 			assert.Equal(t, 0, h.m.dis, "wraps to the first disagreement without a verdict")
 		}},
 		{"u unsure", nil, []string{"u"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, store.Unsure, verdictsOf(f)[0].Decision)
+			assert.Equal(t, audit.Unsure, verdictsOf(f)[0].Decision)
 		}},
 		{"verdict on an agreeing item does nothing", []string{"j", "j", "j"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0004", h.m.CurrentID())
@@ -195,7 +193,7 @@ func TestKeys(t *testing.T) {
 			h.key("ctrl+s")
 			assert.Equal(t, modeNormal, h.m.mode)
 			require.Len(t, f.store.notes, 1)
-			assert.Equal(t, store.Note{ID: 1, ItemID: "case-0001", Annotator: "tester", Text: "see CT"}, f.store.notes[0])
+			assert.Equal(t, audit.Note{ID: 1, ItemID: "case-0001", Annotator: "tester", Text: "see CT"}, f.store.notes[0])
 			assert.Equal(t, "see CT", h.m.notes["case-0001"])
 			assert.Contains(t, h.screen(), "✎ note: see CT")
 		}},
@@ -214,8 +212,8 @@ func TestKeys(t *testing.T) {
 		{"ctrl+z undo restores the previous verdict", []string{"i", "k", "d"}, []string{"ctrl+z"}, func(t *testing.T, h *harness, f *fixture) {
 			vs := verdictsOf(f)
 			require.Len(t, vs, 1)
-			assert.Equal(t, store.ImageRight, vs[0].Decision)
-			assert.Equal(t, store.ImageRight, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].decision)
+			assert.Equal(t, audit.ImageRight, vs[0].Decision)
+			assert.Equal(t, audit.ImageRight, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].decision)
 		}},
 		{"z with nothing to undo", nil, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Contains(t, h.m.msg, "nothing to undo")
@@ -254,7 +252,7 @@ func TestKeys(t *testing.T) {
 		}},
 		{"R reruns ignoring the cache", nil, []string{"R"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, []string{"case-0001"}, f.engine.reruns)
-			assert.Equal(t, pipeline.StatusQueued, h.m.rows[0].status)
+			assert.Equal(t, audit.StatusQueued, h.m.rows[0].status)
 		}},
 		{"? expands the help", nil, []string{"?"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.m.help.ShowAll)
@@ -362,7 +360,7 @@ func TestSavingShownBeforeSaved(t *testing.T) {
 func TestOthersVerdicts(t *testing.T) {
 	for _, blind := range []bool{false, true} {
 		f := newFixture(3, 3)
-		f.store.verdicts = []store.Verdict{{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.DraftRight, Annotator: "bob"}}
+		f.store.verdicts = []audit.Verdict{{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: audit.DraftRight, Annotator: "bob"}}
 		f.store.nextID = 1
 		f.engine.done()
 		cfg := f.config()

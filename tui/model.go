@@ -9,17 +9,16 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Config is what New needs. Items and Store are required; a nil Engine
 // shows cached results only, a nil Imager shows no image.
 type Config struct {
 	// Items is the worklist, in worklist order.
-	Items []pipeline.Item
+	Items []audit.Item
 	// Problems are worklist rows that did not load, in words; they are
 	// shown in the status line, not fatal.
 	Problems []string
@@ -71,7 +70,7 @@ const (
 // verdictEntry is the reviewer's current verdict on one disagreement as the
 // UI knows it.
 type verdictEntry struct {
-	decision store.Decision
+	decision audit.Decision
 	state    saveState
 	seq      int
 	err      string
@@ -79,10 +78,10 @@ type verdictEntry struct {
 
 // row is what the worklist knows about one item without loading it.
 type row struct {
-	status pipeline.Status // "" until the store or the pipeline says
-	stage  store.Stage     // the stage running, for the progress display
+	status audit.Status // "" until the store or the pipeline says
+	stage  audit.Stage  // the stage running, for the progress display
 	report *compare.Report
-	result *pipeline.Result // full result once known (findings, raw outputs)
+	result *audit.Result // full result once known (findings, raw outputs)
 	err    string
 	// cached is true when the summary came from the store at open.
 	cached bool
@@ -100,12 +99,12 @@ type Model struct {
 	styles Styles
 	fixed  bool // styles given by the caller; ignore background changes
 
-	items   []pipeline.Item
+	items   []audit.Item
 	index   map[string]int
 	rows    []row
 	urgent  map[schema.Label]bool
 	mine    map[string]map[string]*verdictEntry // item → disagreement key → verdict
-	others  map[string][]store.Verdict          // item → other annotators' verdicts
+	others  map[string][]audit.Verdict          // item → other annotators' verdicts
 	notes   map[string]string
 	noteReq map[string]bool
 
@@ -182,7 +181,7 @@ func New(ctx context.Context, cfg Config) *Model {
 		rows:       make([]row, len(cfg.Items)),
 		urgent:     map[schema.Label]bool{},
 		mine:       map[string]map[string]*verdictEntry{},
-		others:     map[string][]store.Verdict{},
+		others:     map[string][]audit.Verdict{},
 		notes:      map[string]string{},
 		noteReq:    map[string]bool{},
 		cur:        -1,
@@ -348,9 +347,9 @@ func (m *Model) relayout() {
 }
 
 // current returns the current item, or false when the worklist is empty.
-func (m *Model) current() (pipeline.Item, bool) {
+func (m *Model) current() (audit.Item, bool) {
 	if m.cur < 0 || m.cur >= len(m.items) {
-		return pipeline.Item{}, false
+		return audit.Item{}, false
 	}
 	return m.items[m.cur], true
 }

@@ -5,9 +5,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
-	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // Messages carry results into Update. Every asynchronous result names its
@@ -16,13 +14,13 @@ import (
 // sessionLoadedMsg brings the cached results and the verdicts, loaded once
 // when the workstation opens.
 type sessionLoadedMsg struct {
-	results  map[string]store.ResultRecord
-	verdicts []store.Verdict
+	results  map[string]audit.ResultRecord
+	verdicts []audit.Verdict
 	err      error
 }
 
 // engineUpdatedMsg is one progress event from the pipeline.
-type engineUpdatedMsg struct{ u pipeline.Update }
+type engineUpdatedMsg struct{ u audit.Update }
 
 // engineClosedMsg says the pipeline's Updates channel closed.
 type engineClosedMsg struct{}
@@ -32,7 +30,7 @@ type engineClosedMsg struct{}
 type detailLoadedMsg struct {
 	itemID string
 	gen    int
-	result *pipeline.Result
+	result *audit.Result
 }
 
 // notesLoadedMsg brings the reviewer's note on an item.
@@ -62,13 +60,13 @@ type focusDueMsg struct{ gen int }
 // note is durable (err == nil), or the undo happened.
 type writeDoneMsg struct {
 	seq     int
-	verdict store.Verdict
-	note    store.Note
+	verdict audit.Verdict
+	note    audit.Note
 	// undone and current are set by an undo: the verdict withdrawn and the
 	// item's verdicts afterwards.
-	undone  store.Verdict
+	undone  audit.Verdict
 	undid   bool
-	current []store.Verdict
+	current []audit.Verdict
 	err     error
 }
 
@@ -96,7 +94,7 @@ func loadSession(ctx context.Context, st Store, annotator string, blind bool) te
 
 // waitForUpdate reads one event from the pipeline (STYLE rule 8: it is
 // issued again after each message).
-func waitForUpdate(ch <-chan pipeline.Update) tea.Cmd {
+func waitForUpdate(ch <-chan audit.Update) tea.Cmd {
 	return func() tea.Msg {
 		u, ok := <-ch
 		if !ok {
@@ -107,7 +105,7 @@ func waitForUpdate(ch <-chan pipeline.Update) tea.Cmd {
 }
 
 // lookupDetail loads an item's complete cached result.
-func lookupDetail(ctx context.Context, e Engine, item pipeline.Item, gen int) tea.Cmd {
+func lookupDetail(ctx context.Context, e Engine, item audit.Item, gen int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 		defer cancel()
@@ -152,7 +150,7 @@ func focusEngine(e Engine, id string, ahead []string) tea.Cmd {
 }
 
 // rerunItem asks the pipeline to run an item again, ignoring the cache.
-func rerunItem(e Engine, item pipeline.Item) tea.Cmd {
+func rerunItem(e Engine, item audit.Item) tea.Cmd {
 	return func() tea.Msg {
 		e.Rerun(item)
 		return nil
@@ -173,8 +171,8 @@ const (
 type writeOp struct {
 	seq     int
 	kind    writeKind
-	verdict store.Verdict
-	note    store.Note
+	verdict audit.Verdict
+	note    audit.Note
 	// after says where the verdict moved the selection, for the message
 	// shown once it is saved.
 	after string

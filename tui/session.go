@@ -3,8 +3,7 @@ package tui
 import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // The session: cached results and verdicts at open, the pipeline's
@@ -24,15 +23,15 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 			continue
 		}
 		r := &m.rows[i]
-		if r.status != "" && r.status != pipeline.StatusQueued {
+		if r.status != "" && r.status != audit.StatusQueued {
 			continue // the pipeline already said something newer
 		}
 		r.cached = true
 		switch {
 		case rec.Report != nil && rec.Error == "":
-			r.status, r.report = pipeline.StatusDone, rec.Report
+			r.status, r.report = audit.StatusDone, rec.Report
 		case rec.Error != "":
-			r.status, r.err = pipeline.StatusError, rec.Error
+			r.status, r.err = audit.StatusError, rec.Error
 		}
 	}
 	for _, v := range msg.verdicts {
@@ -85,10 +84,10 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 		res := u.Result
 		r.result, r.report, r.err, r.stage, r.cached = res, res.Report, res.Err, "", res.Cached
 		st := res.Status
-		if st == "" || st == pipeline.StatusRunning || st == pipeline.StatusQueued {
-			st = pipeline.StatusDone
+		if st == "" || st == audit.StatusRunning || st == audit.StatusQueued {
+			st = audit.StatusDone
 			if res.Err != "" {
-				st = pipeline.StatusError
+				st = audit.StatusError
 			}
 		}
 		m.setStatus(i, st)
@@ -96,10 +95,10 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 			m.clampSelection()
 		}
 	default:
-		if u.Stage != "" && u.Status == pipeline.StatusRunning {
+		if u.Stage != "" && u.Status == audit.StatusRunning {
 			r.stage = u.Stage
 		}
-		if u.Stage == "" || u.Status == pipeline.StatusRunning {
+		if u.Stage == "" || u.Status == audit.StatusRunning {
 			m.setStatus(i, u.Status)
 		}
 	}
@@ -108,12 +107,12 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 }
 
 // setStatus changes item i's status, keeping the count of running items.
-func (m *Model) setStatus(i int, s pipeline.Status) {
+func (m *Model) setStatus(i int, s audit.Status) {
 	r := &m.rows[i]
-	if r.status == pipeline.StatusRunning {
+	if r.status == audit.StatusRunning {
 		m.running--
 	}
-	if s == pipeline.StatusRunning {
+	if s == audit.StatusRunning {
 		m.running++
 	}
 	r.status = s

@@ -5,9 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
-	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // focusDelay is how long the cursor rests on an item before the pipeline
@@ -64,13 +62,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.selectDisagreement(-1)
 		return nil
 	case key.Matches(msg, k.ImageRight):
-		return m.decide(store.ImageRight)
+		return m.decide(audit.ImageRight)
 	case key.Matches(msg, k.DraftRight):
-		return m.decide(store.DraftRight)
+		return m.decide(audit.DraftRight)
 	case key.Matches(msg, k.BothWrong):
-		return m.decide(store.BothWrong)
+		return m.decide(audit.BothWrong)
 	case key.Matches(msg, k.Unsure):
-		return m.decide(store.Unsure)
+		return m.decide(audit.Unsure)
 	case key.Matches(msg, k.Undo):
 		return m.undo()
 	case key.Matches(msg, k.Note):
@@ -177,7 +175,7 @@ func (m *Model) afterMove() tea.Cmd {
 		gen := m.focusGen
 		cmds = append(cmds, tea.Tick(m.focusDelay, func(time.Time) tea.Msg { return focusDueMsg{gen: gen} }))
 		r := &m.rows[m.cur]
-		if r.result == nil && r.status == pipeline.StatusDone && !r.detailPending {
+		if r.result == nil && r.status == audit.StatusDone && !r.detailPending {
 			r.detailPending = true
 			m.detailGen++
 			cmds = append(cmds, lookupDetail(m.ctx, m.cfg.Engine, it, m.detailGen))
@@ -235,7 +233,7 @@ func (m *Model) rerun() tea.Cmd {
 		m.setMsg(msgErr, "no pipeline: cannot rerun")
 		return nil
 	}
-	m.setStatus(m.cur, pipeline.StatusQueued)
+	m.setStatus(m.cur, audit.StatusQueued)
 	m.rows[m.cur].stage, m.rows[m.cur].err = "", ""
 	m.setMsg(msgInfo, "rerun queued for "+Sanitize(it.ID)+" (cache ignored)")
 	return rerunItem(m.cfg.Engine, it)

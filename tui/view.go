@@ -6,8 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // ResearchMark is shown in the status bar at all times.
@@ -207,9 +206,9 @@ func (m *Model) statusView(w int) string {
 	done, failed := 0, 0
 	for i := range m.rows {
 		switch m.rows[i].status {
-		case pipeline.StatusDone:
+		case audit.StatusDone:
 			done++
-		case pipeline.StatusError:
+		case audit.StatusError:
 			failed++
 		}
 	}

@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // Filter selects which items the worklist shows.
@@ -63,9 +62,9 @@ func (m *Model) adjudicated(i int) bool {
 // Failed items do not (they need a rerun, not a verdict).
 func (m *Model) needsWork(i int) bool {
 	switch m.rows[i].status {
-	case pipeline.StatusError:
+	case audit.StatusError:
 		return false
-	case pipeline.StatusDone:
+	case audit.StatusDone:
 		return !m.adjudicated(i)
 	}
 	return m.rows[i].report == nil || !m.adjudicated(i)
@@ -98,7 +97,7 @@ func (m *Model) passes(i int) bool {
 	case FilterDisagreements:
 		return r.report != nil && len(r.report.Disagreements) > 0
 	case FilterErrors:
-		return r.status == pipeline.StatusError
+		return r.status == audit.StatusError
 	}
 	return true
 }
@@ -198,16 +197,16 @@ func (m *Model) worklistRow(i, w int) string {
 	}
 	var status string
 	switch r.status {
-	case pipeline.StatusDone:
+	case audit.StatusDone:
 		status = glyph(st.Done.Render, "✓")
-	case pipeline.StatusError:
+	case audit.StatusError:
 		status = glyph(st.Error.Render, "✗")
-	case pipeline.StatusRunning:
+	case audit.StatusRunning:
 		status = glyph(func(s ...string) string { return m.spin.View() }, m.spin.Spinner.Frames[0])
 		if !selected {
 			status = m.spin.View()
 		}
-	case pipeline.StatusQueued:
+	case audit.StatusQueued:
 		status = glyph(st.Dim.Render, "◌")
 	default:
 		status = glyph(st.Dim.Render, "·")

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -114,7 +115,7 @@ func TestStartDemoServesTheRecording(t *testing.T) {
 }
 
 // demoStore creates a store at path holding the given items.
-func demoStore(t *testing.T, path string, items ...store.ItemRecord) {
+func demoStore(t *testing.T, path string, items ...audit.ItemRecord) {
 	t.Helper()
 	s, err := store.Open(t.Context(), path)
 	require.NoError(t, err)
@@ -128,9 +129,9 @@ func TestRemoveDemoStore(t *testing.T) {
 	wlPath := filepath.Join(dir, demoWorklist)
 	wl, err := pipeline.LoadWorklist(ctx, wlPath)
 	require.NoError(t, err)
-	own := store.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath, Draft: wl.Items[0].Draft}
+	own := audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath, Draft: wl.Items[0].Draft}
 	// The same demo item stored by a run from another working directory.
-	ownElsewhere := store.ItemRecord{ID: wl.Items[1].ID, Image: filepath.Join("elsewhere", filepath.Base(wl.Items[1].ImagePath)), Seq: 1}
+	ownElsewhere := audit.ItemRecord{ID: wl.Items[1].ID, Image: filepath.Join("elsewhere", filepath.Base(wl.Items[1].ImagePath)), Seq: 1}
 
 	tests := []struct {
 		name    string
@@ -145,10 +146,10 @@ func TestRemoveDemoStore(t *testing.T) {
 		}, "", true},
 		{"an empty store", func(p string) { demoStore(t, p) }, "", true},
 		{"another worklist's store", func(p string) {
-			demoStore(t, p, own, store.ItemRecord{ID: "case-0042", Image: "/data/case-0042.dcm", Seq: 1})
+			demoStore(t, p, own, audit.ItemRecord{ID: "case-0042", Image: "/data/case-0042.dcm", Seq: 1})
 		}, `not the demo's own store (it holds item "case-0042"`, false},
 		{"same id, other image", func(p string) {
-			demoStore(t, p, store.ItemRecord{ID: own.ID, Image: "/data/other.png"})
+			demoStore(t, p, audit.ItemRecord{ID: own.ID, Image: "/data/other.png"})
 		}, "not the demo's own store", false},
 		{"not a store", func(p string) { require.NoError(t, os.WriteFile(p, []byte("precious"), 0o644)) }, "refusing to delete", false},
 		{"a directory", func(p string) { require.NoError(t, os.Mkdir(p, 0o755)) }, "is a directory", false},
@@ -178,7 +179,7 @@ func TestStartDemoFresh(t *testing.T) {
 	db := filepath.Join(dir, "worklist.cxr.db")
 	wl, err := pipeline.LoadWorklist(ctx, filepath.Join(dir, demoWorklist))
 	require.NoError(t, err)
-	demoStore(t, db, store.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath})
+	demoStore(t, db, audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath})
 
 	d, err := startDemo(ctx, demoFlags{dir: dir, fast: true})
 	require.NoError(t, err)
@@ -192,7 +193,7 @@ func TestStartDemoFresh(t *testing.T) {
 
 	// A foreign --db is never deleted, and the demo does not start.
 	other := filepath.Join(t.TempDir(), "mine.cxr.db")
-	demoStore(t, other, store.ItemRecord{ID: "case-1", Image: "/data/case-1.png"})
+	demoStore(t, other, audit.ItemRecord{ID: "case-1", Image: "/data/case-1.png"})
 	_, err = startDemo(ctx, demoFlags{dir: dir, db: other, fast: true, fresh: true})
 	require.ErrorIs(t, err, errNotDemoStore)
 	assert.FileExists(t, other)

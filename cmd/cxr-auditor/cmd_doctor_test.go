@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -158,7 +159,7 @@ func TestDoctorStore(t *testing.T) {
 	good := filepath.Join(dir, "good.cxr.db")
 	s, err := store.Open(context.Background(), good)
 	require.NoError(t, err)
-	require.NoError(t, s.PutItems(context.Background(), []store.ItemRecord{{ID: "a", Image: "a.png", Draft: "Synthetic draft."}}))
+	require.NoError(t, s.PutItems(context.Background(), []audit.ItemRecord{{ID: "a", Image: "a.png", Draft: "Synthetic draft."}}))
 	require.NoError(t, s.Close())
 	junk := filepath.Join(dir, "junk.db")
 	require.NoError(t, os.WriteFile(junk, []byte("this is not SQLite"), 0o600))

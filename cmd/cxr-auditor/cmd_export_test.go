@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -28,14 +29,14 @@ func exportWorklist(t *testing.T) string {
 	s, err := store.Open(ctx, store.DefaultPath(wl), store.WithClock(clock))
 	require.NoError(t, err)
 	defer s.Close()
-	require.NoError(t, s.PutItems(ctx, []store.ItemRecord{
+	require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{
 		{ID: "a1", Image: "img/a1.png", Draft: "No pneumothorax.", Seq: 0},
 		{ID: "a2", Image: "img/a2.png", Draft: "Clear.", Seq: 1},
 	}))
-	require.NoError(t, s.PutResult(ctx, store.ResultRecord{ItemID: "a1", Report: &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
+	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a1", Report: &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
 		{Label: schema.Pneumothorax, Kind: compare.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax."}, Boxes: []schema.Box{}},
 	}}}))
-	_, err = s.SaveVerdict(ctx, store.Verdict{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: store.ImageRight, Annotator: "rad1"})
+	_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: audit.ImageRight, Annotator: "rad1"})
 	require.NoError(t, err)
 	return wl
 }

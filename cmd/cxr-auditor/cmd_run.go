@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -87,20 +88,20 @@ type runTimings struct {
 	WallMS      int64 `json:"wall_ms"`
 }
 
-func stageProv(r *store.StageRecord) *stageProvenance {
+func stageProv(r *audit.StageRecord) *stageProvenance {
 	if r == nil {
 		return nil
 	}
 	p := &stageProvenance{Key: r.Key, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
 		Options: r.Options, SchemaVersion: pipeline.SchemaVersion(), Host: r.Host, DoneReason: r.DoneReason, Error: r.Error}
 	p.InputHash = r.ImageHash
-	if r.Stage == store.StageDraft {
+	if r.Stage == audit.StageDraft {
 		p.InputHash = r.DraftHash
 	}
 	return p
 }
 
-func makeRunOutput(it pipeline.Item, r *pipeline.Result) runOutput {
+func makeRunOutput(it audit.Item, r *audit.Result) runOutput {
 	o := runOutput{
 		ID: it.ID, Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
 		Disagreements: []compare.Disagreement{}, Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
@@ -169,9 +170,9 @@ func runRun(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	recs := make([]store.ItemRecord, len(wl.Items))
+	recs := make([]audit.ItemRecord, len(wl.Items))
 	for i, it := range wl.Items {
-		recs[i] = store.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i}
+		recs[i] = audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i}
 	}
 	if err := st.PutItems(ctx, recs); err != nil {
 		return err
@@ -198,7 +199,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]pipeline.Item, len(wl.Items))
+	byID := make(map[string]audit.Item, len(wl.Items))
 	for _, it := range wl.Items {
 		byID[it.ID] = it
 	}
@@ -212,7 +213,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 	}
 	logEvent(ctx, st, prog, "run_start", map[string]any{"worklist": wlPath, "items": len(wl.Items),
 		"skipped_rows": len(wl.Problems), "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel})
-	runErr := sched.RunAll(ctx, wl.Items, func(u pipeline.Update) {
+	runErr := sched.RunAll(ctx, wl.Items, func(u audit.Update) {
 		if u.Result == nil {
 			return
 		}
@@ -259,15 +260,15 @@ func runRun(ctx context.Context, e env, args []string) error {
 func logEvent(ctx context.Context, st *store.Store, prog *progress, kind string, data map[string]any) {
 	b, err := json.Marshal(data)
 	if err == nil {
-		_, err = st.AppendEvent(ctx, store.Event{Kind: kind, Data: string(b)})
+		_, err = st.AppendEvent(ctx, audit.Event{Kind: kind, Data: string(b)})
 	}
 	if err != nil {
 		prog.logf("warning: event %s: %v", kind, err)
 	}
 }
 
-func (s *runSummary) add(r *pipeline.Result) {
-	if r.Status == pipeline.StatusDone {
+func (s *runSummary) add(r *audit.Result) {
+	if r.Status == audit.StatusDone {
 		s.done++
 	} else {
 		s.failed++
@@ -321,17 +322,17 @@ func (p *progress) logf(format string, args ...any) {
 }
 
 // item records a finished item.
-func (p *progress) item(s runSummary, r *pipeline.Result) {
+func (p *progress) item(s runSummary, r *audit.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.summary = s
 	n := s.done + s.failed
-	if r.Status != pipeline.StatusDone {
+	if r.Status != audit.StatusDone {
 		p.clear()
 		fmt.Fprintf(p.w, "cxr-auditor run: %s failed: %s\n", r.ItemID, r.Err)
 	}
 	if p.tty {
-		if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond || n == p.total || r.Status != pipeline.StatusDone {
+		if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond || n == p.total || r.Status != audit.StatusDone {
 			p.last = now
 			p.clear()
 			p.draw()

@@ -24,7 +24,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -340,9 +340,9 @@ func TestRunProgress(t *testing.T) {
 	var s runSummary
 	s.total = 4
 	for i, ok := range []bool{true, false, true, true} {
-		r := &pipeline.Result{ItemID: fmt.Sprint("i", i), Status: pipeline.StatusDone}
+		r := &audit.Result{ItemID: fmt.Sprint("i", i), Status: audit.StatusDone}
 		if !ok {
-			r.Status, r.Err = pipeline.StatusError, "grounding: boom"
+			r.Status, r.Err = audit.StatusError, "grounding: boom"
 		}
 		s.add(r)
 		p.item(s, r)
@@ -360,7 +360,7 @@ func TestRunProgress(t *testing.T) {
 	p = newProgress(&buf, 2)
 	p.tty = true
 	s = runSummary{total: 2}
-	r := &pipeline.Result{ItemID: "a", Status: pipeline.StatusDone}
+	r := &audit.Result{ItemID: "a", Status: audit.StatusDone}
 	s.add(r)
 	p.item(s, r)
 	p.logf("warning: %s", "host slow")

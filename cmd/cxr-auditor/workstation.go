@@ -14,6 +14,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -183,9 +184,9 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		// Remember the worklist (export, resume) and, with queueAll, queue
 		// every item, off the path to the first frame. Otherwise the TUI's
 		// Focus queues the current item and the ones ahead of it.
-		recs := make([]store.ItemRecord, len(wl.Items))
+		recs := make([]audit.ItemRecord, len(wl.Items))
 		for i, it := range wl.Items {
-			recs[i] = store.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i}
+			recs[i] = audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i}
 		}
 		if err := st.PutItems(runCtx, recs); err != nil && runCtx.Err() == nil {
 			log.Printf("store: %v", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
@@ -114,7 +115,7 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 	go func() { ran <- sched.Run(runCtx) }()
 	sched.Submit(wl.Items)
 
-	results := map[string]*pipeline.Result{}
+	results := map[string]*audit.Result{}
 	for u := range sched.Updates() {
 		if u.Result != nil {
 			results[u.ItemID] = u.Result
@@ -142,7 +143,7 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 		if res.Draft != nil {
 			o.thinking = res.Draft.Thinking != ""
 		}
-		if res.Status == pipeline.StatusError {
+		if res.Status == audit.StatusError {
 			o.err = errors.New(res.Err)
 			if res.Grounding != nil {
 				o.groundingErr = res.Grounding.Error

@@ -1,11 +1,10 @@
-package pipeline
+package audit
 
 import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Item is one worklist row: one image with one draft.
@@ -38,10 +37,10 @@ const (
 // Result is everything the pipeline knows about one item after both stages
 // ran (or came from the cache).
 type Result struct {
-	ItemID    string             `json:"id"`
-	Status    Status             `json:"status"`
-	Grounding *store.StageRecord `json:"grounding,omitempty"`
-	Draft     *store.StageRecord `json:"draft,omitempty"`
+	ItemID    string       `json:"id"`
+	Status    Status       `json:"status"`
+	Grounding *StageRecord `json:"grounding,omitempty"`
+	Draft     *StageRecord `json:"draft,omitempty"`
 	// Findings are the grounded findings, boxes mapped back to the original
 	// image. DraftLabels are the parsed draft labels.
 	Findings    []schema.Finding    `json:"findings"`
@@ -64,7 +63,7 @@ type Result struct {
 // batch progress bar. Result is set when the item finished (done or error).
 type Update struct {
 	ItemID string
-	Stage  store.Stage // empty for item-level updates
+	Stage  Stage // empty for item-level updates
 	Status Status
 	Result *Result
 }

@@ -1,0 +1,23 @@
+package pipeline
+
+import (
+	"context"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+)
+
+// Cache is what the scheduler needs of a persistent store: stage records
+// looked up by provenance key, and each item's outcome written in one step.
+// *store.Store satisfies it; tests pass fakes. Every method may block on
+// disk and must be safe for concurrent use.
+type Cache interface {
+	// GetStage returns the stage record stored under key, if any.
+	GetStage(ctx context.Context, key string) (audit.StageRecord, bool, error)
+	// PutStage stores one stage record (a failed call, kept for the audit).
+	PutStage(ctx context.Context, r audit.StageRecord) error
+	// GetResult returns the latest result of one item, if any.
+	GetResult(ctx context.Context, itemID string) (audit.ResultRecord, bool, error)
+	// PutOutcome stores an item's stage records and its result together:
+	// either all of them are durable when it returns nil, or none.
+	PutOutcome(ctx context.Context, stages []audit.StageRecord, result audit.ResultRecord) error
+}
