@@ -20,6 +20,15 @@
 // and stops them when its context ends; a call cancelled that way is never
 // stored as a result.
 //
+// The scheduler is built from parts, one file each, each stating the
+// invariants it keeps: the ranked queue (queue.go: a pure value, no locks
+// or goroutines), hosts and their call slots (hosts.go, slots.go), the
+// preparation of inputs and cache lookups (prepare.go), the finisher, the
+// one writer to the store (finish.go), and the forwarder of updates
+// (forward.go). Each part has its own lock; a lock is taken while holding
+// another only from the queue's to the host table's or the outbox's, never
+// back.
+//
 // cxr-auditor is for research and education only; it is not a medical
 // device. All test data in this package is synthetic.
 package pipeline

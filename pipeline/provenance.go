@@ -42,20 +42,6 @@ func (p Provenance) Key() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// GroundingKey is the key of a grounding call on the image whose file bytes
-// hash to imageHash.
-func GroundingKey(imageHash, model, modelDigest, promptDigest, options string) string {
-	return Provenance{Stage: audit.StageGrounding, InputHash: imageHash, Model: model, ModelDigest: modelDigest,
-		PromptDigest: promptDigest, Options: options, SchemaVersion: SchemaVersion()}.Key()
-}
-
-// DraftKey is the key of a draft-parsing call on the draft whose text hashes
-// to draftHash (HashDraft).
-func DraftKey(draftHash, model, modelDigest, promptDigest, options string) string {
-	return Provenance{Stage: audit.StageDraft, InputHash: draftHash, Model: model, ModelDigest: modelDigest,
-		PromptDigest: promptDigest, Options: options, SchemaVersion: SchemaVersion()}.Key()
-}
-
 // parserVersion is bumped when a change to the parsers or to the un-padding
 // of boxes would change what is stored for the same model output, so old
 // cache entries stop being served.
@@ -85,19 +71,6 @@ func HashBytes(b []byte) string {
 // HashDraft returns the sha256 hex digest of a draft's text, the draft
 // stage's input hash.
 func HashDraft(draft string) string { return HashBytes([]byte(draft)) }
-
-// provenanceOf returns the provenance recorded in r (its key inputs), for
-// checking a stored record against the current configuration.
-func provenanceOf(r audit.StageRecord) Provenance {
-	p := Provenance{Stage: r.Stage, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
-		Options: r.Options, SchemaVersion: SchemaVersion()}
-	if r.Stage == audit.StageGrounding {
-		p.InputHash = r.ImageHash
-	} else {
-		p.InputHash = r.DraftHash
-	}
-	return p
-}
 
 // promptDigest is the digest of the pinned prompt template of stage, as
 // the host sends it (so a stored record's PromptDigest and a key computed

@@ -33,17 +33,17 @@ func TestProvenanceKey(t *testing.T) {
 		change(&p)
 		assert.NotEqual(t, k, p.Key(), name)
 	}
-	assert.Equal(t, k, GroundingKey(base.InputHash, "m", "d1", "p1", `{"seed":42}`))
-	assert.NotEqual(t, k, DraftKey(base.InputHash, "m", "d1", "p1", `{"seed":42}`))
+	assert.Equal(t, k, groundingKey(base.InputHash, "m", "d1", "p1", `{"seed":42}`))
+	assert.NotEqual(t, k, draftKey(base.InputHash, "m", "d1", "p1", `{"seed":42}`))
 }
 
 func TestProvenanceOfRecord(t *testing.T) {
 	rec := audit.StageRecord{Stage: audit.StageDraft, DraftHash: HashDraft("x"), ImageHash: "ignored", Model: "m",
 		ModelDigest: "d", PromptDigest: "p", Options: "o"}
-	assert.Equal(t, DraftKey(HashDraft("x"), "m", "d", "p", "o"), provenanceOf(rec).Key())
+	assert.Equal(t, draftKey(HashDraft("x"), "m", "d", "p", "o"), provenanceOf(rec).Key())
 	rec.Stage = audit.StageGrounding
 	rec.ImageHash = HashBytes([]byte{1})
-	assert.Equal(t, GroundingKey(rec.ImageHash, "m", "d", "p", "o"), provenanceOf(rec).Key())
+	assert.Equal(t, groundingKey(rec.ImageHash, "m", "d", "p", "o"), provenanceOf(rec).Key())
 }
 
 func TestPromptDigestMatchesHost(t *testing.T) {
@@ -58,4 +58,30 @@ func TestHashes(t *testing.T) {
 	assert.Equal(t, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", HashBytes(nil))
 	assert.Equal(t, HashBytes([]byte("abc")), HashDraft("abc"))
 	assert.Regexp(t, `^p[0-9]+-[0-9a-f]{16}$`, SchemaVersion())
+}
+
+// groundingKey is the key of a grounding call on the image whose file
+// bytes hash to imageHash, spelled out field by field.
+func groundingKey(imageHash, model, modelDigest, promptDigest, options string) string {
+	return Provenance{Stage: audit.StageGrounding, InputHash: imageHash, Model: model, ModelDigest: modelDigest,
+		PromptDigest: promptDigest, Options: options, SchemaVersion: SchemaVersion()}.Key()
+}
+
+// draftKey is the key of a draft-parsing call on the draft whose text
+// hashes to draftHash.
+func draftKey(draftHash, model, modelDigest, promptDigest, options string) string {
+	return Provenance{Stage: audit.StageDraft, InputHash: draftHash, Model: model, ModelDigest: modelDigest,
+		PromptDigest: promptDigest, Options: options, SchemaVersion: SchemaVersion()}.Key()
+}
+
+// provenanceOf returns the provenance recorded in r (its key inputs).
+func provenanceOf(r audit.StageRecord) Provenance {
+	p := Provenance{Stage: r.Stage, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
+		Options: r.Options, SchemaVersion: SchemaVersion()}
+	if r.Stage == audit.StageGrounding {
+		p.InputHash = r.ImageHash
+	} else {
+		p.InputHash = r.DraftHash
+	}
+	return p
 }

@@ -24,9 +24,9 @@ import (
 func (s *Scheduler) Lookup(ctx context.Context, item audit.Item) (*audit.Result, bool) {
 	dh := HashDraft(item.Draft)
 	if s.cfg.Store == nil {
-		s.mu.Lock()
-		r := s.memResults[item.ID]
-		s.mu.Unlock()
+		s.fin.resMu.Lock()
+		r := s.fin.memResults[item.ID]
+		s.fin.resMu.Unlock()
 		if r == nil || r.Status != audit.StatusDone || r.Draft == nil || r.Draft.DraftHash != dh {
 			return nil, false
 		}
@@ -60,21 +60,7 @@ func (s *Scheduler) current(rec audit.StageRecord) bool {
 	if rec.Stage == audit.StageDraft {
 		input = rec.DraftHash
 	}
-	s.mu.Lock()
-	var profiles, unresolved []profile
-	for i := range s.runners {
-		p := s.pairs[pairKey{i, rec.Model}]
-		if p.ok {
-			profiles = append(profiles, profile{p.info.Digest, p.options})
-		} else {
-			// Options are known without asking the host; the digest is not.
-			unresolved = append(unresolved, profile{rec.ModelDigest, p.options})
-		}
-	}
-	s.mu.Unlock()
-	if len(profiles) == 0 {
-		profiles = unresolved
-	}
+	_, profiles := s.hosts.profiles(rec.Model, rec.ModelDigest)
 	for _, pr := range profiles {
 		if s.keyFor(rec.Stage, input, pr) == rec.Key {
 			return true

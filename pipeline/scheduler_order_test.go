@@ -141,7 +141,7 @@ func TestSchedulerStalledCallHoldsBackNoEarlierItem(t *testing.T) {
 				}
 				s.mu.Lock()
 				defer s.mu.Unlock()
-				for !s.stopping && !r.stallStarted() && !(stalledReady(s, stage) && s.queues[model].blocked()) {
+				for !s.stopping && !r.stallStarted() && !(stalledReady(s, stage) && s.q.blocked(model)) {
 					s.cond.Wait()
 				}
 			}
@@ -179,7 +179,7 @@ func TestSchedulerStalledCallHoldsBackNoEarlierItem(t *testing.T) {
 // stalledReady reports whether the stalled item's job for stage is ready
 // for a slot (s.mu held).
 func stalledReady(s *Scheduler, stage audit.Stage) bool {
-	st, ok := s.items["stalled"]
+	st, ok := s.q.items["stalled"]
 	if !ok {
 		return false
 	}

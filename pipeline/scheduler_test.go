@@ -579,14 +579,14 @@ func TestSchedulerQueueOrder(t *testing.T) {
 	s.Focus(items[6].ID, nil) // a later focus goes first
 	s.Rerun(items[4])         // front of the queue
 	var order []string
-	for s.pending.Len() > 0 {
-		order = append(order, heap.Pop(&s.pending).(*itemState).item.ID)
+	for s.q.pending.Len() > 0 {
+		order = append(order, heap.Pop(&s.q.pending).(*itemState).item.ID)
 	}
 	// Prefetch (3) cut the ahead list after items[1]; items[5] and [7]
 	// are registered only.
 	want := []string{items[4].ID, items[6].ID, items[8].ID, items[9].ID, items[1].ID, items[0].ID, items[2].ID, items[3].ID}
 	assert.Equal(t, want, order)
-	assert.True(t, s.items[items[4].ID].noCache)
+	assert.True(t, s.q.items[items[4].ID].noCache)
 }
 
 // TestSchedulerFocusWhileRunning: the item the reviewer opens mid-run

@@ -1,0 +1,292 @@
+package pipeline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// completion is a finished stage on its way to the finisher.
+type completion struct {
+	job      *job
+	rec      audit.StageRecord
+	cached   bool
+	computed bool // a model call produced rec (store it)
+}
+
+// stageOutcome is one finished stage of an attempt.
+type stageOutcome struct {
+	rec    audit.StageRecord
+	cached bool
+	// unstored: a model call produced rec and it is not in the store yet
+	// (it is stored with the item's result, in one commit).
+	unstored bool
+}
+
+// finisher is the one writer to the store. Prep and slot workers hand it
+// finished stages (complete); it pairs the two stages of each attempt,
+// builds the item's Result, stores the stage records and the result in one
+// commit, and emits the Result. Slots never wait for the disk.
+//
+// Invariants kept here:
+//
+//   - The completion queue is unbounded, so complete never blocks; its
+//     length (backlog) is what the prep workers check against maxUnwritten
+//     before taking more batch items, which bounds it in practice.
+//   - partial holds the finished stages of attempts still missing their
+//     other stage. Only the finisher goroutine touches it, so it needs no
+//     lock; an attempt leaves it when its Result is built.
+//   - After close, no completion arrives; the finisher drains the queue,
+//     stores the computed stages left in partial (their other stage was
+//     cancelled) and returns.
+type finisher struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  []completion
+	closed bool
+	n      atomic.Int64 // len(queue), readable without mu
+
+	partial map[*attempt]*[2]*stageOutcome // finisher goroutine only
+
+	resMu      sync.Mutex
+	memResults map[string]*audit.Result // without a Store: results for Lookup
+}
+
+func newFinisher(memory bool) *finisher {
+	f := &finisher{partial: map[*attempt]*[2]*stageOutcome{}}
+	f.cond = sync.NewCond(&f.mu)
+	if memory {
+		f.memResults = map[string]*audit.Result{}
+	}
+	return f
+}
+
+// backlog returns the number of completions waiting for the finisher.
+func (f *finisher) backlog() int { return int(f.n.Load()) }
+
+// complete hands a finished stage to the finisher.
+func (s *Scheduler) complete(c completion) {
+	f := s.fin
+	f.mu.Lock()
+	f.queue = append(f.queue, c)
+	f.n.Store(int64(len(f.queue)))
+	f.cond.Signal()
+	f.mu.Unlock()
+}
+
+// closeFinisher tells the finisher that no more completions come (every
+// worker has returned).
+func (s *Scheduler) closeFinisher() {
+	f := s.fin
+	f.mu.Lock()
+	f.closed = true
+	f.cond.Signal()
+	f.mu.Unlock()
+}
+
+// finisherLoop runs the finisher until closeFinisher and the queue is
+// drained. Finished work is kept even when the run is being cancelled.
+func (s *Scheduler) finisherLoop(ctx context.Context) {
+	wctx := context.WithoutCancel(ctx)
+	f := s.fin
+	for {
+		f.mu.Lock()
+		for len(f.queue) == 0 && !f.closed {
+			f.cond.Wait()
+		}
+		batch := f.queue
+		f.queue = nil
+		f.n.Store(0)
+		f.mu.Unlock()
+		if len(batch) == 0 {
+			s.storePartial(wctx)
+			return
+		}
+		// The prep workers may be waiting for the backlog to shrink.
+		s.wake()
+		for _, c := range batch {
+			s.finish(wctx, c)
+		}
+	}
+}
+
+// storePartial stores the computed stages of attempts whose other stage
+// was cancelled, so a resumed run need not compute them again.
+func (s *Scheduler) storePartial(ctx context.Context) {
+	if s.cfg.Store == nil {
+		return
+	}
+	for _, outs := range s.fin.partial {
+		for _, o := range outs {
+			if o != nil && o.unstored {
+				o.unstored = false
+				s.storeStage(ctx, o.rec)
+			}
+		}
+	}
+}
+
+// finish records one finished stage; with both stages of the attempt in,
+// it builds, stores and emits the item's Result.
+func (s *Scheduler) finish(ctx context.Context, c completion) {
+	j := c.job
+	status := audit.StatusDone
+	if c.rec.Error != "" {
+		status = audit.StatusError
+	}
+	s.emit(audit.Update{ItemID: j.att.item.ID, Stage: j.stage, Status: status})
+	outs := s.fin.partial[j.att]
+	if outs == nil {
+		outs = &[2]*stageOutcome{}
+		s.fin.partial[j.att] = outs
+	}
+	outs[stageIndex(j.stage)] = &stageOutcome{rec: c.rec, cached: c.cached,
+		unstored: c.computed && s.cfg.Store != nil && c.rec.Key != ""}
+	g, d := outs[0], outs[1]
+	if g == nil || d == nil {
+		return
+	}
+	delete(s.fin.partial, j.att)
+	item := j.att.item
+	res := s.buildResult(item.ID, g, d, time.Since(j.att.started))
+	if s.cfg.Store != nil {
+		var recs []audit.StageRecord
+		for _, o := range outs {
+			if o.unstored {
+				recs = append(recs, o.rec)
+			}
+		}
+		s.storeOutcome(ctx, recs, res)
+	} else {
+		s.fin.resMu.Lock()
+		s.fin.memResults[item.ID] = res
+		s.fin.resMu.Unlock()
+	}
+
+	s.mu.Lock()
+	if s.q.finish(j.it, !s.stopping) {
+		s.cond.Broadcast()
+	}
+	s.emit(audit.Update{ItemID: item.ID, Status: res.Status, Result: res})
+	s.mu.Unlock()
+}
+
+// keepStage reports whether a computed record should be stored: a failed
+// record is stored for the audit unless a good record has the same key (a
+// failed rerun must not hide the last good output).
+func (s *Scheduler) keepStage(ctx context.Context, rec audit.StageRecord) bool {
+	if rec.Error != "" {
+		if _, ok, err := s.cfg.Store.GetStage(ctx, rec.Key); err == nil && ok {
+			return false
+		}
+	}
+	return true
+}
+
+// storeStage stores one computed record (see keepStage).
+func (s *Scheduler) storeStage(ctx context.Context, rec audit.StageRecord) {
+	if !s.keepStage(ctx, rec) {
+		return
+	}
+	if err := s.cfg.Store.PutStage(ctx, rec); err != nil {
+		s.logf("%v", err)
+	}
+}
+
+// storeOutcome stores an item's computed stage records (see keepStage) and
+// res as its latest result in one commit (a durable commit costs far more
+// than the records). With nothing computed, the write is skipped when the
+// stored result already says the same (a cached rerun).
+func (s *Scheduler) storeOutcome(ctx context.Context, computed []audit.StageRecord, res *audit.Result) {
+	var recs []audit.StageRecord
+	for _, r := range computed {
+		if s.keepStage(ctx, r) {
+			recs = append(recs, r)
+		}
+	}
+	rr := resultRecord(res)
+	if len(recs) == 0 {
+		if old, ok, err := s.cfg.Store.GetResult(ctx, rr.ItemID); err == nil && ok && sameResult(old, rr) {
+			return
+		}
+	}
+	if err := s.cfg.Store.PutOutcome(ctx, recs, rr); err != nil {
+		s.logf("%v", err)
+	}
+}
+
+// resultRecord is the stored form of res.
+func resultRecord(res *audit.Result) audit.ResultRecord {
+	rr := audit.ResultRecord{ItemID: res.ItemID, Report: res.Report, Salvaged: res.Salvaged, Error: res.Err}
+	if res.Grounding != nil {
+		rr.GroundingKey = res.Grounding.Key
+	}
+	if res.Draft != nil {
+		rr.DraftKey = res.Draft.Key
+	}
+	return rr
+}
+
+// sameResult reports whether a and b record the same outcome: the same
+// item, stage records, report, salvage flag and error. UpdatedAt is not
+// compared (it is when, not what).
+func sameResult(a, b audit.ResultRecord) bool {
+	return a.ItemID == b.ItemID && a.GroundingKey == b.GroundingKey && a.DraftKey == b.DraftKey &&
+		a.Salvaged == b.Salvaged && a.Error == b.Error && sameReport(a.Report, b.Report)
+}
+
+// sameReport reports whether two reports say the same. A nil slice equals
+// an empty one (a report read back from the store may have either).
+func sameReport(a, b *compare.Report) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Urgent == b.Urgent && slices.EqualFunc(a.Disagreements, b.Disagreements, sameDisagreement)
+}
+
+func sameDisagreement(a, b compare.Disagreement) bool {
+	return a.Label == b.Label && a.Kind == b.Kind && a.Urgent == b.Urgent &&
+		slices.Equal(a.DraftSpans, b.DraftSpans) && slices.Equal(a.Boxes, b.Boxes)
+}
+
+// buildResult assembles an item's Result from its two stage outcomes.
+func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duration) *audit.Result {
+	gr, dr := g.rec, d.rec
+	res := &audit.Result{
+		ItemID:      id,
+		Status:      audit.StatusDone,
+		Grounding:   &gr,
+		Draft:       &dr,
+		Findings:    gr.Findings,
+		DraftLabels: dr.Labels,
+		Salvaged:    gr.Diagnostics.Salvaged || dr.Diagnostics.Salvaged,
+		Cached:      g.cached && d.cached,
+		Wall:        wall,
+	}
+	if res.Findings == nil {
+		res.Findings = []schema.Finding{}
+	}
+	if res.DraftLabels == nil {
+		res.DraftLabels = []schema.DraftLabel{}
+	}
+	var errs []string
+	for _, r := range []audit.StageRecord{gr, dr} {
+		if r.Error != "" {
+			errs = append(errs, r.Error)
+		}
+	}
+	if len(errs) > 0 {
+		res.Status, res.Err = audit.StatusError, strings.Join(errs, "; ")
+		return res
+	}
+	rep := compare.Compare(res.Findings, res.DraftLabels, s.urgent)
+	res.Report = &rep
+	return res
+}

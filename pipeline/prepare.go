@@ -1,0 +1,197 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+)
+
+// prepWorker takes queued items in rank order, serves their stages from
+// the cache or prepares their input (the image read, hashed, decoded and
+// made a model input; the draft hashed) and readies their jobs for the
+// host slots. It stays a bounded distance ahead of the slots and of the
+// store (see prepAllowed), except for focused items.
+func (s *Scheduler) prepWorker(ctx context.Context) {
+	for {
+		s.mu.Lock()
+		for !s.stopping && !s.prepAllowedLocked() {
+			s.cond.Wait()
+		}
+		if s.stopping {
+			s.mu.Unlock()
+			return
+		}
+		// Both stages take their place in the job queues now, in rank
+		// order, before any input is ready (see rankedQueue).
+		_, att, gj, dj := s.q.take(time.Now())
+		s.emit(audit.Update{ItemID: att.item.ID, Status: audit.StatusRunning})
+		s.cond.Broadcast()
+		s.mu.Unlock()
+		s.prepare(ctx, att, gj, dj)
+	}
+}
+
+// prepAllowedLocked reports whether a prep worker may take the next item:
+// a focused or rerun item always; a batch item only while few jobs wait for
+// a slot (so at most a few decoded images are held per grounding slot) and
+// few finished stages wait for the store (the store may be slower than the
+// hosts: memory stays bounded however long the worklist).
+func (s *Scheduler) prepAllowedLocked() bool {
+	rank, ok := s.q.front()
+	if !ok {
+		return false
+	}
+	if rank < 0 {
+		return true // focused or rerun: never held back
+	}
+	slots := s.hosts.slotCount(s.cfg.GroundingModel, s.cfg.Capacity)
+	limit := 2*max(slots, 1) + 2
+	return s.q.waiting(audit.StageGrounding) < limit && s.q.waiting(audit.StageDraft) < 4*limit &&
+		s.fin.backlog() < maxUnwritten
+}
+
+// prepare serves or readies both stages of one attempt: gj and dj are its
+// placeholder jobs, each of which it either readies for a slot or
+// withdraws (served from the cache, or failed) on every path.
+func (s *Scheduler) prepare(ctx context.Context, att *attempt, gj, dj *job) {
+	// The draft first: it needs no decoding, so it can start right away.
+	s.prepareDraft(ctx, att, dj)
+	s.prepareGrounding(ctx, att, gj)
+}
+
+func (s *Scheduler) prepareDraft(ctx context.Context, att *attempt, j *job) {
+	if s.beforeStage != nil {
+		s.beforeStage(ctx, att.item, audit.StageDraft)
+	}
+	dh := HashDraft(att.item.Draft)
+	ps, err := s.serving(ctx, s.cfg.DraftModel)
+	if err != nil {
+		s.withdrawJob(j)
+		s.failStage(ctx, j, dh, err)
+		return
+	}
+	if rec, ok := s.cachedUnless(ctx, att.noCache, audit.StageDraft, dh, ps); ok {
+		s.withdrawJob(j)
+		s.complete(completion{job: j, rec: rec, cached: true})
+		return
+	}
+	s.readyJob(j, func(j *job) { j.draft, j.inputHash = att.item.Draft, dh })
+}
+
+func (s *Scheduler) prepareGrounding(ctx context.Context, att *attempt, j *job) {
+	if s.beforeStage != nil {
+		s.beforeStage(ctx, att.item, audit.StageGrounding)
+	}
+	fail := func(hash string, err error) {
+		s.withdrawJob(j)
+		s.failStage(ctx, j, hash, err)
+	}
+	path := att.item.ImagePath
+	data, ih, err := s.readFile(path)
+	if err != nil {
+		fail("", fmt.Errorf("image %s: %w", path, err))
+		return
+	}
+	ps, err := s.serving(ctx, s.cfg.GroundingModel)
+	if err != nil {
+		fail(ih, err)
+		return
+	}
+	if rec, ok := s.cachedUnless(ctx, att.noCache, audit.StageGrounding, ih, ps); ok {
+		s.withdrawJob(j)
+		s.complete(completion{job: j, rec: rec, cached: true})
+		return
+	}
+	img, err := prepareImage(ctx, path, data)
+	if err != nil {
+		fail(ih, err)
+		return
+	}
+	s.readyJob(j, func(j *job) { j.inputHash, j.img = ih, img })
+}
+
+// serving returns the pairs serving model, asking the hosts again when
+// none does (at most every resolveRetryAfter).
+func (s *Scheduler) serving(ctx context.Context, model string) ([]*pair, error) {
+	if ps, err := s.hosts.serving(model); err == nil {
+		return ps, nil
+	}
+	ps, started, err := s.hosts.resolve(ctx, model, s.logf)
+	s.startSlots(started)
+	return ps, err
+}
+
+func (s *Scheduler) cachedUnless(ctx context.Context, noCache bool, stage audit.Stage, hash string, ps []*pair) (audit.StageRecord, bool) {
+	if noCache {
+		return audit.StageRecord{}, false
+	}
+	return s.cached(ctx, stage, hash, distinctProfiles(ps))
+}
+
+// cached returns a stored successful record of stage for inputHash under
+// one of the profiles.
+func (s *Scheduler) cached(ctx context.Context, stage audit.Stage, inputHash string, prs []profile) (audit.StageRecord, bool) {
+	if s.cfg.Store == nil {
+		return audit.StageRecord{}, false
+	}
+	for _, pr := range prs {
+		rec, ok, err := s.cfg.Store.GetStage(ctx, s.keyFor(stage, inputHash, pr))
+		if err != nil {
+			if ctx.Err() == nil {
+				s.logf("cache lookup: %v", err)
+			}
+			continue
+		}
+		// A reply that ended without done:true (stream cut) was salvaged
+		// from a transient failure: worth computing again, unlike a
+		// deterministic done_reason "length".
+		if ok && rec.Done {
+			return rec, true
+		}
+	}
+	return audit.StageRecord{}, false
+}
+
+// keyFor is the provenance key of stage on inputHash run with pr.
+func (s *Scheduler) keyFor(stage audit.Stage, inputHash string, pr profile) string {
+	p := Provenance{Stage: stage, InputHash: inputHash, Model: s.modelOf(stage), ModelDigest: pr.digest,
+		PromptDigest: promptDigest(stage), Options: pr.options, SchemaVersion: SchemaVersion()}
+	return p.Key()
+}
+
+// failStage finishes a stage that could not be run at all (unreadable or
+// corrupt image, no host serving the model). Cancellation is not a failure:
+// the attempt is dropped.
+func (s *Scheduler) failStage(ctx context.Context, j *job, hash string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	rec := audit.StageRecord{Stage: j.stage, ItemID: j.att.item.ID, Model: j.model,
+		Error: fmt.Sprintf("%s: %v", j.stage, err), CreatedAt: time.Now().UTC()}
+	if j.stage == audit.StageGrounding {
+		rec.ImageHash = hash
+	} else {
+		rec.DraftHash = hash
+	}
+	s.complete(completion{job: j, rec: rec})
+}
+
+// readyJob fills in placeholder j's input and lets the slots take it.
+func (s *Scheduler) readyJob(j *job, fill func(*job)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fill(j)
+	s.q.readyJob(j, time.Now())
+	s.cond.Broadcast()
+}
+
+// withdrawJob removes placeholder j from its queue (its stage needs no
+// call).
+func (s *Scheduler) withdrawJob(j *job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.q.withdraw(j)
+	s.cond.Broadcast()
+}

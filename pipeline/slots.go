@@ -1,0 +1,115 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// startSlots starts Config.Capacity slot workers for each pair that serves
+// its model and has none yet, once Run is running. They belong to Run's
+// wait group (the prep workers hold it above zero until Run's context
+// ends, so Add never races with Wait).
+func (s *Scheduler) startSlots(ps []*pair) {
+	s.mu.Lock()
+	ctx, stopping := s.runCtx, s.stopping
+	s.mu.Unlock()
+	if ctx == nil || stopping || ctx.Err() != nil {
+		return
+	}
+	for _, p := range ps {
+		if !s.hosts.claimSlots(p) {
+			continue
+		}
+		for range s.cfg.Capacity {
+			s.wg.Add(1)
+			go func() { defer s.wg.Done(); s.slotWorker(ctx, p) }()
+		}
+	}
+}
+
+// slotWorker is one call slot of one host for one model: it runs the best
+// queued job that host may take, one at a time, until ctx is done.
+func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
+	for {
+		s.mu.Lock()
+		var j *job
+		for !s.stopping {
+			if j = s.q.popFor(p.key.model, p.key.host); j != nil {
+				break
+			}
+			s.cond.Wait()
+		}
+		if s.stopping {
+			s.mu.Unlock()
+			return
+		}
+		s.emit(audit.Update{ItemID: j.att.item.ID, Stage: j.stage, Status: audit.StatusRunning})
+		s.cond.Broadcast() // a prep worker held back by the queue may go on
+		s.mu.Unlock()
+
+		rec, err := s.call(ctx, p, j)
+		if err != nil && ctx.Err() != nil {
+			return // cancelled: not a result
+		}
+		retryable := err != nil && (errors.Is(err, ErrUnreachable) || errors.Is(err, ErrBusy))
+		failures, other, hosts := s.hosts.outcome(p, retryable)
+		if retryable && !j.retried && other {
+			s.mu.Lock()
+			s.q.retry(j, p.key.host)
+			s.cond.Broadcast()
+			s.mu.Unlock()
+		} else {
+			s.complete(completion{job: j, rec: rec, computed: true})
+		}
+		if retryable && hosts > 1 {
+			// Let the healthy hosts take the queue while this one recovers.
+			d := min(250*time.Millisecond<<min(failures-1, 8), maxHostBackoff)
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+	}
+}
+
+// call runs j on p and completes the record's provenance: key, item, input
+// hash, digest. Grounding boxes are mapped back to the original image.
+func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecord, error) {
+	info, options := s.hosts.snapshot(p)
+	var rec audit.StageRecord
+	var err error
+	switch j.stage {
+	case audit.StageGrounding:
+		rec, err = p.runner.Ground(ctx, j.model, j.img.png)
+		rec.ImageHash = j.inputHash
+	default:
+		rec, err = p.runner.ParseDraft(ctx, j.model, j.draft, info.Has("thinking"))
+		rec.DraftHash = j.inputHash
+	}
+	pr := profile{info.Digest, options}
+	rec.Stage, rec.ItemID, rec.Model = j.stage, j.att.item.ID, j.model
+	rec.ModelDigest, rec.PromptDigest, rec.Options = pr.digest, promptDigest(j.stage), pr.options
+	if rec.Host == "" {
+		rec.Host = p.runner.URL()
+	}
+	if rec.CreatedAt.IsZero() {
+		rec.CreatedAt = time.Now().UTC()
+	}
+	rec.Key = s.keyFor(j.stage, j.inputHash, pr)
+	if err != nil && rec.Error == "" {
+		rec.Error = err.Error()
+	}
+	if j.stage == audit.StageGrounding && rec.Error == "" {
+		var notes []schema.Diagnostic
+		rec.Findings, notes = unpadFindings(rec.Findings, j.img.pad)
+		rec.Diagnostics.Notes = append(rec.Diagnostics.Notes, notes...)
+	}
+	return rec, err
+}
