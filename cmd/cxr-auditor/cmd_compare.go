@@ -1,10 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 const compareDescription = `Compare grounded findings with draft labels and print the report as JSON:
@@ -13,34 +15,46 @@ const compareDescription = `Compare grounded findings with draft labels and prin
 Both files are normally the canonical JSON that 'parse' prints, but they go
 through the same tolerant parsers, so raw model output works too. Either may
 be "-" for stdin (not both). A disagreement is urgent when its label is in
---urgent and the image shows it.
+--urgent and the image shows it.`
 
-Example:
-  cxr-auditor compare --findings findings.json --draft draft.json --urgent pneumothorax`
+const compareExample = `
+cxr-auditor compare --findings findings.json --draft draft.json --urgent pneumothorax`
+
+func newCompareCmd(e env) *cobra.Command {
+	var findingsPath, draftPath string
+	var urgentList *labelsFlag
+	cmd := &cobra.Command{
+		Use:     "compare",
+		Short:   "compare findings with draft labels",
+		Long:    compareDescription,
+		Example: compareExample,
+		Args:    noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return runCompare(e, findingsPath, draftPath, urgentList.labels)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&findingsPath, "findings", "", "findings FILE (JSON array of {label, box_2d?}, or raw model output; - for stdin)")
+	fl.StringVar(&draftPath, "draft", "", "draft labels FILE (JSON array of {label, status, span}, or raw model output; - for stdin)")
+	urgentList = addUrgentFlag(cmd, "comma-separated urgent LABELS; \"\" makes nothing urgent")
+	_ = cmd.RegisterFlagCompletionFunc("findings", completeJSON)
+	_ = cmd.RegisterFlagCompletionFunc("draft", completeJSON)
+	return cmd
+}
 
 // runCompare implements `cxr-auditor compare --findings F --draft D`.
-func runCompare(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "compare", "", compareDescription)
-	findingsPath := fs.String("findings", "", "findings `FILE` (JSON array of {label, box_2d?}, or raw model output; - for stdin)")
-	draftPath := fs.String("draft", "", "draft labels `FILE` (JSON array of {label, status, span}, or raw model output; - for stdin)")
-	urgentList := addUrgentFlag(fs, "comma-separated urgent `LABELS`; \"\" makes nothing urgent")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func runCompare(e env, findingsPath, draftPath string, urgent []schema.Label) error {
 	switch {
-	case fs.NArg() > 0:
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	case *findingsPath == "" || *draftPath == "":
+	case findingsPath == "" || draftPath == "":
 		return fmt.Errorf("%w: both --findings and --draft are required", errUsage)
-	case isStdin(*findingsPath) && isStdin(*draftPath):
+	case isStdin(findingsPath) && isStdin(draftPath):
 		return fmt.Errorf("%w: --findings and --draft cannot both read stdin", errUsage)
 	}
-	urgent := urgentList.labels
-	findings, err := readFindingsFile(e, *findingsPath)
+	findings, err := readFindingsFile(e, findingsPath)
 	if err != nil {
 		return err
 	}
-	draft, err := readDraftFile(e, *draftPath)
+	draft, err := readDraftFile(e, draftPath)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
@@ -29,11 +31,10 @@ docs/demo.md walks through it item by item.
 
 Replies take 1 to 3 s per stage, like a local GPU (--fast: instant).
 Verdicts and notes are kept in a store beside the demo worklist
-(DIR/worklist.cxr.db); --fresh deletes it first.
+(DIR/worklist.cxr.db); --fresh deletes it first.`
 
-Example:
-
-  cxr-auditor demo --fresh`
+const demoExample = `
+cxr-auditor demo --fresh`
 
 // demoStatus is the status bar text of the demo workstation.
 const demoStatus = "DEMO · synthetic phantoms · recorded outputs"
@@ -54,22 +55,40 @@ type demoFlags struct {
 	fast, fresh                  bool
 }
 
-func runDemo(ctx context.Context, e env, args []string) error {
-	fl := newFlagSet(e, "demo", "", demoDescription)
+func newDemoCmd(e env) *cobra.Command {
 	var f demoFlags
-	fl.StringVar(&f.dir, "dir", filepath.Join("testdata", "demo"), "demo `DIR` holding worklist.csv and recorded.jsonl")
-	fl.StringVar(&f.db, "db", "", "store `FILE` (default: DIR/worklist.cxr.db)")
+	cmd := &cobra.Command{
+		Use:     "demo",
+		Short:   "open the workstation on the bundled synthetic demo (no GPU, no Ollama)",
+		Long:    demoDescription,
+		Example: demoExample,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("%w: demo takes no arguments, got %q", errUsage, args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), e, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dir, "dir", filepath.Join("testdata", "demo"), "demo DIR holding worklist.csv and recorded.jsonl")
+	fl.StringVar(&f.db, "db", "", "store FILE (default: DIR/worklist.cxr.db)")
 	fl.BoolVar(&f.fast, "fast", false, "reply instantly instead of taking 1-3 s per stage")
 	fl.BoolVar(&f.fresh, "fresh", false, "delete the demo's store first (only if it holds nothing but demo items)")
-	fl.StringVar(&f.annotator, "annotator", "", "`NAME` recorded with every verdict and note (default: your login name)")
-	fl.StringVar(&f.graphics, "graphics", "auto", "image `PROTOCOL`: auto, kitty, sixel, iterm2, blocks or text")
-	pos, err := parseInterspersed(fl, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return fmt.Errorf("%w: demo takes no arguments, got %q", errUsage, pos)
-	}
+	fl.StringVar(&f.annotator, "annotator", "", "NAME recorded with every verdict and note (default: your login name)")
+	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
+	_ = cmd.RegisterFlagCompletionFunc("dir", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	})
+	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
+	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
+	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
+	return cmd
+}
+
+func runDemo(ctx context.Context, e env, f demoFlags) error {
 	if _, err := render.Choose(render.Caps{}, f.graphics); err != nil {
 		return fmt.Errorf("%w: --graphics: %v", errUsage, err)
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -28,12 +30,11 @@ problem comes with the command that fixes it. Exit status 0 when all is
 well, 1 when anything needs fixing.
 
 --modelfile grounding|draft prints an example Modelfile instead, to import a
-model with "ollama create".
+model with "ollama create".`
 
-Example:
-
-  cxr-auditor doctor --ollama http://127.0.0.1:11434 --db worklist.cxr.db
-  cxr-auditor doctor --modelfile grounding > Modelfile.grounding`
+const doctorExample = `
+cxr-auditor doctor --ollama http://127.0.0.1:11434 --db worklist.cxr.db
+cxr-auditor doctor --modelfile grounding > Modelfile.grounding`
 
 // doctorProbeTimeout bounds each check, so that a host that accepts
 // connections but never answers cannot hang the doctor.
@@ -71,20 +72,40 @@ type doctorReport struct {
 	Checks   []doctorCheck `json:"checks"`
 }
 
-func runDoctor(ctx context.Context, e env, args []string) error {
-	fl := newFlagSet(e, "doctor", "", doctorDescription)
-	of := addOllamaFlags(fl)
-	db := fl.String("db", "", "store file to check (a missing file is fine if its directory is writable)")
-	asJSON := fl.Bool("json", false, "print the report as JSON")
-	modelfile := fl.String("modelfile", "", "print the example Modelfile of `KIND` (grounding or draft) and exit")
-	if err := parseFlags(fl, args); err != nil {
-		return err
+// doctorFlags are the doctor command's settings.
+type doctorFlags struct {
+	ollama    *ollamaFlags
+	db        string
+	asJSON    bool
+	modelfile string
+}
+
+func newDoctorCmd(e env) *cobra.Command {
+	var f doctorFlags
+	cmd := &cobra.Command{
+		Use:     "doctor",
+		Short:   "check Ollama hosts, models and the store; print fixes",
+		Long:    doctorDescription,
+		Example: doctorExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDoctor(cmd.Context(), e, f)
+		},
 	}
-	if fl.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fl.Arg(0))
-	}
-	if *modelfile != "" {
-		text, err := prompts.Modelfile(*modelfile)
+	f.ollama = addOllamaFlags(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.db, "db", "", "store file to check (a missing file is fine if its directory is writable)")
+	fl.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
+	fl.StringVar(&f.modelfile, "modelfile", "", "print the example Modelfile of KIND (grounding or draft) and exit")
+	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
+	_ = cmd.RegisterFlagCompletionFunc("modelfile", completeWords(prompts.KindGrounding, prompts.KindDraft))
+	return cmd
+}
+
+func runDoctor(ctx context.Context, e env, f doctorFlags) error {
+	of := f.ollama
+	if f.modelfile != "" {
+		text, err := prompts.Modelfile(f.modelfile)
 		if err != nil {
 			return fmt.Errorf("%w: --modelfile: %v", errUsage, err)
 		}
@@ -102,8 +123,8 @@ func runDoctor(ctx context.Context, e env, args []string) error {
 		checks = append(checks, checkHost(ctx, h, of, digests)...)
 	}
 	checks = append(checks, checkDigests(digests)...)
-	if *db != "" {
-		checks = append(checks, checkStore(ctx, *db))
+	if f.db != "" {
+		checks = append(checks, checkStore(ctx, f.db))
 	}
 
 	rep := doctorReport{Checks: checks}
@@ -113,7 +134,7 @@ func runDoctor(ctx context.Context, e env, args []string) error {
 		}
 	}
 	rep.OK = rep.Problems == 0
-	if *asJSON {
+	if f.asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -229,9 +230,9 @@ func TestDoctorModelfile(t *testing.T) {
 }
 
 func TestOllamaFlagsHosts(t *testing.T) {
-	fs := newFlagSet(env{stdout: &strings.Builder{}, stderr: &strings.Builder{}}, "x", "", "")
-	of := addOllamaFlags(fs)
-	require.NoError(t, fs.Parse([]string{"--ollama", "127.0.0.1:1111,127.0.0.1:2222", "--ollama", "http://127.0.0.1:1111", "--num-ctx", "4096", "--timeout", "1m"}))
+	cmd := &cobra.Command{Use: "x"}
+	of := addOllamaFlags(cmd)
+	require.NoError(t, cmd.Flags().Parse([]string{"--ollama", "127.0.0.1:1111,127.0.0.1:2222", "--ollama", "http://127.0.0.1:1111", "--num-ctx", "4096", "--timeout", "1m"}))
 	hosts, err := of.hosts()
 	require.NoError(t, err)
 	require.Len(t, hosts, 2, "duplicates are dropped")

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -25,43 +27,62 @@ whose prediction failed, or that has no prediction line, predicts nothing.
 A line carrying an error but also findings (the draft stage failed, the
 grounding did not) is scored on its findings. Predictions for ids not in
 the truth are ignored with a warning. Blank lines are skipped; a malformed
-line is an error naming file:line.
+line is an error naming file:line.`
 
-Example:
-  cxr-auditor eval --pred results.jsonl --truth truth.jsonl --json`
+const evalExample = `
+cxr-auditor eval --pred results.jsonl --truth truth.jsonl --json`
+
+// evalFlags are the eval command's settings.
+type evalFlags struct {
+	predPath, truthPath string
+	asJSON              bool
+	urgent              *labelsFlag
+}
+
+func newEvalCmd(e env) *cobra.Command {
+	var f evalFlags
+	cmd := &cobra.Command{
+		Use:     "eval",
+		Short:   "evaluate predictions against ground truth",
+		Long:    evalDescription,
+		Example: evalExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runEval(cmd.Context(), e, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.predPath, "pred", "", "predictions FILE (JSONL; the output of 'run' works)")
+	fl.StringVar(&f.truthPath, "truth", "", "ground truth FILE (JSONL of {id, findings})")
+	fl.BoolVar(&f.asJSON, "json", false, "print the metrics as one JSON object instead of a table")
+	f.urgent = addUrgentFlag(cmd, "comma-separated LABELS whose recall is reported; \"\" for none")
+	_ = cmd.RegisterFlagCompletionFunc("pred", completeJSON)
+	_ = cmd.RegisterFlagCompletionFunc("truth", completeJSON)
+	return cmd
+}
 
 // runEval implements `cxr-auditor eval --pred P --truth T`.
-func runEval(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "eval", "", evalDescription)
-	predPath := fs.String("pred", "", "predictions `FILE` (JSONL; the output of 'run' works)")
-	truthPath := fs.String("truth", "", "ground truth `FILE` (JSONL of {id, findings})")
-	asJSON := fs.Bool("json", false, "print the metrics as one JSON object instead of a table")
-	urgentList := addUrgentFlag(fs, "comma-separated `LABELS` whose recall is reported; \"\" for none")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func runEval(ctx context.Context, e env, f evalFlags) error {
 	switch {
-	case fs.NArg() > 0:
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	case *predPath == "" || *truthPath == "":
+	case f.predPath == "" || f.truthPath == "":
 		return fmt.Errorf("%w: both --pred and --truth are required", errUsage)
-	case isStdin(*predPath) && isStdin(*truthPath):
+	case isStdin(f.predPath) && isStdin(f.truthPath):
 		return fmt.Errorf("%w: --pred and --truth cannot both read stdin", errUsage)
 	}
-	urgent := urgentList.labels
+	urgent := f.urgent.labels
 
-	items, err := readTruth(ctx, e, *truthPath)
+	items, err := readTruth(ctx, e, f.truthPath)
 	if err != nil {
 		return err
 	}
 	if len(items) == 0 {
-		return fmt.Errorf("%s: no truth items: nothing to evaluate", *truthPath)
+		return fmt.Errorf("%s: no truth items: nothing to evaluate", f.truthPath)
 	}
-	if err := readPredictions(ctx, e, *predPath, items); err != nil {
+	if err := readPredictions(ctx, e, f.predPath, items); err != nil {
 		return err
 	}
 	m := compare.Evaluate(items, urgent)
-	if *asJSON {
+	if f.asJSON {
 		if m.Missing > 0 {
 			fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %d of %d truth items have no prediction line (scored as predicting nothing)\n", m.Missing, m.Items)
 		}

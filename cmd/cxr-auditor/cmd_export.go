@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -18,29 +20,40 @@ the current notes, for analysis in pandas or R: JSONL (one object per item)
 or CSV (one row per item, disagreement and annotator verdict). The database
 is opened read-only and never created: export while a review is running is
 safe. With WORKLIST, the database is the one beside it (WORKLIST's name with
-the extension .cxr.db); --db names it directly.
+the extension .cxr.db); --db names it directly.`
 
-Example:
+const exportExample = `
+cxr-auditor export --format csv --out review.csv worklist.csv`
 
-  cxr-auditor export --format csv --out review.csv worklist.csv`
+func newExportCmd(e env) *cobra.Command {
+	var db, format, out string
+	cmd := &cobra.Command{
+		Use:               "export [--db FILE | WORKLIST]",
+		Short:             "write results with verdicts and notes (jsonl or csv)",
+		Long:              exportDescription,
+		Example:           exportExample,
+		Args:              argsBetween(0, 1, "want at most one WORKLIST"),
+		ValidArgsFunction: completeWorklist,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExport(cmd.Context(), e, db, format, out, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&db, "db", "", "the database FILE (default: beside WORKLIST)")
+	fl.StringVar(&format, "format", "jsonl", "output format: "+strings.Join(store.ExportFormats(), " or "))
+	fl.StringVar(&out, "out", "", "write to FILE instead of stdout (replaced only when the export succeeds; mode 0600, as exports hold report text)")
+	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(store.ExportFormats()...))
+	return cmd
+}
 
 // runExport writes the store as JSONL or CSV to stdout or --out.
-func runExport(ctx context.Context, e env, args []string) error {
-	fl := newFlagSet(e, "export", "[--db FILE | WORKLIST]", exportDescription)
-	db := fl.String("db", "", "the database file (default: beside WORKLIST)")
-	format := fl.String("format", "jsonl", "output format: "+strings.Join(store.ExportFormats(), " or "))
-	out := fl.String("out", "", "write to `FILE` instead of stdout (replaced only when the export succeeds; mode 0600, as exports hold report text)")
-	pos, err := parseInterspersed(fl, args)
-	if err != nil {
-		return err
+func runExport(ctx context.Context, e env, db, format, out string, pos []string) error {
+	if !slices.Contains(store.ExportFormats(), format) {
+		return fmt.Errorf("%w: --format %q: want one of %s", errUsage, format, strings.Join(store.ExportFormats(), ", "))
 	}
-	if !slices.Contains(store.ExportFormats(), *format) {
-		return fmt.Errorf("%w: --format %q: want one of %s", errUsage, *format, strings.Join(store.ExportFormats(), ", "))
-	}
-	path := *db
+	path := db
 	switch {
-	case len(pos) > 1:
-		return fmt.Errorf("%w: want at most one WORKLIST, got %d arguments", errUsage, len(pos))
 	case len(pos) == 1 && path != "":
 		return fmt.Errorf("%w: give either --db or a WORKLIST, not both", errUsage)
 	case len(pos) == 1:
@@ -58,10 +71,10 @@ func runExport(ctx context.Context, e env, args []string) error {
 	}
 	defer s.Close()
 
-	if *out == "" {
-		return s.Export(ctx, e.stdout, *format)
+	if out == "" {
+		return s.Export(ctx, e.stdout, format)
 	}
-	return exportToFile(ctx, s, *out, *format)
+	return exportToFile(ctx, s, out, format)
 }
 
 // exportToFile writes to a temporary file beside dst and renames it over dst

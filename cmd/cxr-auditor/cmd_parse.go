@@ -1,12 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -20,22 +20,38 @@ The parser is tolerant: it reads past thinking, prose and code fences,
 repairs lenient JSON, keeps the complete entries of truncated output,
 normalizes label spellings and rescales 0-1000 box coordinates. It reads
 FILE, or stdin when FILE is "-" or missing. It fails (exit 1) only when
-nothing recoverable is in the input.
+nothing recoverable is in the input.`
 
-Example:
-  cxr-auditor parse findings model-output.txt --explain`
+const parseExample = `
+cxr-auditor parse findings model-output.txt --explain`
+
+func newParseCmd(e env) *cobra.Command {
+	var explain bool
+	cmd := &cobra.Command{
+		Use:     "parse findings|draft [FILE|-]",
+		Short:   "parse raw model output: 'parse findings' or 'parse draft'",
+		Long:    parseDescription,
+		Example: parseExample,
+		Args:    argsBetween(1, 2, "want 'findings' or 'draft', then optionally FILE or -"),
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) == 0 {
+				return []cobra.Completion{"findings", "draft"}, cobra.ShellCompDirectiveNoFileComp
+			}
+			if len(args) == 1 {
+				return nil, cobra.ShellCompDirectiveDefault
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runParse(e, explain, args)
+		},
+	}
+	cmd.Flags().BoolVar(&explain, "explain", false, "also print on stderr what the parser repaired or dropped")
+	return cmd
+}
 
 // runParse implements `cxr-auditor parse findings|draft [FILE|-]`.
-func runParse(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "parse", "findings|draft [FILE|-]", parseDescription)
-	explain := fs.Bool("explain", false, "also print on stderr what the parser repaired or dropped")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) == 0 || len(pos) > 2 {
-		return fmt.Errorf("%w: want 'findings' or 'draft', then optionally FILE or -", errUsage)
-	}
+func runParse(e env, explain bool, pos []string) error {
 	path := "-"
 	if len(pos) == 2 {
 		path = pos[1]
@@ -51,7 +67,7 @@ func runParse(_ context.Context, e env, args []string) error {
 		}
 		var fs []schema.Finding
 		fs, diag, err = schema.ExtractFindings(string(raw))
-		if *explain {
+		if explain {
 			explainDiagnostics(e.stderr, name, diag)
 		}
 		if err != nil {
@@ -65,7 +81,7 @@ func runParse(_ context.Context, e env, args []string) error {
 		}
 		var ds []schema.DraftLabel
 		ds, diag, err = schema.ExtractDraftLabels(string(raw))
-		if *explain {
+		if explain {
 			explainDiagnostics(e.stderr, name, diag)
 		}
 		if err != nil {
@@ -76,28 +92,6 @@ func runParse(_ context.Context, e env, args []string) error {
 		return fmt.Errorf("%w: unknown kind %q (want 'findings' or 'draft')", errUsage, pos[0])
 	}
 	return writeJSON(e.stdout, out)
-}
-
-// parseInterspersed parses flags that may come before, between or after the
-// positional arguments (the flag package alone stops at the first
-// positional), and returns the positionals in order. Everything after "--"
-// is positional.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }
 
 // readInput reads the whole of path, or of stdin when path is "-" or "". It

@@ -9,9 +9,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"golang.org/x/term"
 )
 
 const renderDescription = `Draw IMAGE (PNG, 16-bit PNG, JPEG or DICOM) with its finding boxes on
@@ -27,11 +29,11 @@ Boxes come from --findings: a file of model output or JSON findings
 ([{"label":..., "box_2d":[y0,x0,y1,x1]}], also a {"findings": [...]} object
 such as a line of testdata/phantoms/truth.jsonl), read with the tolerant
 parser. Colours are Okabe-Ito per label; --urgent labels get a double
-outline.
+outline.`
 
-Examples:
-  cxr-auditor render testdata/phantoms/phantom-ptx-mono1.dcm --findings f.json
-  cxr-auditor render scan.png --protocol sixel --width 1024 --window 2000,3800 > scan.six`
+const renderExample = `
+cxr-auditor render testdata/phantoms/phantom-ptx-mono1.dcm --findings f.json
+cxr-auditor render scan.png --protocol sixel --width 1024 --window 2000,3800 > scan.six`
 
 // renderFlags are the parsed options of the render command.
 type renderFlags struct {
@@ -41,25 +43,36 @@ type renderFlags struct {
 	noBoxes                    bool
 }
 
-// runRender implements `cxr-auditor render IMAGE`.
-func runRender(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "render", "IMAGE", renderDescription)
+func newRenderCmd(e env) *cobra.Command {
 	var f renderFlags
-	fs.StringVar(&f.findings, "findings", "", "findings file (model output or JSON) whose boxes to draw")
-	fs.StringVar(&f.protocol, "protocol", "auto", "auto, kitty, sixel, iterm2, blocks or text")
-	fs.IntVar(&f.cols, "cols", 0, "width in terminal cells (default: the terminal's)")
-	fs.IntVar(&f.rows, "rows", 0, "height in terminal cells (default: the terminal's, less two)")
-	fs.IntVar(&f.width, "width", 0, "maximum picture width in pixels (instead of --cols/--rows)")
-	fs.StringVar(&f.window, "window", "", "window as CENTER,WIDTH in modality units (default: the image's own, or automatic)")
-	fs.BoolVar(&f.noBoxes, "no-boxes", false, "draw the image without boxes")
-	f.urgent = addUrgentFlag(fs, "comma-separated can't-miss `LABELS` drawn with a double outline")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:               "render IMAGE",
+		Short:             "draw an image with boxes for the terminal",
+		Long:              renderDescription,
+		Example:           renderExample,
+		Args:              exactArgs(1, "want exactly one IMAGE"),
+		ValidArgsFunction: completeImage,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRender(cmd.Context(), e, f, args[0])
+		},
 	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: want exactly one IMAGE", errUsage)
-	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.findings, "findings", "", "findings file (model output or JSON) whose boxes to draw")
+	fl.StringVar(&f.protocol, "protocol", "auto", "auto, kitty, sixel, iterm2, blocks or text")
+	fl.IntVar(&f.cols, "cols", 0, "width in terminal cells (default: the terminal's)")
+	fl.IntVar(&f.rows, "rows", 0, "height in terminal cells (default: the terminal's, less two)")
+	fl.IntVar(&f.width, "width", 0, "maximum picture width in pixels (instead of --cols/--rows)")
+	fl.StringVar(&f.window, "window", "", "window as CENTER,WIDTH in modality units (default: the image's own, or automatic)")
+	fl.BoolVar(&f.noBoxes, "no-boxes", false, "draw the image without boxes")
+	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated, drawn with a double outline")
+	_ = cmd.RegisterFlagCompletionFunc("findings", completeJSON)
+	_ = cmd.RegisterFlagCompletionFunc("protocol", completeWords(graphicsProtocols...))
+	_ = cmd.RegisterFlagCompletionFunc("window", cobra.NoFileCompletions)
+	return cmd
+}
+
+// runRender implements `cxr-auditor render IMAGE`.
+func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 	if f.width > 0 && (f.cols > 0 || f.rows > 0) {
 		return fmt.Errorf("%w: --width excludes --cols/--rows", errUsage)
 	}
@@ -79,7 +92,7 @@ func runRender(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("%w: --protocol: %v", errUsage, err)
 	}
 
-	img, err := render.Load(ctx, pos[0], render.LoadOptions{})
+	img, err := render.Load(ctx, image, render.LoadOptions{})
 	if err != nil {
 		return err
 	}
@@ -141,11 +154,6 @@ func renderCaps(ctx context.Context, e env, flagProto string) (render.Caps, rend
 	}
 	proto, err := render.Choose(caps, flagProto)
 	return caps, proto, err
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // renderSize returns the cells to draw in: the flags, else the terminal's

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/spf13/cobra"
 )
 
 const reviewDescription = `Open the review workstation on a worklist (CSV, JSONL or a directory of
@@ -16,47 +18,71 @@ wrong, u unsure (each verdict is saved durably, then the cursor moves on),
 z undo, a note, r raw model output, R rerun, / jump, f filter, ? all keys.
 
 Verdicts and notes go to the store beside the worklist (--db), tagged with
---annotator; reopening resumes at the first item needing a verdict.
+--annotator; reopening resumes at the first item needing a verdict.`
 
-Example:
+const reviewExample = `
+cxr-auditor review worklist.csv --ollama http://gpu1:11434 --annotator alice`
 
-  cxr-auditor review worklist.csv --ollama http://gpu1:11434 --annotator alice`
+// reviewFlags are the review command's settings.
+type reviewFlags struct {
+	ollama    *ollamaFlags
+	db        string
+	annotator string
+	blind     bool
+	graphics  string
+	prefetch  int
+	all       bool
+	urgent    *labelsFlag
+	jobs      int
+	debug     string
+}
 
-func runReview(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "review", "WORKLIST", reviewDescription)
-	of := addOllamaFlags(fs)
-	db := fs.String("db", "", "store `FILE` (default: beside the worklist, WORKLIST.cxr.db)")
-	annotator := fs.String("annotator", "", "`NAME` recorded with every verdict and note (default: your login name)")
-	blind := fs.Bool("blind", false, "hide other annotators' verdicts")
-	graphics := fs.String("graphics", "auto", "image `PROTOCOL`: auto, kitty, sixel, iterm2, blocks or text")
-	prefetch := fs.Int("prefetch", 3, "items after the current one to run first")
-	all := fs.Bool("all", false, "run every item of the worklist in the background, not only the current one and the --prefetch items after it")
-	urgent := addUrgentFlag(fs, "can't-miss `LABELS`, comma-separated (\"\" for none)")
-	jobs := fs.Int("jobs", 1, "model calls in flight per model per host (Ollama's OLLAMA_NUM_PARALLEL)")
-	debug := fs.String("debug", "", "write a debug log to `FILE`")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+func newReviewCmd(e env) *cobra.Command {
+	var f reviewFlags
+	cmd := &cobra.Command{
+		Use:               "review WORKLIST",
+		Short:             "open the review workstation on a worklist (real Ollama hosts)",
+		Long:              reviewDescription,
+		Example:           reviewExample,
+		Args:              exactArgs(1, "review takes one WORKLIST"),
+		ValidArgsFunction: completeWorklist,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReview(cmd.Context(), e, f, args[0])
+		},
 	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: review takes one WORKLIST, got %d arguments", errUsage, len(pos))
+	f.ollama = addOllamaFlags(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.db, "db", "", "store FILE (default: beside the worklist, WORKLIST.cxr.db)")
+	fl.StringVar(&f.annotator, "annotator", "", "NAME recorded with every verdict and note (default: your login name)")
+	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts")
+	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
+	fl.IntVar(&f.prefetch, "prefetch", 3, "items after the current one to run first")
+	fl.BoolVar(&f.all, "all", false, "run every item of the worklist in the background, not only the current one and the --prefetch items after it")
+	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
+	fl.IntVar(&f.jobs, "jobs", 1, "model calls in flight per model per host (Ollama's OLLAMA_NUM_PARALLEL)")
+	fl.StringVar(&f.debug, "debug", "", "write a debug log to FILE")
+	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
+	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
+	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
+	return cmd
+}
+
+func runReview(ctx context.Context, e env, f reviewFlags, worklist string) error {
+	if f.prefetch < 0 {
+		return fmt.Errorf("%w: --prefetch must be 0 or more, got %d", errUsage, f.prefetch)
 	}
-	if *prefetch < 0 {
-		return fmt.Errorf("%w: --prefetch must be 0 or more, got %d", errUsage, *prefetch)
+	if f.jobs < 1 {
+		return fmt.Errorf("%w: --jobs must be at least 1, got %d", errUsage, f.jobs)
 	}
-	if *jobs < 1 {
-		return fmt.Errorf("%w: --jobs must be at least 1, got %d", errUsage, *jobs)
-	}
-	whitelist := urgent.labels
-	hosts, err := of.hosts()
+	hosts, err := f.ollama.hosts()
 	if err != nil {
 		return err
 	}
 	return openWorkstation(ctx, e, workstationConfig{
-		worklist: pos[0], db: *db, hosts: hosts,
-		groundingModel: of.groundingModel, draftModel: of.draftModel,
-		annotator: *annotator, blind: *blind, graphics: *graphics,
-		urgent: whitelist, prefetch: *prefetch, capacity: *jobs, debug: *debug,
-		command: "review", queueAll: *all,
+		worklist: worklist, db: f.db, hosts: hosts,
+		groundingModel: f.ollama.groundingModel, draftModel: f.ollama.draftModel,
+		annotator: f.annotator, blind: f.blind, graphics: f.graphics,
+		urgent: f.urgent.labels, prefetch: f.prefetch, capacity: f.jobs, debug: f.debug,
+		command: "review", queueAll: f.all,
 	})
 }

@@ -21,7 +21,7 @@ func TestReviewUsage(t *testing.T) {
 		{"no worklist", []string{"review"}, "review takes one WORKLIST, got 0"},
 		{"two worklists", []string{"review", "a.csv", "b.csv"}, "got 2"},
 		{"bad graphics", []string{"review", "--graphics", "png", "a.csv"}, "--graphics"},
-		{"bad urgent", []string{"review", "--urgent", "pneumo", "a.csv"}, `flag -urgent: unknown label "pneumo"`},
+		{"bad urgent", []string{"review", "--urgent", "pneumo", "a.csv"}, `"--urgent" flag: unknown label "pneumo"`},
 		{"negative prefetch", []string{"review", "--prefetch", "-1", "a.csv"}, "--prefetch"},
 		{"zero jobs", []string{"review", "--jobs", "0", "a.csv"}, "--jobs"},
 		{"bad host", []string{"review", "--ollama", "ftp://x", "a.csv"}, "--ollama"},

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -42,11 +43,10 @@ findings is null when the grounding failed; error names the failed stage.
 Progress goes to stderr: a bar on a terminal, plain lines otherwise. Ctrl-C
 stops cleanly, keeping every finished item. Exit status: 0 when every item
 succeeded, 2 when an item or a worklist row failed, 130 when interrupted,
-1 on any other error.
+1 on any other error.`
 
-Example:
-
-  cxr-auditor run cases.csv --ollama http://gpu1:11434 --ollama http://gpu2:11434 --out results.jsonl`
+const runExample = `
+cxr-auditor run cases.csv --ollama http://gpu1:11434 --ollama http://gpu2:11434 --out results.jsonl`
 
 // runOutput is one line of `run` output.
 type runOutput struct {
@@ -131,30 +131,49 @@ type runSummary struct {
 	total, done, failed, salvaged, cached, urgent int
 }
 
-func runRun(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "run", "WORKLIST", runDescription)
-	of := addOllamaFlags(fs)
-	db := fs.String("db", "", "store `FILE` (default: beside the worklist, <name>.cxr.db)")
-	out := fs.String("out", "", "write the results to `FILE` (JSONL) instead of stdout")
-	jobs := fs.Int("jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
-	urgent := addUrgentFlag(fs, "can't-miss `LABELS`, comma-separated (\"\" for none)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+// runFlags are the run command's settings.
+type runFlags struct {
+	ollama *ollamaFlags
+	db     string
+	out    string
+	jobs   int
+	urgent *labelsFlag
+}
+
+func newRunCmd(e env) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:               "run WORKLIST",
+		Short:             "run both model stages over a worklist, batch, with progress",
+		Long:              runDescription,
+		Example:           runExample,
+		Args:              exactArgs(1, "want one WORKLIST"),
+		ValidArgsFunction: completeWorklist,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), e, f, args[0])
+		},
 	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: want one WORKLIST, got %d arguments", errUsage, len(pos))
+	f.ollama = addOllamaFlags(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.db, "db", "", "store FILE (default: beside the worklist, <name>.cxr.db)")
+	fl.StringVar(&f.out, "out", "", "write the results to FILE (JSONL) instead of stdout")
+	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
+	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
+	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
+	_ = cmd.RegisterFlagCompletionFunc("out", completeJSONL)
+	return cmd
+}
+
+func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
+	if f.jobs < 1 {
+		return fmt.Errorf("%w: --jobs %d: want 1 or more", errUsage, f.jobs)
 	}
-	if *jobs < 1 {
-		return fmt.Errorf("%w: --jobs %d: want 1 or more", errUsage, *jobs)
-	}
-	whitelist := urgent.labels
+	whitelist := f.urgent.labels
+	of := f.ollama
 	hosts, err := of.hosts()
 	if err != nil {
 		return err
 	}
-	wlPath := pos[0]
-
 	wl, err := pipeline.LoadWorklist(ctx, wlPath)
 	for _, p := range wl.Problems {
 		fmt.Fprintf(e.stderr, "cxr-auditor run: skipped row: %v\n", p)
@@ -162,10 +181,11 @@ func runRun(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *db == "" {
-		*db = store.DefaultPath(wlPath)
+	db := f.db
+	if db == "" {
+		db = store.DefaultPath(wlPath)
 	}
-	st, err := store.Open(ctx, *db)
+	st, err := store.Open(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -179,13 +199,13 @@ func runRun(ctx context.Context, e env, args []string) error {
 	}
 
 	w := e.stdout
-	if *out != "" {
-		f, err := os.Create(*out)
+	if f.out != "" {
+		of, err := os.Create(f.out)
 		if err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
-		defer f.Close()
-		w = f
+		defer of.Close()
+		w = of
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 
@@ -193,7 +213,7 @@ func runRun(ctx context.Context, e env, args []string) error {
 	prog := newProgress(e.stderr, len(wl.Items))
 	sched, err := pipeline.NewScheduler(pipeline.Config{
 		Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel,
-		Store: st, Urgent: whitelist, Capacity: *jobs,
+		Store: st, Urgent: whitelist, Capacity: f.jobs,
 		Logf: func(format string, args ...any) { prog.logf("warning: "+format, args...) },
 	})
 	if err != nil {

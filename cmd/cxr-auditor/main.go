@@ -19,6 +19,11 @@
 //	eval      evaluate predictions against ground truth
 //	render    draw an image with boxes for the terminal (sixel, kitty, ...)
 //	version   print the version
+//	completion  shell completion scripts (bash, zsh, fish, powershell)
+//	man       the manual page (roff), e.g. cxr-auditor man | man -l -
+//
+// The commands are cobra commands, one per file (cmd_<name>.go); fang
+// styles the help and errors on a terminal and adds --version.
 //
 // Example:
 //
@@ -38,7 +43,7 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// Disclaimer is printed by --help and shown in the TUI.
+// disclaimer is printed by every --help and shown in the TUI.
 const disclaimer = "For research and education only. Not a medical device; not for clinical use. Model outputs are frequently wrong."
 
 // env is what a command may touch of the outside world; tests pass their own.
@@ -47,29 +52,6 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-}
-
-// command is one subcommand.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, e env, args []string) error
-}
-
-// commands lists the subcommands in the order --help shows them.
-func commands() []command {
-	return []command{
-		{"review", "open the review workstation on a worklist (real Ollama hosts)", runReview},
-		{"demo", "open the workstation on the bundled synthetic demo (no GPU, no Ollama)", runDemo},
-		{"run", "run both model stages over a worklist, batch, with progress", runRun},
-		{"doctor", "check Ollama hosts, models and the store; print fixes", runDoctor},
-		{"export", "write results with verdicts and notes (jsonl or csv)", runExport},
-		{"parse", "parse raw model output: 'parse findings' or 'parse draft'", runParse},
-		{"compare", "compare findings with draft labels", runCompare},
-		{"eval", "evaluate predictions against ground truth", runEval},
-		{"render", "draw an image with boxes for the terminal", runRender},
-		{"version", "print the version", runVersion},
-	}
 }
 
 // errUsage marks an error caused by the command line; it exits 2.
@@ -81,69 +63,10 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "cxr-auditor: audit chest X-ray draft impressions against a grounding vision model.\n\n")
-	fmt.Fprintf(w, "%s\n\n", disclaimer)
-	fmt.Fprintf(w, "Usage:\n  cxr-auditor <command> [flags] [args]\n\nCommands:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "\nRun 'cxr-auditor <command> --help' for a command's flags.\n")
-}
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	code := realMain(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
-}
-
-// realMain dispatches args to a command and turns its error into an exit
-// status: 0 ok, 1 failure, 2 usage (or a command's own exitError code).
-func realMain(ctx context.Context, e env, args []string) int {
-	if len(args) == 0 {
-		usage(e.stderr)
-		return 2
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		usage(e.stdout)
-		return 0
-	case "-version", "--version":
-		args[0] = "version"
-	}
-	for _, c := range commands() {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(ctx, e, args[1:])
-		var ee exitError
-		switch {
-		case err == nil:
-			return 0
-		case errors.As(err, &ee):
-			return ee.code
-		case errors.Is(err, flagHelp):
-			return 0
-		case errors.Is(err, errUsage):
-			fmt.Fprintf(e.stderr, "cxr-auditor %s: %v\n(see 'cxr-auditor %s --help')\n", c.name, err, c.name)
-			return 2
-		default:
-			fmt.Fprintf(e.stderr, "cxr-auditor %s: %v\n", c.name, err)
-			return 1
-		}
-	}
-	fmt.Fprintf(e.stderr, "cxr-auditor: unknown command %q\n\n", args[0])
-	usage(e.stderr)
-	return 2
-}
-
-func runVersion(_ context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "version", "", "Print the version.")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "cxr-auditor %s\n", version)
-	return nil
 }

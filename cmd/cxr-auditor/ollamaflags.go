@@ -1,9 +1,13 @@
 package main
 
 import (
-	"flag"
+	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
@@ -22,17 +26,23 @@ type ollamaFlags struct {
 }
 
 // addOllamaFlags registers --ollama (repeatable), --grounding-model,
-// --draft-model, --num-ctx, --num-predict, --timeout and --keep-alive on fs.
-func addOllamaFlags(fs *flag.FlagSet) *ollamaFlags {
+// --draft-model, --num-ctx, --num-predict, --timeout and --keep-alive on
+// cmd. The model flags complete with the models of the hosts named so far
+// (or OLLAMA_HOST's) when one answers.
+func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
 	d := pipeline.DefaultOptions()
 	o := &ollamaFlags{}
-	fs.Var(&o.urls, "ollama", "Ollama host URL, repeatable or comma-separated (default $OLLAMA_HOST, else http://127.0.0.1:11434)")
-	fs.StringVar(&o.groundingModel, "grounding-model", prompts.DefaultGroundingModel, "vision model that grounds findings in the image")
-	fs.StringVar(&o.draftModel, "draft-model", prompts.DefaultDraftModel, "text model that parses the draft impression")
-	fs.IntVar(&o.numCtx, "num-ctx", d.NumCtx, "context window in tokens (num_ctx), identical on every call")
-	fs.IntVar(&o.numPredict, "num-predict", d.NumPredict, "maximum tokens generated per call (num_predict)")
-	fs.DurationVar(&o.timeout, "timeout", d.Timeout, "time limit of one model call")
-	fs.DurationVar(&o.keepAlive, "keep-alive", d.KeepAlive, "how long Ollama keeps the models loaded after a call")
+	fl := cmd.Flags()
+	fl.Var(&o.urls, "ollama", "Ollama host URL, repeatable or comma-separated (default $OLLAMA_HOST, else http://127.0.0.1:11434)")
+	fl.StringVar(&o.groundingModel, "grounding-model", prompts.DefaultGroundingModel, "vision model that grounds findings in the image")
+	fl.StringVar(&o.draftModel, "draft-model", prompts.DefaultDraftModel, "text model that parses the draft impression")
+	fl.IntVar(&o.numCtx, "num-ctx", d.NumCtx, "context window in tokens (num_ctx), identical on every call")
+	fl.IntVar(&o.numPredict, "num-predict", d.NumPredict, "maximum tokens generated per call (num_predict)")
+	fl.DurationVar(&o.timeout, "timeout", d.Timeout, "time limit of one model call")
+	fl.DurationVar(&o.keepAlive, "keep-alive", d.KeepAlive, "how long Ollama keeps the models loaded after a call")
+	_ = cmd.RegisterFlagCompletionFunc("ollama", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("grounding-model", o.completeModels)
+	_ = cmd.RegisterFlagCompletionFunc("draft-model", o.completeModels)
 	return o
 }
 
@@ -73,3 +83,59 @@ func (o *ollamaFlags) hosts() ([]*pipeline.Host, error) {
 	}
 	return out, nil
 }
+
+// completionTimeout bounds the model look-up of a shell completion: a tab
+// press must not hang on a host that does not answer.
+const completionTimeout = 700 * time.Millisecond
+
+// completeModels offers the model names the hosts have (GET /api/tags),
+// asking them all at once; a host that does not answer in time adds
+// nothing.
+func (o *ollamaFlags) completeModels(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	hosts, err := o.hosts()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	parent := cmd.Context()
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, completionTimeout)
+	defer cancel()
+	lists := make(chan []string, len(hosts))
+	for _, h := range hosts {
+		go func() {
+			names, _ := h.Models(ctx)
+			lists <- names
+		}()
+	}
+	var out []cobra.Completion
+	for range hosts {
+		for _, n := range <-lists {
+			if strings.HasPrefix(n, toComplete) && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// stringList is a repeatable string flag (for example --ollama URL twice).
+type stringList []string
+
+// String returns the values, comma-separated.
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+
+// Set appends one value; a comma-separated value adds each part.
+func (s *stringList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*s = append(*s, p)
+		}
+	}
+	return nil
+}
+
+// Type names the value in help and completions.
+func (s *stringList) Type() string { return "urls" }

@@ -1,0 +1,43 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Models returns the names of the models the host has (GET /api/tags), as
+// the host lists them ("name:tag"), in one attempt without retries: shell
+// completion and doctor ask it, and neither should wait on a host that is
+// down.
+func (h *Host) Models(ctx context.Context) ([]string, error) {
+	var names []string
+	err := h.attempt(ctx, func(ctx context.Context) (bool, error) {
+		tags, err := h.client.List(ctx)
+		if err != nil {
+			return false, err
+		}
+		names = names[:0]
+		for _, m := range tags.Models {
+			names = append(names, m.Name)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: list models: %w", h.URL(), err)
+	}
+	return names, nil
+}
+
+// HasModel reports whether names (from Models) holds model, with Ollama's
+// implicit ":latest" tag and without regard to case, as the server matches
+// names.
+func HasModel(names []string, model string) bool {
+	want := fullModelName(model)
+	for _, n := range names {
+		if strings.EqualFold(fullModelName(n), want) {
+			return true
+		}
+	}
+	return false
+}
