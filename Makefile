@@ -4,8 +4,10 @@ BIN      := bin/cxr-auditor
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 FUZZTIME ?= 10s
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build test bench fuzz demo fmt lint update-golden clean
+.PHONY: all build test bench fuzz demo fmt lint update-golden clean print-staticcheck-version
 
 all: build
 
@@ -37,9 +39,13 @@ demo: build
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+## lint: go vet, the gofmt check and staticcheck (every finding fails it)
 lint:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt: these files need 'make fmt':"; gofmt -l $$(git ls-files '*.go'); exit 1)
+	@test -x "$(STATICCHECK)" || (echo "lint: staticcheck not found at $(STATICCHECK); install it with:"; \
+	  echo "  $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1)
+	$(STATICCHECK) ./...
 
 ## update-golden: rewrite the TUI golden files (review the diff!)
 update-golden:
@@ -47,3 +53,7 @@ update-golden:
 
 clean:
 	rm -rf bin
+
+# print-staticcheck-version: the pinned staticcheck version (.ci/run installs it).
+print-staticcheck-version:
+	@echo $(STATICCHECK_VERSION)
