@@ -1,72 +1,10 @@
 package tui
 
-import (
-	"strings"
-	"unicode/utf8"
+import "github.com/cxr-auditor/cxr-auditor/internal/termtext"
 
-	"github.com/charmbracelet/x/ansi"
-)
+// Sanitize is termtext.Line: untrusted text made safe to show as one line.
+func Sanitize(s string) string { return termtext.Line(s) }
 
-// Sanitize makes untrusted text safe to put on the terminal as one line:
-// escape sequences (CSI, OSC such as OSC 52, DCS, APC, ...) are removed,
-// and every remaining control character becomes a visible placeholder: C0
-// controls and DEL their Unicode control pictures (ESC shows as ␛, a line
-// feed as ␊), C1 controls, invalid UTF-8 and bidirectional overrides
-// U+FFFD. The result contains no byte a terminal would act on. Sanitize is
-// idempotent.
-func Sanitize(s string) string { return sanitize(s, false) }
-
-// SanitizeText is Sanitize for multi-line text (drafts, model outputs,
-// notes): line feeds are kept, a CR LF pair becomes a line feed, and a tab
-// becomes four spaces.
-func SanitizeText(s string) string { return sanitize(s, true) }
-
-func sanitize(s string, multiline bool) string {
-	if isPlain(s) {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if multiline {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
-	}
-	s = ansi.Strip(s)
-	// ansi.Strip passes through bytes it does not understand; make sure the
-	// result is valid UTF-8 before looking at runes.
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == '\n' && multiline:
-			b.WriteRune(r)
-		case r == '\t' && multiline:
-			b.WriteString("    ")
-		case r < 0x20:
-			b.WriteRune(0x2400 + r) // control pictures: ␀ … ␟, ␛ for ESC
-		case r == 0x7f:
-			b.WriteRune('\u2421') // ␡
-		case r >= 0x80 && r <= 0x9f, isBidiControl(r), r == utf8.RuneError:
-			b.WriteRune('\uFFFD')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// isPlain reports whether s is printable ASCII only (the common case), so
-// Sanitize can return it without copying.
-func isPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// isBidiControl reports the explicit bidirectional formatting characters,
-// which can make text read differently from what it says.
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
-}
+// SanitizeText is termtext.Text: untrusted multi-line text made safe to
+// show, line feeds kept.
+func SanitizeText(s string) string { return termtext.Text(s) }
