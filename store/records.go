@@ -63,7 +63,7 @@ func (s *Store) Items(ctx context.Context) ([]audit.ItemRecord, error) {
 
 const stageColumns = `key, stage, item_id, image_hash, draft_hash, model, model_digest, prompt_digest, options, host,
 	raw, thinking, done_reason, done, findings, labels, diagnostics, error,
-	prompt_eval_count, eval_count, total_ns, load_ns, eval_ns, wall_ns, created_at`
+	prompt_eval_count, eval_count, total_ns, load_ns, eval_ns, wall_ns, created_at, deterministic, model_input`
 
 // PutStage stores one model call. Records with Error set are kept for the
 // audit but never served by GetStage; a later record with the same Key
@@ -101,11 +101,11 @@ func (s *Store) putStageTx(ctx context.Context, tx *sql.Tx, r audit.StageRecord)
 		return fmt.Errorf("field Diagnostics: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO stage_records (`+stageColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?)`,
 		r.Key, string(r.Stage), r.ItemID, r.ImageHash, r.DraftHash, r.Model, r.ModelDigest, r.PromptDigest, r.Options, r.Host,
 		r.Raw, r.Thinking, r.DoneReason, boolInt(r.Done), string(findings), string(labels), string(diags), r.Error,
 		r.PromptEvalCount, r.EvalCount, int64(r.TotalDuration), int64(r.LoadDuration), int64(r.EvalDuration), int64(r.Wall),
-		formatTime(s.stamp(r.CreatedAt)))
+		formatTime(s.stamp(r.CreatedAt)), boolInt(r.Deterministic), r.ModelInput)
 	return err
 }
 
@@ -129,12 +129,14 @@ func (s *Store) PutOutcome(ctx context.Context, stages []audit.StageRecord, resu
 	return nil
 }
 
-// GetStage returns the latest successful record stored under key (a cache
-// hit), or ok false when there is none. Failed records are never returned:
-// a failed call must be recomputed.
+// GetStage returns the latest record stored under key that may be served
+// from the cache (a hit): a successful one, or a deterministic failure
+// (audit.StageRecord.Deterministic: calling again gives the same reply).
+// ok is false when there is none. Other failed records are never returned:
+// such a call must be made again.
 func (s *Store) GetStage(ctx context.Context, key string) (audit.StageRecord, bool, error) {
 	row := s.r.QueryRowContext(ctx, `SELECT `+stageColumns+` FROM stage_records
-		WHERE key = ? AND error = '' ORDER BY id DESC LIMIT 1`, key)
+		WHERE key = ? AND (error = '' OR deterministic = 1) ORDER BY id DESC LIMIT 1`, key)
 	r, err := scanStage(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return audit.StageRecord{}, false, nil
@@ -145,6 +147,23 @@ func (s *Store) GetStage(ctx context.Context, key string) (audit.StageRecord, bo
 	return r, true, nil
 }
 
+// LastModelDigest returns the model digest of the latest successful record
+// made with model (the name as the pipeline was configured with it), or ok
+// false when there is none. The pipeline uses it to serve cached results
+// when no host can confirm the model's current digest.
+func (s *Store) LastModelDigest(ctx context.Context, model string) (string, bool, error) {
+	var d string
+	err := s.r.QueryRowContext(ctx, `SELECT model_digest FROM stage_records
+		WHERE model = ? AND error = '' AND model_digest != '' ORDER BY id DESC LIMIT 1`, model).Scan(&d)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, s.errorf(fmt.Sprintf("last digest of model %q", model), err)
+	}
+	return d, true, nil
+}
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanStage(sc scanner) (audit.StageRecord, error) {
@@ -152,17 +171,18 @@ func scanStage(sc scanner) (audit.StageRecord, error) {
 		r                              audit.StageRecord
 		stage, findings, labels, diags string
 		created                        string
-		done                           int
+		done, deterministic            int
 		total, load, eval, wall        int64
 	)
 	err := sc.Scan(&r.Key, &stage, &r.ItemID, &r.ImageHash, &r.DraftHash, &r.Model, &r.ModelDigest, &r.PromptDigest, &r.Options, &r.Host,
 		&r.Raw, &r.Thinking, &r.DoneReason, &done, &findings, &labels, &diags, &r.Error,
-		&r.PromptEvalCount, &r.EvalCount, &total, &load, &eval, &wall, &created)
+		&r.PromptEvalCount, &r.EvalCount, &total, &load, &eval, &wall, &created, &deterministic, &r.ModelInput)
 	if err != nil {
 		return r, err
 	}
 	r.Stage = audit.Stage(stage)
 	r.Done = done != 0
+	r.Deterministic = deterministic != 0
 	r.TotalDuration, r.LoadDuration, r.EvalDuration, r.Wall = time.Duration(total), time.Duration(load), time.Duration(eval), time.Duration(wall)
 	if err := json.Unmarshal([]byte(findings), &r.Findings); err != nil {
 		return r, fmt.Errorf("stored findings of %q: %w", r.Key, err)
