@@ -54,9 +54,22 @@ type Result struct {
 	Cached bool `json:"cached"`
 	// Err is the first failure in words, naming the stage; empty on success.
 	Err string `json:"error,omitempty"`
+	// Unverified is true when a stage came from the cache while no host
+	// could confirm the model's digest: the record was matched to the last
+	// digest the store saw for that model name.
+	Unverified bool `json:"unverified,omitempty"`
+	// StoreErr is set when the result (or a stage record it rests on) could
+	// not be stored: the result is valid for this run but will not be
+	// served from the cache, and run counts it as a failure.
+	StoreErr string `json:"store_error,omitempty"`
 	// Wall is the item's wall time in this run, from the start of its
-	// preparation to its last stage (about zero for cached results).
+	// preparation to its last stage (about zero for cached results); it
+	// includes Queue.
 	Wall time.Duration `json:"wall,omitempty"`
+	// Queue is how long the item's calls waited for a free host slot once
+	// their input was ready (the longer wait of its two stages). The calls
+	// themselves took the stage records' Wall.
+	Queue time.Duration `json:"queue,omitempty"`
 }
 
 // Update is one progress event from the scheduler, for the TUI and the

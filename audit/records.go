@@ -30,7 +30,13 @@ type StageRecord struct {
 	ModelDigest  string `json:"model_digest"`
 	PromptDigest string `json:"prompt_digest"`
 	Options      string `json:"options"` // canonical JSON of the Ollama options
-	Host         string `json:"host,omitempty"`
+	// ModelInput is how the image was made a model input (grounding only):
+	// "squash" (sent as it is; the server's resize to a square is the only
+	// geometry change) or "pad" (padded to a square first). It is part of
+	// the key; empty on draft records and on records made before it was
+	// recorded (which were padded).
+	ModelInput string `json:"model_input,omitempty"`
+	Host       string `json:"host,omitempty"`
 
 	// What came back.
 	Raw        string `json:"raw"`
@@ -43,9 +49,17 @@ type StageRecord struct {
 	Labels      []schema.DraftLabel `json:"labels,omitempty"`
 	Diagnostics schema.Diagnostics  `json:"diagnostics"`
 	// Error is set when the stage failed (transport, server error line,
-	// nothing recoverable in the output). A failed record is never served
-	// from the cache.
+	// nothing recoverable in the output), in words that say what to do.
 	Error string `json:"error,omitempty"`
+	// Deterministic is true when calling again with the same provenance
+	// gives the same reply: the reply was complete as the server meant it
+	// (cut at num_predict, a repetition abort, output too large or
+	// unusable) or the input itself was refused. A deterministic record is
+	// served from the cache even when it failed, so a resumed run does not
+	// repeat the failure (unless asked to retry failures); a failure that
+	// is not deterministic (host down, timeout, connection cut, server
+	// error) is never served from the cache.
+	Deterministic bool `json:"deterministic,omitempty"`
 
 	// Metrics reported by Ollama.
 	PromptEvalCount int           `json:"prompt_eval_count,omitempty"`

@@ -18,13 +18,15 @@ type completion struct {
 	job      *job
 	rec      audit.StageRecord
 	cached   bool
-	computed bool // a model call produced rec (store it)
+	computed bool          // a model call produced rec (store it)
+	queued   time.Duration // how long its job waited for a slot
 }
 
 // stageOutcome is one finished stage of an attempt.
 type stageOutcome struct {
 	rec    audit.StageRecord
 	cached bool
+	queued time.Duration
 	// unstored: a model call produced rec and it is not in the store yet
 	// (it is stored with the item's result, in one commit).
 	unstored bool
@@ -147,7 +149,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 		outs = &[2]*stageOutcome{}
 		s.fin.partial[j.att] = outs
 	}
-	outs[stageIndex(j.stage)] = &stageOutcome{rec: c.rec, cached: c.cached,
+	outs[stageIndex(j.stage)] = &stageOutcome{rec: c.rec, cached: c.cached, queued: c.queued,
 		unstored: c.computed && s.cfg.Store != nil && c.rec.Key != ""}
 	g, d := outs[0], outs[1]
 	if g == nil || d == nil {
@@ -156,6 +158,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 	delete(s.fin.partial, j.att)
 	item := j.att.item
 	res := s.buildResult(item.ID, g, d, time.Since(j.att.started))
+	res.Queue = max(g.queued, d.queued)
 	if s.cfg.Store != nil {
 		var recs []audit.StageRecord
 		for _, o := range outs {
@@ -163,7 +166,10 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 				recs = append(recs, o.rec)
 			}
 		}
-		s.storeOutcome(ctx, recs, res)
+		if err := s.storeOutcome(ctx, recs, res); err != nil {
+			res.StoreErr = err.Error()
+			s.logf("item %s: result not stored: %v", item.ID, err)
+		}
 	} else {
 		s.fin.resMu.Lock()
 		s.fin.memResults[item.ID] = res
@@ -202,9 +208,10 @@ func (s *Scheduler) storeStage(ctx context.Context, rec audit.StageRecord) {
 
 // storeOutcome stores an item's computed stage records (see keepStage) and
 // res as its latest result in one commit (a durable commit costs far more
-// than the records). With nothing computed, the write is skipped when the
-// stored result already says the same (a cached rerun).
-func (s *Scheduler) storeOutcome(ctx context.Context, computed []audit.StageRecord, res *audit.Result) {
+// than the records). A failure never replaces a stored good result: the
+// failed attempt's records are stored for the audit and the result stays.
+// With nothing to change, the write is skipped (a cached rerun).
+func (s *Scheduler) storeOutcome(ctx context.Context, computed []audit.StageRecord, res *audit.Result) error {
 	var recs []audit.StageRecord
 	for _, r := range computed {
 		if s.keepStage(ctx, r) {
@@ -212,14 +219,14 @@ func (s *Scheduler) storeOutcome(ctx context.Context, computed []audit.StageReco
 		}
 	}
 	rr := resultRecord(res)
-	if len(recs) == 0 {
-		if old, ok, err := s.cfg.Store.GetResult(ctx, rr.ItemID); err == nil && ok && sameResult(old, rr) {
-			return
-		}
+	old, ok, err := s.cfg.Store.GetResult(ctx, rr.ItemID)
+	if err == nil && ok && rr.Error != "" && old.Error == "" {
+		rr = old
 	}
-	if err := s.cfg.Store.PutOutcome(ctx, recs, rr); err != nil {
-		s.logf("%v", err)
+	if len(recs) == 0 && err == nil && ok && sameResult(old, rr) {
+		return nil
 	}
+	return s.cfg.Store.PutOutcome(ctx, recs, rr)
 }
 
 // resultRecord is the stored form of res.

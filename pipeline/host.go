@@ -255,15 +255,21 @@ func (h *Host) Preload(ctx context.Context, model string) error {
 
 // request builds a chat request with this host's options and keep-alive.
 func (h *Host) request(model string, msgs []api.Message) *api.ChatRequest {
+	return requestWith(h.opt, model, msgs)
+}
+
+// requestWith builds a chat request with opt's generation options and
+// keep-alive.
+func requestWith(opt Options, model string, msgs []api.Message) *api.ChatRequest {
 	stream := true
 	req := &api.ChatRequest{
 		Model:    model,
 		Messages: msgs,
 		Stream:   &stream,
-		Options:  h.opt.ollama(),
+		Options:  opt.ollama(),
 	}
-	if h.opt.KeepAlive != 0 {
-		req.KeepAlive = &api.Duration{Duration: h.opt.KeepAlive}
+	if opt.KeepAlive != 0 {
+		req.KeepAlive = &api.Duration{Duration: opt.KeepAlive}
 	}
 	return req
 }
@@ -273,6 +279,8 @@ type chatOutcome struct {
 	content    strings.Builder
 	thinking   strings.Builder
 	received   bool // at least one line arrived
+	cut        bool // the connection closed before the reply ended
+	tooLarge   bool // the reply went past MaxReplyBytes
 	done       bool
 	doneReason string
 	metrics    api.Metrics
@@ -280,8 +288,11 @@ type chatOutcome struct {
 	attempts   int
 }
 
-// chat runs one streamed chat with retries and collects the reply. The
-// outcome is returned even with an error, holding what arrived.
+// chat runs one streamed chat with retries and collects the reply, at
+// most MaxReplyBytes of it (ErrOutputTooLarge beyond). The outcome is
+// returned even with an error, holding what arrived. A connection cut
+// mid-reply is not an error here: the outcome says so (cut) and the caller
+// salvages what arrived.
 func (h *Host) chat(ctx context.Context, req *api.ChatRequest) (*chatOutcome, error) {
 	start := time.Now()
 	out := &chatOutcome{}
@@ -290,6 +301,10 @@ func (h *Host) chat(ctx context.Context, req *api.ChatRequest) (*chatOutcome, er
 		*out = chatOutcome{attempts: attempts}
 		err := h.streamChat(ctx, req, func(r api.ChatResponse) error {
 			out.received = true
+			if out.content.Len()+out.thinking.Len()+len(r.Message.Content)+len(r.Message.Thinking) > MaxReplyBytes {
+				out.tooLarge = true
+				return fmt.Errorf("%w: over %d bytes of output (content and thinking): stopped reading", ErrOutputTooLarge, MaxReplyBytes)
+			}
 			out.content.WriteString(r.Message.Content)
 			out.thinking.WriteString(r.Message.Thinking)
 			if r.Done {
@@ -297,6 +312,14 @@ func (h *Host) chat(ctx context.Context, req *api.ChatRequest) (*chatOutcome, er
 			}
 			return nil
 		})
+		switch {
+		case errors.Is(err, ErrOutputTooLarge):
+			out.tooLarge = true
+			return true, err
+		case errors.Is(err, errStreamCut) && out.received:
+			out.cut = true
+			err = nil
+		}
 		if err == nil && !out.done && ctx.Err() != nil {
 			// A stream cut short by its context may end quietly (as the
 			// v0.17 client's does); the caller's context or the timeout
@@ -363,6 +386,11 @@ func classify(err error) error {
 	var se api.StatusError
 	var ue *url.Error
 	switch {
+	case errors.Is(err, ErrOutputTooLarge):
+		return err
+	case errors.Is(err, errStreamCut):
+		// Cut before the first line: nothing to salvage.
+		return fmt.Errorf("%w: %w", ErrIncomplete, err)
 	case errors.As(err, &se):
 		switch se.StatusCode {
 		case http.StatusNotFound:

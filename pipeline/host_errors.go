@@ -32,4 +32,19 @@ var (
 	// ErrNoOutput: the reply finished but its output held nothing the
 	// parser could use.
 	ErrNoOutput = errors.New("no usable output")
+	// ErrOutputTooLarge: the reply went past MaxReplyBytes; reading stopped
+	// there and only its beginning is kept.
+	ErrOutputTooLarge = errors.New("reply too large")
 )
+
+// MaxReplyBytes bounds the output of one call (content and thinking
+// together, as streamed): 1 MiB. A findings or label list is a few KiB even
+// at num_predict 1024 (about 4 bytes a token); a reply past the bound is a
+// model or server gone wrong, and holding it would cost memory on every
+// slot and space in the store (1 MB chunks once took a run to 1.4 GB and
+// its store to 350 MB). Reading stops at the bound, the call fails with
+// ErrOutputTooLarge, and the record keeps the first keptRawBytes.
+const MaxReplyBytes = 1 << 20
+
+// keptRawBytes is how much of a reply over MaxReplyBytes its record keeps.
+const keptRawBytes = 64 << 10

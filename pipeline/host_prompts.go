@@ -27,13 +27,20 @@ import (
 // with Error set and Raw kept, so that the failure can be shown and stored.
 // ModelDigest, Key, ItemID and the input hashes are left to the caller.
 func (h *Host) Ground(ctx context.Context, model string, png []byte) (audit.StageRecord, error) {
+	return h.ground(ctx, model, h.opt, png)
+}
+
+// ground is Ground with the generation options opt (the scheduler's
+// effective options for this model on this host).
+func (h *Host) ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
 	t := prompts.Grounding()
-	return h.runStage(ctx, stageCall{
+	return h.runStage(ctx, opt, stageCall{
 		stage:        audit.StageGrounding,
 		model:        model,
 		promptDigest: t.Digest,
 		messages:     []api.Message{{Role: "user", Content: t.Text, Images: []api.ImageData{png}}},
 		format:       schema.FindingsJSONSchema(),
+		want:         "findings list",
 		parse:        parseFindings,
 	})
 }
@@ -47,23 +54,31 @@ func (h *Host) Ground(ctx context.Context, model string, png []byte) (audit.Stag
 // without it and a "think_unsupported" note is added. A draft that
 // prompts.DraftPrompt rejects (empty, too long) is an error before any call.
 func (h *Host) ParseDraft(ctx context.Context, model string, draft string, think bool) (audit.StageRecord, error) {
+	return h.parseDraft(ctx, model, h.opt, draft, think)
+}
+
+// parseDraft is ParseDraft with the generation options opt.
+func (h *Host) parseDraft(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error) {
 	t := prompts.Draft()
 	text, err := prompts.DraftPrompt(draft)
 	if err != nil {
 		err = fmt.Errorf("%s with %s: %w", audit.StageDraft, model, err)
 		rec := audit.StageRecord{
 			Stage: audit.StageDraft, Model: model, PromptDigest: t.Digest, Host: h.URL(),
-			Options: h.opt.Canonical(), Error: err.Error(), CreatedAt: time.Now().UTC(),
+			Options: opt.Canonical(), Error: err.Error(), CreatedAt: time.Now().UTC(),
+			// The draft itself is refused: the same draft always is.
+			Deterministic: true,
 		}
 		return rec, err
 	}
-	return h.runStage(ctx, stageCall{
+	return h.runStage(ctx, opt, stageCall{
 		stage:        audit.StageDraft,
 		model:        model,
 		promptDigest: t.Digest,
 		messages:     []api.Message{{Role: "user", Content: text}},
 		format:       schema.DraftJSONSchema(),
 		think:        &api.ThinkValue{Value: think},
+		want:         "draft label list",
 		parse:        parseDraftLabels,
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ollama/ollama/api"
 
@@ -23,24 +24,29 @@ type stageCall struct {
 	messages     []api.Message
 	format       json.RawMessage
 	think        *api.ThinkValue
+	// want names the output in words ("findings list").
+	want string
 	// parse fills the record's parsed output from raw and returns how many
 	// items it kept and the parser's diagnostics; its error means no label
 	// list was found at all.
 	parse func(rec *audit.StageRecord, raw string) (int, schema.Diagnostics, error)
 }
 
-// runStage sends c and turns the reply into a StageRecord: raw output,
-// thinking, done/done_reason, metrics, wall time, host, model, prompt digest
-// and options, then the parsed output. A reply cut by num_predict
-// (done_reason "length") or ending without done:true (stream cut,
-// repetition abort) is parsed with salvage and marked Salvaged. The record
-// is returned also on error, with Error set and Raw kept.
-func (h *Host) runStage(ctx context.Context, c stageCall) (audit.StageRecord, error) {
+// runStage sends c with the generation options opt and turns the reply
+// into a StageRecord: raw output, thinking, done/done_reason, metrics, wall
+// time, host, model, prompt digest and options, then the parsed output. A
+// reply cut by num_predict (done_reason "length") or ending without
+// done:true (repetition abort, connection cut) is parsed with salvage and
+// marked Salvaged. The record is returned also on error, with Error set
+// (in words that say what to do), Raw kept (its beginning only when the
+// reply was too large) and Deterministic set when calling again would give
+// the same reply.
+func (h *Host) runStage(ctx context.Context, opt Options, c stageCall) (audit.StageRecord, error) {
 	rec := audit.StageRecord{
 		Stage:        c.stage,
 		Model:        c.model,
 		PromptDigest: c.promptDigest,
-		Options:      h.opt.Canonical(),
+		Options:      opt.Canonical(),
 		Host:         h.URL(),
 		CreatedAt:    time.Now().UTC(),
 	}
@@ -50,7 +56,7 @@ func (h *Host) runStage(ctx context.Context, c stageCall) (audit.StageRecord, er
 		return rec, err
 	}
 
-	req := h.request(c.model, c.messages)
+	req := requestWith(opt, c.model, c.messages)
 	req.Format = c.format
 	req.Think = c.think
 	out, err := h.chat(ctx, req)
@@ -75,6 +81,13 @@ func (h *Host) runStage(ctx context.Context, c stageCall) (audit.StageRecord, er
 	rec.EvalDuration = out.metrics.EvalDuration
 	rec.Wall = out.wall
 	rec.Diagnostics.Notes = notes
+	if out.tooLarge {
+		// Greedy decoding: the same call streams the same flood.
+		rec.Deterministic = true
+		rec.Raw, rec.Thinking = truncateBytes(rec.Raw, keptRawBytes), truncateBytes(rec.Thinking, keptRawBytes)
+		return fail(fmt.Errorf("%w: the reply passed %d bytes (a findings list is a few KiB), so reading stopped and only its first %d bytes are kept: check that %s is the %s model, or lower --num-predict",
+			ErrOutputTooLarge, MaxReplyBytes, keptRawBytes, c.model, c.stage))
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -83,13 +96,20 @@ func (h *Host) runStage(ctx context.Context, c stageCall) (audit.StageRecord, er
 		notes = append(notes, schema.Diagnostic{Kind: "retried",
 			Message: fmt.Sprintf("answered on attempt %d, after connection errors or HTTP 503", out.attempts)})
 	}
+	// A reply the server ended itself (done:true, or a repetition abort,
+	// which ends the stream cleanly without done) is what the same call
+	// gives again; a reply cut by the connection is not.
+	rec.Deterministic = !out.cut
 	switch {
+	case out.cut:
+		notes = append(notes, schema.Diagnostic{Kind: "incomplete",
+			Message: "the connection closed before done:true (stream cut); parsed what arrived"})
 	case !out.done:
 		notes = append(notes, schema.Diagnostic{Kind: "incomplete",
-			Message: "the reply ended without done:true (stream cut or repetition abort); parsed what arrived"})
+			Message: "the reply ended without done:true (Ollama's repetition abort); parsed what arrived"})
 	case out.doneReason == "length":
 		notes = append(notes, schema.Diagnostic{Kind: "truncated",
-			Message: fmt.Sprintf("done_reason \"length\": the output was cut at num_predict=%d tokens; parsed what arrived", h.opt.NumPredict)})
+			Message: fmt.Sprintf("done_reason \"length\": the output was cut at num_predict=%d tokens; parsed what arrived", opt.NumPredict)})
 	}
 	n, diag, perr := c.parse(&rec, rec.Raw)
 	cut := !out.done || out.doneReason == "length"
@@ -103,13 +123,30 @@ func (h *Host) runStage(ctx context.Context, c stageCall) (audit.StageRecord, er
 		diag.Salvaged = true
 	}
 	rec.Diagnostics = diag
-	if perr != nil {
-		if !out.done {
-			return fail(fmt.Errorf("%w: %w", ErrIncomplete, perr))
-		}
-		return fail(fmt.Errorf("%w: %w", ErrNoOutput, perr))
+	if perr == nil {
+		return rec, nil
 	}
-	return rec, nil
+	switch {
+	case out.cut:
+		return fail(fmt.Errorf("%w: the connection closed before the reply was finished and nothing usable had arrived (%v); it is called again on the next run", ErrIncomplete, perr))
+	case !out.done:
+		return fail(fmt.Errorf("%w: the model kept repeating one token and Ollama stopped it (no done:true) before anything usable (%v); the same input gives the same reply: check the model and its prompt, then rerun the item", ErrIncomplete, perr))
+	case out.doneReason == "length":
+		return fail(fmt.Errorf("%w: cut at num_predict=%d (done_reason length) before anything usable (%v): raise --num-predict", ErrNoOutput, opt.NumPredict, perr))
+	default:
+		return fail(fmt.Errorf("%w: the reply held no usable %s (%v): check that %s is the %s model and its prompt", ErrNoOutput, c.want, perr, c.model, c.stage))
+	}
+}
+
+// truncateBytes returns s cut to at most n bytes, on a rune boundary.
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // thinkingUnsupported reports Ollama's HTTP 400 `"X" does not support

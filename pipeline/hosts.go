@@ -39,7 +39,8 @@ type pairKey struct {
 type pair struct {
 	key      pairKey
 	runner   stageRunner
-	options  string // runner.Options().Canonical()
+	opt      Options // the generation options of its calls
+	options  string  // opt.Canonical(), in provenance keys
 	info     ModelInfo
 	ok       bool      // info resolved
 	err      error     // last resolution error
@@ -56,7 +57,8 @@ func newHostTable(runners []stageRunner, models []string) *hostTable {
 	for i, r := range runners {
 		for _, m := range models {
 			k := pairKey{i, m}
-			t.pairs[k] = &pair{key: k, runner: r, options: r.Options().Canonical()}
+			opt := r.Options()
+			t.pairs[k] = &pair{key: k, runner: r, opt: opt, options: opt.Canonical()}
 		}
 	}
 	return t
@@ -195,10 +197,10 @@ func appendProfile(ps []profile, p profile) []profile {
 }
 
 // snapshot returns what a call on p needs, read under the lock.
-func (t *hostTable) snapshot(p *pair) (ModelInfo, string) {
+func (t *hostTable) snapshot(p *pair) (ModelInfo, Options, string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return p.info, p.options
+	return p.info, p.opt, p.options
 }
 
 // slotCount returns the number of call slots serving model.

@@ -49,10 +49,19 @@ var chatUserAgent = fmt.Sprintf("ollama/%s (%s %s) Go/%s", version.Version, runt
 //     itself when it is not JSON (401: api.AuthorizationError);
 //   - after a 2xx, an {"error": "..."} line, or a line that is not JSON,
 //     becomes errors.New of the message (the line);
-//   - a stream that ends before done:true (or a failed read, or a line
-//     over the limit) returns nil: the Host treats a reply without done as
-//     incomplete. Unlike the client, a read that failed because ctx ended
-//     returns ctx.Err().
+//   - a stream that ends cleanly before done:true returns nil: the Host
+//     treats a reply without done as incomplete.
+//
+// Where the client is wrong, streamChat differs (the differential tests
+// name each difference):
+//   - an HTTP error status with an empty body is an api.StatusError (the
+//     client returns nil, which read as an incomplete reply, hiding the
+//     status);
+//   - a read that fails returns an error wrapping errStreamCut, or
+//     ErrOutputTooLarge for a line over the limit (the client returns nil,
+//     so a cut connection looked like a reply the server ended, such as a
+//     repetition abort); a read that failed because ctx ended returns
+//     ctx.Err().
 //
 // Requests that need Ollama's signed authorization (OLLAMA_AUTH, or
 // ollama.com) go through the api client, which alone holds the signing.
@@ -107,8 +116,24 @@ func (h *Host) streamChat(ctx context.Context, req *api.ChatRequest, fn api.Chat
 			return err
 		}
 	}
-	if sc.Err() != nil && ctx.Err() != nil {
+	switch err := sc.Err(); {
+	case err == nil:
+	case ctx.Err() != nil:
 		return ctx.Err()
+	case errors.Is(err, bufio.ErrTooLong):
+		return fmt.Errorf("%w: one streamed line is over %d bytes", ErrOutputTooLarge, chatScanMax)
+	default:
+		return fmt.Errorf("%w: %w", errStreamCut, err)
+	}
+	if resp.StatusCode >= http.StatusBadRequest {
+		// An error status without a body line (a proxy's bare 502, a
+		// server's 500 with nothing to say): the status is the error.
+		return api.StatusError{StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	return nil
 }
+
+// errStreamCut: the connection ended before the server finished the reply
+// (a reset, an abrupt close). Unlike a reply the server ended itself
+// without done:true (a repetition abort), calling again may succeed.
+var errStreamCut = errors.New("the connection closed before the reply was finished")

@@ -144,14 +144,23 @@ func (s *Scheduler) cached(ctx context.Context, stage audit.Stage, inputHash str
 			}
 			continue
 		}
-		// A reply that ended without done:true (stream cut) was salvaged
-		// from a transient failure: worth computing again, unlike a
-		// deterministic done_reason "length".
-		if ok && rec.Done {
+		if ok && s.serveable(rec) {
 			return rec, true
 		}
 	}
 	return audit.StageRecord{}, false
+}
+
+// serveable reports whether a stored record may stand for a new call: a
+// success the server completed (done:true, or a repetition abort, which
+// the same call repeats), or a deterministic failure unless
+// Config.RetryFailed. A reply salvaged from a cut connection, like any
+// transient failure, is worth calling again.
+func (s *Scheduler) serveable(rec audit.StageRecord) bool {
+	if rec.Error != "" {
+		return rec.Deterministic && !s.cfg.RetryFailed
+	}
+	return rec.Done || rec.Deterministic
 }
 
 // keyFor is the provenance key of stage on inputHash run with pr.

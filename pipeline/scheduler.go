@@ -32,6 +32,12 @@ type Config struct {
 	// Prefetch is how many of the ids after the focused one Focus queues;
 	// 0 means 3.
 	Prefetch int
+	// RetryFailed calls the model again for stages whose stored record is
+	// a deterministic failure (audit.StageRecord.Deterministic: cut at
+	// num_predict, a repetition abort, unusable output), instead of serving
+	// that failure from the cache. Set it after changing what made the
+	// failure (another model build keys anew by itself; num_predict too).
+	RetryFailed bool
 	// Logf receives run-level warnings (a host that cannot serve a model,
 	// different digests for one model name, store write failures); nil
 	// discards them.
@@ -44,8 +50,10 @@ type stageRunner interface {
 	URL() string
 	Options() Options
 	ModelInfo(ctx context.Context, model string) (ModelInfo, error)
-	Ground(ctx context.Context, model string, png []byte) (audit.StageRecord, error)
-	ParseDraft(ctx context.Context, model string, draft string, think bool) (audit.StageRecord, error)
+	// ground and parseDraft are Host.Ground and Host.ParseDraft with the
+	// generation options the scheduler chose for the model on this host.
+	ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error)
+	parseDraft(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error)
 }
 
 var _ stageRunner = (*Host)(nil)

@@ -47,9 +47,9 @@ type meteredRunner struct {
 
 func (m *busyMeter) wrap(r stageRunner) stageRunner { return meteredRunner{r, m} }
 
-func (r meteredRunner) Ground(ctx context.Context, model string, png []byte) (audit.StageRecord, error) {
+func (r meteredRunner) ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
 	start := time.Now()
-	rec, err := r.stageRunner.Ground(ctx, model, png)
+	rec, err := r.stageRunner.ground(ctx, model, opt, png)
 	r.m.mu.Lock()
 	if r.m.busy == nil {
 		r.m.busy = map[string]time.Duration{}
@@ -124,15 +124,15 @@ func BenchmarkSchedulerCachedRerun(b *testing.B) {
 // (one timer, no streaming), so the benchmark measures the scheduler alone.
 // It records the most calls in flight per model.
 type sleepRunner struct {
-	url           string
-	ground, draft time.Duration
-	mu            sync.Mutex
-	inFlight      map[string]int
-	maxInFlight   map[string]int
+	url                 string
+	groundLat, draftLat time.Duration
+	mu                  sync.Mutex
+	inFlight            map[string]int
+	maxInFlight         map[string]int
 }
 
 func newSleepRunner(url string, ground, draft time.Duration) *sleepRunner {
-	return &sleepRunner{url: url, ground: ground, draft: draft, inFlight: map[string]int{}, maxInFlight: map[string]int{}}
+	return &sleepRunner{url: url, groundLat: ground, draftLat: draft, inFlight: map[string]int{}, maxInFlight: map[string]int{}}
 }
 
 func (r *sleepRunner) URL() string      { return r.url }
@@ -157,9 +157,9 @@ func (r *sleepRunner) wait(ctx context.Context, model string, d time.Duration) e
 	}
 }
 
-func (r *sleepRunner) Ground(ctx context.Context, model string, _ []byte) (audit.StageRecord, error) {
+func (r *sleepRunner) ground(ctx context.Context, model string, _ Options, _ []byte) (audit.StageRecord, error) {
 	rec := audit.StageRecord{Stage: audit.StageGrounding, Raw: groundReply, Done: true, DoneReason: "stop"}
-	if err := r.wait(ctx, model, r.ground); err != nil {
+	if err := r.wait(ctx, model, r.groundLat); err != nil {
 		rec.Error = err.Error()
 		return rec, err
 	}
@@ -167,9 +167,9 @@ func (r *sleepRunner) Ground(ctx context.Context, model string, _ []byte) (audit
 	return rec, nil
 }
 
-func (r *sleepRunner) ParseDraft(ctx context.Context, model, _ string, _ bool) (audit.StageRecord, error) {
+func (r *sleepRunner) parseDraft(ctx context.Context, model string, _ Options, _ string, _ bool) (audit.StageRecord, error) {
 	rec := audit.StageRecord{Stage: audit.StageDraft, Raw: draftReply, Done: true, DoneReason: "stop"}
-	if err := r.wait(ctx, model, r.draft); err != nil {
+	if err := r.wait(ctx, model, r.draftLat); err != nil {
 		rec.Error = err.Error()
 		return rec, err
 	}

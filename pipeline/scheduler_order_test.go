@@ -73,7 +73,7 @@ func (r *stallRunner) call(ctx context.Context, stage audit.Stage, stalled bool)
 	return nil
 }
 
-func (r *stallRunner) Ground(ctx context.Context, _ string, data []byte) (audit.StageRecord, error) {
+func (r *stallRunner) ground(ctx context.Context, _ string, _ Options, data []byte) (audit.StageRecord, error) {
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
 		return audit.StageRecord{}, err
@@ -88,7 +88,7 @@ func (r *stallRunner) Ground(ctx context.Context, _ string, data []byte) (audit.
 	return rec, nil
 }
 
-func (r *stallRunner) ParseDraft(ctx context.Context, _, draft string, _ bool) (audit.StageRecord, error) {
+func (r *stallRunner) parseDraft(ctx context.Context, _ string, _ Options, draft string, _ bool) (audit.StageRecord, error) {
 	rec := audit.StageRecord{Raw: `[]`, Done: true, DoneReason: "stop", Labels: []schema.DraftLabel{}}
 	if err := r.call(ctx, audit.StageDraft, strings.Contains(draft, "stalled")); err != nil {
 		rec.Error = err.Error()

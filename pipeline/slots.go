@@ -47,6 +47,7 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 			s.mu.Unlock()
 			return
 		}
+		queued := time.Since(j.readyAt)
 		s.emit(audit.Update{ItemID: j.att.item.ID, Stage: j.stage, Status: audit.StatusRunning})
 		s.cond.Broadcast() // a prep worker held back by the queue may go on
 		s.mu.Unlock()
@@ -63,7 +64,7 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 			s.cond.Broadcast()
 			s.mu.Unlock()
 		} else {
-			s.complete(completion{job: j, rec: rec, computed: true})
+			s.complete(completion{job: j, rec: rec, computed: true, queued: queued})
 		}
 		if retryable && hosts > 1 {
 			// Let the healthy hosts take the queue while this one recovers.
@@ -82,15 +83,15 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 // call runs j on p and completes the record's provenance: key, item, input
 // hash, digest. Grounding boxes are mapped back to the original image.
 func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecord, error) {
-	info, options := s.hosts.snapshot(p)
+	info, opt, options := s.hosts.snapshot(p)
 	var rec audit.StageRecord
 	var err error
 	switch j.stage {
 	case audit.StageGrounding:
-		rec, err = p.runner.Ground(ctx, j.model, j.img.png)
+		rec, err = p.runner.ground(ctx, j.model, opt, j.img.png)
 		rec.ImageHash = j.inputHash
 	default:
-		rec, err = p.runner.ParseDraft(ctx, j.model, j.draft, info.Has("thinking"))
+		rec, err = p.runner.parseDraft(ctx, j.model, opt, j.draft, info.Has("thinking"))
 		rec.DraftHash = j.inputHash
 	}
 	pr := profile{info.Digest, options}
