@@ -49,9 +49,29 @@ var ErrNoImage = errors.New("no image to encode")
 // CellSize is the size of one terminal cell in pixels.
 type CellSize struct{ W, H int }
 
+func (c CellSize) valid() bool { return c.W > 0 && c.H > 0 && c.W <= maxCell.W && c.H <= maxCell.H }
+
 // DefaultCell is assumed when neither the request nor the terminal reports
 // a cell size: 10x20, a common monospace font at 100% scale.
 var DefaultCell = CellSize{W: 10, H: 20}
+
+// MaxPictureSide and MaxPicturePixels bound every picture's canvas, whatever
+// the request's cells, cell size or MaxWidthPX say: a side of 8192 px (twice
+// a 4K screen's width) and 8 Mpx (a whole 4K screen), so a 1x10000 image
+// asked for at 256 px wide, or a width of 20000, cannot make a picture of
+// gigabytes. The picture keeps its aspect ratio inside the bounds.
+const (
+	MaxPictureSide   = 8192
+	MaxPicturePixels = 8 << 20
+)
+
+// maxBlockCells bounds a half-block picture: about a million cells (each
+// costs some 20 bytes of escape sequences).
+const maxBlockCells = 1 << 20
+
+// maxCell is the largest believable cell size; a terminal reporting more is
+// ignored in favour of DefaultCell.
+var maxCell = CellSize{W: 256, H: 512}
 
 // Request is what to draw and in how much room.
 type Request struct {
@@ -188,9 +208,9 @@ func (e *encoder) Encode(ctx context.Context, req Request) (Picture, error) {
 
 // withDefaults fills the cell size from Caps, then DefaultCell.
 func (e *encoder) withDefaults(req Request) Request {
-	if req.Cell.W <= 0 || req.Cell.H <= 0 {
+	if !req.Cell.valid() {
 		req.Cell = CellSize{W: e.caps.CellW, H: e.caps.CellH}
-		if req.Cell.W <= 0 || req.Cell.H <= 0 {
+		if !req.Cell.valid() {
 			req.Cell = DefaultCell
 		}
 	}
@@ -276,12 +296,21 @@ func (e *encoder) layout(req Request) geometry {
 		// which there are kittyMaxCells.
 		cellsX, cellsY = min(cellsX, kittyMaxCells), min(cellsY, kittyMaxCells)
 	}
-	maxW, maxH := float64(cellsX*cw), float64(cellsY*ch)
+	maxW, maxH := float64(cellsX)*float64(cw), float64(cellsY)*float64(ch)
 	if req.MaxWidthPX > 0 && e.proto != ProtocolBlocks {
 		maxW = math.Min(maxW, float64(req.MaxWidthPX))
 	}
+	// The bounds, in canvas pixels, whatever the request says.
+	side, area := float64(MaxPictureSide), float64(MaxPicturePixels)
+	if e.proto == ProtocolBlocks {
+		side, area = math.Inf(1), 2*maxBlockCells
+	}
 	W, H := float64(req.Image.Width), float64(req.Image.Height)
 	s := math.Min(maxW/W, maxH/H)
+	s = math.Min(s, math.Min(side*pw/W, side*ph/H))
+	if a := (W * s / pw) * (H * s / ph); a > area {
+		s *= math.Sqrt(area / a)
+	}
 	iw := max(1, int(math.Floor(W*s/pw)))
 	ih := max(1, int(math.Floor(H*s/ph)))
 	cols := min(cellsX, (iw+cpx-1)/cpx)

@@ -54,33 +54,54 @@ func contributions(srcN, dstN int) []taps {
 	return out
 }
 
-// resample scales a sw x sh float image to dw x dh (separable: rows, then
-// columns). It returns src itself when the size is unchanged.
+// resample scales a sw x sh float image to dw x dh (separable). It returns
+// src itself when the size is unchanged. The pass that leaves the smaller
+// intermediate goes first, so a tall thin image enlarged or a wide one
+// shrunk never needs more than the larger of source and result.
 func resample(src []float32, sw, sh, dw, dh int) []float32 {
 	if sw == dw && sh == dh {
 		return src
 	}
 	cx := contributions(sw, dw)
 	cy := contributions(sh, dh)
-	tmp := make([]float32, dw*sh)
-	for y := 0; y < sh; y++ {
-		row := src[y*sw : (y+1)*sw]
-		out := tmp[y*dw : (y+1)*dw]
+	if dw*sh <= sw*dh {
+		return vpass(hpass(src, sw, sh, cx, dw), dw, cy, dh)
+	}
+	return hpass(vpass(src, sw, cy, dh), sw, dh, cx, dw)
+}
+
+// hpass filters each of the h rows of a w-wide image to dw samples.
+func hpass(src []float32, w, h int, cx []taps, dw int) []float32 {
+	if dw == w {
+		return src
+	}
+	dst := make([]float32, dw*h)
+	for y := range h {
+		row := src[y*w : (y+1)*w]
+		out := dst[y*dw : (y+1)*dw]
 		for x, t := range cx {
 			var acc float32
-			for k, w := range t.w {
-				acc += w * row[t.start+k]
+			for k, wt := range t.w {
+				acc += wt * row[t.start+k]
 			}
 			out[x] = acc
 		}
 	}
-	dst := make([]float32, dw*dh)
+	return dst
+}
+
+// vpass filters the columns of a w-wide image to dh rows.
+func vpass(src []float32, w int, cy []taps, dh int) []float32 {
+	if len(src) == w*dh {
+		return src
+	}
+	dst := make([]float32, w*dh)
 	for y, t := range cy {
-		out := dst[y*dw : (y+1)*dw]
-		for k, w := range t.w {
-			in := tmp[(t.start+k)*dw : (t.start+k+1)*dw]
+		out := dst[y*w : (y+1)*w]
+		for k, wt := range t.w {
+			in := src[(t.start+k)*w : (t.start+k+1)*w]
 			for x, v := range in {
-				out[x] += w * v
+				out[x] += wt * v
 			}
 		}
 	}
