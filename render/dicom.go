@@ -27,8 +27,9 @@ func unsupportedSyntax(ts string) error {
 		name, ts, ErrUnsupported)
 }
 
-// parseDICOM runs the library on data that scanDICOM accepted.
-func parseDICOM(data []byte) (ds dicom.Dataset, err error) {
+// parseDICOM runs the library on data that scanDICOM accepted (the whole
+// file, or the part before the native pixel data).
+func parseDICOM(data []byte, lay dicomLayout) (ds dicom.Dataset, err error) {
 	// Why recover: the library indexes values it has not checked (for
 	// example MustGetInts on a Rows element of the wrong VR), so a crafted
 	// file can still make it panic after scanDICOM. A panic here is a bad
@@ -38,7 +39,11 @@ func parseDICOM(data []byte) (ds dicom.Dataset, err error) {
 			err = fmt.Errorf("corrupt DICOM (parser failed: %v)", p)
 		}
 	}()
-	ds, err = dicom.Parse(bytes.NewReader(data), int64(len(data)), nil, dicom.SkipProcessingPixelDataValue())
+	opts := []dicom.ParseOption{dicom.SkipProcessingPixelDataValue()}
+	if lay.noGroupLength {
+		opts = append(opts, dicom.AllowMissingMetaElementGroupLength())
+	}
+	ds, err = dicom.Parse(bytes.NewReader(data), int64(len(data)), nil, opts...)
 	if err != nil {
 		return ds, fmt.Errorf("parse DICOM: %w", err)
 	}
@@ -56,12 +61,22 @@ type dicomAttrs struct {
 	voi                       VOIFunction
 }
 
+// noGroupLengthNote is the note a file without (0002,0000) gets; dcmtk
+// reads such files with a warning too.
+const noGroupLengthNote = "DICOM file meta header has no group length (0002,0000); read element by element, as dcmtk does"
+
 func decodeDICOM(ctx context.Context, data []byte, opt LoadOptions) (*Radiograph, error) {
-	ts, err := scanDICOM(data)
+	lay, err := scanDICOM(data)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := parseDICOM(data)
+	// Native pixel data is read in place: the library parses only the
+	// elements before it, so it does not copy the largest value in the file.
+	header := data
+	if lay.pixelOff >= 0 {
+		header = data[:lay.pixelHdr]
+	}
+	ds, err := parseDICOM(header, lay)
 	if err != nil {
 		return nil, err
 	}
@@ -75,26 +90,38 @@ func decodeDICOM(ctx context.Context, data []byte, opt LoadOptions) (*Radiograph
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	pe, err := ds.FindElementByTag(tag.PixelData)
-	if err != nil {
-		return nil, fmt.Errorf("no PixelData element (7FE0,0010)")
-	}
-	info, ok := pe.Value.GetValue().(dicom.PixelDataInfo)
-	if !ok {
-		return nil, fmt.Errorf("PixelData (7FE0,0010): unexpected value type %T", pe.Value.GetValue())
-	}
 	var rg *Radiograph
-	if ts == tsJPEGBaseline {
-		rg, err = decodeDICOMJPEG(info, a, opt)
-	} else {
+	switch {
+	case lay.pixelHdr < 0:
+		return nil, fmt.Errorf("no PixelData element (7FE0,0010)")
+	case lay.pixelOff >= 0:
+		if lay.ts == tsJPEGBaseline {
+			return nil, fmt.Errorf("PixelData (7FE0,0010) is not encapsulated although the transfer syntax is JPEG baseline: corrupt file")
+		}
 		var bo binary.ByteOrder = binary.LittleEndian
-		if ts == tsExplicitBE {
+		if lay.ts == tsExplicitBE {
 			bo = binary.BigEndian
 		}
-		rg, err = decodeNative(info.UnprocessedValueData, a, bo)
+		rg, err = decodeNative(data[lay.pixelOff:lay.pixelOff+lay.pixelLen], a, bo, opt)
+	default:
+		pe, ferr := ds.FindElementByTag(tag.PixelData)
+		if ferr != nil {
+			return nil, fmt.Errorf("no PixelData element (7FE0,0010)")
+		}
+		info, ok := pe.Value.GetValue().(dicom.PixelDataInfo)
+		if !ok {
+			return nil, fmt.Errorf("PixelData (7FE0,0010): unexpected value type %T", pe.Value.GetValue())
+		}
+		if lay.ts != tsJPEGBaseline {
+			return nil, fmt.Errorf("PixelData (7FE0,0010) is encapsulated although the transfer syntax %s is not: corrupt file", lay.ts)
+		}
+		rg, err = decodeDICOMJPEG(info, a, opt)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if lay.noGroupLength {
+		rg.Notes = append(rg.Notes, noGroupLengthNote)
 	}
 	rg.Invert = a.photometric == "MONOCHROME1"
 	rg.VOIFunction = a.voi
@@ -103,6 +130,8 @@ func decodeDICOM(ctx context.Context, data []byte, opt LoadOptions) (*Radiograph
 		rg.DefaultWindow = *a.window
 	case a.bitsStored <= 8 && !a.signed && a.slope == 1 && a.intercept == 0:
 		rg.DefaultWindow = identityWindow8
+	case rg.DefaultWindow.Width > 0:
+		// Set by the decoder from the full-resolution values.
 	default:
 		rg.DefaultWindow = AutoWindow(rg)
 	}
@@ -206,9 +235,11 @@ func firstString(ds *dicom.Dataset, t tag.Tag) string {
 }
 
 // decodeNative converts the first frame of native pixel data to modality
-// values: extract the BitsStored bits ending at HighBit, sign-extend when
-// PixelRepresentation is 1, then apply Rescale Slope/Intercept.
-func decodeNative(raw []byte, a dicomAttrs, bo binary.ByteOrder) (*Radiograph, error) {
+// values, row by row into the grid opt asks for: extract the BitsStored bits
+// ending at HighBit, sign-extend when PixelRepresentation is 1, then apply
+// Rescale Slope/Intercept. When the grid is reduced, the default window is
+// computed from a histogram of the full-resolution stored values.
+func decodeNative(raw []byte, a dicomAttrs, bo binary.ByteOrder, opt LoadOptions) (*Radiograph, error) {
 	n := a.rows * a.cols
 	bps := a.bitsAlloc / 8
 	need := n * a.spp * bps
@@ -222,7 +253,7 @@ func decodeNative(raw []byte, a dicomAttrs, bo binary.ByteOrder) (*Radiograph, e
 		mask = ^uint32(0)
 	}
 	signBit := uint32(1) << uint(a.bitsStored-1)
-	sample := func(i int) float64 {
+	stored := func(i int) uint32 {
 		var v uint32
 		switch bps {
 		case 1:
@@ -232,31 +263,70 @@ func decodeNative(raw []byte, a dicomAttrs, bo binary.ByteOrder) (*Radiograph, e
 		default:
 			v = bo.Uint32(raw[4*i:])
 		}
-		v = (v >> shift) & mask
+		return (v >> shift) & mask
+	}
+	value := func(v uint32) float64 {
 		if a.signed && v&signBit != 0 {
 			return float64(int64(v) - int64(mask) - 1)
 		}
 		return float64(v)
 	}
-	rg := &Radiograph{Width: a.cols, Height: a.rows, Pix: make([]float32, n), Format: "dicom"}
-	for i := range n {
-		var v float64
+	modality := func(v uint32) float32 { return float32(value(v)*a.slope + a.intercept) }
+	g := newGridBuilder(a.cols, a.rows, reduceFactor(a.cols, a.rows, opt))
+	var hist *valueHist
+	if g.k > 1 && a.spp == 1 && a.bitsStored <= 16 {
+		hist = newValueHist(a.bitsStored)
+		hist.n = n
+	}
+	w := a.cols
+	for y := range a.rows {
+		dst := g.row()
+		i0 := y * w
 		switch {
-		case a.spp == 1:
-			v = sample(i)
-		case strings.HasPrefix(a.photometric, "YBR"):
-			// Y is the luminance already.
-			if a.planar == 1 {
-				v = sample(i)
-			} else {
-				v = sample(3 * i)
+		case a.spp == 1 && bps == 2 && !a.signed && a.slope == 1 && a.intercept == 0:
+			// The common case (unsigned 16-bit words, no rescale).
+			row := raw[2*i0 : 2*(i0+w)]
+			for x := range dst {
+				v := (uint32(bo.Uint16(row[2*x:])) >> shift) & mask
+				dst[x] = float32(v)
+				if hist != nil {
+					hist.counts[v]++
+				}
 			}
-		case a.planar == 1:
-			v = float64(luma(float32(sample(i)), float32(sample(n+i)), float32(sample(2*n+i))))
+		case a.spp == 1:
+			for x := range dst {
+				v := stored(i0 + x)
+				dst[x] = modality(v)
+				if hist != nil {
+					hist.counts[v]++
+				}
+			}
 		default:
-			v = float64(luma(float32(sample(3*i)), float32(sample(3*i+1)), float32(sample(3*i+2))))
+			for x := range dst {
+				i := i0 + x
+				var v float64
+				switch {
+				case strings.HasPrefix(a.photometric, "YBR"):
+					// Y is the luminance already.
+					if a.planar == 1 {
+						v = value(stored(i))
+					} else {
+						v = value(stored(3 * i))
+					}
+				case a.planar == 1:
+					v = float64(luma(float32(value(stored(i))), float32(value(stored(n+i))), float32(value(stored(2*n+i)))))
+				default:
+					v = float64(luma(float32(value(stored(3*i))), float32(value(stored(3*i+1))), float32(value(stored(3*i+2)))))
+				}
+				dst[x] = float32(v*a.slope + a.intercept)
+			}
 		}
-		rg.Pix[i] = float32(v*a.slope + a.intercept)
+		g.commit()
+	}
+	rg := g.radiograph()
+	rg.Format = "dicom"
+	if hist != nil {
+		rg.DefaultWindow = hist.window(func(s int) float32 { return modality(uint32(s)) })
 	}
 	return rg, nil
 }
@@ -287,7 +357,7 @@ func decodeDICOMJPEG(info dicom.PixelDataInfo, a dicomAttrs, opt LoadOptions) (*
 	if err != nil {
 		return nil, fmt.Errorf("PixelData JPEG: %w", err)
 	}
-	rg, _ := fromImage(img)
+	rg, _ := fromImage(img, opt)
 	if a.slope != 1 || a.intercept != 0 {
 		for i, v := range rg.Pix {
 			rg.Pix[i] = float32(float64(v)*a.slope + a.intercept)

@@ -401,3 +401,29 @@ func TestDecodeDICOMRejectsNonFiniteRescale(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, AutoWindow(r), r.DefaultWindow)
 }
+
+// TestDecodeDICOMWithoutMetaGroupLength: a file whose meta header lacks
+// (0002,0000) was refused (issue 10); dcmtk reads it with a warning, and so
+// does render, with a note.
+func TestDecodeDICOMWithoutMetaGroupLength(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(phantoms, "phantom-ptx-mono1.dcm"))
+	require.NoError(t, err)
+	require.Equal(t, []byte{2, 0, 0, 0, 'U', 'L', 4, 0}, data[132:140], "the phantom starts its meta header with the group length")
+	stripped := append(append([]byte(nil), data[:132]...), data[144:]...)
+
+	want, err := decodeBytes(t, data, "with.dcm")
+	require.NoError(t, err)
+	assert.Empty(t, want.Notes)
+	got, err := decodeBytes(t, stripped, "without.dcm")
+	require.NoError(t, err)
+	assert.Equal(t, want.Pix, got.Pix)
+	assert.Equal(t, want.DefaultWindow, got.DefaultWindow)
+	assert.Equal(t, []string{noGroupLengthNote}, got.Notes)
+
+	if dcmdump, err := exec.LookPath("dcmdump"); err == nil {
+		p := filepath.Join(t.TempDir(), "without.dcm")
+		require.NoError(t, os.WriteFile(p, stripped, 0o600))
+		out, err := exec.Command(dcmdump, p).CombinedOutput()
+		require.NoError(t, err, "dcmdump reads it too: %s", out)
+	}
+}

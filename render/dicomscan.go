@@ -18,8 +18,20 @@ const (
 
 const undefinedLength = 0xFFFFFFFF
 
+// dicomLayout is what scanDICOM learns about a file's structure.
+type dicomLayout struct {
+	ts string
+	// noGroupLength is set when the file meta header lacks its first
+	// element, (0002,0000) File Meta Information Group Length.
+	noGroupLength bool
+	// pixelHdr is the offset of the top-level PixelData element's header,
+	// -1 when there is none. pixelOff and pixelLen locate its value when it
+	// is native (pixelOff is -1 for encapsulated pixel data).
+	pixelHdr, pixelOff, pixelLen int
+}
+
 // scanDICOM walks the element structure of a DICOM file without decoding any
-// value and returns its transfer syntax UID.
+// value and returns its transfer syntax UID and where its pixel data lies.
 //
 // Why: suyashkumar/dicom allocates every value with make([]byte, vl) before
 // reading it, so a 200-byte file that declares a 4 GiB element makes it
@@ -28,63 +40,77 @@ const undefinedLength = 0xFFFFFFFF
 // are always implicit, a 16-bit VL of 0xFFFF means undefined) and refuses any
 // length that runs past the end of the data, so by the time the library sees
 // the bytes every allocation it makes is bounded by the file size, which Load
-// already bounded by the pixel limit. It also rejects transfer syntaxes render
-// cannot decode before the library misreads them (the library parses
-// deflated files as if they were not compressed).
-func scanDICOM(data []byte) (ts string, err error) {
+// already bounded. It also rejects transfer syntaxes render cannot decode
+// before the library misreads them (the library parses deflated files as if
+// they were not compressed), and finds the top-level native pixel data, so
+// the library need not copy it.
+func scanDICOM(data []byte) (lay dicomLayout, err error) {
+	lay = dicomLayout{pixelHdr: -1, pixelOff: -1}
 	pos := 0
 	if len(data) >= 132 && string(data[128:132]) == "DICM" {
 		pos = 132
+		lay.noGroupLength = len(data) < pos+4 || binary.LittleEndian.Uint16(data[pos:]) != 0x0002 || binary.LittleEndian.Uint16(data[pos+2:]) != 0x0000
 		// File meta information: always explicit VR little endian.
 		for pos+4 <= len(data) && binary.LittleEndian.Uint16(data[pos:]) == 0x0002 {
 			el := binary.LittleEndian.Uint16(data[pos+2:])
 			vr, vl, hdr, err := explicitHeader(data, pos, binary.LittleEndian)
 			if err != nil {
-				return "", err
+				return lay, err
 			}
 			if vl == undefinedLength || int64(vl) > int64(len(data)-pos-hdr) {
-				return "", fmt.Errorf("file meta element (0002,%04X) %s at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", el, vr, pos, vl, len(data))
+				return lay, fmt.Errorf("file meta element (0002,%04X) %s at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", el, vr, pos, vl, len(data))
 			}
 			if el == 0x0010 {
-				ts = strings.TrimRight(string(data[pos+hdr:pos+hdr+int(vl)]), " \x00")
+				lay.ts = strings.TrimRight(string(data[pos+hdr:pos+hdr+int(vl)]), " \x00")
 			}
 			pos += hdr + int(vl)
 		}
 	}
-	if ts == "" {
+	if lay.ts == "" {
 		// No meta header: the library falls back to implicit little endian.
-		ts = tsImplicitLE
+		lay.ts = tsImplicitLE
 	}
 	var (
 		bo       binary.ByteOrder = binary.LittleEndian
 		implicit bool
 	)
-	switch ts {
+	switch lay.ts {
 	case tsImplicitLE:
 		implicit = true
 	case tsExplicitLE, tsJPEGBaseline:
 	case tsExplicitBE:
 		bo = binary.BigEndian
 	default:
-		return ts, unsupportedSyntax(ts)
+		return lay, unsupportedSyntax(lay.ts)
 	}
 	inPixelData := false
+	// nest holds the end offset of each enclosing defined-length sequence,
+	// or -1 for an undefined-length one (closed by a sequence delimiter):
+	// an element is top-level when nest is empty.
+	var nest []int
 	for pos < len(data) {
+		for len(nest) > 0 && nest[len(nest)-1] >= 0 && pos >= nest[len(nest)-1] {
+			nest = nest[:len(nest)-1]
+		}
 		if len(data)-pos < 8 {
-			return ts, fmt.Errorf("truncated element header at offset %d (file is %d bytes)", pos, len(data))
+			return lay, fmt.Errorf("truncated element header at offset %d (file is %d bytes)", pos, len(data))
 		}
 		group, el := bo.Uint16(data[pos:]), bo.Uint16(data[pos+2:])
 		if group == 0xFFFE {
 			vl := bo.Uint32(data[pos+4:])
 			pos += 8
 			if el == 0xE0DD {
-				inPixelData = false
+				if inPixelData {
+					inPixelData = false
+				} else if len(nest) > 0 && nest[len(nest)-1] < 0 {
+					nest = nest[:len(nest)-1]
+				}
 			}
 			if el != 0xE000 || vl == undefinedLength {
 				continue
 			}
 			if int64(vl) > int64(len(data)-pos) {
-				return ts, fmt.Errorf("item at offset %d: length %d runs past the end of the file: truncated or corrupt", pos-8, vl)
+				return lay, fmt.Errorf("item at offset %d: length %d runs past the end of the file: truncated or corrupt", pos-8, vl)
 			}
 			if inPixelData {
 				pos += int(vl) // a compressed fragment: opaque bytes
@@ -104,25 +130,37 @@ func scanDICOM(data []byte) (ts string, err error) {
 			}
 		} else {
 			if vr, vl, hdr, err = explicitHeader(data, pos, bo); err != nil {
-				return ts, err
+				return lay, err
 			}
 		}
 		start := pos
 		pos += hdr
+		pixel := group == 0x7FE0 && el == 0x0010 && len(nest) == 0
 		if vl == undefinedLength {
-			if group == 0x7FE0 && el == 0x0010 {
+			switch {
+			case group == 0x7FE0 && el == 0x0010:
 				inPixelData = true
+				if pixel {
+					lay.pixelHdr, lay.pixelOff, lay.pixelLen = start, -1, 0
+				}
+			default:
+				nest = append(nest, -1) // a sequence: walk its items
 			}
-			continue // a sequence or encapsulated pixel data: walk its items
+			continue
 		}
 		if int64(vl) > int64(len(data)-pos) {
-			return ts, fmt.Errorf("element (%04X,%04X) at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", group, el, start, vl, len(data))
+			return lay, fmt.Errorf("element (%04X,%04X) at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", group, el, start, vl, len(data))
 		}
-		if vr != "SQ" {
+		if pixel {
+			lay.pixelHdr, lay.pixelOff, lay.pixelLen = start, pos, int(vl)
+		}
+		if vr == "SQ" {
+			nest = append(nest, pos+int(vl))
+		} else {
 			pos += int(vl)
 		}
 	}
-	return ts, nil
+	return lay, nil
 }
 
 // explicitHeader reads an explicit-VR element header at pos, mirroring the

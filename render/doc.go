@@ -5,8 +5,11 @@
 //
 //   - Decoding (Load, Decode): PNG (8/16-bit, grey or colour), JPEG and DICOM
 //     (native pixel data and 8-bit baseline JPEG) into a Radiograph that keeps
-//     modality values as float32, so window/level is exact. Dimensions are
-//     checked against LoadOptions.MaxPixels before any pixel is decoded.
+//     modality values as float32, so window/level is exact. Files are opened
+//     with OpenFile (regular files only, size bounded; ReadFile for callers
+//     that hash first) and dimensions are checked against
+//     LoadOptions.MaxPixels before any pixel is decoded; images above
+//     MaxGridPixels are averaged down while decoding.
 //   - Window/level (Window, AutoWindow, Radiograph.Gray): the DICOM VOI
 //     functions (LINEAR, LINEAR_EXACT, SIGMOID) and MONOCHROME1 inversion. The
 //     same windowing code feeds the display and the model input.

@@ -1,12 +1,12 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -43,6 +43,16 @@ type LoadOptions struct {
 	// height), checked from the header before decoding. 0 means
 	// DefaultMaxPixels; a negative value disables the check.
 	MaxPixels int
+	// MaxFileBytes refuses files (and streams) longer than this many bytes.
+	// 0 means 2 bytes per allowed pixel plus 16 MiB (144 MiB by default).
+	MaxFileBytes int64
+	// NeedSide is the longest side, in pixels, the caller will draw or send
+	// the image at; 0 means full resolution. Decoding then averages k x k
+	// pixel blocks, for the largest k that keeps the long side at least
+	// NeedSide: cheaper to decode and to scale, and exact area averaging
+	// all the same. The default window is still that of the full-resolution
+	// image.
+	NeedSide int
 }
 
 func (o LoadOptions) maxPixels() int {
@@ -53,17 +63,6 @@ func (o LoadOptions) maxPixels() int {
 		return int(^uint(0) >> 1)
 	}
 	return o.MaxPixels
-}
-
-// maxFileBytes bounds how much of a file is read: a generous 8 bytes per
-// allowed pixel (16-bit RGBA) plus 16 MiB of headers. Anything larger cannot
-// be a legitimate image under the limit.
-func (o LoadOptions) maxFileBytes() int64 {
-	mp := int64(o.maxPixels())
-	if mp > (1<<62)/8 {
-		return 1 << 62
-	}
-	return mp*8 + 16<<20
 }
 
 // checkPixels returns an error wrapping ErrTooLarge when w x h exceeds the
@@ -84,8 +83,13 @@ func (o LoadOptions) checkPixels(w, h int) error {
 // applied exactly. A Radiograph is immutable after decoding and safe for
 // concurrent readers.
 type Radiograph struct {
-	// Width and Height are in pixels; both are positive.
+	// Width and Height are the size of Pix in pixels; both are positive.
+	// They are the file's own unless the image was averaged down while
+	// decoding (LoadOptions.NeedSide, or an image above MaxGridPixels).
 	Width, Height int
+	// SourceWidth and SourceHeight are the image's size in the file, which
+	// pixel coordinates shown to users refer to.
+	SourceWidth, SourceHeight int
 	// Pix holds Width*Height modality values, row-major from the top-left.
 	Pix []float32
 	// DefaultWindow is the file's first WindowCenter/WindowWidth (DICOM),
@@ -101,6 +105,9 @@ type Radiograph struct {
 	// Format describes the encoding: "png8", "png16", "jpeg", "dicom",
 	// "dicom-jpeg".
 	Format string
+	// Notes are things a reader should know that did not stop decoding,
+	// such as a DICOM file meta header without its group length.
+	Notes []string
 
 	// id names this radiograph in encoder cache keys (assigned on first
 	// use): unlike its address, it is never reused by another image.
@@ -120,52 +127,48 @@ func (r *Radiograph) identity() uint64 {
 }
 
 // Load reads and decodes the image file at path (PNG, JPEG or DICOM, sniffed
-// from the content, not the extension). Errors name the file; a truncated or
-// corrupt file is an error, never a panic. Files larger than the pixel limit
-// allows are refused before they are read.
+// from the content, not the extension), opened with OpenFile: a path that
+// is not a regular file, or a file larger than the limits allow, is refused
+// before anything is read. Errors name the file; a truncated or corrupt file
+// is an error, never a panic.
 func Load(ctx context.Context, path string, opt LoadOptions) (*Radiograph, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	f, err := os.Open(path)
+	f, err := OpenFile(path, opt)
 	if err != nil {
-		return nil, fmt.Errorf("load image: %w", err)
+		return nil, fmt.Errorf("load %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("load image %s: %w", path, err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("load image %s: is a directory", path)
-	}
-	if max := opt.maxFileBytes(); st.Size() > max {
-		return nil, fmt.Errorf("load image %s: file is %d bytes, more than the %d a %d-pixel image can need: %w",
-			path, st.Size(), max, opt.maxPixels(), ErrTooLarge)
-	}
 	return Decode(ctx, f, path, opt)
 }
 
 // Decode decodes an image from r; name is used in errors and as Source. It
-// reads at most the bytes the pixel limit allows, and refuses larger input.
+// reads at most the bytes the limits allow, and refuses longer input. PNG
+// is decoded as it streams in; JPEG and DICOM are read whole first.
 func Decode(ctx context.Context, r io.Reader, name string, opt LoadOptions) (*Radiograph, error) {
-	max := opt.maxFileBytes()
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
+	br := bufio.NewReaderSize(&boundedReader{r: r, left: opt.maxFileBytes()}, 64<<10)
+	head, err := br.Peek(132)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, fmt.Errorf("read image %s: %w", name, err)
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("image %s: more than %d bytes: %w", name, max, ErrTooLarge)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", name, err)
 	}
 	var rg *Radiograph
-	switch sniff(data, name) {
-	case "png", "jpeg":
-		rg, err = decodeRaster(data, opt)
-	case "dicom":
-		rg, err = decodeDICOM(ctx, data, opt)
+	switch sniff(head, name) {
+	case "png":
+		rg, err = decodePNG(ctx, br, opt)
+	case "jpeg", "dicom":
+		data, rerr := readAll(br, r)
+		if rerr != nil {
+			return nil, fmt.Errorf("read image %s: %w", name, rerr)
+		}
+		if bytes.HasPrefix(data, []byte{0xFF, 0xD8, 0xFF}) {
+			rg, err = decodeJPEG(data, opt)
+		} else {
+			rg, err = decodeDICOM(ctx, data, opt)
+		}
 	default:
 		err = fmt.Errorf("not a PNG, JPEG or DICOM file: %w", ErrUnsupported)
 	}
@@ -174,6 +177,53 @@ func Decode(ctx context.Context, r io.Reader, name string, opt LoadOptions) (*Ra
 	}
 	rg.Source = name
 	return rg, nil
+}
+
+// readAll reads br to the end; when the underlying reader is a File its
+// size sizes the buffer, so a large DICOM is not copied while it grows.
+func readAll(br *bufio.Reader, under io.Reader) ([]byte, error) {
+	f, ok := under.(*File)
+	if !ok {
+		return io.ReadAll(br)
+	}
+	data := make([]byte, 0, f.Size()+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := br.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// boundedReader fails with ErrTooLarge once more than left bytes are read.
+type boundedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, b.err()
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.r.Read(p)
+	if b.left -= int64(n); b.left < 0 {
+		return n, b.err()
+	}
+	return n, err
+}
+
+func (b *boundedReader) err() error {
+	return fmt.Errorf("longer than the byte limit: %w", ErrTooLarge)
 }
 
 // sniff names the container from magic bytes; DICOM files without the
@@ -192,6 +242,15 @@ func sniff(data []byte, name string) string {
 		return "dicom"
 	}
 	return ""
+}
+
+// SourceSize is the image's size in its file: SourceWidth and SourceHeight
+// when set, else Width and Height.
+func (r *Radiograph) SourceSize() (w, h int) {
+	if r.SourceWidth > 0 && r.SourceHeight > 0 {
+		return r.SourceWidth, r.SourceHeight
+	}
+	return r.Width, r.Height
 }
 
 // Range returns the smallest and largest pixel value.

@@ -17,7 +17,8 @@ import (
 func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Picture, error) {
 	var items []string
 	if r := req.Image; r != nil {
-		items = append(items, fmt.Sprintf("%s: %dx%d %s, window %s", nameOr(r.Source), r.Width, r.Height, r.Format, req.Window))
+		sw, sh := r.SourceSize()
+		items = append(items, fmt.Sprintf("%s: %dx%d %s, window %s", nameOr(r.Source), sw, sh, r.Format, req.Window))
 	}
 	type entry struct {
 		label    schema.Label
@@ -60,9 +61,10 @@ func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Pictur
 			bx := *en.box
 			fmt.Fprintf(&b, ": box y0=%.3f x0=%.3f y1=%.3f x1=%.3f", bx.Y0, bx.X0, bx.Y1, bx.X1)
 			if r := req.Image; r != nil {
+				sw, sh := r.SourceSize()
 				fmt.Fprintf(&b, " = pixels x %d-%d, y %d-%d",
-					int(math.Floor(bx.X0*float64(r.Width))), int(math.Ceil(bx.X1*float64(r.Width))),
-					int(math.Floor(bx.Y0*float64(r.Height))), int(math.Ceil(bx.Y1*float64(r.Height))))
+					int(math.Floor(bx.X0*float64(sw))), int(math.Ceil(bx.X1*float64(sw))),
+					int(math.Floor(bx.Y0*float64(sh))), int(math.Ceil(bx.Y1*float64(sh))))
 			}
 		}
 		items = append(items, b.String())

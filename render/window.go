@@ -64,42 +64,15 @@ func AutoWindow(r *Radiograph) Window {
 	if len(r.Pix) == 0 || hi <= lo {
 		return Window{Center: float64(lo), Width: 1}
 	}
-	const bins = 4096
-	var hist [bins]int
-	scale := float32(bins-1) / (hi - lo)
+	var hist [autoBins]int
+	scale := float32(autoBins-1) / (hi - lo)
 	for _, v := range r.Pix {
 		// The clamp only matters for values Range could not order (NaN,
 		// which no decoder produces): it keeps a bad value from indexing
 		// outside the histogram.
-		hist[max(0, min(bins-1, int((v-lo)*scale)))]++
+		hist[max(0, min(autoBins-1, int((v-lo)*scale)))]++
 	}
-	n := len(r.Pix)
-	cut := n / 200 // 0.5 %
-	bw := float64(hi-lo) / float64(bins-1)
-	pLo, pHi := float64(lo), float64(hi)
-	acc := 0
-	for i, c := range hist {
-		acc += c
-		if acc > cut {
-			pLo = float64(lo) + float64(i)*bw
-			break
-		}
-	}
-	acc = 0
-	for i := bins - 1; i >= 0; i-- {
-		acc += hist[i]
-		if acc > cut {
-			pHi = float64(lo) + float64(i+1)*bw
-			break
-		}
-	}
-	if pHi > float64(hi) {
-		pHi = float64(hi)
-	}
-	if pHi-pLo < 1e-6 {
-		pHi = pLo + 1e-6
-	}
-	return Window{Center: (pLo + pHi) / 2, Width: pHi - pLo}
+	return windowFromHist(&hist, len(r.Pix), lo, hi)
 }
 
 // voiMap is a prepared window: it maps a modality value to [0,1] display
