@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -18,9 +17,12 @@ type modelImage struct {
 }
 
 // readImage reads the image file once and returns its bytes and their hash
-// (the grounding stage's input hash). Errors name the file.
+// (the grounding stage's input hash). It reads through render.ReadFile, so
+// run and review refuse what render refuses: a path that is not a regular
+// file (a FIFO, /dev/zero) or a file over the size limit. Errors name the
+// file.
 func readImage(path string) ([]byte, string, error) {
-	data, err := os.ReadFile(path)
+	data, err := render.ReadFile(path, render.LoadOptions{})
 	if err != nil {
 		return nil, "", fmt.Errorf("read image: %w", err)
 	}

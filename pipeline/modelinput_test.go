@@ -56,3 +56,15 @@ func TestPrepareImage(t *testing.T) {
 	_, _, err = readImage(filepath.Join(dir, "missing.png"))
 	require.ErrorContains(t, err, "missing.png")
 }
+
+// TestReadImageIsBounded: a worklist row naming /dev/zero crashed run and
+// review with "fatal error: out of memory" (issue 10); images are read
+// through render's bounded reader now.
+func TestReadImageIsBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	_, _, err := readImage("/dev/zero")
+	require.ErrorIs(t, err, render.ErrNotRegular)
+	require.ErrorContains(t, err, "/dev/zero")
+}
