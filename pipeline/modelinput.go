@@ -37,7 +37,7 @@ func prepareImage(ctx context.Context, path string, data []byte) (modelImage, er
 	if err != nil {
 		return modelImage{}, err
 	}
-	png, pad, err := render.ModelInput(r, r.DefaultWindow)
+	png, pad, err := render.ModelInput(r, r.DefaultWindow, render.ModelPad)
 	if err != nil {
 		return modelImage{}, fmt.Errorf("image %s: %w", path, err)
 	}

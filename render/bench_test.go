@@ -195,7 +195,7 @@ func BenchmarkAutoWindow2048(b *testing.B) {
 func BenchmarkModelInput2048(b *testing.B) {
 	r, _ := bigRadiograph(b)
 	for b.Loop() {
-		if _, _, err := ModelInput(r, r.DefaultWindow); err != nil {
+		if _, _, err := ModelInput(r, r.DefaultWindow, ModelSquash); err != nil {
 			b.Fatal(err)
 		}
 	}

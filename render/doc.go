@@ -13,8 +13,11 @@
 //   - Window/level (Window, AutoWindow, Radiograph.Gray): the DICOM VOI
 //     functions (LINEAR, LINEAR_EXACT, SIGMOID) and MONOCHROME1 inversion. The
 //     same windowing code feeds the display and the model input.
-//   - Model input (ModelInput, Padding): windowed, padded to a centred black
-//     square, PNG-encoded; Padding.Unpad maps boxes back to the original image.
+//   - Model input (ModelInput, ModelGeometry, Padding): windowed and
+//     PNG-encoded, either as it is (ModelSquash, the default: the server's
+//     resize to its square is the only geometry change, as in training) or
+//     padded to a centred black square (ModelPad; Padding.Unpad maps boxes
+//     back to the original image).
 //   - Terminal output (Encoder, NewEncoder, Detect, Choose): sixel, kitty,
 //     iTerm2, half-block cells and a text listing, with box overlays drawn at
 //     display resolution in a colour-blind-safe palette.

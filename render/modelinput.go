@@ -6,9 +6,43 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
+
+// ModelGeometry is how ModelInput shapes an image for a vision model whose
+// server resizes whatever it gets to a square (896x896 for MedGemma).
+type ModelGeometry string
+
+// The geometries.
+const (
+	// ModelSquash, the default, sends the image with its own aspect ratio
+	// and no padding: the server's resize to its square is the only
+	// geometry change, as in training and evaluation (the Hugging Face
+	// Gemma 3 processor, and Ollama's gemma3 engine, resize bilinearly to
+	// 896x896 without keeping the aspect ratio). The model's normalized
+	// boxes then apply to the original image as they are: the Padding is
+	// the identity.
+	ModelSquash ModelGeometry = "squash"
+	// ModelPad centres the image on a black square first, so the server's
+	// resize keeps its aspect ratio; the model never saw such images in
+	// training. Boxes come back normalized to the square and need
+	// Padding.Unpad.
+	ModelPad ModelGeometry = "pad"
+)
+
+// ParseModelGeometry reads a --model-input value: "squash" (also the empty
+// string) or "pad".
+func ParseModelGeometry(s string) (ModelGeometry, error) {
+	switch g := ModelGeometry(strings.ToLower(strings.TrimSpace(s))); g {
+	case "", ModelSquash:
+		return ModelSquash, nil
+	case ModelPad:
+		return g, nil
+	}
+	return "", fmt.Errorf("model input %q: want squash or pad", s)
+}
 
 // ModelMaxSide caps the long side of the model input: 1792 px, twice the
 // 896x896 MedGemma's vision encoder (SigLIP) sees. Ollama resizes whatever it
@@ -71,29 +105,41 @@ func clamp01(v float64) float64 {
 	return v
 }
 
-// ModelInput prepares r for a vision model: windowed with w exactly as the
-// display is (Gray's VOI function and inversion), downscaled by area
-// averaging so the long side is at most ModelMaxSide, centred on a black
-// square, and encoded as 8-bit grey PNG. The Padding maps the model's boxes
-// back with Unpad.
-func ModelInput(r *Radiograph, w Window) ([]byte, Padding, error) {
+// ModelInput prepares r for a vision model in geometry g: windowed with w
+// exactly as the display is (Gray's VOI function and inversion), downscaled
+// by area averaging so the long side is at most ModelMaxSide, and encoded as
+// 8-bit grey PNG. With ModelSquash that is all (the Padding is the
+// identity); with ModelPad the image is centred on a black square and the
+// Padding maps the model's boxes back with Unpad.
+func ModelInput(r *Radiograph, w Window, g ModelGeometry) ([]byte, Padding, error) {
 	if r == nil || r.Width <= 0 || r.Height <= 0 || len(r.Pix) != r.Width*r.Height {
 		return nil, Padding{}, errors.New("model input: empty or inconsistent radiograph")
 	}
+	if g == "" {
+		g = ModelSquash
+	}
+	if g != ModelSquash && g != ModelPad {
+		return nil, Padding{}, fmt.Errorf("model input %s: unknown geometry %q (want squash or pad)", r.Source, g)
+	}
 	sw, sh := fitLongSide(r.Width, r.Height, ModelMaxSide)
 	scaled := resample(r.Pix, r.Width, r.Height, sw, sh)
-	side := max(sw, sh)
-	p := Padding{Side: side, OffX: (side - sw) / 2, OffY: (side - sh) / 2, ImgW: sw, ImgH: sh}
-	sq := image.NewGray(image.Rect(0, 0, side, side))
+	var p Padding
+	cw, ch := sw, sh
+	if g == ModelPad {
+		side := max(sw, sh)
+		p = Padding{Side: side, OffX: (side - sw) / 2, OffY: (side - sh) / 2, ImgW: sw, ImgH: sh}
+		cw, ch = side, side
+	}
+	img := image.NewGray(image.Rect(0, 0, cw, ch))
 	voi := newVOIMap(w, r.VOIFunction, r.Invert)
 	for y := 0; y < sh; y++ {
-		off := (p.OffY+y)*sq.Stride + p.OffX
-		voi.apply(scaled[y*sw:(y+1)*sw], sq.Pix[off:off+sw], 256)
+		off := (p.OffY+y)*img.Stride + p.OffX
+		voi.apply(scaled[y*sw:(y+1)*sw], img.Pix[off:off+sw], 256)
 	}
 	var buf bytes.Buffer
 	// BestSpeed: the PNG crosses a local socket once; the default level
 	// takes several times longer for a file about 10% smaller.
-	if err := pngEncoder.Encode(&buf, sq); err != nil {
+	if err := pngEncoder.Encode(&buf, img); err != nil {
 		return nil, Padding{}, fmt.Errorf("model input %s: encode PNG: %w", r.Source, err)
 	}
 	return buf.Bytes(), p, nil

@@ -65,7 +65,7 @@ func TestModelInputPadsAndRoundTrips(t *testing.T) {
 			for i := range r.Pix {
 				r.Pix[i] = 1000 // white under the window below
 			}
-			data, p, err := ModelInput(r, Window{Center: 500, Width: 100})
+			data, p, err := ModelInput(r, Window{Center: 500, Width: 100}, ModelPad)
 			require.NoError(t, err)
 			img, err := png.Decode(bytes.NewReader(data))
 			require.NoError(t, err)
@@ -100,8 +100,59 @@ func TestModelInputPadsAndRoundTrips(t *testing.T) {
 }
 
 func TestModelInputRejectsEmpty(t *testing.T) {
-	_, _, err := ModelInput(&Radiograph{}, Window{Center: 1, Width: 1})
+	_, _, err := ModelInput(&Radiograph{}, Window{Center: 1, Width: 1}, ModelSquash)
 	require.Error(t, err)
-	_, _, err = ModelInput(nil, Window{})
+	_, _, err = ModelInput(nil, Window{}, ModelPad)
 	require.Error(t, err)
+	_, _, err = ModelInput(&Radiograph{Width: 1, Height: 1, Pix: []float32{0}}, Window{}, "stretch")
+	require.ErrorContains(t, err, "stretch")
+}
+
+// TestModelInputSquashSendsTheImageAsIs: the default geometry sends the
+// image with its own aspect ratio and no padding (the server squashes it to
+// its square, as in training), and boxes need no mapping.
+func TestModelInputSquashSendsTheImageAsIs(t *testing.T) {
+	cases := []struct {
+		name         string
+		w, h, ww, wh int
+	}{
+		{"portrait", 300, 400, 300, 400},
+		{"landscape", 500, 200, 500, 200},
+		{"large is downscaled, aspect kept", 1500, 1900, 1415, ModelMaxSide},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Radiograph{Width: tc.w, Height: tc.h, Pix: make([]float32, tc.w*tc.h), VOIFunction: VOILinear}
+			for i := range r.Pix {
+				r.Pix[i] = float32(i % tc.w) // a horizontal ramp
+			}
+			for _, g := range []ModelGeometry{ModelSquash, ""} {
+				data, p, err := ModelInput(r, Window{Center: float64(tc.w) / 2, Width: float64(tc.w)}, g)
+				require.NoError(t, err)
+				assert.Equal(t, Padding{}, p)
+				img, err := png.Decode(bytes.NewReader(data))
+				require.NoError(t, err)
+				require.Equal(t, image.Rect(0, 0, tc.ww, tc.wh), img.Bounds())
+				gray := img.(*image.Gray)
+				// No black border: the left column is the ramp's start,
+				// the right one its end.
+				assert.Less(t, gray.GrayAt(0, tc.wh/2).Y, uint8(8))
+				assert.Greater(t, gray.GrayAt(tc.ww-1, tc.wh/2).Y, uint8(247))
+				b := schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.6, X1: 0.9}
+				got, ok := p.Unpad(b)
+				require.True(t, ok)
+				assert.Equal(t, b, got, "boxes apply to the original image as they are")
+			}
+		})
+	}
+}
+
+func TestParseModelGeometry(t *testing.T) {
+	for in, want := range map[string]ModelGeometry{"": ModelSquash, "squash": ModelSquash, " PAD ": ModelPad} {
+		got, err := ParseModelGeometry(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	_, err := ParseModelGeometry("letterbox")
+	require.ErrorContains(t, err, "letterbox")
 }

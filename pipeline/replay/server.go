@@ -219,7 +219,7 @@ func modelInput(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	png, _, err := render.ModelInput(r, r.DefaultWindow)
+	png, _, err := render.ModelInput(r, r.DefaultWindow, render.ModelPad)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", path, err)
 	}

@@ -57,7 +57,7 @@ func TestCommittedDemoImagesAreUpToDate(t *testing.T) {
 func TestModelPaddingMatchesRender(t *testing.T) {
 	for _, size := range [][2]int{{40, 48}, {48, 40}, {30, 30}, {1900, 31}, {33, 1900}, {2001, 7}, {1793, 20}} {
 		r := &render.Radiograph{Width: size[0], Height: size[1], Pix: make([]float32, size[0]*size[1]), DefaultWindow: render.Window{Center: 0.5, Width: 1}}
-		_, want, err := render.ModelInput(r, r.DefaultWindow)
+		_, want, err := render.ModelInput(r, r.DefaultWindow, render.ModelPad)
 		require.NoError(t, err)
 		assert.Equal(t, want, modelPadding(size[0], size[1]), "%v", size)
 	}
