@@ -1,8 +1,10 @@
 // Package compare is the only judgment layer of cxr-auditor: a deterministic
 // comparator between what a vision model grounded in the image and what a
-// draft impression says, and the evaluation metrics of predictions against
-// ground truth. No model is involved: the same inputs always give the same
-// report.
+// draft impression says, the evaluation metrics of predictions against
+// ground truth, and the statistics of reader agreement (Agreement: raw
+// agreement, Cohen's and Fleiss' kappa with confidence intervals, confusion
+// tables). No model is involved: the same inputs always give the same
+// report. docs/metrics.md defines every figure.
 package compare
 
 import "github.com/cxr-auditor/cxr-auditor/schema"
@@ -21,6 +23,17 @@ const (
 	// UnsupportedByImage: the draft asserts the finding, the image does not show it.
 	UnsupportedByImage Kind = "unsupported_by_image"
 )
+
+// Kinds returns the disagreement kinds in a fixed order: MissedInDraft,
+// ContradictedByImage, HedgedInDraft, UnsupportedByImage.
+func Kinds() []Kind {
+	return []Kind{MissedInDraft, ContradictedByImage, HedgedInDraft, UnsupportedByImage}
+}
+
+// Valid reports whether k is one of the disagreement kinds.
+func (k Kind) Valid() bool {
+	return k == MissedInDraft || k == ContradictedByImage || k == HedgedInDraft || k == UnsupportedByImage
+}
 
 // Disagreement is one label on which the image and the draft disagree, with
 // the evidence from both sides.

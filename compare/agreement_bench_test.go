@@ -1,0 +1,52 @@
+package compare
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// benchRatings is a study of items with three disagreements each, every
+// unit rated by readers (a fixed seed, so every run measures the same data).
+func benchRatings(items int, readers []string) []Rating {
+	rng := rand.New(rand.NewPCG(7, 11))
+	labels, kinds, cats := schema.PositiveLabels(), Kinds(), DecisionCategories()
+	var rs []Rating
+	for i := range items {
+		for d := range 3 {
+			l, k := labels[(i+d)%len(labels)], kinds[(i+2*d)%len(kinds)]
+			truth := rng.IntN(len(cats))
+			for _, r := range readers {
+				c := truth
+				if rng.IntN(4) == 0 { // readers agree about three times in four
+					c = rng.IntN(len(cats))
+				}
+				rs = append(rs, Rating{ItemID: fmt.Sprintf("cxr-%05d", i), Key: string(l) + "/" + string(k),
+					Label: l, Kind: k, Reader: r, Category: cats[c]})
+			}
+		}
+	}
+	return rs
+}
+
+func BenchmarkAgreement(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		readers []string
+	}{
+		{"cohen/2000items", []string{"alice", "bob"}},
+		{"fleiss/2000items/4readers", []string{"alice", "bob", "carol", "dave"}},
+	} {
+		rs := benchRatings(2000, bc.readers)
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Agreement(rs, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
