@@ -47,9 +47,9 @@ lint:
 	  echo "  $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1)
 	$(STATICCHECK) ./...
 
-## update-golden: rewrite the TUI golden files (review the diff!)
+## update-golden: rewrite the golden files (TUI, agreement text; review the diff!)
 update-golden:
-	$(GO) test ./tui/... -update
+	$(GO) test ./tui/... ./compare/... -update
 
 clean:
 	rm -rf bin
