@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode"
+	"unicode/utf8"
 )
 
 // AgreementCSVHeader is the column order of AgreementReport.WriteCSV.
@@ -255,10 +256,14 @@ func dash(s string) string {
 	return s
 }
 
-// safe quotes s when it holds anything but printable characters (escape
-// sequences, tabs, newlines) or is empty, so it prints as one visible token.
+// safe quotes s when it is empty, is not valid UTF-8 (a lone 0x9b byte is
+// a CSI to some terminals), or holds anything but printable characters
+// (escape sequences, tabs, newlines, bidirectional overrides), so it prints
+// as one visible token. compare may import only the standard library and
+// schema, so this is its own rule; it is at least as strict as
+// internal/termtext.Line, and the CLI may pass the text through that too.
 func safe(s string) string {
-	if s == "" || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+	if s == "" || !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
 		return strconv.Quote(s)
 	}
 	return s

@@ -47,6 +47,18 @@ func TestAgreementWriteTextQuotesControlCharacters(t *testing.T) {
 	assert.NotContains(t, out, "\x1b")
 	assert.Contains(t, out, `"evil\x1b[2J"`)
 	assert.Contains(t, out, `"ann\t"`)
+
+	// A lone 0x9b byte (CSI on 8-bit terminals) and a right-to-left override.
+	rs = rate("csi\x9b2J", schema.Pneumothorax, MissedInDraft, "x:"+ir, "y\u202e:"+dr)
+	rep, err = Agreement(rs, Options{})
+	require.NoError(t, err)
+	buf.Reset()
+	require.NoError(t, rep.WriteText(&buf))
+	out = buf.String()
+	assert.NotContains(t, out, "\x9b")
+	assert.NotContains(t, out, "\u202e")
+	assert.Contains(t, out, `"csi\x9b2J"`)
+	assert.Contains(t, out, `"y\u202e"`)
 }
 
 type failingWriter struct{ after int }
