@@ -54,6 +54,10 @@ type Result struct {
 	Cached bool `json:"cached"`
 	// Err is the first failure in words, naming the stage; empty on success.
 	Err string `json:"error,omitempty"`
+	// Unverified is true when a stage came from the cache while no host
+	// could confirm the model's digest: the record was matched to the last
+	// digest the store saw for that model name.
+	Unverified bool `json:"unverified,omitempty"`
 	// StoreErr is set when the result (or a stage record it rests on) could
 	// not be stored: the result is valid for this run but will not be
 	// served from the cache, and run counts it as a failure.

@@ -7,7 +7,8 @@ import (
 )
 
 // Cache is what the scheduler needs of a persistent store: stage records
-// looked up by provenance key, and each item's outcome written in one step.
+// looked up by provenance key, each item's outcome written in one step, and
+// the last profile seen for a model (offline).
 // *store.Store satisfies it; tests pass fakes. Every method may block on
 // disk and must be safe for concurrent use.
 type Cache interface {
@@ -20,4 +21,8 @@ type Cache interface {
 	// PutOutcome stores an item's stage records and its result together:
 	// either all of them are durable when it returns nil, or none.
 	PutOutcome(ctx context.Context, stages []audit.StageRecord, result audit.ResultRecord) error
+	// LastModelProfile returns the digest and options of the latest
+	// successful record of model: with no host to ask, cached records are
+	// matched to them.
+	LastModelProfile(ctx context.Context, model string) (digest, options string, ok bool, err error)
 }

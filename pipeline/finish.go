@@ -20,13 +20,17 @@ type completion struct {
 	cached   bool
 	computed bool          // a model call produced rec (store it)
 	queued   time.Duration // how long its job waited for a slot
+	// unverified: rec came from the cache matched to the model's last
+	// known digest, no host being there to confirm it.
+	unverified bool
 }
 
 // stageOutcome is one finished stage of an attempt.
 type stageOutcome struct {
-	rec    audit.StageRecord
-	cached bool
-	queued time.Duration
+	rec        audit.StageRecord
+	cached     bool
+	unverified bool
+	queued     time.Duration
 	// unstored: a model call produced rec and it is not in the store yet
 	// (it is stored with the item's result, in one commit).
 	unstored bool
@@ -149,7 +153,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 		outs = &[2]*stageOutcome{}
 		s.fin.partial[j.att] = outs
 	}
-	outs[stageIndex(j.stage)] = &stageOutcome{rec: c.rec, cached: c.cached, queued: c.queued,
+	outs[stageIndex(j.stage)] = &stageOutcome{rec: c.rec, cached: c.cached, queued: c.queued, unverified: c.unverified,
 		unstored: c.computed && s.cfg.Store != nil && c.rec.Key != ""}
 	g, d := outs[0], outs[1]
 	if g == nil || d == nil {
@@ -275,6 +279,7 @@ func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duratio
 		DraftLabels: dr.Labels,
 		Salvaged:    gr.Diagnostics.Salvaged || dr.Diagnostics.Salvaged,
 		Cached:      g.cached && d.cached,
+		Unverified:  g.unverified || d.unverified,
 		Wall:        wall,
 	}
 	if res.Findings == nil {

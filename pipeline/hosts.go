@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // hostTable is what the scheduler knows of its hosts: for every (host,
@@ -22,11 +25,17 @@ import (
 //     not once per waiting prep worker.
 type hostTable struct {
 	runners []stageRunner
+	// stages names the stage of each model; needs lists the capabilities
+	// a host's model must have to serve it (vision for grounding).
+	stages map[string]audit.Stage
+	needs  map[string][]string
 
 	resolveMu sync.Mutex // serializes resolve
 
-	mu    sync.Mutex // guards the pairs' fields
-	pairs map[pairKey]*pair
+	mu        sync.Mutex // guards the fields below and the pairs' fields
+	pairs     map[pairKey]*pair
+	down      map[int]*hostDown // hosts that stopped answering (health.go)
+	warnedCtx map[string]bool   // models whose num_ctx was lowered, warned once
 }
 
 // pairKey names one (host, model) combination.
@@ -52,10 +61,15 @@ type pair struct {
 // profile is the part of a provenance key that depends on the host.
 type profile struct{ digest, options string }
 
-func newHostTable(runners []stageRunner, models []string) *hostTable {
-	t := &hostTable{runners: runners, pairs: map[pairKey]*pair{}}
+func newHostTable(runners []stageRunner, groundingModel, draftModel string) *hostTable {
+	t := &hostTable{runners: runners, pairs: map[pairKey]*pair{}, down: map[int]*hostDown{}, warnedCtx: map[string]bool{},
+		stages: map[string]audit.Stage{draftModel: audit.StageDraft, groundingModel: audit.StageGrounding},
+		needs:  map[string][]string{groundingModel: {"vision"}}}
 	for i, r := range runners {
-		for _, m := range models {
+		for _, m := range []string{groundingModel, draftModel} {
+			if _, ok := t.pairs[pairKey{i, m}]; ok {
+				continue
+			}
 			k := pairKey{i, m}
 			opt := r.Options()
 			t.pairs[k] = &pair{key: k, runner: r, opt: opt, options: opt.Canonical()}
@@ -65,10 +79,10 @@ func newHostTable(runners []stageRunner, models []string) *hostTable {
 }
 
 // resolve asks every host that has not answered (or not recently) about
-// model, concurrently, and returns the pairs that serve it, or why none
-// does. started lists the pairs that answered now (their slots are to be
+// model, concurrently, and returns the profiles of the pairs that serve
+// it, or why none does. started lists the pairs that answered now (their slots are to be
 // started); warn receives one line per host that could not answer.
-func (t *hostTable) resolve(ctx context.Context, model string, warn func(string, ...any)) (ps, started []*pair, err error) {
+func (t *hostTable) resolve(ctx context.Context, model string, warn func(string, ...any)) (prs []profile, started []*pair, err error) {
 	t.resolveMu.Lock()
 	defer t.resolveMu.Unlock()
 	var todo []*pair
@@ -97,7 +111,11 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	var lowered []string
 	for _, a := range answers {
+		if a.err == nil {
+			a.err = t.capable(a.p, model, a.info)
+		}
 		if a.err != nil {
 			if ctx.Err() == nil {
 				a.p.err, a.p.failedAt = a.err, time.Now()
@@ -106,40 +124,85 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 			continue
 		}
 		a.p.info, a.p.ok, a.p.err = a.info, true, nil
+		a.p.opt, a.p.options = a.p.runner.Options(), a.p.runner.Options().Canonical()
+		if n := a.info.ContextLength; n > 0 && a.p.opt.NumCtx > n {
+			// The server would cut it silently; provenance must say what
+			// was used.
+			lowered = append(lowered, fmt.Sprintf("%s (%d)", a.p.runner.URL(), n))
+			a.p.opt.NumCtx = n
+			a.p.options = a.p.opt.Canonical()
+		}
 		started = append(started, a.p)
 	}
-	ps, err = t.servingLocked(model)
+	if len(lowered) > 0 && !t.warnedCtx[model] {
+		t.warnedCtx[model] = true
+		warn("num_ctx %d is more than the context length of %s on %s: using the model's own (recorded in provenance)",
+			t.runners[0].Options().NumCtx, model, strings.Join(lowered, ", "))
+	}
+	ps, err := t.servingLocked(model)
 	if len(answers) > 0 {
 		t.checkDigestsLocked(model, ps, warn)
 	}
-	return ps, started, err
+	return distinctProfiles(ps), started, err
 }
 
-// serving returns the pairs that serve model, or the reason none does.
-func (t *hostTable) serving(model string) ([]*pair, error) {
+// serving returns the distinct profiles of the pairs that serve model (a
+// pair's info may change when its host comes back: read under the lock),
+// or the reason none does.
+func (t *hostTable) serving(model string) ([]profile, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.servingLocked(model)
+	ps, err := t.servingLocked(model)
+	return distinctProfiles(ps), err
 }
 
+// servingLocked returns the pairs that serve model. When none does, the
+// error is a *ModelError if every host answered (the model is missing, or
+// lacks a capability, everywhere), else it wraps a *HostsDownError naming
+// the hosts that did not answer: a host problem, not the model's.
 func (t *hostTable) servingLocked(model string) ([]*pair, error) {
 	var ps []*pair
-	var errs []error
+	me := &ModelError{Stage: t.stages[model], Model: model}
+	down := &HostsDownError{}
 	for i := range t.runners {
 		p := t.pairs[pairKey{i, model}]
-		if p.ok {
+		var ce *ModelError
+		switch {
+		case p.ok:
 			ps = append(ps, p)
-		} else if p.err != nil {
-			errs = append(errs, p.err)
+		case errors.As(p.err, &ce):
+			me.Hosts, me.Capability, me.Has = append(me.Hosts, p.runner.URL()), ce.Capability, ce.Has
+		case errors.Is(p.err, ErrModelNotFound):
+			me.Hosts = append(me.Hosts, p.runner.URL())
+		default:
+			err := p.err
+			if err == nil {
+				err = errors.New("not asked yet")
+			}
+			down.Hosts, down.Errs = append(down.Hosts, p.runner.URL()), append(down.Errs, err)
 		}
 	}
-	if len(ps) == 0 {
-		if len(errs) == 0 {
-			errs = append(errs, errors.New("no host answered"))
-		}
-		return nil, fmt.Errorf("model %s is not available on any host: %w", model, errors.Join(errs...))
+	switch {
+	case len(ps) > 0:
+		return ps, nil
+	case len(down.Hosts) == 0:
+		return nil, me
+	case len(me.Hosts) == 0:
+		return nil, down
+	default:
+		return nil, fmt.Errorf("%w; %s model %s is not on %s", down, me.Stage, model, strings.Join(me.Hosts, ", "))
 	}
-	return ps, nil
+}
+
+// capable returns a *ModelError when info lacks a capability model's stage
+// needs on p's host.
+func (t *hostTable) capable(p *pair, model string, info ModelInfo) error {
+	for _, c := range t.needs[model] {
+		if !info.Has(c) {
+			return &ModelError{Stage: t.stages[model], Model: model, Hosts: []string{p.runner.URL()}, Capability: c, Has: info.Capabilities}
+		}
+	}
+	return nil
 }
 
 // checkDigestsLocked warns when hosts serve different builds of one model
@@ -158,9 +221,10 @@ func (t *hostTable) checkDigestsLocked(model string, ps []*pair, warn func(strin
 }
 
 // profiles returns the distinct profiles of the pairs serving model; when
-// none does yet, the options of every host with digest as the (unchecked)
-// digest.
-func (t *hostTable) profiles(model, digest string) (resolved bool, prs []profile) {
+// none does yet, every host's options with digest as the (unchecked)
+// digest (and num_ctx as in stored, the options of a record, when lower:
+// the model's context length is not known without asking).
+func (t *hostTable) profiles(model, digest, stored string) (resolved bool, prs []profile) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var unresolved []profile
@@ -168,9 +232,10 @@ func (t *hostTable) profiles(model, digest string) (resolved bool, prs []profile
 		p := t.pairs[pairKey{i, model}]
 		if p.ok {
 			prs = appendProfile(prs, profile{p.info.Digest, p.options})
-		} else {
-			// Options are known without asking the host; the digest is not.
-			unresolved = appendProfile(unresolved, profile{digest, p.options})
+			continue
+		}
+		for _, o := range optionCandidates(p.runner.Options(), stored) {
+			unresolved = appendProfile(unresolved, profile{digest, o})
 		}
 	}
 	if len(prs) == 0 {
@@ -179,6 +244,7 @@ func (t *hostTable) profiles(model, digest string) (resolved bool, prs []profile
 	return true, prs
 }
 
+// distinctProfiles returns the distinct profiles of ps (t.mu held).
 func distinctProfiles(ps []*pair) []profile {
 	var out []profile
 	for _, p := range ps {

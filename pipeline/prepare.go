@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,9 +58,32 @@ func (s *Scheduler) prepAllowedLocked() bool {
 // placeholder jobs, each of which it either readies for a slot or
 // withdraws (served from the cache, or failed) on every path.
 func (s *Scheduler) prepare(ctx context.Context, att *attempt, gj, dj *job) {
+	if err := s.unusableModel(ctx); err != nil {
+		// One stage cannot run anywhere: the item cannot succeed, so no
+		// call is made for the other either; cached records still serve.
+		s.withdrawJob(dj)
+		s.offlineOrFail(ctx, dj, HashDraft(att.item.Draft), err)
+		s.withdrawJob(gj)
+		s.offlineOrFail(ctx, gj, "", err)
+		return
+	}
 	// The draft first: it needs no decoding, so it can start right away.
 	s.prepareDraft(ctx, att, dj)
 	s.prepareGrounding(ctx, att, gj)
+}
+
+// unusableModel returns the *ModelError of a stage whose model no host
+// that answered can serve (missing, or without a capability it needs).
+func (s *Scheduler) unusableModel(ctx context.Context) error {
+	for _, m := range s.models() {
+		if _, err := s.serving(ctx, m); err != nil {
+			var me *ModelError
+			if errors.As(err, &me) {
+				return me
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Scheduler) prepareDraft(ctx context.Context, att *attempt, j *job) {
@@ -66,13 +91,13 @@ func (s *Scheduler) prepareDraft(ctx context.Context, att *attempt, j *job) {
 		s.beforeStage(ctx, att.item, audit.StageDraft)
 	}
 	dh := HashDraft(att.item.Draft)
-	ps, err := s.serving(ctx, s.cfg.DraftModel)
+	prs, err := s.serving(ctx, s.cfg.DraftModel)
 	if err != nil {
 		s.withdrawJob(j)
-		s.failStage(ctx, j, dh, err)
+		s.offlineOrFail(ctx, j, dh, err)
 		return
 	}
-	if rec, ok := s.cachedUnless(ctx, att.noCache, audit.StageDraft, dh, ps); ok {
+	if rec, ok := s.cachedUnless(ctx, att.noCache, audit.StageDraft, dh, prs); ok {
 		s.withdrawJob(j)
 		s.complete(completion{job: j, rec: rec, cached: true})
 		return
@@ -94,12 +119,13 @@ func (s *Scheduler) prepareGrounding(ctx context.Context, att *attempt, j *job) 
 		fail("", fmt.Errorf("image %s: %w", path, err))
 		return
 	}
-	ps, err := s.serving(ctx, s.cfg.GroundingModel)
+	prs, err := s.serving(ctx, s.cfg.GroundingModel)
 	if err != nil {
-		fail(ih, err)
+		s.withdrawJob(j)
+		s.offlineOrFail(ctx, j, ih, err)
 		return
 	}
-	if rec, ok := s.cachedUnless(ctx, att.noCache, audit.StageGrounding, ih, ps); ok {
+	if rec, ok := s.cachedUnless(ctx, att.noCache, audit.StageGrounding, ih, prs); ok {
 		s.withdrawJob(j)
 		s.complete(completion{job: j, rec: rec, cached: true})
 		return
@@ -112,22 +138,22 @@ func (s *Scheduler) prepareGrounding(ctx context.Context, att *attempt, j *job) 
 	s.readyJob(j, func(j *job) { j.inputHash, j.img = ih, img })
 }
 
-// serving returns the pairs serving model, asking the hosts again when
-// none does (at most every resolveRetryAfter).
-func (s *Scheduler) serving(ctx context.Context, model string) ([]*pair, error) {
-	if ps, err := s.hosts.serving(model); err == nil {
-		return ps, nil
+// serving returns the profiles of the pairs serving model, asking the
+// hosts again when none does (at most every resolveRetryAfter).
+func (s *Scheduler) serving(ctx context.Context, model string) ([]profile, error) {
+	if prs, err := s.hosts.serving(model); err == nil {
+		return prs, nil
 	}
-	ps, started, err := s.hosts.resolve(ctx, model, s.logf)
+	prs, started, err := s.hosts.resolve(ctx, model, s.logf)
 	s.startSlots(started)
-	return ps, err
+	return prs, err
 }
 
-func (s *Scheduler) cachedUnless(ctx context.Context, noCache bool, stage audit.Stage, hash string, ps []*pair) (audit.StageRecord, bool) {
+func (s *Scheduler) cachedUnless(ctx context.Context, noCache bool, stage audit.Stage, hash string, prs []profile) (audit.StageRecord, bool) {
 	if noCache {
 		return audit.StageRecord{}, false
 	}
-	return s.cached(ctx, stage, hash, distinctProfiles(ps))
+	return s.cached(ctx, stage, hash, prs)
 }
 
 // cached returns a stored successful record of stage for inputHash under
@@ -161,6 +187,56 @@ func (s *Scheduler) serveable(rec audit.StageRecord) bool {
 		return rec.Deterministic && !s.cfg.RetryFailed
 	}
 	return rec.Done || rec.Deterministic
+}
+
+// offlineOrFail finishes a stage no host can serve now: from the cache
+// when the store has a record matching the model's last known profile
+// (marked unverified: no host confirmed the digest), else as failed with
+// why no host can serve it. A failure never hides a cached result.
+func (s *Scheduler) offlineOrFail(ctx context.Context, j *job, hash string, err error) {
+	if !j.att.noCache {
+		if rec, ok := s.cached(ctx, j.stage, hash, s.lastProfiles(ctx, j.model)); ok {
+			s.complete(completion{job: j, rec: rec, cached: true, unverified: true})
+			return
+		}
+	}
+	s.failStage(ctx, j, hash, err)
+}
+
+// lastProfiles returns the profiles a record of model made by the last
+// known build would carry: the digest and options the store saw last, with
+// every host's options (num_ctx as the store's when it was lowered to the
+// model's context length).
+func (s *Scheduler) lastProfiles(ctx context.Context, model string) []profile {
+	if s.cfg.Store == nil {
+		return nil
+	}
+	digest, options, ok, err := s.cfg.Store.LastModelProfile(ctx, model)
+	if err != nil || !ok {
+		return nil
+	}
+	var prs []profile
+	for _, r := range s.hosts.runners {
+		for _, o := range optionCandidates(r.Options(), options) {
+			prs = appendProfile(prs, profile{digest, o})
+		}
+	}
+	return prs
+}
+
+// optionCandidates returns the canonical options a call with opt may have
+// recorded: opt's own, and opt with stored's num_ctx when that is lower
+// (the model's context length was lower than the num_ctx asked for).
+func optionCandidates(opt Options, stored string) []string {
+	out := []string{opt.Canonical()}
+	var st struct {
+		NumCtx int `json:"num_ctx"`
+	}
+	if json.Unmarshal([]byte(stored), &st) == nil && st.NumCtx > 0 && st.NumCtx < opt.NumCtx {
+		opt.NumCtx = st.NumCtx
+		out = append(out, opt.Canonical())
+	}
+	return out
 }
 
 // keyFor is the provenance key of stage on inputHash run with pr.

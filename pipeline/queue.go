@@ -276,6 +276,10 @@ func (q *rankedQueue) retry(j *job, host int) {
 	q.push(j)
 }
 
+// requeue puts a job back to wait for any host (its host went down while
+// running it).
+func (q *rankedQueue) requeue(j *job) { q.push(j) }
+
 // finish moves an active item to done. With requeue, a Rerun asked while
 // it was active queues it again (at the rank the Rerun gave it) and finish
 // reports true.

@@ -173,7 +173,7 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 		s.logf = func(string, ...any) {}
 	}
 	s.cond = sync.NewCond(&s.mu)
-	s.hosts = newHostTable(runners, s.models())
+	s.hosts = newHostTable(runners, cfg.GroundingModel, cfg.DraftModel)
 	return s, nil
 }
 

@@ -19,7 +19,7 @@ import (
 // the same path and id is served its old result until Rerun (Run itself
 // always hashes the image). When no host has been asked yet (Run not
 // started, hosts offline) the stored model digest is trusted, so cached
-// results stay reviewable offline. Without a Store, Lookup serves the
+// results stay reviewable offline (marked Unverified). Without a Store, Lookup serves the
 // results of this Scheduler's runs kept in memory.
 func (s *Scheduler) Lookup(ctx context.Context, item audit.Item) (*audit.Result, bool) {
 	dh := HashDraft(item.Draft)
@@ -42,29 +42,36 @@ func (s *Scheduler) Lookup(ctx context.Context, item audit.Item) (*audit.Result,
 		return nil, false
 	}
 	d, ok, err := s.cfg.Store.GetStage(ctx, rr.DraftKey)
-	if err != nil || !ok || d.DraftHash != dh || !s.current(g) || !s.current(d) {
+	if err != nil || !ok || d.DraftHash != dh {
 		return nil, false
 	}
-	res := s.buildResult(item.ID, &stageOutcome{rec: g, cached: true}, &stageOutcome{rec: d, cached: true}, 0)
+	gok, gu := s.current(g)
+	dok, du := s.current(d)
+	if !gok || !dok {
+		return nil, false
+	}
+	res := s.buildResult(item.ID, &stageOutcome{rec: g, cached: true, unverified: gu}, &stageOutcome{rec: d, cached: true, unverified: du}, 0)
 	return res, res.Status == audit.StatusDone
 }
 
 // current reports whether rec was made under the current configuration:
 // its key must be the one a call with the current prompt digest, schema
 // version and a current host profile would get.
-func (s *Scheduler) current(rec audit.StageRecord) bool {
+// unverified is true when no host has confirmed the model's digest (the
+// stored one was trusted).
+func (s *Scheduler) current(rec audit.StageRecord) (ok, unverified bool) {
 	if rec.Model != s.modelOf(rec.Stage) {
-		return false
+		return false, false
 	}
 	input := rec.ImageHash
 	if rec.Stage == audit.StageDraft {
 		input = rec.DraftHash
 	}
-	_, profiles := s.hosts.profiles(rec.Model, rec.ModelDigest)
+	resolved, profiles := s.hosts.profiles(rec.Model, rec.ModelDigest, rec.Options)
 	for _, pr := range profiles {
 		if s.keyFor(rec.Stage, input, pr) == rec.Key {
-			return true
+			return true, !resolved
 		}
 	}
-	return false
+	return false, false
 }

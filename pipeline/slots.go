@@ -32,9 +32,20 @@ func (s *Scheduler) startSlots(ps []*pair) {
 }
 
 // slotWorker is one call slot of one host for one model: it runs the best
-// queued job that host may take, one at a time, until ctx is done.
+// queued job that host may take, one at a time, until ctx is done. While
+// the host is down (health.go) it takes nothing.
 func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 	for {
+		if up := s.hosts.downCh(p.key.host); up != nil {
+			select {
+			case <-up:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if !s.hosts.serves(p) {
+			return // the host came back without the model
+		}
 		s.mu.Lock()
 		var j *job
 		for !s.stopping {
@@ -56,9 +67,28 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 		if err != nil && ctx.Err() != nil {
 			return // cancelled: not a result
 		}
-		retryable := err != nil && (errors.Is(err, ErrUnreachable) || errors.Is(err, ErrBusy))
-		failures, other, hosts := s.hosts.outcome(p, retryable)
-		if retryable && !j.retried && other {
+		if hostLost(rec, err) {
+			// Not the item's failure: the job waits for a host.
+			up, first := s.hosts.markDown(p.key.host, err, s.logf)
+			s.mu.Lock()
+			s.q.requeue(j)
+			s.cond.Broadcast()
+			s.mu.Unlock()
+			if first && !s.probe(ctx, p) {
+				return
+			}
+			if !first {
+				select {
+				case <-up:
+				case <-ctx.Done():
+					return
+				}
+			}
+			continue
+		}
+		busy := errors.Is(err, ErrBusy)
+		failures, other, hosts := s.hosts.outcome(p, busy)
+		if busy && !j.retried && other {
 			s.mu.Lock()
 			s.q.retry(j, p.key.host)
 			s.cond.Broadcast()
@@ -66,8 +96,8 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 		} else {
 			s.complete(completion{job: j, rec: rec, computed: true, queued: queued})
 		}
-		if retryable && hosts > 1 {
-			// Let the healthy hosts take the queue while this one recovers.
+		if busy && hosts > 1 {
+			// Let the other hosts take the queue while this one is busy.
 			d := min(250*time.Millisecond<<min(failures-1, 8), maxHostBackoff)
 			t := time.NewTimer(d)
 			select {
@@ -78,6 +108,14 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 			}
 		}
 	}
+}
+
+// hostLost reports whether a call failed because its host went away: it
+// could not be reached (after the host's own retries), or the connection
+// closed mid-reply before anything usable arrived. Such a failure says
+// nothing about the item.
+func hostLost(rec audit.StageRecord, err error) bool {
+	return errors.Is(err, ErrUnreachable) || (errors.Is(err, ErrIncomplete) && !rec.Deterministic)
 }
 
 // call runs j on p and completes the record's provenance: key, item, input

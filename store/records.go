@@ -147,21 +147,21 @@ func (s *Store) GetStage(ctx context.Context, key string) (audit.StageRecord, bo
 	return r, true, nil
 }
 
-// LastModelDigest returns the model digest of the latest successful record
-// made with model (the name as the pipeline was configured with it), or ok
-// false when there is none. The pipeline uses it to serve cached results
-// when no host can confirm the model's current digest.
-func (s *Store) LastModelDigest(ctx context.Context, model string) (string, bool, error) {
-	var d string
-	err := s.r.QueryRowContext(ctx, `SELECT model_digest FROM stage_records
-		WHERE model = ? AND error = '' AND model_digest != '' ORDER BY id DESC LIMIT 1`, model).Scan(&d)
+// LastModelProfile returns the model digest and the options of the latest
+// successful record made with model (the name as the pipeline was
+// configured with it), or ok false when there is none. The pipeline uses it
+// to serve cached results when no host can confirm the model's current
+// digest.
+func (s *Store) LastModelProfile(ctx context.Context, model string) (digest, options string, ok bool, err error) {
+	err = s.r.QueryRowContext(ctx, `SELECT model_digest, options FROM stage_records
+		WHERE model = ? AND error = '' AND model_digest != '' ORDER BY id DESC LIMIT 1`, model).Scan(&digest, &options)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
+		return "", "", false, nil
 	}
 	if err != nil {
-		return "", false, s.errorf(fmt.Sprintf("last digest of model %q", model), err)
+		return "", "", false, s.errorf(fmt.Sprintf("last profile of model %q", model), err)
 	}
-	return d, true, nil
+	return digest, options, true, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }

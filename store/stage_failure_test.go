@@ -44,10 +44,10 @@ func TestDeterministicFailureIsServed(t *testing.T) {
 	assert.False(t, ok, "a transient failure is called again")
 }
 
-func TestLastModelDigest(t *testing.T) {
+func TestLastModelProfile(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
-	_, ok, err := s.LastModelDigest(ctx, "medgemma:4b")
+	_, _, ok, err := s.LastModelProfile(ctx, "medgemma:4b")
 	require.NoError(t, err)
 	assert.False(t, ok)
 
@@ -64,10 +64,11 @@ func TestLastModelDigest(t *testing.T) {
 	other.Model, other.ModelDigest = "other", "sha-other"
 	require.NoError(t, s.PutStage(ctx, other))
 
-	d, ok, err := s.LastModelDigest(ctx, "medgemma:4b")
+	d, opts, ok, err := s.LastModelProfile(ctx, "medgemma:4b")
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, "sha-new", d, "the latest successful record's digest, failures and other models aside")
+	assert.Equal(t, sampleStage("", audit.StageGrounding).Options, opts)
 }
 
 // TestMigrateFromV2KeepsStageRecords: records stored before version 3 read

@@ -4,8 +4,8 @@
 -- reply (a failure of that kind is served from the cache, so a resumed run
 -- does not repeat it). model_input: how the image was made a model input
 -- ("squash" or "pad"; '' on draft records and on older grounding records,
--- which were padded). The model index serves the last digest seen for a
--- model name (cached results offline).
+-- which were padded). The model index serves the last digest and options seen
+-- for a model name (cached results offline).
 
 ALTER TABLE stage_records ADD COLUMN deterministic INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE stage_records ADD COLUMN model_input TEXT NOT NULL DEFAULT '';
