@@ -1,6 +1,7 @@
 package termtext
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -80,5 +81,38 @@ func BenchmarkLine(b *testing.B) {
 		for b.Loop() {
 			_ = Line(hostile)
 		}
+	})
+}
+
+func TestJSON(t *testing.T) {
+	type row struct {
+		ID   string `json:"id"`
+		Note string `json:"note"`
+	}
+	in := row{ID: "a\x1b[2J\u009b31m\u202eb\x7f", Note: "épanchement\n胸\a"}
+	raw, err := json.Marshal(in)
+	require.NoError(t, err)
+	safe := JSON(raw)
+	assert.True(t, Inert(string(safe), false), "%q", safe)
+	var back row
+	require.NoError(t, json.Unmarshal(safe, &back))
+	assert.Equal(t, in, back, "the value is unchanged")
+	plain := []byte(`{"id":"x"}`)
+	assert.Equal(t, &plain[0], &JSON(plain)[0], "ASCII JSON is returned as is")
+}
+
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{"", "x", "\x1b[2J", "\u009b", "\u202e", "\x7f", "\xff", "é胸"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		raw, err := json.Marshal(map[string]string{s: s})
+		require.NoError(t, err)
+		safe := JSON(raw)
+		require.True(t, Inert(string(safe), false), "%q", safe)
+		var a, b map[string]string
+		require.NoError(t, json.Unmarshal(raw, &a))
+		require.NoError(t, json.Unmarshal(safe, &b))
+		require.Equal(t, a, b)
 	})
 }
