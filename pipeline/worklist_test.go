@@ -96,10 +96,10 @@ func TestLoadWorklist(t *testing.T) {
 		{
 			name:      "csv missing draft_file",
 			file:      "wl.csv",
-			content:   "id,image,draft,draft_file\na,img/a.png,,drafts/nope.txt\nb,img/b.png,inline wins,drafts/nope.txt\n",
-			wantIDs:   []string{"b"},
-			wantProbs: []string{"2:a"},
-			wantMsgs:  []string{"nope.txt"},
+			content:   "id,image,draft,draft_file\na,img/a.png,,drafts/nope.txt\nb,img/b.png,both given,drafts/b.txt\nc,img/b.png,inline,\n",
+			wantIDs:   []string{"c"},
+			wantProbs: []string{"2:a", "3:b"},
+			wantMsgs:  []string{"nope.txt", "both draft and draft_file are given"},
 		},
 		{
 			name:    "csv header without draft",
@@ -273,6 +273,7 @@ func (c *countingOps) ops() fileOps {
 			c.readPaths = append(c.readPaths, p)
 			return os.ReadFile(p)
 		},
+		evalSymlinks: filepath.EvalSymlinks,
 	}
 }
 
@@ -292,10 +293,10 @@ func TestLoadWorklistNeverReadsImages(t *testing.T) {
 	}
 	writeFiles(t, dir, map[string]string{"img.png": "x", "d.txt": "draft", "wl.csv": b.String()})
 	var c countingOps
-	wl, err := loadWorklist(context.Background(), filepath.Join(dir, "wl.csv"), c.ops())
+	wl, err := loadWorklist(context.Background(), filepath.Join(dir, "wl.csv"), c.ops(), worklistConfig{})
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 1000)
-	assert.EqualValues(t, 1001, c.stats.Load(), "one stat per row plus the worklist itself")
+	assert.EqualValues(t, 1501, c.stats.Load(), "one stat per image and per draft file, plus the worklist itself")
 	assert.EqualValues(t, 500, c.reads.Load())
 	for _, p := range c.readPaths {
 		require.Equal(t, filepath.Join(dir, "d.txt"), p)
@@ -305,13 +306,17 @@ func TestLoadWorklistNeverReadsImages(t *testing.T) {
 // statOnly is a fileOps that finds every path (a regular file) and reads
 // drafts from memory: parser fuzzing needs no file system.
 var statOnly = fileOps{
-	stat:     func(p string) (fs.FileInfo, error) { return fakeInfo{}, nil },
-	readFile: func(p string) ([]byte, error) { return []byte("draft from " + p), nil },
+	stat:         func(p string) (fs.FileInfo, error) { return fakeInfo{}, nil },
+	readFile:     func(p string) ([]byte, error) { return []byte("draft from " + p), nil },
+	evalSymlinks: func(p string) (string, error) { return p, nil },
 }
 
+// fakeInfo is a small regular file.
 type fakeInfo struct{ fs.FileInfo }
 
-func (fakeInfo) IsDir() bool { return false }
+func (fakeInfo) IsDir() bool       { return false }
+func (fakeInfo) Mode() fs.FileMode { return 0o600 }
+func (fakeInfo) Size() int64       { return 64 }
 
 // checkParsed asserts the invariants every parse must keep.
 func checkParsed(t *testing.T, b *rowBuilder) {

@@ -32,7 +32,7 @@ var (
 
 func TestDemoRecordsBothStagesOfEveryItem(t *testing.T) {
 	ctx := t.Context()
-	wl, err := pipeline.LoadWorklist(ctx, demoWorklist)
+	wl, err := pipeline.LoadWorklist(ctx, demoWorklist, pipeline.AllowOutsidePaths())
 	require.NoError(t, err)
 	require.Empty(t, wl.Problems)
 	recs, err := replay.ReadRecording(ctx, demoRecording)
@@ -98,7 +98,7 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	wl, err := pipeline.LoadWorklist(ctx, demoWorklist)
+	wl, err := pipeline.LoadWorklist(ctx, demoWorklist, pipeline.AllowOutsidePaths())
 	if err != nil {
 		return nil, err
 	}

@@ -91,7 +91,9 @@ const noRecording = "replay: no recorded output for this input (the image or dra
 //
 // The caller must Close the returned server.
 func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Options) (*ollamatest.Server, error) {
-	wl, err := pipeline.LoadWorklist(ctx, worklistPath)
+	// The demo's worklist is bundled data that names the shared phantoms
+	// in ../phantoms.
+	wl, err := pipeline.LoadWorklist(ctx, worklistPath, pipeline.AllowOutsidePaths())
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}

@@ -1,0 +1,172 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
+)
+
+// rawRow is one row before validation, whatever the format.
+type rawRow struct {
+	line      int
+	id        string
+	image     string
+	draft     string
+	draftFile string
+	truth     string // JSON array text; "" when absent
+}
+
+// rowBuilder validates rows and collects items and problems; it remembers
+// ids to reject duplicates.
+type rowBuilder struct {
+	file string
+	dir  string // absolute directory relative paths are resolved against
+	ops  fileOps
+	// allowOutside lets paths leave dir (AllowOutsidePaths).
+	allowOutside bool
+	// realDir is dir with its symlinks resolved, found on first use.
+	realDir  string
+	seen     map[string]int // id -> line of its first occurrence
+	items    []audit.Item
+	problems []RowError
+}
+
+func newRowBuilder(file, dir string, ops fileOps) *rowBuilder {
+	return &rowBuilder{file: file, dir: dir, ops: ops, seen: map[string]int{}}
+}
+
+func (b *rowBuilder) fail(line int, id string, err error) {
+	b.problems = append(b.problems, RowError{File: b.file, Line: line, ID: id, Err: err})
+}
+
+// resolve returns the path p (the row's field named field) names, relative
+// to the worklist's folder. Unless outside paths are allowed, a path that
+// is absolute, climbs out through "..", or is a symlink leading out of the
+// folder is an error wrapping ErrOutsideFolder.
+func (b *rowBuilder) resolve(field, p string) (string, error) {
+	if b.allowOutside {
+		if filepath.IsAbs(p) {
+			return filepath.Clean(p), nil
+		}
+		return filepath.Join(b.dir, p), nil
+	}
+	if filepath.IsAbs(p) {
+		return "", fmt.Errorf("%s %q is an absolute path, %w %s", field, p, ErrOutsideFolder, b.dir)
+	}
+	full := filepath.Join(b.dir, p)
+	if !inside(b.dir, full) {
+		return "", fmt.Errorf("%s %q leads %w %s", field, p, ErrOutsideFolder, b.dir)
+	}
+	real, err := b.ops.evalSymlinks(full)
+	if err != nil {
+		return full, nil // missing: the stat that follows says so
+	}
+	if b.realDir == "" {
+		if b.realDir, err = b.ops.evalSymlinks(b.dir); err != nil {
+			b.realDir = b.dir
+		}
+	}
+	if !inside(b.realDir, real) {
+		return "", fmt.Errorf("%s %q is a symlink to %s, %w %s", field, p, real, ErrOutsideFolder, b.dir)
+	}
+	return full, nil
+}
+
+// inside reports whether path is dir or lies under it (both clean and
+// absolute).
+func inside(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// add validates r and appends an Item or a RowError.
+func (b *rowBuilder) add(r rawRow) {
+	id := strings.TrimSpace(r.id)
+	if id == "" {
+		b.fail(r.line, "", errors.New("empty id"))
+		return
+	}
+	if first, dup := b.seen[id]; dup {
+		if first > 0 {
+			b.fail(r.line, id, fmt.Errorf("duplicate id (first on line %d)", first))
+		} else {
+			b.fail(r.line, id, errors.New("duplicate id (another image has the same file stem)"))
+		}
+		return
+	}
+	img := strings.TrimSpace(r.image)
+	if img == "" {
+		b.fail(r.line, id, errors.New("empty image path"))
+		return
+	}
+	imgPath, err := b.resolve("image", img)
+	if err != nil {
+		b.fail(r.line, id, err)
+		return
+	}
+	st, err := b.ops.stat(imgPath)
+	if err != nil {
+		b.fail(r.line, id, fmt.Errorf("image: %w", err))
+		return
+	}
+	if !st.Mode().IsRegular() {
+		b.fail(r.line, id, fmt.Errorf("image %s: is %s, not an image file", imgPath, safefile.Kind(st.Mode())))
+		return
+	}
+	draft := strings.TrimSpace(r.draft)
+	draftFile := strings.TrimSpace(r.draftFile)
+	switch {
+	case draft != "" && draftFile != "":
+		b.fail(r.line, id, errors.New("both draft and draft_file are given; a row takes one of them"))
+		return
+	case draftFile != "":
+		if draft, err = b.readDraft(draftFile); err != nil {
+			b.fail(r.line, id, err)
+			return
+		}
+	}
+	if draft == "" {
+		b.fail(r.line, id, errors.New("empty draft"))
+		return
+	}
+	it := audit.Item{ID: id, ImagePath: imgPath, Draft: draft, Line: r.line}
+	if t := strings.TrimSpace(r.truth); t != "" {
+		truth, err := parseTruth([]byte(t))
+		if err != nil {
+			b.fail(r.line, id, err)
+			return
+		}
+		it.Truth, it.HasTruth = truth, true
+	}
+	b.seen[id] = r.line
+	b.items = append(b.items, it)
+}
+
+// readDraft reads a draft_file: inside the folder, a regular file (stat
+// first: reading a named pipe would block), at most prompts.MaxDraftBytes.
+func (b *rowBuilder) readDraft(name string) (string, error) {
+	path, err := b.resolve("draft_file", name)
+	if err != nil {
+		return "", err
+	}
+	st, err := b.ops.stat(path)
+	if err != nil {
+		return "", fmt.Errorf("draft_file: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("draft_file %s: is %s, not a text file", path, safefile.Kind(st.Mode()))
+	}
+	if st.Size() > prompts.MaxDraftBytes {
+		return "", fmt.Errorf("draft_file %s: %d bytes; a draft may hold at most %d", path, st.Size(), prompts.MaxDraftBytes)
+	}
+	data, err := b.ops.readFile(path)
+	if err != nil {
+		return "", fmt.Errorf("draft_file: %w", err)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
