@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
@@ -118,7 +119,7 @@ func startDemo(ctx context.Context, f demoFlags) (*demoSession, error) {
 	wl := filepath.Join(f.dir, demoWorklist)
 	rec := filepath.Join(f.dir, demoRecording)
 	for _, p := range []string{wl, rec} {
-		if _, err := os.Stat(p); err != nil {
+		if _, err := safefile.Regular(p); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("demo files not found: %s is missing; run it from the repository root or pass --dir", p)
 			}
@@ -163,10 +164,10 @@ func removeDemoStore(ctx context.Context, db, wl string) error {
 		return nil
 	case err != nil:
 		return fmt.Errorf("--fresh: %w", err)
-	case st.IsDir():
-		return fmt.Errorf("--fresh: %s is a directory, not the demo's store", db)
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("--fresh: %s is %s, not the demo's store", db, safefile.Kind(st.Mode()))
 	}
-	list, err := pipeline.LoadWorklist(ctx, wl)
+	list, err := pipeline.LoadWorklist(ctx, wl, pipeline.AllowOutsidePaths())
 	if err != nil {
 		return fmt.Errorf("--fresh: %w", err)
 	}
@@ -204,6 +205,7 @@ func demoWorkstation(d *demoSession, f demoFlags) workstationConfig {
 		command:        "demo",
 		queueAll:       true,
 		worklist:       d.worklist,
+		allowOutside:   true, // bundled data naming the shared phantoms in ../phantoms
 		db:             d.db,
 		hosts:          []*pipeline.Host{d.host},
 		groundingModel: prompts.DefaultGroundingModel,

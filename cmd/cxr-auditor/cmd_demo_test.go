@@ -33,7 +33,7 @@ var demoDir = filepath.Join("..", "..", "testdata", "demo")
 func smallDemo(t *testing.T, ids ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	wl, err := pipeline.LoadWorklist(t.Context(), filepath.Join(demoDir, demoWorklist))
+	wl, err := pipeline.LoadWorklist(t.Context(), filepath.Join(demoDir, demoWorklist), pipeline.AllowOutsidePaths())
 	require.NoError(t, err)
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -104,7 +104,7 @@ func TestStartDemoServesTheRecording(t *testing.T) {
 	info, err := d.host.ModelInfo(ctx, prompts.DefaultGroundingModel)
 	require.NoError(t, err)
 	assert.True(t, info.Has("vision"))
-	wl, err := pipeline.LoadWorklist(ctx, d.worklist)
+	wl, err := pipeline.LoadWorklist(ctx, d.worklist, pipeline.AllowOutsidePaths())
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 1)
 	rec, err := d.host.ParseDraft(ctx, prompts.DefaultDraftModel, wl.Items[0].Draft, true)
@@ -127,7 +127,7 @@ func TestRemoveDemoStore(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, smallIDs...)
 	wlPath := filepath.Join(dir, demoWorklist)
-	wl, err := pipeline.LoadWorklist(ctx, wlPath)
+	wl, err := pipeline.LoadWorklist(ctx, wlPath, pipeline.AllowOutsidePaths())
 	require.NoError(t, err)
 	own := audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath, Draft: wl.Items[0].Draft}
 	// The same demo item stored by a run from another working directory.
@@ -177,7 +177,7 @@ func TestStartDemoFresh(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, "demo-07-unsupported")
 	db := filepath.Join(dir, "worklist.cxr.db")
-	wl, err := pipeline.LoadWorklist(ctx, filepath.Join(dir, demoWorklist))
+	wl, err := pipeline.LoadWorklist(ctx, filepath.Join(dir, demoWorklist), pipeline.AllowOutsidePaths())
 	require.NoError(t, err)
 	demoStore(t, db, audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath})
 

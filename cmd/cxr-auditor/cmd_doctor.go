@@ -17,6 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -135,9 +137,13 @@ func runDoctor(ctx context.Context, e env, f doctorFlags) error {
 	}
 	rep.OK = rep.Problems == 0
 	if f.asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		// Versions, digests, capabilities and errors come from the hosts:
+		// termtext.JSON keeps them inert on a terminal.
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := e.stdout.Write(append(termtext.JSON(b), '\n')); err != nil {
 			return err
 		}
 	} else {
@@ -275,6 +281,12 @@ func checkDigests(digests map[string]map[string]string) []doctorCheck {
 // checkStore checks the store at path without creating or migrating it.
 func checkStore(ctx context.Context, path string) doctorCheck {
 	c := doctorCheck{Check: "store", Target: path}
+	// Stat first: opening a named pipe would block the doctor for good.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		c.Status, c.Message = checkFail, fmt.Sprintf("store %s is %s, not a store file", path, safefile.Kind(st.Mode()))
+		c.Fix = "choose a store file for --db (run or review create it)"
+		return c
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		dir := filepath.Dir(path)
 		f, err := os.CreateTemp(dir, ".cxr-auditor-doctor-*")
@@ -347,9 +359,10 @@ func printDoctor(w io.Writer, rep doctorReport) {
 		case checkWarn:
 			mark = "!"
 		}
-		fmt.Fprintf(w, "%s %s\n", mark, c.Message)
+		// Messages quote what hosts answered: outside text.
+		writeLine(w, "%s %s", mark, c.Message)
 		if c.Fix != "" && c.Status != checkOK {
-			fmt.Fprintf(w, "    fix: %s\n", c.Fix)
+			writeLine(w, "    fix: %s", c.Fix)
 		}
 	}
 	switch rep.Problems {

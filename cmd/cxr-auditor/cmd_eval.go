@@ -106,6 +106,9 @@ func forEachLine(ctx context.Context, e env, path string, fn func(name string, l
 	if isStdin(path) {
 		r, name = e.stdin, "stdin"
 	} else {
+		if err := checkInput(path); err != nil {
+			return err
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			return fmt.Errorf("read input: %w", err)
@@ -151,7 +154,7 @@ func readTruth(ctx context.Context, e env, path string) ([]compare.EvalItem, err
 		}
 		firstLine[t.id] = l.n
 		for _, note := range t.warnings {
-			fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %s:%d: item %q: %s: %s\n", name, l.n, t.id, note.Kind, note.Message)
+			writeLine(e.stderr, "cxr-auditor eval: warning: %s:%d: item %q: %s: %s", name, l.n, t.id, note.Kind, note.Message)
 		}
 		items = append(items, compare.EvalItem{ID: t.id, Truth: t.findings, Missing: true})
 		return nil
@@ -215,7 +218,7 @@ func readPredictions(ctx context.Context, e env, path string, items []compare.Ev
 		firstLine[p.id] = l.n
 		i, known := index[p.id]
 		if !known {
-			fmt.Fprintf(e.stderr, "cxr-auditor eval: warning: %s:%d: id %q is not in the truth; ignored\n", name, l.n, p.id)
+			writeLine(e.stderr, "cxr-auditor eval: warning: %s:%d: id %q is not in the truth; ignored", name, l.n, p.id)
 			return nil
 		}
 		it := &items[i]

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -20,7 +19,9 @@ the current notes, for analysis in pandas or R: JSONL (one object per item)
 or CSV (one row per item, disagreement and annotator verdict). The database
 is opened read-only and never created: export while a review is running is
 safe. With WORKLIST, the database is the one beside it (WORKLIST's name with
-the extension .cxr.db); --db names it directly.`
+the extension .cxr.db); --db names it directly. --out is written to a
+temporary file and renamed into place when the export is complete; it may
+not name the store or the worklist.`
 
 const exportExample = `
 cxr-auditor export --format csv --out review.csv worklist.csv`
@@ -62,6 +63,18 @@ func runExport(ctx context.Context, e env, db, format, out string, pos []string)
 		return fmt.Errorf("%w: name the database with --db FILE or give the WORKLIST it belongs to", errUsage)
 	}
 
+	if out != "" {
+		protected := storeFiles(path)
+		if len(pos) == 1 {
+			protected = append(protected, protectedFile{"the worklist", pos[0]})
+		}
+		if err := checkOutput("--out", out, protected...); err != nil {
+			return err
+		}
+	}
+	if err := checkStorePath(path); err != nil {
+		return err
+	}
 	s, err := store.Open(ctx, path, store.ReadOnly())
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -77,30 +90,20 @@ func runExport(ctx context.Context, e env, db, format, out string, pos []string)
 	return exportToFile(ctx, s, out, format)
 }
 
-// exportToFile writes to a temporary file beside dst and renames it over dst
-// only when the export succeeded, so a failed export never leaves a truncated
-// file that looks complete.
-func exportToFile(ctx context.Context, s *store.Store, dst, format string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
+// exportToFile writes to a temporary file beside dst (mode 0600) and
+// renames it over dst only when the export succeeded, so a failed export
+// never leaves a truncated file that looks complete, and a previous dst is
+// untouched until then.
+func exportToFile(ctx context.Context, s *store.Store, dst, format string) error {
+	f, err := safefile.Create(dst)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", dst, err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
+	defer f.Abort()
 	if err := s.Export(ctx, f, format); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("export to %s: %w", dst, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("export to %s: %w", dst, err)
-	}
-	if err := os.Rename(f.Name(), dst); err != nil {
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("export to %s: %w", dst, err)
 	}
 	return nil

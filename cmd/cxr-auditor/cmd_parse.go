@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -104,6 +106,9 @@ func readInput(e env, path string) ([]byte, string, error) {
 		}
 		return b, "stdin", nil
 	}
+	if err := checkInput(path); err != nil {
+		return nil, path, err
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		// The *PathError already names the file.
@@ -114,24 +119,31 @@ func readInput(e env, path string) ([]byte, string, error) {
 
 // explainDiagnostics prints one human-readable line per parser note, so
 // --explain shows what was repaired or dropped and why.
+// The notes quote the model output: every line is sanitised.
 func explainDiagnostics(w io.Writer, name string, d schema.Diagnostics) {
 	if d.Salvaged {
-		fmt.Fprintf(w, "%s: salvaged: the output was not clean JSON in the expected shape\n", name)
+		writeLine(w, "%s: salvaged: the output was not clean JSON in the expected shape", name)
 	}
 	if len(d.Notes) == 0 && !d.Salvaged {
-		fmt.Fprintf(w, "%s: clean: nothing repaired or dropped\n", name)
+		writeLine(w, "%s: clean: nothing repaired or dropped", name)
 	}
 	for _, n := range d.Notes {
-		fmt.Fprintf(w, "%s: %s: %s\n", name, n.Kind, n.Message)
+		writeLine(w, "%s: %s: %s", name, n.Kind, n.Message)
 	}
 }
 
 // writeJSON writes v as one line of JSON. HTML escaping is off because draft
-// spans are verbatim text ("<", "&") meant to be read, not embedded in HTML.
+// spans are verbatim text ("<", "&") meant to be read, not embedded in HTML;
+// termtext.JSON escapes what a terminal would act on (spans and labels come
+// from model output).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if _, err := w.Write(termtext.JSON(b.Bytes())); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil

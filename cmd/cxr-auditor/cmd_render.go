@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -92,6 +93,9 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 		return fmt.Errorf("%w: --protocol: %v", errUsage, err)
 	}
 
+	if err := checkInput(image); err != nil {
+		return err
+	}
 	img, err := render.Load(ctx, image, render.LoadOptions{})
 	if err != nil {
 		return err
@@ -222,6 +226,10 @@ func writePicture(w io.Writer, proto render.Protocol, pic render.Picture) error 
 	write(pic.Raw)
 	switch proto {
 	case render.ProtocolSixel, render.ProtocolITerm2:
+		write([]byte("\n"))
+	case render.ProtocolText:
+		// The listing names the file: outside text.
+		write([]byte(termtext.Text(pic.Cells)))
 		write([]byte("\n"))
 	default:
 		write([]byte(pic.Cells))

@@ -35,6 +35,8 @@ type reviewFlags struct {
 	urgent    *labelsFlag
 	jobs      int
 	debug     string
+	// allowOutside: --allow-outside-paths.
+	allowOutside bool
 }
 
 func newReviewCmd(e env) *cobra.Command {
@@ -61,6 +63,7 @@ func newReviewCmd(e env) *cobra.Command {
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
 	fl.IntVar(&f.jobs, "jobs", 1, "model calls in flight per model per host (Ollama's OLLAMA_NUM_PARALLEL)")
 	fl.StringVar(&f.debug, "debug", "", "write a debug log to FILE")
+	addAllowOutsideFlag(cmd, &f.allowOutside)
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
 	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
@@ -83,6 +86,6 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string) error
 		groundingModel: f.ollama.groundingModel, draftModel: f.ollama.draftModel,
 		annotator: f.annotator, blind: f.blind, graphics: f.graphics,
 		urgent: f.urgent.labels, prefetch: f.prefetch, capacity: f.jobs, debug: f.debug,
-		command: "review", queueAll: f.all,
+		command: "review", queueAll: f.all, allowOutside: f.allowOutside,
 	})
 }

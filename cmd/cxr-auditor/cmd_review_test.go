@@ -49,7 +49,7 @@ func TestReviewOpensAndQuits(t *testing.T) {
 	img, err := filepath.Abs(filepath.Join("..", "..", "testdata", "phantoms", "phantom-normal.png"))
 	require.NoError(t, err)
 	wl := writeTemp(t, "worklist.csv", "id,image,draft\nsyn-1,"+img+",No pneumothorax.\nsyn-2,"+img+",\"Bad row, no draft\nsyn-3,/nope.png,Clear.\n")
-	r := invokeMain(t, "q", "review", wl, "--ollama", srv.URL(), "--graphics", "text", "--annotator", "tester")
+	r := invokeMain(t, "q", "review", wl, "--ollama", srv.URL(), "--graphics", "text", "--annotator", "tester", "--allow-outside-paths")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	db := store.DefaultPath(wl)
 	assert.Contains(t, r.stdout, "cxr-auditor review: 0 verdict(s) and 0 note(s) saved this session as tester · store "+db)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -58,7 +59,8 @@ func (o *ollamaFlags) options() pipeline.Options {
 
 // hosts returns one Host per distinct --ollama URL, or the OLLAMA_HOST
 // default when none was given. A bad URL or option is a usage error naming
-// the flag.
+// the flag. A URL carrying a user name or password is refused, and no
+// message shows the password.
 func (o *ollamaFlags) hosts() ([]*pipeline.Host, error) {
 	opt := o.options()
 	if err := opt.Validate(); err != nil {
@@ -66,14 +68,20 @@ func (o *ollamaFlags) hosts() ([]*pipeline.Host, error) {
 	}
 	urls := []string(o.urls)
 	if len(urls) == 0 {
+		if env := os.Getenv("OLLAMA_HOST"); hasCredentials(env) {
+			return nil, fmt.Errorf("%w: OLLAMA_HOST %s: %s", errUsage, redactCredentials(env, []string{env}), noCredentials)
+		}
 		urls = []string{""}
 	}
 	var out []*pipeline.Host
 	seen := map[string]bool{}
 	for _, u := range urls {
+		if hasCredentials(u) {
+			return nil, fmt.Errorf("%w: --ollama %s: %s", errUsage, redactCredentials(u, urls), noCredentials)
+		}
 		h, err := pipeline.NewHost(u, opt)
 		if err != nil {
-			return nil, fmt.Errorf("%w: --ollama: %v", errUsage, err)
+			return nil, fmt.Errorf("%w: --ollama: %s", errUsage, redactCredentials(err.Error(), urls))
 		}
 		if seen[h.URL()] {
 			continue
@@ -82,6 +90,19 @@ func (o *ollamaFlags) hosts() ([]*pipeline.Host, error) {
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// noCredentials says why a host URL with credentials is refused.
+const noCredentials = "a user name or password in a host URL is not supported (it would be shown in messages and logs); reach the host through an SSH tunnel or a proxy that adds them"
+
+// hasCredentials reports whether a host URL carries user information
+// ("user:password@" before the host).
+func hasCredentials(u string) bool {
+	if _, after, ok := strings.Cut(u, "://"); ok {
+		u = after
+	}
+	u, _, _ = strings.Cut(u, "/")
+	return strings.Contains(u, "@")
 }
 
 // completionTimeout bounds the model look-up of a shell completion: a tab

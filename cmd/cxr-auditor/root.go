@@ -11,6 +11,8 @@ import (
 	fang "charm.land/fang/v2"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 )
 
 const rootDescription = `cxr-auditor audits chest X-ray draft impressions against a grounding vision
@@ -180,7 +182,8 @@ func errorHandler(root *cobra.Command, args []string, tty bool) fang.ErrorHandle
 		if c, _, ferr := root.Find(args); ferr == nil && c != nil {
 			name = c.CommandPath()
 		}
-		msg := err.Error()
+		// Errors echo paths, ids and servers' messages: outside text.
+		msg := termtext.Line(err.Error())
 		usage := errors.Is(err, errUsage)
 		if !tty {
 			fmt.Fprintf(w, "%s: %s\n", name, msg)

@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -34,6 +35,9 @@ type workstationConfig struct {
 	queueAll bool
 	// worklist is the worklist file or directory.
 	worklist string
+	// allowOutside lets the worklist name files outside its folder
+	// (--allow-outside-paths; the bundled demo).
+	allowOutside bool
 	// db is the store file; "" means store.DefaultPath(worklist).
 	db string
 	// hosts serve both models (at least one).
@@ -88,7 +92,19 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		return errors.New("no Ollama host")
 	}
 
+	if cfg.db == "" {
+		cfg.db = store.DefaultPath(cfg.worklist)
+	}
+	if err := checkStorePath(cfg.db); err != nil {
+		return err
+	}
 	if cfg.debug != "" {
+		if err := checkOutput("--debug", cfg.debug, append(storeFiles(cfg.db), protectedFile{"the worklist", cfg.worklist})...); err != nil {
+			return err
+		}
+		if st, err := os.Stat(cfg.debug); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("%w: --debug %s is %s, not a log file", errUsage, cfg.debug, safefile.Kind(st.Mode()))
+		}
 		f, err := tea.LogToFile(cfg.debug, "cxr-auditor")
 		if err != nil {
 			return fmt.Errorf("--debug: %w", err)
@@ -98,20 +114,29 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		log.SetOutput(io.Discard)
 	}
 
-	wl, err := pipeline.LoadWorklist(ctx, cfg.worklist)
+	var wlOpts []pipeline.WorklistOption
+	if cfg.allowOutside {
+		wlOpts = append(wlOpts, pipeline.AllowOutsidePaths())
+	}
+	wl, err := pipeline.LoadWorklist(ctx, cfg.worklist, wlOpts...)
 	if err != nil {
 		return err
 	}
 	var problems []string
+	outside := 0
 	for _, p := range wl.Problems {
 		problems = append(problems, p.Error())
 		log.Printf("worklist: skipped row: %v", p)
+		if errors.Is(p, pipeline.ErrOutsideFolder) {
+			outside++
+		}
+	}
+	if outside > 0 {
+		// The TUI shows the first problem; this says why and what to do.
+		problems = append(problems, outsideHint(outside))
 	}
 	if len(wl.Items) == 0 {
 		return fmt.Errorf("worklist %s: no usable rows (%d skipped)", cfg.worklist, len(wl.Problems))
-	}
-	if cfg.db == "" {
-		cfg.db = store.DefaultPath(cfg.worklist)
 	}
 	st, err := store.Open(ctx, cfg.db)
 	if err != nil {
@@ -204,12 +229,18 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		log.Printf("pipeline: %v", schedErr)
 	}
 
-	fmt.Fprintf(e.stdout, "cxr-auditor %s: %d verdict(s) and %d note(s) saved this session as %s · store %s\n",
+	// The annotator and the store's path are outside text.
+	writeLine(e.stdout, "cxr-auditor %s: %d verdict(s) and %d note(s) saved this session as %s · store %s",
 		cfg.command, model.SavedVerdicts(), model.SavedNotes(), cfg.annotator, st.Path())
 	if n := model.Pending(); n > 0 {
 		fmt.Fprintf(e.stderr, "cxr-auditor %s: %d change(s) were still being saved at exit and may be lost\n", cfg.command, n)
 	}
-	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && ctx.Err() == nil {
+	switch {
+	case ctx.Err() != nil:
+		// A signal (SIGINT, SIGTERM, SIGHUP) ended the session: Bubble
+		// Tea has restored the terminal; exit like run does.
+		return interruptedError(ctx)
+	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return fmt.Errorf("workstation: %w", runErr)
 	}
 	return nil

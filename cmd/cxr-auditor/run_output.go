@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// runOutput is one line of `run` output.
+type runOutput struct {
+	ID            string                 `json:"id"`
+	Image         string                 `json:"image"`
+	Findings      []schema.Finding       `json:"findings"` // null when the grounding failed
+	DraftLabels   []schema.DraftLabel    `json:"draft_labels"`
+	Disagreements []compare.Disagreement `json:"disagreements"`
+	Urgent        bool                   `json:"urgent"`
+	Provenance    runProvenance          `json:"provenance"`
+	Timings       runTimings             `json:"timings"`
+	Salvaged      bool                   `json:"salvaged"`
+	Cached        bool                   `json:"cached"`
+	Error         string                 `json:"error,omitempty"`
+}
+
+type runProvenance struct {
+	Grounding *stageProvenance `json:"grounding"`
+	Draft     *stageProvenance `json:"draft"`
+}
+
+// stageProvenance is what one stage's output rests on.
+type stageProvenance struct {
+	Key           string `json:"key,omitempty"`
+	Model         string `json:"model"`
+	ModelDigest   string `json:"model_digest,omitempty"`
+	PromptDigest  string `json:"prompt_digest,omitempty"`
+	Options       string `json:"options,omitempty"`
+	SchemaVersion string `json:"schema_version"`
+	InputHash     string `json:"input_hash,omitempty"` // image or draft sha256
+	Host          string `json:"host,omitempty"`
+	DoneReason    string `json:"done_reason,omitempty"`
+	Error         string `json:"error,omitempty"`
+}
+
+type runTimings struct {
+	GroundingMS int64 `json:"grounding_ms"`
+	DraftMS     int64 `json:"draft_ms"`
+	WallMS      int64 `json:"wall_ms"`
+}
+
+func stageProv(r *audit.StageRecord) *stageProvenance {
+	if r == nil {
+		return nil
+	}
+	p := &stageProvenance{Key: r.Key, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
+		Options: r.Options, SchemaVersion: pipeline.SchemaVersion(), Host: r.Host, DoneReason: r.DoneReason, Error: r.Error}
+	p.InputHash = r.ImageHash
+	if r.Stage == audit.StageDraft {
+		p.InputHash = r.DraftHash
+	}
+	return p
+}
+
+func makeRunOutput(it audit.Item, r *audit.Result) runOutput {
+	o := runOutput{
+		ID: it.ID, Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
+		Disagreements: []compare.Disagreement{}, Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
+		Provenance: runProvenance{Grounding: stageProv(r.Grounding), Draft: stageProv(r.Draft)},
+		Timings:    runTimings{WallMS: r.Wall.Milliseconds()},
+	}
+	if r.Report != nil {
+		o.Disagreements, o.Urgent = r.Report.Disagreements, r.Report.Urgent
+	}
+	if r.Grounding != nil {
+		o.Timings.GroundingMS = r.Grounding.Wall.Milliseconds()
+		if r.Grounding.Error != "" {
+			o.Findings = nil // eval: a failed grounding predicts nothing
+		}
+	}
+	if r.Draft != nil {
+		o.Timings.DraftMS = r.Draft.Wall.Milliseconds()
+	}
+	if o.DraftLabels == nil {
+		o.DraftLabels = []schema.DraftLabel{}
+	}
+	return o
+}
+
+// resultsWriter writes run's JSON lines to stdout or, with --out, through a
+// safefile.File renamed into place by commit. Each line is flushed as its
+// item finishes, so a crash keeps every finished item (in the partial file
+// for --out). Lines go through termtext.JSON: the ids, paths and model
+// output they carry cannot act on a terminal. Not safe for concurrent use
+// (the scheduler delivers results one at a time).
+type resultsWriter struct {
+	bw   *bufio.Writer
+	file *safefile.File // nil for stdout
+	err  error          // the first write error
+}
+
+func newResultsWriter(stdout io.Writer, out string) (*resultsWriter, error) {
+	if out == "" {
+		return &resultsWriter{bw: bufio.NewWriter(stdout)}, nil
+	}
+	f, err := safefile.Create(out)
+	if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	return &resultsWriter{bw: bufio.NewWriter(f), file: f}, nil
+}
+
+// write appends one line and flushes it; after a write error it does
+// nothing (commit reports the error).
+func (w *resultsWriter) write(o runOutput) {
+	if w.err != nil {
+		return
+	}
+	line, err := json.Marshal(o)
+	if err == nil {
+		line = append(termtext.JSON(line), '\n')
+		if _, err = w.bw.Write(line); err == nil {
+			err = w.bw.Flush()
+		}
+	}
+	w.err = err
+}
+
+// commit ends the output: with --out the file is synced and renamed over
+// FILE, unless a write failed, in which case FILE is left as it was and the
+// partial file is removed. It returns the first error.
+func (w *resultsWriter) commit() error {
+	if w.err == nil {
+		w.err = w.bw.Flush()
+	}
+	if w.file == nil {
+		return w.err
+	}
+	if w.err != nil {
+		w.file.Abort()
+		return w.err
+	}
+	if err := w.file.Commit(); err != nil {
+		return fmt.Errorf("--out %s: %w", w.file.Dest(), err)
+	}
+	return nil
+}
+
+// abort drops an uncommitted --out (an error before the run); it does
+// nothing after commit.
+func (w *resultsWriter) abort() {
+	if w.file != nil {
+		w.file.Abort()
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+)
+
+// runSummary counts what a run did.
+type runSummary struct {
+	total, done, failed, salvaged, cached, urgent int
+}
+
+func (s *runSummary) add(r *audit.Result) {
+	if r.Status == audit.StatusDone {
+		s.done++
+	} else {
+		s.failed++
+	}
+	if r.Salvaged {
+		s.salvaged++
+	}
+	if r.Cached {
+		s.cached++
+	}
+	if r.Report != nil && r.Report.Urgent {
+		s.urgent++
+	}
+}
+
+func (s runSummary) line(wall time.Duration) string {
+	return fmt.Sprintf("%d of %d items: %d done, %d failed, %d salvaged, %d cached, %d urgent; wall %s",
+		s.done+s.failed, s.total, s.done, s.failed, s.salvaged, s.cached, s.urgent, wall.Round(time.Millisecond))
+}
+
+// progress reports a run on stderr: a bar redrawn in place on a terminal,
+// otherwise a plain line for each failure and every 1% of the items. It is
+// safe for concurrent use (warnings come from the scheduler's goroutines).
+type progress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	tty     bool
+	total   int
+	start   time.Time
+	last    time.Time // last redraw / line
+	every   int
+	drawn   bool
+	summary runSummary
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	p := &progress{w: w, total: total, start: time.Now(), every: max(1, total/100)}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty = true
+	}
+	return p
+}
+
+// logf prints a message line (keeping the bar below it), sanitised.
+func (p *progress) logf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clear()
+	// Warnings carry hosts' and models' messages: outside text.
+	fmt.Fprintf(p.w, "cxr-auditor run: %s\n", termtext.Line(fmt.Sprintf(format, args...)))
+	p.draw()
+}
+
+// item records a finished item.
+func (p *progress) item(s runSummary, r *audit.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.summary = s
+	n := s.done + s.failed
+	if r.Status != audit.StatusDone {
+		p.clear()
+		fmt.Fprintf(p.w, "cxr-auditor run: %s failed: %s\n", termtext.Line(r.ItemID), termtext.Line(r.Err))
+	}
+	if p.tty {
+		if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond || n == p.total || r.Status != audit.StatusDone {
+			p.last = now
+			p.clear()
+			p.draw()
+		}
+		return
+	}
+	if n%p.every == 0 || n == p.total {
+		fmt.Fprintf(p.w, "cxr-auditor run: %s\n", p.status())
+	}
+}
+
+// status is "n/total (pct) rate ETA failures".
+func (p *progress) status() string {
+	s := p.summary
+	n := s.done + s.failed
+	el := time.Since(p.start)
+	rate := float64(n) / el.Seconds()
+	eta := "?"
+	if rate > 0 && n < p.total {
+		eta = time.Duration(float64(p.total-n) / rate * float64(time.Second)).Round(time.Second).String()
+	} else if n == p.total {
+		eta = "0s"
+	}
+	return fmt.Sprintf("%d/%d %3.0f%%  %.1f items/s  ETA %s  failed %d  cached %d",
+		n, p.total, 100*float64(n)/float64(max(1, p.total)), rate, eta, s.failed, s.cached)
+}
+
+const barWidth = 30
+
+func (p *progress) draw() {
+	if !p.tty {
+		return
+	}
+	n := p.summary.done + p.summary.failed
+	fill := barWidth * n / max(1, p.total)
+	fmt.Fprintf(p.w, "\r[%s%s] %s", strings.Repeat("#", fill), strings.Repeat("-", barWidth-fill), p.status())
+	p.drawn = true
+}
+
+func (p *progress) clear() {
+	if p.tty && p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[2K")
+		p.drawn = false
+	}
+}
+
+// finish ends the bar's line.
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty && p.drawn {
+		p.clear()
+		p.draw()
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
