@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,12 +25,19 @@ truth), a JSONL file ({"id","image","draft"|"draft_file","truth"}) or a
 directory of images (.png .jpg .jpeg .dcm) with <stem>.txt drafts beside
 them. Bad rows are reported on stderr with file:line and skipped.
 
-Each output line (JSONL, to --out or stdout) is
+Each output line (JSONL, to --out or stdout, in worklist order) is
   {"id", "image", "findings", "draft_labels", "disagreements", "urgent",
    "provenance": {"grounding": {...}, "draft": {...}},
-   "timings": {"grounding_ms", "draft_ms", "wall_ms"},
-   "salvaged", "cached", "error"}
-findings is null when the grounding failed; error names the failed stage.
+   "timings": {"grounding_ms", "draft_ms", "queue_ms", "wall_ms"},
+   "salvaged", "cached", "unverified"?, "error"?, "store_error"?}
+findings is null when the grounding failed; error names the failed stage;
+store_error says the result could not be stored (the item counts as
+failed).
+
+Both models are looked up on every host first: a model missing everywhere,
+or a grounding model without "vision", stops the run (exit 1) with the fix
+and no model call. With no host answering, cached results are written
+(marked unverified) and the other items fail.
 'cxr-auditor eval --pred' reads it as predictions (id, findings, error).
 
 With --out, the lines go to a temporary file beside FILE (FILE.<n>.partial,
@@ -135,9 +143,23 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]audit.Item, len(wl.Items))
-	for _, it := range wl.Items {
-		byID[it.ID] = it
+	// Both models are looked up on every host before any model call: a
+	// model missing everywhere, or a grounding model that cannot see, stops
+	// the run here with the fix, and no /api/chat is sent. With no host
+	// answering, the run goes on offline: cached results are written,
+	// uncached items fail.
+	if err := sched.Preflight(ctx); err != nil {
+		var me *pipeline.ModelError
+		switch {
+		case ctx.Err() != nil:
+			return interruptedError(ctx)
+		case errors.As(err, &me):
+			return err
+		case errors.Is(err, pipeline.ErrUnreachable):
+			prog.logf("warning: %v; writing what the store has cached (marked unverified), the other items fail", err)
+		default:
+			return err
+		}
 	}
 	var sum runSummary
 	sum.total = len(wl.Items)
@@ -148,15 +170,18 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	}
 	logEvent(ctx, st, prog, "run_start", map[string]any{"worklist": wlPath, "items": len(wl.Items),
 		"skipped_rows": len(wl.Problems), "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel})
-	runErr := sched.RunAll(ctx, wl.Items, func(u audit.Update) {
-		if u.Result == nil {
-			return
-		}
-		r := u.Result
-		results.write(makeRunOutput(byID[u.ItemID], r))
-		sum.add(r)
-		prog.item(sum, r)
+	// Lines come out in worklist order, whatever order items finish in.
+	ordered := pipeline.NewInOrder(wl.Items, func(it audit.Item, r *audit.Result) {
+		results.write(makeRunOutput(it, r))
 	})
+	runErr := sched.RunAll(ctx, wl.Items, func(u audit.Update) {
+		ordered.Add(u)
+		if u.Result != nil {
+			sum.add(u.Result)
+			prog.item(sum, u.Result)
+		}
+	})
+	ordered.Flush()
 	prog.finish()
 	// Every finished item's line is in place before anything else can
 	// fail: a stop by a signal keeps them too.

@@ -26,7 +26,13 @@ type runOutput struct {
 	Timings       runTimings             `json:"timings"`
 	Salvaged      bool                   `json:"salvaged"`
 	Cached        bool                   `json:"cached"`
-	Error         string                 `json:"error,omitempty"`
+	// Unverified: served from the cache while no host could confirm the
+	// model's digest (offline).
+	Unverified bool   `json:"unverified,omitempty"`
+	Error      string `json:"error,omitempty"`
+	// StoreError: the result could not be stored (it will not be served
+	// from the cache; run counts the item as failed).
+	StoreError string `json:"store_error,omitempty"`
 }
 
 type runProvenance struct {
@@ -48,9 +54,13 @@ type stageProvenance struct {
 	Error         string `json:"error,omitempty"`
 }
 
+// runTimings are an item's times in this run: each stage's own time, the
+// time its calls waited for a host slot, and the whole (which includes the
+// wait).
 type runTimings struct {
 	GroundingMS int64 `json:"grounding_ms"`
 	DraftMS     int64 `json:"draft_ms"`
+	QueueMS     int64 `json:"queue_ms"`
 	WallMS      int64 `json:"wall_ms"`
 }
 
@@ -71,8 +81,9 @@ func makeRunOutput(it audit.Item, r *audit.Result) runOutput {
 	o := runOutput{
 		ID: it.ID, Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
 		Disagreements: []compare.Disagreement{}, Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
+		Unverified: r.Unverified, StoreError: r.StoreErr,
 		Provenance: runProvenance{Grounding: stageProv(r.Grounding), Draft: stageProv(r.Draft)},
-		Timings:    runTimings{WallMS: r.Wall.Milliseconds()},
+		Timings:    runTimings{WallMS: r.Wall.Milliseconds(), QueueMS: r.Queue.Milliseconds()},
 	}
 	if r.Report != nil {
 		o.Disagreements, o.Urgent = r.Report.Disagreements, r.Report.Urgent

@@ -17,13 +17,26 @@ import (
 // runSummary counts what a run did.
 type runSummary struct {
 	total, done, failed, salvaged, cached, urgent int
+	// notStored counts results that could not be stored (disk full, a
+	// locked store); they are among failed.
+	notStored int
+}
+
+// failedResult reports whether r counts as a failure: its item failed, or
+// its result could not be stored (it would not be there to resume or to
+// review).
+func failedResult(r *audit.Result) bool {
+	return r.Status != audit.StatusDone || r.StoreErr != ""
 }
 
 func (s *runSummary) add(r *audit.Result) {
-	if r.Status == audit.StatusDone {
-		s.done++
-	} else {
+	if failedResult(r) {
 		s.failed++
+	} else {
+		s.done++
+	}
+	if r.StoreErr != "" {
+		s.notStored++
 	}
 	if r.Salvaged {
 		s.salvaged++
@@ -37,8 +50,12 @@ func (s *runSummary) add(r *audit.Result) {
 }
 
 func (s runSummary) line(wall time.Duration) string {
-	return fmt.Sprintf("%d of %d items: %d done, %d failed, %d salvaged, %d cached, %d urgent; wall %s",
-		s.done+s.failed, s.total, s.done, s.failed, s.salvaged, s.cached, s.urgent, wall.Round(time.Millisecond))
+	failed := fmt.Sprint(s.failed)
+	if s.notStored > 0 {
+		failed = fmt.Sprintf("%d (%d not stored)", s.failed, s.notStored)
+	}
+	return fmt.Sprintf("%d of %d items: %d done, %s failed, %d salvaged, %d cached, %d urgent; wall %s",
+		s.done+s.failed, s.total, s.done, failed, s.salvaged, s.cached, s.urgent, wall.Round(time.Millisecond))
 }
 
 // progress reports a run on stderr: a bar redrawn in place on a terminal,
@@ -80,12 +97,16 @@ func (p *progress) item(s runSummary, r *audit.Result) {
 	defer p.mu.Unlock()
 	p.summary = s
 	n := s.done + s.failed
-	if r.Status != audit.StatusDone {
+	switch {
+	case r.Status != audit.StatusDone:
 		p.clear()
 		fmt.Fprintf(p.w, "cxr-auditor run: %s failed: %s\n", termtext.Line(r.ItemID), termtext.Line(r.Err))
+	case r.StoreErr != "":
+		p.clear()
+		fmt.Fprintf(p.w, "cxr-auditor run: %s failed: result not stored: %s\n", termtext.Line(r.ItemID), termtext.Line(r.StoreErr))
 	}
 	if p.tty {
-		if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond || n == p.total || r.Status != audit.StatusDone {
+		if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond || n == p.total || failedResult(r) {
 			p.last = now
 			p.clear()
 			p.draw()

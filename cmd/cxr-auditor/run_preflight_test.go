@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ollama/ollama/api"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// TestRunPreflight: a grounding model missing on every host, or one without
+// the vision capability, stops run before any model call: exit 1, the fix
+// printed, and no /api/chat sent for either stage (issue 8).
+func TestRunPreflight(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		models []ollamatest.Model
+		want   []string
+	}{
+		{
+			name:   "missing everywhere",
+			models: []ollamatest.Model{{Name: runDraftModel, Capabilities: []string{"completion"}}},
+			want:   []string{"grounding model " + runGroundModel + " is not on any Ollama host", "fix: "},
+		},
+		{
+			name: "no vision",
+			models: []ollamatest.Model{
+				{Name: runGroundModel, Capabilities: []string{"completion"}},
+				{Name: runDraftModel, Capabilities: []string{"completion"}},
+			},
+			want: []string{`has no "vision" capability`, "fix: "},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := ollamatest.NewServer(tt.models...)
+			t.Cleanup(srv.Close)
+			wl := runWorklist(t, t.TempDir(), 3)
+			r := invokeMain(t, "", runArgs(srv, wl)...)
+			assert.Equal(t, 1, r.code, r.stderr)
+			for _, w := range tt.want {
+				assert.Contains(t, r.stderr, w)
+			}
+			assert.Empty(t, r.stdout)
+			assert.Zero(t, srv.Stats(runGroundModel).Requests, "no grounding call")
+			assert.Zero(t, srv.Stats(runDraftModel).Requests, "no draft call")
+		})
+	}
+}
+
+// TestRunOffline: with no host answering, run writes every cached result
+// (cached, unverified) and fails only the uncached items, in worklist order.
+func TestRunOffline(t *testing.T) {
+	dir := t.TempDir()
+	srv := runServer(t)
+	wl := runWorklist(t, dir, 2)
+	r := invokeMain(t, "", runArgs(srv, wl)...)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	down := "http://" + ln.Addr().String()
+	require.NoError(t, ln.Close())
+	wl = runWorklist(t, dir, 3) // case-2 is new: nothing cached
+	args := []string{"run", wl, "--ollama", down, "--grounding-model", runGroundModel, "--draft-model", runDraftModel, "--timeout", "2s"}
+	done := make(chan cliResult, 1)
+	go func() { done <- invokeMain(t, "", args...) }()
+	select {
+	case r = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("run never finished offline")
+	}
+	assert.Equal(t, 2, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "no Ollama host answered")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 3, r.stdout)
+	for i, id := range []string{"case-0", "case-1", "case-2"} {
+		assert.Contains(t, lines[i], `"id":"`+id+`"`, "worklist order")
+	}
+	out := readRunLines(t, r.stdout)
+	for _, id := range []string{"case-0", "case-1"} {
+		assert.Equal(t, true, out[id]["cached"], id)
+		assert.Equal(t, true, out[id]["unverified"], id)
+		assert.Nil(t, out[id]["error"], id)
+	}
+	assert.NotEmpty(t, out["case-2"]["error"])
+}
+
+// TestRunCountsUnstoredResults: a result that could not be stored (here:
+// another program holds the store's write lock past its busy timeout) is
+// a failure: the summary says so and the exit status is 2 (issue 10: disk
+// full, 297 of 300 not stored, and the summary said "300 done, 0 failed").
+func TestRunCountsUnstoredResults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the store's 10 s busy timeout")
+	}
+	dir := t.TempDir()
+	respond := func(req *api.ChatRequest) ollamatest.Reply {
+		return ollamatest.Reply{Content: `[]`, Latency: time.Second}
+	}
+	srv := ollamatest.NewServer(
+		ollamatest.Model{Name: runGroundModel, Capabilities: []string{"completion", "vision"}, Respond: respond},
+		ollamatest.Model{Name: runDraftModel, Capabilities: []string{"completion"}, Respond: respond},
+	)
+	t.Cleanup(srv.Close)
+	wl := runWorklist(t, dir, 1)
+	db := store.DefaultPath(wl)
+
+	stderr := &stopOnWriter{want: "not stored"}
+	var stdout strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		done <- realMain(context.Background(), env{stdin: strings.NewReader(""), stdout: &stdout, stderr: stderr, getenv: func(string) string { return "" }},
+			runArgs(srv, wl))
+	}()
+	// Once the run has recorded its items, hold the write lock.
+	require.Eventually(t, func() bool {
+		st, err := store.Open(context.Background(), db, store.ReadOnly())
+		if err != nil {
+			return false
+		}
+		defer st.Close()
+		items, err := st.Items(context.Background())
+		return err == nil && len(items) == 1
+	}, time.Minute, 20*time.Millisecond)
+	lock, err := sql.Open("sqlite", db)
+	require.NoError(t, err)
+	defer lock.Close()
+	conn, err := lock.Conn(context.Background())
+	require.NoError(t, err)
+	_, err = conn.ExecContext(context.Background(), "BEGIN IMMEDIATE")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "not stored") }, time.Minute, 50*time.Millisecond)
+	_, err = conn.ExecContext(context.Background(), "ROLLBACK")
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+
+	code := <-done
+	assert.Equal(t, 2, code, stderr.String())
+	assert.Contains(t, stderr.String(), "case-0 failed: result not stored:")
+	assert.Contains(t, stderr.String(), "1 of 1 items: 0 done, 1 (1 not stored) failed")
+	line := readRunLines(t, stdout.String())["case-0"]
+	assert.Contains(t, line["store_error"], "locked")
+}
+
+func TestRunSummaryCountsUnstored(t *testing.T) {
+	var s runSummary
+	s.total = 3
+	s.add(&audit.Result{Status: audit.StatusDone})
+	s.add(&audit.Result{Status: audit.StatusDone, StoreErr: "disk full"})
+	s.add(&audit.Result{Status: audit.StatusError, StoreErr: "disk full"})
+	assert.Equal(t, 1, s.done)
+	assert.Equal(t, 2, s.failed)
+	assert.Equal(t, "3 of 3 items: 1 done, 2 (2 not stored) failed, 0 salvaged, 0 cached, 0 urgent; wall 1s", s.line(time.Second))
+	o := makeRunOutput(audit.Item{ID: "a"}, &audit.Result{ItemID: "a", StoreErr: "disk full", Queue: 1500 * time.Millisecond})
+	assert.Equal(t, "disk full", o.StoreError)
+	assert.EqualValues(t, 1500, o.Timings.QueueMS)
+}
