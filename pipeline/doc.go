@@ -9,8 +9,9 @@
 //	Item{ID, ImagePath, Draft}
 //	  ├─ draft stage:     HashDraft(draft) → cache? → Host.ParseDraft → labels
 //	  └─ grounding stage: read image once → HashBytes → cache? →
-//	                      render.Decode → render.ModelInput (square, PNG) →
-//	                      Host.Ground → boxes un-padded to the original image
+//	                      render.Decode → render.ModelInput (squash: as it is;
+//	                      pad: a square) → Host.Ground → boxes as they are
+//	                      (squash) or un-padded to the original image (pad)
 //	  both done → compare.Compare → store (stage records, result) → Update
 //
 // The two stages of an item run concurrently; each host runs at most

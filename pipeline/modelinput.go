@@ -9,11 +9,12 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
-// modelImage is an image ready for the grounding model: the padded square
-// PNG and how to map boxes back to the original image.
+// modelImage is an image ready for the grounding model: the PNG sent and
+// how to map boxes back to the original image (the identity for squash).
 type modelImage struct {
 	png []byte
 	pad render.Padding
+	geo render.ModelGeometry
 }
 
 // readImage reads the image file once and returns its bytes and their hash
@@ -30,18 +31,18 @@ func readImage(path string) ([]byte, string, error) {
 }
 
 // prepareImage decodes data (the bytes of the file at path) and builds the
-// model input with the image's default window. A corrupt image is an error
-// naming the file.
-func prepareImage(ctx context.Context, path string, data []byte) (modelImage, error) {
+// model input in geometry g with the image's default window. A corrupt
+// image is an error naming the file.
+func prepareImage(ctx context.Context, path string, data []byte, g render.ModelGeometry) (modelImage, error) {
 	r, err := render.Decode(ctx, bytes.NewReader(data), path, render.LoadOptions{})
 	if err != nil {
 		return modelImage{}, err
 	}
-	png, pad, err := render.ModelInput(r, r.DefaultWindow, render.ModelPad)
+	png, pad, err := render.ModelInput(r, r.DefaultWindow, g)
 	if err != nil {
 		return modelImage{}, fmt.Errorf("image %s: %w", path, err)
 	}
-	return modelImage{png: png, pad: pad}, nil
+	return modelImage{png: png, pad: pad, geo: g}, nil
 }
 
 // unpadFindings maps every box from the padded square back to the original

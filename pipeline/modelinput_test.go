@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,12 +48,18 @@ func TestPrepareImage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, data, got)
 	assert.Equal(t, HashBytes(data), hash)
-	img, err := prepareImage(context.Background(), p, got)
+	img, err := prepareImage(context.Background(), p, got, render.ModelPad)
 	require.NoError(t, err)
 	assert.Equal(t, render.Padding{Side: 40, OffX: 0, OffY: 10, ImgW: 40, ImgH: 20}, img.pad)
 	assert.Equal(t, []byte("\x89PNG"), img.png[:4])
+	img, err = prepareImage(context.Background(), p, got, render.ModelSquash)
+	require.NoError(t, err)
+	assert.Equal(t, render.Padding{}, img.pad, "squash: no padding, boxes apply as they are")
+	cfg, err := png.DecodeConfig(bytes.NewReader(img.png))
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{40, 20}, [2]int{cfg.Width, cfg.Height}, "the image's own aspect ratio")
 
-	_, err = prepareImage(context.Background(), p, []byte("garbage"))
+	_, err = prepareImage(context.Background(), p, []byte("garbage"), render.ModelSquash)
 	require.ErrorContains(t, err, p)
 	_, _, err = readImage(filepath.Join(dir, "missing.png"))
 	require.ErrorContains(t, err, "missing.png")

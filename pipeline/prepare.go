@@ -130,7 +130,7 @@ func (s *Scheduler) prepareGrounding(ctx context.Context, att *attempt, j *job) 
 		s.complete(completion{job: j, rec: rec, cached: true})
 		return
 	}
-	img, err := prepareImage(ctx, path, data)
+	img, err := prepareImage(ctx, path, data, s.cfg.ModelInput)
 	if err != nil {
 		fail(ih, err)
 		return
@@ -243,6 +243,9 @@ func optionCandidates(opt Options, stored string) []string {
 func (s *Scheduler) keyFor(stage audit.Stage, inputHash string, pr profile) string {
 	p := Provenance{Stage: stage, InputHash: inputHash, Model: s.modelOf(stage), ModelDigest: pr.digest,
 		PromptDigest: promptDigest(stage), Options: pr.options, SchemaVersion: SchemaVersion()}
+	if stage == audit.StageGrounding {
+		p.ModelInput = string(s.cfg.ModelInput)
+	}
 	return p.Key()
 }
 

@@ -30,6 +30,11 @@ type Provenance struct {
 	// SchemaVersion identifies the output schema and parser (SchemaVersion
 	// of this package by default).
 	SchemaVersion string `json:"schema_version"`
+	// ModelInput is the image geometry of a grounding call ("squash" or
+	// "pad"; see Config.ModelInput); empty for the draft stage, which has
+	// no image. Keys made before it existed (all padded) had none, so
+	// their records are computed again once.
+	ModelInput string `json:"model_input,omitempty"`
 }
 
 // Key returns the provenance key: the sha256 hex digest of p's fields in a

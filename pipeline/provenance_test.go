@@ -18,13 +18,14 @@ func TestProvenanceKey(t *testing.T) {
 	assert.Equal(t, k, base.Key(), "deterministic")
 	// Every field is in the key.
 	for name, change := range map[string]func(*Provenance){
-		"stage":   func(p *Provenance) { p.Stage = audit.StageDraft },
-		"input":   func(p *Provenance) { p.InputHash = HashDraft("other") },
-		"model":   func(p *Provenance) { p.Model = "m2" },
-		"digest":  func(p *Provenance) { p.ModelDigest = "d2" },
-		"prompt":  func(p *Provenance) { p.PromptDigest = "p2" },
-		"options": func(p *Provenance) { p.Options = `{"seed":7}` },
-		"schema":  func(p *Provenance) { p.SchemaVersion = "other" },
+		"stage":          func(p *Provenance) { p.Stage = audit.StageDraft },
+		"input":          func(p *Provenance) { p.InputHash = HashDraft("other") },
+		"model":          func(p *Provenance) { p.Model = "m2" },
+		"digest":         func(p *Provenance) { p.ModelDigest = "d2" },
+		"prompt":         func(p *Provenance) { p.PromptDigest = "p2" },
+		"options":        func(p *Provenance) { p.Options = `{"seed":7}` },
+		"schema":         func(p *Provenance) { p.SchemaVersion = "other" },
+		"input geometry": func(p *Provenance) { p.ModelInput = "pad" },
 		// Field boundaries are unambiguous: moving a character from one
 		// field to the next changes the key.
 		"boundary": func(p *Provenance) { p.Model, p.ModelDigest = "md", "1" },
@@ -79,7 +80,7 @@ func provenanceOf(r audit.StageRecord) Provenance {
 	p := Provenance{Stage: r.Stage, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
 		Options: r.Options, SchemaVersion: SchemaVersion()}
 	if r.Stage == audit.StageGrounding {
-		p.InputHash = r.ImageHash
+		p.InputHash, p.ModelInput = r.ImageHash, r.ModelInput
 	} else {
 		p.InputHash = r.DraftHash
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -155,12 +156,26 @@ func baseConfig(st *store.Store, hosts ...*Host) Config {
 	return cfg
 }
 
+// TestSchedulerRunsBothStages runs both stages in each model-input
+// geometry: squash (the default: the image as it is, boxes apply to it
+// directly) and pad (a square; boxes mapped back, a box in the padding
+// dropped).
 func TestSchedulerRunsBothStages(t *testing.T) {
+	for _, geo := range []render.ModelGeometry{render.ModelSquash, render.ModelPad} {
+		t.Run(string(geo), func(t *testing.T) { testRunsBothStages(t, geo) })
+	}
+}
+
+func testRunsBothStages(t *testing.T, geo render.ModelGeometry) {
 	dir := t.TempDir()
 	srv := schedServer(t, testModels(0, 0, 1, "")...)
 	st := openStore(t, dir)
 	items := makeItems(t, dir, 5)
-	results, updates := runAll(t, baseConfig(st, schedHost(t, srv.URL(), schedOptions())), items)
+	cfg := baseConfig(st, schedHost(t, srv.URL(), schedOptions()))
+	if geo == render.ModelPad {
+		cfg.ModelInput = geo // "" is squash
+	}
+	results, updates := runAll(t, cfg, items)
 
 	require.Len(t, results, len(items))
 	for _, it := range items {
@@ -168,21 +183,31 @@ func TestSchedulerRunsBothStages(t *testing.T) {
 		require.NotNil(t, r, it.ID)
 		require.Equal(t, audit.StatusDone, r.Status, r.Err)
 		assert.False(t, r.Cached)
-		// The model saw a 64x64 (or 65x65) square with the 48-pixel-high
-		// image centred: boxes come back in the original image's frame.
+		assert.Equal(t, string(geo), r.Grounding.ModelInput, "recorded on the stage record")
 		require.Len(t, r.Findings, 2)
 		assert.Equal(t, schema.Pneumothorax, r.Findings[0].Label)
 		require.NotNil(t, r.Findings[0].Box)
-		side := float64(64 + 0)
-		if strings.HasSuffix(it.ID, "1") || strings.HasSuffix(it.ID, "3") {
-			side = 65
+		if geo == render.ModelPad {
+			// The model saw a 64x64 (or 65x65) square with the
+			// 48-pixel-high image centred: boxes come back in the
+			// original image's frame.
+			side := float64(64 + 0)
+			if strings.HasSuffix(it.ID, "1") || strings.HasSuffix(it.ID, "3") {
+				side = 65
+			}
+			off := float64(int(side-48) / 2)
+			assert.InDelta(t, (0.25*side-off)/48, r.Findings[0].Box.Y0, 1e-9)
+			assert.InDelta(t, (0.75*side-off)/48, r.Findings[0].Box.Y1, 1e-9)
+			// The nodule box lies in the top padding: dropped, label kept, noted.
+			assert.Equal(t, schema.Finding{Label: schema.NoduleMass}, r.Findings[1])
+			assert.Contains(t, fmt.Sprint(r.Grounding.Diagnostics.Notes), "dropped_box")
+		} else {
+			// The server's own resize was the only geometry change: the
+			// boxes apply to the image as the model gave them.
+			assert.Equal(t, schema.Box{Y0: 0.25, X0: 0.5, Y1: 0.75, X1: 0.75}, *r.Findings[0].Box)
+			assert.Equal(t, schema.Box{Y0: 0, X0: 0.1, Y1: 0.1, X1: 0.2}, *r.Findings[1].Box)
+			assert.NotContains(t, fmt.Sprint(r.Grounding.Diagnostics.Notes), "dropped_box")
 		}
-		off := float64(int(side-48) / 2)
-		assert.InDelta(t, (0.25*side-off)/48, r.Findings[0].Box.Y0, 1e-9)
-		assert.InDelta(t, (0.75*side-off)/48, r.Findings[0].Box.Y1, 1e-9)
-		// The nodule box lies in the top padding: dropped, label kept, noted.
-		assert.Equal(t, schema.Finding{Label: schema.NoduleMass}, r.Findings[1])
-		assert.Contains(t, fmt.Sprint(r.Grounding.Diagnostics.Notes), "dropped_box")
 		require.NotNil(t, r.Report)
 		assert.True(t, r.Report.Urgent)
 		kinds := map[schema.Label]compare.Kind{}
@@ -208,6 +233,20 @@ func TestSchedulerRunsBothStages(t *testing.T) {
 		assert.Equal(t, r.Grounding.Key, rr.GroundingKey)
 		assert.Equal(t, r.Draft.Key, rr.DraftKey)
 		assert.Equal(t, r.Report, rr.Report)
+		g, ok, err := st.GetStage(context.Background(), rr.GroundingKey)
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, string(geo), g.ModelInput)
+	}
+	// What the model saw: the image's own aspect ratio, or a square.
+	for _, req := range srv.Requests() {
+		for _, m := range req.Messages {
+			for _, img := range m.Images {
+				c, err := png.DecodeConfig(bytes.NewReader(img))
+				require.NoError(t, err)
+				assert.Equal(t, geo == render.ModelPad, c.Width == c.Height, "%dx%d", c.Width, c.Height)
+			}
+		}
 	}
 	// Stage-level updates: each stage ran and finished, for every item.
 	seen := map[string]int{}
@@ -221,6 +260,28 @@ func TestSchedulerRunsBothStages(t *testing.T) {
 	assert.Equal(t, len(items), seen["/done"])
 	assert.Equal(t, len(items), srv.Stats(groundModel).Served)
 	assert.Equal(t, len(items), srv.Stats(draftModel).Served)
+}
+
+// TestSchedulerModelInputInKey: the geometry is part of the grounding
+// key: switching it calls the grounding model again, not the draft's.
+func TestSchedulerModelInputInKey(t *testing.T) {
+	dir := t.TempDir()
+	srv := schedServer(t, testModels(0, 0, 1, "")...)
+	st := openStore(t, dir)
+	items := makeItems(t, dir, 2)
+	host := schedHost(t, srv.URL(), schedOptions())
+	runAll(t, baseConfig(st, host), items)
+	cfg := baseConfig(st, host)
+	cfg.ModelInput = render.ModelPad
+	res, _ := runAll(t, cfg, items)
+	assert.Equal(t, 2*len(items), srv.Stats(groundModel).Served)
+	assert.Equal(t, len(items), srv.Stats(draftModel).Served)
+	for _, it := range items {
+		assert.False(t, res[it.ID].Cached)
+	}
+	cfg.ModelInput = "sideways"
+	_, err := NewScheduler(cfg)
+	require.ErrorContains(t, err, "want squash or pad")
 }
 
 func TestSchedulerCacheAndProvenance(t *testing.T) {

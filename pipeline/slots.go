@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -119,7 +120,8 @@ func hostLost(rec audit.StageRecord, err error) bool {
 }
 
 // call runs j on p and completes the record's provenance: key, item, input
-// hash, digest. Grounding boxes are mapped back to the original image.
+// hash, digest, model input. Padded grounding boxes are mapped back to the
+// original image (squashed ones already apply to it).
 func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecord, error) {
 	info, opt, options := s.hosts.snapshot(p)
 	var rec audit.StageRecord
@@ -145,7 +147,10 @@ func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecor
 	if err != nil && rec.Error == "" {
 		rec.Error = err.Error()
 	}
-	if j.stage == audit.StageGrounding && rec.Error == "" {
+	if j.stage == audit.StageGrounding {
+		rec.ModelInput = string(j.img.geo)
+	}
+	if j.stage == audit.StageGrounding && rec.Error == "" && j.img.geo == render.ModelPad {
 		var notes []schema.Diagnostic
 		rec.Findings, notes = unpadFindings(rec.Findings, j.img.pad)
 		rec.Diagnostics.Notes = append(rec.Diagnostics.Notes, notes...)
