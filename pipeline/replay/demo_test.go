@@ -59,7 +59,7 @@ type outcome struct {
 	invert   bool
 	thinking bool
 	draft    string
-	findings []schema.Finding // un-padded
+	findings []schema.Finding // normalized to the image
 	truth    []schema.Finding
 	// groundingErr is the grounding stage's error, if any.
 	groundingErr string
@@ -154,8 +154,8 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 	return out, nil
 }
 
-// checkBoxesMatchTruth: the recorded boxes, mapped back from the padded
-// square, land on the phantom's true finding.
+// checkBoxesMatchTruth: the recorded boxes, as the pipeline returns them
+// (squash: they apply to the image as they are), land on the phantom's true finding.
 func checkBoxesMatchTruth(t *testing.T, o outcome) {
 	t.Helper()
 	for _, f := range o.findings {

@@ -37,7 +37,7 @@ func ExampleNewServer() {
 	host, _ := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
 
 	r, _ := render.Load(ctx, filepath.Join(dir, "ptx.png"), render.LoadOptions{})
-	png, _, _ := render.ModelInput(r, r.DefaultWindow, render.ModelPad)
+	png, _, _ := render.ModelInput(r, r.DefaultWindow, render.ModelSquash)
 	g, err := host.Ground(ctx, prompts.DefaultGroundingModel, png)
 	fmt.Println(g.Findings[0].Label, err)
 	d, err := host.ParseDraft(ctx, prompts.DefaultDraftModel, "Lungs are clear.", true)

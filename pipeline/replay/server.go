@@ -213,15 +213,16 @@ func imageKeys(ctx context.Context, wl pipeline.Worklist, worklistPath string) (
 }
 
 // modelInput returns the PNG the pipeline sends to the grounding model for
-// the image at path: decoded, windowed with its default window, downscaled
-// and padded to a square (render.ModelInput). Grounding replies are keyed by
-// these exact bytes.
+// the image at path by default: decoded, windowed with its default window,
+// downscaled, with its own aspect ratio (render.ModelInput, ModelSquash).
+// Grounding replies are keyed by these exact bytes, so a run with
+// --model-input pad gets "no recorded output".
 func modelInput(ctx context.Context, path string) ([]byte, error) {
 	r, err := render.Load(ctx, path, render.LoadOptions{})
 	if err != nil {
 		return nil, err
 	}
-	png, _, err := render.ModelInput(r, r.DefaultWindow, render.ModelPad)
+	png, _, err := render.ModelInput(r, r.DefaultWindow, render.ModelSquash)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", path, err)
 	}

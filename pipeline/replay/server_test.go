@@ -124,7 +124,7 @@ func modelInput(t *testing.T, path string) []byte {
 	t.Helper()
 	r, err := render.Load(t.Context(), path, render.LoadOptions{})
 	require.NoError(t, err)
-	png, _, err := render.ModelInput(r, r.DefaultWindow, render.ModelPad)
+	png, _, err := render.ModelInput(r, r.DefaultWindow, render.ModelSquash)
 	require.NoError(t, err)
 	return png
 }

@@ -26,7 +26,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
-	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/render/phantom"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -69,9 +68,10 @@ type Scenario struct {
 	Gen *Generated
 	// Draft is the draft impression, hand-written.
 	Draft string
-	// Grounding renders the vision model's output from the truth boxes
-	// already mapped into the padded square the model sees (rounded the
-	// way models print them), in truth order.
+	// Grounding renders the vision model's output from the truth boxes,
+	// normalized to the image (the default model input squashes the image
+	// to the model's square, so its boxes apply to the image as they are),
+	// rounded the way models print them, in truth order.
 	Grounding func(boxes []schema.Box) string
 	// GroundingDoneReason is "" (stop) or "length".
 	GroundingDoneReason string
@@ -208,12 +208,11 @@ func build(ctx context.Context, s Scenario, images bool) (built, error) {
 	if err != nil {
 		return b, fmt.Errorf("demo: %w", err)
 	}
-	pad := modelPadding(max(spec.Width, 8), max(spec.Height, 8))
 	truth := phantom.Truth(spec)
 	var boxes []schema.Box
 	for _, f := range truth {
 		if f.Box != nil {
-			boxes = append(boxes, roundBox(pad.Pad(*f.Box)))
+			boxes = append(boxes, roundBox(*f.Box))
 		}
 	}
 	tj, err := json.Marshal(truth)
@@ -226,22 +225,6 @@ func build(ctx context.Context, s Scenario, images bool) (built, error) {
 		{ID: s.ID, Stage: replay.StageDraft, Content: s.DraftContent, Thinking: s.DraftThinking},
 	}
 	return b, nil
-}
-
-// modelPadding is where render.ModelInput places a w x h image in its
-// square: downscaled so the long side is at most render.ModelMaxSide, then
-// centred. It is computed from the size alone so that generating the demo
-// does not encode twelve PNGs; the replay tests map every recorded box back
-// with the real render.Padding of the real model input and check it lands
-// on the phantom's truth, so any drift from render shows there.
-func modelPadding(w, h int) render.Padding {
-	sw, sh := w, h
-	if long := max(w, h); long > render.ModelMaxSide {
-		f := float64(render.ModelMaxSide) / float64(long)
-		sw, sh = max(1, int(math.Round(float64(w)*f))), max(1, int(math.Round(float64(h)*f)))
-	}
-	side := max(sw, sh)
-	return render.Padding{Side: side, OffX: (side - sw) / 2, OffY: (side - sh) / 2, ImgW: sw, ImgH: sh}
 }
 
 // roundBox rounds to three decimals, as models print coordinates.

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -52,15 +51,6 @@ func TestCommittedDemoImagesAreUpToDate(t *testing.T) {
 		assert.True(t, slices.Equal(files[s.Image], got), "%s is stale: run go generate ./pipeline/replay", s.Image)
 	}
 	assert.Positive(t, n)
-}
-
-func TestModelPaddingMatchesRender(t *testing.T) {
-	for _, size := range [][2]int{{40, 48}, {48, 40}, {30, 30}, {1900, 31}, {33, 1900}, {2001, 7}, {1793, 20}} {
-		r := &render.Radiograph{Width: size[0], Height: size[1], Pix: make([]float32, size[0]*size[1]), DefaultWindow: render.Window{Center: 0.5, Width: 1}}
-		_, want, err := render.ModelInput(r, r.DefaultWindow, render.ModelPad)
-		require.NoError(t, err)
-		assert.Equal(t, want, modelPadding(size[0], size[1]), "%v", size)
-	}
 }
 
 func TestScenariosAreWellFormed(t *testing.T) {

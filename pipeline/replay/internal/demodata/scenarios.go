@@ -84,7 +84,7 @@ func Scenarios() []Scenario {
 			DraftContent: `[{"label": "cardiomegaly", "status": "uncertain", "span": "cannot exclude mild cardiomegaly"}, ` +
 				`{"label": "lung_opacity_consolidation", "status": "absent", "span": "Lungs are clear."}, ` +
 				`{"label": "pleural_effusion", "status": "absent", "span": "No pleural effusion."}]`,
-			Shows: "the draft hedges (\"cannot exclude\") about an enlarged heart the image shows; landscape image padded top and bottom",
+			Shows: "the draft hedges (\"cannot exclude\") about an enlarged heart the image shows; landscape image sent with its own aspect ratio",
 			Want:  Want{Disagreements: []string{"cardiomegaly/hedged_in_draft"}, Format: "png8"},
 		},
 		{
@@ -158,7 +158,7 @@ func Scenarios() []Scenario {
 			DraftContent: `[{"label": "cardiomegaly", "status": "present", "span": "Enlarged cardiac silhouette consistent with cardiomegaly."}, ` +
 				`{"label": "pleural_effusion", "status": "absent", "span": "No pleural effusion."}, ` +
 				`{"label": "pneumothorax", "status": "absent", "span": "No pneumothorax."}]`,
-			Shows: "a draft carrying terminal escapes (clear screen, OSC 52 clipboard write) shown harmlessly; square image, no padding",
+			Shows: "a draft carrying terminal escapes (clear screen, OSC 52 clipboard write) shown harmlessly; square image",
 			Want:  Want{Format: "png8", Hostile: true},
 		},
 		{
