@@ -94,7 +94,7 @@ func (m *Model) undo() tea.Cmd {
 	}
 	m.writeSeq++
 	m.setMsg(msgInfo, "undoing the last verdict…")
-	return m.enqueue(writeOp{seq: m.writeSeq, kind: writeUndo, verdict: audit.Verdict{Annotator: m.cfg.Annotator}})
+	return m.enqueue(writeOp{seq: m.writeSeq, kind: writeUndo, verdict: audit.Verdict{Annotator: m.cfg.Annotator}, withOthers: !m.cfg.Blind})
 }
 
 // enqueue adds a store write; writes run one at a time, in order.
@@ -175,6 +175,11 @@ func (m *Model) undoWritten(msg writeDoneMsg) {
 		return
 	}
 	u := msg.undone
+	// The item's verdicts as the store now has them: this reviewer's
+	// (the undone one gone, an earlier one back) and, unless blind, the
+	// other annotators' current ones. This reviewer's verdicts still on
+	// their way to the store (queued behind the undo) or refused by it
+	// are not in the store's answer and stay as they are.
 	cur := map[string]*verdictEntry{}
 	var others []audit.Verdict
 	for _, v := range msg.current {
@@ -184,7 +189,15 @@ func (m *Model) undoWritten(msg writeDoneMsg) {
 			others = append(others, v)
 		}
 	}
+	for k, e := range m.mine[u.ItemID] {
+		if e.state == stateSaving || e.state == stateFailed {
+			cur[k] = e
+		}
+	}
 	m.mine[u.ItemID] = cur
+	if !m.cfg.Blind {
+		m.others[u.ItemID] = others
+	}
 	m.savedN = max(0, m.savedN-1)
 	m.markDirty()
 	now := "no verdict"

@@ -49,8 +49,10 @@ type imageEncodedMsg struct {
 }
 
 // imageFlushMsg fires one tick after the frame that reserved the image's
-// cells: time to write an out-of-band picture.
-type imageFlushMsg struct{ gen int }
+// cells: time to write an out-of-band picture. It carries no generation:
+// only one is pending at a time, and it writes the current item's picture,
+// whichever request produced it.
+type imageFlushMsg struct{}
 
 // focusDueMsg fires when the cursor has rested long enough to tell the
 // pipeline what to run first.
@@ -63,7 +65,7 @@ type writeDoneMsg struct {
 	verdict audit.Verdict
 	note    audit.Note
 	// undone and current are set by an undo: the verdict withdrawn and the
-	// item's verdicts afterwards.
+	// item's verdicts afterwards (every annotator's unless blind).
 	undone  audit.Verdict
 	undid   bool
 	current []audit.Verdict
@@ -176,6 +178,9 @@ type writeOp struct {
 	// after says where the verdict moved the selection, for the message
 	// shown once it is saved.
 	after string
+	// withOthers makes an undo read every annotator's verdicts of the item
+	// afterwards, not only this reviewer's (false when blind).
+	withOthers bool
 }
 
 // runWrite performs op against the store.
@@ -192,7 +197,11 @@ func runWrite(ctx context.Context, st Store, op writeOp) tea.Cmd {
 		case writeUndo:
 			done.undone, done.undid, done.err = st.UndoLastVerdict(ctx, op.verdict.Annotator)
 			if done.err == nil && done.undid {
-				done.current, done.err = st.Verdicts(ctx, done.undone.ItemID, op.verdict.Annotator)
+				who := op.verdict.Annotator
+				if op.withOthers {
+					who = ""
+				}
+				done.current, done.err = st.Verdicts(ctx, done.undone.ItemID, who)
 			}
 		}
 		return done
