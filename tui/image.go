@@ -185,8 +185,7 @@ func (m *Model) syncImage() tea.Cmd {
 	}
 	if s.pic != nil && len(s.pic.Raw) > 0 && s.picFor == req.ItemID && !s.sent && !s.flushing {
 		s.flushing = true
-		gen := s.gen
-		cmds = append(cmds, tea.Tick(m.flushDelay, func(time.Time) tea.Msg { return imageFlushMsg{gen: gen} }))
+		cmds = append(cmds, tea.Tick(m.flushDelay, func(time.Time) tea.Msg { return imageFlushMsg{} }))
 	}
 	return tea.Batch(cmds...)
 }
@@ -208,18 +207,17 @@ func (m *Model) handleImage(msg imageEncodedMsg) tea.Cmd {
 }
 
 // handleFlush writes the out-of-band picture at the pane, if it is still
-// the one to show.
-func (m *Model) handleFlush(msg imageFlushMsg) tea.Cmd {
+// the one to show. It needs no generation: at most one flush is pending
+// (flushing), and whatever picture of the current item is on hand when it
+// fires is the one to write, even if a newer one (say, another window) is
+// being encoded.
+func (m *Model) handleFlush(imageFlushMsg) tea.Cmd {
 	s := &m.img
 	s.flushing = false
 	it, ok := m.current()
 	if !ok || !s.visible || s.pic == nil || s.picFor != it.ID || s.sent || len(s.pic.Raw) == 0 {
 		return nil
 	}
-	// A flush of an older generation still writes: the picture on hand is
-	// this item's, and shows while a newer one (say, another window) is
-	// being encoded.
-	_ = msg.gen
 	s.sent = true
 	if !m.pixelProtocol() {
 		// Kitty: the transmission only; the placeholders in the view place

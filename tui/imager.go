@@ -14,7 +14,6 @@ import (
 // with a render.Encoder. It is safe for concurrent use.
 type RenderImager struct {
 	enc  render.Encoder
-	opt  render.LoadOptions
 	maxW int
 
 	mu     sync.Mutex
