@@ -7,6 +7,18 @@ import (
 
 // Adjudication: verdicts, undo and the ordered queue of store writes.
 
+// writeQueue is the store writes of the session: run one at a time, in
+// the order the reviewer made them, so the store sees verdicts and undos
+// in that order.
+type writeQueue struct {
+	ops      []writeOp // queued; ops[0] is in flight when writing
+	writing  bool
+	seq      int  // sequence number of the latest op
+	verdicts int  // verdicts saved this session
+	notes    int  // notes saved this session
+	quitting bool // quit once ops is empty
+}
+
 // decide records the reviewer's decision on the selected disagreement:
 // queued for the store, shown as "saving…", and the selection advances to
 // the next disagreement without a verdict (then to the next item that
@@ -18,7 +30,7 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 	}
 	ds := m.disagreements()
 	if len(ds) == 0 {
-		switch m.rows[m.cur].status {
+		switch m.data.rows[m.nav.cur].status {
 		case audit.StatusDone:
 			m.setMsg(msgInfo, "nothing to adjudicate: image and draft agree")
 		case audit.StatusError:
@@ -28,8 +40,8 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 		}
 		return nil
 	}
-	dis := ds[m.dis]
-	m.writeSeq++
+	dis := ds[m.nav.dis]
+	m.saves.seq++
 	v := audit.Verdict{
 		ItemID:          it.ID,
 		DisagreementKey: dis.Key(),
@@ -38,12 +50,12 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 		Decision:        d,
 		Annotator:       m.cfg.Annotator,
 	}
-	if m.mine[it.ID] == nil {
-		m.mine[it.ID] = map[string]*verdictEntry{}
+	if m.data.mine[it.ID] == nil {
+		m.data.mine[it.ID] = map[string]*verdictEntry{}
 	}
-	m.mine[it.ID][dis.Key()] = &verdictEntry{decision: d, state: stateSaving, seq: m.writeSeq}
+	m.data.mine[it.ID][dis.Key()] = &verdictEntry{decision: d, state: stateSaving, seq: m.saves.seq}
 	m.markDirty()
-	op := writeOp{seq: m.writeSeq, kind: writeVerdict, verdict: v}
+	op := writeOp{seq: m.saves.seq, kind: writeVerdict, verdict: v}
 	move, after := m.advance()
 	op.after = after
 	m.setMsg(msgInfo, "saving… "+string(dis.Label)+": "+decisionText(d)+after)
@@ -55,18 +67,18 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 // move's commands and says where it went, for the message line.
 func (m *Model) advance() (tea.Cmd, string) {
 	ds := m.disagreements()
-	mine := m.mine[m.CurrentID()]
+	mine := m.data.mine[m.CurrentID()]
 	for k := 1; k < len(ds); k++ {
-		j := (m.dis + k) % len(ds)
+		j := (m.nav.dis + k) % len(ds)
 		if v := mine[ds[j].Key()]; v == nil || v.state == stateFailed {
-			m.dis = j
+			m.nav.dis = j
 			return nil, "  → next disagreement: " + string(ds[j].Label)
 		}
 	}
 	if p := m.pos(); p >= 0 {
-		for q := p + 1; q < len(m.visible); q++ {
-			if i := m.visible[q]; m.needsWork(i) {
-				return m.setCurrent(i), "  → item done; next item: " + Sanitize(m.items[i].ID)
+		for q := p + 1; q < len(m.nav.visible); q++ {
+			if i := m.nav.visible[q]; m.data.needsWork(i) {
+				return m.setCurrent(i), "  → item done; next item: " + Sanitize(m.data.items[i].ID)
 			}
 		}
 	}
@@ -92,9 +104,9 @@ func (m *Model) undo() tea.Cmd {
 	if m.cfg.Store == nil {
 		return nil
 	}
-	m.writeSeq++
+	m.saves.seq++
 	m.setMsg(msgInfo, "undoing the last verdict…")
-	return m.enqueue(writeOp{seq: m.writeSeq, kind: writeUndo, verdict: audit.Verdict{Annotator: m.cfg.Annotator}, withOthers: !m.cfg.Blind})
+	return m.enqueue(writeOp{seq: m.saves.seq, kind: writeUndo, verdict: audit.Verdict{Annotator: m.cfg.Annotator}, withOthers: !m.cfg.Blind})
 }
 
 // enqueue adds a store write; writes run one at a time, in order.
@@ -103,27 +115,27 @@ func (m *Model) enqueue(op writeOp) tea.Cmd {
 		m.setMsg(msgErr, "no store: nothing is saved")
 		return nil
 	}
-	m.writes = append(m.writes, op)
+	m.saves.ops = append(m.saves.ops, op)
 	return m.startWrite()
 }
 
 func (m *Model) startWrite() tea.Cmd {
-	if m.writing || len(m.writes) == 0 {
+	if m.saves.writing || len(m.saves.ops) == 0 {
 		return nil
 	}
-	m.writing = true
-	return runWrite(m.ctx, m.cfg.Store, m.writes[0])
+	m.saves.writing = true
+	return runWrite(m.ctx, m.cfg.Store, m.saves.ops[0])
 }
 
 // handleWriteDone marks the write durable (or failed), then starts the
 // next one.
 func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
-	if len(m.writes) == 0 || m.writes[0].seq != msg.seq {
+	if len(m.saves.ops) == 0 || m.saves.ops[0].seq != msg.seq {
 		return nil // not ours: cannot happen, writes are serialised
 	}
-	op := m.writes[0]
-	m.writes = m.writes[1:]
-	m.writing = false
+	op := m.saves.ops[0]
+	m.saves.ops = m.saves.ops[1:]
+	m.saves.writing = false
 	switch op.kind {
 	case writeVerdict:
 		m.verdictWritten(op, msg)
@@ -131,15 +143,15 @@ func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
 		if msg.err != nil {
 			m.setMsg(msgErr, "note NOT saved: "+Sanitize(msg.err.Error()))
 		} else {
-			m.notesN++
-			m.notes[op.note.ItemID] = op.note.Text
+			m.saves.notes++
+			m.data.notes[op.note.ItemID] = op.note.Text
 			m.setMsg(msgOK, "note saved ✓ "+Sanitize(op.note.ItemID))
 		}
 	case writeUndo:
 		m.undoWritten(msg)
 	}
 	next := m.startWrite()
-	if m.quitting && len(m.writes) == 0 {
+	if m.saves.quitting && len(m.saves.ops) == 0 {
 		return tea.Quit
 	}
 	return next
@@ -147,7 +159,7 @@ func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
 
 func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) {
 	v := op.verdict
-	e := m.mine[v.ItemID][v.DisagreementKey]
+	e := m.data.mine[v.ItemID][v.DisagreementKey]
 	latest := e != nil && e.seq == op.seq
 	what := Sanitize(v.ItemID) + " " + string(v.Label) + ": " + decisionText(v.Decision)
 	if msg.err != nil {
@@ -158,7 +170,7 @@ func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) {
 		m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+" (verdict kept unsaved; press its key again to retry)")
 		return
 	}
-	m.savedN++
+	m.saves.verdicts++
 	if latest {
 		e.state = stateSaved
 	}
@@ -189,38 +201,28 @@ func (m *Model) undoWritten(msg writeDoneMsg) {
 			others = append(others, v)
 		}
 	}
-	for k, e := range m.mine[u.ItemID] {
+	for k, e := range m.data.mine[u.ItemID] {
 		if e.state == stateSaving || e.state == stateFailed {
 			cur[k] = e
 		}
 	}
-	m.mine[u.ItemID] = cur
+	m.data.mine[u.ItemID] = cur
 	if !m.cfg.Blind {
-		m.others[u.ItemID] = others
+		m.data.others[u.ItemID] = others
 	}
-	m.savedN = max(0, m.savedN-1)
+	m.saves.verdicts = max(0, m.saves.verdicts-1)
 	m.markDirty()
 	now := "no verdict"
 	if e := cur[u.DisagreementKey]; e != nil {
 		now = "back to " + decisionText(e.decision)
 	}
 	m.setMsg(msgOK, "undone ✓ "+Sanitize(u.ItemID)+" "+string(u.Label)+": "+decisionText(u.Decision)+" ("+now+")")
-	if i, ok := m.index[u.ItemID]; ok {
+	if i, ok := m.data.index[u.ItemID]; ok {
 		m.setCurrentNoFocus(i)
 		for j, d := range m.disagreements() {
 			if d.Key() == u.DisagreementKey {
-				m.dis = j
+				m.nav.dis = j
 			}
 		}
-	}
-}
-
-// setCurrentNoFocus moves to item i like setCurrent, for moves the model
-// makes itself; the follow-up commands are issued by the next key.
-func (m *Model) setCurrentNoFocus(i int) {
-	if i != m.cur {
-		m.cur = i
-		m.dis = 0
-		m.dirty = true
 	}
 }

@@ -2,12 +2,14 @@ package tui
 
 import (
 	"context"
+	"image"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/render"
@@ -55,7 +57,7 @@ func BenchmarkNextItem(b *testing.B) {
 			var rawBytes, viewBytes int
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if h.m.cur == len(h.m.items)-1 {
+				if h.m.nav.cur == len(h.m.data.items)-1 {
 					b.StopTimer()
 					h.key("g")
 					b.StartTimer()
@@ -165,4 +167,80 @@ func TestPagingMemoryBounded(t *testing.T) {
 	// Each visited item keeps its full result (findings, raw outputs: a few
 	// KiB in this fixture); 900 more items may add that much, not images.
 	require.Less(t, at1000, at100+8<<20, "heap grew from %d to %d bytes", at100, at1000)
+}
+
+// BenchmarkView measures drawing one frame (View: the panes' text and the
+// composition on the lipgloss canvas) at 200x60, with the image pane full
+// of half-blocks (the heaviest view: a styled cell per pixel pair) and
+// with text.
+func BenchmarkView(b *testing.B) {
+	for _, p := range []render.Protocol{render.ProtocolBlocks, render.ProtocolText} {
+		b.Run(string(p), func(b *testing.B) {
+			f := demoLike(20)
+			h := newHarness(b, renderConfig(b, f, p), 200, 60)
+			require.NotNil(b, h.m.img.pic)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				_ = h.m.View()
+			}
+		})
+	}
+}
+
+// composeCanvas composes blocks on a lipgloss Canvas, the library's way:
+// the alternative compose.go measures itself against.
+func composeCanvas(width, height int, blocks []block) string {
+	c := lipgloss.NewCanvas(width, height)
+	for _, b := range blocks {
+		lipgloss.NewLayer(strings.Join(b.lines, "\n")).Draw(c, image.Rect(b.r.X, b.r.Y, b.r.X+b.r.W, b.r.Y+b.r.H))
+	}
+	return c.Render()
+}
+
+// BenchmarkCompose composes the same 200x60 screen (a half-block picture
+// in the image pane, and text) with compose and on a lipgloss Canvas.
+func BenchmarkCompose(b *testing.B) {
+	for _, p := range []render.Protocol{render.ProtocolBlocks, render.ProtocolText} {
+		f := demoLike(20)
+		h := newHarness(b, renderConfig(b, f, p), 200, 60)
+		blocks := h.m.screenBlocks()
+		b.Run(string(p)+"/ours", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				_ = compose(200, 60, blocks)
+			}
+		})
+		b.Run(string(p)+"/lipgloss_canvas", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				_ = composeCanvas(200, 60, blocks)
+			}
+		})
+	}
+}
+
+// TestComposeMatchesCanvas: compose and a lipgloss Canvas draw the same
+// screen, cell for cell (so BenchmarkCompose compares like with like).
+func TestComposeMatchesCanvas(t *testing.T) {
+	f := demoLike(6)
+	h := newHarness(t, renderConfig(t, f, render.ProtocolBlocks), 120, 40)
+	blocks := h.m.screenBlocks()
+	trim := func(s string) string {
+		lines := strings.Split(stripANSI(s), "\n")
+		for i := range lines {
+			lines[i] = strings.TrimRight(lines[i], " ")
+		}
+		return strings.Join(lines, "\n")
+	}
+	require.Equal(t, trim(compose(120, 40, blocks)), trim(composeCanvas(120, 40, blocks)))
+}
+
+// longDraft is a long synthetic draft (about 1,300 bytes).
+var longDraft = strings.Repeat("Small left pleural effusion with adjacent atelectasis. No pneumothorax. ", 18)
+
+// BenchmarkDraftWrap wraps a long draft with its spans marked, as the
+// draft pane does on every frame.
+func BenchmarkDraftWrap(b *testing.B) {
+	marks := highlight(longDraft, []string{"pleural effusion"}, []string{"No pneumothorax"})
+	for i := 0; i < b.N; i++ {
+		_ = wrapMarked(longDraft, marks, 60)
+	}
 }

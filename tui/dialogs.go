@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/cxr-auditor/cxr-auditor/audit"
 )
@@ -30,13 +31,9 @@ type jumpToID struct{ id string }
 // saveNote saves text as the reviewer's note on the item.
 type saveNote struct{ itemID, text string }
 
-// quitApp quits the workstation.
-type quitApp struct{}
-
 func (closeDialog) isIntent() {}
 func (jumpToID) isIntent()    {}
 func (saveNote) isIntent()    {}
-func (quitApp) isIntent()     {}
 
 // jumpDialog asks for an item id.
 type jumpDialog struct{ input textinput.Model }
@@ -139,9 +136,22 @@ func (d *noteDialog) Update(msg tea.Msg) tea.Cmd {
 func (d *noteDialog) View() string { return d.area.View() }
 
 // rawDialog shows an item's raw model outputs in a scrollable viewport.
-type rawDialog struct{ vp viewport.Model }
+type rawDialog struct {
+	vp      viewport.Model
+	heading lipgloss.Style
+}
 
 func newRawDialog() rawDialog { return rawDialog{vp: viewport.New()} }
+
+// setKeys makes the viewport scroll with the workstation's raw-viewer
+// bindings, so the help lists exactly the keys that scroll.
+func (d *rawDialog) setKeys(k KeyMap) {
+	d.vp.KeyMap = viewport.KeyMap{
+		Up: k.ScrollUp, Down: k.ScrollDown, HalfPageUp: k.HalfPageUp, HalfPageDown: k.HalfPageDown,
+		PageUp: k.PageUp, PageDown: k.PageDown,
+		Left: key.NewBinding(key.WithDisabled()), Right: key.NewBinding(key.WithDisabled()),
+	}
+}
 
 // SetSize fits the viewer in w x h cells.
 func (d *rawDialog) SetSize(w, h int) {
@@ -155,12 +165,9 @@ func (d *rawDialog) SetContent(content string) {
 	d.vp.SetContent(ansi.Wrap(content, max(10, d.vp.Width()), ""))
 }
 
-// HandleKey scrolls; esc, q or r close; ctrl+c quits.
+// HandleKey: the close keys close; the scroll keys scroll.
 func (d *rawDialog) HandleKey(msg tea.KeyPressMsg, k KeyMap) (intent, tea.Cmd) {
-	switch {
-	case msg.String() == "ctrl+c":
-		return quitApp{}, nil
-	case key.Matches(msg, k.Cancel, k.Raw, k.Quit):
+	if key.Matches(msg, k.CloseRaw) {
 		return closeDialog{}, nil
 	}
 	return nil, d.Update(msg)
@@ -198,58 +205,17 @@ func (m *Model) apply(in intent) tea.Cmd {
 		if m.mode == modeNote {
 			m.setMsg(msgInfo, "note not changed")
 		}
-		m.mode = modeNormal
+		m.setMode(modeBrowse)
 	case jumpToID:
-		m.mode = modeNormal
+		m.setMode(modeBrowse)
 		return m.jumpTo(in.id)
 	case saveNote:
-		m.mode = modeNormal
-		m.writeSeq++
+		m.setMode(modeBrowse)
+		m.saves.seq++
 		m.setMsg(msgInfo, "saving note…")
-		return m.enqueue(writeOp{seq: m.writeSeq, kind: writeNote, note: audit.Note{ItemID: in.itemID, Annotator: m.cfg.Annotator, Text: in.text}})
-	case quitApp:
-		return m.quit()
+		return m.enqueue(writeOp{seq: m.saves.seq, kind: writeNote, note: audit.Note{ItemID: in.itemID, Annotator: m.cfg.Annotator, Text: in.text}})
 	}
 	return nil
-}
-
-// jumpTo moves to the item whose ID is id: exactly, else ignoring case,
-// else the first whose ID starts with id. An item hidden by the filter
-// resets the filter to all.
-func (m *Model) jumpTo(id string) tea.Cmd {
-	if id == "" {
-		return nil
-	}
-	i, ok := m.index[id]
-	if !ok {
-		lid := strings.ToLower(id)
-		for j, it := range m.items {
-			if strings.EqualFold(it.ID, id) {
-				i, ok = j, true
-				break
-			}
-		}
-		if !ok {
-			for j, it := range m.items {
-				if strings.HasPrefix(strings.ToLower(it.ID), lid) {
-					i, ok = j, true
-					break
-				}
-			}
-		}
-	}
-	if !ok {
-		m.setMsg(msgErr, "no item with id "+Sanitize(id))
-		return nil
-	}
-	if !m.passes(i) && m.filter != FilterAll {
-		m.filter = FilterAll
-		m.dirty = true
-		m.setMsg(msgInfo, "jumped to "+Sanitize(m.items[i].ID)+" (filter reset to all)")
-	} else {
-		m.setMsg(msgInfo, "jumped to "+Sanitize(m.items[i].ID))
-	}
-	return m.setCurrent(i)
 }
 
 // forwardToDialog hands messages the root does not handle (cursor blinks,
@@ -272,8 +238,8 @@ func (m *Model) openNote() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	m.mode = modeNote
-	return m.note.Open(it.ID, m.notes[it.ID])
+	m.setMode(modeNote)
+	return m.note.Open(it.ID, m.data.notes[it.ID])
 }
 
 // openRaw opens the raw-output viewer on the current item.
@@ -281,7 +247,7 @@ func (m *Model) openRaw() tea.Cmd {
 	if _, ok := m.current(); !ok {
 		return nil
 	}
-	m.mode = modeRaw
+	m.setMode(modeRaw)
 	m.fillRaw()
 	m.raw.vp.GotoTop()
 	return nil
@@ -294,8 +260,8 @@ func (m *Model) fillRaw() {
 	if !ok {
 		return
 	}
-	r := &m.rows[m.cur]
-	h := m.styles.Dialog.Heading
+	r := &m.data.rows[m.nav.cur]
+	h := m.raw.heading
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	line("%s %s", h.Render("item"), Sanitize(it.ID))

@@ -3,8 +3,11 @@ package tui
 import (
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // kindText says a disagreement kind in words.
@@ -22,104 +25,130 @@ func kindText(k compare.Kind) string {
 	return Sanitize(string(k))
 }
 
+// disagreementRow is one disagreement as the pane draws it.
+type disagreementRow struct {
+	label   schema.Label
+	kind    compare.Kind
+	urgent  bool
+	spans   []string      // the draft's words (unsanitized)
+	verdict *verdictEntry // this reviewer's verdict (a copy), nil when none
+	others  string        // other annotators' verdicts in words ("" when none or blind)
+}
+
+// disagreementData is everything the disagreement pane draws.
+type disagreementData struct {
+	present  bool // an item is current
+	status   audit.Status
+	stage    audit.Stage
+	err      string
+	loaded   bool // the saved results are loaded
+	rows     []disagreementRow
+	selected int
+	spin     string // the spinner's current frame
+}
+
 // disagreementPane lists the current item's disagreements: label, kind,
 // urgency, the draft's span, this reviewer's verdict and its save state,
-// and (unless blind) the other annotators' verdicts.
-type disagreementPane struct{}
+// and (unless blind) the other annotators' verdicts. Without
+// disagreements it says why: agreement, failure, progress.
+type disagreementPane struct {
+	st       DisagreementStyles
+	errStyle lipgloss.Style
+	d        disagreementData
+}
 
-// View renders into inner, scrolled to keep the selection in view.
-func (p *disagreementPane) View(m *Model, inner Rect) string {
-	if inner.Empty() || m.cur < 0 {
+// SetData sets what the pane draws.
+func (p *disagreementPane) SetData(d disagreementData) { p.d = d }
+
+// Title is the pane's title: the selection and how many are adjudicated.
+func (p *disagreementPane) Title() string {
+	n := len(p.d.rows)
+	if n == 0 {
+		return "disagreements"
+	}
+	done := 0
+	for _, r := range p.d.rows {
+		if r.verdict != nil && r.verdict.state != stateFailed {
+			done++
+		}
+	}
+	return "disagreement " + itoa(p.d.selected+1) + "/" + itoa(n) + " · " + itoa(done) + "/" + itoa(n) + " adjudicated"
+}
+
+// View draws width x height cells, scrolled to keep the selection in view.
+func (p *disagreementPane) View(width, height int) string {
+	d := &p.d
+	if width <= 0 || height <= 0 || !d.present {
 		return ""
 	}
-	st := m.styles.Disagreement
-	r := &m.rows[m.cur]
-	ds := m.disagreements()
-	if len(ds) == 0 {
+	st := p.st
+	if len(d.rows) == 0 {
 		var s string
-		switch r.status {
+		switch d.status {
 		case audit.StatusDone:
 			s = "✓ image and draft agree: no disagreement to adjudicate"
 		case audit.StatusError:
-			s = "✗ failed: " + Sanitize(r.err) + "\n\nr shows the raw output · R reruns"
-			return m.styles.Status.Error.Render(wrapPlain(s, inner.W, inner.H))
+			s = "✗ failed: " + Sanitize(d.err) + "\n\nr shows the raw output · R reruns"
+			return p.errStyle.Render(wrapPlain(s, width, height))
 		case audit.StatusRunning:
-			s = m.spin.View() + " running"
-			if r.stage != "" {
-				s += " (" + string(r.stage) + ")"
+			s = d.spin + " running"
+			if d.stage != "" {
+				s += " (" + string(d.stage) + ")"
 			}
-			s += "…"
-			return s
+			return clipLines(s+"…", width, height)
 		case audit.StatusQueued:
 			s = "◌ queued"
 		default:
-			if m.loaded {
+			if d.loaded {
 				s = "· waiting for the pipeline"
 			} else {
 				s = "· loading saved results…"
 			}
 		}
-		return st.Empty.Render(wrapPlain(s, inner.W, inner.H))
+		return st.Empty.Render(wrapPlain(s, width, height))
 	}
-	mine := m.mine[m.items[m.cur].ID]
-	var blocks [][]string
+	var all []string
 	selStart := 0
-	for j, d := range ds {
-		var lines []string
+	for j, r := range d.rows {
 		marker := "  "
-		if j == m.dis {
+		if j == d.selected {
 			marker = "▸ "
-			selStart = sumLen(blocks)
+			selStart = len(all)
 		}
 		head := marker + itoa(j+1) + " "
 		switch {
-		case j == m.dis:
+		case j == d.selected:
 			// Reversed as a whole (an inner style would end the reverse).
-			if d.Urgent {
+			if r.urgent {
 				head += "URGENT "
 			}
-			head = st.Selected.Render(head + string(d.Label) + " ")
-		case d.Urgent:
-			head += st.Urgent.Render("URGENT") + " " + st.Label.Render(string(d.Label))
+			head = st.Selected.Render(head + string(r.label) + " ")
+		case r.urgent:
+			head += st.Urgent.Render("URGENT") + " " + st.Label.Render(string(r.label))
 		default:
-			head += st.Label.Render(string(d.Label))
+			head += st.Label.Render(string(r.label))
 		}
-		lines = append(lines, head)
+		all = append(all, head)
 		span := "draft silent"
-		if len(d.DraftSpans) > 0 {
-			span = "“" + Sanitize(strings.Join(d.DraftSpans, "” “")) + "”"
+		if len(r.spans) > 0 {
+			span = "“" + Sanitize(strings.Join(r.spans, "” “")) + "”"
 		}
-		lines = append(lines, "  "+st.Kind.Render(kindText(d.Kind))+": "+st.Span.Render(span))
-		lines = append(lines, "  "+m.verdictText(mine[d.Key()]))
-		if !m.cfg.Blind {
-			if o := m.othersText(d.Key()); o != "" {
-				lines = append(lines, "  "+st.Others.Render(o))
-			}
+		all = append(all, "  "+st.Kind.Render(kindText(r.kind))+": "+st.Span.Render(span))
+		all = append(all, "  "+p.verdictText(r.verdict))
+		if r.others != "" {
+			all = append(all, "  "+st.Others.Render(r.others))
 		}
-		blocks = append(blocks, lines)
-	}
-	var all []string
-	for _, b := range blocks {
-		all = append(all, b...)
 	}
 	off := 0
-	if selStart+3 > inner.H {
-		off = min(selStart, max(0, len(all)-inner.H))
+	if selStart+3 > height {
+		off = min(selStart, max(0, len(all)-height))
 	}
-	return strings.Join(all[off:min(len(all), off+inner.H)], "\n")
-}
-
-func sumLen(b [][]string) int {
-	n := 0
-	for _, x := range b {
-		n += len(x)
-	}
-	return n
+	return clipLines(strings.Join(all[off:min(len(all), off+height)], "\n"), width, height)
 }
 
 // verdictText says this reviewer's verdict and whether it is on disk.
-func (m *Model) verdictText(e *verdictEntry) string {
-	st := m.styles.Disagreement
+func (p *disagreementPane) verdictText(e *verdictEntry) string {
+	st := p.st
 	if e == nil {
 		return st.Empty.Render("verdict: — (i/d/b/u)")
 	}
@@ -133,10 +162,33 @@ func (m *Model) verdictText(e *verdictEntry) string {
 	return s + st.Unsaved.Render("NOT SAVED: "+Sanitize(e.err))
 }
 
+// syncDisagreements hands the disagreement pane the current item's
+// disagreements and verdicts.
+func (m *Model) syncDisagreements() {
+	d := disagreementData{selected: m.nav.dis, loaded: m.data.loaded, spin: m.panes.spin.View()}
+	if it, ok := m.current(); ok {
+		r := &m.data.rows[m.nav.cur]
+		d.present, d.status, d.stage, d.err = true, r.status, r.stage, r.err
+		mine := m.data.mine[it.ID]
+		for _, dis := range m.disagreements() {
+			row := disagreementRow{label: dis.Label, kind: dis.Kind, urgent: dis.Urgent, spans: dis.DraftSpans}
+			if e := mine[dis.Key()]; e != nil {
+				c := *e
+				row.verdict = &c
+			}
+			if !m.cfg.Blind {
+				row.others = othersText(m.data.others[it.ID], dis.Key())
+			}
+			d.rows = append(d.rows, row)
+		}
+	}
+	m.panes.disagreements.SetData(d)
+}
+
 // othersText lists other annotators' verdicts on a disagreement.
-func (m *Model) othersText(key string) string {
+func othersText(vs []audit.Verdict, key string) string {
 	var parts []string
-	for _, v := range m.others[m.items[m.cur].ID] {
+	for _, v := range vs {
 		if v.DisagreementKey == key {
 			parts = append(parts, Sanitize(v.Annotator)+": "+decisionText(audit.Decision(v.Decision)))
 		}

@@ -64,15 +64,9 @@ func equalFold(a, b rune) bool {
 	return false
 }
 
-// styledRune is one rune of the draft with its highlight.
-type styledRune struct {
-	r  rune
-	st uint8
-}
-
-// highlight marks every occurrence range of spans (styleSpan) and of
-// selected (styleSelected, which wins) in text.
-func highlight(text string, spans, selected []string) []styledRune {
+// highlight marks, byte by byte, every occurrence range of spans
+// (styleSpan) and of selected (styleSelected, which wins) in text.
+func highlight(text string, spans, selected []string) []uint8 {
 	marks := make([]uint8, len(text))
 	mark := func(list []string, st uint8) {
 		for _, sp := range list {
@@ -85,154 +79,223 @@ func highlight(text string, spans, selected []string) []styledRune {
 	}
 	mark(spans, styleSpan)
 	mark(selected, styleSelected)
-	out := make([]styledRune, 0, len(text))
-	for i, r := range text {
-		out = append(out, styledRune{r: r, st: marks[i]})
-	}
-	return out
+	return marks
 }
 
-// wrapRunes wraps styled text to lines of at most w cells, breaking at
-// spaces when it can and inside a word when it must; line feeds break
-// lines.
-func wrapRunes(text []styledRune, w int) [][]styledRune {
+// run is a stretch of a wrapped line in one highlight.
+type run struct {
+	text string
+	st   uint8
+}
+
+// wrapMarked wraps text to lines of at most w cells and carries each
+// byte's mark over to the wrapped lines, as runs of equal mark. The
+// wrapping is ansi.Wrap's, the one lipgloss.Wrap uses: grapheme-aware (a
+// ZWJ emoji sequence or a flag is one cluster of two cells, never split),
+// breaking at spaces when it can and inside a word when it must; line
+// feeds break lines. Styles are applied after wrapping, not before,
+// because the draft pane needs to know on which line the selected span
+// lands in order to scroll to it.
+func wrapMarked(text string, marks []uint8, w int) [][]run {
 	if w <= 0 {
 		return nil
 	}
-	var lines [][]styledRune
-	var line []styledRune
-	width, lastSpace := 0, -1
-	for _, c := range text {
-		if c.r == '\n' {
-			lines = append(lines, line)
-			line, width, lastSpace = nil, 0, -1
-			continue
+	wrapped := wrapText(text, w)
+	var (
+		lines [][]run
+		line  []run
+		cur   strings.Builder
+		curSt uint8
+	)
+	flushRun := func() {
+		if cur.Len() > 0 {
+			line = append(line, run{text: cur.String(), st: curSt})
+			cur.Reset()
 		}
-		rw := max(0, ansi.StringWidth(string(c.r)))
-		for width+rw > w && len(line) > 0 {
-			if lastSpace >= 0 {
-				rest := append([]styledRune(nil), line[lastSpace+1:]...)
-				lines = append(lines, line[:lastSpace])
-				line = rest
-			} else {
-				lines = append(lines, line)
-				line = nil
-			}
-			width, lastSpace = runesWidth(line), -1
-			for k, r := range line {
-				if r.r == ' ' {
-					lastSpace = k
-				}
-			}
-		}
-		if c.r == ' ' {
-			lastSpace = len(line)
-		}
-		line = append(line, c)
-		width += rw
 	}
+	emit := func(b byte, st uint8) {
+		if b == '\n' {
+			flushRun()
+			lines = append(lines, line)
+			line = nil
+			return
+		}
+		if st != curSt {
+			flushRun()
+			curSt = st
+		}
+		cur.WriteByte(b)
+	}
+	// Walk the text and its wrapped form together: the wrap only inserts
+	// line feeds and drops the blanks it breaks at.
+	i := 0
+	for j := 0; j < len(wrapped); j++ {
+		c := wrapped[j]
+		for i < len(text) && text[i] != c {
+			r, n := utf8.DecodeRuneInString(text[i:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			i += n // a blank the wrap dropped
+		}
+		switch {
+		case i < len(text) && text[i] == c:
+			emit(c, marks[i])
+			i++
+		default:
+			emit(c, styleText) // a line feed the wrap inserted
+		}
+	}
+	flushRun()
 	return append(lines, line)
 }
 
-func runesWidth(rs []styledRune) int {
-	n := 0
-	for _, r := range rs {
-		n += ansi.StringWidth(string(r.r))
+// wrapText is ansi.Wrap(s, w, ""), with its overflows fixed: it lets a
+// line that starts with blanks before a word of exactly w cells run w+1
+// or more cells wide (" 000" at 3), and can end in a line feed s did not
+// have. Such a line loses its leading blanks, then is cut at w cells.
+func wrapText(s string, w int) string {
+	wrapped := ansi.Wrap(s, w, "")
+	if strings.HasSuffix(wrapped, "\n") && !strings.HasSuffix(s, "\n") {
+		wrapped = wrapped[:len(wrapped)-1]
 	}
-	return n
-}
-
-// draftPane draws the draft text with the parsed spans highlighted and the
-// selected disagreement's span emphasised, scrolled to show it.
-type draftPane struct{}
-
-// View renders the current item's draft into inner.
-func (p *draftPane) View(m *Model, inner Rect) string {
-	it, ok := m.current()
-	if !ok || inner.Empty() {
-		return ""
-	}
-	text := SanitizeText(it.Draft)
-	var spans, selected []string
-	if res := m.rows[m.cur].result; res != nil {
-		for _, dl := range res.DraftLabels {
-			spans = append(spans, dl.Span)
-		}
-	}
-	for j, d := range m.disagreements() {
-		if j == m.dis {
-			selected = append(selected, d.DraftSpans...)
-		} else {
-			spans = append(spans, d.DraftSpans...)
-		}
-	}
-	lines := wrapRunes(highlight(text, spans, selected), inner.W)
-	if note := m.notes[it.ID]; note != "" {
-		lines = append(lines, nil)
-		lines = append(lines, wrapRunes(highlight("✎ note: "+SanitizeText(note), nil, nil), inner.W)...)
-	}
-	// Scroll so the selected span's first line is in view.
-	off := 0
-	for k, l := range lines {
-		if hasStyle(l, styleSelected) {
-			if k >= inner.H {
-				off = min(k-inner.H/3, len(lines)-inner.H)
+	lines := strings.Split(wrapped, "\n")
+	fixed := false
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			l = strings.TrimLeftFunc(l, unicode.IsSpace)
+			if ansi.StringWidth(l) > w {
+				l = ansi.Hardwrap(l, w, true)
 			}
-			break
+			lines[i], fixed = l, true
 		}
 	}
-	end := min(len(lines), off+inner.H)
-	st := []func(...string) string{m.styles.Draft.Text.Render, m.styles.Draft.Span.Render, m.styles.Draft.SpanSelected.Render}
-	var b strings.Builder
-	for k := off; k < end; k++ {
-		if k > off {
-			b.WriteByte('\n')
-		}
-		renderRuns(&b, lines[k], st)
+	if !fixed {
+		return wrapped
 	}
-	return b.String()
+	return strings.Join(lines, "\n")
 }
 
-func hasStyle(l []styledRune, st uint8) bool {
-	for _, c := range l {
-		if c.st == st {
+// lineHas reports whether l has a run of style st.
+func lineHas(l []run, st uint8) bool {
+	for _, r := range l {
+		if r.st == st {
 			return true
 		}
 	}
 	return false
 }
 
-// renderRuns writes l, one styled run per stretch of equal highlight.
-func renderRuns(b *strings.Builder, l []styledRune, st []func(...string) string) {
-	for a := 0; a < len(l); {
-		z := a
-		var run strings.Builder
-		for z < len(l) && l[z].st == l[a].st {
-			run.WriteRune(l[z].r)
-			z++
-		}
-		b.WriteString(st[l[a].st](run.String()))
-		a = z
+// draftData is everything the draft pane draws.
+type draftData struct {
+	present  bool
+	text     string   // the draft, sanitized
+	spans    []string // every span the draft parser quoted
+	selected []string // the selected disagreement's spans
+	note     string   // this reviewer's note, sanitized ("" when none)
+	salvaged bool     // a model output needed salvage
+}
+
+// draftPane draws the draft text with the parsed spans highlighted and the
+// selected disagreement's span emphasised, scrolled to show it, and the
+// reviewer's note below.
+type draftPane struct {
+	st DraftStyles
+	d  draftData
+}
+
+// SetData sets what the pane draws.
+func (p *draftPane) SetData(d draftData) { p.d = d }
+
+// Title is the pane's title, with the salvage warning.
+func (p *draftPane) Title() string {
+	if p.d.salvaged {
+		return "draft · ⚠ model output salvaged: check it (r)"
 	}
+	return "draft"
+}
+
+// View draws width x height cells.
+func (p *draftPane) View(width, height int) string {
+	d := &p.d
+	if !d.present || width <= 0 || height <= 0 {
+		return ""
+	}
+	lines := wrapMarked(d.text, highlight(d.text, d.spans, d.selected), width)
+	if d.note != "" {
+		note := "✎ note: " + d.note
+		lines = append(lines, nil)
+		lines = append(lines, wrapMarked(note, make([]uint8, len(note)), width)...)
+	}
+	// Scroll so the selected span's first line is in view.
+	off := 0
+	for k, l := range lines {
+		if lineHas(l, styleSelected) {
+			if k >= height {
+				off = min(k-height/3, len(lines)-height)
+			}
+			break
+		}
+	}
+	end := min(len(lines), off+height)
+	st := [...]func(...string) string{p.st.Text.Render, p.st.Span.Render, p.st.SpanSelected.Render}
+	var b strings.Builder
+	for k := off; k < end; k++ {
+		if k > off {
+			b.WriteByte('\n')
+		}
+		for _, r := range lines[k] {
+			b.WriteString(st[r.st](r.text))
+		}
+	}
+	return b.String()
+}
+
+// syncDraft hands the draft pane the current item's draft, spans and note.
+func (m *Model) syncDraft() {
+	it, ok := m.current()
+	if !ok {
+		m.panes.draft.SetData(draftData{})
+		return
+	}
+	d := draftData{present: true, text: SanitizeText(it.Draft), note: SanitizeText(m.data.notes[it.ID])}
+	if res := m.data.rows[m.nav.cur].result; res != nil {
+		d.salvaged = res.Salvaged
+		for _, dl := range res.DraftLabels {
+			d.spans = append(d.spans, dl.Span)
+		}
+	}
+	for j, dis := range m.disagreements() {
+		if j == m.nav.dis {
+			d.selected = append(d.selected, dis.DraftSpans...)
+		} else {
+			d.spans = append(d.spans, dis.DraftSpans...)
+		}
+	}
+	m.panes.draft.SetData(d)
 }
 
 // wrapPlain wraps plain text into at most h lines of w cells.
 func wrapPlain(s string, w, h int) string {
-	var rs []styledRune
-	for _, r := range s {
-		rs = append(rs, styledRune{r: r})
+	if w <= 0 || h <= 0 {
+		return ""
 	}
-	lines := wrapRunes(rs, w)
-	if len(lines) > h {
-		lines = lines[:max(0, h)]
+	lines := strings.Split(wrapText(s, w), "\n")
+	return strings.Join(lines[:min(len(lines), h)], "\n")
+}
+
+// clipLines keeps the first h lines of the styled text s and truncates
+// each to w cells (with "…"), so a pane never draws outside its place.
+func clipLines(s string, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
 	}
-	out := make([]string, len(lines))
+	lines := strings.SplitN(s, "\n", h+1)
+	lines = lines[:min(len(lines), h)]
 	for i, l := range lines {
-		var b strings.Builder
-		for _, c := range l {
-			b.WriteRune(c.r)
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
 		}
-		out[i] = b.String()
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(lines, "\n")
 }

@@ -82,7 +82,7 @@ func TestDurability(t *testing.T) {
 
 	h := newHarness(t, durabilityConfig(st), 120, 40)
 	assert.Equal(t, "case-0002", h.m.CurrentID(), "resumes at the first item needing a verdict")
-	assert.True(t, h.m.adjudicated(0))
+	assert.True(t, h.m.data.adjudicated(0))
 	h.key("k")
 	assert.Contains(t, h.screen(), "image right saved ✓", "case-0001's verdict shows as saved after the restart")
 }
@@ -100,7 +100,7 @@ func TestDurabilityChild(t *testing.T) {
 	h := newHarness(t, durabilityConfig(st), 120, 40)
 	require.Equal(t, "case-0001", h.m.CurrentID())
 	h.key("i")
-	e := h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"]
+	e := h.m.data.mine["case-0001"]["pneumothorax/contradicted_by_image"]
 	require.NotNil(t, e)
 	require.Equal(t, stateSaved, e.state)
 	require.Contains(t, h.screen(), "saved ✓")

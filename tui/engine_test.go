@@ -21,19 +21,19 @@ func TestEngineProgress(t *testing.T) {
 
 	_, cmd := h.m.Update(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Stage: audit.StageGrounding, Status: audit.StatusRunning}})
 	require.NotNil(t, cmd, "reads the next update")
-	assert.Equal(t, audit.StatusRunning, h.m.rows[0].status)
-	assert.Equal(t, 1, h.m.running)
+	assert.Equal(t, audit.StatusRunning, h.m.data.rows[0].status)
+	assert.Equal(t, 1, h.m.data.running)
 	assert.Contains(t, h.screen(), "running (grounding)…")
 	assert.Contains(t, h.screen(), "1 running")
 
 	h.send(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Stage: audit.StageGrounding, Status: audit.StatusDone}})
-	assert.Equal(t, audit.StatusRunning, h.m.rows[0].status, "a finished stage is not a finished item")
+	assert.Equal(t, audit.StatusRunning, h.m.data.rows[0].status, "a finished stage is not a finished item")
 
 	res := resultFor("case-0001", 0)
 	res.Cached = false
 	h.send(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Status: audit.StatusDone, Result: res}})
-	assert.Equal(t, audit.StatusDone, h.m.rows[0].status)
-	assert.Equal(t, 0, h.m.running)
+	assert.Equal(t, audit.StatusDone, h.m.data.rows[0].status)
+	assert.Equal(t, 0, h.m.data.running)
 	assert.Contains(t, h.screen(), "URGENT pneumothorax")
 
 	failed := &audit.Result{ItemID: "case-0002", Status: audit.StatusError, Err: "draft: model \"x\" not found"}
@@ -42,7 +42,7 @@ func TestEngineProgress(t *testing.T) {
 	assert.Contains(t, h.screen(), "✗ failed: draft: model \"x\" not found")
 
 	h.send(engineUpdatedMsg{audit.Update{ItemID: "unknown", Status: audit.StatusRunning}})
-	assert.Equal(t, 0, h.m.running)
+	assert.Equal(t, 0, h.m.data.running)
 }
 
 // TestResumeSkipsAdjudicated: reopening with verdicts for the first items
@@ -70,8 +70,8 @@ func TestNoticeAndBackground(t *testing.T) {
 	cfg.Styles = nil
 	h := newHarness(t, cfg, 120, 40)
 	h.send(NoticeMsg{Text: "store: disk full\x1b[2J", Err: true})
-	assert.Equal(t, msgErr, h.m.msgKind)
-	assert.Equal(t, "store: disk full", h.m.msg)
+	assert.Equal(t, msgErr, h.m.msg.kind)
+	assert.Equal(t, "store: disk full", h.m.msg.text)
 	dark := h.m.styles
 	h.send(tea.BackgroundColorMsg{Color: lightGray{}})
 	assert.NotEqual(t, dark.Status.OK.GetForeground(), h.m.styles.Status.OK.GetForeground(), "light styles on a light background")

@@ -52,7 +52,8 @@ func TestHostileTextNeutralised(t *testing.T) {
 	h.key("a")
 	h.typeText("note")
 	h.key("ctrl+s")
-	h.m.notes[h.m.CurrentID()] = "see" + hostile
+	h.m.data.notes[h.m.CurrentID()] = "see" + hostile
+	h.m.syncPanes() // set behind Update's back: hand it to the panes
 	check("note")
 	h.key("j")
 	check("failed item")

@@ -320,7 +320,7 @@ type harness struct {
 func newHarness(t testing.TB, cfg Config, w, h int) *harness {
 	t.Helper()
 	m := New(context.Background(), cfg)
-	m.focusDelay, m.flushDelay = 0, 0
+	m.timing.focusDelay, m.timing.flushDelay = 0, 0
 	hs := &harness{t: t, m: m}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(m.Init())
@@ -367,6 +367,10 @@ func keyMsg(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "pgdown":
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}

@@ -59,7 +59,7 @@ func (m *Model) pixelProtocol() bool {
 // imageRect returns the inner rectangle of the image pane and whether the
 // pane is on screen.
 func (m *Model) imageRect() (Rect, bool) {
-	if m.layout.TooSmall || m.width == 0 || m.mode == modeRaw || m.cur < 0 || m.cfg.Imager == nil {
+	if m.layout.TooSmall || m.width == 0 || m.mode == modeRaw || m.nav.cur < 0 || m.cfg.Imager == nil {
 		return Rect{}, false
 	}
 	r := m.layout.Image.Inner()
@@ -69,7 +69,7 @@ func (m *Model) imageRect() (Rect, bool) {
 // imageRequest builds the request for the current item in rect.
 func (m *Model) imageRequest(rect Rect) ImageRequest {
 	it, _ := m.current()
-	return ImageRequest{ItemID: it.ID, Path: it.ImagePath, Cols: rect.W, Rows: rect.H, Overlays: m.overlays(), Window: m.window}
+	return ImageRequest{ItemID: it.ID, Path: it.ImagePath, Cols: rect.W, Rows: rect.H, Overlays: m.overlays(), Window: m.look.window}
 }
 
 // overlays returns the boxes to draw on the current item: every grounded
@@ -77,7 +77,7 @@ func (m *Model) imageRequest(rect Rect) ImageRequest {
 // The selected disagreement's boxes are marked Selected; boxes are tagged
 // with their disagreement's number.
 func (m *Model) overlays() []Overlay {
-	if !m.showBoxes || m.cur < 0 {
+	if !m.look.showBoxes || m.nav.cur < 0 {
 		return nil
 	}
 	ds := m.disagreements()
@@ -87,25 +87,25 @@ func (m *Model) overlays() []Overlay {
 		if _, ok := tag[string(d.Label)]; !ok {
 			tag[string(d.Label)] = strconv.Itoa(j + 1)
 		}
-		if j == m.dis {
+		if j == m.nav.dis {
 			selected = string(d.Label)
 		}
 	}
 	var out []Overlay
-	if res := m.rows[m.cur].result; res != nil && len(res.Findings) > 0 {
+	if res := m.data.rows[m.nav.cur].result; res != nil && len(res.Findings) > 0 {
 		for _, f := range res.Findings {
 			if f.Box == nil {
 				continue
 			}
-			out = append(out, Overlay{Box: *f.Box, Label: f.Label, Urgent: m.urgent[f.Label],
+			out = append(out, Overlay{Box: *f.Box, Label: f.Label, Urgent: m.data.urgent[f.Label],
 				Selected: string(f.Label) == selected, Tag: tag[string(f.Label)]})
 		}
 		return out
 	}
 	for j, d := range ds {
 		for _, b := range d.Boxes {
-			out = append(out, Overlay{Box: b, Label: d.Label, Urgent: d.Urgent || m.urgent[d.Label],
-				Selected: j == m.dis, Tag: strconv.Itoa(j + 1)})
+			out = append(out, Overlay{Box: b, Label: d.Label, Urgent: d.Urgent || m.data.urgent[d.Label],
+				Selected: j == m.nav.dis, Tag: strconv.Itoa(j + 1)})
 		}
 	}
 	return out
@@ -114,10 +114,10 @@ func (m *Model) overlays() []Overlay {
 // overlaysSettled reports whether the current item's boxes are known for
 // now: the saved results are loaded and no full result is on its way.
 func (m *Model) overlaysSettled() bool {
-	if m.cfg.Store != nil && !m.loaded {
+	if m.cfg.Store != nil && !m.data.loaded {
 		return false
 	}
-	return !m.rows[m.cur].detailPending
+	return !m.data.rows[m.nav.cur].detailPending
 }
 
 // key identifies a request: equal keys give equal pictures.
@@ -185,7 +185,7 @@ func (m *Model) syncImage() tea.Cmd {
 	}
 	if s.pic != nil && len(s.pic.Raw) > 0 && s.picFor == req.ItemID && !s.sent && !s.flushing {
 		s.flushing = true
-		cmds = append(cmds, tea.Tick(m.flushDelay, func(time.Time) tea.Msg { return imageFlushMsg{} }))
+		cmds = append(cmds, tea.Tick(m.timing.flushDelay, func(time.Time) tea.Msg { return imageFlushMsg{} }))
 	}
 	return tea.Batch(cmds...)
 }
@@ -268,30 +268,78 @@ func writeBlank(b *strings.Builder, rect Rect) {
 	}
 }
 
-// imageView draws the inside of the image pane: the in-band picture, or
+// imageShow is what the image pane shows.
+type imageShow int
+
+const (
+	showNothing     imageShow = iota
+	showPlaceholder           // a line of text in the middle ("loading image…")
+	showError                 // the image could not be drawn
+	showCells                 // an in-band picture (half-blocks, text, kitty placeholders)
+	showReserved              // blank cells an out-of-band picture is written over
+)
+
+// imagePane draws the inside of the image pane: the in-band picture, or
 // blank cells reserved for an out-of-band one, or what is going on.
-func (m *Model) imageView(inner Rect) string {
-	it, ok := m.current()
-	switch {
-	case !ok:
-		return ""
-	case m.cfg.Imager == nil:
-		return m.placeholder(inner, "(no image renderer)")
-	case m.img.err != nil && m.img.errFor == it.ID:
-		return m.styles.Image.Error.Render(wrapPlain("image: "+Sanitize(m.img.err.Error()), inner.W, inner.H))
-	case m.img.pic == nil || m.img.picFor != it.ID:
-		return m.placeholder(inner, "loading image…")
-	}
-	pic := m.img.pic
-	if m.pixelProtocol() {
-		return "" // reserved: the picture is written out of band
-	}
-	return centreBlock(pic.Cells, inner.W)
+type imagePane struct {
+	st    ImageStyles
+	show  imageShow
+	text  string // the placeholder, the error (sanitized) or the picture's cells
+	title string
 }
 
-func (m *Model) placeholder(inner Rect, s string) string {
-	pad := strings.Repeat("\n", max(0, inner.H/2))
-	return pad + m.styles.Image.Placeholder.Render(centreLine(s, inner.W))
+// SetData sets what the pane shows and its title.
+func (p *imagePane) SetData(show imageShow, text, title string) {
+	p.show, p.text, p.title = show, text, title
+}
+
+// Title is the pane's title: the item, the window and the boxes' state.
+func (p *imagePane) Title() string { return p.title }
+
+// View draws width x height cells.
+func (p *imagePane) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	switch p.show {
+	case showPlaceholder:
+		pad := strings.Repeat("\n", max(0, height/2))
+		return pad + p.st.Placeholder.Render(centreLine(p.text, width))
+	case showError:
+		return p.st.Error.Render(wrapPlain("image: "+p.text, width, height))
+	case showCells:
+		return centreBlock(p.text, width)
+	}
+	return ""
+}
+
+// syncImagePane hands the image pane what to show for the current item.
+func (m *Model) syncImagePane() {
+	p := &m.panes.image
+	it, ok := m.current()
+	if !ok {
+		p.SetData(showNothing, "", "image")
+		return
+	}
+	title := Sanitize(it.ID)
+	if w := m.look.window; !w.IsDefault() {
+		title += " · W×" + ftoa(w.Width) + " L" + signed(w.Center)
+	}
+	if !m.look.showBoxes {
+		title += " · boxes off"
+	}
+	switch {
+	case m.cfg.Imager == nil:
+		p.SetData(showPlaceholder, "(no image renderer)", title)
+	case m.img.err != nil && m.img.errFor == it.ID:
+		p.SetData(showError, Sanitize(m.img.err.Error()), title)
+	case m.img.pic == nil || m.img.picFor != it.ID:
+		p.SetData(showPlaceholder, "loading image…", title)
+	case m.pixelProtocol():
+		p.SetData(showReserved, "", title) // the picture is written out of band
+	default:
+		p.SetData(showCells, m.img.pic.Cells, title)
+	}
 }
 
 // centreBlock indents every line of s so the block is centred in w cells.
@@ -311,4 +359,15 @@ func centreBlock(s string, w int) string {
 func centreLine(s string, w int) string {
 	s = ansi.Truncate(s, w, "…")
 	return strings.Repeat(" ", max(0, (w-ansi.StringWidth(s))/2)) + s
+}
+
+// ftoa formats f with two decimals.
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
+
+// signed formats f with two decimals and a sign.
+func signed(f float64) string {
+	if f >= 0 {
+		return "+" + ftoa(f)
+	}
+	return ftoa(f)
 }

@@ -2,39 +2,75 @@ package tui
 
 import "charm.land/bubbles/v2/key"
 
-// KeyMap holds every key binding of the workstation, grouped by what it
-// acts on. It satisfies help.KeyMap, so the help line and the help screen
-// are generated from the same bindings the update function matches: they
-// cannot drift apart. Rebind a key with Binding.SetKeys and SetHelp.
+// mode is what the keyboard currently drives. Each mode has its own set of
+// enabled bindings (KeyMap.setMode), so the help line and the help screen
+// list exactly the keys that work at that moment.
+type mode int
+
+const (
+	// modeBrowse: the worklist, the disagreements, verdicts and the image.
+	modeBrowse mode = iota
+	// modeHelp: browsing with every key listed below the panes; the
+	// browse keys keep working, `?` or esc closes it.
+	modeHelp
+	// modeJump: the jump-to-id input in the message line.
+	modeJump
+	// modeNote: the note editor.
+	modeNote
+	// modeRaw: the raw model output viewer.
+	modeRaw
+)
+
+// KeyMap holds every key binding of the workstation, grouped by the mode
+// that uses it. It satisfies help.KeyMap, so the help line and the help
+// screen are generated from the same bindings the update function matches:
+// they cannot drift apart. The workstation enables only the current mode's
+// bindings (Binding.SetEnabled, as bubbles/list does), and the help shows
+// only enabled ones. Rebind a key with Binding.SetKeys and SetHelp.
 type KeyMap struct {
-	// Worklist navigation.
+	// Browse: worklist navigation.
 	Next, Prev, First, Last key.Binding
 	Jump                    key.Binding
 	Filter, FilterBack      key.Binding
 	UrgentFirst             key.Binding
 
-	// Disagreements and adjudication.
+	// Browse: disagreements and adjudication.
 	NextDisagreement, PrevDisagreement key.Binding
 	ImageRight, DraftRight             key.Binding
 	BothWrong, Unsure                  key.Binding
 	Note, Undo                         key.Binding
 
-	// Image.
+	// Browse: image.
 	Boxes                key.Binding
 	WidthDown, WidthUp   key.Binding
 	CenterDown, CenterUp key.Binding
 	WindowReset          key.Binding
 
-	// Everything else.
+	// Browse: everything else. Help opens the help screen.
 	Raw, Rerun, Help, Quit key.Binding
 
-	// Dialogs.
+	// Help screen.
+	CloseHelp key.Binding
+
+	// Raw output viewer: scrolling (the viewport's own key map is set from
+	// these) and closing.
+	ScrollUp, ScrollDown     key.Binding
+	HalfPageUp, HalfPageDown key.Binding
+	PageUp, PageDown         key.Binding
+	CloseRaw                 key.Binding
+
+	// Jump input and note editor.
 	Confirm, Cancel, SaveNote key.Binding
+
+	// Every mode: quit (after the pending writes, like Quit) even where q
+	// is text or closes a dialog.
+	ForceQuit key.Binding
 }
 
-// DefaultKeyMap returns the default bindings. Verdict keys are mnemonic:
-// i = the image is right, d = the draft is right, b = both wrong,
-// u = unsure. Each call returns a new KeyMap.
+// DefaultKeyMap returns the default bindings, all enabled (the workstation
+// enables the current mode's). Verdict keys are mnemonic: i = the image is
+// right, d = the draft is right, b = both wrong, u = unsure. Each call
+// returns a new KeyMap.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Next:        key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "next item")),
@@ -65,37 +101,98 @@ func DefaultKeyMap() KeyMap {
 		Raw:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "raw model output")),
 		Rerun: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rerun (ignore cache)")),
 		Help:  key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
-		Quit:  key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Quit:  key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+
+		CloseHelp: key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
+
+		ScrollUp:     key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "scroll up")),
+		ScrollDown:   key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "scroll down")),
+		HalfPageUp:   key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
+		HalfPageDown: key.NewBinding(key.WithKeys("d", "ctrl+d"), key.WithHelp("d", "½ page down")),
+		PageUp:       key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b/pgup", "page up")),
+		PageDown:     key.NewBinding(key.WithKeys("f", "pgdown", "space"), key.WithHelp("f/pgdn", "page down")),
+		CloseRaw:     key.NewBinding(key.WithKeys("esc", "r", "q"), key.WithHelp("esc/r/q", "close")),
 
 		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "go")),
 		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		SaveNote: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save note")),
+
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
 
-// ShortHelp is the one-line help: what a reviewer needs every minute,
-// "?" first so it shows on the narrowest terminal.
+// browse returns the bindings of the browse mode (also live while the help
+// screen is open).
+func (k *KeyMap) browse() []*key.Binding {
+	return []*key.Binding{
+		&k.Next, &k.Prev, &k.First, &k.Last, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst,
+		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
+		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.CenterDown, &k.CenterUp, &k.WindowReset,
+		&k.Raw, &k.Rerun, &k.Help, &k.Quit,
+	}
+}
+
+// raw returns the bindings of the raw output viewer.
+func (k *KeyMap) raw() []*key.Binding {
+	return []*key.Binding{&k.ScrollUp, &k.ScrollDown, &k.HalfPageUp, &k.HalfPageDown, &k.PageUp, &k.PageDown, &k.CloseRaw}
+}
+
+// setMode enables the bindings of md and disables every other one (a
+// binding disabled by the caller's KeyMap is enabled again with its mode).
+func (k *KeyMap) setMode(md mode) {
+	for _, b := range k.browse() {
+		b.SetEnabled(md == modeBrowse || md == modeHelp)
+	}
+	for _, b := range k.raw() {
+		b.SetEnabled(md == modeRaw)
+	}
+	k.Help.SetEnabled(md == modeBrowse)
+	k.CloseHelp.SetEnabled(md == modeHelp)
+	k.Confirm.SetEnabled(md == modeJump)
+	k.Cancel.SetEnabled(md == modeJump || md == modeNote)
+	k.SaveNote.SetEnabled(md == modeNote)
+	k.ForceQuit.SetEnabled(true)
+}
+
+// ShortHelp is the one-line help of the current mode: in browse mode what
+// a reviewer needs every minute, "?" first so it shows on the narrowest
+// terminal. Disabled bindings are not shown.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help, pair(k.Next, k.Prev, "item"), pair(k.NextDisagreement, k.PrevDisagreement, "disagreement"),
-		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Undo, k.Quit}
+	forceQuit := k.ForceQuit
+	if k.Quit.Enabled() {
+		forceQuit.SetEnabled(false) // q says "quit" already
+	}
+	return []key.Binding{
+		k.Help, k.CloseHelp, pair(k.Next, k.Prev, "item"), pair(k.NextDisagreement, k.PrevDisagreement, "disagreement"),
+		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Undo, k.Quit,
+		pair(k.ScrollDown, k.ScrollUp, "scroll"), pair(k.PageDown, k.PageUp, "page"), k.CloseRaw,
+		k.Confirm, k.SaveNote, k.Cancel, forceQuit,
+	}
 }
 
 // pair shows two opposite bindings as one help entry ("j/k item"), built
 // from the bindings themselves so it follows a rebinding. It is for
 // display only.
 func pair(a, b key.Binding, desc string) key.Binding {
-	if !a.Enabled() || !b.Enabled() {
+	if !a.Enabled() || !b.Enabled() || len(a.Keys()) == 0 || len(b.Keys()) == 0 {
 		return key.NewBinding(key.WithDisabled())
 	}
 	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(a.Keys()[0]+"/"+b.Keys()[0], desc))
 }
 
-// FullHelp is the help screen `?` opens, one column per group.
+// FullHelp is the help screen, one column per group; columns without an
+// enabled binding are left out.
 func (k KeyMap) FullHelp() [][]key.Binding {
+	forceQuit := k.ForceQuit
+	if k.Quit.Enabled() {
+		forceQuit.SetEnabled(false)
+	}
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.First, k.Last, k.Jump, k.Filter, k.FilterBack, k.UrgentFirst},
 		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Undo},
 		{k.Boxes, k.WidthDown, k.WidthUp, k.CenterDown, k.CenterUp, k.WindowReset},
-		{k.Raw, k.Rerun, k.Help, k.Quit},
+		{k.Raw, k.Rerun, k.Help, k.CloseHelp, k.Quit},
+		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
+		{k.Confirm, k.SaveNote, k.Cancel, forceQuit},
 	}
 }

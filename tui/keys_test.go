@@ -40,52 +40,53 @@ func verdictsOf(f *fixture) []audit.Verdict {
 // checks what it did to the state, the store and the pipeline.
 func TestKeys(t *testing.T) {
 	tests := []struct {
-		name  string
-		setup []string // keys pressed first
-		press []string // the key(s) under test
-		check func(t *testing.T, h *harness, f *fixture)
+		name   string
+		before func(h *harness) // run before the keys (say, a resize)
+		setup  []string         // keys pressed first
+		press  []string         // the key(s) under test
+		check  func(t *testing.T, h *harness, f *fixture)
 	}{
-		{"j next item", nil, []string{"j"}, func(t *testing.T, h *harness, f *fixture) {
+		{"j next item", nil, nil, []string{"j"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0002", h.m.CurrentID())
 			assert.Equal(t, []string{"case-0002", "case-0003", "case-0004", "case-0005"}, f.engine.focused[len(f.engine.focused)-1],
 				"the pipeline runs the current item first, then 3 ahead")
-			assert.NotNil(t, h.m.rows[1].result, "the full cached result is loaded lazily")
+			assert.NotNil(t, h.m.data.rows[1].result, "the full cached result is loaded lazily")
 		}},
-		{"down next item", nil, []string{"down"}, func(t *testing.T, h *harness, f *fixture) {
+		{"down next item", nil, nil, []string{"down"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0002", h.m.CurrentID())
 		}},
-		{"k previous item", []string{"j", "j"}, []string{"k"}, func(t *testing.T, h *harness, f *fixture) {
+		{"k previous item", nil, []string{"j", "j"}, []string{"k"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0002", h.m.CurrentID())
 		}},
-		{"up previous item", []string{"j"}, []string{"up"}, func(t *testing.T, h *harness, f *fixture) {
+		{"up previous item", nil, []string{"j"}, []string{"up"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"k stops at the top", nil, []string{"k", "k"}, func(t *testing.T, h *harness, f *fixture) {
+		{"k stops at the top", nil, nil, []string{"k", "k"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"G last item", nil, []string{"G"}, func(t *testing.T, h *harness, f *fixture) {
+		{"G last item", nil, nil, []string{"G"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0008", h.m.CurrentID())
 		}},
-		{"end last item", nil, []string{"end"}, func(t *testing.T, h *harness, f *fixture) {
+		{"end last item", nil, nil, []string{"end"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0008", h.m.CurrentID())
 		}},
-		{"g first item", []string{"G"}, []string{"g"}, func(t *testing.T, h *harness, f *fixture) {
+		{"g first item", nil, []string{"G"}, []string{"g"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"home first item", []string{"G"}, []string{"home"}, func(t *testing.T, h *harness, f *fixture) {
+		{"home first item", nil, []string{"G"}, []string{"home"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"/ opens the jump input", nil, []string{"/"}, func(t *testing.T, h *harness, f *fixture) {
+		{"/ opens the jump input", nil, nil, []string{"/"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, modeJump, h.m.mode)
 			assert.Contains(t, h.screen(), "jump to id:")
 		}},
-		{"/ enter jumps by exact id", []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+		{"/ enter jumps by exact id", nil, []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("case-0005")
 			h.key("enter")
-			assert.Equal(t, modeNormal, h.m.mode)
+			assert.Equal(t, modeBrowse, h.m.mode)
 			assert.Equal(t, "case-0005", h.m.CurrentID())
 		}},
-		{"/ ignores case, then takes a prefix", []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+		{"/ ignores case, then takes a prefix", nil, []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("CASE-0003")
 			h.key("enter")
 			assert.Equal(t, "case-0003", h.m.CurrentID())
@@ -94,153 +95,153 @@ func TestKeys(t *testing.T) {
 			h.key("enter")
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"/ unknown id says so", []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+		{"/ unknown id says so", nil, []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("nope")
 			h.key("enter")
 			assert.Equal(t, "case-0001", h.m.CurrentID())
-			assert.Contains(t, h.m.msg, "no item with id nope")
+			assert.Contains(t, h.m.msg.text, "no item with id nope")
 		}},
-		{"/ esc cancels", []string{"/"}, []string{"x", "esc"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, modeNormal, h.m.mode)
+		{"/ esc cancels", nil, []string{"/"}, []string{"x", "esc"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeBrowse, h.m.mode)
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"/ jump resets a filter hiding the item", []string{"f", "/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+		{"/ jump resets a filter hiding the item", nil, []string{"f", "/"}, nil, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("case-0004")
 			h.key("enter")
 			assert.Equal(t, "case-0004", h.m.CurrentID())
-			assert.Equal(t, FilterAll, h.m.filter)
+			assert.Equal(t, FilterAll, h.m.nav.filter)
 		}},
-		{"f cycles the filters", nil, []string{"f"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, FilterUrgent, h.m.filter)
-			assert.Equal(t, []int{0, 1, 4, 5}, h.m.visible)
+		{"f cycles the filters", nil, nil, []string{"f"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, FilterUrgent, h.m.nav.filter)
+			assert.Equal(t, []int{0, 1, 4, 5}, h.m.nav.visible)
 			h.key("f")
-			assert.Equal(t, FilterUnadjudicated, h.m.filter)
-			assert.Equal(t, []int{0, 1, 2, 4, 5, 6}, h.m.visible, "agreeing and failed items need no verdict; item 7 has no result yet")
+			assert.Equal(t, FilterUnadjudicated, h.m.nav.filter)
+			assert.Equal(t, []int{0, 1, 2, 4, 5, 6}, h.m.nav.visible, "agreeing and failed items need no verdict; item 7 has no result yet")
 			h.key("f")
-			assert.Equal(t, FilterDisagreements, h.m.filter)
-			assert.Equal(t, []int{0, 1, 2, 4, 5}, h.m.visible)
+			assert.Equal(t, FilterDisagreements, h.m.nav.filter)
+			assert.Equal(t, []int{0, 1, 2, 4, 5}, h.m.nav.visible)
 			h.key("f")
-			assert.Equal(t, FilterErrors, h.m.filter)
-			assert.Equal(t, []int{0, 7}, h.m.visible, "the current item stays listed")
+			assert.Equal(t, FilterErrors, h.m.nav.filter)
+			assert.Equal(t, []int{0, 7}, h.m.nav.visible, "the current item stays listed")
 			h.key("f")
-			assert.Equal(t, FilterAll, h.m.filter)
+			assert.Equal(t, FilterAll, h.m.nav.filter)
 		}},
-		{"F cycles back", nil, []string{"F"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, FilterErrors, h.m.filter)
+		{"F cycles back", nil, nil, []string{"F"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, FilterErrors, h.m.nav.filter)
 			h.key("F")
-			assert.Equal(t, FilterDisagreements, h.m.filter)
+			assert.Equal(t, FilterDisagreements, h.m.nav.filter)
 		}},
-		{"s puts urgent items first", nil, []string{"s"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.True(t, h.m.urgentFirst)
-			assert.Equal(t, []int{0, 1, 4, 5, 2, 3, 6, 7}, h.m.visible)
+		{"s puts urgent items first", nil, nil, []string{"s"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.m.nav.urgentFirst)
+			assert.Equal(t, []int{0, 1, 4, 5, 2, 3, 6, 7}, h.m.nav.visible)
 			h.key("s")
-			assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7}, h.m.visible)
+			assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7}, h.m.nav.visible)
 		}},
-		{"n next disagreement", []string{"j"}, []string{"n"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, 1, h.m.dis)
+		{"n next disagreement", nil, []string{"j"}, []string{"n"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 1, h.m.nav.dis)
 			ov := f.imager.reqs[len(f.imager.reqs)-1].Overlays
 			require.Len(t, ov, 2)
 			assert.True(t, ov[1].Selected, "the selected disagreement's box is emphasised")
 			assert.False(t, ov[0].Selected)
 		}},
-		{"tab next disagreement wraps", []string{"j"}, []string{"tab", "tab"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, 0, h.m.dis)
+		{"tab next disagreement wraps", nil, []string{"j"}, []string{"tab", "tab"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 0, h.m.nav.dis)
 		}},
-		{"p previous disagreement wraps", []string{"j"}, []string{"p"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, 1, h.m.dis)
+		{"p previous disagreement wraps", nil, []string{"j"}, []string{"p"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 1, h.m.nav.dis)
 		}},
-		{"shift+tab previous disagreement", []string{"j", "n"}, []string{"shift+tab"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, 0, h.m.dis)
+		{"shift+tab previous disagreement", nil, []string{"j", "n"}, []string{"shift+tab"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 0, h.m.nav.dis)
 		}},
-		{"i image right saves and advances", nil, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
+		{"i image right saves and advances", nil, nil, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
 			vs := verdictsOf(f)
 			require.Len(t, vs, 1)
 			assert.Equal(t, audit.Verdict{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image",
 				Label: "pneumothorax", Kind: "contradicted_by_image", Decision: audit.ImageRight, Annotator: "tester", At: vs[0].At}, vs[0])
-			assert.Equal(t, stateSaved, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].state)
+			assert.Equal(t, stateSaved, h.m.data.mine["case-0001"]["pneumothorax/contradicted_by_image"].state)
 			assert.Equal(t, "case-0002", h.m.CurrentID(), "the item is done: on to the next item needing a verdict")
-			assert.Contains(t, h.m.msg, "saved ✓")
+			assert.Contains(t, h.m.msg.text, "saved ✓")
 			assert.Equal(t, 1, h.m.SavedVerdicts())
 		}},
-		{"d draft right advances to the next disagreement", []string{"j"}, []string{"d"}, func(t *testing.T, h *harness, f *fixture) {
+		{"d draft right advances to the next disagreement", nil, []string{"j"}, []string{"d"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, audit.DraftRight, verdictsOf(f)[0].Decision)
 			assert.Equal(t, "case-0002", h.m.CurrentID())
-			assert.Equal(t, 1, h.m.dis, "next disagreement of the same item")
-			assert.Contains(t, h.m.msg, "→ next disagreement: nodule_mass")
+			assert.Equal(t, 1, h.m.nav.dis, "next disagreement of the same item")
+			assert.Contains(t, h.m.msg.text, "→ next disagreement: nodule_mass")
 		}},
-		{"b both wrong", []string{"j", "n"}, []string{"b"}, func(t *testing.T, h *harness, f *fixture) {
+		{"b both wrong", nil, []string{"j", "n"}, []string{"b"}, func(t *testing.T, h *harness, f *fixture) {
 			vs := verdictsOf(f)
 			require.Len(t, vs, 1)
 			assert.Equal(t, audit.BothWrong, vs[0].Decision)
 			assert.Equal(t, "nodule_mass/missed_in_draft", vs[0].DisagreementKey)
-			assert.Equal(t, 0, h.m.dis, "wraps to the first disagreement without a verdict")
+			assert.Equal(t, 0, h.m.nav.dis, "wraps to the first disagreement without a verdict")
 		}},
-		{"u unsure", nil, []string{"u"}, func(t *testing.T, h *harness, f *fixture) {
+		{"u unsure", nil, nil, []string{"u"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, audit.Unsure, verdictsOf(f)[0].Decision)
 		}},
-		{"verdict on an agreeing item does nothing", []string{"j", "j", "j"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
+		{"verdict on an agreeing item does nothing", nil, []string{"j", "j", "j"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0004", h.m.CurrentID())
 			assert.Empty(t, verdictsOf(f))
-			assert.Contains(t, h.m.msg, "nothing to adjudicate")
+			assert.Contains(t, h.m.msg.text, "nothing to adjudicate")
 		}},
-		{"verdict on a failed item says how to recover", []string{"G"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
+		{"verdict on a failed item says how to recover", nil, []string{"G"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Empty(t, verdictsOf(f))
-			assert.Contains(t, h.m.msg, "R reruns it")
+			assert.Contains(t, h.m.msg.text, "R reruns it")
 		}},
-		{"a note: ctrl+s saves", nil, []string{"a"}, func(t *testing.T, h *harness, f *fixture) {
+		{"a note: ctrl+s saves", nil, nil, []string{"a"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, modeNote, h.m.mode)
 			h.typeText("see CT")
 			h.key("ctrl+s")
-			assert.Equal(t, modeNormal, h.m.mode)
+			assert.Equal(t, modeBrowse, h.m.mode)
 			require.Len(t, f.store.notes, 1)
 			assert.Equal(t, audit.Note{ID: 1, ItemID: "case-0001", Annotator: "tester", Text: "see CT"}, f.store.notes[0])
-			assert.Equal(t, "see CT", h.m.notes["case-0001"])
+			assert.Equal(t, "see CT", h.m.data.notes["case-0001"])
 			assert.Contains(t, h.screen(), "✎ note: see CT")
 		}},
-		{"a note: esc cancels", nil, []string{"a"}, func(t *testing.T, h *harness, f *fixture) {
+		{"a note: esc cancels", nil, nil, []string{"a"}, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("draft")
 			h.key("esc")
-			assert.Equal(t, modeNormal, h.m.mode)
+			assert.Equal(t, modeBrowse, h.m.mode)
 			assert.Empty(t, f.store.notes)
 		}},
-		{"z undoes the last verdict", []string{"i"}, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
+		{"z undoes the last verdict", nil, []string{"i"}, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Empty(t, verdictsOf(f))
-			assert.Empty(t, h.m.mine["case-0001"])
+			assert.Empty(t, h.m.data.mine["case-0001"])
 			assert.Equal(t, "case-0001", h.m.CurrentID(), "back to the undone verdict")
-			assert.Contains(t, h.m.msg, "undone ✓")
+			assert.Contains(t, h.m.msg.text, "undone ✓")
 		}},
-		{"ctrl+z undo restores the previous verdict", []string{"i", "k", "d"}, []string{"ctrl+z"}, func(t *testing.T, h *harness, f *fixture) {
+		{"ctrl+z undo restores the previous verdict", nil, []string{"i", "k", "d"}, []string{"ctrl+z"}, func(t *testing.T, h *harness, f *fixture) {
 			vs := verdictsOf(f)
 			require.Len(t, vs, 1)
 			assert.Equal(t, audit.ImageRight, vs[0].Decision)
-			assert.Equal(t, audit.ImageRight, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].decision)
+			assert.Equal(t, audit.ImageRight, h.m.data.mine["case-0001"]["pneumothorax/contradicted_by_image"].decision)
 		}},
-		{"z with nothing to undo", nil, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Contains(t, h.m.msg, "nothing to undo")
+		{"z with nothing to undo", nil, nil, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Contains(t, h.m.msg.text, "nothing to undo")
 		}},
-		{"o toggles the boxes", nil, []string{"o"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.False(t, h.m.showBoxes)
+		{"o toggles the boxes", nil, nil, []string{"o"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.False(t, h.m.look.showBoxes)
 			assert.Empty(t, f.imager.reqs[len(f.imager.reqs)-1].Overlays)
 			h.key("o")
 			assert.Len(t, f.imager.reqs[len(f.imager.reqs)-1].Overlays, 2)
 		}},
-		{"[ narrows the window", nil, []string{"["}, func(t *testing.T, h *harness, f *fixture) {
+		{"[ narrows the window", nil, nil, []string{"["}, func(t *testing.T, h *harness, f *fixture) {
 			assert.InDelta(t, 0.8, f.imager.reqs[len(f.imager.reqs)-1].Window.Width, 1e-9)
 		}},
-		{"] widens the window", nil, []string{"]"}, func(t *testing.T, h *harness, f *fixture) {
+		{"] widens the window", nil, nil, []string{"]"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.InDelta(t, 1.25, f.imager.reqs[len(f.imager.reqs)-1].Window.Width, 1e-9)
 		}},
-		{"{ lowers the level", nil, []string{"{"}, func(t *testing.T, h *harness, f *fixture) {
+		{"{ lowers the level", nil, nil, []string{"{"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.InDelta(t, -0.05, f.imager.reqs[len(f.imager.reqs)-1].Window.Center, 1e-9)
 		}},
-		{"} raises the level", nil, []string{"}"}, func(t *testing.T, h *harness, f *fixture) {
+		{"} raises the level", nil, nil, []string{"}"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.InDelta(t, 0.05, f.imager.reqs[len(f.imager.reqs)-1].Window.Center, 1e-9)
 			assert.Contains(t, h.screen(), "W×1.00 L+0.05")
 		}},
-		{"= resets the window", []string{"[", "}"}, []string{"="}, func(t *testing.T, h *harness, f *fixture) {
+		{"= resets the window", nil, []string{"[", "}"}, []string{"="}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, DefaultWindowAdjust(), f.imager.reqs[len(f.imager.reqs)-1].Window)
 		}},
-		{"r opens the raw output", nil, []string{"r"}, func(t *testing.T, h *harness, f *fixture) {
+		{"r opens the raw output", nil, nil, []string{"r"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, modeRaw, h.m.mode)
 			s := h.screen()
 			assert.Contains(t, s, "raw model output · case-0001")
@@ -248,29 +249,76 @@ func TestKeys(t *testing.T) {
 			h.key("pgdown")
 			assert.Contains(t, h.screen(), "the draft says no pneumothorax", "thinking is shown")
 			h.key("esc")
-			assert.Equal(t, modeNormal, h.m.mode)
+			assert.Equal(t, modeBrowse, h.m.mode)
 		}},
-		{"R reruns ignoring the cache", nil, []string{"R"}, func(t *testing.T, h *harness, f *fixture) {
+		{"R reruns ignoring the cache", nil, nil, []string{"R"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, []string{"case-0001"}, f.engine.reruns)
-			assert.Equal(t, audit.StatusQueued, h.m.rows[0].status)
+			assert.Equal(t, audit.StatusQueued, h.m.data.rows[0].status)
 		}},
-		{"? expands the help", nil, []string{"?"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.True(t, h.m.help.ShowAll)
+		{"? expands the help", nil, nil, []string{"?"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.m.panes.help.ShowAll)
 			assert.Greater(t, h.m.layout.Help.H, 1)
 			assert.Contains(t, h.screen(), "undo")
 			h.key("?")
 			assert.Equal(t, 1, h.m.layout.Help.H)
 		}},
-		{"q quits", nil, []string{"q"}, func(t *testing.T, h *harness, f *fixture) {
+		{"q quits", nil, nil, []string{"q"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.quit)
 		}},
-		{"ctrl+c quits", nil, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
+		{"ctrl+c quits", nil, nil, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.quit)
+		}},
+		{"raw: j scrolls down, k up", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r"}, []string{"j", "j"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, 2, h.m.raw.vp.YOffset())
+			assert.Equal(t, "case-0001", h.m.CurrentID(), "j scrolls the raw output, it does not move the cursor")
+			h.key("k")
+			assert.Equal(t, 1, h.m.raw.vp.YOffset())
+		}},
+		{"raw: ctrl+d half page down", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r"}, []string{"ctrl+d"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Positive(t, h.m.raw.vp.YOffset())
+		}},
+		{"raw: ctrl+u half page up", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r", "ctrl+d"}, []string{"ctrl+u"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Zero(t, h.m.raw.vp.YOffset())
+		}},
+		{"raw: space pages down", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r"}, []string{"space"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Positive(t, h.m.raw.vp.YOffset())
+		}},
+		{"raw: pgdown pages down, pgup up", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r", "pgdown"}, []string{"pgup"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Zero(t, h.m.raw.vp.YOffset())
+		}},
+		{"raw: q closes the viewer, not the workstation", nil, []string{"r"}, []string{"q"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeBrowse, h.m.mode)
+			assert.False(t, h.quit)
+		}},
+		{"raw: r closes the viewer", nil, []string{"r"}, []string{"r"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeBrowse, h.m.mode)
+		}},
+		{"raw: ctrl+c quits", nil, []string{"r"}, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.quit)
+		}},
+		{"note: ctrl+c quits, never types", nil, []string{"a"}, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.quit)
+			assert.Empty(t, h.m.note.area.Value())
+		}},
+		{"jump: ctrl+c quits", nil, []string{"/"}, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.quit)
+		}},
+		{"help: esc closes it", nil, []string{"?"}, []string{"esc"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeBrowse, h.m.mode)
+			assert.False(t, h.m.panes.help.ShowAll)
+			assert.Equal(t, 1, h.m.layout.Help.H)
+		}},
+		{"help: browse keys keep working", nil, []string{"?"}, []string{"j"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeHelp, h.m.mode)
+			assert.Equal(t, "case-0002", h.m.CurrentID())
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h, f := keyFixture(t)
+			if tt.before != nil {
+				tt.before(h)
+			}
 			h.keys(tt.setup...)
 			h.keys(tt.press...)
 			tt.check(t, h, f)
@@ -305,7 +353,7 @@ func TestQuitWaitsForWrites(t *testing.T) {
 	_, cmd := h.m.Update(keyMsg("q"))
 	h.run(cmd)
 	assert.False(t, h.quit, "does not quit before the verdict is durable")
-	assert.Contains(t, h.m.msg, "will quit when saved")
+	assert.Contains(t, h.m.msg.text, "will quit when saved")
 	h.run(saveCmd)
 	assert.True(t, h.quit, "quits once saved")
 	assert.Len(t, verdictsOf(f), 1)
@@ -326,18 +374,18 @@ func TestFailedSaveStaysUnsaved(t *testing.T) {
 	f.engine.done()
 	h := newHarness(t, f.config(), 120, 40)
 	h.key("i")
-	e := h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"]
+	e := h.m.data.mine["case-0001"]["pneumothorax/contradicted_by_image"]
 	require.NotNil(t, e)
 	assert.Equal(t, stateFailed, e.state)
-	assert.Equal(t, msgErr, h.m.msgKind)
-	assert.Contains(t, h.m.msg, "NOT saved")
-	assert.False(t, h.m.adjudicated(0))
+	assert.Equal(t, msgErr, h.m.msg.kind)
+	assert.Contains(t, h.m.msg.text, "NOT saved")
+	assert.False(t, h.m.data.adjudicated(0))
 	assert.Equal(t, 0, h.m.SavedVerdicts())
 
 	h.key("k")
 	assert.Contains(t, h.screen(), "image right NOT SAVED")
 	h.key("i")
-	assert.Equal(t, stateSaved, h.m.mine["case-0001"]["pneumothorax/contradicted_by_image"].state)
+	assert.Equal(t, stateSaved, h.m.data.mine["case-0001"]["pneumothorax/contradicted_by_image"].state)
 	assert.Len(t, verdictsOf(f), 1)
 }
 
@@ -374,5 +422,37 @@ func TestOthersVerdicts(t *testing.T) {
 			assert.Contains(t, s, "others: bob: draft right")
 		}
 		assert.Equal(t, "case-0001", h.m.CurrentID(), "bob's verdict does not adjudicate it for tester")
+	}
+}
+
+// TestHelpFollowsMode: the help line lists only the keys that work in the
+// current mode (it used to list the verdict keys in the note editor and
+// the raw viewer).
+func TestHelpFollowsMode(t *testing.T) {
+	tests := []struct {
+		mode     string
+		keys     []string
+		want     []string
+		wantNone []string
+	}{
+		{"browse", nil, []string{"? all keys", "i image right", "q quit"}, []string{"ctrl+s", "close"}},
+		{"help", []string{"?"}, []string{"?/esc close help", "i      image right"}, []string{"? all keys"}},
+		{"note", []string{"a"}, []string{"ctrl+s save note", "esc cancel", "ctrl+c quit"}, []string{"image right", "j/k item", "all keys"}},
+		{"raw", []string{"r"}, []string{"j/k scroll", "f/b page", "esc/r/q close", "ctrl+c quit"}, []string{"image right", "all keys"}},
+		{"jump", []string{"/"}, []string{"enter go", "esc cancel"}, []string{"image right", "all keys"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			h, _ := keyFixture(t)
+			h.keys(tt.keys...)
+			lines := strings.Split(h.screen(), "\n")
+			help := strings.Join(lines[len(lines)-h.m.layout.Help.H:], "\n")
+			for _, s := range tt.want {
+				assert.Contains(t, help, s)
+			}
+			for _, s := range tt.wantNone {
+				assert.NotContains(t, help, s)
+			}
+		})
 	}
 }

@@ -41,57 +41,18 @@ type Config struct {
 	Title string
 	// Extra is shown in the status bar (for example "DEMO: synthetic data").
 	Extra string
-	// KeyMap overrides DefaultKeyMap when non-nil.
+	// KeyMap overrides DefaultKeyMap when non-nil. The workstation turns
+	// its bindings on and off by mode (Binding.SetEnabled).
 	KeyMap *KeyMap
 	// Styles overrides the styles when non-nil; otherwise they follow the
 	// terminal's background (dark until it answers).
 	Styles *Styles
 }
 
-// mode is what the keyboard currently drives.
-type mode int
-
-const (
-	modeNormal mode = iota
-	modeJump
-	modeNote
-	modeRaw
-)
-
-// saveState is where a verdict is on its way to disk.
-type saveState int
-
-const (
-	stateSaving saveState = iota
-	stateSaved
-	stateFailed
-)
-
-// verdictEntry is the reviewer's current verdict on one disagreement as the
-// UI knows it.
-type verdictEntry struct {
-	decision audit.Decision
-	state    saveState
-	seq      int
-	err      string
-}
-
-// row is what the worklist knows about one item without loading it.
-type row struct {
-	status audit.Status // "" until the store or the pipeline says
-	stage  audit.Stage  // the stage running, for the progress display
-	report *compare.Report
-	result *audit.Result // full result once known (findings, raw outputs)
-	err    string
-	// cached is true when the summary came from the store at open.
-	cached bool
-	// detailPending is true while the full cached result is being loaded:
-	// the picture waits for its findings rather than being drawn twice.
-	detailPending bool
-}
-
 // Model is the workstation: the only tea.Model of the package. Use it as a
-// pointer (*Model implements tea.Model).
+// pointer (*Model implements tea.Model). It routes messages, keeps the
+// state, and after every message hands each pane the data it draws
+// (syncPanes); View composes the panes.
 type Model struct {
 	ctx    context.Context
 	cfg    Config
@@ -99,60 +60,54 @@ type Model struct {
 	styles Styles
 	fixed  bool // styles given by the caller; ignore background changes
 
-	items   []audit.Item
-	index   map[string]int
-	rows    []row
-	urgent  map[schema.Label]bool
-	mine    map[string]map[string]*verdictEntry // item → disagreement key → verdict
-	others  map[string][]audit.Verdict          // item → other annotators' verdicts
-	notes   map[string]string
-	noteReq map[string]bool
-
-	loaded bool // session (cached results and verdicts) loaded
-	moved  bool // the reviewer moved before the session loaded
-
-	cur         int // current item (index into items); -1 when empty
-	dis         int // selected disagreement of the current item
-	filter      Filter
-	urgentFirst bool
-	visible     []int // items shown in the worklist, in display order
-	dirty       bool  // visible needs recomputing
+	data  reviewData // items, results, verdicts, notes
+	nav   navigation // current item and disagreement, filter, order
+	saves writeQueue // store writes, one at a time, in order
+	look  imageLook  // boxes and window/level of the image
+	img   imageState // the picture asked for, received and on screen
+	msg   message    // the message line
 
 	width, height int
 	layout        Layout
 	mode          mode
+
+	panes panes
+	jump  jumpDialog
+	note  noteDialog
+	raw   rawDialog
+
+	timing timing
+}
+
+// panes are the plain structs the screen is made of. Each draws only the
+// data the root set on it, in View(width, height), and changes nothing
+// while drawing.
+type panes struct {
+	worklist      worklistPane
+	image         imagePane
+	disagreements disagreementPane
+	draft         draftPane
+	status        statusBar
 	help          help.Model
 	spin          spinner.Model
-	spinning      bool
-	running       int
+	spinning      bool // a tick is pending
+}
 
-	jump jumpDialog
-	note noteDialog
-	raw  rawDialog
+// timing holds the delays of the debounced commands; tests set them to 0.
+type timing struct {
+	focusDelay, flushDelay time.Duration
+}
 
-	wl  worklistPane
-	dp  disagreementPane
-	dr  draftPane
-	img imageState
-
+// imageLook is how the reviewer looks at the image.
+type imageLook struct {
 	showBoxes bool
 	window    WindowAdjust
+}
 
-	writes    []writeOp
-	writing   bool
-	writeSeq  int
-	savedN    int // verdicts saved this session
-	notesN    int
-	quitting  bool
-	focusGen  int
-	detailGen int
-
-	msg     string
-	msgKind msgKind
-
-	// focusDelay and flushDelay are the focusDelay and flushDelay
-	// constants; tests set them to 0.
-	focusDelay, flushDelay time.Duration
+// message is the message line's text and colour.
+type message struct {
+	text string
+	kind msgKind
 }
 
 // msgKind colours the message line.
@@ -173,29 +128,19 @@ func New(ctx context.Context, cfg Config) *Model {
 		cfg.Prefetch = 3
 	}
 	m := &Model{
-		ctx:        ctx,
-		cfg:        cfg,
-		keys:       DefaultKeyMap(),
-		items:      cfg.Items,
-		index:      make(map[string]int, len(cfg.Items)),
-		rows:       make([]row, len(cfg.Items)),
-		urgent:     map[schema.Label]bool{},
-		mine:       map[string]map[string]*verdictEntry{},
-		others:     map[string][]audit.Verdict{},
-		notes:      map[string]string{},
-		noteReq:    map[string]bool{},
-		cur:        -1,
-		showBoxes:  true,
-		window:     DefaultWindowAdjust(),
-		help:       help.New(),
-		spin:       spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		jump:       newJumpDialog(),
-		note:       newNoteDialog(),
-		raw:        newRawDialog(),
-		dirty:      true,
-		focusDelay: focusDelay,
-		flushDelay: flushDelay,
+		ctx:    ctx,
+		cfg:    cfg,
+		keys:   DefaultKeyMap(),
+		data:   newReviewData(cfg.Items, cfg.Urgent),
+		nav:    navigation{cur: -1, dirty: true},
+		look:   imageLook{showBoxes: true, window: DefaultWindowAdjust()},
+		jump:   newJumpDialog(),
+		note:   newNoteDialog(),
+		raw:    newRawDialog(),
+		timing: timing{focusDelay: focusDelay, flushDelay: flushDelay},
 	}
+	m.panes.help = help.New()
+	m.panes.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	if cfg.KeyMap != nil {
 		m.keys = *cfg.KeyMap
 	}
@@ -205,16 +150,9 @@ func New(ctx context.Context, cfg Config) *Model {
 		m.styles = NewStyles(true)
 	}
 	m.applyStyles()
-	for i, it := range cfg.Items {
-		if _, dup := m.index[it.ID]; !dup {
-			m.index[it.ID] = i
-		}
-	}
-	for _, l := range cfg.Urgent {
-		m.urgent[l] = true
-	}
-	if len(m.items) > 0 {
-		m.cur = 0
+	m.setMode(modeBrowse)
+	if len(m.data.items) > 0 {
+		m.nav.cur = 0
 	}
 	if len(cfg.Problems) > 0 {
 		m.setMsg(msgErr, problemSummary(cfg.Problems))
@@ -233,9 +171,31 @@ func problemSummary(p []string) string {
 	return s
 }
 
+// applyStyles hands the styles to the panes and components.
 func (m *Model) applyStyles() {
-	m.help.Styles = m.styles.Help
-	m.spin.Style = m.styles.Worklist.Running
+	p := &m.panes
+	p.help.Styles = m.styles.Help
+	p.spin.Style = m.styles.Worklist.Running
+	p.worklist.st = m.styles.Worklist
+	p.image.st = m.styles.Image
+	p.disagreements.st = m.styles.Disagreement
+	p.disagreements.errStyle = m.styles.Status.Error
+	p.draft.st = m.styles.Draft
+	p.status.st = m.styles.Status
+	m.raw.heading = m.styles.Dialog.Heading
+}
+
+// setMode switches what the keyboard drives and the bindings (and so the
+// help) that go with it.
+func (m *Model) setMode(md mode) {
+	helpWas := m.mode == modeHelp
+	m.mode = md
+	m.keys.setMode(md)
+	m.raw.setKeys(m.keys)
+	m.panes.help.ShowAll = md == modeHelp
+	if helpWas != (md == modeHelp) {
+		m.relayout()
+	}
 }
 
 // Init loads the session (one query for the results, one for the
@@ -253,8 +213,8 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update routes one message to its handler, then brings the image in line
-// with the new state.
+// Update routes one message to its handler, then brings the image and the
+// panes in line with the new state.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
@@ -286,24 +246,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case spinner.TickMsg:
 		cmd = m.handleSpin(msg)
 	case NoticeMsg:
-		if msg.Err {
-			m.setMsg(msgErr, Sanitize(msg.Text))
-		} else {
-			m.setMsg(msgInfo, Sanitize(msg.Text))
-		}
+		m.handleNotice(msg)
 	default:
 		cmd = m.forwardToDialog(msg)
 	}
 	m.refresh()
-	return m, tea.Batch(cmd, m.syncImage())
+	cmd = tea.Batch(cmd, m.syncImage())
+	m.syncPanes()
+	return m, cmd
 }
 
 // refresh recomputes what derives from the state: the visible list and the
-// pane sizes.
+// selection.
 func (m *Model) refresh() {
-	if m.dirty {
-		m.visible = m.computeVisible()
-		m.dirty = false
+	if m.nav.dirty {
+		m.nav.visible = m.computeVisible()
+		m.nav.dirty = false
 	}
 	m.clampSelection()
 }
@@ -317,6 +275,14 @@ func (m *Model) handleBackground(msg tea.BackgroundColorMsg) tea.Cmd {
 	return nil
 }
 
+func (m *Model) handleNotice(msg NoticeMsg) {
+	if msg.Err {
+		m.setMsg(msgErr, Sanitize(msg.Text))
+	} else {
+		m.setMsg(msgInfo, Sanitize(msg.Text))
+	}
+}
+
 func (m *Model) handleResize(msg tea.WindowSizeMsg) tea.Cmd {
 	m.width, m.height = msg.Width, msg.Height
 	m.relayout()
@@ -326,68 +292,55 @@ func (m *Model) handleResize(msg tea.WindowSizeMsg) tea.Cmd {
 	return nil
 }
 
-// relayout recomputes the layout for the current size and help state.
+// relayout recomputes the layout for the current size and mode, and sizes
+// the panes and dialogs.
 func (m *Model) relayout() {
-	m.help.SetWidth(m.width)
+	p := &m.panes
+	p.help.SetWidth(m.width)
 	lines := 1
-	if m.help.ShowAll {
-		lines = strings.Count(m.help.FullHelpView(m.keys.FullHelp()), "\n") + 1
+	if m.mode == modeHelp {
+		lines = strings.Count(p.help.FullHelpView(m.keys.FullHelp()), "\n") + 1
 	}
-	m.layout = ComputeLayout(m.width, m.height, lines)
+	l := ComputeLayout(m.width, m.height, lines)
+	m.layout = l
 	m.jump.SetSize(m.width)
-	dr := m.layout.Draft.Inner()
-	if m.layout.Wide {
-		dr = Rect{W: m.layout.Draft.W - 2, H: m.layout.Draft.H + m.layout.Disagreements.H - 2}
+	dr := l.Draft.Inner()
+	if l.Wide {
+		dr = Rect{W: l.Draft.W - 2, H: l.Draft.H + l.Disagreements.H - 2}
 	}
 	m.note.SetSize(dr.W, dr.H-2)
-	m.raw.SetSize(m.width-2, m.layout.Height-statusLines-m.layout.Help.H-2)
+	m.raw.SetSize(m.width-2, l.Height-statusLines-l.Help.H-2)
 	if m.mode == modeRaw {
 		m.fillRaw()
 	}
+	in := l.Worklist.Inner()
+	p.worklist.SetSize(in.W, in.H)
 }
 
 // current returns the current item, or false when the worklist is empty.
 func (m *Model) current() (audit.Item, bool) {
-	if m.cur < 0 || m.cur >= len(m.items) {
+	if m.nav.cur < 0 || m.nav.cur >= len(m.data.items) {
 		return audit.Item{}, false
 	}
-	return m.items[m.cur], true
+	return m.data.items[m.nav.cur], true
 }
 
 // disagreements returns the current item's disagreements (nil when none
 // are known yet).
-func (m *Model) disagreements() []compare.Disagreement {
-	if m.cur < 0 {
-		return nil
-	}
-	if r := m.rows[m.cur].report; r != nil {
-		return r.Disagreements
-	}
-	return nil
-}
+func (m *Model) disagreements() []compare.Disagreement { return m.data.disagreements(m.nav.cur) }
 
-func (m *Model) clampSelection() {
-	n := len(m.disagreements())
-	if m.dis >= n {
-		m.dis = n - 1
-	}
-	if m.dis < 0 {
-		m.dis = 0
-	}
-}
-
-func (m *Model) setMsg(k msgKind, s string) { m.msg, m.msgKind = s, k }
+func (m *Model) setMsg(k msgKind, s string) { m.msg = message{text: s, kind: k} }
 
 // SavedVerdicts returns how many verdicts were saved durably during this
 // session (for the summary printed on exit).
-func (m *Model) SavedVerdicts() int { return m.savedN }
+func (m *Model) SavedVerdicts() int { return m.saves.verdicts }
 
 // SavedNotes returns how many notes were saved durably during this session.
-func (m *Model) SavedNotes() int { return m.notesN }
+func (m *Model) SavedNotes() int { return m.saves.notes }
 
 // Pending reports how many store writes are queued or in flight; the
 // workstation only quits once it is 0 (unless asked twice).
-func (m *Model) Pending() int { return len(m.writes) }
+func (m *Model) Pending() int { return len(m.saves.ops) }
 
 // CurrentID returns the ID of the item under the cursor ("" when empty).
 func (m *Model) CurrentID() string {
@@ -398,4 +351,4 @@ func (m *Model) CurrentID() string {
 }
 
 // Loaded reports whether the cached results and verdicts have been loaded.
-func (m *Model) Loaded() bool { return m.loaded }
+func (m *Model) Loaded() bool { return m.data.loaded }

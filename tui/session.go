@@ -13,16 +13,16 @@ import (
 // then resumes at the first item that needs work (unless the reviewer
 // already moved).
 func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
-	m.loaded = true
+	m.data.loaded = true
 	if msg.err != nil {
 		m.setMsg(msgErr, "could not load saved results: "+Sanitize(msg.err.Error()))
 	}
 	for id, rec := range msg.results {
-		i, ok := m.index[id]
+		i, ok := m.data.index[id]
 		if !ok {
 			continue
 		}
-		r := &m.rows[i]
+		r := &m.data.rows[i]
 		if r.status != "" && r.status != audit.StatusQueued {
 			continue // the pipeline already said something newer
 		}
@@ -37,34 +37,34 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 	for _, v := range msg.verdicts {
 		if v.Annotator != m.cfg.Annotator {
 			if !m.cfg.Blind {
-				m.others[v.ItemID] = append(m.others[v.ItemID], v)
+				m.data.others[v.ItemID] = append(m.data.others[v.ItemID], v)
 			}
 			continue
 		}
-		if m.mine[v.ItemID] == nil {
-			m.mine[v.ItemID] = map[string]*verdictEntry{}
+		if m.data.mine[v.ItemID] == nil {
+			m.data.mine[v.ItemID] = map[string]*verdictEntry{}
 		}
-		if e := m.mine[v.ItemID][v.DisagreementKey]; e != nil && e.state == stateSaving {
+		if e := m.data.mine[v.ItemID][v.DisagreementKey]; e != nil && e.state == stateSaving {
 			continue // a newer verdict is on its way
 		}
-		m.mine[v.ItemID][v.DisagreementKey] = &verdictEntry{decision: v.Decision, state: stateSaved}
+		m.data.mine[v.ItemID][v.DisagreementKey] = &verdictEntry{decision: v.Decision, state: stateSaved}
 	}
-	m.dirty = true
-	if m.moved {
+	m.nav.dirty = true
+	if m.nav.moved {
 		return m.afterMove()
 	}
-	for i := range m.items {
-		if m.needsWork(i) {
-			if i != m.cur {
-				m.cur = i
+	for i := range m.data.items {
+		if m.data.needsWork(i) {
+			if i != m.nav.cur {
+				m.nav.cur = i
 			}
 			break
 		}
 	}
-	if m.cur >= 0 {
-		m.dis = m.firstOpenDisagreement(m.cur)
+	if m.nav.cur >= 0 {
+		m.nav.dis = m.data.firstOpenDisagreement(m.nav.cur)
 		if msg.err == nil {
-			m.setMsg(msgInfo, itoa(len(msg.results))+" saved results · resumed at "+Sanitize(m.items[m.cur].ID)+" (first needing a verdict)")
+			m.setMsg(msgInfo, itoa(len(msg.results))+" saved results · resumed at "+Sanitize(m.data.items[m.nav.cur].ID)+" (first needing a verdict)")
 		}
 	}
 	return m.afterMove()
@@ -74,11 +74,11 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 	next := waitForUpdate(m.cfg.Engine.Updates())
 	u := msg.u
-	i, ok := m.index[u.ItemID]
+	i, ok := m.data.index[u.ItemID]
 	if !ok {
 		return next
 	}
-	r := &m.rows[i]
+	r := &m.data.rows[i]
 	switch {
 	case u.Result != nil:
 		res := u.Result
@@ -90,8 +90,8 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 				st = audit.StatusError
 			}
 		}
-		m.setStatus(i, st)
-		if i == m.cur {
+		m.data.setStatus(i, st)
+		if i == m.nav.cur {
 			m.clampSelection()
 		}
 	default:
@@ -99,54 +99,42 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 			r.stage = u.Stage
 		}
 		if u.Stage == "" || u.Status == audit.StatusRunning {
-			m.setStatus(i, u.Status)
+			m.data.setStatus(i, u.Status)
 		}
 	}
 	m.markDirty()
 	return tea.Batch(next, m.startSpinner())
 }
 
-// setStatus changes item i's status, keeping the count of running items.
-func (m *Model) setStatus(i int, s audit.Status) {
-	r := &m.rows[i]
-	if r.status == audit.StatusRunning {
-		m.running--
-	}
-	if s == audit.StatusRunning {
-		m.running++
-	}
-	r.status = s
-}
-
 // startSpinner starts the spinner when an item runs and it is not turning.
 func (m *Model) startSpinner() tea.Cmd {
-	if m.spinning || m.running == 0 {
+	if m.panes.spinning || m.data.running == 0 {
 		return nil
 	}
-	m.spinning = true
-	return m.spin.Tick
+	m.panes.spinning = true
+	return m.panes.spin.Tick
 }
 
 // handleSpin turns the spinner while something runs, and stops it after.
 func (m *Model) handleSpin(msg spinner.TickMsg) tea.Cmd {
-	if m.running == 0 {
-		m.spinning = false
+	if m.data.running == 0 {
+		m.panes.spinning = false
 		return nil
 	}
 	var cmd tea.Cmd
-	m.spin, cmd = m.spin.Update(msg)
+	m.panes.spin, cmd = m.panes.spin.Update(msg)
 	return cmd
 }
 
 // handleDetail stores an item's full cached result.
 func (m *Model) handleDetail(msg detailLoadedMsg) {
-	i, ok := m.index[msg.itemID]
+	i, ok := m.data.index[msg.itemID]
 	if !ok {
 		return
 	}
-	r := &m.rows[i]
+	r := &m.data.rows[i]
 	r.detailPending = false
-	if msg.gen != m.detailGen || msg.result == nil {
+	if msg.gen != m.data.detailGen || msg.result == nil {
 		return
 	}
 	if r.result != nil {
@@ -156,7 +144,7 @@ func (m *Model) handleDetail(msg detailLoadedMsg) {
 	if r.report == nil {
 		r.report = msg.result.Report
 	}
-	if m.mode == modeRaw && i == m.cur {
+	if m.mode == modeRaw && i == m.nav.cur {
 		m.fillRaw()
 	}
 }
@@ -166,7 +154,7 @@ func (m *Model) handleNote(msg notesLoadedMsg) {
 		m.setMsg(msgErr, "could not load the note: "+Sanitize(msg.err.Error()))
 		return
 	}
-	if _, edited := m.notes[msg.itemID]; !edited {
-		m.notes[msg.itemID] = msg.text
+	if _, edited := m.data.notes[msg.itemID]; !edited {
+		m.data.notes[msg.itemID] = msg.text
 	}
 }

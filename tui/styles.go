@@ -11,29 +11,52 @@ import (
 // built by NewStyles from a small palette; colour literals live only in
 // this file.
 type Styles struct {
-	Pane struct {
-		Border, Focused, Title lipgloss.Style
-	}
-	Worklist struct {
-		Row, Selected, Dim, Urgent, Error, Done, Running, Adjudicated lipgloss.Style
-	}
-	Disagreement struct {
-		Row, Selected, Label, Kind, Urgent, Span, Decision, Saving, Saved, Unsaved, Others, Empty lipgloss.Style
-	}
-	Draft struct {
-		Text, Span, SpanSelected lipgloss.Style
-	}
-	Image struct {
-		Placeholder, Error lipgloss.Style
-	}
-	Status struct {
-		Bar, Research, Message, Error, OK, Dim lipgloss.Style
-	}
-	Dialog struct {
-		Border, Title, Heading lipgloss.Style
-	}
-	TooSmall lipgloss.Style
-	Help     help.Styles
+	Pane         PaneStyles
+	Worklist     WorklistStyles
+	Disagreement DisagreementStyles
+	Draft        DraftStyles
+	Image        ImageStyles
+	Status       StatusStyles
+	Dialog       DialogStyles
+	TooSmall     lipgloss.Style
+	Help         help.Styles
+}
+
+// PaneStyles draw the frames: Border and Focused are rounded borders (a
+// pane's frame and the focused pane's), Title the title in the top edge.
+type PaneStyles struct {
+	Border, Focused, Title lipgloss.Style
+}
+
+// WorklistStyles are the worklist pane's styles.
+type WorklistStyles struct {
+	Row, Selected, Dim, Urgent, Error, Done, Running, Adjudicated lipgloss.Style
+}
+
+// DisagreementStyles are the disagreement pane's styles.
+type DisagreementStyles struct {
+	Row, Selected, Label, Kind, Urgent, Span, Decision, Saving, Saved, Unsaved, Others, Empty lipgloss.Style
+}
+
+// DraftStyles are the draft pane's styles.
+type DraftStyles struct {
+	Text, Span, SpanSelected lipgloss.Style
+}
+
+// ImageStyles are the image pane's styles (the picture's colours belong
+// to render).
+type ImageStyles struct {
+	Placeholder, Error lipgloss.Style
+}
+
+// StatusStyles are the status bar's styles.
+type StatusStyles struct {
+	Bar, Research, Message, Error, OK, Dim lipgloss.Style
+}
+
+// DialogStyles are the dialogs' styles.
+type DialogStyles struct {
+	Border, Title, Heading lipgloss.Style
 }
 
 // palette is the handful of colours the styles are made of.

@@ -51,7 +51,7 @@ func TestUndoRefreshesOthers(t *testing.T) {
 			assert.Contains(t, s, "others: bob: image right", "bob's current verdict, read again with the undo")
 			assert.NotContains(t, s, "bob: draft right")
 		}
-		assert.Empty(t, h.m.mine["case-0001"], "tester's verdict is withdrawn")
+		assert.Empty(t, h.m.data.mine["case-0001"], "tester's verdict is withdrawn")
 	}
 }
 
@@ -64,7 +64,7 @@ func TestUndoKeepsPendingVerdict(t *testing.T) {
 	f.engine.done()
 	h := newHarness(t, f.config(), 120, 40)
 	h.keys("j", "d") // case-0002: effusion draft right, on to the nodule
-	require.Equal(t, 1, h.m.dis)
+	require.Equal(t, 1, h.m.nav.dis)
 	_, undo := h.m.Update(keyMsg("z")) // queued, not yet run
 	_, verdict := h.m.Update(keyMsg("i"))
 	h.run(undo)
@@ -73,11 +73,11 @@ func TestUndoKeepsPendingVerdict(t *testing.T) {
 	vs := verdictsOf(f)
 	require.Len(t, vs, 1)
 	assert.Equal(t, noduleKey, vs[0].DisagreementKey)
-	e := h.m.mine["case-0002"][noduleKey]
+	e := h.m.data.mine["case-0002"][noduleKey]
 	require.NotNil(t, e, "the verdict queued behind the undo is kept")
 	assert.Equal(t, audit.ImageRight, e.decision)
 	assert.Equal(t, stateSaved, e.state)
-	assert.Nil(t, h.m.mine["case-0002"][effusionKey], "the undone verdict is gone")
+	assert.Nil(t, h.m.data.mine["case-0002"][effusionKey], "the undone verdict is gone")
 }
 
 // TestUndoKeepsUnsavedVerdict: a verdict the store refused stays marked
@@ -92,9 +92,9 @@ func TestUndoKeepsUnsavedVerdict(t *testing.T) {
 	f.store.failSaves = 1
 	f.store.mu.Unlock()
 	h.key("i") // nodule: refused
-	require.Equal(t, stateFailed, h.m.mine["case-0002"][noduleKey].state)
+	require.Equal(t, stateFailed, h.m.data.mine["case-0002"][noduleKey].state)
 	h.key("z") // withdraws the effusion verdict
-	e := h.m.mine["case-0002"][noduleKey]
+	e := h.m.data.mine["case-0002"][noduleKey]
 	require.NotNil(t, e)
 	assert.Equal(t, stateFailed, e.state)
 	h.key("n")

@@ -1,196 +1,109 @@
 package tui
 
 import (
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
-// Filter selects which items the worklist shows.
-type Filter int
-
-// The filters, in the order the filter key cycles through them.
-const (
-	FilterAll Filter = iota
-	FilterUrgent
-	FilterUnadjudicated
-	FilterDisagreements
-	FilterErrors
-	numFilters
-)
-
-// String names the filter as the worklist title shows it.
-func (f Filter) String() string {
-	switch f {
-	case FilterUrgent:
-		return "urgent"
-	case FilterUnadjudicated:
-		return "unadjudicated"
-	case FilterDisagreements:
-		return "with disagreements"
-	case FilterErrors:
-		return "errors"
-	}
-	return "all"
+// worklistRow is what the worklist pane draws for one item.
+type worklistRow struct {
+	id       string // sanitized
+	status   audit.Status
+	known    bool // a report is known
+	urgent   bool
+	count    int // disagreements
+	adjDone  bool
+	adjSome  bool
+	selected bool
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
-// adjudicated reports whether every disagreement of item i has a verdict
-// of this reviewer that is saved or saving (a failed save does not count).
-// Items without a report are not adjudicated.
-func (m *Model) adjudicated(i int) bool {
-	r := m.rows[i].report
-	if r == nil {
-		return false
-	}
-	mine := m.mine[m.items[i].ID]
-	for _, d := range r.Disagreements {
-		v := mine[d.Key()]
-		if v == nil || v.state == stateFailed {
-			return false
-		}
-	}
-	return true
-}
-
-// needsWork reports whether item i still asks something of the reviewer:
-// its result is not in yet, or it has a disagreement without a verdict.
-// Failed items do not (they need a rerun, not a verdict).
-func (m *Model) needsWork(i int) bool {
-	switch m.rows[i].status {
-	case audit.StatusError:
-		return false
-	case audit.StatusDone:
-		return !m.adjudicated(i)
-	}
-	return m.rows[i].report == nil || !m.adjudicated(i)
-}
-
-// adjudicatedCount counts this reviewer's verdicts on item i's current
-// disagreements.
-func (m *Model) adjudicatedCount(i int) int {
-	r := m.rows[i].report
-	if r == nil {
-		return 0
-	}
-	n := 0
-	mine := m.mine[m.items[i].ID]
-	for _, d := range r.Disagreements {
-		if v := mine[d.Key()]; v != nil && v.state != stateFailed {
-			n++
-		}
-	}
-	return n
-}
-
-func (m *Model) passes(i int) bool {
-	r := &m.rows[i]
-	switch m.filter {
-	case FilterUrgent:
-		return r.report != nil && r.report.Urgent
-	case FilterUnadjudicated:
-		return m.needsWork(i)
-	case FilterDisagreements:
-		return r.report != nil && len(r.report.Disagreements) > 0
-	case FilterErrors:
-		return r.status == audit.StatusError
-	}
-	return true
-}
-
-// computeVisible lists the items the worklist shows. The current item
-// always stays in the list, so a verdict that makes it leave the filter
-// does not pull it from under the reviewer.
-func (m *Model) computeVisible() []int {
-	vis := make([]int, 0, len(m.items))
-	for i := range m.items {
-		if i == m.cur || m.passes(i) {
-			vis = append(vis, i)
-		}
-	}
-	if m.urgentFirst {
-		sort.SliceStable(vis, func(a, b int) bool {
-			return m.isUrgent(vis[a]) && !m.isUrgent(vis[b])
-		})
-	}
-	return vis
-}
-
-func (m *Model) isUrgent(i int) bool { return m.rows[i].report != nil && m.rows[i].report.Urgent }
-
-// markDirty says the visible list may have changed because item data did.
-func (m *Model) markDirty() {
-	if m.filter != FilterAll || m.urgentFirst {
-		m.dirty = true
-	}
-}
-
-// pos returns the current item's position in the visible list (-1 if absent).
-func (m *Model) pos() int {
-	if m.filter == FilterAll && !m.urgentFirst && len(m.visible) == len(m.items) {
-		return m.cur
-	}
-	for p, i := range m.visible {
-		if i == m.cur {
-			return p
-		}
-	}
-	return -1
-}
-
-// worklistPane draws the worklist. It keeps the scroll offset between
-// frames so the list does not jump.
+// worklistPane draws the rows of the visible list that fit, keeping the
+// cursor in view. The root sets the list's length and the cursor's
+// position (SetCursor), then the rows in view (Window, SetRows); the
+// scroll offset moves only there and in SetSize, never while drawing.
 type worklistPane struct {
-	offset int
+	st            WorklistStyles
+	width, height int
+	total         int // rows in the visible list
+	cursor        int // the cursor's position in it (-1: not in it)
+	offset        int // first row shown; kept between frames so the list does not jump
+	rows          []worklistRow
+	empty         bool   // the worklist has no items at all
+	spin          string // the spinner's current frame, styled
+	spinStill     string // a spinner frame, plain, for the selected row
+	title         string
 }
 
-// View draws the rows of the visible list that fit in inner, keeping the
-// current one in view.
-func (p *worklistPane) View(m *Model, inner Rect) string {
-	if inner.Empty() {
+// SetSize sets the inner size and scrolls to keep the cursor in view.
+func (p *worklistPane) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.scroll()
+}
+
+// SetCursor sets the list's length and the cursor's position in it, and
+// scrolls the least needed to keep the cursor in view.
+func (p *worklistPane) SetCursor(total, cursor int) {
+	p.total, p.cursor = total, cursor
+	p.scroll()
+}
+
+func (p *worklistPane) scroll() {
+	if p.cursor >= 0 {
+		if p.cursor < p.offset {
+			p.offset = p.cursor
+		}
+		if p.cursor >= p.offset+p.height {
+			p.offset = p.cursor - p.height + 1
+		}
+	}
+	p.offset = max(0, min(p.offset, p.total-p.height))
+}
+
+// Window returns the list positions in view: [from, to).
+func (p *worklistPane) Window() (from, to int) {
+	return p.offset, min(p.total, p.offset+max(0, p.height))
+}
+
+// SetRows sets the rows in view (those of Window, in order), the title,
+// whether the worklist is empty, and the spinner's frames.
+func (p *worklistPane) SetRows(rows []worklistRow, title string, empty bool, spin, spinStill string) {
+	p.rows, p.title, p.empty, p.spin, p.spinStill = rows, title, empty, spin, spinStill
+}
+
+// Title is the pane's title: position, filter and order.
+func (p *worklistPane) Title() string { return p.title }
+
+// View draws the rows in width x height cells.
+func (p *worklistPane) View(width, height int) string {
+	if width <= 0 || height <= 0 {
 		return ""
 	}
-	if len(m.items) == 0 {
-		return m.styles.Worklist.Dim.Render(fit("(empty worklist)", inner.W))
+	if p.empty {
+		return p.st.Dim.Render(fit("(empty worklist)", width))
 	}
-	cp := m.pos()
-	if cp >= 0 {
-		if cp < p.offset {
-			p.offset = cp
-		}
-		if cp >= p.offset+inner.H {
-			p.offset = cp - inner.H + 1
-		}
-	}
-	p.offset = max(0, min(p.offset, len(m.visible)-inner.H))
 	var b strings.Builder
-	end := min(len(m.visible), p.offset+inner.H)
-	for vp := p.offset; vp < end; vp++ {
-		if vp > p.offset {
+	for k, r := range p.rows[:min(len(p.rows), height)] {
+		if k > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(m.worklistRow(m.visible[vp], inner.W))
+		b.WriteString(p.row(r, width))
 	}
 	return b.String()
 }
 
-// worklistRow draws one item: cursor, status, id, urgent mark, the number
-// of disagreements and the adjudication mark.
+// row draws one item: cursor, status, id, urgent mark, the number of
+// disagreements and the adjudication mark.
 //
 //	▸✓ case-0007 !2✔
-func (m *Model) worklistRow(i, w int) string {
-	st := m.styles.Worklist
-	r := &m.rows[i]
-	selected := i == m.cur
-
+func (p *worklistPane) row(r worklistRow, w int) string {
+	st := p.st
 	// glyph returns s styled, or plain on the selected row (which is drawn
 	// reversed as a whole: an inner style would end the reverse early).
 	glyph := func(style func(...string) string, s string) string {
-		if selected {
+		if r.selected {
 			return s
 		}
 		return style(s)
@@ -202,9 +115,9 @@ func (m *Model) worklistRow(i, w int) string {
 	case audit.StatusError:
 		status = glyph(st.Error.Render, "✗")
 	case audit.StatusRunning:
-		status = glyph(func(s ...string) string { return m.spin.View() }, m.spin.Spinner.Frames[0])
-		if !selected {
-			status = m.spin.View()
+		status = p.spin
+		if r.selected {
+			status = p.spinStill
 		}
 	case audit.StatusQueued:
 		status = glyph(st.Dim.Render, "◌")
@@ -214,15 +127,15 @@ func (m *Model) worklistRow(i, w int) string {
 
 	// The right-hand columns: urgent (1), count (1), adjudicated (1).
 	urg, count, adj := " ", " ", " "
-	if r.report != nil {
-		if r.report.Urgent {
+	if r.known {
+		if r.urgent {
 			urg = glyph(st.Urgent.Render, "!")
 		}
-		if n := len(r.report.Disagreements); n > 0 {
-			count = itoa(min(n, 9))
-			if m.adjudicated(i) {
+		if r.count > 0 {
+			count = itoa(min(r.count, 9))
+			if r.adjDone {
 				adj = glyph(st.Adjudicated.Render, "✔")
-			} else if m.adjudicatedCount(i) > 0 {
+			} else if r.adjSome {
 				adj = glyph(st.Dim.Render, "◐")
 			}
 		} else {
@@ -230,13 +143,12 @@ func (m *Model) worklistRow(i, w int) string {
 		}
 	}
 	cursor := " "
-	if selected {
+	if r.selected {
 		cursor = "▸"
 	}
 	idW := max(1, w-7)
-	id := fit(Sanitize(m.items[i].ID), idW)
-	line := cursor + status + " " + id + " " + urg + count + adj
-	if selected {
+	line := cursor + status + " " + fit(r.id, idW) + " " + urg + count + adj
+	if r.selected {
 		return st.Selected.Render(line)
 	}
 	return st.Row.Render(line)
@@ -254,4 +166,41 @@ func fit(s string, w int) string {
 		s += strings.Repeat(" ", d)
 	}
 	return s
+}
+
+// syncWorklist hands the worklist pane its cursor and the rows in view.
+func (m *Model) syncWorklist() {
+	p := &m.panes.worklist
+	p.SetCursor(len(m.nav.visible), m.pos())
+	from, to := p.Window()
+	rows := make([]worklistRow, 0, to-from)
+	for _, i := range m.nav.visible[from:to] {
+		rows = append(rows, m.worklistRow(i))
+	}
+	t := itoa(m.pos()+1) + "/" + itoa(len(m.nav.visible))
+	if m.nav.filter != FilterAll {
+		t += " " + m.nav.filter.String()
+	}
+	if m.nav.urgentFirst {
+		t += " !first"
+	}
+	sp := m.panes.spin
+	p.SetRows(rows, t, len(m.data.items) == 0, sp.View(), sp.Spinner.Frames[0])
+}
+
+// worklistRow is item i as the worklist pane draws it.
+func (m *Model) worklistRow(i int) worklistRow {
+	d := &m.data
+	r := &d.rows[i]
+	wr := worklistRow{id: Sanitize(d.items[i].ID), status: r.status, selected: i == m.nav.cur}
+	if r.report != nil {
+		wr.known = true
+		wr.urgent = r.report.Urgent
+		wr.count = len(r.report.Disagreements)
+		if wr.count > 0 {
+			n := d.adjudicatedCount(i)
+			wr.adjDone, wr.adjSome = n == wr.count, n > 0
+		}
+	}
+	return wr
 }
