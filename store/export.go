@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +19,78 @@ import (
 // ExportFormats lists the formats Export writes.
 func ExportFormats() []string { return []string{"jsonl", "csv"} }
 
+// ErrSkippedRows marks an export that completed without some stored rows
+// that could not be read (see SkippedRowsError).
+var ErrSkippedRows = errors.New("some stored rows could not be read and were skipped")
+
+// SkippedRow is one stored row Export could not read and left out.
+type SkippedRow struct {
+	// Table is the table of the row ("results", "stage_records",
+	// "verdicts", "notes", "items").
+	Table string
+	// ItemID is the item the row belongs to.
+	ItemID string
+	// Field names the unreadable column ("report", "findings", "at", ...).
+	Field string
+	// Err is why it could not be read.
+	Err error
+}
+
+// Error describes the row and the reason.
+func (r SkippedRow) Error() string {
+	return fmt.Sprintf("%s row of item %q: field %s: %v", r.Table, r.ItemID, r.Field, r.Err)
+}
+
+// Unwrap returns the reason.
+func (r SkippedRow) Unwrap() error { return r.Err }
+
+// SkippedRowsError is what Export returns, after writing every readable
+// row, when rows were skipped and no OnSkipped function was given.
+type SkippedRowsError struct {
+	// Rows are the first skipped rows (at most maxSkippedKept); Count
+	// is how many there were in all.
+	Rows  []SkippedRow
+	Count int
+}
+
+// maxSkippedKept bounds the rows a SkippedRowsError keeps, so a badly
+// damaged store does not fill memory with errors.
+const maxSkippedKept = 100
+
+func (e *SkippedRowsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v: %d", ErrSkippedRows, e.Count)
+	for _, r := range e.Rows {
+		b.WriteString("; ")
+		b.WriteString(r.Error())
+	}
+	if e.Count > len(e.Rows) {
+		fmt.Fprintf(&b, "; and %d more", e.Count-len(e.Rows))
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrSkippedRows) true.
+func (e *SkippedRowsError) Unwrap() error { return ErrSkippedRows }
+
+// ExportOption configures Export.
+type ExportOption func(*exportOptions)
+
+type exportOptions struct {
+	onSkipped func(SkippedRow)
+}
+
+// OnSkipped makes Export call fn (on the calling goroutine) for each stored
+// row it cannot read and skips, instead of returning a SkippedRowsError.
+func OnSkipped(fn func(SkippedRow)) ExportOption {
+	return func(o *exportOptions) { o.onSkipped = fn }
+}
+
 // Export writes every item with its result, the current verdicts and the
 // current notes, for analysis in pandas or R, in one consistent snapshot
-// (writes made during the export are not half-included). Items come in
+// (writes made during the export are not half-included). It streams: items
+// are read and written one at a time, so memory stays flat however many
+// rows the store holds. Items come in
 // worklist order (Seq), then items known only from results, verdicts or
 // notes, by ID. Times are RFC 3339 in UTC. format is "jsonl" or "csv";
 // anything else is an error listing the formats.
@@ -77,32 +144,74 @@ func ExportFormats() []string { return []string{"jsonl", "csv"} }
 // label and kind). An annotator's note is repeated on each of their rows for
 // the item; an annotator with a note but no verdict on the item gets an
 // item-level row of their own.
-func (s *Store) Export(ctx context.Context, w io.Writer, format string) error {
+//
+// Every cell is made safe to open in a spreadsheet and to print on a
+// terminal (csvCell): escape sequences and control characters are replaced
+// by visible symbols (package internal/termtext), and a cell that a
+// spreadsheet would run as a formula (one starting with =, +, -, @, a tab
+// or a carriage return) is prefixed with a single quote, as the OWASP
+// advice on CSV injection says. A cell that is a plain number (-12, +3.5)
+// is left as it is: no column is numeric today, but an id may look like
+// one.
+//
+// # Unreadable rows
+//
+// A stored row that cannot be read (a report, findings or a time that do
+// not parse, written by a faulty tool or a damaged disk) is skipped and the
+// rest is exported. Each one is passed to the OnSkipped option's function;
+// without that option Export returns a *SkippedRowsError (ErrSkippedRows)
+// after writing everything else. A result that cannot be read makes its
+// item "status": "error" with the reason in "error".
+func (s *Store) Export(ctx context.Context, w io.Writer, format string, opts ...ExportOption) error {
+	var o exportOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	op := "export " + format
-	var write func(io.Writer, []exportItem) error
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var sink itemWriter
 	switch format {
 	case "jsonl":
-		write = writeJSONL
+		sink = newJSONLWriter(bw)
 	case "csv":
-		write = writeCSV
+		cw, err := newCSVWriter(bw)
+		if err != nil {
+			return s.errorf(op, err)
+		}
+		sink = cw
 	default:
 		return s.errorf("export", invalid("format", "%q is not one of %s", format, strings.Join(ExportFormats(), ", ")))
 	}
-	items, err := s.exportItems(ctx)
-	if err != nil {
+	var skipped SkippedRowsError
+	report := func(r SkippedRow) {
+		if o.onSkipped != nil {
+			o.onSkipped(r)
+			return
+		}
+		skipped.Count++
+		if len(skipped.Rows) < maxSkippedKept {
+			skipped.Rows = append(skipped.Rows, r)
+		}
+	}
+	if err := s.streamItems(ctx, format == "jsonl", report, sink.write); err != nil {
 		return s.errorf(op, err)
 	}
-	if err := ctx.Err(); err != nil {
-		return s.errorf(op, err)
-	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := write(bw, items); err != nil {
+	if err := sink.flush(); err != nil {
 		return s.errorf(op, err)
 	}
 	if err := bw.Flush(); err != nil {
 		return s.errorf(op, err)
 	}
+	if skipped.Count > 0 {
+		return s.errorf(op, &skipped)
+	}
 	return nil
+}
+
+// itemWriter writes exported items in one format.
+type itemWriter interface {
+	write(it *exportItem) error
+	flush() error
 }
 
 type exportItem struct {
@@ -153,313 +262,31 @@ type exportStage struct {
 	PromptDigest string          `json:"prompt_digest"`
 	Options      json.RawMessage `json:"options"`
 	Key          string          `json:"key"`
-
-	findings []schema.Finding
-	labels   []schema.DraftLabel
-	failed   bool
 }
 
-// exportItems reads everything in one read transaction (one WAL snapshot)
-// and assembles the items.
-func (s *Store) exportItems(ctx context.Context) ([]exportItem, error) {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
+type jsonlWriter struct{ enc *json.Encoder }
 
-	var items []audit.ItemRecord
-	rows, err := tx.QueryContext(ctx, `SELECT id, image, draft, seq FROM items ORDER BY seq, id`)
-	if err != nil {
-		return nil, fmt.Errorf("items: %w", err)
-	}
-	for rows.Next() {
-		var it audit.ItemRecord
-		if err := rows.Scan(&it.ID, &it.Image, &it.Draft, &it.Seq); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("items: %w", err)
-		}
-		items = append(items, it)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("items: %w", err)
-	}
-
-	results := map[string]audit.ResultRecord{}
-	rows, err = tx.QueryContext(ctx, `SELECT `+resultColumns+` FROM results`)
-	if err != nil {
-		return nil, fmt.Errorf("results: %w", err)
-	}
-	for rows.Next() {
-		r, err := scanResult(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("results: %w", err)
-		}
-		results[r.ItemID] = r
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("results: %w", err)
-	}
-
-	stages, err := exportStages(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("stage records: %w", err)
-	}
-	verdicts, err := queryVerdicts(ctx, tx, fmt.Sprintf(currentVerdicts, "1"))
-	if err != nil {
-		return nil, fmt.Errorf("verdicts: %w", err)
-	}
-	notes, err := queryNotes(ctx, tx, fmt.Sprintf(currentNotes, "1"))
-	if err != nil {
-		return nil, fmt.Errorf("notes: %w", err)
-	}
-
-	verdictsByItem := map[string][]audit.Verdict{}
-	for _, v := range verdicts {
-		verdictsByItem[v.ItemID] = append(verdictsByItem[v.ItemID], v)
-	}
-	notesByItem := map[string][]audit.Note{}
-	for _, n := range notes {
-		notesByItem[n.ItemID] = append(notesByItem[n.ItemID], n)
-	}
-
-	// Worklist order first, then anything known only from other tables.
-	known := map[string]bool{}
-	for _, it := range items {
-		known[it.ID] = true
-	}
-	var extra []string
-	addExtra := func(id string) {
-		if !known[id] {
-			known[id] = true
-			extra = append(extra, id)
-		}
-	}
-	for id := range results {
-		addExtra(id)
-	}
-	for id := range verdictsByItem {
-		addExtra(id)
-	}
-	for id := range notesByItem {
-		addExtra(id)
-	}
-	sort.Strings(extra)
-	for _, id := range extra {
-		items = append(items, audit.ItemRecord{ID: id})
-	}
-
-	out := make([]exportItem, 0, len(items))
-	for i, it := range items {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, buildExportItem(it, results, stages, verdictsByItem[it.ID], notesByItem[it.ID]))
-	}
-	return out, nil
+func newJSONLWriter(w io.Writer) *jsonlWriter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &jsonlWriter{enc}
 }
 
+func (j *jsonlWriter) write(it *exportItem) error {
+	if err := j.enc.Encode(it); err != nil {
+		return fmt.Errorf("item %q: %w", it.ID, err)
+	}
+	return nil
+}
+
+func (j *jsonlWriter) flush() error { return nil }
+
+// closeRows closes rows and returns the first error of the iteration or
+// of the close.
 func closeRows(rows *sql.Rows) error {
 	err := rows.Err()
 	if cerr := rows.Close(); err == nil {
 		err = cerr
 	}
 	return err
-}
-
-// exportStages loads, per provenance key, the record GetStage would serve (the
-// latest without error) or else the latest failed one, for its provenance.
-func exportStages(ctx context.Context, tx *sql.Tx) (map[string]*exportStage, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT key, model, model_digest, prompt_digest, options, findings, labels, error
-		FROM stage_records ORDER BY key, (error = '') DESC, id DESC`)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]*exportStage{}
-	for rows.Next() {
-		var (
-			st                                 exportStage
-			options, findings, labels, errText string
-		)
-		if err := rows.Scan(&st.Key, &st.Model, &st.ModelDigest, &st.PromptDigest, &options, &findings, &labels, &errText); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if _, seen := out[st.Key]; seen {
-			continue // the first row per key is the one wanted
-		}
-		if json.Valid([]byte(options)) {
-			st.Options = json.RawMessage(options)
-		} else {
-			st.Options, _ = json.Marshal(options) // as a JSON string
-		}
-		if err := json.Unmarshal([]byte(findings), &st.findings); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stored findings of %q: %w", st.Key, err)
-		}
-		if err := json.Unmarshal([]byte(labels), &st.labels); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stored labels of %q: %w", st.Key, err)
-		}
-		st.failed = errText != ""
-		out[st.Key] = &st
-	}
-	return out, closeRows(rows)
-}
-
-func buildExportItem(it audit.ItemRecord, results map[string]audit.ResultRecord, stages map[string]*exportStage, verdicts []audit.Verdict, notes []audit.Note) exportItem {
-	e := exportItem{
-		ID: it.ID, Image: it.Image, Draft: it.Draft, Status: "pending",
-		Findings: []schema.Finding{}, DraftLabels: []schema.DraftLabel{},
-		Disagreements: []exportDisagreement{}, Notes: []exportNote{},
-	}
-	r, ok := results[it.ID]
-	if ok {
-		e.Error, e.Salvaged = r.Error, r.Salvaged
-		switch {
-		case r.Error != "":
-			e.Status = "error"
-		case r.Report == nil:
-			e.Status, e.Error = "error", "no report"
-		default:
-			e.Status = "done"
-		}
-		if st := stages[r.GroundingKey]; st != nil {
-			e.Provenance.Grounding = st
-			if !st.failed && st.findings != nil {
-				e.Findings = st.findings
-			}
-		}
-		if st := stages[r.DraftKey]; st != nil {
-			e.Provenance.Draft = st
-			if !st.failed && st.labels != nil {
-				e.DraftLabels = st.labels
-			}
-		}
-	}
-	byKey := map[string][]exportVerdict{}
-	var keys []string
-	for _, v := range verdicts {
-		if _, seen := byKey[v.DisagreementKey]; !seen {
-			keys = append(keys, v.DisagreementKey)
-		}
-		byKey[v.DisagreementKey] = append(byKey[v.DisagreementKey], exportVerdict{v.Annotator, v.Decision, v.At})
-	}
-	inReport := map[string]bool{}
-	if ok && r.Report != nil {
-		u := r.Report.Urgent
-		e.Urgent = &u
-		for _, d := range r.Report.Disagreements {
-			inReport[d.Key()] = true
-			e.Disagreements = append(e.Disagreements, exportDisagreement{
-				Label: d.Label, Kind: d.Kind, Urgent: d.Urgent,
-				DraftSpans: nonNil(d.DraftSpans), Boxes: nonNil(d.Boxes),
-				Verdicts: nonNil(byKey[d.Key()]),
-			})
-		}
-	}
-	// Verdicts on disagreements the current report no longer has.
-	for _, k := range keys {
-		if inReport[k] {
-			continue
-		}
-		var label schema.Label
-		var kind compare.Kind
-		for _, v := range verdicts {
-			if v.DisagreementKey == k {
-				label, kind = v.Label, v.Kind
-				break
-			}
-		}
-		e.Disagreements = append(e.Disagreements, exportDisagreement{
-			Label: label, Kind: kind, DraftSpans: []string{}, Boxes: []schema.Box{},
-			Stale: true, Verdicts: byKey[k],
-		})
-	}
-	for _, n := range notes {
-		e.Notes = append(e.Notes, exportNote{n.Annotator, n.Text, n.At})
-	}
-	return e
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-func writeJSONL(w io.Writer, items []exportItem) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, it := range items {
-		if err := enc.Encode(it); err != nil {
-			return fmt.Errorf("item %q: %w", it.ID, err)
-		}
-	}
-	return nil
-}
-
-// csvHeader is the CSV column order documented on Export.
-var csvHeader = []string{"id", "image", "status", "urgent", "label", "kind", "disagreement_urgent",
-	"draft_spans", "boxes", "annotator", "decision", "decided_at", "note", "error", "stale"}
-
-func writeCSV(w io.Writer, items []exportItem) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
-		return err
-	}
-	for _, it := range items {
-		urgent := ""
-		if it.Urgent != nil {
-			urgent = strconv.FormatBool(*it.Urgent)
-		}
-		noteOf := map[string]string{}
-		for _, n := range it.Notes {
-			noteOf[n.Annotator] = n.Text
-		}
-		hasRow := map[string]bool{}
-		row := func(d *exportDisagreement, v *exportVerdict, annotator string) []string {
-			rec := []string{it.ID, it.Image, it.Status, urgent, "", "", "", "", "", annotator, "", "", noteOf[annotator], it.Error, ""}
-			if d != nil {
-				boxes, _ := json.Marshal(d.Boxes) // []schema.Box always marshals
-				rec[4], rec[5], rec[6] = string(d.Label), string(d.Kind), strconv.FormatBool(d.Urgent)
-				rec[7], rec[8], rec[14] = strings.Join(d.DraftSpans, " | "), string(boxes), strconv.FormatBool(d.Stale)
-			}
-			if v != nil {
-				rec[10], rec[11] = string(v.Decision), v.At.UTC().Format(time.RFC3339Nano)
-			}
-			if annotator != "" {
-				hasRow[annotator] = true
-			}
-			return rec
-		}
-		var recs [][]string
-		for i := range it.Disagreements {
-			d := &it.Disagreements[i]
-			if len(d.Verdicts) == 0 {
-				recs = append(recs, row(d, nil, ""))
-			}
-			for j := range d.Verdicts {
-				v := &d.Verdicts[j]
-				recs = append(recs, row(d, v, v.Annotator))
-			}
-		}
-		for _, n := range it.Notes {
-			if !hasRow[n.Annotator] {
-				recs = append(recs, row(nil, nil, n.Annotator))
-			}
-		}
-		if len(recs) == 0 {
-			recs = append(recs, row(nil, nil, ""))
-		}
-		if err := cw.WriteAll(recs); err != nil {
-			return fmt.Errorf("item %q: %w", it.ID, err)
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }

@@ -44,8 +44,8 @@ func FillResults(tb testing.TB, s *Store, n int, report any) {
 func CreateAtVersion(tb testing.TB, path string, version int) {
 	tb.Helper()
 	ctx := context.Background()
-	s := &Store{path: path, now: time.Now}
-	w, err := sql.Open("sqlite", s.dsn(true))
+	s := &Store{path: path, now: time.Now, busy: defaultBusyTimeout}
+	w, err := sql.Open("sqlite", s.dsn(true, false))
 	if err != nil {
 		tb.Fatal(err)
 	}

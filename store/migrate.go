@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -52,36 +53,61 @@ func loadMigrations() []migration {
 // SchemaVersion is the schema version this build writes and expects.
 func SchemaVersion() int { return len(migrations) }
 
-// migrate brings the database up to version target, one transaction per
-// migration (so a crash leaves a consistent earlier version). It refuses a
-// newer database and a SQLite file that is not ours.
+// migrate brings the database up to version target, in one transaction
+// started with BEGIN IMMEDIATE (the write connection's _txlock), so that of
+// several processes opening the same store at once exactly one migrates
+// and the others, waiting in busy_timeout for the write lock, re-read the
+// version inside their own transaction and find nothing left to do. A crash
+// leaves the earlier version whole. It refuses a newer database and a
+// SQLite file that is not ours.
 func (s *Store) migrate(ctx context.Context, target int) error {
-	version, appID, tables, err := s.inspect(ctx, s.w)
+	// A first look, outside any transaction, only so that a foreign file
+	// is refused before setWAL rewrites its header. The decision to
+	// migrate is taken again below, under the write lock.
+	version, appID, tables, err := inspect(ctx, s.w)
 	if err != nil {
-		return s.errorf("open", s.explainOpen(err))
+		return s.errorf("open", err)
 	}
 	if err := s.checkIdentity(version, appID, tables); err != nil {
 		return err
 	}
+	if version >= target {
+		return nil
+	}
 	if err := s.setWAL(ctx); err != nil {
 		return err
 	}
-	for _, m := range migrations[version:target] {
-		err := s.writeTx(ctx, func(tx *sql.Tx) error {
-			if m.version == 1 {
-				if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	var applied []migration
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		version, appID, tables, err := inspect(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := s.checkIdentity(version, appID, tables); err != nil {
+			return err
+		}
+		if version >= target {
+			return nil // another process migrated while we waited
+		}
+		if version == 0 {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
-			return err
-		})
-		if err != nil {
-			return s.errorf(fmt.Sprintf("migrate to schema version %d (%s)", m.version, m.name), err)
 		}
+		for _, m := range migrations[version:target] {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migrate to schema version %d (%s): %w", m.version, m.name, err)
+			}
+			applied = append(applied, m)
+		}
+		_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target))
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrNotStore) || errors.Is(err, ErrNewerSchema) {
+			return err
+		}
+		return s.errorf("open: migrate", err)
 	}
 	return nil
 }
@@ -89,9 +115,9 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 // checkVersion is the read-only counterpart of migrate: it refuses what
 // migrate would refuse and a database that would need migrating.
 func (s *Store) checkVersion(ctx context.Context) error {
-	version, appID, tables, err := s.inspect(ctx, s.r)
+	version, appID, tables, err := inspect(ctx, s.r)
 	if err != nil {
-		return s.errorf("open", s.explainOpen(err))
+		return s.errorf("open", err)
 	}
 	if err := s.checkIdentity(version, appID, tables); err != nil {
 		return err
@@ -112,15 +138,19 @@ func (s *Store) checkIdentity(version, appID, tables int) error {
 	return nil
 }
 
+// rowQuerier is what *sql.DB, *sql.Conn and *sql.Tx offer for one row.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // inspect reads the schema version, the application id and how many tables
-// the database has.
-func (s *Store) inspect(ctx context.Context, db *sql.DB) (version, appID, tables int, err error) {
-	if err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return
-	}
-	if err = db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return
-	}
-	err = db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").Scan(&tables)
+// the database has, in one statement so that the three come from one
+// snapshot (read one by one, another process's migration could commit in
+// between and make a new store look like another program's).
+func inspect(ctx context.Context, db rowQuerier) (version, appID, tables int, err error) {
+	err = db.QueryRowContext(ctx, `SELECT
+		(SELECT user_version FROM pragma_user_version),
+		(SELECT application_id FROM pragma_application_id),
+		(SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%')`).Scan(&version, &appID, &tables)
 	return
 }

@@ -1,47 +1,16 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
-
-// Sentinel errors, matched with errors.Is.
-var (
-	// ErrInvalid marks input refused by validation (an empty ItemID, an
-	// unknown Decision, ...). The message names the field.
-	ErrInvalid = errors.New("invalid input")
-	// ErrNotStore marks a file that is not a cxr-auditor database: not
-	// SQLite at all (a worklist CSV passed by mistake, say), or a SQLite
-	// database that belongs to another program. Such a file is left
-	// untouched.
-	ErrNotStore = errors.New("not a cxr-auditor database")
-	// ErrNewerSchema marks a database written by a newer cxr-auditor than
-	// this one; it is refused rather than misread or downgraded.
-	ErrNewerSchema = errors.New("database schema is newer than this cxr-auditor")
-	// ErrOlderSchema marks a database that needs a migration but was opened
-	// read-only (ReadOnly); opening it once read-write upgrades it.
-	ErrOlderSchema = errors.New("database schema is older than this cxr-auditor")
-)
-
-// applicationID tags our database files in the SQLite header ("CXRA"), so a
-// SQLite file of another program is recognised and left alone.
-const applicationID = 0x43585241
-
-// sqliteHeader is the first 16 bytes of every SQLite 3 database file.
-const sqliteHeader = "SQLite format 3\x00"
 
 // readConns is the size of the read pool: enough for the TUI, the scheduler's
 // cache probes and an export to read at once on a small machine.
@@ -53,10 +22,13 @@ type Store struct {
 	path     string
 	readOnly bool
 	now      func() time.Time
+	busy     time.Duration // busy timeout
 	// w is the single write connection (MaxOpenConns 1); nil when read-only.
 	w *sql.DB
 	// r is the read pool.
 	r *sql.DB
+	// lock is the process's hold on the database file (filelock.go).
+	lock *fileLock
 
 	closeOnce sync.Once
 	closeErr  error
@@ -68,6 +40,7 @@ type Option func(*options)
 type options struct {
 	now      func() time.Time
 	readOnly bool
+	busy     time.Duration
 }
 
 // WithClock makes the store timestamp verdicts, notes, events and records
@@ -75,6 +48,12 @@ type options struct {
 // and golden exports). Stored times are always UTC.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
+}
+
+// WithBusyTimeout sets how long an operation waits for another program's
+// write lock before failing with ErrLocked (default 10 s).
+func WithBusyTimeout(d time.Duration) Option {
+	return func(o *options) { o.busy = d }
 }
 
 // ReadOnly opens an existing database for reading only: a missing file is an
@@ -113,6 +92,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if o.now == nil {
 		o.now = time.Now
 	}
+	if o.busy <= 0 {
+		o.busy = defaultBusyTimeout
+	}
 	if path == "" {
 		return nil, fmt.Errorf("store: open: %w: field path: empty", ErrInvalid)
 	}
@@ -120,163 +102,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: open: %w", path, err)
 	}
-	s := &Store{path: abs, readOnly: o.readOnly, now: o.now}
-	if err := s.checkFile(); err != nil {
-		return nil, err
-	}
-	if err := s.open(ctx); err != nil {
+	s := &Store{path: abs, readOnly: o.readOnly, now: o.now, busy: o.busy}
+	if err := s.openSQLite(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
-}
-
-// checkFile refuses, before SQLite touches anything, a path whose directory
-// is missing or not a directory, and an existing file that is not SQLite.
-func (s *Store) checkFile() error {
-	dir := filepath.Dir(s.path)
-	fi, err := os.Stat(dir)
-	switch {
-	case err != nil:
-		return s.errorf("open", fmt.Errorf("directory %s: %w", dir, err))
-	case !fi.IsDir():
-		return s.errorf("open", fmt.Errorf("%s is not a directory", dir))
-	}
-	f, err := os.Open(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if s.readOnly {
-			return s.errorf("open", fmt.Errorf("database does not exist: %w", err))
-		}
-		return nil
-	}
-	if err != nil {
-		return s.errorf("open", err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return s.errorf("open", fmt.Errorf("%w: it is a directory", ErrNotStore))
-	}
-	head := make([]byte, len(sqliteHeader))
-	n, err := io.ReadFull(f, head)
-	switch {
-	case n == 0 && (err == io.EOF):
-		// An empty file is what SQLite itself makes of a new database.
-		return nil
-	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF):
-		return s.errorf("open", err)
-	case !bytes.Equal(head[:n], []byte(sqliteHeader)):
-		return s.errorf("open", fmt.Errorf("%w: the file is not an SQLite database (left untouched; pass the database with --db, not a worklist)", ErrNotStore))
-	}
-	return nil
-}
-
-// dsn builds the URI for one pool. A "file:" URI (not a plain name) so that
-// SQLite honours mode=ro/rwc; the underscore keys are the driver's.
-//
-// synchronous=FULL, not NORMAL: under WAL, NORMAL does not fsync the WAL on
-// commit (only at checkpoints), so a transaction that returned can still be
-// lost to a power cut or an OS crash. Verdicts are a person's work that the
-// UI has reported as saved: each commit must reach the disk before we return.
-// FULL costs one fsync per write transaction, which is nothing next to the
-// time a reviewer takes per verdict (see BenchmarkSaveVerdict).
-func (s *Store) dsn(write bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	switch {
-	case s.readOnly:
-		q.Set("mode", "ro")
-	case write:
-		q.Set("mode", "rwc")
-		// journal_mode=WAL is set by open once the file is known to be
-		// ours: it rewrites the header, and a foreign file must stay
-		// untouched.
-		q.Add("_pragma", "synchronous(FULL)")
-		// BEGIN IMMEDIATE takes the write lock at the start of the
-		// transaction, so a writer in another process makes us wait in
-		// busy_timeout instead of failing mid-transaction.
-		q.Set("_txlock", "immediate")
-	default:
-		q.Set("mode", "rw")
-		q.Add("_pragma", "query_only(1)")
-	}
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(s.path), RawQuery: q.Encode()}
-	if !strings.HasPrefix(u.Path, "/") {
-		u.Path = "/" + u.Path // Windows drive letters: file:///C:/...
-	}
-	return u.String()
-}
-
-func (s *Store) open(ctx context.Context) error {
-	if !s.readOnly {
-		w, err := sql.Open("sqlite", s.dsn(true))
-		if err != nil {
-			return s.errorf("open", err)
-		}
-		// One write connection: SQLite (even in WAL mode) admits one
-		// writer at a time. Several write connections would contend on
-		// the file lock and fall back to busy_timeout's sleep-and-retry,
-		// which is unfair and can time out under load; one connection
-		// makes database/sql queue writers in Go, in order, and honour
-		// each caller's context while it waits.
-		w.SetMaxOpenConns(1)
-		w.SetMaxIdleConns(1)
-		w.SetConnMaxLifetime(0)
-		w.SetConnMaxIdleTime(0)
-		s.w = w
-		if err := w.PingContext(ctx); err != nil {
-			return s.errorf("open", s.explainOpen(err))
-		}
-		if err := s.migrate(ctx, len(migrations)); err != nil {
-			return err
-		}
-	}
-	r, err := sql.Open("sqlite", s.dsn(false))
-	if err != nil {
-		return s.errorf("open", err)
-	}
-	// Readers never block the writer in WAL mode, and the writer never
-	// blocks them, so reads get their own small pool.
-	r.SetMaxOpenConns(readConns)
-	r.SetMaxIdleConns(readConns)
-	r.SetConnMaxIdleTime(0)
-	r.SetConnMaxLifetime(0)
-	s.r = r
-	if err := r.PingContext(ctx); err != nil {
-		return s.errorf("open", s.explainOpen(err))
-	}
-	if s.readOnly {
-		return s.checkVersion(ctx)
-	}
-	return nil
-}
-
-// setWAL switches the file to the WAL journal (persistent in the file):
-// readers then never block the writer nor the writer them.
-func (s *Store) setWAL(ctx context.Context) error {
-	var mode string
-	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return s.errorf("open: set WAL journal", s.explainOpen(err))
-	}
-	if !strings.EqualFold(mode, "wal") {
-		// WAL needs shared memory; some network file systems refuse it.
-		return s.errorf("open", fmt.Errorf("cannot use the WAL journal (got %q): put the database on a local disk", mode))
-	}
-	return nil
-}
-
-// explainOpen turns SQLite's terse open failures into advice.
-func (s *Store) explainOpen(err error) error {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "SQLITE_NOTADB") || strings.Contains(msg, "not a database"):
-		return fmt.Errorf("%w: %v", ErrNotStore, err)
-	case strings.Contains(msg, "SQLITE_CANTOPEN") || strings.Contains(msg, "unable to open"):
-		return fmt.Errorf("cannot open or create the file (is %s writable?): %w", filepath.Dir(s.path), err)
-	case strings.Contains(msg, "SQLITE_READONLY") || strings.Contains(msg, "readonly"):
-		return fmt.Errorf("the file or its directory is read-only: %w", err)
-	}
-	return err
 }
 
 // Close closes the database. Writes already returned are on disk. Close is
@@ -291,6 +122,11 @@ func (s *Store) Close() error {
 		if s.w != nil {
 			errs = append(errs, s.w.Close())
 		}
+		// The file lock goes last: its descriptor must outlive every
+		// SQLite connection of the file (filelock.go).
+		if s.lock != nil {
+			errs = append(errs, s.lock.release())
+		}
 		if err := errors.Join(errs...); err != nil {
 			s.closeErr = s.errorf("close", err)
 		}
@@ -301,9 +137,10 @@ func (s *Store) Close() error {
 // Path returns the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
 
-// errorf wraps err as `store <path>: <op>: <err>`.
+// errorf wraps err as `store <path>: <op>: <err>`, with the cause named
+// when SQLite's own words hide it (explain).
 func (s *Store) errorf(op string, err error) error {
-	return fmt.Errorf("store %s: %s: %w", s.path, op, err)
+	return fmt.Errorf("store %s: %s: %w", s.path, op, s.explain(err))
 }
 
 // invalid returns an ErrInvalid naming the field.
@@ -315,7 +152,7 @@ func invalid(field, format string, args ...any) error {
 // commits it (durably: synchronous=FULL).
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.readOnly || s.w == nil {
-		return errors.New("the store is open read-only")
+		return fmt.Errorf("%w: it was opened read-only", ErrReadOnlyStore)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {

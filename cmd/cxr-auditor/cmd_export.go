@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -84,23 +85,36 @@ func runExport(ctx context.Context, e env, db, format, out string, pos []string)
 	}
 	defer s.Close()
 
+	// A stored row that cannot be read is named on stderr and skipped;
+	// the rest is exported, and the exit status (2) says it was partial.
+	skipped := 0
+	onSkipped := store.OnSkipped(func(r store.SkippedRow) {
+		skipped++
+		fmt.Fprintf(e.stderr, "export: skipped unreadable %s\n", termtext.Line(r.Error()))
+	})
 	if out == "" {
-		return s.Export(ctx, e.stdout, format)
+		err = s.Export(ctx, e.stdout, format, onSkipped)
+	} else {
+		err = exportToFile(ctx, s, out, format, onSkipped)
 	}
-	return exportToFile(ctx, s, out, format)
+	if err == nil && skipped > 0 {
+		fmt.Fprintf(e.stderr, "export: %d unreadable stored rows skipped; everything else was exported\n", skipped)
+		return exitError{2}
+	}
+	return err
 }
 
 // exportToFile writes to a temporary file beside dst (mode 0600) and
 // renames it over dst only when the export succeeded, so a failed export
 // never leaves a truncated file that looks complete, and a previous dst is
 // untouched until then.
-func exportToFile(ctx context.Context, s *store.Store, dst, format string) error {
+func exportToFile(ctx context.Context, s *store.Store, dst, format string, opts ...store.ExportOption) error {
 	f, err := safefile.Create(dst)
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", dst, err)
 	}
 	defer f.Abort()
-	if err := s.Export(ctx, f, format); err != nil {
+	if err := s.Export(ctx, f, format, opts...); err != nil {
 		return err
 	}
 	if err := f.Commit(); err != nil {

@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// exportColumns is what one exported item is read from, in one row: the
+// item, its result, the provenance record of each stage (the one GetStage
+// would serve, else the latest failed one), and its current verdicts and
+// notes as JSON arrays. Reading all of it in one statement per item keeps
+// the Go side to one pass over one cursor: no per-item queries, nothing
+// held but the item being written (BenchmarkExport).
+const exportColumns = `x.id, x.image, x.draft,
+	r.item_id IS NOT NULL, coalesce(r.report, 'null'), coalesce(r.salvaged, 0), coalesce(r.error, ''),
+	g.key, g.model, g.model_digest, g.prompt_digest, g.options, g.findings, g.error,
+	d.key, d.model, d.model_digest, d.prompt_digest, d.options, d.labels, d.error,
+	(SELECT json_group_array(json_array(v.disagreement_key, v.label, v.kind, v.decision, v.annotator, v.at)
+			ORDER BY v.disagreement_key, v.annotator)
+		FROM verdicts v
+		WHERE v.item_id = x.id AND v.undone = 0 AND NOT EXISTS (
+			SELECT 1 FROM verdicts v2 WHERE v2.item_id = v.item_id AND v2.disagreement_key = v.disagreement_key
+				AND v2.annotator = v.annotator AND v2.undone = 0 AND v2.id > v.id)),
+	(SELECT json_group_array(json_array(n.annotator, n.text, n.at) ORDER BY n.annotator)
+		FROM notes n
+		WHERE n.item_id = x.id AND n.text <> '' AND NOT EXISTS (
+			SELECT 1 FROM notes n2 WHERE n2.item_id = n.item_id AND n2.annotator = n.annotator AND n2.id > n.id))`
+
+const exportJoins = `
+	LEFT JOIN results r ON r.item_id = x.id
+	LEFT JOIN stage_records g ON g.id = (SELECT id FROM stage_records
+		WHERE key = r.grounding_key ORDER BY (error = '') DESC, id DESC LIMIT 1)
+	LEFT JOIN stage_records d ON d.id = (SELECT id FROM stage_records
+		WHERE key = r.draft_key ORDER BY (error = '') DESC, id DESC LIMIT 1)`
+
+// exportQueries are run in order: the worklist's items in worklist order,
+// then the items known only from results, verdicts or notes, by ID.
+var exportQueries = []string{
+	`SELECT ` + exportColumns + ` FROM items x` + exportJoins + ` ORDER BY x.seq, x.id`,
+	`SELECT ` + exportColumns + ` FROM (
+		SELECT item_id AS id, '' AS image, '' AS draft FROM (
+			SELECT item_id FROM results UNION
+			SELECT item_id FROM verdicts WHERE undone = 0 UNION
+			SELECT item_id FROM notes WHERE text <> '')
+		WHERE item_id NOT IN (SELECT id FROM items)) x` + exportJoins + ` ORDER BY x.id`,
+}
+
+// streamItems reads every exported item in one read transaction (one
+// snapshot) and hands each to write. Unreadable parts are passed to skip.
+// full also decodes what only JSONL shows (findings, draft labels).
+func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow), write func(*exportItem) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
+	var it exportItem
+	var row exportRow
+	for _, q := range exportQueries {
+		rows, err := tx.QueryContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		for n := 0; rows.Next(); n++ {
+			if n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			if err := row.scan(rows); err != nil {
+				skip(SkippedRow{Table: "items", ItemID: row.id.String, Field: "(row)", Err: err})
+				continue
+			}
+			row.build(&it, full, skip)
+			if err := write(&it); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportRow is one row of exportQueries, reused from row to row.
+type exportRow struct {
+	id, image, draft sql.NullString
+	hasResult        bool
+	report           string
+	salvaged         int
+	resultErr        string
+	g, d             stageCols
+	verdicts, notes  string
+}
+
+type stageCols struct {
+	key, model, digest, prompt, options, parsed, err sql.NullString
+}
+
+func (r *exportRow) scan(rows *sql.Rows) error {
+	return rows.Scan(&r.id, &r.image, &r.draft,
+		&r.hasResult, &r.report, &r.salvaged, &r.resultErr,
+		&r.g.key, &r.g.model, &r.g.digest, &r.g.prompt, &r.g.options, &r.g.parsed, &r.g.err,
+		&r.d.key, &r.d.model, &r.d.digest, &r.d.prompt, &r.d.options, &r.d.parsed, &r.d.err,
+		&r.verdicts, &r.notes)
+}
+
+// build fills it from r, reusing its slices.
+func (r *exportRow) build(it *exportItem, full bool, skip func(SkippedRow)) {
+	*it = exportItem{
+		ID: r.id.String, Image: r.image.String, Draft: r.draft.String, Status: "pending",
+		Findings: []schema.Finding{}, DraftLabels: []schema.DraftLabel{},
+		Disagreements: it.Disagreements[:0], Notes: it.Notes[:0],
+	}
+	var report *compare.Report
+	if r.hasResult {
+		it.Error, it.Salvaged = r.resultErr, r.salvaged != 0
+		if err := json.Unmarshal([]byte(r.report), &report); err != nil {
+			skip(SkippedRow{Table: "results", ItemID: it.ID, Field: "report", Err: err})
+			report = nil
+			it.Status, it.Error = "error", joinErr(it.Error, fmt.Sprintf("stored result unreadable: %v", err))
+		} else {
+			switch {
+			case r.resultErr != "":
+				it.Status = "error"
+			case report == nil:
+				it.Status, it.Error = "error", "no report"
+			default:
+				it.Status = "done"
+			}
+		}
+		if st, ok := r.g.stage(); ok {
+			it.Provenance.Grounding = st
+			if full && r.g.err.String == "" {
+				if err := json.Unmarshal([]byte(r.g.parsed.String), &it.Findings); err != nil {
+					skip(SkippedRow{Table: "stage_records", ItemID: it.ID, Field: "findings", Err: err})
+				}
+			}
+		}
+		if st, ok := r.d.stage(); ok {
+			it.Provenance.Draft = st
+			if full && r.d.err.String == "" {
+				if err := json.Unmarshal([]byte(r.d.parsed.String), &it.DraftLabels); err != nil {
+					skip(SkippedRow{Table: "stage_records", ItemID: it.ID, Field: "labels", Err: err})
+				}
+			}
+		}
+		it.Findings, it.DraftLabels = nonNil(it.Findings), nonNil(it.DraftLabels)
+	}
+	verdicts := r.readVerdicts(it.ID, skip)
+	byKey := map[string][]exportVerdict{}
+	var keys []string
+	for _, v := range verdicts {
+		if _, seen := byKey[v.key]; !seen {
+			keys = append(keys, v.key)
+		}
+		byKey[v.key] = append(byKey[v.key], v.exportVerdict)
+	}
+	inReport := map[string]bool{}
+	if report != nil {
+		u := report.Urgent
+		it.Urgent = &u
+		for _, d := range report.Disagreements {
+			inReport[d.Key()] = true
+			it.Disagreements = append(it.Disagreements, exportDisagreement{
+				Label: d.Label, Kind: d.Kind, Urgent: d.Urgent,
+				DraftSpans: nonNil(d.DraftSpans), Boxes: nonNil(d.Boxes),
+				Verdicts: nonNil(byKey[d.Key()]),
+			})
+		}
+	}
+	// Verdicts on disagreements the current report no longer has.
+	for _, k := range keys {
+		if inReport[k] {
+			continue
+		}
+		var label schema.Label
+		var kind compare.Kind
+		for _, v := range verdicts {
+			if v.key == k {
+				label, kind = v.label, v.kind
+				break
+			}
+		}
+		it.Disagreements = append(it.Disagreements, exportDisagreement{
+			Label: label, Kind: kind, DraftSpans: []string{}, Boxes: []schema.Box{},
+			Stale: true, Verdicts: byKey[k],
+		})
+	}
+	it.Notes = r.readNotes(it.Notes, it.ID, skip)
+}
+
+func joinErr(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// stage is the provenance of one stage record, or ok false when the item
+// has no record of it.
+func (c *stageCols) stage() (*exportStage, bool) {
+	if !c.key.Valid {
+		return nil, false
+	}
+	st := &exportStage{Model: c.model.String, ModelDigest: c.digest.String, PromptDigest: c.prompt.String, Key: c.key.String}
+	if json.Valid([]byte(c.options.String)) {
+		st.Options = json.RawMessage(c.options.String)
+	} else {
+		st.Options, _ = json.Marshal(c.options.String) // as a JSON string
+	}
+	return st, true
+}
+
+type keyedVerdict struct {
+	key   string
+	label schema.Label
+	kind  compare.Kind
+	exportVerdict
+}
+
+// readVerdicts decodes the verdicts column; a verdict whose time does not
+// parse is skipped.
+func (r *exportRow) readVerdicts(itemID string, skip func(SkippedRow)) []keyedVerdict {
+	var raw [][6]string
+	if err := json.Unmarshal([]byte(r.verdicts), &raw); err != nil {
+		skip(SkippedRow{Table: "verdicts", ItemID: itemID, Field: "(all)", Err: err})
+		return nil
+	}
+	out := make([]keyedVerdict, 0, len(raw))
+	for _, v := range raw {
+		at, err := parseTime(v[5])
+		if err != nil {
+			skip(SkippedRow{Table: "verdicts", ItemID: itemID, Field: "at", Err: err})
+			continue
+		}
+		out = append(out, keyedVerdict{key: v[0], label: schema.Label(v[1]), kind: compare.Kind(v[2]),
+			exportVerdict: exportVerdict{Annotator: v[4], Decision: auditDecision(v[3]), At: at}})
+	}
+	return out
+}
+
+// readNotes decodes the notes column into dst; a note whose time does not
+// parse is skipped.
+func (r *exportRow) readNotes(dst []exportNote, itemID string, skip func(SkippedRow)) []exportNote {
+	var raw [][3]string
+	if err := json.Unmarshal([]byte(r.notes), &raw); err != nil {
+		skip(SkippedRow{Table: "notes", ItemID: itemID, Field: "(all)", Err: err})
+		return dst
+	}
+	for _, n := range raw {
+		at, err := parseTime(n[2])
+		if err != nil {
+			skip(SkippedRow{Table: "notes", ItemID: itemID, Field: "at", Err: err})
+			continue
+		}
+		dst = append(dst, exportNote{Annotator: n[0], Text: n[1], At: at})
+	}
+	return dst
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
