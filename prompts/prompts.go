@@ -10,11 +10,9 @@
 package prompts
 
 import (
-	"bytes"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -60,6 +58,9 @@ type Template struct {
 	Text string
 	// Digest is Digest(Text): "sha256:" and 64 lowercase hex digits.
 	Digest string
+	// Source says where the text came from: SourceEmbedded, or the path
+	// of the file Load read it from.
+	Source string
 }
 
 // Digest returns "sha256:" followed by the lowercase hex SHA-256 of b, the
@@ -74,13 +75,13 @@ func Digest(b []byte) string {
 // [y0, x0, y1, x1], and [{"label": "no_finding"}] for a normal study. It is
 // sent as is, with the image.
 func Grounding() Template {
-	return Template{Name: KindGrounding, Text: string(groundingText), Digest: Digest(groundingText)}
+	return Template{Name: KindGrounding, Text: string(groundingText), Digest: Digest(groundingText), Source: SourceEmbedded}
 }
 
 // Draft returns the draft-reading template. Its Digest identifies the
 // prompt in provenance keys; the text to send is DraftPrompt(draft).
 func Draft() Template {
-	return Template{Name: KindDraft, Text: string(draftText), Digest: Digest(draftText)}
+	return Template{Name: KindDraft, Text: string(draftText), Digest: Digest(draftText), Source: SourceEmbedded}
 }
 
 // The placeholders in draft.txt and the delimiter lines they become. The
@@ -117,31 +118,7 @@ var ErrDraftTooLong = errors.New("draft is too long")
 // core is removed until none is left, and the result is encoded as one JSON
 // string on a single line between two unique delimiter lines. The model is
 // told the span it returns is copied from that decoded string.
-func DraftPrompt(draft string) (string, error) {
-	if len(draft) > MaxDraftBytes {
-		return "", fmt.Errorf("%w: %d bytes, limit %d", ErrDraftTooLong, len(draft), MaxDraftBytes)
-	}
-	clean := sanitizeDraft(draft)
-	if strings.TrimSpace(clean) == "" {
-		return "", fmt.Errorf("%w (%d bytes before cleaning)", ErrEmptyDraft, len(draft))
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Readable for the model: "<5 mm" stays "<5 mm". Safety does not rest on
-	// HTML escaping: the encoded string has no newline (so it cannot start
-	// a delimiter line) and no delimiter core.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(clean); err != nil {
-		return "", fmt.Errorf("encode draft: %w", err)
-	}
-	quoted := strings.TrimSuffix(buf.String(), "\n")
-	r := strings.NewReplacer(
-		placeholderBegin, delimBegin,
-		placeholderEnd, delimEnd,
-		placeholderDraft, quoted,
-	)
-	return r.Replace(string(draftText)), nil
-}
+func DraftPrompt(draft string) (string, error) { return Draft().RenderDraft(draft) }
 
 // sanitizeDraft removes what must never reach the model or a terminal.
 func sanitizeDraft(s string) string {
