@@ -8,7 +8,6 @@ import (
 	"github.com/ollama/ollama/api"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -33,7 +32,7 @@ func (h *Host) Ground(ctx context.Context, model string, png []byte) (audit.Stag
 // ground is Ground with the generation options opt (the scheduler's
 // effective options for this model on this host).
 func (h *Host) ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
-	t := prompts.Grounding()
+	t := opt.Prompts.GroundingTemplate()
 	return h.runStage(ctx, opt, stageCall{
 		stage:        audit.StageGrounding,
 		model:        model,
@@ -59,8 +58,8 @@ func (h *Host) ParseDraft(ctx context.Context, model string, draft string, think
 
 // parseDraft is ParseDraft with the generation options opt.
 func (h *Host) parseDraft(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error) {
-	t := prompts.Draft()
-	text, err := prompts.DraftPrompt(draft)
+	t := opt.Prompts.DraftTemplate()
+	text, err := t.RenderDraft(draft)
 	if err != nil {
 		err = fmt.Errorf("%s with %s: %w", audit.StageDraft, model, err)
 		rec := audit.StageRecord{

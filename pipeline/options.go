@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"github.com/cxr-auditor/cxr-auditor/prompts"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,6 +38,11 @@ type Options struct {
 	Retries int
 	// Backoff is the delay before the first retry; it doubles each retry.
 	Backoff time.Duration
+	// Prompts are the templates Ground and ParseDraft send; the zero Set
+	// means the embedded ones. Not part of Canonical: the prompt's digest
+	// is a provenance field of its own. The scheduler sets it from
+	// Config.Prompts.
+	Prompts prompts.Set
 }
 
 // DefaultOptions returns the settings cxr-auditor uses unless told

@@ -242,7 +242,7 @@ func optionCandidates(opt Options, stored string) []string {
 // keyFor is the provenance key of stage on inputHash run with pr.
 func (s *Scheduler) keyFor(stage audit.Stage, inputHash string, pr profile) string {
 	p := Provenance{Stage: stage, InputHash: inputHash, Model: s.modelOf(stage), ModelDigest: pr.digest,
-		PromptDigest: promptDigest(stage), Options: pr.options, SchemaVersion: SchemaVersion()}
+		PromptDigest: s.promptDigest(stage), Options: pr.options, SchemaVersion: SchemaVersion()}
 	if stage == audit.StageGrounding {
 		p.ModelInput = string(s.cfg.ModelInput)
 	}

@@ -4,10 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"sync"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -77,17 +75,12 @@ func HashBytes(b []byte) string {
 // stage's input hash.
 func HashDraft(draft string) string { return HashBytes([]byte(draft)) }
 
-// promptDigest is the digest of the pinned prompt template of stage, as
-// the host sends it (so a stored record's PromptDigest and a key computed
-// before the call agree).
-func promptDigest(stage audit.Stage) string {
+// promptDigest is the digest of the prompt template of stage the
+// scheduler sends (Config.Prompts), so that a stored record's PromptDigest
+// and a key computed before the call agree.
+func (s *Scheduler) promptDigest(stage audit.Stage) string {
 	if stage == audit.StageDraft {
-		return draftPromptDigest()
+		return s.cfg.Prompts.Draft.Digest
 	}
-	return groundingPromptDigest()
+	return s.cfg.Prompts.Grounding.Digest
 }
-
-var (
-	groundingPromptDigest = sync.OnceValue(func() string { return prompts.Grounding().Digest })
-	draftPromptDigest     = sync.OnceValue(func() string { return prompts.Draft().Digest })
-)

@@ -50,9 +50,11 @@ func TestProvenanceOfRecord(t *testing.T) {
 func TestPromptDigestMatchesHost(t *testing.T) {
 	// The key computed before a call uses the same prompt digests the host
 	// records, so a stored record is found again.
-	assert.Equal(t, prompts.Grounding().Digest, promptDigest(audit.StageGrounding))
-	assert.Equal(t, prompts.Draft().Digest, promptDigest(audit.StageDraft))
-	assert.NotEqual(t, promptDigest(audit.StageGrounding), promptDigest(audit.StageDraft))
+	s, err := newScheduler(Config{GroundingModel: "g", DraftModel: "d"}, []stageRunner{&Host{}})
+	require.NoError(t, err)
+	assert.Equal(t, prompts.Grounding().Digest, s.promptDigest(audit.StageGrounding), "the zero Prompts are the embedded ones")
+	assert.Equal(t, prompts.Draft().Digest, s.promptDigest(audit.StageDraft))
+	assert.NotEqual(t, s.promptDigest(audit.StageGrounding), s.promptDigest(audit.StageDraft))
 }
 
 func TestHashes(t *testing.T) {

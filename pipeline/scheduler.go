@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -46,6 +47,10 @@ type Config struct {
 	// that failure from the cache. Set it after changing what made the
 	// failure (another model build keys anew by itself; num_predict too).
 	RetryFailed bool
+	// Prompts are the prompt templates sent (--prompts DIR); the zero Set
+	// means the embedded ones. Their digests are part of every provenance
+	// key, so a changed prompt never reuses cached results.
+	Prompts prompts.Set
 	// Logf receives run-level warnings (a host that cannot serve a model,
 	// different digests for one model name, store write failures); nil
 	// discards them.
@@ -169,6 +174,7 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 	if cfg.Prefetch == 0 {
 		cfg.Prefetch = defaultPrefetch
 	}
+	cfg.Prompts = prompts.Set{Grounding: cfg.Prompts.GroundingTemplate(), Draft: cfg.Prompts.DraftTemplate()}
 	s := &Scheduler{
 		cfg:      cfg,
 		urgent:   cfg.Urgent,

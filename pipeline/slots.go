@@ -124,6 +124,7 @@ func hostLost(rec audit.StageRecord, err error) bool {
 // original image (squashed ones already apply to it).
 func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecord, error) {
 	info, opt, options := s.hosts.snapshot(p)
+	opt.Prompts = s.cfg.Prompts
 	var rec audit.StageRecord
 	var err error
 	switch j.stage {
@@ -136,7 +137,7 @@ func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecor
 	}
 	pr := profile{info.Digest, options}
 	rec.Stage, rec.ItemID, rec.Model = j.stage, j.att.item.ID, j.model
-	rec.ModelDigest, rec.PromptDigest, rec.Options = pr.digest, promptDigest(j.stage), pr.options
+	rec.ModelDigest, rec.PromptDigest, rec.Options = pr.digest, s.promptDigest(j.stage), pr.options
 	if rec.Host == "" {
 		rec.Host = p.runner.URL()
 	}
