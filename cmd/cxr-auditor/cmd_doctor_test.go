@@ -53,26 +53,31 @@ func TestDoctorProblems(t *testing.T) {
 	closed := ollamatest.NewServer()
 	closedURL := closed.URL()
 	closed.Close()
+	closedHostPort := strings.TrimPrefix(closedURL, "http://")
 
 	tests := []struct {
 		name   string
 		models []ollamatest.Model
 		args   []string
-		want   []string
+		want   func(url string) []string
 	}{
 		{
 			name:   "missing grounding model",
 			models: []ollamatest.Model{{Name: prompts.DefaultDraftModel, Capabilities: []string{"completion"}}},
-			want: []string{
-				"✗ grounding model " + prompts.DefaultGroundingModel + " is not on",
-				"fix: cxr-auditor doctor --modelfile grounding > Modelfile.grounding && " + prompts.CreateCommand(prompts.KindGrounding, prompts.DefaultGroundingModel),
-				"1 problem found.",
+			want: func(url string) []string {
+				return []string{
+					"✗ grounding model " + prompts.DefaultGroundingModel + " is not on",
+					"fix: cxr-auditor doctor --modelfile grounding --from <path-to-your-safetensors-folder> > Modelfile.grounding && OLLAMA_HOST=" + url + " ollama create medgemma-cxr-grounding -f Modelfile.grounding\n",
+					"1 problem found.",
+				}
 			},
 		},
 		{
 			name:   "missing default draft model is pulled",
 			models: []ollamatest.Model{{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}}},
-			want:   []string{"✗ draft model " + prompts.DefaultDraftModel + " is not on", "fix: ollama pull " + prompts.DefaultDraftModel},
+			want: func(url string) []string {
+				return []string{"✗ draft model " + prompts.DefaultDraftModel + " is not on", "fix: OLLAMA_HOST=" + url + " ollama pull " + prompts.DefaultDraftModel + "\n"}
+			},
 		},
 		{
 			name: "custom draft model is created",
@@ -80,33 +85,57 @@ func TestDoctorProblems(t *testing.T) {
 				{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}},
 			},
 			args: []string{"--draft-model", "my-draft"},
-			want: []string{"fix: cxr-auditor doctor --modelfile draft > Modelfile.draft && " + prompts.CreateCommand(prompts.KindDraft, "my-draft")},
+			want: func(url string) []string {
+				return []string{"fix: cxr-auditor doctor --modelfile draft --from <model-name-or-path> > Modelfile.draft && OLLAMA_HOST=" + url + " ollama create my-draft -f Modelfile.draft\n"}
+			},
 		},
 		{
-			name: "grounding model without vision",
+			name: "grounding model without vision is never created over",
 			models: []ollamatest.Model{
 				{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion"}},
+				{Name: prompts.DefaultGroundingModel + "-vision", Capabilities: []string{"completion"}},
 				{Name: prompts.DefaultDraftModel, Capabilities: []string{"completion"}},
 			},
-			want: []string{"cannot see images (no \"vision\" capability)", "fix: use a vision model"},
+			want: func(url string) []string {
+				return []string{
+					"cannot see images (no \"vision\" capability",
+					"then pass --grounding-model medgemma-cxr-grounding-vision-2",
+					"fix: cxr-auditor doctor --modelfile grounding --from <path-to-your-safetensors-folder> > Modelfile.grounding && OLLAMA_HOST=" + url + " ollama create medgemma-cxr-grounding-vision-2 -f Modelfile.grounding\n",
+				}
+			},
+		},
+		{
+			name: "draft model that cannot chat",
+			models: []ollamatest.Model{
+				{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}},
+				{Name: "embedder", Capabilities: []string{"embedding"}},
+			},
+			args: []string{"--draft-model", "embedder"},
+			want: func(url string) []string {
+				return []string{"cannot chat (no \"completion\" capability)", "fix: OLLAMA_HOST=" + url + " ollama pull nemotron-3-nano:4b\n"}
+			},
 		},
 		{
 			name: "unreachable host",
 			args: []string{"--ollama", closedURL},
-			want: []string{"✗ cannot reach Ollama at " + closedURL, "is Ollama running?", "fix: start Ollama: ollama serve"},
+			want: func(string) []string {
+				return []string{"✗ cannot reach Ollama at " + closedURL, "is Ollama running?", "fix: OLLAMA_HOST=" + closedHostPort + " ollama serve\n"}
+			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := []string{"doctor"}
+			url := ""
 			if tt.models != nil {
 				srv := doctorServer(t, tt.models...)
-				args = append(args, "--ollama", srv.URL())
+				url = srv.URL()
+				args = append(args, "--ollama", url)
 			}
 			args = append(args, tt.args...)
 			r := invokeMain(t, "", args...)
 			require.Equal(t, 1, r.code, "stdout: %s", r.stdout)
-			for _, w := range tt.want {
+			for _, w := range tt.want(url) {
 				assert.Contains(t, r.stdout, w)
 			}
 			assert.Empty(t, r.stderr, "exit 1 prints nothing more")
@@ -130,8 +159,8 @@ func TestDoctorNumCtxBeyondTraining(t *testing.T) {
 	srv := doctorServer(t) // ollamatest models report a 131072-token context
 	r := invokeMain(t, "", "doctor", "--ollama", srv.URL(), "--num-ctx", "200000")
 	require.Equal(t, 0, r.code, "a warning is not a failure: %s", r.stdout)
-	assert.Contains(t, r.stdout, "! --num-ctx 200000 is more than "+prompts.DefaultGroundingModel+" was trained for (131072 tokens)")
-	assert.Contains(t, r.stdout, "fix: --num-ctx 131072")
+	assert.Contains(t, r.stdout, "! --num-ctx 200000 is more than "+prompts.DefaultGroundingModel+" was trained for (131072 tokens); run and review will use 131072")
+	assert.NotContains(t, r.stdout, "fix:", "a flag is not a command to paste")
 }
 
 func TestDoctorJSON(t *testing.T) {
@@ -142,7 +171,11 @@ func TestDoctorJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout)
 	assert.False(t, rep.OK)
 	assert.Equal(t, 1, rep.Problems)
-	require.Len(t, rep.Checks, 3)
+	require.Len(t, rep.Checks, 5)
+	assert.Equal(t, doctorCheck{Check: "grounding_prompt", Target: prompts.SourceEmbedded, Status: checkOK, Digest: prompts.Grounding().Digest,
+		Message: "grounding prompt: embedded, " + prompts.Grounding().Digest}, rep.Checks[0])
+	assert.Equal(t, "draft_prompt", rep.Checks[1].Check)
+	rep.Checks = rep.Checks[2:]
 	assert.Equal(t, doctorCheck{Check: "host", Target: srv.URL(), Status: checkOK, Version: ollamatest.Version,
 		Message: "Ollama " + ollamatest.Version + " at " + srv.URL()}, rep.Checks[0])
 	assert.Equal(t, "grounding_model", rep.Checks[1].Check)
@@ -151,7 +184,7 @@ func TestDoctorJSON(t *testing.T) {
 	assert.Equal(t, []string{"completion", "vision"}, rep.Checks[1].Capabilities)
 	assert.Equal(t, "draft_model", rep.Checks[2].Check)
 	assert.Equal(t, checkFail, rep.Checks[2].Status)
-	assert.Equal(t, "ollama pull "+prompts.DefaultDraftModel, rep.Checks[2].Fix)
+	assert.Equal(t, "OLLAMA_HOST="+srv.URL()+" ollama pull "+prompts.DefaultDraftModel, rep.Checks[2].Fix)
 }
 
 func TestDoctorStore(t *testing.T) {
@@ -199,7 +232,7 @@ func TestDoctorPrivacyWarning(t *testing.T) {
 	r := invokeMain(t, "", "doctor", "--ollama", url)
 	require.Equal(t, 1, r.code, r.stdout)
 	assert.Contains(t, r.stdout, "! "+url+" is plain http beyond this machine: images (patient data) would travel unencrypted")
-	assert.Contains(t, r.stdout, "fix: use https")
+	assert.Contains(t, r.stdout, "fix: ssh -N -L 11434:127.0.0.1:"+strings.Split(addr, ":")[1]+" "+ip+"\n")
 	assert.Contains(t, r.stdout, "1 problem found.", "the warning is not counted as a problem; the unreachable host is")
 }
 

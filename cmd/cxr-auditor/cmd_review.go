@@ -81,9 +81,13 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string) error
 	if err != nil {
 		return err
 	}
+	promptSet, err := f.ollama.prompts()
+	if err != nil {
+		return err
+	}
 	return openWorkstation(ctx, e, workstationConfig{
 		worklist: worklist, db: f.db, hosts: hosts,
-		groundingModel: f.ollama.groundingModel, draftModel: f.ollama.draftModel,
+		groundingModel: f.ollama.groundingModel, draftModel: f.ollama.draftModel, prompts: promptSet,
 		annotator: f.annotator, blind: f.blind, graphics: f.graphics,
 		urgent: f.urgent.labels, prefetch: f.prefetch, capacity: f.jobs, debug: f.debug,
 		command: "review", queueAll: f.all, allowOutside: f.allowOutside,

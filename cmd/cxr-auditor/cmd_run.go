@@ -99,6 +99,10 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if err != nil {
 		return err
 	}
+	promptSet, err := of.prompts()
+	if err != nil {
+		return err
+	}
 	db := f.db
 	if db == "" {
 		db = store.DefaultPath(wlPath)
@@ -134,10 +138,13 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	defer results.abort()
 
 	pipeline.WarnInsecure(e.stderr, hosts)
+	if of.promptsDir != "" {
+		writeLine(e.stderr, "cxr-auditor run: prompts: %s", promptsLine(promptSet))
+	}
 	prog := newProgress(e.stderr, len(wl.Items))
 	sched, err := pipeline.NewScheduler(pipeline.Config{
 		Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel,
-		Store: st, Urgent: f.urgent.labels, Capacity: f.jobs,
+		Store: st, Urgent: f.urgent.labels, Capacity: f.jobs, Prompts: promptSet,
 		Logf: func(format string, args ...any) { prog.logf("warning: "+format, args...) },
 	})
 	if err != nil {
@@ -169,7 +176,9 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 		hostURLs[i] = h.URL()
 	}
 	logEvent(ctx, st, prog, "run_start", map[string]any{"worklist": wlPath, "items": len(wl.Items),
-		"skipped_rows": len(wl.Problems), "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel})
+		"skipped_rows": len(wl.Problems), "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel,
+		"grounding_prompt": promptSet.Grounding.Source, "grounding_prompt_digest": promptSet.Grounding.Digest,
+		"draft_prompt": promptSet.Draft.Source, "draft_prompt_digest": promptSet.Draft.Digest})
 	// Lines come out in worklist order, whatever order items finish in.
 	ordered := pipeline.NewInOrder(wl.Items, func(it audit.Item, r *audit.Result) {
 		results.write(makeRunOutput(it, r))

@@ -24,6 +24,9 @@ type ollamaFlags struct {
 	numPredict     int
 	timeout        time.Duration
 	keepAlive      time.Duration
+	// promptsDir is --prompts: the folder of the user's templates ("": the
+	// embedded ones).
+	promptsDir string
 }
 
 // addOllamaFlags registers --ollama (repeatable), --grounding-model,
@@ -41,10 +44,40 @@ func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
 	fl.IntVar(&o.numPredict, "num-predict", d.NumPredict, "maximum tokens generated per call (num_predict)")
 	fl.DurationVar(&o.timeout, "timeout", d.Timeout, "time limit of one model call")
 	fl.DurationVar(&o.keepAlive, "keep-alive", d.KeepAlive, "how long Ollama keeps the models loaded after a call")
+	fl.StringVar(&o.promptsDir, "prompts", "", "folder DIR holding your prompt templates grounding.txt and/or draft.txt (default: the embedded ones; 'cxr-auditor prompts write DIR' writes them there to edit)")
+	_ = cmd.RegisterFlagCompletionFunc("prompts", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	})
 	_ = cmd.RegisterFlagCompletionFunc("ollama", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("grounding-model", o.completeModels)
 	_ = cmd.RegisterFlagCompletionFunc("draft-model", o.completeModels)
 	return o
+}
+
+// prompts returns the templates --prompts names, or the embedded ones.
+func (o *ollamaFlags) prompts() (prompts.Set, error) {
+	if o.promptsDir == "" {
+		return prompts.Embedded(), nil
+	}
+	return prompts.Load(o.promptsDir)
+}
+
+// promptsLine says which templates are in use, for run's and doctor's
+// output: "grounding DIR/grounding.txt (sha256:0123456789ab), draft
+// embedded (sha256:...)".
+func promptsLine(set prompts.Set) string {
+	part := func(t prompts.Template) string {
+		return fmt.Sprintf("%s %s (%s)", t.Name, t.Source, shortPromptDigest(t.Digest))
+	}
+	return part(set.GroundingTemplate()) + ", " + part(set.DraftTemplate())
+}
+
+// shortPromptDigest is "sha256:" and the first 12 hex digits.
+func shortPromptDigest(d string) string {
+	if len(d) > len("sha256:")+12 {
+		return d[:len("sha256:")+12]
+	}
+	return d
 }
 
 // options returns the pipeline options the flags describe.

@@ -78,6 +78,7 @@ cxr-auditor review cases.csv --annotator alice`,
 		{"tools", newCompareCmd(e)},
 		{"tools", newEvalCmd(e)},
 		{"tools", newRenderCmd(e)},
+		{"tools", newPromptsCmd(e)},
 		{"other", newVersionCmd(e)},
 		{"other", newManCmd(e)},
 	} {

@@ -17,6 +17,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -43,6 +44,9 @@ type workstationConfig struct {
 	// hosts serve both models (at least one).
 	hosts                      []*pipeline.Host
 	groundingModel, draftModel string
+	// prompts are the templates sent (--prompts); the zero Set means the
+	// embedded ones.
+	prompts prompts.Set
 	// annotator tags every verdict and note; "" means the login name.
 	annotator string
 	// blind hides other annotators' verdicts.
@@ -155,7 +159,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 
 	sched, err := pipeline.NewScheduler(pipeline.Config{
 		Hosts: cfg.hosts, GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
-		Store: st, Urgent: cfg.urgent, Capacity: cfg.capacity, Prefetch: cfg.prefetch,
+		Store: st, Urgent: cfg.urgent, Capacity: cfg.capacity, Prefetch: cfg.prefetch, Prompts: cfg.prompts,
 		Logf: func(format string, args ...any) { log.Printf("pipeline: "+format, args...) },
 	})
 	if err != nil {
