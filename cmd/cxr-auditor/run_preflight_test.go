@@ -131,7 +131,8 @@ func TestRunCountsUnstoredResults(t *testing.T) {
 		items, err := st.Items(context.Background())
 		return err == nil && len(items) == 1
 	}, time.Minute, 20*time.Millisecond)
-	lock, err := sql.Open("sqlite", db)
+	// Wait for the run's own writes, then hold the lock.
+	lock, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(20000)")
 	require.NoError(t, err)
 	defer lock.Close()
 	conn, err := lock.Conn(context.Background())
