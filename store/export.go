@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -264,16 +266,28 @@ type exportStage struct {
 	Key          string          `json:"key"`
 }
 
-type jsonlWriter struct{ enc *json.Encoder }
+// jsonlWriter writes one JSON line per item; termtext.JSON escapes what
+// encoding/json leaves raw and a terminal would act on (C1 and
+// bidirectional controls), so the export is as inert as the CSV.
+type jsonlWriter struct {
+	w   io.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+}
 
 func newJSONLWriter(w io.Writer) *jsonlWriter {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return &jsonlWriter{enc}
+	j := &jsonlWriter{w: w}
+	j.enc = json.NewEncoder(&j.buf)
+	j.enc.SetEscapeHTML(false)
+	return j
 }
 
 func (j *jsonlWriter) write(it *exportItem) error {
+	j.buf.Reset()
 	if err := j.enc.Encode(it); err != nil {
+		return fmt.Errorf("item %q: %w", it.ID, err)
+	}
+	if _, err := j.w.Write(termtext.JSON(j.buf.Bytes())); err != nil {
 		return fmt.Errorf("item %q: %w", it.ID, err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -14,8 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // hostile holds what a terminal would act on: clear screen, an OSC 52
@@ -130,6 +133,8 @@ func TestHostileBytesReachNoTerminal(t *testing.T) {
 		{"render --protocol text", []string{"render", img, "--protocol", "text", "--findings", findings}},
 		{"render, missing image", []string{"render", missing + ".png", "--protocol", "text"}},
 		{"export, missing store", []string{"export", "--db", missing + ".db"}},
+		{"export jsonl", []string{"export", "--db", filepath.Join(dir, "good.db")}},
+		{"export csv", []string{"export", "--db", filepath.Join(dir, "good.db"), "--format", "csv"}},
 		{"demo, missing dir", []string{"demo", "--dir", missing}},
 		{"unknown command", []string{"frob" + hostile}},
 		{"bad flag value", []string{"run", wl, "--urgent", hostile}},
@@ -141,6 +146,19 @@ func TestHostileBytesReachNoTerminal(t *testing.T) {
 			assertInert(t, "stderr", r.stderr)
 			assert.NotEmpty(t, r.stdout+r.stderr, "the command said something")
 		})
+	}
+
+	// A note and an annotator with hostile bytes, stored and exported.
+	st, err := store.Open(context.Background(), filepath.Join(dir, "good.db"))
+	require.NoError(t, err)
+	_, err = st.SaveNote(context.Background(), audit.Note{ItemID: "id" + hostile, Annotator: "ann" + hostile, Text: "note" + hostile})
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	for _, format := range []string{"jsonl", "csv"} {
+		r := invokeMain(t, "", "export", "--db", filepath.Join(dir, "good.db"), "--format", format)
+		require.Equal(t, 0, r.code, r.stderr)
+		assertInert(t, "export "+format, r.stdout)
+		assertInert(t, "export "+format+" stderr", r.stderr)
 	}
 }
 
