@@ -156,7 +156,8 @@ func startDemo(ctx context.Context, f demoFlags) (*demoSession, error) {
 // items are all items of the demo worklist at wl, same id and same image
 // file name (paths stored from another working directory differ).
 // Anything else (another worklist's store, a file that is not a store) is
-// refused and left untouched. A missing store is not an error.
+// refused and left untouched, and so is a store another session has open
+// (store.ErrInUse). A missing store is not an error.
 func removeDemoStore(ctx context.Context, db, wl string) error {
 	st, err := os.Stat(db)
 	switch {
@@ -189,10 +190,13 @@ func removeDemoStore(ctx context.Context, db, wl string) error {
 			return fmt.Errorf("--fresh: refusing to delete %s: %w (it holds item %q, image %s)", db, errNotDemoStore, it.ID, it.Image)
 		}
 	}
-	for _, p := range []string{db, db + "-wal", db + "-shm"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("--fresh: %w", err)
+	// store.Remove deletes it only while no session has it open (checked
+	// and deleted under an exclusive lock).
+	if err := store.Remove(db); err != nil {
+		if errors.Is(err, store.ErrInUse) {
+			return fmt.Errorf("--fresh: refusing to delete %s while another session has it open (a review or demo still running?); quit it first: %w", db, err)
 		}
+		return fmt.Errorf("--fresh: %w", err)
 	}
 	return nil
 }

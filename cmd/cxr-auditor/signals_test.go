@@ -264,3 +264,9 @@ func TestReviewStopsOnSignals(t *testing.T) {
 		})
 	}
 }
+
+// copyAll copies r to w until r fails (a pty reports EIO once the child
+// has exited).
+func copyAll(w *syncBuffer, r *os.File) (int64, error) {
+	return io.Copy(w, r)
+}
