@@ -181,6 +181,20 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 	}
 
 	s.mu.Lock()
+	// The computed records are stored now: the store serves their inputs.
+	// (Without a store, landed records are the run's only cache: kept.)
+	for _, o := range outs {
+		if !o.unstored {
+			continue
+		}
+		k := flightKey{o.rec.Stage, o.rec.ImageHash}
+		if o.rec.Stage == audit.StageDraft {
+			k.hash = o.rec.DraftHash
+		}
+		if l, ok := s.q.landed[k]; ok && l.Key == o.rec.Key {
+			delete(s.q.landed, k)
+		}
+	}
 	if s.q.finish(j.it, !s.stopping) {
 		s.cond.Broadcast()
 	}

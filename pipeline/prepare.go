@@ -91,6 +91,9 @@ func (s *Scheduler) prepareDraft(ctx context.Context, att *attempt, j *job) {
 		s.beforeStage(ctx, att.item, audit.StageDraft)
 	}
 	dh := HashDraft(att.item.Draft)
+	if s.joinFlight(j, dh) {
+		return
+	}
 	prs, err := s.serving(ctx, s.cfg.DraftModel)
 	if err != nil {
 		s.withdrawJob(j)
@@ -99,10 +102,51 @@ func (s *Scheduler) prepareDraft(ctx context.Context, att *attempt, j *job) {
 	}
 	if rec, ok := s.cachedUnless(ctx, att.noCache, audit.StageDraft, dh, prs); ok {
 		s.withdrawJob(j)
-		s.complete(completion{job: j, rec: rec, cached: true})
+		s.finishJob(completion{job: j, rec: rec, cached: true})
 		return
 	}
-	s.readyJob(j, func(j *job) { j.draft, j.inputHash = att.item.Draft, dh })
+	s.readyJob(j, func(j *job) { j.draft = att.item.Draft })
+}
+
+// joinFlight makes j's stage wait for the call already made for its input
+// (hash), or take the record of one that ended, and reports true; else j
+// leads the flight for its input (before the cache lookup, so an item
+// taken while j's record is being stored finds j) and it reports false.
+func (s *Scheduler) joinFlight(j *job, hash string) bool {
+	s.mu.Lock()
+	j.inputHash = hash
+	rec, landed := s.q.landed[flightKey{j.stage, hash}]
+	landed = landed && !j.att.noCache // a Rerun wants a new call
+	switch {
+	case landed:
+		s.q.withdraw(j)
+	case s.q.follow(j):
+	default:
+		s.q.lead(j, nil)
+		s.mu.Unlock()
+		return false
+	}
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	if landed {
+		s.complete(completion{job: j, rec: rec, cached: true})
+	}
+	return true
+}
+
+// finishJob completes a job that needs no call (served from the cache,
+// or failed before any call) and hands the same outcome to the jobs that
+// followed it: they have the same input.
+func (s *Scheduler) finishJob(c completion) {
+	s.complete(c)
+	s.mu.Lock()
+	fs := s.q.land(c.job)
+	s.mu.Unlock()
+	for _, f := range fs {
+		fc := c
+		fc.job, fc.cached = f, c.cached || c.rec.Error == ""
+		s.complete(fc)
+	}
 }
 
 func (s *Scheduler) prepareGrounding(ctx context.Context, att *attempt, j *job) {
@@ -119,6 +163,9 @@ func (s *Scheduler) prepareGrounding(ctx context.Context, att *attempt, j *job) 
 		fail("", fmt.Errorf("image %s: %w", path, err))
 		return
 	}
+	if s.joinFlight(j, ih) {
+		return // another item's call on the same image serves this one
+	}
 	prs, err := s.serving(ctx, s.cfg.GroundingModel)
 	if err != nil {
 		s.withdrawJob(j)
@@ -127,7 +174,7 @@ func (s *Scheduler) prepareGrounding(ctx context.Context, att *attempt, j *job) 
 	}
 	if rec, ok := s.cachedUnless(ctx, att.noCache, audit.StageGrounding, ih, prs); ok {
 		s.withdrawJob(j)
-		s.complete(completion{job: j, rec: rec, cached: true})
+		s.finishJob(completion{job: j, rec: rec, cached: true})
 		return
 	}
 	img, err := prepareImage(ctx, path, data, s.cfg.ModelInput)
@@ -135,7 +182,7 @@ func (s *Scheduler) prepareGrounding(ctx context.Context, att *attempt, j *job) 
 		fail(ih, err)
 		return
 	}
-	s.readyJob(j, func(j *job) { j.inputHash, j.img = ih, img })
+	s.readyJob(j, func(j *job) { j.img = img })
 }
 
 // serving returns the profiles of the pairs serving model, asking the
@@ -196,7 +243,7 @@ func (s *Scheduler) serveable(rec audit.StageRecord) bool {
 func (s *Scheduler) offlineOrFail(ctx context.Context, j *job, hash string, err error) {
 	if !j.att.noCache {
 		if rec, ok := s.cached(ctx, j.stage, hash, s.lastProfiles(ctx, j.model)); ok {
-			s.complete(completion{job: j, rec: rec, cached: true, unverified: true})
+			s.finishJob(completion{job: j, rec: rec, cached: true, unverified: true})
 			return
 		}
 	}
@@ -263,7 +310,7 @@ func (s *Scheduler) failStage(ctx context.Context, j *job, hash string, err erro
 	} else {
 		rec.DraftHash = hash
 	}
-	s.complete(completion{job: j, rec: rec})
+	s.finishJob(completion{job: j, rec: rec})
 }
 
 // readyJob fills in placeholder j's input and lets the slots take it.

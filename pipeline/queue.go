@@ -34,11 +34,25 @@ import (
 //     one (with one slot, a hung later call would otherwise hold back the
 //     earlier item until the call timeout). Every placeholder is later either
 //     made ready (readyJob) or withdrawn (withdraw).
+//   - One call per input. The first job of an input (stage and hash)
+//     leads a flight for it (flights), from before its cache lookup until
+//     its stage ends (land); a job of another item with the same input
+//     follows it instead of being queued, and gets the leader's outcome;
+//     one taken after the call ended, before the record is stored, gets it
+//     from landed. So one image shared by
+//     many items is sent once, never in parallel duplicates. Followers are
+//     not in any heap.
 //   - ready counts the jobs in the heaps, placeholders included, per stage:
 //     it goes up in push and down in popFor and withdraw, and nowhere else.
 //     The prep workers use it to stay a bounded distance ahead of the slots.
 type rankedQueue struct {
-	items     map[string]*itemState
+	items   map[string]*itemState
+	flights map[flightKey]*flight // calls ready or running, by input
+	// landed holds the records of calls that ended (successes and
+	// deterministic failures) until their item's outcome is stored, when
+	// the store serves them: an item with the same input taken meanwhile
+	// uses the record instead of calling again.
+	landed    map[flightKey]audit.StageRecord
 	pending   itemHeap
 	jobs      map[string]*jobHeap // by model name
 	models    [2]string           // by stageIndex
@@ -106,9 +120,11 @@ func stageIndex(s audit.Stage) int {
 // heap when both stages use the same model, which then share its slots).
 func newRankedQueue(groundingModel, draftModel string) rankedQueue {
 	q := rankedQueue{
-		items:  map[string]*itemState{},
-		jobs:   map[string]*jobHeap{groundingModel: {}, draftModel: {}},
-		models: [2]string{groundingModel, draftModel},
+		items:   map[string]*itemState{},
+		flights: map[flightKey]*flight{},
+		landed:  map[flightKey]audit.StageRecord{},
+		jobs:    map[string]*jobHeap{groundingModel: {}, draftModel: {}},
+		models:  [2]string{groundingModel, draftModel},
 	}
 	return q
 }
@@ -279,6 +295,49 @@ func (q *rankedQueue) retry(j *job, host int) {
 // requeue puts a job back to wait for any host (its host went down while
 // running it).
 func (q *rankedQueue) requeue(j *job) { q.push(j) }
+
+// flightKey names one model call's input.
+type flightKey struct {
+	stage audit.Stage
+	hash  string
+}
+
+// flight is a call ready or running for one input, and the jobs of other
+// items waiting for its record.
+type flight struct {
+	leader    *job
+	followers []*job
+}
+
+// follow makes placeholder j (whose inputHash is set) wait for the call
+// already ready or running for its input, and withdraws it from its heap.
+// It reports false when there is no such call.
+func (q *rankedQueue) follow(j *job) bool {
+	f := q.flights[flightKey{j.stage, j.inputHash}]
+	if f == nil || f.leader == j {
+		return false
+	}
+	q.withdraw(j)
+	f.followers = append(f.followers, j)
+	return true
+}
+
+// lead makes j (its input set) the call for its input, with followers
+// waiting for it.
+func (q *rankedQueue) lead(j *job, followers []*job) {
+	q.flights[flightKey{j.stage, j.inputHash}] = &flight{leader: j, followers: followers}
+}
+
+// land ends j's flight, if j leads one, and returns its followers.
+func (q *rankedQueue) land(j *job) []*job {
+	k := flightKey{j.stage, j.inputHash}
+	f := q.flights[k]
+	if f == nil || f.leader != j {
+		return nil
+	}
+	delete(q.flights, k)
+	return f.followers
+}
 
 // finish moves an active item to done. With requeue, a Rerun asked while
 // it was active queues it again (at the rank the Rerun gave it) and finish

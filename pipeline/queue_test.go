@@ -326,3 +326,31 @@ func TestRankedQueueOneModel(t *testing.T) {
 	require.Zero(t, q.waiting(audit.StageGrounding)+q.waiting(audit.StageDraft))
 	require.True(t, slices.Equal(q.models[:], []string{"m", "m"}), fmt.Sprint(q.models))
 }
+
+// TestRankedQueueFlights: a job whose input already has a call follows it
+// (out of the heaps); the call's end hands back its followers once.
+func TestRankedQueueFlights(t *testing.T) {
+	q := newRankedQueue(qGround, qDraft)
+	q.submit([]audit.Item{{ID: "a"}, {ID: "b"}, {ID: "c"}})
+	var gs []*job
+	for range 3 {
+		_, _, gj, dj := q.take(time.Time{})
+		q.withdraw(dj)
+		gj.inputHash = "same-image"
+		gs = append(gs, gj)
+	}
+	require.False(t, q.follow(gs[0]), "no call yet")
+	q.lead(gs[0], nil)
+	q.readyJob(gs[0], time.Time{})
+	require.False(t, q.follow(gs[0]), "the leader does not follow itself")
+	require.True(t, q.follow(gs[1]))
+	require.True(t, q.follow(gs[2]))
+	require.Equal(t, 1, q.waiting(audit.StageGrounding), "followers are not queued")
+	require.Empty(t, q.items["b"].jobs)
+	j := q.popFor(qGround, 0)
+	require.Same(t, gs[0], j)
+	require.Nil(t, q.land(gs[1]), "only the leader lands")
+	require.Equal(t, []*job{gs[1], gs[2]}, q.land(j))
+	require.Nil(t, q.land(j), "once")
+	require.False(t, q.follow(gs[1]), "the call has ended")
+}

@@ -96,6 +96,7 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 			s.mu.Unlock()
 		} else {
 			s.complete(completion{job: j, rec: rec, computed: true, queued: queued})
+			s.landFlight(j, rec)
 		}
 		if busy && hosts > 1 {
 			// Let the other hosts take the queue while this one is busy.
@@ -157,4 +158,32 @@ func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecor
 		rec.Diagnostics.Notes = append(rec.Diagnostics.Notes, notes...)
 	}
 	return rec, err
+}
+
+// landFlight hands the record of j's call to the jobs that followed it
+// (other items with the same input). A record the same call would give
+// again (a success, a deterministic failure) serves them all; after a
+// transient failure the first follower makes its own call, the others
+// following it.
+func (s *Scheduler) landFlight(j *job, rec audit.StageRecord) {
+	s.mu.Lock()
+	fs := s.q.land(j)
+	shareable := rec.Error == "" || rec.Deterministic
+	if shareable && rec.Key != "" {
+		s.q.landed[flightKey{j.stage, j.inputHash}] = rec
+	}
+	if len(fs) > 0 && !shareable {
+		next := fs[0]
+		next.draft, next.img = j.draft, j.img
+		s.q.lead(next, fs[1:])
+		s.q.requeue(next)
+		s.q.readyJob(next, time.Now())
+		s.cond.Broadcast()
+		fs = nil
+	}
+	s.mu.Unlock()
+	for _, f := range fs {
+		// As a cache hit: the record names the item its call was made for.
+		s.complete(completion{job: f, rec: rec, cached: true})
+	}
 }
