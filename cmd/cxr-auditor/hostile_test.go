@@ -56,6 +56,7 @@ func hostileServer(t *testing.T) string {
 		reply(w, 200, api.ListResponse{Models: []api.ListModelResponse{
 			{Name: "g:latest", Model: "g:latest", Digest: "abc" + hostile},
 			{Name: "d:latest", Model: "d:latest", Digest: "def" + hostile},
+			{Name: "x" + hostile + ":latest", Model: "x" + hostile + ":latest", Digest: "0123"},
 		}})
 	})
 	mux.HandleFunc("POST /api/show", func(w http.ResponseWriter, _ *http.Request) {
@@ -137,6 +138,7 @@ func TestHostileBytesReachNoTerminal(t *testing.T) {
 		{"export csv", []string{"export", "--db", filepath.Join(dir, "good.db"), "--format", "csv"}},
 		{"demo, missing dir", []string{"demo", "--dir", missing}},
 		{"unknown command", []string{"frob" + hostile}},
+		{"model name completion", []string{"__complete", "run", "--ollama", bad, "--grounding-model", ""}},
 		{"bad flag value", []string{"run", wl, "--urgent", hostile}},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
@@ -166,7 +167,9 @@ func (o *ollamaFlags) completeModels(cmd *cobra.Command, _ []string, toComplete 
 	var out []cobra.Completion
 	for range hosts {
 		for _, n := range <-lists {
-			if strings.HasPrefix(n, toComplete) && !slices.Contains(out, n) {
+			// A name a terminal would act on is not offered: the shell
+			// prints the candidates.
+			if strings.HasPrefix(n, toComplete) && termtext.Inert(n, false) && !slices.Contains(out, n) {
 				out = append(out, n)
 			}
 		}
