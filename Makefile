@@ -7,7 +7,7 @@ FUZZTIME ?= 10s
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build test bench fuzz demo fmt lint update-golden clean print-staticcheck-version
+.PHONY: all build test e2e bench fuzz demo fmt lint update-golden clean print-staticcheck-version
 
 all: build
 
@@ -18,6 +18,12 @@ build:
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+## e2e: the workstation against a real `ollama serve` with tiny models
+## (OLLAMA_BIN, relative to this directory, else ollama on PATH; the tests
+## skip, saying so, without either)
+e2e:
+	OLLAMA_BIN="$(if $(OLLAMA_BIN),$(abspath $(OLLAMA_BIN)))" $(GO) test -tags e2e -count=1 -timeout 20m -v ./internal/e2e/...
 
 ## bench: every benchmark, once, with allocations
 bench:
