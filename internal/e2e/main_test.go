@@ -8,7 +8,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,15 +174,4 @@ func cleanEnv(t *testing.T) []string {
 // models, and a context that fits both (the text model's is 2048 tokens).
 func modelFlags(grounding, draft string) []string {
 	return []string{"--grounding-model", grounding, "--draft-model", draft, "--num-ctx", "2048"}
-}
-
-// readAll reads a file, failing t.
-func readAll(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	require.NoError(t, err)
-	return string(b)
 }
