@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -198,5 +199,92 @@ func BenchmarkModelInput2048(b *testing.B) {
 		if _, _, err := ModelInput(r, r.DefaultWindow, ModelSquash); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSixelGrays measures what the sixel grey count and dithering cost
+// and give at 1024 px on the 2048² phantom (no boxes): bytes and PSNR
+// against the Catmull-Rom reference. The profiles in sixel.go were chosen
+// from these figures (docs/render.md).
+func BenchmarkSixelGrays(b *testing.B) {
+	r, _ := bigRadiograph(b)
+	req := sixelRequest(r)
+	req.ShowBoxes = false
+	for _, grays := range []int{16, 24, 32, 40, 48, 64, 101} {
+		for _, dither := range []bool{false, true} {
+			name := fmt.Sprintf("grays=%d/dither=%v", grays, dither)
+			b.Run(name, func(b *testing.B) {
+				var raw []byte
+				for b.Loop() {
+					enc, _ := NewEncoder(ProtocolSixel, Caps{})
+					enc.(*encoder).sixelOverride = &sixelProfile{grays: grays, dither: dither}
+					pic, err := enc.Encode(context.Background(), req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					raw = pic.Raw
+				}
+				b.ReportMetric(float64(len(raw)), "bytes")
+				b.ReportMetric(sixelPSNR(b, raw, r), "PSNR-dB")
+			})
+		}
+	}
+}
+
+// benchFiles writes the 2048² phantom in the four formats issue 11 compares
+// with chafa (16-bit PNG, 8-bit PNG, baseline JPEG, 12-bit DICOM).
+func benchFiles(b *testing.B) map[string]string {
+	b.Helper()
+	dir := b.TempDir()
+	im := phantom.Render(phantom.Spec{Variant: phantom.Pneumothorax, Width: 2048, Height: 2048, Seed: 7})
+	files := map[string]string{}
+	for name, f := range map[string]phantom.Format{"png16": phantom.PNG16, "png8": phantom.PNG8, "jpeg": phantom.JPEG, "dicom12": phantom.DICOMMono1} {
+		var buf bytes.Buffer
+		if err := im.Write(&buf, f, "bench"); err != nil {
+			b.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		files[name] = p
+	}
+	return files
+}
+
+// BenchmarkRenderFile is what `cxr-auditor render FILE --protocol sixel
+// --width W` does in-process: load (averaging down while decoding), window,
+// scale, encode.
+func BenchmarkRenderFile(b *testing.B) {
+	files := benchFiles(b)
+	for _, format := range []string{"png16", "png8", "jpeg", "dicom12"} {
+		for _, w := range []int{512, 1024, 1600} {
+			b.Run(fmt.Sprintf("%s/%d", format, w), func(b *testing.B) {
+				for b.Loop() {
+					r, err := Load(context.Background(), files[format], LoadOptions{DrawWidth: w, DrawHeight: MaxPictureSide})
+					if err != nil {
+						b.Fatal(err)
+					}
+					enc, _ := NewEncoder(ProtocolSixel, Caps{})
+					if _, err := enc.Encode(context.Background(), Request{Image: r, Window: r.DefaultWindow, Cols: w/10 + 1, Rows: MaxPictureSide / 20, MaxWidthPX: w}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkLoadFile is the decoding part of BenchmarkRenderFile.
+func BenchmarkLoadFile(b *testing.B) {
+	files := benchFiles(b)
+	for _, format := range []string{"png16", "png8", "jpeg", "dicom12"} {
+		b.Run(format+"/1024", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Load(context.Background(), files[format], LoadOptions{DrawWidth: 1024, DrawHeight: MaxPictureSide}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -16,7 +16,7 @@ const blockGrays = 240
 // terminal lacks true colour.
 func (e *encoder) encodeBlocks(_ context.Context, req Request, g geometry) (Picture, error) {
 	pal := grayPalette(blockGrays, false)
-	img := e.canvasFor(req, g, pal, blockGrays)
+	img := e.canvasFor(req, g, pal, blockGrays, false)
 	sgrFg := make([]string, len(pal))
 	sgrBg := make([]string, len(pal))
 	for i, c := range pal {

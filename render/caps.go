@@ -19,6 +19,10 @@ import (
 // (kitty|sixel|iterm2|blocks|text, or auto).
 const EnvGraphics = "CXR_AUDITOR_GRAPHICS"
 
+// EnvQuality is the environment variable that sets the picture quality
+// (auto|full|lean) for every command that draws; a flag overrides it.
+const EnvQuality = "CXR_AUDITOR_PICTURE_QUALITY"
+
 // EnvTmuxPassthrough, set to 1 or 0, overrides the tmux passthrough check.
 const EnvTmuxPassthrough = "CXR_AUDITOR_TMUX_PASSTHROUGH"
 
@@ -53,6 +57,45 @@ type Caps struct {
 	Terminal string
 	// TTY is true when detection ran on a terminal.
 	TTY bool
+	// Remote is true when the session runs over SSH (SSH_CONNECTION or
+	// SSH_TTY is set): pictures then cost link time.
+	Remote bool
+	// Quality chooses between full pictures and lean ones for slow links;
+	// the zero value (QualityAuto) is lean when Remote.
+	Quality Quality
+}
+
+// Quality is how many bytes pictures may spend: see QualityFull and
+// QualityLean.
+type Quality string
+
+// The qualities.
+const (
+	// QualityAuto is QualityLean over SSH and QualityFull otherwise.
+	QualityAuto Quality = "auto"
+	// QualityFull draws sixel pictures with every grey a sixel register
+	// can hold (101) and PNG payloads at the fast compression level.
+	QualityFull Quality = "full"
+	// QualityLean is for slow links: 32 sixel greys (about a third of the
+	// bytes, 39 dB PSNR) and PNG payloads at the best compression level.
+	QualityLean Quality = "lean"
+)
+
+// ParseQuality reads a --picture-quality value: auto (or empty), full or
+// lean.
+func ParseQuality(s string) (Quality, error) {
+	switch q := Quality(strings.ToLower(strings.TrimSpace(s))); q {
+	case "", QualityAuto:
+		return QualityAuto, nil
+	case QualityFull, QualityLean:
+		return q, nil
+	}
+	return "", fmt.Errorf("picture quality %q: want auto, full or lean", s)
+}
+
+// lean reports whether pictures should be lean.
+func (c Caps) lean() bool {
+	return c.Quality == QualityLean || ((c.Quality == "" || c.Quality == QualityAuto) && c.Remote)
 }
 
 // Choose picks the protocol to use. A non-empty override other than "auto"
@@ -350,6 +393,11 @@ wait:
 	return c, nil
 }
 
+// EnvCaps is what the environment alone says about the terminal (through
+// getenv): TERM_PROGRAM, KITTY_WINDOW_ID, COLORTERM, TMUX, SSH_CONNECTION /
+// SSH_TTY (Remote) and EnvQuality. Detect and DetectTTY start from it.
+func EnvCaps(getenv func(string) string) Caps { return envCaps(getenv) }
+
 // envCaps reads what the environment says about the terminal.
 func envCaps(getenv func(string) string) Caps {
 	var c Caps
@@ -367,6 +415,10 @@ func envCaps(getenv func(string) string) Caps {
 		c.TrueColor = true
 	}
 	c.InTmux = getenv("TMUX") != ""
+	c.Remote = getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != ""
+	if q, err := ParseQuality(getenv(EnvQuality)); err == nil {
+		c.Quality = q
+	}
 	switch getenv(EnvTmuxPassthrough) {
 	case "1", "on", "true":
 		c.TmuxPassthrough = c.InTmux

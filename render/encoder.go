@@ -162,6 +162,8 @@ type encoder struct {
 	pics   lru[string, Picture]
 	scaled lru[scaleKey, []float32]
 	sixel  sixelState
+	// sixelOverride replaces the sixel profile (measurements only).
+	sixelOverride *sixelProfile
 }
 
 type scaleKey struct {
@@ -252,7 +254,7 @@ func (e *encoder) key(req Request) string {
 	}
 	put(string(e.proto), int(img), req.Window.Center, req.Window.Width, req.ShowBoxes,
 		req.Cols, req.Rows, req.Cell.W, req.Cell.H, req.MaxWidthPX, e.caps.ColorRegisters, e.caps.TrueColor,
-		e.caps.InTmux && e.caps.TmuxPassthrough)
+		e.caps.InTmux && e.caps.TmuxPassthrough, e.caps.lean())
 	if req.ShowBoxes || e.proto == ProtocolText {
 		for _, o := range req.Overlays {
 			put(o.Box.Y0, o.Box.X0, o.Box.Y1, o.Box.X1, string(o.Label), o.Urgent, o.Selected, o.Tag)
@@ -269,8 +271,9 @@ func (e *encoder) key(req Request) string {
 	return fmt.Sprintf("%s-%016x", e.proto, h.Sum64())
 }
 
-// geometry is the layout of a picture: the canvas in pixels (whole cells),
-// and where the image lies in it.
+// geometry is the layout of a picture: the canvas in pixels and where the
+// image lies in it. For the graphics protocols the canvas is the image; for
+// half blocks it is whole cells, the image centred in them.
 type geometry struct {
 	key        string
 	cols, rows int
@@ -315,6 +318,13 @@ func (e *encoder) layout(req Request) geometry {
 	ih := max(1, int(math.Floor(H*s/ph)))
 	cols := min(cellsX, (iw+cpx-1)/cpx)
 	rows := min(cellsY, (ih+cpy-1)/cpy)
+	if e.proto != ProtocolBlocks {
+		// The canvas is the image: no letterbox pixels are sent. The
+		// picture covers whole cells only partly at its right and bottom
+		// edges; a caller centres it with the cursor, by cells.
+		r := image.Rect(0, 0, iw, ih)
+		return geometry{cols: cols, rows: rows, canvas: r, img: r}
+	}
 	canvas := image.Rect(0, 0, cols*cpx, rows*cpy)
 	iw, ih = min(iw, canvas.Dx()), min(ih, canvas.Dy())
 	off := image.Pt((canvas.Dx()-iw)/2, (canvas.Dy()-ih)/2)
@@ -355,14 +365,18 @@ func grayPercent(k, n int) int { return int(math.Round(float64(k) * 100 / float6
 
 // canvasFor draws the windowed image and its overlays into a paletted
 // canvas whose first grays entries are the grey ramp.
-func (e *encoder) canvasFor(req Request, g geometry, pal color.Palette, grays int) *image.Paletted {
+func (e *encoder) canvasFor(req Request, g geometry, pal color.Palette, grays int, dither bool) *image.Paletted {
 	dst := image.NewPaletted(g.canvas, pal)
 	iw, ih := g.img.Dx(), g.img.Dy()
 	src := e.scaledPix(req.Image, iw, ih)
 	voi := newVOIMap(req.Window, req.Image.VOIFunction, req.Image.Invert)
 	for y := range ih {
 		off := dst.PixOffset(g.img.Min.X, g.img.Min.Y+y)
-		voi.apply(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays)
+		if dither {
+			voi.applyOrdered(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays, y)
+		} else {
+			voi.apply(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays)
+		}
 	}
 	if req.ShowBoxes {
 		drawOverlays(dst, g.img, req.Overlays, grays)

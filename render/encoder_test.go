@@ -152,8 +152,11 @@ func TestSixelFidelity(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, pic.WidthPX, img.Bounds().Dx())
 	require.Equal(t, pic.HeightPX, img.Bounds().Dy())
-	assert.Zero(t, pic.WidthPX%10, "whole cells wide")
-	assert.Zero(t, pic.HeightPX%20, "whole cells tall")
+	// No letterbox: the picture is the image, on as many cells as it
+	// touches.
+	assert.Equal(t, 20*24, pic.HeightPX, "fills the rows")
+	assert.Equal(t, 480*r.Width/r.Height, pic.WidthPX, "keeps the aspect ratio")
+	assert.Equal(t, (pic.WidthPX+9)/10, pic.Cols)
 
 	g := enc.(*encoder).layout(enc.(*encoder).withDefaults(req))
 	ref := reference(r, r.DefaultWindow, g.img)
@@ -240,7 +243,7 @@ func comparePNG(t *testing.T, e Encoder, req Request, got image.Image) {
 	enc := e.(*encoder)
 	req = enc.withDefaults(req)
 	g := enc.layout(req)
-	want := enc.canvasFor(req, g, grayPalette(240, false), 240)
+	want := enc.canvasFor(req, g, grayPalette(240, false), 240, false)
 	require.Equal(t, want.Bounds(), got.Bounds())
 	wantRGBA := make([]color.RGBA, len(want.Palette))
 	for i, c := range want.Palette {
@@ -319,11 +322,12 @@ func TestITerm2Picture(t *testing.T) {
 	m := regexp.MustCompile(`^\x1b\]1337;File=([^:]*):([A-Za-z0-9+/=]+)\x07$`).FindSubmatch(pic.Raw)
 	require.NotNil(t, m, "OSC 1337 File sequence")
 	args := string(m[1])
-	for _, want := range []string{"inline=1", "preserveAspectRatio=0", "width=" + itoa(pic.Cols), "height=" + itoa(pic.Rows)} {
+	img := decodeB64PNG(t, string(m[2]))
+	for _, want := range []string{"inline=1", "preserveAspectRatio=0", "width=" + itoa(img.Bounds().Dx()) + "px", "height=" + itoa(img.Bounds().Dy()) + "px"} {
 		assert.Contains(t, args, want)
 	}
-	img := decodeB64PNG(t, string(m[2]))
-	assert.Equal(t, pic.Cols*9, img.Bounds().Dx(), "cell size from Caps")
+	assert.Equal(t, 30*9, img.Bounds().Dx(), "cell size from Caps")
+	assert.Equal(t, (img.Bounds().Dx()+8)/9, pic.Cols)
 	comparePNG(t, enc, req, img)
 	assert.Equal(t, blankCells(pic.Cols, pic.Rows), pic.Cells)
 }

@@ -11,16 +11,23 @@ const MaxGridPixels = 16 << 20
 
 // reduceFactor is the side of the pixel blocks the decoder averages: the
 // smallest that keeps the grid within MaxGridPixels, raised to the largest
-// that keeps the long side at least opt.NeedSide when that is set.
+// that keeps the grid at least as large as a picture fitted into
+// opt.DrawWidth x opt.DrawHeight, when they are set.
 func reduceFactor(w, h int, opt LoadOptions) int {
 	k := 1
 	for ceilDiv(w, k)*ceilDiv(h, k) > MaxGridPixels {
 		k++
 	}
-	if opt.NeedSide > 0 {
-		k = max(k, max(w, h)/opt.NeedSide)
+	// The picture's scale is the smaller of the two ratios, so the factor
+	// is the larger of the two quotients (each rounded down).
+	fit := 0
+	if opt.DrawWidth > 0 {
+		fit = w / opt.DrawWidth
 	}
-	return k
+	if opt.DrawHeight > 0 {
+		fit = max(fit, h/opt.DrawHeight)
+	}
+	return max(k, fit)
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
@@ -64,12 +71,18 @@ func (g *gridBuilder) commit() {
 	}
 	k, acc, src := g.k, g.acc, g.scratch
 	full := g.sw / k
-	for x := range full {
-		var s float32
-		for _, v := range src[x*k : x*k+k] {
-			s += v
+	if k == 2 {
+		for x := range full {
+			acc[x] += src[2*x] + src[2*x+1]
 		}
-		acc[x] += s
+	} else {
+		for x := range full {
+			var s float32
+			for _, v := range src[x*k : x*k+k] {
+				s += v
+			}
+			acc[x] += s
+		}
 	}
 	if full < g.gw {
 		var s float32

@@ -28,18 +28,13 @@ func kittyID(key string) int {
 // virtual placement (U=1) of Cols x Rows cells; the picture appears where
 // the placeholder cells are printed, so it scrolls and diffs like text.
 func (e *encoder) encodeKitty(_ context.Context, req Request, g geometry) (Picture, error) {
-	img := e.canvasFor(req, g, grayPalette(240, false), 240)
+	img := e.canvasFor(req, g, grayPalette(payloadGrays, false), payloadGrays, false)
 	id := kittyID(g.key)
-	// The PNG is encoded here (BestSpeed) rather than by
-	// kitty.EncodeGraphics, whose default compression level is several
-	// times slower for no visible gain; the chunking follows the protocol:
-	// base64 in pieces of at most kitty.MaxChunkSize, m=1 on all but the
-	// last, the keys on the first only.
-	var pngBuf bytes.Buffer
-	if err := pngEncoder.Encode(&pngBuf, img); err != nil {
-		return Picture{}, err
-	}
-	payload := base64.StdEncoding.EncodeToString(pngBuf.Bytes())
+	// The PNG is encoded by appendPNG (filtered grey, or paletted with
+	// boxes) rather than by kitty.EncodeGraphics; the chunking follows the
+	// protocol: base64 in pieces of at most kitty.MaxChunkSize, m=1 on all
+	// but the last, the keys on the first only.
+	payload := base64.StdEncoding.EncodeToString(appendPNG(nil, img, payloadGrays))
 	var raw bytes.Buffer
 	first := (&kitty.Options{Action: kitty.Transmit, ID: id, Format: kitty.PNG, Quiet: 2}).Options()
 	for i := 0; i < len(payload) || i == 0; i += kitty.MaxChunkSize {

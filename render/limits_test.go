@@ -242,7 +242,7 @@ func TestPicturesAreBoundedWhateverTheRequest(t *testing.T) {
 }
 
 // TestDecodeReducedKeepsTheFullResolutionWindow: averaging while decoding
-// (NeedSide) gives block means and the same default window as decoding at
+// (DrawWidth/DrawHeight) gives block means and the same default window as decoding at
 // full resolution.
 func TestDecodeReducedKeepsTheFullResolutionWindow(t *testing.T) {
 	dir := t.TempDir()
@@ -256,7 +256,7 @@ func TestDecodeReducedKeepsTheFullResolutionWindow(t *testing.T) {
 	})
 	full, err := Load(context.Background(), p, LoadOptions{})
 	require.NoError(t, err)
-	small, err := Load(context.Background(), p, LoadOptions{NeedSide: 300})
+	small, err := Load(context.Background(), p, LoadOptions{DrawWidth: 300, DrawHeight: 300})
 	require.NoError(t, err)
 	assert.Equal(t, w, full.Width)
 	assert.Equal(t, [2]int{334, 268}, [2]int{small.Width, small.Height}, "3x3 blocks, partial ones at the edges")

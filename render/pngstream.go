@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"image/png"
 	"io"
+	"strconv"
 )
 
 // Why a PNG row decoder of our own rather than image/png: image/png returns
@@ -360,36 +361,43 @@ func unfilter(ft byte, src, prev, dst []byte, bpp int) error {
 			dst[i] = src[i] + uint8((int(dst[i-bpp])+int(prev[i]))/2)
 		}
 	case 4:
-		for i := range bpp {
-			dst[i] = src[i] + prev[i]
-		}
-		for i := bpp; i < len(src); i++ {
-			a, b, c := int(dst[i-bpp]), int(prev[i]), int(prev[i-bpp])
-			p := b - c
-			pc := a - c
-			pa, pb := p, pc
-			if pa < 0 {
-				pa = -pa
-			}
-			if pb < 0 {
-				pb = -pb
-			}
-			if pc += p; pc < 0 {
-				pc = -pc
-			}
-			switch {
-			case pa <= pb && pa <= pc:
-				dst[i] = src[i] + uint8(a)
-			case pb <= pc:
-				dst[i] = src[i] + uint8(b)
-			default:
-				dst[i] = src[i] + uint8(c)
-			}
-		}
+		copy(dst, src)
+		unpaeth(dst, prev, bpp)
 	default:
 		return fmt.Errorf("PNG: bad filter type %d", ft)
 	}
 	return nil
+}
+
+// unpaeth reverses the Paeth filter in place (cur holds the filtered row),
+// one interleaved sample at a time so the left and upper-left neighbours
+// stay in registers; the same scheme as image/png's filterPaeth.
+func unpaeth(cur, prev []byte, bpp int) {
+	for i := range bpp {
+		a, c := 0, 0
+		for j := i; j < len(cur); j += bpp {
+			b := int(prev[j])
+			pa := b - c
+			pb := a - c
+			pc := absInt(pa + pb)
+			pa, pb = absInt(pa), absInt(pb)
+			switch {
+			case pa <= pb && pa <= pc:
+			case pb <= pc:
+				a = b
+			default:
+				a = c
+			}
+			a = (a + int(cur[j])) & 0xff
+			cur[j] = uint8(a)
+			c = b
+		}
+	}
+}
+
+func absInt(x int) int {
+	m := x >> (strconv.IntSize - 1)
+	return (x ^ m) - m
 }
 
 // pngRow converts one unfiltered row to luminance: grey as stored (low bit

@@ -46,13 +46,13 @@ type LoadOptions struct {
 	// MaxFileBytes refuses files (and streams) longer than this many bytes.
 	// 0 means 2 bytes per allowed pixel plus 16 MiB (144 MiB by default).
 	MaxFileBytes int64
-	// NeedSide is the longest side, in pixels, the caller will draw or send
-	// the image at; 0 means full resolution. Decoding then averages k x k
-	// pixel blocks, for the largest k that keeps the long side at least
-	// NeedSide: cheaper to decode and to scale, and exact area averaging
-	// all the same. The default window is still that of the full-resolution
-	// image.
-	NeedSide int
+	// DrawWidth and DrawHeight are the box, in pixels, the caller will
+	// draw the image to fit in (0: no bound that way; both 0: full
+	// resolution). Decoding then averages k x k pixel blocks, for the
+	// largest k that keeps the grid at least as large as the picture:
+	// cheaper to decode and to scale, and exact area averaging all the
+	// same. The default window is still that of the full-resolution image.
+	DrawWidth, DrawHeight int
 }
 
 func (o LoadOptions) maxPixels() int {
@@ -85,7 +85,7 @@ func (o LoadOptions) checkPixels(w, h int) error {
 type Radiograph struct {
 	// Width and Height are the size of Pix in pixels; both are positive.
 	// They are the file's own unless the image was averaged down while
-	// decoding (LoadOptions.NeedSide, or an image above MaxGridPixels).
+	// decoding (LoadOptions.DrawWidth/DrawHeight, or an image above MaxGridPixels).
 	Width, Height int
 	// SourceWidth and SourceHeight are the image's size in the file, which
 	// pixel coordinates shown to users refer to.

@@ -17,24 +17,46 @@ type sixelState struct {
 	buf []byte
 }
 
-// sixelGrays is how many greys fit beside the overlay colours in the
-// terminal's colour registers (unknown counts as 256, what xterm offers
-// once XTSMGRAPHICS raised it and what most sixel terminals have).
-func (e *encoder) sixelGrays() int {
+// sixelProfile is how many greys a sixel picture uses and whether they are
+// dithered.
+type sixelProfile struct {
+	grays  int
+	dither bool
+}
+
+// The profiles, chosen by measurement (docs/render.md, BenchmarkSixelGrays).
+var (
+	sixelFull = sixelProfile{grays: MaxSixelGrays}
+	sixelLean = sixelProfile{grays: 32}
+)
+
+// sixelSettings is the profile for this encoder's Caps, with no more greys
+// than fit beside the overlay colours in the terminal's colour registers
+// (unknown counts as 256, what xterm offers once XTSMGRAPHICS raised it and
+// what most sixel terminals have).
+func (e *encoder) sixelSettings() sixelProfile {
+	p := sixelFull
+	if e.caps.lean() {
+		p = sixelLean
+	}
+	if e.sixelOverride != nil {
+		p = *e.sixelOverride
+	}
 	regs := e.caps.ColorRegisters
 	if regs <= 0 {
 		regs = 256
 	}
-	return max(2, min(MaxSixelGrays, regs-numOverlayColors))
+	p.grays = max(2, min(p.grays, regs-numOverlayColors))
+	return p
 }
 
-// encodeSixel draws the canvas with a fixed palette: sixelGrays greys
+// encodeSixel draws the canvas with a fixed palette: the profile's greys
 // (whole percents, the only values a sixel register holds) then the overlay
-// colours, each index written as is: no quantizer, no dithering.
+// colours, each index written as is: no quantizer.
 func (e *encoder) encodeSixel(_ context.Context, req Request, g geometry) (Picture, error) {
-	grays := e.sixelGrays()
-	img := e.canvasFor(req, g, grayPalette(grays, true), grays)
-	e.sixel.buf = appendSixel(e.sixel.buf[:0], img, sixelPercents(grays))
+	p := e.sixelSettings()
+	img := e.canvasFor(req, g, grayPalette(p.grays, true), p.grays, p.dither)
+	e.sixel.buf = appendSixel(e.sixel.buf[:0], img, sixelPercents(p.grays))
 	return Picture{
 		Cells: blankCells(g.cols, g.rows), Raw: e.passthrough(bytes.Clone(e.sixel.buf)),
 		Cols: g.cols, Rows: g.rows, WidthPX: g.canvas.Dx(), HeightPX: g.canvas.Dy(),

@@ -24,7 +24,7 @@ func TestSixelWriterMatchesGoSixel(t *testing.T) {
 	enc, _ := NewEncoder(ProtocolSixel, Caps{})
 	e := enc.(*encoder)
 	req := e.withDefaults(Request{Image: r, Window: r.DefaultWindow, Overlays: testOverlays(), ShowBoxes: true, Cols: 37, Rows: 23})
-	phantomCanvas := e.canvasFor(req, e.layout(req), grayPalette(101, true), 101)
+	phantomCanvas := e.canvasFor(req, e.layout(req), grayPalette(101, true), 101, false)
 
 	random := func(w, h, colours int) *image.Paletted {
 		img := image.NewPaletted(image.Rect(0, 0, w, h), grayPalette(colours, true)[:colours])
@@ -86,7 +86,7 @@ func BenchmarkSixelWriterVsGoSixel(b *testing.B) {
 	enc, _ := NewEncoder(ProtocolSixel, Caps{})
 	e := enc.(*encoder)
 	req := e.withDefaults(sixelRequest(r))
-	img := e.canvasFor(req, e.layout(req), grayPalette(101, true), 101)
+	img := e.canvasFor(req, e.layout(req), grayPalette(101, true), 101, false)
 	pct := sixelPercents(101)
 	b.Run("appendSixel", func(b *testing.B) {
 		var out []byte

@@ -42,6 +42,7 @@ type renderFlags struct {
 	urgent                     *labelsFlag
 	cols, rows, width          int
 	noBoxes                    bool
+	quality                    string
 }
 
 func newRenderCmd(e env) *cobra.Command {
@@ -65,10 +66,12 @@ func newRenderCmd(e env) *cobra.Command {
 	fl.IntVar(&f.width, "width", 0, "maximum picture width in pixels (instead of --cols/--rows)")
 	fl.StringVar(&f.window, "window", "", "window as CENTER,WIDTH in modality units (default: the image's own, or automatic)")
 	fl.BoolVar(&f.noBoxes, "no-boxes", false, "draw the image without boxes")
+	fl.StringVar(&f.quality, "picture-quality", "", "auto (lean over SSH), full or lean; default $"+render.EnvQuality+", else auto")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated, drawn with a double outline")
 	_ = cmd.RegisterFlagCompletionFunc("findings", completeJSON)
 	_ = cmd.RegisterFlagCompletionFunc("protocol", completeWords(graphicsProtocols...))
 	_ = cmd.RegisterFlagCompletionFunc("window", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("picture-quality", completeWords("auto", "full", "lean"))
 	return cmd
 }
 
@@ -96,9 +99,13 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 	if err := checkInput(image); err != nil {
 		return err
 	}
-	img, err := render.Load(ctx, image, render.LoadOptions{})
-	if err != nil {
-		return err
+	var quality render.Quality
+	if f.quality != "" {
+		q, err := render.ParseQuality(f.quality)
+		if err != nil {
+			return fmt.Errorf("%w: --picture-quality: %v", errUsage, err)
+		}
+		quality = q
 	}
 	var findings []schema.Finding
 	if f.findings != "" {
@@ -116,19 +123,42 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 	if err != nil {
 		return err
 	}
+	if quality != "" {
+		caps.Quality = quality
+	}
 	enc, err := render.NewEncoder(proto, caps)
 	if err != nil {
 		return err
 	}
+	cols, rows := renderSize(e, f, caps, proto)
+	// Decode no finer than the picture needs: the decoder averages pixel
+	// blocks while it reads rows, which is cheaper than scaling afterwards.
+	opt := render.LoadOptions{}
+	switch proto {
+	case render.ProtocolText:
+		opt.DrawWidth, opt.DrawHeight = 1, 1 // only the size and format are shown
+	case render.ProtocolSixel, render.ProtocolKitty, render.ProtocolITerm2:
+		cw, ch := cellSize(caps)
+		opt.DrawWidth, opt.DrawHeight = cols*cw, rows*ch
+		if f.width > 0 {
+			opt.DrawWidth = f.width
+		}
+	}
+	img, err := render.Load(ctx, image, opt)
+	if err != nil {
+		return err
+	}
+	for _, n := range img.Notes {
+		fmt.Fprintf(e.stderr, "note: %s: %s\n", termtext.Line(image), termtext.Line(n))
+	}
 	req := render.Request{
 		Image: img, Window: img.DefaultWindow, ShowBoxes: !f.noBoxes,
 		Overlays: overlaysFor(findings, urgent), Findings: findings,
+		Cols: cols, Rows: rows, MaxWidthPX: f.width,
 	}
 	if win != nil {
 		req.Window = *win
 	}
-	req.Cols, req.Rows = renderSize(e, f, caps, img, proto)
-	req.MaxWidthPX = f.width
 	pic, err := enc.Encode(ctx, req)
 	if err != nil {
 		return err
@@ -139,7 +169,10 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 // renderCaps decides the protocol: a named one is used as is; auto probes
 // /dev/tty when stdout is a terminal and falls back to text otherwise.
 func renderCaps(ctx context.Context, e env, flagProto string) (render.Caps, render.Protocol, error) {
-	caps := render.Caps{}
+	// Off a terminal only the link matters from the environment: a pipe
+	// gets the text listing unless a protocol is named.
+	ec := render.EnvCaps(e.getenv)
+	caps := render.Caps{Remote: ec.Remote, Quality: ec.Quality}
 	if isTerminal(e.stdout) {
 		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 		if err == nil {
@@ -161,9 +194,10 @@ func renderCaps(ctx context.Context, e env, flagProto string) (render.Caps, rend
 }
 
 // renderSize returns the cells to draw in: the flags, else the terminal's
-// size less two rows, else 80x24. With --width the height is left open and
-// the width is just enough cells for the pixels.
-func renderSize(e env, f renderFlags, caps render.Caps, img *render.Radiograph, proto render.Protocol) (cols, rows int) {
+// size less two rows, else 80x24. With --width the height is left open (the
+// encoder bounds every picture) and the width is just enough cells for the
+// pixels.
+func renderSize(e env, f renderFlags, caps render.Caps, proto render.Protocol) (cols, rows int) {
 	tc, tr := 80, 24
 	if fd, ok := e.stdout.(*os.File); ok && isTerminal(e.stdout) {
 		if w, h, err := term.GetSize(int(fd.Fd())); err == nil && w > 0 && h > 2 {
@@ -173,17 +207,16 @@ func renderSize(e env, f renderFlags, caps render.Caps, img *render.Radiograph, 
 		}
 	}
 	if f.width > 0 {
-		cw, ch := caps.CellW, caps.CellH
-		if cw <= 0 || ch <= 0 {
-			cw, ch = render.DefaultCell.W, render.DefaultCell.H
+		if proto == render.ProtocolText {
+			return tc, 1000
+		}
+		cw, ch := cellSize(caps)
+		if proto == render.ProtocolBlocks {
+			// A half-block cell is one pixel wide.
+			cw = 1
 		}
 		cols = int(math.Ceil(float64(f.width) / float64(cw)))
-		h := float64(f.width) * float64(img.Height) / float64(img.Width)
-		rows = int(math.Ceil(h/float64(ch))) + 1
-		if proto == render.ProtocolText {
-			cols, rows = tc, 1000
-		}
-		return cols, rows
+		return cols, render.MaxPictureSide/ch + 1
 	}
 	cols, rows = f.cols, f.rows
 	if cols == 0 {
@@ -196,6 +229,14 @@ func renderSize(e env, f renderFlags, caps render.Caps, img *render.Radiograph, 
 		}
 	}
 	return cols, rows
+}
+
+// cellSize is the terminal's cell size, or render.DefaultCell.
+func cellSize(caps render.Caps) (w, h int) {
+	if caps.CellW > 0 && caps.CellH > 0 && caps.CellW <= 256 && caps.CellH <= 512 {
+		return caps.CellW, caps.CellH
+	}
+	return render.DefaultCell.W, render.DefaultCell.H
 }
 
 // overlaysFor makes one overlay per finding with a box, tagged "N LABEL".

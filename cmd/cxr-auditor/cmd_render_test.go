@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -33,6 +34,9 @@ func invokeWithEnv(t *testing.T, environ map[string]string, args ...string) cliR
 	return cliResult{stdout: out.String(), stderr: errOut.String(), code: code}
 }
 
+// registers matches a sixel colour register definition.
+var registers = regexp.MustCompile(`#\d+;2;\d+;\d+;\d+`)
+
 func TestRenderCommand(t *testing.T) {
 	ptx := filepath.Join(phantomDir, "phantom-ptx-mono1.dcm")
 	findings := phantomTruthFile(t, 5)
@@ -56,6 +60,18 @@ func TestRenderCommand(t *testing.T) {
 		}},
 		{"sixel by width", nil, []string{"render", "--protocol", "sixel", "--width", "300", ptx}, func(t *testing.T, out string) {
 			assert.Contains(t, out, "\"1;1;300;")
+		}},
+		{"width is exact, no letterbox", nil, []string{"render", "--protocol", "sixel", "--width", "257", ptx}, func(t *testing.T, out string) {
+			assert.Contains(t, out, "\"1;1;257;313#", "257 px wide, 624*257/512 tall")
+		}},
+		{"lean over SSH", map[string]string{"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22"}, []string{"render", "--protocol", "sixel", "--width", "256", ptx}, func(t *testing.T, out string) {
+			assert.Equal(t, 32+7, len(registers.FindAllString(out, -1)), "32 greys and the overlay colours")
+		}},
+		{"full when asked, even over SSH", map[string]string{"SSH_TTY": "/dev/pts/1"}, []string{"render", "--protocol", "sixel", "--width", "256", "--picture-quality", "full", ptx}, func(t *testing.T, out string) {
+			assert.Equal(t, 101+7, len(registers.FindAllString(out, -1)))
+		}},
+		{"lean from the environment", map[string]string{"CXR_AUDITOR_PICTURE_QUALITY": "lean"}, []string{"render", "--protocol", "sixel", "--width", "256", ptx}, func(t *testing.T, out string) {
+			assert.Equal(t, 32+7, len(registers.FindAllString(out, -1)))
 		}},
 		{"blocks from the environment", map[string]string{"CXR_AUDITOR_GRAPHICS": "blocks"}, []string{"render", "--cols", "40", "--rows", "12", ptx}, func(t *testing.T, out string) {
 			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -99,6 +115,7 @@ func TestRenderCommandErrors(t *testing.T) {
 		{"bad protocol", []string{"render", ptx, "--protocol", "ascii"}, 2, "--protocol"},
 		{"bad urgent label", []string{"render", ptx, "--urgent", "fracture"}, 2, "fracture"},
 		{"width with cols", []string{"render", ptx, "--width", "100", "--cols", "10"}, 2, "--width"},
+		{"bad quality", []string{"render", ptx, "--picture-quality", "max"}, 2, "--picture-quality"},
 		{"missing file", []string{"render", "nope.dcm"}, 1, "nope.dcm"},
 		{"corrupt file", []string{"render", garbage}, 1, "broken.png"},
 		{"missing findings", []string{"render", ptx, "--findings", "nope.json"}, 1, "nope.json"},
