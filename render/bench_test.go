@@ -211,13 +211,13 @@ func BenchmarkSixelGrays(b *testing.B) {
 	req := sixelRequest(r)
 	req.ShowBoxes = false
 	for _, grays := range []int{16, 24, 32, 40, 48, 64, 101} {
-		for _, dither := range []bool{false, true} {
-			name := fmt.Sprintf("grays=%d/dither=%v", grays, dither)
+		for _, mode := range []string{"even", "dither", "adaptive"} {
+			name := fmt.Sprintf("grays=%d/%s", grays, mode)
 			b.Run(name, func(b *testing.B) {
 				var raw []byte
 				for b.Loop() {
 					enc, _ := NewEncoder(ProtocolSixel, Caps{})
-					enc.(*encoder).sixelOverride = &sixelProfile{grays: grays, dither: dither}
+					enc.(*encoder).sixelOverride = &sixelProfile{grays: grays, dither: mode == "dither", adaptive: mode == "adaptive"}
 					pic, err := enc.Encode(context.Background(), req)
 					if err != nil {
 						b.Fatal(err)

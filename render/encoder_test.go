@@ -363,7 +363,7 @@ func TestBlocksPicture(t *testing.T) {
 	}
 	// The pneumothorax colour is in the picture when boxes are shown.
 	enc, _ := NewEncoder(ProtocolBlocks, Caps{TrueColor: true})
-	c := LabelColor(schema.Pneumothorax)
+	c := labelColor(schema.Pneumothorax)
 	want := "38;2;" + itoa(int(c.R)) + ";" + itoa(int(c.G)) + ";" + itoa(int(c.B))
 	on, err := enc.Encode(context.Background(), Request{Image: r, Window: r.DefaultWindow, Overlays: testOverlays(), ShowBoxes: true, Cols: 70, Rows: 30})
 	require.NoError(t, err)
@@ -516,10 +516,16 @@ func TestEncodeErrors(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 }
 
+// labelColor is a label's overlay colour in 8 bits per channel.
+func labelColor(l schema.Label) color.RGBA {
+	p := overlayPercent[overlaySlot(l)]
+	return color.RGBA{R: pctTo8(p[0]), G: pctTo8(p[1]), B: pctTo8(p[2]), A: 0xFF}
+}
+
 func TestLabelColorsAreSixelExact(t *testing.T) {
 	seen := map[color.RGBA]bool{}
 	for _, l := range append(schema.Labels(), "other") {
-		c := LabelColor(l)
+		c := labelColor(l)
 		assert.False(t, seen[c], "distinct colour for %s", l)
 		seen[c] = true
 		for _, v := range []uint8{c.R, c.G, c.B} {
@@ -527,7 +533,7 @@ func TestLabelColorsAreSixelExact(t *testing.T) {
 			assert.Equal(t, v, pctTo8(p), "%s channel %d is a whole percent", l, v)
 		}
 	}
-	assert.Equal(t, color.RGBA{214, 94, 0, 255}, LabelColor(schema.Pneumothorax), "Okabe-Ito vermillion")
+	assert.Equal(t, color.RGBA{214, 94, 0, 255}, labelColor(schema.Pneumothorax), "Okabe-Ito vermillion")
 	assert.Equal(t, "PTX", ShortLabel(schema.Pneumothorax))
 }
 

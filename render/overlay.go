@@ -2,7 +2,6 @@ package render
 
 import (
 	"image"
-	"image/color"
 	"math"
 
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -14,7 +13,7 @@ import (
 type Overlay struct {
 	// Box is in schema.BoxFormat, normalized to the original image.
 	Box schema.Box
-	// Label picks the colour (LabelColor).
+	// Label picks the colour (overlayPercent).
 	Label schema.Label
 	// Urgent boxes (a can't-miss label) get a double outline.
 	Urgent bool
@@ -64,15 +63,6 @@ func overlaySlot(l schema.Label) int {
 const numOverlayColors = len(overlayPercent) - 1
 
 func pctTo8(p int) uint8 { return uint8((p*255 + 50) / 100) }
-
-// LabelColor returns the overlay colour of a label: Okabe-Ito, rounded to
-// whole percent so that every protocol (sixel included) shows exactly this
-// RGB. Labels outside the six canonical ones are yellow. The TUI legend uses
-// the same values.
-func LabelColor(l schema.Label) color.RGBA {
-	p := overlayPercent[overlaySlot(l)]
-	return color.RGBA{R: pctTo8(p[0]), G: pctTo8(p[1]), B: pctTo8(p[2]), A: 0xFF}
-}
 
 // ShortLabel returns a compact tag for a label ("PTX", "NOD", "EFF", "OPAC",
 // "CARD", "NF"), or the label itself when it is not canonical.

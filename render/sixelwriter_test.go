@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"math/rand/v2"
@@ -81,36 +82,41 @@ func TestSixelWriterMatchesGoSixel(t *testing.T) {
 	}
 }
 
+// BenchmarkSixelWriterVsGoSixel compares render's writer with go-sixel's
+// encoder on the same paletted canvas (1024² of the 2048² phantom, with
+// boxes), at the full and the lean grey counts: time and bytes.
 func BenchmarkSixelWriterVsGoSixel(b *testing.B) {
 	r, _ := bigRadiograph(b)
 	enc, _ := NewEncoder(ProtocolSixel, Caps{})
 	e := enc.(*encoder)
 	req := e.withDefaults(sixelRequest(r))
-	img := e.canvasFor(req, e.layout(req), grayPalette(101, true), 101, false)
-	pct := sixelPercents(101)
-	b.Run("appendSixel", func(b *testing.B) {
-		var out []byte
-		for b.Loop() {
-			out = appendSixel(out[:0], img, pct)
-		}
-		b.ReportMetric(float64(len(out)), "sixel-bytes")
-	})
-	b.Run("go-sixel", func(b *testing.B) {
-		gp := make(color.Palette, len(pct))
-		for i, p := range pct {
-			gp[i] = color.RGBA64{R: pctTo16(p[0]), G: pctTo16(p[1]), B: pctTo16(p[2]), A: 0xFFFF}
-		}
-		ref := image.NewPaletted(img.Rect, gp)
-		copy(ref.Pix, img.Pix)
-		var buf bytes.Buffer
-		genc := gosixel.NewEncoder(&buf)
-		genc.Colors = 256
-		for b.Loop() {
-			buf.Reset()
-			if err := genc.Encode(ref); err != nil {
-				b.Fatal(err)
+	for _, grays := range []int{sixelLean.grays, MaxSixelGrays} {
+		img := e.canvasFor(req, e.layout(req), grayPalette(grays, true), grays, false)
+		pct := sixelPercents(grays)
+		b.Run(fmt.Sprintf("grays=%d/appendSixel", grays), func(b *testing.B) {
+			var out []byte
+			for b.Loop() {
+				out = appendSixel(out[:0], img, pct)
 			}
-		}
-		b.ReportMetric(float64(buf.Len()), "sixel-bytes")
-	})
+			b.ReportMetric(float64(len(out)), "sixel-bytes")
+		})
+		b.Run(fmt.Sprintf("grays=%d/go-sixel", grays), func(b *testing.B) {
+			gp := make(color.Palette, len(pct))
+			for i, p := range pct {
+				gp[i] = color.RGBA64{R: pctTo16(p[0]), G: pctTo16(p[1]), B: pctTo16(p[2]), A: 0xFFFF}
+			}
+			ref := image.NewPaletted(img.Rect, gp)
+			copy(ref.Pix, img.Pix)
+			var buf bytes.Buffer
+			genc := gosixel.NewEncoder(&buf)
+			genc.Colors = 256
+			for b.Loop() {
+				buf.Reset()
+				if err := genc.Encode(ref); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "sixel-bytes")
+		})
+	}
 }
