@@ -23,6 +23,10 @@ const EnvGraphics = "CXR_AUDITOR_GRAPHICS"
 // (auto|full|lean) for every command that draws; a flag overrides it.
 const EnvQuality = "CXR_AUDITOR_PICTURE_QUALITY"
 
+// EnvKittyPlaceholders, set to 1 or 0, says whether the terminal draws
+// kitty Unicode placeholders, overriding the XTVERSION check.
+const EnvKittyPlaceholders = "CXR_AUDITOR_KITTY_PLACEHOLDERS"
+
 // EnvTmuxPassthrough, set to 1 or 0, overrides the tmux passthrough check.
 const EnvTmuxPassthrough = "CXR_AUDITOR_TMUX_PASSTHROUGH"
 
@@ -40,6 +44,11 @@ type Caps struct {
 	// Kitty is true when the kitty graphics query was answered OK, or the
 	// environment names kitty.
 	Kitty bool
+	// KittyPlaceholders is true when the terminal is known to draw kitty
+	// Unicode placeholders (U=1): kitty 0.28 or later, or Ghostty, from the
+	// XTVERSION reply, or EnvKittyPlaceholders=1. Without them kitty
+	// pictures are placed directly at the cursor.
+	KittyPlaceholders bool
 	// ITerm2 is true when TERM_PROGRAM names iTerm2 or WezTerm.
 	ITerm2 bool
 	// ColorRegisters is the sixel colour register count from XTSMGRAPHICS
@@ -374,6 +383,13 @@ wait:
 	c.Kitty = c.Kitty || r.kitty
 	c.ColorRegisters = r.registers
 	c.Terminal = r.version
+	c.KittyPlaceholders = placeholdersFor(c.Terminal)
+	switch getenv(EnvKittyPlaceholders) {
+	case "1":
+		c.KittyPlaceholders = true
+	case "0":
+		c.KittyPlaceholders = false
+	}
 	switch {
 	case r.cellW > 0 && r.cellH > 0:
 		c.CellW, c.CellH = r.cellW, r.cellH
@@ -416,6 +432,7 @@ func envCaps(getenv func(string) string) Caps {
 	}
 	c.InTmux = getenv("TMUX") != ""
 	c.Remote = getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != ""
+	c.KittyPlaceholders = getenv(EnvKittyPlaceholders) == "1"
 	if q, err := ParseQuality(getenv(EnvQuality)); err == nil {
 		c.Quality = q
 	}

@@ -164,6 +164,9 @@ type encoder struct {
 	sixel  sixelState
 	// sixelOverride replaces the sixel profile (measurements only).
 	sixelOverride *sixelProfile
+	// kittyImage is the image id of direct kitty placements, set once.
+	kittyOnce  sync.Once
+	kittyImage int
 }
 
 type scaleKey struct {
@@ -254,7 +257,7 @@ func (e *encoder) key(req Request) string {
 	}
 	put(string(e.proto), int(img), req.Window.Center, req.Window.Width, req.ShowBoxes,
 		req.Cols, req.Rows, req.Cell.W, req.Cell.H, req.MaxWidthPX, e.caps.ColorRegisters, e.caps.TrueColor,
-		e.caps.InTmux && e.caps.TmuxPassthrough, e.caps.lean())
+		e.caps.InTmux && e.caps.TmuxPassthrough, e.caps.lean(), e.caps.KittyPlaceholders)
 	if req.ShowBoxes || e.proto == ProtocolText {
 		for _, o := range req.Overlays {
 			put(o.Box.Y0, o.Box.X0, o.Box.Y1, o.Box.X1, string(o.Label), o.Urgent, o.Selected, o.Tag)
@@ -294,7 +297,7 @@ func (e *encoder) layout(req Request) geometry {
 		pw, ph = float64(cw), float64(ch)/2
 	}
 	cellsX, cellsY := req.Cols, req.Rows
-	if e.proto == ProtocolKitty {
+	if e.proto == ProtocolKitty && e.caps.KittyPlaceholders {
 		// Placeholder cells address rows and columns with diacritics, of
 		// which there are kittyMaxCells.
 		cellsX, cellsY = min(cellsX, kittyMaxCells), min(cellsY, kittyMaxCells)

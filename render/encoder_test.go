@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/ansi/sixel"
@@ -277,7 +278,7 @@ func comparePNG(t *testing.T, e Encoder, req Request, got image.Image) {
 
 func TestKittyPicture(t *testing.T) {
 	r := loadPhantom(t, "phantom-cardiomegaly-landscape.png")
-	enc, err := NewEncoder(ProtocolKitty, Caps{})
+	enc, err := NewEncoder(ProtocolKitty, Caps{KittyPlaceholders: true})
 	require.NoError(t, err)
 	req := Request{Image: r, Window: r.DefaultWindow, Overlays: testOverlays(), ShowBoxes: true, Cols: 40, Rows: 16, Cell: CellSize{W: 8, H: 16}}
 	pic, err := enc.Encode(context.Background(), req)
@@ -308,6 +309,69 @@ func TestKittyPicture(t *testing.T) {
 		assert.Equal(t, pic.Cols, strings.Count(l, "\U0010EEEE"))
 		assert.Equal(t, pic.Cols, ansi.StringWidth(l), "one cell per placeholder for layout code")
 	}
+}
+
+// TestKittyDirectPlacement: without Unicode placeholders (kitty 0.26.5
+// rejects U=1, issue 14) the picture is transmitted and put at the cursor in
+// one command, with a fixed image and placement id per encoder, the cursor
+// left where it is, replies suppressed; each picture first deletes the
+// previous one, and Release deletes it.
+func TestKittyDirectPlacement(t *testing.T) {
+	r := loadPhantom(t, "phantom-cardiomegaly-landscape.png")
+	enc, err := NewEncoder(ProtocolKitty, Caps{Terminal: "kitty(0.26.5)"})
+	require.NoError(t, err)
+	req := Request{Image: r, Window: r.DefaultWindow, Overlays: testOverlays(), ShowBoxes: true, Cols: 40, Rows: 16, Cell: CellSize{W: 8, H: 16}}
+	pic, err := enc.Encode(context.Background(), req)
+	require.NoError(t, err)
+	assert.NotContains(t, string(pic.Raw), "U=1")
+	assert.NotContains(t, pic.Cells, "\U0010EEEE")
+	assert.Equal(t, blankCells(pic.Cols, pic.Rows), pic.Cells, "room reserved like sixel")
+
+	opts, payload := apcPayloads(pic.Raw)
+	require.GreaterOrEqual(t, len(opts), 2)
+	id := regexp.MustCompile(`i=(\d+)`).FindStringSubmatch(opts[0])
+	require.NotNil(t, id)
+	for _, want := range []string{"a=d", "d=I", "q=2"} {
+		assert.Contains(t, opts[0], want, "delete the previous picture first")
+	}
+	for _, want := range []string{"a=T", "f=100", "p=1", "C=1", "q=2", "i=" + id[1]} {
+		assert.Contains(t, opts[1], want)
+	}
+	comparePNG(t, enc, req, decodeB64PNG(t, payload))
+	assert.Equal(t, pic.Raw[:len(pic.Release)], pic.Release)
+
+	// A new window: same ids, so the terminal replaces the picture.
+	req.Window = req.Window.Adjust(0.1, 1)
+	pic2, err := enc.Encode(context.Background(), req)
+	require.NoError(t, err)
+	assert.NotEqual(t, pic.Key, pic2.Key)
+	opts2, _ := apcPayloads(pic2.Raw)
+	assert.Contains(t, opts2[1], "i="+id[1])
+	assert.Equal(t, pic.Release, pic2.Release)
+	// The layout is not limited to the placeholders' 297 cells.
+	req.Cols, req.Rows = 400, 400
+	big, err := enc.Encode(context.Background(), req)
+	require.NoError(t, err)
+	assert.Greater(t, big.Cols, kittyMaxCells)
+}
+
+func TestKittyPlaceholdersFor(t *testing.T) {
+	for term, want := range map[string]bool{
+		"kitty(0.26.5)": false, "kitty(0.27.1)": false, "kitty(0.28.0)": true, "kitty(0.35.2)": true, "kitty(1.0.0)": true,
+		"ghostty 1.1.3": true, "XTerm(390)": false, "": false, "WezTerm 20240203": false,
+	} {
+		assert.Equal(t, want, placeholdersFor(term), term)
+	}
+	c, err := Detect(context.Background(), newFakeTTY(t, "\x1bP>|kitty(0.26.5)\x1b\\\x1b_Gi=31;OK\x1b\\\x1b[?62;c"), env(), time.Second)
+	require.NoError(t, err)
+	assert.True(t, c.Kitty)
+	assert.False(t, c.KittyPlaceholders)
+	c, err = Detect(context.Background(), newFakeTTY(t, "\x1bP>|kitty(0.32.2)\x1b\\\x1b[?62;c"), env(), time.Second)
+	require.NoError(t, err)
+	assert.True(t, c.KittyPlaceholders)
+	c, err = Detect(context.Background(), newFakeTTY(t, "\x1bP>|kitty(0.32.2)\x1b\\\x1b[?62;c"), env(EnvKittyPlaceholders, "0"), time.Second)
+	require.NoError(t, err)
+	assert.False(t, c.KittyPlaceholders)
 }
 
 func itoa(n int) string { return strconvItoa(n) }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -163,7 +164,7 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 	if err != nil {
 		return err
 	}
-	return writePicture(e.stdout, proto, pic)
+	return writePicture(e.stdout, proto, caps.KittyPlaceholders, pic)
 }
 
 // renderCaps decides the protocol: a named one is used as is; auto probes
@@ -172,7 +173,7 @@ func renderCaps(ctx context.Context, e env, flagProto string) (render.Caps, rend
 	// Off a terminal only the link matters from the environment: a pipe
 	// gets the text listing unless a protocol is named.
 	ec := render.EnvCaps(e.getenv)
-	caps := render.Caps{Remote: ec.Remote, Quality: ec.Quality}
+	caps := render.Caps{Remote: ec.Remote, Quality: ec.Quality, KittyPlaceholders: ec.KittyPlaceholders}
 	if isTerminal(e.stdout) {
 		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 		if err == nil {
@@ -256,13 +257,32 @@ func overlaysFor(fs []schema.Finding, urgent []schema.Label) []render.Overlay {
 
 // writePicture writes the picture for a scrolling terminal: out-of-band
 // images are followed by a newline (the terminal moved the cursor below
-// them); kitty placements are followed by their placeholder cells.
-func writePicture(w io.Writer, proto render.Protocol, pic render.Picture) error {
+// them); kitty virtual placements are followed by their placeholder cells. A
+// direct kitty placement leaves the cursor where it is and does not scroll,
+// so its rows are printed first (scrolling as needed), then the cursor goes
+// back up to place the picture, then below it.
+func writePicture(w io.Writer, proto render.Protocol, placeholders bool, pic render.Picture) error {
 	var err error
 	write := func(b []byte) {
 		if err == nil {
 			_, err = w.Write(b)
 		}
+	}
+	if proto == render.ProtocolKitty && !placeholders {
+		write([]byte(pic.Cells))
+		write([]byte("\r"))
+		if pic.Rows > 1 {
+			write([]byte(ansi.CursorUp(pic.Rows - 1)))
+		}
+		write(pic.Raw)
+		if pic.Rows > 1 {
+			write([]byte(ansi.CursorDown(pic.Rows - 1)))
+		}
+		write([]byte("\n"))
+		if err != nil {
+			return fmt.Errorf("write picture: %w", err)
+		}
+		return nil
 	}
 	write(pic.Raw)
 	switch proto {

@@ -83,7 +83,13 @@ func TestRenderCommand(t *testing.T) {
 		{"flag beats environment", map[string]string{"CXR_AUDITOR_GRAPHICS": "blocks"}, []string{"render", "--protocol", "text", ptx}, func(t *testing.T, out string) {
 			assert.NotContains(t, out, "▀")
 		}},
-		{"kitty", nil, []string{"render", "--protocol", "kitty", "--cols", "30", "--rows", "10", ptx, "--findings", findings}, func(t *testing.T, out string) {
+		{"kitty placed directly", nil, []string{"render", "--protocol", "kitty", "--cols", "30", "--rows", "10", ptx, "--findings", findings}, func(t *testing.T, out string) {
+			assert.Contains(t, out, "\x1b_G")
+			assert.Contains(t, out, "a=T")
+			assert.NotContains(t, out, "U=1")
+			assert.NotContains(t, out, "\U0010EEEE")
+		}},
+		{"kitty placeholders when known", map[string]string{"CXR_AUDITOR_KITTY_PLACEHOLDERS": "1"}, []string{"render", "--protocol", "kitty", "--cols", "30", "--rows", "10", ptx, "--findings", findings}, func(t *testing.T, out string) {
 			assert.True(t, strings.HasPrefix(out, "\x1b_G"))
 			assert.Contains(t, out, "U=1")
 			assert.Contains(t, out, "\U0010EEEE")
