@@ -526,11 +526,11 @@ func TestEncoderLayout(t *testing.T) {
 		{"landscape limited by cols", landscape, ProtocolSixel, 40, 40, 0, 40, 12},
 		{"max width caps pixels", landscape, ProtocolSixel, 200, 100, 1024, 103, 29},
 		{"blocks use half cells", portrait, ProtocolBlocks, 100, 40, 0, 64, 40},
-		{"kitty is capped at 297 cells", landscape, ProtocolKitty, 1000, 1000, 0, 297, 84},
+		{"kitty placeholders are capped at 297 cells", landscape, ProtocolKitty, 1000, 1000, 0, 297, 84},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e, err := NewEncoder(tc.proto, Caps{})
+			e, err := NewEncoder(tc.proto, Caps{KittyPlaceholders: true})
 			require.NoError(t, err)
 			g := e.(*encoder).layout(Request{Image: tc.img, Cols: tc.cols, Rows: tc.rows, Cell: DefaultCell, MaxWidthPX: tc.maxW})
 			assert.Equal(t, tc.wantCols, g.cols)
