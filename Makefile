@@ -7,7 +7,7 @@ FUZZTIME ?= 10s
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build test e2e bench fuzz demo fmt lint update-golden clean print-staticcheck-version
+.PHONY: all build test e2e bench bench-compare fuzz demo fmt lint update-golden clean print-staticcheck-version
 
 all: build
 
@@ -28,6 +28,13 @@ e2e:
 ## bench: every benchmark, once, with allocations
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-compare: side-by-side ratios against other tools (render: chafa and
+## img2sixel, whole process, interleaved paired runs; ROUNDS per case)
+ROUNDS ?= 15
+bench-compare: build
+	@dir=$$(mktemp -d) && $(GO) run ./render/phantom/genphantoms -bench -out $$dir && \
+	  python3 render/bench/compare.py ./$(BIN) $$dir $(ROUNDS); rc=$$?; rm -rf $$dir; exit $$rc
 
 ## fuzz: a short run of every fuzz target (FUZZTIME each)
 fuzz:

@@ -274,7 +274,7 @@ func decodeNative(raw []byte, a dicomAttrs, bo binary.ByteOrder, opt LoadOptions
 	modality := func(v uint32) float32 { return float32(value(v)*a.slope + a.intercept) }
 	g := newGridBuilder(a.cols, a.rows, reduceFactor(a.cols, a.rows, opt))
 	var hist *valueHist
-	if g.k > 1 && a.spp == 1 && a.bitsStored <= 16 {
+	if a.spp == 1 && a.bitsStored <= 16 {
 		hist = newValueHist(a.bitsStored)
 		hist.n = n
 	}

@@ -373,14 +373,16 @@ func (e *encoder) canvasFor(req Request, g geometry, pal color.Palette, grays in
 	iw, ih := g.img.Dx(), g.img.Dy()
 	src := e.scaledPix(req.Image, iw, ih)
 	voi := newVOIMap(req.Window, req.Image.VOIFunction, req.Image.Invert)
-	for y := range ih {
-		off := dst.PixOffset(g.img.Min.X, g.img.Min.Y+y)
-		if dither {
-			voi.applyOrdered(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays, y)
-		} else {
-			voi.apply(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays)
+	parallelRows(ih, iw*ih, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			off := dst.PixOffset(g.img.Min.X, g.img.Min.Y+y)
+			if dither {
+				voi.applyOrdered(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays, y)
+			} else {
+				voi.apply(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays)
+			}
 		}
-	}
+	})
 	if req.ShowBoxes {
 		drawOverlays(dst, g.img, req.Overlays, grays)
 	}

@@ -277,3 +277,36 @@ func TestDecodeReducedKeepsTheFullResolutionWindow(t *testing.T) {
 		assert.InDelta(t, mean(pt[0]*3, pt[1]*3), small.Pix[pt[1]*small.Width+pt[0]], 0.01, "block %v", pt)
 	}
 }
+
+// TestHistogramWindowEqualsAutoWindow: the default window counted while
+// decoding (16-bit PNG, DICOM up to 16 stored bits, signed with a rescale)
+// is exactly AutoWindow of the decoded image.
+func TestHistogramWindowEqualsAutoWindow(t *testing.T) {
+	const w, h = 300, 200
+	raw := make([]byte, 2*w*h)
+	for i := range w * h {
+		v := int16((i*37)%3000 - 1500)
+		binary.LittleEndian.PutUint16(raw[2*i:], uint16(v)&0x0FFF|map[bool]uint16{true: 0xF000, false: 0}[v < 0])
+	}
+	dcm := buildDICOM(t, tsExplicitLE, raw,
+		dcmElem{tag.Rows, []int{h}}, dcmElem{tag.Columns, []int{w}},
+		dcmElem{tag.BitsAllocated, []int{16}}, dcmElem{tag.BitsStored, []int{12}}, dcmElem{tag.HighBit, []int{11}},
+		dcmElem{tag.PixelRepresentation, []int{1}}, dcmElem{tag.PhotometricInterpretation, []string{"MONOCHROME2"}},
+		dcmElem{tag.RescaleSlope, []string{"0.5"}}, dcmElem{tag.RescaleIntercept, []string{"-1024"}})
+	r, err := decodeBytes(t, dcm, "signed.dcm")
+	require.NoError(t, err)
+	assert.Equal(t, AutoWindow(r), r.DefaultWindow)
+	assert.Less(t, float64(r.Pix[0]), 0.0, "signed and rescaled")
+
+	r, err = decodeBytes(t, encodePNG(t, gradient16(w, h)), "g.png")
+	require.NoError(t, err)
+	assert.Equal(t, AutoWindow(r), r.DefaultWindow)
+}
+
+func gradient16(w, h int) *image.Gray16 {
+	g := image.NewGray16(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = byte(i * 7 % 251)
+	}
+	return g
+}

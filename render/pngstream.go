@@ -257,7 +257,11 @@ func decodePNGRows(ctx context.Context, idat io.Reader, h pngHeader, lum []float
 	g := newGridBuilder(h.w, h.h, reduceFactor(h.w, h.h, opt))
 	var hist *valueHist
 	deep := h.depth == 16
-	if g.k > 1 && h.depth == 16 && (h.colorType == 0 || h.colorType == 4) {
+	// The automatic window comes from a histogram of the stored values,
+	// counted as rows go by (on the core the inflater leaves free): the
+	// same window AutoWindow gives the full-resolution image, without two
+	// more passes over it.
+	if h.depth == 16 && (h.colorType == 0 || h.colorType == 4) {
 		hist = newValueHist(16)
 		hist.n = h.w * h.h
 	}

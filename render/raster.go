@@ -42,7 +42,7 @@ func fromImage(img image.Image, opt LoadOptions) (rg *Radiograph, deep bool) {
 	w, h := b.Dx(), b.Dy()
 	g := newGridBuilder(w, h, reduceFactor(w, h, opt))
 	var hist *valueHist
-	if _, ok := img.(*image.Gray16); ok && g.k > 1 {
+	if _, ok := img.(*image.Gray16); ok {
 		hist = newValueHist(16)
 		hist.n = w * h
 	}

@@ -1,6 +1,10 @@
 package render
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
 // Why a resampler of our own rather than golang.org/x/image/draw: draw works
 // on image.Image colour types, so it would need the modality values windowed
@@ -76,17 +80,19 @@ func hpass(src []float32, w, h int, cx []taps, dw int) []float32 {
 		return src
 	}
 	dst := make([]float32, dw*h)
-	for y := range h {
-		row := src[y*w : (y+1)*w]
-		out := dst[y*dw : (y+1)*dw]
-		for x, t := range cx {
-			var acc float32
-			for k, wt := range t.w {
-				acc += wt * row[t.start+k]
+	parallelRows(h, dw*h, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			row := src[y*w : (y+1)*w]
+			out := dst[y*dw : (y+1)*dw]
+			for x, t := range cx {
+				var acc float32
+				for k, wt := range t.w {
+					acc += wt * row[t.start+k]
+				}
+				out[x] = acc
 			}
-			out[x] = acc
 		}
-	}
+	})
 	return dst
 }
 
@@ -96,14 +102,42 @@ func vpass(src []float32, w int, cy []taps, dh int) []float32 {
 		return src
 	}
 	dst := make([]float32, w*dh)
-	for y, t := range cy {
-		out := dst[y*w : (y+1)*w]
-		for k, wt := range t.w {
-			in := src[(t.start+k)*w : (t.start+k+1)*w]
-			for x, v := range in {
-				out[x] += wt * v
+	parallelRows(dh, w*dh, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			t := cy[y]
+			out := dst[y*w : (y+1)*w]
+			for k, wt := range t.w {
+				in := src[(t.start+k)*w : (t.start+k+1)*w]
+				for x, v := range in {
+					out[x] += wt * v
+				}
 			}
 		}
-	}
+	})
 	return dst
+}
+
+// parallelRows runs f over rows [0, n) split into one contiguous range per
+// CPU (at most 4) when the work (about work values) repays the goroutines,
+// and waits for them all.
+func parallelRows(n, work int, f func(y0, y1 int)) {
+	parts := min(runtime.GOMAXPROCS(0), 4, n)
+	if work < 1<<18 || parts < 2 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range parts {
+		y0, y1 := n*i/parts, n*(i+1)/parts
+		if i == parts-1 {
+			f(y0, y1)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(y0, y1)
+		}()
+	}
+	wg.Wait()
 }
