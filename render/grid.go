@@ -72,8 +72,10 @@ func (g *gridBuilder) commit() {
 	k, acc, src := g.k, g.acc, g.scratch
 	full := g.sw / k
 	if k == 2 {
-		for x := range full {
-			acc[x] += src[2*x] + src[2*x+1]
+		a, sp := acc[:full], src[:2*full]
+		for x := range a {
+			p := sp[2*x : 2*x+2 : 2*x+2]
+			a[x] += p[0] + p[1]
 		}
 	} else {
 		for x := range full {
