@@ -15,6 +15,26 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/internal/e2e/realollama"
 )
 
+// exportCSV runs `export --format csv` on the worklist's store and returns
+// its rows, each a map from column name to cell.
+func exportCSV(t *testing.T, wl string) []map[string]string {
+	t.Helper()
+	r := cxr(t, "export", wl, "--format", "csv")
+	require.Equal(t, 0, r.code, r.stderr)
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	require.NoError(t, err)
+	require.NotEmpty(t, rows, "no header")
+	var out []map[string]string
+	for _, row := range rows[1:] {
+		m := map[string]string{}
+		for i, name := range rows[0] {
+			m[name] = row[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // TestReviewAndExport runs a worklist, opens the workstation on it in a
 // real terminal, records a verdict, quits, and exports: the verdict is in
 // both export formats, and the workstation sent no chat for results the
@@ -52,25 +72,16 @@ func TestReviewAndExport(t *testing.T) {
 	assert.Equal(t, chats, srv.Requests("POST", "/api/chat"), "the stored results were shown without a model call")
 
 	t.Run("export csv", func(t *testing.T) {
-		r := cxr(t, "export", wl, "--format", "csv")
-		require.Equal(t, 0, r.code, r.stderr)
-		rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
-		require.NoError(t, err)
-		require.NotEmpty(t, rows)
-		col := map[string]int{}
-		for i, name := range rows[0] {
-			col[name] = i
-		}
 		found := false
-		for _, row := range rows[1:] {
-			if row[col["id"]] == first && row[col["label"]] == label {
-				assert.Equal(t, "e2e", row[col["annotator"]])
-				assert.Equal(t, "image_right", row[col["decision"]])
-				assert.Equal(t, "done", row[col["status"]])
+		for _, row := range exportCSV(t, wl) {
+			if row["id"] == first && row["label"] == label {
+				assert.Equal(t, "e2e", row["annotator"])
+				assert.Equal(t, "image_right", row["decision"])
+				assert.Equal(t, "done", row["status"])
 				found = true
 			}
 		}
-		assert.True(t, found, "no row for %s %s:\n%s", first, label, r.stdout)
+		assert.True(t, found, "no row for %s %s", first, label)
 	})
 
 	t.Run("export jsonl", func(t *testing.T) {

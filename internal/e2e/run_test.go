@@ -31,8 +31,15 @@ type runLine struct {
 		Grounding *stageProv `json:"grounding"`
 		Draft     *stageProv `json:"draft"`
 	} `json:"provenance"`
-	Cached bool   `json:"cached"`
-	Error  string `json:"error"`
+	Timings struct {
+		GroundingMS int64 `json:"grounding_ms"`
+		DraftMS     int64 `json:"draft_ms"`
+		QueueMS     int64 `json:"queue_ms"`
+		WallMS      int64 `json:"wall_ms"`
+	} `json:"timings"`
+	Cached     bool   `json:"cached"`
+	Unverified bool   `json:"unverified"`
+	Error      string `json:"error"`
 }
 
 type stageProv struct {
@@ -92,7 +99,7 @@ func TestRun(t *testing.T) {
 	first := cxr(t, args...)
 	require.Equal(t, 0, first.code, "every item should succeed; stderr:\n%s", first.stderr)
 	lines := parseRun(t, first.stdout)
-	require.ElementsMatch(t, caseIDs(0), ids(lines))
+	require.Equal(t, caseIDs(0), ids(lines), "lines in worklist order")
 	for _, l := range lines {
 		assert.Empty(t, l.Error, l.ID)
 		assert.False(t, l.Cached, l.ID)
@@ -104,7 +111,13 @@ func TestRun(t *testing.T) {
 		assert.Equal(t, textDigest, d.ModelDigest, l.ID)
 		assert.Equal(t, srv.URL(), g.Host, l.ID)
 		assert.Equal(t, "stop", g.DoneReason, l.ID)
+		assert.GreaterOrEqual(t, l.Timings.WallMS, l.Timings.QueueMS, l.ID)
 	}
+	// One call per model at a time: the last item waited for the others,
+	// and that wait is reported apart from its stages' times.
+	last := lines[len(lines)-1].Timings
+	assert.Positive(t, last.QueueMS, "queue time of the last item")
+	assert.Less(t, max(last.GroundingMS, last.DraftMS), last.WallMS-last.QueueMS/2, "stage times leave the queue out")
 	// The tidy tiny models write short valid arrays, usually with a
 	// finding: at least one item should disagree with its draft, or the
 	// review test below has nothing to adjudicate.
@@ -119,7 +132,7 @@ func TestRun(t *testing.T) {
 		again := cxr(t, args...)
 		require.Equal(t, 0, again.code, again.stderr)
 		lines := parseRun(t, again.stdout)
-		require.ElementsMatch(t, caseIDs(0), ids(lines))
+		require.Equal(t, caseIDs(0), ids(lines), "cached lines in worklist order too")
 		for _, l := range lines {
 			assert.True(t, l.Cached, l.ID)
 			assert.Empty(t, l.Error, l.ID)
@@ -164,4 +177,5 @@ func TestRunFailover(t *testing.T) {
 	require.NoError(t, err, "every item should finish on the host left")
 	assert.Contains(t, log.String(), "4 of 4 items: 4 done, 0 failed")
 	assert.NotContains(t, log.String(), "different builds", "hosts sharing a store serve the same digests")
+	assert.Equal(t, 1, strings.Count(log.String(), "host "+a.URL()+" stopped answering"), "one line when a host drops out")
 }

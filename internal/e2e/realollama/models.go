@@ -70,7 +70,14 @@ func WriteModels(dir string, texts ...string) (*Models, error) {
 	return &Models{dir: dir}, nil
 }
 
-// Modelfile returns the path of model's Modelfile (Vision, Text or Wild).
+// GGUF returns the path of model's GGUF file (Vision, Text, Wild or
+// Stuck).
+func (m *Models) GGUF(model string) string {
+	return filepath.Join(m.dir, model+".gguf")
+}
+
+// Modelfile returns the path of model's Modelfile (Vision, Text, Wild or
+// Stuck).
 func (m *Models) Modelfile(model string) string {
 	return filepath.Join(m.dir, model+".Modelfile")
 }
