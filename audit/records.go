@@ -144,3 +144,17 @@ type Event struct {
 	Annotator string    `json:"annotator,omitempty"`
 	Data      string    `json:"data,omitempty"` // JSON payload
 }
+
+// ResultSummary is the little a worklist shows of an item's latest result,
+// cheap to load for every item of a large worklist; the full ResultRecord
+// is loaded when the item is opened.
+type ResultSummary struct {
+	ItemID string `json:"item_id"`
+	// Status is StatusDone (a report exists) or StatusError.
+	Status   Status `json:"status"`
+	Error    string `json:"error,omitempty"`
+	Salvaged bool   `json:"salvaged"`
+	// Urgent and Disagreements come from the report (false and 0 without).
+	Urgent        bool `json:"urgent"`
+	Disagreements int  `json:"disagreements"`
+}

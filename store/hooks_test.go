@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // FillResults writes n synthetic results in one transaction, for benchmarks
@@ -76,4 +78,30 @@ func ReaderPragma(tb testing.TB, s *Store, name string) string {
 		tb.Fatal(err)
 	}
 	return v
+}
+
+// FillRun stores what a batch run of n items leaves behind: the worklist
+// rows, two stage records and a result per item (stage and result made by
+// mk), in transactions of 10,000 items, for benchmarks at scale.
+func FillRun(tb testing.TB, s *Store, n int, mk func(i int) (audit.ItemRecord, []audit.StageRecord, audit.ResultRecord)) {
+	tb.Helper()
+	ctx := context.Background()
+	for start := 0; start < n; start += 10_000 {
+		err := s.writeTx(ctx, func(sqlTx *sql.Tx) error {
+			tx := newRecordTx(sqlTx)
+			for i := start; i < min(n, start+10_000); i++ {
+				it, stages, res := mk(i)
+				if _, err := tx.ExecContext(ctx, `INSERT INTO items (id, image, draft, seq) VALUES (?, ?, ?, ?)`, it.ID, it.Image, it.Draft, it.Seq); err != nil {
+					return err
+				}
+				if err := s.putOutcomeTx(ctx, tx, stages, res); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
 }

@@ -70,7 +70,7 @@ const stageColumns = `key, stage, item_id, image_hash, draft_hash, model, model_
 // (a rerun) supersedes earlier ones. Key and Stage must be set. A zero
 // CreatedAt is stamped with the store's clock.
 func (s *Store) PutStage(ctx context.Context, r audit.StageRecord) error {
-	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putStageTx(ctx, tx, r) }); err != nil {
+	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putStageTx(ctx, newRecordTx(tx), r) }); err != nil {
 		return s.errorf(stageOp(r), err)
 	}
 	return nil
@@ -80,8 +80,36 @@ func stageOp(r audit.StageRecord) string {
 	return fmt.Sprintf("put %s stage item %q", r.Stage, r.ItemID)
 }
 
+// recordTx is a write transaction with the record statements prepared
+// once (on first use) for all the records it writes: parsing the long
+// INSERTs again for every record cost half of a batch's CPU
+// (BenchmarkPutOutcome).
+type recordTx struct {
+	*sql.Tx
+	stage, result *sql.Stmt
+}
+
+func newRecordTx(tx *sql.Tx) *recordTx { return &recordTx{Tx: tx} }
+
+// exec runs query as the statement *st, preparing it on first use. The
+// statements close with the transaction.
+func (rt *recordTx) exec(ctx context.Context, st **sql.Stmt, query string, args ...any) error {
+	if *st == nil {
+		p, err := rt.PrepareContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		*st = p
+	}
+	_, err := (*st).ExecContext(ctx, args...)
+	return err
+}
+
+const insertStage = `INSERT INTO stage_records (` + stageColumns + `)
+	VALUES (?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?)`
+
 // putStageTx checks and inserts r in tx.
-func (s *Store) putStageTx(ctx context.Context, tx *sql.Tx, r audit.StageRecord) error {
+func (s *Store) putStageTx(ctx context.Context, tx *recordTx, r audit.StageRecord) error {
 	switch {
 	case r.Key == "":
 		return invalid("Key", "empty")
@@ -100,31 +128,22 @@ func (s *Store) putStageTx(ctx context.Context, tx *sql.Tx, r audit.StageRecord)
 	if err != nil {
 		return fmt.Errorf("field Diagnostics: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO stage_records (`+stageColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?)`,
+	return tx.exec(ctx, &tx.stage, insertStage,
 		r.Key, string(r.Stage), r.ItemID, r.ImageHash, r.DraftHash, r.Model, r.ModelDigest, r.PromptDigest, r.Options, r.Host,
 		r.Raw, r.Thinking, r.DoneReason, boolInt(r.Done), string(findings), string(labels), string(diags), r.Error,
 		r.PromptEvalCount, r.EvalCount, int64(r.TotalDuration), int64(r.LoadDuration), int64(r.EvalDuration), int64(r.Wall),
 		formatTime(s.stamp(r.CreatedAt)), boolInt(r.Deterministic), r.ModelInput)
-	return err
 }
 
 // PutOutcome stores an item's finished model calls and its result in one
 // transaction (one durable commit instead of one per record): either every
 // record is stored or, on any error, none is. Each record follows the rules
-// of PutStage and PutResult; stages may be empty.
+// of PutStage and PutResult; stages may be empty. For many items at once,
+// PutOutcomes and Batcher share one commit between them.
 func (s *Store) PutOutcome(ctx context.Context, stages []audit.StageRecord, result audit.ResultRecord) error {
-	op := fmt.Sprintf("put outcome item %q", result.ItemID)
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		for _, r := range stages {
-			if err := s.putStageTx(ctx, tx, r); err != nil {
-				return fmt.Errorf("%s: %w", stageOp(r), err)
-			}
-		}
-		return s.putResultTx(ctx, tx, result)
-	})
+	err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putOutcomeTx(ctx, newRecordTx(tx), stages, result) })
 	if err != nil {
-		return s.errorf(op, err)
+		return s.errorf(outcomeOp(result), err)
 	}
 	return nil
 }
@@ -202,14 +221,14 @@ func scanStage(sc scanner) (audit.StageRecord, error) {
 // PutResult records the latest outcome for r.ItemID, replacing any earlier
 // one. A zero UpdatedAt is stamped with the store's clock.
 func (s *Store) PutResult(ctx context.Context, r audit.ResultRecord) error {
-	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putResultTx(ctx, tx, r) }); err != nil {
+	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putResultTx(ctx, newRecordTx(tx), r) }); err != nil {
 		return s.errorf(fmt.Sprintf("put result item %q", r.ItemID), err)
 	}
 	return nil
 }
 
 // putResultTx checks and upserts r in tx.
-func (s *Store) putResultTx(ctx context.Context, tx *sql.Tx, r audit.ResultRecord) error {
+func (s *Store) putResultTx(ctx context.Context, tx *recordTx, r audit.ResultRecord) error {
 	if r.ItemID == "" {
 		return invalid("ItemID", "empty")
 	}
@@ -217,13 +236,20 @@ func (s *Store) putResultTx(ctx context.Context, tx *sql.Tx, r audit.ResultRecor
 	if err != nil {
 		return fmt.Errorf("field Report: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO results (item_id, grounding_key, draft_key, report, salvaged, error, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (item_id) DO UPDATE SET grounding_key = excluded.grounding_key, draft_key = excluded.draft_key,
-			report = excluded.report, salvaged = excluded.salvaged, error = excluded.error, updated_at = excluded.updated_at`,
-		r.ItemID, r.GroundingKey, r.DraftKey, string(report), boolInt(r.Salvaged), r.Error, formatTime(s.stamp(r.UpdatedAt)))
-	return err
+	urgent, disagreements := false, 0
+	if r.Report != nil {
+		urgent, disagreements = r.Report.Urgent, len(r.Report.Disagreements)
+	}
+	return tx.exec(ctx, &tx.result, upsertResult,
+		r.ItemID, r.GroundingKey, r.DraftKey, string(report), boolInt(r.Salvaged), r.Error, formatTime(s.stamp(r.UpdatedAt)),
+		boolInt(urgent), disagreements)
 }
+
+const upsertResult = `INSERT INTO results (item_id, grounding_key, draft_key, report, salvaged, error, updated_at, urgent, disagreements)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (item_id) DO UPDATE SET grounding_key = excluded.grounding_key, draft_key = excluded.draft_key,
+		report = excluded.report, salvaged = excluded.salvaged, error = excluded.error, updated_at = excluded.updated_at,
+		urgent = excluded.urgent, disagreements = excluded.disagreements`
 
 const resultColumns = `item_id, grounding_key, draft_key, report, salvaged, error, updated_at`
 
@@ -260,6 +286,45 @@ func (s *Store) Results(ctx context.Context) (map[string]audit.ResultRecord, err
 		return nil, s.errorf("results", err)
 	}
 	return out, nil
+}
+
+// ResultSummaries calls fn with the summary of every item's latest result,
+// in no particular order, streaming (nothing is held but the row at hand). It
+// reads no report: for a worklist of a million items it is what the
+// workstation needs at open (BenchmarkResultSummaries). An error from fn
+// stops it and is returned.
+func (s *Store) ResultSummaries(ctx context.Context, fn func(audit.ResultSummary) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT item_id, NOT (report = 'null'), error, salvaged, urgent, disagreements
+		FROM results`)
+	if err != nil {
+		return s.errorf("result summaries", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			r                          audit.ResultSummary
+			hasReport                  bool
+			salvaged, urgent, disagree int
+		)
+		if err := rows.Scan(&r.ItemID, &hasReport, &r.Error, &salvaged, &urgent, &disagree); err != nil {
+			return s.errorf("result summaries", err)
+		}
+		r.Status = audit.StatusDone
+		if r.Error != "" || !hasReport {
+			r.Status = audit.StatusError
+		}
+		if r.Error == "" && !hasReport {
+			r.Error = "no report"
+		}
+		r.Salvaged, r.Urgent, r.Disagreements = salvaged != 0, urgent != 0, disagree
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.errorf("result summaries", err)
+	}
+	return nil
 }
 
 func scanResult(sc scanner) (audit.ResultRecord, error) {

@@ -119,19 +119,22 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Ve
 
 const verdictColumns = `id, item_id, disagreement_key, label, kind, decision, annotator, at`
 
-// currentVerdicts selects the current verdict per (item, key, annotator).
-const currentVerdicts = `SELECT ` + verdictColumns + ` FROM (
-	SELECT ` + verdictColumns + `, row_number() OVER (
-		PARTITION BY item_id, disagreement_key, annotator ORDER BY id DESC) AS rn
-	FROM verdicts WHERE undone = 0 AND %s)
-	WHERE rn = 1 ORDER BY item_id, disagreement_key, annotator`
+// currentVerdicts selects the current verdict per (item, key, annotator):
+// the latest live one, found through the verdicts_current index (NOT
+// EXISTS a later live one), which stays fast at a million verdicts where a
+// window over the whole table does not (BenchmarkAllVerdicts).
+const currentVerdicts = `SELECT ` + verdictColumns + ` FROM verdicts v
+	WHERE v.undone = 0 AND %s AND NOT EXISTS (
+		SELECT 1 FROM verdicts v2 WHERE v2.item_id = v.item_id AND v2.disagreement_key = v.disagreement_key
+			AND v2.annotator = v.annotator AND v2.undone = 0 AND v2.id > v.id)
+	ORDER BY item_id, disagreement_key, annotator`
 
 // Verdicts returns the current verdicts for itemID, ordered by disagreement
 // key then annotator; annotator "" means every annotator.
 func (s *Store) Verdicts(ctx context.Context, itemID, annotator string) ([]audit.Verdict, error) {
-	where, args := "item_id = ?", []any{itemID}
+	where, args := "v.item_id = ?", []any{itemID}
 	if annotator != "" {
-		where, args = where+" AND annotator = ?", append(args, annotator)
+		where, args = where+" AND v.annotator = ?", append(args, annotator)
 	}
 	out, err := queryVerdicts(ctx, s.r, fmt.Sprintf(currentVerdicts, where), args...)
 	if err != nil {
@@ -143,9 +146,9 @@ func (s *Store) Verdicts(ctx context.Context, itemID, annotator string) ([]audit
 // AllVerdicts returns the current verdicts of every item, ordered by item ID,
 // disagreement key and annotator; annotator "" means every annotator.
 func (s *Store) AllVerdicts(ctx context.Context, annotator string) ([]audit.Verdict, error) {
-	where, args := "1", []any(nil)
+	where, args := "1 = 1", []any(nil)
 	if annotator != "" {
-		where, args = "annotator = ?", []any{annotator}
+		where, args = "v.annotator = ?", []any{annotator}
 	}
 	out, err := queryVerdicts(ctx, s.r, fmt.Sprintf(currentVerdicts, where), args...)
 	if err != nil {
