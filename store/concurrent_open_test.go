@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -72,7 +71,7 @@ func openAtOnce(t *testing.T, path string, n int) {
 	}
 	for i, c := range children {
 		err := c.cmd.Wait()
-		require.NoError(t, err, "process %d of %d on %s: %s", i+1, n, filepath.Base(path), c.stderr.String())
+		require.NoError(t, err, "process %d of %d on %s: %s", i+1, n, path, c.stderr.String())
 	}
 }
 
@@ -87,26 +86,28 @@ func TestConcurrentOpen(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		rounds = 2 // the race detector's processes start slowly; the plain run repeats it
 	}
-	for _, tc := range []struct {
-		name    string
-		version int // 0: a new store
-	}{{"new", 0}, {"from v1", 1}, {"from v2", 2}} {
-		for n := 2; n <= 4; n++ {
-			t.Run(fmt.Sprintf("%s/%d processes", tc.name, n), func(t *testing.T) {
-				for round := range rounds {
-					path := filepath.Join(t.TempDir(), fmt.Sprintf("r%d.cxr.db", round))
-					if tc.version > 0 {
-						store.CreateAtVersion(t, path, tc.version)
+	forEachBackend(t, func(t *testing.T, be backend) {
+		for _, tc := range []struct {
+			name    string
+			version int // 0: a new store
+		}{{"new", 0}, {"from v1", 1}, {"from v2", 2}} {
+			for n := 2; n <= 4; n++ {
+				t.Run(fmt.Sprintf("%s/%d processes", tc.name, n), func(t *testing.T) {
+					for round := range rounds {
+						path := be.location(t)
+						if tc.version > 0 {
+							store.CreateAtVersion(t, path, tc.version)
+						}
+						openAtOnce(t, path, n)
+						s, err := store.Open(context.Background(), path, store.ReadOnly())
+						require.NoError(t, err)
+						vs, err := s.Verdicts(context.Background(), "a1", "")
+						require.NoError(t, err)
+						require.Len(t, vs, n, "round %d: every process's verdict is kept", round)
+						require.NoError(t, s.Close())
 					}
-					openAtOnce(t, path, n)
-					s, err := store.Open(context.Background(), path, store.ReadOnly())
-					require.NoError(t, err)
-					vs, err := s.Verdicts(context.Background(), "a1", "")
-					require.NoError(t, err)
-					require.Len(t, vs, n, "round %d: every process's verdict is kept", round)
-					require.NoError(t, s.Close())
-				}
-			})
+				})
+			}
 		}
-	}
+	})
 }

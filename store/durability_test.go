@@ -97,19 +97,21 @@ func skipDurability(t *testing.T) {
 // checked by TestWriterIsDurable.)
 func TestDurableAfterKill9(t *testing.T) {
 	skipDurability(t)
-	path := filepath.Join(t.TempDir(), "wl.cxr.db")
-	cmd, lines := startChild(t, path, "one", "one")
-	require.True(t, lines.Scan(), "child said nothing")
-	require.Equal(t, "saved 0", lines.Text())
-	kill9(t, cmd)
+	forEachBackend(t, func(t *testing.T, be backend) {
+		path := be.location(t)
+		cmd, lines := startChild(t, path, "one", "one")
+		require.True(t, lines.Scan(), "child said nothing")
+		require.Equal(t, "saved 0", lines.Text())
+		kill9(t, cmd)
 
-	s, err := store.Open(context.Background(), path)
-	require.NoError(t, err)
-	defer s.Close()
-	vs, err := s.Verdicts(context.Background(), "one-0", "rad1")
-	require.NoError(t, err)
-	require.Len(t, vs, 1)
-	assert.Equal(t, audit.ImageRight, vs[0].Decision)
+		s, err := store.Open(context.Background(), path)
+		require.NoError(t, err)
+		defer s.Close()
+		vs, err := s.Verdicts(context.Background(), "one-0", "rad1")
+		require.NoError(t, err)
+		require.Len(t, vs, 1)
+		assert.Equal(t, audit.ImageRight, vs[0].Decision)
+	})
 }
 
 // Killing a child in the middle of rapid writes, several times over the same

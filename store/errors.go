@@ -61,6 +61,12 @@ func (s *Store) explain(err error) error {
 			return err
 		}
 	}
+	if s.dialect != nil && s.dialect.postgres {
+		if e := s.explainPostgres(err); e != nil {
+			return e
+		}
+		return err
+	}
 	dir := filepath.Dir(s.path)
 	var se *sqlite.Error
 	if errors.As(err, &se) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 )
@@ -38,12 +39,13 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e audit.Event) error {
 }
 
 func insertEventID(ctx context.Context, tx *sql.Tx, e audit.Event) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (at, kind, item_id, annotator, data) VALUES (?, ?, ?, ?, ?)`,
-		formatTime(e.At), e.Kind, e.ItemID, e.Annotator, e.Data)
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO events (at, kind, item_id, annotator, data) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		formatTime(e.At), e.Kind, e.ItemID, e.Annotator, e.Data).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("append %q event: %w", e.Kind, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // Events returns up to limit events with ID greater than afterID, oldest
@@ -51,10 +53,10 @@ func insertEventID(ctx context.Context, tx *sql.Tx, e audit.Event) (int64, error
 // seen as afterID.
 func (s *Store) Events(ctx context.Context, afterID int64, limit int) ([]audit.Event, error) {
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = math.MaxInt32 // no limit, in a form both back ends accept
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT id, at, kind, item_id, annotator, data FROM events
-		WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+		WHERE id > $1 ORDER BY id LIMIT $2`, afterID, limit)
 	if err != nil {
 		return nil, s.errorf("events", err)
 	}

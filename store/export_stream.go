@@ -15,23 +15,25 @@ import (
 // exportColumns is what one exported item is read from, in one row: the
 // item, its result, the provenance record of each stage (the one GetStage
 // would serve, else the latest failed one), and its current verdicts and
-// notes as JSON arrays. Reading all of it in one statement per item keeps
-// the Go side to one pass over one cursor: no per-item queries, nothing
-// held but the item being written (BenchmarkExport).
-const exportColumns = `x.id, x.image, x.draft,
+// notes as JSON arrays (agg spells the aggregate in a back end's SQL).
+// Reading all of it in one statement per section keeps the Go side to one
+// pass over one cursor: no per-item queries, nothing held but the item
+// being written (BenchmarkExport).
+func exportColumns(agg jsonAgg) string {
+	return `x.id, x.image, x.draft,
 	r.item_id IS NOT NULL, coalesce(r.report, 'null'), coalesce(r.salvaged, 0), coalesce(r.error, ''),
 	g.key, g.model, g.model_digest, g.prompt_digest, g.options, g.findings, g.error,
 	d.key, d.model, d.model_digest, d.prompt_digest, d.options, d.labels, d.error,
-	(SELECT json_group_array(json_array(v.disagreement_key, v.label, v.kind, v.decision, v.annotator, v.at)
-			ORDER BY v.disagreement_key, v.annotator)
+	(SELECT ` + agg("v.disagreement_key, v.label, v.kind, v.decision, v.annotator, v.at", "v.disagreement_key, v.annotator") + `
 		FROM verdicts v
 		WHERE v.item_id = x.id AND v.undone = 0 AND NOT EXISTS (
 			SELECT 1 FROM verdicts v2 WHERE v2.item_id = v.item_id AND v2.disagreement_key = v.disagreement_key
 				AND v2.annotator = v.annotator AND v2.undone = 0 AND v2.id > v.id)),
-	(SELECT json_group_array(json_array(n.annotator, n.text, n.at) ORDER BY n.annotator)
+	(SELECT ` + agg("n.annotator, n.text, n.at", "n.annotator") + `
 		FROM notes n
 		WHERE n.item_id = x.id AND n.text <> '' AND NOT EXISTS (
 			SELECT 1 FROM notes n2 WHERE n2.item_id = n.item_id AND n2.annotator = n.annotator AND n2.id > n.id))`
+}
 
 const exportJoins = `
 	LEFT JOIN results r ON r.item_id = x.id
@@ -40,16 +42,20 @@ const exportJoins = `
 	LEFT JOIN stage_records d ON d.id = (SELECT id FROM stage_records
 		WHERE key = r.draft_key ORDER BY (error = '') DESC, id DESC LIMIT 1)`
 
-// exportQueries are run in order: the worklist's items in worklist order,
-// then the items known only from results, verdicts or notes, by ID.
-var exportQueries = []string{
-	`SELECT ` + exportColumns + ` FROM items x` + exportJoins + ` ORDER BY x.seq, x.id`,
-	`SELECT ` + exportColumns + ` FROM (
-		SELECT item_id AS id, '' AS image, '' AS draft FROM (
+// exportQueriesFor returns the queries run in order: the worklist's items
+// in worklist order, then the items known only from results, verdicts or
+// notes, by ID.
+func exportQueriesFor(agg jsonAgg) []string {
+	cols := exportColumns(agg)
+	return []string{
+		`SELECT ` + cols + ` FROM items x` + exportJoins + ` ORDER BY x.seq, x.id`,
+		`SELECT ` + cols + ` FROM (
+		SELECT u.item_id AS id, '' AS image, '' AS draft FROM (
 			SELECT item_id FROM results UNION
 			SELECT item_id FROM verdicts WHERE undone = 0 UNION
-			SELECT item_id FROM notes WHERE text <> '')
-		WHERE item_id NOT IN (SELECT id FROM items)) x` + exportJoins + ` ORDER BY x.id`,
+			SELECT item_id FROM notes WHERE text <> '') u
+		WHERE u.item_id NOT IN (SELECT id FROM items)) x` + exportJoins + ` ORDER BY x.id`,
+	}
 }
 
 // streamItems reads every exported item in one read transaction (one
@@ -74,7 +80,7 @@ func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(filled)
-		return readExportRows(gctx, tx, free, filled)
+		return readExportRows(gctx, tx, s.dialect.exportQueries, free, filled)
 	})
 	g.Go(func() error {
 		var it exportItem
@@ -98,8 +104,8 @@ func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow
 
 // readExportRows runs exportQueries and sends each row on filled, taking
 // rows to fill from free (or new ones until the queue is full).
-func readExportRows(ctx context.Context, tx *sql.Tx, free <-chan *exportRow, filled chan<- *exportRow) error {
-	for _, q := range exportQueries {
+func readExportRows(ctx context.Context, tx *sql.Tx, queries []string, free <-chan *exportRow, filled chan<- *exportRow) error {
+	for _, q := range queries {
 		rows, err := tx.QueryContext(ctx, q)
 		if err != nil {
 			return err

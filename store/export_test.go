@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,12 +24,10 @@ func fixedClock() time.Time { return time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
 // exportFixture fills a store with a small synthetic review: a1 done with
 // two disagreements (one adjudicated by two readers, one not) and a stale
 // verdict, a2 failed, a3 pending, a4 done and clean, plus notes.
-func exportFixture(t *testing.T) *store.Store {
+func exportFixture(t *testing.T, be backend) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "wl.cxr.db"), store.WithClock(fixedClock))
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	s := be.open(t, store.WithClock(fixedClock))
 
 	require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{
 		{ID: "a1", Image: "img/a1.png", Draft: "Cardiomegaly. No pneumothorax.", Seq: 0},
@@ -119,60 +116,66 @@ a4,img/a4.png,done,false,,,,,,rad2,,,fine,,
 `
 
 func TestExportGolden(t *testing.T) {
-	s := exportFixture(t)
-	tests := []struct{ format, want string }{
-		{"jsonl", wantJSONL},
-		{"csv", wantCSV},
-	}
-	for _, tt := range tests {
-		t.Run(tt.format, func(t *testing.T) {
-			var buf bytes.Buffer
-			require.NoError(t, s.Export(context.Background(), &buf, tt.format))
-			assert.Equal(t, tt.want, buf.String())
-		})
-	}
+	forEachBackend(t, func(t *testing.T, be backend) {
+		s := exportFixture(t, be)
+		tests := []struct{ format, want string }{
+			{"jsonl", wantJSONL},
+			{"csv", wantCSV},
+		}
+		for _, tt := range tests {
+			t.Run(tt.format, func(t *testing.T) {
+				var buf bytes.Buffer
+				require.NoError(t, s.Export(context.Background(), &buf, tt.format))
+				assert.Equal(t, tt.want, buf.String())
+			})
+		}
+	})
 }
 
 func TestExportParsesBack(t *testing.T) {
-	s := exportFixture(t)
-	var buf bytes.Buffer
-	require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	require.Len(t, lines, 4)
-	for i, l := range lines {
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(l), &m), "line %d", i+1)
-	}
+	forEachBackend(t, func(t *testing.T, be backend) {
+		s := exportFixture(t, be)
+		var buf bytes.Buffer
+		require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
+		lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+		require.Len(t, lines, 4)
+		for i, l := range lines {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal([]byte(l), &m), "line %d", i+1)
+		}
 
-	buf.Reset()
-	require.NoError(t, s.Export(context.Background(), &buf, "csv"))
-	recs, err := csv.NewReader(&buf).ReadAll()
-	require.NoError(t, err)
-	for i, r := range recs {
-		assert.Len(t, r, len(recs[0]), "row %d", i)
-	}
+		buf.Reset()
+		require.NoError(t, s.Export(context.Background(), &buf, "csv"))
+		recs, err := csv.NewReader(&buf).ReadAll()
+		require.NoError(t, err)
+		for i, r := range recs {
+			assert.Len(t, r, len(recs[0]), "row %d", i)
+		}
+	})
 }
 
 func TestExportEmptyAndErrors(t *testing.T) {
-	s := openTemp(t)
-	var buf bytes.Buffer
-	require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
-	assert.Empty(t, buf.String())
-	require.NoError(t, s.Export(context.Background(), &buf, "csv"))
-	assert.Equal(t, "id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale\n", buf.String())
+	forEachBackend(t, func(t *testing.T, be backend) {
+		s := be.open(t)
+		var buf bytes.Buffer
+		require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
+		assert.Empty(t, buf.String())
+		require.NoError(t, s.Export(context.Background(), &buf, "csv"))
+		assert.Equal(t, "id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale\n", buf.String())
 
-	err := s.Export(context.Background(), &buf, "xlsx")
-	require.ErrorIs(t, err, store.ErrInvalid)
-	assert.Contains(t, err.Error(), `"xlsx" is not one of jsonl, csv`)
+		err := s.Export(context.Background(), &buf, "xlsx")
+		require.ErrorIs(t, err, store.ErrInvalid)
+		assert.Contains(t, err.Error(), `"xlsx" is not one of jsonl, csv`)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	require.ErrorIs(t, s.Export(ctx, &buf, "csv"), context.Canceled)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		require.ErrorIs(t, s.Export(ctx, &buf, "csv"), context.Canceled)
 
-	require.NoError(t, s.PutItems(context.Background(), []audit.ItemRecord{{ID: "a"}}))
-	err = s.Export(context.Background(), failWriter{}, "jsonl")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "disk full")
+		require.NoError(t, s.PutItems(context.Background(), []audit.ItemRecord{{ID: "a"}}))
+		err = s.Export(context.Background(), failWriter{}, "jsonl")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "disk full")
+	})
 }
 
 type failWriter struct{}

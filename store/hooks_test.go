@@ -41,12 +41,21 @@ func FillResults(tb testing.TB, s *Store, n int, report any) {
 	}
 }
 
-// CreateAtVersion makes a new database at path migrated only up to version,
-// as an older cxr-auditor would have left it.
-func CreateAtVersion(tb testing.TB, path string, version int) {
+// CreateAtVersion makes a new store at location (a SQLite path or a
+// PostgreSQL URL) migrated only up to version, as an older cxr-auditor
+// would have left it.
+func CreateAtVersion(tb testing.TB, location string, version int) {
 	tb.Helper()
 	ctx := context.Background()
-	s := &Store{path: path, now: time.Now, busy: defaultBusyTimeout}
+	if IsPostgres(location) {
+		s := &Store{busy: defaultBusyTimeout, now: time.Now}
+		if err := s.openPostgresAt(ctx, location, version); err != nil {
+			tb.Fatal(err)
+		}
+		s.Close()
+		return
+	}
+	s := &Store{path: location, now: time.Now, busy: defaultBusyTimeout, dialect: sqliteDialect}
 	w, err := sql.Open("sqlite", s.dsn(true, false))
 	if err != nil {
 		tb.Fatal(err)

@@ -12,11 +12,13 @@ import (
 )
 
 // migrationFS holds the schema migrations, one file per version, applied in
-// order: migrations/0001_*.sql brings a new file to version 1, 0002_*.sql
-// version 1 to 2, and so on. Released migrations are never edited; a change
-// is a new file.
+// order: migrations/0001_*.sql brings a new SQLite file to version 1,
+// 0002_*.sql version 1 to 2, and so on; migrations/postgres/ holds the same
+// steps for PostgreSQL, version for version (a store at version N has the
+// same tables and columns on both). Released migrations are never edited;
+// a change is a new file in both folders.
 //
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // migration is one step of the schema.
@@ -26,11 +28,21 @@ type migration struct {
 	sql     string
 }
 
-// migrations is the ordered list; its length is the current version.
-var migrations = loadMigrations()
+// migrations (SQLite) and postgresMigrations are the ordered lists; their
+// length, the same, is the current version.
+var (
+	migrations         = loadMigrations("migrations")
+	postgresMigrations = loadMigrations("migrations/postgres")
+)
 
-func loadMigrations() []migration {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+func init() {
+	if len(migrations) != len(postgresMigrations) {
+		panic(fmt.Sprintf("store: %d SQLite migrations but %d PostgreSQL ones", len(migrations), len(postgresMigrations)))
+	}
+}
+
+func loadMigrations(dir string) []migration {
+	names, err := fs.Glob(migrationFS, dir+"/*.sql")
 	if err != nil {
 		panic(err) // embedded at build time: cannot fail at run time
 	}
@@ -53,14 +65,23 @@ func loadMigrations() []migration {
 // SchemaVersion is the schema version this build writes and expects.
 func SchemaVersion() int { return len(migrations) }
 
-// migrate brings the database up to version target, in one transaction
+// migrate brings the store up to version target (migrateSQLite,
+// migratePostgres).
+func (s *Store) migrate(ctx context.Context, target int) error {
+	if s.dialect.postgres {
+		return s.migratePostgres(ctx, target)
+	}
+	return s.migrateSQLite(ctx, target)
+}
+
+// migrateSQLite brings the database up to version target, in one transaction
 // started with BEGIN IMMEDIATE (the write connection's _txlock), so that of
 // several processes opening the same store at once exactly one migrates
 // and the others, waiting in busy_timeout for the write lock, re-read the
 // version inside their own transaction and find nothing left to do. A crash
 // leaves the earlier version whole. It refuses a newer database and a
 // SQLite file that is not ours.
-func (s *Store) migrate(ctx context.Context, target int) error {
+func (s *Store) migrateSQLite(ctx context.Context, target int) error {
 	// A first look, outside any transaction, only so that a foreign file
 	// is refused before setWAL rewrites its header. The decision to
 	// migrate is taken again below, under the write lock.
@@ -94,7 +115,7 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 				return err
 			}
 		}
-		for _, m := range migrations[version:target] {
+		for _, m := range s.dialect.migrations[version:target] {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migrate to schema version %d (%s): %w", m.version, m.name, err)
 			}
@@ -115,7 +136,14 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 // checkVersion is the read-only counterpart of migrate: it refuses what
 // migrate would refuse and a database that would need migrating.
 func (s *Store) checkVersion(ctx context.Context) error {
-	version, appID, tables, err := inspect(ctx, s.r)
+	if s.noVersionCheck {
+		return nil
+	}
+	inspectFn := inspect
+	if s.dialect.postgres {
+		inspectFn = inspectPostgres
+	}
+	version, appID, tables, err := inspectFn(ctx, s.r)
 	if err != nil {
 		return s.errorf("open", err)
 	}
@@ -133,6 +161,9 @@ func (s *Store) checkIdentity(version, appID, tables int) error {
 	case version > len(migrations):
 		return s.errorf("open", fmt.Errorf("%w: the file has schema version %d, this build knows up to %d; use a newer cxr-auditor", ErrNewerSchema, version, len(migrations)))
 	case version == 0 && tables > 0, version > 0 && appID != applicationID:
+		if s.dialect.postgres {
+			return s.errorf("open", fmt.Errorf("%w: the schema %s holds tables of another program (left untouched); give cxr-auditor an empty database, or a schema of its own (search_path=... in the URL)", ErrNotStore, "in use"))
+		}
 		return s.errorf("open", fmt.Errorf("%w: it is an SQLite database of another program (left untouched)", ErrNotStore))
 	}
 	return nil

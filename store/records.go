@@ -21,7 +21,7 @@ func (s *Store) PutItems(ctx context.Context, items []audit.ItemRecord) error {
 		}
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO items (id, image, draft, seq) VALUES (?, ?, ?, ?)
+		st, err := tx.PrepareContext(ctx, `INSERT INTO items (id, image, draft, seq) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (id) DO UPDATE SET image = excluded.image, draft = excluded.draft, seq = excluded.seq`)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func (rt *recordTx) exec(ctx context.Context, st **sql.Stmt, query string, args 
 }
 
 const insertStage = `INSERT INTO stage_records (` + stageColumns + `)
-	VALUES (?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?)`
+	VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10, $11,$12,$13,$14,$15,$16,$17,$18, $19,$20,$21,$22,$23,$24,$25,$26,$27)`
 
 // putStageTx checks and inserts r in tx.
 func (s *Store) putStageTx(ctx context.Context, tx *recordTx, r audit.StageRecord) error {
@@ -155,7 +155,7 @@ func (s *Store) PutOutcome(ctx context.Context, stages []audit.StageRecord, resu
 // such a call must be made again.
 func (s *Store) GetStage(ctx context.Context, key string) (audit.StageRecord, bool, error) {
 	row := s.r.QueryRowContext(ctx, `SELECT `+stageColumns+` FROM stage_records
-		WHERE key = ? AND (error = '' OR deterministic = 1) ORDER BY id DESC LIMIT 1`, key)
+		WHERE key = $1 AND (error = '' OR deterministic = 1) ORDER BY id DESC LIMIT 1`, key)
 	r, err := scanStage(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return audit.StageRecord{}, false, nil
@@ -173,7 +173,7 @@ func (s *Store) GetStage(ctx context.Context, key string) (audit.StageRecord, bo
 // digest.
 func (s *Store) LastModelProfile(ctx context.Context, model string) (digest, options string, ok bool, err error) {
 	err = s.r.QueryRowContext(ctx, `SELECT model_digest, options FROM stage_records
-		WHERE model = ? AND error = '' AND model_digest != '' ORDER BY id DESC LIMIT 1`, model).Scan(&digest, &options)
+		WHERE model = $1 AND error = '' AND model_digest != '' ORDER BY id DESC LIMIT 1`, model).Scan(&digest, &options)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", false, nil
 	}
@@ -246,7 +246,7 @@ func (s *Store) putResultTx(ctx context.Context, tx *recordTx, r audit.ResultRec
 }
 
 const upsertResult = `INSERT INTO results (item_id, grounding_key, draft_key, report, salvaged, error, updated_at, urgent, disagreements)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 	ON CONFLICT (item_id) DO UPDATE SET grounding_key = excluded.grounding_key, draft_key = excluded.draft_key,
 		report = excluded.report, salvaged = excluded.salvaged, error = excluded.error, updated_at = excluded.updated_at,
 		urgent = excluded.urgent, disagreements = excluded.disagreements`
@@ -256,7 +256,7 @@ const resultColumns = `item_id, grounding_key, draft_key, report, salvaged, erro
 // GetResult returns the latest result for itemID, or ok false when there is
 // none.
 func (s *Store) GetResult(ctx context.Context, itemID string) (audit.ResultRecord, bool, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+resultColumns+` FROM results WHERE item_id = ?`, itemID)
+	row := s.r.QueryRowContext(ctx, `SELECT `+resultColumns+` FROM results WHERE item_id = $1`, itemID)
 	r, err := scanResult(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return audit.ResultRecord{}, false, nil

@@ -23,6 +23,13 @@ type Store struct {
 	readOnly bool
 	now      func() time.Time
 	busy     time.Duration // busy timeout
+	dialect  *dialect
+	// secret is the PostgreSQL password, scrubbed from every error;
+	// insecure is set when the connection may travel without TLS.
+	secret   string
+	insecure bool
+	// noVersionCheck: see skipVersionCheck.
+	noVersionCheck bool
 	// w is the single write connection (MaxOpenConns 1); nil when read-only.
 	w *sql.DB
 	// r is the read pool.
@@ -41,6 +48,14 @@ type options struct {
 	now      func() time.Time
 	readOnly bool
 	busy     time.Duration
+	// noVersionCheck lets a read-only open succeed at any schema version
+	// (Diagnose reports it instead).
+	noVersionCheck bool
+}
+
+// skipVersionCheck is the option of Diagnose.
+func skipVersionCheck() Option {
+	return func(o *options) { o.noVersionCheck = true }
 }
 
 // WithClock makes the store timestamp verdicts, notes, events and records
@@ -98,11 +113,19 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("store: open: %w: field path: empty", ErrInvalid)
 	}
+	if IsPostgres(path) {
+		s := &Store{readOnly: o.readOnly, now: o.now, busy: o.busy, noVersionCheck: o.noVersionCheck}
+		if err := s.openPostgres(ctx, path); err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: open: %w", path, err)
 	}
-	s := &Store{path: abs, readOnly: o.readOnly, now: o.now, busy: o.busy}
+	s := &Store{path: abs, readOnly: o.readOnly, now: o.now, busy: o.busy, dialect: sqliteDialect, noVersionCheck: o.noVersionCheck}
 	if err := s.openSQLite(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -119,7 +142,7 @@ func (s *Store) Close() error {
 		if s.r != nil {
 			errs = append(errs, s.r.Close())
 		}
-		if s.w != nil {
+		if s.w != nil && s.w != s.r {
 			errs = append(errs, s.w.Close())
 		}
 		// The file lock goes last: its descriptor must outlive every
@@ -140,8 +163,21 @@ func (s *Store) Path() string { return s.path }
 // errorf wraps err as `store <path>: <op>: <err>`, with the cause named
 // when SQLite's own words hide it (explain).
 func (s *Store) errorf(op string, err error) error {
-	return fmt.Errorf("store %s: %s: %w", s.path, op, s.explain(err))
+	err = fmt.Errorf("store %s: %s: %w", s.path, op, s.explain(err))
+	if len(s.secret) >= 3 && strings.Contains(err.Error(), s.secret) {
+		return scrubbed{err, s.secret}
+	}
+	return err
 }
+
+// scrubbed hides a password that a driver's message would show.
+type scrubbed struct {
+	err    error
+	secret string
+}
+
+func (e scrubbed) Error() string { return strings.ReplaceAll(e.err.Error(), e.secret, "xxxxx") }
+func (e scrubbed) Unwrap() error { return e.err }
 
 // invalid returns an ErrInvalid naming the field.
 func invalid(field, format string, args ...any) error {

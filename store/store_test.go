@@ -153,29 +153,31 @@ func TestOpenReadOnlyDirectory(t *testing.T) {
 }
 
 func TestItemsRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t)
-	items := []audit.ItemRecord{
-		{ID: "b", Image: "img/b.png", Draft: "Small left effusion.", Seq: 1},
-		{ID: "a", Image: "img/a.png", Draft: "No acute findings.", Seq: 0},
-	}
-	require.NoError(t, s.PutItems(ctx, items))
-	got, err := s.Items(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, []audit.ItemRecord{items[1], items[0]}, got)
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t)
+		items := []audit.ItemRecord{
+			{ID: "b", Image: "img/b.png", Draft: "Small left effusion.", Seq: 1},
+			{ID: "a", Image: "img/a.png", Draft: "No acute findings.", Seq: 0},
+		}
+		require.NoError(t, s.PutItems(ctx, items))
+		got, err := s.Items(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []audit.ItemRecord{items[1], items[0]}, got)
 
-	// Upsert: change one, add one, keep the other.
-	require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: "a", Image: "img/a2.png", Seq: 5}, {ID: "c", Seq: 2}}))
-	got, err = s.Items(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, []audit.ItemRecord{items[0], {ID: "c", Seq: 2}, {ID: "a", Image: "img/a2.png", Seq: 5}}, got)
+		// Upsert: change one, add one, keep the other.
+		require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: "a", Image: "img/a2.png", Seq: 5}, {ID: "c", Seq: 2}}))
+		got, err = s.Items(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []audit.ItemRecord{items[0], {ID: "c", Seq: 2}, {ID: "a", Image: "img/a2.png", Seq: 5}}, got)
 
-	err = s.PutItems(ctx, []audit.ItemRecord{{ID: "ok"}, {ID: ""}})
-	require.ErrorIs(t, err, store.ErrInvalid)
-	assert.Contains(t, err.Error(), "field ID")
-	got, err = s.Items(ctx)
-	require.NoError(t, err)
-	assert.Len(t, got, 3, "a refused batch writes nothing")
+		err = s.PutItems(ctx, []audit.ItemRecord{{ID: "ok"}, {ID: ""}})
+		require.ErrorIs(t, err, store.ErrInvalid)
+		assert.Contains(t, err.Error(), "field ID")
+		got, err = s.Items(ctx)
+		require.NoError(t, err)
+		assert.Len(t, got, 3, "a refused batch writes nothing")
+	})
 }
 
 func sampleStage(key string, stage audit.Stage) audit.StageRecord {
@@ -196,73 +198,77 @@ func sampleStage(key string, stage audit.Stage) audit.StageRecord {
 }
 
 func TestStageCache(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t, store.WithClock(fakeClock()))
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t, store.WithClock(fakeClock()))
 
-	_, ok, err := s.GetStage(ctx, "k1")
-	require.NoError(t, err)
-	assert.False(t, ok, "miss on an empty store")
+		_, ok, err := s.GetStage(ctx, "k1")
+		require.NoError(t, err)
+		assert.False(t, ok, "miss on an empty store")
 
-	rec := sampleStage("k1", audit.StageGrounding)
-	require.NoError(t, s.PutStage(ctx, rec))
-	got, ok, err := s.GetStage(ctx, "k1")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, rec, got, "every field round-trips")
+		rec := sampleStage("k1", audit.StageGrounding)
+		require.NoError(t, s.PutStage(ctx, rec))
+		got, ok, err := s.GetStage(ctx, "k1")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, rec, got, "every field round-trips")
 
-	// A failed record under a new key is stored but never served.
-	failed := audit.StageRecord{Key: "k2", Stage: audit.StageDraft, ItemID: "a1", Raw: "partial", Error: "HTTP 500"}
-	require.NoError(t, s.PutStage(ctx, failed))
-	_, ok, err = s.GetStage(ctx, "k2")
-	require.NoError(t, err)
-	assert.False(t, ok, "a failed call must be recomputed")
+		// A failed record under a new key is stored but never served.
+		failed := audit.StageRecord{Key: "k2", Stage: audit.StageDraft, ItemID: "a1", Raw: "partial", Error: "HTTP 500"}
+		require.NoError(t, s.PutStage(ctx, failed))
+		_, ok, err = s.GetStage(ctx, "k2")
+		require.NoError(t, err)
+		assert.False(t, ok, "a failed call must be recomputed")
 
-	// A later failure under a cached key does not hide the good record.
-	require.NoError(t, s.PutStage(ctx, audit.StageRecord{Key: "k1", Stage: audit.StageGrounding, Error: "timeout"}))
-	got, ok, err = s.GetStage(ctx, "k1")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, rec.Raw, got.Raw)
+		// A later failure under a cached key does not hide the good record.
+		require.NoError(t, s.PutStage(ctx, audit.StageRecord{Key: "k1", Stage: audit.StageGrounding, Error: "timeout"}))
+		got, ok, err = s.GetStage(ctx, "k1")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, rec.Raw, got.Raw)
 
-	// A successful rerun supersedes the earlier record.
-	rerun := rec
-	rerun.Raw, rerun.Findings, rerun.CreatedAt = `{"findings":[{"label":"no_finding"}]}`, []schema.Finding{{Label: schema.NoFinding}}, time.Time{}
-	require.NoError(t, s.PutStage(ctx, rerun))
-	got, ok, err = s.GetStage(ctx, "k1")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, rerun.Raw, got.Raw)
-	assert.Equal(t, rerun.Findings, got.Findings)
-	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 8, 0, time.UTC), got.CreatedAt, "zero CreatedAt stamped by the clock (3rd stamp)")
+		// A successful rerun supersedes the earlier record.
+		rerun := rec
+		rerun.Raw, rerun.Findings, rerun.CreatedAt = `{"findings":[{"label":"no_finding"}]}`, []schema.Finding{{Label: schema.NoFinding}}, time.Time{}
+		require.NoError(t, s.PutStage(ctx, rerun))
+		got, ok, err = s.GetStage(ctx, "k1")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, rerun.Raw, got.Raw)
+		assert.Equal(t, rerun.Findings, got.Findings)
+		assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 8, 0, time.UTC), got.CreatedAt, "zero CreatedAt stamped by the clock (3rd stamp)")
 
-	// Then a success for the failed key makes it a hit.
-	ok2 := failed
-	ok2.Error, ok2.Raw = "", `{"labels":[]}`
-	require.NoError(t, s.PutStage(ctx, ok2))
-	got, ok, err = s.GetStage(ctx, "k2")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, ok2.Raw, got.Raw)
+		// Then a success for the failed key makes it a hit.
+		ok2 := failed
+		ok2.Error, ok2.Raw = "", `{"labels":[]}`
+		require.NoError(t, s.PutStage(ctx, ok2))
+		got, ok, err = s.GetStage(ctx, "k2")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, ok2.Raw, got.Raw)
+	})
 }
 
 func TestPutStageValidation(t *testing.T) {
-	s := openTemp(t)
-	tests := []struct {
-		name  string
-		rec   audit.StageRecord
-		field string
-	}{
-		{"no key", audit.StageRecord{Stage: audit.StageDraft}, "field Key"},
-		{"bad stage", audit.StageRecord{Key: "k", Stage: "vision"}, "field Stage"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := s.PutStage(context.Background(), tt.rec)
-			require.ErrorIs(t, err, store.ErrInvalid)
-			assert.Contains(t, err.Error(), tt.field)
-			assert.Contains(t, err.Error(), s.Path())
-		})
-	}
+	forEachBackend(t, func(t *testing.T, be backend) {
+		s := be.open(t)
+		tests := []struct {
+			name  string
+			rec   audit.StageRecord
+			field string
+		}{
+			{"no key", audit.StageRecord{Stage: audit.StageDraft}, "field Key"},
+			{"bad stage", audit.StageRecord{Key: "k", Stage: "vision"}, "field Stage"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				err := s.PutStage(context.Background(), tt.rec)
+				require.ErrorIs(t, err, store.ErrInvalid)
+				assert.Contains(t, err.Error(), tt.field)
+				assert.Contains(t, err.Error(), s.Path())
+			})
+		}
+	})
 }
 
 func sampleReport() *compare.Report {
@@ -273,380 +279,401 @@ func sampleReport() *compare.Report {
 }
 
 func TestResults(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t, store.WithClock(fakeClock()))
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t, store.WithClock(fakeClock()))
 
-	_, ok, err := s.GetResult(ctx, "a1")
-	require.NoError(t, err)
-	assert.False(t, ok)
-	all, err := s.Results(ctx)
-	require.NoError(t, err)
-	assert.Empty(t, all)
+		_, ok, err := s.GetResult(ctx, "a1")
+		require.NoError(t, err)
+		assert.False(t, ok)
+		all, err := s.Results(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, all)
 
-	r1 := audit.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Report: sampleReport(), Salvaged: true,
-		UpdatedAt: time.Date(2026, 5, 6, 7, 8, 9, 10, time.UTC)}
-	r2 := audit.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}
-	require.NoError(t, s.PutResult(ctx, r1))
-	require.NoError(t, s.PutResult(ctx, r2))
+		r1 := audit.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Report: sampleReport(), Salvaged: true,
+			UpdatedAt: time.Date(2026, 5, 6, 7, 8, 9, 10, time.UTC)}
+		r2 := audit.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}
+		require.NoError(t, s.PutResult(ctx, r1))
+		require.NoError(t, s.PutResult(ctx, r2))
 
-	got, ok, err := s.GetResult(ctx, "a1")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, r1, got)
+		got, ok, err := s.GetResult(ctx, "a1")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, r1, got)
 
-	got, ok, err = s.GetResult(ctx, "a2")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Nil(t, got.Report)
-	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), got.UpdatedAt)
+		got, ok, err = s.GetResult(ctx, "a2")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Nil(t, got.Report)
+		assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), got.UpdatedAt)
 
-	// Latest per item: the rerun replaces the error.
-	r2b := audit.ResultRecord{ItemID: "a2", GroundingKey: "g2b", DraftKey: "d2", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}
-	require.NoError(t, s.PutResult(ctx, r2b))
-	all, err = s.Results(ctx)
-	require.NoError(t, err)
-	require.Len(t, all, 2)
-	assert.Equal(t, r1, all["a1"])
-	assert.Equal(t, "g2b", all["a2"].GroundingKey)
-	assert.Empty(t, all["a2"].Error)
-	require.NotNil(t, all["a2"].Report)
-	assert.Empty(t, all["a2"].Report.Disagreements)
+		// Latest per item: the rerun replaces the error.
+		r2b := audit.ResultRecord{ItemID: "a2", GroundingKey: "g2b", DraftKey: "d2", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}
+		require.NoError(t, s.PutResult(ctx, r2b))
+		all, err = s.Results(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+		assert.Equal(t, r1, all["a1"])
+		assert.Equal(t, "g2b", all["a2"].GroundingKey)
+		assert.Empty(t, all["a2"].Error)
+		require.NotNil(t, all["a2"].Report)
+		assert.Empty(t, all["a2"].Report.Disagreements)
 
-	err = s.PutResult(ctx, audit.ResultRecord{})
-	require.ErrorIs(t, err, store.ErrInvalid)
-	assert.Contains(t, err.Error(), "field ItemID")
+		err = s.PutResult(ctx, audit.ResultRecord{})
+		require.ErrorIs(t, err, store.ErrInvalid)
+		assert.Contains(t, err.Error(), "field ItemID")
+	})
 }
 
 func TestVerdictValidation(t *testing.T) {
-	s := openTemp(t)
-	good := audit.Verdict{ItemID: "a12", DisagreementKey: "pneumothorax/missed_in_draft", Decision: audit.ImageRight, Annotator: "rad1"}
-	tests := []struct {
-		name  string
-		edit  func(*audit.Verdict)
-		field string
-	}{
-		{"item", func(v *audit.Verdict) { v.ItemID = "" }, "field ItemID"},
-		{"key", func(v *audit.Verdict) { v.DisagreementKey = "" }, "field DisagreementKey"},
-		{"annotator", func(v *audit.Verdict) { v.Annotator = "" }, "field Annotator"},
-		{"decision", func(v *audit.Verdict) { v.Decision = "maybe" }, `field Decision: "maybe" is not one of`},
-		{"empty decision", func(v *audit.Verdict) { v.Decision = "" }, "field Decision"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			v := good
-			tt.edit(&v)
-			_, err := s.SaveVerdict(context.Background(), v)
-			require.ErrorIs(t, err, store.ErrInvalid)
-			assert.Contains(t, err.Error(), tt.field)
-			assert.Contains(t, err.Error(), "store "+s.Path()+": save verdict item")
-		})
-	}
-	all, err := s.AllVerdicts(context.Background(), "")
-	require.NoError(t, err)
-	assert.Empty(t, all)
+	forEachBackend(t, func(t *testing.T, be backend) {
+		s := be.open(t)
+		good := audit.Verdict{ItemID: "a12", DisagreementKey: "pneumothorax/missed_in_draft", Decision: audit.ImageRight, Annotator: "rad1"}
+		tests := []struct {
+			name  string
+			edit  func(*audit.Verdict)
+			field string
+		}{
+			{"item", func(v *audit.Verdict) { v.ItemID = "" }, "field ItemID"},
+			{"key", func(v *audit.Verdict) { v.DisagreementKey = "" }, "field DisagreementKey"},
+			{"annotator", func(v *audit.Verdict) { v.Annotator = "" }, "field Annotator"},
+			{"decision", func(v *audit.Verdict) { v.Decision = "maybe" }, `field Decision: "maybe" is not one of`},
+			{"empty decision", func(v *audit.Verdict) { v.Decision = "" }, "field Decision"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				v := good
+				tt.edit(&v)
+				_, err := s.SaveVerdict(context.Background(), v)
+				require.ErrorIs(t, err, store.ErrInvalid)
+				assert.Contains(t, err.Error(), tt.field)
+				assert.Contains(t, err.Error(), "store "+s.Path()+": save verdict item")
+			})
+		}
+		all, err := s.AllVerdicts(context.Background(), "")
+		require.NoError(t, err)
+		assert.Empty(t, all)
+	})
 }
 
 func TestVerdictOverwriteAndUndo(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t, store.WithClock(fakeClock()))
-	const ptx, cardio = "pneumothorax/missed_in_draft", "cardiomegaly/unsupported_by_image"
-	save := func(item, key string, d audit.Decision, who string) audit.Verdict {
-		t.Helper()
-		v, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: item, DisagreementKey: key, Decision: d, Annotator: who})
-		require.NoError(t, err)
-		return v
-	}
-	current := func(item, who string) map[string]audit.Decision {
-		t.Helper()
-		vs, err := s.Verdicts(ctx, item, who)
-		require.NoError(t, err)
-		m := map[string]audit.Decision{}
-		for _, v := range vs {
-			m[v.Annotator+" "+v.DisagreementKey] = v.Decision
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t, store.WithClock(fakeClock()))
+		const ptx, cardio = "pneumothorax/missed_in_draft", "cardiomegaly/unsupported_by_image"
+		save := func(item, key string, d audit.Decision, who string) audit.Verdict {
+			t.Helper()
+			v, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: item, DisagreementKey: key, Decision: d, Annotator: who})
+			require.NoError(t, err)
+			return v
 		}
-		return m
-	}
+		current := func(item, who string) map[string]audit.Decision {
+			t.Helper()
+			vs, err := s.Verdicts(ctx, item, who)
+			require.NoError(t, err)
+			m := map[string]audit.Decision{}
+			for _, v := range vs {
+				m[v.Annotator+" "+v.DisagreementKey] = v.Decision
+			}
+			return m
+		}
 
-	v1 := save("a1", ptx, audit.ImageRight, "rad1")
-	assert.Positive(t, v1.ID)
-	assert.Equal(t, schema.Pneumothorax, v1.Label, "label filled from the key")
-	assert.Equal(t, compare.MissedInDraft, v1.Kind)
-	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), v1.At)
+		v1 := save("a1", ptx, audit.ImageRight, "rad1")
+		assert.Positive(t, v1.ID)
+		assert.Equal(t, schema.Pneumothorax, v1.Label, "label filled from the key")
+		assert.Equal(t, compare.MissedInDraft, v1.Kind)
+		assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), v1.At)
 
-	save("a1", ptx, audit.DraftRight, "rad1") // overwrite
-	save("a1", ptx, audit.Unsure, "rad2")     // another annotator
-	save("a1", cardio, audit.BothWrong, "rad1")
-	save("a2", ptx, audit.ImageRight, "rad1")
+		save("a1", ptx, audit.DraftRight, "rad1") // overwrite
+		save("a1", ptx, audit.Unsure, "rad2")     // another annotator
+		save("a1", cardio, audit.BothWrong, "rad1")
+		save("a2", ptx, audit.ImageRight, "rad1")
 
-	assert.Equal(t, map[string]audit.Decision{
-		"rad1 " + cardio: audit.BothWrong, "rad1 " + ptx: audit.DraftRight, "rad2 " + ptx: audit.Unsure,
-	}, current("a1", ""))
-	assert.Equal(t, map[string]audit.Decision{"rad2 " + ptx: audit.Unsure}, current("a1", "rad2"))
+		assert.Equal(t, map[string]audit.Decision{
+			"rad1 " + cardio: audit.BothWrong, "rad1 " + ptx: audit.DraftRight, "rad2 " + ptx: audit.Unsure,
+		}, current("a1", ""))
+		assert.Equal(t, map[string]audit.Decision{"rad2 " + ptx: audit.Unsure}, current("a1", "rad2"))
 
-	// Undo rad1's latest (a2), then cardio, then the overwrite: the first
-	// verdict for ptx becomes current again.
-	steps := []struct {
-		wantItem, wantKey string
-		wantDecision      audit.Decision
-		after             map[string]audit.Decision
-	}{
-		{"a2", ptx, audit.ImageRight, map[string]audit.Decision{"rad1 " + cardio: audit.BothWrong, "rad1 " + ptx: audit.DraftRight}},
-		{"a1", cardio, audit.BothWrong, map[string]audit.Decision{"rad1 " + ptx: audit.DraftRight}},
-		{"a1", ptx, audit.DraftRight, map[string]audit.Decision{"rad1 " + ptx: audit.ImageRight}},
-		{"a1", ptx, audit.ImageRight, map[string]audit.Decision{}},
-	}
-	for i, st := range steps {
+		// Undo rad1's latest (a2), then cardio, then the overwrite: the first
+		// verdict for ptx becomes current again.
+		steps := []struct {
+			wantItem, wantKey string
+			wantDecision      audit.Decision
+			after             map[string]audit.Decision
+		}{
+			{"a2", ptx, audit.ImageRight, map[string]audit.Decision{"rad1 " + cardio: audit.BothWrong, "rad1 " + ptx: audit.DraftRight}},
+			{"a1", cardio, audit.BothWrong, map[string]audit.Decision{"rad1 " + ptx: audit.DraftRight}},
+			{"a1", ptx, audit.DraftRight, map[string]audit.Decision{"rad1 " + ptx: audit.ImageRight}},
+			{"a1", ptx, audit.ImageRight, map[string]audit.Decision{}},
+		}
+		for i, st := range steps {
+			u, ok, err := s.UndoLastVerdict(ctx, "rad1")
+			require.NoError(t, err, "step %d", i)
+			require.True(t, ok, "step %d", i)
+			assert.Equal(t, st.wantItem, u.ItemID, "step %d", i)
+			assert.Equal(t, st.wantKey, u.DisagreementKey, "step %d", i)
+			assert.Equal(t, st.wantDecision, u.Decision, "step %d", i)
+			assert.Equal(t, st.after, current("a1", "rad1"), "step %d", i)
+		}
+		_, ok, err := s.UndoLastVerdict(ctx, "rad1")
+		require.NoError(t, err)
+		assert.False(t, ok, "nothing left to undo")
+		assert.Equal(t, map[string]audit.Decision{"rad2 " + ptx: audit.Unsure}, current("a1", ""), "rad2 untouched")
+
+		// A new verdict after undos is current and is the next one undone.
+		v := save("a1", ptx, audit.BothWrong, "rad1")
 		u, ok, err := s.UndoLastVerdict(ctx, "rad1")
-		require.NoError(t, err, "step %d", i)
-		require.True(t, ok, "step %d", i)
-		assert.Equal(t, st.wantItem, u.ItemID, "step %d", i)
-		assert.Equal(t, st.wantKey, u.DisagreementKey, "step %d", i)
-		assert.Equal(t, st.wantDecision, u.Decision, "step %d", i)
-		assert.Equal(t, st.after, current("a1", "rad1"), "step %d", i)
-	}
-	_, ok, err := s.UndoLastVerdict(ctx, "rad1")
-	require.NoError(t, err)
-	assert.False(t, ok, "nothing left to undo")
-	assert.Equal(t, map[string]audit.Decision{"rad2 " + ptx: audit.Unsure}, current("a1", ""), "rad2 untouched")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, v.ID, u.ID)
 
-	// A new verdict after undos is current and is the next one undone.
-	v := save("a1", ptx, audit.BothWrong, "rad1")
-	u, ok, err := s.UndoLastVerdict(ctx, "rad1")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, v.ID, u.ID)
+		all, err := s.AllVerdicts(ctx, "")
+		require.NoError(t, err)
+		require.Len(t, all, 1)
+		assert.Equal(t, "rad2", all[0].Annotator)
+		mine, err := s.AllVerdicts(ctx, "rad1")
+		require.NoError(t, err)
+		assert.Empty(t, mine)
 
-	all, err := s.AllVerdicts(ctx, "")
-	require.NoError(t, err)
-	require.Len(t, all, 1)
-	assert.Equal(t, "rad2", all[0].Annotator)
-	mine, err := s.AllVerdicts(ctx, "rad1")
-	require.NoError(t, err)
-	assert.Empty(t, mine)
+		// Every save and undo is in the audit trail.
+		evs, err := s.Events(ctx, 0, 0)
+		require.NoError(t, err)
+		kinds := map[string]int{}
+		for _, e := range evs {
+			kinds[e.Kind]++
+		}
+		assert.Equal(t, map[string]int{"verdict": 6, "undo": 5}, kinds)
+		assert.Contains(t, evs[0].Data, fmt.Sprintf(`"verdict_id":%d`, v1.ID))
 
-	// Every save and undo is in the audit trail.
-	evs, err := s.Events(ctx, 0, 0)
-	require.NoError(t, err)
-	kinds := map[string]int{}
-	for _, e := range evs {
-		kinds[e.Kind]++
-	}
-	assert.Equal(t, map[string]int{"verdict": 6, "undo": 5}, kinds)
-	assert.Contains(t, evs[0].Data, fmt.Sprintf(`"verdict_id":%d`, v1.ID))
-
-	_, _, err = s.UndoLastVerdict(ctx, "")
-	require.ErrorIs(t, err, store.ErrInvalid)
+		_, _, err = s.UndoLastVerdict(ctx, "")
+		require.ErrorIs(t, err, store.ErrInvalid)
+	})
 }
 
 func TestNotes(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t, store.WithClock(fakeClock()))
-	_, err := s.SaveNote(ctx, audit.Note{ItemID: "a1", Text: "x"})
-	require.ErrorIs(t, err, store.ErrInvalid)
-	assert.Contains(t, err.Error(), "field Annotator")
-	_, err = s.SaveNote(ctx, audit.Note{Annotator: "rad1", Text: "x"})
-	require.ErrorIs(t, err, store.ErrInvalid)
-	assert.Contains(t, err.Error(), "field ItemID")
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t, store.WithClock(fakeClock()))
+		_, err := s.SaveNote(ctx, audit.Note{ItemID: "a1", Text: "x"})
+		require.ErrorIs(t, err, store.ErrInvalid)
+		assert.Contains(t, err.Error(), "field Annotator")
+		_, err = s.SaveNote(ctx, audit.Note{Annotator: "rad1", Text: "x"})
+		require.ErrorIs(t, err, store.ErrInvalid)
+		assert.Contains(t, err.Error(), "field ItemID")
 
-	n1, err := s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad1", Text: "check apex"})
-	require.NoError(t, err)
-	assert.Positive(t, n1.ID)
-	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad1", Text: "apex clear on review"})
-	require.NoError(t, err)
-	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad2", Text: "agree"})
-	require.NoError(t, err)
-	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a2", Annotator: "rad1", Text: "other item"})
-	require.NoError(t, err)
-
-	tests := []struct {
-		item, who string
-		want      []string
-	}{
-		{"a1", "", []string{"rad1: apex clear on review", "rad2: agree"}},
-		{"a1", "rad2", []string{"rad2: agree"}},
-		{"a3", "", nil},
-	}
-	for _, tt := range tests {
-		ns, err := s.Notes(ctx, tt.item, tt.who)
+		n1, err := s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad1", Text: "check apex"})
 		require.NoError(t, err)
-		var got []string
-		for _, n := range ns {
-			got = append(got, n.Annotator+": "+n.Text)
-		}
-		assert.Equal(t, tt.want, got, "%s/%s", tt.item, tt.who)
-	}
+		assert.Positive(t, n1.ID)
+		_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad1", Text: "apex clear on review"})
+		require.NoError(t, err)
+		_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad2", Text: "agree"})
+		require.NoError(t, err)
+		_, err = s.SaveNote(ctx, audit.Note{ItemID: "a2", Annotator: "rad1", Text: "other item"})
+		require.NoError(t, err)
 
-	// An empty note clears.
-	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad2"})
-	require.NoError(t, err)
-	ns, err := s.Notes(ctx, "a1", "rad2")
-	require.NoError(t, err)
-	assert.Empty(t, ns)
+		tests := []struct {
+			item, who string
+			want      []string
+		}{
+			{"a1", "", []string{"rad1: apex clear on review", "rad2: agree"}},
+			{"a1", "rad2", []string{"rad2: agree"}},
+			{"a3", "", nil},
+		}
+		for _, tt := range tests {
+			ns, err := s.Notes(ctx, tt.item, tt.who)
+			require.NoError(t, err)
+			var got []string
+			for _, n := range ns {
+				got = append(got, n.Annotator+": "+n.Text)
+			}
+			assert.Equal(t, tt.want, got, "%s/%s", tt.item, tt.who)
+		}
+
+		// An empty note clears.
+		_, err = s.SaveNote(ctx, audit.Note{ItemID: "a1", Annotator: "rad2"})
+		require.NoError(t, err)
+		ns, err := s.Notes(ctx, "a1", "rad2")
+		require.NoError(t, err)
+		assert.Empty(t, ns)
+	})
 }
 
 func TestEventsAppendOnly(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t, store.WithClock(fakeClock()))
-	var ids []int64
-	for i := range 5 {
-		e, err := s.AppendEvent(ctx, audit.Event{Kind: "run_start", Data: fmt.Sprintf(`{"n":%d}`, i)})
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t, store.WithClock(fakeClock()))
+		var ids []int64
+		for i := range 5 {
+			e, err := s.AppendEvent(ctx, audit.Event{Kind: "run_start", Data: fmt.Sprintf(`{"n":%d}`, i)})
+			require.NoError(t, err)
+			ids = append(ids, e.ID)
+		}
+		page, err := s.Events(ctx, ids[1], 2)
 		require.NoError(t, err)
-		ids = append(ids, e.ID)
-	}
-	page, err := s.Events(ctx, ids[1], 2)
-	require.NoError(t, err)
-	require.Len(t, page, 2)
-	assert.Equal(t, ids[2], page[0].ID)
-	assert.Equal(t, `{"n":2}`, page[0].Data)
-	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 8, 0, time.UTC), page[0].At)
+		require.Len(t, page, 2)
+		assert.Equal(t, ids[2], page[0].ID)
+		assert.Equal(t, `{"n":2}`, page[0].Data)
+		assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 8, 0, time.UTC), page[0].At)
 
-	for _, tt := range []struct {
-		name string
-		e    audit.Event
-		msg  string
-	}{
-		{"no kind", audit.Event{}, "field Kind"},
-		{"bad json", audit.Event{Kind: "x", Data: "{"}, "field Data"},
-	} {
-		_, err := s.AppendEvent(ctx, tt.e)
-		require.ErrorIs(t, err, store.ErrInvalid, tt.name)
-		assert.Contains(t, err.Error(), tt.msg)
-	}
+		for _, tt := range []struct {
+			name string
+			e    audit.Event
+			msg  string
+		}{
+			{"no kind", audit.Event{}, "field Kind"},
+			{"bad json", audit.Event{Kind: "x", Data: "{"}, "field Data"},
+		} {
+			_, err := s.AppendEvent(ctx, tt.e)
+			require.ErrorIs(t, err, store.ErrInvalid, tt.name)
+			assert.Contains(t, err.Error(), tt.msg)
+		}
 
-	// Bypass the API: the database itself refuses to rewrite history.
-	_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
-	require.NoError(t, err)
-	_, err = s.SaveNote(ctx, audit.Note{ItemID: "a", Annotator: "r", Text: "n"})
-	require.NoError(t, err)
-	require.NoError(t, s.Close())
-	db, err := sql.Open("sqlite", s.Path())
-	require.NoError(t, err)
-	defer db.Close()
-	for _, q := range []string{
-		"UPDATE events SET kind = 'forged'",
-		"DELETE FROM events WHERE id = 1",
-		"DELETE FROM events",
-		"UPDATE notes SET text = 'forged'",
-		"DELETE FROM notes",
-		"DELETE FROM verdicts",
-		"UPDATE verdicts SET decision = 'image_right'",
-		"UPDATE verdicts SET undone = 1, annotator = 'x'",
-	} {
-		_, err := db.Exec(q)
-		require.Error(t, err, q)
-		assert.Contains(t, err.Error(), "append-only", q)
-	}
-	var n int
-	require.NoError(t, db.QueryRow("SELECT count(*) FROM events WHERE kind <> 'forged'").Scan(&n))
-	assert.Equal(t, 7, n)
-	// The one update allowed: undone 0 -> 1, and never back.
-	_, err = db.Exec("UPDATE verdicts SET undone = 1")
-	require.NoError(t, err)
-	_, err = db.Exec("UPDATE verdicts SET undone = 0")
-	require.Error(t, err)
+		// Bypass the API: the database itself refuses to rewrite history.
+		_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
+		require.NoError(t, err)
+		_, err = s.SaveNote(ctx, audit.Note{ItemID: "a", Annotator: "r", Text: "n"})
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		db := be.raw(t, s.Path())
+		for _, q := range []string{
+			"UPDATE events SET kind = 'forged'",
+			"DELETE FROM events WHERE id = 1",
+			"DELETE FROM events",
+			"UPDATE notes SET text = 'forged'",
+			"DELETE FROM notes",
+			"DELETE FROM verdicts",
+			"UPDATE verdicts SET decision = 'image_right'",
+			"UPDATE verdicts SET undone = 1, annotator = 'x'",
+		} {
+			_, err := db.Exec(q)
+			require.Error(t, err, q)
+			assert.Contains(t, err.Error(), "append-only", q)
+		}
+		if be.name == "postgres" {
+			for _, table := range []string{"events", "notes", "verdicts"} {
+				_, err := db.Exec("TRUNCATE " + table)
+				require.Error(t, err, "TRUNCATE %s", table)
+				assert.Contains(t, err.Error(), "append-only")
+			}
+		}
+		var n int
+		require.NoError(t, db.QueryRow("SELECT count(*) FROM events WHERE kind <> 'forged'").Scan(&n))
+		assert.Equal(t, 7, n)
+		// The one update allowed: undone 0 -> 1, and never back.
+		_, err = db.Exec("UPDATE verdicts SET undone = 1")
+		require.NoError(t, err)
+		_, err = db.Exec("UPDATE verdicts SET undone = 0")
+		require.Error(t, err)
+	})
 }
 
 func TestReadOnly(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "x.db")
-	w, err := store.Open(ctx, path)
-	require.NoError(t, err)
-	_, err = w.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
-	require.NoError(t, err)
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		path := be.location(t)
+		w, err := store.Open(ctx, path)
+		require.NoError(t, err)
+		_, err = w.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
+		require.NoError(t, err)
 
-	// Open beside a live writer, and after it closed.
-	for _, closeWriter := range []bool{false, true} {
-		if closeWriter {
-			require.NoError(t, w.Close())
+		// Open beside a live writer, and after it closed.
+		for _, closeWriter := range []bool{false, true} {
+			if closeWriter {
+				require.NoError(t, w.Close())
+			}
+			r, err := store.Open(ctx, path, store.ReadOnly())
+			require.NoError(t, err)
+			vs, err := r.Verdicts(ctx, "a", "")
+			require.NoError(t, err)
+			assert.Len(t, vs, 1)
+			_, err = r.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
+			require.ErrorIs(t, err, store.ErrReadOnlyStore)
+			assert.Contains(t, err.Error(), "read-only")
+			require.NoError(t, r.Close())
 		}
-		r, err := store.Open(ctx, path, store.ReadOnly())
-		require.NoError(t, err)
-		vs, err := r.Verdicts(ctx, "a", "")
-		require.NoError(t, err)
-		assert.Len(t, vs, 1)
-		_, err = r.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "read-only")
-		require.NoError(t, r.Close())
-	}
+	})
 }
 
 func TestContextCanceled(t *testing.T) {
-	s := openTemp(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
-	require.ErrorIs(t, err, context.Canceled)
-	_, err = s.Verdicts(ctx, "a", "")
-	require.True(t, errors.Is(err, context.Canceled))
+	forEachBackend(t, func(t *testing.T, be backend) {
+		s := be.open(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: "a", DisagreementKey: "k", Decision: audit.Unsure, Annotator: "r"})
+		require.ErrorIs(t, err, context.Canceled)
+		_, err = s.Verdicts(ctx, "a", "")
+		require.True(t, errors.Is(err, context.Canceled))
+	})
 }
 
 func TestConcurrentWriters(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t)
-	const goroutines, each = 8, 100
-	var (
-		writers sync.WaitGroup
-		others  sync.WaitGroup
-		mu      sync.Mutex
-		errs    []error
-	)
-	record := func(err error) {
-		if err != nil {
-			mu.Lock()
-			errs = append(errs, err)
-			mu.Unlock()
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t)
+		const goroutines, each = 8, 100
+		var (
+			writers sync.WaitGroup
+			others  sync.WaitGroup
+			mu      sync.Mutex
+			errs    []error
+		)
+		record := func(err error) {
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
 		}
-	}
-	for g := range goroutines {
-		writers.Go(func() {
-			for i := range each {
-				_, err := s.SaveVerdict(ctx, audit.Verdict{
-					ItemID: fmt.Sprintf("item-%d", i), DisagreementKey: "pneumothorax/missed_in_draft",
-					Decision: audit.ImageRight, Annotator: fmt.Sprintf("rad%d", g),
-				})
+		for g := range goroutines {
+			writers.Go(func() {
+				for i := range each {
+					_, err := s.SaveVerdict(ctx, audit.Verdict{
+						ItemID: fmt.Sprintf("item-%d", i), DisagreementKey: "pneumothorax/missed_in_draft",
+						Decision: audit.ImageRight, Annotator: fmt.Sprintf("rad%d", g),
+					})
+					record(err)
+				}
+			})
+		}
+		done := make(chan struct{})
+		// A reader beside the writers, as the TUI reads while the scheduler
+		// writes; and a result writer, as the scheduler does.
+		others.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				_, err := s.Verdicts(ctx, fmt.Sprintf("item-%d", i%each), "")
 				record(err)
 			}
 		})
-	}
-	done := make(chan struct{})
-	// A reader beside the writers, as the TUI reads while the scheduler
-	// writes; and a result writer, as the scheduler does.
-	others.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-done:
-				return
-			default:
+		others.Go(func() {
+			for i := range 10 {
+				record(s.PutResult(ctx, audit.ResultRecord{ItemID: fmt.Sprintf("item-%d", i), Report: sampleReport()}))
 			}
-			_, err := s.Verdicts(ctx, fmt.Sprintf("item-%d", i%each), "")
-			record(err)
-		}
-	})
-	others.Go(func() {
-		for i := range 10 {
-			record(s.PutResult(ctx, audit.ResultRecord{ItemID: fmt.Sprintf("item-%d", i), Report: sampleReport()}))
-		}
-	})
-	writers.Wait()
-	close(done)
-	others.Wait()
-	require.Empty(t, errs)
+		})
+		writers.Wait()
+		close(done)
+		others.Wait()
+		require.Empty(t, errs)
 
-	all, err := s.AllVerdicts(ctx, "")
-	require.NoError(t, err)
-	assert.Len(t, all, goroutines*each)
-	seen := map[string]bool{}
-	for _, v := range all {
-		seen[v.ItemID+" "+v.Annotator] = true
-	}
-	assert.Len(t, seen, goroutines*each, "one current verdict per (item, annotator)")
-	evs, err := s.Events(ctx, 0, 0)
-	require.NoError(t, err)
-	assert.Len(t, evs, goroutines*each)
-	res, err := s.Results(ctx)
-	require.NoError(t, err)
-	assert.Len(t, res, 10)
+		all, err := s.AllVerdicts(ctx, "")
+		require.NoError(t, err)
+		assert.Len(t, all, goroutines*each)
+		seen := map[string]bool{}
+		for _, v := range all {
+			seen[v.ItemID+" "+v.Annotator] = true
+		}
+		assert.Len(t, seen, goroutines*each, "one current verdict per (item, annotator)")
+		evs, err := s.Events(ctx, 0, 0)
+		require.NoError(t, err)
+		assert.Len(t, evs, goroutines*each)
+		res, err := s.Results(ctx)
+		require.NoError(t, err)
+		assert.Len(t, res, 10)
+	})
 }
 
 func TestOddPathCharacters(t *testing.T) {

@@ -27,23 +27,25 @@ func collectSummaries(t *testing.T, s *store.Store) []audit.ResultSummary {
 }
 
 func TestResultSummaries(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t)
-	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "b", Report: sampleReport(), Salvaged: true}))
-	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a", Error: "grounding: HTTP 500"}))
-	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "c", Report: &compare.Report{}}))
-	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "d"}))
-	rep := sampleReport()
-	assert.Equal(t, []audit.ResultSummary{
-		{ItemID: "a", Status: audit.StatusError, Error: "grounding: HTTP 500"},
-		{ItemID: "b", Status: audit.StatusDone, Salvaged: true, Urgent: rep.Urgent, Disagreements: len(rep.Disagreements)},
-		{ItemID: "c", Status: audit.StatusDone},
-		{ItemID: "d", Status: audit.StatusError, Error: "no report"},
-	}, sortedSummaries(collectSummaries(t, s)))
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t)
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "b", Report: sampleReport(), Salvaged: true}))
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a", Error: "grounding: HTTP 500"}))
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "c", Report: &compare.Report{}}))
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "d"}))
+		rep := sampleReport()
+		assert.Equal(t, []audit.ResultSummary{
+			{ItemID: "a", Status: audit.StatusError, Error: "grounding: HTTP 500"},
+			{ItemID: "b", Status: audit.StatusDone, Salvaged: true, Urgent: rep.Urgent, Disagreements: len(rep.Disagreements)},
+			{ItemID: "c", Status: audit.StatusDone},
+			{ItemID: "d", Status: audit.StatusError, Error: "no report"},
+		}, sortedSummaries(collectSummaries(t, s)))
 
-	// A rerun replaces the summary with the result.
-	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "b", Report: &compare.Report{}}))
-	assert.Equal(t, audit.ResultSummary{ItemID: "b", Status: audit.StatusDone}, sortedSummaries(collectSummaries(t, s))[1])
+		// A rerun replaces the summary with the result.
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "b", Report: &compare.Report{}}))
+		assert.Equal(t, audit.ResultSummary{ItemID: "b", Status: audit.StatusDone}, sortedSummaries(collectSummaries(t, s))[1])
+	})
 }
 
 // TestMigrateFromV3FillsSummaries: results stored before version 4 get

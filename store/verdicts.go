@@ -55,13 +55,10 @@ func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict
 	v.At = s.stamp(v.At)
 	v.ID = 0
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO verdicts (item_id, disagreement_key, label, kind, decision, annotator, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			v.ItemID, v.DisagreementKey, string(v.Label), string(v.Kind), string(v.Decision), v.Annotator, formatTime(v.At))
+		err := tx.QueryRowContext(ctx, `INSERT INTO verdicts (item_id, disagreement_key, label, kind, decision, annotator, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			v.ItemID, v.DisagreementKey, string(v.Label), string(v.Kind), string(v.Decision), v.Annotator, formatTime(v.At)).Scan(&v.ID)
 		if err != nil {
-			return err
-		}
-		if v.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		data, err := json.Marshal(verdictEventData{v.ID, v.DisagreementKey, v.Label, v.Kind, v.Decision})
@@ -92,7 +89,7 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Ve
 	)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		row := tx.QueryRowContext(ctx, `SELECT `+verdictColumns+` FROM verdicts
-			WHERE annotator = ? AND undone = 0 ORDER BY id DESC LIMIT 1`, annotator)
+			WHERE annotator = $1 AND undone = 0 ORDER BY id DESC LIMIT 1`+s.dialect.forUpdate, annotator)
 		var err error
 		v, err = scanVerdict(row)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -102,7 +99,7 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Ve
 			return err
 		}
 		found = true
-		if _, err := tx.ExecContext(ctx, `UPDATE verdicts SET undone = 1 WHERE id = ?`, v.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE verdicts SET undone = 1 WHERE id = $1`, v.ID); err != nil {
 			return err
 		}
 		data, err := json.Marshal(verdictEventData{v.ID, v.DisagreementKey, v.Label, v.Kind, v.Decision})
@@ -132,9 +129,9 @@ const currentVerdicts = `SELECT ` + verdictColumns + ` FROM verdicts v
 // Verdicts returns the current verdicts for itemID, ordered by disagreement
 // key then annotator; annotator "" means every annotator.
 func (s *Store) Verdicts(ctx context.Context, itemID, annotator string) ([]audit.Verdict, error) {
-	where, args := "v.item_id = ?", []any{itemID}
+	where, args := "v.item_id = $1", []any{itemID}
 	if annotator != "" {
-		where, args = where+" AND v.annotator = ?", append(args, annotator)
+		where, args = where+" AND v.annotator = $2", append(args, annotator)
 	}
 	out, err := queryVerdicts(ctx, s.r, fmt.Sprintf(currentVerdicts, where), args...)
 	if err != nil {
@@ -148,7 +145,7 @@ func (s *Store) Verdicts(ctx context.Context, itemID, annotator string) ([]audit
 func (s *Store) AllVerdicts(ctx context.Context, annotator string) ([]audit.Verdict, error) {
 	where, args := "1 = 1", []any(nil)
 	if annotator != "" {
-		where, args = "v.annotator = ?", []any{annotator}
+		where, args = "v.annotator = $1", []any{annotator}
 	}
 	out, err := queryVerdicts(ctx, s.r, fmt.Sprintf(currentVerdicts, where), args...)
 	if err != nil {
@@ -208,12 +205,9 @@ func (s *Store) SaveNote(ctx context.Context, n audit.Note) (audit.Note, error) 
 	n.At = s.stamp(n.At)
 	n.ID = 0
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO notes (item_id, annotator, text, at) VALUES (?, ?, ?, ?)`,
-			n.ItemID, n.Annotator, n.Text, formatTime(n.At))
+		err := tx.QueryRowContext(ctx, `INSERT INTO notes (item_id, annotator, text, at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			n.ItemID, n.Annotator, n.Text, formatTime(n.At)).Scan(&n.ID)
 		if err != nil {
-			return err
-		}
-		if n.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		data, err := json.Marshal(map[string]any{"note_id": n.ID, "text": n.Text})
@@ -231,16 +225,16 @@ func (s *Store) SaveNote(ctx context.Context, n audit.Note) (audit.Note, error) 
 const currentNotes = `SELECT id, item_id, annotator, text, at FROM (
 	SELECT id, item_id, annotator, text, at, row_number() OVER (
 		PARTITION BY item_id, annotator ORDER BY id DESC) AS rn
-	FROM notes WHERE %s)
+	FROM notes WHERE %s) cur
 	WHERE rn = 1 AND text <> '' ORDER BY item_id, annotator`
 
 // Notes returns the current note of each annotator on itemID (annotator ""
 // means all), ordered by annotator. Cleared notes (latest Text empty) are
 // left out.
 func (s *Store) Notes(ctx context.Context, itemID, annotator string) ([]audit.Note, error) {
-	where, args := "item_id = ?", []any{itemID}
+	where, args := "item_id = $1", []any{itemID}
 	if annotator != "" {
-		where, args = where+" AND annotator = ?", append(args, annotator)
+		where, args = where+" AND annotator = $2", append(args, annotator)
 	}
 	out, err := queryNotes(ctx, s.r, fmt.Sprintf(currentNotes, where), args...)
 	if err != nil {
