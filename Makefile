@@ -14,9 +14,11 @@ all: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/cxr-auditor
 
-## test: vet, then every test with the race detector (what CI runs)
+## test: vet, then every test with the race detector (what CI runs). The
+## store's PostgreSQL cases run when CXR_TEST_POSTGRES names a server.
 test:
 	$(GO) vet ./...
+	@test -n "$$CXR_TEST_POSTGRES" || echo 'note: the store'"'"'s PostgreSQL cases will skip; run them with: eval "$$(.ci/postgres.sh start /tmp/cxr-pg)" && make test'
 	$(GO) test -race -count=1 ./...
 
 ## e2e: the workstation against a real `ollama serve` with tiny models

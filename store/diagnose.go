@@ -27,8 +27,11 @@ type Check struct {
 	Name    string      `json:"name"`
 	Status  CheckStatus `json:"status"`
 	Message string      `json:"message"`
-	// Fix is the command or change that fixes a warn or fail ("" for ok).
+	// Fix says, in words, what fixes a warn or fail ("" for ok).
 	Fix string `json:"fix,omitempty"`
+	// Command is the shell command that fixes it, as arguments (nil when
+	// the fix is not one command); quote them for the user's shell.
+	Command []string `json:"command,omitempty"`
 }
 
 // Diagnose checks the store at location (a SQLite path or a PostgreSQL
@@ -91,7 +94,8 @@ func diagnoseFile(path string) ([]Check, bool) {
 		if werr := writable(dir); werr != nil {
 			return []Check{{Name: "connection", Status: CheckFail,
 				Message: fmt.Sprintf("store %s does not exist and cannot be created in %s: %v", path, dir, werr),
-				Fix:     "create the folder " + dir + " or make it writable, or choose another --db"}}, true
+				Fix:     "create the folder " + dir + " or make it writable, or choose another --db",
+				Command: []string{"mkdir", "-p", dir}}}, true
 		}
 		return []Check{{Name: "connection", Status: CheckOK, Message: fmt.Sprintf("store %s does not exist yet; run or review will create it", path)}}, true
 	case err != nil:
@@ -128,7 +132,8 @@ func (s *Store) checkPermissions(ctx context.Context, tables int) Check {
 		switch {
 		case writable(s.path) != nil:
 			c.Status, c.Message = CheckFail, fmt.Sprintf("the file is read-only for this user (%s): review and run cannot save", describeMode(s.path))
-			c.Fix = "chmod u+w " + s.path
+			c.Fix = "let this user write the file"
+			c.Command = []string{"chmod", "u+w", s.path}
 		case writable(dir) != nil:
 			c.Status, c.Message = CheckFail, fmt.Sprintf("its folder %s is read-only for this user: SQLite must create the -wal and -shm files there", dir)
 			c.Fix = "make " + dir + " writable, or move the store"

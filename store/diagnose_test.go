@@ -71,6 +71,7 @@ func TestDiagnoseFileProblems(t *testing.T) {
 	cs = store.Diagnose(ctx, filepath.Join(dir, "missing", "x.cxr.db"))
 	assert.Equal(t, store.CheckFail, cs[0].Status)
 	assert.True(t, strings.HasPrefix(cs[0].Fix, "create the folder"), cs[0].Fix)
+	assert.Equal(t, []string{"mkdir", "-p", filepath.Join(dir, "missing")}, cs[0].Command)
 }
 
 // A PostgreSQL user without write privileges is told the GRANT that fixes

@@ -98,7 +98,7 @@ func newDoctorCmd(e env) *cobra.Command {
 	}
 	f.ollama = addOllamaFlags(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.db, "db", "", "store file to check (a missing file is fine if its directory is writable)")
+	fl.StringVar(&f.db, "db", "", "store to check: a FILE (a missing one is fine if its directory is writable) or a postgres:// URL (default: $CXR_AUDITOR_DB)")
 	fl.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
 	fl.StringVar(&f.modelfile, "modelfile", "", "print the example Modelfile of KIND (grounding or draft) and exit")
 	fl.StringVar(&f.from, "from", "", "with --modelfile: the model's source for its FROM line (a safetensors folder, a .gguf file or a model name)")
@@ -134,8 +134,8 @@ func runDoctor(ctx context.Context, e env, f doctorFlags) error {
 		checks = append(checks, checkHost(ctx, h, of, digests)...)
 	}
 	checks = append(checks, checkDigests(digests)...)
-	if f.db != "" {
-		checks = append(checks, checkStore(ctx, f.db))
+	if db := storeLocation(f.db, "", e.getenv); db != "" {
+		checks = append(checks, checkStore(ctx, db)...)
 	}
 
 	rep := doctorReport{Checks: checks}

@@ -41,7 +41,7 @@ func newExportCmd(e env) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&db, "db", "", "the database FILE (default: beside WORKLIST)")
+	fl.StringVar(&db, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
 	fl.StringVar(&format, "format", "jsonl", "output format: "+strings.Join(store.ExportFormats(), " or "))
 	fl.StringVar(&out, "out", "", "write to FILE instead of stdout (replaced only when the export succeeds; mode 0600, as exports hold report text)")
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
@@ -59,9 +59,12 @@ func runExport(ctx context.Context, e env, db, format, out string, pos []string)
 	case len(pos) == 1 && path != "":
 		return fmt.Errorf("%w: give either --db or a WORKLIST, not both", errUsage)
 	case len(pos) == 1:
-		path = store.DefaultPath(pos[0])
+		path = storeLocation("", pos[0], e.getenv)
 	case path == "":
-		return fmt.Errorf("%w: name the database with --db FILE or give the WORKLIST it belongs to", errUsage)
+		path = storeLocation("", "", e.getenv)
+	}
+	if path == "" {
+		return fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", errUsage, dbEnv)
 	}
 
 	if out != "" {
@@ -84,6 +87,9 @@ func runExport(ctx context.Context, e env, db, format, out string, pos []string)
 		return err
 	}
 	defer s.Close()
+	if w := s.InsecureWarning(); w != "" {
+		fmt.Fprintln(e.stderr, w)
+	}
 
 	// A stored row that cannot be read is named on stderr and skipped;
 	// the rest is exported, and the exit status (2) says it was partial.

@@ -54,7 +54,7 @@ func newReviewCmd(e env) *cobra.Command {
 	}
 	f.ollama = addOllamaFlags(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.db, "db", "", "store FILE (default: beside the worklist, WORKLIST.cxr.db)")
+	fl.StringVar(&f.db, "db", "", "store FILE or postgres:// URL (default: $CXR_AUDITOR_DB, else beside the worklist, WORKLIST.cxr.db)")
 	fl.StringVar(&f.annotator, "annotator", "", "NAME recorded with every verdict and note (default: your login name)")
 	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts")
 	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")

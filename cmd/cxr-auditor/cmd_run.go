@@ -80,7 +80,7 @@ func newRunCmd(e env) *cobra.Command {
 	}
 	f.ollama = addOllamaFlags(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.db, "db", "", "store FILE (default: beside the worklist, <name>.cxr.db)")
+	fl.StringVar(&f.db, "db", "", "store FILE or postgres:// URL (default: $CXR_AUDITOR_DB, else beside the worklist, <name>.cxr.db)")
 	fl.StringVar(&f.out, "out", "", "write the results to FILE (JSONL) instead of stdout")
 	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
@@ -103,10 +103,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if err != nil {
 		return err
 	}
-	db := f.db
-	if db == "" {
-		db = store.DefaultPath(wlPath)
-	}
+	db := storeLocation(f.db, wlPath, e.getenv)
 	if f.out != "" {
 		if err := checkOutput("--out", f.out, append(storeFiles(db), protectedFile{"the worklist", wlPath})...); err != nil {
 			return err
@@ -122,6 +119,9 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	st, err := store.Open(ctx, db)
 	if err != nil {
 		return err
+	}
+	if w := st.InsecureWarning(); w != "" {
+		fmt.Fprintln(e.stderr, w)
 	}
 	defer st.Close()
 	recs := make([]audit.ItemRecord, len(wl.Items))

@@ -2,70 +2,51 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
-// checkStore checks the store at path without creating or migrating it.
-func checkStore(ctx context.Context, path string) doctorCheck {
-	c := doctorCheck{Check: "store", Target: path}
+// checkStore checks the store at location (a file or a postgres:// URL)
+// without creating, migrating or changing it: store.Diagnose decides, this
+// only turns its findings into doctor checks (a fix in words joins the
+// message; a fix that is a command is the check's fix line). The location
+// is shown without its password.
+func checkStore(ctx context.Context, location string) []doctorCheck {
+	shown := store.RedactURL(location)
 	// Stat first: opening a named pipe would block the doctor for good.
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		c.Status, c.Message = checkFail, fmt.Sprintf("store %s is %s, not a store file; give --db a file name (run and review create it)", path, safefile.Kind(st.Mode()))
-		return c
+	if st, err := os.Stat(location); err == nil && !st.Mode().IsRegular() {
+		return []doctorCheck{{Check: "store", Target: shown, Status: checkFail,
+			Message: fmt.Sprintf("store %s is %s, not a store file; give --db a file name (run and review create it)", location, safefile.Kind(st.Mode()))}}
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		dir := filepath.Dir(path)
-		f, err := os.CreateTemp(dir, ".cxr-auditor-doctor-*")
-		if err != nil {
-			c.Status, c.Message = checkFail, fmt.Sprintf("store %s does not exist and cannot be created: %v; create its folder (below) or choose a writable --db path", path, err)
-			c.Fix = "mkdir -p " + shellQuote(dir)
-			return c
+	var out []doctorCheck
+	for _, c := range store.Diagnose(ctx, location) {
+		d := doctorCheck{Check: "store", Target: shown, Message: c.Message}
+		if c.Name != "connection" && !strings.HasPrefix(c.Message, "warning: ") {
+			d.Message = "store " + c.Name + ": " + c.Message
 		}
-		name := f.Name()
-		f.Close()
-		os.Remove(name)
-		c.Status, c.Message = checkOK, fmt.Sprintf("store %s does not exist yet; run or review will create it", path)
-		return c
+		if c.Fix != "" {
+			d.Message += "; " + c.Fix
+		}
+		if len(c.Command) > 0 {
+			quoted := make([]string, len(c.Command))
+			for i, a := range c.Command {
+				quoted[i] = shellQuote(a)
+			}
+			d.Fix = strings.Join(quoted, " ")
+		}
+		switch c.Status {
+		case store.CheckOK:
+			d.Status = checkOK
+		case store.CheckWarn:
+			d.Status = checkWarn
+		default:
+			d.Status = checkFail
+		}
+		out = append(out, d)
 	}
-	s, err := store.Open(ctx, path, store.ReadOnly())
-	switch {
-	case errors.Is(err, store.ErrOlderSchema):
-		c.Status, c.Message = checkOK, fmt.Sprintf("store %s is from an older cxr-auditor; run or review will migrate it", path)
-		return c
-	case errors.Is(err, store.ErrNewerSchema):
-		c.Status, c.Message = checkFail, fmt.Sprintf("store %s: %v; upgrade cxr-auditor, or use another --db", path, err)
-		return c
-	case err != nil:
-		c.Status, c.Message = checkFail, fmt.Sprintf("store %s: %v; choose another --db path (this file is not a cxr-auditor store, or cannot be read)", path, err)
-		return c
-	}
-	defer s.Close()
-	items, err := s.Items(ctx)
-	if err != nil {
-		c.Status, c.Message = checkFail, fmt.Sprintf("store %s: %v; choose another --db path, or restore it from a backup", path, err)
-		return c
-	}
-	c.Status, c.Message = checkOK, fmt.Sprintf("store %s opens: %d item(s)", path, len(items))
-	if err := writable(path); err != nil {
-		c.Status, c.Message = checkFail, fmt.Sprintf("store %s is not writable: %v; verdicts are saved to it: let your user write it (below)", path, err)
-		c.Fix = "chmod u+w " + shellQuote(path)
-	}
-	return c
-}
-
-// writable reports whether path can be opened for writing, without
-// changing it.
-func writable(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	return f.Close()
+	return out
 }

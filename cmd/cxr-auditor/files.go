@@ -9,6 +9,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // writeLine writes one line that may carry outside text (ids, paths,
@@ -27,6 +28,9 @@ type protectedFile struct {
 // storeFiles are the store at db and the WAL and shared-memory files
 // SQLite keeps beside it.
 func storeFiles(db string) []protectedFile {
+	if store.IsPostgres(db) {
+		return nil // a database server's files are not ours to overwrite
+	}
 	return []protectedFile{
 		{"the store", db},
 		{"the store's write-ahead log", db + "-wal"},
@@ -50,6 +54,9 @@ func checkOutput(flag, out string, protected ...protectedFile) error {
 // (SQLite would block opening a named pipe). A missing store is fine: run
 // and review create it.
 func checkStorePath(db string) error {
+	if store.IsPostgres(db) {
+		return nil
+	}
 	_, err := safefile.Regular(db)
 	switch {
 	case err == nil, errors.Is(err, fs.ErrNotExist):

@@ -96,9 +96,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		return errors.New("no Ollama host")
 	}
 
-	if cfg.db == "" {
-		cfg.db = store.DefaultPath(cfg.worklist)
-	}
+	cfg.db = storeLocation(cfg.db, cfg.worklist, e.getenv)
 	if err := checkStorePath(cfg.db); err != nil {
 		return err
 	}
@@ -190,6 +188,9 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	// (seen after the session) and in the workstation's message line.
 	var insecure strings.Builder
 	pipeline.WarnInsecure(&insecure, cfg.hosts)
+	if w := st.InsecureWarning(); w != "" {
+		insecure.WriteString(w + "\n")
+	}
 	if insecure.Len() > 0 {
 		fmt.Fprint(e.stderr, insecure.String())
 	}

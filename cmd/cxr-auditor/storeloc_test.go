@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to make a schema
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+func TestStoreLocation(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == dbEnv {
+				return v
+			}
+			return ""
+		}
+	}
+	assert.Equal(t, "x.db", storeLocation("x.db", "/w/wl.csv", env("postgres://h/db")), "--db first")
+	assert.Equal(t, "postgres://h/db", storeLocation("", "/w/wl.csv", env("postgres://h/db")), "then $CXR_AUDITOR_DB")
+	assert.Equal(t, "/w/wl.cxr.db", storeLocation("", "/w/wl.csv", env("")), "then beside the worklist")
+	assert.Equal(t, "", storeLocation("", "", env("")))
+}
+
+// invokeMainEnv is invokeMain with environment variables.
+func invokeMainEnv(t *testing.T, vars map[string]string, args ...string) cliResult {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return vars[k] }}
+	code := realMain(context.Background(), e, args)
+	return cliResult{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+// TestExportAndDoctorOnPostgres: --db postgres://… and CXR_AUDITOR_DB reach
+// a PostgreSQL store; the password never shows. Runs when
+// CXR_TEST_POSTGRES names a server (see .ci/postgres.sh).
+func TestExportAndDoctorOnPostgres(t *testing.T) {
+	dsn := os.Getenv("CXR_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip(`PostgreSQL case skipped: set CXR_TEST_POSTGRES (eval "$(.ci/postgres.sh start /tmp/cxr-pg)")`)
+	}
+	admin, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer admin.Close()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "cmd_" + hex.EncodeToString(b)
+	_, err = admin.Exec("CREATE SCHEMA " + schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	loc := dsn + "&search_path=" + schema
+	secret := "pw-" + hex.EncodeToString(b)
+	loc = strings.Replace(loc, "cxr@", "cxr:"+secret+"@", 1)
+
+	s, err := store.Open(context.Background(), loc)
+	require.NoError(t, err)
+	require.NoError(t, s.PutItems(context.Background(), []audit.ItemRecord{{ID: "pg-a1", Image: "a1.png"}}))
+	require.NoError(t, s.Close())
+
+	r := invokeMainEnv(t, nil, "export", "--db", loc, "--format", "csv")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "pg-a1,a1.png,pending")
+
+	wl := filepath.Join(t.TempDir(), "wl.csv")
+	require.NoError(t, os.WriteFile(wl, []byte("id,image,draft\n"), 0o600))
+	r = invokeMainEnv(t, map[string]string{dbEnv: loc}, "export", wl, "--format", "jsonl")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"id":"pg-a1"`, "CXR_AUDITOR_DB wins over the file beside the worklist")
+
+	r = invokeMainEnv(t, map[string]string{dbEnv: loc}, "doctor", "--ollama", "http://127.0.0.1:1")
+	assert.Contains(t, r.stdout, "✓ store postgres://cxr:xxxxx@")
+	assert.Contains(t, r.stdout, "store schema: schema version")
+	for _, out := range []string{r.stdout, r.stderr} {
+		assert.NotContains(t, out, secret)
+	}
+}
