@@ -79,21 +79,68 @@ func hpass(src []float32, w, h int, cx []taps, dw int) []float32 {
 	if dw == w {
 		return src
 	}
+	ft := flatten(cx, w)
 	dst := make([]float32, dw*h)
 	parallelRows(h, dw*h, func(y0, y1 int) {
 		for y := y0; y < y1; y++ {
-			row := src[y*w : (y+1)*w]
-			out := dst[y*dw : (y+1)*dw]
-			for x, t := range cx {
-				var acc float32
-				for k, wt := range t.w {
-					acc += wt * row[t.start+k]
-				}
-				out[x] = acc
-			}
+			ft.apply(src[y*w:(y+1)*w], dst[y*dw:(y+1)*dw])
 		}
 	})
 	return dst
+}
+
+// flatTaps is a filter with the same number of taps n for every output
+// sample: weights in one slice (n per sample, zero-padded) and starts moved
+// left where needed so every sample reads n source values. The hot loop
+// then has no per-sample slice headers and no bounds checks.
+type flatTaps struct {
+	n      int
+	starts []int
+	w      []float32
+}
+
+func flatten(ts []taps, srcN int) flatTaps {
+	n := 1
+	for _, t := range ts {
+		n = max(n, len(t.w))
+	}
+	n = min(n, srcN)
+	f := flatTaps{n: n, starts: make([]int, len(ts)), w: make([]float32, n*len(ts))}
+	for i, t := range ts {
+		st := min(t.start, srcN-n)
+		f.starts[i] = st
+		copy(f.w[i*n+(t.start-st):], t.w)
+	}
+	return f
+}
+
+// apply filters one row.
+func (f flatTaps) apply(row, out []float32) {
+	n := f.n
+	switch n {
+	case 2:
+		for x, st := range f.starts {
+			r := row[st : st+2 : st+2]
+			w := f.w[2*x : 2*x+2 : 2*x+2]
+			out[x] = w[0]*r[0] + w[1]*r[1]
+		}
+	case 3:
+		for x, st := range f.starts {
+			r := row[st : st+3 : st+3]
+			w := f.w[3*x : 3*x+3 : 3*x+3]
+			out[x] = w[0]*r[0] + w[1]*r[1] + w[2]*r[2]
+		}
+	default:
+		for x, st := range f.starts {
+			r := row[st : st+n : st+n]
+			w := f.w[n*x : n*x+n : n*x+n]
+			var acc float32
+			for k, v := range r {
+				acc += w[k] * v
+			}
+			out[x] = acc
+		}
+	}
 }
 
 // vpass filters the columns of a w-wide image to dh rows.

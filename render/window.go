@@ -133,18 +133,13 @@ func (m voiMap) apply(src []float32, dst []uint8, levels int) {
 	k := float32(levels - 1)
 	if !m.sigmoid {
 		a, b := m.a*k, m.b*k
-		lo, hi := float32(0), k
+		if m.invert {
+			// k - clamp(a*x+b) = clamp(-a*x + (k-b)).
+			a, b = -a, k-b
+		}
+		dst = dst[:len(src)]
 		for i, x := range src {
-			y := a*x + b
-			if y < lo {
-				y = lo
-			} else if y > hi {
-				y = hi
-			}
-			if m.invert {
-				y = k - y
-			}
-			dst[i] = uint8(y + 0.5)
+			dst[i] = uint8(min(max(a*x+b, 0), k) + 0.5)
 		}
 		return
 	}
