@@ -55,10 +55,20 @@ func scaleStore(b *testing.B, n int) *store.Store {
 	b.Helper()
 	ctx := context.Background()
 	path, ok := scaleStores[n]
+	if keep := os.Getenv("CXR_BENCH_DIR"); !ok && keep != "" {
+		// A kept store (filled by an earlier run) saves minutes at 1M.
+		path = filepath.Join(keep, fmt.Sprintf("scale-%d.cxr.db", n))
+		if _, err := os.Stat(path); err == nil {
+			ok = true
+		}
+	}
 	if !ok {
-		dir, err := os.MkdirTemp("", "cxr-bench-")
-		require.NoError(b, err)
-		path = filepath.Join(dir, "wl.cxr.db")
+		if path == "" {
+			dir, err := os.MkdirTemp("", "cxr-bench-")
+			require.NoError(b, err)
+			path = filepath.Join(dir, "wl.cxr.db")
+			scaleStores[n] = path
+		}
 		s, err := store.Open(ctx, path)
 		require.NoError(b, err)
 		store.FillRun(b, s, n, runItem)
@@ -71,7 +81,6 @@ func scaleStore(b *testing.B, n int) *store.Store {
 			}
 		}
 		require.NoError(b, s.Close())
-		scaleStores[n] = path
 	}
 	s, err := store.Open(ctx, path, store.ReadOnly())
 	require.NoError(b, err)

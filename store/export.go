@@ -224,8 +224,8 @@ type exportItem struct {
 	Error         string               `json:"error"`
 	Salvaged      bool                 `json:"salvaged"`
 	Urgent        *bool                `json:"urgent"`
-	Findings      []schema.Finding     `json:"findings"`
-	DraftLabels   []schema.DraftLabel  `json:"draft_labels"`
+	Findings      json.RawMessage      `json:"findings"`     // []schema.Finding as stored
+	DraftLabels   json.RawMessage      `json:"draft_labels"` // []schema.DraftLabel as stored
 	Disagreements []exportDisagreement `json:"disagreements"`
 	Notes         []exportNote         `json:"notes"`
 	Provenance    exportProvenance     `json:"provenance"`
