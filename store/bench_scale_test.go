@@ -169,9 +169,15 @@ func BenchmarkAllVerdicts(b *testing.B) {
 // group commits through a Batcher (many writers, as the scheduler's
 // finishing items are); ns/op is per item.
 func BenchmarkPutOutcome(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) { benchPutOutcome(b, be) })
+	}
+}
+
+func benchPutOutcome(b *testing.B, be backend) {
 	ctx := context.Background()
 	b.Run("commit each", func(b *testing.B) {
-		s := openTemp(b)
+		s := be.open(b)
 		i := 0
 		for b.Loop() {
 			_, stages, res := runItem(i)
@@ -180,7 +186,7 @@ func BenchmarkPutOutcome(b *testing.B) {
 		}
 	})
 	b.Run("batcher", func(b *testing.B) {
-		s := openTemp(b)
+		s := be.open(b)
 		bt := store.NewBatcher(s, store.BatchOptions{})
 		defer bt.Close()
 		done := make(chan error, 256)

@@ -17,13 +17,17 @@ import (
 // verdict and its event, fsynced: synchronous=FULL).
 func BenchmarkSaveVerdict(b *testing.B) {
 	ctx := context.Background()
-	s := openTemp(b)
-	i := 0
-	for b.Loop() {
-		_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: fmt.Sprintf("item-%d", i%1000), DisagreementKey: "pneumothorax/missed_in_draft",
-			Decision: audit.ImageRight, Annotator: "rad1"})
-		require.NoError(b, err)
-		i++
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			s := be.open(b)
+			i := 0
+			for b.Loop() {
+				_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: fmt.Sprintf("item-%d", i%1000), DisagreementKey: "pneumothorax/missed_in_draft",
+					Decision: audit.ImageRight, Annotator: "rad1"})
+				require.NoError(b, err)
+				i++
+			}
+		})
 	}
 }
 
