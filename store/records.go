@@ -294,7 +294,11 @@ func (s *Store) Results(ctx context.Context) (map[string]audit.ResultRecord, err
 // workstation needs at open (BenchmarkResultSummaries). An error from fn
 // stops it and is returned.
 func (s *Store) ResultSummaries(ctx context.Context, fn func(audit.ResultSummary) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT item_id, NOT (report = 'null'), error, salvaged, urgent, disagreements
+	// Three columns, the flags packed in one integer: each column scanned
+	// costs about a tenth of a microsecond a row through database/sql,
+	// which at a million rows is the whole budget of a first frame.
+	rows, err := s.r.QueryContext(ctx, `SELECT item_id, error,
+		CASE WHEN report = 'null' THEN 0 ELSE 1 END + 2 * salvaged + 4 * urgent + 8 * disagreements
 		FROM results`)
 	if err != nil {
 		return s.errorf("result summaries", err)
@@ -302,13 +306,13 @@ func (s *Store) ResultSummaries(ctx context.Context, fn func(audit.ResultSummary
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			r                          audit.ResultSummary
-			hasReport                  bool
-			salvaged, urgent, disagree int
+			r     audit.ResultSummary
+			flags int64
 		)
-		if err := rows.Scan(&r.ItemID, &hasReport, &r.Error, &salvaged, &urgent, &disagree); err != nil {
+		if err := rows.Scan(&r.ItemID, &r.Error, &flags); err != nil {
 			return s.errorf("result summaries", err)
 		}
+		hasReport := flags&1 != 0
 		r.Status = audit.StatusDone
 		if r.Error != "" || !hasReport {
 			r.Status = audit.StatusError
@@ -316,7 +320,7 @@ func (s *Store) ResultSummaries(ctx context.Context, fn func(audit.ResultSummary
 		if r.Error == "" && !hasReport {
 			r.Error = "no report"
 		}
-		r.Salvaged, r.Urgent, r.Disagreements = salvaged != 0, urgent != 0, disagree
+		r.Salvaged, r.Urgent, r.Disagreements = flags&2 != 0, flags&4 != 0, int(flags>>3)
 		if err := fn(r); err != nil {
 			return err
 		}
