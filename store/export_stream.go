@@ -44,17 +44,17 @@ const exportJoins = `
 
 // exportQueriesFor returns the queries run in order: the worklist's items
 // in worklist order, then the items known only from results, verdicts or
-// notes, by ID.
+// notes, by ID (filtered before the UNION, which then only sorts the few
+// extras instead of every ID of a million-item run).
 func exportQueriesFor(agg jsonAgg) []string {
 	cols := exportColumns(agg)
 	return []string{
 		`SELECT ` + cols + ` FROM items x` + exportJoins + ` ORDER BY x.seq, x.id`,
 		`SELECT ` + cols + ` FROM (
 		SELECT u.item_id AS id, '' AS image, '' AS draft FROM (
-			SELECT item_id FROM results UNION
-			SELECT item_id FROM verdicts WHERE undone = 0 UNION
-			SELECT item_id FROM notes WHERE text <> '') u
-		WHERE u.item_id NOT IN (SELECT id FROM items)) x` + exportJoins + ` ORDER BY x.id`,
+			SELECT item_id FROM results WHERE item_id NOT IN (SELECT id FROM items) UNION
+			SELECT item_id FROM verdicts WHERE undone = 0 AND item_id NOT IN (SELECT id FROM items) UNION
+			SELECT item_id FROM notes WHERE text <> '' AND item_id NOT IN (SELECT id FROM items)) u) x` + exportJoins + ` ORDER BY x.id`,
 	}
 }
 
