@@ -25,7 +25,7 @@ test:
 ## (OLLAMA_BIN, relative to this directory, else ollama on PATH; the tests
 ## skip, saying so, without either)
 e2e:
-	OLLAMA_BIN="$(if $(OLLAMA_BIN),$(abspath $(OLLAMA_BIN)))" $(GO) test -tags e2e -count=1 -timeout 20m -v ./internal/e2e/...
+	OLLAMA_BIN="$(if $(OLLAMA_BIN),$(abspath $(OLLAMA_BIN)))" $(GO) test -tags e2e -count=1 -timeout 20m -v ./internal/e2e/... ./pipeline/ollamatest/
 
 ## bench: every benchmark, once, with allocations
 bench:

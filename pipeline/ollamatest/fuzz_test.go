@@ -76,3 +76,63 @@ func FuzzCheckFormat(f *testing.F) {
 		}
 	})
 }
+
+func TestOriginAllowed(t *testing.T) {
+	allowed := []string{"http://localhost", "http://localhost:*", "app://*"}
+	tests := []struct {
+		origin string
+		want   bool
+	}{
+		{"http://localhost", true},
+		{"http://localhost:3000", true},
+		{"http://localhost:", true},
+		{"http://localhostx", false},
+		{"app://", true},
+		{"app://anything/at/all", true},
+		{"chrome-extension://abc", true},
+		{"http://evil.example", false},
+		{"null", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, originAllowed(tc.origin, allowed), tc.origin)
+	}
+}
+
+func TestHostAllowed(t *testing.T) {
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"127.0.0.1:11434", true},
+		{"[::1]:11434", true},
+		{"[::1]", false}, // Ollama parses "[::1]" without a port as a name
+		{"localhost", true},
+		{"LocalHost:80", true},
+		{"x.localhost", true},
+		{"gpu1.local:11434", true},
+		{"gpu1.internal", true},
+		{"10.0.0.5:11434", true},
+		{"0.0.0.0", true},
+		{"", true},
+		{"gpu1.example.org:11434", false},
+		{"8.8.8.8:11434", false},
+		{"local", false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, hostAllowed(tc.host), tc.host)
+	}
+}
+
+// FuzzAccessChecks: the Host and Origin checks never panic, and a
+// loopback address is always allowed whatever port it names.
+func FuzzAccessChecks(f *testing.F) {
+	for _, s := range []string{"127.0.0.1:11434", "[::1]:1", "gpu1.local", "evil.example:80", "http://localhost:*", ":", "[", "%"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = hostAllowed(s)
+		_ = originAllowed(s, []string{"http://localhost:*", "*", "a*b"})
+		require.True(t, hostAllowed("127.0.0.1:"+s) || strings.ContainsAny(s, ":[]"), "loopback with port %q", s)
+	})
+}

@@ -69,9 +69,13 @@ const (
 	// a done:true line (with "stream": false, one object with "done": false
 	// and no metrics).
 	FaultRepetitionAbort
+	// FaultForbidden replies HTTP 403 with an empty body and no content
+	// type, as Ollama refuses a request whose Host or Origin header it does
+	// not allow (the server also does that by itself; see guard).
+	FaultForbidden
 )
 
-var faultNames = [...]string{"none", "not_found", "server_error", "busy", "stream_cut", "stall", "malformed_line", "error_line", "repetition_abort"}
+var faultNames = [...]string{"none", "not_found", "server_error", "busy", "stream_cut", "stall", "malformed_line", "error_line", "repetition_abort", "forbidden"}
 
 // String returns a short name for the fault, such as "stream_cut".
 func (f Fault) String() string {
@@ -94,6 +98,11 @@ type Model struct {
 	Capabilities []string
 	// Family is reported in details and model_info; "gemma3" if empty.
 	Family string
+	// ContextLength is the context the model was trained for, reported
+	// by /api/show as model_info's "<family>.context_length"; a request's
+	// num_ctx above it is cut to it, as Ollama does (/api/ps shows the
+	// value used). 0 means 131072, MedGemma's.
+	ContextLength int
 	// Latency is the simulated generation time of one request, spread over
 	// its chunks.
 	Latency time.Duration
@@ -200,8 +209,9 @@ func NewServer(models ...Model) *Server {
 	mux.HandleFunc("POST /api/show", s.track(s.handleShow))
 	mux.HandleFunc("GET /api/ps", s.track(s.handlePS))
 	mux.HandleFunc("POST /api/chat", s.track(s.handleChat))
+	mux.HandleFunc("/", s.track(handleUnrouted))
 	s.srv = &http.Server{
-		Handler:           mux,
+		Handler:           guard(mux),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Aborted streams and client disconnects are the point of this
 		// server; they are not worth a log line.
@@ -224,6 +234,9 @@ func (s *Server) addModel(m Model) {
 	}
 	if m.Family == "" {
 		m.Family = "gemma3"
+	}
+	if m.ContextLength <= 0 {
+		m.ContextLength = defaultModelContext
 	}
 	m.Capabilities = slices.Clone(m.Capabilities)
 	st := &modelState{Model: m, key: modelKey(m.Name), sem: make(chan struct{}, m.Capacity)}

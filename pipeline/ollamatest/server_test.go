@@ -229,7 +229,10 @@ func TestStreamingShape(t *testing.T) {
 	for _, k := range []string{"total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration", "eval_count", "eval_duration"} {
 		assert.Contains(t, last, k)
 	}
-	assert.EqualValues(t, len(lines)-1, last["eval_count"])
+	// One token a chunk, and the end-of-text token that stopped the
+	// reply: as many as the lines (a real server sent 25 lines with
+	// eval_count 25).
+	assert.EqualValues(t, len(lines), last["eval_count"])
 
 	raw = post(t, srv, "/api/chat", `{"model":"medgemma-test","stream":false,"messages":[{"role":"user","content":"hi"}]}`)
 	require.Equal(t, 200, raw.status)
@@ -471,7 +474,7 @@ func TestScriptAndRequests(t *testing.T) {
 	sc.ByImage(ollamatest.ImageKey(img), ollamatest.Reply{Content: "by image"})
 	sc.ByText("effusion", ollamatest.Reply{Content: "by text", DoneReason: "length"})
 	sc.ByText("eff", ollamatest.Reply{Content: "shadowed"})
-	srv := newServer(t, ollamatest.Model{Name: vision, Respond: sc.Respond})
+	srv := newServer(t, ollamatest.Model{Name: vision, Capabilities: []string{"completion", "vision"}, Respond: sc.Respond})
 	c := client(t, srv)
 
 	ask := func(m api.Message) (string, string) {
