@@ -24,7 +24,10 @@ import (
 //     (localhost, this machine's name, *.localhost, *.local, *.internal)
 //     with the same empty 403. A client that reaches Ollama through a DNS
 //     name (an SSH tunnel to "gpu1", a hosts-file alias) meets it.
-func guard(next http.Handler) http.Handler {
+//
+// loopback says whether the server listens on a loopback address; Ollama
+// makes the Host check only then.
+func guard(next http.Handler, loopback bool) http.Handler {
 	origins := envconfig.AllowedOrigins()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if o := r.Header.Get("Origin"); o != "" {
@@ -37,7 +40,7 @@ func guard(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if !hostAllowed(r.Host) {
+		if loopback && !hostAllowed(r.Host) {
 			w.WriteHeader(http.StatusForbidden)
 			return
 		}

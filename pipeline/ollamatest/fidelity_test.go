@@ -216,3 +216,21 @@ func TestFaultForbidden(t *testing.T) {
 	_, err := collect(t.Context(), client(t, srv), chatReq(vision, true))
 	require.NoError(t, err, "one request only")
 }
+
+func TestListen(t *testing.T) {
+	_, err := ollamatest.Listen("127.0.0.1:not-a-port")
+	require.ErrorContains(t, err, "listen on 127.0.0.1:not-a-port")
+
+	// Ollama checks the Host header only when it listens on loopback.
+	srv, err := ollamatest.Listen("0.0.0.0:0")
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	port := srv.URL()[strings.LastIndex(srv.URL(), ":")+1:]
+	req, err := http.NewRequestWithContext(t.Context(), "GET", "http://127.0.0.1:"+port+"/api/version", nil)
+	require.NoError(t, err)
+	req.Host = "gpu1.example.org:11434"
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}

@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -185,9 +187,22 @@ type Server struct {
 // t.Cleanup(srv.Close)). A later model with the same name replaces an
 // earlier one. Like httptest.NewServer, it panics if it cannot listen.
 func NewServer(models ...Model) *Server {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s, err := Listen("127.0.0.1:0", models...)
 	if err != nil {
-		panic("ollamatest: failed to listen on 127.0.0.1: " + err.Error())
+		panic("ollamatest: " + err.Error())
+	}
+	return s
+}
+
+// Listen is NewServer on addr ("127.0.0.1:11434"; port 0 picks a free
+// one), returning an error instead of panicking when it cannot listen: for
+// a long-running fake (cmd/fakeollama). As Ollama does, a server listening
+// on a loopback address refuses Host headers that are not local (see the
+// package doc); one listening on another address does not.
+func Listen(addr string, models ...Model) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	s := &Server{
 		url:         "http://" + ln.Addr().String(),
@@ -210,8 +225,12 @@ func NewServer(models ...Model) *Server {
 	mux.HandleFunc("GET /api/ps", s.track(s.handlePS))
 	mux.HandleFunc("POST /api/chat", s.track(s.handleChat))
 	mux.HandleFunc("/", s.track(handleUnrouted))
+	loopback := false
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil {
+		loopback = ap.Addr().IsLoopback()
+	}
 	s.srv = &http.Server{
-		Handler:           guard(mux),
+		Handler:           guard(mux, loopback),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Aborted streams and client disconnects are the point of this
 		// server; they are not worth a log line.
@@ -221,7 +240,7 @@ func NewServer(models ...Model) *Server {
 		defer close(s.serveDone)
 		_ = s.srv.Serve(ln) // returns http.ErrServerClosed after Close
 	}()
-	return s
+	return s, nil
 }
 
 func (s *Server) addModel(m Model) {
