@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -111,4 +112,29 @@ func TestInsecureWarningSQLite(t *testing.T) {
 	s := openTemp(t)
 	assert.False(t, s.Insecure())
 	assert.Empty(t, s.InsecureWarning())
+}
+
+// FuzzRedactURL: a password in a postgres:// URL never survives RedactURL,
+// whatever the user, password and host.
+func FuzzRedactURL(f *testing.F) {
+	f.Add("ann", "s3cret", "db.example:5432")
+	f.Add("a:b", "p@ss/word?x=1", "[::1]")
+	f.Add("", "pw%41", "h")
+	f.Fuzz(func(t *testing.T, user, pw, host string) {
+		if len(pw) < 4 || strings.ContainsAny(host, "/?#@") {
+			t.Skip()
+		}
+		u := &url.URL{Scheme: "postgres", User: url.UserPassword(user, pw), Host: host, Path: "/db", RawQuery: "sslmode=require"}
+		in := u.String()
+		out := store.RedactURL(in)
+		for _, shown := range []string{pw, url.QueryEscape(pw), url.PathEscape(pw), u.User.String()} {
+			if len(shown) >= 4 && strings.Contains(out, shown) && !strings.Contains(strings.ReplaceAll(in, u.User.String(), ""), shown) {
+				t.Fatalf("RedactURL(%q) = %q shows the password", in, out)
+			}
+		}
+		q := "postgres://h/db?password=" + url.QueryEscape(pw)
+		if out := store.RedactURL(q); strings.Contains(out, url.QueryEscape(pw)) && pw != "xxxxx" {
+			t.Fatalf("RedactURL(%q) = %q shows the password", q, out)
+		}
+	})
 }
