@@ -2,13 +2,20 @@
 
 package store
 
-import "os"
+import (
+	"os"
+	"sync/atomic"
+)
 
-// fileID identifies a file across its names; without device and inode
-// numbers the path's file info stands in (os.SameFile is used to compare).
-type fileID struct{ name string }
+// fileID identifies a held file. Without device and inode numbers a file
+// cannot be recognised across names, so every hold is its own (a unique
+// number): each Store keeps its own descriptor, and InUse sees only what
+// flock would, which here is nothing.
+type fileID struct{ n uint64 }
 
-func idOf(fi os.FileInfo) fileID { return fileID{fi.Name()} }
+var fileIDs atomic.Uint64
+
+func idOf(os.FileInfo) fileID { return fileID{fileIDs.Add(1)} }
 
 // flockShared: no flock(2) here; the store opens unlocked.
 func flockShared(*os.File) (bool, error) { return true, nil }
