@@ -9,13 +9,6 @@ import (
 	"unicode"
 )
 
-// clampTolerance is how far outside [0,1] a coordinate may fall (after any
-// 0-1000 rescale) and still be clamped onto the image edge. Small overshoot
-// is ordinary model imprecision; anything further is not a location at all
-// (a real server produced 5E+93), and clamping it would invent a box that
-// spans to the edge of the image, so such a box is dropped instead.
-const clampTolerance = 0.05
-
 // ExtractFindings turns a vision model's raw output into grounded findings.
 //
 // It is tolerant: it strips <think> and MedGemma <unused94> thought spans
@@ -25,10 +18,11 @@ const clampTolerance = 0.05
 // True/False/None, keeps every complete entry of a truncated list (and the
 // label of a cut-off last entry), de-duplicates repeated entries (same label
 // and box), normalizes label spellings with NormalizeLabel, and repairs boxes:
-// 0-1000 coordinates are divided by 1000, inverted corners reordered, small
-// overshoot clamped; a box that is not four finite numbers, overflows
-// float64, lies far outside the image or has zero area is dropped while its
-// label is kept. no_finding is dropped when any positive finding is present.
+// the scale is decided by the rule of ReadBox (0-1000 coordinates are divided
+// by 1000; a normalized box a little outside [0,1] is clamped, not rescaled),
+// inverted corners are reordered; a box that is not four finite numbers,
+// overflows float64, lies far outside the image or has zero area is dropped
+// while its label is kept. no_finding is dropped when any positive finding is present.
 // Every repair and drop is a note in the returned Diagnostics; Salvaged is
 // true when any note other than a 0-1000 rescale was made.
 //
@@ -289,40 +283,23 @@ func entryBox(v jsonValue, label Label, n *notes) *Box {
 		c[i] = f
 	}
 	desc := "[" + strings.Join(lits, " ") + "]"
-	// Repairs are noted only for a box that is kept in the end.
-	var repairs []string
-	if c[0] > 1 || c[1] > 1 || c[2] > 1 || c[3] > 1 {
-		for i := range c {
-			c[i] /= 1000
-		}
-		repairs = append(repairs, "rescaled_box")
-	}
-	b := Box{Y0: c[0], X0: c[1], Y1: c[2], X1: c[3]}
-	if b.Y0 > b.Y1 || b.X0 > b.X1 {
-		if b.Y0 > b.Y1 {
-			b.Y0, b.Y1 = b.Y1, b.Y0
-		}
-		if b.X0 > b.X1 {
-			b.X0, b.X1 = b.X1, b.X0
-		}
-		repairs = append(repairs, "reordered_box")
-	}
-	clamped := false
-	for _, p := range []*float64{&b.Y0, &b.X0, &b.Y1, &b.X1} {
-		if *p < -clampTolerance || *p > 1+clampTolerance {
-			return drop("box_2d %s lies far outside the image", desc)
-		}
-		if *p < 0 {
-			*p, clamped = 0, true
-		} else if *p > 1 {
-			*p, clamped = 1, true
-		}
-	}
-	if clamped {
-		repairs = append(repairs, "clamped_box")
+	b, read := ReadBox(c)
+	if read.Outside {
+		return drop("box_2d %s lies far outside the image", desc)
 	}
 	if !b.Valid() {
 		return drop("box_2d %s has zero area", desc)
+	}
+	// Repairs are noted only for a box that is kept in the end.
+	var repairs []string
+	if read.Rescaled {
+		repairs = append(repairs, "rescaled_box")
+	}
+	if read.Reordered {
+		repairs = append(repairs, "reordered_box")
+	}
+	if read.Clamped {
+		repairs = append(repairs, "clamped_box")
 	}
 	for _, r := range repairs {
 		switch r {
