@@ -43,12 +43,13 @@ type runLine struct {
 }
 
 type stageProv struct {
-	Model       string `json:"model"`
-	ModelDigest string `json:"model_digest"`
-	Options     string `json:"options"`
-	Host        string `json:"host"`
-	DoneReason  string `json:"done_reason"`
-	Error       string `json:"error"`
+	Model        string `json:"model"`
+	PromptDigest string `json:"prompt_digest"`
+	ModelDigest  string `json:"model_digest"`
+	Options      string `json:"options"`
+	Host         string `json:"host"`
+	DoneReason   string `json:"done_reason"`
+	Error        string `json:"error"`
 }
 
 // parseRun reads `run` output, one JSON object a line.
