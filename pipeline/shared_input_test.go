@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,4 +73,42 @@ func TestSchedulerSharedImageAfterTransientFailure(t *testing.T) {
 	}
 	assert.Equal(t, 1, failed, "only the item whose call failed")
 	assert.Equal(t, 2, srv.Stats(groundModel).Requests)
+}
+
+// TestSchedulerRerunCallsAgainWithoutStore: without a store, the records
+// kept for shared inputs (the run's only cache) do not stand in for the new
+// call a Rerun asks for; an item sharing the image still follows the first
+// call.
+func TestSchedulerRerunCallsAgainWithoutStore(t *testing.T) {
+	srv := schedServer(t, testModels(0, 0, 1, "")...)
+	s, err := NewScheduler(baseConfig(nil, schedHost(t, srv.URL(), schedOptions())))
+	require.NoError(t, err)
+	items := sharedItems(t, t.TempDir(), 2, 1)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	runErr := make(chan error, 1)
+	go func() { runErr <- s.Run(ctx) }()
+	s.Submit(items)
+	var results []*audit.Result
+	for u := range s.Updates() {
+		if u.Result == nil {
+			continue
+		}
+		results = append(results, u.Result)
+		switch len(results) {
+		case 2:
+			s.Rerun(items[0])
+		case 3:
+			cancel()
+		}
+	}
+	require.NoError(t, <-runErr)
+	require.Len(t, results, 3)
+	rerun := results[2]
+	assert.Equal(t, items[0].ID, rerun.ItemID)
+	require.Equal(t, audit.StatusDone, rerun.Status, rerun.Err)
+	assert.False(t, rerun.Cached, "the rerun called both models")
+
+	assert.Equal(t, 2, srv.Stats(groundModel).Served, "one call for both items, one for the rerun")
+	assert.Equal(t, 3, srv.Stats(draftModel).Served)
 }
