@@ -41,3 +41,15 @@ func HasModel(names []string, model string) bool {
 	}
 	return false
 }
+
+// FreeModelName returns base, or base-2, base-3, ...: the first name that
+// is not among names (with Ollama's implicit ":latest" and without regard
+// to case, as HasModel), so that "ollama create" never replaces a model the
+// host has.
+func FreeModelName(base string, names []string) string {
+	name := base
+	for i := 2; HasModel(names, name); i++ {
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+	return name
+}

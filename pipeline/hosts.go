@@ -109,17 +109,26 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 	}
 	wg.Wait()
 
+	for i, a := range answers {
+		if a.err != nil {
+			continue
+		}
+		var me *ModelError
+		if err := t.capable(a.p, model, a.info); errors.As(err, &me) {
+			// The fix imports under a new name: one the host has not.
+			me.Taken, _ = a.p.runner.Models(ctx)
+			answers[i].err = me
+		}
+	}
+
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var lowered []string
+	var lowered, cannot []string
 	for _, a := range answers {
-		if a.err == nil {
-			a.err = t.capable(a.p, model, a.info)
-		}
 		if a.err != nil {
 			if ctx.Err() == nil {
 				a.p.err, a.p.failedAt = a.err, time.Now()
-				warn("host %s cannot serve %s now (asked again later): %v", a.p.runner.URL(), model, a.err)
+				cannot = append(cannot, fmt.Sprintf("host %s cannot serve %s now (asked again later): %v", a.p.runner.URL(), model, a.err))
 			}
 			continue
 		}
@@ -140,6 +149,14 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 			t.runners[0].Options().NumCtx, model, strings.Join(lowered, ", "))
 	}
 	ps, err := t.servingLocked(model)
+	if len(ps) > 0 {
+		// Another host serves the model: say which cannot. When none
+		// does, err says it for every host (a refusal, or the items'
+		// errors), and a warning before it would only repeat it.
+		for _, c := range cannot {
+			warn("%s", c)
+		}
+	}
 	if len(answers) > 0 {
 		t.checkDigestsLocked(model, ps, warn)
 	}
@@ -171,7 +188,14 @@ func (t *hostTable) servingLocked(model string) ([]*pair, error) {
 		case p.ok:
 			ps = append(ps, p)
 		case errors.As(p.err, &ce):
-			me.Hosts, me.Capability, me.Has = append(me.Hosts, p.runner.URL()), ce.Capability, ce.Has
+			if me.Capability == "" {
+				// The fix is for the first host: one that has the model,
+				// whose names are known.
+				me.Hosts = append([]string{p.runner.URL()}, me.Hosts...)
+				me.Capability, me.Has, me.Taken = ce.Capability, ce.Has, ce.Taken
+			} else {
+				me.Hosts = append(me.Hosts, p.runner.URL())
+			}
 		case errors.Is(p.err, ErrModelNotFound):
 			me.Hosts = append(me.Hosts, p.runner.URL())
 		default:

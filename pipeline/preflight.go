@@ -21,12 +21,15 @@ type ModelError struct {
 	Stage audit.Stage
 	Model string
 	// Hosts are the hosts that answered without serving the model as
-	// needed.
+	// needed; Fix is for the first.
 	Hosts []string
 	// Capability is the capability the model lacks, or "" when it is
 	// missing. Has lists the capabilities it has then.
 	Capability string
 	Has        []string
+	// Taken are the model names the first host has (GET /api/tags), when
+	// known: the name Fix imports under is none of them.
+	Taken []string
 }
 
 func (e *ModelError) Error() string {
@@ -34,37 +37,44 @@ func (e *ModelError) Error() string {
 	if e.Capability == "" {
 		return fmt.Sprintf("%s model %s is not on any Ollama host (asked %s); fix: %s", e.Stage, e.Model, hosts, e.Fix())
 	}
-	return fmt.Sprintf("%s model %s has no %q capability on %s (it has: %s), so Ollama would drop every image without an error; fix: %s",
-		e.Stage, e.Model, e.Capability, hosts, strings.Join(e.Has, ", "), e.Fix())
+	return fmt.Sprintf("%s model %s has no %q capability on %s (it has: %s), so Ollama would drop every image without an error; "+
+		"pass a model that has it as --%s-model, or import the safetensors folder, which has its vision tower, under a new name "+
+		"and pass --%s-model %s; fix: %s",
+		e.Stage, e.Model, e.Capability, hosts, strings.Join(e.Has, ", "), e.kind(), e.kind(), e.NewName(), e.Fix())
 }
 
-// Fix is the line a user can paste to repair e (placeholders in <angle
-// brackets>): import the model on the first host, naming the host with
-// OLLAMA_HOST when it is not Ollama's default.
+// Fix is the line a user can paste to repair e, the one doctor prints for
+// the same problem (prompts.ImportCommand): import the model on the first
+// host (with OLLAMA_HOST= when it is not Ollama's default), or pull the
+// default draft model; a model that lacks a capability is imported under
+// NewName, never over its own name. The source of an import is a marked
+// placeholder (prompts.FromPlaceholder).
 func (e *ModelError) Fix() string {
-	kind := prompts.KindGrounding
-	if e.Stage == audit.StageDraft {
-		kind = prompts.KindDraft
+	host := prompts.DefaultHost
+	if len(e.Hosts) > 0 {
+		host = e.Hosts[0]
 	}
-	env := ""
-	if len(e.Hosts) > 0 && e.Hosts[0] != defaultHostURL {
-		env = "OLLAMA_HOST=" + e.Hosts[0] + " "
-	}
+	name := e.Model
 	if e.Capability != "" {
-		// The name exists: never create over it; choose another name.
-		return fmt.Sprintf("pass a model with %s as --%s-model, or import one with its vision tower under a new name: "+
-			"cxr-auditor doctor --modelfile %s > %s && %s (edit its FROM line first)",
-			e.Capability, kind, kind, prompts.ModelfileName(kind), env+prompts.CreateCommand(kind, "<new-name>"))
+		name = e.NewName()
 	}
-	if kind == prompts.KindDraft && e.Model == prompts.DefaultDraftModel {
-		return env + "ollama pull " + e.Model
-	}
-	return fmt.Sprintf("cxr-auditor doctor --modelfile %s > %s && %s (edit its FROM line first: <path to your model>)",
-		kind, prompts.ModelfileName(kind), env+prompts.CreateCommand(kind, e.Model))
+	return prompts.ImportCommand(e.kind(), name, host, "")
 }
 
-// defaultHostURL is the host the ollama CLI talks to without OLLAMA_HOST.
-const defaultHostURL = "http://127.0.0.1:11434"
+// NewName is the name to import a model with the missing capability under:
+// the model's name with "-" and the capability appended, numbered when the
+// first host has that name already (FreeModelName).
+func (e *ModelError) NewName() string {
+	return FreeModelName(e.Model+"-"+e.Capability, append([]string{e.Model}, e.Taken...))
+}
+
+// kind is the stage's name in flags and prompts (grounding, draft).
+func (e *ModelError) kind() string {
+	if e.Stage == audit.StageDraft {
+		return prompts.KindDraft
+	}
+	return prompts.KindGrounding
+}
 
 // HostsDownError says that no host answered at all. It wraps
 // ErrUnreachable. It is not a reason to stop: the scheduler serves what

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
 // logLines collects Config.Logf lines.
@@ -59,18 +60,22 @@ func TestPreflight(t *testing.T) {
 		want       []string
 	}{
 		{"text-only grounding model", textOnly, "vision",
-			[]string{groundModel, `no "vision" capability`, "it has: completion", "--grounding-model", "<new-name>"}},
+			[]string{groundModel, `no "vision" capability`, "it has: completion", "--grounding-model " + groundModel + "-vision;", "ollama create " + groundModel + "-vision "}},
 		{"grounding model missing", testModels(0, 0, 1, "")[1:], "",
 			[]string{"grounding model " + groundModel + " is not on any Ollama host", "OLLAMA_HOST=", "ollama create " + groundModel}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := schedServer(t, tt.models...)
-			s, err := NewScheduler(baseConfig(nil, schedHost(t, srv.URL(), schedOptions())))
+			var logs logLines
+			cfg := baseConfig(nil, schedHost(t, srv.URL(), schedOptions()))
+			cfg.Logf = logs.logf
+			s, err := NewScheduler(cfg)
 			require.NoError(t, err)
 			err = s.Preflight(context.Background())
 			var me *ModelError
 			require.ErrorAs(t, err, &me)
+			assert.Zero(t, logs.count("cannot serve"), "the refusal is said once, not first as a warning:\n%s", &logs)
 			assert.Equal(t, audit.StageGrounding, me.Stage)
 			assert.Equal(t, groundModel, me.Model)
 			assert.Equal(t, []string{srv.URL()}, me.Hosts)
@@ -100,6 +105,18 @@ func TestPreflight(t *testing.T) {
 		require.NoError(t, s.Preflight(context.Background()))
 	})
 
+	t.Run("one host of two lacks the model: warned, not refused", func(t *testing.T) {
+		full := schedServer(t, testModels(0, 0, 1, "")...)
+		partial := schedServer(t, testModels(0, 0, 1, "")[1:]...)
+		var logs logLines
+		cfg := baseConfig(nil, schedHost(t, full.URL(), schedOptions()), schedHost(t, partial.URL(), schedOptions()))
+		cfg.Logf = logs.logf
+		s, err := NewScheduler(cfg)
+		require.NoError(t, err)
+		require.NoError(t, s.Preflight(context.Background()))
+		assert.Equal(t, 1, logs.count("host "+partial.URL()+" cannot serve "+groundModel), "%s", &logs)
+	})
+
 	t.Run("no host answers: a host problem, not the model's", func(t *testing.T) {
 		down := ollamatest.NewServer()
 		url := down.URL()
@@ -108,7 +125,10 @@ func TestPreflight(t *testing.T) {
 		opt.Retries = 0
 		s, err := NewScheduler(baseConfig(nil, schedHost(t, url, opt)))
 		require.NoError(t, err)
+		var logs logLines
+		s.logf = logs.logf
 		err = s.Preflight(context.Background())
+		assert.Zero(t, logs.count("cannot serve"), "said once, in the error:\n%s", &logs)
 		var hd *HostsDownError
 		require.ErrorAs(t, err, &hd)
 		assert.ErrorIs(t, err, ErrUnreachable)
@@ -119,19 +139,64 @@ func TestPreflight(t *testing.T) {
 	})
 }
 
-// TestModelErrorFix: the fix names the host only when it is not Ollama's
-// default, never creates over an existing model name, and pulls the
-// default draft model.
+// TestModelErrorFix: the fix is doctor's line (prompts.ImportCommand): the
+// host named only when it is not Ollama's default, the source a marked
+// placeholder, never "ollama create" over a name the host has, and a pull
+// for the default draft model.
 func TestModelErrorFix(t *testing.T) {
-	missing := &ModelError{Stage: audit.StageGrounding, Model: "medgemma-cxr-grounding", Hosts: []string{defaultHostURL}}
-	assert.Equal(t, "cxr-auditor doctor --modelfile grounding > Modelfile.grounding && ollama create medgemma-cxr-grounding -f Modelfile.grounding (edit its FROM line first: <path to your model>)", missing.Fix())
-	missing.Hosts = []string{"http://gpu1:11434"}
-	assert.Contains(t, missing.Fix(), "&& OLLAMA_HOST=http://gpu1:11434 ollama create medgemma-cxr-grounding")
-	noVision := &ModelError{Stage: audit.StageGrounding, Model: "tiny", Hosts: []string{defaultHostURL}, Capability: "vision", Has: []string{"completion"}}
-	assert.NotContains(t, noVision.Fix(), "ollama create tiny ", "never over the existing name")
-	assert.Contains(t, noVision.Fix(), "ollama create '<new-name>'")
-	draft := &ModelError{Stage: audit.StageDraft, Model: "nemotron-3-nano:4b", Hosts: []string{"http://gpu1:11434"}}
-	assert.Equal(t, "OLLAMA_HOST=http://gpu1:11434 ollama pull nemotron-3-nano:4b", draft.Fix())
+	const from = "<path-to-your-safetensors-folder>"
+	tests := []struct {
+		name    string
+		err     ModelError
+		want    string
+		newName string
+	}{
+		{
+			name: "missing on the default host",
+			err:  ModelError{Stage: audit.StageGrounding, Model: "medgemma-cxr-grounding", Hosts: []string{prompts.DefaultHost}},
+			want: "cxr-auditor doctor --modelfile grounding --from " + from + " > Modelfile.grounding && ollama create medgemma-cxr-grounding -f Modelfile.grounding",
+		},
+		{
+			name: "missing on another host",
+			err:  ModelError{Stage: audit.StageGrounding, Model: "medgemma-cxr-grounding", Hosts: []string{"http://gpu1:11434", "http://gpu2:11434"}},
+			want: "cxr-auditor doctor --modelfile grounding --from " + from + " > Modelfile.grounding && OLLAMA_HOST=http://gpu1:11434 ollama create medgemma-cxr-grounding -f Modelfile.grounding",
+		},
+		{
+			name:    "no vision: a new name",
+			err:     ModelError{Stage: audit.StageGrounding, Model: "tiny", Hosts: []string{prompts.DefaultHost}, Capability: "vision", Has: []string{"completion"}},
+			want:    "cxr-auditor doctor --modelfile grounding --from " + from + " > Modelfile.grounding && ollama create tiny-vision -f Modelfile.grounding",
+			newName: "tiny-vision",
+		},
+		{
+			name: "no vision: the new name is taken too",
+			err: ModelError{Stage: audit.StageGrounding, Model: "tiny", Hosts: []string{"http://gpu1:11434"}, Capability: "vision", Has: []string{"completion"},
+				Taken: []string{"tiny:latest", "tiny-vision:latest", "TINY-VISION-2"}},
+			want:    "cxr-auditor doctor --modelfile grounding --from " + from + " > Modelfile.grounding && OLLAMA_HOST=http://gpu1:11434 ollama create tiny-vision-3 -f Modelfile.grounding",
+			newName: "tiny-vision-3",
+		},
+		{
+			name: "default draft model: pulled",
+			err:  ModelError{Stage: audit.StageDraft, Model: prompts.DefaultDraftModel, Hosts: []string{"http://gpu1:11434"}},
+			want: "OLLAMA_HOST=http://gpu1:11434 ollama pull " + prompts.DefaultDraftModel,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.err.Fix())
+			assert.NotContains(t, tt.err.Fix(), "edit its FROM line")
+			assert.True(t, strings.HasSuffix(tt.err.Error(), "; fix: "+tt.want), tt.err.Error())
+			if tt.newName != "" {
+				assert.Equal(t, tt.newName, tt.err.NewName())
+				assert.Contains(t, tt.err.Error(), "--grounding-model "+tt.newName+";")
+			}
+		})
+	}
+}
+
+func TestFreeModelName(t *testing.T) {
+	assert.Equal(t, "m-vision", FreeModelName("m-vision", nil))
+	assert.Equal(t, "m-vision-2", FreeModelName("m-vision", []string{"m-vision:latest"}))
+	assert.Equal(t, "m-vision", FreeModelName("m-vision", []string{"m-vision:q4"}), "another tag is another name")
 }
 
 // ctxRunner is a sleepRunner whose models have a short context length and

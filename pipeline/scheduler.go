@@ -63,6 +63,8 @@ type stageRunner interface {
 	URL() string
 	Options() Options
 	ModelInfo(ctx context.Context, model string) (ModelInfo, error)
+	// Models lists the host's model names (asked only to name a fix).
+	Models(ctx context.Context) ([]string, error)
 	// ground and parseDraft are Host.Ground and Host.ParseDraft with the
 	// generation options the scheduler chose for the model on this host.
 	ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error)
@@ -279,7 +281,8 @@ func (s *Scheduler) Rerun(item audit.Item) {
 //
 // At start Run asks every host for the digest and capabilities of both
 // models (Host.ModelInfo); a host that cannot serve a model is left out for
-// it (and asked again later), and a warning goes to Config.Logf.
+// it (and asked again later), and a warning goes to Config.Logf when
+// another host serves it (when none does, the items' errors say why).
 func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Lock()
 	if s.started {

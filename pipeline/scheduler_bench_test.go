@@ -141,6 +141,8 @@ func (r *sleepRunner) ModelInfo(_ context.Context, model string) (ModelInfo, err
 	return ModelInfo{Name: model + ":latest", Digest: HashDraft(model), Capabilities: []string{"completion", "vision"}}, nil
 }
 
+func (r *sleepRunner) Models(context.Context) ([]string, error) { return nil, nil }
+
 func (r *sleepRunner) wait(ctx context.Context, model string, d time.Duration) error {
 	r.mu.Lock()
 	r.inFlight[model]++

@@ -43,6 +43,9 @@ type stallRunner struct {
 
 func (r *stallRunner) URL() string      { return "fake://stall" }
 func (r *stallRunner) Options() Options { return DefaultOptions() }
+func (r *stallRunner) Models(context.Context) ([]string, error) {
+	return nil, nil
+}
 func (r *stallRunner) ModelInfo(_ context.Context, model string) (ModelInfo, error) {
 	return ModelInfo{Name: model, Digest: HashDraft(model), Capabilities: []string{"completion", "vision"}}, nil
 }

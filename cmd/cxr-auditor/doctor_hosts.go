@@ -101,7 +101,7 @@ func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, names
 	switch {
 	case kind == prompts.KindGrounding && !info.Has("vision"):
 		// The name is taken: import under a free one, never over it.
-		name := freeName(model+"-vision", names)
+		name := pipeline.FreeModelName(model+"-vision", names)
 		c.Status = checkFail
 		c.Message += fmt.Sprintf("; it cannot see images (no \"vision\" capability: its vision tower was left out). "+
 			"Import the safetensors folder, which has it, under a new name (below), then pass --grounding-model %s", name)
@@ -114,16 +114,6 @@ func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, names
 		c.Message += " (thinks before answering; its reasoning is recorded)"
 	}
 	return c, info
-}
-
-// freeName returns base, or base-2, base-3, ... : the first name that is
-// not among names (Ollama's implicit ":latest" considered).
-func freeName(base string, names []string) string {
-	name := base
-	for i := 2; pipeline.HasModel(names, name); i++ {
-		name = fmt.Sprintf("%s-%d", base, i)
-	}
-	return name
 }
 
 // serveCommand starts Ollama where h points: on this machine, "ollama

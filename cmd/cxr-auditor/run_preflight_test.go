@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,10 @@ import (
 )
 
 // TestRunPreflight: a grounding model missing on every host, or one without
-// the vision capability, stops run before any model call: exit 1, the fix
-// printed, and no /api/chat sent for either stage (issue 8).
+// the vision capability, stops run before any model call: exit 1, one
+// line saying why with the fix (no warning repeating it first), no
+// /api/chat sent for either stage (issue 8), and the fix is the line
+// doctor prints for the same problem.
 func TestRunPreflight(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
@@ -29,15 +32,17 @@ func TestRunPreflight(t *testing.T) {
 		{
 			name:   "missing everywhere",
 			models: []ollamatest.Model{{Name: runDraftModel, Capabilities: []string{"completion"}}},
-			want:   []string{"grounding model " + runGroundModel + " is not on any Ollama host", "fix: "},
+			want:   []string{"grounding model " + runGroundModel + " is not on any Ollama host", "ollama create " + runGroundModel + " "},
 		},
 		{
 			name: "no vision",
 			models: []ollamatest.Model{
 				{Name: runGroundModel, Capabilities: []string{"completion"}},
+				{Name: runGroundModel + "-vision", Capabilities: []string{"completion"}},
 				{Name: runDraftModel, Capabilities: []string{"completion"}},
 			},
-			want: []string{`has no "vision" capability`, "fix: "},
+			// The first free name, as doctor chooses it.
+			want: []string{`has no "vision" capability`, "--grounding-model " + runGroundModel + "-vision-2;", "ollama create " + runGroundModel + "-vision-2 "},
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,9 +54,22 @@ func TestRunPreflight(t *testing.T) {
 			for _, w := range tt.want {
 				assert.Contains(t, r.stderr, w)
 			}
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, "one line:\n%s", r.stderr)
+			assert.NotContains(t, r.stderr, "warning")
 			assert.Empty(t, r.stdout)
 			assert.Zero(t, srv.Stats(runGroundModel).Requests, "no grounding call")
 			assert.Zero(t, srv.Stats(runDraftModel).Requests, "no draft call")
+
+			d := invokeMain(t, "", "doctor", "--ollama", srv.URL(), "--grounding-model", runGroundModel, "--draft-model", runDraftModel,
+				"--db", filepath.Join(t.TempDir(), "d.cxr.db"))
+			var fixes []string
+			for _, l := range strings.Split(d.stdout, "\n") {
+				if f, ok := strings.CutPrefix(strings.TrimSpace(l), "fix: "); ok && strings.Contains(f, "ollama ") {
+					fixes = append(fixes, f)
+				}
+			}
+			require.Len(t, fixes, 1, "doctor:\n%s", d.stdout)
+			assert.True(t, strings.HasSuffix(strings.TrimSpace(r.stderr), "; fix: "+fixes[0]), "run's fix is doctor's:\nrun: %s\ndoctor: %s", r.stderr, fixes[0])
 		})
 	}
 }
