@@ -14,6 +14,7 @@
 //	run       run both model stages over a worklist, batch, with a progress bar
 //	doctor    check Ollama hosts, models and the store, and say how to fix them
 //	export    write results with verdicts and notes as JSONL or CSV
+//	agreement reader agreement on the verdicts (kappa, confusion tables)
 //	parse     parse raw model output: `parse findings` or `parse draft`
 //	compare   compare findings with draft labels
 //	eval      evaluate predictions against ground truth

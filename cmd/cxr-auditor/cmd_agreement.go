@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+const agreementDescription = `Measure how far the readers (annotators) agree on the disagreements they
+all adjudicated, from every reader's current verdicts in the store: raw
+agreement, Cohen's kappa for two readers (Fleiss' kappa for more) with its
+confidence interval, the confusion table of each pair of readers and the
+items behind each off-diagonal cell. Overall, per label and per
+disagreement kind; docs/metrics.md ("Reader agreement") states every rule.
+
+A disagreement counts when at least --min-readers readers judged it; the
+others are listed as excluded. The text shows the summary of every group
+and the confusion tables over all units; --json and --csv hold every
+table, per label and per kind too (--csv in long form, one figure per
+row, for pandas).
+
+--readers names the readers to compare (others' verdicts are left out); a
+named reader without verdicts is listed. The store is opened read-only:
+it is safe while a review runs. A stored verdict that cannot be a rating is named on stderr and left
+out, and the exit status is then 2.`
+
+const agreementExample = `
+cxr-auditor agreement worklist.csv
+cxr-auditor agreement --db postgres://cxr@db.example/cxr --readers alice,bob --csv > agreement.csv`
+
+// agreementFlags are the agreement command's settings.
+type agreementFlags struct {
+	db         string
+	readers    []string
+	asJSON     bool
+	asCSV      bool
+	method     string
+	minReaders int
+	level      float64
+}
+
+func newAgreementCmd(e env) *cobra.Command {
+	var f agreementFlags
+	cmd := &cobra.Command{
+		Use:               "agreement [--db FILE | WORKLIST]",
+		Short:             "reader agreement on the verdicts: kappa, confusion tables, per label and kind",
+		Long:              agreementDescription,
+		Example:           agreementExample,
+		Args:              argsBetween(0, 1, "want at most one WORKLIST"),
+		ValidArgsFunction: completeWorklist,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAgreement(cmd.Context(), e, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.db, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
+	fl.StringSliceVar(&f.readers, "readers", nil, "compare only these READERS (comma-separated annotator names)")
+	fl.BoolVar(&f.asJSON, "json", false, "print the report as one JSON object")
+	fl.BoolVar(&f.asCSV, "csv", false, "print the report as CSV in long form (one figure per row)")
+	fl.StringVar(&f.method, "method", "auto", "kappa: auto (Cohen for two readers, Fleiss for more), cohen or fleiss")
+	fl.IntVar(&f.minReaders, "min-readers", 2, "readers a disagreement needs to count")
+	fl.Float64Var(&f.level, "level", 0.95, "confidence level of the intervals")
+	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
+	_ = cmd.RegisterFlagCompletionFunc("method", completeWords("auto", "cohen", "fleiss"))
+	_ = cmd.RegisterFlagCompletionFunc("readers", cobra.NoFileCompletions)
+	return cmd
+}
+
+// runAgreement reads the current verdicts and prints compare.Agreement's
+// report.
+func runAgreement(ctx context.Context, e env, f agreementFlags, pos []string) error {
+	method, err := compare.ParseKappaMethod(f.method)
+	if err != nil {
+		return fmt.Errorf("%w: --method: %v", errUsage, err)
+	}
+	switch {
+	case f.asJSON && f.asCSV:
+		return fmt.Errorf("%w: give --json or --csv, not both", errUsage)
+	case f.minReaders < 2:
+		return fmt.Errorf("%w: --min-readers must be at least 2, got %d", errUsage, f.minReaders)
+	case !(f.level > 0 && f.level < 1):
+		return fmt.Errorf("%w: --level must be between 0 and 1 (0.95 for 95%%), got %v", errUsage, f.level)
+	}
+	for i, r := range f.readers {
+		if strings.TrimSpace(r) == "" {
+			return fmt.Errorf("%w: --readers: entry %d is empty", errUsage, i+1)
+		}
+	}
+
+	opts := compare.Options{Readers: f.readers, Method: method, MinReaders: f.minReaders, Level: f.level}
+	if _, err := compare.Agreement(nil, opts); err != nil {
+		// The options alone, checked before the store is read.
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	s, err := openStoreReadOnly(ctx, e, f.db, pos)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	verdicts, err := s.AllVerdicts(ctx, "")
+	if err != nil {
+		return err
+	}
+	readers := f.readers
+	if len(readers) > 0 {
+		verdicts = slices.DeleteFunc(verdicts, func(v audit.Verdict) bool { return !slices.Contains(readers, v.Annotator) })
+	}
+	ratings, skipped := audit.Ratings(verdicts)
+	for _, sk := range skipped {
+		fmt.Fprintf(e.stderr, "agreement: skipped %s\n", termtext.Line(sk.Error()))
+	}
+	opts.Readers = readers
+	rep, err := compare.Agreement(ratings, opts)
+	if err != nil {
+		if errors.Is(err, compare.ErrInvalidOptions) {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		return fmt.Errorf("agreement: %w", err)
+	}
+	if len(ratings) == 0 {
+		fmt.Fprintf(e.stderr, "agreement: no verdicts to compare in %s\n", termtext.Line(s.Path()))
+	}
+
+	switch {
+	case f.asJSON:
+		err = writeJSON(e.stdout, rep)
+	case f.asCSV:
+		err = writeAgreementCSV(e.stdout, rep)
+	default:
+		var b bytes.Buffer
+		if err = rep.WriteText(&b); err == nil {
+			_, err = io.WriteString(e.stdout, termtext.Text(b.String()))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(e.stderr, "agreement: %d stored verdict(s) left out; the figures are over the rest\n", len(skipped))
+		return exitError{2}
+	}
+	return nil
+}
+
+// openStoreReadOnly opens the store of a command that only reads (--db, a
+// WORKLIST beside its store, or $CXR_AUDITOR_DB), never creating one, and
+// prints the store's TLS warning when it has one.
+func openStoreReadOnly(ctx context.Context, e env, db string, pos []string) (*store.Store, error) {
+	path := db
+	switch {
+	case len(pos) == 1 && path != "":
+		return nil, fmt.Errorf("%w: give either --db or a WORKLIST, not both", errUsage)
+	case len(pos) == 1:
+		path = storeLocation("", pos[0], e.getenv)
+	case path == "":
+		path = storeLocation("", "", e.getenv)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", errUsage, dbEnv)
+	}
+	if err := checkStorePath(path); err != nil {
+		return nil, err
+	}
+	s, err := store.Open(ctx, path, store.ReadOnly())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("no database at %s: run `cxr-auditor run` or `review` on the worklist first, or pass --db: %w", path, err)
+	case err != nil:
+		return nil, err
+	}
+	if w := s.InsecureWarning(); w != "" {
+		fmt.Fprintln(e.stderr, w)
+	}
+	return s, nil
+}
+
+// writeAgreementCSV writes the report's long form with every cell inert
+// on a terminal and in a spreadsheet (csvCell).
+func writeAgreementCSV(w io.Writer, rep compare.AgreementReport) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(compare.AgreementCSVHeader); err != nil {
+		return err
+	}
+	for _, row := range rep.CSVRows() {
+		for i := range row {
+			row[i] = csvCell(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvCell makes one cell of outside text inert: terminal controls become
+// visible (termtext.Line), and a cell a spreadsheet would evaluate as a
+// formula (=, +, -, @ first, unless it is a plain number such as -0.2)
+// gets a leading single quote, the rule of the store's CSV export.
+func csvCell(s string) string {
+	s = termtext.Line(s)
+	if s == "" || !strings.ContainsRune("=+-@", rune(s[0])) || plainNumber(s) {
+		return s
+	}
+	return "'" + s
+}
+
+// plainNumber reports whether s is a decimal number with an optional sign,
+// fraction and exponent, and nothing else.
+func plainNumber(s string) bool {
+	i, digits := 0, 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
