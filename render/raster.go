@@ -46,6 +46,31 @@ func fromImage(img image.Image, opt LoadOptions) (rg *Radiograph, deep bool) {
 		hist = newValueHist(16)
 		hist.n = w * h
 	}
+	if g.k == 1 && hist == nil {
+		// Full resolution: rows are independent, so convert on every core.
+		if m, ok := img.(*image.YCbCr); ok {
+			parallelRows(h, w*h, func(y0, y1 int) {
+				for y := y0; y < y1; y++ {
+					dst := g.pix[y*w : (y+1)*w]
+					for x, v := range m.Y[y*m.YStride : y*m.YStride+w] {
+						dst[x] = float32(v)
+					}
+				}
+			})
+			return g.radiograph(), false
+		}
+		if m, ok := img.(*image.Gray); ok {
+			parallelRows(h, w*h, func(y0, y1 int) {
+				for y := y0; y < y1; y++ {
+					dst := g.pix[y*w : (y+1)*w]
+					for x, v := range m.Pix[y*m.Stride : y*m.Stride+w] {
+						dst[x] = float32(v)
+					}
+				}
+			})
+			return g.radiograph(), false
+		}
+	}
 	for y := range h {
 		dst := g.row()
 		switch m := img.(type) {
