@@ -128,6 +128,8 @@ func decodeDICOM(ctx context.Context, data []byte, opt LoadOptions) (*Radiograph
 	switch {
 	case a.window != nil:
 		rg.DefaultWindow = *a.window
+		fw := *a.window
+		rg.FileWindow = &fw
 	case a.bitsStored <= 8 && !a.signed && a.slope == 1 && a.intercept == 0:
 		rg.DefaultWindow = identityWindow8
 	case rg.DefaultWindow.Width > 0:

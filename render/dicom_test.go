@@ -81,6 +81,8 @@ func TestDecodeDICOMPixelModule(t *testing.T) {
 		invert bool
 		window Window
 		voi    VOIFunction
+		// fileWindow: the window is the file's own VOI.
+		fileWindow bool
 	}{
 		{
 			name:  "12 of 16 bits stored: high bits are masked",
@@ -107,10 +109,11 @@ func TestDecodeDICOMPixelModule(t *testing.T) {
 			elems: with(dcmElem{tag.PhotometricInterpretation, []string{"MONOCHROME1"}},
 				dcmElem{tag.WindowCenter, []string{"40", "400"}}, dcmElem{tag.WindowWidth, []string{"350", "2000"}},
 				dcmElem{tag.VOILUTFunction, []string{"SIGMOID"}}),
-			want:   []float32{1, 2, 3, 4},
-			invert: true,
-			window: Window{Center: 40, Width: 350},
-			voi:    VOISigmoid,
+			want:       []float32{1, 2, 3, 4},
+			invert:     true,
+			window:     Window{Center: 40, Width: 350},
+			voi:        VOISigmoid,
+			fileWindow: true,
 		},
 		{
 			name:   "8-bit without window gets the identity window",
@@ -130,6 +133,12 @@ func TestDecodeDICOMPixelModule(t *testing.T) {
 			assert.Equal(t, "dicom", r.Format)
 			if tc.window != (Window{}) {
 				assert.Equal(t, tc.window, r.DefaultWindow)
+			}
+			if tc.fileWindow {
+				require.NotNil(t, r.FileWindow, "the file's own VOI is kept apart")
+				assert.Equal(t, tc.window, *r.FileWindow)
+			} else {
+				assert.Nil(t, r.FileWindow)
 			}
 			if tc.voi != "" {
 				assert.Equal(t, tc.voi, r.VOIFunction)

@@ -95,6 +95,10 @@ type Radiograph struct {
 	// DefaultWindow is the file's first WindowCenter/WindowWidth (DICOM),
 	// the full range for 8-bit sources, or AutoWindow otherwise.
 	DefaultWindow Window
+	// FileWindow is the file's own first WindowCenter/WindowWidth (the
+	// DICOM VOI), nil when the file names none (PNG, JPEG, DICOM without
+	// a window).
+	FileWindow *Window
 	// Invert is true for DICOM MONOCHROME1 (high values are dark); Gray
 	// applies it after windowing.
 	Invert bool
