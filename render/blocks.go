@@ -16,6 +16,13 @@ const blockGrays = 240
 // terminal lacks true colour.
 func (e *encoder) encodeBlocks(_ context.Context, req Request, g geometry) (Picture, error) {
 	pal := grayPalette(blockGrays, false)
+	// Boxes are drawn in cell space (cellMarks), not into the pixels.
+	var marks [][]*cellMark
+	if req.ShowBoxes {
+		marks = cellMarks(req.Overlays, g.img, g.cols, g.rows)
+		req.ShowBoxes = false
+	}
+	labelFg, labelBg := labelSGR(e.caps.TrueColor)
 	img := e.canvasFor(req, g, pal, blockGrays, false)
 	sgrFg := make([]string, len(pal))
 	sgrBg := make([]string, len(pal))
@@ -52,6 +59,15 @@ func (e *encoder) encodeBlocks(_ context.Context, req Request, g geometry) (Pict
 		lastT, lastB := -1, -1
 		for c := range g.cols {
 			t, bo := canon[top[c]], canon[bot[c]]
+			if marks != nil && marks[r][c] != nil {
+				// The glyph on the cell's grey: the darker of its two pixels
+				// (the palette is a ramp, so the lower index), so the line
+				// stands out on the lung fields it crosses.
+				m := marks[r][c]
+				b.WriteString("\x1b[0;" + markSGR(m, labelFg, labelBg, sgrBg[min(t, bo)], e.caps.TrueColor) + "m" + m.glyph + "\x1b[0m")
+				lastT, lastB = -1, -1
+				continue
+			}
 			switch {
 			case t != lastT && bo != lastB:
 				b.WriteString("\x1b[" + sgrFg[t] + ";" + sgrBg[bo] + "m")
