@@ -471,6 +471,12 @@ func TestTextPicture(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, pic.Rows)
 	assert.Contains(t, pic.Cells, "more lines")
+	// Tagged overlays are listed by their tag.
+	req.Rows, req.Overlays[0].Tag = 20, "2"
+	pic, err = enc.Encode(context.Background(), req)
+	require.NoError(t, err)
+	assert.Contains(t, pic.Cells, "[2] pneumothorax [URGENT]")
+	assert.Contains(t, pic.Cells, "2. cardiomegaly", "untagged findings keep their number")
 	// No image at all is fine for text.
 	pic, err = enc.Encode(context.Background(), Request{Cols: 30, Rows: 5})
 	require.NoError(t, err)

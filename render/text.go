@@ -11,7 +11,7 @@ import (
 )
 
 // encodeText lists what would be drawn: the image, its window, then each
-// finding with its box in normalized and original-pixel coordinates (for
+// finding (numbered by its overlay's tag when it has one) with its box in normalized and original-pixel coordinates (for
 // screen readers, logs, dumb terminals and pipes). Lines are wrapped to Cols;
 // when they do not fit in Rows the last line says how many were left out.
 func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Picture, error) {
@@ -25,6 +25,7 @@ func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Pictur
 		box      *schema.Box
 		urgent   bool
 		selected bool
+		tag      string
 	}
 	var entries []entry
 	if len(req.Findings) > 0 {
@@ -34,13 +35,16 @@ func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Pictur
 				if o.Label == f.Label && (f.Box == nil || o.Box == *f.Box) {
 					en.urgent = en.urgent || o.Urgent
 					en.selected = en.selected || o.Selected
+					if en.tag == "" {
+						en.tag = o.Tag
+					}
 				}
 			}
 			entries = append(entries, en)
 		}
 	} else {
 		for _, o := range req.Overlays {
-			entries = append(entries, entry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected})
+			entries = append(entries, entry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected, tag: o.Tag})
 		}
 	}
 	if len(entries) == 0 {
@@ -48,7 +52,13 @@ func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Pictur
 	}
 	for i, en := range entries {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%d. %s", i+1, en.label)
+		if en.tag != "" {
+			// The tag the boxes carry elsewhere (the TUI's disagreement
+			// number), so the listing and the other panes agree.
+			fmt.Fprintf(&b, "[%s] %s", en.tag, en.label)
+		} else {
+			fmt.Fprintf(&b, "%d. %s", i+1, en.label)
+		}
 		if en.urgent {
 			b.WriteString(" [URGENT]")
 		}
