@@ -63,10 +63,12 @@ type ImageRequest struct {
 	Path   string
 	// Cols and Rows bound the picture, in terminal cells.
 	Cols, Rows int
-	// Overlays are the boxes to draw (empty when boxes are toggled off).
+	// Overlays are the boxes to draw (empty when boxes are toggled off),
+	// normalized to the whole image: the Imager maps them onto the region
+	// shown.
 	Overlays []Overlay
-	// Window adjusts the image's default window.
-	Window WindowAdjust
+	// View is how to show the image: window, inversion, zoom.
+	View ImageView
 }
 
 // Overlay is one box drawn on the image.
@@ -82,24 +84,6 @@ type Overlay struct {
 	Tag string
 }
 
-// WindowAdjust is the reviewer's window/level relative to the image's
-// default window, so it means the same on every image: the displayed window
-// width is Width times the default width, and its centre is the default
-// centre plus Center times the default width. The zero value and
-// DefaultWindowAdjust both mean "the default window".
-type WindowAdjust struct {
-	Width  float64
-	Center float64
-}
-
-// DefaultWindowAdjust is the image's own default window.
-func DefaultWindowAdjust() WindowAdjust { return WindowAdjust{Width: 1} }
-
-// IsDefault reports whether w leaves the default window unchanged.
-func (w WindowAdjust) IsDefault() bool {
-	return (w.Width == 0 || w.Width == 1) && w.Center == 0
-}
-
 // Picture is an encoded image. Exactly one of Cells and Raw is normally
 // set: Cells is in-band text (half-blocks, a text listing, kitty
 // placeholders) placed in the view; Raw is an out-of-band escape sequence
@@ -112,4 +96,17 @@ type Picture struct {
 	// Key identifies the picture's content; equal keys mean equal pictures,
 	// so an unchanged picture is not sent again.
 	Key string
+	// Window is the window the picture was drawn with, in the image's own
+	// units, and the name of the preset it came from ("file VOI", "auto",
+	// "full range", "lung", ...); zero when the Imager does not say.
+	Window ShownWindow
+	// Invert is true when dark and light are swapped on screen relative to
+	// the usual presentation (set by the Imager).
+	Invert bool
+}
+
+// ShownWindow is the window a picture was drawn with.
+type ShownWindow struct {
+	Center, Width float64
+	Preset        string
 }

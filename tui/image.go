@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -59,7 +60,8 @@ func (m *Model) pixelProtocol() bool {
 // imageRect returns the inner rectangle of the image pane and whether the
 // pane is on screen.
 func (m *Model) imageRect() (Rect, bool) {
-	if m.layout.TooSmall || m.width == 0 || m.mode == modeRaw || m.nav.cur < 0 || m.cfg.Imager == nil {
+	covered := m.mode == modeRaw || (m.mode == modeHelp && m.panes.helpCovers)
+	if m.layout.TooSmall || m.width == 0 || covered || m.nav.cur < 0 || m.cfg.Imager == nil {
 		return Rect{}, false
 	}
 	r := m.layout.Image.Inner()
@@ -69,7 +71,7 @@ func (m *Model) imageRect() (Rect, bool) {
 // imageRequest builds the request for the current item in rect.
 func (m *Model) imageRequest(rect Rect) ImageRequest {
 	it, _ := m.current()
-	return ImageRequest{ItemID: it.ID, Path: it.ImagePath, Cols: rect.W, Rows: rect.H, Overlays: m.overlays(), Window: m.look.window}
+	return ImageRequest{ItemID: it.ID, Path: it.ImagePath, Cols: rect.W, Rows: rect.H, Overlays: m.overlays(), View: m.look.view}
 }
 
 // overlays returns the boxes to draw on the current item: every grounded
@@ -128,7 +130,13 @@ func (r ImageRequest) key() string {
 	b.WriteString(r.Path)
 	b.WriteByte(0)
 	b.WriteString(strconv.Itoa(r.Cols) + "x" + strconv.Itoa(r.Rows))
-	b.WriteString(" w" + strconv.FormatFloat(r.Window.Width, 'g', 6, 64) + "," + strconv.FormatFloat(r.Window.Center, 'g', 6, 64))
+	v := r.View
+	b.WriteString(" v" + strconv.Itoa(int(v.Preset)) + "," + strconv.FormatFloat(v.Window.Width, 'g', 6, 64) + "," +
+		strconv.FormatFloat(v.Window.Brightness, 'g', 6, 64) + "," + strconv.FormatBool(v.Invert))
+	if v.Zoomed() {
+		b.WriteString(" z" + strconv.FormatFloat(v.Zoom, 'g', 6, 64) + "," + strconv.FormatFloat(v.CenterX, 'g', 6, 64) + "," +
+			strconv.FormatFloat(v.CenterY, 'g', 6, 64))
+	}
 	for _, o := range r.Overlays {
 		b.WriteString(" " + string(o.Label) + o.Tag)
 		if o.Urgent {
@@ -231,8 +239,8 @@ func (m *Model) handleFlush(imageFlushMsg) tea.Cmd {
 
 // placePicture is the out-of-band write: save the cursor, start a
 // synchronized update, blank the pane's block (so a smaller picture leaves
-// nothing of the previous one), draw the picture centred in the block at
-// its top row, end the synchronized update and restore the cursor.
+// nothing of the previous one), draw the picture centred in the block,
+// end the synchronized update and restore the cursor.
 func placePicture(rect Rect, pic *Picture) string {
 	var b strings.Builder
 	b.Grow(len(pic.Raw) + rect.H*(rect.W+12) + 64)
@@ -240,7 +248,8 @@ func placePicture(rect Rect, pic *Picture) string {
 	b.WriteString(ansi.SetModeSynchronizedOutput)
 	writeBlank(&b, rect)
 	x := rect.X + max(0, (rect.W-pic.Cols)/2)
-	b.WriteString(ansi.CursorPosition(x+1, rect.Y+1))
+	y := rect.Y + max(0, (rect.H-pic.Rows)/2)
+	b.WriteString(ansi.CursorPosition(x+1, y+1))
 	b.Write(pic.Raw)
 	b.WriteString(ansi.ResetModeSynchronizedOutput)
 	b.WriteString(ansi.RestoreCursor)
@@ -308,7 +317,8 @@ func (p *imagePane) View(width, height int) string {
 	case showError:
 		return p.st.Error.Render(wrapPlain("image: "+p.text, width, height))
 	case showCells:
-		return centreBlock(p.text, width)
+		lines := strings.Count(p.text, "\n") + 1
+		return strings.Repeat("\n", max(0, (height-lines)/2)) + centreBlock(p.text, width)
 	}
 	return ""
 }
@@ -321,13 +331,7 @@ func (m *Model) syncImagePane() {
 		p.SetData(showNothing, "", "image")
 		return
 	}
-	title := Sanitize(it.ID)
-	if w := m.look.window; !w.IsDefault() {
-		title += " · W×" + ftoa(w.Width) + " L" + signed(w.Center)
-	}
-	if !m.look.showBoxes {
-		title += " · boxes off"
-	}
+	title := Sanitize(it.ID) + m.viewTitle(it.ID)
 	switch {
 	case m.cfg.Imager == nil:
 		p.SetData(showPlaceholder, "(no image renderer)", title)
@@ -361,13 +365,43 @@ func centreLine(s string, w int) string {
 	return strings.Repeat(" ", max(0, (w-ansi.StringWidth(s))/2)) + s
 }
 
-// ftoa formats f with two decimals.
-func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
-
-// signed formats f with two decimals and a sign.
-func signed(f float64) string {
-	if f >= 0 {
-		return "+" + ftoa(f)
+// viewTitle says how the image is shown: the window in the image's own
+// units and its preset (once a picture says), the reviewer's changes
+// (inverted, zoom) and whether boxes are off.
+func (m *Model) viewTitle(itemID string) string {
+	var t string
+	v := m.look.view
+	if pic := m.img.pic; pic != nil && m.img.picFor == itemID && pic.Window.Width > 0 {
+		t += " · W " + num(pic.Window.Width) + " C " + num(pic.Window.Center)
+		if name := pic.Window.Preset; name != "" {
+			t += " " + name
+		}
+		if !v.Window.IsDefault() {
+			t += "*" // adjusted by the reviewer
+		}
+	} else if v.Preset != PresetDefault || !v.Window.IsDefault() {
+		t += " · " + v.Preset.String()
+		if !v.Window.IsDefault() {
+			t += "*"
+		}
 	}
-	return ftoa(f)
+	if v.Invert {
+		t += " · inverted"
+	}
+	if v.Zoomed() {
+		t += " · zoom " + strconv.FormatFloat(v.Zoom, 'f', 1, 64) + "×"
+	}
+	if !m.look.showBoxes {
+		t += " · boxes off"
+	}
+	return t
+}
+
+// num formats a window value for the title: whole numbers from 100 up,
+// three significant digits below.
+func num(f float64) string {
+	if math.Abs(f) >= 100 {
+		return strconv.FormatFloat(math.Round(f), 'f', 0, 64)
+	}
+	return strconv.FormatFloat(f, 'g', 3, 64)
 }

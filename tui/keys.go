@@ -1,6 +1,12 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+)
 
 // mode is what the keyboard currently drives. Each mode has its own set of
 // enabled bindings (KeyMap.setMode), so the help line and the help screen
@@ -40,11 +46,18 @@ type KeyMap struct {
 	BothWrong, Unsure                  key.Binding
 	Note, Undo                         key.Binding
 
-	// Browse: image.
-	Boxes                key.Binding
-	WidthDown, WidthUp   key.Binding
-	CenterDown, CenterUp key.Binding
-	WindowReset          key.Binding
+	// Browse: image. The window keys mean the same on every image:
+	// WidthDown narrows the window (more contrast), Brighter brightens,
+	// whether the file is PNG, JPEG, MONOCHROME2 or MONOCHROME1.
+	Boxes               key.Binding
+	WidthDown, WidthUp  key.Binding
+	Darker, Brighter    key.Binding
+	Preset, PresetBack  key.Binding
+	WindowReset, Invert key.Binding
+	ZoomIn, ZoomOut     key.Binding
+	ZoomBox, ZoomReset  key.Binding
+	PanLeft, PanRight   key.Binding
+	PanUp, PanDown      key.Binding
 
 	// Browse: everything else. Help opens the help screen.
 	Raw, Rerun, Help, Quit key.Binding
@@ -92,11 +105,22 @@ func DefaultKeyMap() KeyMap {
 		Undo:             key.NewBinding(key.WithKeys("z", "ctrl+z"), key.WithHelp("z", "undo")),
 
 		Boxes:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "boxes on/off")),
-		WidthDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "narrower window")),
-		WidthUp:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "wider window")),
-		CenterDown:  key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "lower level")),
-		CenterUp:    key.NewBinding(key.WithKeys("}"), key.WithHelp("}", "higher level")),
+		WidthDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "more contrast")),
+		WidthUp:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "less contrast")),
+		Darker:      key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "darker")),
+		Brighter:    key.NewBinding(key.WithKeys("}"), key.WithHelp("}", "brighter")),
+		Preset:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "next window preset")),
+		PresetBack:  key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "previous preset")),
 		WindowReset: key.NewBinding(key.WithKeys("="), key.WithHelp("=", "reset window")),
+		Invert:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "invert")),
+		ZoomIn:      key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "zoom in")),
+		ZoomOut:     key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "zoom out")),
+		ZoomBox:     key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "zoom to the box")),
+		ZoomReset:   key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "whole image")),
+		PanLeft:     key.NewBinding(key.WithKeys("H", "shift+left"), key.WithHelp("H", "pan left")),
+		PanRight:    key.NewBinding(key.WithKeys("L", "shift+right"), key.WithHelp("L", "pan right")),
+		PanUp:       key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "pan up")),
+		PanDown:     key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "pan down")),
 
 		Raw:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "raw model output")),
 		Rerun: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rerun (ignore cache)")),
@@ -127,7 +151,8 @@ func (k *KeyMap) browse() []*key.Binding {
 	return []*key.Binding{
 		&k.Next, &k.Prev, &k.First, &k.Last, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst,
 		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
-		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.CenterDown, &k.CenterUp, &k.WindowReset,
+		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.WindowReset, &k.Invert,
+		&k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset, &k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown,
 		&k.Raw, &k.Rerun, &k.Help, &k.Quit,
 	}
 }
@@ -190,9 +215,42 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.First, k.Last, k.Jump, k.Filter, k.FilterBack, k.UrgentFirst},
 		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Undo},
-		{k.Boxes, k.WidthDown, k.WidthUp, k.CenterDown, k.CenterUp, k.WindowReset},
+		{k.Boxes, k.WidthDown, k.WidthUp, k.Darker, k.Brighter, k.Preset, k.PresetBack, k.WindowReset, k.Invert},
+		{k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
 		{k.Raw, k.Rerun, k.Help, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
 		{k.Confirm, k.SaveNote, k.Cancel, forceQuit},
 	}
+}
+
+// fullHelpView draws the help screen in width cells: the columns of
+// FullHelp side by side as long as they fit, the rest wrapped below (the
+// help bubble would cut them off with "…").
+func fullHelpView(h help.Model, k KeyMap, width int) string {
+	h.SetWidth(0)
+	var rows []string
+	var row [][]key.Binding
+	for _, col := range k.FullHelp() {
+		if !anyEnabled(col) {
+			continue
+		}
+		if len(row) > 0 && lipgloss.Width(h.FullHelpView(append(row, col))) > width {
+			rows = append(rows, h.FullHelpView(row))
+			row = nil
+		}
+		row = append(row, col)
+	}
+	if len(row) > 0 {
+		rows = append(rows, h.FullHelpView(row))
+	}
+	return strings.Join(rows, "\n")
+}
+
+func anyEnabled(bs []key.Binding) bool {
+	for _, b := range bs {
+		if b.Enabled() {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,6 +30,13 @@ func (h *harness) typeText(s string) {
 	for _, r := range s {
 		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
+}
+
+// lastView is the view of the last image request.
+func lastView(f *fixture) ImageView {
+	f.imager.mu.Lock()
+	defer f.imager.mu.Unlock()
+	return f.imager.reqs[len(f.imager.reqs)-1].View
 }
 
 func verdictsOf(f *fixture) []audit.Verdict {
@@ -226,20 +235,54 @@ func TestKeys(t *testing.T) {
 			assert.Len(t, f.imager.reqs[len(f.imager.reqs)-1].Overlays, 2)
 		}},
 		{"[ narrows the window", nil, nil, []string{"["}, func(t *testing.T, h *harness, f *fixture) {
-			assert.InDelta(t, 0.8, f.imager.reqs[len(f.imager.reqs)-1].Window.Width, 1e-9)
+			assert.InDelta(t, 0.8, lastView(f).Window.Width, 1e-9)
 		}},
 		{"] widens the window", nil, nil, []string{"]"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.InDelta(t, 1.25, f.imager.reqs[len(f.imager.reqs)-1].Window.Width, 1e-9)
+			assert.InDelta(t, 1.25, lastView(f).Window.Width, 1e-9)
 		}},
-		{"{ lowers the level", nil, nil, []string{"{"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.InDelta(t, -0.05, f.imager.reqs[len(f.imager.reqs)-1].Window.Center, 1e-9)
+		{"{ darker", nil, nil, []string{"{"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.InDelta(t, -0.05, lastView(f).Window.Brightness, 1e-9)
 		}},
-		{"} raises the level", nil, nil, []string{"}"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.InDelta(t, 0.05, f.imager.reqs[len(f.imager.reqs)-1].Window.Center, 1e-9)
-			assert.Contains(t, h.screen(), "W×1.00 L+0.05")
+		{"} brighter", nil, nil, []string{"}"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.InDelta(t, 0.05, lastView(f).Window.Brightness, 1e-9)
+			assert.Contains(t, h.screen(), "case-0001 · default*")
 		}},
-		{"= resets the window", nil, []string{"[", "}"}, []string{"="}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, DefaultWindowAdjust(), f.imager.reqs[len(f.imager.reqs)-1].Window)
+		{"= resets the window and preset", nil, []string{"[", "}", "w"}, []string{"="}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, DefaultWindowAdjust(), lastView(f).Window)
+			assert.Equal(t, PresetDefault, lastView(f).Preset)
+		}},
+		{"w W cycle the presets", nil, []string{"["}, []string{"w", "W", "W"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, PresetBone, lastView(f).Preset, "w once, W twice")
+			assert.Equal(t, DefaultWindowAdjust(), lastView(f).Window, "a preset starts unadjusted")
+			assert.Contains(t, h.screen(), "· bone")
+		}},
+		{"v inverts", nil, nil, []string{"v"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, lastView(f).Invert)
+			assert.Contains(t, h.screen(), "· inverted")
+		}},
+		{"+ zooms in, - out", nil, []string{"+"}, []string{"+", "-"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.InDelta(t, 1.5, lastView(f).Zoom, 1e-9)
+			assert.Contains(t, h.screen(), "zoom 1.5×")
+		}},
+		{"0 shows the whole image", nil, []string{"+", "+", "L"}, []string{"0"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.False(t, lastView(f).Zoomed())
+			assert.Equal(t, schema.Box{Y1: 1, X1: 1}, lastView(f).Region())
+		}},
+		{"H L K J shift+arrows pan", nil, []string{"+", "+"}, []string{"L", "L", "J", "shift+right", "shift+left", "H", "K", "shift+up", "shift+down"}, func(t *testing.T, h *harness, f *fixture) {
+			v := lastView(f)
+			// 2.25x shows 0.444 of the image: a step is 0.111; the third step
+			// right stops at the edge (0.778), then two steps left.
+			assert.InDelta(t, 1-0.5/2.25-2*0.25/2.25, v.CenterX, 1e-9)
+			assert.InDelta(t, 0.5, v.CenterY, 1e-9)
+		}},
+		{"Z zooms to the selected box", nil, nil, []string{"Z"}, func(t *testing.T, h *harness, f *fixture) {
+			v := lastView(f)
+			// pneumothorax box 0.1..0.3 x 0.1..0.35: 0.25 wide with a 1.4 margin.
+			assert.InDelta(t, 1/(1.4*0.25), v.Zoom, 1e-9)
+			r := v.Region()
+			assert.True(t, r.X0 <= 0.1 && r.X1 >= 0.35 && r.Y0 <= 0.1 && r.Y1 >= 0.3, "the box is in view: %v", r)
+			h.key("j")
+			assert.False(t, lastView(f).Zoomed(), "moving to another item shows it whole")
 		}},
 		{"r opens the raw output", nil, nil, []string{"r"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, modeRaw, h.m.mode)
@@ -453,6 +496,30 @@ func TestHelpFollowsMode(t *testing.T) {
 			for _, s := range tt.wantNone {
 				assert.NotContains(t, help, s)
 			}
+		})
+	}
+}
+
+// TestFullHelpShowsEveryKey: the help screen lists every browse binding
+// at every size from 80x24 up, wrapping its columns (at 100 columns it
+// used to drop the fourth).
+func TestFullHelpShowsEveryKey(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 24}, {100, 30}, {120, 40}, {200, 60}} {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			h, _ := keyFixture(t)
+			h.send(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
+			h.key("?")
+			s := h.screen()
+			for _, b := range h.m.keys.browse() {
+				if !b.Enabled() {
+					continue
+				}
+				assert.Contains(t, s, b.Help().Key)
+				if !strings.HasPrefix(b.Help().Desc, "pan ") { // shown in pairs: "H/L pan left/right"
+					assert.Contains(t, s, b.Help().Desc, "key %s", b.Help().Key)
+				}
+			}
+			assert.Contains(t, s, "close help")
 		})
 	}
 }

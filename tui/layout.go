@@ -7,6 +7,10 @@ const (
 	MinHeight = 18
 )
 
+// MinMainHeight is the smallest height left to the panes when the help
+// screen is below them.
+const MinMainHeight = 12
+
 // wideWidth is the width from which the disagreement and draft panes move
 // to a column of their own beside the image.
 const wideWidth = 110
@@ -51,8 +55,7 @@ func ComputeLayout(width, height, helpLines int) Layout {
 		l.TooSmall = true
 		return l
 	}
-	const minMain = 12
-	helpLines = min(max(1, helpLines), height-statusLines-minMain)
+	helpLines = min(max(1, helpLines), height-statusLines-MinMainHeight)
 	mainH := height - statusLines - helpLines
 
 	wlW := min(max(width/5, 18), 30)

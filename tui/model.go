@@ -91,6 +91,9 @@ type panes struct {
 	help          help.Model
 	spin          spinner.Model
 	spinning      bool // a tick is pending
+	// helpCovers: the help screen is drawn over the panes (it does not
+	// fit below them).
+	helpCovers bool
 }
 
 // timing holds the delays of the debounced commands; tests set them to 0.
@@ -98,10 +101,11 @@ type timing struct {
 	focusDelay, flushDelay time.Duration
 }
 
-// imageLook is how the reviewer looks at the image.
+// imageLook is how the reviewer looks at the image: the boxes and the
+// window carry over from item to item; the zoom is reset on moving.
 type imageLook struct {
 	showBoxes bool
-	window    WindowAdjust
+	view      ImageView
 }
 
 // message is the message line's text and colour.
@@ -133,7 +137,7 @@ func New(ctx context.Context, cfg Config) *Model {
 		keys:   DefaultKeyMap(),
 		data:   newReviewData(cfg.Items, cfg.Urgent),
 		nav:    navigation{cur: -1, dirty: true},
-		look:   imageLook{showBoxes: true, window: DefaultWindowAdjust()},
+		look:   imageLook{showBoxes: true, view: DefaultImageView()},
 		jump:   newJumpDialog(),
 		note:   newNoteDialog(),
 		raw:    newRawDialog(),
@@ -298,8 +302,13 @@ func (m *Model) relayout() {
 	p := &m.panes
 	p.help.SetWidth(m.width)
 	lines := 1
+	p.helpCovers = false
 	if m.mode == modeHelp {
-		lines = strings.Count(p.help.FullHelpView(m.keys.FullHelp()), "\n") + 1
+		lines = strings.Count(fullHelpView(p.help, m.keys, m.width), "\n") + 1
+		if lines > m.height-statusLines-MinMainHeight {
+			// Too tall to fit below the panes: it covers them instead.
+			lines, p.helpCovers = 1, true
+		}
 	}
 	l := ComputeLayout(m.width, m.height, lines)
 	m.layout = l

@@ -139,6 +139,9 @@ func (m *Model) setCurrent(i int) tea.Cmd {
 	prev := m.nav.cur
 	m.nav.cur = i
 	m.nav.dis = m.data.firstOpenDisagreement(i)
+	// The window carries over to the next item; a zoom into one item's
+	// anatomy does not.
+	m.look.view.zoomBy(0)
 	if prev >= 0 && m.nav.filter != FilterAll && !m.passes(prev) {
 		m.nav.dirty = true // the previous item only stayed visible as current
 	}

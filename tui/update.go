@@ -91,24 +91,67 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// handleImageKey acts on the image keys: boxes and window/level.
+// handleImageKey acts on the image keys: boxes, window, inversion, zoom
+// and pan.
 func (m *Model) handleImageKey(msg tea.KeyPressMsg) {
 	k := &m.keys
-	w := &m.look.window
+	v := &m.look.view
+	w := &v.Window
 	switch {
 	case key.Matches(msg, k.Boxes):
 		m.look.showBoxes = !m.look.showBoxes
 	case key.Matches(msg, k.WidthDown):
-		w.Width = max(0.05, w.Width*0.8)
+		w.Width = max(0.05, w.Factor()*0.8)
 	case key.Matches(msg, k.WidthUp):
-		w.Width = min(20, w.Width*1.25)
-	case key.Matches(msg, k.CenterDown):
-		w.Center = max(-2, w.Center-0.05)
-	case key.Matches(msg, k.CenterUp):
-		w.Center = min(2, w.Center+0.05)
-	case key.Matches(msg, k.WindowReset):
+		w.Width = min(20, w.Factor()*1.25)
+	case key.Matches(msg, k.Darker):
+		w.Brightness = max(-2, w.Brightness-0.05)
+	case key.Matches(msg, k.Brighter):
+		w.Brightness = min(2, w.Brightness+0.05)
+	case key.Matches(msg, k.Preset), key.Matches(msg, k.PresetBack):
+		step := WindowPreset(1)
+		if key.Matches(msg, k.PresetBack) {
+			step = numPresets - 1
+		}
+		v.Preset = (v.Preset + step) % numPresets
 		*w = DefaultWindowAdjust()
+		m.setMsg(msgInfo, "window: "+v.Preset.String())
+	case key.Matches(msg, k.WindowReset):
+		v.Preset, *w = PresetDefault, DefaultWindowAdjust()
+	case key.Matches(msg, k.Invert):
+		v.Invert = !v.Invert
+	case key.Matches(msg, k.ZoomIn):
+		v.zoomBy(1.5)
+	case key.Matches(msg, k.ZoomOut):
+		v.zoomBy(1 / 1.5)
+	case key.Matches(msg, k.ZoomReset):
+		v.zoomBy(0)
+	case key.Matches(msg, k.ZoomBox):
+		m.zoomToSelected()
+	case key.Matches(msg, k.PanLeft):
+		v.pan(-0.25, 0)
+	case key.Matches(msg, k.PanRight):
+		v.pan(0.25, 0)
+	case key.Matches(msg, k.PanUp):
+		v.pan(0, -0.25)
+	case key.Matches(msg, k.PanDown):
+		v.pan(0, 0.25)
 	}
+}
+
+// zoomToSelected zooms onto the selected disagreement's boxes.
+func (m *Model) zoomToSelected() {
+	ds := m.disagreements()
+	if len(ds) == 0 || len(ds[m.nav.dis].Boxes) == 0 {
+		m.setMsg(msgInfo, "no box to zoom to on this disagreement")
+		return
+	}
+	b := ds[m.nav.dis].Boxes[0]
+	for _, o := range ds[m.nav.dis].Boxes[1:] {
+		b.Y0, b.X0 = min(b.Y0, o.Y0), min(b.X0, o.X0)
+		b.Y1, b.X1 = max(b.Y1, o.Y1), max(b.X1, o.X1)
+	}
+	m.look.view.zoomTo(b)
 }
 
 // quit leaves once every write is on disk. Asked again while writes are

@@ -43,8 +43,11 @@ func (m *Model) screenBlocks() []block {
 		add(r, m.frame(title, content(in.W, in.H), r, focused))
 	}
 	p := &m.panes
-	switch m.mode {
-	case modeRaw:
+	switch {
+	case m.mode == modeHelp && p.helpCovers:
+		main := Rect{W: l.Width, H: l.Status.Y}
+		framed(main, "all keys · ?/esc closes", func(w, _ int) string { return fullHelpView(p.help, m.keys, w) }, true)
+	case m.mode == modeRaw:
 		main := Rect{W: l.Width, H: l.Status.Y}
 		framed(main, "raw model output · "+Sanitize(m.CurrentID())+" · ↑/↓ pgup/pgdn scroll · esc closes", dialogView(m.raw.View), true)
 	default:
@@ -63,7 +66,11 @@ func (m *Model) screenBlocks() []block {
 		}
 	}
 	add(l.Status, p.status.View(l.Status.W, l.Status.H))
-	add(l.Help, p.help.View(m.keys))
+	if m.mode == modeHelp && !p.helpCovers {
+		add(l.Help, fullHelpView(p.help, m.keys, l.Help.W))
+	} else {
+		add(l.Help, p.help.ShortHelpView(m.keys.ShortHelp()))
+	}
 	return blocks
 }
 
