@@ -17,6 +17,9 @@ type writeQueue struct {
 	verdicts int  // verdicts saved this session
 	notes    int  // notes saved this session
 	quitting bool // quit once ops is empty
+	// quitAsked: the reviewer asked to quit and was told what would be
+	// lost; the quit key again quits.
+	quitAsked bool
 }
 
 // decide records the reviewer's decision on the selected disagreement:
@@ -53,12 +56,18 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 	if m.data.mine[it.ID] == nil {
 		m.data.mine[it.ID] = map[string]*verdictEntry{}
 	}
+	op := writeOp{seq: m.saves.seq, kind: writeVerdict, verdict: v}
+	what := decisionText(d)
+	if old := m.data.mine[it.ID][dis.Key()]; old != nil && old.state != stateFailed && old.decision != d {
+		// Replacing a verdict is said, not silent.
+		op.replaced = decisionText(old.decision)
+		what = op.replaced + " → " + what
+	}
 	m.data.mine[it.ID][dis.Key()] = &verdictEntry{decision: d, state: stateSaving, seq: m.saves.seq}
 	m.markDirty()
-	op := writeOp{seq: m.saves.seq, kind: writeVerdict, verdict: v}
 	move, after := m.advance()
-	op.after = after
-	m.setMsg(msgInfo, "saving… "+string(dis.Label)+": "+decisionText(d)+after)
+	op.after, op.moves = after, m.nav.moves
+	m.setMsg(msgInfo, "saving… "+string(dis.Label)+": "+what+after)
 	return tea.Batch(m.enqueue(op), move)
 }
 
@@ -135,46 +144,61 @@ func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
 	}
 	op := m.saves.ops[0]
 	m.saves.ops = m.saves.ops[1:]
+	var cmd tea.Cmd
 	m.saves.writing = false
 	switch op.kind {
 	case writeVerdict:
-		m.verdictWritten(op, msg)
+		cmd = m.verdictWritten(op, msg)
 	case writeNote:
-		if msg.err != nil {
-			m.setMsg(msgErr, "note NOT saved: "+Sanitize(msg.err.Error()))
-		} else {
-			m.saves.notes++
-			m.data.notes[op.note.ItemID] = op.note.Text
-			m.setMsg(msgOK, "note saved ✓ "+Sanitize(op.note.ItemID))
-		}
+		m.noteWritten(op, msg.err)
 	case writeUndo:
 		m.undoWritten(msg)
 	}
 	next := m.startWrite()
 	if m.saves.quitting && len(m.saves.ops) == 0 {
-		return tea.Quit
+		return tea.Batch(cmd, m.quitAfterWrites())
 	}
-	return next
+	return tea.Batch(cmd, next)
 }
 
-func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) {
+// verdictWritten records the store's answer to a verdict write. A refused
+// verdict stays on screen marked NOT SAVED and, unless the reviewer has
+// moved since, the cursor goes back to it, so retrying is one key.
+func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) tea.Cmd {
 	v := op.verdict
 	e := m.data.mine[v.ItemID][v.DisagreementKey]
 	latest := e != nil && e.seq == op.seq
 	what := Sanitize(v.ItemID) + " " + string(v.Label) + ": " + decisionText(v.Decision)
 	if msg.err != nil {
-		if latest {
-			e.state, e.err = stateFailed, msg.err.Error()
-			m.markDirty()
+		if !latest {
+			m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+" (a later verdict replaced it)")
+			return nil
 		}
-		m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+" (verdict kept unsaved; press its key again to retry)")
-		return
+		e.state, e.err = stateFailed, msg.err.Error()
+		m.markDirty()
+		var cmd tea.Cmd
+		where := ""
+		if i, ok := m.data.index[v.ItemID]; ok && op.moves == m.nav.moves {
+			cmd = m.setCurrent(i)
+			for j, d := range m.disagreements() {
+				if d.Key() == v.DisagreementKey {
+					m.nav.dis = j
+				}
+			}
+			where = " · back on it"
+		}
+		m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+where+": press its key again to retry")
+		return cmd
 	}
 	m.saves.verdicts++
 	if latest {
 		e.state = stateSaved
 	}
+	if op.replaced != "" {
+		what = Sanitize(v.ItemID) + " " + string(v.Label) + ": " + op.replaced + " → " + decisionText(v.Decision)
+	}
 	m.setMsg(msgOK, "saved ✓ "+what+op.after)
+	return nil
 }
 
 func (m *Model) undoWritten(msg writeDoneMsg) {

@@ -54,6 +54,9 @@ type reviewData struct {
 	// whose note was asked of the store.
 	notes   map[string]string
 	noteReq map[string]bool
+	// noteDrafts is note text typed but not saved, by item: closed with
+	// esc, refused by the store or on its way to it.
+	noteDrafts map[string]string
 
 	loaded    bool // session (cached results and verdicts) loaded
 	running   int  // items with status running
@@ -62,14 +65,15 @@ type reviewData struct {
 
 func newReviewData(items []audit.Item, urgent []schema.Label) reviewData {
 	d := reviewData{
-		items:   items,
-		index:   make(map[string]int, len(items)),
-		rows:    make([]row, len(items)),
-		urgent:  map[schema.Label]bool{},
-		mine:    map[string]map[string]*verdictEntry{},
-		others:  map[string][]audit.Verdict{},
-		notes:   map[string]string{},
-		noteReq: map[string]bool{},
+		items:      items,
+		index:      make(map[string]int, len(items)),
+		rows:       make([]row, len(items)),
+		urgent:     map[schema.Label]bool{},
+		mine:       map[string]map[string]*verdictEntry{},
+		others:     map[string][]audit.Verdict{},
+		notes:      map[string]string{},
+		noteReq:    map[string]bool{},
+		noteDrafts: map[string]string{},
 	}
 	for i, it := range items {
 		if _, dup := d.index[it.ID]; !dup {

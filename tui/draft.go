@@ -193,6 +193,7 @@ type draftData struct {
 	spans    []string // every span the draft parser quoted
 	selected []string // the selected disagreement's spans
 	note     string   // this reviewer's note, sanitized ("" when none)
+	draft    bool     // note is an unsaved draft
 	salvaged bool     // a model output needed salvage
 }
 
@@ -224,6 +225,9 @@ func (p *draftPane) View(width, height int) string {
 	lines := wrapMarked(d.text, highlight(d.text, d.spans, d.selected), width)
 	if d.note != "" {
 		note := "✎ note: " + d.note
+		if d.draft {
+			note = "✎ note (unsaved draft): " + d.note
+		}
 		lines = append(lines, nil)
 		lines = append(lines, wrapMarked(note, make([]uint8, len(note)), width)...)
 	}
@@ -259,6 +263,9 @@ func (m *Model) syncDraft() {
 		return
 	}
 	d := draftData{present: true, text: SanitizeText(it.Draft), note: SanitizeText(m.data.notes[it.ID])}
+	if nd, ok := m.data.noteDrafts[it.ID]; ok {
+		d.note, d.draft = SanitizeText(nd), true
+	}
 	if res := m.data.rows[m.nav.cur].result; res != nil {
 		d.salvaged = res.Salvaged
 		for _, dl := range res.DraftLabels {

@@ -31,6 +31,7 @@ type fakeStore struct {
 	undone    map[int64]bool
 	notes     []audit.Note
 	failSaves int
+	failNotes int
 	nextID    int64
 	calls     []string
 }
@@ -121,6 +122,10 @@ func (s *fakeStore) SaveNote(_ context.Context, n audit.Note) (audit.Note, error
 	s.call("SaveNote")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.failNotes > 0 {
+		s.failNotes--
+		return n, errors.New("disk full")
+	}
 	s.nextID++
 	n.ID = s.nextID
 	s.notes = append(s.notes, n)

@@ -313,11 +313,8 @@ func (m *Model) relayout() {
 	l := ComputeLayout(m.width, m.height, lines)
 	m.layout = l
 	m.jump.SetSize(m.width)
-	dr := l.Draft.Inner()
-	if l.Wide {
-		dr = Rect{W: l.Draft.W - 2, H: l.Draft.H + l.Disagreements.H - 2}
-	}
-	m.note.SetSize(dr.W, dr.H-2)
+	nr := l.Disagreements.Inner()
+	m.note.SetSize(nr.W, nr.H)
 	m.raw.SetSize(m.width-2, l.Height-statusLines-l.Help.H-2)
 	if m.mode == modeRaw {
 		m.fillRaw()

@@ -178,6 +178,11 @@ type writeOp struct {
 	// after says where the verdict moved the selection, for the message
 	// shown once it is saved.
 	after string
+	// replaced is the decision the verdict replaces ("" when none).
+	replaced string
+	// moves is navigation.moves when the verdict was given: a refused
+	// verdict brings the cursor back only if the reviewer has not moved.
+	moves int
 	// withOthers makes an undo read every annotator's verdicts of the item
 	// afterwards, not only this reviewer's (false when blind).
 	withOthers bool

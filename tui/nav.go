@@ -52,6 +52,7 @@ type navigation struct {
 	dirty       bool  // visible needs recomputing
 	moved       bool  // the reviewer moved before the session loaded
 	focusGen    int   // generation of the pending focus tick
+	moves       int   // moves the reviewer made (keys, not the automatic advance)
 }
 
 // passes reports whether item i passes the current filter.

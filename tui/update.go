@@ -20,7 +20,12 @@ const focusDelay = 30 * time.Millisecond
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	if key.Matches(msg, k.ForceQuit) {
+		m.keepNoteDraft()
 		return m.quit()
+	}
+	if !key.Matches(msg, k.Quit) || m.mode != modeBrowse && m.mode != modeHelp {
+		// Asked to quit, then went on working: the question is withdrawn.
+		m.saves.quitAsked, m.saves.quitting = false, false
 	}
 	switch m.mode {
 	case modeJump, modeNote, modeRaw:
@@ -46,6 +51,9 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.layout.TooSmall {
 		return nil
+	}
+	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last, k.Jump, k.Filter, k.FilterBack) {
+		m.nav.moves++
 	}
 	switch {
 	case key.Matches(msg, k.Next):
@@ -152,17 +160,6 @@ func (m *Model) zoomToSelected() {
 		b.Y1, b.X1 = max(b.Y1, o.Y1), max(b.X1, o.X1)
 	}
 	m.look.view.zoomTo(b)
-}
-
-// quit leaves once every write is on disk. Asked again while writes are
-// pending, it leaves anyway (the message line said what would be lost).
-func (m *Model) quit() tea.Cmd {
-	if len(m.saves.ops) == 0 || m.saves.quitting {
-		return tea.Quit
-	}
-	m.saves.quitting = true
-	m.setMsg(msgErr, "saving "+itoa(len(m.saves.ops))+" change(s)… will quit when saved (press q again to quit now and lose them)")
-	return nil
 }
 
 // rerun asks the pipeline to run the current item again, ignoring the cache.

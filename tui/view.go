@@ -53,17 +53,14 @@ func (m *Model) screenBlocks() []block {
 	default:
 		framed(l.Worklist, p.worklist.Title(), p.worklist.View, false)
 		framed(l.Image, p.image.Title(), p.image.View, false)
-		noteRect := l.Draft
-		if m.mode == modeNote && l.Wide {
-			noteRect = Rect{X: l.Disagreements.X, Y: l.Disagreements.Y, W: l.Disagreements.W, H: l.Disagreements.H + l.Draft.H}
-		} else {
-			framed(l.Disagreements, p.disagreements.Title(), p.disagreements.View, m.mode != modeNote)
-		}
 		if m.mode == modeNote {
-			framed(noteRect, "note on "+Sanitize(m.CurrentID())+" · ctrl+s saves · esc cancels", dialogView(m.note.View), true)
+			// The editor takes the disagreements' place: the draft it is
+			// about stays in view.
+			framed(l.Disagreements, "note · "+Sanitize(m.CurrentID()), dialogView(m.note.View), true)
 		} else {
-			framed(l.Draft, p.draft.Title(), p.draft.View, false)
+			framed(l.Disagreements, p.disagreements.Title(), p.disagreements.View, true)
 		}
+		framed(l.Draft, p.draft.Title(), p.draft.View, false)
 	}
 	add(l.Status, p.status.View(l.Status.W, l.Status.H))
 	if m.mode == modeHelp && !p.helpCovers {

@@ -1,0 +1,110 @@
+package tui
+
+import (
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Quitting never loses work silently. With writes still on their way to
+// the store, the workstation quits once they are on disk; with verdicts
+// the store refused or note drafts not saved, it asks first: the message
+// line says what would be lost and the quit key again quits. Any other key
+// withdraws the question. Unsaved lists what is left for the exit summary.
+
+// quit quits now when nothing would be lost, else asks (see above).
+func (m *Model) quit() tea.Cmd {
+	if m.saves.quitAsked {
+		return tea.Quit
+	}
+	pending, unsaved := len(m.saves.ops), m.unsavedWork()
+	if pending == 0 && len(unsaved) == 0 {
+		return tea.Quit
+	}
+	m.saves.quitAsked = true
+	again := m.keys.Quit.Help().Key + " again quits now and loses "
+	if pending > 0 {
+		m.saves.quitting = true
+		m.setMsg(msgErr, "saving "+itoa(pending)+" change(s)… will quit when saved ("+again+"them)")
+		return nil
+	}
+	m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+" · "+again+"it, any other key goes back")
+	return nil
+}
+
+// quitAfterWrites is called once the queue is empty while quitting: quit,
+// unless something was refused meanwhile, then ask.
+func (m *Model) quitAfterWrites() tea.Cmd {
+	m.saves.quitting = false
+	if unsaved := m.unsavedWork(); len(unsaved) > 0 {
+		m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+" · "+m.keys.Quit.Help().Key+
+			" again quits now and loses it, any other key goes back")
+		return nil
+	}
+	return tea.Quit
+}
+
+// unsavedWork lists the verdicts the store refused and the note drafts not
+// saved, in words (not the writes still in flight).
+func (m *Model) unsavedWork() []string {
+	var out []string
+	ids := make([]string, 0, len(m.data.mine))
+	for id := range m.data.mine {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		keys := make([]string, 0, len(m.data.mine[id]))
+		for k, e := range m.data.mine[id] {
+			if e.state == stateFailed {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			e := m.data.mine[id][k]
+			out = append(out, "verdict "+Sanitize(id)+" "+Sanitize(k)+": "+decisionText(e.decision))
+		}
+	}
+	ids = ids[:0]
+	for id := range m.data.noteDrafts {
+		if !m.notePending(id) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		out = append(out, "note draft on "+Sanitize(id))
+	}
+	return out
+}
+
+// notePending reports whether a note write for the item is queued.
+func (m *Model) notePending(itemID string) bool {
+	for _, op := range m.saves.ops {
+		if op.kind == writeNote && op.note.ItemID == itemID {
+			return true
+		}
+	}
+	return false
+}
+
+// Unsaved lists, for the exit summary, what this session did not get into
+// the store: verdicts refused, note drafts never saved, and writes still
+// queued or in flight. Empty when everything is saved.
+func (m *Model) Unsaved() []string {
+	out := m.unsavedWork()
+	for _, op := range m.saves.ops {
+		switch op.kind {
+		case writeVerdict:
+			out = append(out, "verdict "+Sanitize(op.verdict.ItemID)+" "+Sanitize(op.verdict.DisagreementKey)+": "+
+				decisionText(op.verdict.Decision)+" (still being saved)")
+		case writeNote:
+			out = append(out, "note on "+Sanitize(op.note.ItemID)+" (still being saved)")
+		case writeUndo:
+			out = append(out, "an undo (still being saved)")
+		}
+	}
+	return out
+}

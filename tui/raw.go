@@ -1,0 +1,149 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+)
+
+// rawDialog shows an item's raw model outputs in a scrollable viewport.
+type rawDialog struct {
+	vp      viewport.Model
+	heading lipgloss.Style
+}
+
+func newRawDialog() rawDialog { return rawDialog{vp: viewport.New()} }
+
+// setKeys makes the viewport scroll with the workstation's raw-viewer
+// bindings, so the help lists exactly the keys that scroll.
+func (d *rawDialog) setKeys(k KeyMap) {
+	d.vp.KeyMap = viewport.KeyMap{
+		Up: k.ScrollUp, Down: k.ScrollDown, HalfPageUp: k.HalfPageUp, HalfPageDown: k.HalfPageDown,
+		PageUp: k.PageUp, PageDown: k.PageDown,
+		Left: key.NewBinding(key.WithDisabled()), Right: key.NewBinding(key.WithDisabled()),
+	}
+}
+
+// SetSize fits the viewer in w x h cells.
+func (d *rawDialog) SetSize(w, h int) {
+	d.vp.SetWidth(max(10, w))
+	d.vp.SetHeight(max(3, h))
+}
+
+// SetContent shows content, wrapped to the viewer: raw outputs are often
+// one long line.
+func (d *rawDialog) SetContent(content string) {
+	d.vp.SetContent(ansi.Wrap(content, max(10, d.vp.Width()), ""))
+}
+
+// HandleKey: the close keys close; the scroll keys scroll.
+func (d *rawDialog) HandleKey(msg tea.KeyPressMsg, k KeyMap) (intent, tea.Cmd) {
+	if key.Matches(msg, k.CloseRaw) {
+		return closeDialog{}, nil
+	}
+	return nil, d.Update(msg)
+}
+
+// Update forwards other messages to the viewport.
+func (d *rawDialog) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	d.vp, cmd = d.vp.Update(msg)
+	return cmd
+}
+
+// View draws the visible part.
+func (d *rawDialog) View() string { return d.vp.View() }
+
+// openRaw opens the raw-output viewer on the current item.
+func (m *Model) openRaw() tea.Cmd {
+	if _, ok := m.current(); !ok {
+		return nil
+	}
+	m.setMode(modeRaw)
+	m.fillRaw()
+	m.raw.vp.GotoTop()
+	return nil
+}
+
+// fillRaw writes the current item's raw outputs, thinking, diagnostics and
+// metrics into the viewer, all sanitized.
+func (m *Model) fillRaw() {
+	it, ok := m.current()
+	if !ok {
+		return
+	}
+	r := &m.data.rows[m.nav.cur]
+	h := m.raw.heading
+	var b strings.Builder
+	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	line("%s %s", h.Render("item"), Sanitize(it.ID))
+	line("%s %s", h.Render("image"), Sanitize(it.ImagePath))
+	st := string(r.status)
+	if st == "" {
+		st = "not run yet"
+	}
+	line("%s %s", h.Render("status"), st)
+	if r.err != "" {
+		line("%s %s", h.Render("error"), Sanitize(r.err))
+	}
+	if r.result == nil {
+		line("")
+		if r.status == "" || r.status == "queued" || r.status == "running" {
+			line("(no model output yet)")
+		} else {
+			line("(loading the stored model outputs…)")
+		}
+	} else {
+		if r.result.Salvaged {
+			line("%s the output needed salvage (truncated or repaired JSON): check it", h.Render("salvaged"))
+		}
+		for _, sr := range []*audit.StageRecord{r.result.Grounding, r.result.Draft} {
+			if sr != nil {
+				writeStage(&b, h.Render, sr)
+			}
+		}
+	}
+	line("")
+	line("%s", h.Render("draft text"))
+	line("%s", SanitizeText(it.Draft))
+	m.raw.SetContent(b.String())
+}
+
+func writeStage(b *strings.Builder, head func(...string) string, sr *audit.StageRecord) {
+	line := func(format string, a ...any) { fmt.Fprintf(b, format+"\n", a...) }
+	line("")
+	line("%s", head("── "+string(sr.Stage)+" stage ──"))
+	line("model %s  digest %s  host %s", Sanitize(sr.Model), Sanitize(short(sr.ModelDigest, 12)), Sanitize(sr.Host))
+	line("done %v  done_reason %s  prompt tokens %d  output tokens %d", sr.Done, Sanitize(sr.DoneReason), sr.PromptEvalCount, sr.EvalCount)
+	line("total %v  load %v  eval %v  wall %v", sr.TotalDuration, sr.LoadDuration, sr.EvalDuration, sr.Wall)
+	line("options %s  prompt %s", Sanitize(sr.Options), Sanitize(short(sr.PromptDigest, 12)))
+	if sr.Error != "" {
+		line("%s %s", head("error"), Sanitize(sr.Error))
+	}
+	if sr.Diagnostics.Salvaged || len(sr.Diagnostics.Notes) > 0 {
+		line("%s salvaged=%v", head("diagnostics"), sr.Diagnostics.Salvaged)
+		for _, n := range sr.Diagnostics.Notes {
+			line("  - %s: %s", Sanitize(n.Kind), Sanitize(n.Message))
+		}
+	}
+	if sr.Thinking != "" {
+		line("%s", head("thinking"))
+		line("%s", SanitizeText(sr.Thinking))
+	}
+	line("%s", head("raw output"))
+	line("%s", SanitizeText(sr.Raw))
+}
+
+func short(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
