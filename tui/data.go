@@ -58,6 +58,10 @@ type reviewData struct {
 	// esc, refused by the store or on its way to it.
 	noteDrafts map[string]string
 
+	// searchText is each item's id and draft in lower case, built at the
+	// first search.
+	searchText []string
+
 	loaded    bool // session (cached results and verdicts) loaded
 	running   int  // items with status running
 	detailGen int  // generation of the latest full-result lookup

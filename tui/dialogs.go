@@ -82,6 +82,8 @@ func (m *Model) handleDialogKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.mode {
 	case modeJump:
 		in, cmd = m.jump.HandleKey(msg, m.keys)
+	case modeSearch:
+		in, cmd = m.search.HandleKey(msg, m.keys)
 	case modeNote:
 		in, cmd = m.note.HandleKey(msg, m.keys)
 	case modeRaw:
@@ -102,6 +104,22 @@ func (m *Model) apply(in intent) tea.Cmd {
 		return m.jumpTo(in.id)
 	case saveNote:
 		return m.saveNoteText(in)
+	case searchChanged:
+		return m.applySearch(in.query)
+	case stepMatch:
+		return m.moveBy(in.delta)
+	case keepSearch:
+		m.setMode(modeBrowse)
+		if m.nav.search != "" {
+			m.setMsg(msgInfo, "search: "+Sanitize(m.nav.search)+" ("+count(len(m.nav.visible), "item")+") · "+
+				m.keys.Search.Help().Key+" then "+m.keys.Cancel.Help().Key+" clears it")
+		}
+	case clearSearch:
+		m.setMode(modeBrowse)
+		if m.nav.search != "" {
+			m.setMsg(msgInfo, "search cleared")
+		}
+		return m.applySearch("")
 	}
 	return nil
 }
@@ -112,6 +130,8 @@ func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
 	switch m.mode {
 	case modeJump:
 		return m.jump.Update(msg)
+	case modeSearch:
+		return m.search.Update(msg)
 	case modeNote:
 		return m.note.Update(msg)
 	case modeRaw:

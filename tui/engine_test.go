@@ -93,3 +93,40 @@ func TestExtraStatusShown(t *testing.T) {
 	assert.Contains(t, s, "DEMO · synthetic")
 	assert.Contains(t, s, ResearchMark)
 }
+
+// TestResumeMessage: the resume message names the first item with a
+// disagreement to adjudicate, or says that all are adjudicated; it used to
+// say "first needing a verdict" of an item with nothing to adjudicate, on
+// a fresh start and with everything done.
+func TestResumeMessage(t *testing.T) {
+	fresh := newFixture(3, 0)
+	fresh.engine.done()
+	h := newHarness(t, fresh.config(), 120, 40)
+	assert.Equal(t, "no cached results yet: starting at the first item", h.m.msg.text)
+
+	agree := newFixture(4, 4)
+	agree.items = agree.items[3:] // case-0004: image and draft agree
+	agree.engine.done()
+	h = newHarness(t, agree.config(), 120, 40)
+	assert.Equal(t, "1 cached result · all 0 disagreements adjudicated", h.m.msg.text)
+
+	done := newFixture(2, 2)
+	for _, k := range []string{"pneumothorax/contradicted_by_image"} {
+		done.store.verdicts = append(done.store.verdicts, audit.Verdict{ID: 1, ItemID: "case-0001", DisagreementKey: k, Decision: audit.ImageRight, Annotator: "tester"})
+	}
+	done.store.verdicts = append(done.store.verdicts,
+		audit.Verdict{ID: 2, ItemID: "case-0002", DisagreementKey: "pleural_effusion/missed_in_draft", Decision: audit.ImageRight, Annotator: "tester"},
+		audit.Verdict{ID: 3, ItemID: "case-0002", DisagreementKey: "nodule_mass/missed_in_draft", Decision: audit.Unsure, Annotator: "tester"})
+	done.store.nextID = 3
+	done.engine.done()
+	h = newHarness(t, done.config(), 120, 40)
+	assert.Equal(t, "2 cached results · all 3 disagreements adjudicated", h.m.msg.text)
+
+	some := newFixture(3, 2)
+	some.store.verdicts = done.store.verdicts
+	some.store.nextID = 3
+	some.engine.done()
+	h = newHarness(t, some.config(), 120, 40)
+	assert.Equal(t, "case-0003", h.m.CurrentID())
+	assert.Equal(t, "2 cached results · all 3 disagreements so far adjudicated · case-0003 is the first still to run", h.m.msg.text)
+}

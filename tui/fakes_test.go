@@ -443,3 +443,9 @@ func storeResultOf(r *audit.Result) audit.ResultRecord {
 func errResultWith(id, msg string) audit.ResultRecord {
 	return audit.ResultRecord{ItemID: id, Error: msg}
 }
+
+// auditUpdate is the pipeline's update bringing res for item id.
+func auditUpdate(id string, res *audit.Result) audit.Update {
+	res.ItemID = id
+	return audit.Update{ItemID: id, Status: audit.StatusDone, Result: res}
+}

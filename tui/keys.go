@@ -21,6 +21,8 @@ const (
 	modeHelp
 	// modeJump: the jump-to-id input in the message line.
 	modeJump
+	// modeSearch: the search input; the worklist follows what is typed.
+	modeSearch
 	// modeNote: the note editor.
 	modeNote
 	// modeRaw: the raw model output viewer.
@@ -36,7 +38,7 @@ const (
 type KeyMap struct {
 	// Browse: worklist navigation.
 	Next, Prev, First, Last key.Binding
-	Jump                    key.Binding
+	Search, Jump            key.Binding
 	Filter, FilterBack      key.Binding
 	UrgentFirst             key.Binding
 
@@ -72,8 +74,9 @@ type KeyMap struct {
 	PageUp, PageDown         key.Binding
 	CloseRaw                 key.Binding
 
-	// Jump input and note editor.
+	// Jump and search inputs, note editor.
 	Confirm, Cancel, SaveNote key.Binding
+	SearchNext, SearchPrev    key.Binding
 
 	// Every mode: quit (after the pending writes, like Quit) even where q
 	// is text or closes a dialog.
@@ -90,7 +93,8 @@ func DefaultKeyMap() KeyMap {
 		Prev:        key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "previous item")),
 		First:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "first item")),
 		Last:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "last item")),
-		Jump:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "jump to id")),
+		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search ids and drafts")),
+		Jump:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump to id")),
 		Filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "next filter")),
 		FilterBack:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "previous filter")),
 		UrgentFirst: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "urgent first on/off")),
@@ -141,6 +145,9 @@ func DefaultKeyMap() KeyMap {
 		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		SaveNote: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save note")),
 
+		SearchNext: key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "next match")),
+		SearchPrev: key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "previous match")),
+
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
@@ -149,7 +156,7 @@ func DefaultKeyMap() KeyMap {
 // screen is open).
 func (k *KeyMap) browse() []*key.Binding {
 	return []*key.Binding{
-		&k.Next, &k.Prev, &k.First, &k.Last, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst,
+		&k.Next, &k.Prev, &k.First, &k.Last, &k.Search, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst,
 		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
 		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.WindowReset, &k.Invert,
 		&k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset, &k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown,
@@ -173,8 +180,20 @@ func (k *KeyMap) setMode(md mode) {
 	}
 	k.Help.SetEnabled(md == modeBrowse)
 	k.CloseHelp.SetEnabled(md == modeHelp)
-	k.Confirm.SetEnabled(md == modeJump)
-	k.Cancel.SetEnabled(md == modeJump || md == modeNote)
+	k.Confirm.SetEnabled(md == modeJump || md == modeSearch)
+	k.Cancel.SetEnabled(md == modeJump || md == modeNote || md == modeSearch)
+	k.SearchNext.SetEnabled(md == modeSearch)
+	k.SearchPrev.SetEnabled(md == modeSearch)
+	switch md {
+	case modeSearch:
+		k.Confirm.SetHelp(k.Confirm.Help().Key, "keep the search")
+		k.Cancel.SetHelp(k.Cancel.Help().Key, "clear it")
+	case modeNote:
+		k.Cancel.SetHelp(k.Cancel.Help().Key, "close (keeps a draft)")
+	default:
+		k.Confirm.SetHelp(k.Confirm.Help().Key, "go")
+		k.Cancel.SetHelp(k.Cancel.Help().Key, "cancel")
+	}
 	k.SaveNote.SetEnabled(md == modeNote)
 	k.ForceQuit.SetEnabled(true)
 }
@@ -191,7 +210,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		k.Help, k.CloseHelp, pair(k.Next, k.Prev, "item"), pair(k.NextDisagreement, k.PrevDisagreement, "disagreement"),
 		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Undo, k.Quit,
 		pair(k.ScrollDown, k.ScrollUp, "scroll"), pair(k.PageDown, k.PageUp, "page"), k.CloseRaw,
-		k.Confirm, k.SaveNote, k.Cancel, forceQuit,
+		pair(k.SearchNext, k.SearchPrev, "match"), k.Confirm, k.SaveNote, k.Cancel, forceQuit,
 	}
 }
 
@@ -202,7 +221,13 @@ func pair(a, b key.Binding, desc string) key.Binding {
 	if !a.Enabled() || !b.Enabled() || len(a.Keys()) == 0 || len(b.Keys()) == 0 {
 		return key.NewBinding(key.WithDisabled())
 	}
-	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(a.Keys()[0]+"/"+b.Keys()[0], desc))
+	first := func(k key.Binding) string {
+		if h := k.Help().Key; h != "" && !strings.Contains(h, "/") {
+			return h // a single key, as its help writes it ("↓")
+		}
+		return k.Keys()[0]
+	}
+	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(first(a)+"/"+first(b), desc))
 }
 
 // FullHelp is the help screen, one column per group; columns without an
@@ -213,13 +238,13 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		forceQuit.SetEnabled(false)
 	}
 	return [][]key.Binding{
-		{k.Next, k.Prev, k.First, k.Last, k.Jump, k.Filter, k.FilterBack, k.UrgentFirst},
+		{k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack, k.UrgentFirst},
 		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Undo},
 		{k.Boxes, k.WidthDown, k.WidthUp, k.Darker, k.Brighter, k.Preset, k.PresetBack, k.WindowReset, k.Invert},
 		{k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
 		{k.Raw, k.Rerun, k.Help, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
-		{k.Confirm, k.SaveNote, k.Cancel, forceQuit},
+		{k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit},
 	}
 }
 

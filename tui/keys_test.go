@@ -85,40 +85,59 @@ func TestKeys(t *testing.T) {
 		{"home first item", nil, []string{"G"}, []string{"home"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"/ opens the jump input", nil, nil, []string{"/"}, func(t *testing.T, h *harness, f *fixture) {
+		{": opens the jump input", nil, nil, []string{":"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, modeJump, h.m.mode)
 			assert.Contains(t, h.screen(), "jump to id:")
 		}},
-		{"/ enter jumps by exact id", nil, []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+		{": enter jumps by exact id", nil, []string{":"}, nil, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("case-0005")
 			h.key("enter")
 			assert.Equal(t, modeBrowse, h.m.mode)
 			assert.Equal(t, "case-0005", h.m.CurrentID())
 		}},
-		{"/ ignores case, then takes a prefix", nil, []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+		{": ignores case, then takes a prefix", nil, []string{":"}, nil, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("CASE-0003")
 			h.key("enter")
 			assert.Equal(t, "case-0003", h.m.CurrentID())
-			h.key("/")
+			h.key(":")
 			h.typeText("case-000")
 			h.key("enter")
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"/ unknown id says so", nil, []string{"/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+		{": unknown id says so", nil, []string{":"}, nil, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("nope")
 			h.key("enter")
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 			assert.Contains(t, h.m.msg.text, "no item with id nope")
 		}},
-		{"/ esc cancels", nil, []string{"/"}, []string{"x", "esc"}, func(t *testing.T, h *harness, f *fixture) {
+		{": esc cancels", nil, []string{":"}, []string{"x", "esc"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, modeBrowse, h.m.mode)
 			assert.Equal(t, "case-0001", h.m.CurrentID())
 		}},
-		{"/ jump resets a filter hiding the item", nil, []string{"f", "/"}, nil, func(t *testing.T, h *harness, f *fixture) {
+		{": jump resets a filter hiding the item", nil, []string{"f", ":"}, nil, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("case-0004")
 			h.key("enter")
 			assert.Equal(t, "case-0004", h.m.CurrentID())
 			assert.Equal(t, FilterAll, h.m.nav.filter)
+		}},
+		{"/ searches ids and drafts as you type", nil, nil, []string{"/"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeSearch, h.m.mode)
+			h.typeText("effusion")
+			assert.Equal(t, []int{0, 1, 4, 5}, h.m.nav.visible, "drafts 1 and 2 mention effusion")
+			assert.Contains(t, h.screen(), "search (4 items) /effusion")
+			h.key("down")
+			assert.Equal(t, "case-0002", h.m.CurrentID())
+			h.key("ctrl+n")
+			assert.Equal(t, "case-0005", h.m.CurrentID())
+			h.key("ctrl+p")
+			assert.Equal(t, "case-0002", h.m.CurrentID())
+			h.key("up")
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+			h.key("enter")
+			assert.Equal(t, modeBrowse, h.m.mode)
+			assert.Contains(t, h.screen(), "1/4 /effusion", "the kept search is in the worklist title")
+			h.keys("/", "esc")
+			assert.Len(t, h.m.nav.visible, 8, "esc clears it")
 		}},
 		{"f cycles the filters", nil, nil, []string{"f"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, FilterUrgent, h.m.nav.filter)
@@ -131,7 +150,9 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, []int{0, 1, 2, 4, 5}, h.m.nav.visible)
 			h.key("f")
 			assert.Equal(t, FilterErrors, h.m.nav.filter)
-			assert.Equal(t, []int{0, 7}, h.m.nav.visible, "the current item stays listed")
+			assert.Equal(t, []int{7}, h.m.nav.visible, "only the failed item")
+			assert.Equal(t, "case-0008", h.m.CurrentID(), "the cursor goes to the nearest match")
+			assert.Equal(t, "filter: errors (1 item)", h.m.msg.text)
 			h.key("f")
 			assert.Equal(t, FilterAll, h.m.nav.filter)
 		}},
@@ -343,7 +364,7 @@ func TestKeys(t *testing.T) {
 			assert.True(t, h.quit)
 			assert.Empty(t, h.m.note.area.Value())
 		}},
-		{"jump: ctrl+c quits", nil, []string{"/"}, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
+		{"jump: ctrl+c quits", nil, []string{":"}, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.quit)
 		}},
 		{"help: esc closes it", nil, []string{"?"}, []string{"esc"}, func(t *testing.T, h *harness, f *fixture) {
@@ -375,7 +396,9 @@ func TestKeys(t *testing.T) {
 			pressed[k] = true
 		}
 	}
-	pressed["enter"], pressed["ctrl+s"] = true, true // typed inside the checks
+	for _, k := range []string{"enter", "ctrl+s", "ctrl+n", "ctrl+p"} {
+		pressed[k] = true // typed inside the checks
+	}
 	km := reflect.ValueOf(DefaultKeyMap())
 	for i := 0; i < km.NumField(); i++ {
 		b := km.Field(i).Interface().(key.Binding)
@@ -480,9 +503,10 @@ func TestHelpFollowsMode(t *testing.T) {
 	}{
 		{"browse", nil, []string{"? all keys", "i image right", "q quit"}, []string{"ctrl+s", "close"}},
 		{"help", []string{"?"}, []string{"?/esc close help", "i      image right"}, []string{"? all keys"}},
-		{"note", []string{"a"}, []string{"ctrl+s save note", "esc cancel", "ctrl+c quit"}, []string{"image right", "j/k item", "all keys"}},
+		{"note", []string{"a"}, []string{"ctrl+s save note", "esc close (keeps a draft)", "ctrl+c quit"}, []string{"image right", "j/k item", "all keys"}},
 		{"raw", []string{"r"}, []string{"j/k scroll", "f/b page", "esc/r/q close", "ctrl+c quit"}, []string{"image right", "all keys"}},
-		{"jump", []string{"/"}, []string{"enter go", "esc cancel"}, []string{"image right", "all keys"}},
+		{"jump", []string{":"}, []string{"enter go", "esc cancel"}, []string{"image right", "all keys"}},
+		{"search", []string{"/"}, []string{"↓/↑ match", "enter keep the search", "esc clear it"}, []string{"image right", "all keys"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {

@@ -41,6 +41,9 @@ type Config struct {
 	Title string
 	// Extra is shown in the status bar (for example "DEMO: synthetic data").
 	Extra string
+	// UrgentFirst opens with urgent items first (the reviewer's choice of
+	// the last session; UrgentFirst reports the current one).
+	UrgentFirst bool
 	// KeyMap overrides DefaultKeyMap when non-nil. The workstation turns
 	// its bindings on and off by mode (Binding.SetEnabled).
 	KeyMap *KeyMap
@@ -71,10 +74,11 @@ type Model struct {
 	layout        Layout
 	mode          mode
 
-	panes panes
-	jump  jumpDialog
-	note  noteDialog
-	raw   rawDialog
+	panes  panes
+	jump   jumpDialog
+	search searchDialog
+	note   noteDialog
+	raw    rawDialog
 
 	timing timing
 }
@@ -139,6 +143,7 @@ func New(ctx context.Context, cfg Config) *Model {
 		nav:    navigation{cur: -1, dirty: true},
 		look:   imageLook{showBoxes: true, view: DefaultImageView()},
 		jump:   newJumpDialog(),
+		search: newSearchDialog(),
 		note:   newNoteDialog(),
 		raw:    newRawDialog(),
 		timing: timing{focusDelay: focusDelay, flushDelay: flushDelay},
@@ -157,6 +162,10 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.setMode(modeBrowse)
 	if len(m.data.items) > 0 {
 		m.nav.cur = 0
+	}
+	if cfg.UrgentFirst {
+		m.nav.urgentFirst = true
+		m.nav.order = m.urgentOrder()
 	}
 	if len(cfg.Problems) > 0 {
 		m.setMsg(msgErr, problemSummary(cfg.Problems))
@@ -313,6 +322,7 @@ func (m *Model) relayout() {
 	l := ComputeLayout(m.width, m.height, lines)
 	m.layout = l
 	m.jump.SetSize(m.width)
+	m.search.SetSize(m.width)
 	nr := l.Disagreements.Inner()
 	m.note.SetSize(nr.W, nr.H)
 	m.raw.SetSize(m.width-2, l.Height-statusLines-l.Help.H-2)
@@ -355,6 +365,10 @@ func (m *Model) CurrentID() string {
 	}
 	return ""
 }
+
+// UrgentFirst reports whether the worklist shows urgent items first (for
+// the command to remember across sessions).
+func (m *Model) UrgentFirst() bool { return m.nav.urgentFirst }
 
 // Loaded reports whether the cached results and verdicts have been loaded.
 func (m *Model) Loaded() bool { return m.data.loaded }

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +52,14 @@ type navigation struct {
 	moved       bool  // the reviewer moved before the session loaded
 	focusGen    int   // generation of the pending focus tick
 	moves       int   // moves the reviewer made (keys, not the automatic advance)
+	// order is the urgent-first order, fixed when it was asked for (nil:
+	// worklist order), and rank each item's position in it: the list
+	// changes order only on a key, never as results arrive.
+	order, rank []int
+	// search is the accepted or typed search ("" none) and hits the items
+	// it matches.
+	search string
+	hits   []bool
 }
 
 // passes reports whether item i passes the current filter.
@@ -71,27 +78,93 @@ func (m *Model) passes(i int) bool {
 	return true
 }
 
-// computeVisible lists the items the worklist shows. The current item
-// always stays in the list, so a verdict that makes it leave the filter
-// does not pull it from under the reviewer.
+// computeVisible lists the items the worklist shows: those that pass the
+// filter and match the search, in the worklist's or the urgent-first
+// order. Nothing else, not even the current item: the counts are those of
+// the list.
 func (m *Model) computeVisible() []int {
 	vis := make([]int, 0, len(m.data.items))
-	for i := range m.data.items {
-		if i == m.nav.cur || m.passes(i) {
+	keep := func(i int) {
+		if m.passes(i) && (m.nav.hits == nil || m.nav.hits[i]) {
 			vis = append(vis, i)
 		}
 	}
-	if m.nav.urgentFirst {
-		sort.SliceStable(vis, func(a, b int) bool {
-			return m.data.isUrgent(vis[a]) && !m.data.isUrgent(vis[b])
-		})
+	if m.nav.order != nil {
+		for _, i := range m.nav.order {
+			keep(i)
+		}
+	} else {
+		for i := range m.data.items {
+			keep(i)
+		}
 	}
 	return vis
 }
 
+// urgentOrder returns every item, urgent ones first, each group in
+// worklist order, and sets the ranks.
+func (m *Model) urgentOrder() []int {
+	n := len(m.data.items)
+	order := make([]int, 0, n)
+	for i := range n {
+		if m.data.isUrgent(i) {
+			order = append(order, i)
+		}
+	}
+	for i := range n {
+		if !m.data.isUrgent(i) {
+			order = append(order, i)
+		}
+	}
+	m.nav.rank = make([]int, n)
+	for r, i := range order {
+		m.nav.rank[i] = r
+	}
+	return order
+}
+
+// rankOf is item i's position in the list's order, filtered or not.
+func (m *Model) rankOf(i int) int {
+	if m.nav.order != nil {
+		return m.nav.rank[i]
+	}
+	return i
+}
+
+// nearest returns the visible position nearest to the current item (in
+// the list's order) that is after it (forward) or before it, or -1.
+func (m *Model) nearest(forward bool) int {
+	cr := m.rankOf(max(0, m.nav.cur))
+	best := -1
+	for p, i := range m.nav.visible {
+		r := m.rankOf(i)
+		if forward && r > cr {
+			return p
+		}
+		if !forward && r < cr {
+			best = p
+		}
+	}
+	return best
+}
+
+// toNearest moves the cursor to the nearest listed item when the current
+// one is not listed: the next one, else the previous one.
+func (m *Model) toNearest() tea.Cmd {
+	m.refresh()
+	if len(m.nav.visible) == 0 || m.pos() >= 0 {
+		return nil
+	}
+	p := m.nearest(true)
+	if p < 0 {
+		p = m.nearest(false)
+	}
+	return m.moveTo(p)
+}
+
 // markDirty says the visible list may have changed because item data did.
 func (m *Model) markDirty() {
-	if m.nav.filter != FilterAll || m.nav.urgentFirst {
+	if m.nav.filter != FilterAll {
 		m.nav.dirty = true
 	}
 }
@@ -99,7 +172,7 @@ func (m *Model) markDirty() {
 // pos returns the current item's position in the visible list (-1 if absent).
 func (m *Model) pos() int {
 	n := &m.nav
-	if n.filter == FilterAll && !n.urgentFirst && len(n.visible) == len(m.data.items) {
+	if n.filter == FilterAll && n.order == nil && n.hits == nil && len(n.visible) == len(m.data.items) {
 		return n.cur
 	}
 	for p, i := range n.visible {
@@ -110,15 +183,19 @@ func (m *Model) pos() int {
 	return -1
 }
 
-// moveBy moves the cursor delta rows in the visible list.
+// moveBy moves the cursor delta rows in the visible list; from an item
+// that is not listed (a verdict took it out of the filter), to the nearest
+// listed one that way.
 func (m *Model) moveBy(delta int) tea.Cmd {
 	p := m.pos()
 	if p < 0 {
-		p = 0
-	} else {
-		p += delta
+		p = m.nearest(delta > 0)
+		if p < 0 {
+			return nil
+		}
+		return m.moveTo(p)
 	}
-	return m.moveTo(p)
+	return m.moveTo(p + delta)
 }
 
 // moveTo puts the cursor on visible row p (clamped).
@@ -137,15 +214,11 @@ func (m *Model) setCurrent(i int) tea.Cmd {
 	if i == m.nav.cur {
 		return nil
 	}
-	prev := m.nav.cur
 	m.nav.cur = i
 	m.nav.dis = m.data.firstOpenDisagreement(i)
 	// The window carries over to the next item; a zoom into one item's
 	// anatomy does not.
 	m.look.view.zoomBy(0)
-	if prev >= 0 && m.nav.filter != FilterAll && !m.passes(prev) {
-		m.nav.dirty = true // the previous item only stayed visible as current
-	}
 	return m.afterMove()
 }
 
@@ -201,24 +274,26 @@ func (m *Model) handleFocusDue(msg focusDueMsg) tea.Cmd {
 	return focusEngine(m.cfg.Engine, it.ID, ahead)
 }
 
+// setFilter shows only the items that pass f; the cursor goes to the
+// nearest one when the current item does not.
 func (m *Model) setFilter(f Filter) tea.Cmd {
 	m.nav.filter = f
 	m.nav.dirty = true
-	m.refresh()
-	n := len(m.nav.visible)
-	if n > 0 && !m.passes(m.nav.cur) {
-		n-- // the current item is only shown because it is current
-	}
-	m.setMsg(msgInfo, "filter: "+f.String()+" ("+itoa(n)+" items)")
-	return nil
+	cmd := m.toNearest()
+	m.setMsg(msgInfo, "filter: "+f.String()+" ("+count(len(m.nav.visible), "item")+")")
+	return cmd
 }
 
+// toggleUrgentFirst puts urgent items first, in the order they are now
+// (later results do not reorder the list), or back in worklist order.
 func (m *Model) toggleUrgentFirst() {
 	m.nav.urgentFirst = !m.nav.urgentFirst
 	m.nav.dirty = true
 	if m.nav.urgentFirst {
-		m.setMsg(msgInfo, "order: urgent first")
+		m.nav.order = m.urgentOrder()
+		m.setMsg(msgInfo, "order: urgent first (as of now; s twice reorders)")
 	} else {
+		m.nav.order, m.nav.rank = nil, nil
 		m.setMsg(msgInfo, "order: worklist")
 	}
 }
@@ -282,4 +357,12 @@ func (m *Model) jumpTo(id string) tea.Cmd {
 		m.setMsg(msgInfo, "jumped to "+Sanitize(m.data.items[i].ID))
 	}
 	return m.setCurrent(i)
+}
+
+// count says n things: "1 item", "3 items".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return itoa(n) + " " + thing + "s"
 }

@@ -17,11 +17,13 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.setMsg(msgErr, "could not load saved results: "+Sanitize(msg.err.Error()))
 	}
+	cached := 0
 	for id, rec := range msg.results {
 		i, ok := m.data.index[id]
 		if !ok {
-			continue
+			continue // an item of the store that is not in this worklist
 		}
+		cached++
 		r := &m.data.rows[i]
 		if r.status != "" && r.status != audit.StatusQueued {
 			continue // the pipeline already said something newer
@@ -50,24 +52,57 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 		m.data.mine[v.ItemID][v.DisagreementKey] = &verdictEntry{decision: v.Decision, state: stateSaved}
 	}
 	m.nav.dirty = true
+	if m.nav.urgentFirst {
+		m.nav.order = m.urgentOrder() // the remembered order, now that urgency is known
+	}
 	if m.nav.moved {
 		return m.afterMove()
 	}
-	for i := range m.data.items {
-		if m.data.needsWork(i) {
-			if i != m.nav.cur {
-				m.nav.cur = i
+	m.resume(cached, msg.err == nil)
+	return m.afterMove()
+}
+
+// resume puts the cursor on the first item with a disagreement this
+// reviewer has not adjudicated, and says so; when there is none, on the
+// first item still to run, saying that every disagreement so far is
+// adjudicated.
+func (m *Model) resume(cached int, say bool) {
+	d := &m.data
+	open, total, firstOpen, firstUnrun := 0, 0, -1, -1
+	for i := range d.items {
+		if n := len(d.disagreements(i)); n > 0 {
+			total += n
+			if k := n - d.adjudicatedCount(i); k > 0 {
+				open += k
+				if firstOpen < 0 {
+					firstOpen = i
+				}
 			}
-			break
 		}
+		if d.rows[i].report == nil && d.rows[i].status != audit.StatusError && firstUnrun < 0 {
+			firstUnrun = i
+		}
+	}
+	results := count(cached, "cached result") + " · "
+	var s string
+	switch {
+	case firstOpen >= 0:
+		m.nav.cur = firstOpen
+		s = results + "resumed at " + Sanitize(d.items[firstOpen].ID) + ": first with a disagreement to adjudicate (" + itoa(open) + " of " + itoa(total) + " open)"
+	case cached == 0:
+		s = "no cached results yet: starting at the first item"
+	case firstUnrun >= 0:
+		m.nav.cur = firstUnrun
+		s = results + "all " + itoa(total) + " disagreements so far adjudicated · " + Sanitize(d.items[firstUnrun].ID) + " is the first still to run"
+	default:
+		s = results + "all " + itoa(total) + " disagreements adjudicated"
 	}
 	if m.nav.cur >= 0 {
-		m.nav.dis = m.data.firstOpenDisagreement(m.nav.cur)
-		if msg.err == nil {
-			m.setMsg(msgInfo, itoa(len(msg.results))+" saved results · resumed at "+Sanitize(m.data.items[m.nav.cur].ID)+" (first needing a verdict)")
-		}
+		m.nav.dis = d.firstOpenDisagreement(m.nav.cur)
 	}
-	return m.afterMove()
+	if say {
+		m.setMsg(msgInfo, s)
+	}
 }
 
 // handleEngineUpdate applies one progress event and reads the next.

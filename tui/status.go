@@ -121,8 +121,11 @@ func (m *Model) syncStatus() {
 		}
 		d.info = append(d.info, a)
 	}
-	if m.mode == modeJump {
+	switch m.mode {
+	case modeJump:
 		d.prompt, d.promptShowing = m.jump.View(), true
+	case modeSearch:
+		d.prompt, d.promptShowing = "search ("+count(len(m.nav.visible), "item")+") "+m.search.View(), true
 	}
 	m.panes.status.SetData(d)
 }

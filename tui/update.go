@@ -28,7 +28,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.saves.quitAsked, m.saves.quitting = false, false
 	}
 	switch m.mode {
-	case modeJump, modeNote, modeRaw:
+	case modeJump, modeSearch, modeNote, modeRaw:
 		return m.handleDialogKey(msg)
 	case modeHelp:
 		if key.Matches(msg, k.CloseHelp) {
@@ -52,7 +52,7 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.layout.TooSmall {
 		return nil
 	}
-	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last, k.Jump, k.Filter, k.FilterBack) {
+	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack) {
 		m.nav.moves++
 	}
 	switch {
@@ -67,6 +67,8 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Jump):
 		m.setMode(modeJump)
 		return m.jump.Open()
+	case key.Matches(msg, k.Search):
+		return m.openSearch()
 	case key.Matches(msg, k.Filter):
 		return m.setFilter((m.nav.filter + 1) % numFilters)
 	case key.Matches(msg, k.FilterBack):

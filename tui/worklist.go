@@ -177,9 +177,15 @@ func (m *Model) syncWorklist() {
 	for _, i := range m.nav.visible[from:to] {
 		rows = append(rows, m.worklistRow(i))
 	}
-	t := itoa(m.pos()+1) + "/" + itoa(len(m.nav.visible))
+	t := "–/" + itoa(len(m.nav.visible)) // the current item is not listed
+	if p := m.pos(); p >= 0 {
+		t = itoa(p+1) + "/" + itoa(len(m.nav.visible))
+	}
 	if m.nav.filter != FilterAll {
 		t += " " + m.nav.filter.String()
+	}
+	if m.nav.search != "" {
+		t += " /" + Sanitize(m.nav.search)
 	}
 	if m.nav.urgentFirst {
 		t += " !first"
