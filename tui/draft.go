@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // span styles of the draft text.
@@ -194,7 +195,7 @@ type draftData struct {
 	selected []string // the selected disagreement's spans
 	note     string   // this reviewer's note, sanitized ("" when none)
 	draft    bool     // note is an unsaved draft
-	salvaged bool     // a model output needed salvage
+	salvaged bool     // the draft stage's output needed salvage
 }
 
 // draftPane draws the draft text with the parsed spans highlighted and the
@@ -211,7 +212,7 @@ func (p *draftPane) SetData(d draftData) { p.d = d }
 // Title is the pane's title, with the salvage warning.
 func (p *draftPane) Title() string {
 	if p.d.salvaged {
-		return "draft · ⚠ model output salvaged: check it (r)"
+		return "draft · ⚠ draft parse salvaged: check it (r)"
 	}
 	return "draft"
 }
@@ -267,7 +268,7 @@ func (m *Model) syncDraft() {
 		d.note, d.draft = SanitizeText(nd), true
 	}
 	if res := m.data.rows[m.nav.cur].result; res != nil {
-		d.salvaged = res.Salvaged
+		_, d.salvaged = salvagedStages(res)
 		for _, dl := range res.DraftLabels {
 			d.spans = append(d.spans, dl.Span)
 		}
@@ -305,4 +306,20 @@ func clipLines(s string, w, h int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// salvagedStages says which stage's output needed salvage: the stage
+// records say; a result that only says "salvaged" (recorded before the
+// stages did) marks the draft.
+func salvagedStages(res *audit.Result) (grounding, draft bool) {
+	if res.Grounding != nil && res.Grounding.Diagnostics.Salvaged {
+		grounding = true
+	}
+	if res.Draft != nil && res.Draft.Diagnostics.Salvaged {
+		draft = true
+	}
+	if res.Salvaged && !grounding && !draft {
+		draft = true
+	}
+	return grounding, draft
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -87,11 +88,23 @@ func TestExtraStatusShown(t *testing.T) {
 	f := newFixture(2, 2)
 	f.engine.done()
 	cfg := f.config()
-	cfg.Extra = "DEMO · synthetic"
+	cfg.Extra = "DEMO · synthetic phantoms · recorded outputs"
+	cfg.Blind = true
 	h := newHarness(t, cfg, MinWidth+20, MinHeight)
 	s := h.screen()
-	assert.Contains(t, s, "DEMO · synthetic")
+	assert.Contains(t, s, "DEMO")
+	assert.Contains(t, s, ResearchMarkShort)
+	// Who and the graphics mode stay visible at 80 columns (they used to
+	// show only from about 220): hosts and models give way first.
+	assert.Contains(t, s, "as tester (blind)")
+	assert.Contains(t, s, "gfx: text")
+	assert.Contains(t, s, "0 verdicts")
+	h = newHarness(t, cfg, 200, 60)
+	s = h.screen()
+	assert.Contains(t, s, "DEMO · synthetic phantoms · recorded outputs")
 	assert.Contains(t, s, ResearchMark)
+	assert.Contains(t, s, "0 verdicts saved")
+	assert.Contains(t, s, "medgemma-4b / medgemma-27b")
 }
 
 // TestResumeMessage: the resume message names the first item with a
@@ -129,4 +142,57 @@ func TestResumeMessage(t *testing.T) {
 	h = newHarness(t, some.config(), 120, 40)
 	assert.Equal(t, "case-0003", h.m.CurrentID())
 	assert.Equal(t, "2 cached results · all 3 disagreements so far adjudicated · case-0003 is the first still to run", h.m.msg.text)
+}
+
+// TestSalvageMarkOnItsStage: the salvage warning sits on the pane of the
+// stage that was salvaged (it was always on the draft pane).
+func TestSalvageMarkOnItsStage(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		grounding, draft     bool
+		onImage, onDraftPane bool
+	}{
+		{"grounding", true, false, true, false},
+		{"draft", false, true, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(2, 2)
+			r := f.engine.results["case-0001"]
+			r.Salvaged = true
+			r.Grounding.Diagnostics.Salvaged = tc.grounding
+			r.Draft.Diagnostics.Salvaged = tc.draft
+			f.engine.done()
+			h := newHarness(t, f.config(), 160, 40)
+			s := h.screen()
+			assert.Equal(t, tc.onImage, strings.Contains(s, "findings salvaged"), s)
+			assert.Equal(t, tc.onDraftPane, strings.Contains(s, "draft parse salvaged"))
+		})
+	}
+}
+
+// TestRawDurationsRounded: the raw viewer rounds durations (it showed
+// "2.493128048s").
+func TestRawDurationsRounded(t *testing.T) {
+	f := newFixture(1, 1)
+	f.engine.results["case-0001"].Grounding.TotalDuration = 2493128048
+	f.engine.results["case-0001"].Grounding.LoadDuration = 123456789
+	f.engine.done()
+	h := newHarness(t, f.config(), 160, 40)
+	h.key("r")
+	s := h.screen()
+	assert.Contains(t, s, "total 2.49s  load 123ms")
+}
+
+// TestIDsTruncatedInTheMiddle: long ids keep their distinguishing end.
+func TestIDsTruncatedInTheMiddle(t *testing.T) {
+	f := newFixture(2, 2)
+	f.items[0].ID = "demo-2024-site-a-series-0001"
+	f.items[1].ID = "demo-2024-site-a-series-0002"
+	f.engine.done()
+	h := newHarness(t, f.config(), 80, 24)
+	s := h.screen()
+	assert.Contains(t, s, "demo…0001")
+	assert.Contains(t, s, "demo…0002")
+	assert.Equal(t, "ab…yz", truncateMiddle("abcdefghijklmnopqrstuvwxyz", 5))
+	assert.Equal(t, "short", truncateMiddle("short", 5))
 }

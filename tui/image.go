@@ -332,6 +332,11 @@ func (m *Model) syncImagePane() {
 		return
 	}
 	title := Sanitize(it.ID) + m.viewTitle(it.ID)
+	if res := m.data.rows[m.nav.cur].result; res != nil {
+		if g, _ := salvagedStages(res); g {
+			title += " · ⚠ findings salvaged: check them (r)"
+		}
+	}
 	switch {
 	case m.cfg.Imager == nil:
 		p.SetData(showPlaceholder, "(no image renderer)", title)

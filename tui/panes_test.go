@@ -63,7 +63,7 @@ func paneFixtures() map[string]paneView {
 
 	sb := &statusBar{st: st.Status}
 	sb.SetData(statusData{extra: "DEMO", done: 6, total: 8, running: 1, failed: 1, saved: 2, spin: "⣾",
-		info:    []string{"http://gpu1:11434", "medgemma-4b / medgemma-27b", "gfx: text", "as tester"},
+		hosts: "http://gpu1:11434", models: "medgemma-4b / medgemma-27b", gfx: "gfx: text", who: "as tester (blind)",
 		message: message{text: "saved ✓ case-0002 pleural_effusion: image right", kind: msgOK}, pending: 1})
 
 	return map[string]paneView{

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -122,7 +123,7 @@ func writeStage(b *strings.Builder, head func(...string) string, sr *audit.Stage
 	line("%s", head("── "+string(sr.Stage)+" stage ──"))
 	line("model %s  digest %s  host %s", Sanitize(sr.Model), Sanitize(short(sr.ModelDigest, 12)), Sanitize(sr.Host))
 	line("done %v  done_reason %s  prompt tokens %d  output tokens %d", sr.Done, Sanitize(sr.DoneReason), sr.PromptEvalCount, sr.EvalCount)
-	line("total %v  load %v  eval %v  wall %v", sr.TotalDuration, sr.LoadDuration, sr.EvalDuration, sr.Wall)
+	line("total %v  load %v  eval %v  wall %v", roundDur(sr.TotalDuration), roundDur(sr.LoadDuration), roundDur(sr.EvalDuration), roundDur(sr.Wall))
 	line("options %s  prompt %s", Sanitize(sr.Options), Sanitize(short(sr.PromptDigest, 12)))
 	if sr.Error != "" {
 		line("%s %s", head("error"), Sanitize(sr.Error))
@@ -146,4 +147,13 @@ func short(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// roundDur rounds a duration for reading: to 10 ms from a second up
+// ("2.49s", not "2.493128048s"), to the millisecond below.
+func roundDur(d time.Duration) time.Duration {
+	if d >= time.Second || d <= -time.Second {
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
 }

@@ -6,22 +6,32 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// ResearchMark is shown in the status bar at all times.
-const ResearchMark = "RESEARCH USE ONLY — not for clinical use"
+// ResearchMark is shown in the status bar at all times; below
+// wideStatus columns, its short form ResearchMarkShort.
+const (
+	ResearchMark      = "RESEARCH USE ONLY — not for clinical use"
+	ResearchMarkShort = "RESEARCH USE ONLY"
+)
+
+// wideStatus is the width from which the status bar has room for the
+// whole research mark.
+const wideStatus = 120
 
 // statusData is everything the status bar draws.
 type statusData struct {
-	extra         string // the caller's notice (say, that the data are a demo), sanitized
-	done, total   int
-	running       int
-	failed        int
-	saved         int      // verdicts saved this session
-	spin          string   // the spinner's current frame
-	info          []string // hosts, models, graphics, annotator (sanitized)
-	message       message
-	pending       int    // store writes queued or in flight
-	prompt        string // the jump input, drawn instead of the message when set
-	promptShowing bool
+	extra       string // the caller's notice (say, that the data are a demo), sanitized
+	done, total int
+	running     int
+	failed      int
+	saved       int    // verdicts saved this session
+	spin        string // the spinner's current frame
+	// hosts, models, gfx (the graphics protocol) and who ("as alice
+	// (blind)") are shown sanitized; hosts and models give way first.
+	hosts, models, gfx, who string
+	message                 message
+	pending                 int    // store writes queued or in flight
+	prompt                  string // the jump input, drawn instead of the message when set
+	promptShowing           bool
 }
 
 // statusBar draws the two status lines: progress, hosts, models and
@@ -42,34 +52,7 @@ func (p *statusBar) View(width, height int) string {
 		return ""
 	}
 	st, d := p.st, &p.d
-	left := ""
-	if d.running > 0 {
-		left = d.spin + " "
-	}
-	left += itoa(d.done) + "/" + itoa(d.total) + " done"
-	if d.running > 0 {
-		left += " · " + itoa(d.running) + " running"
-	}
-	if d.failed > 0 {
-		left += " · " + st.Error.Render(itoa(d.failed)+" failed")
-	}
-	left += " · " + itoa(d.saved) + " saved"
-	mark := st.Research.Render(" " + ResearchMark + " ")
-	mw := ansi.StringWidth(mark)
-	line1 := left
-	if d.extra != "" {
-		// First, so a narrow terminal does not hide it (say, that the data
-		// are synthetic).
-		line1 = st.Research.Render(d.extra) + " " + left
-	}
-	if len(d.info) > 0 {
-		line1 += st.Dim.Render(" · " + strings.Join(d.info, " · "))
-	}
-	if mw+1 > width {
-		line1 = ansi.Truncate(mark, width, "…")
-	} else {
-		line1 = fitStyled(line1, width-mw-1) + " " + mark
-	}
+	line1 := p.line1(width)
 	if height < 2 {
 		return line1
 	}
@@ -94,6 +77,83 @@ func (p *statusBar) View(width, height int) string {
 	return line1 + "\n" + ansi.Truncate(line2, width, "…")
 }
 
+// line1 is the first status line: the caller's notice, progress,
+// verdicts saved, who and the graphics mode, hosts and models, and the
+// research-use mark at the right. When it does not fit, the hosts and
+// models give way first, then the notice is shortened (never below its
+// first word) and the forms get terser; who and the graphics mode stay,
+// so they are visible at 80 columns.
+func (p *statusBar) line1(width int) string {
+	st, d := p.st, &p.d
+	markText := ResearchMark
+	if width < wideStatus {
+		markText = ResearchMarkShort
+	}
+	mark := st.Research.Render(" " + markText + " ")
+	mw := ansi.StringWidth(mark)
+	if mw+1 > width {
+		return ansi.Truncate(mark, width, "…")
+	}
+	avail := width - mw - 1
+
+	progress := itoa(d.done) + "/" + itoa(d.total) + " done"
+	if d.running > 0 {
+		progress = d.spin + " " + progress + " · " + itoa(d.running) + " running"
+	}
+	failed := ""
+	if d.failed > 0 {
+		failed = st.Error.Render(itoa(d.failed) + " failed")
+	}
+	saved := itoa(d.saved) + " verdicts saved"
+	extra := d.extra
+	sep := st.Dim.Render(" · ")
+	build := func() string {
+		var parts []string
+		if extra != "" {
+			parts = append(parts, st.Research.Render(extra))
+		}
+		parts = append(parts, progress)
+		if failed != "" {
+			parts = append(parts, failed)
+		}
+		parts = append(parts, saved)
+		for _, s := range []string{d.who, d.gfx} {
+			if s != "" {
+				parts = append(parts, st.Dim.Render(s))
+			}
+		}
+		return strings.Join(parts, sep)
+	}
+	line := build()
+	// Terser forms, then a shorter notice, until the essentials fit.
+	if ansi.StringWidth(line) > avail {
+		saved, sep = itoa(d.saved)+" verdicts", st.Dim.Render(", ")
+		if d.running > 0 {
+			progress = d.spin + " " + itoa(d.done) + "/" + itoa(d.total) + " done"
+		}
+		line = build()
+	}
+	if extra != "" {
+		first, _, _ := strings.Cut(d.extra, " ")
+		for keep := ansi.StringWidth(d.extra) - 1; ansi.StringWidth(line) > avail && keep > ansi.StringWidth(first); keep-- {
+			extra = ansi.Truncate(d.extra, keep, "…")
+			line = build()
+		}
+	}
+	// Hosts and models come last, cut to the room left (none when less
+	// than a few cells).
+	var tail []string
+	for _, s := range []string{d.hosts, d.models} {
+		if s != "" {
+			tail = append(tail, s)
+		}
+	}
+	if room := avail - ansi.StringWidth(line) - ansi.StringWidth(sep); len(tail) > 0 && room >= 6 {
+		line += sep + st.Dim.Render(ansi.Truncate(strings.Join(tail, ansi.Strip(sep)), room, "…"))
+	}
+	return fitStyled(line, avail) + " " + mark
+}
+
 // syncStatus hands the status bar the progress, the session's facts and
 // the message line.
 func (m *Model) syncStatus() {
@@ -106,20 +166,19 @@ func (m *Model) syncStatus() {
 		d.extra = Sanitize(m.cfg.Extra)
 	}
 	if len(m.cfg.Hosts) > 0 {
-		d.info = append(d.info, Sanitize(strings.Join(m.cfg.Hosts, ",")))
+		d.hosts = Sanitize(strings.Join(m.cfg.Hosts, ","))
 	}
 	if m.cfg.GroundingModel != "" || m.cfg.DraftModel != "" {
-		d.info = append(d.info, Sanitize(m.cfg.GroundingModel)+" / "+Sanitize(m.cfg.DraftModel))
+		d.models = Sanitize(m.cfg.GroundingModel) + " / " + Sanitize(m.cfg.DraftModel)
 	}
 	if m.cfg.Imager != nil {
-		d.info = append(d.info, "gfx: "+Sanitize(m.cfg.Imager.Protocol()))
+		d.gfx = "gfx: " + Sanitize(m.cfg.Imager.Protocol())
 	}
 	if m.cfg.Annotator != "" {
-		a := "as " + Sanitize(m.cfg.Annotator)
+		d.who = "as " + Sanitize(m.cfg.Annotator)
 		if m.cfg.Blind {
-			a += " (blind)"
+			d.who += " (blind)"
 		}
-		d.info = append(d.info, a)
 	}
 	switch m.mode {
 	case modeJump:

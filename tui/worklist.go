@@ -147,11 +147,24 @@ func (p *worklistPane) row(r worklistRow, w int) string {
 		cursor = "▸"
 	}
 	idW := max(1, w-7)
-	line := cursor + status + " " + fit(r.id, idW) + " " + urg + count + adj
+	line := cursor + status + " " + fit(truncateMiddle(r.id, idW), idW) + " " + urg + count + adj
 	if r.selected {
 		return st.Selected.Render(line)
 	}
 	return st.Row.Render(line)
+}
+
+// truncateMiddle shortens s (plain text) to w cells by cutting its middle,
+// so ids that share a prefix keep their distinguishing end
+// ("demo-2024-…-0007").
+func truncateMiddle(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw <= w || w < 3 {
+		return s
+	}
+	head := (w - 1) / 2
+	tail := w - 1 - head
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, sw-tail, "")
 }
 
 // fit truncates or pads s (plain text) to exactly w cells.
