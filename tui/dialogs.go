@@ -104,6 +104,8 @@ func (m *Model) apply(in intent) tea.Cmd {
 		return m.jumpTo(in.id)
 	case saveNote:
 		return m.saveNoteText(in)
+	case rawBrowse:
+		return m.judgeInRaw(in.msg)
 	case searchChanged:
 		return m.applySearch(in.query)
 	case stepMatch:

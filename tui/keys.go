@@ -68,7 +68,9 @@ type KeyMap struct {
 	CloseHelp key.Binding
 
 	// Raw output viewer: scrolling (the viewport's own key map is set from
-	// these) and closing.
+	// these) and closing. The item keys (j/k), the disagreement keys and
+	// the verdict keys work there too, so an output can be read and judged
+	// without closing it.
 	ScrollUp, ScrollDown     key.Binding
 	HalfPageUp, HalfPageDown key.Binding
 	PageUp, PageDown         key.Binding
@@ -133,12 +135,12 @@ func DefaultKeyMap() KeyMap {
 
 		CloseHelp: key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
 
-		ScrollUp:     key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "scroll up")),
-		ScrollDown:   key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "scroll down")),
-		HalfPageUp:   key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
-		HalfPageDown: key.NewBinding(key.WithKeys("d", "ctrl+d"), key.WithHelp("d", "½ page down")),
-		PageUp:       key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b/pgup", "page up")),
-		PageDown:     key.NewBinding(key.WithKeys("f", "pgdown", "space"), key.WithHelp("f/pgdn", "page down")),
+		ScrollUp:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
+		ScrollDown:   key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
+		HalfPageUp:   key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "½ page up")),
+		HalfPageDown: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "½ page down")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn/space", "page down")),
 		CloseRaw:     key.NewBinding(key.WithKeys("esc", "r", "q"), key.WithHelp("esc/r/q", "close")),
 
 		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "go")),
@@ -169,6 +171,12 @@ func (k *KeyMap) raw() []*key.Binding {
 	return []*key.Binding{&k.ScrollUp, &k.ScrollDown, &k.HalfPageUp, &k.HalfPageDown, &k.PageUp, &k.PageDown, &k.CloseRaw}
 }
 
+// rawJudging returns the browse bindings that also work in the raw viewer.
+func (k *KeyMap) rawJudging() []*key.Binding {
+	return []*key.Binding{&k.Next, &k.Prev, &k.NextDisagreement, &k.PrevDisagreement,
+		&k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Undo}
+}
+
 // setMode enables the bindings of md and disables every other one (a
 // binding disabled by the caller's KeyMap is enabled again with its mode).
 func (k *KeyMap) setMode(md mode) {
@@ -177,6 +185,11 @@ func (k *KeyMap) setMode(md mode) {
 	}
 	for _, b := range k.raw() {
 		b.SetEnabled(md == modeRaw)
+	}
+	if md == modeRaw {
+		for _, b := range k.rawJudging() {
+			b.SetEnabled(true)
+		}
 	}
 	k.Help.SetEnabled(md == modeBrowse)
 	k.CloseHelp.SetEnabled(md == modeHelp)
@@ -207,9 +220,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		forceQuit.SetEnabled(false) // q says "quit" already
 	}
 	return []key.Binding{
-		k.Help, k.CloseHelp, pair(k.Next, k.Prev, "item"), pair(k.NextDisagreement, k.PrevDisagreement, "disagreement"),
+		k.Help, k.CloseHelp, k.CloseRaw, pair(k.ScrollDown, k.ScrollUp, "scroll"), pair(k.PageDown, k.PageUp, "page"),
+		pair(k.Next, k.Prev, "item"), pair(k.NextDisagreement, k.PrevDisagreement, "disagreement"),
 		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Undo, k.Quit,
-		pair(k.ScrollDown, k.ScrollUp, "scroll"), pair(k.PageDown, k.PageUp, "page"), k.CloseRaw,
 		pair(k.SearchNext, k.SearchPrev, "match"), k.Confirm, k.SaveNote, k.Cancel, forceQuit,
 	}
 }

@@ -332,11 +332,26 @@ func TestKeys(t *testing.T) {
 		{"ctrl+c quits", nil, nil, []string{"ctrl+c"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.quit)
 		}},
-		{"raw: j scrolls down, k up", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r"}, []string{"j", "j"}, func(t *testing.T, h *harness, f *fixture) {
+		{"raw: down scrolls down, up up", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r"}, []string{"down", "down"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, 2, h.m.raw.vp.YOffset())
-			assert.Equal(t, "case-0001", h.m.CurrentID(), "j scrolls the raw output, it does not move the cursor")
-			h.key("k")
+			h.key("up")
 			assert.Equal(t, 1, h.m.raw.vp.YOffset())
+		}},
+		{"raw: j and k move to the next item and show its output", nil, []string{"r"}, []string{"j"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeRaw, h.m.mode)
+			assert.Equal(t, "case-0002", h.m.CurrentID(), "j moves on (it used to be ignored)")
+			assert.Contains(t, h.screen(), "raw model output · case-0002")
+			assert.Contains(t, h.screen(), "item case-0002")
+			h.key("k")
+			assert.Equal(t, "case-0001", h.m.CurrentID())
+		}},
+		{"raw: verdict keys judge the selected disagreement", nil, []string{"r", "j", "n"}, []string{"u"}, func(t *testing.T, h *harness, f *fixture) {
+			vs := verdictsOf(f)
+			require.Len(t, vs, 1, "u gives a verdict in the viewer (it used to scroll half a page)")
+			assert.Equal(t, "nodule_mass/missed_in_draft", vs[0].DisagreementKey)
+			assert.Equal(t, audit.Unsure, vs[0].Decision)
+			assert.Equal(t, modeRaw, h.m.mode)
+			assert.Contains(t, h.screen(), "1/2 pleural_effusion: no verdict", "the title names what the next verdict is for")
 		}},
 		{"raw: ctrl+d half page down", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r"}, []string{"ctrl+d"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Positive(t, h.m.raw.vp.YOffset())
@@ -504,7 +519,7 @@ func TestHelpFollowsMode(t *testing.T) {
 		{"browse", nil, []string{"? all keys", "i image right", "q quit"}, []string{"ctrl+s", "close"}},
 		{"help", []string{"?"}, []string{"?/esc close help", "i      image right"}, []string{"? all keys"}},
 		{"note", []string{"a"}, []string{"ctrl+s save note", "esc close (keeps a draft)", "ctrl+c quit"}, []string{"image right", "j/k item", "all keys"}},
-		{"raw", []string{"r"}, []string{"j/k scroll", "f/b page", "esc/r/q close", "ctrl+c quit"}, []string{"image right", "all keys"}},
+		{"raw", []string{"r"}, []string{"esc/r/q close", "↓/↑ scroll", "pgdown/pgup page", "j/k item", "i image right"}, []string{"all keys", "q quit"}},
 		{"jump", []string{":"}, []string{"enter go", "esc cancel"}, []string{"image right", "all keys"}},
 		{"search", []string{"/"}, []string{"↓/↑ match", "enter keep the search", "esc clear it"}, []string{"image right", "all keys"}},
 	}

@@ -44,12 +44,55 @@ func (d *rawDialog) SetContent(content string) {
 	d.vp.SetContent(ansi.Wrap(content, max(10, d.vp.Width()), ""))
 }
 
-// HandleKey: the close keys close; the scroll keys scroll.
+// rawBrowse asks the root to act on a browse key (an item, disagreement
+// or verdict key) with the viewer open.
+type rawBrowse struct{ msg tea.KeyPressMsg }
+
+func (rawBrowse) isIntent() {}
+
+// HandleKey: the close keys close; the scroll keys scroll; the item,
+// disagreement and verdict keys go to the root.
 func (d *rawDialog) HandleKey(msg tea.KeyPressMsg, k KeyMap) (intent, tea.Cmd) {
-	if key.Matches(msg, k.CloseRaw) {
+	switch {
+	case key.Matches(msg, k.CloseRaw):
 		return closeDialog{}, nil
+	case key.Matches(msg, k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown):
+		return nil, d.Update(msg)
 	}
-	return nil, d.Update(msg)
+	for _, b := range k.rawJudging() {
+		if key.Matches(msg, *b) {
+			return rawBrowse{msg}, nil
+		}
+	}
+	return nil, nil
+}
+
+// judgeInRaw acts on a browse key with the viewer open, then shows the
+// item now current (from its top when it changed).
+func (m *Model) judgeInRaw(msg tea.KeyPressMsg) tea.Cmd {
+	before := m.nav.cur
+	cmd := m.handleBrowseKey(msg)
+	m.fillRaw()
+	if m.nav.cur != before {
+		m.raw.vp.GotoTop()
+	}
+	return cmd
+}
+
+// rawTitle names the item and the selected disagreement with its verdict,
+// so a verdict given in the viewer is never given blind.
+func (m *Model) rawTitle() string {
+	t := "raw model output · " + Sanitize(m.CurrentID())
+	if ds := m.disagreements(); len(ds) > 0 {
+		d := ds[m.nav.dis]
+		t += " · " + itoa(m.nav.dis+1) + "/" + itoa(len(ds)) + " " + string(d.Label) + ": "
+		if e := m.data.mine[m.CurrentID()][d.Key()]; e != nil {
+			t += decisionText(e.decision)
+		} else {
+			t += "no verdict"
+		}
+	}
+	return t
 }
 
 // Update forwards other messages to the viewport.

@@ -49,7 +49,7 @@ func (m *Model) screenBlocks() []block {
 		framed(main, "all keys · ?/esc closes", func(w, _ int) string { return fullHelpView(p.help, m.keys, w) }, true)
 	case m.mode == modeRaw:
 		main := Rect{W: l.Width, H: l.Status.Y}
-		framed(main, "raw model output · "+Sanitize(m.CurrentID())+" · ↑/↓ pgup/pgdn scroll · esc closes", dialogView(m.raw.View), true)
+		framed(main, m.rawTitle(), dialogView(m.raw.View), true)
 	default:
 		framed(l.Worklist, p.worklist.Title(), p.worklist.View, false)
 		framed(l.Image, p.image.Title(), p.image.View, false)
