@@ -167,6 +167,8 @@ func (s *Store) checkPermissions(ctx context.Context, tables int) Check {
 		{"items", []string{"SELECT", "INSERT", "UPDATE"}}, {"stage_records", []string{"SELECT", "INSERT"}},
 		{"results", []string{"SELECT", "INSERT", "UPDATE"}}, {"verdicts", []string{"SELECT", "INSERT", "UPDATE"}},
 		{"notes", []string{"SELECT", "INSERT"}}, {"events", []string{"SELECT", "INSERT"}},
+		{"studies", []string{"SELECT", "INSERT"}}, {"study_members", []string{"SELECT", "INSERT"}},
+		{"study_items", []string{"SELECT", "INSERT"}},
 	} {
 		// One privilege at a time: has_table_privilege with a list is
 		// true when any one of them is held.

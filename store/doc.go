@@ -34,6 +34,10 @@
 //     cannot write.
 //   - Export streams, one item at a time, and skips (and reports) a stored
 //     row it cannot read instead of failing.
+//   - Reading studies (CreateStudy, AssignStudy, StudyItems, StudyUnits) are
+//     append-only like verdicts; a verdict or undo on a study's item logs,
+//     in its own transaction, every change of the disagreement's state
+//     ("study_unit" events), once even when two readers save at once.
 //
 // Errors name the database file and the operation, for example
 // `store /data/wl.cxr.db: save verdict item "a12": field Decision: ...`.

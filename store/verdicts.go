@@ -55,7 +55,12 @@ func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict
 	v.At = s.stamp(v.At)
 	v.ID = 0
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO verdicts (item_id, disagreement_key, label, kind, decision, annotator, at)
+		// Studies holding the item log the unit's change of state.
+		watch, err := s.watchUnit(ctx, tx, v.ItemID, v.DisagreementKey)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO verdicts (item_id, disagreement_key, label, kind, decision, annotator, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			v.ItemID, v.DisagreementKey, string(v.Label), string(v.Kind), string(v.Decision), v.Annotator, formatTime(v.At)).Scan(&v.ID)
 		if err != nil {
@@ -65,7 +70,10 @@ func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, audit.Event{At: v.At, Kind: "verdict", ItemID: v.ItemID, Annotator: v.Annotator, Data: string(data)})
+		if err := insertEvent(ctx, tx, audit.Event{At: v.At, Kind: "verdict", ItemID: v.ItemID, Annotator: v.Annotator, Data: string(data)}); err != nil {
+			return err
+		}
+		return finishUnit(ctx, tx, watch, v.Annotator, v.At)
 	})
 	if err != nil {
 		return audit.Verdict{}, s.errorf(op, err)
@@ -99,6 +107,10 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Ve
 			return err
 		}
 		found = true
+		watch, err := s.watchUnit(ctx, tx, v.ItemID, v.DisagreementKey)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE verdicts SET undone = 1 WHERE id = $1`, v.ID); err != nil {
 			return err
 		}
@@ -106,7 +118,11 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Ve
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, audit.Event{At: s.stamp(time.Time{}), Kind: "undo", ItemID: v.ItemID, Annotator: annotator, Data: string(data)})
+		at := s.stamp(time.Time{})
+		if err := insertEvent(ctx, tx, audit.Event{At: at, Kind: "undo", ItemID: v.ItemID, Annotator: annotator, Data: string(data)}); err != nil {
+			return err
+		}
+		return finishUnit(ctx, tx, watch, annotator, at)
 	})
 	if err != nil {
 		return audit.Verdict{}, false, s.errorf(op, err)

@@ -33,8 +33,10 @@ table, per label and per kind too (--csv in long form, one figure per
 row, for pandas).
 
 --readers names the readers to compare (others' verdicts are left out); a
-named reader without verdicts is listed. The store is opened read-only:
-it is safe while a review runs. A stored verdict that cannot be a rating is named on stderr and left
+named reader without verdicts is listed. --study compares the readers of
+a reading study on the items assigned to them (an adjudicator's verdicts
+are not ratings). The store is opened read-only: it is safe while a review
+runs. A stored verdict that cannot be a rating is named on stderr and left
 out, and the exit status is then 2.`
 
 const agreementExample = `
@@ -45,6 +47,7 @@ cxr-auditor agreement --db postgres://cxr@db.example/cxr --readers alice,bob --c
 type agreementFlags struct {
 	db         string
 	readers    []string
+	study      string
 	asJSON     bool
 	asCSV      bool
 	method     string
@@ -68,6 +71,7 @@ func newAgreementCmd(e env) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.db, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
 	fl.StringSliceVar(&f.readers, "readers", nil, "compare only these READERS (comma-separated annotator names)")
+	fl.StringVar(&f.study, "study", "", "compare the readers of the reading study NAME on the items assigned to them")
 	fl.BoolVar(&f.asJSON, "json", false, "print the report as one JSON object")
 	fl.BoolVar(&f.asCSV, "csv", false, "print the report as CSV in long form (one figure per row)")
 	fl.StringVar(&f.method, "method", "auto", "kappa: auto (Cohen for two readers, Fleiss for more), cohen or fleiss")
@@ -76,6 +80,7 @@ func newAgreementCmd(e env) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("method", completeWords("auto", "cohen", "fleiss"))
 	_ = cmd.RegisterFlagCompletionFunc("readers", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("study", cobra.NoFileCompletions)
 	return cmd
 }
 
@@ -117,6 +122,20 @@ func runAgreement(ctx context.Context, e env, f agreementFlags, pos []string) er
 		return err
 	}
 	readers := f.readers
+	if f.study != "" {
+		st, err := s.Study(ctx, f.study)
+		if err != nil {
+			return err
+		}
+		items, err := s.StudyItems(ctx, f.study)
+		if err != nil {
+			return err
+		}
+		verdicts = audit.StudyVerdicts(items, verdicts)
+		if len(readers) == 0 {
+			readers = st.Readers
+		}
+	}
 	if len(readers) > 0 {
 		verdicts = slices.DeleteFunc(verdicts, func(v audit.Verdict) bool { return !slices.Contains(readers, v.Annotator) })
 	}

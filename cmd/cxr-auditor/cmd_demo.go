@@ -32,7 +32,9 @@ docs/demo.md walks through it item by item.
 
 Replies take 1 to 3 s per stage, like a local GPU (--fast: instant).
 Verdicts and notes are kept in a store beside the demo worklist
-(DIR/worklist.cxr.db); --fresh deletes it first.`
+(DIR/worklist.cxr.db); --fresh deletes it first. --annotator, --blind and
+--study work as in review, so a blind two-reader study with an
+adjudicator can be tried without a GPU (README, "Reading studies").`
 
 const demoExample = `
 cxr-auditor demo --fresh`
@@ -52,8 +54,8 @@ var errNotDemoStore = errors.New("not the demo's own store")
 
 // demoFlags are the demo command's settings.
 type demoFlags struct {
-	dir, db, annotator, graphics string
-	fast, fresh                  bool
+	dir, db, annotator, graphics, study string
+	fast, fresh, blind, blindSet        bool
 }
 
 func newDemoCmd(e env) *cobra.Command {
@@ -70,6 +72,7 @@ func newDemoCmd(e env) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.blindSet = cmd.Flags().Changed("blind")
 			return runDemo(cmd.Context(), e, f)
 		},
 	}
@@ -79,6 +82,8 @@ func newDemoCmd(e env) *cobra.Command {
 	fl.BoolVar(&f.fast, "fast", false, "reply instantly instead of taking 1-3 s per stage")
 	fl.BoolVar(&f.fresh, "fresh", false, "delete the demo's store first (only if it holds nothing but demo items)")
 	fl.StringVar(&f.annotator, "annotator", "", "NAME recorded with every verdict and note (default: your login name)")
+	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts (a study's readers are blind unless --blind=false)")
+	fl.StringVar(&f.study, "study", "", "review your share of the reading study NAME, as review --study does")
 	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
 	_ = cmd.RegisterFlagCompletionFunc("dir", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
@@ -86,6 +91,7 @@ func newDemoCmd(e env) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
 	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("study", cobra.NoFileCompletions)
 	return cmd
 }
 
@@ -215,6 +221,9 @@ func demoWorkstation(d *demoSession, f demoFlags) workstationConfig {
 		groundingModel: prompts.DefaultGroundingModel,
 		draftModel:     prompts.DefaultDraftModel,
 		annotator:      f.annotator,
+		blind:          f.blind,
+		blindSet:       f.blindSet,
+		study:          f.study,
 		graphics:       f.graphics,
 		extraStatus:    demoStatus,
 	}

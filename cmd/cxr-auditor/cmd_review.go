@@ -18,7 +18,10 @@ wrong, u unsure (each verdict is saved durably, then the cursor moves on),
 z undo, a note, r raw model output, R rerun, / jump, f filter, ? all keys.
 
 Verdicts and notes go to the store beside the worklist (--db), tagged with
---annotator; reopening resumes at the first item needing a verdict.`
+--annotator; reopening resumes at the first item needing a verdict. With
+--study, a reader sees only the items the study assigned them, blind; an
+adjudicator sees the items the readers disagree on, with their verdicts
+('cxr-auditor study --help').`
 
 const reviewExample = `
 cxr-auditor review worklist.csv --ollama http://gpu1:11434 --annotator alice`
@@ -29,6 +32,8 @@ type reviewFlags struct {
 	db        string
 	annotator string
 	blind     bool
+	blindSet  bool
+	study     string
 	graphics  string
 	prefetch  int
 	all       bool
@@ -49,6 +54,7 @@ func newReviewCmd(e env) *cobra.Command {
 		Args:              exactArgs(1, "review takes one WORKLIST"),
 		ValidArgsFunction: completeWorklist,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.blindSet = cmd.Flags().Changed("blind")
 			return runReview(cmd.Context(), e, f, args[0])
 		},
 	}
@@ -56,7 +62,8 @@ func newReviewCmd(e env) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.db, "db", "", "store FILE or postgres:// URL (default: $CXR_AUDITOR_DB, else beside the worklist, WORKLIST.cxr.db)")
 	fl.StringVar(&f.annotator, "annotator", "", "NAME recorded with every verdict and note (default: your login name)")
-	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts")
+	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts (a study's readers are blind unless --blind=false)")
+	fl.StringVar(&f.study, "study", "", "review your share of the reading study NAME: a reader their items, an adjudicator the disputes")
 	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
 	fl.IntVar(&f.prefetch, "prefetch", 3, "items after the current one to run first")
 	fl.BoolVar(&f.all, "all", false, "run every item of the worklist in the background, not only the current one and the --prefetch items after it")
@@ -67,6 +74,7 @@ func newReviewCmd(e env) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
 	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("study", cobra.NoFileCompletions)
 	return cmd
 }
 
@@ -88,7 +96,7 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string) error
 	return openWorkstation(ctx, e, workstationConfig{
 		worklist: worklist, db: f.db, hosts: hosts,
 		groundingModel: f.ollama.groundingModel, draftModel: f.ollama.draftModel, prompts: promptSet,
-		annotator: f.annotator, blind: f.blind, graphics: f.graphics,
+		annotator: f.annotator, blind: f.blind, blindSet: f.blindSet, study: f.study, graphics: f.graphics,
 		urgent: f.urgent.labels, prefetch: f.prefetch, capacity: f.jobs, debug: f.debug,
 		command: "review", queueAll: f.all, allowOutside: f.allowOutside,
 	})

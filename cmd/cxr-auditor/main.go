@@ -11,6 +11,7 @@
 //
 //	review    open the review workstation on a worklist (real Ollama hosts)
 //	demo      open the workstation on the bundled synthetic demo (no GPU)
+//	study     blind double-reading studies with adjudication
 //	run       run both model stages over a worklist, batch, with a progress bar
 //	doctor    check Ollama hosts, models and the store, and say how to fix them
 //	export    write results with verdicts and notes as JSONL or CSV

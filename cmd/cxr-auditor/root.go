@@ -71,6 +71,7 @@ cxr-auditor review cases.csv --annotator alice`,
 	}{
 		{"workstation", newReviewCmd(e)},
 		{"workstation", newDemoCmd(e)},
+		{"workstation", newStudyCmd(e)},
 		{"batch", newRunCmd(e)},
 		{"batch", newDoctorCmd(e)},
 		{"batch", newExportCmd(e)},

@@ -49,8 +49,12 @@ type workstationConfig struct {
 	prompts prompts.Set
 	// annotator tags every verdict and note; "" means the login name.
 	annotator string
-	// blind hides other annotators' verdicts.
-	blind bool
+	// blind hides other annotators' verdicts; blindSet says --blind was
+	// given (a study reader is blind unless it was, explicitly false).
+	blind, blindSet bool
+	// study narrows the session to the annotator's share of a reading
+	// study (narrowToStudy); "" for none.
+	study string
 	// graphics is "auto" (probe the terminal) or a protocol name.
 	graphics string
 	// urgent is the can't-miss whitelist; nil means schema.DefaultUrgent().
@@ -149,6 +153,18 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 			err = cerr
 		}
 	}()
+	items := wl.Items
+	if cfg.study != "" {
+		var more []string
+		items, more, err = narrowToStudy(ctx, e, st, &cfg, items)
+		if errors.Is(err, errNothingToReview) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		problems = append(problems, more...)
+	}
 
 	imager, err := newImager(ctx, e, cfg.graphics)
 	if err != nil {
@@ -165,7 +181,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	}
 	// Known before the first frame, so the TUI's first Focus finds them;
 	// cheap (no I/O), unlike queueing.
-	sched.Register(wl.Items)
+	sched.Register(items)
 
 	var hostNames []string
 	for _, h := range cfg.hosts {
@@ -174,7 +190,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	model := tui.New(runCtx, tui.Config{
-		Items: wl.Items, Problems: problems, Store: st, Engine: sched, Imager: imager,
+		Items: items, Problems: problems, Store: st, Engine: sched, Imager: imager,
 		Annotator: cfg.annotator, Blind: cfg.blind, Hosts: hostNames,
 		GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
 		Urgent: cfg.urgent, Prefetch: cfg.prefetch, Title: cfg.worklist, Extra: cfg.extraStatus,
@@ -223,7 +239,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 			prog.Send(tui.NoticeMsg{Text: "could not record the worklist in the store: " + err.Error(), Err: true})
 		}
 		if cfg.queueAll {
-			sched.Submit(wl.Items)
+			sched.Submit(items)
 		}
 	}()
 

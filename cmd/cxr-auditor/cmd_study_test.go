@@ -1,0 +1,221 @@
+package main
+
+// Synthetic data only: no real patient data exist here.
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// studyWorklist writes a worklist of n items (no image is read by the
+// study commands) and returns its path.
+func studyWorklist(t *testing.T, ids ...string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("id,image,draft\n")
+	for _, id := range ids {
+		b.WriteString(id + "," + id + ".png,No pneumothorax.\n")
+	}
+	wl := writeTemp(t, "wl.csv", b.String())
+	for _, id := range ids {
+		writeRunImage(t, strings.TrimSuffix(wl, "wl.csv")+id+".png", 1)
+	}
+	return wl
+}
+
+func TestStudyCommandErrors(t *testing.T) {
+	wl := studyWorklist(t, "c1", "c2")
+	r := invokeMain(t, "", "study", "create", "pilot", "--readers", "alice,bob", "--adjudicator", "carol", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no subcommand", []string{"study"}, 2, "USAGE"},
+		{"unknown subcommand", []string{"study", "frob"}, 2, `unknown command "frob"`},
+		{"no readers", []string{"study", "create", "x", wl}, 2, "--readers is required"},
+		{"too many per item", []string{"study", "create", "x", "--readers", "a,b", "--per-item", "3", "--adjudicator", "c", wl}, 2, "per item: 3: want 1 to 2"},
+		{"no adjudicator", []string{"study", "create", "x", "--readers", "a,b", wl}, 2, "needs an adjudicator"},
+		{"bad name", []string{"study", "create", "my study", "--readers", "a", "--per-item", "1", wl}, 2, "letters, digits"},
+		{"reader who adjudicates", []string{"study", "create", "x", "--readers", "a,b", "--adjudicator", "b", wl}, 2, `"b" is already one of the readers`},
+		{"taken name", []string{"study", "create", "pilot", "--readers", "a,b", "--adjudicator", "c", wl}, 1, "a study of that name exists"},
+		{"no store named", []string{"study", "create", "x", "--readers", "a", "--per-item", "1"}, 2, "name the store with --db"},
+		{"unknown study status", []string{"study", "status", "nope", wl}, 1, `no such study "nope"`},
+		{"unknown study assign", []string{"study", "assign", "nope", wl}, 1, `no such study "nope"`},
+		{"verdicts format", []string{"study", "verdicts", "pilot", "--format", "xml", wl}, 2, `--format "xml"`},
+		{"agreement on an unknown study", []string{"agreement", "--study", "nope", wl}, 1, `no such study "nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := invokeMain(t, "", tt.args...)
+			assert.Equal(t, tt.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			assert.Contains(t, r.stderr, tt.stderr)
+		})
+	}
+}
+
+// The study's text output on a store filled through the store's API:
+// three readers, two per item, one adjudicator.
+func TestStudyStatusListAndVerdicts(t *testing.T) {
+	ctx := context.Background()
+	wl := studyWorklist(t, "c0", "c1", "c2")
+	r := invokeMain(t, "", "study", "create", "tri", "--readers", "ann,ben,cat", "--adjudicator", "dee", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Equal(t, "study tri created in "+store.DefaultPath(wl)+": ann (reader), ben (reader), cat (reader), dee (adjudicator); 2 per item\n"+
+		"3 item(s) assigned: ann 2, ben 2, cat 2\n", r.stdout)
+
+	s, err := store.Open(ctx, store.DefaultPath(wl))
+	require.NoError(t, err)
+	key := "pneumothorax/missed_in_draft"
+	rep := &compare.Report{Disagreements: []compare.Disagreement{{Label: schema.Pneumothorax, Kind: compare.MissedInDraft}}}
+	for _, id := range []string{"c0", "c1"} {
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: id, Report: rep}))
+	}
+	// c0: ann and ben (rule: item 0 → ann, ben) disagree, dee settles it;
+	// c1: cat and ann (item 1 → cat, ann), ann only so far.
+	for _, v := range []audit.Verdict{
+		{ItemID: "c0", Annotator: "ann", Decision: audit.ImageRight},
+		{ItemID: "c0", Annotator: "ben", Decision: audit.Unsure},
+		{ItemID: "c0", Annotator: "dee", Decision: audit.ImageRight},
+		{ItemID: "c1", Annotator: "ann", Decision: audit.DraftRight},
+	} {
+		v.DisagreementKey = key
+		_, err := s.SaveVerdict(ctx, v)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Close())
+
+	r = invokeMain(t, "", "study", "status", "tri", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	lines := strings.Split(r.stdout, "\n")
+	assert.Contains(t, lines[0], "study tri: ann (reader), ben (reader), cat (reader), dee (adjudicator); 2 per item; created ")
+	assert.Equal(t, []string{
+		"items: 3 assigned, 2 run (1 waiting for their models to run ('cxr-auditor run'))",
+		"disagreements: 2: 1 open, 0 agreed, 0 disputed (waiting for adjudication), 1 adjudicated",
+		"",
+		"READER  ITEMS  RUN  DONE  JUDGED",
+		"ann     2      2    2     2/2",
+		"ben     2      1    1     1/1",
+		"cat     2      1    0     0/1",
+		"",
+		"ADJUDICATOR  SETTLED",
+		"dee          1",
+		"",
+		"in progress: each reader reviews with 'cxr-auditor review WORKLIST --study tri --annotator NAME'",
+		"",
+	}, lines[1:])
+
+	r = invokeMain(t, "", "study", "list", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Regexp(t, `^STUDY  READERS      PER ITEM  ADJUDICATORS  CREATED\ntri    ann,ben,cat  2         dee           \d{4}-\d\d-\d\d \d\d:\d\d by \S+\n$`, r.stdout)
+
+	r = invokeMain(t, "", "study", "verdicts", "tri", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Equal(t, "item_id,key,label,kind,state,final,final_by,stale,judgements\n"+
+		"c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,ann=image_right ben=unsure dee=image_right\n", r.stdout)
+
+	r = invokeMain(t, "", "study", "verdicts", "tri", "--all", "--format", "jsonl", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	jl := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, jl, 2)
+	var u audit.StudyUnit
+	require.NoError(t, json.Unmarshal([]byte(jl[1]), &u))
+	assert.Equal(t, "c1", u.ItemID)
+	assert.Equal(t, audit.UnitOpen, u.State)
+	assert.Equal(t, []string{"cat", "ann"}, u.Readers)
+
+	// A fourth item joins: study assign continues the rule (item 3 → ann, ben).
+	wl2 := strings.TrimSuffix(wl, "wl.csv") + "wl2.csv"
+	writeRunImage(t, strings.TrimSuffix(wl, "wl.csv")+"c3.png", 1)
+	require.NoError(t, os.WriteFile(wl2, []byte("id,image,draft\nc0,c0.png,x\nc1,c1.png,x\nc2,c2.png,x\nc3,c3.png,x\n"), 0o600))
+	r = invokeMain(t, "", "study", "assign", "tri", "--db", store.DefaultPath(wl), wl2)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Equal(t, "1 item(s) assigned: ann 1, ben 1, cat 0\n", r.stdout)
+
+	// agreement --study: the readers' verdicts on their items; dee's
+	// ruling is no rating. c0 is the one unit two readers judged.
+	rep2 := agreementJSON(t, "--study", "tri", wl)
+	assert.Equal(t, []string{"ann", "ben"}, rep2.Readers)
+	assert.Equal(t, []string{"cat"}, rep2.ReadersWithoutRatings)
+	assert.Equal(t, 3, rep2.Ratings)
+	assert.Len(t, rep2.Excluded, 1, "c1, judged by ann alone")
+}
+
+func TestStudyCreateOnAnEmptyStore(t *testing.T) {
+	db := storeBackends[0].location(t)
+	r := invokeMain(t, "", "study", "create", "early", "--readers", "a,b", "--adjudicator", "c", "--db", db)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "0 item(s) assigned: a 0, b 0")
+	assert.Contains(t, r.stderr, "the store holds no items yet: give the WORKLIST, or run 'cxr-auditor study assign early WORKLIST'")
+}
+
+// A reader is blind by default and may opt out; an adjudicator sees the
+// verdicts and cannot be blind; the status bar names the study and role.
+func TestNarrowToStudy(t *testing.T) {
+	ctx := context.Background()
+	wl := studyWorklist(t, "c0", "c1", "c2")
+	r := invokeMain(t, "", "study", "create", "tri", "--readers", "ann,ben,cat", "--adjudicator", "dee", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	s, err := store.Open(ctx, store.DefaultPath(wl))
+	require.NoError(t, err)
+	defer s.Close()
+	items := []audit.Item{{ID: "c0"}, {ID: "c1"}, {ID: "c2"}, {ID: "other"}}
+	e := env{stdout: &strings.Builder{}, stderr: &strings.Builder{}, getenv: func(string) string { return "" }}
+
+	cfg := workstationConfig{study: "tri", annotator: "ben", extraStatus: "DEMO"}
+	got, problems, err := narrowToStudy(ctx, e, s, &cfg, items)
+	require.NoError(t, err)
+	assert.Equal(t, []audit.Item{{ID: "c0"}, {ID: "c2"}}, got, "item 0 → ann, ben; item 2 → ben, cat")
+	assert.Empty(t, problems)
+	assert.True(t, cfg.blind)
+	assert.Equal(t, "DEMO · study tri · reader, blind", cfg.extraStatus)
+
+	cfg = workstationConfig{study: "tri", annotator: "ben", blindSet: true}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
+	require.NoError(t, err)
+	assert.False(t, cfg.blind, "--blind=false is honoured")
+	assert.Equal(t, "study tri · reader", cfg.extraStatus)
+
+	cfg = workstationConfig{study: "tri", annotator: "ben"}
+	got, problems, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
+	require.NoError(t, err)
+	assert.Len(t, got, 1)
+	assert.Equal(t, []string{"1 item(s) of study tri for ben are not in this worklist"}, problems)
+
+	cfg = workstationConfig{study: "tri", annotator: "cat", worklist: "wl.csv"}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "none of the 2 item(s) assigned to cat is in the worklist wl.csv")
+
+	cfg = workstationConfig{study: "tri", annotator: "dee", blind: true, blindSet: true}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items)
+	require.ErrorIs(t, err, errUsage)
+	assert.Contains(t, err.Error(), "an adjudicator sees the readers' verdicts")
+
+	cfg = workstationConfig{study: "nope", annotator: "dee"}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items)
+	require.ErrorIs(t, err, store.ErrNoStudy)
+}
+
+func TestDemoStudyFlags(t *testing.T) {
+	d := &demoSession{worklist: "w.csv", db: "w.cxr.db"}
+	cfg := demoWorkstation(d, demoFlags{annotator: "ann", blind: true, blindSet: true, study: "pilot"})
+	assert.True(t, cfg.blind)
+	assert.True(t, cfg.blindSet)
+	assert.Equal(t, "pilot", cfg.study)
+	assert.Equal(t, "ann", cfg.annotator)
+}

@@ -1,0 +1,296 @@
+package main
+
+// Synthetic data only: the demo's phantoms and hand-written outputs.
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// The study's items: one urgent miss, one denied nodule, and one item
+// with two disagreements.
+var studyIDs = []string{"demo-03-ptx-missed", "demo-04-nodule-denied", "demo-11-two-disagreements"}
+
+// studyUnit names one disagreement of the study by item and its place in
+// the item's report.
+type studyUnitRef struct {
+	item string
+	dis  int
+}
+
+// A two-reader blind study with an adjudicator, end to end on each back
+// end, the way its users go through it: study create; run (the batch
+// command, against the demo's recorded outputs); each reader reviews their
+// items in the workstation with --study, blind; study status shows the
+// disputes; the adjudicator reviews the disputed items, seeing both
+// readers' verdicts, and records the final ones; study status, study
+// verdicts and agreement --study read the outcome, and the event log holds
+// every step.
+func TestStudyEndToEnd(t *testing.T) {
+	forEachStore(t, func(t *testing.T, loc string) {
+		ctx := t.Context()
+		dir := smallDemo(t, studyIDs...)
+		wl := filepath.Join(dir, demoWorklist)
+
+		r := invokeMain(t, "", "study", "create", "pilot", "--readers", "alice,bob", "--adjudicator", "carol",
+			"--db", loc, wl, "--allow-outside-paths")
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		assert.Contains(t, r.stdout, "study pilot created")
+		assert.Contains(t, r.stdout, "3 item(s) assigned: alice 3, bob 3")
+
+		// The models run first, as a batch, so that every result is in
+		// the store when the workstation opens.
+		srv, err := replay.NewServer(ctx, wl, filepath.Join(dir, demoRecording), replay.Options{})
+		require.NoError(t, err)
+		t.Cleanup(srv.Close)
+		r = invokeMain(t, "", "run", wl, "--ollama", srv.URL(), "--db", loc, "--allow-outside-paths")
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+
+		keys := disagreementKeys(t, loc)
+		require.Len(t, keys["demo-11-two-disagreements"], 2, "%v", keys)
+		u03, u04 := studyUnitRef{"demo-03-ptx-missed", 0}, studyUnitRef{"demo-04-nodule-denied", 0}
+		u11a, u11b := studyUnitRef{"demo-11-two-disagreements", 0}, studyUnitRef{"demo-11-two-disagreements", 1}
+
+		// alice and bob read every item (two readers, two per item):
+		// they agree on u03 and u11b and differ on u04 and u11a.
+		alice := studySession(t, dir, loc, "alice", keys, []sessionStep{
+			{key: "i", want: u03, decision: audit.ImageRight},
+			{key: "i", want: u04, decision: audit.ImageRight},
+			{key: "i", want: u11a, decision: audit.ImageRight},
+			{key: "d", want: u11b, decision: audit.DraftRight},
+		})
+		assert.Contains(t, alice, "study pilot · reader, blind")
+		// Before the readers finish nothing is disputed: the adjudicator
+		// is told so, and no workstation opens.
+		r = invokeMain(t, "", "review", wl, "--study", "pilot", "--annotator", "carol", "--db", loc, "--ollama", srv.URL(), "--allow-outside-paths")
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		assert.Equal(t, "study pilot: nothing to adjudicate yet (4 disagreements: 4 open, 0 agreed, 0 adjudicated)\n", r.stdout)
+		// A reader who is not in the study is refused, naming its members.
+		r = invokeMain(t, "", "review", wl, "--study", "pilot", "--annotator", "eve", "--db", loc, "--ollama", srv.URL(), "--allow-outside-paths")
+		assert.Equal(t, 2, r.code)
+		assert.Contains(t, r.stderr, `"eve" is not a member of study pilot: its members are alice (reader), bob (reader), carol (adjudicator)`)
+
+		bob := studySession(t, dir, loc, "bob", keys, []sessionStep{
+			{key: "i", want: u03, decision: audit.ImageRight},
+			{key: "d", want: u04, decision: audit.DraftRight},
+			{key: "b", want: u11a, decision: audit.BothWrong},
+			{key: "d", want: u11b, decision: audit.DraftRight},
+		})
+		assert.NotContains(t, bob, "alice", "blind: bob never sees alice's verdicts")
+
+		p := studyStatus(t, loc)
+		assert.Equal(t, map[audit.UnitState]int{audit.UnitOpen: 0, audit.UnitAgreed: 2, audit.UnitDisputed: 2, audit.UnitAdjudicated: 0}, p.States)
+		assert.False(t, p.Complete)
+
+		// carol gets only the two disputed items, sees both verdicts and
+		// settles them.
+		carol := studySession(t, dir, loc, "carol", keys, []sessionStep{
+			{key: "d", want: u04, decision: audit.DraftRight},
+			{key: "b", want: u11a, decision: audit.BothWrong},
+		})
+		assert.Contains(t, carol, "study pilot · adjudicator")
+		// The terminal gets only the cells that change, so a line is
+		// not always written whole; the first "others" line drawn is.
+		assert.Contains(t, carol, "others: alice: ", "the adjudicator sees the readers' verdicts")
+		assert.Contains(t, carol, ", bob: ", "the adjudicator sees the readers' verdicts")
+		assert.NotContains(t, carol, "Portable AP chest", "demo-03, agreed by the readers, is not the adjudicator's")
+
+		p = studyStatus(t, loc)
+		assert.Equal(t, map[audit.UnitState]int{audit.UnitOpen: 0, audit.UnitAgreed: 2, audit.UnitDisputed: 0, audit.UnitAdjudicated: 2}, p.States)
+		assert.True(t, p.Complete)
+		assert.Equal(t, []audit.AdjudicatorProgress{{Adjudicator: "carol", Settled: 2}}, p.Adjudicators)
+		// The final verdicts.
+		r = invokeMain(t, "", "study", "verdicts", "pilot", "--db", loc)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+		require.NoError(t, err)
+		final := map[string][]string{}
+		for _, row := range rows[1:] {
+			final[row[0]+" "+row[1]] = []string{row[4], row[5], row[6]}
+		}
+		ref := func(u studyUnitRef) string { return u.item + " " + keys[u.item][u.dis] }
+		assert.Equal(t, map[string][]string{
+			ref(u03):  {"agreed", "image_right", "readers"},
+			ref(u04):  {"adjudicated", "draft_right", "carol"},
+			ref(u11a): {"adjudicated", "both_wrong", "carol"},
+			ref(u11b): {"agreed", "draft_right", "readers"},
+		}, final)
+
+		// Agreement of the two readers, carol's verdicts left out: agreed
+		// on 2 of 4; alice I3 D1, bob I1 D2 B1: p_e = (3+2)/16, kappa =
+		// (8/16 − 5/16)/(11/16) = 3/11.
+		rep := agreementJSON(t, "--db", loc, "--study", "pilot")
+		assert.Equal(t, []string{"alice", "bob"}, rep.Readers)
+		all, ok := rep.Group(compare.GroupAll, compare.GroupAll)
+		require.True(t, ok)
+		assert.Equal(t, 4, all.Units)
+		assert.InDelta(t, 3.0/11, *all.Kappa.Value, 1e-12)
+
+		// Every step is in the event log.
+		s, err := store.Open(ctx, loc, store.ReadOnly())
+		require.NoError(t, err)
+		defer s.Close()
+		events, err := s.Events(ctx, 0, 0)
+		require.NoError(t, err)
+		var steps []string
+		for _, e := range events {
+			switch e.Kind {
+			case "study_create", "study_assign":
+				steps = append(steps, e.Kind+" "+e.ItemID)
+			case "study_unit":
+				var d struct{ From, To string }
+				require.NoError(t, json.Unmarshal([]byte(e.Data), &d))
+				steps = append(steps, fmt.Sprintf("%s %s by %s", e.ItemID, d.To, e.Annotator))
+			}
+		}
+		assert.Equal(t, []string{
+			"study_create ",
+			"study_assign demo-03-ptx-missed", "study_assign demo-04-nodule-denied", "study_assign demo-11-two-disagreements",
+			"demo-03-ptx-missed agreed by bob", "demo-04-nodule-denied disputed by bob",
+			"demo-11-two-disagreements disputed by bob", "demo-11-two-disagreements agreed by bob",
+			"demo-04-nodule-denied adjudicated by carol", "demo-11-two-disagreements adjudicated by carol",
+		}, steps)
+	})
+}
+
+// disagreementKeys reads each item's disagreement keys, in report order.
+func disagreementKeys(t *testing.T, loc string) map[string][]string {
+	t.Helper()
+	s, err := store.Open(t.Context(), loc, store.ReadOnly())
+	require.NoError(t, err)
+	defer s.Close()
+	results, err := s.Results(t.Context())
+	require.NoError(t, err)
+	out := map[string][]string{}
+	for id, r := range results {
+		require.NotNil(t, r.Report, "item %s: %s", id, r.Error)
+		for _, d := range r.Report.Disagreements {
+			out[id] = append(out[id], d.Key())
+		}
+	}
+	return out
+}
+
+// sessionStep is one key pressed in a workstation session and, for a
+// verdict key, the verdict it must save before the next key.
+type sessionStep struct {
+	key      string
+	want     studyUnitRef
+	decision audit.Decision
+}
+
+// studySession runs the demo workstation (the recorded outputs, instantly)
+// as annotator on the study "pilot", presses the keys one by one, waiting
+// after each verdict key until the store holds the verdict, quits, and
+// returns what the workstation wrote to the terminal.
+func studySession(t *testing.T, dir, loc, annotator string, keys map[string][]string, steps []sessionStep) string {
+	t.Helper()
+	ctx := t.Context()
+	f := demoFlags{dir: dir, db: loc, fast: true, graphics: "text", annotator: annotator, study: "pilot"}
+	d, err := startDemo(ctx, f)
+	require.NoError(t, err)
+	defer d.close()
+	in, press := io.Pipe()
+	defer press.Close()
+	out := newWatchWriter()
+	// The disagreement pane's title counts verdicts once results are in
+	// ("disagreement 1/1 · 0/1 adjudicated"; drawn as a diff of the
+	// title before it, so only its end is sure to be written).
+	loaded := out.waitFor(" adjudicated")
+	var errOut bytes.Buffer
+	e := env{stdin: in, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
+	cfg := demoWorkstation(d, f)
+	cfg.width, cfg.height = 200, 50
+	ran := make(chan error, 1)
+	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+	select {
+	case <-loaded:
+	case err := <-ran:
+		t.Fatalf("%s: the workstation quit before showing a disagreement: %v\n%s", annotator, err, errOut.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s: no disagreement shown in 30 s:\n%q", annotator, out.String())
+	}
+	watch, err := store.Open(ctx, loc, store.ReadOnly())
+	require.NoError(t, err)
+	defer watch.Close()
+	// The cursor starts at the first item with a disagreement to judge
+	// whose result has come back: in the demo, which serves every item
+	// again at start, that depends on timing. g starts at the first.
+	_, err = press.Write([]byte("g"))
+	require.NoError(t, err)
+	mine := func() []audit.Verdict {
+		vs, err := watch.AllVerdicts(context.Background(), annotator)
+		require.NoError(t, err)
+		return vs
+	}
+	for _, st := range steps {
+		if st.decision == "" {
+			_, err := press.Write([]byte(st.key))
+			require.NoError(t, err)
+			continue
+		}
+		// A verdict key is ignored (the cursor stays) while the item's
+		// result is being served again from the cache; press again
+		// until the store has the verdict. A verdict on any other
+		// disagreement fails the test.
+		key := keys[st.want.item][st.want.dis]
+		before := len(mine())
+		saved := false
+		for attempt := 0; attempt < 10 && !saved; attempt++ {
+			_, err := press.Write([]byte(st.key))
+			require.NoError(t, err)
+			deadline := time.Now().Add(3 * time.Second)
+			for time.Now().Before(deadline) {
+				vs := mine()
+				if len(vs) > before {
+					require.Len(t, vs, before+1, "%s: one key, one verdict", annotator)
+					found := false
+					for _, v := range vs {
+						if v.ItemID == st.want.item && v.DisagreementKey == key {
+							require.Equal(t, st.decision, v.Decision, "%s on %s %s", annotator, st.want.item, key)
+							found = true
+						}
+					}
+					require.True(t, found, "%s: key %q saved a verdict, but not on %s %s: %+v\n%q", annotator, st.key, st.want.item, key, vs, tail(out.String(), 3000))
+					saved = true
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		require.True(t, saved, "%s: key %q saved no verdict on %s %s; screen:\n%q", annotator, st.key, st.want.item, key, tail(out.String(), 3000))
+	}
+	_, err = press.Write([]byte("q"))
+	require.NoError(t, err)
+	require.NoError(t, <-ran, errOut.String())
+	return out.String()
+}
+
+// studyStatus runs study status --json.
+func studyStatus(t *testing.T, loc string) audit.StudyProgress {
+	t.Helper()
+	r := invokeMain(t, "", "study", "status", "pilot", "--db", loc, "--json")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	var p audit.StudyProgress
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &p))
+	return p
+}
+
+// tail is the last n bytes of s, for failure messages.
+func tail(s string, n int) string { return s[max(0, len(s)-n):] }
