@@ -149,3 +149,37 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestJPEGLumaIsImageJPEGs: whichever decoder reads a JPEG (jpegluma for
+// baseline grey and YCbCr, image/jpeg for the rest), Load gives the luma
+// image/jpeg decodes, value for value.
+func TestJPEGLumaIsImageJPEGs(t *testing.T) {
+	files := []string{"phantom-nodule.jpg", "../../render/internal/jpegluma/testdata/im-ycbcr422.jpg",
+		"../../render/internal/jpegluma/testdata/im-progressive.jpg"}
+	for _, name := range files {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("..", "testdata", "phantoms", name))
+			require.NoError(t, err)
+			img, err := jpeg.Decode(bytes.NewReader(data))
+			require.NoError(t, err)
+			r, err := Decode(context.Background(), bytes.NewReader(data), name, LoadOptions{})
+			require.NoError(t, err)
+			b := img.Bounds()
+			require.Equal(t, b.Dx()*b.Dy(), len(r.Pix))
+			for y := range b.Dy() {
+				for x := range b.Dx() {
+					var want uint8
+					switch m := img.(type) {
+					case *image.Gray:
+						want = m.GrayAt(x, y).Y
+					case *image.YCbCr:
+						want = m.YCbCrAt(x, y).Y
+					default:
+						t.Fatalf("image/jpeg gave %T", img)
+					}
+					require.Equal(t, float32(want), r.Pix[y*b.Dx()+x], "pixel (%d,%d)", x, y)
+				}
+			}
+		})
+	}
+}

@@ -355,7 +355,7 @@ func decodeDICOMJPEG(info dicom.PixelDataInfo, a dicomAttrs, opt LoadOptions) (*
 	if cfg.Width != a.cols || cfg.Height != a.rows {
 		return nil, fmt.Errorf("PixelData JPEG is %dx%d but Columns x Rows say %dx%d", cfg.Width, cfg.Height, a.cols, a.rows)
 	}
-	img, err := jpeg.Decode(bytes.NewReader(buf))
+	img, err := decodeJPEGPixels(buf)
 	if err != nil {
 		return nil, fmt.Errorf("PixelData JPEG: %w", err)
 	}

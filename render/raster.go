@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+
+	"github.com/cxr-auditor/cxr-auditor/render/internal/jpegluma"
 )
 
 // identityWindow8 maps stored 8-bit values 0..255 one to one (DICOM LINEAR
@@ -21,7 +23,7 @@ func decodeJPEG(data []byte, opt LoadOptions) (*Radiograph, error) {
 	if err := opt.checkPixels(cfg.Width, cfg.Height); err != nil {
 		return nil, err
 	}
-	img, err := jpeg.Decode(bytes.NewReader(data))
+	img, err := decodeJPEGPixels(data)
 	if err != nil {
 		return nil, err
 	}
@@ -29,6 +31,19 @@ func decodeJPEG(data []byte, opt LoadOptions) (*Radiograph, error) {
 	rg.Format = "jpeg"
 	rg.DefaultWindow = identityWindow8
 	return rg, nil
+}
+
+// decodeJPEGPixels decodes a JPEG whose size was checked: baseline grey and
+// YCbCr with jpegluma (the luma only, the inverse DCT on every core), the
+// rest with image/jpeg. Both give the same luma pixel for pixel; jpegluma
+// refuses any stream it does not read cleanly, so image/jpeg decides what a
+// damaged file gives. Measured on the 2048² benchmark phantom drawn at 1600
+// px: docs/render.md, Benchmarks.
+func decodeJPEGPixels(data []byte) (image.Image, error) {
+	if img, err := jpegluma.Decode(data); err == nil {
+		return img, nil
+	}
+	return jpeg.Decode(bytes.NewReader(data))
 }
 
 // fromImage converts any image to luminance values, averaged into the grid
