@@ -56,6 +56,7 @@ var errNotDemoStore = errors.New("not the demo's own store")
 type demoFlags struct {
 	dir, db, annotator, graphics, study string
 	fast, fresh, blind, blindSet        bool
+	quality                             *qualityFlag
 }
 
 func newDemoCmd(e env) *cobra.Command {
@@ -85,6 +86,7 @@ func newDemoCmd(e env) *cobra.Command {
 	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts (a study's readers are blind unless --blind=false)")
 	fl.StringVar(&f.study, "study", "", "review your share of the reading study NAME, as review --study does")
 	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
+	f.quality = addQualityFlag(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("dir", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	})
@@ -99,13 +101,19 @@ func runDemo(ctx context.Context, e env, f demoFlags) error {
 	if _, err := render.Choose(render.Caps{}, f.graphics); err != nil {
 		return fmt.Errorf("%w: --graphics: %v", errUsage, err)
 	}
+	quality, err := pictureQuality(e, f.quality)
+	if err != nil {
+		return err
+	}
 
 	d, err := startDemo(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	return openWorkstation(ctx, e, demoWorkstation(d, f))
+	cfg := demoWorkstation(d, f)
+	cfg.quality = quality
+	return openWorkstation(ctx, e, cfg)
 }
 
 // demoSession is a running demo: the replay server and the one host that

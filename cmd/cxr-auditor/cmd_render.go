@@ -43,7 +43,7 @@ type renderFlags struct {
 	urgent                     *labelsFlag
 	cols, rows, width          int
 	noBoxes                    bool
-	quality                    string
+	quality                    *qualityFlag
 }
 
 func newRenderCmd(e env) *cobra.Command {
@@ -67,12 +67,11 @@ func newRenderCmd(e env) *cobra.Command {
 	fl.IntVar(&f.width, "width", 0, "maximum picture width in pixels (instead of --cols/--rows)")
 	fl.StringVar(&f.window, "window", "", "window as CENTER,WIDTH in modality units (default: the image's own, or automatic)")
 	fl.BoolVar(&f.noBoxes, "no-boxes", false, "draw the image without boxes")
-	fl.StringVar(&f.quality, "picture-quality", "", "auto (lean over SSH), full or lean; default $"+render.EnvQuality+", else auto")
+	f.quality = addQualityFlag(cmd)
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated, drawn with a double outline")
 	_ = cmd.RegisterFlagCompletionFunc("findings", completeJSON)
 	_ = cmd.RegisterFlagCompletionFunc("protocol", completeWords(graphicsProtocols...))
 	_ = cmd.RegisterFlagCompletionFunc("window", cobra.NoFileCompletions)
-	_ = cmd.RegisterFlagCompletionFunc("picture-quality", completeWords("auto", "full", "lean"))
 	return cmd
 }
 
@@ -100,13 +99,9 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 	if err := checkInput(image); err != nil {
 		return err
 	}
-	var quality render.Quality
-	if f.quality != "" {
-		q, err := render.ParseQuality(f.quality)
-		if err != nil {
-			return fmt.Errorf("%w: --picture-quality: %v", errUsage, err)
-		}
-		quality = q
+	quality, err := pictureQuality(e, f.quality)
+	if err != nil {
+		return err
 	}
 	var findings []schema.Finding
 	if f.findings != "" {

@@ -40,6 +40,7 @@ type reviewFlags struct {
 	urgent    *labelsFlag
 	jobs      int
 	debug     string
+	quality   *qualityFlag
 	// allowOutside: --allow-outside-paths.
 	allowOutside bool
 }
@@ -65,6 +66,7 @@ func newReviewCmd(e env) *cobra.Command {
 	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts (a study's readers are blind unless --blind=false)")
 	fl.StringVar(&f.study, "study", "", "review your share of the reading study NAME: a reader their items, an adjudicator the disputes")
 	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
+	f.quality = addQualityFlag(cmd)
 	fl.IntVar(&f.prefetch, "prefetch", 3, "items after the current one to run first")
 	fl.BoolVar(&f.all, "all", false, "run every item of the worklist in the background, not only the current one and the --prefetch items after it")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
@@ -85,6 +87,10 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string) error
 	if f.jobs < 1 {
 		return fmt.Errorf("%w: --jobs must be at least 1, got %d", errUsage, f.jobs)
 	}
+	quality, err := pictureQuality(e, f.quality)
+	if err != nil {
+		return err
+	}
 	hosts, err := f.ollama.hosts()
 	if err != nil {
 		return err
@@ -96,7 +102,7 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string) error
 	return openWorkstation(ctx, e, workstationConfig{
 		worklist: worklist, db: f.db, hosts: hosts,
 		groundingModel: f.ollama.groundingModel, draftModel: f.ollama.draftModel, prompts: promptSet,
-		annotator: f.annotator, blind: f.blind, blindSet: f.blindSet, study: f.study, graphics: f.graphics,
+		annotator: f.annotator, blind: f.blind, blindSet: f.blindSet, study: f.study, graphics: f.graphics, quality: quality,
 		urgent: f.urgent.labels, prefetch: f.prefetch, capacity: f.jobs, debug: f.debug,
 		command: "review", queueAll: f.all, allowOutside: f.allowOutside,
 	})

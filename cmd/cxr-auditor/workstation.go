@@ -57,6 +57,9 @@ type workstationConfig struct {
 	study string
 	// graphics is "auto" (probe the terminal) or a protocol name.
 	graphics string
+	// quality is --picture-quality or CXR_AUDITOR_PICTURE_QUALITY ("":
+	// auto, lean over SSH).
+	quality render.Quality
 	// urgent is the can't-miss whitelist; nil means schema.DefaultUrgent().
 	urgent []schema.Label
 	// prefetch is how many items ahead the pipeline runs first (0: 3).
@@ -166,7 +169,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		problems = append(problems, more...)
 	}
 
-	imager, err := newImager(ctx, e, cfg.graphics)
+	imager, err := newImager(ctx, e, cfg.graphics, cfg.quality)
 	if err != nil {
 		return err
 	}
@@ -268,8 +271,23 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 }
 
 // newImager probes the terminal (unless graphics names a protocol that
-// needs no probe) and returns the imager for the chosen protocol.
-func newImager(ctx context.Context, e env, graphics string) (tui.Imager, error) {
+// needs no probe) and returns the imager for the chosen protocol, drawing
+// at quality ("" leaves it to the environment: auto, lean over SSH).
+func newImager(ctx context.Context, e env, graphics string, quality render.Quality) (tui.Imager, error) {
+	caps, proto, err := imagerCaps(ctx, e, graphics, quality)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := render.NewEncoder(proto, caps)
+	if err != nil {
+		return nil, err
+	}
+	return tui.NewRenderImager(enc, 4, 0), nil
+}
+
+// imagerCaps is the terminal's capabilities and the protocol newImager
+// draws with.
+func imagerCaps(ctx context.Context, e env, graphics string, quality render.Quality) (render.Caps, render.Protocol, error) {
 	var caps render.Caps
 	var proto render.Protocol
 	var err error
@@ -280,14 +298,13 @@ func newImager(ctx context.Context, e env, graphics string) (tui.Imager, error) 
 	default:
 		caps, proto, err = probeGraphics(ctx, e, graphics)
 		if err != nil {
-			return nil, err
+			return caps, "", err
 		}
 	}
-	enc, err := render.NewEncoder(proto, caps)
-	if err != nil {
-		return nil, err
+	if quality != "" {
+		caps.Quality = quality
 	}
-	return tui.NewRenderImager(enc, 4, 0), nil
+	return caps, proto, nil
 }
 
 // probeGraphics asks the terminal on /dev/tty what it can draw (about a
@@ -295,7 +312,10 @@ func newImager(ctx context.Context, e env, graphics string) (tui.Imager, error) 
 // environment. An explicit protocol wins over the probe's choice, but the
 // probe still supplies the cell size and sixel colour registers.
 func probeGraphics(ctx context.Context, e env, graphics string) (render.Caps, render.Protocol, error) {
-	caps := render.Caps{}
+	// Off a terminal, what the environment says of the link still counts
+	// (SSH, CXR_AUDITOR_PICTURE_QUALITY), as for render.
+	ec := render.EnvCaps(e.getenv)
+	caps := render.Caps{Remote: ec.Remote, Quality: ec.Quality, KittyPlaceholders: ec.KittyPlaceholders}
 	if isTerminal(e.stdout) {
 		if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
 			caps, err = render.DetectTTY(ctx, tty, e.getenv, detectTimeout)
