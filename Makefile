@@ -7,7 +7,7 @@ FUZZTIME ?= 10s
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build test e2e bench bench-compare fuzz demo fmt lint update-golden clean print-staticcheck-version
+.PHONY: all build test e2e bench bench-compare term-matrix fuzz demo fmt lint update-golden clean print-staticcheck-version
 
 all: build
 
@@ -37,6 +37,15 @@ ROUNDS ?= 15
 bench-compare: build
 	@dir=$$(mktemp -d) && $(GO) run ./render/phantom/genphantoms -bench -out $$dir && \
 	  python3 render/bench/compare.py ./$(BIN) $$dir $(ROUNDS); rc=$$?; rm -rf $$dir; exit $$rc
+
+## term-matrix: screenshots of the demo in xterm (sixel), kitty 0.26 (kitty
+## graphics, no placeholders), mlterm (sixel, light background), tmux
+## (half-blocks) and --graphics text, as PNGs in TERM_MATRIX_DIR; look at
+## each (README, "Terminals tested"). TERM_SHOT is the shared term-shot tool.
+TERM_SHOT ?= $(abspath ../shared/tools/term-shot)
+TERM_MATRIX_DIR ?= term-matrix
+term-matrix: build
+	@bash scripts/term-matrix.sh "$(TERM_SHOT)" ./$(BIN) "$(TERM_MATRIX_DIR)"
 
 ## fuzz: a short run of every fuzz target (FUZZTIME each)
 fuzz:
