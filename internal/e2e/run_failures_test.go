@@ -78,7 +78,7 @@ func TestRunOffline(t *testing.T) {
 	t.Run("review", func(t *testing.T) {
 		term := openTerminal(t, 120, 40, append([]string{"review", wl, "--ollama", srv.URL(), "--graphics", "text", "--annotator", "e2e"},
 			modelFlags(realollama.Vision, realollama.Text)...)...)
-		term.waitFor("4 saved results", "verdict: — (i/d/b/u)")
+		term.waitFor("4 cached results", "verdict: — (i/d/b/u)")
 		term.press("i")
 		term.waitFor("saved ✓")
 		term.press("q")
