@@ -26,3 +26,15 @@ type Cache interface {
 	// matched to them.
 	LastModelProfile(ctx context.Context, model string) (digest, options string, ok bool, err error)
 }
+
+// OutcomeBatcher takes items' outcomes to store several in one commit (a
+// *store.Batcher): a durable commit per item would make the disk the
+// bound of a long batch run. Put queues an outcome and calls done exactly
+// once, with nil only when the outcome is on disk, else why it is not;
+// done must be quick and must not call the batcher. Put fails (and done is
+// not called) only when the batcher is closed or ctx ends while it is full.
+// Flush commits what is queued and waits for that commit.
+type OutcomeBatcher interface {
+	Put(ctx context.Context, stages []audit.StageRecord, result audit.ResultRecord, done func(error)) error
+	Flush(ctx context.Context) error
+}

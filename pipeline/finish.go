@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +22,17 @@ type completion struct {
 	// unverified: rec came from the cache matched to the model's last
 	// known digest, no host being there to confirm it.
 	unverified bool
+	// stored, when set, is not a stage: it is an item's outcome whose
+	// group commit returned (Config.Batch); job is its item's last job.
+	stored *storedOutcome
+}
+
+// storedOutcome is an item's finished attempt whose outcome went to the
+// batcher: its Result waits for the commit.
+type storedOutcome struct {
+	outs *[2]*stageOutcome
+	res  *audit.Result
+	err  error // why the outcome is not on disk, or nil
 }
 
 // stageOutcome is one finished stage of an attempt.
@@ -39,7 +49,9 @@ type stageOutcome struct {
 // finisher is the one writer to the store. Prep and slot workers hand it
 // finished stages (complete); it pairs the two stages of each attempt,
 // builds the item's Result, stores the stage records and the result in one
-// commit, and emits the Result. Slots never wait for the disk.
+// commit (its own, or a group commit through Config.Batch, whose return
+// comes back as a completion too), and emits the Result once stored. Slots
+// never wait for the disk.
 //
 // Invariants kept here:
 //
@@ -49,9 +61,10 @@ type stageOutcome struct {
 //   - partial holds the finished stages of attempts still missing their
 //     other stage. Only the finisher goroutine touches it, so it needs no
 //     lock; an attempt leaves it when its Result is built.
-//   - After close, no completion arrives; the finisher drains the queue,
-//     stores the computed stages left in partial (their other stage was
-//     cancelled) and returns.
+//   - After close, no completion arrives from the workers; the finisher
+//     drains the queue, flushes the batcher and waits for every outcome
+//     it gave it (batched), stores the computed stages left in partial
+//     (their other stage was cancelled) and returns.
 type finisher struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
@@ -60,6 +73,10 @@ type finisher struct {
 	n      atomic.Int64 // len(queue), readable without mu
 
 	partial map[*attempt]*[2]*stageOutcome // finisher goroutine only
+	// batched counts the outcomes given to Config.Batch whose commit has
+	// not come back (finisher goroutine only): the finisher returns only
+	// once it is zero, so no Result is lost.
+	batched int
 
 	resMu      sync.Mutex
 	memResults map[string]*audit.Result // without a Store: results for Lookup
@@ -102,16 +119,27 @@ func (s *Scheduler) closeFinisher() {
 func (s *Scheduler) finisherLoop(ctx context.Context) {
 	wctx := context.WithoutCancel(ctx)
 	f := s.fin
+	flushed := false
 	for {
 		f.mu.Lock()
-		for len(f.queue) == 0 && !f.closed {
+		for len(f.queue) == 0 && !(f.closed && (f.batched == 0 || !flushed)) {
 			f.cond.Wait()
 		}
 		batch := f.queue
 		f.queue = nil
 		f.n.Store(0)
+		closed := f.closed
 		f.mu.Unlock()
-		if len(batch) == 0 {
+		if len(batch) == 0 && closed {
+			if f.batched > 0 {
+				// Commit what waits now rather than at the batcher's
+				// deadline; the commit's callbacks queue the Results.
+				if err := s.cfg.Batch.Flush(wctx); err != nil {
+					s.logf("flush results: %v", err)
+				}
+				flushed = true
+				continue
+			}
 			s.storePartial(wctx)
 			return
 		}
@@ -120,6 +148,7 @@ func (s *Scheduler) finisherLoop(ctx context.Context) {
 		for _, c := range batch {
 			s.finish(wctx, c)
 		}
+		flushed = false // what this batch gave the batcher is not flushed yet
 	}
 }
 
@@ -143,6 +172,15 @@ func (s *Scheduler) storePartial(ctx context.Context) {
 // it builds, stores and emits the item's Result.
 func (s *Scheduler) finish(ctx context.Context, c completion) {
 	j := c.job
+	if o := c.stored; o != nil {
+		s.fin.batched--
+		if o.err != nil {
+			o.res.StoreErr = o.err.Error()
+			s.logf("item %s: result not stored: %v", j.att.item.ID, o.err)
+		}
+		s.land(j, o.outs, o.res)
+		return
+	}
 	status := audit.StatusDone
 	if c.rec.Error != "" {
 		status = audit.StatusError
@@ -170,16 +208,28 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 				recs = append(recs, o.rec)
 			}
 		}
-		if err := s.storeOutcome(ctx, recs, res); err != nil {
-			res.StoreErr = err.Error()
-			s.logf("item %s: result not stored: %v", item.ID, err)
+		if s.cfg.Batch != nil && s.batchOutcome(ctx, j, outs, recs, res) {
+			return // the Result lands when its commit returns
+		}
+		if s.cfg.Batch == nil {
+			if err := s.storeOutcome(ctx, recs, res); err != nil {
+				res.StoreErr = err.Error()
+				s.logf("item %s: result not stored: %v", item.ID, err)
+			}
 		}
 	} else {
 		s.fin.resMu.Lock()
 		s.fin.memResults[item.ID] = res
 		s.fin.resMu.Unlock()
 	}
+	s.land(j, outs, res)
+}
 
+// land ends an item's attempt once its outcome is stored (or could not
+// be): the store now serves its computed records, so the records kept for
+// items sharing their inputs go; the item is done (or queued again for a
+// Rerun asked meanwhile); its Result is emitted.
+func (s *Scheduler) land(j *job, outs *[2]*stageOutcome, res *audit.Result) {
 	s.mu.Lock()
 	// The computed records are stored now: the store serves their inputs.
 	// (Without a store, landed records are the run's only cache: kept.)
@@ -198,87 +248,8 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 	if s.q.finish(j.it, !s.stopping) {
 		s.cond.Broadcast()
 	}
-	s.emit(audit.Update{ItemID: item.ID, Status: res.Status, Result: res})
+	s.emit(audit.Update{ItemID: res.ItemID, Status: res.Status, Result: res})
 	s.mu.Unlock()
-}
-
-// keepStage reports whether a computed record should be stored: a failed
-// record is stored for the audit unless a good record has the same key (a
-// failed rerun must not hide the last good output).
-func (s *Scheduler) keepStage(ctx context.Context, rec audit.StageRecord) bool {
-	if rec.Error != "" {
-		if _, ok, err := s.cfg.Store.GetStage(ctx, rec.Key); err == nil && ok {
-			return false
-		}
-	}
-	return true
-}
-
-// storeStage stores one computed record (see keepStage).
-func (s *Scheduler) storeStage(ctx context.Context, rec audit.StageRecord) {
-	if !s.keepStage(ctx, rec) {
-		return
-	}
-	if err := s.cfg.Store.PutStage(ctx, rec); err != nil {
-		s.logf("%v", err)
-	}
-}
-
-// storeOutcome stores an item's computed stage records (see keepStage) and
-// res as its latest result in one commit (a durable commit costs far more
-// than the records). A failure never replaces a stored good result: the
-// failed attempt's records are stored for the audit and the result stays.
-// With nothing to change, the write is skipped (a cached rerun).
-func (s *Scheduler) storeOutcome(ctx context.Context, computed []audit.StageRecord, res *audit.Result) error {
-	var recs []audit.StageRecord
-	for _, r := range computed {
-		if s.keepStage(ctx, r) {
-			recs = append(recs, r)
-		}
-	}
-	rr := resultRecord(res)
-	old, ok, err := s.cfg.Store.GetResult(ctx, rr.ItemID)
-	if err == nil && ok && rr.Error != "" && old.Error == "" {
-		rr = old
-	}
-	if len(recs) == 0 && err == nil && ok && sameResult(old, rr) {
-		return nil
-	}
-	return s.cfg.Store.PutOutcome(ctx, recs, rr)
-}
-
-// resultRecord is the stored form of res.
-func resultRecord(res *audit.Result) audit.ResultRecord {
-	rr := audit.ResultRecord{ItemID: res.ItemID, Report: res.Report, Salvaged: res.Salvaged, Error: res.Err}
-	if res.Grounding != nil {
-		rr.GroundingKey = res.Grounding.Key
-	}
-	if res.Draft != nil {
-		rr.DraftKey = res.Draft.Key
-	}
-	return rr
-}
-
-// sameResult reports whether a and b record the same outcome: the same
-// item, stage records, report, salvage flag and error. UpdatedAt is not
-// compared (it is when, not what).
-func sameResult(a, b audit.ResultRecord) bool {
-	return a.ItemID == b.ItemID && a.GroundingKey == b.GroundingKey && a.DraftKey == b.DraftKey &&
-		a.Salvaged == b.Salvaged && a.Error == b.Error && sameReport(a.Report, b.Report)
-}
-
-// sameReport reports whether two reports say the same. A nil slice equals
-// an empty one (a report read back from the store may have either).
-func sameReport(a, b *compare.Report) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Urgent == b.Urgent && slices.EqualFunc(a.Disagreements, b.Disagreements, sameDisagreement)
-}
-
-func sameDisagreement(a, b compare.Disagreement) bool {
-	return a.Label == b.Label && a.Kind == b.Kind && a.Urgent == b.Urgent &&
-		slices.Equal(a.DraftSpans, b.DraftSpans) && slices.Equal(a.Boxes, b.Boxes)
 }
 
 // buildResult assembles an item's Result from its two stage outcomes.

@@ -25,6 +25,13 @@ type Config struct {
 	// production); nil => no cache, nothing persisted (results are then
 	// kept in memory for Lookup).
 	Store Cache
+	// Batch, with Store, writes each item's outcome in group commits
+	// instead of one Store.PutOutcome each (batch runs). An item's Result
+	// is emitted once its commit returned (StoreErr set when it failed), so
+	// it is never reported stored when it is not. Nil means one commit per
+	// item (review: a result is on disk before it is shown). Its owner
+	// closes it after Run returned.
+	Batch OutcomeBatcher
 	// Urgent is the can't-miss whitelist given to compare.Compare; nil
 	// means schema.DefaultUrgent(), an empty non-nil slice means none.
 	Urgent []schema.Label

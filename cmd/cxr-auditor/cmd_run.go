@@ -142,9 +142,14 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 		writeLine(e.stderr, "cxr-auditor run: prompts: %s", promptsLine(promptSet))
 	}
 	prog := newProgress(e.stderr, len(wl.Items))
+	// Outcomes are committed in groups (a durable commit per item would
+	// make the disk the bound); an item is reported once its group is on
+	// disk. The scheduler has flushed it by the time RunAll returns.
+	batch := store.NewBatcher(st, store.BatchOptions{})
+	defer batch.Close()
 	sched, err := pipeline.NewScheduler(pipeline.Config{
 		Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel,
-		Store: st, Urgent: f.urgent.labels, Capacity: f.jobs, Prompts: promptSet,
+		Store: st, Batch: batch, Urgent: f.urgent.labels, Capacity: f.jobs, Prompts: promptSet,
 		Logf: func(format string, args ...any) { prog.logf("warning: "+format, args...) },
 	})
 	if err != nil {
