@@ -22,11 +22,21 @@ type modelImage struct {
 // run and review refuse what render refuses: a path that is not a regular
 // file (a FIFO, /dev/zero) or a file over the size limit. Errors name the
 // file.
+//
+// It reads the render.OpenFile straight into a buffer of the file's size
+// (render.ReadFile adds a 64 KiB read buffer per file: at 100k items,
+// 1.2 GB of garbage for the collector).
 func readImage(path string) ([]byte, string, error) {
-	data, err := render.ReadFile(path, render.LoadOptions{})
+	f, err := render.OpenFile(path, render.LoadOptions{})
 	if err != nil {
 		return nil, "", fmt.Errorf("read image: %w", err)
 	}
+	defer f.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, f.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, "", fmt.Errorf("read image: image %s: %w", path, err)
+	}
+	data := buf.Bytes()
 	return data, HashBytes(data), nil
 }
 

@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -215,8 +217,66 @@ func TestStreamChatReturnsContextErrors(t *testing.T) {
 // FuzzStreamChatMatchesClient serves arbitrary (synthetic) bodies with a
 // few statuses and checks that streamChat reports exactly what the api
 // client reports, except where the client is wrong (see streamChat).
+// TestTokenLine: the fast decoding of a token line gives what
+// encoding/json gives, and leaves every other line to it.
+func TestTokenLine(t *testing.T) {
+	const created = `"2026-11-28T08:18:42.945665541Z"`
+	line := func(model, created, role, content, tail string) string {
+		return `{"model":` + model + `,"created_at":` + created + `,"message":{"role":` + role + `,"content":` + content + tail + `},"done":false}`
+	}
+	tests := []struct {
+		name string
+		line string
+		fast bool
+	}{
+		{"token", line(`"m:4b"`, created, `"assistant"`, `"labe"`, ""), true},
+		{"thinking", line(`"m"`, created, `"assistant"`, `""`, `,"thinking":"hm"`), true},
+		{"role in capitals", line(`"m"`, created, `"ASSISTANT"`, `"x"`, ""), true},
+		{"utf-8", line(`"m"`, created, `"assistant"`, `"é ✓"`, ""), true},
+		{"created_at with a zone", line(`"m"`, `"2026-11-28T08:18:42+02:00"`, `"assistant"`, `"x"`, ""), true},
+		{"escaped content", line(`"m"`, created, `"assistant"`, `"a\"b\n\u00e9"`, ""), false},
+		{"invalid utf-8", line(`"m"`, created, `"assistant"`, "\"a\xffb\"", ""), false},
+		{"control byte", line(`"m"`, created, `"assistant"`, "\"a\tb\"", ""), false},
+		{"bad time", line(`"m"`, `"yesterday"`, `"assistant"`, `"x"`, ""), false},
+		{"time not a string", line(`"m"`, `null`, `"assistant"`, `"x"`, ""), false},
+		{"images", line(`"m"`, created, `"assistant"`, `"x"`, `,"images":[]`), false},
+		{"done", `{"model":"m","created_at":` + created + `,"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}`, false},
+		{"spaces", `{"model": "m","created_at":` + created + `,"message":{"role":"assistant","content":"x"},"done":false}`, false},
+		{"trailing bytes", line(`"m"`, created, `"assistant"`, `"x"`, "") + " ", false},
+		{"unterminated", `{"model":"m`, false},
+		{"empty", ``, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, fast := tokenLine([]byte(tt.line))
+			assert.Equal(t, tt.fast, fast)
+			if !fast {
+				return
+			}
+			var want api.ChatResponse
+			require.NoError(t, json.Unmarshal([]byte(tt.line), &want))
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
+func FuzzTokenLine(f *testing.F) {
+	f.Add([]byte(`{"model":"m","created_at":"2026-11-28T08:18:42.945665541Z","message":{"role":"assistant","content":"labe"},"done":false}`))
+	f.Add([]byte(`{"model":"m","created_at":"2026-11-28T08:18:42Z","message":{"role":"Assistant","content":"","thinking":"t"},"done":false}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		got, fast := tokenLine(line)
+		if !fast {
+			return
+		}
+		var want api.ChatResponse
+		require.NoError(t, json.Unmarshal(line, &want), "the fast path took a line encoding/json refuses")
+		require.Equal(t, want, got)
+	})
+}
+
 func FuzzStreamChatMatchesClient(f *testing.F) {
 	statuses := []int{http.StatusOK, http.StatusNotFound, http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusUnauthorized, http.StatusBadRequest}
+	f.Add(0, []byte(`{"model":"m","created_at":"2026-11-28T08:18:42.945665541Z","message":{"role":"assistant","content":"a"},"done":false}`+"\n"+`{"done":true}`+"\n"))
 	f.Add(0, []byte(`{"message":{"content":"a"}}`+"\n"+`{"done":true}`+"\n"))
 	f.Add(0, []byte(`{"error":"boom"}`))
 	f.Add(0, []byte("not json\n{\"done\":true}\n"))
@@ -244,5 +304,41 @@ func FuzzStreamChatMatchesClient(f *testing.F) {
 			return
 		}
 		require.Equal(t, errClient, errHost)
+	})
+}
+
+// BenchmarkChatLine decodes one streamed token line as Ollama sends it
+// (a reply is one line per token: 41 for a short draft reply), the hot
+// loop of a run with fast replies.
+func BenchmarkChatLine(b *testing.B) {
+	line := []byte(`{"model":"nemotron-3-nano:4b","created_at":"2026-11-28T08:18:42.945665541Z","message":{"role":"assistant","content":"labe"},"done":false}`)
+	resp := &http.Response{StatusCode: http.StatusOK}
+	b.Run("chatLine", func(b *testing.B) {
+		b.ReportAllocs()
+		var scratch chatLineJSON
+		for b.Loop() {
+			if _, err := chatLine(resp, line, &scratch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		// A trailing space: not the token line's exact form.
+		spaced := append(slices.Clip(line), ' ')
+		b.ReportAllocs()
+		var scratch chatLineJSON
+		for b.Loop() {
+			if _, err := chatLine(resp, spaced, &scratch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("client's two steps", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := chatLineSlow(resp, line); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }
