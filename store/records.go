@@ -148,15 +148,20 @@ func (s *Store) PutOutcome(ctx context.Context, stages []audit.StageRecord, resu
 	return nil
 }
 
+const getStageQuery = `SELECT ` + stageColumns + ` FROM stage_records
+	WHERE key = $1 AND (error = '' OR deterministic = 1) ORDER BY id DESC LIMIT 1`
+
 // GetStage returns the latest record stored under key that may be served
 // from the cache (a hit): a successful one, or a deterministic failure
 // (audit.StageRecord.Deterministic: calling again gives the same reply).
 // ok is false when there is none. Other failed records are never returned:
 // such a call must be made again.
 func (s *Store) GetStage(ctx context.Context, key string) (audit.StageRecord, bool, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+stageColumns+` FROM stage_records
-		WHERE key = $1 AND (error = '' OR deterministic = 1) ORDER BY id DESC LIMIT 1`, key)
-	r, err := scanStage(row)
+	stmt, err := s.getStageStmt(ctx)
+	if err != nil {
+		return audit.StageRecord{}, false, s.errorf(fmt.Sprintf("get stage %q", key), err)
+	}
+	r, err := scanStage(stmt.QueryRowContext(ctx, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return audit.StageRecord{}, false, nil
 	}
@@ -164,6 +169,24 @@ func (s *Store) GetStage(ctx context.Context, key string) (audit.StageRecord, bo
 		return audit.StageRecord{}, false, s.errorf(fmt.Sprintf("get stage %q", key), err)
 	}
 	return r, true, nil
+}
+
+// getStageStmt returns GetStage's prepared statement, preparing it on the
+// first call (or the first after a failed prepare).
+func (s *Store) getStageStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.closed || s.r == nil {
+		return nil, errors.New("store is closed")
+	}
+	if s.getStage == nil {
+		stmt, err := s.r.PrepareContext(ctx, getStageQuery)
+		if err != nil {
+			return nil, err
+		}
+		s.getStage = stmt
+	}
+	return s.getStage, nil
 }
 
 // LastModelProfile returns the model digest and the options of the latest

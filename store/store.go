@@ -36,6 +36,13 @@ type Store struct {
 	r *sql.DB
 	// lock is the process's hold on the database file (filelock.go).
 	lock *fileLock
+	// getStage is GetStage's query, prepared once on the read pool
+	// (database/sql prepares it on each connection once): parsing it on
+	// every call was over half of a cache probe's time (BenchmarkGetStageHit).
+	// A failed prepare is tried again on the next call.
+	stmtMu   sync.Mutex
+	getStage *sql.Stmt
+	closed   bool // under stmtMu: no statement is prepared after Close
 
 	closeOnce sync.Once
 	closeErr  error
@@ -139,6 +146,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		s.stmtMu.Lock()
+		s.closed = true
+		if s.getStage != nil {
+			errs = append(errs, s.getStage.Close())
+		}
+		s.stmtMu.Unlock()
 		if s.r != nil {
 			errs = append(errs, s.r.Close())
 		}
