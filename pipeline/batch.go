@@ -19,6 +19,10 @@ import (
 // without stalling the workers.
 func (s *Scheduler) RunAll(ctx context.Context, items []audit.Item, each func(audit.Update)) error {
 	s.drainOnStop = true
+	s.mu.Lock()
+	// Nothing focuses a batch item: finished ones need not be remembered.
+	s.q.forgetDone = true
+	s.mu.Unlock()
 	runCtx, cancel := context.WithCancel(ctx)
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(runCtx) }()
@@ -33,28 +37,74 @@ func (s *Scheduler) RunAll(ctx context.Context, items []audit.Item, each func(au
 			}
 		}
 	}()
-	want := map[string]bool{}
-	for _, it := range items {
-		want[it.ID] = true
+	// Items are queued a window at a time, in order, as the workers take
+	// them, so the queue knows only the items around the ones running
+	// (with forgetDone, a long worklist costs the queue nothing). Every
+	// item queued has exactly one Result to come (nothing else queues or
+	// reruns an item of a batch run): left counts them, not a set of ids.
+	// Repeated ids are found once, before, and never queued.
+	repeated := repeatedPositions(items)
+	distinct := len(items) - len(repeated)
+	next, queued, left := 0, 0, 0 // next item to queue; items queued; their Results to come
+	feed := func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.q.pending.Len() >= runAllWindow/2 {
+			return
+		}
+		for ; next < len(items) && s.q.pending.Len() < runAllWindow; next++ {
+			if len(repeated) > 0 && repeated[0] == next {
+				repeated = repeated[1:]
+				continue
+			}
+			s.q.submit(items[next : next+1])
+			queued++
+			if st, ok := s.q.items[items[next].ID]; ok && st.phase != phaseDone {
+				left++ // its Result is to come (also when it was queued before RunAll)
+			}
+		}
+		s.cond.Broadcast()
 	}
-	s.Submit(items)
-	for len(want) > 0 {
+	feed()
+	unfinished := func() int { return left + distinct - queued }
+	for unfinished() > 0 {
 		select {
 		case <-ctx.Done():
 			stopped = true
-			return fmt.Errorf("run stopped with %d of %d items unfinished: %w", len(want), len(items), ctx.Err())
+			return fmt.Errorf("run stopped with %d of %d items unfinished: %w", unfinished(), len(items), ctx.Err())
 		case u, ok := <-s.Updates():
 			if !ok {
 				// Run returned early (for example called twice).
-				return fmt.Errorf("run stopped with %d items unfinished: %w", len(want), <-runErr)
+				return fmt.Errorf("run stopped with %d items unfinished: %w", unfinished(), <-runErr)
 			}
 			if each != nil {
 				each(u)
 			}
 			if u.Result != nil {
-				delete(want, u.ItemID)
+				left--
+				feed()
 			}
 		}
 	}
 	return nil
+}
+
+// runAllWindow is how many items RunAll keeps queued ahead of the workers
+// (it tops the queue up when half have been taken): enough that the prep
+// workers never wait for it.
+const runAllWindow = 1024
+
+// repeatedPositions returns, ascending, the positions of items whose id
+// came earlier in items.
+func repeatedPositions(items []audit.Item) []int {
+	seen := make(map[string]struct{}, len(items))
+	var out []int
+	for i, it := range items {
+		if _, ok := seen[it.ID]; ok {
+			out = append(out, i)
+			continue
+		}
+		seen[it.ID] = struct{}{}
+	}
+	return out
 }

@@ -10,56 +10,85 @@ import "github.com/cxr-auditor/cxr-auditor/audit"
 // order, skipping the unfinished) when the run ends early. Items with
 // duplicate ids count once, at their first place. It is not safe for
 // concurrent use; RunAll calls each on one goroutine.
+//
+// It holds only the results that arrived ahead of their turn, and reads
+// the caller's items (not copied): results arrive nearly in order, so a
+// worklist of a million items costs it next to nothing.
 type InOrder struct {
-	items   []audit.Item
-	pos     map[string]int
-	results []*audit.Result
-	next    int
-	emit    func(audit.Item, *audit.Result)
+	items []audit.Item
+	// skip lists, ascending, the positions of repeated ids (not emitted).
+	skip []int
+	// early holds results that arrived before their item's turn.
+	early map[string]*audit.Result
+	next  int
+	emit  func(audit.Item, *audit.Result)
 }
 
-// NewInOrder returns an InOrder for items that calls emit.
+// NewInOrder returns an InOrder for items that calls emit. items must not
+// change until the last emit.
 func NewInOrder(items []audit.Item, emit func(audit.Item, *audit.Result)) *InOrder {
-	o := &InOrder{pos: make(map[string]int, len(items)), emit: emit}
-	for _, it := range items {
-		if _, dup := o.pos[it.ID]; dup {
+	o := &InOrder{items: items, early: map[string]*audit.Result{}, emit: emit}
+	seen := make(map[string]struct{}, len(items)) // only while constructing
+	for i, it := range items {
+		if _, dup := seen[it.ID]; dup {
+			o.skip = append(o.skip, i)
 			continue
 		}
-		o.pos[it.ID] = len(o.items)
-		o.items = append(o.items, it)
+		seen[it.ID] = struct{}{}
 	}
-	o.results = make([]*audit.Result, len(o.items))
+	o.skipRepeated()
 	return o
 }
 
+// skipRepeated moves next past the positions of repeated ids.
+func (o *InOrder) skipRepeated() {
+	for len(o.skip) > 0 && o.skip[0] == o.next {
+		o.skip = o.skip[1:]
+		o.next++
+	}
+}
+
 // Add takes one update; item results of unknown ids, and results of items
-// already emitted, are ignored.
+// already emitted, are never emitted.
 func (o *InOrder) Add(u audit.Update) {
 	if u.Result == nil {
 		return
 	}
-	i, ok := o.pos[u.ItemID]
-	if !ok || i < o.next {
+	if o.next >= len(o.items) || u.ItemID != o.items[o.next].ID {
+		o.early[u.ItemID] = u.Result
 		return
 	}
-	o.results[i] = u.Result
-	for o.next < len(o.items) && o.results[o.next] != nil {
-		o.emit(o.items[o.next], o.results[o.next])
-		o.results[o.next] = nil
-		o.next++
+	o.emitNext(u.Result)
+	for o.next < len(o.items) {
+		r, ok := o.early[o.items[o.next].ID]
+		if !ok {
+			return
+		}
+		delete(o.early, o.items[o.next].ID)
+		o.emitNext(r)
 	}
+}
+
+// emitNext emits r for the item at next and moves on.
+func (o *InOrder) emitNext(r *audit.Result) {
+	o.emit(o.items[o.next], r)
+	o.next++
+	o.skipRepeated()
 }
 
 // Flush emits every result still held, in worklist order, and returns how
 // many items never had one.
 func (o *InOrder) Flush() (missing int) {
-	for ; o.next < len(o.items); o.next++ {
-		if r := o.results[o.next]; r != nil {
-			o.emit(o.items[o.next], r)
-			o.results[o.next] = nil
-		} else {
-			missing++
+	for o.next < len(o.items) {
+		id := o.items[o.next].ID
+		if r, ok := o.early[id]; ok {
+			delete(o.early, id)
+			o.emitNext(r)
+			continue
 		}
+		missing++
+		o.next++
+		o.skipRepeated()
 	}
 	return missing
 }

@@ -26,6 +26,7 @@ func TestInOrder(t *testing.T) {
 		{"duplicate ids count once", "a b a c", "c b a", "a b c", "", 0},
 		{"unknown and repeated results are ignored", "a b", "x a a b b", "a b", "", 0},
 		{"nothing finished", "a b", "", "", "", 2},
+		{"repeated ids, out of order, the last unfinished", "a a b a c d", "d b a", "a b", "d", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,6 +47,9 @@ func TestInOrder(t *testing.T) {
 				o.Add(audit.Update{ItemID: id, Result: &audit.Result{ItemID: id}})
 			}
 			assert.Equal(t, strings.Fields(tt.want), nonNil(got), "before Flush")
+			if tt.flushed == "" && tt.missing == 0 && !strings.Contains(tt.name, "unknown") {
+				assert.Empty(t, o.early, "nothing held once every item had its turn")
+			}
 			got = nil
 			assert.Equal(t, tt.missing, o.Flush())
 			assert.Equal(t, strings.Fields(tt.flushed), nonNil(got), "Flush")

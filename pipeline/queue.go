@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"container/heap"
+	"slices"
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -59,6 +60,11 @@ type rankedQueue struct {
 	ready     [2]int              // by stageIndex
 	nextRank  int64               // next batch rank (Submit)
 	frontRank int64               // lowest rank given so far (Focus, Rerun)
+	// forgetDone drops an item from items when it finishes (RunAll: a
+	// batch run submits each item once and nothing focuses it after, so a
+	// long worklist does not keep a state per finished item). A forgotten
+	// item is unknown: Focus skips it, Submit and Rerun queue it anew.
+	forgetDone bool
 }
 
 type itemPhase uint8
@@ -251,12 +257,10 @@ func (q *rankedQueue) withdraw(j *job) {
 
 func (q *rankedQueue) unlink(j *job) {
 	q.ready[stageIndex(j.stage)]--
-	js := j.it.jobs
-	for i, x := range js {
-		if x == j {
-			j.it.jobs = append(js[:i], js[i+1:]...)
-			break
-		}
+	if i := slices.Index(j.it.jobs, j); i >= 0 {
+		// slices.Delete clears the vacated slot: a done item must not keep
+		// its last job (and its input) alive.
+		j.it.jobs = slices.Delete(j.it.jobs, i, i+1)
 	}
 }
 
@@ -344,8 +348,12 @@ func (q *rankedQueue) land(j *job) []*job {
 // reports true.
 func (q *rankedQueue) finish(st *itemState, requeue bool) bool {
 	st.phase = phaseDone
+	st.jobs = nil
 	if st.rerun == nil || !requeue {
 		st.rerun = nil
+		if q.forgetDone && q.items[st.item.ID] == st {
+			delete(q.items, st.item.ID)
+		}
 		return false
 	}
 	st.item, st.noCache, st.rerun = *st.rerun, true, nil

@@ -31,6 +31,8 @@ import (
 //	pending => ID...           the queued items in rank order
 //	waiting g|d => N           jobs of the stage in the heaps
 //	blocked g|d => true|false  the heap's best job is a placeholder
+//	forget-done                finished items are dropped (RunAll)
+//	known ID => true|false     the item is known
 type queueScript struct {
 	t    *testing.T
 	q    rankedQueue
@@ -157,6 +159,11 @@ func (s *queueScript) run(line string) {
 		got = strconv.Itoa(s.q.waiting(s.stage(f[1])))
 	case "blocked":
 		got = strconv.FormatBool(s.q.blocked(s.model(f[1])))
+	case "forget-done":
+		s.q.forgetDone = true
+	case "known":
+		_, ok := s.q.items[f[1]]
+		got = strconv.FormatBool(ok)
 	default:
 		t.Fatalf("unknown op %q", line)
 	}
@@ -212,6 +219,29 @@ func TestRankedQueue(t *testing.T) {
 			pending => c a b
 			take => c nocache
 			take => a`},
+		{"a batch run forgets finished items, not one with a rerun pending", `
+			forget-done
+			submit a b
+			take => a
+			take => b
+			rerun b
+			withdraw a/g
+			withdraw a/d
+			withdraw b/g
+			withdraw b/d
+			finish a => done
+			known a => false
+			finish b => queued
+			known b => true
+			take => b nocache
+			withdraw b/g
+			withdraw b/d
+			finish b => done
+			known b => false
+			focus a b
+			pending =>
+			submit a
+			pending => a`},
 		{"focus of a done item leaves it done", `
 			submit a
 			take => a
