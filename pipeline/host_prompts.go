@@ -38,7 +38,7 @@ func (h *Host) ground(ctx context.Context, model string, opt Options, png []byte
 		model:        model,
 		promptDigest: t.Digest,
 		messages:     []api.Message{{Role: "user", Content: t.Text, Images: []api.ImageData{png}}},
-		format:       schema.FindingsJSONSchema(),
+		format:       findingsFormat,
 		want:         "findings list",
 		parse:        parseFindings,
 	})
@@ -75,9 +75,16 @@ func (h *Host) parseDraft(ctx context.Context, model string, opt Options, draft 
 		model:        model,
 		promptDigest: t.Digest,
 		messages:     []api.Message{{Role: "user", Content: text}},
-		format:       schema.DraftJSONSchema(),
+		format:       draftFormat,
 		think:        &api.ThinkValue{Value: think},
 		want:         "draft label list",
 		parse:        parseDraftLabels,
 	})
 }
+
+// The formats sent, built once (each built by marshalling a map: 15 µs a
+// call at 100k calls).
+var (
+	findingsFormat = schema.FindingsJSONSchema()
+	draftFormat    = schema.DraftJSONSchema()
+)

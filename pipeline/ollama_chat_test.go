@@ -234,7 +234,11 @@ func TestTokenLine(t *testing.T) {
 		{"role in capitals", line(`"m"`, created, `"ASSISTANT"`, `"x"`, ""), true},
 		{"utf-8", line(`"m"`, created, `"assistant"`, `"é ✓"`, ""), true},
 		{"created_at with a zone", line(`"m"`, `"2026-11-28T08:18:42+02:00"`, `"assistant"`, `"x"`, ""), true},
-		{"escaped content", line(`"m"`, created, `"assistant"`, `"a\"b\n\u00e9"`, ""), false},
+		{"escaped content", line(`"m"`, created, `"assistant"`, `"a\"b\n\\\/\t\r\b\f"`, ""), true},
+		{"escaped quote alone", line(`"m"`, created, `"assistant"`, `"\""`, ""), true},
+		{"unicode escape", line(`"m"`, created, `"assistant"`, `"a\u00e9"`, ""), false},
+		{"unknown escape", line(`"m"`, created, `"assistant"`, `"a\x"`, ""), false},
+		{"backslash at the end", `{"model":"m\`, false},
 		{"invalid utf-8", line(`"m"`, created, `"assistant"`, "\"a\xffb\"", ""), false},
 		{"control byte", line(`"m"`, created, `"assistant"`, "\"a\tb\"", ""), false},
 		{"bad time", line(`"m"`, `"yesterday"`, `"assistant"`, `"x"`, ""), false},
@@ -263,6 +267,7 @@ func TestTokenLine(t *testing.T) {
 func FuzzTokenLine(f *testing.F) {
 	f.Add([]byte(`{"model":"m","created_at":"2026-11-28T08:18:42.945665541Z","message":{"role":"assistant","content":"labe"},"done":false}`))
 	f.Add([]byte(`{"model":"m","created_at":"2026-11-28T08:18:42Z","message":{"role":"Assistant","content":"","thinking":"t"},"done":false}`))
+	f.Add([]byte(`{"model":"m","created_at":"2026-11-28T08:18:42Z","message":{"role":"assistant","content":"\"a\\b\n"},"done":false}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		got, fast := tokenLine(line)
 		if !fast {
