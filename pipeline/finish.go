@@ -149,7 +149,24 @@ func (s *Scheduler) finisherLoop(ctx context.Context) {
 			s.finish(wctx, c)
 		}
 		flushed = false // what this batch gave the batcher is not flushed yet
+		if f.batched > 0 && s.onlyBatchedActive() {
+			// Nothing else is running: the outcomes waiting would wait
+			// for the batcher's deadline for nothing (the last items of a
+			// run, or an item run alone).
+			if err := s.cfg.Batch.Flush(wctx); err != nil {
+				s.logf("flush results: %v", err)
+			}
+		}
 	}
+}
+
+// onlyBatchedActive reports whether every item taken is one whose outcome
+// waits in the batcher, with nothing queued (finisher goroutine only: it
+// reads batched).
+func (s *Scheduler) onlyBatchedActive() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.q.pending.Len() == 0 && s.q.active == s.fin.batched
 }
 
 // storePartial stores the computed stages of attempts whose other stage

@@ -171,3 +171,26 @@ func TestSchedulerBatchedOutcomesOnStop(t *testing.T) {
 		assert.True(t, ok, it.ID)
 	}
 }
+
+// TestSchedulerBatchedOutcomesFlushedWhenIdle: once every item running
+// waits for its commit, the batcher is flushed rather than left to its
+// deadline (an hour here): the last items of a run, or one item run alone,
+// are reported as soon as they are stored.
+func TestSchedulerBatchedOutcomesFlushedWhenIdle(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	items := makeItems(t, dir, 5)
+	b := newTestBatcher(t, st, store.BatchOptions{MaxItems: 1000, MaxDelay: time.Hour})
+	cfg := baseConfig(st)
+	cfg.Batch = b
+	s, err := newScheduler(cfg, []stageRunner{newSleepRunner("fake://a", time.Millisecond, time.Millisecond)})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, s.RunAll(ctx, items, nil), "the outcomes waited for the batcher's deadline")
+	for _, it := range items {
+		_, ok, err := st.GetResult(context.Background(), it.ID)
+		require.NoError(t, err)
+		assert.True(t, ok, it.ID)
+	}
+}

@@ -65,6 +65,8 @@ type rankedQueue struct {
 	// long worklist does not keep a state per finished item). A forgotten
 	// item is unknown: Focus skips it, Submit and Rerun queue it anew.
 	forgetDone bool
+	// active counts the items taken and not finished.
+	active int
 }
 
 type itemPhase uint8
@@ -225,6 +227,7 @@ func (q *rankedQueue) front() (rank int64, ok bool) {
 func (q *rankedQueue) take(now time.Time) (st *itemState, att *attempt, gj, dj *job) {
 	st = heap.Pop(&q.pending).(*itemState)
 	st.phase = phaseActive
+	q.active++
 	att = &attempt{item: st.item, noCache: st.noCache, started: now}
 	st.noCache = false
 	gj = &job{it: st, att: att, stage: audit.StageGrounding, model: q.models[0], prepping: true, tried: -1}
@@ -348,6 +351,7 @@ func (q *rankedQueue) land(j *job) []*job {
 // reports true.
 func (q *rankedQueue) finish(st *itemState, requeue bool) bool {
 	st.phase = phaseDone
+	q.active--
 	st.jobs = nil
 	if st.rerun == nil || !requeue {
 		st.rerun = nil
