@@ -1,0 +1,100 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSummaryWall(t *testing.T) {
+	tests := []struct {
+		stderr string
+		want   time.Duration
+		ok     bool
+	}{
+		{"cxr-auditor run: 64 of 64 items: 64 done, 0 failed, 0 salvaged, 0 cached, 64 urgent; wall 25.92s\n", 25920 * time.Millisecond, true},
+		{"warning: x\ncxr-auditor run: 3 of 3 items: 3 done, 0 failed, 0 salvaged, 0 cached, 0 urgent; wall 1m2.5s\n", 62500 * time.Millisecond, true},
+		{"cxr-auditor run: 1 of 1 items: 1 done, 0 failed, 0 salvaged, 0 cached, 0 urgent; wall 850ms", 850 * time.Millisecond, true},
+		{"cxr-auditor run: interrupted", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := summaryWall(tt.stderr)
+		if !tt.ok {
+			assert.Error(t, err)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got)
+	}
+}
+
+func TestTargets(t *testing.T) {
+	assert.Equal(t, runTarget{60 * time.Second, 150}, targetFor(100_000))
+	assert.Equal(t, runTarget{10 * time.Minute, 300}, targetFor(1_000_000))
+}
+
+func TestWriteWorklist(t *testing.T) {
+	dir := t.TempDir()
+	wl, err := writeWorklist(dir, 5, false)
+	require.NoError(t, err)
+	b, err := os.ReadFile(wl)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	require.Len(t, lines, 6)
+	assert.Equal(t, "id,image,draft", lines[0])
+	for _, l := range lines[1:] {
+		assert.Contains(t, l, ",img0.png,", "one image for every row")
+	}
+	assert.FileExists(t, filepath.Join(dir, "img0.png"))
+	assert.NoFileExists(t, filepath.Join(dir, "img1.png"))
+
+	_, err = writeWorklist(filepath.Join(dir, "distinct"), 3, true)
+	require.NoError(t, err)
+	for _, f := range []string{"img0.png", "img1.png", "img2.png"} {
+		assert.FileExists(t, filepath.Join(dir, "distinct", f))
+	}
+}
+
+func TestFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-hosts", "1,x"}, "-hosts"},
+		{[]string{"-hosts", "0"}, "-hosts"},
+		{[]string{"-mode", "nope"}, "-mode"},
+		{[]string{"-rounds", "0"}, "-rounds"},
+		{[]string{"-bin", filepath.Join(t.TempDir(), "none")}, "make build"},
+	}
+	for _, tt := range tests {
+		_, err := parseFlags(tt.args)
+		assert.ErrorContains(t, err, tt.want, tt.args)
+	}
+}
+
+func TestLineWriter(t *testing.T) {
+	w := newLineWriter(2)
+	for _, p := range []string{"http://127.0.0.1:1", "234\nhttp://127.0.0.1:5", "678\n", "more\n"} {
+		n, err := w.Write([]byte(p))
+		require.NoError(t, err)
+		assert.Equal(t, len(p), n)
+	}
+	select {
+	case <-w.ready:
+	default:
+		t.Fatal("not ready after two lines")
+	}
+	assert.Equal(t, []string{"http://127.0.0.1:1234", "http://127.0.0.1:5678"}, w.lines())
+}
+
+func TestMedian(t *testing.T) {
+	assert.Equal(t, 2*time.Second, median([]time.Duration{3 * time.Second, time.Second, 2 * time.Second}))
+	assert.Equal(t, time.Second, median([]time.Duration{2 * time.Second, time.Second}))
+	m := medianMeasurement([]measurement{{wall: 1, cpu: 9, maxRSS: 5}, {wall: 3, cpu: 1, maxRSS: 4}, {wall: 2, cpu: 5, maxRSS: 6}})
+	assert.Equal(t, measurement{wall: 2, cpu: 5, maxRSS: 5}, m)
+}
