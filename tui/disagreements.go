@@ -117,11 +117,11 @@ func (p *disagreementPane) View(width, height int) string {
 		}
 		head := marker + itoa(j+1) + " "
 		switch {
+		case j == d.selected && r.urgent:
+			// The badge keeps its colours on the selected row: URGENT stays
+			// the strongest cue. The pieces around it are reversed each.
+			head = st.Selected.Render(head) + st.Urgent.Render("URGENT") + st.Selected.Render(" "+string(r.label)+" ")
 		case j == d.selected:
-			// Reversed as a whole (an inner style would end the reverse).
-			if r.urgent {
-				head += "URGENT "
-			}
 			head = st.Selected.Render(head + string(r.label) + " ")
 		case r.urgent:
 			head += st.Urgent.Render("URGENT") + " " + st.Label.Render(string(r.label))

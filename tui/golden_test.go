@@ -1,7 +1,11 @@
 package tui
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/stretchr/testify/require"
 
 	"github.com/charmbracelet/x/exp/golden"
 )
@@ -13,6 +17,7 @@ var sizes = []struct {
 }{
 	{"80x24", 80, 24},
 	{"120x40", 120, 40},
+	{"200x60", 200, 60},
 	{"narrow_60x20", 60, 20},
 }
 
@@ -59,4 +64,36 @@ func TestScreenStyled(t *testing.T) {
 	f.engine.done()
 	h := newHarness(t, f.config(), 80, 24)
 	golden.RequireEqual(t, h.m.Render())
+}
+
+// TestScreenProfiles pins the styled screen as a 16-colour and a
+// 256-colour terminal receives it (the styles chosen for the profile, then
+// downsampled by colorprofile as Bubble Tea does): in 16 colours red is
+// only errors and URGENT, and the help is the terminal's own colours.
+func TestScreenProfiles(t *testing.T) {
+	for _, p := range []struct {
+		name string
+		prof colorprofile.Profile
+	}{{"ansi16", colorprofile.ANSI}, {"ansi256", colorprofile.ANSI256}} {
+		for _, scene := range []struct {
+			name string
+			keys []string
+		}{{"open", nil}, {"help", []string{"?"}}, {"failed_item", []string{"G"}}} {
+			t.Run(p.name+"/"+scene.name, func(t *testing.T) {
+				f := newFixture(8, 6)
+				f.store.results["case-0008"] = errResult("case-0008")
+				f.engine.done()
+				cfg := f.config()
+				st := NewStylesFor(BackgroundDark, p.prof)
+				cfg.Styles = &st
+				h := newHarness(t, cfg, 120, 40)
+				h.keys(scene.keys...)
+				var b strings.Builder
+				w := &colorprofile.Writer{Forward: &b, Profile: p.prof}
+				_, err := w.WriteString(h.m.Render())
+				require.NoError(t, err)
+				golden.RequireEqual(t, b.String())
+			})
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/colorprofile"
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -48,7 +49,8 @@ type Config struct {
 	// its bindings on and off by mode (Binding.SetEnabled).
 	KeyMap *KeyMap
 	// Styles overrides the styles when non-nil; otherwise they follow the
-	// terminal's background (dark until it answers).
+	// terminal's background and colour profile (colours that read on both
+	// black and white until it answers).
 	Styles *Styles
 }
 
@@ -62,6 +64,10 @@ type Model struct {
 	keys   KeyMap
 	styles Styles
 	fixed  bool // styles given by the caller; ignore background changes
+	// bg and profile are what the terminal said of its background and
+	// colours; the styles follow them.
+	bg      Background
+	profile colorprofile.Profile
 
 	data  reviewData // items, results, verdicts, notes
 	nav   navigation // current item and disagreement, filter, order
@@ -156,7 +162,8 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Styles != nil {
 		m.styles, m.fixed = *cfg.Styles, true
 	} else {
-		m.styles = NewStyles(true)
+		m.profile = colorprofile.TrueColor
+		m.styles = NewStylesFor(BackgroundUnknown, m.profile)
 	}
 	m.applyStyles()
 	m.setMode(modeBrowse)
@@ -235,6 +242,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleResize(msg)
 	case tea.BackgroundColorMsg:
 		cmd = m.handleBackground(msg)
+	case tea.ColorProfileMsg:
+		m.handleProfile(msg)
 	case tea.KeyPressMsg:
 		cmd = m.handleKey(msg)
 	case sessionLoadedMsg:
@@ -283,9 +292,23 @@ func (m *Model) handleBackground(msg tea.BackgroundColorMsg) tea.Cmd {
 	if m.fixed {
 		return nil
 	}
-	m.styles = NewStyles(msg.IsDark())
+	m.bg = BackgroundLight
+	if msg.IsDark() {
+		m.bg = BackgroundDark
+	}
+	m.styles = NewStylesFor(m.bg, m.profile)
 	m.applyStyles()
 	return nil
+}
+
+// handleProfile rebuilds the styles for the terminal's colour profile (a
+// 16-colour terminal gets colours chosen for it, not downsampled ones).
+func (m *Model) handleProfile(msg tea.ColorProfileMsg) {
+	m.profile = msg.Profile
+	if !m.fixed {
+		m.styles = NewStylesFor(m.bg, m.profile)
+		m.applyStyles()
+	}
 }
 
 func (m *Model) handleNotice(msg NoticeMsg) {

@@ -2,6 +2,9 @@ package tui
 
 import (
 	"image/color"
+	"math"
+
+	"github.com/charmbracelet/colorprofile"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
@@ -59,79 +62,189 @@ type DialogStyles struct {
 	Border, Title, Heading lipgloss.Style
 }
 
-// palette is the handful of colours the styles are made of.
+// Background is what the workstation knows of the terminal's background.
+type Background int
+
+const (
+	// BackgroundUnknown: the terminal has not said (or cannot). Colours
+	// then read on black and on white alike.
+	BackgroundUnknown Background = iota
+	// BackgroundDark and BackgroundLight: the terminal answered the
+	// background colour query.
+	BackgroundDark
+	BackgroundLight
+)
+
+// palette is the handful of colours the styles are made of. A nil colour
+// is the terminal's own foreground (lipgloss.NoColor).
 type palette struct {
-	fg, dim, border, accent, urgent, errC, ok, warn, researchBg, researchFg color.Color
+	fg, dim, border, accent, urgent, errC, ok, warn color.Color
+	// urgentBg and bannerBg fill the URGENT badge (red: the strongest cue
+	// on the screen) and the research and demo banners (amber, never red).
+	urgentBg, bannerBg color.Color
 }
 
-func newPalette(isDark bool) palette {
-	if isDark {
-		return palette{
-			fg: lipgloss.Color("#E6E6E6"), dim: lipgloss.Color("#8A8A8A"), border: lipgloss.Color("#5F5F5F"),
-			accent: lipgloss.Color("#56B4E9"), urgent: lipgloss.Color("#FF5F5F"),
-			errC: lipgloss.Color("#FF875F"), ok: lipgloss.Color("#5FD787"), warn: lipgloss.Color("#E69F00"),
-			researchBg: lipgloss.Color("#E69F00"), researchFg: lipgloss.Color("#000000"),
+// The palettes. Every text colour has a contrast ratio of at least 4.5:1
+// (WCAG 2) against the backgrounds it is meant for (TestStylesContrast
+// computes them): dark from black to #303030, light from #E8E8E8 to white,
+// unknown against both black and white (which leaves a narrow band of
+// mid-tones, relative luminance 0.175-0.183).
+var (
+	darkPalette = palette{
+		dim: lipgloss.Color("#A8A8A8"), border: lipgloss.Color("#9E9E9E"), accent: lipgloss.Color("#6CBEEC"),
+		urgent: lipgloss.Color("#FF6B6B"), errC: lipgloss.Color("#FF875F"), ok: lipgloss.Color("#4ECB84"),
+		warn: lipgloss.Color("#F6A300"), urgentBg: lipgloss.Color("#C00000"), bannerBg: lipgloss.Color("#E69F00"),
+	}
+	lightPalette = palette{
+		dim: lipgloss.Color("#5D5D5D"), border: lipgloss.Color("#5D5D5D"), accent: lipgloss.Color("#125E8A"),
+		urgent: lipgloss.Color("#B01A1A"), errC: lipgloss.Color("#983D16"), ok: lipgloss.Color("#1E663D"),
+		warn: lipgloss.Color("#7A5100"), urgentBg: lipgloss.Color("#C00000"), bannerBg: lipgloss.Color("#E69F00"),
+	}
+	unknownPalette = palette{
+		dim: lipgloss.Color("#767676"), border: lipgloss.Color("#767676"), accent: lipgloss.Color("#187CB5"),
+		urgent: lipgloss.Color("#E02E2E"), errC: lipgloss.Color("#C7501D"), ok: lipgloss.Color("#278650"),
+		warn: lipgloss.Color("#A16B00"), urgentBg: lipgloss.Color("#C00000"), bannerBg: lipgloss.Color("#E69F00"),
+	}
+	// ansiPalette is for 16-colour terminals, whose theme sets the colours:
+	// the roles are chosen so that red is only errors and URGENT (the
+	// truecolor amber and orange would be downsampled to red), dim text is
+	// the terminal's own foreground (its "bright black" is unreadable on
+	// many themes), and URGENT is the only white-on-red.
+	ansiPalette = palette{
+		dim: nil, border: lipgloss.BrightBlack, accent: lipgloss.Cyan,
+		urgent: lipgloss.Red, errC: lipgloss.Red, ok: lipgloss.Green,
+		warn: lipgloss.Yellow, urgentBg: lipgloss.Red, bannerBg: lipgloss.Yellow,
+	}
+)
+
+// newPalette returns the palette for a background and colour profile.
+func newPalette(bg Background, p colorprofile.Profile) palette {
+	if p == colorprofile.ANSI {
+		return ansiPalette
+	}
+	switch bg {
+	case BackgroundDark:
+		return darkPalette
+	case BackgroundLight:
+		return lightPalette
+	}
+	return unknownPalette
+}
+
+// inkOn returns black or white, whichever contrasts more with bg: the
+// text of every filled badge and banner.
+func inkOn(bg color.Color, p colorprofile.Profile) color.Color {
+	if p == colorprofile.ANSI {
+		if bg == lipgloss.Yellow {
+			return lipgloss.Black
 		}
+		return lipgloss.BrightWhite
 	}
-	return palette{
-		fg: lipgloss.Color("#1C1C1C"), dim: lipgloss.Color("#6C6C6C"), border: lipgloss.Color("#A8A8A8"),
-		accent: lipgloss.Color("#0072B2"), urgent: lipgloss.Color("#C00000"),
-		errC: lipgloss.Color("#B34700"), ok: lipgloss.Color("#007A33"), warn: lipgloss.Color("#A66F00"),
-		researchBg: lipgloss.Color("#E69F00"), researchFg: lipgloss.Color("#000000"),
+	if contrast(lipgloss.Color("#FFFFFF"), bg) >= contrast(lipgloss.Color("#000000"), bg) {
+		return lipgloss.Color("#FFFFFF")
 	}
+	return lipgloss.Color("#000000")
 }
 
-// NewStyles builds the styles for a dark or a light terminal background.
+// contrast is the WCAG 2 contrast ratio of two colours (1 to 21).
+func contrast(a, b color.Color) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+// luminance is the WCAG 2 relative luminance of c.
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	lin := func(v uint32) float64 {
+		f := float64(v) / 0xFFFF
+		if f <= 0.03928 {
+			return f / 12.92
+		}
+		return math.Pow((f+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
+
+// fgStyle is a style with foreground c (the terminal's own when nil).
+func fgStyle(c color.Color) lipgloss.Style {
+	if c == nil {
+		return lipgloss.NewStyle()
+	}
+	return lipgloss.NewStyle().Foreground(c)
+}
+
+// NewStyles builds the styles for a dark or a light terminal background in
+// true colour.
 func NewStyles(isDark bool) Styles {
-	p := newPalette(isDark)
+	if isDark {
+		return NewStylesFor(BackgroundDark, colorprofile.TrueColor)
+	}
+	return NewStylesFor(BackgroundLight, colorprofile.TrueColor)
+}
+
+// NewStylesFor builds the styles for a background and a colour profile.
+// Red is only for errors and URGENT; URGENT, white on red and bold, is the
+// strongest cue on the screen in every profile.
+func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
+	p := newPalette(bg, prof)
 	var s Styles
-	s.Pane.Border = lipgloss.NewStyle().Foreground(p.border)
-	s.Pane.Focused = lipgloss.NewStyle().Foreground(p.accent)
-	s.Pane.Title = lipgloss.NewStyle().Foreground(p.accent).Bold(true)
+	s.Pane.Border = fgStyle(p.border)
+	s.Pane.Focused = fgStyle(p.accent)
+	s.Pane.Title = fgStyle(p.accent).Bold(true)
 
-	s.Worklist.Row = lipgloss.NewStyle().Foreground(p.fg)
+	s.Worklist.Row = fgStyle(p.fg)
 	s.Worklist.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
-	s.Worklist.Dim = lipgloss.NewStyle().Foreground(p.dim)
-	s.Worklist.Urgent = lipgloss.NewStyle().Foreground(p.urgent).Bold(true)
-	s.Worklist.Error = lipgloss.NewStyle().Foreground(p.errC).Bold(true)
-	s.Worklist.Done = lipgloss.NewStyle().Foreground(p.ok)
-	s.Worklist.Running = lipgloss.NewStyle().Foreground(p.warn)
-	s.Worklist.Adjudicated = lipgloss.NewStyle().Foreground(p.ok).Bold(true)
+	s.Worklist.Dim = fgStyle(p.dim)
+	s.Worklist.Urgent = fgStyle(p.urgent).Bold(true)
+	s.Worklist.Error = fgStyle(p.errC).Bold(true)
+	s.Worklist.Done = fgStyle(p.ok)
+	s.Worklist.Running = fgStyle(p.warn)
+	s.Worklist.Adjudicated = fgStyle(p.ok).Bold(true)
 
-	s.Disagreement.Row = lipgloss.NewStyle().Foreground(p.fg)
+	s.Disagreement.Row = fgStyle(p.fg)
 	s.Disagreement.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
-	s.Disagreement.Label = lipgloss.NewStyle().Foreground(p.fg).Bold(true)
-	s.Disagreement.Kind = lipgloss.NewStyle().Foreground(p.accent)
-	s.Disagreement.Urgent = lipgloss.NewStyle().Foreground(p.researchFg).Background(p.urgent).Bold(true)
-	s.Disagreement.Span = lipgloss.NewStyle().Foreground(p.dim).Italic(true)
-	s.Disagreement.Decision = lipgloss.NewStyle().Foreground(p.fg).Bold(true)
-	s.Disagreement.Saving = lipgloss.NewStyle().Foreground(p.warn)
-	s.Disagreement.Saved = lipgloss.NewStyle().Foreground(p.ok)
-	s.Disagreement.Unsaved = lipgloss.NewStyle().Foreground(p.errC).Bold(true)
-	s.Disagreement.Others = lipgloss.NewStyle().Foreground(p.dim)
-	s.Disagreement.Empty = lipgloss.NewStyle().Foreground(p.dim).Italic(true)
+	s.Disagreement.Label = fgStyle(p.fg).Bold(true)
+	s.Disagreement.Kind = fgStyle(p.accent)
+	s.Disagreement.Urgent = lipgloss.NewStyle().Foreground(inkOn(p.urgentBg, prof)).Background(p.urgentBg).Bold(true)
+	s.Disagreement.Span = fgStyle(p.dim).Italic(true)
+	s.Disagreement.Decision = fgStyle(p.fg).Bold(true)
+	s.Disagreement.Saving = fgStyle(p.warn)
+	s.Disagreement.Saved = fgStyle(p.ok)
+	s.Disagreement.Unsaved = fgStyle(p.errC).Bold(true)
+	s.Disagreement.Others = fgStyle(p.dim)
+	s.Disagreement.Empty = fgStyle(p.dim).Italic(true)
 
-	s.Draft.Text = lipgloss.NewStyle().Foreground(p.fg)
+	s.Draft.Text = fgStyle(p.fg)
 	// Spans are underlined and the selected one reversed: both survive any
 	// colour profile, down to 16 colours and monochrome.
-	s.Draft.Span = lipgloss.NewStyle().Foreground(p.accent).Underline(true)
+	s.Draft.Span = fgStyle(p.accent).Underline(true)
 	s.Draft.SpanSelected = lipgloss.NewStyle().Reverse(true).Bold(true)
 
-	s.Image.Placeholder = lipgloss.NewStyle().Foreground(p.dim)
-	s.Image.Error = lipgloss.NewStyle().Foreground(p.errC)
+	s.Image.Placeholder = fgStyle(p.dim)
+	s.Image.Error = fgStyle(p.errC)
 
-	s.Status.Bar = lipgloss.NewStyle().Foreground(p.fg)
-	s.Status.Research = lipgloss.NewStyle().Foreground(p.researchFg).Background(p.researchBg).Bold(true)
-	s.Status.Message = lipgloss.NewStyle().Foreground(p.fg)
-	s.Status.Error = lipgloss.NewStyle().Foreground(p.errC).Bold(true)
-	s.Status.OK = lipgloss.NewStyle().Foreground(p.ok)
-	s.Status.Dim = lipgloss.NewStyle().Foreground(p.dim)
+	s.Status.Bar = fgStyle(p.fg)
+	s.Status.Research = lipgloss.NewStyle().Foreground(inkOn(p.bannerBg, prof)).Background(p.bannerBg).Bold(true)
+	s.Status.Message = fgStyle(p.fg)
+	s.Status.Error = fgStyle(p.errC).Bold(true)
+	s.Status.OK = fgStyle(p.ok)
+	s.Status.Dim = fgStyle(p.dim)
 
-	s.Dialog.Border = lipgloss.NewStyle().Foreground(p.accent)
-	s.Dialog.Title = lipgloss.NewStyle().Foreground(p.accent).Bold(true)
-	s.Dialog.Heading = lipgloss.NewStyle().Foreground(p.warn).Bold(true)
+	s.Dialog.Border = fgStyle(p.accent)
+	s.Dialog.Title = fgStyle(p.accent).Bold(true)
+	s.Dialog.Heading = fgStyle(p.warn).Bold(true)
 
-	s.TooSmall = lipgloss.NewStyle().Foreground(p.errC).Bold(true)
-	s.Help = help.DefaultStyles(isDark)
+	s.TooSmall = fgStyle(p.errC).Bold(true)
+
+	// The help: keys bold in the accent colour, descriptions in the dim
+	// colour (which, unlike the help bubble's default grey, reads at 4.5:1).
+	s.Help = help.Styles{
+		ShortKey: fgStyle(p.accent).Bold(true), ShortDesc: fgStyle(p.dim), ShortSeparator: fgStyle(p.dim),
+		FullKey: fgStyle(p.accent).Bold(true), FullDesc: fgStyle(p.dim), FullSeparator: fgStyle(p.dim),
+		Ellipsis: fgStyle(p.dim),
+	}
 	return s
 }
