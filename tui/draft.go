@@ -212,7 +212,7 @@ func (p *draftPane) SetData(d draftData) { p.d = d }
 // Title is the pane's title, with the salvage warning.
 func (p *draftPane) Title() string {
 	if p.d.salvaged {
-		return "draft · ⚠ draft parse salvaged: check it (r)"
+		return "draft · (!) draft parse salvaged: check it (r)"
 	}
 	return "draft"
 }

@@ -334,7 +334,7 @@ func (m *Model) syncImagePane() {
 	title := Sanitize(it.ID) + m.viewTitle(it.ID)
 	if res := m.data.rows[m.nav.cur].result; res != nil {
 		if g, _ := salvagedStages(res); g {
-			title += " · ⚠ findings salvaged: check them (r)"
+			title += " · (!) findings salvaged: check them (r)"
 		}
 	}
 	switch {

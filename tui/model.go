@@ -45,6 +45,9 @@ type Config struct {
 	// UrgentFirst opens with urgent items first (the reviewer's choice of
 	// the last session; UrgentFirst reports the current one).
 	UrgentFirst bool
+	// ASCII draws every glyph in ASCII (see WantASCII): for terminals
+	// whose locale is not UTF-8 or that lack the glyphs.
+	ASCII bool
 	// KeyMap overrides DefaultKeyMap when non-nil. The workstation turns
 	// its bindings on and off by mode (Binding.SetEnabled).
 	KeyMap *KeyMap
@@ -158,6 +161,9 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.panes.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	if cfg.KeyMap != nil {
 		m.keys = *cfg.KeyMap
+	}
+	if cfg.ASCII {
+		asciiHelp(&m.keys)
 	}
 	if cfg.Styles != nil {
 		m.styles, m.fixed = *cfg.Styles, true

@@ -3,7 +3,10 @@ package tui
 import (
 	"image/color"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -110,4 +113,49 @@ func TestRedMeansErrorsAndUrgent(t *testing.T) {
 			assert.True(t, st.GetBold())
 		}
 	})
+}
+
+// TestASCIIScreen: in ASCII mode every cell of every screen is ASCII and
+// the layout is the same (each glyph becomes one ASCII character).
+func TestASCIIScreen(t *testing.T) {
+	for _, keys := range [][]string{nil, {"?"}, {"a", "x"}, {"r"}, {"G"}, {"/"}} {
+		f := newFixture(8, 6)
+		f.store.results["case-0008"] = errResult("case-0008")
+		f.engine.done()
+		uni := newHarness(t, f.config(), 120, 40)
+		cfg := f.config()
+		cfg.ASCII = true
+		asc := newHarness(t, cfg, 120, 40)
+		uni.keys(keys...)
+		asc.keys(keys...)
+		s := asc.screen()
+		for i, r := range s {
+			require.Less(t, r, rune(0x80), "%v: non-ASCII %q at byte %d: %q", keys, r, i, s[max(0, i-30):min(len(s), i+10)])
+		}
+		ul, al := strings.Split(uni.screen(), "\n"), strings.Split(s, "\n")
+		require.Equal(t, len(ul), len(al))
+		for i := range ul {
+			assert.Equal(t, ansi.StringWidth(ul[i]), len(al[i]), "%v line %d keeps its width", keys, i)
+		}
+	}
+}
+
+func TestWantASCII(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	assert.False(t, WantASCII(env("LANG", "en_GB.UTF-8")))
+	assert.False(t, WantASCII(env("LC_ALL", "C.utf8", "LANG", "C")))
+	assert.True(t, WantASCII(env("LANG", "C")))
+	assert.True(t, WantASCII(env("LC_CTYPE", "en_US.ISO-8859-1", "LANG", "en_US.UTF-8")))
+	assert.True(t, WantASCII(env()), "unset is the C locale")
+	assert.True(t, WantASCII(env(EnvASCII, "1", "LANG", "en_GB.UTF-8")))
+	assert.False(t, WantASCII(env(EnvASCII, "0", "LANG", "C")))
 }

@@ -14,6 +14,9 @@ func (m *Model) View() tea.View {
 	if m.cfg.Title != "" {
 		v.WindowTitle = "cxr-auditor " + Sanitize(m.cfg.Title) + " — research use only"
 	}
+	if m.cfg.ASCII {
+		v.WindowTitle = toASCII(v.WindowTitle)
+	}
 	return v
 }
 
@@ -21,6 +24,13 @@ func (m *Model) View() tea.View {
 // composes what the panes draw, each framed in its place of the layout (a
 // pane can never push another out of place), and changes no state.
 func (m *Model) Render() string {
+	if m.cfg.ASCII {
+		return toASCII(m.render())
+	}
+	return m.render()
+}
+
+func (m *Model) render() string {
 	if m.width == 0 || m.height == 0 {
 		return "cxr-auditor: starting… (" + ResearchMark + ")"
 	}

@@ -97,7 +97,7 @@ func (p *worklistPane) View(width, height int) string {
 // row draws one item: cursor, status, id, urgent mark, the number of
 // disagreements and the adjudication mark.
 //
-//	▸✓ case-0007 !2✔
+//	▸✓ case-0007 !2●
 func (p *worklistPane) row(r worklistRow, w int) string {
 	st := p.st
 	// glyph returns s styled, or plain on the selected row (which is drawn
@@ -134,7 +134,7 @@ func (p *worklistPane) row(r worklistRow, w int) string {
 		if r.count > 0 {
 			count = itoa(min(r.count, 9))
 			if r.adjDone {
-				adj = glyph(st.Adjudicated.Render, "✔")
+				adj = glyph(st.Adjudicated.Render, "●")
 			} else if r.adjSome {
 				adj = glyph(st.Dim.Render, "◐")
 			}
