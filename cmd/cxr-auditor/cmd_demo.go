@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
+	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
@@ -55,7 +56,7 @@ var errNotDemoStore = errors.New("not the demo's own store")
 // demoFlags are the demo command's settings.
 type demoFlags struct {
 	dir, db, annotator, graphics, study string
-	fast, fresh, blind, blindSet        bool
+	fast, fresh, blind, blindSet, ascii bool
 	quality                             *qualityFlag
 }
 
@@ -73,8 +74,11 @@ func newDemoCmd(e env) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			hold := holdTerminal(e)
+			defer hold.Release()
 			f.blindSet = cmd.Flags().Changed("blind")
-			return runDemo(cmd.Context(), e, f)
+			f.ascii = wantASCII(e, cmd, f.ascii)
+			return runDemo(cmd.Context(), e, f, hold)
 		},
 	}
 	fl := cmd.Flags()
@@ -87,6 +91,7 @@ func newDemoCmd(e env) *cobra.Command {
 	fl.StringVar(&f.study, "study", "", "review your share of the reading study NAME, as review --study does")
 	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
 	f.quality = addQualityFlag(cmd)
+	addASCIIFlag(cmd, &f.ascii)
 	_ = cmd.RegisterFlagCompletionFunc("dir", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	})
@@ -97,7 +102,7 @@ func newDemoCmd(e env) *cobra.Command {
 	return cmd
 }
 
-func runDemo(ctx context.Context, e env, f demoFlags) error {
+func runDemo(ctx context.Context, e env, f demoFlags, hold *termhold.Hold) error {
 	if _, err := render.Choose(render.Caps{}, f.graphics); err != nil {
 		return fmt.Errorf("%w: --graphics: %v", errUsage, err)
 	}
@@ -113,6 +118,7 @@ func runDemo(ctx context.Context, e env, f demoFlags) error {
 	defer d.close()
 	cfg := demoWorkstation(d, f)
 	cfg.quality = quality
+	cfg.hold = hold
 	return openWorkstation(ctx, e, cfg)
 }
 
@@ -234,5 +240,6 @@ func demoWorkstation(d *demoSession, f demoFlags) workstationConfig {
 		study:          f.study,
 		graphics:       f.graphics,
 		extraStatus:    demoStatus,
+		ascii:          f.ascii,
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
 )
 
 const reviewDescription = `Open the review workstation on a worklist (CSV, JSONL or a directory of
@@ -43,6 +45,7 @@ type reviewFlags struct {
 	quality   *qualityFlag
 	// allowOutside: --allow-outside-paths.
 	allowOutside bool
+	ascii        bool
 }
 
 func newReviewCmd(e env) *cobra.Command {
@@ -55,8 +58,11 @@ func newReviewCmd(e env) *cobra.Command {
 		Args:              exactArgs(1, "review takes one WORKLIST"),
 		ValidArgsFunction: completeWorklist,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			hold := holdTerminal(e)
+			defer hold.Release()
 			f.blindSet = cmd.Flags().Changed("blind")
-			return runReview(cmd.Context(), e, f, args[0])
+			f.ascii = wantASCII(e, cmd, f.ascii)
+			return runReview(cmd.Context(), e, f, args[0], hold)
 		},
 	}
 	f.ollama = addOllamaFlags(cmd)
@@ -73,6 +79,7 @@ func newReviewCmd(e env) *cobra.Command {
 	fl.IntVar(&f.jobs, "jobs", 1, "model calls in flight per model per host (Ollama's OLLAMA_NUM_PARALLEL)")
 	fl.StringVar(&f.debug, "debug", "", "write a debug log to FILE")
 	addAllowOutsideFlag(cmd, &f.allowOutside)
+	addASCIIFlag(cmd, &f.ascii)
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
 	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
@@ -80,7 +87,7 @@ func newReviewCmd(e env) *cobra.Command {
 	return cmd
 }
 
-func runReview(ctx context.Context, e env, f reviewFlags, worklist string) error {
+func runReview(ctx context.Context, e env, f reviewFlags, worklist string, hold *termhold.Hold) error {
 	if f.prefetch < 0 {
 		return fmt.Errorf("%w: --prefetch must be 0 or more, got %d", errUsage, f.prefetch)
 	}
@@ -105,5 +112,6 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string) error
 		annotator: f.annotator, blind: f.blind, blindSet: f.blindSet, study: f.study, graphics: f.graphics, quality: quality,
 		urgent: f.urgent.labels, prefetch: f.prefetch, capacity: f.jobs, debug: f.debug,
 		command: "review", queueAll: f.all, allowOutside: f.allowOutside,
+		ascii: f.ascii, hold: hold,
 	})
 }

@@ -13,9 +13,11 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
+	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
@@ -72,6 +74,45 @@ type workstationConfig struct {
 	debug string
 	// size fixes the terminal size (tests, no terminal); 0 asks the terminal.
 	width, height int
+	// ascii draws every glyph in ASCII (--ascii, else tui.WantASCII).
+	ascii bool
+	// hold keeps the terminal quiet from the command's start until the
+	// TUI takes it (holdTerminal); nil holds nothing.
+	hold *termhold.Hold
+}
+
+// holdTerminal takes the terminal on stdin before any slow start-up work
+// (loading the worklist, opening the store, the graphics probe, starting
+// the demo's server): keys typed meanwhile are neither echoed onto the
+// normal screen nor read later as commands. openWorkstation releases it
+// just before Bubble Tea takes the terminal; the caller defers Release
+// too, for the paths that return early. Off a terminal it holds nothing.
+func holdTerminal(e env) *termhold.Hold {
+	f, ok := e.stdin.(*os.File)
+	if !ok {
+		return nil
+	}
+	h, err := termhold.Start(int(f.Fd()))
+	if err != nil {
+		log.Printf("terminal: %v", err)
+		return nil
+	}
+	return h
+}
+
+// wantASCII is --ascii when given, else what the environment asks for
+// (CXR_AUDITOR_ASCII, or a locale that is not UTF-8).
+func wantASCII(e env, cmd *cobra.Command, flag bool) bool {
+	if cmd.Flags().Changed("ascii") {
+		return flag
+	}
+	return tui.WantASCII(e.getenv)
+}
+
+// addASCIIFlag adds --ascii to a workstation command.
+func addASCIIFlag(cmd *cobra.Command, ascii *bool) {
+	cmd.Flags().BoolVar(ascii, "ascii", false,
+		"draw every mark and arrow in ASCII, for terminals that lack the glyphs (default: $"+tui.EnvASCII+", else on when the locale is not UTF-8)")
 }
 
 // detectTimeout bounds the terminal graphics probe before the TUI starts.
@@ -197,6 +238,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		Annotator: cfg.annotator, Blind: cfg.blind, Hosts: hostNames,
 		GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
 		Urgent: cfg.urgent, Prefetch: cfg.prefetch, Title: cfg.worklist, Extra: cfg.extraStatus,
+		ASCII: cfg.ascii,
 	})
 
 	opts := []tea.ProgramOption{tea.WithContext(runCtx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
@@ -216,6 +258,13 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 
 	prog := tea.NewProgram(model, opts...)
 
+	// Hand the terminal over as it was: keys typed during start-up are
+	// dropped (they were meant for a screen that was not there yet).
+	typed, herr := cfg.hold.Release()
+	if herr != nil {
+		log.Printf("terminal: %v", herr)
+	}
+
 	// The goroutines below belong to this function: cancel stops them and
 	// wg waits for them before it returns.
 	var wg sync.WaitGroup
@@ -229,6 +278,8 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		defer wg.Done()
 		if insecure.Len() > 0 {
 			prog.Send(tui.NoticeMsg{Text: strings.TrimSpace(insecure.String()), Err: true})
+		} else if typed > 0 {
+			prog.Send(tui.NoticeMsg{Text: fmt.Sprintf("ignored %d key(s) typed while starting", typed)})
 		}
 		// Remember the worklist (export, resume) and, with queueAll, queue
 		// every item, off the path to the first frame. Otherwise the TUI's
