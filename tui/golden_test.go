@@ -37,6 +37,9 @@ func TestScreens(t *testing.T) {
 		{"note", func(h *harness) { h.keys("a", "s", "e", "e", " ", "C", "T") }},
 		{"filter_urgent", func(h *harness) { h.keys("f", "G") }},
 		{"failed_item", func(h *harness) { h.keys("G") }},
+		{"zoomed", func(h *harness) { h.keys("+", "+", "L") }},
+		{"search", func(h *harness) { h.keys("/", "0", "0", "3") }},
+		{"verdict_replaced", func(h *harness) { h.keys("i", "k", "d") }},
 	}
 	for _, sz := range sizes {
 		for _, sc := range scenes {

@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Markers around the generated key tables in the documents.
+const (
+	keysBegin = "<!-- keys:begin (generated from tui.DefaultKeyMap by go test ./tui -run TestDocsKeyTables -update) -->\n"
+	keysEnd   = "<!-- keys:end -->"
+)
+
+// TestDocsKeyTables: README.md and docs/tui.md list exactly the keys of the
+// key maps, mode by mode (they used to name / for the jump and miss the
+// zoom keys). -update rewrites them.
+func TestDocsKeyTables(t *testing.T) {
+	want := DefaultKeyMap().KeyTables()
+	for _, doc := range []string{"README.md", filepath.Join("docs", "tui.md")} {
+		t.Run(doc, func(t *testing.T) {
+			path := filepath.Join("..", doc)
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			s := string(b)
+			i, j := strings.Index(s, keysBegin), strings.Index(s, keysEnd)
+			require.True(t, i >= 0 && j > i, "%s has no generated key tables between %q and %q", doc, keysBegin, keysEnd)
+			got := s[i+len(keysBegin) : j]
+			if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" && got != want {
+				require.NoError(t, os.WriteFile(path, []byte(s[:i+len(keysBegin)]+want+s[j:]), 0o644))
+				return
+			}
+			assert.Equal(t, want, got, "%s: key tables differ from the key map; run go test ./tui -run TestDocsKeyTables -update", doc)
+		})
+	}
+}
+
+// TestKeyTablesFollowModes: each mode's table lists the keys that work in
+// it and no other (the verdict keys in the raw viewer, not in the note
+// editor).
+func TestKeyTablesFollowModes(t *testing.T) {
+	s := DefaultKeyMap().KeyTables()
+	section := func(title string) string {
+		i := strings.Index(s, "**"+title)
+		require.GreaterOrEqual(t, i, 0, title)
+		rest := s[i+2:]
+		if j := strings.Index(rest, "\n**"); j >= 0 {
+			rest = rest[:j]
+		}
+		return rest
+	}
+	browse := section("Browsing")
+	for _, want := range []string{"| `+` | zoom in |", "| `:` | jump to id |", "| `/` | search ids and drafts |", "| `i` | image right |", "| `?` | all keys |"} {
+		assert.Contains(t, browse, want)
+	}
+	assert.NotContains(t, browse, "save note")
+	help := section("Help screen")
+	assert.Contains(t, help, "| `?` `esc` | close help |")
+	assert.NotContains(t, help, "image right")
+	raw := section("Raw output viewer")
+	assert.Contains(t, raw, "| `i` | image right |")
+	assert.Contains(t, raw, "| `esc` `r` `q` | close |")
+	assert.Contains(t, raw, "| `j` | next item |", "↓ scrolls in the viewer")
+	assert.NotContains(t, raw, "zoom in")
+	note := section("Note editor")
+	assert.Contains(t, note, "| `ctrl+s` | save note |")
+	assert.NotContains(t, note, "image right")
+}
