@@ -102,9 +102,9 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	})
 	b.Run("with_results", func(b *testing.B) {
-		load := loadSession(ctx, f.store, "tester", false)
 		for i := 0; i < b.N; i++ {
 			m := New(ctx, cfg)
+			load := loadSession(ctx, f.store, m.data.index, "tester", false)
 			_ = m.Init()
 			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 			m.Update(load())

@@ -31,11 +31,22 @@ type row struct {
 	report *compare.Report
 	result *audit.Result // full result once known (findings, raw outputs)
 	err    string
+	// summary is what the store's summary said of the result at open,
+	// until the full result (report) is known.
+	summary summary
 	// cached is true when the summary came from the store at open.
 	cached bool
 	// detailPending is true while the full cached result is being loaded:
 	// the picture waits for its findings rather than being drawn twice.
 	detailPending bool
+}
+
+// summary is the little the worklist knows of a cached result before its
+// report is loaded.
+type summary struct {
+	known         bool
+	urgent        bool
+	disagreements int
 }
 
 // reviewData is what the workstation knows about the worklist: the items,
@@ -102,26 +113,49 @@ func (d *reviewData) disagreements(i int) []compare.Disagreement {
 	return nil
 }
 
+// known reports whether item i's result is known, from its report or
+// from the store's summary.
+func (d *reviewData) known(i int) bool {
+	return d.rows[i].report != nil || d.rows[i].summary.known
+}
+
+// disagreementCount is the number of item i's disagreements, from its
+// report or, before that is loaded, from the store's summary.
+func (d *reviewData) disagreementCount(i int) int {
+	if r := d.rows[i].report; r != nil {
+		return len(r.Disagreements)
+	}
+	return d.rows[i].summary.disagreements
+}
+
 // adjudicated reports whether every disagreement of item i has a verdict
 // of this reviewer that is saved or saving (a failed save does not count).
-// Items without a report are not adjudicated.
+// Items whose result is not known are not adjudicated.
 func (d *reviewData) adjudicated(i int) bool {
-	r := d.rows[i].report
-	if r == nil {
+	if !d.known(i) {
 		return false
 	}
-	return d.adjudicatedCount(i) == len(r.Disagreements)
+	return d.adjudicatedCount(i) == d.disagreementCount(i)
 }
 
 // adjudicatedCount counts this reviewer's verdicts on item i's current
-// disagreements (saved or saving).
+// disagreements (saved or saving). Before the report is loaded it counts
+// the item's verdicts, at most one per disagreement the summary counts
+// (a verdict on a disagreement a rerun took away would count until the
+// item is opened).
 func (d *reviewData) adjudicatedCount(i int) int {
+	mine := d.mine[d.items[i].ID]
 	r := d.rows[i].report
 	if r == nil {
-		return 0
+		n := 0
+		for _, v := range mine {
+			if v.state != stateFailed {
+				n++
+			}
+		}
+		return min(n, d.rows[i].summary.disagreements)
 	}
 	n := 0
-	mine := d.mine[d.items[i].ID]
 	for _, dis := range r.Disagreements {
 		if v := mine[dis.Key()]; v != nil && v.state != stateFailed {
 			n++
@@ -140,11 +174,16 @@ func (d *reviewData) needsWork(i int) bool {
 	case audit.StatusDone:
 		return !d.adjudicated(i)
 	}
-	return d.rows[i].report == nil || !d.adjudicated(i)
+	return !d.known(i) || !d.adjudicated(i)
 }
 
+// isUrgent reports whether item i's result is urgent, from its report or
+// the store's summary.
 func (d *reviewData) isUrgent(i int) bool {
-	return d.rows[i].report != nil && d.rows[i].report.Urgent
+	if r := d.rows[i].report; r != nil {
+		return r.Urgent
+	}
+	return d.rows[i].summary.urgent
 }
 
 // firstOpenDisagreement returns the index of item i's first disagreement

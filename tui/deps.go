@@ -11,9 +11,13 @@ import (
 // satisfies it. Every method may block on disk and is only ever called from
 // a tea.Cmd.
 type Store interface {
-	// Results returns the latest result of every item, in one query: it is
-	// how the workstation shows cached results at once on open.
-	Results(ctx context.Context) (map[string]audit.ResultRecord, error)
+	// ResultSummaries calls fn with the summary of every item's latest
+	// result (status, error, urgency, the number of disagreements), in one
+	// streaming query: it is how the workstation shows cached results at
+	// once on open, without decoding a million reports (an item's full
+	// result is looked up when it is opened, Engine.Lookup). An error from
+	// fn stops it and is returned.
+	ResultSummaries(ctx context.Context, fn func(audit.ResultSummary) error) error
 	// SaveVerdict persists v; the verdict is durable when it returns.
 	SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict, error)
 	// UndoLastVerdict withdraws annotator's most recent live verdict.

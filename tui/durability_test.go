@@ -20,11 +20,13 @@ import (
 const durabilityEnv = "CXR_TUI_DURABILITY_DB"
 
 // durabilityConfig is the workstation both processes open: 4 synthetic
-// items with cached results in the real store, no pipeline, no images.
+// items with cached results in the real store (their full results looked
+// up through a pipeline that runs nothing), no images.
 func durabilityConfig(st Store) Config {
-	f := newFixture(4, 0)
+	f := newFixture(4, 4)
+	f.engine.done()
 	cfg := f.config()
-	cfg.Store, cfg.Engine, cfg.Imager = st, nil, nil
+	cfg.Store, cfg.Imager = st, nil
 	return cfg
 }
 

@@ -60,7 +60,7 @@ func TestResumeSkipsAdjudicated(t *testing.T) {
 	m := New(h.m.ctx, f.config())
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.Update(keyMsg("G"))
-	m.Update(loadSession(m.ctx, f.store, "tester", false)())
+	m.Update(loadSession(m.ctx, f.store, m.data.index, "tester", false)())
 	assert.Equal(t, "case-0004", m.CurrentID())
 }
 
@@ -195,4 +195,42 @@ func TestIDsTruncatedInTheMiddle(t *testing.T) {
 	assert.Contains(t, s, "demo…0002")
 	assert.Equal(t, "ab…yz", truncateMiddle("abcdefghijklmnopqrstuvwxyz", 5))
 	assert.Equal(t, "short", truncateMiddle("short", 5))
+}
+
+// TestSessionFromSummaries: at open the worklist learns each cached item's
+// status, urgency and number of disagreements from the store's summaries
+// alone (a million reports are not decoded, issue 11); only the item
+// opened has its full result looked up, and its disagreements then show.
+func TestSessionFromSummaries(t *testing.T) {
+	f := newFixture(8, 6)
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	assert.Contains(t, f.store.calls, "ResultSummaries")
+	assert.Equal(t, []string{"case-0001"}, f.engine.lookups, "only the item on screen is looked up")
+	r2, r3 := h.m.worklistRow(1), h.m.worklistRow(2)
+	assert.True(t, r2.known && r2.urgent && r2.count == 2, "urgency and count from the summary, without a lookup: %+v", r2)
+	assert.True(t, r3.known && !r3.urgent && r3.count == 1, "%+v", r3)
+	assert.Contains(t, h.screen(), "1 URGENT pneumothorax", "the opened item's disagreements")
+
+	h.key("f") // urgent: decided from the summaries
+	assert.Equal(t, []int{0, 1, 4, 5}, h.m.nav.visible)
+	assert.Equal(t, []string{"case-0001"}, f.engine.lookups, "filtering looks nothing up")
+}
+
+// TestResumeFromSummaries: verdicts on items whose report is not loaded yet
+// count against the summary's number of disagreements, so the reopened
+// session resumes past them without looking them up.
+func TestResumeFromSummaries(t *testing.T) {
+	f := newFixture(4, 4)
+	f.store.verdicts = []audit.Verdict{
+		{ID: 1, ItemID: "case-0001", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: audit.ImageRight, Annotator: "tester"},
+		{ID: 2, ItemID: "case-0002", DisagreementKey: "pleural_effusion/missed_in_draft", Decision: audit.ImageRight, Annotator: "tester"},
+		{ID: 3, ItemID: "case-0002", DisagreementKey: "nodule_mass/missed_in_draft", Decision: audit.Unsure, Annotator: "tester"},
+	}
+	f.store.nextID = 3
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	assert.Equal(t, "case-0003", h.m.CurrentID())
+	assert.Equal(t, []string{"case-0003"}, f.engine.lookups)
+	assert.Contains(t, h.m.msg.text, "(1 of 4 open)")
 }

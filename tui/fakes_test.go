@@ -46,15 +46,32 @@ func (s *fakeStore) call(name string) {
 	s.calls = append(s.calls, name)
 }
 
-func (s *fakeStore) Results(context.Context) (map[string]audit.ResultRecord, error) {
-	s.call("Results")
+// ResultSummaries summarises the stored results as store.ResultSummaries
+// does: a report makes it done, an error or no report an error.
+func (s *fakeStore) ResultSummaries(_ context.Context, fn func(audit.ResultSummary) error) error {
+	s.call("ResultSummaries")
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]audit.ResultRecord, len(s.results))
-	for k, v := range s.results {
-		out[k] = v
+	out := make([]audit.ResultSummary, 0, len(s.results))
+	for _, r := range s.results {
+		sum := audit.ResultSummary{ItemID: r.ItemID, Status: audit.StatusDone, Error: r.Error, Salvaged: r.Salvaged}
+		if r.Error != "" || r.Report == nil {
+			sum.Status = audit.StatusError
+		}
+		if r.Error == "" && r.Report == nil {
+			sum.Error = "no report"
+		}
+		if r.Report != nil {
+			sum.Urgent, sum.Disagreements = r.Report.Urgent, len(r.Report.Disagreements)
+		}
+		out = append(out, sum)
 	}
-	return out, nil
+	s.mu.Unlock()
+	for _, sum := range out {
+		if err := fn(sum); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *fakeStore) SaveVerdict(_ context.Context, v audit.Verdict) (audit.Verdict, error) {
@@ -153,6 +170,7 @@ type fakeEngine struct {
 	results map[string]*audit.Result
 	focused [][]string
 	reruns  []string
+	lookups []string // items whose full result was looked up
 }
 
 func newFakeEngine() *fakeEngine {
@@ -176,6 +194,7 @@ func (e *fakeEngine) Updates() <-chan audit.Update { return e.ch }
 func (e *fakeEngine) Lookup(_ context.Context, item audit.Item) (*audit.Result, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.lookups = append(e.lookups, item.ID)
 	r, ok := e.results[item.ID]
 	return r, ok
 }

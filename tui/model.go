@@ -230,7 +230,7 @@ func (m *Model) setMode(md mode) {
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.cfg.Store != nil {
-		cmds = append(cmds, loadSession(m.ctx, m.cfg.Store, m.cfg.Annotator, m.cfg.Blind))
+		cmds = append(cmds, loadSession(m.ctx, m.cfg.Store, m.data.index, m.cfg.Annotator, m.cfg.Blind))
 	}
 	if m.cfg.Engine != nil {
 		cmds = append(cmds, waitForUpdate(m.cfg.Engine.Updates()))

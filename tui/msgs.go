@@ -14,9 +14,17 @@ import (
 // sessionLoadedMsg brings the cached results and the verdicts, loaded once
 // when the workstation opens.
 type sessionLoadedMsg struct {
-	results  map[string]audit.ResultRecord
-	verdicts []audit.Verdict
-	err      error
+	// summaries are the cached results of the worklist's items (items of
+	// the store that are not in the worklist are left out).
+	summaries []cachedSummary
+	verdicts  []audit.Verdict
+	err       error
+}
+
+// cachedSummary is the store's summary of item index's latest result.
+type cachedSummary struct {
+	index int
+	audit.ResultSummary
 }
 
 // engineUpdatedMsg is one progress event from the pipeline.
@@ -75,13 +83,21 @@ type writeDoneMsg struct {
 // storeTimeout bounds one store call made for the UI.
 const storeTimeout = 30 * time.Second
 
-// loadSession queries all results and verdicts at once (the only I/O the
-// workstation does for the whole worklist).
-func loadSession(ctx context.Context, st Store, annotator string, blind bool) tea.Cmd {
+// loadSession queries the result summaries and all verdicts at once (the
+// only I/O the workstation does for the whole worklist). index maps item
+// IDs to their place in the worklist; it is only read (the model never
+// changes it after New), so the command may use it off the UI goroutine.
+func loadSession(ctx context.Context, st Store, index map[string]int, annotator string, blind bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 		defer cancel()
-		res, err := st.Results(ctx)
+		res := make([]cachedSummary, 0, len(index))
+		err := st.ResultSummaries(ctx, func(s audit.ResultSummary) error {
+			if i, ok := index[s.ItemID]; ok {
+				res = append(res, cachedSummary{index: i, ResultSummary: s})
+			}
+			return nil
+		})
 		if err != nil {
 			return sessionLoadedMsg{err: err}
 		}
@@ -90,7 +106,7 @@ func loadSession(ctx context.Context, st Store, annotator string, blind bool) te
 			who = annotator
 		}
 		vs, err := st.AllVerdicts(ctx, who)
-		return sessionLoadedMsg{results: res, verdicts: vs, err: err}
+		return sessionLoadedMsg{summaries: res, verdicts: vs, err: err}
 	}
 }
 

@@ -67,11 +67,11 @@ func (m *Model) passes(i int) bool {
 	r := &m.data.rows[i]
 	switch m.nav.filter {
 	case FilterUrgent:
-		return r.report != nil && r.report.Urgent
+		return m.data.isUrgent(i)
 	case FilterUnadjudicated:
 		return m.data.needsWork(i)
 	case FilterDisagreements:
-		return r.report != nil && len(r.report.Disagreements) > 0
+		return m.data.disagreementCount(i) > 0
 	case FilterErrors:
 		return r.status == audit.StatusError
 	}

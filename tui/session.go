@@ -17,23 +17,20 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.setMsg(msgErr, "could not load saved results: "+Sanitize(msg.err.Error()))
 	}
-	cached := 0
-	for id, rec := range msg.results {
-		i, ok := m.data.index[id]
-		if !ok {
-			continue // an item of the store that is not in this worklist
-		}
-		cached++
-		r := &m.data.rows[i]
+	cached := len(msg.summaries)
+	for _, s := range msg.summaries {
+		r := &m.data.rows[s.index]
 		if r.status != "" && r.status != audit.StatusQueued {
 			continue // the pipeline already said something newer
 		}
 		r.cached = true
 		switch {
-		case rec.Report != nil && rec.Error == "":
-			r.status, r.report = audit.StatusDone, rec.Report
-		case rec.Error != "":
-			r.status, r.err = audit.StatusError, rec.Error
+		case s.Status == audit.StatusDone && s.Error == "":
+			m.data.setStatus(s.index, audit.StatusDone)
+			r.summary = summary{known: true, urgent: s.Urgent, disagreements: s.Disagreements}
+		case s.Error != "":
+			m.data.setStatus(s.index, audit.StatusError)
+			r.err = s.Error
 		}
 	}
 	for _, v := range msg.verdicts {
@@ -70,7 +67,7 @@ func (m *Model) resume(cached int, say bool) {
 	d := &m.data
 	open, total, firstOpen, firstUnrun := 0, 0, -1, -1
 	for i := range d.items {
-		if n := len(d.disagreements(i)); n > 0 {
+		if n := d.disagreementCount(i); n > 0 {
 			total += n
 			if k := n - d.adjudicatedCount(i); k > 0 {
 				open += k
@@ -79,7 +76,7 @@ func (m *Model) resume(cached int, say bool) {
 				}
 			}
 		}
-		if d.rows[i].report == nil && d.rows[i].status != audit.StatusError && firstUnrun < 0 {
+		if !d.known(i) && d.rows[i].status != audit.StatusError && firstUnrun < 0 {
 			firstUnrun = i
 		}
 	}
@@ -118,6 +115,7 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 	case u.Result != nil:
 		res := u.Result
 		r.result, r.report, r.err, r.stage, r.cached = res, res.Report, res.Err, "", res.Cached
+		r.summary = summary{} // the result says it all now
 		st := res.Status
 		if st == "" || st == audit.StatusRunning || st == audit.StatusQueued {
 			st = audit.StatusDone
@@ -178,6 +176,13 @@ func (m *Model) handleDetail(msg detailLoadedMsg) {
 	r.result = msg.result
 	if r.report == nil {
 		r.report = msg.result.Report
+		if i == m.nav.cur {
+			// Known from the summary until now (n and p had nothing to
+			// select): the selection goes to the first disagreement
+			// without a verdict.
+			m.nav.dis = m.data.firstOpenDisagreement(i)
+		}
+		m.markDirty()
 	}
 	if m.mode == modeRaw && i == m.nav.cur {
 		m.fillRaw()

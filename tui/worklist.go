@@ -212,10 +212,10 @@ func (m *Model) worklistRow(i int) worklistRow {
 	d := &m.data
 	r := &d.rows[i]
 	wr := worklistRow{id: Sanitize(d.items[i].ID), status: r.status, selected: i == m.nav.cur}
-	if r.report != nil {
+	if d.known(i) {
 		wr.known = true
-		wr.urgent = r.report.Urgent
-		wr.count = len(r.report.Disagreements)
+		wr.urgent = d.isUrgent(i)
+		wr.count = d.disagreementCount(i)
 		if wr.count > 0 {
 			n := d.adjudicatedCount(i)
 			wr.adjDone, wr.adjSome = n == wr.count, n > 0
