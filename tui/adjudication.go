@@ -33,10 +33,12 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 	}
 	ds := m.disagreements()
 	if len(ds) == 0 {
-		switch m.data.rows[m.nav.cur].status {
-		case audit.StatusDone:
+		switch r := &m.data.rows[m.nav.cur]; {
+		case r.report == nil && r.summary.disagreements > 0:
+			m.setMsg(msgInfo, "still loading the disagreements of "+Sanitize(it.ID)+": no verdict given")
+		case r.status == audit.StatusDone:
 			m.setMsg(msgInfo, "nothing to adjudicate: image and draft agree")
-		case audit.StatusError:
+		case r.status == audit.StatusError:
 			m.setMsg(msgErr, "this item failed; R reruns it, r shows the raw output")
 		default:
 			m.setMsg(msgInfo, "results not in yet for "+Sanitize(it.ID))

@@ -42,6 +42,9 @@ type disagreementData struct {
 	stage    audit.Stage
 	err      string
 	loaded   bool // the saved results are loaded
+	// pending is the number of disagreements the store's summary counts
+	// while the item's full result is still being looked up.
+	pending  int
 	rows     []disagreementRow
 	selected int
 	spin     string // the spinner's current frame
@@ -87,6 +90,9 @@ func (p *disagreementPane) View(width, height int) string {
 		switch d.status {
 		case audit.StatusDone:
 			s = "✓ image and draft agree: no disagreement to adjudicate"
+			if d.pending > 0 {
+				s = "· loading " + count(d.pending, "disagreement") + "…"
+			}
 		case audit.StatusError:
 			s = "✗ failed: " + Sanitize(d.err) + "\n\nr shows the raw output · R reruns"
 			return p.errStyle.Render(wrapPlain(s, width, height))
@@ -169,6 +175,9 @@ func (m *Model) syncDisagreements() {
 	if it, ok := m.current(); ok {
 		r := &m.data.rows[m.nav.cur]
 		d.present, d.status, d.stage, d.err = true, r.status, r.stage, r.err
+		if r.report == nil {
+			d.pending = r.summary.disagreements
+		}
 		mine := m.data.mine[it.ID]
 		for _, dis := range m.disagreements() {
 			row := disagreementRow{label: dis.Label, kind: dis.Kind, urgent: dis.Urgent, spans: dis.DraftSpans}

@@ -27,7 +27,11 @@ func TestE2EVerdict(t *testing.T) {
 	f.engine.done()
 	m := New(context.Background(), f.config())
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	waitFor(t, tm, "resumed at case-0001")
+	// Resumed, and its full result looked up (one read of the output:
+	// the two may come in the same frame).
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("resumed at case-0001")) && bytes.Contains(b, []byte("contradicted by image"))
+	}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	tm.Send(tea.KeyPressMsg{Code: 'i', Text: "i"})
 	waitFor(t, tm, "saved ✓")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})

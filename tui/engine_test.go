@@ -234,3 +234,21 @@ func TestResumeFromSummaries(t *testing.T) {
 	assert.Equal(t, []string{"case-0003"}, f.engine.lookups)
 	assert.Contains(t, h.m.msg.text, "(1 of 4 open)")
 }
+
+// TestVerdictWaitsForDisagreements: while an item's full result is being
+// looked up, the pane says its disagreements are loading (not that image
+// and draft agree) and a verdict key gives no verdict, saying why.
+func TestVerdictWaitsForDisagreements(t *testing.T) {
+	f := newFixture(4, 4)
+	f.engine.done()
+	m := New(t.Context(), f.config())
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(loadSession(m.ctx, f.store, m.data.index, "tester", false)()) // the lookup it asks for is not run
+	require.Equal(t, "case-0001", m.CurrentID())
+	v := m.View().Content
+	assert.Contains(t, v, "loading 1 disagreement…")
+	assert.NotContains(t, v, "image and draft agree")
+	_, cmd := m.Update(keyMsg("i"))
+	assert.Nil(t, cmd, "nothing saved")
+	assert.Contains(t, m.msg.text, "still loading the disagreements of case-0001")
+}
