@@ -37,11 +37,11 @@ type disagreementRow struct {
 
 // disagreementData is everything the disagreement pane draws.
 type disagreementData struct {
-	present  bool // an item is current
-	status   audit.Status
-	stage    audit.Stage
-	err      string
-	loaded   bool // the saved results are loaded
+	present bool // an item is current
+	status  audit.Status
+	stage   audit.Stage
+	err     string
+	loaded  bool // the saved results are loaded
 	// pending is the number of disagreements the store's summary counts
 	// while the item's full result is still being looked up.
 	pending  int
