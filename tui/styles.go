@@ -146,6 +146,14 @@ func inkOn(bg color.Color, p colorprofile.Profile) color.Color {
 	return lipgloss.Color("#000000")
 }
 
+// filled is the style of a badge or banner: bold ink (inkOn) on bg. In 16
+// colours black ink is not bold: xterm (boldColors) and many themes draw
+// bold black as bright black, dark grey, which is unreadable on yellow.
+func filled(bg color.Color, p colorprofile.Profile) lipgloss.Style {
+	ink := inkOn(bg, p)
+	return lipgloss.NewStyle().Foreground(ink).Background(bg).Bold(!(p == colorprofile.ANSI && ink == lipgloss.Black))
+}
+
 // contrast is the WCAG 2 contrast ratio of two colours (1 to 21).
 func contrast(a, b color.Color) float64 {
 	la, lb := luminance(a), luminance(b)
@@ -208,7 +216,7 @@ func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
 	s.Disagreement.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
 	s.Disagreement.Label = fgStyle(p.fg).Bold(true)
 	s.Disagreement.Kind = fgStyle(p.accent)
-	s.Disagreement.Urgent = lipgloss.NewStyle().Foreground(inkOn(p.urgentBg, prof)).Background(p.urgentBg).Bold(true)
+	s.Disagreement.Urgent = filled(p.urgentBg, prof)
 	s.Disagreement.Span = fgStyle(p.dim).Italic(true)
 	s.Disagreement.Decision = fgStyle(p.fg).Bold(true)
 	s.Disagreement.Saving = fgStyle(p.warn)
@@ -227,7 +235,7 @@ func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
 	s.Image.Error = fgStyle(p.errC)
 
 	s.Status.Bar = fgStyle(p.fg)
-	s.Status.Research = lipgloss.NewStyle().Foreground(inkOn(p.bannerBg, prof)).Background(p.bannerBg).Bold(true)
+	s.Status.Research = filled(p.bannerBg, prof)
 	s.Status.Message = fgStyle(p.fg)
 	s.Status.Error = fgStyle(p.errC).Bold(true)
 	s.Status.OK = fgStyle(p.ok)

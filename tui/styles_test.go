@@ -115,6 +115,18 @@ func TestRedMeansErrorsAndUrgent(t *testing.T) {
 	})
 }
 
+// TestNoBoldBlackIn16Colours: in 16 colours no style draws bold black
+// text (xterm's boldColors and many themes make it dark grey: the demo and
+// research banners were dark grey on yellow in xterm).
+func TestNoBoldBlackIn16Colours(t *testing.T) {
+	eachStyle(NewStylesFor(BackgroundUnknown, colorprofile.ANSI), func(name string, st lipgloss.Style) {
+		if st.GetForeground() == lipgloss.Black {
+			assert.False(t, st.GetBold(), "%s: bold black", name)
+		}
+	})
+	assert.Equal(t, lipgloss.Black, NewStylesFor(BackgroundDark, colorprofile.ANSI).Status.Research.GetForeground())
+}
+
 // TestASCIIScreen: in ASCII mode every cell of every screen is ASCII and
 // the layout is the same (each glyph becomes one ASCII character).
 func TestASCIIScreen(t *testing.T) {
