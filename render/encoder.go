@@ -117,8 +117,17 @@ type Picture struct {
 	WidthPX, HeightPX int
 	// Release is the escape sequence that frees what the terminal keeps for
 	// this picture once it is no longer shown (kitty: delete the image and
-	// its data); nil when there is nothing to free.
+	// its data); nil when there is nothing to free. For a kitty picture
+	// placed at the cursor it also removes the picture from the screen.
 	Release []byte
+	// AtCursor is true when Raw draws the picture itself where the cursor
+	// is (sixel, iTerm2, kitty graphics placed directly), and Cells are
+	// blank, only reserving its room: a TUI must move the cursor to the
+	// pane's top-left cell before writing Raw, and remove the picture
+	// itself (Release, else by blanking its cells) when it no longer
+	// belongs on the screen. False for in-band pictures (half-blocks, text,
+	// kitty Unicode placeholders).
+	AtCursor bool
 }
 
 // Encoder turns requests into pictures for one protocol. Implementations

@@ -148,6 +148,7 @@ func TestSixelFidelity(t *testing.T) {
 	pic, err := enc.Encode(context.Background(), req)
 	require.NoError(t, err)
 	require.NotEmpty(t, pic.Raw)
+	assert.True(t, pic.AtCursor)
 
 	img, err := decodeSixel(pic.Raw)
 	require.NoError(t, err)
@@ -309,6 +310,7 @@ func TestKittyPicture(t *testing.T) {
 		assert.Equal(t, pic.Cols, strings.Count(l, "\U0010EEEE"))
 		assert.Equal(t, pic.Cols, ansi.StringWidth(l), "one cell per placeholder for layout code")
 	}
+	assert.False(t, pic.AtCursor, "placeholders place the picture in band")
 }
 
 // TestKittyDirectPlacement: without Unicode placeholders (kitty 0.26.5
@@ -334,9 +336,10 @@ func TestKittyDirectPlacement(t *testing.T) {
 	for _, want := range []string{"a=d", "d=I", "q=2"} {
 		assert.Contains(t, opts[0], want, "delete the previous picture first")
 	}
-	for _, want := range []string{"a=T", "f=100", "p=1", "C=1", "q=2", "i=" + id[1]} {
-		assert.Contains(t, opts[1], want)
+	for _, want := range []string{"a=T", "f=100", "p=1", "C=1", "q=2", "i=" + id[1], "c=" + itoa(pic.Cols), "r=" + itoa(pic.Rows)} {
+		assert.Contains(t, opts[1], want, "scaled to exactly the cells it reserves, whatever the real cell size")
 	}
+	assert.True(t, pic.AtCursor, "the caller must move the cursor to the pane first")
 	comparePNG(t, enc, req, decodeB64PNG(t, payload))
 	assert.Equal(t, pic.Raw[:len(pic.Release)], pic.Release)
 

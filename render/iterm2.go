@@ -31,7 +31,7 @@ func (e *encoder) encodeITerm2(_ context.Context, req Request, g geometry) (Pict
 		Content:           []byte(base64.StdEncoding.EncodeToString(data)),
 	})
 	return Picture{
-		Cells: blankCells(g.cols, g.rows), Raw: e.passthrough([]byte(seq)),
+		AtCursor: true, Cells: blankCells(g.cols, g.rows), Raw: e.passthrough([]byte(seq)),
 		Cols: g.cols, Rows: g.rows, WidthPX: g.canvas.Dx(), HeightPX: g.canvas.Dy(),
 	}, nil
 }

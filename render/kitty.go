@@ -39,9 +39,10 @@ const kittyPlacement = 1
 // placement (U=1) of Cols x Rows cells, and the picture appears where the
 // placeholder cells (Picture.Cells) are printed, so it scrolls and diffs
 // like text. Elsewhere (kitty before 0.28, and terminals not known to have
-// placeholders) it places the image directly at the cursor, without moving
-// the cursor or scrolling, under one image and placement id per encoder:
-// each new picture deletes and replaces the previous one.
+// placeholders) it places the image directly at the cursor (AtCursor),
+// scaled to Cols x Rows cells, without moving the cursor or scrolling,
+// under one image and placement id per encoder: each new picture deletes
+// and replaces the previous one, and Release deletes it.
 func (e *encoder) encodeKitty(_ context.Context, req Request, g geometry) (Picture, error) {
 	img := e.canvasFor(req, g, grayPalette(payloadGrays, false), payloadGrays, false)
 	payload := base64.StdEncoding.EncodeToString(appendPNG(nil, img, payloadGrays))
@@ -56,9 +57,12 @@ func (e *encoder) encodeKitty(_ context.Context, req Request, g geometry) (Pictu
 	}
 	id := e.kittyDirectID()
 	raw := e.kittyDelete(id)
-	first := &kitty.Options{Action: kitty.TransmitAndPut, ID: id, PlacementID: kittyPlacement, Format: kitty.PNG, DoNotMoveCursor: true, Quiet: 2}
+	// c= and r= scale the picture to exactly its cells, so it fits the room
+	// Cells reserve whatever cell size the terminal really has.
+	first := &kitty.Options{Action: kitty.TransmitAndPut, ID: id, PlacementID: kittyPlacement, Format: kitty.PNG,
+		Columns: g.cols, Rows: g.rows, DoNotMoveCursor: true, Quiet: 2}
 	raw = append(raw, e.kittyChunks(payload, first.Options())...)
-	pic.Raw, pic.Cells, pic.Release = raw, blankCells(g.cols, g.rows), e.kittyDelete(id)
+	pic.Raw, pic.Cells, pic.Release, pic.AtCursor = raw, blankCells(g.cols, g.rows), e.kittyDelete(id), true
 	return pic, nil
 }
 

@@ -71,7 +71,7 @@ func (e *encoder) encodeSixel(_ context.Context, req Request, g geometry) (Pictu
 	}
 	e.sixel.buf = appendSixel(e.sixel.buf[:0], img, pct)
 	return Picture{
-		Cells: blankCells(g.cols, g.rows), Raw: e.passthrough(bytes.Clone(e.sixel.buf)),
+		AtCursor: true, Cells: blankCells(g.cols, g.rows), Raw: e.passthrough(bytes.Clone(e.sixel.buf)),
 		Cols: g.cols, Rows: g.rows, WidthPX: g.canvas.Dx(), HeightPX: g.canvas.Dy(),
 	}, nil
 }

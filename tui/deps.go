@@ -91,12 +91,23 @@ type Overlay struct {
 // Picture is an encoded image. Exactly one of Cells and Raw is normally
 // set: Cells is in-band text (half-blocks, a text listing, kitty
 // placeholders) placed in the view; Raw is an out-of-band escape sequence
-// (sixel, iTerm2, kitty transmission) written at the pane's top-left cell.
-// Kitty may set both (Raw transmits, Cells places).
+// (sixel, iTerm2, kitty graphics placed directly) written at the pane's
+// top-left cell. Kitty with placeholders sets both (Raw transmits, Cells
+// places).
 type Picture struct {
 	Cells      string
 	Raw        []byte
 	Cols, Rows int
+	// AtCursor is true when Raw draws the picture itself where the cursor
+	// is (sixel, iTerm2, kitty graphics without placeholders): the
+	// workstation reserves blank cells, writes Raw at the pane's top-left
+	// cell, and removes the picture out of band when it no longer belongs
+	// on the screen.
+	AtCursor bool
+	// Release removes an AtCursor picture from the terminal by its id
+	// (kitty: delete the image); nil when only overwriting its cells
+	// removes it (sixel, iTerm2).
+	Release []byte
 	// Key identifies the picture's content; equal keys mean equal pictures,
 	// so an unchanged picture is not sent again.
 	Key string

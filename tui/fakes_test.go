@@ -221,7 +221,7 @@ func (f *fakeImager) Encode(_ context.Context, req ImageRequest) (Picture, error
 	cols, rows := min(req.Cols, 2*req.Rows), req.Rows
 	key := req.key()
 	if f.protocol == "sixel" {
-		return Picture{Raw: []byte("\x1bPq#fake " + req.ItemID + "\x1b\\"), Cols: cols, Rows: rows, Key: key}, nil
+		return Picture{Raw: []byte("\x1bPq#fake " + req.ItemID + "\x1b\\"), AtCursor: true, Cols: cols, Rows: rows, Key: key}, nil
 	}
 	lines := make([]string, rows)
 	for y := range lines {

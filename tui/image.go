@@ -26,35 +26,42 @@ type imageState struct {
 	err    error
 	errFor string
 
-	rect     Rect // inner rect of the pane the picture is placed in
-	visible  bool // the pane is on screen (no dialog or too-small view over it)
-	onScreen bool // an out-of-band picture may be on the terminal
-	sent     bool // the current picture was written at rect
-	flushing bool // an imageFlushMsg is pending
+	rect     Rect   // inner rect of the pane the picture is placed in
+	visible  bool   // the pane is on screen (no dialog or too-small view over it)
+	onScreen bool   // an out-of-band (AtCursor) picture may be on the terminal
+	release  []byte // removes the picture on screen by its id (kitty); nil: blank its cells
+	sent     bool   // the current picture was written at rect
+	flushing bool   // an imageFlushMsg is pending
 }
 
-// invalidate forgets that a picture is on the screen (after a resize or a
-// full repaint the terminal no longer shows it), so it is sent again.
+// invalidate forgets where the picture is (after a resize the layout
+// changes and the terminal repaints), so it is sent again. Pixels drawn
+// over cells (sixel, iTerm2) are gone with the repaint; a kitty image
+// placed at a cell outlives it, so it stays on record as on screen and
+// syncImage deletes it.
 func (s *imageState) invalidate() {
 	s.sent = false
-	s.onScreen = false
+	if s.release == nil {
+		s.onScreen = false
+	}
 	s.rect = Rect{}
 	s.visible = false
 }
 
-// pixelProtocol reports whether pictures are pixels drawn over cells the
-// renderer thinks blank (sixel, iTerm2): they must be wiped out of band
-// when they no longer belong on the screen. Kitty's pictures are placed by
-// placeholder text the renderer draws and removes itself.
-func (m *Model) pixelProtocol() bool {
-	if m.cfg.Imager == nil {
-		return false
+// wipe removes the out-of-band picture on screen: by its id where the
+// terminal keeps one (kitty), else by blanking rect, or by a full repaint
+// when rect is empty (the pane moved: the old block is not known to be
+// where the new one is).
+func (s *imageState) wipe(rect Rect) tea.Cmd {
+	rel := s.release
+	s.onScreen, s.release, s.sent = false, nil, false
+	switch {
+	case rel != nil:
+		return tea.Raw(string(rel))
+	case rect.Empty():
+		return tea.ClearScreen
 	}
-	switch m.cfg.Imager.Protocol() {
-	case "sixel", "iterm2":
-		return true
-	}
-	return false
+	return tea.Raw(clearBlock(rect))
 }
 
 // imageRect returns the inner rectangle of the image pane and whether the
@@ -158,27 +165,25 @@ func (r ImageRequest) key() string {
 // frame.
 func (m *Model) syncImage() tea.Cmd {
 	var cmds []tea.Cmd
-	raw := m.pixelProtocol()
 	rect, visible := m.imageRect()
 	s := &m.img
+	if s.onScreen && (!visible || rect != s.rect) {
+		// The pane moved, shrank or was covered: pixels outside the new
+		// block would linger where the renderer sees blank cells, and a
+		// kitty image would stay over whatever covers the pane.
+		cmds = append(cmds, s.wipe(Rect{}))
+	}
 	if visible != s.visible || rect != s.rect {
-		if raw && s.onScreen {
-			// The pane moved, shrank or was covered: pixels outside the new
-			// block would linger where the renderer sees blank cells.
-			cmds = append(cmds, tea.ClearScreen)
-			s.onScreen = false
-		}
 		s.rect, s.visible, s.sent = rect, visible, false
 	}
 	if !visible {
 		return tea.Batch(cmds...)
 	}
 	it, _ := m.current()
-	if raw && s.onScreen && s.picFor != it.ID {
+	if s.onScreen && s.picFor != it.ID {
 		// Never leave another item's image on the screen while the new one
 		// is drawn.
-		cmds = append(cmds, tea.Raw(clearBlock(rect)))
-		s.onScreen, s.sent = false, false
+		cmds = append(cmds, s.wipe(rect))
 	}
 	if !m.overlaysSettled() {
 		// The boxes are about to change (results or findings loading):
@@ -227,20 +232,21 @@ func (m *Model) handleFlush(imageFlushMsg) tea.Cmd {
 		return nil
 	}
 	s.sent = true
-	if !m.pixelProtocol() {
-		// Kitty: the transmission only; the placeholders in the view place
-		// the picture.
-		s.onScreen = false
+	if !s.pic.AtCursor {
+		// Kitty with placeholders: the transmission only; the placeholders
+		// in the view place the picture.
 		return tea.Raw(string(s.pic.Raw))
 	}
-	s.onScreen = true
+	s.onScreen, s.release = true, s.pic.Release
 	return tea.Raw(placePicture(s.rect, s.pic))
 }
 
 // placePicture is the out-of-band write: save the cursor, start a
-// synchronized update, blank the pane's block (so a smaller picture leaves
-// nothing of the previous one), draw the picture centred in the block,
-// end the synchronized update and restore the cursor.
+// synchronized update, blank the pane's block (so a smaller sixel picture
+// leaves nothing of the previous one), move the cursor to the cell where
+// the picture, centred in the block, starts, draw it there (a kitty
+// picture replaces the previous one by its id), end the synchronized
+// update and restore the cursor.
 func placePicture(rect Rect, pic *Picture) string {
 	var b strings.Builder
 	b.Grow(len(pic.Raw) + rect.H*(rect.W+12) + 64)
@@ -344,7 +350,7 @@ func (m *Model) syncImagePane() {
 		p.SetData(showError, Sanitize(m.img.err.Error()), title)
 	case m.img.pic == nil || m.img.picFor != it.ID:
 		p.SetData(showPlaceholder, "loading image…", title)
-	case m.pixelProtocol():
+	case m.img.pic.AtCursor:
 		p.SetData(showReserved, "", title) // the picture is written out of band
 	default:
 		p.SetData(showCells, m.img.pic.Cells, title)

@@ -106,7 +106,7 @@ func (r *RenderImager) Encode(ctx context.Context, req ImageRequest) (Picture, e
 	if err != nil {
 		return Picture{}, err
 	}
-	return Picture{Cells: p.Cells, Raw: p.Raw, Cols: p.Cols, Rows: p.Rows, Key: p.Key,
+	return Picture{Cells: p.Cells, Raw: p.Raw, Cols: p.Cols, Rows: p.Rows, Key: p.Key, AtCursor: p.AtCursor, Release: p.Release,
 		Window: ShownWindow{Center: rq.Window.Center, Width: rq.Window.Width, Preset: name}, Invert: v.Invert}, nil
 }
 
