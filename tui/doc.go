@@ -15,10 +15,12 @@
 // A verdict is shown as saved only after the store said it is durable.
 //
 // Images travel beside the renderer, not inside View: the view reserves a
-// blank block of cells, and protocols that draw pixels (sixel, iTerm2, kitty
-// transmission) are written with tea.Raw one tick after the frame, at the
-// block's top-left cell, inside a synchronized update. In-band protocols
-// (half-blocks, text, kitty placeholders) are part of the view.
+// blank block of cells, and pictures drawn at the cursor (sixel, iTerm2,
+// kitty graphics without placeholders) are written with tea.Raw one tick
+// after the frame, at the block's top-left cell, inside a synchronized
+// update, and removed out of band (kitty: deleted by id) when they no
+// longer belong on the screen. In-band protocols (half-blocks, text, kitty
+// placeholders, whose transmission alone is written) are part of the view.
 //
 // All untrusted text (drafts, model outputs, file names, notes, IDs) passes
 // through Sanitize before it reaches the screen.
