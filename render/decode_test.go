@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -151,35 +152,70 @@ func FuzzDecode(f *testing.F) {
 }
 
 // TestJPEGLumaIsImageJPEGs: whichever decoder reads a JPEG (jpegluma for
-// baseline grey and YCbCr, image/jpeg for the rest), Load gives the luma
-// image/jpeg decodes, value for value.
+// baseline grey and YCbCr, straight to float32 at full resolution;
+// image/jpeg for the rest), Load gives the luma image/jpeg decodes, value
+// for value, and its k x k block means when it averages while decoding.
 func TestJPEGLumaIsImageJPEGs(t *testing.T) {
 	files := []string{"phantom-nodule.jpg", "../../render/internal/jpegluma/testdata/im-ycbcr422.jpg",
 		"../../render/internal/jpegluma/testdata/im-progressive.jpg"}
 	for _, name := range files {
-		t.Run(filepath.Base(name), func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "testdata", "phantoms", name))
-			require.NoError(t, err)
-			img, err := jpeg.Decode(bytes.NewReader(data))
-			require.NoError(t, err)
-			r, err := Decode(context.Background(), bytes.NewReader(data), name, LoadOptions{})
-			require.NoError(t, err)
-			b := img.Bounds()
-			require.Equal(t, b.Dx()*b.Dy(), len(r.Pix))
-			for y := range b.Dy() {
-				for x := range b.Dx() {
-					var want uint8
-					switch m := img.(type) {
-					case *image.Gray:
-						want = m.GrayAt(x, y).Y
-					case *image.YCbCr:
-						want = m.YCbCrAt(x, y).Y
-					default:
-						t.Fatalf("image/jpeg gave %T", img)
-					}
-					require.Equal(t, float32(want), r.Pix[y*b.Dx()+x], "pixel (%d,%d)", x, y)
-				}
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "phantoms", name))
+		require.NoError(t, err)
+		img, err := jpeg.Decode(bytes.NewReader(data))
+		require.NoError(t, err)
+		b := img.Bounds()
+		luma := func(x, y int) float64 {
+			switch m := img.(type) {
+			case *image.Gray:
+				return float64(m.GrayAt(x, y).Y)
+			case *image.YCbCr:
+				return float64(m.YCbCrAt(x, y).Y)
 			}
-		})
+			t.Fatalf("image/jpeg gave %T", img)
+			return 0
+		}
+		for _, k := range []int{1, 2, 3} {
+			t.Run(fmt.Sprintf("%s/k=%d", filepath.Base(name), k), func(t *testing.T) {
+				r, err := Decode(context.Background(), bytes.NewReader(data), name, LoadOptions{DrawWidth: b.Dx() / k})
+				require.NoError(t, err)
+				gw, gh := ceilDiv(b.Dx(), k), ceilDiv(b.Dy(), k)
+				require.Equal(t, [2]int{gw, gh}, [2]int{r.Width, r.Height})
+				require.Equal(t, [2]int{b.Dx(), b.Dy()}, [2]int{r.SourceWidth, r.SourceHeight})
+				for gy := range gh {
+					for gx := range gw {
+						var sum float64
+						n := 0
+						for y := gy * k; y < min((gy+1)*k, b.Dy()); y++ {
+							for x := gx * k; x < min((gx+1)*k, b.Dx()); x++ {
+								sum += luma(x, y)
+								n++
+							}
+						}
+						got := r.Pix[gy*gw+gx]
+						if k == 1 {
+							require.Equal(t, float32(sum), got, "pixel (%d,%d)", gx, gy)
+						} else {
+							require.InDelta(t, sum/float64(n), float64(got), 1e-3, "block (%d,%d)", gx, gy)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestDamagedJPEGIsImageJPEGs: a stream jpegluma refuses part-way (here
+// truncated) gets what image/jpeg gives it, at full resolution (the
+// float32 path) and averaged, and an error names the file.
+func TestDamagedJPEGIsImageJPEGs(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "phantoms", "phantom-nodule.jpg"))
+	require.NoError(t, err)
+	cut := data[:len(data)/2]
+	_, wantErr := jpeg.Decode(bytes.NewReader(cut))
+	require.Error(t, wantErr, "image/jpeg reads half a file")
+	for _, opt := range []LoadOptions{{}, {DrawWidth: 300}} {
+		_, err := Decode(context.Background(), bytes.NewReader(cut), "half.jpg", opt)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "half.jpg")
 	}
 }

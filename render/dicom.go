@@ -355,11 +355,10 @@ func decodeDICOMJPEG(info dicom.PixelDataInfo, a dicomAttrs, opt LoadOptions) (*
 	if cfg.Width != a.cols || cfg.Height != a.rows {
 		return nil, fmt.Errorf("PixelData JPEG is %dx%d but Columns x Rows say %dx%d", cfg.Width, cfg.Height, a.cols, a.rows)
 	}
-	img, err := decodeJPEGPixels(buf)
+	rg, err := jpegLuma(buf, cfg, opt)
 	if err != nil {
 		return nil, fmt.Errorf("PixelData JPEG: %w", err)
 	}
-	rg, _ := fromImage(img, opt)
 	if a.slope != 1 || a.intercept != 0 {
 		for i, v := range rg.Pix {
 			rg.Pix[i] = float32(float64(v)*a.slope + a.intercept)

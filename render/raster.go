@@ -23,27 +23,42 @@ func decodeJPEG(data []byte, opt LoadOptions) (*Radiograph, error) {
 	if err := opt.checkPixels(cfg.Width, cfg.Height); err != nil {
 		return nil, err
 	}
-	img, err := decodeJPEGPixels(data)
+	rg, err := jpegLuma(data, cfg, opt)
 	if err != nil {
 		return nil, err
 	}
-	rg, _ := fromImage(img, opt)
 	rg.Format = "jpeg"
 	rg.DefaultWindow = identityWindow8
 	return rg, nil
 }
 
-// decodeJPEGPixels decodes a JPEG whose size was checked: baseline grey and
-// YCbCr with jpegluma (the luma only, the inverse DCT on every core), the
-// rest with image/jpeg. Both give the same luma pixel for pixel; jpegluma
-// refuses any stream it does not read cleanly, so image/jpeg decides what a
-// damaged file gives. Measured on the 2048² benchmark phantom drawn at 1600
-// px: docs/render.md, Benchmarks.
-func decodeJPEGPixels(data []byte) (image.Image, error) {
-	if img, err := jpegluma.Decode(data); err == nil {
-		return img, nil
+// jpegLuma decodes a JPEG whose size was checked into the grid opt asks
+// for: baseline grey and YCbCr with jpegluma (the luma only, the inverse
+// DCT on every core; straight to float32 when the grid is the full
+// image), the rest with image/jpeg. Both give the same luma pixel for
+// pixel; jpegluma refuses any stream it does not read cleanly, so
+// image/jpeg decides what a damaged file gives. Measured on the 2048²
+// benchmark phantom: docs/render.md, Benchmarks.
+func jpegLuma(data []byte, cfg image.Config, opt LoadOptions) (*Radiograph, error) {
+	var img image.Image
+	if reduceFactor(cfg.Width, cfg.Height, opt) == 1 {
+		// Every pixel is kept: the luma goes straight into the grid.
+		if pix, w, h, err := jpegluma.DecodeFloat32(data); err == nil {
+			g := &gridBuilder{sw: w, sh: h, k: 1, gw: w, gh: h, pix: pix}
+			return g.radiograph(), nil
+		}
+	} else if g, err := jpegluma.Decode(data); err == nil {
+		img = g
 	}
-	return jpeg.Decode(bytes.NewReader(data))
+	if img == nil {
+		// jpegluma refused it (both entry points refuse the same streams).
+		var err error
+		if img, err = jpeg.Decode(bytes.NewReader(data)); err != nil {
+			return nil, err
+		}
+	}
+	rg, _ := fromImage(img, opt)
+	return rg, nil
 }
 
 // fromImage converts any image to luminance values, averaged into the grid

@@ -104,7 +104,26 @@ func Decode(data []byte) (*image.Gray, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeScan(data, pos, hd)
+	out := &output{width: hd.width, height: hd.height}
+	if err := decodeScan(data, pos, hd, out); err != nil {
+		return nil, err
+	}
+	return out.gray.SubImage(image.Rect(0, 0, hd.width, hd.height)).(*image.Gray), nil
+}
+
+// DecodeFloat32 is Decode giving the luma as float32 values (0 to 255),
+// width x height, row after row: what a caller that works in float32 would
+// convert Decode's image to, without the 8-bit plane and the second pass.
+func DecodeFloat32(data []byte) (pix []float32, width, height int, err error) {
+	hd, pos, err := parseHeader(data)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	out := &output{width: hd.width, height: hd.height, float: true}
+	if err := decodeScan(data, pos, hd, out); err != nil {
+		return nil, 0, 0, err
+	}
+	return out.f32, hd.width, hd.height, nil
 }
 
 // parseHeader reads markers up to and including the first SOS, and returns

@@ -31,12 +31,21 @@ func reference(t testing.TB, data []byte) (*image.Gray, error) {
 	return nil, fmt.Errorf("image/jpeg returned %T", img)
 }
 
-// requireSameLuma fails unless got equals image/jpeg's luma pixel for
-// pixel, stride included.
+// requireSameLuma fails unless got, and DecodeFloat32's values, equal
+// image/jpeg's luma pixel for pixel, stride included.
 func requireSameLuma(t *testing.T, data []byte, got *image.Gray) {
 	t.Helper()
 	want, err := reference(t, data)
 	require.NoError(t, err, "image/jpeg")
+	f, w, h, err := DecodeFloat32(data)
+	require.NoError(t, err, "DecodeFloat32")
+	require.Equal(t, want.Rect.Size(), image.Pt(w, h))
+	require.Len(t, f, w*h)
+	for y := range h {
+		for x := range w {
+			require.Equal(t, float32(want.GrayAt(x, y).Y), f[y*w+x], "float pixel (%d,%d)", x, y)
+		}
+	}
 	require.Equal(t, want.Rect, got.Rect)
 	require.Equal(t, want.Stride, got.Stride)
 	b := want.Rect
@@ -168,12 +177,15 @@ func TestRefusesWhatItDoesNotHandle(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := Decode(c.data)
+			_, _, _, ferr := DecodeFloat32(c.data)
 			if c.want == nil {
+				require.NoError(t, ferr, "DecodeFloat32")
 				require.NoError(t, err)
 				requireSameLuma(t, c.data, got)
 				return
 			}
 			require.ErrorIs(t, err, c.want)
+			require.ErrorIs(t, ferr, c.want, "DecodeFloat32")
 		})
 	}
 }
@@ -186,13 +198,15 @@ func TestWorkersStop(t *testing.T) {
 	for range 20 {
 		_, err := Decode(good[:len(good)/2])
 		require.Error(t, err)
+		_, _, _, err = DecodeFloat32(good[:len(good)/2])
+		require.Error(t, err)
 	}
 	// Decode waits for its workers before returning, so none is left now.
 	assert.LessOrEqual(t, runtime.NumGoroutine(), before)
 }
 
-// FuzzDecode: never panics, and whatever both decoders accept decodes to
-// the same pixels.
+// FuzzDecode: neither entry point panics, both accept the same streams, and
+// whatever jpegluma and image/jpeg both accept decodes to the same pixels.
 func FuzzDecode(f *testing.F) {
 	f.Add(encodeTest(testSpec{w: 20, h: 20, comps: grey, restart: 1}))
 	f.Add(encodeTest(testSpec{w: 24, h: 17, comps: ycc420, jfif: true, restart: 3}))
@@ -208,6 +222,8 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		got, err := Decode(data)
+		_, _, _, ferr := DecodeFloat32(data)
+		require.Equal(t, err == nil, ferr == nil, "Decode: %v; DecodeFloat32: %v", err, ferr)
 		if err != nil {
 			return
 		}

@@ -153,16 +153,16 @@ type stripJob struct {
 
 // decodeScan decodes the first scan, which starts at data[pos] with its
 // header, into the luma plane.
-func decodeScan(data []byte, pos int, hd *header) (*image.Gray, error) {
+func decodeScan(data []byte, pos int, hd *header, out *output) error {
 	sc, pos, err := hd.parseSOS(data, pos)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	y := hd.comps[0]
 	hmax, vmax := y.h, y.v
 	mxx := (hd.width + 8*hmax - 1) / (8 * hmax)
 	myy := (hd.height + 8*vmax - 1) / (8 * vmax)
-	plane := image.NewGray(image.Rect(0, 0, 8*hmax*mxx, 8*vmax*myy))
+	out.alloc(8*hmax*mxx, 8*vmax*myy)
 
 	// The MCU grid: interleaved scans code h x v blocks of every component
 	// per MCU; a single-component scan codes one block per MCU, only those
@@ -195,7 +195,7 @@ func decodeScan(data []byte, pos int, hd *header) (*image.Gray, error) {
 			go func() {
 				defer wg.Done()
 				for j := range jobs {
-					transformStrip(plane, j, mcuW*ybw)
+					out.transformStrip(j, mcuW*ybw)
 					clear(j.blocks) // decoding fills only the non-zero coefficients
 					free <- j.blocks
 				}
@@ -240,7 +240,7 @@ func decodeScan(data []byte, pos int, hd *header) (*image.Gray, error) {
 					}
 					if !decodeBlock(&br, b, s, &dc[s.comp], q, si == 0) {
 						stop()
-						return nil, formatErr("bad entropy-coded data in MCU %d", mcu)
+						return formatErr("bad entropy-coded data in MCU %d", mcu)
 					}
 				}
 			}
@@ -248,7 +248,7 @@ func decodeScan(data []byte, pos int, hd *header) (*image.Gray, error) {
 			if hd.restart > 0 && mcu%hd.restart == 0 && mcu < mcuW*mcuH {
 				if !br.skipRestart(rst) {
 					stop()
-					return nil, formatErr("missing restart marker after MCU %d", mcu)
+					return formatErr("missing restart marker after MCU %d", mcu)
 				}
 				rst++
 				dc = [3]int32{}
@@ -256,18 +256,18 @@ func decodeScan(data []byte, pos int, hd *header) (*image.Gray, error) {
 		}
 		if br.overrun() {
 			stop()
-			return nil, formatErr("scan ends before MCU row %d", my)
+			return formatErr("scan ends before MCU row %d", my)
 		}
 		j := stripJob{row: my * ybh, blocks: blocks}
 		if workers > 0 {
 			jobs <- j
 		} else {
-			transformStrip(plane, j, mcuW*ybw)
+			out.transformStrip(j, mcuW*ybw)
 			clear(blocks)
 		}
 	}
 	stop()
-	return plane.SubImage(image.Rect(0, 0, hd.width, hd.height)).(*image.Gray), nil
+	return nil
 }
 
 // decodeBlock reads one block's coefficients. For luma it stores them
@@ -317,27 +317,77 @@ func decodeBlock(br *bitReader, b *block, s scanComp, dc *int32, q *[blockSize]i
 	return true
 }
 
-// transformStrip transforms a strip's blocks and stores them in plane as
-// image/jpeg does: level shift by 128, clamp to 0..255.
-func transformStrip(plane *image.Gray, j stripJob, bw int) {
+// output is where decoded luma goes: an 8-bit plane of whole blocks, as
+// image/jpeg lays it out, or float32 values width x height.
+type output struct {
+	width, height int
+	float         bool
+	gray          *image.Gray
+	f32           []float32
+}
+
+// alloc makes the plane for a decoded area of w x h (whole blocks).
+func (o *output) alloc(w, h int) {
+	if o.float {
+		o.f32 = make([]float32, o.width*o.height)
+		return
+	}
+	o.gray = image.NewGray(image.Rect(0, 0, w, h))
+}
+
+// transformStrip transforms a strip's blocks and stores them as image/jpeg
+// does: level shift by 128, clamp to 0..255.
+func (o *output) transformStrip(j stripJob, bw int) {
 	for i := range j.blocks {
 		b := &j.blocks[i]
 		bx, by := i%bw, j.row+i/bw
 		idct(b)
-		dst := plane.Pix[8*(by*plane.Stride+bx):]
+		if o.float {
+			o.storeFloat(b, bx, by)
+			continue
+		}
+		st := o.gray.Stride
+		off := 8 * (by*st + bx)
 		for y := range 8 {
-			row := dst[y*plane.Stride : y*plane.Stride+8 : y*plane.Stride+8]
-			src := b[8*y : 8*y+8 : 8*y+8]
+			row := (*[8]uint8)(o.gray.Pix[off+y*st:])
+			src := (*[8]int32)(b[8*y:])
 			for x, c := range src {
-				if c < -128 {
-					c = 0
-				} else if c > 127 {
-					c = 255
-				} else {
-					c += 128
-				}
-				row[x] = uint8(c)
+				row[x] = uint8(level(c))
 			}
+		}
+	}
+}
+
+// level shifts a transformed sample by 128 and clamps it to 0..255.
+func level(c int32) int32 {
+	c += 128
+	if uint32(c) > 255 {
+		c = ^c >> 31 & 255 // below 0: 0; above 255: 255
+	}
+	return c
+}
+
+// storeFloat writes the part of block (bx, by) inside the image.
+func (o *output) storeFloat(b *block, bx, by int) {
+	x0, y0, w := 8*bx, 8*by, o.width
+	nx, ny := min(8, w-x0), min(8, o.height-y0)
+	if nx == 8 && ny == 8 {
+		for y := range 8 {
+			row := (*[8]float32)(o.f32[(y0+y)*w+x0:])
+			src := (*[8]int32)(b[8*y:])
+			for x, c := range src {
+				row[x] = float32(level(c))
+			}
+		}
+		return
+	}
+	if nx <= 0 || ny <= 0 {
+		return // a block of the padding
+	}
+	for y := range ny {
+		row := o.f32[(y0+y)*w+x0 : (y0+y)*w+x0+nx]
+		for x := range row {
+			row[x] = float32(level(b[8*y+x]))
 		}
 	}
 }
