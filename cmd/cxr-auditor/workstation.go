@@ -231,6 +231,12 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	for _, h := range cfg.hosts {
 		hostNames = append(hostNames, h.URL())
 	}
+	prefsFile := prefsPath(e)
+	prefs, perr := loadPrefs(prefsFile)
+	if perr != nil {
+		problems = append(problems, perr.Error())
+	}
+
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	model := tui.New(runCtx, tui.Config{
@@ -238,7 +244,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		Annotator: cfg.annotator, Blind: cfg.blind, Hosts: hostNames,
 		GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
 		Urgent: cfg.urgent, Prefetch: cfg.prefetch, Title: cfg.worklist, Extra: cfg.extraStatus,
-		ASCII: cfg.ascii,
+		ASCII: cfg.ascii, UrgentFirst: prefs.UrgentFirst,
 	})
 
 	opts := []tea.ProgramOption{tea.WithContext(runCtx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
@@ -307,6 +313,12 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	// The annotator and the store's path are outside text.
 	writeLine(e.stdout, "cxr-auditor %s: %d verdict(s) and %d note(s) saved this session as %s · store %s",
 		cfg.command, model.SavedVerdicts(), model.SavedNotes(), cfg.annotator, st.Path())
+	if model.UrgentFirst() != prefs.UrgentFirst {
+		prefs.UrgentFirst = model.UrgentFirst()
+		if err := savePrefs(prefsFile, prefs); err != nil {
+			fmt.Fprintf(e.stderr, "cxr-auditor %s: could not remember urgent-first: %v\n", cfg.command, err)
+		}
+	}
 	if n := model.Pending(); n > 0 {
 		fmt.Fprintf(e.stderr, "cxr-auditor %s: %d change(s) were still being saved at exit and may be lost\n", cfg.command, n)
 	}
