@@ -14,7 +14,9 @@ import (
 func TestPrefsFile(t *testing.T) {
 	dir := t.TempDir()
 	assert.Equal(t, filepath.Join(dir, "cfg", "cxr-auditor", "workstation.json"),
-		prefsPath(env{getenv: func(k string) string { return map[string]string{"XDG_CONFIG_HOME": filepath.Join(dir, "cfg"), "HOME": "/h"}[k] }}))
+		prefsPath(env{getenv: func(k string) string {
+			return map[string]string{"XDG_CONFIG_HOME": filepath.Join(dir, "cfg"), "HOME": "/h"}[k]
+		}}))
 	assert.Equal(t, filepath.Join("/h", ".config", "cxr-auditor", "workstation.json"),
 		prefsPath(env{getenv: func(k string) string { return map[string]string{"HOME": "/h"}[k] }}))
 	assert.Empty(t, prefsPath(env{getenv: func(string) string { return "" }}), "nowhere to remember")
