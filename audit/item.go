@@ -80,3 +80,17 @@ type Update struct {
 	Status Status
 	Result *Result
 }
+
+// TeamProgress is the state of a run shared by several worker processes
+// (pipeline.Claims), across every worker.
+type TeamProgress struct {
+	Items   int `json:"items"`
+	Done    int `json:"done"`
+	Failed  int `json:"failed"` // among Done
+	Running int `json:"running"`
+	Pending int `json:"pending"`
+	// Workers holding a live lease now.
+	Workers int `json:"workers"`
+	// Round counts the times the run was started over after finishing.
+	Round int `json:"round"`
+}
