@@ -46,6 +46,16 @@ FILE when the run ends: a previous FILE is untouched until then, and after a
 crash the partial file holds every finished item. --out may not name the
 worklist or the store.
 
+Several run processes, on several GPU servers, may share one worklist
+through one store (--share; by default when the store is PostgreSQL):
+start the same command on each machine. Each item is claimed by one
+worker (a lease it renews every third of --lease); a worker that dies
+leaves its items to the others once its leases expire; no item is run
+twice while its lease holds. Each worker writes every item's line: those
+the others ran are read from the store. The progress shows the team's
+counts. Running a finished shared run again starts it over (a resume:
+cached results served, failures retried).
+
 Progress goes to stderr: a bar on a terminal, plain lines otherwise. Ctrl-C,
 SIGTERM and SIGHUP (a closed terminal) stop cleanly, keeping every finished
 item. Exit status: 0 when every item succeeded, 2 when an item or a worklist
@@ -63,6 +73,7 @@ type runFlags struct {
 	jobs         int
 	urgent       *labelsFlag
 	allowOutside bool
+	share        shareFlags
 }
 
 func newRunCmd(e env) *cobra.Command {
@@ -85,6 +96,7 @@ func newRunCmd(e env) *cobra.Command {
 	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
 	addAllowOutsideFlag(cmd, &f.allowOutside)
+	f.share.add(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("out", completeJSONL)
 	return cmd
@@ -104,6 +116,13 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 		return err
 	}
 	db := storeLocation(f.db, wlPath, e.getenv)
+	shared, err := f.share.shared(db)
+	if err != nil {
+		return err
+	}
+	if err := f.share.check(); err != nil {
+		return err
+	}
 	if f.out != "" {
 		if err := checkOutput("--out", f.out, append(storeFiles(db), protectedFile{"the worklist", wlPath})...); err != nil {
 			return err
@@ -184,13 +203,20 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	ordered := pipeline.NewInOrder(wl.Items, func(it audit.Item, r *audit.Result) {
 		results.write(makeRunOutput(it, r))
 	})
-	runErr := sched.RunAll(ctx, wl.Items, func(u audit.Update) {
+	each := func(u audit.Update) {
 		ordered.Add(u)
 		if u.Result != nil {
 			sum.add(u.Result)
 			prog.item(sum, u.Result)
 		}
-	})
+	}
+	var runErr error
+	sharedLine := ""
+	if shared {
+		sharedLine, runErr = sharedRun(ctx, st, sched, wl.Items, f.share, prog, each)
+	} else {
+		runErr = sched.RunAll(ctx, wl.Items, each)
+	}
 	ordered.Flush()
 	prog.finish()
 	// Every finished item's line is in place before anything else can
@@ -201,6 +227,9 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 		"failed": sum.failed, "salvaged": sum.salvaged, "cached": sum.cached, "urgent": sum.urgent,
 		"wall_ms": wall.Milliseconds(), "interrupted": ctx.Err() != nil})
 	fmt.Fprintf(e.stderr, "cxr-auditor run: %s\n", sum.line(wall))
+	if sharedLine != "" {
+		writeLine(e.stderr, "cxr-auditor run: %s", sharedLine)
+	}
 	if len(wl.Problems) > 0 {
 		fmt.Fprintf(e.stderr, "cxr-auditor run: %d worklist row(s) skipped (see above)\n", len(wl.Problems))
 	}

@@ -71,6 +71,8 @@ type progress struct {
 	every   int
 	drawn   bool
 	summary runSummary
+	// teamText is a shared run's team counts (run_shared.go), "" alone.
+	teamText string
 }
 
 func newProgress(w io.Writer, total int) *progress {
@@ -130,8 +132,19 @@ func (p *progress) status() string {
 	} else if n == p.total {
 		eta = "0s"
 	}
-	return fmt.Sprintf("%d/%d %3.0f%%  %.1f items/s  ETA %s  failed %d  cached %d",
-		n, p.total, 100*float64(n)/float64(max(1, p.total)), rate, eta, s.failed, s.cached)
+	return fmt.Sprintf("%d/%d %3.0f%%  %.1f items/s  ETA %s  failed %d  cached %d%s",
+		n, p.total, 100*float64(n)/float64(max(1, p.total)), rate, eta, s.failed, s.cached, p.teamText)
+}
+
+// team records a shared run's team counts, shown after the worker's own.
+func (p *progress) team(t audit.TeamProgress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.teamText = fmt.Sprintf("  team %d/%d done, %d running on %d worker(s)", t.Done, t.Items, t.Running, t.Workers)
+	if p.tty {
+		p.clear()
+		p.draw()
+	}
 }
 
 const barWidth = 30
