@@ -15,10 +15,11 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/cxr-auditor
 
 ## test: vet, then every test with the race detector (what CI runs). The
-## store's PostgreSQL cases run when CXR_TEST_POSTGRES names a server.
+## PostgreSQL cases (the store suite, shared runs with three workers, the
+## two-reader study) run when CXR_TEST_POSTGRES names a server.
 test:
 	$(GO) vet ./...
-	@test -n "$$CXR_TEST_POSTGRES" || echo 'note: the store'"'"'s PostgreSQL cases will skip; run them with: eval "$$(.ci/postgres.sh start /tmp/cxr-pg)" && make test'
+	@test -n "$$CXR_TEST_POSTGRES" || echo 'note: the PostgreSQL cases (store suite, three-worker shared run, two-reader study) will skip; run them with: eval "$$(.ci/postgres.sh start /tmp/cxr-pg)" && make test'
 	$(GO) test -race -count=1 ./...
 
 ## e2e: the workstation against a real `ollama serve` with tiny models

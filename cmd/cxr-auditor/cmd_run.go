@@ -49,12 +49,13 @@ worklist or the store.
 Several run processes, on several GPU servers, may share one worklist
 through one store (--share; by default when the store is PostgreSQL):
 start the same command on each machine. Each item is claimed by one
-worker (a lease it renews every third of --lease); a worker that dies
-leaves its items to the others once its leases expire; no item is run
-twice while its lease holds. Each worker writes every item's line: those
-the others ran are read from the store. The progress shows the team's
-counts. Running a finished shared run again starts it over (a resume:
-cached results served, failures retried).
+worker, under a lease it renews every second (or every third of --lease,
+when shorter); a worker that dies leaves its items to the others once
+its leases expire (--lease, default 1m); no item is run twice while its
+lease holds. Each worker writes every item's line: those the others ran
+are read from the store. The progress shows the team's counts. Running a
+finished shared run again starts it over (a resume: cached results
+served, failures retried).
 
 Progress goes to stderr: a bar on a terminal, plain lines otherwise. Ctrl-C,
 SIGTERM and SIGHUP (a closed terminal) stop cleanly, keeping every finished

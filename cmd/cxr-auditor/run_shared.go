@@ -84,7 +84,11 @@ func sharedRun(ctx context.Context, st *store.Store, sched *pipeline.Scheduler, 
 	prog.logf("shared run %s: this worker is %s; other run processes with the same worklist and settings on this store share it", key, worker)
 	logEvent(ctx, st, prog, "run_join", map[string]any{"run": key, "worker": worker, "lease_ms": f.lease.Milliseconds()})
 	err = sched.RunShared(ctx, items, claims, pipeline.SharedOptions{
-		Poll: f.lease / 3,
+		// Renew well within the lease, and look for the items others
+		// finished at least every second: output goes in worklist order,
+		// so one item another worker finished holds back the lines after
+		// it until this worker sees it (a poll is two small queries).
+		Poll: min(f.lease/3, time.Second),
 		OnTeam: func(p audit.TeamProgress) {
 			mu.Lock()
 			last, most = p, max(most, p.Workers)
