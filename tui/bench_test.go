@@ -104,10 +104,9 @@ func BenchmarkOpen(b *testing.B) {
 	b.Run("with_results", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			m := New(ctx, cfg)
-			load := loadSession(ctx, f.store, m.data.index, "tester", false)
 			_ = m.Init()
 			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
-			m.Update(load())
+			loadAll(m, loadSession(ctx, f.store, m.data.index, "tester", false))
 			_ = m.View()
 			if !m.Loaded() {
 				b.Fatal("session not loaded")

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+
 	"strings"
 	"testing"
 
@@ -60,7 +62,7 @@ func TestResumeSkipsAdjudicated(t *testing.T) {
 	m := New(h.m.ctx, f.config())
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.Update(keyMsg("G"))
-	m.Update(loadSession(m.ctx, f.store, m.data.index, "tester", false)())
+	loadAll(m, loadSession(m.ctx, f.store, m.data.index, "tester", false))
 	assert.Equal(t, "case-0004", m.CurrentID())
 }
 
@@ -243,7 +245,7 @@ func TestVerdictWaitsForDisagreements(t *testing.T) {
 	f.engine.done()
 	m := New(t.Context(), f.config())
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	m.Update(loadSession(m.ctx, f.store, m.data.index, "tester", false)()) // the lookup it asks for is not run
+	loadAll(m, loadSession(m.ctx, f.store, m.data.index, "tester", false)) // the lookup it asks for is not run
 	require.Equal(t, "case-0001", m.CurrentID())
 	v := m.View().Content
 	assert.Contains(t, v, "loading 1 disagreement…")
@@ -251,4 +253,43 @@ func TestVerdictWaitsForDisagreements(t *testing.T) {
 	_, cmd := m.Update(keyMsg("i"))
 	assert.Nil(t, cmd, "nothing saved")
 	assert.Contains(t, m.msg.text, "still loading the disagreements of case-0001")
+}
+
+// TestSessionStreams: the session arrives in parts, verdicts first, then
+// the summaries in growing chunks, so a long worklist fills in while the
+// query runs; the resume waits for the last part. Cancelling the
+// program's context stops the query's goroutine.
+func TestSessionStreams(t *testing.T) {
+	f := newFixture(5000, 5000)
+	f.engine.done()
+	m := New(t.Context(), f.config())
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	cmd := loadSession(m.ctx, f.store, m.data.index, "tester", false)
+
+	part := cmd().(sessionLoadedMsg)
+	require.False(t, part.done)
+	assert.Empty(t, part.summaries, "verdicts come first")
+	_, cmd = m.Update(part)
+	part = cmd().(sessionLoadedMsg)
+	assert.Len(t, part.summaries, firstChunk)
+	_, cmd = m.Update(part)
+	assert.Equal(t, firstChunk, m.data.cachedSeen)
+	assert.False(t, m.Loaded(), "not resumed before the last part")
+	part = cmd().(sessionLoadedMsg)
+	assert.Len(t, part.summaries, 2*firstChunk, "chunks grow")
+	_, cmd = m.Update(part)
+	loadAll(m, cmd)
+	assert.True(t, m.Loaded())
+	assert.Equal(t, 5000, m.data.cachedSeen)
+	assert.Contains(t, m.msg.text, "5000 cached results")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	m = New(ctx, f.config())
+	cmd = loadSession(ctx, f.store, m.data.index, "tester", false)
+	part = cmd().(sessionLoadedMsg)
+	cancel()
+	for !part.done { // the goroutine gives up at its next send and closes
+		part = part.next().(sessionLoadedMsg)
+	}
+	assert.ErrorIs(t, part.err, context.Canceled)
 }

@@ -468,3 +468,17 @@ func auditUpdate(id string, res *audit.Result) audit.Update {
 	res.ItemID = id
 	return audit.Update{ItemID: id, Status: audit.StatusDone, Result: res}
 }
+
+// loadAll runs the session load cmd (loadSession) on m to its last part,
+// as the program would, and returns the command the last part gave.
+func loadAll(m *Model, cmd tea.Cmd) tea.Cmd {
+	for cmd != nil {
+		msg := cmd()
+		_, next := m.Update(msg)
+		if sm, ok := msg.(sessionLoadedMsg); !ok || sm.done {
+			return next
+		}
+		cmd = next
+	}
+	return nil
+}

@@ -11,14 +11,21 @@ import (
 // Messages carry results into Update. Every asynchronous result names its
 // item and a generation number so a late one is recognised and dropped.
 
-// sessionLoadedMsg brings the cached results and the verdicts, loaded once
-// when the workstation opens.
+// sessionLoadedMsg brings one part of the session as it streams from the
+// store when the workstation opens: the verdicts first, then the cached
+// results' summaries a chunk at a time; the last part has done set (and
+// err, if the load failed). A million items arrive in a few dozen parts,
+// so the worklist fills in from the top while the query runs.
 type sessionLoadedMsg struct {
-	// summaries are the cached results of the worklist's items (items of
-	// the store that are not in the worklist are left out).
+	// verdicts are every current verdict (the first part only).
+	verdicts []audit.Verdict
+	// summaries are cached results of the worklist's items (items of the
+	// store that are not in the worklist are left out).
 	summaries []cachedSummary
-	verdicts  []audit.Verdict
+	done      bool
 	err       error
+	// next reads the part after this one (nil on the last).
+	next tea.Cmd
 }
 
 // cachedSummary is the store's summary of item index's latest result.
@@ -83,31 +90,89 @@ type writeDoneMsg struct {
 // storeTimeout bounds one store call made for the UI.
 const storeTimeout = 30 * time.Second
 
-// loadSession queries the result summaries and all verdicts at once (the
-// only I/O the workstation does for the whole worklist). index maps item
-// IDs to their place in the worklist; it is only read (the model never
-// changes it after New), so the command may use it off the UI goroutine.
+// sessionTimeout bounds the whole streaming load of the session: a
+// million summaries take seconds on a quiet machine and tens of seconds on
+// a loaded one; meanwhile the reviewer works.
+const sessionTimeout = 10 * time.Minute
+
+// Session parts grow from firstChunk to maxChunk summaries: the first
+// screen fills at once, and a million items take a few dozen messages.
+const (
+	firstChunk = 1 << 10
+	maxChunk   = 1 << 16
+)
+
+// loadSession streams the session from the store (the only I/O the
+// workstation does for the whole worklist): all verdicts, then the result
+// summaries in growing chunks, each a sessionLoadedMsg whose next command
+// reads the one after. The query runs in a goroutine owned by ctx (the
+// program's context): it stops when ctx ends, or when the parts are read
+// to the last. index maps item IDs to their place in the worklist; it is
+// only read (the model never changes it after New), so the goroutine may
+// use it.
 func loadSession(ctx context.Context, st Store, index map[string]int, annotator string, blind bool) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		defer cancel()
-		res := make([]cachedSummary, 0, len(index))
-		err := st.ResultSummaries(ctx, func(s audit.ResultSummary) error {
-			if i, ok := index[s.ItemID]; ok {
-				res = append(res, cachedSummary{index: i, ResultSummary: s})
+		ch := make(chan sessionLoadedMsg)
+		next := func() tea.Msg {
+			msg, ok := <-ch
+			if !ok {
+				return sessionLoadedMsg{done: true, err: ctx.Err()}
 			}
-			return nil
-		})
-		if err != nil {
-			return sessionLoadedMsg{err: err}
+			return msg
 		}
-		who := ""
-		if blind {
-			who = annotator
-		}
-		vs, err := st.AllVerdicts(ctx, who)
-		return sessionLoadedMsg{summaries: res, verdicts: vs, err: err}
+		go streamSession(ctx, st, index, annotator, blind, ch, next)
+		return next()
 	}
+}
+
+// streamSession sends the session's parts on ch (see loadSession) and
+// closes it.
+func streamSession(ctx context.Context, st Store, index map[string]int, annotator string, blind bool, ch chan<- sessionLoadedMsg, next tea.Cmd) {
+	defer close(ch)
+	ctx, cancel := context.WithTimeout(ctx, sessionTimeout)
+	defer cancel()
+	send := func(msg sessionLoadedMsg) bool {
+		if !msg.done {
+			msg.next = next
+		}
+		select {
+		case ch <- msg:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	who := ""
+	if blind {
+		who = annotator
+	}
+	vs, err := st.AllVerdicts(ctx, who)
+	if err != nil {
+		send(sessionLoadedMsg{done: true, err: err})
+		return
+	}
+	if !send(sessionLoadedMsg{verdicts: vs}) {
+		return
+	}
+	size := firstChunk
+	chunk := make([]cachedSummary, 0, size)
+	err = st.ResultSummaries(ctx, func(s audit.ResultSummary) error {
+		i, ok := index[s.ItemID]
+		if !ok {
+			return nil
+		}
+		chunk = append(chunk, cachedSummary{index: i, ResultSummary: s})
+		if len(chunk) < size {
+			return nil
+		}
+		if !send(sessionLoadedMsg{summaries: chunk}) {
+			return ctx.Err()
+		}
+		size = min(2*size, maxChunk)
+		chunk = make([]cachedSummary, 0, size)
+		return nil
+	})
+	send(sessionLoadedMsg{summaries: chunk, done: true, err: err})
 }
 
 // waitForUpdate reads one event from the pipeline (STYLE rule 8: it is

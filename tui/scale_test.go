@@ -115,7 +115,7 @@ func BenchmarkOpenStore(b *testing.B) {
 			m := New(ctx, cfg)
 			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 			_ = m.View()
-			m.Update(loadSession(ctx, st, m.data.index, "tester", false)())
+			loadAll(m, loadSession(ctx, st, m.data.index, "tester", false))
 			v := m.View().Content
 			if !m.Loaded() || !strings.Contains(v, "cached results") {
 				b.Fatalf("session not loaded: %s", m.msg.text)

@@ -9,15 +9,11 @@ import (
 // The session: cached results and verdicts at open, the pipeline's
 // progress, and the lazily loaded details of an item.
 
-// handleSession applies the cached results and verdicts loaded at open,
-// then resumes at the first item that needs work (unless the reviewer
-// already moved).
+// handleSession applies one part of the session as it streams in at open
+// (verdicts, then cached results), and after the last resumes at the first
+// item that needs work (unless the reviewer already moved).
 func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
-	m.data.loaded = true
-	if msg.err != nil {
-		m.setMsg(msgErr, "could not load saved results: "+Sanitize(msg.err.Error()))
-	}
-	cached := len(msg.summaries)
+	m.data.cachedSeen += len(msg.summaries)
 	for _, s := range msg.summaries {
 		r := &m.data.rows[s.index]
 		if r.status != "" && r.status != audit.StatusQueued {
@@ -48,14 +44,22 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 		}
 		m.data.mine[v.ItemID][v.DisagreementKey] = &verdictEntry{decision: v.Decision, state: stateSaved}
 	}
+	m.markDirty()
+	if !msg.done {
+		return msg.next
+	}
+	m.data.loaded = true
 	m.nav.dirty = true
+	if msg.err != nil {
+		m.setMsg(msgErr, "could not load saved results: "+Sanitize(msg.err.Error()))
+	}
 	if m.nav.urgentFirst {
 		m.nav.order = m.urgentOrder() // the remembered order, now that urgency is known
 	}
 	if m.nav.moved {
 		return m.afterMove()
 	}
-	m.resume(cached, msg.err == nil)
+	m.resume(m.data.cachedSeen, msg.err == nil)
 	return m.afterMove()
 }
 
