@@ -92,7 +92,9 @@ func scaleStore(b *testing.B, n int) (*store.Store, []audit.Item) {
 // BenchmarkOpenStore opens the workstation on a worklist whose results
 // are all in a real SQLite store (issue 11: review's first frame under
 // 1 s at a million items): "first_frame" is New and the first View (the
-// worklist, before the store answers); "session_loaded" adds the one
+// worklist, before the store answers); "first_statuses" the frame after
+// the first chunk of summaries (the top of the worklist with its
+// statuses); "session_loaded" adds the whole
 // streaming query of result summaries and verdicts and the frame that
 // shows them; "full_results" is what the workstation loaded before (every
 // report decoded, store.Results), for comparison.
@@ -108,6 +110,23 @@ func BenchmarkOpenStore(b *testing.B) {
 			if !strings.Contains(m.View().Content, "item-0000000") {
 				b.Fatal("no worklist in the first frame")
 			}
+		}
+	})
+	b.Run(fmt.Sprintf("first_statuses/%d", n), func(b *testing.B) {
+		for b.Loop() {
+			m := New(ctx, cfg)
+			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+			_ = m.View()
+			cmd := loadSession(ctx, st, m.data.index, "tester", false)
+			for range 2 { // the verdicts, then the first chunk of summaries
+				_, cmd = m.Update(cmd())
+			}
+			if !strings.Contains(m.View().Content, "✓ item-0000000") {
+				b.Fatalf("no status in the frame after the first chunk")
+			}
+			b.StopTimer()
+			loadAll(m, cmd) // read to the end: the goroutine finishes
+			b.StartTimer()
 		}
 	})
 	b.Run(fmt.Sprintf("session_loaded/%d", n), func(b *testing.B) {
