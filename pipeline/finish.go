@@ -261,6 +261,10 @@ func (s *Scheduler) land(j *job, outs *[2]*stageOutcome, res *audit.Result) {
 		if l, ok := s.q.landed[k]; ok && l.Key == o.rec.Key {
 			delete(s.q.landed, k)
 		}
+		if res.StoreErr == "" && (o.rec.Error == "" || o.rec.Deterministic) {
+			// What GetStage now returns for its key: the newest record.
+			s.memo.put(o.rec)
+		}
 	}
 	if s.q.finish(j.it, !s.stopping) {
 		s.cond.Broadcast()

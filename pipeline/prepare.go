@@ -210,7 +210,11 @@ func (s *Scheduler) cached(ctx context.Context, stage audit.Stage, inputHash str
 		return audit.StageRecord{}, false
 	}
 	for _, pr := range prs {
-		rec, ok, err := s.cfg.Store.GetStage(ctx, s.keyFor(stage, inputHash, pr))
+		key := s.keyFor(stage, inputHash, pr)
+		if rec, ok := s.memo.get(key); ok && s.serveable(rec) {
+			return rec, true
+		}
+		rec, ok, err := s.cfg.Store.GetStage(ctx, key)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.logf("cache lookup: %v", err)
@@ -218,6 +222,7 @@ func (s *Scheduler) cached(ctx context.Context, stage audit.Stage, inputHash str
 			continue
 		}
 		if ok && s.serveable(rec) {
+			s.memo.put(rec)
 			return rec, true
 		}
 	}

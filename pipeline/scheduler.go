@@ -117,6 +117,7 @@ type Scheduler struct {
 	hosts *hostTable
 	fin   *finisher
 	out   *outbox
+	memo  *recordMemo // the last records served or stored, by key (memo.go)
 
 	// mu guards q and the run state below; cond is broadcast whenever q
 	// changes in a way a waiting prep or slot worker may care about, and
@@ -192,6 +193,7 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 		readFile: readImage,
 		q:        newRankedQueue(cfg.GroundingModel, cfg.DraftModel),
 		fin:      newFinisher(cfg.Store == nil),
+		memo:     newRecordMemo(memoSize),
 		out:      newOutbox(),
 	}
 	if s.urgent == nil {
