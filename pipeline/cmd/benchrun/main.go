@@ -168,6 +168,10 @@ func benchSched(ctx context.Context, c config, out io.Writer) error {
 				return fmt.Errorf("%d hosts, round %d: %w", n, r+1, err)
 			}
 			walls, ms = append(walls, wall), append(ms, m)
+			if c.rounds > 1 {
+				fmt.Fprintf(out, "  %d hosts, round %d: run wall %.2fs (%.3fx); load %s\n", n, r+1, wall.Seconds(),
+					wall.Seconds()/(time.Duration(schedItems)*schedGround/time.Duration(n)).Seconds(), loadAvg())
+			}
 		}
 		wall, m := median(walls), medianMeasurement(ms)
 		bound := time.Duration(schedItems) * schedGround / time.Duration(n)
@@ -241,6 +245,10 @@ func benchRun(ctx context.Context, c config, out io.Writer) error {
 			return fmt.Errorf("round %d: %w", r+1, err)
 		}
 		runs, exports, fakeCPU = append(runs, rm), append(exports, em), append(fakeCPU, fc)
+		if c.rounds > 1 {
+			fmt.Fprintf(out, "  round %d: run %.1fs, %.1fs CPU, %.0f MB; export %.1fs, %.0f MB; load %s\n", r+1,
+				rm.wall.Seconds(), rm.cpu.Seconds(), rm.rssMB(), em.wall.Seconds(), em.rssMB(), loadAvg())
+		}
 	}
 	m, e := medianMeasurement(runs), medianMeasurement(exports)
 	t := targetFor(c.rows)
@@ -301,11 +309,16 @@ func medianMeasurement(ms []measurement) measurement {
 
 // machine describes where the figures come from: CPUs, load and date.
 func machine() string {
-	load := "?"
+	return fmt.Sprintf("%d CPUs, load %s, %s", runtime.NumCPU(), loadAvg(), time.Now().UTC().Format("2006-01-02"))
+}
+
+// loadAvg is the one-minute load average, or "?" where it is not known:
+// the machine may be shared, and the load says how far to trust a wall time.
+func loadAvg() string {
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		if f := strings.Fields(string(b)); len(f) > 0 {
-			load = f[0]
+			return f[0]
 		}
 	}
-	return fmt.Sprintf("%d CPUs, load %s, %s", runtime.NumCPU(), load, time.Now().UTC().Format("2006-01-02"))
+	return "?"
 }
