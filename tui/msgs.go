@@ -135,6 +135,11 @@ func streamSession(ctx context.Context, st Store, index map[string]int, annotato
 		if !msg.done {
 			msg.next = next
 		}
+		if ctx.Err() != nil {
+			// Once cancelled, nothing more is sent (select would pick
+			// at random between a ready reader and Done).
+			return false
+		}
 		select {
 		case ch <- msg:
 			return true

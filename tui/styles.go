@@ -249,9 +249,17 @@ func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
 
 	// The help: keys bold in the accent colour, descriptions in the dim
 	// colour (which, unlike the help bubble's default grey, reads at 4.5:1).
+	// Before the terminal says its background (plain tmux never does) the
+	// only grey that reads on black and on white alike is a mid-tone at the
+	// 4.5:1 limit, which in a screenshot of tmux read as dark grey: the
+	// descriptions then take the terminal's own foreground.
+	desc := p.dim
+	if bg == BackgroundUnknown {
+		desc = nil
+	}
 	s.Help = help.Styles{
-		ShortKey: fgStyle(p.accent).Bold(true), ShortDesc: fgStyle(p.dim), ShortSeparator: fgStyle(p.dim),
-		FullKey: fgStyle(p.accent).Bold(true), FullDesc: fgStyle(p.dim), FullSeparator: fgStyle(p.dim),
+		ShortKey: fgStyle(p.accent).Bold(true), ShortDesc: fgStyle(desc), ShortSeparator: fgStyle(p.dim),
+		FullKey: fgStyle(p.accent).Bold(true), FullDesc: fgStyle(desc), FullSeparator: fgStyle(p.dim),
 		Ellipsis: fgStyle(p.dim),
 	}
 	return s

@@ -127,6 +127,18 @@ func TestNoBoldBlackIn16Colours(t *testing.T) {
 	assert.Equal(t, lipgloss.Black, NewStylesFor(BackgroundDark, colorprofile.ANSI).Status.Research.GetForeground())
 }
 
+// TestHelpReadableBeforeBackgroundKnown: until the terminal says its
+// background (plain tmux never does), the help's descriptions are in the
+// terminal's own foreground, not the mid grey that reads at 4.5:1 on both
+// (a tmux screenshot showed it dark grey); once known, the dim colour.
+func TestHelpReadableBeforeBackgroundKnown(t *testing.T) {
+	s := NewStylesFor(BackgroundUnknown, colorprofile.TrueColor)
+	assert.True(t, isNoColor(s.Help.ShortDesc.GetForeground()))
+	assert.True(t, isNoColor(s.Help.FullDesc.GetForeground()))
+	d := NewStylesFor(BackgroundDark, colorprofile.TrueColor)
+	assert.Equal(t, darkPalette.dim, d.Help.ShortDesc.GetForeground())
+}
+
 // TestASCIIScreen: in ASCII mode every cell of every screen is ASCII and
 // the layout is the same (each glyph becomes one ASCII character).
 func TestASCIIScreen(t *testing.T) {
