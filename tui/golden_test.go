@@ -40,6 +40,8 @@ func TestScreens(t *testing.T) {
 		{"zoomed", func(h *harness) { h.keys("+", "+", "L") }},
 		{"search", func(h *harness) { h.keys("/", "0", "0", "3") }},
 		{"verdict_replaced", func(h *harness) { h.keys("i", "k", "d") }},
+		{"models_blocked", func(h *harness) { h.send(blockedMsg) }},
+		{"offline", func(h *harness) { h.send(ModelsMsg{Offline: true}) }},
 	}
 	for _, sz := range sizes {
 		for _, sc := range scenes {

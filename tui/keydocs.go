@@ -18,6 +18,7 @@ var keyDocModes = []struct {
 	{modeNote, "Note editor (`a`)"},
 	{modeJump, "Jump to an id (`:`)"},
 	{modeSearch, "Search ids and drafts (`/`)"},
+	{modeBlocked, "Models unavailable (shown at start when a model cannot run on any host)"},
 }
 
 // KeyTables returns the keys of every mode as Markdown tables, generated

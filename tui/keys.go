@@ -27,6 +27,9 @@ const (
 	modeNote
 	// modeRaw: the raw model output viewer.
 	modeRaw
+	// modeBlocked: the preflight's blocking message over the panes (the
+	// models cannot run anywhere); esc closes it, q quits.
+	modeBlocked
 )
 
 // KeyMap holds every key binding of the workstation, grouped by the mode
@@ -194,7 +197,10 @@ func (k *KeyMap) setMode(md mode) {
 	k.Help.SetEnabled(md == modeBrowse)
 	k.CloseHelp.SetEnabled(md == modeHelp)
 	k.Confirm.SetEnabled(md == modeJump || md == modeSearch)
-	k.Cancel.SetEnabled(md == modeJump || md == modeNote || md == modeSearch)
+	k.Cancel.SetEnabled(md == modeJump || md == modeNote || md == modeSearch || md == modeBlocked)
+	if md == modeBlocked {
+		k.Quit.SetEnabled(true)
+	}
 	k.SearchNext.SetEnabled(md == modeSearch)
 	k.SearchPrev.SetEnabled(md == modeSearch)
 	switch md {
@@ -203,6 +209,8 @@ func (k *KeyMap) setMode(md mode) {
 		k.Cancel.SetHelp(k.Cancel.Help().Key, "clear it")
 	case modeNote:
 		k.Cancel.SetHelp(k.Cancel.Help().Key, "close (keeps a draft)")
+	case modeBlocked:
+		k.Cancel.SetHelp(k.Cancel.Help().Key, "review cached results")
 	default:
 		k.Confirm.SetHelp(k.Confirm.Help().Key, "go")
 		k.Cancel.SetHelp(k.Cancel.Help().Key, "cancel")

@@ -78,6 +78,7 @@ type Model struct {
 	look  imageLook  // boxes and window/level of the image
 	img   imageState // the picture asked for, received and on screen
 	msg   message    // the message line
+	hosts hostState  // what the preflight found of the model hosts
 
 	width, height int
 	layout        Layout
@@ -275,6 +276,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleSpin(msg)
 	case NoticeMsg:
 		m.handleNotice(msg)
+	case ModelsMsg:
+		m.handleModels(msg)
 	default:
 		cmd = m.forwardToDialog(msg)
 	}

@@ -128,6 +128,7 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 			}
 		}
 		m.data.setStatus(i, st)
+		m.hostAnswered(res)
 		if i == m.nav.cur {
 			m.clampSelection()
 		}

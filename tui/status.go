@@ -20,6 +20,9 @@ const wideStatus = 120
 // statusData is everything the status bar draws.
 type statusData struct {
 	extra       string // the caller's notice (say, that the data are a demo), sanitized
+	// hostBadge says the hosts are offline or a model unavailable ("" when
+	// all is well); hostBadgeShort is its one-word form for narrow screens.
+	hostBadge, hostBadgeShort string
 	done, total int
 	running     int
 	failed      int
@@ -105,12 +108,15 @@ func (p *statusBar) line1(width int) string {
 		failed = st.Error.Render(itoa(d.failed) + " failed")
 	}
 	saved := itoa(d.saved) + " verdicts saved"
-	extra := d.extra
+	extra, badge := d.extra, d.hostBadge
 	sep := st.Dim.Render(" · ")
 	build := func() string {
 		var parts []string
 		if extra != "" {
 			parts = append(parts, st.Research.Render(extra))
+		}
+		if badge != "" {
+			parts = append(parts, st.Error.Render(badge))
 		}
 		parts = append(parts, progress)
 		if failed != "" {
@@ -127,7 +133,7 @@ func (p *statusBar) line1(width int) string {
 	line := build()
 	// Terser forms, then a shorter notice, until the essentials fit.
 	if ansi.StringWidth(line) > avail {
-		saved, sep = itoa(d.saved)+" verdicts", st.Dim.Render(", ")
+		saved, sep, badge = itoa(d.saved)+" verdicts", st.Dim.Render(", "), d.hostBadgeShort
 		if d.running > 0 {
 			progress = d.spin + " " + itoa(d.done) + "/" + itoa(d.total) + " done"
 		}
@@ -162,6 +168,7 @@ func (m *Model) syncStatus() {
 		spin: m.panes.spin.View(), message: m.msg, pending: len(m.saves.ops),
 	}
 	d.done, d.failed = m.data.counts()
+	d.hostBadge, d.hostBadgeShort = m.hosts.badge()
 	if m.cfg.Extra != "" {
 		d.extra = Sanitize(m.cfg.Extra)
 	}

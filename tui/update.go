@@ -30,6 +30,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.mode {
 	case modeJump, modeSearch, modeNote, modeRaw:
 		return m.handleDialogKey(msg)
+	case modeBlocked:
+		return m.handleBlockedKey(msg)
 	case modeHelp:
 		if key.Matches(msg, k.CloseHelp) {
 			m.setMode(modeBrowse)

@@ -57,6 +57,9 @@ func (m *Model) screenBlocks() []block {
 	case m.mode == modeHelp && p.helpCovers:
 		main := Rect{W: l.Width, H: l.Status.Y}
 		framed(main, "all keys · ?/esc closes", func(w, _ int) string { return fullHelpView(p.help, m.keys, w) }, true)
+	case m.mode == modeBlocked:
+		main := Rect{W: l.Width, H: l.Status.Y}
+		framed(main, "models unavailable · esc reviews cached results · q quits", m.blockedView, true)
 	case m.mode == modeRaw:
 		main := Rect{W: l.Width, H: l.Status.Y}
 		framed(main, m.rawTitle(), dialogView(m.raw.View), true)
