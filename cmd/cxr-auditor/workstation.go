@@ -278,6 +278,15 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
+		// Both models are looked up on every host before any model call
+		// (Run does not ask again): a model that cannot run anywhere is a
+		// blocking message with its fix, no host answering is the offline
+		// banner; cached results are served either way, and no /api/chat
+		// goes to a model that is not there.
+		if err := sched.Preflight(runCtx); err != nil && runCtx.Err() == nil {
+			log.Printf("pipeline: %v", err)
+			prog.Send(preflightMsg(err))
+		}
 		schedErr = sched.Run(runCtx)
 	}()
 	go func() {
@@ -411,4 +420,19 @@ func loginName(e env) string {
 		return u
 	}
 	return "reviewer"
+}
+
+// preflightMsg turns the scheduler's preflight error into what the
+// workstation shows: a model that cannot run anywhere blocks (each fix on
+// a line of its own); no host answering is offline; anything else is an
+// error in the message line.
+func preflightMsg(err error) tea.Msg {
+	var me *pipeline.ModelError
+	switch {
+	case errors.As(err, &me):
+		return tui.ModelsMsg{Blocked: strings.ReplaceAll(err.Error(), "; fix: ", "\nfix: ")}
+	case errors.Is(err, pipeline.ErrUnreachable):
+		return tui.ModelsMsg{Offline: true, Detail: err.Error()}
+	}
+	return tui.NoticeMsg{Text: "model hosts: " + err.Error(), Err: true}
 }

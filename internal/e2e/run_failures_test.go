@@ -52,6 +52,22 @@ func TestRunRefusedBeforeAnyCall(t *testing.T) {
 	}
 }
 
+// TestReviewRefusedBeforeAnyCall: review with a model missing on every
+// host opens with a blocking message carrying the fix, sends no model
+// call, and quits on q.
+func TestReviewRefusedBeforeAnyCall(t *testing.T) {
+	srv := serverWithModels(t, realollama.Vision, realollama.Text)
+	wl := worklist(t, 0)
+	chats := srv.Requests("POST", "/api/chat")
+	term := openTerminal(t, 120, 40, append([]string{"review", wl, "--ollama", srv.URL(), "--graphics", "text", "--annotator", "e2e"},
+		modelFlags("nope-missing", realollama.Text)...)...)
+	term.waitFor("models unavailable · esc reviews cached results · q quits",
+		"grounding model nope-missing is not on any Ollama host", "OLLAMA_HOST="+srv.URL()+" ollama create nope-missing", "NO-MODELS")
+	term.press("q")
+	require.Equal(t, "0", term.exitStatus())
+	assert.Equal(t, chats, srv.Requests("POST", "/api/chat"), "no model call")
+}
+
 // TestRunOffline: with every host gone, run writes each cached result
 // (marked cached and unverified) instead of turning it into an error, and
 // review still shows them and takes verdicts.
@@ -78,7 +94,7 @@ func TestRunOffline(t *testing.T) {
 	t.Run("review", func(t *testing.T) {
 		term := openTerminal(t, 120, 40, append([]string{"review", wl, "--ollama", srv.URL(), "--graphics", "text", "--annotator", "e2e"},
 			modelFlags(realollama.Vision, realollama.Text)...)...)
-		term.waitFor("4 cached results", "verdict: — (i/d/b/u)")
+		term.waitFor("OFFLINE (cached only) · 4/4 done", "verdict: — (i/d/b/u)", "cached results are shown (model digests unverified)")
 		term.press("i")
 		term.waitFor("saved ✓")
 		term.press("q")

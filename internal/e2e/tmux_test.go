@@ -42,7 +42,9 @@ func openTerminal(t *testing.T, width, height int, args ...string) *terminal {
 	// its exit status goes to a file, and the shell then waits so that
 	// the last screen can still be read.
 	var env strings.Builder
-	for _, kv := range cleanEnv(t) {
+	// A UTF-8 locale, as a user's terminal has: without one the
+	// workstation draws its ASCII glyph set (tui.WantASCII).
+	for _, kv := range append(cleanEnv(t), "LANG=C.UTF-8") {
 		env.WriteString(shellQuote(kv) + " ")
 	}
 	var quoted []string
