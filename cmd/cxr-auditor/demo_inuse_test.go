@@ -41,7 +41,8 @@ func TestDemoFreshRefusesAStoreInUse(t *testing.T) {
 
 	// Open in another process: a review of the demo worklist.
 	srv := runServer(t)
-	cmd := exec.Command(binary(t), "review", wlPath, "--db", db, "--allow-outside-paths", "--ollama", srv.URL(), "--graphics", "text")
+	cmd := exec.Command(binary(t), "review", wlPath, "--db", db, "--allow-outside-paths", "--ollama", srv.URL(), "--graphics", "text",
+		"--grounding-model", runGroundModel, "--draft-model", runDraftModel)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	require.NoError(t, err)
