@@ -293,3 +293,21 @@ func TestSessionStreams(t *testing.T) {
 	}
 	assert.ErrorIs(t, part.err, context.Canceled)
 }
+
+// TestSummaryCountsWhileRunning: an item the pipeline is already running
+// (in the demo it only serves the cache) when the session's summaries
+// arrive keeps its stored result's disagreements and urgency, so the
+// resume does not skip it (it resumed at the fourth item with "4 of 4
+// open" when the first three were running).
+func TestSummaryCountsWhileRunning(t *testing.T) {
+	f := newFixture(4, 4)
+	f.engine.done()
+	m := New(t.Context(), f.config())
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Status: audit.StatusRunning, Stage: audit.StageGrounding}})
+	loadAll(m, loadSession(m.ctx, f.store, m.data.index, "tester", false))
+	assert.Equal(t, "case-0001", m.CurrentID())
+	assert.Contains(t, m.msg.text, "(4 of 4 open)")
+	assert.Equal(t, audit.StatusRunning, m.data.rows[0].status, "the status says what the pipeline does")
+	assert.True(t, m.data.isUrgent(0))
+}

@@ -16,15 +16,22 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 	m.data.cachedSeen += len(msg.summaries)
 	for _, s := range msg.summaries {
 		r := &m.data.rows[s.index]
-		if r.status != "" && r.status != audit.StatusQueued {
-			continue // the pipeline already said something newer
+		if r.result != nil || r.status == audit.StatusDone || r.status == audit.StatusError {
+			continue // the pipeline already delivered something newer
 		}
+		// Queued or running in the pipeline (which may only be serving
+		// its cache): the stored result still counts until a new one
+		// comes (its disagreements, urgency, the resume), and the status
+		// keeps saying what the pipeline does.
 		r.cached = true
+		idle := r.status == "" || r.status == audit.StatusQueued
 		switch {
 		case s.Status == audit.StatusDone && s.Error == "":
-			m.data.setStatus(s.index, audit.StatusDone)
 			r.summary = summary{known: true, urgent: s.Urgent, disagreements: s.Disagreements}
-		case s.Error != "":
+			if idle {
+				m.data.setStatus(s.index, audit.StatusDone)
+			}
+		case s.Error != "" && idle:
 			m.data.setStatus(s.index, audit.StatusError)
 			r.err = s.Error
 		}
