@@ -24,9 +24,14 @@ import (
 type callCounter struct {
 	mu    sync.Mutex
 	calls map[[32]byte]int
+	// gate, when set, holds every reply until it is closed.
+	gate chan struct{}
 }
 
 func (c *callCounter) respond(req *api.ChatRequest) ollamatest.Reply {
+	if c.gate != nil {
+		<-c.gate
+	}
 	var key [32]byte
 	for _, m := range req.Messages {
 		if len(m.Images) > 0 {
@@ -96,6 +101,10 @@ func TestRunSharedTwoWorkers(t *testing.T) {
 	dir := t.TempDir()
 	items := makeItems(t, dir, 12)
 	srv, calls := countingServer(t, 20*time.Millisecond)
+	// No model replies until both workers hold items: otherwise, on a
+	// loaded machine, the first could finish the worklist before the
+	// second claims anything.
+	calls.gate = make(chan struct{})
 	db := filepath.Join(dir, "shared.cxr.db")
 	a := newWorker(t, db, "a", srv.URL(), items, 5*time.Second)
 	b := newWorker(t, db, "b", srv.URL(), items, 5*time.Second)
@@ -105,6 +114,11 @@ func TestRunSharedTwoWorkers(t *testing.T) {
 	for _, w := range []*worker{a, b} {
 		wg.Go(func() { assert.NoError(t, w.run(context.Background(), items, 50*time.Millisecond)) })
 	}
+	require.Eventually(t, func() bool {
+		p, err := a.claims.Progress(context.Background())
+		return err == nil && p.Workers == 2
+	}, 30*time.Second, 5*time.Millisecond, "both workers claim items")
+	close(calls.gate)
 	wg.Wait()
 
 	most, inputs := calls.most()
