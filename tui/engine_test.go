@@ -311,3 +311,24 @@ func TestSummaryCountsWhileRunning(t *testing.T) {
 	assert.Equal(t, audit.StatusRunning, m.data.rows[0].status, "the status says what the pipeline does")
 	assert.True(t, m.data.isUrgent(0))
 }
+
+// TestRawShowsPromptAndModelInput: the raw viewer says which prompt made
+// each stage's output (a template in use this session and its source, or
+// an earlier one) and how the image was made a model input (issue 8).
+func TestRawShowsPromptAndModelInput(t *testing.T) {
+	const current, earlier = "sha256:1111111111112222222222", "sha256:9999999999998888888888"
+	f := newFixture(1, 1)
+	g, d := f.engine.results["case-0001"].Grounding, f.engine.results["case-0001"].Draft
+	g.PromptDigest, g.ModelInput = current, "squash"
+	d.PromptDigest = earlier
+	f.engine.done()
+	cfg := f.config()
+	cfg.Prompts = map[string]string{current: "grounding, /home/ann/prompts/grounding.txt\x1b[2J"}
+	h := newHarness(t, cfg, 160, 40)
+	h.key("r")
+	s := h.screen()
+	assert.Contains(t, s, "prompt sha256:111111111111 (grounding, /home/ann/prompts/grounding.txt)")
+	assert.Contains(t, s, "model input squash")
+	assert.Contains(t, s, "prompt sha256:999999999999 (not a prompt in use this session)")
+	assert.NotContains(t, s, "\x1b[2J")
+}

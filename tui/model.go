@@ -45,6 +45,10 @@ type Config struct {
 	// UrgentFirst opens with urgent items first (the reviewer's choice of
 	// the last session; UrgentFirst reports the current one).
 	UrgentFirst bool
+	// Prompts names where each prompt template in use this session came
+	// from ("embedded", or the file --prompts read), by its digest, so the
+	// raw viewer can say which prompt a stored output was made with.
+	Prompts map[string]string
 	// ASCII draws every glyph in ASCII (see WantASCII): for terminals
 	// whose locale is not UTF-8 or that lack the glyphs.
 	ASCII bool

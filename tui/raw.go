@@ -150,7 +150,7 @@ func (m *Model) fillRaw() {
 		}
 		for _, sr := range []*audit.StageRecord{r.result.Grounding, r.result.Draft} {
 			if sr != nil {
-				writeStage(&b, h.Render, sr)
+				writeStage(&b, h.Render, sr, m.cfg.Prompts)
 			}
 		}
 	}
@@ -160,14 +160,22 @@ func (m *Model) fillRaw() {
 	m.raw.SetContent(b.String())
 }
 
-func writeStage(b *strings.Builder, head func(...string) string, sr *audit.StageRecord) {
+func writeStage(b *strings.Builder, head func(...string) string, sr *audit.StageRecord, prompts map[string]string) {
 	line := func(format string, a ...any) { fmt.Fprintf(b, format+"\n", a...) }
 	line("")
 	line("%s", head("── "+string(sr.Stage)+" stage ──"))
 	line("model %s  digest %s  host %s", Sanitize(sr.Model), Sanitize(short(sr.ModelDigest, 12)), Sanitize(sr.Host))
 	line("done %v  done_reason %s  prompt tokens %d  output tokens %d", sr.Done, Sanitize(sr.DoneReason), sr.PromptEvalCount, sr.EvalCount)
 	line("total %v  load %v  eval %v  wall %v", roundDur(sr.TotalDuration), roundDur(sr.LoadDuration), roundDur(sr.EvalDuration), roundDur(sr.Wall))
-	line("options %s  prompt %s", Sanitize(sr.Options), Sanitize(short(sr.PromptDigest, 12)))
+	line("options %s", Sanitize(sr.Options))
+	if sr.PromptDigest == "" {
+		line("prompt not recorded")
+	} else {
+		line("prompt %s (%s)", Sanitize(short(sr.PromptDigest, 19)), Sanitize(promptSource(prompts, sr.PromptDigest)))
+	}
+	if sr.ModelInput != "" {
+		line("model input %s", Sanitize(sr.ModelInput))
+	}
 	if sr.Error != "" {
 		line("%s %s", head("error"), Sanitize(sr.Error))
 	}
@@ -183,6 +191,16 @@ func writeStage(b *strings.Builder, head func(...string) string, sr *audit.Stage
 	}
 	line("%s", head("raw output"))
 	line("%s", SanitizeText(sr.Raw))
+}
+
+// promptSource says where the template with this digest came from: the
+// source of a template in use this session, or that it is not one of them
+// (an output cached under an earlier prompt).
+func promptSource(prompts map[string]string, digest string) string {
+	if src, ok := prompts[digest]; ok {
+		return src
+	}
+	return "not a prompt in use this session"
 }
 
 func short(s string, n int) string {

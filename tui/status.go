@@ -19,15 +19,15 @@ const wideStatus = 120
 
 // statusData is everything the status bar draws.
 type statusData struct {
-	extra       string // the caller's notice (say, that the data are a demo), sanitized
+	extra string // the caller's notice (say, that the data are a demo), sanitized
 	// hostBadge says the hosts are offline or a model unavailable ("" when
 	// all is well); hostBadgeShort is its one-word form for narrow screens.
 	hostBadge, hostBadgeShort string
-	done, total int
-	running     int
-	failed      int
-	saved       int    // verdicts saved this session
-	spin        string // the spinner's current frame
+	done, total               int
+	running                   int
+	failed                    int
+	saved                     int    // verdicts saved this session
+	spin                      string // the spinner's current frame
 	// hosts, models, gfx (the graphics protocol) and who ("as alice
 	// (blind)") are shown sanitized; hosts and models give way first.
 	hosts, models, gfx, who string

@@ -244,7 +244,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		Annotator: cfg.annotator, Blind: cfg.blind, Hosts: hostNames,
 		GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
 		Urgent: cfg.urgent, Prefetch: cfg.prefetch, Title: cfg.worklist, Extra: cfg.extraStatus,
-		ASCII: cfg.ascii, UrgentFirst: prefs.UrgentFirst,
+		ASCII: cfg.ascii, UrgentFirst: prefs.UrgentFirst, Prompts: promptSources(cfg.prompts),
 	})
 
 	opts := []tea.ProgramOption{tea.WithContext(runCtx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
@@ -435,4 +435,11 @@ func preflightMsg(err error) tea.Msg {
 		return tui.ModelsMsg{Offline: true, Detail: err.Error()}
 	}
 	return tui.NoticeMsg{Text: "model hosts: " + err.Error(), Err: true}
+}
+
+// promptSources maps the digest of each template in use to where it came
+// from, for the raw viewer.
+func promptSources(s prompts.Set) map[string]string {
+	g, d := s.GroundingTemplate(), s.DraftTemplate()
+	return map[string]string{g.Digest: "grounding, " + g.Source, d.Digest: "draft, " + d.Source}
 }
