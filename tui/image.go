@@ -32,6 +32,9 @@ type imageState struct {
 	release  []byte // removes the picture on screen by its id (kitty); nil: blank its cells
 	sent     bool   // the current picture was written at rect
 	flushing bool   // an imageFlushMsg is pending
+	// beside is what the panes left and right of the picture showed, row
+	// by row, when it was written (imagerepair.go).
+	beside [][2]string
 }
 
 // invalidate forgets where the picture is (after a resize the layout
@@ -238,6 +241,9 @@ func (m *Model) handleFlush(imageFlushMsg) tea.Cmd {
 		return tea.Raw(string(s.pic.Raw))
 	}
 	s.onScreen, s.release = true, s.pic.Release
+	if s.release == nil {
+		s.beside = m.besideRows(s.rect)
+	}
 	return tea.Raw(placePicture(s.rect, s.pic))
 }
 

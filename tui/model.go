@@ -288,6 +288,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.refresh()
 	cmd = tea.Batch(cmd, m.syncImage())
 	m.syncPanes()
+	cmd = tea.Batch(cmd, m.repairImage())
 	return m, cmd
 }
 
