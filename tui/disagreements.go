@@ -111,7 +111,13 @@ func (p *disagreementPane) View(width, height int) string {
 				s = "· loading saved results…"
 			}
 		}
-		return st.Empty.Render(wrapPlain(s, width, height))
+		out := wrapPlain(s, width, height)
+		if rest, ok := strings.CutPrefix(out, "✓"); ok {
+			// The mark upright: italic monospace fonts often lack ✓ (mlterm
+			// 3.9 drew a missing-glyph box; its upright font has it).
+			return st.Empty.Italic(false).Render("✓") + st.Empty.Render(rest)
+		}
+		return st.Empty.Render(out)
 	}
 	var all []string
 	selStart := 0
