@@ -21,6 +21,11 @@ import (
 // what they showed when the picture was written; where both sides changed
 // on a row, the picture is written again, once things settle a little
 // (repairDelay), at most once per delay however often the rows change.
+// The check draws the panes once more per update, only while a sixel or
+// iTerm2 picture is on screen: BenchmarkRepairCheck, 200x60 screen, 40
+// items, 1.7-3.5 ms per update (3 runs, this project's shared 2-core
+// machine under a load average of 7-8, 2026-11-28), about a frame's cost;
+// at a spinner's 12 updates a second, under 5% of one core.
 
 // repairDelay is how long after the damage a picture is written again:
 // five frames' flush delay, so a burst of results costs a few writes, not

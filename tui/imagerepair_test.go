@@ -53,3 +53,17 @@ func TestTextOverPicture(t *testing.T) {
 		assert.Equal(t, c.want, textOverPicture(before, c.now), c.name)
 	}
 }
+
+// BenchmarkRepairCheck measures what repairImage adds to every update
+// while a sixel picture is on screen: drawing the panes beside it.
+func BenchmarkRepairCheck(b *testing.B) {
+	f := newFixture(40, 40)
+	f.imager.protocol = "sixel"
+	f.engine.done()
+	h := newHarness(b, f.config(), 200, 60)
+	require.True(b, h.m.img.onScreen)
+	b.ReportAllocs()
+	for b.Loop() {
+		textOverPicture(h.m.img.beside, h.m.besideRows(h.m.img.rect))
+	}
+}
