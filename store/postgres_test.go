@@ -141,8 +141,14 @@ func FuzzRedactURL(f *testing.F) {
 			}
 			rest = strings.Replace(out, ou.User.String()+"@", "", 1)
 		}
+		// Outside its place the password may still appear where the
+		// input has the same text (a port "0000"): more often than there
+		// is a leak.
+		noUser := *u
+		noUser.User = nil
+		inRest := noUser.String()
 		for _, shown := range []string{pw, url.QueryEscape(pw), url.PathEscape(pw), u.User.String()} {
-			if len(shown) >= 4 && strings.Contains(rest, shown) && !strings.Contains(strings.ReplaceAll(in, u.User.String(), ""), shown) {
+			if len(shown) >= 4 && strings.Count(rest, shown) > strings.Count(inRest, shown) {
 				t.Fatalf("RedactURL(%q) = %q shows the password", in, out)
 			}
 		}
