@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"iter"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 )
@@ -18,6 +19,40 @@ import (
 // message is of items unfinished when the stop began. each runs on RunAll's goroutine; it may be slow
 // without stalling the workers.
 func (s *Scheduler) RunAll(ctx context.Context, items []audit.Item, each func(audit.Update)) error {
+	// Repeated ids are found once, before, and never queued.
+	repeated := repeatedPositions(items)
+	distinct := len(items) - len(repeated)
+	src := func(yield func(audit.Item, error) bool) {
+		for i, it := range items {
+			if len(repeated) > 0 && repeated[0] == i {
+				repeated = repeated[1:]
+				continue
+			}
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+	return s.runBatch(ctx, src, len(items), distinct, each)
+}
+
+// RunStream is RunAll for a worklist read as the run goes (ScanWorklist):
+// it takes items from src a window at a time, as the workers need them,
+// so neither the worklist nor its results are ever held whole. The ids src
+// yields must be distinct (ScanWorklist's are). total is how many items src
+// is expected to yield; it is used only in the message of a stopped run.
+//
+// An error src yields stops the reading: the items already queued are
+// finished (their updates passed to each) and RunStream returns that
+// error. Stops by ctx are as for RunAll.
+func (s *Scheduler) RunStream(ctx context.Context, src iter.Seq2[audit.Item, error], total int, each func(audit.Update)) error {
+	return s.runBatch(ctx, src, total, total, each)
+}
+
+// runBatch runs the items src yields; listed and distinct are how many
+// items it is expected to yield, counted with and without repeated ids
+// (for messages only).
+func (s *Scheduler) runBatch(ctx context.Context, src iter.Seq2[audit.Item, error], listed, distinct int, each func(audit.Update)) error {
 	s.drainOnStop = true
 	s.mu.Lock()
 	// Nothing focuses a batch item: finished ones need not be remembered.
@@ -27,7 +62,9 @@ func (s *Scheduler) RunAll(ctx context.Context, items []audit.Item, each func(au
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(runCtx) }()
 	stopped := false
+	next, stopSrc := iter.Pull2(src)
 	defer func() {
+		stopSrc()
 		cancel()
 		for u := range s.Updates() {
 			// Updates finished before the stop (results of calls that
@@ -42,36 +79,69 @@ func (s *Scheduler) RunAll(ctx context.Context, items []audit.Item, each func(au
 	// (with forgetDone, a long worklist costs the queue nothing). Every
 	// item queued has exactly one Result to come (nothing else queues or
 	// reruns an item of a batch run): left counts them, not a set of ids.
-	// Repeated ids are found once, before, and never queued.
-	repeated := repeatedPositions(items)
-	distinct := len(items) - len(repeated)
-	next, queued, left := 0, 0, 0 // next item to queue; items queued; their Results to come
+	var (
+		queued, left int // items queued; their Results to come
+		exhausted    bool
+		srcErr       error
+		buf          []audit.Item
+		ahead        aheadTracker
+	)
 	feed := func() {
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.q.pending.Len() >= runAllWindow/2 {
+		room := runAllWindow - s.q.pending.Len()
+		s.mu.Unlock()
+		// Results go on in worklist order (InOrder): one slow item holds
+		// back every result after it, so the queue stops growing once the
+		// oldest unfinished item is runAllAhead behind.
+		room = min(room, runAllAhead-ahead.len())
+		if exhausted || room < runAllWindow/2 {
 			return
 		}
-		for ; next < len(items) && s.q.pending.Len() < runAllWindow; next++ {
-			if len(repeated) > 0 && repeated[0] == next {
-				repeated = repeated[1:]
+		// src is read without the lock: it may read files and the store.
+		buf = buf[:0]
+		for len(buf) < room {
+			it, err, ok := next()
+			switch {
+			case !ok:
+				exhausted = true
+			case err != nil:
+				exhausted, srcErr = true, err
+			default:
+				buf = append(buf, it)
 				continue
 			}
-			s.q.submit(items[next : next+1])
+			break
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for i := range buf {
+			s.q.submit(buf[i : i+1])
 			queued++
-			if st, ok := s.q.items[items[next].ID]; ok && st.phase != phaseDone {
+			if st, ok := s.q.items[buf[i].ID]; ok && st.phase != phaseDone {
 				left++ // its Result is to come (also when it was queued before RunAll)
+				ahead.queue(buf[i].ID)
 			}
 		}
 		s.cond.Broadcast()
 	}
 	feed()
-	unfinished := func() int { return left + distinct - queued }
-	for unfinished() > 0 {
+	unfinished := func() int {
+		if exhausted && srcErr == nil {
+			return left
+		}
+		return left + max(distinct-queued, 0)
+	}
+	for left > 0 || !exhausted {
+		if left == 0 {
+			// Nothing to wait for (the items read were done before the
+			// run): then the queue is empty and feed reads on.
+			feed()
+			continue
+		}
 		select {
 		case <-ctx.Done():
 			stopped = true
-			return fmt.Errorf("run stopped with %d of %d items unfinished: %w", unfinished(), len(items), ctx.Err())
+			return fmt.Errorf("run stopped with %d of %d items unfinished: %w", unfinished(), listed, ctx.Err())
 		case u, ok := <-s.Updates():
 			if !ok {
 				// Run returned early (for example called twice).
@@ -82,17 +152,62 @@ func (s *Scheduler) RunAll(ctx context.Context, items []audit.Item, each func(au
 			}
 			if u.Result != nil {
 				left--
+				ahead.finish(u.ItemID)
 				feed()
 			}
 		}
 	}
-	return nil
+	return srcErr
 }
 
 // runAllWindow is how many items RunAll keeps queued ahead of the workers
 // (it tops the queue up when half have been taken): enough that the prep
 // workers never wait for it.
 const runAllWindow = 1024
+
+// runAllAhead is how far the newest queued item may be ahead of the oldest
+// unfinished one (see aheadTracker).
+const runAllAhead = 8 * runAllWindow
+
+// aheadTracker follows a batch run's items in queue order, to know how far
+// the newest queued item is ahead of the oldest unfinished one: the
+// results an InOrder holds back. It keeps only the ids in between.
+type aheadTracker struct {
+	order []string            // ids queued, oldest unfinished first (from head)
+	head  int                 // order[:head] are finished
+	done  map[string]struct{} // finished ids after head
+}
+
+func (a *aheadTracker) len() int { return len(a.order) - a.head }
+
+func (a *aheadTracker) queue(id string) {
+	if a.head > runAllWindow && a.head*2 > len(a.order) {
+		a.order = append(a.order[:0:0], a.order[a.head:]...)
+		a.head = 0
+	}
+	a.order = append(a.order, id)
+}
+
+func (a *aheadTracker) finish(id string) {
+	if a.head >= len(a.order) {
+		return
+	}
+	if a.order[a.head] != id {
+		if a.done == nil {
+			a.done = map[string]struct{}{}
+		}
+		a.done[id] = struct{}{}
+		return
+	}
+	a.head++
+	for a.head < len(a.order) {
+		if _, ok := a.done[a.order[a.head]]; !ok {
+			return
+		}
+		delete(a.done, a.order[a.head])
+		a.head++
+	}
+}
 
 // repeatedPositions returns, ascending, the positions of items whose id
 // came earlier in items.

@@ -22,6 +22,29 @@ type InOrder struct {
 	early map[string]*audit.Result
 	next  int
 	emit  func(audit.Item, *audit.Result)
+	// stream says items grow by Expect and are InOrder's own: emitted
+	// ones are dropped.
+	stream bool
+}
+
+// NewInOrderStream returns an InOrder for a worklist read as the run goes
+// (Scheduler.RunStream): it learns the items from Expect, and keeps only
+// those not emitted yet, so its memory is bounded by how far the run's
+// newest item is ahead of its oldest unfinished one.
+func NewInOrderStream(emit func(audit.Item, *audit.Result)) *InOrder {
+	return &InOrder{early: map[string]*audit.Result{}, emit: emit, stream: true}
+}
+
+// Expect appends it to the worklist order of an InOrder made by
+// NewInOrderStream. Call it for each item, in order, before its result
+// can arrive (as the item is handed to the scheduler); ids must be
+// distinct.
+func (o *InOrder) Expect(it audit.Item) {
+	if o.next > 1024 && o.next*2 > len(o.items) {
+		o.items = append(o.items[:0:0], o.items[o.next:]...)
+		o.next = 0
+	}
+	o.items = append(o.items, it)
 }
 
 // NewInOrder returns an InOrder for items that calls emit. items must not

@@ -132,47 +132,52 @@ func LoadWorklist(ctx context.Context, path string, opts ...WorklistOption) (Wor
 }
 
 func loadWorklist(ctx context.Context, path string, ops fileOps, cfg worklistConfig) (Worklist, error) {
-	wl := Worklist{Path: path}
-	st, err := ops.stat(path)
-	if err != nil {
-		return wl, fmt.Errorf("worklist: %w", err)
-	}
-	var items []audit.Item
-	var problems []RowError
-	switch {
-	case st.IsDir():
-		items, problems, err = loadDir(ctx, path, ops, cfg)
-	case !st.Mode().IsRegular():
-		return wl, fmt.Errorf("worklist %s is %s; give a CSV or JSONL file or a folder of images", path, safefile.Kind(st.Mode()))
-	default:
-		items, problems, err = loadFile(ctx, path, ops, cfg)
-	}
-	wl.Items, wl.Problems = items, problems
-	if err != nil {
-		return wl, err
-	}
-	if len(items) == 0 {
-		if len(problems) > 0 {
-			return wl, fmt.Errorf("worklist %s: %w (%d bad rows; first: %v)", path, ErrNoItems, len(problems), problems[0])
-		}
-		return wl, fmt.Errorf("worklist %s: %w (it is empty)", path, ErrNoItems)
-	}
-	return wl, nil
+	b := newRowBuilder(path, "", ops)
+	err := scanWorklist(ctx, path, b, cfg)
+	return Worklist{Path: path, Items: b.items, Problems: b.problems}, err
 }
 
-func loadFile(ctx context.Context, path string, ops fileOps, cfg worklistConfig) ([]audit.Item, []RowError, error) {
+// scanWorklist reads the worklist at path into b, whatever its kind, and
+// returns the error LoadWorklist promises (ErrNoItems included).
+func scanWorklist(ctx context.Context, path string, b *rowBuilder, cfg worklistConfig) error {
+	st, err := b.ops.stat(path)
+	if err != nil {
+		return fmt.Errorf("worklist: %w", err)
+	}
+	switch {
+	case st.IsDir():
+		err = scanDir(ctx, path, b, cfg)
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("worklist %s is %s; give a CSV or JSONL file or a folder of images", path, safefile.Kind(st.Mode()))
+	default:
+		err = scanFile(ctx, path, b, cfg)
+	}
+	if err != nil {
+		return err
+	}
+	if b.nItems == 0 {
+		if b.nProblems > 0 {
+			return fmt.Errorf("worklist %s: %w (%d bad rows; first: %v)", path, ErrNoItems, b.nProblems, b.firstProblem)
+		}
+		return fmt.Errorf("worklist %s: %w (it is empty)", path, ErrNoItems)
+	}
+	return nil
+}
+
+// scanFile reads a CSV or JSONL worklist file into b (whose dir it sets).
+func scanFile(ctx context.Context, path string, b *rowBuilder, cfg worklistConfig) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("worklist: %w", err)
+		return fmt.Errorf("worklist: %w", err)
 	}
 	defer f.Close()
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
-		return nil, nil, fmt.Errorf("worklist %s: %w", path, err)
+		return fmt.Errorf("worklist %s: %w", path, err)
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
 	skipBOM(br)
-	b := newRowBuilder(path, dir, ops)
+	b.dir = dir
 	b.allowOutside = cfg.allowOutside
 	switch ext := strings.ToLower(filepath.Ext(path)); {
 	case ext == ".jsonl" || ext == ".ndjson":
@@ -186,7 +191,7 @@ func loadFile(ctx context.Context, path string, ops fileOps, cfg worklistConfig)
 			err = parseCSV(ctx, br, b)
 		}
 	}
-	return b.items, b.problems, err
+	return err
 }
 
 // parseTruth decodes a ground-truth findings array strictly: valid JSON,

@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // skipBOM drops a leading UTF-8 byte order mark (Excel writes one).
@@ -128,6 +126,9 @@ func parseCSV(ctx context.Context, r io.Reader, b *rowBuilder) error {
 			draftFile: field(rec, colDraftFile),
 			truth:     field(rec, colTruth),
 		})
+		if b.stop != nil {
+			return b.stop
+		}
 	}
 }
 
@@ -155,6 +156,9 @@ func parseJSONL(ctx context.Context, r io.Reader, b *rowBuilder) error {
 		data, err := br.ReadBytes('\n')
 		if len(bytes.TrimSpace(data)) > 0 {
 			b.addJSON(line, data)
+			if b.stop != nil {
+				return b.stop
+			}
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -182,22 +186,24 @@ func (b *rowBuilder) addJSON(line int, data []byte) {
 	b.add(rawRow{line: line, id: *jr.ID, image: jr.Image, draft: jr.Draft, draftFile: jr.DraftFile, truth: truth})
 }
 
-// loadDir builds a worklist from a directory of images with sidecar drafts.
-func loadDir(ctx context.Context, dir string, ops fileOps, cfg worklistConfig) ([]audit.Item, []RowError, error) {
+// scanDir reads a directory of images with sidecar drafts into b (whose
+// dir it sets). The directory's names are read whole: one short string a
+// file.
+func scanDir(ctx context.Context, dir string, b *rowBuilder, cfg worklistConfig) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("worklist %s: %w", dir, err)
+		return fmt.Errorf("worklist %s: %w", dir, err)
 	}
 	entries, err := os.ReadDir(abs)
 	if err != nil {
-		return nil, nil, fmt.Errorf("worklist: %w", err)
+		return fmt.Errorf("worklist: %w", err)
 	}
-	b := newRowBuilder(dir, abs, ops)
+	b.dir = abs
 	b.allowOutside = cfg.allowOutside
 	for i, e := range entries {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return b.items, b.problems, fmt.Errorf("worklist %s: %w", dir, err)
+				return fmt.Errorf("worklist %s: %w", dir, err)
 			}
 		}
 		name := e.Name()
@@ -210,6 +216,9 @@ func loadDir(ctx context.Context, dir string, ops fileOps, cfg worklistConfig) (
 		// The sidecar is the draft_file; a problem names the image file.
 		b.file = filepath.Join(dir, name)
 		b.add(rawRow{id: stem, image: name, draftFile: sidecar})
+		if b.stop != nil {
+			return b.stop
+		}
 	}
-	return b.items, b.problems, nil
+	return nil
 }

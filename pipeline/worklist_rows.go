@@ -21,8 +21,8 @@ type rawRow struct {
 	truth     string // JSON array text; "" when absent
 }
 
-// rowBuilder validates rows and collects items and problems; it remembers
-// ids to reject duplicates.
+// rowBuilder validates rows and collects items and problems (or passes
+// them on, for ScanWorklist); it remembers ids to reject duplicates.
 type rowBuilder struct {
 	file string
 	dir  string // absolute directory relative paths are resolved against
@@ -30,18 +30,46 @@ type rowBuilder struct {
 	// allowOutside lets paths leave dir (AllowOutsidePaths).
 	allowOutside bool
 	// realDir is dir with its symlinks resolved, found on first use.
-	realDir  string
-	seen     map[string]int // id -> line of its first occurrence
-	items    []audit.Item
-	problems []RowError
+	realDir string
+	seen    idSet
+	// onItem and onProblem, when set, take each good and bad row instead
+	// of items and problems (ScanWorklist). An error from onItem stops the
+	// read: it is kept in stop.
+	onItem    func(audit.Item) error
+	onProblem func(RowError)
+	stop      error
+	// nItems and nProblems count the rows either way.
+	nItems, nProblems int
+	firstProblem      error
+	items             []audit.Item
+	problems          []RowError
 }
 
 func newRowBuilder(file, dir string, ops fileOps) *rowBuilder {
-	return &rowBuilder{file: file, dir: dir, ops: ops, seen: map[string]int{}}
+	return &rowBuilder{file: file, dir: dir, ops: ops, seen: exactIDs{}}
 }
 
 func (b *rowBuilder) fail(line int, id string, err error) {
-	b.problems = append(b.problems, RowError{File: b.file, Line: line, ID: id, Err: err})
+	b.nProblems++
+	p := RowError{File: b.file, Line: line, ID: id, Err: err}
+	if b.firstProblem == nil {
+		b.firstProblem = p
+	}
+	if b.onProblem != nil {
+		b.onProblem(p)
+		return
+	}
+	b.problems = append(b.problems, p)
+}
+
+// keep takes a good row.
+func (b *rowBuilder) keep(it audit.Item) {
+	b.nItems++
+	if b.onItem != nil {
+		b.stop = b.onItem(it)
+		return
+	}
+	b.items = append(b.items, it)
 }
 
 // resolve returns the path p (the row's field named field) names, relative
@@ -91,7 +119,7 @@ func (b *rowBuilder) add(r rawRow) {
 		b.fail(r.line, "", errors.New("empty id"))
 		return
 	}
-	if first, dup := b.seen[id]; dup {
+	if first, dup := b.seen.first(id); dup {
 		if first > 0 {
 			b.fail(r.line, id, fmt.Errorf("duplicate id (first on line %d)", first))
 		} else {
@@ -143,8 +171,8 @@ func (b *rowBuilder) add(r rawRow) {
 		}
 		it.Truth, it.HasTruth = truth, true
 	}
-	b.seen[id] = r.line
-	b.items = append(b.items, it)
+	b.seen.add(id, r.line)
+	b.keep(it)
 }
 
 // readDraft reads a draft_file: inside the folder, a regular file (stat

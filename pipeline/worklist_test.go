@@ -45,113 +45,122 @@ func problemLines(ps []RowError) []string {
 	return out
 }
 
+// worklistCases are TestLoadWorklist's cases, shared with the streaming
+// reader's tests. Synthetic files only: the "images" are never decoded, so
+// any bytes do (writeCaseFiles writes them).
+var worklistCases = []struct {
+	name      string
+	file      string
+	content   string
+	wantIDs   []string
+	wantProbs []string // "line:id"
+	wantMsgs  []string // substrings, one per problem
+	wantErr   string
+}{
+	{
+		name:    "csv basic",
+		file:    "wl.csv",
+		content: "id,image,draft\na,img/a.png,No acute findings.\nb,img/b.png,\"Large effusion, right.\"\n",
+		wantIDs: []string{"a", "b"},
+	},
+	{
+		name:    "csv column order free, BOM, case, CRLF, extra column",
+		file:    "wl.csv",
+		content: "\uFEFFDraft,Extra,ID,Image\r\nNo acute findings.,x,a,img/a.png\r\n",
+		wantIDs: []string{"a"},
+	},
+	{
+		name:    "csv draft_file and truth",
+		file:    "wl.csv",
+		content: "id,image,draft_file,truth\na,img/a.png,drafts/a.txt,\"[{\"\"label\"\":\"\"pneumothorax\"\",\"\"box_2d\"\":[0.1,0.1,0.5,0.4]}]\"\nb,img/b.png,drafts/b.txt,[]\n",
+		wantIDs: []string{"a", "b"},
+	},
+	{
+		name: "csv bad rows reported, good rows load",
+		file: "wl.csv",
+		content: "id,image,draft,truth\n" +
+			"a,img/a.png,ok,\n" + // line 2 good
+			"b,img/missing.png,ok,\n" + // 3 missing image
+			"a,img/b.png,ok,\n" + // 4 duplicate id
+			"c,img/b.png,  ,\n" + // 5 empty draft
+			"d,img/b.png,ok,\"[{\"\"label\"\":\"\"x\"\"}]\"\n" + // 6 unknown truth label
+			"e,img/b.png,ok\n" + // 7 wrong column count
+			"f,img/b.png,ok,not json\n" + // 8 bad truth JSON
+			",img/b.png,ok,\n" + // 9 empty id
+			"g,img,ok,\n" + // 10 image is a directory
+			"h,img/b.png,\"multi\nline draft\",\n" + // 11-12 good, starts on line 11
+			"i,img/b.png,ok,\"[{\"\"label\"\":\"\"pneumothorax\"\",\"\"box_2d\"\":[0.5,0.5,0.1,0.1]}]\"\n", // 13 bad box
+		wantIDs:   []string{"a", "h"},
+		wantProbs: []string{"3:b", "4:a", "5:c", "6:d", "7:", "8:f", "9:", "10:g", "13:i"},
+		wantMsgs:  []string{"missing.png", "duplicate id (first on line 2)", "empty draft", "unknown label", "3 columns, the header has 4", "truth", "empty id", "is a directory", "box_2d"},
+	},
+	{
+		name:      "csv missing draft_file",
+		file:      "wl.csv",
+		content:   "id,image,draft,draft_file\na,img/a.png,,drafts/nope.txt\nb,img/b.png,both given,drafts/b.txt\nc,img/b.png,inline,\n",
+		wantIDs:   []string{"c"},
+		wantProbs: []string{"2:a", "3:b"},
+		wantMsgs:  []string{"nope.txt", "both draft and draft_file are given"},
+	},
+	{
+		name:    "csv header without draft",
+		file:    "wl.csv",
+		content: "id,image\na,img/a.png\n",
+		wantErr: "header lacks column draft",
+	},
+	{
+		name:    "csv empty",
+		file:    "wl.csv",
+		content: "",
+		wantErr: "no usable rows",
+	},
+	{
+		name:      "csv only bad rows",
+		file:      "wl.csv",
+		content:   "id,image,draft\na,img/missing.png,x\n",
+		wantProbs: []string{"2:a"},
+		wantMsgs:  []string{"missing.png"},
+		wantErr:   "no usable rows",
+	},
+	{
+		name: "jsonl",
+		file: "wl.jsonl",
+		content: `{"id":"a","image":"img/a.png","draft":"No acute findings.","truth":[{"label":"no_finding"}]}` + "\n" +
+			"\n" + // blank line 2 skipped
+			`{"id":"b","image":"img/b.png","draft_file":"drafts/b.txt","truth":null}` + "\n" +
+			`{"id":"c","image":"img/b.png","draft":"x"` + "\n" + // 4 bad JSON
+			`{"image":"img/b.png","draft":"x"}` + "\n" + // 5 no id
+			`{"id":"d","image":"img/b.png","draft":"x","truth":{"label":"no_finding"}}` + "\n" + // 6 truth not array
+			`{"id":"b","image":"img/b.png","draft":"x"}`, // 7 duplicate, no final newline
+		wantIDs:   []string{"a", "b"},
+		wantProbs: []string{"4:", "5:", "6:d", "7:b"},
+		wantMsgs:  []string{"bad JSON line", `missing "id"`, "truth", "duplicate id (first on line 3)"},
+	},
+	{
+		name:    "jsonl sniffed without extension",
+		file:    "worklist",
+		content: "  \n" + `{"id":"a","image":"img/a.png","draft":"x"}` + "\n",
+		wantIDs: []string{"a"},
+	},
+}
+
+// writeCaseFiles writes a worklistCase's file and the files it names.
+func writeCaseFiles(t testing.TB, dir, file, content string) {
+	writeFiles(t, dir, map[string]string{
+		"img/a.png":    "not decoded",
+		"img/b.png":    "not decoded",
+		"drafts/a.txt": "  Small left pneumothorax.\n",
+		"drafts/b.txt": "No acute findings.",
+		file:           content,
+	})
+}
+
 func TestLoadWorklist(t *testing.T) {
-	// Synthetic files only: the "images" are never decoded, so any bytes do.
-	tests := []struct {
-		name      string
-		file      string
-		content   string
-		wantIDs   []string
-		wantProbs []string // "line:id"
-		wantMsgs  []string // substrings, one per problem
-		wantErr   string
-	}{
-		{
-			name:    "csv basic",
-			file:    "wl.csv",
-			content: "id,image,draft\na,img/a.png,No acute findings.\nb,img/b.png,\"Large effusion, right.\"\n",
-			wantIDs: []string{"a", "b"},
-		},
-		{
-			name:    "csv column order free, BOM, case, CRLF, extra column",
-			file:    "wl.csv",
-			content: "\uFEFFDraft,Extra,ID,Image\r\nNo acute findings.,x,a,img/a.png\r\n",
-			wantIDs: []string{"a"},
-		},
-		{
-			name:    "csv draft_file and truth",
-			file:    "wl.csv",
-			content: "id,image,draft_file,truth\na,img/a.png,drafts/a.txt,\"[{\"\"label\"\":\"\"pneumothorax\"\",\"\"box_2d\"\":[0.1,0.1,0.5,0.4]}]\"\nb,img/b.png,drafts/b.txt,[]\n",
-			wantIDs: []string{"a", "b"},
-		},
-		{
-			name: "csv bad rows reported, good rows load",
-			file: "wl.csv",
-			content: "id,image,draft,truth\n" +
-				"a,img/a.png,ok,\n" + // line 2 good
-				"b,img/missing.png,ok,\n" + // 3 missing image
-				"a,img/b.png,ok,\n" + // 4 duplicate id
-				"c,img/b.png,  ,\n" + // 5 empty draft
-				"d,img/b.png,ok,\"[{\"\"label\"\":\"\"x\"\"}]\"\n" + // 6 unknown truth label
-				"e,img/b.png,ok\n" + // 7 wrong column count
-				"f,img/b.png,ok,not json\n" + // 8 bad truth JSON
-				",img/b.png,ok,\n" + // 9 empty id
-				"g,img,ok,\n" + // 10 image is a directory
-				"h,img/b.png,\"multi\nline draft\",\n" + // 11-12 good, starts on line 11
-				"i,img/b.png,ok,\"[{\"\"label\"\":\"\"pneumothorax\"\",\"\"box_2d\"\":[0.5,0.5,0.1,0.1]}]\"\n", // 13 bad box
-			wantIDs:   []string{"a", "h"},
-			wantProbs: []string{"3:b", "4:a", "5:c", "6:d", "7:", "8:f", "9:", "10:g", "13:i"},
-			wantMsgs:  []string{"missing.png", "duplicate id (first on line 2)", "empty draft", "unknown label", "3 columns, the header has 4", "truth", "empty id", "is a directory", "box_2d"},
-		},
-		{
-			name:      "csv missing draft_file",
-			file:      "wl.csv",
-			content:   "id,image,draft,draft_file\na,img/a.png,,drafts/nope.txt\nb,img/b.png,both given,drafts/b.txt\nc,img/b.png,inline,\n",
-			wantIDs:   []string{"c"},
-			wantProbs: []string{"2:a", "3:b"},
-			wantMsgs:  []string{"nope.txt", "both draft and draft_file are given"},
-		},
-		{
-			name:    "csv header without draft",
-			file:    "wl.csv",
-			content: "id,image\na,img/a.png\n",
-			wantErr: "header lacks column draft",
-		},
-		{
-			name:    "csv empty",
-			file:    "wl.csv",
-			content: "",
-			wantErr: "no usable rows",
-		},
-		{
-			name:      "csv only bad rows",
-			file:      "wl.csv",
-			content:   "id,image,draft\na,img/missing.png,x\n",
-			wantProbs: []string{"2:a"},
-			wantMsgs:  []string{"missing.png"},
-			wantErr:   "no usable rows",
-		},
-		{
-			name: "jsonl",
-			file: "wl.jsonl",
-			content: `{"id":"a","image":"img/a.png","draft":"No acute findings.","truth":[{"label":"no_finding"}]}` + "\n" +
-				"\n" + // blank line 2 skipped
-				`{"id":"b","image":"img/b.png","draft_file":"drafts/b.txt","truth":null}` + "\n" +
-				`{"id":"c","image":"img/b.png","draft":"x"` + "\n" + // 4 bad JSON
-				`{"image":"img/b.png","draft":"x"}` + "\n" + // 5 no id
-				`{"id":"d","image":"img/b.png","draft":"x","truth":{"label":"no_finding"}}` + "\n" + // 6 truth not array
-				`{"id":"b","image":"img/b.png","draft":"x"}`, // 7 duplicate, no final newline
-			wantIDs:   []string{"a", "b"},
-			wantProbs: []string{"4:", "5:", "6:d", "7:b"},
-			wantMsgs:  []string{"bad JSON line", `missing "id"`, "truth", "duplicate id (first on line 3)"},
-		},
-		{
-			name:    "jsonl sniffed without extension",
-			file:    "worklist",
-			content: "  \n" + `{"id":"a","image":"img/a.png","draft":"x"}` + "\n",
-			wantIDs: []string{"a"},
-		},
-	}
+	tests := worklistCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFiles(t, dir, map[string]string{
-				"img/a.png":    "not decoded",
-				"img/b.png":    "not decoded",
-				"drafts/a.txt": "  Small left pneumothorax.\n",
-				"drafts/b.txt": "No acute findings.",
-				tt.file:        tt.content,
-			})
+			writeCaseFiles(t, dir, tt.file, tt.content)
 			wl, err := LoadWorklist(context.Background(), filepath.Join(dir, tt.file))
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)

@@ -132,7 +132,10 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if err := checkStorePath(db); err != nil {
 		return err
 	}
-	wl, err := loadWorklist(ctx, e, "run", wlPath, f.allowOutside)
+	// The worklist is read through first (its bad rows reported, its items
+	// counted), keeping no row; then again as the run takes its items, so
+	// memory does not grow with it (a shared run reads it whole).
+	counts, err := checkWorklist(ctx, e, "run", wlPath, f.allowOutside)
 	if err != nil {
 		return err
 	}
@@ -144,8 +147,16 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 		fmt.Fprintln(e.stderr, w)
 	}
 	defer st.Close()
-	if err := putItems(ctx, st, wl.Items); err != nil {
-		return err
+	var items []audit.Item // a shared run's, whole
+	if shared {
+		wl, err := pipeline.LoadWorklist(ctx, wlPath, worklistOptions(f.allowOutside)...)
+		if err != nil {
+			return err
+		}
+		items = wl.Items
+		if err := putItems(ctx, st, items); err != nil {
+			return err
+		}
 	}
 	results, err := newResultsWriter(e.stdout, f.out)
 	if err != nil {
@@ -157,7 +168,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if of.promptsDir != "" {
 		writeLine(e.stderr, "cxr-auditor run: prompts: %s", promptsLine(promptSet))
 	}
-	prog := newProgress(e.stderr, len(wl.Items))
+	prog := newProgress(e.stderr, counts.Items)
 	// Outcomes are committed in groups (a durable commit per item would
 	// make the disk the bound); an item is reported once its group is on
 	// disk. The scheduler has flushed it by the time RunAll returns.
@@ -190,20 +201,22 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 		}
 	}
 	var sum runSummary
-	sum.total = len(wl.Items)
+	sum.total = counts.Items
 	start := time.Now()
 	hostURLs := make([]string, len(hosts))
 	for i, h := range hosts {
 		hostURLs[i] = h.URL()
 	}
-	logEvent(ctx, st, prog, "run_start", map[string]any{"worklist": wlPath, "items": len(wl.Items),
-		"skipped_rows": len(wl.Problems), "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel,
+	logEvent(ctx, st, prog, "run_start", map[string]any{"worklist": wlPath, "items": counts.Items,
+		"skipped_rows": counts.Problems, "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel,
 		"grounding_prompt": promptSet.Grounding.Source, "grounding_prompt_digest": promptSet.Grounding.Digest,
 		"draft_prompt": promptSet.Draft.Source, "draft_prompt_digest": promptSet.Draft.Digest})
 	// Lines come out in worklist order, whatever order items finish in.
-	ordered := pipeline.NewInOrder(wl.Items, func(it audit.Item, r *audit.Result) {
-		results.write(makeRunOutput(it, r))
-	})
+	emit := func(it audit.Item, r *audit.Result) { results.write(makeRunOutput(it, r)) }
+	ordered := pipeline.NewInOrderStream(emit)
+	if shared {
+		ordered = pipeline.NewInOrder(items, emit)
+	}
 	each := func(u audit.Update) {
 		ordered.Add(u)
 		if u.Result != nil {
@@ -214,9 +227,9 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	var runErr error
 	sharedLine := ""
 	if shared {
-		sharedLine, runErr = sharedRun(ctx, st, sched, wl.Items, f.share, prog, each)
+		sharedLine, runErr = sharedRun(ctx, st, sched, items, f.share, prog, each)
 	} else {
-		runErr = sched.RunAll(ctx, wl.Items, each)
+		runErr = sched.RunStream(ctx, worklistStream(ctx, st, wlPath, f.allowOutside, ordered), counts.Items, each)
 	}
 	ordered.Flush()
 	prog.finish()
@@ -231,8 +244,8 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if sharedLine != "" {
 		writeLine(e.stderr, "cxr-auditor run: %s", sharedLine)
 	}
-	if len(wl.Problems) > 0 {
-		fmt.Fprintf(e.stderr, "cxr-auditor run: %d worklist row(s) skipped (see above)\n", len(wl.Problems))
+	if counts.Problems > 0 {
+		fmt.Fprintf(e.stderr, "cxr-auditor run: %d worklist row(s) skipped (see above)\n", counts.Problems)
 	}
 	switch {
 	case writeErr != nil:
@@ -242,25 +255,8 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 		return interruptedError(ctx)
 	case runErr != nil:
 		return runErr
-	case sum.failed > 0 || len(wl.Problems) > 0:
+	case sum.failed > 0 || counts.Problems > 0:
 		return exitError{2}
-	}
-	return nil
-}
-
-// putItems records the worklist's items in the store, a chunk at a time:
-// a copy of a million-row worklist at once would add 80 MB to run's peak.
-func putItems(ctx context.Context, st *store.Store, items []audit.Item) error {
-	const chunk = 4096
-	recs := make([]audit.ItemRecord, 0, min(chunk, len(items)))
-	for start := 0; start < len(items); start += chunk {
-		recs = recs[:0]
-		for i, it := range items[start:min(start+chunk, len(items))] {
-			recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: start + i})
-		}
-		if err := st.PutItems(ctx, recs); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 )
 
@@ -21,22 +22,51 @@ func addAllowOutsideFlag(cmd *cobra.Command, allow *bool) {
 // ids and paths are outside text), then, once, how to allow rows that name
 // files outside the worklist's folder.
 func loadWorklist(ctx context.Context, e env, command, path string, allowOutside bool) (pipeline.Worklist, error) {
-	var opts []pipeline.WorklistOption
-	if allowOutside {
-		opts = append(opts, pipeline.AllowOutsidePaths())
-	}
-	wl, err := pipeline.LoadWorklist(ctx, path, opts...)
-	outside := 0
+	wl, err := pipeline.LoadWorklist(ctx, path, worklistOptions(allowOutside)...)
+	r := rowReporter{e: e, command: command}
 	for _, p := range wl.Problems {
-		writeLine(e.stderr, "cxr-auditor %s: skipped row: %v", command, p)
-		if errors.Is(p, pipeline.ErrOutsideFolder) {
-			outside++
-		}
+		r.report(p)
 	}
-	if outside > 0 {
-		writeLine(e.stderr, "cxr-auditor %s: %s", command, outsideHint(outside))
-	}
+	r.hint()
 	return wl, err
+}
+
+// checkWorklist reads the worklist at path through, keeping no row, and
+// reports each skipped row as loadWorklist does; it returns the counts.
+func checkWorklist(ctx context.Context, e env, command, path string, allowOutside bool) (pipeline.ScanCounts, error) {
+	r := rowReporter{e: e, command: command}
+	n, err := pipeline.ScanWorklist(ctx, path, func(audit.Item) error { return nil }, r.report, worklistOptions(allowOutside)...)
+	r.hint()
+	return n, err
+}
+
+func worklistOptions(allowOutside bool) []pipeline.WorklistOption {
+	if allowOutside {
+		return []pipeline.WorklistOption{pipeline.AllowOutsidePaths()}
+	}
+	return nil
+}
+
+// rowReporter writes skipped rows to stderr.
+type rowReporter struct {
+	e       env
+	command string
+	outside int
+}
+
+func (r *rowReporter) report(p pipeline.RowError) {
+	writeLine(r.e.stderr, "cxr-auditor %s: skipped row: %v", r.command, p)
+	if errors.Is(p, pipeline.ErrOutsideFolder) {
+		r.outside++
+	}
+}
+
+// hint explains, once, the rows refused for naming files outside the
+// worklist's folder.
+func (r *rowReporter) hint() {
+	if r.outside > 0 {
+		writeLine(r.e.stderr, "cxr-auditor %s: %s", r.command, outsideHint(r.outside))
+	}
 }
 
 // outsideHint explains rows refused for naming files outside the

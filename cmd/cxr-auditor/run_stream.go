@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"iter"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// itemChunk is how many worklist items run records in the store at once (a
+// variable for tests): a copy of a million-row worklist at once would add
+// 80 MB to run's peak.
+var itemChunk = 4096
+
+// errSeqStopped stops the worklist read when the run wants no more items.
+var errSeqStopped = errors.New("the run took no more items")
+
+// worklistStream reads the worklist at path again, as the run takes its
+// items (checkWorklist has read it through and reported its bad rows; they
+// are skipped silently here). Each chunk of items is recorded in the store
+// (in worklist order: the items' Seq) before its items are handed on, and
+// each item is passed to ordered.Expect as it is handed on. A read or
+// store error is yielded last.
+func worklistStream(ctx context.Context, st *store.Store, path string, allowOutside bool, ordered *pipeline.InOrder) iter.Seq2[audit.Item, error] {
+	return func(yield func(audit.Item, error) bool) {
+		var (
+			chunk []audit.Item
+			recs  []audit.ItemRecord
+			seq   int
+		)
+		flush := func() error {
+			recs = recs[:0]
+			for i, it := range chunk {
+				recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: seq + i})
+			}
+			if err := st.PutItems(ctx, recs); err != nil {
+				return err
+			}
+			seq += len(chunk)
+			for _, it := range chunk {
+				ordered.Expect(it)
+				if !yield(it, nil) {
+					return errSeqStopped
+				}
+			}
+			chunk = chunk[:0]
+			return nil
+		}
+		_, err := pipeline.ScanWorklist(ctx, path, func(it audit.Item) error {
+			chunk = append(chunk, it)
+			if len(chunk) == itemChunk {
+				return flush()
+			}
+			return nil
+		}, nil, worklistOptions(allowOutside)...)
+		if err == nil && len(chunk) > 0 {
+			err = flush()
+		}
+		if err != nil && !errors.Is(err, errSeqStopped) {
+			yield(audit.Item{}, err)
+		}
+	}
+}
+
+// putItems records the worklist's items in the store, a chunk at a time.
+func putItems(ctx context.Context, st *store.Store, items []audit.Item) error {
+	recs := make([]audit.ItemRecord, 0, min(itemChunk, len(items)))
+	for start := 0; start < len(items); start += itemChunk {
+		recs = recs[:0]
+		for i, it := range items[start:min(start+itemChunk, len(items))] {
+			recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: start + i})
+		}
+		if err := st.PutItems(ctx, recs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
