@@ -27,6 +27,14 @@ type sixelProfile struct {
 	// adaptive picks the greys from the picture's histogram (among the
 	// 101 whole percents) instead of spacing them evenly.
 	adaptive bool
+	// light, with adaptive, is the strength (0 to 1) of an ordered dither
+	// between the two chosen greys around each value: 0 takes the nearest
+	// grey, 1 is a full 4x4 ordered dither; in between only values near
+	// the midpoint of two greys are dithered, so a band's edge becomes a
+	// narrow dithered seam while flat areas keep their runs. Measured by
+	// BenchmarkSixelGrays; no profile uses it: within the SSH budget it
+	// softens the band edges without hiding them (docs/render.md).
+	light float32
 }
 
 // The profiles, chosen by measurement (docs/render.md, BenchmarkSixelGrays).
@@ -57,14 +65,31 @@ func (e *encoder) sixelSettings() sixelProfile {
 
 // encodeSixel draws the canvas with a fixed palette: the profile's greys
 // (whole percents, the only values a sixel register holds) then the overlay
-// colours, each index written as is: no quantizer.
+// colours, each index written as is: no quantizer. Adaptive greys are
+// chosen from the picture drawn without its boxes, which are drawn after
+// the mapping, so showing or hiding boxes never moves the greys.
 func (e *encoder) encodeSixel(_ context.Context, req Request, g geometry) (Picture, error) {
 	p := e.sixelSettings()
 	var img *image.Paletted
 	var pct [][3]int
 	if p.adaptive && p.grays < MaxSixelGrays {
-		img = e.canvasFor(req, g, grayPalette(MaxSixelGrays, true), MaxSixelGrays, false)
-		pct = adaptGrays(img, p.grays)
+		plain := req
+		plain.ShowBoxes = false
+		img = e.canvasFor(plain, g, grayPalette(MaxSixelGrays, true), MaxSixelGrays, false)
+		kept := adaptLevels(img, p.grays)
+		if p.light > 0 {
+			e.ditherToLevels(img, req, g, kept, p.light)
+		} else {
+			mapToLevels(img, kept)
+		}
+		if req.ShowBoxes {
+			drawOverlays(img, g.img, req.Overlays, len(kept))
+		}
+		pct = make([][3]int, 0, len(kept)+numOverlayColors)
+		for _, v := range kept {
+			pct = append(pct, [3]int{v, v, v})
+		}
+		pct = append(pct, overlayPercent[1:]...)
 	} else {
 		img = e.canvasFor(req, g, grayPalette(p.grays, true), p.grays, p.dither)
 		pct = sixelPercents(p.grays)
@@ -76,13 +101,13 @@ func (e *encoder) encodeSixel(_ context.Context, req Request, g geometry) (Pictu
 	}, nil
 }
 
-// adaptGrays chooses n grey levels among the 101 whole percents for a
-// canvas drawn with all 101 (then the overlay colours): Lloyd's algorithm on
-// the canvas's histogram, so greys are closer together where the picture
-// has many pixels (less visible banding there, and less error overall than
-// even spacing). Black (0%) is always kept, for tag ink. It rewrites the
-// canvas's indices in place and returns the register table.
-func adaptGrays(img *image.Paletted, n int) [][3]int {
+// adaptLevels chooses at most n grey levels among the 101 whole percents
+// for a canvas drawn with all 101 and no overlays: Lloyd's algorithm on the
+// canvas's histogram, so greys are closer together where the picture has
+// many pixels (less visible banding there, and less error overall than even
+// spacing). Black (0%) is always kept, for tag ink. It returns the levels in
+// percent, ascending.
+func adaptLevels(img *image.Paletted, n int) []int {
 	var hist [MaxSixelGrays]float64
 	for _, v := range img.Pix {
 		if v < MaxSixelGrays {
@@ -116,8 +141,7 @@ func adaptGrays(img *image.Paletted, n int) [][3]int {
 			}
 		}
 	}
-	// Round to whole percents, drop duplicates, and map every percent to
-	// its nearest kept level.
+	// Round to whole percents and drop duplicates.
 	var kept []int
 	for _, l := range levels {
 		r := int(math.Round(l))
@@ -125,6 +149,12 @@ func adaptGrays(img *image.Paletted, n int) [][3]int {
 			kept = append(kept, r)
 		}
 	}
+	return kept
+}
+
+// mapToLevels rewrites a canvas drawn with all 101 greys to the index of
+// the nearest of kept (adaptLevels's levels).
+func mapToLevels(img *image.Paletted, kept []int) {
 	var lut [256]uint8
 	j := 0
 	for v := range MaxSixelGrays {
@@ -133,17 +163,51 @@ func adaptGrays(img *image.Paletted, n int) [][3]int {
 		}
 		lut[v] = uint8(j)
 	}
-	for k := range numOverlayColors {
-		lut[MaxSixelGrays+k] = uint8(len(kept) + k)
-	}
 	for i, v := range img.Pix {
 		img.Pix[i] = lut[v]
 	}
-	pct := make([][3]int, 0, len(kept)+numOverlayColors)
-	for _, p := range kept {
-		pct = append(pct, [3]int{p, p, p})
+}
+
+// ditherToLevels redraws the picture's pixels as indices of kept from the
+// windowed values themselves (not the 101 whole percents), dithered with
+// strength s (sixelProfile.light): a value at fraction f of the way from
+// one kept level to the next takes the upper one when f exceeds
+// 0.5 + s*(t-0.5), t the 4x4 ordered-dither threshold.
+func (e *encoder) ditherToLevels(img *image.Paletted, req Request, g geometry, kept []int, s float32) {
+	var lower [MaxSixelGrays]uint8 // the last kept level at or below each percent
+	j := 0
+	for v := range MaxSixelGrays {
+		for j+1 < len(kept) && kept[j+1] <= v {
+			j++
+		}
+		lower[v] = uint8(j)
 	}
-	return append(pct, overlayPercent[1:]...)
+	var span [MaxSixelGrays]float32 // 1 / the gap above each kept level
+	for i := 0; i+1 < len(kept); i++ {
+		span[i] = 1 / float32(kept[i+1]-kept[i])
+	}
+	last := uint8(len(kept) - 1)
+	iw, ih := g.img.Dx(), g.img.Dy()
+	src := e.scaledPix(req.Image, iw, ih)
+	voi := newVOIMap(req.Window, req.Image.VOIFunction, req.Image.Invert)
+	parallelRows(ih, iw*ih, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			var th [4]float32
+			for i, t := range bayer4[y&3] {
+				th[i] = 0.5 + s*(t-0.5)
+			}
+			off := img.PixOffset(g.img.Min.X, g.img.Min.Y+y)
+			dst := img.Pix[off : off+iw]
+			for x, v := range src[y*iw : (y+1)*iw] {
+				u := voi.unit(v) * (MaxSixelGrays - 1)
+				j := lower[int(u)]
+				if j < last && (u-float32(kept[j]))*span[j] > th[x&3] {
+					j++
+				}
+				dst[x] = j
+			}
+		}
+	})
 }
 
 // sixelPercents is the register table matching grayPalette(grays, ...).
