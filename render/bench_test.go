@@ -24,7 +24,7 @@ var big struct {
 	err  error
 }
 
-func bigRadiograph(b *testing.B) (*Radiograph, []byte) {
+func bigRadiograph(b testing.TB) (*Radiograph, []byte) {
 	b.Helper()
 	big.once.Do(func() {
 		im := phantom.Render(phantom.Spec{Variant: phantom.Pneumothorax, Width: 2048, Height: 2048, Seed: 7})
@@ -81,7 +81,7 @@ func BenchmarkSixelEncode2048(b *testing.B) {
 
 // sixelPSNR decodes a sixel picture of r (image filling the canvas width,
 // centred vertically) and returns its PSNR against the reference.
-func sixelPSNR(b *testing.B, raw []byte, r *Radiograph) float64 {
+func sixelPSNR(b testing.TB, raw []byte, r *Radiograph) float64 {
 	b.Helper()
 	img, err := decodeSixel(raw)
 	if err != nil {
@@ -211,13 +211,18 @@ func BenchmarkSixelGrays(b *testing.B) {
 	req := sixelRequest(r)
 	req.ShowBoxes = false
 	for _, grays := range []int{16, 24, 32, 40, 48, 64, 101} {
-		for _, mode := range []string{"even", "dither", "adaptive"} {
+		for _, mode := range []string{"even", "dither", "adaptive", "light=0.25", "light=0.5", "light=0.75", "light=1"} {
+			var light float32
+			if _, err := fmt.Sscanf(mode, "light=%g", &light); err == nil && grays == MaxSixelGrays {
+				continue // adaptive at 101 greys is even spacing
+			}
 			name := fmt.Sprintf("grays=%d/%s", grays, mode)
 			b.Run(name, func(b *testing.B) {
 				var raw []byte
 				for b.Loop() {
 					enc, _ := NewEncoder(ProtocolSixel, Caps{})
-					enc.(*encoder).sixelOverride = &sixelProfile{grays: grays, dither: mode == "dither", adaptive: mode == "adaptive"}
+					enc.(*encoder).sixelOverride = &sixelProfile{grays: grays, dither: mode == "dither",
+						adaptive: mode == "adaptive" || light > 0, light: light}
 					pic, err := enc.Encode(context.Background(), req)
 					if err != nil {
 						b.Fatal(err)
