@@ -6,7 +6,8 @@ the 2048x2048 synthetic benchmark radiograph (16-bit PNG, 8-bit PNG, baseline
 JPEG, 12-bit DICOM; written by `genphantoms -bench`) as sixel at 512, 1024
 and 1600 px, against chafa (and img2sixel where it reads the format), in
 interleaved paired runs: each round runs every tool once, in turn, so load
-from other processes falls on all of them alike. Prints medians and ratios,
+from other processes falls on all of them alike. Prints median times and the
+median of each round's ratio,
 then output bytes and PSNR at 1024 px (8-bit PNG input, reference: the input
 scaled with ImageMagick's Catmull-Rom). Usage:
 
@@ -68,9 +69,14 @@ def main():
                 for k, cmd in t.items():
                     times[k].append(timed(cmd))
             med = {k: statistics.median(v) * 1e3 for k, v in times.items()}
-            row = f"{name:14} {w:5} {med['cx']:7.1f} {med['chafa']:9.1f} {med['cx'] / med['chafa']:9.2f}"
+            # The ratio is the median of each round's own ratio: a round's
+            # runs are back to back, so a change of load between rounds
+            # (common on a shared machine) cancels out.
+            def ratio(other):
+                return statistics.median(c / o for c, o in zip(times["cx"], times[other]))
+            row = f"{name:14} {w:5} {med['cx']:7.1f} {med['chafa']:9.1f} {ratio('chafa'):9.2f}"
             if "img2sixel" in med:
-                row += f" {med['img2sixel']:13.1f} {med['cx'] / med['img2sixel']:13.2f}"
+                row += f" {med['img2sixel']:13.1f} {ratio('img2sixel'):13.2f}"
             print(row, flush=True)
 
     path = os.path.join(d, "bench-png8.png")
