@@ -375,9 +375,9 @@ func FuzzParseJSONL(f *testing.F) {
 	})
 }
 
-// BenchmarkLoadWorklist100k loads a 100,000-row CSV worklist whose rows
-// point at real (stat'ed, never opened) files.
-func BenchmarkLoadWorklist100k(b *testing.B) {
+// benchWorklist100k writes a 100,000-row CSV worklist whose rows point at
+// real (stat'ed, never opened) files, and returns its path.
+func benchWorklist100k(b *testing.B) (string, int) {
 	dir := b.TempDir()
 	const n = 100_000
 	var sb strings.Builder
@@ -391,7 +391,12 @@ func BenchmarkLoadWorklist100k(b *testing.B) {
 		files[fmt.Sprintf("img/%03d.png", i)] = "x"
 	}
 	writeFiles(b, dir, files)
-	path := filepath.Join(dir, "wl.csv")
+	return filepath.Join(dir, "wl.csv"), n
+}
+
+// BenchmarkLoadWorklist100k loads a 100,000-row CSV worklist whole.
+func BenchmarkLoadWorklist100k(b *testing.B) {
+	path, n := benchWorklist100k(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		wl, err := LoadWorklist(context.Background(), path)
@@ -399,5 +404,18 @@ func BenchmarkLoadWorklist100k(b *testing.B) {
 			b.Fatalf("items %d err %v", len(wl.Items), err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
+}
+
+// BenchmarkScanWorklist100k streams the same worklist (run reads it twice).
+func BenchmarkScanWorklist100k(b *testing.B) {
+	path, n := benchWorklist100k(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := ScanWorklist(context.Background(), path, func(audit.Item) error { return nil }, nil)
+		if err != nil || c.Items != n {
+			b.Fatalf("items %d err %v", c.Items, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
 }
