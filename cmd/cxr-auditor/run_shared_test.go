@@ -3,7 +3,6 @@ package main
 // Synthetic images and drafts only.
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
@@ -89,21 +88,18 @@ var workerLine = regexp.MustCompile(`this worker is (\S+);`)
 func startWorker(t *testing.T, args []string, out string) *sharedWorker {
 	t.Helper()
 	cmd := exec.Command(binary(t), append(args, "--out", out)...)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	w := &sharedWorker{cmd: cmd, stderr: &syncBuffer{}, out: out}
 	named := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			w.stderr.WriteString(sc.Text() + "\n")
-			if m := workerLine.FindStringSubmatch(sc.Text()); m != nil {
-				named <- m[1]
+	cmd.Stderr = &lineWatcher{buf: w.stderr, on: func(line string) {
+		if m := workerLine.FindStringSubmatch(line); m != nil {
+			select {
+			case named <- m[1]:
+			default:
 			}
 		}
-	}()
+	}}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	select {
 	case w.name = <-named:
 	case <-time.After(time.Minute):

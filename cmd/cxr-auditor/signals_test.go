@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -86,28 +85,52 @@ func slowThirdServer(t *testing.T) *ollamatest.Server {
 func startRun(t *testing.T, args []string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	var buf syncBuffer
 	seen := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		once := sync.Once{}
-		for sc.Scan() {
-			buf.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "2/3") {
-				once.Do(func() { close(seen) })
-			}
+	once := sync.Once{}
+	cmd.Stderr = &lineWatcher{buf: &buf, on: func(line string) {
+		if strings.Contains(line, "2/3") {
+			once.Do(func() { close(seen) })
 		}
-	}()
+	}}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	select {
 	case <-seen:
 	case <-time.After(time.Minute):
 		t.Fatalf("two items never finished; stderr:\n%s", buf.String())
 	}
 	return cmd, &buf
+}
+
+// lineWatcher is a command's Stderr: it keeps everything written to buf
+// and calls on with each complete line. exec copies the output into it and
+// Wait waits for that copy, so the last lines are never lost (reading a
+// StderrPipe races Wait, which closes the pipe: the summary line went
+// missing under load).
+type lineWatcher struct {
+	buf     *syncBuffer
+	on      func(line string)
+	mu      sync.Mutex
+	partial []byte
+}
+
+func (w *lineWatcher) Write(p []byte) (int, error) {
+	w.buf.Write(p)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.partial = append(w.partial, p...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := string(w.partial[:i])
+		w.partial = w.partial[i+1:]
+		if w.on != nil {
+			w.on(line)
+		}
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.
