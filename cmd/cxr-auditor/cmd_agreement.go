@@ -227,48 +227,6 @@ func writeAgreementCSV(w io.Writer, rep compare.AgreementReport) error {
 	return cw.Error()
 }
 
-// csvCell makes one cell of outside text inert: terminal controls become
-// visible (termtext.Line), and a cell a spreadsheet would evaluate as a
-// formula (=, +, -, @ first, unless it is a plain number such as -0.2)
-// gets a leading single quote, the rule of the store's CSV export.
-func csvCell(s string) string {
-	s = termtext.Line(s)
-	if s == "" || !strings.ContainsRune("=+-@", rune(s[0])) || plainNumber(s) {
-		return s
-	}
-	return "'" + s
-}
-
-// plainNumber reports whether s is a decimal number with an optional sign,
-// fraction and exponent, and nothing else.
-func plainNumber(s string) bool {
-	i, digits := 0, 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		exp := 0
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			exp++
-		}
-		if exp == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
+// csvCell makes one cell of outside text inert on a terminal and in a
+// spreadsheet: the rule of the store's CSV export (termtext.CSVCell).
+func csvCell(s string) string { return termtext.CSVCell(s, false) }
