@@ -92,3 +92,18 @@ func TestOfflineEndsWithAComputedResult(t *testing.T) {
 	assert.NotContains(t, h.screen(), "OFFLINE")
 	assert.Contains(t, h.m.msg.text, "answers again")
 }
+
+// TestModelsBlockedHidesThePicture: a picture drawn at the cursor (kitty
+// here, sixel alike) would stay over the blocking message: it is deleted
+// while the message shows and drawn again once it is closed (seen in
+// xterm: the sixel radiograph over the message's text).
+func TestModelsBlockedHidesThePicture(t *testing.T) {
+	h := kittyFixture(t)
+	require.True(t, h.m.img.visible)
+	n := len(h.raws)
+	h.send(blockedMsg)
+	assert.False(t, h.m.img.visible, "the message covers the image pane")
+	assert.Equal(t, []string{kittyRelease}, h.raws[n:], "deleted, else it would stay over the message")
+	h.key("esc")
+	assert.True(t, h.m.img.visible, "back once the message is closed")
+}
