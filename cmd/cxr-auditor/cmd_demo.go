@@ -18,6 +18,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 const demoDescription = `Open the review workstation on the bundled demo: twelve synthetic chest
@@ -188,7 +189,7 @@ func removeDemoStore(ctx context.Context, db, wl string) error {
 	case !st.Mode().IsRegular():
 		return fmt.Errorf("--fresh: %s is %s, not the demo's store", db, safefile.Kind(st.Mode()))
 	}
-	list, err := pipeline.LoadWorklist(ctx, wl, pipeline.AllowOutsidePaths())
+	list, err := worklist.Load(ctx, wl, worklist.AllowOutsidePaths())
 	if err != nil {
 		return fmt.Errorf("--fresh: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 // The demo is synthetic: phantoms drawn by code, hand-written outputs.
@@ -33,7 +34,7 @@ var demoDir = filepath.Join("..", "..", "testdata", "demo")
 func smallDemo(t *testing.T, ids ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	wl, err := pipeline.LoadWorklist(t.Context(), filepath.Join(demoDir, demoWorklist), pipeline.AllowOutsidePaths())
+	wl, err := worklist.Load(t.Context(), filepath.Join(demoDir, demoWorklist), worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -104,7 +105,7 @@ func TestStartDemoServesTheRecording(t *testing.T) {
 	info, err := d.host.ModelInfo(ctx, prompts.DefaultGroundingModel)
 	require.NoError(t, err)
 	assert.True(t, info.Has("vision"))
-	wl, err := pipeline.LoadWorklist(ctx, d.worklist, pipeline.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, d.worklist, worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 1)
 	rec, err := d.host.ParseDraft(ctx, prompts.DefaultDraftModel, wl.Items[0].Draft, true)
@@ -127,7 +128,7 @@ func TestRemoveDemoStore(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, smallIDs...)
 	wlPath := filepath.Join(dir, demoWorklist)
-	wl, err := pipeline.LoadWorklist(ctx, wlPath, pipeline.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, wlPath, worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	own := audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath, Draft: wl.Items[0].Draft}
 	// The same demo item stored by a run from another working directory.
@@ -177,7 +178,7 @@ func TestStartDemoFresh(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, "demo-07-unsupported")
 	db := filepath.Join(dir, "worklist.cxr.db")
-	wl, err := pipeline.LoadWorklist(ctx, filepath.Join(dir, demoWorklist), pipeline.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, filepath.Join(dir, demoWorklist), worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	demoStore(t, db, audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath})
 

@@ -12,6 +12,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 const runDescription = `Run both model stages (grounding in the image, parsing of the draft) over
@@ -149,7 +150,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	defer st.Close()
 	var items []audit.Item // a shared run's, whole
 	if shared {
-		wl, err := pipeline.LoadWorklist(ctx, wlPath, worklistOptions(f.allowOutside)...)
+		wl, err := worklist.Load(ctx, wlPath, worklistOptions(f.allowOutside)...)
 		if err != nil {
 			return err
 		}

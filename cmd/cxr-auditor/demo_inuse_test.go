@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 // TestDemoFreshRefusesAStoreInUse: demo --fresh leaves the demo's store
@@ -26,7 +26,7 @@ func TestDemoFreshRefusesAStoreInUse(t *testing.T) {
 	dir := smallDemo(t, "demo-07-unsupported")
 	wlPath := filepath.Join(dir, demoWorklist)
 	db := filepath.Join(dir, "worklist.cxr.db")
-	wl, err := pipeline.LoadWorklist(ctx, wlPath, pipeline.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, wlPath, worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	demoStore(t, db, audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath})
 

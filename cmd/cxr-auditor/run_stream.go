@@ -8,6 +8,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 // itemChunk is how many worklist items run records in the store at once (a
@@ -49,7 +50,7 @@ func worklistStream(ctx context.Context, st *store.Store, path string, allowOuts
 			chunk = chunk[:0]
 			return nil
 		}
-		_, err := pipeline.ScanWorklist(ctx, path, func(it audit.Item) error {
+		_, err := worklist.Scan(ctx, path, func(it audit.Item) error {
 			chunk = append(chunk, it)
 			if len(chunk) == itemChunk {
 				return flush()

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 // addAllowOutsideFlag defines --allow-outside-paths on cmd.
@@ -21,8 +21,8 @@ func addAllowOutsideFlag(cmd *cobra.Command, allow *bool) {
 // stderr as "cxr-auditor COMMAND: skipped row: file:line: ..." (sanitised:
 // ids and paths are outside text), then, once, how to allow rows that name
 // files outside the worklist's folder.
-func loadWorklist(ctx context.Context, e env, command, path string, allowOutside bool) (pipeline.Worklist, error) {
-	wl, err := pipeline.LoadWorklist(ctx, path, worklistOptions(allowOutside)...)
+func loadWorklist(ctx context.Context, e env, command, path string, allowOutside bool) (worklist.List, error) {
+	wl, err := worklist.Load(ctx, path, worklistOptions(allowOutside)...)
 	r := rowReporter{e: e, command: command}
 	for _, p := range wl.Problems {
 		r.report(p)
@@ -33,16 +33,16 @@ func loadWorklist(ctx context.Context, e env, command, path string, allowOutside
 
 // checkWorklist reads the worklist at path through, keeping no row, and
 // reports each skipped row as loadWorklist does; it returns the counts.
-func checkWorklist(ctx context.Context, e env, command, path string, allowOutside bool) (pipeline.ScanCounts, error) {
+func checkWorklist(ctx context.Context, e env, command, path string, allowOutside bool) (worklist.ScanCounts, error) {
 	r := rowReporter{e: e, command: command}
-	n, err := pipeline.ScanWorklist(ctx, path, func(audit.Item) error { return nil }, r.report, worklistOptions(allowOutside)...)
+	n, err := worklist.Scan(ctx, path, func(audit.Item) error { return nil }, r.report, worklistOptions(allowOutside)...)
 	r.hint()
 	return n, err
 }
 
-func worklistOptions(allowOutside bool) []pipeline.WorklistOption {
+func worklistOptions(allowOutside bool) []worklist.Option {
 	if allowOutside {
-		return []pipeline.WorklistOption{pipeline.AllowOutsidePaths()}
+		return []worklist.Option{worklist.AllowOutsidePaths()}
 	}
 	return nil
 }
@@ -54,9 +54,9 @@ type rowReporter struct {
 	outside int
 }
 
-func (r *rowReporter) report(p pipeline.RowError) {
+func (r *rowReporter) report(p worklist.RowError) {
 	writeLine(r.e.stderr, "cxr-auditor %s: skipped row: %v", r.command, p)
-	if errors.Is(p, pipeline.ErrOutsideFolder) {
+	if errors.Is(p, worklist.ErrOutsideFolder) {
 		r.outside++
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/tui"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 // workstationConfig is everything openWorkstation needs; review and demo
@@ -164,11 +165,11 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		log.SetOutput(io.Discard)
 	}
 
-	var wlOpts []pipeline.WorklistOption
+	var wlOpts []worklist.Option
 	if cfg.allowOutside {
-		wlOpts = append(wlOpts, pipeline.AllowOutsidePaths())
+		wlOpts = append(wlOpts, worklist.AllowOutsidePaths())
 	}
-	wl, err := pipeline.LoadWorklist(ctx, cfg.worklist, wlOpts...)
+	wl, err := worklist.Load(ctx, cfg.worklist, wlOpts...)
 	if err != nil {
 		return err
 	}
@@ -177,7 +178,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	for _, p := range wl.Problems {
 		problems = append(problems, p.Error())
 		log.Printf("worklist: skipped row: %v", p)
-		if errors.Is(p, pipeline.ErrOutsideFolder) {
+		if errors.Is(p, worklist.ErrOutsideFolder) {
 			outside++
 		}
 	}

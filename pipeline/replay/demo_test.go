@@ -21,6 +21,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 // The demo is synthetic: phantoms drawn by code, hand-written outputs.
@@ -32,7 +33,7 @@ var (
 
 func TestDemoRecordsBothStagesOfEveryItem(t *testing.T) {
 	ctx := t.Context()
-	wl, err := pipeline.LoadWorklist(ctx, demoWorklist, pipeline.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, demoWorklist, worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	require.Empty(t, wl.Problems)
 	recs, err := replay.ReadRecording(ctx, demoRecording)
@@ -98,7 +99,7 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	wl, err := pipeline.LoadWorklist(ctx, demoWorklist, pipeline.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, demoWorklist, worklist.AllowOutsidePaths())
 	if err != nil {
 		return nil, err
 	}

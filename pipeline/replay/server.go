@@ -11,10 +11,10 @@ import (
 	"github.com/ollama/ollama/api"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 // Range is a span of latencies. A reply's latency is picked in [Min, Max]
@@ -93,7 +93,7 @@ const noRecording = "replay: no recorded output for this input (the image or dra
 func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Options) (*ollamatest.Server, error) {
 	// The demo's worklist is bundled data that names the shared phantoms
 	// in ../phantoms.
-	wl, err := pipeline.LoadWorklist(ctx, worklistPath, pipeline.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, worklistPath, worklist.AllowOutsidePaths())
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
@@ -156,7 +156,7 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 
 // indexRecords pairs every worklist item with its grounding and draft
 // records, checking that each record names an item and each item has both.
-func indexRecords(wl pipeline.Worklist, recs []Record, recordingPath string) (map[string][2]Record, error) {
+func indexRecords(wl worklist.List, recs []Record, recordingPath string) (map[string][2]Record, error) {
 	known := make(map[string]bool, len(wl.Items))
 	for _, it := range wl.Items {
 		known[it.ID] = true
@@ -192,7 +192,7 @@ func indexRecords(wl pipeline.Worklist, recs []Record, recordingPath string) (ma
 // imageKeys returns the ImageKey of every item's model input, in item
 // order. Preparing an image (decode, window, resample, PNG encode) is the
 // slow part of startup, so images are prepared in parallel, one per CPU.
-func imageKeys(ctx context.Context, wl pipeline.Worklist, worklistPath string) ([]string, error) {
+func imageKeys(ctx context.Context, wl worklist.List, worklistPath string) ([]string, error) {
 	keys := make([]string, len(wl.Items))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))

@@ -1,4 +1,4 @@
-package pipeline
+package worklist
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
-// scanned is what ScanWorklist passed on, collected.
+// scanned is what Scan passed on, collected.
 type scanned struct {
 	items    []audit.Item
 	problems []RowError
@@ -23,21 +23,21 @@ type scanned struct {
 	err      error
 }
 
-func scanAll(t testing.TB, path string, opts ...WorklistOption) scanned {
+func scanAll(t testing.TB, path string, opts ...Option) scanned {
 	t.Helper()
 	var s scanned
-	s.counts, s.err = ScanWorklist(context.Background(), path,
+	s.counts, s.err = Scan(context.Background(), path,
 		func(it audit.Item) error { s.items = append(s.items, it); return nil },
 		func(p RowError) { s.problems = append(s.problems, p) }, opts...)
 	return s
 }
 
-// requireSameAsLoad asserts ScanWorklist gives what LoadWorklist gives:
+// requireSameAsLoad asserts Scan gives what Load gives:
 // the same items, the same problems (messages and wrapped errors), the
 // same error.
-func requireSameAsLoad(t *testing.T, path string, opts ...WorklistOption) {
+func requireSameAsLoad(t *testing.T, path string, opts ...Option) {
 	t.Helper()
-	wl, loadErr := LoadWorklist(context.Background(), path, opts...)
+	wl, loadErr := Load(context.Background(), path, opts...)
 	s := scanAll(t, path, opts...)
 	assert.Equal(t, wl.Items, s.items)
 	assert.Equal(t, ScanCounts{Items: len(wl.Items), Problems: len(wl.Problems)}, s.counts)
@@ -130,7 +130,7 @@ func TestScanWorklistStops(t *testing.T) {
 			dir := t.TempDir()
 			writeFiles(t, dir, tt.files)
 			var got []string
-			n, err := ScanWorklist(context.Background(), filepath.Join(dir, tt.path), func(it audit.Item) error {
+			n, err := Scan(context.Background(), filepath.Join(dir, tt.path), func(it audit.Item) error {
 				got = append(got, it.ID)
 				if len(got) == 2 {
 					return errEnough

@@ -1,4 +1,4 @@
-package pipeline
+package worklist
 
 import (
 	"bufio"
@@ -17,10 +17,10 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
-// Worklist is a loaded worklist: the rows that passed every check, in file
+// List is a loaded worklist: the rows that passed every check, in file
 // order, and one RowError per row that did not.
-type Worklist struct {
-	// Path is the worklist file or directory as given to LoadWorklist.
+type List struct {
+	// Path is the worklist file or directory as given to Load.
 	Path string
 	// Items are the good rows in file order (directory worklists: sorted by
 	// file name). IDs are unique.
@@ -56,7 +56,7 @@ func (e RowError) Error() string {
 // Unwrap returns the underlying error.
 func (e RowError) Unwrap() error { return e.Err }
 
-// ErrNoItems is wrapped by the error LoadWorklist returns when a worklist
+// ErrNoItems is wrapped by the error Load returns when a worklist
 // has no usable row at all.
 var ErrNoItems = errors.New("no usable rows")
 
@@ -70,18 +70,18 @@ var imageExts = []string{".png", ".jpg", ".jpeg", ".dcm"}
 // machine's files to a model host.
 var ErrOutsideFolder = errors.New("outside the worklist's folder")
 
-// WorklistOption changes how LoadWorklist reads a worklist.
-type WorklistOption func(*worklistConfig)
+// Option changes how Load reads a worklist.
+type Option func(*config)
 
-type worklistConfig struct {
+type config struct {
 	allowOutside bool
 }
 
 // AllowOutsidePaths lets image and draft_file paths name files anywhere
 // (absolute paths, "..", symlinks leading out of the worklist's folder).
 // Give it only for worklists you trust.
-func AllowOutsidePaths() WorklistOption {
-	return func(c *worklistConfig) { c.allowOutside = true }
+func AllowOutsidePaths() Option {
+	return func(c *config) { c.allowOutside = true }
 }
 
 // fileOps is the file system access a worklist loader may do: stat images,
@@ -95,7 +95,7 @@ type fileOps struct {
 
 var osFileOps = fileOps{stat: os.Stat, readFile: os.ReadFile, evalSymlinks: filepath.EvalSymlinks}
 
-// LoadWorklist loads the worklist at path:
+// Load loads the worklist at path:
 //
 //   - a CSV file with a header row naming the columns id, image, and draft
 //     and/or draft_file, optionally truth (any order, any case, a UTF-8 BOM
@@ -118,28 +118,28 @@ var osFileOps = fileOps{stat: os.Stat, readFile: os.ReadFile, evalSymlinks: file
 // A bad row (missing image file, missing draft file, duplicate id, empty
 // draft, both draft and draft_file, a path outside the folder, bad truth
 // JSON, wrong column count, malformed JSON line) is
-// recorded in Worklist.Problems with its file and line and the good rows
+// recorded in List.Problems with its file and line and the good rows
 // still load. Images are only stat'ed, never opened or decoded, so loading
 // is fast however large the images. The error is non-nil when the worklist
 // cannot be read at all or has no good row (it then wraps ErrNoItems and the
-// returned Worklist still carries the Problems).
-func LoadWorklist(ctx context.Context, path string, opts ...WorklistOption) (Worklist, error) {
-	var cfg worklistConfig
+// returned List still carries the Problems).
+func Load(ctx context.Context, path string, opts ...Option) (List, error) {
+	var cfg config
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return loadWorklist(ctx, path, osFileOps, cfg)
+	return load(ctx, path, osFileOps, cfg)
 }
 
-func loadWorklist(ctx context.Context, path string, ops fileOps, cfg worklistConfig) (Worklist, error) {
+func load(ctx context.Context, path string, ops fileOps, cfg config) (List, error) {
 	b := newRowBuilder(path, "", ops)
-	err := scanWorklist(ctx, path, b, cfg)
-	return Worklist{Path: path, Items: b.items, Problems: b.problems}, err
+	err := scan(ctx, path, b, cfg)
+	return List{Path: path, Items: b.items, Problems: b.problems}, err
 }
 
-// scanWorklist reads the worklist at path into b, whatever its kind, and
-// returns the error LoadWorklist promises (ErrNoItems included).
-func scanWorklist(ctx context.Context, path string, b *rowBuilder, cfg worklistConfig) error {
+// scan reads the worklist at path into b, whatever its kind, and
+// returns the error Load promises (ErrNoItems included).
+func scan(ctx context.Context, path string, b *rowBuilder, cfg config) error {
 	st, err := b.ops.stat(path)
 	if err != nil {
 		return fmt.Errorf("worklist: %w", err)
@@ -165,7 +165,7 @@ func scanWorklist(ctx context.Context, path string, b *rowBuilder, cfg worklistC
 }
 
 // scanFile reads a CSV or JSONL worklist file into b (whose dir it sets).
-func scanFile(ctx context.Context, path string, b *rowBuilder, cfg worklistConfig) error {
+func scanFile(ctx context.Context, path string, b *rowBuilder, cfg config) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("worklist: %w", err)

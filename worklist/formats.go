@@ -1,4 +1,4 @@
-package pipeline
+package worklist
 
 import (
 	"bufio"
@@ -29,7 +29,7 @@ func looksLikeJSONL(br *bufio.Reader) bool {
 	return len(t) > 0 && t[0] == '{'
 }
 
-// The CSV columns LoadWorklist knows.
+// The CSV columns Load knows.
 const (
 	colID = iota
 	colImage
@@ -189,7 +189,7 @@ func (b *rowBuilder) addJSON(line int, data []byte) {
 // scanDir reads a directory of images with sidecar drafts into b (whose
 // dir it sets). The directory's names are read whole: one short string a
 // file.
-func scanDir(ctx context.Context, dir string, b *rowBuilder, cfg worklistConfig) error {
+func scanDir(ctx context.Context, dir string, b *rowBuilder, cfg config) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("worklist %s: %w", dir, err)

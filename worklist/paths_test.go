@@ -1,4 +1,4 @@
-package pipeline
+package worklist
 
 import (
 	"context"
@@ -40,7 +40,7 @@ func TestLoadWorklistOutsidePaths(t *testing.T) {
 		"inner,./sub/../a.png,x,\n", // 9 .. that stays inside
 	})
 
-	wl, err := LoadWorklist(context.Background(), wlPath)
+	wl, err := Load(context.Background(), wlPath)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ok", "inner"}, ids(wl.Items))
 	assert.Equal(t, []string{"3:abs", "4:dotdot", "5:link", "6:linkdir", "7:draftabs", "8:draftdots"}, problemLines(wl.Problems))
@@ -57,7 +57,7 @@ func TestLoadWorklistOutsidePaths(t *testing.T) {
 		assert.Contains(t, p.Error(), want[i])
 	}
 
-	wl, err = LoadWorklist(context.Background(), wlPath, AllowOutsidePaths())
+	wl, err = Load(context.Background(), wlPath, AllowOutsidePaths())
 	require.NoError(t, err)
 	assert.Empty(t, wl.Problems, "every path resolves when outside paths are allowed")
 	assert.Len(t, wl.Items, 8)
@@ -67,7 +67,7 @@ func TestLoadWorklistOutsidePaths(t *testing.T) {
 	folder := t.TempDir()
 	writeFiles(t, folder, map[string]string{"a.png": "x", "a.txt": "Fine.", "b.txt": "Fine."})
 	require.NoError(t, os.Symlink(abs, filepath.Join(folder, "b.png")))
-	wl, err = LoadWorklist(context.Background(), folder)
+	wl, err = Load(context.Background(), folder)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a"}, ids(wl.Items))
 	require.Len(t, wl.Problems, 1)
@@ -94,17 +94,17 @@ func TestLoadWorklistNonRegularFiles(t *testing.T) {
 		require.NoError(t, syscall.Mkfifo(filepath.Join(dir, name), 0o600))
 	}
 	done := make(chan struct{})
-	var wl Worklist
+	var wl List
 	var err, fifoErr error
 	go func() {
 		defer close(done)
-		wl, err = LoadWorklist(context.Background(), filepath.Join(dir, "wl.csv"))
-		_, fifoErr = LoadWorklist(context.Background(), filepath.Join(dir, "fifo.csv"))
+		wl, err = Load(context.Background(), filepath.Join(dir, "wl.csv"))
+		_, fifoErr = Load(context.Background(), filepath.Join(dir, "fifo.csv"))
 	}()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		t.Fatal("LoadWorklist blocked on a named pipe")
+		t.Fatal("Load blocked on a named pipe")
 	}
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ok"}, ids(wl.Items))

@@ -1,4 +1,4 @@
-package pipeline
+package worklist
 
 import (
 	"errors"
@@ -22,7 +22,7 @@ type rawRow struct {
 }
 
 // rowBuilder validates rows and collects items and problems (or passes
-// them on, for ScanWorklist); it remembers ids to reject duplicates.
+// them on, for Scan); it remembers ids to reject duplicates.
 type rowBuilder struct {
 	file string
 	dir  string // absolute directory relative paths are resolved against
@@ -33,7 +33,7 @@ type rowBuilder struct {
 	realDir string
 	seen    idSet
 	// onItem and onProblem, when set, take each good and bad row instead
-	// of items and problems (ScanWorklist). An error from onItem stops the
+	// of items and problems (Scan). An error from onItem stops the
 	// read: it is kept in stop.
 	onItem    func(audit.Item) error
 	onProblem func(RowError)

@@ -1,4 +1,4 @@
-package pipeline
+package worklist
 
 import (
 	"context"
@@ -7,34 +7,34 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
-// ScanCounts is what ScanWorklist read: how many good rows (Items) and bad
+// ScanCounts is what Scan read: how many good rows (Items) and bad
 // rows (Problems).
 type ScanCounts struct {
 	Items, Problems int
 }
 
-// ScanWorklist reads the worklist at path as LoadWorklist does (the same
+// Scan reads the worklist at path as Load does (the same
 // formats, the same checks, the same row problems in the same order), but
 // keeps no row: it calls item with each good row and problem (if not nil)
 // with each bad one, in file order, as it reads them. Its memory is flat
 // in the number of rows but for the duplicate-id check, which keeps a
 // 64-bit hash of each id and its line (about 20 bytes a row, against
-// about 300 for LoadWorklist's items): a row whose id hashes like an
+// about 300 for Load's items): a row whose id hashes like an
 // earlier one is a duplicate (the odds of two distinct ids colliding in a
 // million rows are about 1 in 40 million).
 //
 // An error from item stops the read and is returned as it is. The error is
-// otherwise the one LoadWorklist would return: the worklist cannot be read,
+// otherwise the one Load would return: the worklist cannot be read,
 // ctx is done, or no row is good (wrapping ErrNoItems).
-func ScanWorklist(ctx context.Context, path string, item func(audit.Item) error, problem func(RowError), opts ...WorklistOption) (ScanCounts, error) {
-	var cfg worklistConfig
+func Scan(ctx context.Context, path string, item func(audit.Item) error, problem func(RowError), opts ...Option) (ScanCounts, error) {
+	var cfg config
 	for _, o := range opts {
 		o(&cfg)
 	}
 	return scanStream(ctx, path, osFileOps, cfg, item, problem)
 }
 
-func scanStream(ctx context.Context, path string, ops fileOps, cfg worklistConfig, item func(audit.Item) error, problem func(RowError)) (ScanCounts, error) {
+func scanStream(ctx context.Context, path string, ops fileOps, cfg config, item func(audit.Item) error, problem func(RowError)) (ScanCounts, error) {
 	b := newRowBuilder(path, "", ops)
 	b.seen = newHashedIDs()
 	b.onItem = item
@@ -42,7 +42,7 @@ func scanStream(ctx context.Context, path string, ops fileOps, cfg worklistConfi
 	if problem != nil {
 		b.onProblem = problem
 	}
-	err := scanWorklist(ctx, path, b, cfg)
+	err := scan(ctx, path, b, cfg)
 	return ScanCounts{Items: b.nItems, Problems: b.nProblems}, err
 }
 
@@ -53,7 +53,7 @@ type idSet interface {
 	add(id string, line int)
 }
 
-// exactIDs keeps every id (LoadWorklist keeps the rows anyway).
+// exactIDs keeps every id (Load keeps the rows anyway).
 type exactIDs map[string]int
 
 func (s exactIDs) first(id string) (int, bool) { l, ok := s[id]; return l, ok }

@@ -1,4 +1,4 @@
-package pipeline
+package worklist
 
 import (
 	"context"
@@ -161,7 +161,7 @@ func TestLoadWorklist(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeCaseFiles(t, dir, tt.file, tt.content)
-			wl, err := LoadWorklist(context.Background(), filepath.Join(dir, tt.file))
+			wl, err := Load(context.Background(), filepath.Join(dir, tt.file))
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 			} else {
@@ -203,7 +203,7 @@ func TestLoadWorklistFields(t *testing.T) {
 	})
 	// A relative worklist path resolves images to absolute paths.
 	t.Chdir(dir)
-	wl, err := LoadWorklist(context.Background(), "wl.csv")
+	wl, err := Load(context.Background(), "wl.csv")
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 3)
 	a := wl.Items[0]
@@ -233,7 +233,7 @@ func TestLoadWorklistDirectory(t *testing.T) {
 		"e.gif":     "ignored",
 		"sub/f.png": "ignored: not recursive",
 	})
-	wl, err := LoadWorklist(context.Background(), dir)
+	wl, err := Load(context.Background(), dir)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b"}, ids(wl.Items))
 	assert.Equal(t, filepath.Join(dir, "b.DCM"), wl.Items[1].ImagePath)
@@ -250,7 +250,7 @@ func TestLoadWorklistDirectory(t *testing.T) {
 }
 
 func TestLoadWorklistMissing(t *testing.T) {
-	_, err := LoadWorklist(context.Background(), filepath.Join(t.TempDir(), "nope.csv"))
+	_, err := Load(context.Background(), filepath.Join(t.TempDir(), "nope.csv"))
 	require.ErrorIs(t, err, fs.ErrNotExist)
 }
 
@@ -264,7 +264,7 @@ func TestLoadWorklistCanceled(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"a.png": "x", "wl.csv": b.String()})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := LoadWorklist(ctx, filepath.Join(dir, "wl.csv"))
+	_, err := Load(ctx, filepath.Join(dir, "wl.csv"))
 	require.ErrorIs(t, err, context.Canceled)
 }
 
@@ -302,7 +302,7 @@ func TestLoadWorklistNeverReadsImages(t *testing.T) {
 	}
 	writeFiles(t, dir, map[string]string{"img.png": "x", "d.txt": "draft", "wl.csv": b.String()})
 	var c countingOps
-	wl, err := loadWorklist(context.Background(), filepath.Join(dir, "wl.csv"), c.ops(), worklistConfig{})
+	wl, err := load(context.Background(), filepath.Join(dir, "wl.csv"), c.ops(), config{})
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 1000)
 	assert.EqualValues(t, 1501, c.stats.Load(), "one stat per image and per draft file, plus the worklist itself")
@@ -399,7 +399,7 @@ func BenchmarkLoadWorklist100k(b *testing.B) {
 	path, n := benchWorklist100k(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		wl, err := LoadWorklist(context.Background(), path)
+		wl, err := Load(context.Background(), path)
 		if err != nil || len(wl.Items) != n {
 			b.Fatalf("items %d err %v", len(wl.Items), err)
 		}
@@ -412,7 +412,7 @@ func BenchmarkScanWorklist100k(b *testing.B) {
 	path, n := benchWorklist100k(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		c, err := ScanWorklist(context.Background(), path, func(audit.Item) error { return nil }, nil)
+		c, err := Scan(context.Background(), path, func(audit.Item) error { return nil }, nil)
 		if err != nil || c.Items != n {
 			b.Fatalf("items %d err %v", c.Items, err)
 		}
