@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 )
 
 // Host health: a host whose call failed as unreachable (after its own
@@ -128,7 +130,7 @@ func (s *Scheduler) probe(ctx context.Context, p *pair) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		if err != nil && (errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTimeout)) {
+		if err != nil && (errors.Is(err, ollama.ErrUnreachable) || errors.Is(err, ollama.ErrTimeout)) {
 			d = min(2*d, probeMax)
 			continue
 		}
@@ -142,7 +144,7 @@ func (s *Scheduler) probe(ctx context.Context, p *pair) bool {
 // refresh records what a host that came back says of p's model: a new
 // digest is warned about (keys follow it); a model gone or lacking a
 // capability drops the pair (asked again later, like at start).
-func (t *hostTable) refresh(p *pair, info ModelInfo, err error, warn func(string, ...any)) {
+func (t *hostTable) refresh(p *pair, info ollama.ModelInfo, err error, warn func(string, ...any)) {
 	if err == nil {
 		err = t.capable(p, p.key.model, info)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 )
 
@@ -24,30 +25,30 @@ type downRunner struct {
 
 func (r *downRunner) unreachable() error {
 	r.calls.Add(1)
-	return fmt.Errorf("%s: %w: connection refused", r.url, ErrUnreachable)
+	return fmt.Errorf("%s: %w: connection refused", r.url, ollama.ErrUnreachable)
 }
 
-func (r *downRunner) ModelInfo(ctx context.Context, model string) (ModelInfo, error) {
+func (r *downRunner) ModelInfo(ctx context.Context, model string) (ollama.ModelInfo, error) {
 	if r.down.Load() {
-		return ModelInfo{}, r.unreachable()
+		return ollama.ModelInfo{}, r.unreachable()
 	}
 	return r.sleepRunner.ModelInfo(ctx, model)
 }
 
-func (r *downRunner) ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
+func (r *downRunner) GroundWith(ctx context.Context, model string, opt ollama.Options, png []byte) (audit.StageRecord, error) {
 	if r.down.Load() {
 		err := r.unreachable()
 		return audit.StageRecord{Error: err.Error()}, err
 	}
-	return r.sleepRunner.ground(ctx, model, opt, png)
+	return r.sleepRunner.GroundWith(ctx, model, opt, png)
 }
 
-func (r *downRunner) parseDraft(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error) {
+func (r *downRunner) ParseDraftWith(ctx context.Context, model string, opt ollama.Options, draft string, think bool) (audit.StageRecord, error) {
 	if r.down.Load() {
 		err := r.unreachable()
 		return audit.StageRecord{Error: err.Error()}, err
 	}
-	return r.sleepRunner.parseDraft(ctx, model, opt, draft, think)
+	return r.sleepRunner.ParseDraftWith(ctx, model, opt, draft, think)
 }
 
 // TestSchedulerHostDownMidRun: the only host dies after the first result.
@@ -150,7 +151,7 @@ func TestSchedulerOfflineServesCache(t *testing.T) {
 	offline := baseConfig(st, schedHost(t, url, opt))
 	s, err := NewScheduler(offline)
 	require.NoError(t, err)
-	require.ErrorIs(t, s.Preflight(context.Background()), ErrUnreachable)
+	require.ErrorIs(t, s.Preflight(context.Background()), ollama.ErrUnreachable)
 	results, _ := runAllOn(t, s, items)
 	for _, it := range items[:3] {
 		r := results[it.ID]

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 )
 
 // hostTable is what the scheduler knows of its hosts: for every (host,
@@ -25,10 +26,9 @@ import (
 //     not once per waiting prep worker.
 type hostTable struct {
 	runners []stageRunner
-	// stages names the stage of each model; needs lists the capabilities
-	// a host's model must have to serve it (vision for grounding).
+	// stages names the stage of each model (grounding when both stages
+	// share one model: it needs more of it).
 	stages map[string]audit.Stage
-	needs  map[string][]string
 
 	resolveMu sync.Mutex // serializes resolve
 
@@ -48,9 +48,9 @@ type pairKey struct {
 type pair struct {
 	key      pairKey
 	runner   stageRunner
-	opt      Options // the generation options of its calls
-	options  string  // opt.Canonical(), in provenance keys
-	info     ModelInfo
+	opt      ollama.Options // the generation options of its calls
+	options  string         // opt.Canonical(), in provenance keys
+	info     ollama.ModelInfo
 	ok       bool      // info resolved
 	err      error     // last resolution error
 	failedAt time.Time // when err happened
@@ -63,8 +63,7 @@ type profile struct{ digest, options string }
 
 func newHostTable(runners []stageRunner, groundingModel, draftModel string) *hostTable {
 	t := &hostTable{runners: runners, pairs: map[pairKey]*pair{}, down: map[int]*hostDown{}, warnedCtx: map[string]bool{},
-		stages: map[string]audit.Stage{draftModel: audit.StageDraft, groundingModel: audit.StageGrounding},
-		needs:  map[string][]string{groundingModel: {"vision"}}}
+		stages: map[string]audit.Stage{draftModel: audit.StageDraft, groundingModel: audit.StageGrounding}}
 	for i, r := range runners {
 		for _, m := range []string{groundingModel, draftModel} {
 			if _, ok := t.pairs[pairKey{i, m}]; ok {
@@ -96,7 +95,7 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 	t.mu.Unlock()
 	type answer struct {
 		p    *pair
-		info ModelInfo
+		info ollama.ModelInfo
 		err  error
 	}
 	answers := make([]answer, len(todo))
@@ -113,7 +112,7 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 		if a.err != nil {
 			continue
 		}
-		var me *ModelError
+		var me *ollama.ModelError
 		if err := t.capable(a.p, model, a.info); errors.As(err, &me) {
 			// The fix imports under a new name: one the host has not.
 			me.Taken, _ = a.p.runner.Models(ctx)
@@ -179,11 +178,11 @@ func (t *hostTable) serving(model string) ([]profile, error) {
 // the hosts that did not answer: a host problem, not the model's.
 func (t *hostTable) servingLocked(model string) ([]*pair, error) {
 	var ps []*pair
-	me := &ModelError{Stage: t.stages[model], Model: model}
-	down := &HostsDownError{}
+	me := &ollama.ModelError{Stage: t.stages[model], Model: model}
+	down := &ollama.HostsDownError{}
 	for i := range t.runners {
 		p := t.pairs[pairKey{i, model}]
-		var ce *ModelError
+		var ce *ollama.ModelError
 		switch {
 		case p.ok:
 			ps = append(ps, p)
@@ -196,7 +195,7 @@ func (t *hostTable) servingLocked(model string) ([]*pair, error) {
 			} else {
 				me.Hosts = append(me.Hosts, p.runner.URL())
 			}
-		case errors.Is(p.err, ErrModelNotFound):
+		case errors.Is(p.err, ollama.ErrModelNotFound):
 			me.Hosts = append(me.Hosts, p.runner.URL())
 		default:
 			err := p.err
@@ -220,13 +219,8 @@ func (t *hostTable) servingLocked(model string) ([]*pair, error) {
 
 // capable returns a *ModelError when info lacks a capability model's stage
 // needs on p's host.
-func (t *hostTable) capable(p *pair, model string, info ModelInfo) error {
-	for _, c := range t.needs[model] {
-		if !info.Has(c) {
-			return &ModelError{Stage: t.stages[model], Model: model, Hosts: []string{p.runner.URL()}, Capability: c, Has: info.Capabilities}
-		}
-	}
-	return nil
+func (t *hostTable) capable(p *pair, model string, info ollama.ModelInfo) error {
+	return ollama.CheckCapable(p.runner.URL(), t.stages[model], model, info)
 }
 
 // checkDigestsLocked warns when hosts serve different builds of one model
@@ -287,7 +281,7 @@ func appendProfile(ps []profile, p profile) []profile {
 }
 
 // snapshot returns what a call on p needs, read under the lock.
-func (t *hostTable) snapshot(p *pair) (ModelInfo, Options, string) {
+func (t *hostTable) snapshot(p *pair) (ollama.ModelInfo, ollama.Options, string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return p.info, p.opt, p.options

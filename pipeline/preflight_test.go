@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
-	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
 // logLines collects Config.Logf lines.
@@ -73,7 +73,7 @@ func TestPreflight(t *testing.T) {
 			s, err := NewScheduler(cfg)
 			require.NoError(t, err)
 			err = s.Preflight(context.Background())
-			var me *ModelError
+			var me *ollama.ModelError
 			require.ErrorAs(t, err, &me)
 			assert.Zero(t, logs.count("cannot serve"), "the refusal is said once, not first as a warning:\n%s", &logs)
 			assert.Equal(t, audit.StageGrounding, me.Stage)
@@ -129,74 +129,14 @@ func TestPreflight(t *testing.T) {
 		s.logf = logs.logf
 		err = s.Preflight(context.Background())
 		assert.Zero(t, logs.count("cannot serve"), "said once, in the error:\n%s", &logs)
-		var hd *HostsDownError
+		var hd *ollama.HostsDownError
 		require.ErrorAs(t, err, &hd)
-		assert.ErrorIs(t, err, ErrUnreachable)
-		assert.NotErrorAs(t, err, new(*ModelError))
+		assert.ErrorIs(t, err, ollama.ErrUnreachable)
+		assert.NotErrorAs(t, err, new(*ollama.ModelError))
 		assert.Contains(t, err.Error(), "no Ollama host answered: "+url)
 		assert.NotContains(t, err.Error(), "not available")
 		assert.Equal(t, 1, strings.Count(err.Error(), "no Ollama host answered"), "said once for both models")
 	})
-}
-
-// TestModelErrorFix: the fix is doctor's line (prompts.ImportCommand): the
-// host named only when it is not Ollama's default, the source a marked
-// placeholder, never "ollama create" over a name the host has, and a pull
-// for the default draft model.
-func TestModelErrorFix(t *testing.T) {
-	const from = "<path-to-your-safetensors-folder>"
-	tests := []struct {
-		name    string
-		err     ModelError
-		want    string
-		newName string
-	}{
-		{
-			name: "missing on the default host",
-			err:  ModelError{Stage: audit.StageGrounding, Model: "medgemma-cxr-grounding", Hosts: []string{prompts.DefaultHost}},
-			want: "cxr-auditor doctor --modelfile grounding --from " + from + " > Modelfile.grounding && ollama create medgemma-cxr-grounding -f Modelfile.grounding",
-		},
-		{
-			name: "missing on another host",
-			err:  ModelError{Stage: audit.StageGrounding, Model: "medgemma-cxr-grounding", Hosts: []string{"http://gpu1:11434", "http://gpu2:11434"}},
-			want: "cxr-auditor doctor --modelfile grounding --from " + from + " > Modelfile.grounding && OLLAMA_HOST=http://gpu1:11434 ollama create medgemma-cxr-grounding -f Modelfile.grounding",
-		},
-		{
-			name:    "no vision: a new name",
-			err:     ModelError{Stage: audit.StageGrounding, Model: "tiny", Hosts: []string{prompts.DefaultHost}, Capability: "vision", Has: []string{"completion"}},
-			want:    "cxr-auditor doctor --modelfile grounding --from " + from + " > Modelfile.grounding && ollama create tiny-vision -f Modelfile.grounding",
-			newName: "tiny-vision",
-		},
-		{
-			name: "no vision: the new name is taken too",
-			err: ModelError{Stage: audit.StageGrounding, Model: "tiny", Hosts: []string{"http://gpu1:11434"}, Capability: "vision", Has: []string{"completion"},
-				Taken: []string{"tiny:latest", "tiny-vision:latest", "TINY-VISION-2"}},
-			want:    "cxr-auditor doctor --modelfile grounding --from " + from + " > Modelfile.grounding && OLLAMA_HOST=http://gpu1:11434 ollama create tiny-vision-3 -f Modelfile.grounding",
-			newName: "tiny-vision-3",
-		},
-		{
-			name: "default draft model: pulled",
-			err:  ModelError{Stage: audit.StageDraft, Model: prompts.DefaultDraftModel, Hosts: []string{"http://gpu1:11434"}},
-			want: "OLLAMA_HOST=http://gpu1:11434 ollama pull " + prompts.DefaultDraftModel,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, tt.err.Fix())
-			assert.NotContains(t, tt.err.Fix(), "edit its FROM line")
-			assert.True(t, strings.HasSuffix(tt.err.Error(), "; fix: "+tt.want), tt.err.Error())
-			if tt.newName != "" {
-				assert.Equal(t, tt.newName, tt.err.NewName())
-				assert.Contains(t, tt.err.Error(), "--grounding-model "+tt.newName+";")
-			}
-		})
-	}
-}
-
-func TestFreeModelName(t *testing.T) {
-	assert.Equal(t, "m-vision", FreeModelName("m-vision", nil))
-	assert.Equal(t, "m-vision-2", FreeModelName("m-vision", []string{"m-vision:latest"}))
-	assert.Equal(t, "m-vision", FreeModelName("m-vision", []string{"m-vision:q4"}), "another tag is another name")
 }
 
 // ctxRunner is a sleepRunner whose models have a short context length and
@@ -209,7 +149,7 @@ type ctxRunner struct {
 	think    []bool
 }
 
-func (r *ctxRunner) ModelInfo(ctx context.Context, model string) (ModelInfo, error) {
+func (r *ctxRunner) ModelInfo(ctx context.Context, model string) (ollama.ModelInfo, error) {
 	info, err := r.sleepRunner.ModelInfo(ctx, model)
 	info.ContextLength = 2048
 	if r.thinking {
@@ -218,18 +158,18 @@ func (r *ctxRunner) ModelInfo(ctx context.Context, model string) (ModelInfo, err
 	return info, err
 }
 
-func (r *ctxRunner) ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
+func (r *ctxRunner) GroundWith(ctx context.Context, model string, opt ollama.Options, png []byte) (audit.StageRecord, error) {
 	r.mu.Lock()
 	r.numCtx = append(r.numCtx, opt.NumCtx)
 	r.mu.Unlock()
-	return r.sleepRunner.ground(ctx, model, opt, png)
+	return r.sleepRunner.GroundWith(ctx, model, opt, png)
 }
 
-func (r *ctxRunner) parseDraft(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error) {
+func (r *ctxRunner) ParseDraftWith(ctx context.Context, model string, opt ollama.Options, draft string, think bool) (audit.StageRecord, error) {
 	r.mu.Lock()
 	r.think = append(r.think, think)
 	r.mu.Unlock()
-	return r.sleepRunner.parseDraft(ctx, model, opt, draft, think)
+	return r.sleepRunner.ParseDraftWith(ctx, model, opt, draft, think)
 }
 
 // TestSchedulerNumCtxAboveContextLength: num_ctx 8192 on a model of 2048
@@ -279,7 +219,7 @@ func runAllOn(t *testing.T, s *Scheduler, items []audit.Item) (map[string]*audit
 }
 
 func TestOptionCandidates(t *testing.T) {
-	opt := DefaultOptions() // num_ctx 8192
+	opt := ollama.DefaultOptions() // num_ctx 8192
 	lowered := opt
 	lowered.NumCtx = 2048
 	tests := []struct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 )
 
 // prepWorker takes queued items in rank order, serves their stages from
@@ -77,7 +78,7 @@ func (s *Scheduler) prepare(ctx context.Context, att *attempt, gj, dj *job) {
 func (s *Scheduler) unusableModel(ctx context.Context) error {
 	for _, m := range s.models() {
 		if _, err := s.serving(ctx, m); err != nil {
-			var me *ModelError
+			var me *ollama.ModelError
 			if errors.As(err, &me) {
 				return me
 			}
@@ -279,7 +280,7 @@ func (s *Scheduler) lastProfiles(ctx context.Context, model string) []profile {
 // optionCandidates returns the canonical options a call with opt may have
 // recorded: opt's own, and opt with stored's num_ctx when that is lower
 // (the model's context length was lower than the num_ctx asked for).
-func optionCandidates(opt Options, stored string) []string {
+func optionCandidates(opt ollama.Options, stored string) []string {
 	out := []string{opt.Canonical()}
 	var st struct {
 		NumCtx int `json:"num_ctx"`

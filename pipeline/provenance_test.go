@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
@@ -50,7 +51,7 @@ func TestProvenanceOfRecord(t *testing.T) {
 func TestPromptDigestMatchesHost(t *testing.T) {
 	// The key computed before a call uses the same prompt digests the host
 	// records, so a stored record is found again.
-	s, err := newScheduler(Config{GroundingModel: "g", DraftModel: "d"}, []stageRunner{&Host{}})
+	s, err := newScheduler(Config{GroundingModel: "g", DraftModel: "d"}, []stageRunner{&ollama.Host{}})
 	require.NoError(t, err)
 	assert.Equal(t, prompts.Grounding().Digest, s.promptDigest(audit.StageGrounding), "the zero Prompts are the embedded ones")
 	assert.Equal(t, prompts.Draft().Digest, s.promptDigest(audit.StageDraft))

@@ -11,6 +11,7 @@ import (
 	"github.com/ollama/ollama/api"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -74,7 +75,7 @@ func reviewOnce(b *testing.B, items []audit.Item, hosts, prefetch int) []time.Du
 		}}
 	models := testModels(reviewGround/reviewScale, 0, 1, "")
 	models[1] = thinking
-	var hs []*Host
+	var hs []*ollama.Host
 	for range hosts {
 		hs = append(hs, schedHost(b, schedServer(b, models...).URL(), schedOptions()))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -18,7 +19,7 @@ import (
 // Config configures a Scheduler.
 type Config struct {
 	// Hosts are the Ollama servers sharing the work; at least one.
-	Hosts          []*Host
+	Hosts          []*ollama.Host
 	GroundingModel string
 	DraftModel     string
 	// Store caches stage records and keeps results (a *store.Store in
@@ -64,21 +65,21 @@ type Config struct {
 	Logf func(format string, args ...any)
 }
 
-// stageRunner is what the scheduler needs of an Ollama host; *Host
-// satisfies it, tests pass fakes.
+// stageRunner is what the scheduler needs of an Ollama host;
+// *ollama.Host satisfies it, tests pass fakes.
 type stageRunner interface {
 	URL() string
-	Options() Options
-	ModelInfo(ctx context.Context, model string) (ModelInfo, error)
+	Options() ollama.Options
+	ModelInfo(ctx context.Context, model string) (ollama.ModelInfo, error)
 	// Models lists the host's model names (asked only to name a fix).
 	Models(ctx context.Context) ([]string, error)
-	// ground and parseDraft are Host.Ground and Host.ParseDraft with the
-	// generation options the scheduler chose for the model on this host.
-	ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error)
-	parseDraft(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error)
+	// GroundWith and ParseDraftWith send with the generation options the
+	// scheduler chose for the model on this host.
+	GroundWith(ctx context.Context, model string, opt ollama.Options, png []byte) (audit.StageRecord, error)
+	ParseDraftWith(ctx context.Context, model string, opt ollama.Options, draft string, think bool) (audit.StageRecord, error)
 }
 
-var _ stageRunner = (*Host)(nil)
+var _ stageRunner = (*ollama.Host)(nil)
 
 // Scheduler runs the two model stages of worklist items on one or more
 // Ollama hosts.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -47,9 +48,9 @@ type meteredRunner struct {
 
 func (m *busyMeter) wrap(r stageRunner) stageRunner { return meteredRunner{r, m} }
 
-func (r meteredRunner) ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
+func (r meteredRunner) GroundWith(ctx context.Context, model string, opt ollama.Options, png []byte) (audit.StageRecord, error) {
 	start := time.Now()
-	rec, err := r.stageRunner.ground(ctx, model, opt, png)
+	rec, err := r.stageRunner.GroundWith(ctx, model, opt, png)
 	r.m.mu.Lock()
 	if r.m.busy == nil {
 		r.m.busy = map[string]time.Duration{}
@@ -135,10 +136,10 @@ func newSleepRunner(url string, ground, draft time.Duration) *sleepRunner {
 	return &sleepRunner{url: url, groundLat: ground, draftLat: draft, inFlight: map[string]int{}, maxInFlight: map[string]int{}}
 }
 
-func (r *sleepRunner) URL() string      { return r.url }
-func (r *sleepRunner) Options() Options { return DefaultOptions() }
-func (r *sleepRunner) ModelInfo(_ context.Context, model string) (ModelInfo, error) {
-	return ModelInfo{Name: model + ":latest", Digest: HashDraft(model), Capabilities: []string{"completion", "vision"}}, nil
+func (r *sleepRunner) URL() string             { return r.url }
+func (r *sleepRunner) Options() ollama.Options { return ollama.DefaultOptions() }
+func (r *sleepRunner) ModelInfo(_ context.Context, model string) (ollama.ModelInfo, error) {
+	return ollama.ModelInfo{Name: model + ":latest", Digest: HashDraft(model), Capabilities: []string{"completion", "vision"}}, nil
 }
 
 func (r *sleepRunner) Models(context.Context) ([]string, error) { return nil, nil }
@@ -153,13 +154,13 @@ func (r *sleepRunner) wait(ctx context.Context, model string, d time.Duration) e
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return fmt.Errorf("%w: %w", ErrCanceled, ctx.Err())
+		return fmt.Errorf("%w: %w", ollama.ErrCanceled, ctx.Err())
 	case <-t.C:
 		return nil
 	}
 }
 
-func (r *sleepRunner) ground(ctx context.Context, model string, _ Options, _ []byte) (audit.StageRecord, error) {
+func (r *sleepRunner) GroundWith(ctx context.Context, model string, _ ollama.Options, _ []byte) (audit.StageRecord, error) {
 	rec := audit.StageRecord{Stage: audit.StageGrounding, Raw: groundReply, Done: true, DoneReason: "stop"}
 	if err := r.wait(ctx, model, r.groundLat); err != nil {
 		rec.Error = err.Error()
@@ -169,7 +170,7 @@ func (r *sleepRunner) ground(ctx context.Context, model string, _ Options, _ []b
 	return rec, nil
 }
 
-func (r *sleepRunner) parseDraft(ctx context.Context, model string, _ Options, _ string, _ bool) (audit.StageRecord, error) {
+func (r *sleepRunner) ParseDraftWith(ctx context.Context, model string, _ ollama.Options, _ string, _ bool) (audit.StageRecord, error) {
 	rec := audit.StageRecord{Stage: audit.StageDraft, Raw: draftReply, Done: true, DoneReason: "stop"}
 	if err := r.wait(ctx, model, r.draftLat); err != nil {
 		rec.Error = err.Error()

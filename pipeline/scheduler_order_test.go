@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -41,13 +42,13 @@ type stallRunner struct {
 	began    bool
 }
 
-func (r *stallRunner) URL() string      { return "fake://stall" }
-func (r *stallRunner) Options() Options { return DefaultOptions() }
+func (r *stallRunner) URL() string             { return "fake://stall" }
+func (r *stallRunner) Options() ollama.Options { return ollama.DefaultOptions() }
 func (r *stallRunner) Models(context.Context) ([]string, error) {
 	return nil, nil
 }
-func (r *stallRunner) ModelInfo(_ context.Context, model string) (ModelInfo, error) {
-	return ModelInfo{Name: model, Digest: HashDraft(model), Capabilities: []string{"completion", "vision"}}, nil
+func (r *stallRunner) ModelInfo(_ context.Context, model string) (ollama.ModelInfo, error) {
+	return ollama.ModelInfo{Name: model, Digest: HashDraft(model), Capabilities: []string{"completion", "vision"}}, nil
 }
 
 func (r *stallRunner) stallStarted() bool {
@@ -76,7 +77,7 @@ func (r *stallRunner) call(ctx context.Context, stage audit.Stage, stalled bool)
 	return nil
 }
 
-func (r *stallRunner) ground(ctx context.Context, _ string, _ Options, data []byte) (audit.StageRecord, error) {
+func (r *stallRunner) GroundWith(ctx context.Context, _ string, _ ollama.Options, data []byte) (audit.StageRecord, error) {
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
 		return audit.StageRecord{}, err
@@ -91,7 +92,7 @@ func (r *stallRunner) ground(ctx context.Context, _ string, _ Options, data []by
 	return rec, nil
 }
 
-func (r *stallRunner) parseDraft(ctx context.Context, _ string, _ Options, draft string, _ bool) (audit.StageRecord, error) {
+func (r *stallRunner) ParseDraftWith(ctx context.Context, _ string, _ ollama.Options, draft string, _ bool) (audit.StageRecord, error) {
 	rec := audit.StageRecord{Raw: `[]`, Done: true, DoneReason: "stop", Labels: []schema.DraftLabel{}}
 	if err := r.call(ctx, audit.StageDraft, strings.Contains(draft, "stalled")); err != nil {
 		rec.Error = err.Error()

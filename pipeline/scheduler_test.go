@@ -22,6 +22,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -82,16 +83,16 @@ func schedServer(t testing.TB, models ...ollamatest.Model) *ollamatest.Server {
 	return srv
 }
 
-func schedOptions() Options {
-	o := DefaultOptions()
+func schedOptions() ollama.Options {
+	o := ollama.DefaultOptions()
 	o.Timeout = 2 * time.Second
 	o.Retries = 2
 	o.Backoff = 5 * time.Millisecond
 	return o
 }
 
-func schedHost(t testing.TB, url string, opt Options) *Host {
-	h, err := NewHost(url, opt)
+func schedHost(t testing.TB, url string, opt ollama.Options) *ollama.Host {
+	h, err := ollama.NewHost(url, opt)
 	require.NoError(t, err)
 	return h
 }
@@ -148,7 +149,7 @@ func runAll(t testing.TB, cfg Config, items []audit.Item) (map[string]*audit.Res
 	return results, updates
 }
 
-func baseConfig(st *store.Store, hosts ...*Host) Config {
+func baseConfig(st *store.Store, hosts ...*ollama.Host) Config {
 	cfg := Config{Hosts: hosts, GroundingModel: groundModel, DraftModel: draftModel}
 	if st != nil { // a nil *store.Store in the interface would not be a nil Cache
 		cfg.Store = st
@@ -681,7 +682,7 @@ func TestSchedulerPrefetchOnlyQueuesFocus(t *testing.T) {
 	dir := t.TempDir()
 	srv := schedServer(t, testModels(0, 0, 1, "")...)
 	items := makeItems(t, dir, 6)
-	s, err := NewScheduler(Config{Hosts: []*Host{schedHost(t, srv.URL(), schedOptions())},
+	s, err := NewScheduler(Config{Hosts: []*ollama.Host{schedHost(t, srv.URL(), schedOptions())},
 		GroundingModel: groundModel, DraftModel: draftModel, Prefetch: 2})
 	require.NoError(t, err)
 	s.Register(items)
@@ -774,15 +775,15 @@ func TestNewSchedulerValidates(t *testing.T) {
 	h := schedHost(t, "http://127.0.0.1:1", schedOptions())
 	for _, cfg := range []Config{
 		{GroundingModel: "g", DraftModel: "d"},
-		{Hosts: []*Host{h}, DraftModel: "d"},
-		{Hosts: []*Host{h}, GroundingModel: "g"},
-		{Hosts: []*Host{h}, GroundingModel: "g", DraftModel: "d", Capacity: -1},
-		{Hosts: []*Host{nil}, GroundingModel: "g", DraftModel: "d"},
+		{Hosts: []*ollama.Host{h}, DraftModel: "d"},
+		{Hosts: []*ollama.Host{h}, GroundingModel: "g"},
+		{Hosts: []*ollama.Host{h}, GroundingModel: "g", DraftModel: "d", Capacity: -1},
+		{Hosts: []*ollama.Host{nil}, GroundingModel: "g", DraftModel: "d"},
 	} {
 		_, err := NewScheduler(cfg)
 		assert.Error(t, err)
 	}
-	s, err := NewScheduler(Config{Hosts: []*Host{h}, GroundingModel: "g", DraftModel: "d"})
+	s, err := NewScheduler(Config{Hosts: []*ollama.Host{h}, GroundingModel: "g", DraftModel: "d"})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

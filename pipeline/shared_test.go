@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -206,9 +207,9 @@ func TestRunSharedStopReleases(t *testing.T) {
 // Different settings are a different run: the run key changes.
 func TestRunKey(t *testing.T) {
 	items := []audit.Item{{ID: "a"}, {ID: "b"}}
-	s1, err := NewScheduler(Config{Hosts: []*Host{{}}, GroundingModel: "g", DraftModel: "d"})
+	s1, err := NewScheduler(Config{Hosts: []*ollama.Host{{}}, GroundingModel: "g", DraftModel: "d"})
 	require.NoError(t, err)
-	s2, err := NewScheduler(Config{Hosts: []*Host{{}}, GroundingModel: "g2", DraftModel: "d"})
+	s2, err := NewScheduler(Config{Hosts: []*ollama.Host{{}}, GroundingModel: "g2", DraftModel: "d"})
 	require.NoError(t, err)
 	assert.Equal(t, s1.RunKey(items), s1.RunKey(items))
 	assert.NotEqual(t, s1.RunKey(items), s2.RunKey(items))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -87,7 +88,7 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 			}
 			continue
 		}
-		busy := errors.Is(err, ErrBusy)
+		busy := errors.Is(err, ollama.ErrBusy)
 		failures, other, hosts := s.hosts.outcome(p, busy)
 		if busy && !j.retried && other {
 			s.mu.Lock()
@@ -117,7 +118,7 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 // closed mid-reply before anything usable arrived. Such a failure says
 // nothing about the item.
 func hostLost(rec audit.StageRecord, err error) bool {
-	return errors.Is(err, ErrUnreachable) || (errors.Is(err, ErrIncomplete) && !rec.Deterministic)
+	return errors.Is(err, ollama.ErrUnreachable) || (errors.Is(err, ollama.ErrIncomplete) && !rec.Deterministic)
 }
 
 // call runs j on p and completes the record's provenance: key, item, input
@@ -130,10 +131,10 @@ func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecor
 	var err error
 	switch j.stage {
 	case audit.StageGrounding:
-		rec, err = p.runner.ground(ctx, j.model, opt, j.img.png)
+		rec, err = p.runner.GroundWith(ctx, j.model, opt, j.img.png)
 		rec.ImageHash = j.inputHash
 	default:
-		rec, err = p.runner.parseDraft(ctx, j.model, opt, j.draft, info.Has("thinking"))
+		rec, err = p.runner.ParseDraftWith(ctx, j.model, opt, j.draft, info.Has("thinking"))
 		rec.DraftHash = j.inputHash
 	}
 	pr := profile{info.Digest, options}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
@@ -129,7 +129,7 @@ type demoSession struct {
 	worklist string
 	db       string
 	server   *ollamatest.Server
-	host     *pipeline.Host
+	host     *ollama.Host
 }
 
 func (d *demoSession) close() { d.server.Close() }
@@ -164,7 +164,7 @@ func startDemo(ctx context.Context, f demoFlags) (*demoSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	host, err := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
+	host, err := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
 	if err != nil {
 		srv.Close()
 		return nil, fmt.Errorf("demo: %w", err)
@@ -232,7 +232,7 @@ func demoWorkstation(d *demoSession, f demoFlags) workstationConfig {
 		worklist:       d.worklist,
 		allowOutside:   true, // bundled data naming the shared phantoms in ../phantoms
 		db:             d.db,
-		hosts:          []*pipeline.Host{d.host},
+		hosts:          []*ollama.Host{d.host},
 		groundingModel: prompts.DefaultGroundingModel,
 		draftModel:     prompts.DefaultDraftModel,
 		annotator:      f.annotator,

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
@@ -244,9 +244,9 @@ func (w *watchWriter) String() string {
 }
 
 func TestDemoWorkstationConfig(t *testing.T) {
-	d := &demoSession{worklist: "w.csv", db: "w.cxr.db", host: &pipeline.Host{}}
+	d := &demoSession{worklist: "w.csv", db: "w.cxr.db", host: &ollama.Host{}}
 	cfg := demoWorkstation(d, demoFlags{annotator: "ann", graphics: "text"})
-	assert.Equal(t, []*pipeline.Host{d.host}, cfg.hosts, "the replay server is the only host")
+	assert.Equal(t, []*ollama.Host{d.host}, cfg.hosts, "the replay server is the only host")
 	assert.Equal(t, demoStatus, cfg.extraStatus)
 	assert.Equal(t, "w.csv", cfg.worklist)
 	assert.Equal(t, "w.cxr.db", cfg.db)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
@@ -165,7 +166,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	}
 	defer results.abort()
 
-	pipeline.WarnInsecure(e.stderr, hosts)
+	ollama.WarnInsecure(e.stderr, hosts)
 	if of.promptsDir != "" {
 		writeLine(e.stderr, "cxr-auditor run: prompts: %s", promptsLine(promptSet))
 	}
@@ -189,13 +190,13 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	// answering, the run goes on offline: cached results are written,
 	// uncached items fail.
 	if err := sched.Preflight(ctx); err != nil {
-		var me *pipeline.ModelError
+		var me *ollama.ModelError
 		switch {
 		case ctx.Err() != nil:
 			return interruptedError(ctx)
 		case errors.As(err, &me):
 			return err
-		case errors.Is(err, pipeline.ErrUnreachable):
+		case errors.Is(err, ollama.ErrUnreachable):
 			prog.logf("warning: %v; writing what the store has cached (marked unverified), the other items fail", err)
 		default:
 			return err

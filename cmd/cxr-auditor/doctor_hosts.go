@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
@@ -20,7 +20,7 @@ import (
 
 // checkHost checks one host and the two models on it, recording each
 // model's digest in digests.
-func checkHost(ctx context.Context, h *pipeline.Host, of *ollamaFlags, digests map[string]map[string]string) []doctorCheck {
+func checkHost(ctx context.Context, h *ollama.Host, of *ollamaFlags, digests map[string]map[string]string) []doctorCheck {
 	var out []doctorCheck
 	if h.Insecure() {
 		out = append(out, doctorCheck{Check: "privacy", Target: h.URL(), Status: checkWarn,
@@ -40,7 +40,7 @@ func checkHost(ctx context.Context, h *pipeline.Host, of *ollamaFlags, digests m
 		c := doctorCheck{Check: "host", Target: h.URL(), Status: checkFail,
 			Message: fmt.Sprintf("cannot reach Ollama at %s: %v", h.URL(), cause)}
 		switch {
-		case errors.Is(err, pipeline.ErrUnreachable) || errors.Is(err, pipeline.ErrTimeout):
+		case errors.Is(err, ollama.ErrUnreachable) || errors.Is(err, ollama.ErrTimeout):
 			c.Message += "; is Ollama running? Start it (below), or point --ollama or OLLAMA_HOST at where it listens"
 			c.Fix = serveCommand(h)
 		default:
@@ -72,20 +72,20 @@ func checkHost(ctx context.Context, h *pipeline.Host, of *ollamaFlags, digests m
 
 // checkModel checks that model is on h with what its stage needs; names
 // are the models h has (for fixes that need a new name).
-func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, names []string, digests map[string]map[string]string) (doctorCheck, pipeline.ModelInfo) {
+func checkModel(ctx context.Context, h *ollama.Host, kind, model string, names []string, digests map[string]map[string]string) (doctorCheck, ollama.ModelInfo) {
 	c := doctorCheck{Check: kind + "_model", Target: model}
 	pctx, cancel := context.WithTimeout(ctx, doctorProbeTimeout)
 	info, err := h.ModelInfo(pctx, model)
 	cancel()
 	if err != nil {
 		c.Status = checkFail
-		if errors.Is(err, pipeline.ErrModelNotFound) && !pipeline.HasModel(names, model) {
+		if errors.Is(err, ollama.ErrModelNotFound) && !ollama.HasModel(names, model) {
 			c.Message = fmt.Sprintf("%s model %s is not on %s", kind, model, h.URL())
 			c.Fix = prompts.ImportCommand(kind, model, h.URL(), "")
 		} else {
 			c.Message = fmt.Sprintf("%s model %s on %s: %v", kind, model, h.URL(), err)
 		}
-		return c, pipeline.ModelInfo{}
+		return c, ollama.ModelInfo{}
 	}
 	c.Digest, c.Capabilities = info.Digest, info.Capabilities
 	if digests[model] == nil {
@@ -101,7 +101,7 @@ func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, names
 	switch {
 	case kind == prompts.KindGrounding && !info.Has("vision"):
 		// The name is taken: import under a free one, never over it.
-		name := pipeline.FreeModelName(model+"-vision", names)
+		name := ollama.FreeModelName(model+"-vision", names)
 		c.Status = checkFail
 		c.Message += fmt.Sprintf("; it cannot see images (no \"vision\" capability: its vision tower was left out). "+
 			"Import the safetensors folder, which has it, under a new name (below), then pass --grounding-model %s", name)
@@ -119,7 +119,7 @@ func checkModel(ctx context.Context, h *pipeline.Host, kind, model string, names
 // serveCommand starts Ollama where h points: on this machine, "ollama
 // serve" (told the address when it is not the default); elsewhere, over
 // SSH on that machine.
-func serveCommand(h *pipeline.Host) string {
+func serveCommand(h *ollama.Host) string {
 	u, err := url.Parse(h.URL())
 	if err != nil {
 		return "ollama serve"
@@ -135,7 +135,7 @@ func serveCommand(h *pipeline.Host) string {
 
 // tunnelCommand forwards 127.0.0.1:11434 here to Ollama on h's machine
 // over SSH (Ollama listening on that machine's loopback).
-func tunnelCommand(h *pipeline.Host) string {
+func tunnelCommand(h *ollama.Host) string {
 	u, err := url.Parse(h.URL())
 	if err != nil {
 		return ""

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
@@ -35,7 +35,7 @@ type ollamaFlags struct {
 // cmd. The model flags complete with the models of the hosts named so far
 // (or OLLAMA_HOST's) when one answers.
 func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
-	d := pipeline.DefaultOptions()
+	d := ollama.DefaultOptions()
 	o := &ollamaFlags{}
 	fl := cmd.Flags()
 	fl.Var(&o.urls, "ollama", "Ollama host URL, repeatable or comma-separated (default $OLLAMA_HOST, else http://127.0.0.1:11434)")
@@ -82,8 +82,8 @@ func shortPromptDigest(d string) string {
 }
 
 // options returns the pipeline options the flags describe.
-func (o *ollamaFlags) options() pipeline.Options {
-	opt := pipeline.DefaultOptions()
+func (o *ollamaFlags) options() ollama.Options {
+	opt := ollama.DefaultOptions()
 	opt.NumCtx = o.numCtx
 	opt.NumPredict = o.numPredict
 	opt.Timeout = o.timeout
@@ -95,7 +95,7 @@ func (o *ollamaFlags) options() pipeline.Options {
 // default when none was given. A bad URL or option is a usage error naming
 // the flag. A URL carrying a user name or password is refused, and no
 // message shows the password.
-func (o *ollamaFlags) hosts() ([]*pipeline.Host, error) {
+func (o *ollamaFlags) hosts() ([]*ollama.Host, error) {
 	opt := o.options()
 	if err := opt.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
@@ -107,13 +107,13 @@ func (o *ollamaFlags) hosts() ([]*pipeline.Host, error) {
 		}
 		urls = []string{""}
 	}
-	var out []*pipeline.Host
+	var out []*ollama.Host
 	seen := map[string]bool{}
 	for _, u := range urls {
 		if hasCredentials(u) {
 			return nil, fmt.Errorf("%w: --ollama %s: %s", errUsage, redactCredentials(u, urls), noCredentials)
 		}
-		h, err := pipeline.NewHost(u, opt)
+		h, err := ollama.NewHost(u, opt)
 		if err != nil {
 			return nil, fmt.Errorf("%w: --ollama: %s", errUsage, redactCredentials(err.Error(), urls))
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
@@ -45,7 +46,7 @@ type workstationConfig struct {
 	// db is the store file; "" means store.DefaultPath(worklist).
 	db string
 	// hosts serve both models (at least one).
-	hosts                      []*pipeline.Host
+	hosts                      []*ollama.Host
 	groundingModel, draftModel string
 	// prompts are the templates sent (--prompts); the zero Set means the
 	// embedded ones.
@@ -255,7 +256,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	// Images are patient data: say so before anything is sent, on stderr
 	// (seen after the session) and in the workstation's message line.
 	var insecure strings.Builder
-	pipeline.WarnInsecure(&insecure, cfg.hosts)
+	ollama.WarnInsecure(&insecure, cfg.hosts)
 	if w := st.InsecureWarning(); w != "" {
 		insecure.WriteString(w + "\n")
 	}
@@ -428,11 +429,11 @@ func loginName(e env) string {
 // a line of its own); no host answering is offline; anything else is an
 // error in the message line.
 func preflightMsg(err error) tea.Msg {
-	var me *pipeline.ModelError
+	var me *ollama.ModelError
 	switch {
 	case errors.As(err, &me):
 		return tui.ModelsMsg{Blocked: strings.ReplaceAll(err.Error(), "; fix: ", "\nfix: ")}
-	case errors.Is(err, pipeline.ErrUnreachable):
+	case errors.Is(err, ollama.ErrUnreachable):
 		return tui.ModelsMsg{Offline: true, Detail: err.Error()}
 	}
 	return tui.NoticeMsg{Text: "model hosts: " + err.Error(), Err: true}

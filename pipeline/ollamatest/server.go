@@ -267,7 +267,7 @@ func (s *Server) addModel(m Model) {
 }
 
 // URL returns the server's base URL, such as "http://127.0.0.1:40123", for
-// pipeline.NewHost or api.NewClient.
+// ollama.NewHost or api.NewClient.
 func (s *Server) URL() string { return s.url }
 
 // Close stops the server: it releases stalled and queued requests, closes

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay/internal/demodata"
@@ -95,7 +96,7 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 		return nil, err
 	}
 	defer srv.Close()
-	host, err := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
+	host, err := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 		return nil, err
 	}
 	sched, err := pipeline.NewScheduler(pipeline.Config{
-		Hosts: []*pipeline.Host{host}, GroundingModel: prompts.DefaultGroundingModel, DraftModel: prompts.DefaultDraftModel,
+		Hosts: []*ollama.Host{host}, GroundingModel: prompts.DefaultGroundingModel, DraftModel: prompts.DefaultDraftModel,
 		Urgent: schema.DefaultUrgent(), Capacity: 2,
 	})
 	if err != nil {
@@ -189,7 +190,7 @@ func TestDemoReplaysAsEachScenarioPromises(t *testing.T) {
 			if s.Want.Err {
 				require.Error(t, o.err)
 				assert.Nil(t, o.report)
-				assert.Contains(t, o.groundingErr, pipeline.ErrNoOutput.Error(), "the grounding output had nothing to parse")
+				assert.Contains(t, o.groundingErr, ollama.ErrNoOutput.Error(), "the grounding output had nothing to parse")
 				return
 			}
 			require.NoError(t, o.err)

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
@@ -34,7 +34,7 @@ func ExampleNewServer() {
 		return
 	}
 	defer srv.Close()
-	host, _ := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
+	host, _ := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
 
 	r, _ := render.Load(ctx, filepath.Join(dir, "ptx.png"), render.LoadOptions{})
 	png, _, _ := render.ModelInput(r, r.DefaultWindow, render.ModelSquash)

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
@@ -136,7 +136,7 @@ func TestNewServerReplaysThroughTheRealClient(t *testing.T) {
 	srv, err := replay.NewServer(ctx, f.worklist, f.recording, replay.Options{GroundingLatency: replay.Range{Min: lat, Max: lat}})
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
-	host, err := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
+	host, err := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
 	require.NoError(t, err)
 
 	gi, err := host.ModelInfo(ctx, prompts.DefaultGroundingModel)
@@ -161,10 +161,10 @@ func TestNewServerReplaysThroughTheRealClient(t *testing.T) {
 
 	// Inputs nobody recorded get prose that says so: a visible parse failure.
 	rec, err := host.ParseDraft(ctx, prompts.DefaultDraftModel, "A draft nobody recorded.", true)
-	require.ErrorIs(t, err, pipeline.ErrNoOutput)
+	require.ErrorIs(t, err, ollama.ErrNoOutput)
 	assert.Contains(t, rec.Raw, "no recorded output")
 	rec, err = host.Ground(ctx, prompts.DefaultGroundingModel, []byte("not the recorded image"))
-	require.ErrorIs(t, err, pipeline.ErrNoOutput)
+	require.ErrorIs(t, err, ollama.ErrNoOutput)
 	assert.Contains(t, rec.Raw, "no recorded output")
 }
 
@@ -175,8 +175,8 @@ func TestNewServerReplaysRecordedFaults(t *testing.T) {
 	srv, err := replay.NewServer(ctx, f.worklist, f.recording, replay.Options{})
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
-	host, err := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
+	host, err := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
 	require.NoError(t, err)
 	_, err = host.ParseDraft(ctx, prompts.DefaultDraftModel, "Lungs are clear.", true)
-	require.ErrorIs(t, err, pipeline.ErrServer)
+	require.ErrorIs(t, err, ollama.ErrServer)
 }

@@ -1,10 +1,10 @@
-package pipeline_test
+package ollama_test
 
 import (
 	"context"
 	"fmt"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
 )
 
@@ -24,7 +24,7 @@ func ExampleHost_Ground() {
 	})
 	defer srv.Close()
 
-	h, err := pipeline.NewHost(srv.URL(), pipeline.DefaultOptions())
+	h, err := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
 	if err != nil {
 		fmt.Println(err)
 		return

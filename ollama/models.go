@@ -1,4 +1,4 @@
-package pipeline
+package ollama
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // down.
 func (h *Host) Models(ctx context.Context) ([]string, error) {
 	var names []string
-	err := h.attempt(ctx, func(ctx context.Context) (bool, error) {
+	err := h.once(ctx, func(ctx context.Context) (bool, error) {
 		tags, err := h.client.List(ctx)
 		if err != nil {
 			return false, err

@@ -1,4 +1,4 @@
-package pipeline
+package ollama
 
 import (
 	"context"
@@ -148,7 +148,7 @@ func WarnInsecure(w io.Writer, hosts []*Host) {
 // wraps ErrUnreachable.
 func (h *Host) Version(ctx context.Context) (string, error) {
 	var v string
-	err := h.attempt(ctx, func(ctx context.Context) (bool, error) {
+	err := h.once(ctx, func(ctx context.Context) (bool, error) {
 		var err error
 		v, err = h.client.Version(ctx)
 		return false, err
@@ -338,7 +338,7 @@ func (h *Host) retry(ctx context.Context, f func(ctx context.Context) (received 
 	delay := h.opt.Backoff
 	for attempt := 0; ; attempt++ {
 		var received bool
-		err := h.attempt(ctx, func(ctx context.Context) (bool, error) {
+		err := h.once(ctx, func(ctx context.Context) (bool, error) {
 			var err error
 			received, err = f(ctx)
 			return received, err
@@ -358,8 +358,8 @@ func (h *Host) retry(ctx context.Context, f func(ctx context.Context) (received 
 	}
 }
 
-// attempt runs f once under Options.Timeout and classifies its error.
-func (h *Host) attempt(ctx context.Context, f func(ctx context.Context) (bool, error)) error {
+// once runs f one time under Options.Timeout and classifies its error.
+func (h *Host) once(ctx context.Context, f func(ctx context.Context) (bool, error)) error {
 	callCtx, cancel := ctx, context.CancelFunc(func() {})
 	if h.opt.Timeout > 0 {
 		callCtx, cancel = context.WithTimeout(ctx, h.opt.Timeout)

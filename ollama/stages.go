@@ -1,4 +1,4 @@
-package pipeline
+package ollama
 
 import (
 	"context"
@@ -26,12 +26,13 @@ import (
 // with Error set and Raw kept, so that the failure can be shown and stored.
 // ModelDigest, Key, ItemID and the input hashes are left to the caller.
 func (h *Host) Ground(ctx context.Context, model string, png []byte) (audit.StageRecord, error) {
-	return h.ground(ctx, model, h.opt, png)
+	return h.GroundWith(ctx, model, h.opt, png)
 }
 
-// ground is Ground with the generation options opt (the scheduler's
-// effective options for this model on this host).
-func (h *Host) ground(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
+// GroundWith is Ground with the generation options opt in place of the
+// host's own: a scheduler that lowers num_ctx to a model's context length
+// sends (and records) what it chose, without a second Host.
+func (h *Host) GroundWith(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
 	t := opt.Prompts.GroundingTemplate()
 	return h.runStage(ctx, opt, stageCall{
 		stage:        audit.StageGrounding,
@@ -53,11 +54,12 @@ func (h *Host) ground(ctx context.Context, model string, opt Options, png []byte
 // without it and a "think_unsupported" note is added. A draft that
 // prompts.DraftPrompt rejects (empty, too long) is an error before any call.
 func (h *Host) ParseDraft(ctx context.Context, model string, draft string, think bool) (audit.StageRecord, error) {
-	return h.parseDraft(ctx, model, h.opt, draft, think)
+	return h.ParseDraftWith(ctx, model, h.opt, draft, think)
 }
 
-// parseDraft is ParseDraft with the generation options opt.
-func (h *Host) parseDraft(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error) {
+// ParseDraftWith is ParseDraft with the generation options opt in place of
+// the host's own (see GroundWith).
+func (h *Host) ParseDraftWith(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error) {
 	t := opt.Prompts.DraftTemplate()
 	text, err := t.RenderDraft(draft)
 	if err != nil {
