@@ -26,7 +26,7 @@ test:
 ## (OLLAMA_BIN, relative to this directory, else ollama on PATH; the tests
 ## skip, saying so, without either)
 e2e:
-	OLLAMA_BIN="$(if $(OLLAMA_BIN),$(abspath $(OLLAMA_BIN)))" $(GO) test -tags e2e -count=1 -timeout 20m -v ./internal/e2e/... ./pipeline/ollamatest/
+	OLLAMA_BIN="$(if $(OLLAMA_BIN),$(abspath $(OLLAMA_BIN)))" $(GO) test -tags e2e -count=1 -timeout 20m -v ./internal/e2e/... ./ollama/ollamatest/
 
 ## bench: every benchmark, once, with allocations
 bench:
@@ -48,7 +48,7 @@ RUN_JOBS ?= 8
 bench-compare: build
 	@dir=$$(mktemp -d) && $(GO) run ./render/phantom/genphantoms -bench -out $$dir && \
 	  python3 render/bench/compare.py ./$(BIN) $$dir $(ROUNDS); rc=$$?; rm -rf $$dir; exit $$rc
-	$(GO) build -o bin/fakeollama ./pipeline/ollamatest/cmd/fakeollama
+	$(GO) build -o bin/fakeollama ./ollama/ollamatest/cmd/fakeollama
 	$(GO) build -o bin/benchrun ./pipeline/cmd/benchrun
 	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode sched -hosts 1,2 -rounds $(SCHED_ROUNDS)
 	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode run -rows $(BENCH_ROWS) -jobs $(RUN_JOBS) -rounds $(RUN_ROUNDS)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cxr-auditor/cxr-auditor/ollama"
-	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 )
 
 // Ground one synthetic image on a test server. Against a real server, pass

@@ -36,10 +36,10 @@ func (s *Scheduler) RunAll(ctx context.Context, items []audit.Item, each func(au
 	return s.runBatch(ctx, src, len(items), distinct, each)
 }
 
-// RunStream is RunAll for a worklist read as the run goes (ScanWorklist):
+// RunStream is RunAll for a worklist read as the run goes (worklist.Scan):
 // it takes items from src a window at a time, as the workers need them,
 // so neither the worklist nor its results are ever held whole. The ids src
-// yields must be distinct (ScanWorklist's are). total is how many items src
+// yields must be distinct (worklist.Scan's are). total is how many items src
 // is expected to yield; it is used only in the message of a stopped run.
 //
 // An error src yields stops the reading: the items already queued are

@@ -13,8 +13,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
-	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
-	"github.com/cxr-auditor/cxr-auditor/pipeline/replay"
+	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -128,7 +127,7 @@ func runDemo(ctx context.Context, e env, f demoFlags, hold *termhold.Hold) error
 type demoSession struct {
 	worklist string
 	db       string
-	server   *ollamatest.Server
+	server   *replay.Server
 	host     *ollama.Host
 }
 

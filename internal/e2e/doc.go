@@ -17,5 +17,5 @@
 //
 // The name: this package holds the suite, and its sub-packages hold what
 // the suite needs and nothing else uses (the server harness, the model
-// writer); the pipeline/ollamatest conformance tests borrow them.
+// writer); the ollama/ollamatest conformance tests borrow them.
 package e2e

@@ -22,7 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/e2e/realollama"
-	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 )
 
 // The conformance suite (make e2e) sends the same requests to a real

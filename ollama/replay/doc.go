@@ -1,6 +1,7 @@
 // Package replay serves recorded model outputs through a real, in-process
-// Ollama imitation (pipeline/ollamatest), so the demo and end-to-end tests
-// run exactly the client code production runs, with no GPU and no Ollama.
+// Ollama imitation (the server code ollamatest shares, ollama/internal/wire),
+// so the demo and end-to-end tests run exactly the client code production
+// runs, with no GPU and no Ollama.
 //
 // A replay is a worklist plus a recording: a JSONL file with one line per
 // item and stage,
@@ -20,7 +21,7 @@
 // written by hand to look like what the models emit. Neither comes from a
 // patient or a model. Regenerate it with
 //
-//	go generate ./pipeline/replay
+//	go generate ./ollama/replay
 package replay
 
 //go:generate go run ./cmd/gendemo -out ../../testdata/demo

@@ -11,7 +11,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/ollama/internal/wire"
 )
 
 // The stages a recording line may name (store.StageGrounding and
@@ -38,7 +38,7 @@ type Record struct {
 	Thinking string `json:"thinking,omitempty"`
 	// DoneReason is "stop" (the default when empty) or "length".
 	DoneReason string `json:"done_reason,omitempty"`
-	// Fault names an ollamatest.Fault ("stream_cut", "busy", ...) to
+	// Fault names a fault of the replay server ("stream_cut", "busy", ...) to
 	// simulate instead of, or on top of, the reply; empty for none.
 	Fault string `json:"fault,omitempty"`
 	// Line is the 1-based line of the record in its file (not serialized).
@@ -47,9 +47,9 @@ type Record struct {
 
 // reply turns the record into the scripted reply; the fault name was
 // checked when the record was read.
-func (r Record) reply() ollamatest.Reply {
+func (r Record) reply() wire.Reply {
 	f, _ := parseFault(r.Fault)
-	return ollamatest.Reply{Content: r.Content, Thinking: r.Thinking, DoneReason: r.DoneReason, Fault: f}
+	return wire.Reply{Content: r.Content, Thinking: r.Thinking, DoneReason: r.DoneReason, Fault: f}
 }
 
 // LineError is a problem with one line of a recording or worklist file.
@@ -152,18 +152,18 @@ func decodeRecord(b []byte) (Record, error) {
 	return rec, nil
 }
 
-// parseFault maps a fault name (ollamatest.Fault.String) to the fault; ""
+// parseFault maps a fault name (wire.Fault.String) to the fault; ""
 // and "none" are FaultNone.
-func parseFault(name string) (ollamatest.Fault, bool) {
+func parseFault(name string) (wire.Fault, bool) {
 	if name == "" {
-		return ollamatest.FaultNone, true
+		return wire.FaultNone, true
 	}
-	for f := ollamatest.FaultNone; f <= ollamatest.FaultRepetitionAbort; f++ {
+	for f := wire.FaultNone; f <= wire.FaultRepetitionAbort; f++ {
 		if f.String() == name {
 			return f, true
 		}
 	}
-	return ollamatest.FaultNone, false
+	return wire.FaultNone, false
 }
 
 // WriteRecording writes recs as a recording, one JSON object a line, in

@@ -11,7 +11,7 @@ import (
 	"github.com/ollama/ollama/api"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/ollama/internal/wire"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
@@ -73,7 +73,7 @@ var (
 const noRecording = "replay: no recorded output for this input (the image or draft differs from the recorded worklist)"
 
 // NewServer loads the worklist at worklistPath and the recording at
-// recordingPath and starts an ollamatest server that replays the recording:
+// recordingPath and starts a server that replays the recording:
 // a grounding model (prompts.DefaultGroundingModel, "vision") answering each
 // item's model-input image, keyed by the exact PNG bytes the pipeline sends,
 // and a draft model (prompts.DefaultDraftModel, "completion" and
@@ -90,7 +90,7 @@ const noRecording = "replay: no recorded output for this input (the image or dra
 // preparing every image for the model.
 //
 // The caller must Close the returned server.
-func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Options) (*ollamatest.Server, error) {
+func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Options) (*Server, error) {
 	// The demo's worklist is bundled data that names the shared phantoms
 	// in ../phantoms.
 	wl, err := worklist.Load(ctx, worklistPath, worklist.AllowOutsidePaths())
@@ -114,9 +114,9 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 
-	ground := ollamatest.NewScript()
+	ground := wire.NewScript()
 	groundFrom := map[string]string{} // image key -> item id that set it
-	draft := &draftScript{byPrompt: map[string]ollamatest.Reply{}}
+	draft := &draftScript{byPrompt: map[string]wire.Reply{}}
 	draftFrom := map[string]string{}
 	for i, it := range wl.Items {
 		where := &LineError{File: worklistPath, Line: it.Line}
@@ -145,14 +145,34 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		draftFrom[prompt] = it.ID
 		draft.byPrompt[prompt] = dr
 	}
-	ground.Default(ollamatest.Reply{Content: noRecording})
+	ground.Default(wire.Reply{Content: noRecording})
 
 	capacity := max(opt.Capacity, 1)
-	return ollamatest.NewServer(
-		ollamatest.Model{Name: prompts.DefaultGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: ground.Respond},
-		ollamatest.Model{Name: prompts.DefaultDraftModel, Capabilities: draftCaps, Capacity: capacity, Respond: draft.respond},
-	), nil
+	srv, err := wire.Listen("127.0.0.1:0",
+		wire.Model{Name: prompts.DefaultGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: ground.Respond},
+		wire.Model{Name: prompts.DefaultDraftModel, Capabilities: draftCaps, Capacity: capacity, Respond: draft.respond},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	// Nobody reads the requests back, and each holds its image.
+	srv.SetRecordLimit(0)
+	return &Server{srv: srv}, nil
 }
+
+// Server is a running replay: an Ollama server on 127.0.0.1 that answers
+// from the recording. It is safe for concurrent use.
+type Server struct {
+	srv *wire.Server
+}
+
+// URL returns the server's base URL, such as "http://127.0.0.1:40123",
+// for ollama.NewHost.
+func (s *Server) URL() string { return s.srv.URL() }
+
+// Close stops the server and blocks until every request in flight has
+// returned. It is safe to call more than once.
+func (s *Server) Close() { s.srv.Close() }
 
 // indexRecords pairs every worklist item with its grounding and draft
 // records, checking that each record names an item and each item has both.
@@ -202,7 +222,7 @@ func imageKeys(ctx context.Context, wl worklist.List, worklistPath string) ([]st
 			if err != nil {
 				return &LineError{worklistPath, it.Line, fmt.Errorf("%s: %w", it.ID, err)}
 			}
-			keys[i] = ollamatest.ImageKey(png)
+			keys[i] = wire.ImageKey(png)
 			return nil
 		})
 	}
@@ -233,14 +253,14 @@ func modelInput(ctx context.Context, path string) ([]byte, error) {
 // item's draft prompt. It is read-only once the server starts, so
 // concurrent requests need no lock.
 type draftScript struct {
-	byPrompt map[string]ollamatest.Reply
+	byPrompt map[string]wire.Reply
 }
 
-func (d *draftScript) respond(req *api.ChatRequest) ollamatest.Reply {
+func (d *draftScript) respond(req *api.ChatRequest) wire.Reply {
 	for i := len(req.Messages) - 1; i >= 0; i-- {
 		if r, ok := d.byPrompt[req.Messages[i].Content]; ok {
 			return r
 		}
 	}
-	return ollamatest.Reply{Content: noRecording}
+	return wire.Reply{Content: noRecording}
 }

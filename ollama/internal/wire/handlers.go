@@ -1,4 +1,4 @@
-package ollamatest
+package wire
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package ollamatest
+package wire
 
 import (
 	"crypto/sha256"
@@ -182,23 +182,12 @@ type Server struct {
 	recordLimit int
 }
 
-// NewServer starts a server with the given models on 127.0.0.1 and a free
-// port. The caller must call Close when done (in tests,
-// t.Cleanup(srv.Close)). A later model with the same name replaces an
-// earlier one. Like httptest.NewServer, it panics if it cannot listen.
-func NewServer(models ...Model) *Server {
-	s, err := Listen("127.0.0.1:0", models...)
-	if err != nil {
-		panic("ollamatest: " + err.Error())
-	}
-	return s
-}
-
-// Listen is NewServer on addr ("127.0.0.1:11434"; port 0 picks a free
-// one), returning an error instead of panicking when it cannot listen: for
-// a long-running fake (cmd/fakeollama). As Ollama does, a server listening
-// on a loopback address refuses Host headers that are not local (see the
-// package doc); one listening on another address does not.
+// Listen starts a server with the given models on addr
+// ("127.0.0.1:11434"; port 0 picks a free one). The caller must call Close
+// when done. A later model with the same name replaces an earlier one. As
+// Ollama does, a server listening on a loopback address refuses Host
+// headers that are not local (see the package doc); one listening on
+// another address does not.
 func Listen(addr string, models ...Model) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -106,7 +106,7 @@ func parseFlags(args []string) (config, error) {
 			return c, fmt.Errorf("binary %q: %w", *p, err)
 		}
 		if _, err := os.Stat(abs); err != nil {
-			return c, fmt.Errorf("%w (make build, and go build -o bin/fakeollama ./pipeline/ollamatest/cmd/fakeollama)", err)
+			return c, fmt.Errorf("%w (make build, and go build -o bin/fakeollama ./ollama/ollamatest/cmd/fakeollama)", err)
 		}
 		*p = abs
 	}

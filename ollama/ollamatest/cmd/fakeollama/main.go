@@ -1,4 +1,4 @@
-// Command fakeollama serves pipeline/ollamatest, the in-process imitation
+// Command fakeollama serves ollama/ollamatest, the in-process imitation
 // of Ollama, as a process, so that `cxr-auditor run` (or review) can be
 // measured from a shell against model calls of a known, fixed latency: no
 // GPU, no model, every reply synthetic. It is a development tool, not part
@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./pipeline/ollamatest/cmd/fakeollama [flags]
+//	go run ./ollama/ollamatest/cmd/fakeollama [flags]
 //
 // It prints the base URL of each server it starts, one a line, on stdout,
 // then serves until interrupted (Ctrl-C, SIGTERM), and prints each model's
@@ -16,7 +16,7 @@
 // Example: 64 items at grounding 400 ms and draft 200 ms, one call at a
 // time per model, on two hosts:
 //
-//	go run ./pipeline/ollamatest/cmd/fakeollama -hosts 2 \
+//	go run ./ollama/ollamatest/cmd/fakeollama -hosts 2 \
 //	    -grounding-latency 400ms -draft-latency 200ms -capacity 1 > urls &
 //	cxr-auditor run cases.csv --ollama "$(sed -n 1p urls)" --ollama "$(sed -n 2p urls)" --out results.jsonl
 //
@@ -55,7 +55,7 @@ import (
 
 	"github.com/ollama/ollama/api"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 

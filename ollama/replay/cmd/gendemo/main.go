@@ -1,9 +1,9 @@
 // Command gendemo writes the bundled demo (testdata/demo): extra synthetic
 // phantoms, the worklist with hand-written drafts, and the hand-written
 // "recorded" model outputs. Nothing in it comes from a patient or a model.
-// It is run by `go generate ./pipeline/replay`:
+// It is run by `go generate ./ollama/replay`:
 //
-//	go run ./pipeline/replay/cmd/gendemo -out testdata/demo
+//	go run ./ollama/replay/cmd/gendemo -out testdata/demo
 package main
 
 import (
@@ -13,7 +13,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/cxr-auditor/cxr-auditor/pipeline/replay/internal/demodata"
+	"github.com/cxr-auditor/cxr-auditor/ollama/replay/internal/demodata"
 )
 
 func main() {

@@ -16,7 +16,7 @@ import (
 var demoDir = filepath.Join("..", "..", "..", "..", "testdata", "demo")
 
 // The committed demo is exactly what the scenario table generates: edit the
-// table, then run `go generate ./pipeline/replay`.
+// table, then run `go generate ./ollama/replay`.
 func TestCommittedDemoIsUpToDate(t *testing.T) {
 	files, err := Files(t.Context(), false)
 	require.NoError(t, err)
@@ -25,8 +25,8 @@ func TestCommittedDemoIsUpToDate(t *testing.T) {
 	for name, want := range files {
 		names = append(names, name)
 		got, err := os.ReadFile(filepath.Join(demoDir, filepath.FromSlash(name)))
-		require.NoError(t, err, "run go generate ./pipeline/replay")
-		assert.True(t, slices.Equal(want, got), "%s is stale: run go generate ./pipeline/replay", name)
+		require.NoError(t, err, "run go generate ./ollama/replay")
+		assert.True(t, slices.Equal(want, got), "%s is stale: run go generate ./ollama/replay", name)
 	}
 	assert.Contains(t, names, Worklist)
 	assert.Contains(t, names, Recording)
@@ -47,8 +47,8 @@ func TestCommittedDemoImagesAreUpToDate(t *testing.T) {
 		}
 		n++
 		got, err := os.ReadFile(filepath.Join(demoDir, filepath.FromSlash(s.Image)))
-		require.NoError(t, err, "run go generate ./pipeline/replay")
-		assert.True(t, slices.Equal(files[s.Image], got), "%s is stale: run go generate ./pipeline/replay", s.Image)
+		require.NoError(t, err, "run go generate ./ollama/replay")
+		assert.True(t, slices.Equal(files[s.Image], got), "%s is stale: run go generate ./ollama/replay", s.Image)
 	}
 	assert.Positive(t, n)
 }
