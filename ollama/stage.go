@@ -55,21 +55,7 @@ func (h *Host) runStage(ctx context.Context, opt Options, c stageCall) (audit.St
 		rec.Error = err.Error()
 		return rec, err
 	}
-
-	req := requestWith(opt, c.model, c.messages)
-	req.Format = c.format
-	req.Think = c.think
-	out, err := h.chat(ctx, req)
-	var notes []schema.Diagnostic
-	if err != nil && c.think.Bool() && thinkingUnsupported(err) {
-		// Asked to think, but the model cannot: ask again without.
-		notes = append(notes, schema.Diagnostic{Kind: "think_unsupported",
-			Message: fmt.Sprintf("model %s does not support thinking; asked again without it", c.model)})
-		req.Think = &api.ThinkValue{Value: false}
-		wall := out.wall
-		out, err = h.chat(ctx, req)
-		out.wall += wall
-	}
+	out, notes, err := h.send(ctx, opt, c)
 	rec.Raw = out.content.String()
 	rec.Thinking = out.thinking.String()
 	rec.Done = out.done
@@ -91,7 +77,34 @@ func (h *Host) runStage(ctx context.Context, opt Options, c stageCall) (audit.St
 	if err != nil {
 		return fail(err)
 	}
+	if err := parseReply(&rec, out, notes, opt, c); err != nil {
+		return fail(err)
+	}
+	return rec, nil
+}
 
+// send makes the call, once more without thinking when the model turns out
+// not to support it (with a note saying so).
+func (h *Host) send(ctx context.Context, opt Options, c stageCall) (*chatOutcome, []schema.Diagnostic, error) {
+	req := requestWith(opt, c.model, c.messages)
+	req.Format = c.format
+	req.Think = c.think
+	out, err := h.chat(ctx, req)
+	var notes []schema.Diagnostic
+	if err != nil && c.think.Bool() && thinkingUnsupported(err) {
+		notes = append(notes, schema.Diagnostic{Kind: "think_unsupported",
+			Message: fmt.Sprintf("model %s does not support thinking; asked again without it", c.model)})
+		req.Think = &api.ThinkValue{Value: false}
+		wall := out.wall
+		out, err = h.chat(ctx, req)
+		out.wall += wall
+	}
+	return out, notes, err
+}
+
+// parseReply parses a reply that arrived into rec, noting how it ended,
+// and returns why it holds nothing usable, if it does not.
+func parseReply(rec *audit.StageRecord, out *chatOutcome, notes []schema.Diagnostic, opt Options, c stageCall) error {
 	if out.attempts > 1 {
 		notes = append(notes, schema.Diagnostic{Kind: "retried",
 			Message: fmt.Sprintf("answered on attempt %d, after connection errors or HTTP 503", out.attempts)})
@@ -111,7 +124,7 @@ func (h *Host) runStage(ctx context.Context, opt Options, c stageCall) (audit.St
 		notes = append(notes, schema.Diagnostic{Kind: "truncated",
 			Message: fmt.Sprintf("done_reason \"length\": the output was cut at num_predict=%d tokens; parsed what arrived", opt.NumPredict)})
 	}
-	n, diag, perr := c.parse(&rec, rec.Raw)
+	n, diag, perr := c.parse(rec, rec.Raw)
 	cut := !out.done || out.doneReason == "length"
 	if perr == nil && cut && n == 0 && diag.Salvaged {
 		// The list itself was cut before its first complete entry: an empty
@@ -123,18 +136,17 @@ func (h *Host) runStage(ctx context.Context, opt Options, c stageCall) (audit.St
 		diag.Salvaged = true
 	}
 	rec.Diagnostics = diag
-	if perr == nil {
-		return rec, nil
-	}
 	switch {
+	case perr == nil:
+		return nil
 	case out.cut:
-		return fail(fmt.Errorf("%w: the connection closed before the reply was finished and nothing usable had arrived (%v); it is called again on the next run", ErrIncomplete, perr))
+		return fmt.Errorf("%w: the connection closed before the reply was finished and nothing usable had arrived (%v); it is called again on the next run", ErrIncomplete, perr)
 	case !out.done:
-		return fail(fmt.Errorf("%w: the model kept repeating one token and Ollama stopped it (no done:true) before anything usable (%v); the same input gives the same reply: check the model and its prompt, then rerun the item", ErrIncomplete, perr))
+		return fmt.Errorf("%w: the model kept repeating one token and Ollama stopped it (no done:true) before anything usable (%v); the same input gives the same reply: check the model and its prompt, then rerun the item", ErrIncomplete, perr)
 	case out.doneReason == "length":
-		return fail(fmt.Errorf("%w: cut at num_predict=%d (done_reason length) before anything usable (%v): raise --num-predict", ErrNoOutput, opt.NumPredict, perr))
+		return fmt.Errorf("%w: cut at num_predict=%d (done_reason length) before anything usable (%v): raise --num-predict", ErrNoOutput, opt.NumPredict, perr)
 	default:
-		return fail(fmt.Errorf("%w: the reply held no usable %s (%v): check that %s is the %s model and its prompt", ErrNoOutput, c.want, perr, c.model, c.stage))
+		return fmt.Errorf("%w: the reply held no usable %s (%v): check that %s is the %s model and its prompt", ErrNoOutput, c.want, perr, c.model, c.stage)
 	}
 }
 

@@ -74,90 +74,103 @@ func (s *Scheduler) runBatch(ctx context.Context, src iter.Seq2[audit.Item, erro
 			}
 		}
 	}()
-	// Items are queued a window at a time, in order, as the workers take
-	// them, so the queue knows only the items around the ones running
-	// (with forgetDone, a long worklist costs the queue nothing). Every
-	// item queued has exactly one Result to come (nothing else queues or
-	// reruns an item of a batch run): left counts them, not a set of ids.
-	var (
-		queued, left int // items queued; their Results to come
-		exhausted    bool
-		srcErr       error
-		buf          []audit.Item
-		ahead        aheadTracker
-	)
-	feed := func() {
-		s.mu.Lock()
-		room := runAllWindow - s.q.pending.Len()
-		s.mu.Unlock()
-		// Results go on in worklist order (InOrder): one slow item holds
-		// back every result after it, so the queue stops growing once the
-		// oldest unfinished item is runAllAhead behind.
-		room = min(room, runAllAhead-ahead.len())
-		if exhausted || room < runAllWindow/2 {
-			return
-		}
-		// src is read without the lock: it may read files and the store.
-		buf = buf[:0]
-		for len(buf) < room {
-			it, err, ok := next()
-			switch {
-			case !ok:
-				exhausted = true
-			case err != nil:
-				exhausted, srcErr = true, err
-			default:
-				buf = append(buf, it)
-				continue
-			}
-			break
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for i := range buf {
-			s.q.submit(buf[i : i+1])
-			queued++
-			if st, ok := s.q.items[buf[i].ID]; ok && st.phase != phaseDone {
-				left++ // its Result is to come (also when it was queued before RunAll)
-				ahead.queue(buf[i].ID)
-			}
-		}
-		s.cond.Broadcast()
-	}
-	feed()
-	unfinished := func() int {
-		if exhausted && srcErr == nil {
-			return left
-		}
-		return left + max(distinct-queued, 0)
-	}
-	for left > 0 || !exhausted {
-		if left == 0 {
+	f := &batchFeed{s: s, next: next, distinct: distinct}
+	f.feed()
+	for f.left > 0 || !f.exhausted {
+		if f.left == 0 {
 			// Nothing to wait for (the items read were done before the
 			// run): then the queue is empty and feed reads on.
-			feed()
+			f.feed()
 			continue
 		}
 		select {
 		case <-ctx.Done():
 			stopped = true
-			return fmt.Errorf("run stopped with %d of %d items unfinished: %w", unfinished(), listed, ctx.Err())
+			return fmt.Errorf("run stopped with %d of %d items unfinished: %w", f.unfinished(), listed, ctx.Err())
 		case u, ok := <-s.Updates():
 			if !ok {
 				// Run returned early (for example called twice).
-				return fmt.Errorf("run stopped with %d items unfinished: %w", unfinished(), <-runErr)
+				return fmt.Errorf("run stopped with %d items unfinished: %w", f.unfinished(), <-runErr)
 			}
 			if each != nil {
 				each(u)
 			}
 			if u.Result != nil {
-				left--
-				ahead.finish(u.ItemID)
-				feed()
+				f.left--
+				f.ahead.finish(u.ItemID)
+				f.feed()
 			}
 		}
 	}
-	return srcErr
+	return f.srcErr
+}
+
+// batchFeed queues a batch's items a window at a time, in order, as the
+// workers take them, so the queue knows only the items around the ones
+// running (with forgetDone, a long worklist costs the queue nothing).
+// Every item queued has exactly one Result to come (nothing else queues or
+// reruns an item of a batch run): left counts them, not a set of ids. Only
+// runBatch's goroutine uses it.
+type batchFeed struct {
+	s        *Scheduler
+	next     func() (audit.Item, error, bool)
+	distinct int // items expected, without repeated ids
+
+	queued, left int // items queued; their Results to come
+	exhausted    bool
+	srcErr       error
+	buf          []audit.Item
+	ahead        aheadTracker
+}
+
+// feed tops the queue up from the source when there is room for half a
+// window.
+func (f *batchFeed) feed() {
+	s := f.s
+	s.mu.Lock()
+	room := runAllWindow - s.q.pending.Len()
+	s.mu.Unlock()
+	// Results go on in worklist order (InOrder): one slow item holds
+	// back every result after it, so the queue stops growing once the
+	// oldest unfinished item is runAllAhead behind.
+	room = min(room, runAllAhead-f.ahead.len())
+	if f.exhausted || room < runAllWindow/2 {
+		return
+	}
+	// The source is read without the lock: it may read files and the store.
+	f.buf = f.buf[:0]
+	for len(f.buf) < room {
+		it, err, ok := f.next()
+		switch {
+		case !ok:
+			f.exhausted = true
+		case err != nil:
+			f.exhausted, f.srcErr = true, err
+		default:
+			f.buf = append(f.buf, it)
+			continue
+		}
+		break
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range f.buf {
+		s.q.submit(f.buf[i : i+1])
+		f.queued++
+		if st, ok := s.q.items[f.buf[i].ID]; ok && st.phase != phaseDone {
+			f.left++ // its Result is to come (also when it was queued before RunAll)
+			f.ahead.queue(f.buf[i].ID)
+		}
+	}
+	s.cond.Broadcast()
+}
+
+// unfinished is how many items have no Result yet, read or not.
+func (f *batchFeed) unfinished() int {
+	if f.exhausted && f.srcErr == nil {
+		return f.left
+	}
+	return f.left + max(f.distinct-f.queued, 0)
 }
 
 // runAllWindow is how many items RunAll keeps queued ahead of the workers

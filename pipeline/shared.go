@@ -99,28 +99,10 @@ func (s *Scheduler) RunShared(ctx context.Context, items []audit.Item, claims Cl
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.Run(runCtx) }()
 
-	// The heartbeat renews this worker's leases whatever the loop below
-	// is doing (a slow reader of each must not let them expire).
-	var beat sync.WaitGroup
-	beatCtx, stopBeat := context.WithCancel(ctx)
-	beat.Go(func() {
-		t := time.NewTicker(opt.Poll)
-		defer t.Stop()
-		for {
-			select {
-			case <-beatCtx.Done():
-				return
-			case <-t.C:
-				if err := claims.Renew(beatCtx); err != nil && beatCtx.Err() == nil {
-					s.logf("shared run: renewing leases: %v", err)
-				}
-			}
-		}
-	})
+	stopBeat := s.heartbeat(ctx, claims, opt.Poll)
 	stopped := false
 	defer func() {
 		stopBeat()
-		beat.Wait()
 		cancel()
 		for u := range s.Updates() {
 			if stopped {
@@ -128,43 +110,13 @@ func (s *Scheduler) RunShared(ctx context.Context, items []audit.Item, claims Cl
 				w.finished(context.WithoutCancel(ctx), claims, u, s.logf)
 			}
 		}
-		if held := w.heldIDs(); len(held) > 0 {
-			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			if err := claims.Release(rctx, held); err != nil {
-				s.logf("shared run: releasing %d leases (others take them when they expire): %v", len(held), err)
-			}
-			rcancel()
-		}
+		s.releaseHeld(ctx, w, claims)
 	}()
 
-	claimMore := func() {
-		n := max(2*s.hosts.slotCount(s.cfg.GroundingModel, s.cfg.Capacity)+2, 4) - len(w.held)
-		if n <= 0 || ctx.Err() != nil {
-			return
-		}
-		ids, err := claims.Claim(ctx, n)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.logf("shared run: claiming items: %v", err)
-			}
-			return
-		}
-		s.Submit(w.take(ids))
-	}
-	sweep := func() {
-		for _, it := range w.doneElsewhere(ctx, claims, s.logf) {
-			res, ok := s.Lookup(ctx, it)
-			if !ok {
-				res = s.storedFailure(ctx, it)
-			}
-			u := audit.Update{ItemID: it.ID, Status: res.Status, Result: res}
-			each(u)
-			w.result(it.ID)
-		}
-	}
+	claimMore := func() { s.claimMore(ctx, w, claims) }
 	poll := func() {
 		claimMore()
-		sweep()
+		s.sweep(ctx, w, claims, each)
 		if opt.OnTeam != nil {
 			if p, err := claims.Progress(ctx); err == nil {
 				opt.OnTeam(p)
@@ -201,6 +153,75 @@ func (s *Scheduler) RunShared(ctx context.Context, items []audit.Item, claims Cl
 		}
 	}
 	return nil
+}
+
+// heartbeat renews this worker's leases every poll from a goroutine of
+// its own, whatever RunShared's loop is doing (a slow reader of its
+// updates must not let them expire). The function it returns stops the
+// goroutine and waits for it.
+func (s *Scheduler) heartbeat(ctx context.Context, claims Claims, poll time.Duration) (stop func()) {
+	var beat sync.WaitGroup
+	beatCtx, cancel := context.WithCancel(ctx)
+	beat.Go(func() {
+		t := time.NewTicker(poll)
+		defer t.Stop()
+		for {
+			select {
+			case <-beatCtx.Done():
+				return
+			case <-t.C:
+				if err := claims.Renew(beatCtx); err != nil && beatCtx.Err() == nil {
+					s.logf("shared run: renewing leases: %v", err)
+				}
+			}
+		}
+	})
+	return func() { cancel(); beat.Wait() }
+}
+
+// claimMore claims enough items to keep this worker's grounding slots
+// busy, counting those it holds, and queues them.
+func (s *Scheduler) claimMore(ctx context.Context, w *sharedRun, claims Claims) {
+	n := max(2*s.hosts.slotCount(s.cfg.GroundingModel, s.cfg.Capacity)+2, 4) - len(w.held)
+	if n <= 0 || ctx.Err() != nil {
+		return
+	}
+	ids, err := claims.Claim(ctx, n)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.logf("shared run: claiming items: %v", err)
+		}
+		return
+	}
+	s.Submit(w.take(ids))
+}
+
+// sweep passes each a Result, served from the store, for every item other
+// workers finished since the last sweep.
+func (s *Scheduler) sweep(ctx context.Context, w *sharedRun, claims Claims, each func(audit.Update)) {
+	for _, it := range w.doneElsewhere(ctx, claims, s.logf) {
+		res, ok := s.Lookup(ctx, it)
+		if !ok {
+			res = s.storedFailure(ctx, it)
+		}
+		each(audit.Update{ItemID: it.ID, Status: res.Status, Result: res})
+		w.result(it.ID)
+	}
+}
+
+// releaseHeld ends the leases of the items this worker still holds, so
+// that others take them at once; it runs after ctx may have ended, so it
+// has a bound of its own.
+func (s *Scheduler) releaseHeld(ctx context.Context, w *sharedRun, claims Claims) {
+	held := w.heldIDs()
+	if len(held) == 0 {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := claims.Release(rctx, held); err != nil {
+		s.logf("shared run: releasing %d leases (others take them when they expire): %v", len(held), err)
+	}
 }
 
 // storedFailure is the Result of an item another worker finished whose

@@ -52,32 +52,9 @@ func parseCSV(ctx context.Context, r io.Reader, b *rowBuilder) error {
 		}
 		return fmt.Errorf("worklist %s: header: %w", b.file, err)
 	}
-	var idx [numCols]int
-	for i := range idx {
-		idx[i] = -1
-	}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		for c, name := range colNames {
-			if h == name {
-				if idx[c] >= 0 {
-					return fmt.Errorf("worklist %s:1: duplicate column %q", b.file, name)
-				}
-				idx[c] = i
-			}
-		}
-	}
-	var missing []string
-	for _, c := range []int{colID, colImage} {
-		if idx[c] < 0 {
-			missing = append(missing, colNames[c])
-		}
-	}
-	if idx[colDraft] < 0 && idx[colDraftFile] < 0 {
-		missing = append(missing, "draft (or draft_file)")
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("worklist %s:1: header lacks column %s (header is %q)", b.file, strings.Join(missing, ", "), strings.Join(header, ","))
+	idx, err := csvColumns(header, b.file)
+	if err != nil {
+		return err
 	}
 	cr.FieldsPerRecord = len(header)
 	field := func(rec []string, c int) string {
@@ -130,6 +107,40 @@ func parseCSV(ctx context.Context, r io.Reader, b *rowBuilder) error {
 			return b.stop
 		}
 	}
+}
+
+// csvColumns finds the known columns in a CSV header: their index, or -1
+// for a column the header lacks. A duplicate column, or a header without
+// id, image, and draft or draft_file, is an error naming the file.
+func csvColumns(header []string, file string) ([numCols]int, error) {
+	var idx [numCols]int
+	for i := range idx {
+		idx[i] = -1
+	}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		for c, name := range colNames {
+			if h == name {
+				if idx[c] >= 0 {
+					return idx, fmt.Errorf("worklist %s:1: duplicate column %q", file, name)
+				}
+				idx[c] = i
+			}
+		}
+	}
+	var missing []string
+	for _, c := range []int{colID, colImage} {
+		if idx[c] < 0 {
+			missing = append(missing, colNames[c])
+		}
+	}
+	if idx[colDraft] < 0 && idx[colDraftFile] < 0 {
+		missing = append(missing, "draft (or draft_file)")
+	}
+	if len(missing) > 0 {
+		return idx, fmt.Errorf("worklist %s:1: header lacks column %s (header is %q)", file, strings.Join(missing, ", "), strings.Join(header, ","))
+	}
+	return idx, nil
 }
 
 // jsonRow is one JSONL worklist line.
