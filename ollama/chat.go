@@ -23,8 +23,8 @@ const (
 	// chatScanStart is the line buffer a chat stream starts with: a
 	// streamed line is one token's JSON, a few hundred bytes.
 	chatScanStart = 64 << 10
-	// chatScanMax is the api client's maxBufferSize (8 MB, decimal): the
-	// longest line either path accepts.
+	// chatScanMax is the api client's maxBufferSize: the longest line
+	// either path accepts.
 	chatScanMax = 8 * format.MegaByte
 )
 
@@ -33,43 +33,12 @@ const (
 var chatUserAgent = fmt.Sprintf("ollama/%s (%s %s) Go/%s", version.Version, runtime.GOARCH, runtime.GOOS, runtime.Version())
 
 // streamChat is api.Client.Chat (ollama v0.17.4) written out by hand, with
-// the same request (body, URL, headers) and the same results and errors,
-// calling fn for each streamed line.
-//
-// Why hand-written: the v0.17.4 client's stream allocates its 8 MB line
-// buffer up front, zeroed, on every call. In BenchmarkHostGround/image=1KiB
-// clearing it took ~1.5 ms of the ~3.4 ms per call and 8.2 MB of the
-// allocations per call; it drove `cxr-auditor run`'s peak RSS to 579 MiB
-// at 100k items and kept BenchmarkSchedulerOneHost at 1.08x its bound.
-// Here the buffer starts at 64 KiB (reused from call to call) and grows
-// only for a long line, up to the client's same 8 MB limit. Lines are
-// decoded by chatLine: once, not twice, and a token line without
-// encoding/json.
-//
-// The client's semantics, kept exactly because the Host's classification
-// relies on them:
-//   - a transport error from http.Client.Do is returned as it is (*url.Error);
-//   - a status >= 400 becomes api.StatusError{StatusCode, Status,
-//     ErrorMessage} with the body's first line's "error" field, or the line
-//     itself when it is not JSON (401: api.AuthorizationError);
-//   - after a 2xx, an {"error": "..."} line, or a line that is not JSON,
-//     becomes errors.New of the message (the line);
-//   - a stream that ends cleanly before done:true returns nil: the Host
-//     treats a reply without done as incomplete.
-//
-// Where the client is wrong, streamChat differs (the differential tests
-// name each difference):
-//   - an HTTP error status with an empty body is an api.StatusError (the
-//     client returns nil, which read as an incomplete reply, hiding the
-//     status);
-//   - a read that fails returns an error wrapping errStreamCut, or
-//     ErrOutputTooLarge for a line over the limit (the client returns nil,
-//     so a cut connection looked like a reply the server ended, such as a
-//     repetition abort); a read that failed because ctx ended returns
-//     ctx.Err().
-//
-// Requests that need Ollama's signed authorization (OLLAMA_AUTH, or
-// ollama.com) go through the api client, which alone holds the signing.
+// the same request and the same results and errors, calling fn for each
+// streamed line. It exists to read a stream without the client's zeroed
+// 8 MB buffer per call and with one decode per line; it differs from the
+// client only where the client hides an error (an empty error body, a cut
+// connection). The semantics kept and the differences are listed in
+// docs/ollama.md; the figures behind it in docs/performance.md.
 func (h *Host) streamChat(ctx context.Context, req *api.ChatRequest, fn api.ChatResponseFunc) error {
 	if envconfig.UseAuth() || h.base.Hostname() == "ollama.com" {
 		return h.client.Chat(ctx, req, fn)
@@ -123,9 +92,8 @@ func (h *Host) streamChat(ctx context.Context, req *api.ChatRequest, fn api.Chat
 }
 
 // chatBuffers holds line buffers of chatScanStart bytes: one per call in
-// flight instead of a new one per call (a run of 20k items allocated
-// 1.5 GB in streamChat, most of it these buffers, all garbage for the
-// collector).
+// flight instead of a new one per call, which the collector would have to
+// clear after every reply (see docs/performance.md).
 var chatBuffers = sync.Pool{New: func() any { b := make([]byte, chatScanStart); return &b }}
 
 // chatLineJSON is a streamed line: a chunk of the reply, or an error.
@@ -145,7 +113,7 @@ type plainMessage api.Message
 // line (or any line under an error status) is the error, else the line is
 // a chunk of the reply. A token line takes tokenLine; another well-formed
 // line is decoded once (the client decodes it twice, as an error and as a
-// chunk: 4.2 against 6.9 µs a line, BenchmarkChatLine); any other takes
+// chunk); any other takes
 // the client's two steps, so every error is the client's.
 //
 // l is scratch space, reused from line to line (it is zeroed first).
@@ -175,9 +143,8 @@ func chatLine(resp *http.Response, line []byte, l *chatLineJSON) (api.ChatRespon
 //
 // in this order (the server's struct order), without spaces, with strings
 // of valid UTF-8 and no \u escape. Any other line reports false, for
-// encoding/json. A reply is one
-// such line per token, so this is the hot loop of a run with fast replies:
-// 0.5 µs a line against 3.8 µs through encoding/json (BenchmarkChatLine).
+// encoding/json. A reply is one such line per token, so this is the hot
+// loop of a run with fast replies (see docs/performance.md).
 func tokenLine(line []byte) (api.ChatResponse, bool) {
 	sc := lineScanner{p: line, ok: true}
 	sc.literal(`{"model":`)

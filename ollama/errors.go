@@ -38,11 +38,10 @@ var (
 )
 
 // MaxReplyBytes bounds the output of one call (content and thinking
-// together, as streamed): 1 MiB. A findings or label list is a few KiB even
-// at num_predict 1024 (about 4 bytes a token); a reply past the bound is a
-// model or server gone wrong, and holding it would cost memory on every
-// slot and space in the store (1 MB chunks once took a run to 1.4 GB and
-// its store to 350 MB). Reading stops at the bound, the call fails with
+// together, as streamed): 1 MiB. A findings or label list is a few KiB; a
+// reply past the bound is a model or server gone wrong, and holding it
+// would cost memory on every slot and space in the store (see
+// docs/performance.md). Reading stops at the bound, the call fails with
 // ErrOutputTooLarge, and the record keeps the first keptRawBytes.
 const MaxReplyBytes = 1 << 20
 

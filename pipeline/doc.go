@@ -1,16 +1,15 @@
-// Package pipeline turns worklist items into audited results: it loads
-// worklists (LoadWorklist), talks to Ollama hosts (Host: the grounding stage
-// on the image, the draft stage on the draft impression), and schedules both
-// stages over one or more hosts (Scheduler), caching every stage output in
-// the store under a provenance key (Provenance).
+// Package pipeline is the scheduler: it runs the two model stages of
+// worklist items (audit.Item, read by package worklist) on one or more
+// Ollama hosts (package ollama), caching every stage output in the store
+// under a provenance key (Provenance), and turns both into a Result.
 //
 // One item flows like this:
 //
 //	Item{ID, ImagePath, Draft}
-//	  ├─ draft stage:     HashDraft(draft) → cache? → Host.ParseDraft → labels
+//	  ├─ draft stage:     HashDraft(draft) → cache? → Host.ParseDraftWith → labels
 //	  └─ grounding stage: read image once → HashBytes → cache? →
 //	                      render.Decode → render.ModelInput (squash: as it is;
-//	                      pad: a square) → Host.Ground → boxes as they are
+//	                      pad: a square) → Host.GroundWith → boxes as they are
 //	                      (squash) or un-padded to the original image (pad)
 //	  both done → compare.Compare → store (stage records, result) → Update
 //
@@ -21,11 +20,11 @@
 // and stops them when its context ends; a call cancelled that way is never
 // stored as a result.
 //
-// The scheduler is built from parts, one file each, each stating the
-// invariants it keeps: the ranked queue (queue.go: a pure value, no locks
-// or goroutines), hosts and their call slots (hosts.go, slots.go), the
-// preparation of inputs and cache lookups (prepare.go), the finisher, the
-// one writer to the store (finish.go), and the forwarder of updates
+// Its parts, one file each, each stating what it keeps: the ranked queue
+// (queue.go, a pure value; its invariants are in docs/architecture.md),
+// hosts, their health and their call slots (hosts.go, health.go, slots.go),
+// the preparation of inputs and cache lookups (prepare.go), the finisher,
+// the one writer to the store (finish.go), and the forwarder of updates
 // (forward.go). Each part has its own lock; a lock is taken while holding
 // another only from the queue's to the host table's or the outbox's, never
 // back.

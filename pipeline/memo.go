@@ -10,8 +10,8 @@ import (
 // run stored, by provenance key, so that items sharing an input (one
 // image read against several drafts, a draft repeated over images) probe
 // memory instead of the store: a store probe that hits costs about as much
-// as the rest of an item's own work with instant replies (issue 11's
-// 100k-row run, where every row shares one image: 15% of run's CPU).
+// as the rest of an item's own work with instant replies (see
+// docs/performance.md).
 //
 // It holds what the store would return: a key's latest serveable record.
 // Records are append-only and a key names one computation (model digest,

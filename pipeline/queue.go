@@ -12,40 +12,10 @@ import (
 // is (its phase), the order they run in (their rank), and for each model
 // the stage jobs waiting for a host slot. It is a pure value: no locks, no
 // goroutines, no clock (callers pass the time). The Scheduler guards it
-// with its mutex and wakes its workers when it changes.
-//
-// Invariants kept here:
-//
-//   - Phases. An item is idle (known through Register, not queued), queued
-//     (in pending, idx >= 0), active (taken by a prep worker: its stages are
-//     being prepared, wait in a job heap, run, or are being finished) or done.
-//     Only take moves queued to active and only finish moves active to done;
-//     an item is in pending exactly when it is queued.
-//   - Ranks. Lower runs sooner. Submit hands out 0, 1, 2, ... in order;
-//     Focus and Rerun hand out ranks below every rank given before, so the
-//     latest focus goes first. A job is ordered by its item's rank, so
-//     re-ranking an active item re-orders its waiting jobs too.
-//   - One attempt at a time. A Rerun of an active item is remembered
-//     (itemState.rerun) and queued by finish, so two attempts of one item
-//     never overlap.
-//   - Placeholder jobs. take pushes both jobs of the item at once, marked
-//     prepping, before their input is ready. While the best job of a heap is
-//     a placeholder, popFor returns nothing: calls start in rank order, so a
-//     later item prepared a moment sooner never starts ahead of an earlier
-//     one (with one slot, a hung later call would otherwise hold back the
-//     earlier item until the call timeout). Every placeholder is later either
-//     made ready (readyJob) or withdrawn (withdraw).
-//   - One call per input. The first job of an input (stage and hash)
-//     leads a flight for it (flights), from before its cache lookup until
-//     its stage ends (land); a job of another item with the same input
-//     follows it instead of being queued, and gets the leader's outcome;
-//     one taken after the call ended, before the record is stored, gets it
-//     from landed. So one image shared by
-//     many items is sent once, never in parallel duplicates. Followers are
-//     not in any heap.
-//   - ready counts the jobs in the heaps, placeholders included, per stage:
-//     it goes up in push and down in popFor and withdraw, and nowhere else.
-//     The prep workers use it to stay a bounded distance ahead of the slots.
+// with its mutex and wakes its workers when it changes. The invariants it
+// keeps (phases, ranks, one attempt at a time, placeholder jobs, one call
+// per input, the ready counts) are listed in docs/architecture.md, and
+// queue_test.go checks them after every step.
 type rankedQueue struct {
 	items   map[string]*itemState
 	flights map[flightKey]*flight // calls ready or running, by input
