@@ -23,9 +23,9 @@ type modelImage struct {
 // file (a FIFO, /dev/zero) or a file over the size limit. Errors name the
 // file.
 //
-// It reads the render.OpenFile straight into a buffer of the file's size
-// (render.ReadFile adds a 64 KiB read buffer per file: at 100k items,
-// 1.2 GB of garbage for the collector).
+// It reads the render.OpenFile straight into a buffer of the file's size:
+// render.ReadFile's read buffer per file is garbage for the collector at
+// every item (see docs/performance.md).
 func readImage(path string) ([]byte, string, error) {
 	f, err := render.OpenFile(path, render.LoadOptions{})
 	if err != nil {

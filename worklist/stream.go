@@ -18,10 +18,10 @@ type ScanCounts struct {
 // keeps no row: it calls item with each good row and problem (if not nil)
 // with each bad one, in file order, as it reads them. Its memory is flat
 // in the number of rows but for the duplicate-id check, which keeps a
-// 64-bit hash of each id and its line (about 20 bytes a row, against
-// about 300 for Load's items): a row whose id hashes like an
-// earlier one is a duplicate (the odds of two distinct ids colliding in a
-// million rows are about 1 in 40 million).
+// 64-bit hash of each id and its line, far less than Load's items: a row
+// whose id hashes like an earlier one is a duplicate, a collision of two
+// distinct ids being too unlikely to matter (figures in
+// docs/performance.md).
 //
 // An error from item stops the read and is returned as it is. The error is
 // otherwise the one Load would return: the worklist cannot be read,

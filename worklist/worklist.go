@@ -95,33 +95,21 @@ type fileOps struct {
 
 var osFileOps = fileOps{stat: os.Stat, readFile: os.ReadFile, evalSymlinks: filepath.EvalSymlinks}
 
-// Load loads the worklist at path:
+// Load loads the worklist at path: a CSV file with a header row (id,
+// image, draft and/or draft_file, optionally truth; any order and case, a
+// UTF-8 BOM tolerated, unknown columns ignored), a JSONL file (.jsonl or
+// .ndjson, or any file whose first non-blank byte is '{') with the same
+// keys, or a directory of images with a sidecar <stem>.txt draft each (the
+// README's Worklists section shows them).
 //
-//   - a CSV file with a header row naming the columns id, image, and draft
-//     and/or draft_file, optionally truth (any order, any case, a UTF-8 BOM
-//     is tolerated, unknown columns are ignored);
-//   - a JSONL file (.jsonl or .ndjson, or any file whose first non-blank
-//     byte is '{'), one object per line with the same keys (truth is a JSON
-//     array rather than a string);
-//   - a directory of images (.png .jpg .jpeg .dcm) with a sidecar draft
-//     <stem>.txt beside each; the id is the file stem.
-//
-// Image and draft_file paths are relative to the worklist's folder (the
-// file's directory, or the directory itself) and must stay inside it: an
-// absolute path, a path through ".." or a symlink that leads out is a row
-// problem wrapping ErrOutsideFolder, unless AllowOutsidePaths is given.
-// Images and draft files must be regular files (a named pipe would block
-// the read); a draft file may hold at most prompts.MaxDraftBytes. A row
-// gives draft or draft_file, not both. truth, when present, is a JSON array
-// of findings ({"label": ..., "box_2d": [y0,x0,y1,x1]}) parsed strictly.
-//
-// A bad row (missing image file, missing draft file, duplicate id, empty
-// draft, both draft and draft_file, a path outside the folder, bad truth
-// JSON, wrong column count, malformed JSON line) is
-// recorded in List.Problems with its file and line and the good rows
-// still load. Images are only stat'ed, never opened or decoded, so loading
-// is fast however large the images. The error is non-nil when the worklist
-// cannot be read at all or has no good row (it then wraps ErrNoItems and the
+// Paths are relative to the worklist's folder and must stay inside it
+// (ErrOutsideFolder) unless AllowOutsidePaths is given. A bad row (a
+// missing or non-regular file, a duplicate id, an empty draft, both draft
+// and draft_file, bad truth JSON, a wrong column count, a malformed line)
+// is recorded in List.Problems with its file and line, and the good rows
+// still load. Images are only stat'ed, never opened, so loading is fast
+// however large they are. The error is non-nil when the worklist cannot be
+// read at all or has no good row (it then wraps ErrNoItems and the
 // returned List still carries the Problems).
 func Load(ctx context.Context, path string, opts ...Option) (List, error) {
 	var cfg config

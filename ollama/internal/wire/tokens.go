@@ -8,8 +8,8 @@ import (
 )
 
 // imageTokens is what Gemma 3 spends on an image: 256 soft tokens and
-// four markers ("\n\n", start and end of image, "\n\n"). A real server
-// counted 281 prompt tokens for a short prompt with an image, 21 without.
+// four markers ("\n\n", start and end of image, "\n\n"), as a real
+// server's prompt counts show (docs/e2e.md).
 const imageTokens = 260
 
 // promptTokens estimates the prompt's token count: about four bytes a token

@@ -1,7 +1,8 @@
 // Command benchrun measures the built cxr-auditor against the command-line
 // fake Ollama (fakeollama), as whole processes, and prints each figure as a
-// ratio against its target or bound (issue 11). It is a development tool,
-// run by `make bench-compare`; it is not part of cxr-auditor's command line.
+// ratio against its target or bound (docs/performance.md). It is a
+// development tool, run by `make bench-compare`; it is not part of
+// cxr-auditor's command line.
 //
 // Usage:
 //
@@ -140,7 +141,8 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	return benchRun(ctx, c, out)
 }
 
-// The scheduler benchmark's shape (issue 11, Build 4).
+// The scheduler benchmark's shape (docs/performance.md, "Scheduler at the
+// bound").
 const (
 	schedItems     = 64
 	schedGround    = 400 * time.Millisecond
@@ -206,7 +208,8 @@ func schedRound(ctx context.Context, c config, wl, dir string, n int) (time.Dura
 	return wall, m, err
 }
 
-// runTarget is a target of issue 11, Build 3, with instant replies.
+// runTarget is a target of run with instant replies (docs/performance.md,
+// "run and export at scale").
 type runTarget struct {
 	wall  time.Duration
 	rssMB float64
