@@ -100,7 +100,9 @@ var osFileOps = fileOps{stat: os.Stat, readFile: os.ReadFile, evalSymlinks: file
 // UTF-8 BOM tolerated, unknown columns ignored), a JSONL file (.jsonl or
 // .ndjson, or any file whose first non-blank byte is '{') with the same
 // keys, or a directory of images with a sidecar <stem>.txt draft each (the
-// README's Worklists section shows them).
+// README's Worklists section shows them). truth is a JSON array of
+// findings, parsed strictly; a draft file holds at most
+// prompts.MaxDraftBytes.
 //
 // Paths are relative to the worklist's folder and must stay inside it
 // (ErrOutsideFolder) unless AllowOutsidePaths is given. A bad row (a
