@@ -29,6 +29,8 @@ type ModelError struct {
 	Taken []string
 }
 
+// Error names the stage, the model, the hosts and the missing capability,
+// and ends with Fix.
 func (e *ModelError) Error() string {
 	hosts := strings.Join(e.Hosts, ", ")
 	if e.Capability == "" {
@@ -83,6 +85,7 @@ type HostsDownError struct {
 	Errs  []error
 }
 
+// Error names every host with its reason and says how to start one.
 func (e *HostsDownError) Error() string {
 	parts := make([]string, len(e.Hosts))
 	for i, h := range e.Hosts {
@@ -92,6 +95,7 @@ func (e *HostsDownError) Error() string {
 		strings.Join(parts, "; "))
 }
 
+// Unwrap returns ErrUnreachable.
 func (e *HostsDownError) Unwrap() error { return ErrUnreachable }
 
 // Needs returns the capabilities a model must have to serve stage:
