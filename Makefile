@@ -46,7 +46,7 @@ SCHED_ROUNDS ?= 3
 RUN_ROUNDS ?= 1
 RUN_JOBS ?= 8
 bench-compare: build
-	@dir=$$(mktemp -d) && $(GO) run ./render/phantom/genphantoms -bench -out $$dir && \
+	@dir=$$(mktemp -d) && $(GO) run ./radiograph/phantom/genphantoms -bench -out $$dir && \
 	  python3 render/bench/compare.py ./$(BIN) $$dir $(ROUNDS); rc=$$?; rm -rf $$dir; exit $$rc
 	$(GO) build -o bin/fakeollama ./ollama/ollamatest/cmd/fakeollama
 	$(GO) build -o bin/benchrun ./pipeline/cmd/benchrun

@@ -8,7 +8,7 @@
 //	Item{ID, ImagePath, Draft}
 //	  ├─ draft stage:     HashDraft(draft) → cache? → Host.ParseDraftWith → labels
 //	  └─ grounding stage: read image once → HashBytes → cache? →
-//	                      render.Decode → render.ModelInput (squash: as it is;
+//	                      radiograph.Decode → radiograph.ModelInput (squash: as it is;
 //	                      pad: a square) → Host.GroundWith → boxes as they are
 //	                      (squash) or un-padded to the original image (pad)
 //	  both done → compare.Compare → store (stage records, result) → Update

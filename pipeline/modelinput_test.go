@@ -11,14 +11,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 func TestUnpadFindings(t *testing.T) {
 	// A 100x50 image centred in a 100x100 square: 25 px of padding above
 	// and below.
-	pad := render.Padding{Side: 100, OffX: 0, OffY: 25, ImgW: 100, ImgH: 50}
+	pad := radiograph.Padding{Side: 100, OffX: 0, OffY: 25, ImgW: 100, ImgH: 50}
 	in := []schema.Finding{
 		{Label: schema.Pneumothorax, Box: &schema.Box{Y0: 0.25, X0: 0.1, Y1: 0.5, X1: 0.4}},
 		{Label: schema.NoduleMass, Box: &schema.Box{Y0: 0.0, X0: 0.1, Y1: 0.2, X1: 0.2}}, // all padding
@@ -48,18 +48,18 @@ func TestPrepareImage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, data, got)
 	assert.Equal(t, HashBytes(data), hash)
-	img, err := prepareImage(context.Background(), p, got, render.ModelPad)
+	img, err := prepareImage(context.Background(), p, got, radiograph.ModelPad)
 	require.NoError(t, err)
-	assert.Equal(t, render.Padding{Side: 40, OffX: 0, OffY: 10, ImgW: 40, ImgH: 20}, img.pad)
+	assert.Equal(t, radiograph.Padding{Side: 40, OffX: 0, OffY: 10, ImgW: 40, ImgH: 20}, img.pad)
 	assert.Equal(t, []byte("\x89PNG"), img.png[:4])
-	img, err = prepareImage(context.Background(), p, got, render.ModelSquash)
+	img, err = prepareImage(context.Background(), p, got, radiograph.ModelSquash)
 	require.NoError(t, err)
-	assert.Equal(t, render.Padding{}, img.pad, "squash: no padding, boxes apply as they are")
+	assert.Equal(t, radiograph.Padding{}, img.pad, "squash: no padding, boxes apply as they are")
 	cfg, err := png.DecodeConfig(bytes.NewReader(img.png))
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{40, 20}, [2]int{cfg.Width, cfg.Height}, "the image's own aspect ratio")
 
-	_, err = prepareImage(context.Background(), p, []byte("garbage"), render.ModelSquash)
+	_, err = prepareImage(context.Background(), p, []byte("garbage"), radiograph.ModelSquash)
 	require.ErrorContains(t, err, p)
 	_, _, err = readImage(filepath.Join(dir, "missing.png"))
 	require.ErrorContains(t, err, "missing.png")
@@ -73,6 +73,6 @@ func TestReadImageIsBounded(t *testing.T) {
 		t.Skip("no /dev/zero")
 	}
 	_, _, err := readImage("/dev/zero")
-	require.ErrorIs(t, err, render.ErrNotRegular)
+	require.ErrorIs(t, err, radiograph.ErrNotRegular)
 	require.ErrorContains(t, err, "/dev/zero")
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
-	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -42,13 +42,13 @@ type Config struct {
 	// Prefetch is how many of the ids after the focused one Focus queues;
 	// 0 means 3.
 	Prefetch int
-	// ModelInput is how images are made model inputs: render.ModelSquash
+	// ModelInput is how images are made model inputs: radiograph.ModelSquash
 	// (the default, also for ""), as the served model was trained and
 	// evaluated (the server's resize to its square is the only geometry
-	// change and boxes apply to the image as they are), or render.ModelPad
+	// change and boxes apply to the image as they are), or radiograph.ModelPad
 	// (padded to a square first; boxes are mapped back). It is part of the
 	// grounding stage's provenance key and recorded on its records.
-	ModelInput render.ModelGeometry
+	ModelInput radiograph.ModelGeometry
 	// RetryFailed calls the model again for stages whose stored record is
 	// a deterministic failure (audit.StageRecord.Deterministic: cut at
 	// num_predict, a repetition abort, unusable output), instead of serving
@@ -174,7 +174,7 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 	case cfg.Prefetch < 0:
 		return nil, fmt.Errorf("scheduler: prefetch %d: want 0 or more", cfg.Prefetch)
 	}
-	geo, err := render.ParseModelGeometry(string(cfg.ModelInput))
+	geo, err := radiograph.ParseModelGeometry(string(cfg.ModelInput))
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 

@@ -24,7 +24,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
-	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -162,18 +162,18 @@ func baseConfig(st *store.Store, hosts ...*ollama.Host) Config {
 // directly) and pad (a square; boxes mapped back, a box in the padding
 // dropped).
 func TestSchedulerRunsBothStages(t *testing.T) {
-	for _, geo := range []render.ModelGeometry{render.ModelSquash, render.ModelPad} {
+	for _, geo := range []radiograph.ModelGeometry{radiograph.ModelSquash, radiograph.ModelPad} {
 		t.Run(string(geo), func(t *testing.T) { testRunsBothStages(t, geo) })
 	}
 }
 
-func testRunsBothStages(t *testing.T, geo render.ModelGeometry) {
+func testRunsBothStages(t *testing.T, geo radiograph.ModelGeometry) {
 	dir := t.TempDir()
 	srv := schedServer(t, testModels(0, 0, 1, "")...)
 	st := openStore(t, dir)
 	items := makeItems(t, dir, 5)
 	cfg := baseConfig(st, schedHost(t, srv.URL(), schedOptions()))
-	if geo == render.ModelPad {
+	if geo == radiograph.ModelPad {
 		cfg.ModelInput = geo // "" is squash
 	}
 	results, updates := runAll(t, cfg, items)
@@ -188,7 +188,7 @@ func testRunsBothStages(t *testing.T, geo render.ModelGeometry) {
 		require.Len(t, r.Findings, 2)
 		assert.Equal(t, schema.Pneumothorax, r.Findings[0].Label)
 		require.NotNil(t, r.Findings[0].Box)
-		if geo == render.ModelPad {
+		if geo == radiograph.ModelPad {
 			// The model saw a 64x64 (or 65x65) square with the
 			// 48-pixel-high image centred: boxes come back in the
 			// original image's frame.
@@ -245,7 +245,7 @@ func testRunsBothStages(t *testing.T, geo render.ModelGeometry) {
 			for _, img := range m.Images {
 				c, err := png.DecodeConfig(bytes.NewReader(img))
 				require.NoError(t, err)
-				assert.Equal(t, geo == render.ModelPad, c.Width == c.Height, "%dx%d", c.Width, c.Height)
+				assert.Equal(t, geo == radiograph.ModelPad, c.Width == c.Height, "%dx%d", c.Width, c.Height)
 			}
 		}
 	}
@@ -273,7 +273,7 @@ func TestSchedulerModelInputInKey(t *testing.T) {
 	host := schedHost(t, srv.URL(), schedOptions())
 	runAll(t, baseConfig(st, host), items)
 	cfg := baseConfig(st, host)
-	cfg.ModelInput = render.ModelPad
+	cfg.ModelInput = radiograph.ModelPad
 	res, _ := runAll(t, cfg, items)
 	assert.Equal(t, 2*len(items), srv.Stats(groundModel).Served)
 	assert.Equal(t, len(items), srv.Stats(draftModel).Served)

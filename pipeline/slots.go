@@ -7,7 +7,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
-	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -153,7 +153,7 @@ func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecor
 	if j.stage == audit.StageGrounding {
 		rec.ModelInput = string(j.img.geo)
 	}
-	if j.stage == audit.StageGrounding && rec.Error == "" && j.img.geo == render.ModelPad {
+	if j.stage == audit.StageGrounding && rec.Error == "" && j.img.geo == radiograph.ModelPad {
 		var notes []schema.Diagnostic
 		rec.Findings, notes = unpadFindings(rec.Findings, j.img.pad)
 		rec.Diagnostics.Notes = append(rec.Diagnostics.Notes, notes...)

@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"bytes"
@@ -156,8 +156,8 @@ func FuzzDecode(f *testing.F) {
 // image/jpeg for the rest), Load gives the luma image/jpeg decodes, value
 // for value, and its k x k block means when it averages while decoding.
 func TestJPEGLumaIsImageJPEGs(t *testing.T) {
-	files := []string{"phantom-nodule.jpg", "../../render/internal/jpegluma/testdata/im-ycbcr422.jpg",
-		"../../render/internal/jpegluma/testdata/im-progressive.jpg"}
+	files := []string{"phantom-nodule.jpg", "../../radiograph/internal/jpegluma/testdata/im-ycbcr422.jpg",
+		"../../radiograph/internal/jpegluma/testdata/im-progressive.jpg"}
 	for _, name := range files {
 		data, err := os.ReadFile(filepath.Join("..", "testdata", "phantoms", name))
 		require.NoError(t, err)

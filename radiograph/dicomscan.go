@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"encoding/binary"

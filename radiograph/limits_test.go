@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"bufio"
@@ -50,7 +50,7 @@ func writePNGStream(t testing.TB, path string, w, h, depth, colorType int, row f
 		binary.BigEndian.PutUint32(n[:], crc)
 		bw.Write(n[:])
 	}
-	bw.WriteString(pngSignature)
+	bw.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
@@ -137,8 +137,9 @@ func TestFileReadsStopAtTheLimitWhenTheFileGrows(t *testing.T) {
 }
 
 // TestLargestImageStaysWithinMemory decodes the largest image the default
-// limits accept, an 8192x8192 16-bit PNG (issue 10: 685 MB before), and the
-// same pixels as 16-bit DICOM, and bounds what decoding allocates.
+// limits accept, an 8192x8192 16-bit PNG, and the same pixels as 16-bit
+// DICOM, and bounds what decoding allocates (docs/render.md, Limits). The
+// picture of it is render's TestLargestPictureStaysWithinMemory.
 func TestLargestImageStaysWithinMemory(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("writes and decodes a 64 Mpx image (minutes under the race detector)")
@@ -182,63 +183,6 @@ func TestLargestImageStaysWithinMemory(t *testing.T) {
 	assert.Less(t, n, uint64(240<<20))
 	assert.Equal(t, side, rd.SourceWidth)
 
-	// The picture of it, at the largest size a request can ask for.
-	enc, _ := NewEncoder(ProtocolSixel, Caps{})
-	n = allocated(func() {
-		_, err = enc.Encode(context.Background(), Request{Image: r, Window: r.DefaultWindow, Cols: 100000, Rows: 100000})
-	})
-	require.NoError(t, err)
-	t.Logf("largest sixel picture: %d MB allocated", n>>20)
-	assert.Less(t, n, uint64(200<<20))
-}
-
-// TestPicturesAreBoundedWhateverTheRequest covers issue 10's cases: a 99-byte
-// 1x10000 PNG at --width 256 took 30 s and 3.4 GB, 1x30000 died allocating
-// 7.8 GB, and --width 20000 took 2.7 GB.
-func TestPicturesAreBoundedWhateverTheRequest(t *testing.T) {
-	thin := func(h int) *Radiograph {
-		data := encodePNG(t, image.NewGray(image.Rect(0, 0, 1, h)))
-		r, err := Decode(context.Background(), bytes.NewReader(data), "thin.png", LoadOptions{})
-		require.NoError(t, err)
-		return r
-	}
-	square := &Radiograph{Width: 2048, Height: 2048, Pix: make([]float32, 2048*2048), DefaultWindow: Window{Center: 0, Width: 1}}
-	cases := []struct {
-		name  string
-		proto Protocol
-		img   *Radiograph
-		req   Request
-	}{
-		// What `render --width 256` asked for: the width's cells, and rows
-		// for the whole height.
-		{"1x10000 at width 256", ProtocolSixel, thin(10000), Request{Cols: 26, Rows: 256*10000/20 + 1, MaxWidthPX: 256}},
-		{"1x30000 at width 256", ProtocolSixel, thin(30000), Request{Cols: 26, Rows: 256*30000/20 + 1, MaxWidthPX: 256}},
-		{"width 20000", ProtocolSixel, square, Request{Cols: 2000, Rows: 1001, MaxWidthPX: 20000}},
-		{"huge cells", ProtocolKitty, square, Request{Cols: 1 << 30, Rows: 1 << 30, Cell: CellSize{W: 10, H: 20}}},
-		{"iterm2", ProtocolITerm2, thin(30000), Request{Cols: 1 << 20, Rows: 1 << 20}},
-		{"blocks", ProtocolBlocks, square, Request{Cols: 1 << 20, Rows: 1 << 20}},
-		{"absurd cell size", ProtocolSixel, square, Request{Cols: 100, Rows: 100, Cell: CellSize{W: 1 << 20, H: 1 << 20}}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			enc, err := NewEncoder(c.proto, Caps{TrueColor: true})
-			require.NoError(t, err)
-			req := c.req
-			req.Image, req.Window = c.img, c.img.DefaultWindow
-			var pic Picture
-			n := allocated(func() { pic, err = enc.Encode(context.Background(), req) })
-			require.NoError(t, err)
-			area := MaxPicturePixels
-			if c.proto == ProtocolBlocks {
-				area = 2 * maxBlockCells
-			}
-			// Whole cells may add up to one cell to each side.
-			assert.LessOrEqual(t, pic.WidthPX*pic.HeightPX, area+(pic.WidthPX+pic.HeightPX)*maxCell.H)
-			assert.LessOrEqual(t, pic.WidthPX, MaxPictureSide+maxCell.W)
-			assert.LessOrEqual(t, pic.HeightPX, MaxPictureSide+maxCell.H)
-			assert.Less(t, n, uint64(300<<20), "allocated %d MB", n>>20)
-		})
-	}
 }
 
 // TestDecodeReducedKeepsTheFullResolutionWindow: averaging while decoding

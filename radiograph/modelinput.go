@@ -1,14 +1,13 @@
-package render
+package radiograph
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"image"
+	"image/png"
 	"math"
 	"strings"
-
-	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // ModelGeometry is how ModelInput shapes an image for a vision model whose
@@ -64,45 +63,35 @@ type Padding struct {
 }
 
 // Unpad maps b, normalized to the padded square, to the original image's
-// normalization (schema.BoxFormat), clamped to [0,1]. ok is false when no
+// normalization, clamped to [0,1]. ok is false when no
 // part of b lies inside the image (it is all padding) or b is degenerate.
-func (p Padding) Unpad(b schema.Box) (out schema.Box, ok bool) {
+func (p Padding) Unpad(b Box) (out Box, ok bool) {
 	if p.Side == 0 || p.ImgW == 0 || p.ImgH == 0 {
 		return b, b.Valid()
 	}
 	side := float64(p.Side)
 	fy := func(v float64) float64 { return clamp01((v*side - float64(p.OffY)) / float64(p.ImgH)) }
 	fx := func(v float64) float64 { return clamp01((v*side - float64(p.OffX)) / float64(p.ImgW)) }
-	out = schema.Box{Y0: fy(b.Y0), X0: fx(b.X0), Y1: fy(b.Y1), X1: fx(b.X1)}
+	out = Box{Y0: fy(b.Y0), X0: fx(b.X0), Y1: fy(b.Y1), X1: fx(b.X1)}
 	if !(out.Y1 > out.Y0 && out.X1 > out.X0) {
-		return schema.Box{}, false
+		return Box{}, false
 	}
 	return out, true
 }
 
 // Pad is the inverse of Unpad: it maps a box normalized to the original
 // image to the padded square's normalization.
-func (p Padding) Pad(b schema.Box) schema.Box {
+func (p Padding) Pad(b Box) Box {
 	if p.Side == 0 || p.ImgW == 0 || p.ImgH == 0 {
 		return b
 	}
 	side := float64(p.Side)
-	return schema.Box{
+	return Box{
 		Y0: (b.Y0*float64(p.ImgH) + float64(p.OffY)) / side,
 		X0: (b.X0*float64(p.ImgW) + float64(p.OffX)) / side,
 		Y1: (b.Y1*float64(p.ImgH) + float64(p.OffY)) / side,
 		X1: (b.X1*float64(p.ImgW) + float64(p.OffX)) / side,
 	}
-}
-
-func clamp01(v float64) float64 {
-	if math.IsNaN(v) || v < 0 {
-		return 0
-	}
-	if v > 1 {
-		return 1
-	}
-	return v
 }
 
 // ModelInput prepares r for a vision model in geometry g: windowed with w
@@ -122,7 +111,7 @@ func ModelInput(r *Radiograph, w Window, g ModelGeometry) ([]byte, Padding, erro
 		return nil, Padding{}, fmt.Errorf("model input %s: unknown geometry %q (want squash or pad)", r.Source, g)
 	}
 	sw, sh := fitLongSide(r.Width, r.Height, ModelMaxSide)
-	scaled := resample(r.Pix, r.Width, r.Height, sw, sh)
+	scaled := r.Resample(sw, sh)
 	var p Padding
 	cw, ch := sw, sh
 	if g == ModelPad {
@@ -131,19 +120,22 @@ func ModelInput(r *Radiograph, w Window, g ModelGeometry) ([]byte, Padding, erro
 		cw, ch = side, side
 	}
 	img := image.NewGray(image.Rect(0, 0, cw, ch))
-	voi := newVOIMap(w, r.VOIFunction, r.Invert)
+	voi := r.VOIMap(w)
 	for y := 0; y < sh; y++ {
 		off := (p.OffY+y)*img.Stride + p.OffX
-		voi.apply(scaled[y*sw:(y+1)*sw], img.Pix[off:off+sw], 256)
+		voi.Apply(scaled[y*sw:(y+1)*sw], img.Pix[off:off+sw], 256)
 	}
 	var buf bytes.Buffer
-	// BestSpeed: the PNG crosses a local socket once; the default level
-	// takes several times longer for a file about 10% smaller.
-	if err := pngEncoder.Encode(&buf, img); err != nil {
+	if err := modelPNG.Encode(&buf, img); err != nil {
 		return nil, Padding{}, fmt.Errorf("model input %s: encode PNG: %w", r.Source, err)
 	}
 	return buf.Bytes(), p, nil
 }
+
+// modelPNG favours speed: the PNG crosses a local socket once, and the
+// default level takes several times longer for a slightly smaller file
+// (see docs/performance.md).
+var modelPNG = png.Encoder{CompressionLevel: png.BestSpeed}
 
 // fitLongSide returns w x h scaled down (never up) so the long side is at
 // most limit, each side at least 1.

@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"image/png"
 	"testing"
 
-	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,18 +17,18 @@ func TestPaddingUnpad(t *testing.T) {
 	cases := []struct {
 		name string
 		p    Padding
-		in   schema.Box
-		want schema.Box
+		in   Box
+		want Box
 		ok   bool
 	}{
-		{"portrait whole square is whole image", portrait, schema.Box{Y0: 0, X0: 0, Y1: 1, X1: 1}, schema.Box{Y0: 0, X0: 0, Y1: 1, X1: 1}, true},
-		{"portrait image area maps to full", portrait, schema.Box{Y0: 0.25, X0: 112.0 / 1248, Y1: 0.5, X1: 1136.0 / 1248}, schema.Box{Y0: 0.25, X0: 0, Y1: 0.5, X1: 1}, true},
-		{"portrait box in left padding", portrait, schema.Box{Y0: 0.1, X0: 0.0, Y1: 0.2, X1: 0.05}, schema.Box{}, false},
-		{"portrait box straddling padding is clamped", portrait, schema.Box{Y0: 0.1, X0: 0.0, Y1: 0.2, X1: 624.0 / 1248}, schema.Box{Y0: 0.1, X0: 0, Y1: 0.2, X1: 0.5}, true},
-		{"landscape centre", landscape, schema.Box{Y0: 0.5, X0: 0.25, Y1: 0.75, X1: 0.5}, schema.Box{Y0: 0.5, X0: 0.25, Y1: 0.875, X1: 0.5}, true},
-		{"landscape box in bottom padding", landscape, schema.Box{Y0: 0.9, X0: 0.2, Y1: 1, X1: 0.4}, schema.Box{}, false},
-		{"square is identity", square, schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}, schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}, true},
-		{"zero padding is identity", Padding{}, schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}, schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}, true},
+		{"portrait whole square is whole image", portrait, Box{Y0: 0, X0: 0, Y1: 1, X1: 1}, Box{Y0: 0, X0: 0, Y1: 1, X1: 1}, true},
+		{"portrait image area maps to full", portrait, Box{Y0: 0.25, X0: 112.0 / 1248, Y1: 0.5, X1: 1136.0 / 1248}, Box{Y0: 0.25, X0: 0, Y1: 0.5, X1: 1}, true},
+		{"portrait box in left padding", portrait, Box{Y0: 0.1, X0: 0.0, Y1: 0.2, X1: 0.05}, Box{}, false},
+		{"portrait box straddling padding is clamped", portrait, Box{Y0: 0.1, X0: 0.0, Y1: 0.2, X1: 624.0 / 1248}, Box{Y0: 0.1, X0: 0, Y1: 0.2, X1: 0.5}, true},
+		{"landscape centre", landscape, Box{Y0: 0.5, X0: 0.25, Y1: 0.75, X1: 0.5}, Box{Y0: 0.5, X0: 0.25, Y1: 0.875, X1: 0.5}, true},
+		{"landscape box in bottom padding", landscape, Box{Y0: 0.9, X0: 0.2, Y1: 1, X1: 0.4}, Box{}, false},
+		{"square is identity", square, Box{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}, Box{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}, true},
+		{"zero padding is identity", Padding{}, Box{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}, Box{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +89,7 @@ func TestModelInputPadsAndRoundTrips(t *testing.T) {
 				assert.Equal(t, uint8(0), g.GrayAt(p.Side/2, p.OffY-1).Y)
 			}
 			// A box in image coordinates survives Pad then Unpad.
-			b := schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.6, X1: 0.9}
+			b := Box{Y0: 0.1, X0: 0.2, Y1: 0.6, X1: 0.9}
 			back, ok := p.Unpad(p.Pad(b))
 			require.True(t, ok)
 			assert.InDelta(t, b.Y0, back.Y0, 1e-9)
@@ -138,7 +137,7 @@ func TestModelInputSquashSendsTheImageAsIs(t *testing.T) {
 				// the right one its end.
 				assert.Less(t, gray.GrayAt(0, tc.wh/2).Y, uint8(8))
 				assert.Greater(t, gray.GrayAt(tc.ww-1, tc.wh/2).Y, uint8(247))
-				b := schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.6, X1: 0.9}
+				b := Box{Y0: 0.1, X0: 0.2, Y1: 0.6, X1: 0.9}
 				got, ok := p.Unpad(b)
 				require.True(t, ok)
 				assert.Equal(t, b, got, "boxes apply to the original image as they are")

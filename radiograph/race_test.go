@@ -1,6 +1,6 @@
 //go:build race
 
-package render
+package radiograph
 
 // raceEnabled: the race detector makes the 64 Mpx tests take minutes.
 const raceEnabled = true

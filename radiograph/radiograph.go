@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"bufio"
@@ -113,16 +113,18 @@ type Radiograph struct {
 	// such as a DICOM file meta header without its group length.
 	Notes []string
 
-	// id names this radiograph in encoder cache keys (assigned on first
-	// use): unlike its address, it is never reused by another image.
+	// id names this radiograph in cache keys (assigned on first use):
+	// unlike its address, it is never reused by another image.
 	id atomic.Uint64
 }
 
 // lastID numbers radiographs for cache keys.
 var lastID atomic.Uint64
 
-// identity returns r's cache identity, assigning one on first use.
-func (r *Radiograph) identity() uint64 {
+// ID names r for caches (a display's scaled copies, say): assigned on
+// first use, never 0, and unlike r's address never reused by another
+// image, so a derived radiograph (Crop, WithInvert) has its own.
+func (r *Radiograph) ID() uint64 {
 	if id := r.id.Load(); id != 0 {
 		return id
 	}

@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"image/color"
 	"image/jpeg"
 
-	"github.com/cxr-auditor/cxr-auditor/render/internal/jpegluma"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/internal/jpegluma"
 )
 
 // identityWindow8 maps stored 8-bit values 0..255 one to one (DICOM LINEAR

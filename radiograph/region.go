@@ -1,30 +1,28 @@
-package render
+package radiograph
 
 import (
 	"fmt"
 	"math"
-
-	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // Crop returns the part of r inside region (normalized to r, origin
-// top-left, in schema.BoxFormat) as a new Radiograph at r's own
+// top-left) as a new Radiograph at r's own
 // resolution, for zooming: the pixels are copied, and the window, VOI
 // function, inversion, format, source and notes carried over; the source
 // size becomes the region's size in the file. The region is clamped to the
 // image and snapped outwards to whole pixels (at least one); the region
 // actually taken is returned, so boxes can be mapped onto the crop with
-// Reframe. A region that is empty or not finite is an error.
-func (r *Radiograph) Crop(region schema.Box) (*Radiograph, schema.Box, error) {
+// render.Reframe. A region that is empty or not finite is an error.
+func (r *Radiograph) Crop(region Box) (*Radiograph, Box, error) {
 	for _, v := range []float64{region.Y0, region.X0, region.Y1, region.X1} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, schema.Box{}, fmt.Errorf("crop %s: region %v is not finite", r.Source, region)
+			return nil, Box{}, fmt.Errorf("crop %s: region %v is not finite", r.Source, region)
 		}
 	}
 	x0, x1 := clamp01(region.X0), clamp01(region.X1)
 	y0, y1 := clamp01(region.Y0), clamp01(region.Y1)
 	if !(x1 > x0) || !(y1 > y0) {
-		return nil, schema.Box{}, fmt.Errorf("crop %s: region %v is empty", r.Source, region)
+		return nil, Box{}, fmt.Errorf("crop %s: region %v is empty", r.Source, region)
 	}
 	W, H := float64(r.Width), float64(r.Height)
 	px0 := min(r.Width-1, int(math.Floor(x0*W)))
@@ -44,27 +42,8 @@ func (r *Radiograph) Crop(region schema.Box) (*Radiograph, schema.Box, error) {
 		Pix:          pix, DefaultWindow: r.DefaultWindow, FileWindow: r.FileWindow,
 		Invert: r.Invert, VOIFunction: r.VOIFunction, Source: r.Source, Format: r.Format, Notes: r.Notes,
 	}
-	taken := schema.Box{Y0: float64(py0) / H, X0: float64(px0) / W, Y1: float64(py1) / H, X1: float64(px1) / W}
+	taken := Box{Y0: float64(py0) / H, X0: float64(px0) / W, Y1: float64(py1) / H, X1: float64(px1) / W}
 	return out, taken, nil
-}
-
-// Reframe maps box b (normalized to an image) onto the part of that image
-// inside region (as Crop returns it): the result is normalized to the
-// region and clipped to it. ok is false when b lies wholly outside region
-// or region is empty.
-func Reframe(b, region schema.Box) (schema.Box, bool) {
-	w, h := region.X1-region.X0, region.Y1-region.Y0
-	if !(w > 0) || !(h > 0) {
-		return schema.Box{}, false
-	}
-	out := schema.Box{
-		Y0: clamp01((b.Y0 - region.Y0) / h), X0: clamp01((b.X0 - region.X0) / w),
-		Y1: clamp01((b.Y1 - region.Y0) / h), X1: clamp01((b.X1 - region.X0) / w),
-	}
-	if !(out.X1 > out.X0) || !(out.Y1 > out.Y0) {
-		return schema.Box{}, false
-	}
-	return out, true
 }
 
 // WithInvert returns r shown with its inversion set to invert: r itself

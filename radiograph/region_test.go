@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"math"
@@ -6,8 +6,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // ramp is a w x h radiograph whose pixel (x, y) is y*w + x.
@@ -24,16 +22,16 @@ func TestCrop(t *testing.T) {
 	r := ramp(10, 8)
 	tests := []struct {
 		name          string
-		region        schema.Box
+		region        Box
 		w, h          int
 		first         float32
-		taken         schema.Box
+		taken         Box
 		sourceW, srcH int
 	}{
-		{"middle", schema.Box{Y0: 0.25, X0: 0.2, Y1: 0.75, X1: 0.6}, 4, 4, 22, schema.Box{Y0: 0.25, X0: 0.2, Y1: 0.75, X1: 0.6}, 8, 8},
-		{"snapped outwards", schema.Box{Y0: 0.3, X0: 0.15, Y1: 0.6, X1: 0.55}, 5, 3, 21, schema.Box{Y0: 0.25, X0: 0.1, Y1: 0.625, X1: 0.6}, 10, 6},
-		{"clamped to the image", schema.Box{Y0: -1, X0: 0.5, Y1: 2, X1: 3}, 5, 8, 5, schema.Box{Y0: 0, X0: 0.5, Y1: 1, X1: 1}, 10, 16},
-		{"at least a pixel", schema.Box{Y0: 0.999, X0: 0.999, Y1: 1, X1: 1}, 1, 1, 79, schema.Box{Y0: 0.875, X0: 0.9, Y1: 1, X1: 1}, 2, 2},
+		{"middle", Box{Y0: 0.25, X0: 0.2, Y1: 0.75, X1: 0.6}, 4, 4, 22, Box{Y0: 0.25, X0: 0.2, Y1: 0.75, X1: 0.6}, 8, 8},
+		{"snapped outwards", Box{Y0: 0.3, X0: 0.15, Y1: 0.6, X1: 0.55}, 5, 3, 21, Box{Y0: 0.25, X0: 0.1, Y1: 0.625, X1: 0.6}, 10, 6},
+		{"clamped to the image", Box{Y0: -1, X0: 0.5, Y1: 2, X1: 3}, 5, 8, 5, Box{Y0: 0, X0: 0.5, Y1: 1, X1: 1}, 10, 16},
+		{"at least a pixel", Box{Y0: 0.999, X0: 0.999, Y1: 1, X1: 1}, 1, 1, 79, Box{Y0: 0.875, X0: 0.9, Y1: 1, X1: 1}, 2, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,27 +51,13 @@ func TestCrop(t *testing.T) {
 			assert.Equal(t, r.DefaultWindow, c.DefaultWindow)
 			assert.True(t, c.Invert)
 			assert.Equal(t, VOISigmoid, c.VOIFunction)
-			assert.NotEqual(t, r.identity(), c.identity(), "a crop is another image for the encoder's caches")
+			assert.NotEqual(t, r.ID(), c.ID(), "a crop is another image for the encoder's caches")
 		})
 	}
-	for _, bad := range []schema.Box{{Y0: 0.5, X0: 0.5, Y1: 0.5, X1: 0.9}, {Y0: 0, X0: math.NaN(), Y1: 1, X1: 1}, {Y0: 2, X0: 0, Y1: 3, X1: 1}} {
+	for _, bad := range []Box{{Y0: 0.5, X0: 0.5, Y1: 0.5, X1: 0.9}, {Y0: 0, X0: math.NaN(), Y1: 1, X1: 1}, {Y0: 2, X0: 0, Y1: 3, X1: 1}} {
 		_, _, err := r.Crop(bad)
 		assert.Error(t, err, "%v", bad)
 	}
-}
-
-func TestReframe(t *testing.T) {
-	region := schema.Box{Y0: 0.2, X0: 0.4, Y1: 0.6, X1: 0.8}
-	b, ok := Reframe(schema.Box{Y0: 0.3, X0: 0.5, Y1: 0.4, X1: 0.6}, region)
-	require.True(t, ok)
-	assert.InDeltaSlice(t, []float64{0.25, 0.25, 0.5, 0.5}, []float64{b.Y0, b.X0, b.Y1, b.X1}, 1e-9)
-	b, ok = Reframe(schema.Box{Y0: 0, X0: 0, Y1: 0.4, X1: 0.6}, region)
-	require.True(t, ok, "a box across the edge is clipped")
-	assert.InDeltaSlice(t, []float64{0, 0, 0.5, 0.5}, []float64{b.Y0, b.X0, b.Y1, b.X1}, 1e-9)
-	_, ok = Reframe(schema.Box{Y0: 0.7, X0: 0.1, Y1: 0.9, X1: 0.3}, region)
-	assert.False(t, ok, "outside the region")
-	_, ok = Reframe(schema.Box{Y0: 0.3, X0: 0.5, Y1: 0.4, X1: 0.6}, schema.Box{})
-	assert.False(t, ok, "empty region")
 }
 
 func TestWithInvert(t *testing.T) {
@@ -83,7 +67,7 @@ func TestWithInvert(t *testing.T) {
 	assert.False(t, n.Invert)
 	assert.True(t, r.Invert, "the original is unchanged")
 	assert.Same(t, &r.Pix[0], &n.Pix[0], "pixels are shared, not copied")
-	assert.NotEqual(t, r.identity(), n.identity())
+	assert.NotEqual(t, r.ID(), n.ID())
 	g1, g2 := r.Gray(r.DefaultWindow), n.Gray(r.DefaultWindow)
 	assert.Equal(t, 255-int(g1.Pix[3]), int(g2.Pix[3]))
 }

@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"math"
@@ -56,6 +56,14 @@ func contributions(srcN, dstN int) []taps {
 		}
 	}
 	return out
+}
+
+// Resample returns r's pixels scaled to w x h, area-averaged when
+// shrinking and bilinear when enlarging: modality values still, so a
+// window applied afterwards is exact at that size. It returns r.Pix itself
+// when the size is unchanged; the result must not be written.
+func (r *Radiograph) Resample(w, h int) []float32 {
+	return resample(r.Pix, r.Width, r.Height, w, h)
 }
 
 // resample scales a sw x sh float image to dw x dh (separable). It returns

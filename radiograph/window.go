@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"fmt"
@@ -75,18 +75,22 @@ func AutoWindow(r *Radiograph) Window {
 	return windowFromHist(&hist, len(r.Pix), lo, hi)
 }
 
-// voiMap is a prepared window: it maps a modality value to [0,1] display
+// VOIMap is a prepared window: it maps a modality value to [0,1] display
 // intensity (0 black), inversion included. Display and model input both go
 // through it, so what the reviewer sees is what the model was sent.
-type voiMap struct {
+type VOIMap struct {
 	a, b    float32 // linear: y = a*x + b, clamped
 	sigmoid bool
 	c, w    float64
 	invert  bool
 }
 
-func newVOIMap(w Window, f VOIFunction, invert bool) voiMap {
-	m := voiMap{invert: invert, c: w.Center, w: w.Width}
+// VOIMap prepares window w for r: r's VOI function and, for MONOCHROME1
+// (or a radiograph WithInvert), the inversion.
+func (r *Radiograph) VOIMap(w Window) VOIMap { return newVOIMap(w, r.VOIFunction, r.Invert) }
+
+func newVOIMap(w Window, f VOIFunction, invert bool) VOIMap {
+	m := VOIMap{invert: invert, c: w.Center, w: w.Width}
 	switch f {
 	case VOISigmoid:
 		m.sigmoid = true
@@ -108,8 +112,8 @@ func newVOIMap(w Window, f VOIFunction, invert bool) voiMap {
 	return m
 }
 
-// unit maps one modality value to [0,1].
-func (m voiMap) unit(x float32) float32 {
+// Unit maps one modality value to [0,1].
+func (m VOIMap) Unit(x float32) float32 {
 	var y float32
 	if m.sigmoid {
 		y = float32(1 / (1 + math.Exp(-4*(float64(x)-m.c)/m.w)))
@@ -127,9 +131,10 @@ func (m voiMap) unit(x float32) float32 {
 	return y
 }
 
-// apply writes round(unit(x) * (levels-1)) for every src value into dst:
-// levels is 256 for 8-bit grey, or the number of sixel grey registers.
-func (m voiMap) apply(src []float32, dst []uint8, levels int) {
+// Apply writes round(Unit(x) * (levels-1)) for every src value into dst
+// (levels at most 256): 256 for 8-bit grey, fewer for a display with
+// fewer grey registers.
+func (m VOIMap) Apply(src []float32, dst []uint8, levels int) {
 	k := float32(levels - 1)
 	if !m.sigmoid {
 		a, b := m.a*k, m.b*k
@@ -154,31 +159,7 @@ func (m voiMap) apply(src []float32, dst []uint8, levels int) {
 		return
 	}
 	for i, x := range src {
-		dst[i] = uint8(m.unit(x)*k + 0.5)
-	}
-}
-
-// bayer4 is the 4x4 ordered-dither matrix, as thresholds (b+0.5)/16.
-var bayer4 = [4][4]float32{
-	{0.5 / 16, 8.5 / 16, 2.5 / 16, 10.5 / 16},
-	{12.5 / 16, 4.5 / 16, 14.5 / 16, 6.5 / 16},
-	{3.5 / 16, 11.5 / 16, 1.5 / 16, 9.5 / 16},
-	{15.5 / 16, 7.5 / 16, 13.5 / 16, 5.5 / 16},
-}
-
-// applyOrdered is apply with 4x4 ordered dithering: the level is floor(v +
-// threshold) rather than round(v), so a smooth ramp between two levels
-// becomes a fine pattern of both instead of a band edge. y is the row (for
-// the matrix phase).
-func (m voiMap) applyOrdered(src []float32, dst []uint8, levels, y int) {
-	k := float32(levels - 1)
-	th := &bayer4[y&3]
-	for i, x := range src {
-		v := m.unit(x)*k + th[i&3]
-		if v > k {
-			v = k
-		}
-		dst[i] = uint8(v)
+		dst[i] = uint8(m.Unit(x)*k + 0.5)
 	}
 }
 
@@ -186,6 +167,6 @@ func (m voiMap) applyOrdered(src []float32, dst []uint8, levels, y int) {
 // r.VOIFunction and, for MONOCHROME1, the inversion.
 func (r *Radiograph) Gray(w Window) *image.Gray {
 	img := image.NewGray(image.Rect(0, 0, r.Width, r.Height))
-	newVOIMap(w, r.VOIFunction, r.Invert).apply(r.Pix, img.Pix, 256)
+	r.VOIMap(w).Apply(r.Pix, img.Pix, 256)
 	return img
 }

@@ -1,4 +1,4 @@
-package render
+package radiograph
 
 import (
 	"math"
@@ -48,9 +48,9 @@ func TestVOIMapMatchesDICOMFormulas(t *testing.T) {
 				src = append(src, float32(x))
 			}
 			dst := make([]uint8, len(src))
-			newVOIMap(tc.win, tc.f, false).apply(src, dst, 256)
+			newVOIMap(tc.win, tc.f, false).Apply(src, dst, 256)
 			inv := make([]uint8, len(src))
-			newVOIMap(tc.win, tc.f, true).apply(src, inv, 256)
+			newVOIMap(tc.win, tc.f, true).Apply(src, inv, 256)
 			for i, x := range src {
 				want := tc.ref(float64(x), tc.win.Center, tc.win.Width)
 				assert.InDelta(t, want, float64(dst[i]), 1.0, "x=%v", x)

@@ -11,7 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 )
 
 // big is the benchmark radiograph: a 2048x2048 synthetic phantom with
@@ -20,11 +21,11 @@ import (
 var big struct {
 	once sync.Once
 	png  []byte
-	r    *Radiograph
+	r    *radiograph.Radiograph
 	err  error
 }
 
-func bigRadiograph(b testing.TB) (*Radiograph, []byte) {
+func bigRadiograph(b testing.TB) (*radiograph.Radiograph, []byte) {
 	b.Helper()
 	big.once.Do(func() {
 		im := phantom.Render(phantom.Spec{Variant: phantom.Pneumothorax, Width: 2048, Height: 2048, Seed: 7})
@@ -33,7 +34,7 @@ func bigRadiograph(b testing.TB) (*Radiograph, []byte) {
 			return
 		}
 		big.png = buf.Bytes()
-		big.r, big.err = Decode(context.Background(), bytes.NewReader(big.png), "bench-2048.png", LoadOptions{})
+		big.r, big.err = radiograph.Decode(context.Background(), bytes.NewReader(big.png), "bench-2048.png", radiograph.LoadOptions{})
 	})
 	if big.err != nil {
 		b.Fatal(big.err)
@@ -42,7 +43,7 @@ func bigRadiograph(b testing.TB) (*Radiograph, []byte) {
 }
 
 // sixelRequest is 1024 px wide with the four test boxes.
-func sixelRequest(r *Radiograph) Request {
+func sixelRequest(r *radiograph.Radiograph) Request {
 	return Request{
 		Image: r, Window: r.DefaultWindow, Overlays: testOverlays(), ShowBoxes: true,
 		Cols: 1024 / 8, Rows: 1024 / 16, Cell: CellSize{W: 8, H: 16}, MaxWidthPX: 1024,
@@ -81,7 +82,7 @@ func BenchmarkSixelEncode2048(b *testing.B) {
 
 // sixelPSNR decodes a sixel picture of r (image filling the canvas width,
 // centred vertically) and returns its PSNR against the reference.
-func sixelPSNR(b testing.TB, raw []byte, r *Radiograph) float64 {
+func sixelPSNR(b testing.TB, raw []byte, r *radiograph.Radiograph) float64 {
 	b.Helper()
 	img, err := decodeSixel(raw)
 	if err != nil {
@@ -108,7 +109,7 @@ func BenchmarkSixelFromPNG2048(b *testing.B) {
 	_, data := bigRadiograph(b)
 	b.ResetTimer()
 	for b.Loop() {
-		r, err := Decode(context.Background(), bytes.NewReader(data), "bench.png", LoadOptions{})
+		r, err := radiograph.Decode(context.Background(), bytes.NewReader(data), "bench.png", radiograph.LoadOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -162,46 +163,6 @@ func BenchmarkEncodeProtocols1024(b *testing.B) {
 	}
 }
 
-func BenchmarkDecodePNG16_2048(b *testing.B) {
-	_, data := bigRadiograph(b)
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := Decode(context.Background(), bytes.NewReader(data), "b.png", LoadOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkLoadDICOM(b *testing.B) {
-	p := filepath.Join(phantoms, "phantom-ptx-mono1.dcm")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := Decode(context.Background(), bytes.NewReader(data), p, LoadOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkAutoWindow2048(b *testing.B) {
-	r, _ := bigRadiograph(b)
-	for b.Loop() {
-		AutoWindow(r)
-	}
-}
-
-func BenchmarkModelInput2048(b *testing.B) {
-	r, _ := bigRadiograph(b)
-	for b.Loop() {
-		if _, _, err := ModelInput(r, r.DefaultWindow, ModelSquash); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // BenchmarkSixelGrays measures what the sixel grey count and dithering cost
 // and give at 1024 px on the 2048² phantom (no boxes): bytes and PSNR
 // against the Catmull-Rom reference. The profiles in sixel.go were chosen
@@ -236,8 +197,8 @@ func BenchmarkSixelGrays(b *testing.B) {
 	}
 }
 
-// benchFiles writes the 2048² phantom in the four formats issue 11 compares
-// with chafa (16-bit PNG, 8-bit PNG, baseline JPEG, 12-bit DICOM).
+// benchFiles writes the 2048² phantom in the four formats compared with
+// chafa (docs/render.md) (16-bit PNG, 8-bit PNG, baseline JPEG, 12-bit DICOM).
 func benchFiles(b *testing.B) map[string]string {
 	b.Helper()
 	dir := b.TempDir()
@@ -266,7 +227,7 @@ func BenchmarkRenderFile(b *testing.B) {
 		for _, w := range []int{512, 1024, 1600} {
 			b.Run(fmt.Sprintf("%s/%d", format, w), func(b *testing.B) {
 				for b.Loop() {
-					r, err := Load(context.Background(), files[format], LoadOptions{DrawWidth: w, DrawHeight: MaxPictureSide})
+					r, err := radiograph.Load(context.Background(), files[format], radiograph.LoadOptions{DrawWidth: w, DrawHeight: MaxPictureSide})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -277,19 +238,5 @@ func BenchmarkRenderFile(b *testing.B) {
 				}
 			})
 		}
-	}
-}
-
-// BenchmarkLoadFile is the decoding part of BenchmarkRenderFile.
-func BenchmarkLoadFile(b *testing.B) {
-	files := benchFiles(b)
-	for _, format := range []string{"png16", "png8", "jpeg", "dicom12"} {
-		b.Run(format+"/1024", func(b *testing.B) {
-			for b.Loop() {
-				if _, err := Load(context.Background(), files[format], LoadOptions{DrawWidth: 1024, DrawHeight: MaxPictureSide}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
 	}
 }

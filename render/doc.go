@@ -1,29 +1,17 @@
-// Package render turns a chest radiograph into something a terminal can show
-// and a vision model can read.
+// Package render draws a radiograph on a terminal: sixel, kitty, iTerm2,
+// half-block cells and a text listing, with box overlays drawn at display
+// resolution in a colour-blind-safe palette.
 //
-// It has four layers, each usable on its own:
+//   - Choosing (Detect, DetectTTY, EnvCaps, Choose): what the terminal can
+//     show, from its replies to a probe, the environment and the user's
+//     override, and the protocol to use.
+//   - Encoding (Encoder, NewEncoder, Request, Picture): the windowed,
+//     resampled image with its overlays, in the chosen protocol, cached so a
+//     window change or a redraw does not start over.
 //
-//   - Decoding (Load, Decode): PNG (8/16-bit, grey or colour), JPEG and DICOM
-//     (native pixel data and 8-bit baseline JPEG) into a Radiograph that keeps
-//     modality values as float32, so window/level is exact. Files are opened
-//     with OpenFile (regular files only, size bounded; ReadFile for callers
-//     that hash first) and dimensions are checked against
-//     LoadOptions.MaxPixels before any pixel is decoded; images above
-//     MaxGridPixels are averaged down while decoding.
-//   - Window/level (Window, AutoWindow, Radiograph.Gray): the DICOM VOI
-//     functions (LINEAR, LINEAR_EXACT, SIGMOID) and MONOCHROME1 inversion. The
-//     same windowing code feeds the display and the model input.
-//   - Model input (ModelInput, ModelGeometry, Padding): windowed and
-//     PNG-encoded, either as it is (ModelSquash, the default: the server's
-//     resize to its square is the only geometry change, as in training) or
-//     padded to a centred black square (ModelPad; Padding.Unpad maps boxes
-//     back to the original image).
-//   - Terminal output (Encoder, NewEncoder, Detect, Choose): sixel, kitty,
-//     iTerm2, half-block cells and a text listing, with box overlays drawn at
-//     display resolution in a colour-blind-safe palette.
-//
-// render knows nothing of Ollama or the TUI; it imports only schema.
+// The image itself (decoding, window/level, resampling) is package
+// radiograph's; render knows nothing of Ollama or the TUI and imports only
+// radiograph and schema. See docs/render.md.
 //
 // cxr-auditor is for research and education only; it is not a medical device.
-// The images in testdata/phantoms are synthetic phantoms, not patient data.
 package render

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -76,9 +77,9 @@ var maxCell = CellSize{W: 256, H: 512}
 // Request is what to draw and in how much room.
 type Request struct {
 	// Image is the decoded radiograph; only the text protocol accepts nil.
-	Image *Radiograph
+	Image *radiograph.Radiograph
 	// Window is applied with the image's VOI function and inversion.
-	Window Window
+	Window radiograph.Window
 	// Overlays are drawn when ShowBoxes is true.
 	Overlays  []Overlay
 	ShowBoxes bool
@@ -231,7 +232,7 @@ func (e *encoder) withDefaults(req Request) Request {
 	return req
 }
 
-func sourceOf(r *Radiograph) string {
+func sourceOf(r *radiograph.Radiograph) string {
 	if r == nil {
 		return ""
 	}
@@ -262,7 +263,7 @@ func (e *encoder) key(req Request) string {
 	}
 	var img uint64
 	if req.Image != nil {
-		img = req.Image.identity()
+		img = req.Image.ID()
 	}
 	put(string(e.proto), int(img), req.Window.Center, req.Window.Width, req.ShowBoxes,
 		req.Cols, req.Rows, req.Cell.W, req.Cell.H, req.MaxWidthPX, e.caps.ColorRegisters, e.caps.TrueColor,
@@ -344,12 +345,12 @@ func (e *encoder) layout(req Request) geometry {
 }
 
 // scaledPix returns the image resampled to w x h, cached (callers hold e.mu).
-func (e *encoder) scaledPix(r *Radiograph, w, h int) []float32 {
-	k := scaleKey{r.identity(), w, h}
+func (e *encoder) scaledPix(r *radiograph.Radiograph, w, h int) []float32 {
+	k := scaleKey{r.ID(), w, h}
 	if p, ok := e.scaled.get(k); ok {
 		return p
 	}
-	p := resample(r.Pix, r.Width, r.Height, w, h)
+	p := r.Resample(w, h)
 	e.scaled.put(k, p, 4)
 	return p
 }
@@ -381,14 +382,14 @@ func (e *encoder) canvasFor(req Request, g geometry, pal color.Palette, grays in
 	dst := image.NewPaletted(g.canvas, pal)
 	iw, ih := g.img.Dx(), g.img.Dy()
 	src := e.scaledPix(req.Image, iw, ih)
-	voi := newVOIMap(req.Window, req.Image.VOIFunction, req.Image.Invert)
+	voi := req.Image.VOIMap(req.Window)
 	parallelRows(ih, iw*ih, func(y0, y1 int) {
 		for y := y0; y < y1; y++ {
 			off := dst.PixOffset(g.img.Min.X, g.img.Min.Y+y)
 			if dither {
-				voi.applyOrdered(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays, y)
+				applyOrdered(voi, src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays, y)
 			} else {
-				voi.apply(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays)
+				voi.Apply(src[y*iw:(y+1)*iw], dst.Pix[off:off+iw], grays)
 			}
 		}
 	})

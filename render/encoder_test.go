@@ -18,15 +18,19 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/ansi/sixel"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/image/draw"
 )
 
-func loadPhantom(t testing.TB, name string) *Radiograph {
+// phantoms holds the committed synthetic phantoms.
+const phantoms = "../testdata/phantoms"
+
+func loadPhantom(t testing.TB, name string) *radiograph.Radiograph {
 	t.Helper()
-	r, err := Load(context.Background(), filepath.Join(phantoms, name), LoadOptions{})
+	r, err := radiograph.Load(context.Background(), filepath.Join(phantoms, name), radiograph.LoadOptions{})
 	require.NoError(t, err)
 	return r
 }
@@ -42,7 +46,7 @@ func testOverlays() []Overlay {
 
 // reference is the independent path: full-resolution window to 8-bit grey,
 // then Catmull-Rom scaling with x/image/draw.
-func reference(r *Radiograph, w Window, rect image.Rectangle) *image.Gray {
+func reference(r *radiograph.Radiograph, w radiograph.Window, rect image.Rectangle) *image.Gray {
 	full := r.Gray(w)
 	dst := image.NewGray(image.Rect(0, 0, rect.Dx(), rect.Dy()))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), full, full.Bounds(), draw.Src, nil)
@@ -383,7 +387,7 @@ func TestITerm2Picture(t *testing.T) {
 	r := loadPhantom(t, "phantom-normal.png")
 	enc, err := NewEncoder(ProtocolITerm2, Caps{CellW: 9, CellH: 18})
 	require.NoError(t, err)
-	req := Request{Image: r, Window: Window{Center: 120, Width: 200}, Overlays: testOverlays(), ShowBoxes: true, Cols: 30, Rows: 20}
+	req := Request{Image: r, Window: radiograph.Window{Center: 120, Width: 200}, Overlays: testOverlays(), ShowBoxes: true, Cols: 30, Rows: 20}
 	pic, err := enc.Encode(context.Background(), req)
 	require.NoError(t, err)
 	m := regexp.MustCompile(`^\x1b\]1337;File=([^:]*):([A-Za-z0-9+/=]+)\x07$`).FindSubmatch(pic.Raw)
@@ -520,11 +524,11 @@ func TestEncoderCacheAndKeys(t *testing.T) {
 }
 
 func TestEncoderLayout(t *testing.T) {
-	portrait := &Radiograph{Width: 1000, Height: 1250, Pix: make([]float32, 1000*1250)}
-	landscape := &Radiograph{Width: 1600, Height: 900, Pix: make([]float32, 1600*900)}
+	portrait := &radiograph.Radiograph{Width: 1000, Height: 1250, Pix: make([]float32, 1000*1250)}
+	landscape := &radiograph.Radiograph{Width: 1600, Height: 900, Pix: make([]float32, 1600*900)}
 	cases := []struct {
 		name       string
-		img        *Radiograph
+		img        *radiograph.Radiograph
 		proto      Protocol
 		cols, rows int
 		maxW       int
@@ -615,8 +619,8 @@ func strconvItoa(n int) string { return strconv.Itoa(n) }
 func TestCacheKeysDistinguishImagesNotAddresses(t *testing.T) {
 	// Two radiographs with the same content are different images to the
 	// cache; one radiograph keeps its key across calls.
-	mk := func() *Radiograph {
-		return &Radiograph{Width: 4, Height: 4, Pix: make([]float32, 16), DefaultWindow: Window{Center: 0, Width: 1}}
+	mk := func() *radiograph.Radiograph {
+		return &radiograph.Radiograph{Width: 4, Height: 4, Pix: make([]float32, 16), DefaultWindow: radiograph.Window{Center: 0, Width: 1}}
 	}
 	a, b := mk(), mk()
 	enc, err := NewEncoder(ProtocolBlocks, Caps{})

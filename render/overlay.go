@@ -186,3 +186,32 @@ func drawTag(dst *image.Paletted, at image.Point, text string, idx uint8) {
 		dot.X += adv
 	}
 }
+
+// Reframe maps box b (normalized to an image) onto the part of that image
+// inside region (as Crop returns it): the result is normalized to the
+// region and clipped to it. ok is false when b lies wholly outside region
+// or region is empty.
+func Reframe(b, region schema.Box) (schema.Box, bool) {
+	w, h := region.X1-region.X0, region.Y1-region.Y0
+	if !(w > 0) || !(h > 0) {
+		return schema.Box{}, false
+	}
+	out := schema.Box{
+		Y0: clamp01((b.Y0 - region.Y0) / h), X0: clamp01((b.X0 - region.X0) / w),
+		Y1: clamp01((b.Y1 - region.Y0) / h), X1: clamp01((b.X1 - region.X0) / w),
+	}
+	if !(out.X1 > out.X0) || !(out.Y1 > out.Y0) {
+		return schema.Box{}, false
+	}
+	return out, true
+}
+
+func clamp01(v float64) float64 {
+	if math.IsNaN(v) || v < 0 {
+		return 0
+	}
+	if v > 1 {
+		return 1
+	}
+	return v
+}

@@ -47,7 +47,7 @@ func appendPNG(out []byte, img *image.Paletted, grays int) []byte {
 	}
 	raw := filterRows(img, lut[:], w, h)
 
-	out = append(out, pngSignature...)
+	out = append(out, "\x89PNG\r\n\x1a\n"...)
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))

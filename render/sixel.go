@@ -189,7 +189,7 @@ func (e *encoder) ditherToLevels(img *image.Paletted, req Request, g geometry, k
 	last := uint8(len(kept) - 1)
 	iw, ih := g.img.Dx(), g.img.Dy()
 	src := e.scaledPix(req.Image, iw, ih)
-	voi := newVOIMap(req.Window, req.Image.VOIFunction, req.Image.Invert)
+	voi := req.Image.VOIMap(req.Window)
 	parallelRows(ih, iw*ih, func(y0, y1 int) {
 		for y := y0; y < y1; y++ {
 			var th [4]float32
@@ -199,7 +199,7 @@ func (e *encoder) ditherToLevels(img *image.Paletted, req Request, g geometry, k
 			off := img.PixOffset(g.img.Min.X, g.img.Min.Y+y)
 			dst := img.Pix[off : off+iw]
 			for x, v := range src[y*iw : (y+1)*iw] {
-				u := voi.unit(v) * (MaxSixelGrays - 1)
+				u := voi.Unit(v) * (MaxSixelGrays - 1)
 				j := lower[int(u)]
 				if j < last && (u-float32(kept[j]))*span[j] > th[x&3] {
 					j++
@@ -226,4 +226,12 @@ func (e *encoder) passthrough(raw []byte) []byte {
 		return raw
 	}
 	return []byte(ansi.TmuxPassthrough(string(raw)))
+}
+
+// absInt is |x|.
+func absInt(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,7 +17,7 @@ import (
 // boxes changes no pixel outside them. (Before, the histogram skipped the
 // pixels under the boxes and the greys moved with them.)
 func TestLeanGreysIgnoreBoxes(t *testing.T) {
-	r, err := Load(context.Background(), filepath.Join("..", "testdata", "phantoms", "phantom-effusion-16bit.png"), LoadOptions{})
+	r, err := radiograph.Load(context.Background(), filepath.Join("..", "testdata", "phantoms", "phantom-effusion-16bit.png"), radiograph.LoadOptions{})
 	require.NoError(t, err)
 	// Boxes over the lungs, most of the picture's darkest pixels.
 	ovs := []Overlay{
@@ -80,14 +81,14 @@ func TestDitherToLevels(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			const n = 32
-			r := &Radiograph{Width: n, Height: n, Pix: make([]float32, n*n), VOIFunction: VOILinear}
+			r := &radiograph.Radiograph{Width: n, Height: n, Pix: make([]float32, n*n), VOIFunction: radiograph.VOILinear}
 			// Window centre 50.5, width 101 (DICOM linear: (x - (c-0.5)) /
 			// (w-1) + 0.5): value v is v percent.
 			for i := range r.Pix {
 				r.Pix[i] = c.pct
 			}
-			w := Window{Center: 50.5, Width: 101}
-			require.InDelta(t, c.pct, newVOIMap(w, VOILinear, false).unit(r.Pix[0])*100, 1e-3)
+			w := radiograph.Window{Center: 50.5, Width: 101}
+			require.InDelta(t, c.pct, r.VOIMap(w).Unit(r.Pix[0])*100, 1e-3)
 			rect := image.Rect(0, 0, n, n)
 			img := image.NewPaletted(rect, grayPalette(MaxSixelGrays, true))
 			e := &encoder{}

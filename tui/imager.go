@@ -6,12 +6,13 @@ import (
 	"math"
 	"sync"
 
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // RenderImager is the Imager backed by package render: it decodes images
-// with render.Load at full resolution (keeping the few most recent
+// with radiograph.Load at full resolution (keeping the few most recent
 // decoded), applies the reviewer's view (window preset and adjustment,
 // inversion, zoom into a region of the full-resolution image, the boxes
 // mapped onto it) and encodes with a render.Encoder. It is safe for
@@ -25,29 +26,29 @@ type RenderImager struct {
 	keep    int
 	flight  map[string]*decodeCall
 	derived []derivedImage // inverted or cropped views, most recent last
-	pcts    map[*render.Radiograph][]float64
+	pcts    map[*radiograph.Radiograph][]float64
 }
 
 type decoded struct {
 	path string
-	img  *render.Radiograph
+	img  *radiograph.Radiograph
 }
 
 // derivedImage is a view of a decoded image (inverted, cropped), kept so
 // that a window change on a zoomed or inverted picture reuses it, and with
 // it the encoder's scaled copy.
 type derivedImage struct {
-	src    *render.Radiograph
+	src    *radiograph.Radiograph
 	invert bool
 	region schema.Box // requested region (the whole image when not zoomed)
-	img    *render.Radiograph
+	img    *radiograph.Radiograph
 	taken  schema.Box // the region actually cropped
 }
 
 // decodeCall lets concurrent requests for one image share one decode.
 type decodeCall struct {
 	done chan struct{}
-	img  *render.Radiograph
+	img  *radiograph.Radiograph
 	err  error
 }
 
@@ -59,7 +60,7 @@ func NewRenderImager(enc render.Encoder, keep, maxWidthPX int) *RenderImager {
 	if keep < 2 {
 		keep = 4
 	}
-	return &RenderImager{enc: enc, keep: keep, maxW: maxWidthPX, flight: map[string]*decodeCall{}, pcts: map[*render.Radiograph][]float64{}}
+	return &RenderImager{enc: enc, keep: keep, maxW: maxWidthPX, flight: map[string]*decodeCall{}, pcts: map[*radiograph.Radiograph][]float64{}}
 }
 
 // Protocol implements Imager.
@@ -114,20 +115,20 @@ func (r *RenderImager) Encode(ctx context.Context, req ImageRequest) (Picture, e
 // picture shown inverted or not: brighter means a lower centre on a
 // picture whose high values are bright, a higher one on an inverted
 // picture, so the same key brightens every image.
-func adjustWindow(base render.Window, a WindowAdjust, inverted bool) render.Window {
+func adjustWindow(base radiograph.Window, a WindowAdjust, inverted bool) radiograph.Window {
 	shift := a.Brightness * base.Width
 	if !inverted {
 		shift = -shift
 	}
-	return render.Window{Center: base.Center + shift, Width: math.Max(base.Width*a.Factor(), 1e-6)}
+	return radiograph.Window{Center: base.Center + shift, Width: math.Max(base.Width*a.Factor(), 1e-6)}
 }
 
 // presetWindow returns the window of preset p on img and its name.
-func (r *RenderImager) presetWindow(img *render.Radiograph, p WindowPreset) (render.Window, string) {
+func (r *RenderImager) presetWindow(img *radiograph.Radiograph, p WindowPreset) (radiograph.Window, string) {
 	switch p {
 	case PresetFull:
 		lo, hi := img.Range()
-		return render.Window{Center: (float64(lo) + float64(hi)) / 2, Width: math.Max(1, float64(hi)-float64(lo))}, p.String()
+		return radiograph.Window{Center: (float64(lo) + float64(hi)) / 2, Width: math.Max(1, float64(hi)-float64(lo))}, p.String()
 	case PresetDefault:
 		if img.FileWindow != nil {
 			return *img.FileWindow, "file VOI"
@@ -140,12 +141,12 @@ func (r *RenderImager) presetWindow(img *render.Radiograph, p WindowPreset) (ren
 		lo, hi = 100-hi, 100-lo
 	}
 	v := r.percentiles(img, lo, hi)
-	return render.Window{Center: (v[0] + v[1]) / 2, Width: math.Max(v[1]-v[0], 1e-6)}, p.String()
+	return radiograph.Window{Center: (v[0] + v[1]) / 2, Width: math.Max(v[1]-v[0], 1e-6)}, p.String()
 }
 
 // percentiles returns the two percentiles of img, from a per-image cache of
 // every preset's bounds.
-func (r *RenderImager) percentiles(img *render.Radiograph, lo, hi float64) [2]float64 {
+func (r *RenderImager) percentiles(img *radiograph.Radiograph, lo, hi float64) [2]float64 {
 	var ps []float64
 	for p := PresetDefault; p < numPresets; p++ {
 		if a, b, ok := p.Percentiles(); ok {
@@ -179,7 +180,7 @@ func (r *RenderImager) percentiles(img *render.Radiograph, lo, hi float64) [2]fl
 // view returns img as shown: inverted or not, and cropped to the view's
 // region when zoomed, with the region actually taken; derived images are
 // kept for the next request.
-func (r *RenderImager) view(img *render.Radiograph, inverted bool, v ImageView) (*render.Radiograph, schema.Box, error) {
+func (r *RenderImager) view(img *radiograph.Radiograph, inverted bool, v ImageView) (*radiograph.Radiograph, schema.Box, error) {
 	region := v.Region()
 	whole := schema.Box{Y0: 0, X0: 0, Y1: 1, X1: 1}
 	if img.Invert == inverted && region == whole {
@@ -195,10 +196,11 @@ func (r *RenderImager) view(img *render.Radiograph, inverted bool, v ImageView) 
 	r.mu.Unlock()
 	shown, taken := img.WithInvert(inverted), whole
 	if region != whole {
-		var err error
-		if shown, taken, err = shown.Crop(region); err != nil {
+		crop, got, err := shown.Crop(radiograph.Box(region))
+		if err != nil {
 			return nil, schema.Box{}, fmt.Errorf("image: %w", err)
 		}
+		shown, taken = crop, schema.Box(got)
 	}
 	r.mu.Lock()
 	r.derived = append(r.derived, derivedImage{src: img, invert: inverted, region: region, img: shown, taken: taken})
@@ -211,7 +213,7 @@ func (r *RenderImager) view(img *render.Radiograph, inverted bool, v ImageView) 
 
 // load returns the decoded image at path, from the cache or decoded once
 // however many requests ask at the same time.
-func (r *RenderImager) load(ctx context.Context, path string) (*render.Radiograph, error) {
+func (r *RenderImager) load(ctx context.Context, path string) (*radiograph.Radiograph, error) {
 	r.mu.Lock()
 	for i, d := range r.cache {
 		if d.path == path {
@@ -233,7 +235,7 @@ func (r *RenderImager) load(ctx context.Context, path string) (*render.Radiograp
 	r.flight[path] = c
 	r.mu.Unlock()
 
-	c.img, c.err = render.Load(ctx, path, render.LoadOptions{})
+	c.img, c.err = radiograph.Load(ctx, path, radiograph.LoadOptions{})
 	if c.err != nil {
 		c.err = fmt.Errorf("image: %w", c.err)
 	}

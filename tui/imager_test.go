@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -131,7 +132,7 @@ func TestPresets(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			enc := &capturingEncoder{}
 			im := NewRenderImager(enc, 4, 0)
-			img, err := render.Load(context.Background(), phantomPath(tc.name), render.LoadOptions{})
+			img, err := radiograph.Load(context.Background(), phantomPath(tc.name), radiograph.LoadOptions{})
 			require.NoError(t, err)
 			windows := map[WindowPreset]ShownWindow{}
 			for p := PresetDefault; p < numPresets; p++ {
@@ -164,7 +165,7 @@ func TestZoomFromFullResolution(t *testing.T) {
 	enc := &capturingEncoder{}
 	im := NewRenderImager(enc, 4, 0)
 	path := phantomPath("phantom-ptx-mono1.dcm")
-	img, err := render.Load(context.Background(), path, render.LoadOptions{})
+	img, err := radiograph.Load(context.Background(), path, radiograph.LoadOptions{})
 	require.NoError(t, err)
 	v := DefaultImageView()
 	v.Zoom, v.CenterX, v.CenterY = 2, 0.5, 0.5

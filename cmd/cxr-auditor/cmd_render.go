@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -84,9 +85,9 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 		return fmt.Errorf("%w: sizes must be positive", errUsage)
 	}
 	urgent := f.urgent.labels
-	var win *render.Window
+	var win *radiograph.Window
 	if f.window != "" {
-		w, err := render.ParseWindow(f.window)
+		w, err := radiograph.ParseWindow(f.window)
 		if err != nil {
 			return fmt.Errorf("%w: --window: %v", errUsage, err)
 		}
@@ -129,7 +130,7 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 	cols, rows := renderSize(e, f, caps, proto)
 	// Decode no finer than the picture needs: the decoder averages pixel
 	// blocks while it reads rows, which is cheaper than scaling afterwards.
-	opt := render.LoadOptions{}
+	opt := radiograph.LoadOptions{}
 	switch proto {
 	case render.ProtocolText:
 		opt.DrawWidth, opt.DrawHeight = 1, 1 // only the size and format are shown
@@ -140,7 +141,7 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 			opt.DrawWidth = f.width
 		}
 	}
-	img, err := render.Load(ctx, image, opt)
+	img, err := radiograph.Load(ctx, image, opt)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay/internal/demodata"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
-	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
@@ -136,7 +136,7 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 		if res == nil {
 			return nil, fmt.Errorf("%s: no result", it.ID)
 		}
-		r, err := render.Load(ctx, it.ImagePath, render.LoadOptions{})
+		r, err := radiograph.Load(ctx, it.ImagePath, radiograph.LoadOptions{})
 		if err != nil {
 			return nil, err
 		}

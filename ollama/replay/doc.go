@@ -17,7 +17,7 @@
 // shows as a failed parse rather than someone else's findings.
 //
 // The bundled demo (testdata/demo) is synthetic throughout: the images are
-// phantoms drawn by code (render/phantom) and the "recorded" outputs were
+// phantoms drawn by code (radiograph/phantom) and the "recorded" outputs were
 // written by hand to look like what the models emit. Neither comes from a
 // patient or a model. Regenerate it with
 //

@@ -10,8 +10,8 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
-	"github.com/cxr-auditor/cxr-auditor/render"
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 )
 
 // A one-item replay: a synthetic phantom, a hand-written draft and
@@ -36,8 +36,8 @@ func ExampleNewServer() {
 	defer srv.Close()
 	host, _ := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
 
-	r, _ := render.Load(ctx, filepath.Join(dir, "ptx.png"), render.LoadOptions{})
-	png, _, _ := render.ModelInput(r, r.DefaultWindow, render.ModelSquash)
+	r, _ := radiograph.Load(ctx, filepath.Join(dir, "ptx.png"), radiograph.LoadOptions{})
+	png, _, _ := radiograph.ModelInput(r, r.DefaultWindow, radiograph.ModelSquash)
 	g, err := host.Ground(ctx, prompts.DefaultGroundingModel, png)
 	fmt.Println(g.Findings[0].Label, err)
 	d, err := host.ParseDraft(ctx, prompts.DefaultDraftModel, "Lungs are clear.", true)

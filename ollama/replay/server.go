@@ -13,7 +13,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/ollama/internal/wire"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
-	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
@@ -234,15 +234,15 @@ func imageKeys(ctx context.Context, wl worklist.List, worklistPath string) ([]st
 
 // modelInput returns the PNG the pipeline sends to the grounding model for
 // the image at path by default: decoded, windowed with its default window,
-// downscaled, with its own aspect ratio (render.ModelInput, ModelSquash).
+// downscaled, with its own aspect ratio (radiograph.ModelInput, ModelSquash).
 // Grounding replies are keyed by these exact bytes, so a run with
 // --model-input pad gets "no recorded output".
 func modelInput(ctx context.Context, path string) ([]byte, error) {
-	r, err := render.Load(ctx, path, render.LoadOptions{})
+	r, err := radiograph.Load(ctx, path, radiograph.LoadOptions{})
 	if err != nil {
 		return nil, err
 	}
-	png, _, err := render.ModelInput(r, r.DefaultWindow, render.ModelSquash)
+	png, _, err := radiograph.ModelInput(r, r.DefaultWindow, radiograph.ModelSquash)
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", path, err)
 	}

@@ -15,8 +15,8 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
-	"github.com/cxr-auditor/cxr-auditor/render"
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 )
 
 // fixture is a tiny replay: small synthetic phantoms, a worklist and a
@@ -122,9 +122,9 @@ func TestNewServerMissingFiles(t *testing.T) {
 // the pipeline does.
 func modelInput(t *testing.T, path string) []byte {
 	t.Helper()
-	r, err := render.Load(t.Context(), path, render.LoadOptions{})
+	r, err := radiograph.Load(t.Context(), path, radiograph.LoadOptions{})
 	require.NoError(t, err)
-	png, _, err := render.ModelInput(r, r.DefaultWindow, render.ModelSquash)
+	png, _, err := radiograph.ModelInput(r, r.DefaultWindow, radiograph.ModelSquash)
 	require.NoError(t, err)
 	return png
 }

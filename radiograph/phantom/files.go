@@ -97,14 +97,14 @@ func writeAll(dir string, files []File) error {
 
 const readme = `# Synthetic chest phantoms
 
-**These are synthetic images drawn by code (render/phantom), not radiographs of
+**These are synthetic images drawn by code (radiograph/phantom), not radiographs of
 any person.** They are cartoons with lung fields, mediastinum, heart, spine,
 ribs, clavicles, lung markings and noise, plus one finding each, and exist so
 cxr-auditor's tests, benchmarks and demo have images with known answers. They
 carry no clinical meaning. cxr-auditor is for research and education only; it
 is not a medical device.
 
-Regenerate (deterministic, byte for byte): ` + "`go generate ./render/phantom`" + `
+Regenerate (deterministic, byte for byte): ` + "`go generate ./radiograph/phantom`" + `
 
 | file | finding | encoding |
 | --- | --- | --- |

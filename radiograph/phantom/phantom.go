@@ -7,7 +7,7 @@
 //
 // The committed set in testdata/phantoms is regenerated with
 //
-//	go generate ./render/phantom
+//	go generate ./radiograph/phantom
 package phantom
 
 //go:generate go run ./genphantoms -out ../../testdata/phantoms

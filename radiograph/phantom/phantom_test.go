@@ -71,7 +71,7 @@ func TestLandscapeBoxesFollowTheLetterbox(t *testing.T) {
 
 func TestCommittedTruthMatchesCatalog(t *testing.T) {
 	f, err := os.Open(filepath.Join(committed, "truth.jsonl"))
-	require.NoError(t, err, "run go generate ./render/phantom")
+	require.NoError(t, err, "run go generate ./radiograph/phantom")
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	var got []TruthLine
@@ -103,7 +103,7 @@ func TestCommittedFilesAreUpToDate(t *testing.T) {
 	require.NoError(t, Render(c.Spec).Write(&buf, c.Format, c.ID()))
 	want, err := os.ReadFile(filepath.Join(committed, c.Name))
 	require.NoError(t, err)
-	assert.True(t, bytes.Equal(want, buf.Bytes()), "%s is stale: run go generate ./render/phantom", c.Name)
+	assert.True(t, bytes.Equal(want, buf.Bytes()), "%s is stale: run go generate ./radiograph/phantom", c.Name)
 }
 
 func TestWriteAll(t *testing.T) {

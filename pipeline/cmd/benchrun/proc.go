@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 )
 
 // writeWorklist writes a CSV worklist of n items in dir and returns its

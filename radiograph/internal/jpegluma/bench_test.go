@@ -5,7 +5,7 @@ import (
 	"image/jpeg"
 	"testing"
 
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 )
 
 // BenchmarkDecode2048 decodes the 2048² benchmark phantom (grey baseline

@@ -1,4 +1,10 @@
-package render
+// Package pngrows reads a PNG row by row, each row turned into luminance
+// values as it is unfiltered. image/png returns the whole image, which for
+// a large 16-bit radiograph is a large copy kept beside the caller's own
+// (see docs/render.md); here the caller receives rows into its own buffer,
+// and the inflate runs on its own goroutine beside the unfiltering.
+// Interlaced PNGs are left to image/png (Stream.Whole).
+package pngrows
 
 import (
 	"bytes"
@@ -8,33 +14,25 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"image/png"
 	"io"
 	"strconv"
 )
 
-// Why a PNG row decoder of our own rather than image/png: image/png returns
-// the whole image (an 8192x8192 16-bit PNG is a 128 MB image.Gray16, kept
-// beside its 256 MB float32 copy), and converting it costs an interface
-// or type switch per image. Decoding row by row turns each row into
-// modality values at once and averages it into the (possibly reduced) grid,
-// so memory is the grid plus a few rows, and the inflate runs in its own
-// goroutine beside the unfiltering and conversion. Interlaced PNGs, rare for
-// radiographs, still go through image/png, up to MaxGridPixels.
-
 const pngSignature = "\x89PNG\r\n\x1a\n"
 
-// pngHeader is the IHDR chunk.
-type pngHeader struct {
-	w, h       int
-	depth      int
-	colorType  int
-	interlaced bool
+// Header is the IHDR chunk.
+type Header struct {
+	Width, Height int
+	// Depth is the bit depth of a sample: 1, 2, 4, 8 or 16.
+	Depth int
+	// ColorType is PNG's: 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA.
+	ColorType  int
+	Interlaced bool
 }
 
-// channels is the samples per pixel of the colour type.
-func (h pngHeader) channels() int {
-	switch h.colorType {
+// Channels is the samples per pixel of the colour type.
+func (h Header) Channels() int {
+	switch h.ColorType {
 	case 0, 3:
 		return 1
 	case 4:
@@ -45,24 +43,24 @@ func (h pngHeader) channels() int {
 	return 4 // 6
 }
 
-func (h pngHeader) valid() error {
+func (h Header) valid() error {
 	ok := false
-	switch h.colorType {
+	switch h.ColorType {
 	case 0:
-		ok = h.depth == 1 || h.depth == 2 || h.depth == 4 || h.depth == 8 || h.depth == 16
+		ok = h.Depth == 1 || h.Depth == 2 || h.Depth == 4 || h.Depth == 8 || h.Depth == 16
 	case 3:
-		ok = h.depth == 1 || h.depth == 2 || h.depth == 4 || h.depth == 8
+		ok = h.Depth == 1 || h.Depth == 2 || h.Depth == 4 || h.Depth == 8
 	case 2, 4, 6:
-		ok = h.depth == 8 || h.depth == 16
+		ok = h.Depth == 8 || h.Depth == 16
 	}
 	if !ok {
-		return fmt.Errorf("PNG: bit depth %d with colour type %d is not valid", h.depth, h.colorType)
+		return fmt.Errorf("PNG: bit depth %d with colour type %d is not valid", h.Depth, h.ColorType)
 	}
 	return nil
 }
 
-// pngChunks reads chunks from r, checking their CRCs.
-type pngChunks struct {
+// chunks reads chunks from r, checking their CRCs.
+type chunks struct {
 	r   io.Reader
 	hdr [8]byte
 	// remaining is what is left of the current IDAT chunk's data.
@@ -72,7 +70,7 @@ type pngChunks struct {
 }
 
 // next reads the next chunk header and returns its length and type.
-func (c *pngChunks) next() (uint32, string, error) {
+func (c *chunks) next() (uint32, string, error) {
 	if _, err := io.ReadFull(c.r, c.hdr[:8]); err != nil {
 		return 0, "", truncated(err)
 	}
@@ -85,7 +83,7 @@ func (c *pngChunks) next() (uint32, string, error) {
 }
 
 // body reads a whole (small) chunk's data and its CRC.
-func (c *pngChunks) body(n uint32, typ string) ([]byte, error) {
+func (c *chunks) body(n uint32, typ string) ([]byte, error) {
 	if n > 1<<20 {
 		// Only IHDR and PLTE are read whole; ancillary chunks are skipped.
 		return nil, fmt.Errorf("PNG: %s chunk of %d bytes is too long", typ, n)
@@ -99,7 +97,7 @@ func (c *pngChunks) body(n uint32, typ string) ([]byte, error) {
 }
 
 // skip discards a chunk's data and checks its CRC.
-func (c *pngChunks) skip(n uint32, typ string) error {
+func (c *chunks) skip(n uint32, typ string) error {
 	var buf [4096]byte
 	for n > 0 {
 		k := min(n, uint32(len(buf)))
@@ -112,7 +110,7 @@ func (c *pngChunks) skip(n uint32, typ string) error {
 	return c.checkCRC(typ)
 }
 
-func (c *pngChunks) checkCRC(typ string) error {
+func (c *chunks) checkCRC(typ string) error {
 	if _, err := io.ReadFull(c.r, c.hdr[:4]); err != nil {
 		return truncated(err)
 	}
@@ -123,7 +121,7 @@ func (c *pngChunks) checkCRC(typ string) error {
 }
 
 // Read implements io.Reader over the data of consecutive IDAT chunks.
-func (c *pngChunks) Read(p []byte) (int, error) {
+func (c *chunks) Read(p []byte) (int, error) {
 	for c.remaining == 0 {
 		if c.err != nil {
 			return 0, c.err
@@ -165,13 +163,35 @@ func truncated(err error) error {
 	return err
 }
 
-// decodePNG decodes a PNG stream (signature included) into a grid.
-func decodePNG(ctx context.Context, r io.Reader, opt LoadOptions) (*Radiograph, error) {
+// Stream is a PNG whose signature and header have been read.
+type Stream struct {
+	Header
+	r    io.Reader
+	c    *chunks
+	ihdr []byte
+}
+
+// Sink receives the rows of a Stream, top to bottom.
+type Sink struct {
+	// Row returns the buffer (Width values) the next row is written to.
+	Row func() []float32
+	// Commit takes the row written since the last call to Row.
+	Commit func()
+	// Counts, when not nil, counts the stored values of a 16-bit grey
+	// image (65536 entries), so the caller can window from them without
+	// another pass.
+	Counts []uint32
+}
+
+// Open reads the signature and the header of the PNG in r. check is called
+// with the dimensions before any pixel data is read, so an image over the
+// caller's limits costs nothing more.
+func Open(r io.Reader, check func(w, h int) error) (*Stream, error) {
 	var sig [8]byte
 	if _, err := io.ReadFull(r, sig[:]); err != nil || string(sig[:]) != pngSignature {
 		return nil, errors.New("PNG: bad signature")
 	}
-	c := &pngChunks{r: r}
+	c := &chunks{r: r}
 	n, typ, err := c.next()
 	if err != nil {
 		return nil, err
@@ -183,39 +203,56 @@ func decodePNG(ctx context.Context, r io.Reader, opt LoadOptions) (*Radiograph, 
 	if err != nil {
 		return nil, err
 	}
-	h := pngHeader{
-		w: int(binary.BigEndian.Uint32(ihdr[0:])), h: int(binary.BigEndian.Uint32(ihdr[4:])),
-		depth: int(ihdr[8]), colorType: int(ihdr[9]), interlaced: ihdr[12] == 1,
+	h := Header{
+		Width: int(binary.BigEndian.Uint32(ihdr[0:])), Height: int(binary.BigEndian.Uint32(ihdr[4:])),
+		Depth: int(ihdr[8]), ColorType: int(ihdr[9]), Interlaced: ihdr[12] == 1,
 	}
 	if ihdr[10] != 0 || ihdr[11] != 0 || ihdr[12] > 1 {
 		return nil, errors.New("PNG: unknown compression, filter or interlace method")
 	}
-	if int32(h.w) < 0 || int32(h.h) < 0 {
-		return nil, fmt.Errorf("PNG: invalid dimensions %dx%d", h.w, h.h)
+	if int32(h.Width) < 0 || int32(h.Height) < 0 {
+		return nil, fmt.Errorf("PNG: invalid dimensions %dx%d", h.Width, h.Height)
 	}
-	if err := opt.checkPixels(h.w, h.h); err != nil {
+	if err := check(h.Width, h.Height); err != nil {
 		return nil, err
 	}
 	if err := h.valid(); err != nil {
 		return nil, err
 	}
-	if h.interlaced {
-		return decodeInterlacedPNG(io.MultiReader(bytes.NewReader(append(append([]byte(pngSignature), 0, 0, 0, 13, 'I', 'H', 'D', 'R'), append(ihdr, c.hdr[:4]...)...)), r), h, opt)
+	return &Stream{Header: h, r: r, c: c, ihdr: ihdr}, nil
+}
+
+// Whole returns the whole PNG, what Open read replayed before the rest of
+// the stream, for a decoder that needs all of it (image/png for an
+// interlaced image). Use either Whole or Rows, once.
+func (s *Stream) Whole() io.Reader {
+	head := append(append([]byte(pngSignature), 0, 0, 0, 13, 'I', 'H', 'D', 'R'), append(s.ihdr, s.c.hdr[:4]...)...)
+	return io.MultiReader(bytes.NewReader(head), s.r)
+}
+
+// Rows reads the rest of the stream and hands every row to sink as
+// luminance: grey as stored (low bit depths scaled to 0..255 as image/png
+// does), colour as Rec. 601 luma, alpha ignored (radiographs are opaque).
+// An interlaced stream is an error: read it through Whole.
+func (s *Stream) Rows(ctx context.Context, sink Sink) error {
+	if s.Interlaced {
+		return errors.New("PNG: interlaced image read row by row")
 	}
+	h, c := s.Header, s.c
 	var lum []float32 // palette luminance
 	for {
 		n, typ, err := c.next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch typ {
 		case "PLTE":
 			b, err := c.body(n, typ)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if len(b)%3 != 0 || len(b) == 0 || len(b) > 768 {
-				return nil, errors.New("PNG: bad PLTE chunk")
+				return errors.New("PNG: bad PLTE chunk")
 			}
 			lum = make([]float32, 256)
 			for i := 0; i < len(b)/3; i++ {
@@ -223,136 +260,123 @@ func decodePNG(ctx context.Context, r io.Reader, opt LoadOptions) (*Radiograph, 
 			}
 			continue
 		case "IDAT":
-			if h.colorType == 3 && lum == nil {
-				return nil, errors.New("PNG: paletted image without a PLTE chunk")
+			if h.ColorType == 3 && lum == nil {
+				return errors.New("PNG: paletted image without a PLTE chunk")
 			}
 			c.remaining = n
 			// The compressed data is gathered first (it is bounded by the
-			// file size limit): inflating from a byte slice costs about a
-			// tenth fewer instructions than through a buffered reader.
+			// caller's file size limit): inflating from a byte slice is
+			// cheaper than through a buffered reader.
 			z, err := io.ReadAll(c)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			return decodePNGRows(ctx, z, h, lum, opt)
+			return inflateRows(ctx, z, h, lum, sink)
 		case "IEND":
-			return nil, errors.New("PNG: no image data")
+			return errors.New("PNG: no image data")
 		}
 		if typ[0]&0x20 == 0 {
-			return nil, fmt.Errorf("PNG: unknown critical chunk %q", typ)
+			return fmt.Errorf("PNG: unknown critical chunk %q", typ)
 		}
 		if err := c.skip(n, typ); err != nil {
-			return nil, err
+			return err
 		}
 	}
 }
 
-// pngRowsAhead is how many inflated rows the inflating goroutine may run
-// ahead of the converting one.
-const pngRowsAhead = 16
+// luma is Rec. 601 luma, as image/jpeg's YCbCr and the radiograph's own
+// colour conversion use.
+func luma(r, g, b float32) float32 { return 0.299*r + 0.587*g + 0.114*b }
 
-// decodePNGRows inflates, unfilters and converts the rows. Inflating runs
-// in a goroutine owned by this function (it returns only after that
-// goroutine has finished), handing rows over through a small ring of
-// buffers, so the other core unfilters and converts meanwhile.
+// rowsAhead is how many inflated rows the inflating goroutine may run
+// ahead of the converting one.
+const rowsAhead = 16
+
+// inflateRows inflates, unfilters and converts the rows into sink. The
+// inflater hands rows over through a small ring of buffers, so another
+// core unfilters and converts meanwhile.
 //
 // The zlib stream's Adler-32 is not checked: every IDAT chunk's CRC-32
-// already was (in hardware), and the Adler-32 cost 4% of the instructions
-// of a whole render.
-func decodePNGRows(ctx context.Context, z []byte, h pngHeader, lum []float32, opt LoadOptions) (*Radiograph, error) {
+// already was, and the Adler-32 is a measurable share of a whole render
+// (see docs/render.md).
+func inflateRows(ctx context.Context, z []byte, h Header, lum []float32, sink Sink) error {
 	if len(z) < 2 || z[0]&0x0F != 8 || (uint16(z[0])<<8|uint16(z[1]))%31 != 0 || z[1]&0x20 != 0 {
-		return nil, errors.New("PNG: image data is not a zlib stream")
+		return errors.New("PNG: image data is not a zlib stream")
 	}
-	zr := flate.NewReader(bytes.NewReader(z[2:]))
-	bitsPP := h.channels() * h.depth
+	bitsPP := h.Channels() * h.Depth
 	bpp := max(1, bitsPP/8)
-	rowBytes := (h.w*bitsPP + 7) / 8
-	g := newGridBuilder(h.w, h.h, reduceFactor(h.w, h.h, opt))
-	var hist *valueHist
-	deep := h.depth == 16
-	// The automatic window comes from a histogram of the stored values,
-	// counted as rows go by (on the core the inflater leaves free): the
-	// same window AutoWindow gives the full-resolution image, without two
-	// more passes over it.
-	if h.depth == 16 && (h.colorType == 0 || h.colorType == 4) {
-		hist = newValueHist(16)
-		hist.n = h.w * h.h
-	}
-
-	// The ring: free buffers go to the inflater, filled ones come back.
-	free := make(chan []byte, pngRowsAhead)
-	full := make(chan []byte, pngRowsAhead)
-	for range pngRowsAhead {
-		free <- make([]byte, 1+rowBytes)
-	}
-	stop := make(chan struct{})
-	var inflateErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer close(full)
-		for range h.h {
-			var buf []byte
-			select {
-			case buf = <-free:
-			case <-stop:
-				return
-			}
-			if _, err := io.ReadFull(zr, buf); err != nil {
-				inflateErr = fmt.Errorf("PNG image data: %w", truncated(err))
-				return
-			}
-			full <- buf
-		}
-		// Read to the end of the stream, so a corrupt end is noticed.
-		if _, err := io.Copy(io.Discard, zr); err != nil {
-			inflateErr = fmt.Errorf("PNG image data: %w", truncated(err))
-		}
-	}()
-	defer func() {
-		close(stop)
-		<-done
-	}()
+	rowBytes := (h.Width*bitsPP + 7) / 8
+	inf := startInflater(flate.NewReader(bytes.NewReader(z[2:])), h.Height, rowBytes)
+	defer inf.close()
 
 	prev := make([]byte, rowBytes)
 	cur := make([]byte, rowBytes)
-	for y := 0; y < h.h; y++ {
+	for y := 0; y < h.Height; y++ {
 		if y%256 == 255 && ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		buf, ok := <-full
+		buf, ok := <-inf.full
 		if !ok {
-			<-done
-			return nil, inflateErr
+			<-inf.done
+			return inf.err
 		}
 		if err := unfilter(buf[0], buf[1:], prev, cur, bpp); err != nil {
-			return nil, err
+			return err
 		}
-		free <- buf
-		pngRow(cur, g.row(), h, lum, hist)
-		g.commit()
+		inf.free <- buf
+		convertRow(cur, sink.Row(), h, lum, sink.Counts)
+		sink.Commit()
 		prev, cur = cur, prev
 	}
-	<-done
-	if inflateErr != nil {
-		return nil, inflateErr
+	<-inf.done
+	return inf.err
+}
+
+// inflater is the goroutine that inflates rows (filter byte included) into
+// the buffers of a ring: free buffers go to it, filled ones come back on
+// full. It is owned by inflateRows, which stops it with close.
+type inflater struct {
+	free, full chan []byte
+	stop, done chan struct{}
+	err        error // set before done closes
+}
+
+func startInflater(zr io.Reader, rows, rowBytes int) *inflater {
+	inf := &inflater{
+		free: make(chan []byte, rowsAhead), full: make(chan []byte, rowsAhead),
+		stop: make(chan struct{}), done: make(chan struct{}),
 	}
-	rg := g.radiograph()
-	switch {
-	case deep:
-		rg.Format = "png16"
-	default:
-		rg.Format = "png8"
+	for range rowsAhead {
+		inf.free <- make([]byte, 1+rowBytes)
 	}
-	switch {
-	case !deep:
-		rg.DefaultWindow = identityWindow8
-	case hist != nil:
-		rg.DefaultWindow = hist.window(func(s int) float32 { return float32(s) })
-	default:
-		rg.DefaultWindow = AutoWindow(rg)
-	}
-	return rg, nil
+	go func() {
+		defer close(inf.done)
+		defer close(inf.full)
+		for range rows {
+			var buf []byte
+			select {
+			case buf = <-inf.free:
+			case <-inf.stop:
+				return
+			}
+			if _, err := io.ReadFull(zr, buf); err != nil {
+				inf.err = fmt.Errorf("PNG image data: %w", truncated(err))
+				return
+			}
+			inf.full <- buf
+		}
+		// Read to the end of the stream, so a corrupt end is noticed.
+		if _, err := io.Copy(io.Discard, zr); err != nil {
+			inf.err = fmt.Errorf("PNG image data: %w", truncated(err))
+		}
+	}()
+	return inf
+}
+
+// close stops the inflater and waits until it has finished.
+func (inf *inflater) close() {
+	close(inf.stop)
+	<-inf.done
 }
 
 // unfilter reverses PNG filter ft on row src (prev is the previous
@@ -419,75 +443,52 @@ func absInt(x int) int {
 	return (x ^ m) - m
 }
 
-// pngRow converts one unfiltered row to luminance: grey as stored (low bit
-// depths scaled to 0..255 as image/png does), colour as Rec. 601 luma,
-// alpha ignored (radiographs are opaque). hist, when set, counts 16-bit
-// grey values.
-func pngRow(src []byte, dst []float32, h pngHeader, lum []float32, hist *valueHist) {
-	w := h.w
+// convertRow converts one unfiltered row to luminance (see Stream.Rows);
+// counts, when set, counts 16-bit grey values.
+func convertRow(src []byte, dst []float32, h Header, lum []float32, counts []uint32) {
+	w := h.Width
 	switch {
-	case h.colorType == 0 && h.depth == 8:
+	case h.ColorType == 0 && h.Depth == 8:
 		for x, v := range src[:w] {
 			dst[x] = float32(v)
 		}
-	case (h.colorType == 0 || h.colorType == 4) && h.depth == 16:
-		step := 2 * h.channels()
+	case (h.ColorType == 0 || h.ColorType == 4) && h.Depth == 16:
+		step := 2 * h.Channels()
 		for x := range w {
 			v := uint16(src[x*step])<<8 | uint16(src[x*step+1])
 			dst[x] = float32(v)
-			if hist != nil {
-				hist.counts[v]++
+			if counts != nil {
+				counts[v]++
 			}
 		}
-	case h.colorType == 4: // 8-bit grey + alpha
+	case h.ColorType == 4: // 8-bit grey + alpha
 		for x := range w {
 			dst[x] = float32(src[2*x])
 		}
-	case h.colorType == 0 || h.colorType == 3: // sub-byte grey, or palette
-		bits := h.depth
+	case h.ColorType == 0 || h.ColorType == 3: // sub-byte grey, or palette
+		bits := h.Depth
 		mask := byte(1)<<bits - 1
 		scale := float32(255 / int(mask))
 		for x := range w {
 			bit := x * bits
 			v := src[bit/8] >> (8 - bits - bit%8) & mask
-			if h.colorType == 3 {
+			if h.ColorType == 3 {
 				dst[x] = lum[v]
 			} else {
 				dst[x] = float32(v) * scale
 			}
 		}
-	case h.depth == 8: // RGB, RGBA
-		step := h.channels()
+	case h.Depth == 8: // RGB, RGBA
+		step := h.Channels()
 		for x := range w {
 			p := src[x*step:]
 			dst[x] = luma(float32(p[0]), float32(p[1]), float32(p[2]))
 		}
 	default: // 16-bit RGB, RGBA
-		step := 2 * h.channels()
+		step := 2 * h.Channels()
 		for x := range w {
 			p := src[x*step:]
 			dst[x] = luma(float32(uint16(p[0])<<8|uint16(p[1])), float32(uint16(p[2])<<8|uint16(p[3])), float32(uint16(p[4])<<8|uint16(p[5])))
 		}
 	}
-}
-
-// decodeInterlacedPNG decodes an Adam7 PNG with image/png. It needs the
-// whole image in memory, so it is limited to MaxGridPixels.
-func decodeInterlacedPNG(r io.Reader, h pngHeader, opt LoadOptions) (*Radiograph, error) {
-	if h.w*h.h > MaxGridPixels {
-		return nil, fmt.Errorf("interlaced PNG of %dx%d pixels: render decodes interlaced PNGs up to %d pixels; save it non-interlaced (e.g. `convert in.png -interlace none out.png`): %w",
-			h.w, h.h, MaxGridPixels, ErrTooLarge)
-	}
-	img, err := png.Decode(r)
-	if err != nil {
-		return nil, err
-	}
-	rg, deep := fromImage(img, opt)
-	rg.Format = "png8"
-	if !deep {
-		rg.DefaultWindow = identityWindow8
-	} else {
-		rg.Format = "png16"
-	}
-	return rg, nil
 }

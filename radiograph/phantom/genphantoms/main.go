@@ -1,8 +1,8 @@
 // Command genphantoms writes the synthetic chest phantoms (not patient data)
 // and their truth.jsonl into a directory. It is run by `go generate
-// ./render/phantom`:
+// ./radiograph/phantom`:
 //
-//	go run ./render/phantom/genphantoms -out testdata/phantoms
+//	go run ./radiograph/phantom/genphantoms -out testdata/phantoms
 //
 // With -bench it writes instead the 2048x2048 benchmark radiograph that
 // `make bench-compare` renders with cxr-auditor, chafa and img2sixel, in the
@@ -18,7 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 )
 
 func main() {

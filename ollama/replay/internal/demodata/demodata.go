@@ -6,7 +6,7 @@
 // what each scenario promises.
 //
 // Everything here is synthetic: the images are phantoms drawn by
-// render/phantom, the drafts and model outputs were written by hand. None
+// radiograph/phantom, the drafts and model outputs were written by hand. None
 // comes from a patient or from a model.
 package demodata
 
@@ -26,7 +26,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 

@@ -1,7 +1,7 @@
 package demodata
 
 import (
-	"github.com/cxr-auditor/cxr-auditor/render/phantom"
+	"github.com/cxr-auditor/cxr-auditor/radiograph/phantom"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 

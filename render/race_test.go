@@ -1,0 +1,6 @@
+//go:build race
+
+package render
+
+// raceEnabled: the race detector makes the 64 Mpx tests take minutes.
+const raceEnabled = true
