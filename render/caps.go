@@ -1,18 +1,8 @@
 package render
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
-	"time"
-
-	"github.com/muesli/cancelreader"
-	"golang.org/x/term"
 )
 
 // EnvGraphics is the environment variable that forces a protocol
@@ -29,10 +19,6 @@ const EnvKittyPlaceholders = "CXR_AUDITOR_KITTY_PLACEHOLDERS"
 
 // EnvTmuxPassthrough, set to 1 or 0, overrides the tmux passthrough check.
 const EnvTmuxPassthrough = "CXR_AUDITOR_TMUX_PASSTHROUGH"
-
-// DefaultDetectTimeout is how long Detect waits for replies: generous enough
-// for a terminal at the other end of an SSH link.
-const DefaultDetectTimeout = 1500 * time.Millisecond
 
 // Caps is what the terminal can do, from its replies and the environment.
 type Caps struct {
@@ -147,268 +133,6 @@ func autoProtocol(c Caps) Protocol {
 	return ProtocolText
 }
 
-// The probe: raise the sixel colour registers to 256 and read the count
-// back (XTSMGRAPHICS), ask kitty about a 1x1 image, ask for the cell size
-// (CSI 16 t) and, for terminals without it, the text area in pixels and in
-// cells (CSI 14 t, CSI 18 t), the terminal version (XTVERSION), and last
-// the primary device attributes (DA1), which every terminal answers: its
-// reply marks the end of the replies.
-const probe = "\x1b[?1;3;256S" + "\x1b[?1;1;0S" +
-	"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" +
-	"\x1b[16t" + "\x1b[14t" + "\x1b[18t" +
-	"\x1b[>0q" +
-	"\x1b[c"
-
-// replies is what parseReplies found.
-type replies struct {
-	da1                bool
-	sixel              bool
-	kitty              bool
-	registers          int
-	cellW, cellH       int
-	winW, winH         int
-	textCols, textRows int
-	version            string
-}
-
-// parseReplies scans terminal output for the replies to probe. It is
-// tolerant: unknown sequences, stray bytes (keys typed meanwhile),
-// BEL-terminated strings, 8-bit C1 introducers and truncated input are
-// skipped, never an error.
-func parseReplies(b []byte) replies {
-	var r replies
-	for i := 0; i < len(b); {
-		intro, body, next := nextSeq(b, i)
-		if next <= i {
-			break
-		}
-		i = next
-		switch intro {
-		case 'c': // CSI: body is params + final byte
-			if len(body) == 0 {
-				continue
-			}
-			final, params := body[len(body)-1], string(body[:len(body)-1])
-			switch {
-			case final == 'c' && strings.HasPrefix(params, "?"):
-				r.da1 = true
-				for _, p := range strings.Split(params[1:], ";") {
-					if p == "4" {
-						r.sixel = true
-					}
-				}
-			case final == 'S' && strings.HasPrefix(params, "?"):
-				f := ints(params[1:])
-				if len(f) >= 3 && f[0] == 1 && f[1] == 0 && f[2] > r.registers {
-					r.registers = f[2]
-				}
-			case final == 't':
-				f := ints(params)
-				if len(f) >= 3 {
-					switch f[0] {
-					case 6:
-						r.cellH, r.cellW = f[1], f[2]
-					case 4:
-						r.winH, r.winW = f[1], f[2]
-					case 8:
-						r.textRows, r.textCols = f[1], f[2]
-					}
-				}
-			}
-		case '_': // APC
-			if bytes.HasPrefix(body, []byte("G")) && bytes.Contains(body, []byte("i=31")) && bytes.Contains(body, []byte(";OK")) {
-				r.kitty = true
-			}
-		case 'P': // DCS
-			if bytes.HasPrefix(body, []byte(">|")) {
-				r.version = strings.TrimSpace(string(body[2:]))
-			}
-		}
-	}
-	return r
-}
-
-// nextSeq finds the next escape sequence at or after i and returns its kind
-// ('c' CSI, '_' APC, 'P' DCS, ']' OSC, 0 other), its body and the index
-// after it. An incomplete sequence at the end returns next == len(b).
-func nextSeq(b []byte, i int) (kind byte, body []byte, next int) {
-	for i < len(b) {
-		switch {
-		case b[i] == 0x1b && i+1 < len(b) && b[i+1] == '[':
-			return csi(b, i+2)
-		case b[i] == 0x9b:
-			return csi(b, i+1)
-		case b[i] == 0x1b && i+1 < len(b) && (b[i+1] == '_' || b[i+1] == 'P' || b[i+1] == ']'):
-			return str(b, b[i+1], i+2)
-		case b[i] == 0x9f:
-			return str(b, '_', i+1)
-		case b[i] == 0x90:
-			return str(b, 'P', i+1)
-		}
-		i++
-	}
-	return 0, nil, len(b)
-}
-
-// csi reads parameter and intermediate bytes up to a final byte.
-func csi(b []byte, start int) (byte, []byte, int) {
-	for j := start; j < len(b); j++ {
-		c := b[j]
-		switch {
-		case c >= 0x40 && c <= 0x7e:
-			return 'c', b[start : j+1], j + 1
-		case c < 0x20 || c > 0x7e:
-			// Not a CSI after all (a control byte interrupted it).
-			return 0, nil, j
-		}
-	}
-	return 0, nil, len(b)
-}
-
-// str reads a string sequence up to ST (ESC \, 0x9c) or BEL.
-func str(b []byte, kind byte, start int) (byte, []byte, int) {
-	for j := start; j < len(b); j++ {
-		switch {
-		case b[j] == 0x07 || b[j] == 0x9c:
-			return kind, b[start:j], j + 1
-		case b[j] == 0x1b && j+1 < len(b) && b[j+1] == '\\':
-			return kind, b[start:j], j + 2
-		case b[j] == 0x1b:
-			// A new sequence started: this one was cut short.
-			return 0, nil, j
-		}
-	}
-	return 0, nil, len(b)
-}
-
-// ints parses "a;b;c" leniently (empty or bad fields become -1).
-func ints(s string) []int {
-	parts := strings.Split(s, ";")
-	out := make([]int, len(parts))
-	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil {
-			v = -1
-		}
-		out[i] = v
-	}
-	return out
-}
-
-// Detect asks the terminal on tty what it supports and reads the
-// environment through getenv. It writes the whole probe at once, then reads
-// replies until the DA1 reply arrives, the timeout passes (0 means
-// DefaultDetectTimeout) or ctx ends; a terminal that answers nothing yields
-// Caps from the environment alone, not an error. The caller must have put
-// the terminal in raw mode (DetectTTY does).
-//
-// Reading happens in a goroutine owned by Detect. Before returning, Detect
-// unblocks it with SetReadDeadline or Cancel when tty has one of them (an
-// *os.File terminal, a cancelreader) and waits for it to exit, so no read is
-// left pending to steal later input. For other readers it returns without
-// waiting and the goroutine ends at the reader's next return (close it).
-func Detect(ctx context.Context, tty io.ReadWriter, getenv func(string) string, timeout time.Duration) (Caps, error) {
-	if timeout <= 0 {
-		timeout = DefaultDetectTimeout
-	}
-	c := envCaps(getenv)
-	c.TTY = true
-	if _, err := io.WriteString(tty, probe); err != nil {
-		return c, fmt.Errorf("terminal probe: %w", err)
-	}
-	chunks := make(chan []byte, 16)
-	done := make(chan struct{})
-	stop := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 1024)
-		for {
-			n, err := tty.Read(buf)
-			if n > 0 {
-				select {
-				case chunks <- bytes.Clone(buf[:n]):
-				case <-stop:
-					return
-				}
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	var got []byte
-	var r replies
-wait:
-	for {
-		select {
-		case b := <-chunks:
-			got = append(got, b...)
-			if r = parseReplies(got); r.da1 {
-				break wait
-			}
-		case <-done:
-			// The reader stopped (EOF or error): take what it sent.
-			for {
-				select {
-				case b := <-chunks:
-					got = append(got, b...)
-				default:
-					break wait
-				}
-			}
-		case <-timer.C:
-			break wait
-		case <-ctx.Done():
-			break wait
-		}
-	}
-	close(stop)
-	unblocked := false
-	switch t := tty.(type) {
-	case interface{ SetReadDeadline(time.Time) error }:
-		if t.SetReadDeadline(time.Now()) == nil {
-			unblocked = true
-			defer t.SetReadDeadline(time.Time{}) //nolint:errcheck // best effort reset
-		}
-	case interface{ Cancel() bool }:
-		unblocked = t.Cancel()
-	}
-	if unblocked {
-		<-done
-	}
-	r = parseReplies(got)
-	c.Sixel = r.sixel
-	c.Kitty = c.Kitty || r.kitty
-	c.ColorRegisters = r.registers
-	c.Terminal = r.version
-	c.KittyPlaceholders = placeholdersFor(c.Terminal)
-	switch getenv(EnvKittyPlaceholders) {
-	case "1":
-		c.KittyPlaceholders = true
-	case "0":
-		c.KittyPlaceholders = false
-	}
-	switch {
-	case r.cellW > 0 && r.cellH > 0:
-		c.CellW, c.CellH = r.cellW, r.cellH
-	case r.winW > 0 && r.winH > 0 && r.textCols > 0 && r.textRows > 0:
-		c.CellW, c.CellH = r.winW/r.textCols, r.winH/r.textRows
-	}
-	if strings.Contains(strings.ToLower(c.Terminal), "kitty") || strings.Contains(strings.ToLower(c.Terminal), "wezterm") {
-		c.TrueColor = true
-	}
-	c.Protocol = envOverride(getenv)
-	if c.Protocol == "" {
-		c.Protocol = autoProtocol(c)
-	}
-	if err := ctx.Err(); err != nil {
-		return c, err
-	}
-	return c, nil
-}
-
 // EnvCaps is what the environment alone says about the terminal (through
 // getenv): TERM_PROGRAM, KITTY_WINDOW_ID, COLORTERM, TMUX, SSH_CONNECTION /
 // SSH_TTY (Remote) and EnvQuality. Detect and DetectTTY start from it.
@@ -452,59 +176,31 @@ func envOverride(getenv func(string) string) Protocol {
 	return p
 }
 
-// DetectTTY runs Detect on a terminal file (say /dev/tty): it puts f in raw
-// mode for the probe and restores it before returning. When the terminal
-// does not report its cell size, the kernel's window size in pixels
-// (TIOCGWINSZ) is used. When f is not a
-// terminal it probes nothing and returns Caps from the environment with
-// Protocol text (or the EnvGraphics override). Inside tmux it asks
-// `tmux show -gv allow-passthrough` unless EnvTmuxPassthrough decides.
-func DetectTTY(ctx context.Context, f *os.File, getenv func(string) string, timeout time.Duration) (Caps, error) {
-	fd := int(f.Fd())
-	if !term.IsTerminal(fd) {
-		c := envCaps(getenv)
-		c.Protocol = envOverride(getenv)
-		if c.Protocol == "" {
-			c.Protocol = ProtocolText
-		}
-		return c, nil
+// addReplies takes what the terminal answered (and the environment's
+// overrides of it) into c, and recommends a protocol.
+func (c *Caps) addReplies(r replies, getenv func(string) string) {
+	c.Sixel = r.sixel
+	c.Kitty = c.Kitty || r.kitty
+	c.ColorRegisters = r.registers
+	c.Terminal = r.version
+	c.KittyPlaceholders = placeholdersFor(c.Terminal)
+	switch getenv(EnvKittyPlaceholders) {
+	case "1":
+		c.KittyPlaceholders = true
+	case "0":
+		c.KittyPlaceholders = false
 	}
-	state, err := term.MakeRaw(fd)
-	if err != nil {
-		return Caps{}, fmt.Errorf("terminal probe: raw mode: %w", err)
+	switch {
+	case r.cellW > 0 && r.cellH > 0:
+		c.CellW, c.CellH = r.cellW, r.cellH
+	case r.winW > 0 && r.winH > 0 && r.textCols > 0 && r.textRows > 0:
+		c.CellW, c.CellH = r.winW/r.textCols, r.winH/r.textRows
 	}
-	defer term.Restore(fd, state) //nolint:errcheck // nothing better to do
-	cr, err := cancelreader.NewReader(f)
-	if err != nil {
-		return Caps{}, fmt.Errorf("terminal probe: %w", err)
+	if strings.Contains(strings.ToLower(c.Terminal), "kitty") || strings.Contains(strings.ToLower(c.Terminal), "wezterm") {
+		c.TrueColor = true
 	}
-	defer cr.Close()
-	c, err := Detect(ctx, struct {
-		cancelreader.CancelReader
-		io.Writer
-	}{cr, f}, getenv, timeout)
-	if c.CellW == 0 || c.CellH == 0 {
-		if w, h, ok := cellSizeFromWinsize(fd); ok {
-			c.CellW, c.CellH = w, h
-		}
+	c.Protocol = envOverride(getenv)
+	if c.Protocol == "" {
+		c.Protocol = autoProtocol(*c)
 	}
-	if c.InTmux && getenv(EnvTmuxPassthrough) == "" {
-		c.TmuxPassthrough = tmuxPassthrough(ctx)
-		if envOverride(getenv) == "" {
-			c.Protocol = autoProtocol(c)
-		}
-	}
-	return c, err
-}
-
-// tmuxPassthrough asks tmux whether allow-passthrough is on.
-func tmuxPassthrough(ctx context.Context) bool {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "tmux", "show", "-gv", "allow-passthrough").Output()
-	if err != nil {
-		return false
-	}
-	v := strings.TrimSpace(string(out))
-	return v == "on" || v == "all"
 }
