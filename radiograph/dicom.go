@@ -190,6 +190,13 @@ func readAttrs(ds *dicom.Dataset) (dicomAttrs, error) {
 	default:
 		return a, fmt.Errorf("PhotometricInterpretation (0028,0004) %q with %d samples per pixel is not supported", a.photometric, a.spp)
 	}
+	return a, readRescaleAndVOI(ds, &a)
+}
+
+// readRescaleAndVOI reads the Rescale Slope/Intercept (a non-finite or
+// unreadable one is an error), the file's first window, if usable, and the
+// VOI LUT function into a.
+func readRescaleAndVOI(ds *dicom.Dataset, a *dicomAttrs) error {
 	for _, f := range []struct {
 		t    tag.Tag
 		name string
@@ -198,10 +205,10 @@ func readAttrs(ds *dicom.Dataset) (dicomAttrs, error) {
 		if s := firstString(ds, f.t); s != "" {
 			v, perr := strconv.ParseFloat(s, 64)
 			if perr != nil {
-				return a, fmt.Errorf("%s (%04X,%04X) %q: %w", f.name, f.t.Group, f.t.Element, s, perr)
+				return fmt.Errorf("%s (%04X,%04X) %q: %w", f.name, f.t.Group, f.t.Element, s, perr)
 			}
 			if math.IsNaN(v) || math.Abs(v) > 1e30 {
-				return a, fmt.Errorf("%s (%04X,%04X) %q: not a usable finite number", f.name, f.t.Group, f.t.Element, s)
+				return fmt.Errorf("%s (%04X,%04X) %q: not a usable finite number", f.name, f.t.Group, f.t.Element, s)
 			}
 			*f.dst = v
 		}
@@ -220,7 +227,7 @@ func readAttrs(ds *dicom.Dataset) (dicomAttrs, error) {
 	case VOISigmoid:
 		a.voi = VOISigmoid
 	}
-	return a, nil
+	return nil
 }
 
 // firstString returns the first value of a string element, trimmed, or "".
@@ -249,88 +256,119 @@ func decodeNative(raw []byte, a dicomAttrs, bo binary.ByteOrder, opt LoadOptions
 		return nil, fmt.Errorf("PixelData (7FE0,0010) holds %d bytes, want %d for %dx%d x %d samples x %d bits: truncated or corrupt",
 			len(raw), need, a.cols, a.rows, a.spp, a.bitsAlloc)
 	}
-	shift := uint(a.hb + 1 - a.bitsStored)
-	mask := uint32(1)<<uint(a.bitsStored) - 1
-	if a.bitsStored == 32 {
-		mask = ^uint32(0)
-	}
-	signBit := uint32(1) << uint(a.bitsStored-1)
-	stored := func(i int) uint32 {
-		var v uint32
-		switch bps {
-		case 1:
-			v = uint32(raw[i])
-		case 2:
-			v = uint32(bo.Uint16(raw[2*i:]))
-		default:
-			v = bo.Uint32(raw[4*i:])
-		}
-		return (v >> shift) & mask
-	}
-	value := func(v uint32) float64 {
-		if a.signed && v&signBit != 0 {
-			return float64(int64(v) - int64(mask) - 1)
-		}
-		return float64(v)
-	}
-	modality := func(v uint32) float32 { return float32(value(v)*a.slope + a.intercept) }
+	s := newNativeSamples(raw, a, bo)
 	g := newGridBuilder(a.cols, a.rows, reduceFactor(a.cols, a.rows, opt))
 	var hist *valueHist
+	var counts []uint32
 	if a.spp == 1 && a.bitsStored <= 16 {
 		hist = newValueHist(a.bitsStored)
 		hist.n = n
+		counts = hist.counts
 	}
-	w := a.cols
 	for y := range a.rows {
-		dst := g.row()
-		i0 := y * w
-		switch {
-		case a.spp == 1 && bps == 2 && !a.signed && a.slope == 1 && a.intercept == 0:
-			// The common case (unsigned 16-bit words, no rescale).
-			row := raw[2*i0 : 2*(i0+w)]
-			for x := range dst {
-				v := (uint32(bo.Uint16(row[2*x:])) >> shift) & mask
-				dst[x] = float32(v)
-				if hist != nil {
-					hist.counts[v]++
-				}
-			}
-		case a.spp == 1:
-			for x := range dst {
-				v := stored(i0 + x)
-				dst[x] = modality(v)
-				if hist != nil {
-					hist.counts[v]++
-				}
-			}
-		default:
-			for x := range dst {
-				i := i0 + x
-				var v float64
-				switch {
-				case strings.HasPrefix(a.photometric, "YBR"):
-					// Y is the luminance already.
-					if a.planar == 1 {
-						v = value(stored(i))
-					} else {
-						v = value(stored(3 * i))
-					}
-				case a.planar == 1:
-					v = float64(luma(float32(value(stored(i))), float32(value(stored(n+i))), float32(value(stored(2*n+i)))))
-				default:
-					v = float64(luma(float32(value(stored(3*i))), float32(value(stored(3*i+1))), float32(value(stored(3*i+2)))))
-				}
-				dst[x] = float32(v*a.slope + a.intercept)
-			}
-		}
+		s.row(g.row(), y*a.cols, counts)
 		g.commit()
 	}
 	rg := g.radiograph()
 	rg.Format = "dicom"
 	if hist != nil {
-		rg.DefaultWindow = hist.window(func(s int) float32 { return modality(uint32(s)) })
+		rg.DefaultWindow = hist.window(func(v int) float32 { return s.modality(uint32(v)) })
 	}
 	return rg, nil
+}
+
+// nativeSamples reads the stored values of native pixel data: the
+// BitsStored bits ending at HighBit, sign-extended when PixelRepresentation
+// is 1, and their modality values (Rescale Slope/Intercept).
+type nativeSamples struct {
+	raw           []byte
+	a             dicomAttrs
+	bo            binary.ByteOrder
+	bps, n        int
+	shift         uint
+	mask, signBit uint32
+}
+
+func newNativeSamples(raw []byte, a dicomAttrs, bo binary.ByteOrder) *nativeSamples {
+	s := &nativeSamples{raw: raw, a: a, bo: bo, bps: a.bitsAlloc / 8, n: a.rows * a.cols,
+		shift: uint(a.hb + 1 - a.bitsStored), mask: uint32(1)<<uint(a.bitsStored) - 1, signBit: uint32(1) << uint(a.bitsStored-1)}
+	if a.bitsStored == 32 {
+		s.mask = ^uint32(0)
+	}
+	return s
+}
+
+// stored is sample i's stored value.
+func (s *nativeSamples) stored(i int) uint32 {
+	var v uint32
+	switch s.bps {
+	case 1:
+		v = uint32(s.raw[i])
+	case 2:
+		v = uint32(s.bo.Uint16(s.raw[2*i:]))
+	default:
+		v = s.bo.Uint32(s.raw[4*i:])
+	}
+	return (v >> s.shift) & s.mask
+}
+
+// value is stored value v, sign-extended when the pixels are signed.
+func (s *nativeSamples) value(v uint32) float64 {
+	if s.a.signed && v&s.signBit != 0 {
+		return float64(int64(v) - int64(s.mask) - 1)
+	}
+	return float64(v)
+}
+
+func (s *nativeSamples) modality(v uint32) float32 {
+	return float32(s.value(v)*s.a.slope + s.a.intercept)
+}
+
+// row converts the pixels from i0 (len(dst) of them) to modality values;
+// counts, when set, counts the stored values of a grey image. A colour
+// image becomes its luminance (YBR: the Y it stores).
+func (s *nativeSamples) row(dst []float32, i0 int, counts []uint32) {
+	a, n := s.a, s.n
+	switch {
+	case a.spp == 1 && s.bps == 2 && !a.signed && a.slope == 1 && a.intercept == 0:
+		// The common case (unsigned 16-bit words, no rescale).
+		bo, shift, mask := s.bo, s.shift, s.mask
+		row := s.raw[2*i0 : 2*(i0+len(dst))]
+		for x := range dst {
+			v := (uint32(bo.Uint16(row[2*x:])) >> shift) & mask
+			dst[x] = float32(v)
+			if counts != nil {
+				counts[v]++
+			}
+		}
+	case a.spp == 1:
+		for x := range dst {
+			v := s.stored(i0 + x)
+			dst[x] = s.modality(v)
+			if counts != nil {
+				counts[v]++
+			}
+		}
+	default:
+		for x := range dst {
+			i := i0 + x
+			var v float64
+			switch {
+			case strings.HasPrefix(a.photometric, "YBR"):
+				// Y is the luminance already.
+				if a.planar == 1 {
+					v = s.value(s.stored(i))
+				} else {
+					v = s.value(s.stored(3 * i))
+				}
+			case a.planar == 1:
+				v = float64(luma(float32(s.value(s.stored(i))), float32(s.value(s.stored(n+i))), float32(s.value(s.stored(2*n+i)))))
+			default:
+				v = float64(luma(float32(s.value(s.stored(3*i))), float32(s.value(s.stored(3*i+1))), float32(s.value(s.stored(3*i+2)))))
+			}
+			dst[x] = float32(v*a.slope + a.intercept)
+		}
+	}
 }
 
 // decodeDICOMJPEG decodes the first frame of 8-bit baseline JPEG pixel data.

@@ -46,25 +46,9 @@ type dicomLayout struct {
 // the library need not copy it.
 func scanDICOM(data []byte) (lay dicomLayout, err error) {
 	lay = dicomLayout{pixelHdr: -1, pixelOff: -1}
-	pos := 0
-	if len(data) >= 132 && string(data[128:132]) == "DICM" {
-		pos = 132
-		lay.noGroupLength = len(data) < pos+4 || binary.LittleEndian.Uint16(data[pos:]) != 0x0002 || binary.LittleEndian.Uint16(data[pos+2:]) != 0x0000
-		// File meta information: always explicit VR little endian.
-		for pos+4 <= len(data) && binary.LittleEndian.Uint16(data[pos:]) == 0x0002 {
-			el := binary.LittleEndian.Uint16(data[pos+2:])
-			vr, vl, hdr, err := explicitHeader(data, pos, binary.LittleEndian)
-			if err != nil {
-				return lay, err
-			}
-			if vl == undefinedLength || int64(vl) > int64(len(data)-pos-hdr) {
-				return lay, fmt.Errorf("file meta element (0002,%04X) %s at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", el, vr, pos, vl, len(data))
-			}
-			if el == 0x0010 {
-				lay.ts = strings.TrimRight(string(data[pos+hdr:pos+hdr+int(vl)]), " \x00")
-			}
-			pos += hdr + int(vl)
-		}
+	pos, err := scanMeta(data, &lay)
+	if err != nil {
+		return lay, err
 	}
 	if lay.ts == "" {
 		// No meta header: the library falls back to implicit little endian.
@@ -83,84 +67,143 @@ func scanDICOM(data []byte) (lay dicomLayout, err error) {
 	default:
 		return lay, unsupportedSyntax(lay.ts)
 	}
-	inPixelData := false
+	w := datasetWalk{data: data, pos: pos, bo: bo, implicit: implicit, lay: &lay}
+	return lay, w.run()
+}
+
+// scanMeta reads the file meta information (after the preamble, when there
+// is one) into lay and returns where the dataset starts.
+func scanMeta(data []byte, lay *dicomLayout) (int, error) {
+	if len(data) < 132 || string(data[128:132]) != "DICM" {
+		return 0, nil
+	}
+	pos := 132
+	lay.noGroupLength = len(data) < pos+4 || binary.LittleEndian.Uint16(data[pos:]) != 0x0002 || binary.LittleEndian.Uint16(data[pos+2:]) != 0x0000
+	// File meta information: always explicit VR little endian.
+	for pos+4 <= len(data) && binary.LittleEndian.Uint16(data[pos:]) == 0x0002 {
+		el := binary.LittleEndian.Uint16(data[pos+2:])
+		vr, vl, hdr, err := explicitHeader(data, pos, binary.LittleEndian)
+		if err != nil {
+			return pos, err
+		}
+		if vl == undefinedLength || int64(vl) > int64(len(data)-pos-hdr) {
+			return pos, fmt.Errorf("file meta element (0002,%04X) %s at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", el, vr, pos, vl, len(data))
+		}
+		if el == 0x0010 {
+			lay.ts = strings.TrimRight(string(data[pos+hdr:pos+hdr+int(vl)]), " \x00")
+		}
+		pos += hdr + int(vl)
+	}
+	return pos, nil
+}
+
+// datasetWalk walks the dataset's element headers, checking every length
+// and recording the top-level pixel data in lay.
+type datasetWalk struct {
+	data        []byte
+	pos         int
+	bo          binary.ByteOrder
+	implicit    bool
+	lay         *dicomLayout
+	inPixelData bool
 	// nest holds the end offset of each enclosing defined-length sequence,
 	// or -1 for an undefined-length one (closed by a sequence delimiter):
 	// an element is top-level when nest is empty.
-	var nest []int
-	for pos < len(data) {
-		for len(nest) > 0 && nest[len(nest)-1] >= 0 && pos >= nest[len(nest)-1] {
-			nest = nest[:len(nest)-1]
+	nest []int
+}
+
+func (w *datasetWalk) run() error {
+	data, bo := w.data, w.bo
+	for w.pos < len(data) {
+		for len(w.nest) > 0 && w.nest[len(w.nest)-1] >= 0 && w.pos >= w.nest[len(w.nest)-1] {
+			w.nest = w.nest[:len(w.nest)-1]
 		}
-		if len(data)-pos < 8 {
-			return lay, fmt.Errorf("truncated element header at offset %d (file is %d bytes)", pos, len(data))
+		if len(data)-w.pos < 8 {
+			return fmt.Errorf("truncated element header at offset %d (file is %d bytes)", w.pos, len(data))
 		}
-		group, el := bo.Uint16(data[pos:]), bo.Uint16(data[pos+2:])
+		group, el := bo.Uint16(data[w.pos:]), bo.Uint16(data[w.pos+2:])
+		var err error
 		if group == 0xFFFE {
-			vl := bo.Uint32(data[pos+4:])
-			pos += 8
-			if el == 0xE0DD {
-				if inPixelData {
-					inPixelData = false
-				} else if len(nest) > 0 && nest[len(nest)-1] < 0 {
-					nest = nest[:len(nest)-1]
-				}
-			}
-			if el != 0xE000 || vl == undefinedLength {
-				continue
-			}
-			if int64(vl) > int64(len(data)-pos) {
-				return lay, fmt.Errorf("item at offset %d: length %d runs past the end of the file: truncated or corrupt", pos-8, vl)
-			}
-			if inPixelData {
-				pos += int(vl) // a compressed fragment: opaque bytes
-			}
-			// A dataset item's elements are walked in turn.
-			continue
-		}
-		var (
-			vr  string
-			vl  uint32
-			hdr int
-		)
-		if implicit {
-			vl, hdr = bo.Uint32(data[pos+4:]), 8
-			if info, err := tag.Find(tag.Tag{Group: group, Element: el}); err == nil {
-				vr = info.VR
-			}
+			err = w.delimiter(el)
 		} else {
-			if vr, vl, hdr, err = explicitHeader(data, pos, bo); err != nil {
-				return lay, err
-			}
+			err = w.element(group, el)
 		}
-		start := pos
-		pos += hdr
-		pixel := group == 0x7FE0 && el == 0x0010 && len(nest) == 0
-		if vl == undefinedLength {
-			switch {
-			case group == 0x7FE0 && el == 0x0010:
-				inPixelData = true
-				if pixel {
-					lay.pixelHdr, lay.pixelOff, lay.pixelLen = start, -1, 0
-				}
-			default:
-				nest = append(nest, -1) // a sequence: walk its items
-			}
-			continue
-		}
-		if int64(vl) > int64(len(data)-pos) {
-			return lay, fmt.Errorf("element (%04X,%04X) at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", group, el, start, vl, len(data))
-		}
-		if pixel {
-			lay.pixelHdr, lay.pixelOff, lay.pixelLen = start, pos, int(vl)
-		}
-		if vr == "SQ" {
-			nest = append(nest, pos+int(vl))
-		} else {
-			pos += int(vl)
+		if err != nil {
+			return err
 		}
 	}
-	return lay, nil
+	return nil
+}
+
+// delimiter steps over an item or delimiter (group FFFE) at w.pos.
+func (w *datasetWalk) delimiter(el uint16) error {
+	vl := w.bo.Uint32(w.data[w.pos+4:])
+	w.pos += 8
+	if el == 0xE0DD {
+		if w.inPixelData {
+			w.inPixelData = false
+		} else if len(w.nest) > 0 && w.nest[len(w.nest)-1] < 0 {
+			w.nest = w.nest[:len(w.nest)-1]
+		}
+	}
+	if el != 0xE000 || vl == undefinedLength {
+		return nil
+	}
+	if int64(vl) > int64(len(w.data)-w.pos) {
+		return fmt.Errorf("item at offset %d: length %d runs past the end of the file: truncated or corrupt", w.pos-8, vl)
+	}
+	if w.inPixelData {
+		w.pos += int(vl) // a compressed fragment: opaque bytes
+	}
+	// A dataset item's elements are walked in turn.
+	return nil
+}
+
+// element steps over the element (group, el) at w.pos, into it when it is
+// a sequence.
+func (w *datasetWalk) element(group, el uint16) error {
+	data := w.data
+	var (
+		vr  string
+		vl  uint32
+		hdr int
+		err error
+	)
+	if w.implicit {
+		vl, hdr = w.bo.Uint32(data[w.pos+4:]), 8
+		if info, err := tag.Find(tag.Tag{Group: group, Element: el}); err == nil {
+			vr = info.VR
+		}
+	} else if vr, vl, hdr, err = explicitHeader(data, w.pos, w.bo); err != nil {
+		return err
+	}
+	start := w.pos
+	w.pos += hdr
+	pixel := group == 0x7FE0 && el == 0x0010 && len(w.nest) == 0
+	if vl == undefinedLength {
+		switch {
+		case group == 0x7FE0 && el == 0x0010:
+			w.inPixelData = true
+			if pixel {
+				w.lay.pixelHdr, w.lay.pixelOff, w.lay.pixelLen = start, -1, 0
+			}
+		default:
+			w.nest = append(w.nest, -1) // a sequence: walk its items
+		}
+		return nil
+	}
+	if int64(vl) > int64(len(data)-w.pos) {
+		return fmt.Errorf("element (%04X,%04X) at offset %d: length %d runs past the end of the file (%d bytes): truncated or corrupt", group, el, start, vl, len(data))
+	}
+	if pixel {
+		w.lay.pixelHdr, w.lay.pixelOff, w.lay.pixelLen = start, w.pos, int(vl)
+	}
+	if vr == "SQ" {
+		w.nest = append(w.nest, w.pos+int(vl))
+	} else {
+		w.pos += int(vl)
+	}
+	return nil
 }
 
 // explicitHeader reads an explicit-VR element header at pos, mirroring the

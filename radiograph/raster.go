@@ -76,77 +76,15 @@ func fromImage(img image.Image, opt LoadOptions) (rg *Radiograph, deep bool) {
 		hist = newValueHist(16)
 		hist.n = w * h
 	}
-	if g.k == 1 && hist == nil {
-		// Full resolution: rows are independent, so convert on every core.
-		if m, ok := img.(*image.YCbCr); ok {
-			parallelRows(h, w*h, func(y0, y1 int) {
-				for y := y0; y < y1; y++ {
-					dst := g.pix[y*w : (y+1)*w]
-					for x, v := range m.Y[y*m.YStride : y*m.YStride+w] {
-						dst[x] = float32(v)
-					}
-				}
-			})
-			return g.radiograph(), false
-		}
-		if m, ok := img.(*image.Gray); ok {
-			parallelRows(h, w*h, func(y0, y1 int) {
-				for y := y0; y < y1; y++ {
-					dst := g.pix[y*w : (y+1)*w]
-					for x, v := range m.Pix[y*m.Stride : y*m.Stride+w] {
-						dst[x] = float32(v)
-					}
-				}
-			})
-			return g.radiograph(), false
-		}
+	if g.k == 1 && hist == nil && grayRowsInParallel(img, g.pix, w, h) {
+		return g.radiograph(), false
+	}
+	var counts []uint32
+	if hist != nil {
+		counts = hist.counts
 	}
 	for y := range h {
-		dst := g.row()
-		switch m := img.(type) {
-		case *image.Gray:
-			for x, v := range m.Pix[y*m.Stride : y*m.Stride+w] {
-				dst[x] = float32(v)
-			}
-		case *image.Gray16:
-			deep = true
-			row := m.Pix[y*m.Stride : y*m.Stride+2*w]
-			for x := range w {
-				v := uint16(row[2*x])<<8 | uint16(row[2*x+1])
-				dst[x] = float32(v)
-				if hist != nil {
-					hist.counts[v]++
-				}
-			}
-		case *image.YCbCr:
-			for x, v := range m.Y[y*m.YStride : y*m.YStride+w] {
-				dst[x] = float32(v)
-			}
-		case *image.NRGBA:
-			row := m.Pix[y*m.Stride : y*m.Stride+4*w]
-			for x := range w {
-				dst[x] = luma(float32(row[4*x]), float32(row[4*x+1]), float32(row[4*x+2]))
-			}
-		case *image.RGBA:
-			// PNG RGBA without alpha is premultiplied by 1 anyway.
-			row := m.Pix[y*m.Stride : y*m.Stride+4*w]
-			for x := range w {
-				dst[x] = luma(float32(row[4*x]), float32(row[4*x+1]), float32(row[4*x+2]))
-			}
-		default:
-			switch img.ColorModel() {
-			case color.RGBA64Model, color.NRGBA64Model, color.Gray16Model, color.Alpha16Model:
-				deep = true
-			}
-			for x := range w {
-				c := color.NRGBA64Model.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA64)
-				v := luma(float32(c.R), float32(c.G), float32(c.B))
-				if !deep {
-					v /= 257
-				}
-				dst[x] = v
-			}
-		}
+		deep = imageRow(img, y, g.row(), counts) || deep
 		g.commit()
 	}
 	rg = g.radiograph()
@@ -158,6 +96,84 @@ func fromImage(img image.Image, opt LoadOptions) (rg *Radiograph, deep bool) {
 		}
 	}
 	return rg, deep
+}
+
+// grayRowsInParallel converts an 8-bit grey or YCbCr image kept at full
+// resolution into pix on every core (its rows are independent), and
+// reports whether img was one of those.
+func grayRowsInParallel(img image.Image, pix []float32, w, h int) bool {
+	var plane []uint8
+	var stride int
+	switch m := img.(type) {
+	case *image.YCbCr:
+		plane, stride = m.Y, m.YStride
+	case *image.Gray:
+		plane, stride = m.Pix, m.Stride
+	default:
+		return false
+	}
+	parallelRows(h, w*h, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			dst := pix[y*w : (y+1)*w]
+			for x, v := range plane[y*stride : y*stride+w] {
+				dst[x] = float32(v)
+			}
+		}
+	})
+	return true
+}
+
+// imageRow converts row y of img (from its top) to luminance in dst and
+// reports whether its samples are 16-bit; counts, when set, counts 16-bit
+// grey values.
+func imageRow(img image.Image, y int, dst []float32, counts []uint32) (deep bool) {
+	b := img.Bounds()
+	w := b.Dx()
+	switch m := img.(type) {
+	case *image.Gray:
+		for x, v := range m.Pix[y*m.Stride : y*m.Stride+w] {
+			dst[x] = float32(v)
+		}
+	case *image.Gray16:
+		deep = true
+		row := m.Pix[y*m.Stride : y*m.Stride+2*w]
+		for x := range w {
+			v := uint16(row[2*x])<<8 | uint16(row[2*x+1])
+			dst[x] = float32(v)
+			if counts != nil {
+				counts[v]++
+			}
+		}
+	case *image.YCbCr:
+		for x, v := range m.Y[y*m.YStride : y*m.YStride+w] {
+			dst[x] = float32(v)
+		}
+	case *image.NRGBA:
+		row := m.Pix[y*m.Stride : y*m.Stride+4*w]
+		for x := range w {
+			dst[x] = luma(float32(row[4*x]), float32(row[4*x+1]), float32(row[4*x+2]))
+		}
+	case *image.RGBA:
+		// PNG RGBA without alpha is premultiplied by 1 anyway.
+		row := m.Pix[y*m.Stride : y*m.Stride+4*w]
+		for x := range w {
+			dst[x] = luma(float32(row[4*x]), float32(row[4*x+1]), float32(row[4*x+2]))
+		}
+	default:
+		switch img.ColorModel() {
+		case color.RGBA64Model, color.NRGBA64Model, color.Gray16Model, color.Alpha16Model:
+			deep = true
+		}
+		for x := range w {
+			c := color.NRGBA64Model.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA64)
+			v := luma(float32(c.R), float32(c.G), float32(c.B))
+			if !deep {
+				v /= 257
+			}
+			dst[x] = v
+		}
+	}
+	return deep
 }
 
 // luma is Rec. 601 luminance, the weights JPEG uses for Y.

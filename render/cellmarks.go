@@ -76,34 +76,7 @@ func cellMarks(ovs []Overlay, img image.Rectangle, cols, rows int) [][]*cellMark
 			g = heavyBox
 		}
 		slot := overlaySlot(o.Label)
-		at := func(x, y int) string {
-			top, bottom, left, right := y == y0, y == y1, x == x0, x == x1
-			switch {
-			case x0 == x1 && y0 == y1:
-				return "+"
-			case x0 == x1 && top:
-				return "┬"
-			case x0 == x1 && bottom:
-				return "┴"
-			case x0 == x1:
-				return "│"
-			case y0 == y1 && left:
-				return "├"
-			case y0 == y1 && right:
-				return "┤"
-			case top && left:
-				return g[0]
-			case top && right:
-				return g[1]
-			case bottom && left:
-				return g[2]
-			case bottom && right:
-				return g[3]
-			case top || bottom:
-				return g[4]
-			}
-			return g[5]
-		}
+		at := func(x, y int) string { return outlineGlyph(g, x, y, x0, y0, x1, y1) }
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
 				if y == y0 || y == y1 || x == x0 || x == x1 {
@@ -125,6 +98,38 @@ func cellMarks(ovs []Overlay, img image.Rectangle, cols, rows int) [][]*cellMark
 		}
 	}
 	return marks
+}
+
+// outlineGlyph is the glyph of cell (x, y) on the outline of the box from
+// (x0, y0) to (x1, y1) in style g; a box one cell wide or high gets tees
+// and a bar.
+func outlineGlyph(g [6]string, x, y, x0, y0, x1, y1 int) string {
+	top, bottom, left, right := y == y0, y == y1, x == x0, x == x1
+	switch {
+	case x0 == x1 && y0 == y1:
+		return "+"
+	case x0 == x1 && top:
+		return "┬"
+	case x0 == x1 && bottom:
+		return "┴"
+	case x0 == x1:
+		return "│"
+	case y0 == y1 && left:
+		return "├"
+	case y0 == y1 && right:
+		return "┤"
+	case top && left:
+		return g[0]
+	case top && right:
+		return g[1]
+	case bottom && left:
+		return g[2]
+	case bottom && right:
+		return g[3]
+	case top || bottom:
+		return g[4]
+	}
+	return g[5]
 }
 
 // markSGR returns the SGR parameters of a mark drawn over a cell whose

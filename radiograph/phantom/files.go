@@ -180,10 +180,7 @@ func (im *Image) writeDICOM(w io.Writer, f Format, id string) error {
 		binary.LittleEndian.PutUint16(raw[2*i:], s)
 	}
 	uidRoot := "2.25." + strconv.FormatUint(uint64(len(id))*1000003+uint64(im.Width)*7919+uint64(im.Height), 10)
-	els := []struct {
-		t tag.Tag
-		v any
-	}{
+	els := []dicomElement{
 		{tag.FileMetaInformationVersion, []byte{0, 1}},
 		{tag.MediaStorageSOPClassUID, []string{"1.2.840.10008.5.1.4.1.1.1.1"}},
 		{tag.MediaStorageSOPInstanceUID, []string{uidRoot + ".3"}},
@@ -211,11 +208,19 @@ func (im *Image) writeDICOM(w io.Writer, f Format, id string) error {
 		{tag.RescaleSlope, []string{"1"}},
 		{tag.PixelData, dicom.PixelDataInfo{IntentionallyUnprocessed: true, UnprocessedValueData: raw}},
 	}
-	// Elements must be written in ascending tag order.
-	slices.SortStableFunc(els, func(a, b struct {
-		t tag.Tag
-		v any
-	}) int {
+	return writeElements(w, els)
+}
+
+// dicomElement is one element to write: its tag and value.
+type dicomElement struct {
+	t tag.Tag
+	v any
+}
+
+// writeElements writes els as a DICOM dataset, in ascending tag order as
+// the format requires; pixel data is written as OW.
+func writeElements(w io.Writer, els []dicomElement) error {
+	slices.SortStableFunc(els, func(a, b dicomElement) int {
 		return cmp.Or(cmp.Compare(a.t.Group, b.t.Group), cmp.Compare(a.t.Element, b.t.Element))
 	})
 	ds := dicom.Dataset{}

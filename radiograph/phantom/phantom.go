@@ -205,18 +205,30 @@ func Render(s Spec) *Image {
 	texture := newNoise(r, 24)
 	fine := newNoise(r, 90)
 	segs := vessels(r)
-
-	heart := heartOf(s.Variant)
+	sc := scene{s: s, texture: texture, fine: fine, heart: heartOf(s.Variant), ch: c.ch, cw: c.cw}
 	// The pneumothorax collapses the patient's left lung (image right)
 	// towards its hilum; the pleural line is the collapsed lung's edge.
-	ptxLung := lungs[1]
-	ptxLung.cx, ptxLung.rx, ptxLung.ry, ptxLung.cy = 0.665, 0.12, 0.25, 0.54
-	// The nodule and the consolidation.
-	nod := nodule
-	cons := []struct{ x, y, r float64 }{{0.70, 0.60, 0.06}, {0.74, 0.66, 0.05}, {0.66, 0.66, 0.045}}
+	sc.ptxLung = lungs[1]
+	sc.ptxLung.cx, sc.ptxLung.rx, sc.ptxLung.ry, sc.ptxLung.cy = 0.665, 0.12, 0.25, 0.54
 
 	img := &Image{Width: w, Height: h, Pix: make([]uint16, w*h)}
-	// Per-pixel vessel map: computed only near each segment.
+	mark := vesselMap(c, segs, w, h)
+	for y := range h {
+		ay := (float64(y) + 0.5 - c.oy) / c.ch
+		for x := range w {
+			ax := (float64(x) + 0.5 - c.ox) / c.cw
+			v := sc.at(ax, ay, mark[y*w+x])
+			v += 10 * r.NormFloat64()
+			img.Pix[y*w+x] = uint16(math.Max(0, math.Min(MaxValue, math.Round(v))))
+		}
+	}
+	img.Findings = Truth(s)
+	return img
+}
+
+// vesselMap is the per-pixel weight of the lung markings, computed only
+// near each segment.
+func vesselMap(c canvas, segs []segment, w, h int) []float64 {
 	mark := make([]float64, w*h)
 	for _, sg := range segs {
 		pad := sg.width * 2.5
@@ -235,97 +247,121 @@ func Render(s Spec) *Image {
 			}
 		}
 	}
-	for y := range h {
-		ay := (float64(y) + 0.5 - c.oy) / c.ch
-		for x := range w {
-			ax := (float64(x) + 0.5 - c.ox) / c.cw
-			v := 140.0 // air outside the body
-			dx := math.Abs(ax - 0.5)
-			// Body: neck above the shoulders, torso below.
-			half := 0.46 - 0.3*math.Pow(math.Max(0, 0.13-ay)/0.13, 0.5)
-			if ay > -0.05 && ay < 1.05 {
-				body := 1 - smoothstep(half-0.02, half, dx)
-				v += body * (1500 + 350*(1-math.Pow(dx/0.46, 2)))
-			}
-			// Lungs: subtract attenuation, add markings and texture.
-			for i, l := range lungs {
-				dep := l.depth(ax, ay)
-				if dep <= 0 {
-					continue
-				}
-				air := 1050.0
-				markings := 300*mark[y*w+x] + 60*texture.at(ax, ay) + 35*fine.at(ax, ay)
-				if s.Variant == Pneumothorax && i == 1 && ay < 0.72 {
-					// Beyond the pleural line: no markings, more air.
-					inner := 1 - smoothstep(0.96, 1.0, ellipse(ax, ay, ptxLung.cx, ptxLung.cy, ptxLung.rx, ptxLung.ry))
-					edge := math.Exp(-math.Pow((math.Sqrt(ellipse(ax, ay, ptxLung.cx, ptxLung.cy, ptxLung.rx, ptxLung.ry))-1)/0.012, 2))
-					markings *= inner
-					air += 250 * (1 - inner)
-					v += 260 * edge * dep
-				}
-				v -= dep * air
-				v += dep * markings
-				if s.Variant == Effusion && l.right {
-					// Dependent fluid with a meniscus climbing the lateral wall.
-					lat := (ax - (l.cx - l.rx)) / (2 * l.rx)
-					level := 0.62 + 0.16*math.Pow(math.Max(0, lat), 0.7)
-					v += dep * 1000 * smoothstep(level-0.015, level+0.015, ay)
-				}
-			}
-			// Mediastinum, spine, heart.
-			if ay > 0.0 && ay < 0.9 {
-				taper := smoothstep(0.0, 0.06, ay) * (1 - smoothstep(0.72, 0.86, ay))
-				v += 380 * taper * (1 - smoothstep(0.05, 0.09, dx+0.03*math.Max(0, ay-0.45)))
-				v += (200 + 90*math.Pow(math.Sin(ay*math.Pi*16), 2)) * (1 - smoothstep(0.028, 0.04, dx)) * smoothstep(-0.05, 0.05, ay)
-			}
-			v += 480 * (1 - smoothstep(0.7, 1.0, ellipse(ax, ay, heart.cx, heart.cy, heart.rx, heart.ry)))
-			// Ribs: posterior arcs, fainter anterior ones, and clavicles.
-			if dx > 0.035 && dx < 0.45 && ay > 0 && ay < 0.85 {
-				// Only ribs within gauss's reach of ay contribute: the
-				// others add exactly zero, so they are skipped.
-				base := 0.13 + 0.55*math.Pow(dx-0.12, 2) - 0.02
-				kLo := max(0, min(int((ay-base-0.046)/0.06)-1, 10))
-				kHi := max(0, min(int((ay-base+0.046)/0.06)+2, 10))
-				for k := kLo; k < kHi; k++ {
-					yc := 0.13 + 0.06*float64(k) + 0.55*math.Pow(dx-0.12, 2) - 0.02
-					v += 230 * gauss((ay-yc)/0.009) * (1 - smoothstep(0.42, 0.45, dx))
-				}
-				if dx > 0.15 {
-					aBase := 0.2 - 0.18*(0.45-dx)
-					kLo := max(0, min(int((ay-aBase-0.041)/0.065)-1, 10))
-					kHi := max(0, min(int((ay-aBase+0.041)/0.065)+2, 10))
-					for k := kLo; k < kHi; k++ {
-						ya := 0.2 + 0.065*float64(k) - 0.18*(0.45-dx)
-						v += 90 * gauss((ay-ya)/0.008)
-					}
-				}
-				yc := 0.085 + 0.12*(0.45-dx) - 0.03
-				if dx > 0.06 && dx < 0.33 {
-					v += 420 * gauss((ay-yc)/0.011)
-				}
-			}
-			switch s.Variant {
-			case Nodule:
-				d := math.Hypot(ax-nod.x, (ay-nod.y)*c.ch/c.cw) / nod.r
-				v += 520 * (1 - smoothstep(0.8, 1.1, d))
-			case Consolidation:
-				var o float64
-				for _, b := range cons {
-					// A ragged edge: the radius wanders with the texture.
-					rr := b.r * (1 + 0.45*fine.at(ax*1.3+0.1, ay*1.3))
-					o = math.Max(o, 1-smoothstep(0.25, 1.0, math.Hypot(ax-b.x, ay-b.y)/rr))
-				}
-				// Patchy, not a solid disc, with air bronchograms: the
-				// airways (the vessel tree's paths) stay dark inside it.
-				o *= 0.75 + 0.35*texture.at(ax*2.3, ay*2.3)
-				v += o * lungs[1].depth(ax, ay) * (1150 - 1100*mark[y*w+x])
-			}
-			v += 10 * r.NormFloat64()
-			img.Pix[y*w+x] = uint16(math.Max(0, math.Min(MaxValue, math.Round(v))))
+	return mark
+}
+
+// scene is what a phantom's pixels are drawn from. Each part adds to the
+// value in turn (the order of the additions is part of the committed
+// phantoms' bytes).
+type scene struct {
+	s             Spec
+	texture, fine noise2
+	heart         ellipseSpec
+	ptxLung       lung
+	cw, ch        float64
+}
+
+// consolidation is the consolidation's patches.
+var consolidation = []struct{ x, y, r float64 }{{0.70, 0.60, 0.06}, {0.74, 0.66, 0.05}, {0.66, 0.66, 0.045}}
+
+// at is the value (before noise) at anatomical point (ax, ay); mark is the
+// vessel map there.
+func (sc *scene) at(ax, ay, mark float64) float64 {
+	v := 140.0 // air outside the body
+	dx := math.Abs(ax - 0.5)
+	// Body: neck above the shoulders, torso below.
+	half := 0.46 - 0.3*math.Pow(math.Max(0, 0.13-ay)/0.13, 0.5)
+	if ay > -0.05 && ay < 1.05 {
+		body := 1 - smoothstep(half-0.02, half, dx)
+		v += body * (1500 + 350*(1-math.Pow(dx/0.46, 2)))
+	}
+	v = sc.lungs(v, ax, ay, mark)
+	// Mediastinum, spine, heart.
+	if ay > 0.0 && ay < 0.9 {
+		taper := smoothstep(0.0, 0.06, ay) * (1 - smoothstep(0.72, 0.86, ay))
+		v += 380 * taper * (1 - smoothstep(0.05, 0.09, dx+0.03*math.Max(0, ay-0.45)))
+		v += (200 + 90*math.Pow(math.Sin(ay*math.Pi*16), 2)) * (1 - smoothstep(0.028, 0.04, dx)) * smoothstep(-0.05, 0.05, ay)
+	}
+	v += 480 * (1 - smoothstep(0.7, 1.0, ellipse(ax, ay, sc.heart.cx, sc.heart.cy, sc.heart.rx, sc.heart.ry)))
+	if dx > 0.035 && dx < 0.45 && ay > 0 && ay < 0.85 {
+		v = ribs(v, dx, ay)
+	}
+	switch sc.s.Variant {
+	case Nodule:
+		d := math.Hypot(ax-nodule.x, (ay-nodule.y)*sc.ch/sc.cw) / nodule.r
+		v += 520 * (1 - smoothstep(0.8, 1.1, d))
+	case Consolidation:
+		var o float64
+		for _, b := range consolidation {
+			// A ragged edge: the radius wanders with the texture.
+			rr := b.r * (1 + 0.45*sc.fine.at(ax*1.3+0.1, ay*1.3))
+			o = math.Max(o, 1-smoothstep(0.25, 1.0, math.Hypot(ax-b.x, ay-b.y)/rr))
+		}
+		// Patchy, not a solid disc, with air bronchograms: the
+		// airways (the vessel tree's paths) stay dark inside it.
+		o *= 0.75 + 0.35*sc.texture.at(ax*2.3, ay*2.3)
+		v += o * lungs[1].depth(ax, ay) * (1150 - 1100*mark)
+	}
+	return v
+}
+
+// lungs subtracts the lungs' attenuation from v and adds their markings
+// and texture, with the pneumothorax and the effusion.
+func (sc *scene) lungs(v, ax, ay, mark float64) float64 {
+	for i, l := range lungs {
+		dep := l.depth(ax, ay)
+		if dep <= 0 {
+			continue
+		}
+		air := 1050.0
+		markings := 300*mark + 60*sc.texture.at(ax, ay) + 35*sc.fine.at(ax, ay)
+		if sc.s.Variant == Pneumothorax && i == 1 && ay < 0.72 {
+			// Beyond the pleural line: no markings, more air.
+			p := sc.ptxLung
+			inner := 1 - smoothstep(0.96, 1.0, ellipse(ax, ay, p.cx, p.cy, p.rx, p.ry))
+			edge := math.Exp(-math.Pow((math.Sqrt(ellipse(ax, ay, p.cx, p.cy, p.rx, p.ry))-1)/0.012, 2))
+			markings *= inner
+			air += 250 * (1 - inner)
+			v += 260 * edge * dep
+		}
+		v -= dep * air
+		v += dep * markings
+		if sc.s.Variant == Effusion && l.right {
+			// Dependent fluid with a meniscus climbing the lateral wall.
+			lat := (ax - (l.cx - l.rx)) / (2 * l.rx)
+			level := 0.62 + 0.16*math.Pow(math.Max(0, lat), 0.7)
+			v += dep * 1000 * smoothstep(level-0.015, level+0.015, ay)
 		}
 	}
-	img.Findings = Truth(s)
-	return img
+	return v
+}
+
+// ribs adds the posterior rib arcs, fainter anterior ones and the
+// clavicles to v, at distance dx from the midline.
+func ribs(v, dx, ay float64) float64 {
+	// Only ribs within gauss's reach of ay contribute: the others add
+	// exactly zero, so they are skipped.
+	base := 0.13 + 0.55*math.Pow(dx-0.12, 2) - 0.02
+	kLo := max(0, min(int((ay-base-0.046)/0.06)-1, 10))
+	kHi := max(0, min(int((ay-base+0.046)/0.06)+2, 10))
+	for k := kLo; k < kHi; k++ {
+		yc := 0.13 + 0.06*float64(k) + 0.55*math.Pow(dx-0.12, 2) - 0.02
+		v += 230 * gauss((ay-yc)/0.009) * (1 - smoothstep(0.42, 0.45, dx))
+	}
+	if dx > 0.15 {
+		aBase := 0.2 - 0.18*(0.45-dx)
+		kLo := max(0, min(int((ay-aBase-0.041)/0.065)-1, 10))
+		kHi := max(0, min(int((ay-aBase+0.041)/0.065)+2, 10))
+		for k := kLo; k < kHi; k++ {
+			ya := 0.2 + 0.065*float64(k) - 0.18*(0.45-dx)
+			v += 90 * gauss((ay-ya)/0.008)
+		}
+	}
+	yc := 0.085 + 0.12*(0.45-dx) - 0.03
+	if dx > 0.06 && dx < 0.33 {
+		v += 420 * gauss((ay-yc)/0.011)
+	}
+	return v
 }
 
 // Gray16 returns the phantom as 16-bit grey holding the 12-bit values

@@ -167,107 +167,143 @@ func decodeScan(data []byte, pos int, hd *header, out *output) error {
 	// The MCU grid: interleaved scans code h x v blocks of every component
 	// per MCU; a single-component scan codes one block per MCU, only those
 	// within the image.
-	interleaved := len(sc) > 1
-	mcuW, mcuH, ybw, ybh := mxx, myy, hmax, vmax // MCUs, and luma blocks per MCU
-	if !interleaved {
-		mcuW, mcuH, ybw, ybh = (hd.width+7)/8, (hd.height+7)/8, 1, 1
+	g := mcuGrid{interleaved: len(sc) > 1, w: mxx, h: myy, ybw: hmax, ybh: vmax}
+	if !g.interleaved {
+		g.w, g.h, g.ybw, g.ybh = (hd.width+7)/8, (hd.height+7)/8, 1, 1
 	}
-	stripBlocks := mcuW * ybw * ybh
-	q := &hd.quant[y.tq]
-
-	workers := min(runtime.GOMAXPROCS(0), 4)
-	if mcuH < 4 || workers < 2 {
-		workers = 0 // not worth the goroutines: transform inline
-	}
-	var (
-		wg   sync.WaitGroup
-		jobs chan stripJob
-		free chan []block
-	)
-	if workers > 0 {
-		jobs = make(chan stripJob)
-		free = make(chan []block, 2*workers+2)
-		for range cap(free) {
-			free <- make([]block, stripBlocks)
-		}
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := range jobs {
-					out.transformStrip(j, mcuW*ybw)
-					clear(j.blocks) // decoding fills only the non-zero coefficients
-					free <- j.blocks
-				}
-			}()
-		}
-	}
+	t := newTransformer(out, g.w*g.ybw*g.ybh, g.w*g.ybw, g.h)
 	// Whatever happens below, the workers are stopped before returning.
-	stop := func() {
-		if workers > 0 {
-			close(jobs)
-			wg.Wait()
+	defer t.stop()
+	st := scanState{br: bitReader{data: data, pos: pos}, hd: hd, sc: sc, q: &hd.quant[y.tq], g: g}
+	for my := range g.h {
+		blocks := t.blocks()
+		if err := st.mcuRow(blocks); err != nil {
+			return err
 		}
-	}
-
-	br := bitReader{data: data, pos: pos}
-	var dc [3]int32
-	var scratch block
-	mcu, rst := 0, 0
-	var inline []block
-	if workers == 0 {
-		inline = make([]block, stripBlocks)
-	}
-	for my := range mcuH {
-		blocks := inline
-		if workers > 0 {
-			blocks = <-free
-		}
-		for mx := range mcuW {
-			for si, s := range sc {
-				c := hd.comps[s.comp]
-				nb := c.h * c.v
-				if !interleaved {
-					nb = 1
-				}
-				for j := range nb {
-					var b *block
-					if si == 0 {
-						bx, by := mx*ybw+j%ybw, j/ybw
-						b = &blocks[by*mcuW*ybw+bx]
-					} else {
-						b = &scratch
-					}
-					if !decodeBlock(&br, b, s, &dc[s.comp], q, si == 0) {
-						stop()
-						return formatErr("bad entropy-coded data in MCU %d", mcu)
-					}
-				}
-			}
-			mcu++
-			if hd.restart > 0 && mcu%hd.restart == 0 && mcu < mcuW*mcuH {
-				if !br.skipRestart(rst) {
-					stop()
-					return formatErr("missing restart marker after MCU %d", mcu)
-				}
-				rst++
-				dc = [3]int32{}
-			}
-		}
-		if br.overrun() {
-			stop()
+		if st.br.overrun() {
 			return formatErr("scan ends before MCU row %d", my)
 		}
-		j := stripJob{row: my * ybh, blocks: blocks}
-		if workers > 0 {
-			jobs <- j
-		} else {
-			out.transformStrip(j, mcuW*ybw)
-			clear(blocks)
+		t.submit(stripJob{row: my * g.ybh, blocks: blocks})
+	}
+	return nil
+}
+
+// mcuGrid is a scan's MCUs: w x h of them, each ybw x ybh luma blocks.
+type mcuGrid struct {
+	interleaved bool
+	w, h        int
+	ybw, ybh    int
+}
+
+// scanState is the entropy decoder's position in a scan.
+type scanState struct {
+	br       bitReader
+	hd       *header
+	sc       []scanComp
+	q        *[blockSize]int32
+	g        mcuGrid
+	dc       [3]int32
+	scratch  block
+	mcu, rst int
+}
+
+// mcuRow decodes one row of MCUs, their luma blocks into blocks (chroma is
+// read past), handling restart markers.
+func (st *scanState) mcuRow(blocks []block) error {
+	g := st.g
+	for mx := range g.w {
+		for si, s := range st.sc {
+			c := st.hd.comps[s.comp]
+			nb := c.h * c.v
+			if !g.interleaved {
+				nb = 1
+			}
+			for j := range nb {
+				b := &st.scratch
+				if si == 0 {
+					bx, by := mx*g.ybw+j%g.ybw, j/g.ybw
+					b = &blocks[by*g.w*g.ybw+bx]
+				}
+				if !decodeBlock(&st.br, b, s, &st.dc[s.comp], st.q, si == 0) {
+					return formatErr("bad entropy-coded data in MCU %d", st.mcu)
+				}
+			}
+		}
+		st.mcu++
+		if st.hd.restart > 0 && st.mcu%st.hd.restart == 0 && st.mcu < g.w*g.h {
+			if !st.br.skipRestart(st.rst) {
+				return formatErr("missing restart marker after MCU %d", st.mcu)
+			}
+			st.rst++
+			st.dc = [3]int32{}
 		}
 	}
-	stop()
 	return nil
+}
+
+// transformer runs the inverse DCT of decoded strips, on worker goroutines
+// when the image repays them, else inline. decodeScan owns it and stops it
+// before returning.
+type transformer struct {
+	out     *output
+	bw      int // blocks per row of a strip
+	workers int
+	wg      sync.WaitGroup
+	jobs    chan stripJob
+	free    chan []block
+	inline  []block
+}
+
+func newTransformer(out *output, stripBlocks, bw, strips int) *transformer {
+	t := &transformer{out: out, bw: bw, workers: min(runtime.GOMAXPROCS(0), 4)}
+	if strips < 4 || t.workers < 2 {
+		t.workers = 0 // not worth the goroutines: transform inline
+		t.inline = make([]block, stripBlocks)
+		return t
+	}
+	t.jobs = make(chan stripJob)
+	t.free = make(chan []block, 2*t.workers+2)
+	for range cap(t.free) {
+		t.free <- make([]block, stripBlocks)
+	}
+	for range t.workers {
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			for j := range t.jobs {
+				t.out.transformStrip(j, t.bw)
+				clear(j.blocks) // decoding fills only the non-zero coefficients
+				t.free <- j.blocks
+			}
+		}()
+	}
+	return t
+}
+
+// blocks returns zeroed blocks for the next strip.
+func (t *transformer) blocks() []block {
+	if t.workers == 0 {
+		return t.inline
+	}
+	return <-t.free
+}
+
+// submit transforms a decoded strip (now or on a worker).
+func (t *transformer) submit(j stripJob) {
+	if t.workers > 0 {
+		t.jobs <- j
+		return
+	}
+	t.out.transformStrip(j, t.bw)
+	clear(j.blocks)
+}
+
+// stop waits for the workers to finish the strips submitted.
+func (t *transformer) stop() {
+	if t.workers > 0 {
+		close(t.jobs)
+		t.wg.Wait()
+	}
 }
 
 // decodeBlock reads one block's coefficients. For luma it stores them
