@@ -7,25 +7,19 @@ import (
 )
 
 // Text written over a picture. Bubble Tea's renderer redraws a changed
-// line from its first changed cell to its last, rewriting the unchanged
-// blank cells between them: when the panes on both sides of the image
-// change on the same row (a result arrives: the worklist's mark on the
-// left, the disagreements on the right), the row's blank cells in the
-// image pane are written again. Terminals that keep sixel or iTerm2 pixels
-// in the cells (mlterm, and others that attach images to cells) then lose
-// those rows of the picture: mlterm's first frame showed the radiograph
-// with its top rows blank until something redrew it (issue 14). Kitty
-// images sit on their own layer and are not affected.
+// line from its first changed cell to its last, rewriting the blank cells
+// between: when the panes on both sides of the image change on the same
+// row (a result arrives), the image pane's cells on that row are written
+// again, and terminals that keep sixel or iTerm2 pixels in the cells
+// (mlterm among them) lose those rows of the picture. Kitty images sit on
+// their own layer and are not affected.
 //
-// So after every update the rows beside the picture are compared with
-// what they showed when the picture was written; where both sides changed
-// on a row, the picture is written again, once things settle a little
-// (repairDelay), at most once per delay however often the rows change.
-// The check draws the panes once more per update, only while a sixel or
-// iTerm2 picture is on screen: BenchmarkRepairCheck, 200x60 screen, 40
-// items, 1.7-3.5 ms per update (3 runs, this project's shared 2-core
-// machine under a load average of 7-8, 2026-11-28), about a frame's cost;
-// at a spinner's 12 updates a second, under 5% of one core.
+// So after every update the rows beside the picture are compared with what
+// they showed when it was written; where both sides changed on a row, the
+// picture is written again once things settle (repairDelay), at most once
+// per delay. The check costs about a frame's drawing per update, only
+// while a sixel or iTerm2 picture is on screen (BenchmarkRepairCheck; see
+// docs/performance.md).
 
 // repairDelay is how long after the damage a picture is written again:
 // five frames' flush delay, so a burst of results costs a few writes, not
