@@ -8,7 +8,7 @@ import (
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
 
-// The transfer syntaxes render decodes.
+// The transfer syntaxes radiograph decodes.
 const (
 	tsImplicitLE   = "1.2.840.10008.1.2"
 	tsExplicitLE   = "1.2.840.10008.1.2.1"
@@ -40,7 +40,7 @@ type dicomLayout struct {
 // are always implicit, a 16-bit VL of 0xFFFF means undefined) and refuses any
 // length that runs past the end of the data, so by the time the library sees
 // the bytes every allocation it makes is bounded by the file size, which Load
-// already bounded. It also rejects transfer syntaxes render cannot decode
+// already bounded. It also rejects transfer syntaxes radiograph cannot decode
 // before the library misreads them (the library parses deflated files as if
 // they were not compressed), and finds the top-level native pixel data, so
 // the library need not copy it.

@@ -63,8 +63,8 @@ type Padding struct {
 }
 
 // Unpad maps b, normalized to the padded square, to the original image's
-// normalization, clamped to [0,1]. ok is false when no
-// part of b lies inside the image (it is all padding) or b is degenerate.
+// normalization, clamped to [0,1]. ok is false when no part of b lies
+// inside the image (it is all padding) or b is degenerate.
 func (p Padding) Unpad(b Box) (out Box, ok bool) {
 	if p.Side == 0 || p.ImgW == 0 || p.ImgH == 0 {
 		return b, b.Valid()

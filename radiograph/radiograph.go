@@ -22,8 +22,8 @@ const DefaultMaxPixels = 64 << 20
 var ErrTooLarge = errors.New("image exceeds the pixel limit")
 
 // ErrUnsupported is wrapped by the error returned for a format or encoding
-// render cannot decode (for example a JPEG 2000 DICOM). The message says how
-// to convert the file.
+// radiograph cannot decode (for example a JPEG 2000 DICOM). The message
+// says how to convert the file.
 var ErrUnsupported = errors.New("unsupported image encoding")
 
 // VOIFunction is the DICOM VOI LUT function applied by window/level.

@@ -6,13 +6,13 @@ import (
 )
 
 // Crop returns the part of r inside region (normalized to r, origin
-// top-left) as a new Radiograph at r's own
-// resolution, for zooming: the pixels are copied, and the window, VOI
-// function, inversion, format, source and notes carried over; the source
-// size becomes the region's size in the file. The region is clamped to the
-// image and snapped outwards to whole pixels (at least one); the region
-// actually taken is returned, so boxes can be mapped onto the crop with
-// render.Reframe. A region that is empty or not finite is an error.
+// top-left) as a new Radiograph at r's own resolution, for zooming: the
+// pixels are copied, and the window, VOI function, inversion, format,
+// source and notes carried over; the source size becomes the region's size
+// in the file. The region is clamped to the image and snapped outwards to
+// whole pixels (at least one); the region actually taken is returned, so
+// boxes can be mapped onto the crop (render.Reframe). A region that is
+// empty or not finite is an error.
 func (r *Radiograph) Crop(region Box) (*Radiograph, Box, error) {
 	for _, v := range []float64{region.Y0, region.X0, region.Y1, region.X1} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -144,8 +144,7 @@ func (m VOIMap) Apply(src []float32, dst []uint8, levels int) {
 		}
 		dst = dst[:len(src)]
 		// Plain comparisons rather than min/max, whose NaN and signed-zero
-		// rules cost instructions here: 64 M -> 48 M for a 1600² picture
-		// (callgrind, 2026-11-28).
+		// rules cost instructions in this loop (docs/render.md, Benchmarks).
 		for i, x := range src {
 			v := a*x + b
 			if v < 0 {

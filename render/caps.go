@@ -72,7 +72,8 @@ const (
 	// can hold (101) and PNG payloads at the fast compression level.
 	QualityFull Quality = "full"
 	// QualityLean is for slow links: 32 sixel greys (about a third of the
-	// bytes, 39 dB PSNR) and PNG payloads at the best compression level.
+	// bytes; docs/render.md, Picture quality) and PNG payloads at the best
+	// compression level.
 	QualityLean Quality = "lean"
 )
 

@@ -14,12 +14,12 @@ import (
 // Why a PNG writer of our own for the kitty and iTerm2 payloads: image/png
 // never filters a paletted image, and unfiltered rows of a radiograph
 // compress poorly. Our canvas's palette indices are ordered greys (overlay
-// colours come after them), so its rows filter as well as grey ones. With
-// per-row filters and deflate level 4, the 2048² phantom at 1024 px is
-// 320 KB instead of image/png's 468 KB (31.5% smaller); level 6 saves
-// another 5% for seven times the time. The two halves of the rows are
-// compressed in parallel (the second with the first's last 32 KiB as
-// dictionary, joined after a sync flush, as pigz does).
+// colours come after them), so its rows filter as well as grey ones, and
+// the payload is about a third smaller; deflate level 4, because level 6
+// gains little for far more time (docs/render.md, PNG payloads). The two
+// halves of the rows are compressed in parallel (the second with the
+// first's last 32 KiB as dictionary, joined after a sync flush, as pigz
+// does).
 //
 // payloadLevel is the deflate level of the PNG payloads.
 const payloadLevel = 4
@@ -77,9 +77,8 @@ func appendChunk(out []byte, typ string, data []byte) []byte {
 }
 
 // filterRows maps each row through lut and filters it with PNG's Up
-// filter. Measured on the 2048² phantom at 1024 px, choosing per row the
-// filter with the smallest sum of absolute bytes (the specification's
-// heuristic) saves 0.2% for three times the filtering time.
+// filter: choosing a filter per row (the specification's heuristic) gains
+// almost nothing for several times the filtering time (docs/render.md).
 func filterRows(img *image.Paletted, lut []byte, w, h int) []byte {
 	raw := make([]byte, h*(w+1))
 	prev := make([]byte, w)

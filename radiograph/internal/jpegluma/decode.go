@@ -1,10 +1,10 @@
 // Package jpegluma decodes the luma (grey, or the Y of YCbCr) of baseline
 // JPEG files, with the inverse DCT spread over every core.
 //
-// Why not only image/jpeg: it decodes on one goroutine, and for a 2048²
-// radiograph drawn at 1600 px (no averaging while decoding) its entropy
-// decoding and inverse DCT were most of `cxr-auditor render`'s critical
-// path, 1.16x chafa's whole-process time (docs/render.md). Here the
+// Why not only image/jpeg: it decodes on one goroutine, and for a large
+// radiograph drawn with no averaging while decoding its entropy decoding
+// and inverse DCT were most of `cxr-auditor render`'s critical path
+// (figures in docs/render.md, Benchmarks). Here the
 // Huffman decoding, which is sequential by nature, runs on the caller's
 // goroutine and hands each row of MCUs to workers that dequantize,
 // transform and store it; chroma blocks are entropy-decoded (to find the
