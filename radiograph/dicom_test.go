@@ -412,8 +412,8 @@ func TestDecodeDICOMRejectsNonFiniteRescale(t *testing.T) {
 }
 
 // TestDecodeDICOMWithoutMetaGroupLength: a file whose meta header lacks
-// (0002,0000) was refused (issue 10); dcmtk reads it with a warning, and so
-// does render, with a note.
+// (0002,0000) was refused; dcmtk reads it with a warning, and so does
+// radiograph, with a note.
 func TestDecodeDICOMWithoutMetaGroupLength(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(phantoms, "phantom-ptx-mono1.dcm"))
 	require.NoError(t, err)

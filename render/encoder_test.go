@@ -318,7 +318,7 @@ func TestKittyPicture(t *testing.T) {
 }
 
 // TestKittyDirectPlacement: without Unicode placeholders (kitty 0.26.5
-// rejects U=1, issue 14) the picture is transmitted and put at the cursor in
+// rejects U=1) the picture is transmitted and put at the cursor in
 // one command, with a fixed image and placement id per encoder, the cursor
 // left where it is, replies suppressed; each picture first deletes the
 // previous one, and Release deletes it.

@@ -37,9 +37,9 @@ func encodePNG(t testing.TB, img image.Image) []byte {
 	return buf.Bytes()
 }
 
-// TestPicturesAreBoundedWhateverTheRequest covers issue 10's cases: a 99-byte
-// 1x10000 PNG at --width 256 took 30 s and 3.4 GB, 1x30000 died allocating
-// 7.8 GB, and --width 20000 took 2.7 GB.
+// TestPicturesAreBoundedWhateverTheRequest: a tiny thin PNG asked for at a
+// small width, or any image at an absurd width, once made pictures of
+// gigabytes (docs/render.md, "Every picture is bounded"); now none does.
 func TestPicturesAreBoundedWhateverTheRequest(t *testing.T) {
 	thin := func(h int) *radiograph.Radiograph {
 		data := encodePNG(t, image.NewGray(image.Rect(0, 0, 1, h)))

@@ -11,7 +11,7 @@ import (
 )
 
 // TestPNGPayloadIsFilteredGreyAndSmaller: kitty and iTerm2 payloads were
-// unfiltered paletted PNGs (issue 11); without boxes they are filtered grey
+// unfiltered paletted PNGs; without boxes they are filtered grey
 // PNGs now, at least 30% smaller for the same pixels, and decode to exactly
 // the canvas.
 func TestPNGPayloadIsFilteredGreyAndSmaller(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 // sixel picture change on one of its rows, the renderer rewrites that
 // row's blank cells in the image pane, and terminals that keep sixel
 // pixels in the cells (mlterm 3.9) lose that row of the picture: the
-// first frame showed the radiograph with its top rows blank (issue 14).
+// first frame showed the radiograph with its top rows blank.
 // The picture is written again after such a frame, and only then.
 func TestSixelRewrittenAfterTextOverIt(t *testing.T) {
 	f := newFixture(4, 0)
