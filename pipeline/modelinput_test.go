@@ -67,7 +67,7 @@ func TestPrepareImage(t *testing.T) {
 
 // TestReadImageIsBounded: a worklist row naming /dev/zero crashed run and
 // review with "fatal error: out of memory" (issue 10); images are read
-// through render's bounded reader now.
+// through radiograph's bounded reader now.
 func TestReadImageIsBounded(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero")

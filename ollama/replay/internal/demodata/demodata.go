@@ -48,7 +48,7 @@ type Want struct {
 	Salvaged bool
 	// Err: the item fails (no report).
 	Err bool
-	// Format is the image encoding render reports ("png8", "dicom", ...).
+	// Format is the image encoding radiograph reports ("png8", "dicom", ...).
 	Format string
 	// Invert: the image is DICOM MONOCHROME1.
 	Invert bool
