@@ -1,4 +1,4 @@
-package compare
+package agreement
 
 import (
 	"errors"
@@ -7,10 +7,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
-// Sentinel errors of Agreement; the wrapped message names the rating or the
+// Sentinel errors of Measure; the wrapped message names the rating or the
 // option at fault.
 var (
 	// ErrInvalidRating: a rating lacks a field, uses a category, label or
@@ -29,7 +30,7 @@ type Rating struct {
 	ItemID   string       `json:"item_id"`
 	Key      string       `json:"key"`
 	Label    schema.Label `json:"label"`
-	Kind     Kind         `json:"kind"`
+	Kind     audit.Kind   `json:"kind"`
 	Reader   string       `json:"reader"`
 	Category string       `json:"category"`
 }
@@ -63,22 +64,26 @@ func ParseKappaMethod(s string) (KappaMethod, error) {
 	return "", fmt.Errorf("%w: method %q: want auto, cohen or fleiss", ErrInvalidOptions, s)
 }
 
-// DecisionCategories returns the reviewer decisions in display order:
-// image_right, draft_right, both_wrong, unsure. They are the values of
-// audit.Decision, which compare cannot import (audit imports compare); a test
-// in audit keeps the two lists equal.
+// DecisionCategories returns the reviewer decisions (audit.Decisions) as
+// rating categories, in display order: image_right, draft_right,
+// both_wrong, unsure.
 func DecisionCategories() []string {
-	return []string{"image_right", "draft_right", "both_wrong", "unsure"}
+	ds := audit.Decisions()
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = string(d)
+	}
+	return out
 }
 
-// Options tune Agreement. The zero value is the default analysis.
+// Options tune Measure. The zero value is the default analysis.
 type Options struct {
 	// Categories are the possible ratings, in display order (rows and
 	// columns of the confusion tables). Nil means DecisionCategories(). At
 	// least two, distinct and non-empty.
 	Categories []string
 	// Readers are the study's readers. A reader named here who rated
-	// nothing is listed in AgreementReport.ReadersWithoutRatings and plays
+	// nothing is listed in Report.ReadersWithoutRatings and plays
 	// no other part. Readers who rated something count whether named or not.
 	Readers []string
 	// Method is the kappa to compute; MethodAuto by default. MethodCohen
@@ -86,13 +91,13 @@ type Options struct {
 	Method KappaMethod
 	// MinReaders is how many readers a unit needs to count; 0 means 2.
 	// Units with fewer are excluded from every statistic, counted per group
-	// and listed in AgreementReport.Excluded. Cohen's kappa needs exactly 2.
+	// and listed in Report.Excluded. Cohen's kappa needs exactly 2.
 	MinReaders int
 	// Level is the confidence level of the intervals; 0 means 0.95.
 	Level float64
 }
 
-// Agreement measures how far readers agree on the units they rated:
+// Measure measures how far readers agree on the units they rated:
 // overall, per positive label and per disagreement kind. For each group it
 // gives the raw agreement, a kappa with its confidence interval, and the
 // confusion table of every pair of readers with the units behind each
@@ -107,20 +112,20 @@ type Options struct {
 // The error wraps ErrInvalidRating (naming the rating by its index in
 // ratings, from 0, and its fields) or ErrInvalidOptions. The same ratings,
 // in any order, always give the same report.
-func Agreement(ratings []Rating, opts Options) (AgreementReport, error) {
+func Measure(ratings []Rating, opts Options) (Report, error) {
 	o, err := opts.normalize()
 	if err != nil {
-		return AgreementReport{}, err
+		return Report{}, err
 	}
 	a, err := collect(ratings, o)
 	if err != nil {
-		return AgreementReport{}, err
+		return Report{}, err
 	}
 	if err := a.chooseMethod(o.Method); err != nil {
-		return AgreementReport{}, err
+		return Report{}, err
 	}
 
-	rep := AgreementReport{
+	rep := Report{
 		Method:                a.method,
 		SEMethod:              seMethod(a.method),
 		Level:                 o.Level,
@@ -150,7 +155,7 @@ func Agreement(ratings []Rating, opts Options) (AgreementReport, error) {
 	for _, l := range schema.PositiveLabels() {
 		rep.Groups = append(rep.Groups, a.group(GroupLabel, string(l), func(u *unit) bool { return u.label == l }))
 	}
-	for _, k := range Kinds() {
+	for _, k := range audit.Kinds() {
 		rep.Groups = append(rep.Groups, a.group(GroupKind, string(k), func(u *unit) bool { return u.kind == k }))
 	}
 	return rep, nil
@@ -212,7 +217,7 @@ func (o Options) normalize() (Options, error) {
 type unit struct {
 	ref   UnitRef
 	label schema.Label
-	kind  Kind
+	kind  audit.Kind
 	first int    // index of the unit's first rating, for error messages
 	votes []vote // in rating order; a unit has a handful
 
@@ -237,7 +242,7 @@ func (u *unit) readerNames(readers []string) []string {
 	return out
 }
 
-// analysis is the validated input of Agreement.
+// analysis is the validated input of Measure.
 type analysis struct {
 	opts      Options
 	method    KappaMethod
@@ -352,7 +357,7 @@ func joinLabelNames(ls []schema.Label) string {
 }
 
 func joinKinds() string {
-	ks := Kinds()
+	ks := audit.Kinds()
 	s := make([]string, len(ks))
 	for i, k := range ks {
 		s[i] = string(k)

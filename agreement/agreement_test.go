@@ -1,4 +1,4 @@
-package compare
+package agreement
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -22,7 +23,7 @@ const (
 )
 
 // rate builds the ratings of one unit, reader by reader ("alice:image_right").
-func rate(item string, l schema.Label, k Kind, votes ...string) []Rating {
+func rate(item string, l schema.Label, k audit.Kind, votes ...string) []Rating {
 	var out []Rating
 	for _, v := range votes {
 		reader, cat, _ := strings.Cut(v, ":")
@@ -36,17 +37,17 @@ func rate(item string, l schema.Label, k Kind, votes ...string) []Rating {
 func workedExample() []Rating {
 	var rs []Rating
 	for _, u := range [][]Rating{
-		rate("a1", schema.Pneumothorax, MissedInDraft, "alice:"+ir, "bob:"+ir),
-		rate("a1", schema.PleuralEffusion, UnsupportedByImage, "alice:"+dr, "bob:"+dr),
-		rate("a2", schema.Pneumothorax, ContradictedByImage, "alice:"+ir, "bob:"+ir),
-		rate("a2", schema.Cardiomegaly, UnsupportedByImage, "alice:"+dr, "bob:"+bw),
-		rate("a3", schema.NoduleMass, MissedInDraft, "alice:"+ir, "bob:"+un),
-		rate("a3", schema.PleuralEffusion, HedgedInDraft, "alice:"+un, "bob:"+un),
-		rate("a4", schema.Pneumothorax, MissedInDraft, "alice:"+ir, "bob:"+ir),
-		rate("a4", schema.LungOpacity, UnsupportedByImage, "alice:"+bw, "bob:"+bw),
-		rate("a5", schema.Cardiomegaly, MissedInDraft, "alice:"+ir, "bob:"+dr),
-		rate("a5", schema.NoduleMass, UnsupportedByImage, "alice:"+dr, "bob:"+dr),
-		rate("a6", schema.Pneumothorax, MissedInDraft, "alice:"+ir),
+		rate("a1", schema.Pneumothorax, audit.MissedInDraft, "alice:"+ir, "bob:"+ir),
+		rate("a1", schema.PleuralEffusion, audit.UnsupportedByImage, "alice:"+dr, "bob:"+dr),
+		rate("a2", schema.Pneumothorax, audit.ContradictedByImage, "alice:"+ir, "bob:"+ir),
+		rate("a2", schema.Cardiomegaly, audit.UnsupportedByImage, "alice:"+dr, "bob:"+bw),
+		rate("a3", schema.NoduleMass, audit.MissedInDraft, "alice:"+ir, "bob:"+un),
+		rate("a3", schema.PleuralEffusion, audit.HedgedInDraft, "alice:"+un, "bob:"+un),
+		rate("a4", schema.Pneumothorax, audit.MissedInDraft, "alice:"+ir, "bob:"+ir),
+		rate("a4", schema.LungOpacity, audit.UnsupportedByImage, "alice:"+bw, "bob:"+bw),
+		rate("a5", schema.Cardiomegaly, audit.MissedInDraft, "alice:"+ir, "bob:"+dr),
+		rate("a5", schema.NoduleMass, audit.UnsupportedByImage, "alice:"+dr, "bob:"+dr),
+		rate("a6", schema.Pneumothorax, audit.MissedInDraft, "alice:"+ir),
 	} {
 		rs = append(rs, u...)
 	}
@@ -87,7 +88,7 @@ func val(t *testing.T, p *float64) float64 {
 //	hedged_in_draft         one unit U/U: undefined
 //	unsupported_by_image    DR/DR DR/BW BW/BW DR/DR: p_o .75, p_e .5, κ .5
 func TestAgreementWorkedExample(t *testing.T) {
-	rep, err := Agreement(workedExample(), Options{Readers: []string{"alice", "bob", "carol"}})
+	rep, err := Measure(workedExample(), Options{Readers: []string{"alice", "bob", "carol"}})
 	require.NoError(t, err)
 	assert.Equal(t, MethodCohen, rep.Method)
 	assert.Equal(t, "fleiss-cohen-everitt-1969", rep.SEMethod)
@@ -96,7 +97,7 @@ func TestAgreementWorkedExample(t *testing.T) {
 	assert.Equal(t, 21, rep.Ratings)
 	assert.Equal(t, 11, rep.Units)
 	assert.Equal(t, []ExcludedUnit{{ItemID: "a6", Key: "pneumothorax/missed_in_draft",
-		Label: schema.Pneumothorax, Kind: MissedInDraft, Readers: []string{"alice"}}}, rep.Excluded)
+		Label: schema.Pneumothorax, Kind: audit.MissedInDraft, Readers: []string{"alice"}}}, rep.Excluded)
 	require.Len(t, rep.Groups, 10)
 
 	all, ok := rep.Group(GroupAll, GroupAll)
@@ -182,7 +183,7 @@ func TestAgreementWorkedExample(t *testing.T) {
 	assert.InDelta(t, 1, val(t, g.Kappa.High), 0)
 }
 
-// The published tables, fed through Agreement as individual ratings, give
+// The published tables, fed through Measure as individual ratings, give
 // the published figures: the public path loses nothing on the way.
 func TestAgreementPublishedThroughRatings(t *testing.T) {
 	t.Run("cohen sas skin condition", func(t *testing.T) {
@@ -195,11 +196,11 @@ func TestAgreementPublishedThroughRatings(t *testing.T) {
 				for range c {
 					n++
 					id := fmt.Sprintf("patient%02d", n)
-					rs = append(rs, rate(id, schema.Pneumothorax, MissedInDraft, "derm1:"+cats[i], "derm2:"+cats[j])...)
+					rs = append(rs, rate(id, schema.Pneumothorax, audit.MissedInDraft, "derm1:"+cats[i], "derm2:"+cats[j])...)
 				}
 			}
 		}
-		rep, err := Agreement(rs, Options{Categories: cats})
+		rep, err := Measure(rs, Options{Categories: cats})
 		require.NoError(t, err)
 		all, _ := rep.Group(GroupAll, GroupAll)
 		assert.Equal(t, 88, all.Units)
@@ -217,7 +218,7 @@ func TestAgreementPublishedThroughRatings(t *testing.T) {
 	})
 	t.Run("fleiss wikipedia", func(t *testing.T) {
 		cats := []string{"1", "2", "3", "4", "5"}
-		rep, err := Agreement(countsToRatings(wikipediaFleiss, cats), Options{Categories: cats})
+		rep, err := Measure(countsToRatings(wikipediaFleiss, cats), Options{Categories: cats})
 		require.NoError(t, err)
 		assert.Equal(t, MethodFleiss, rep.Method)
 		all, _ := rep.Group(GroupAll, GroupAll)
@@ -230,18 +231,18 @@ func TestAgreementPublishedThroughRatings(t *testing.T) {
 	})
 	t.Run("fleiss 1971", func(t *testing.T) {
 		cats := []string{"depression", "personality", "schizophrenia", "neurosis", "other"}
-		rep, err := Agreement(countsToRatings(fleiss1971, cats), Options{Categories: cats})
+		rep, err := Measure(countsToRatings(fleiss1971, cats), Options{Categories: cats})
 		require.NoError(t, err)
 		all, _ := rep.Group(GroupAll, GroupAll)
 		assert.InDelta(t, 0.4302445, val(t, all.Kappa.Value), tol(7))
 	})
 	t.Run("gwet unequal raters", func(t *testing.T) {
-		// Subject 12 has one rating: Agreement excludes it (Gwet keeps its
+		// Subject 12 has one rating: Measure excludes it (Gwet keeps its
 		// rating in π), so P̄ is Gwet's 0.8181818 and κ is the hand-checked
 		// value on subjects 1-11: π from 11 subjects gives p_e = 0.2345041,
 		// κ = (0.8181818 − 0.2345041)/(1 − 0.2345041) = 0.7624831.
 		cats := []string{"1", "2", "3", "4", "5"}
-		rep, err := Agreement(countsToRatings(gwetRaw4Raters, cats), Options{Categories: cats})
+		rep, err := Measure(countsToRatings(gwetRaw4Raters, cats), Options{Categories: cats})
 		require.NoError(t, err)
 		require.Len(t, rep.Excluded, 1)
 		assert.Equal(t, "s12", rep.Excluded[0].ItemID)
@@ -262,7 +263,7 @@ func countsToRatings(counts [][]int, cats []string) []Rating {
 		for k, n := range row {
 			for range n {
 				reader++
-				rs = append(rs, rate(fmt.Sprintf("s%02d", i+1), schema.PleuralEffusion, HedgedInDraft,
+				rs = append(rs, rate(fmt.Sprintf("s%02d", i+1), schema.PleuralEffusion, audit.HedgedInDraft,
 					fmt.Sprintf("r%02d:%s", reader, cats[k]))...)
 			}
 		}
@@ -275,11 +276,11 @@ func countsToRatings(counts [][]int, cats []string) []Rating {
 // (A A B), (A A), (A B) give κ = −5/13; the unit rated once is excluded.
 func TestAgreementFleissUnequalReaders(t *testing.T) {
 	var rs []Rating
-	rs = append(rs, rate("i1", schema.Pneumothorax, MissedInDraft, "ann:"+ir, "ben:"+ir, "cat:"+dr)...)
-	rs = append(rs, rate("i2", schema.Pneumothorax, MissedInDraft, "ann:"+ir, "cat:"+ir)...)
-	rs = append(rs, rate("i3", schema.NoduleMass, MissedInDraft, "ben:"+ir, "cat:"+dr)...)
-	rs = append(rs, rate("i4", schema.NoduleMass, MissedInDraft, "ann:"+bw)...)
-	rep, err := Agreement(rs, Options{})
+	rs = append(rs, rate("i1", schema.Pneumothorax, audit.MissedInDraft, "ann:"+ir, "ben:"+ir, "cat:"+dr)...)
+	rs = append(rs, rate("i2", schema.Pneumothorax, audit.MissedInDraft, "ann:"+ir, "cat:"+ir)...)
+	rs = append(rs, rate("i3", schema.NoduleMass, audit.MissedInDraft, "ben:"+ir, "cat:"+dr)...)
+	rs = append(rs, rate("i4", schema.NoduleMass, audit.MissedInDraft, "ann:"+bw)...)
+	rep, err := Measure(rs, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, MethodFleiss, rep.Method)
 	assert.Equal(t, "gwet-2008", rep.SEMethod)
@@ -313,7 +314,7 @@ func TestAgreementFleissUnequalReaders(t *testing.T) {
 	assert.Contains(t, g.Kappa.NoCI, "one unit")
 
 	// Requiring three readers leaves i1 alone: one unit.
-	rep3, err := Agreement(rs, Options{MinReaders: 3})
+	rep3, err := Measure(rs, Options{MinReaders: 3})
 	require.NoError(t, err)
 	all3, _ := rep3.Group(GroupAll, GroupAll)
 	assert.Equal(t, 1, all3.Units)
@@ -333,28 +334,28 @@ func TestAgreementEdgeCases(t *testing.T) {
 	}{
 		{"empty input", nil, Options{}, MethodCohen, 0, 0, "no ratings"},
 		{"empty input, fleiss asked", nil, Options{Method: MethodFleiss}, MethodFleiss, 0, 0, "no ratings"},
-		{"one reader", rate("x", schema.Pneumothorax, MissedInDraft, "ann:"+ir), Options{}, MethodCohen, 0, 1,
+		{"one reader", rate("x", schema.Pneumothorax, audit.MissedInDraft, "ann:"+ir), Options{}, MethodCohen, 0, 1,
 			"fewer than two readers rated anything"},
-		{"named reader rated nothing", rate("x", schema.Pneumothorax, MissedInDraft, "ann:"+ir),
+		{"named reader rated nothing", rate("x", schema.Pneumothorax, audit.MissedInDraft, "ann:"+ir),
 			Options{Readers: []string{"ann", "ben"}}, MethodCohen, 0, 1, "fewer than two readers rated anything"},
-		{"two readers, no shared unit", append(rate("x", schema.Pneumothorax, MissedInDraft, "ann:"+ir),
-			rate("y", schema.Pneumothorax, MissedInDraft, "ben:"+ir)...), Options{}, MethodCohen, 0, 2,
+		{"two readers, no shared unit", append(rate("x", schema.Pneumothorax, audit.MissedInDraft, "ann:"+ir),
+			rate("y", schema.Pneumothorax, audit.MissedInDraft, "ben:"+ir)...), Options{}, MethodCohen, 0, 2,
 			"no unit in this group was rated by both readers"},
-		{"three readers, no unit with two", append(append(rate("x", schema.Pneumothorax, MissedInDraft, "ann:"+ir),
-			rate("y", schema.Pneumothorax, MissedInDraft, "ben:"+ir)...), rate("z", schema.Pneumothorax, MissedInDraft, "cat:"+ir)...),
+		{"three readers, no unit with two", append(append(rate("x", schema.Pneumothorax, audit.MissedInDraft, "ann:"+ir),
+			rate("y", schema.Pneumothorax, audit.MissedInDraft, "ben:"+ir)...), rate("z", schema.Pneumothorax, audit.MissedInDraft, "cat:"+ir)...),
 			Options{}, MethodFleiss, 0, 3, "no unit in this group was rated by at least 2 readers"},
-		{"every rating in one category", append(rate("x", schema.Pneumothorax, MissedInDraft, "ann:"+un, "ben:"+un),
-			rate("y", schema.Cardiomegaly, MissedInDraft, "ann:"+un, "ben:"+un)...), Options{}, MethodCohen, 2, 0,
+		{"every rating in one category", append(rate("x", schema.Pneumothorax, audit.MissedInDraft, "ann:"+un, "ben:"+un),
+			rate("y", schema.Cardiomegaly, audit.MissedInDraft, "ann:"+un, "ben:"+un)...), Options{}, MethodCohen, 2, 0,
 			`every rating in this group is "unsure": chance agreement is 1`},
-		{"every rating in one category, fleiss", rate("x", schema.Pneumothorax, MissedInDraft, "ann:"+un, "ben:"+un, "cat:"+un),
+		{"every rating in one category, fleiss", rate("x", schema.Pneumothorax, audit.MissedInDraft, "ann:"+un, "ben:"+un, "cat:"+un),
 			Options{}, MethodFleiss, 1, 0, `every rating in this group is "unsure"`},
-		{"two readers, fleiss asked", append(rate("x", schema.Pneumothorax, MissedInDraft, "ann:"+ir, "ben:"+dr),
-			rate("y", schema.Cardiomegaly, MissedInDraft, "ann:"+ir, "ben:"+ir)...), Options{Method: MethodFleiss},
+		{"two readers, fleiss asked", append(rate("x", schema.Pneumothorax, audit.MissedInDraft, "ann:"+ir, "ben:"+dr),
+			rate("y", schema.Cardiomegaly, audit.MissedInDraft, "ann:"+ir, "ben:"+ir)...), Options{Method: MethodFleiss},
 			MethodFleiss, 2, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep, err := Agreement(tt.ratings, tt.opts)
+			rep, err := Measure(tt.ratings, tt.opts)
 			require.NoError(t, err)
 			assert.Equal(t, tt.method, rep.Method)
 			require.Len(t, rep.Groups, 10, "every group is present, even empty")
@@ -383,20 +384,20 @@ func TestAgreementEdgeCases(t *testing.T) {
 }
 
 func TestAgreementNamedReaderWithoutRatings(t *testing.T) {
-	rep, err := Agreement(workedExample(), Options{Readers: []string{"dave", "alice", "carol", "dave"}})
+	rep, err := Measure(workedExample(), Options{Readers: []string{"dave", "alice", "carol", "dave"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"carol", "dave"}, rep.ReadersWithoutRatings)
 	assert.Equal(t, MethodCohen, rep.Method, "a silent reader does not turn two readers into three")
 }
 
 func TestAgreementErrors(t *testing.T) {
-	good := Rating{ItemID: "x", Key: "pneumothorax/missed_in_draft", Label: schema.Pneumothorax, Kind: MissedInDraft, Reader: "ann", Category: ir}
+	good := Rating{ItemID: "x", Key: "pneumothorax/missed_in_draft", Label: schema.Pneumothorax, Kind: audit.MissedInDraft, Reader: "ann", Category: ir}
 	with := func(f func(*Rating)) []Rating {
 		r := good
 		f(&r)
-		return []Rating{{ItemID: "w", Key: "k", Label: schema.Cardiomegaly, Kind: MissedInDraft, Reader: "ann", Category: ir}, r}
+		return []Rating{{ItemID: "w", Key: "k", Label: schema.Cardiomegaly, Kind: audit.MissedInDraft, Reader: "ann", Category: ir}, r}
 	}
-	three := append(rate("x", schema.Pneumothorax, MissedInDraft, "ann:"+ir, "ben:"+ir), rate("y", schema.Pneumothorax, MissedInDraft, "cat:"+ir)...)
+	three := append(rate("x", schema.Pneumothorax, audit.MissedInDraft, "ann:"+ir, "ben:"+ir), rate("y", schema.Pneumothorax, audit.MissedInDraft, "cat:"+ir)...)
 	tests := []struct {
 		name    string
 		ratings []Rating
@@ -413,7 +414,7 @@ func TestAgreementErrors(t *testing.T) {
 		{"unknown kind", with(func(r *Rating) { r.Kind = "bogus" }), Options{}, ErrInvalidRating, `kind "bogus" is not one of missed_in_draft`},
 		{"reader twice", append(with(func(*Rating) {}), good), Options{}, ErrInvalidRating,
 			"rating 2 (item \"x\", key \"pneumothorax/missed_in_draft\", reader \"ann\"): the reader already rated this unit in rating 1"},
-		{"unit label changes", append(with(func(*Rating) {}), Rating{ItemID: "x", Key: good.Key, Label: schema.Cardiomegaly, Kind: MissedInDraft, Reader: "ben", Category: ir}),
+		{"unit label changes", append(with(func(*Rating) {}), Rating{ItemID: "x", Key: good.Key, Label: schema.Cardiomegaly, Kind: audit.MissedInDraft, Reader: "ben", Category: ir}),
 			Options{}, ErrInvalidRating, "rating 2 (item \"x\", key \"pneumothorax/missed_in_draft\", reader \"ben\"): label/kind cardiomegaly/missed_in_draft differ from rating 1's pneumothorax/missed_in_draft"},
 		{"one category", nil, Options{Categories: []string{"yes"}}, ErrInvalidOptions, "categories: want at least two, got 1"},
 		{"empty category", nil, Options{Categories: []string{"yes", ""}}, ErrInvalidOptions, "categories: entry 2 is empty"},
@@ -429,7 +430,7 @@ func TestAgreementErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Agreement(tt.ratings, tt.opts)
+			_, err := Measure(tt.ratings, tt.opts)
 			require.ErrorIs(t, err, tt.target)
 			assert.Contains(t, err.Error(), tt.want)
 		})
@@ -450,26 +451,26 @@ func TestParseKappaMethod(t *testing.T) {
 // The order of the ratings changes nothing.
 func TestAgreementIsDeterministic(t *testing.T) {
 	rs := workedExample()
-	rs = append(rs, rate("a2", schema.Cardiomegaly, UnsupportedByImage, "carol:"+dr)...)
-	rs = append(rs, rate("a5", schema.NoduleMass, UnsupportedByImage, "carol:"+bw)...)
-	want, err := Agreement(rs, Options{})
+	rs = append(rs, rate("a2", schema.Cardiomegaly, audit.UnsupportedByImage, "carol:"+dr)...)
+	rs = append(rs, rate("a5", schema.NoduleMass, audit.UnsupportedByImage, "carol:"+bw)...)
+	want, err := Measure(rs, Options{})
 	require.NoError(t, err)
 	wantJSON, _ := json.Marshal(want)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20 {
 		rng.Shuffle(len(rs), func(i, j int) { rs[i], rs[j] = rs[j], rs[i] })
-		got, err := Agreement(rs, Options{})
+		got, err := Measure(rs, Options{})
 		require.NoError(t, err)
 		gotJSON, _ := json.Marshal(got)
 		require.JSONEq(t, string(wantJSON), string(gotJSON))
 	}
 }
 
-// Agreement copies Options.Categories: changing the caller's slice later
+// Measure copies Options.Categories: changing the caller's slice later
 // does not change the report.
 func TestAgreementCopiesCategories(t *testing.T) {
 	cats := []string{"yes", "no"}
-	rep, err := Agreement(rate("x", schema.Pneumothorax, MissedInDraft, "a:yes", "b:no"), Options{Categories: cats})
+	rep, err := Measure(rate("x", schema.Pneumothorax, audit.MissedInDraft, "a:yes", "b:no"), Options{Categories: cats})
 	require.NoError(t, err)
 	cats[0] = "changed"
 	assert.Equal(t, []string{"yes", "no"}, rep.Categories)

@@ -1,10 +1,11 @@
-package compare
+package agreement
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -12,7 +13,7 @@ import (
 // unit rated by readers (a fixed seed, so every run measures the same data).
 func benchRatings(items int, readers []string) []Rating {
 	rng := rand.New(rand.NewPCG(7, 11))
-	labels, kinds, cats := schema.PositiveLabels(), Kinds(), DecisionCategories()
+	labels, kinds, cats := schema.PositiveLabels(), audit.Kinds(), DecisionCategories()
 	var rs []Rating
 	for i := range items {
 		for d := range 3 {
@@ -43,7 +44,7 @@ func BenchmarkAgreement(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Agreement(rs, Options{}); err != nil {
+				if _, err := Measure(rs, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}

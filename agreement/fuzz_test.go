@@ -1,4 +1,4 @@
-package compare
+package agreement
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -20,7 +21,7 @@ import (
 // occasional out-of-vocabulary one). Duplicates are kept here; the fuzz
 // body drops them unless mode says not to, so invalid input is tried too.
 func ratingsFromBytes(data []byte) []Rating {
-	labels, kinds := schema.PositiveLabels(), Kinds()
+	labels, kinds := schema.PositiveLabels(), audit.Kinds()
 	cats := append(DecisionCategories(), "maybe")
 	var rs []Rating
 	for i := 0; i+2 < len(data); i += 3 {
@@ -42,7 +43,7 @@ func ratingsFromBytes(data []byte) []Rating {
 	return rs
 }
 
-// FuzzAgreement: whatever the ratings, Agreement never panics; it either
+// FuzzAgreement: whatever the ratings, Measure never panics; it either
 // returns a wrapped sentinel error or a report whose figures are finite and
 // in range, whose tables add up, and which marshals to JSON and CSV.
 func FuzzAgreement(f *testing.F) {
@@ -75,7 +76,7 @@ func FuzzAgreement(f *testing.F) {
 			}
 			rs = kept
 		}
-		rep, err := Agreement(rs, opts)
+		rep, err := Measure(rs, opts)
 		if err != nil {
 			if !errorsIsAny(err, ErrInvalidRating, ErrInvalidOptions) {
 				t.Fatalf("unwrapped error: %v", err)
@@ -95,7 +96,7 @@ func errorsIsAny(err error, targets ...error) bool {
 	return false
 }
 
-func checkReport(t *testing.T, rep AgreementReport) {
+func checkReport(t *testing.T, rep Report) {
 	t.Helper()
 	in := func(what string, p *float64, lo, hi float64) {
 		if p == nil {

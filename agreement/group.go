@@ -1,4 +1,4 @@
-package compare
+package agreement
 
 import "fmt"
 
@@ -11,8 +11,8 @@ type pairTable struct {
 }
 
 // group computes the statistics of the units for which in is true.
-func (a *analysis) group(by, name string, in func(*unit) bool) AgreementGroup {
-	g := AgreementGroup{By: by, Name: name, Confusion: []Confusion{}}
+func (a *analysis) group(by, name string, in func(*unit) bool) Group {
+	g := Group{By: by, Name: name, Confusion: []Confusion{}}
 	k := len(a.opts.Categories)
 	var (
 		counts [][]int // per counted unit: readers per category
@@ -89,7 +89,7 @@ func (a *analysis) group(by, name string, in func(*unit) bool) AgreementGroup {
 }
 
 // undefinedReason says why the group has no kappa, or "" when it has one.
-func (a *analysis) undefinedReason(g AgreementGroup, used []int) string {
+func (a *analysis) undefinedReason(g Group, used []int) string {
 	switch {
 	case len(a.units) == 0:
 		return "no ratings"

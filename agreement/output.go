@@ -1,4 +1,4 @@
-package compare
+package agreement
 
 import (
 	"bytes"
@@ -12,14 +12,14 @@ import (
 	"unicode/utf8"
 )
 
-// AgreementCSVHeader is the column order of AgreementReport.WriteCSV.
-var AgreementCSVHeader = []string{
+// CSVHeader is the column order of Report.WriteCSV.
+var CSVHeader = []string{
 	"by", "group", "method", "statistic", "value",
 	"reader_a", "reader_b", "category_a", "category_b", "item_id", "key", "note",
 }
 
 // CSVRows returns the report in long form, one statistic per row, with the
-// columns of AgreementCSVHeader, for pandas (pd.read_csv, then filter on
+// columns of CSVHeader, for pandas (pd.read_csv, then filter on
 // "statistic"). A figure that is undefined has an empty value and its reason
 // in "note". Rows, in order:
 //
@@ -35,7 +35,7 @@ var AgreementCSVHeader = []string{
 //     pair_agreement, one confusion_count per cell (category_a, category_b),
 //     and one disagreement_unit row per unit of an off-diagonal cell
 //     (category_a, category_b, item_id, key).
-func (r AgreementReport) CSVRows() [][]string {
+func (r Report) CSVRows() [][]string {
 	method := string(r.Method)
 	var rows [][]string
 	add := func(by, group, stat, value string, set func(row []string)) {
@@ -123,10 +123,10 @@ func (r AgreementReport) CSVRows() [][]string {
 	return rows
 }
 
-// WriteCSV writes AgreementCSVHeader and then CSVRows to w.
-func (r AgreementReport) WriteCSV(w io.Writer) error {
+// WriteCSV writes CSVHeader and then CSVRows to w.
+func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(AgreementCSVHeader); err != nil {
+	if err := cw.Write(CSVHeader); err != nil {
 		return fmt.Errorf("agreement csv: %w", err)
 	}
 	if err := cw.WriteAll(r.CSVRows()); err != nil {
@@ -149,7 +149,7 @@ func formatOpt(v *float64) string {
 // and per-kind tables are in the JSON and CSV forms). Figures are rounded to
 // three decimals. Names that hold control characters are printed quoted, so
 // the text cannot drive the terminal.
-func (r AgreementReport) WriteText(w io.Writer) error {
+func (r Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	name := "Cohen's kappa"
 	se := "Fleiss, Cohen & Everitt (1969) standard error"
@@ -259,8 +259,8 @@ func dash(s string) string {
 // safe quotes s when it is empty, is not valid UTF-8 (a lone 0x9b byte is
 // a CSI to some terminals), or holds anything but printable characters
 // (escape sequences, tabs, newlines, bidirectional overrides), so it prints
-// as one visible token. compare may import only the standard library and
-// schema, so this is its own rule; it is at least as strict as
+// as one visible token. The agreement package stays below the terminal
+// code, so this is its own rule; it is at least as strict as
 // internal/termtext.Line, and the CLI may pass the text through that too.
 func safe(s string) string {
 	if s == "" || !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {

@@ -1,4 +1,4 @@
-package compare
+package agreement
 
 import (
 	"bytes"
@@ -12,12 +12,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
-func workedReport(t *testing.T) AgreementReport {
+func workedReport(t *testing.T) Report {
 	t.Helper()
-	rep, err := Agreement(workedExample(), Options{Readers: []string{"alice", "bob", "carol"}})
+	rep, err := Measure(workedExample(), Options{Readers: []string{"alice", "bob", "carol"}})
 	require.NoError(t, err)
 	return rep
 }
@@ -37,9 +38,9 @@ func TestAgreementWriteText(t *testing.T) {
 // printed quoted when they hold control characters, so they cannot move the
 // cursor or recolour the terminal.
 func TestAgreementWriteTextQuotesControlCharacters(t *testing.T) {
-	rs := rate("evil\x1b[2J", schema.Pneumothorax, MissedInDraft, "ann\t:"+ir, "ben:"+dr)
-	rs = append(rs, rate("ok", schema.Pneumothorax, MissedInDraft, "ann\t:"+dr, "ben:"+dr)...)
-	rep, err := Agreement(rs, Options{})
+	rs := rate("evil\x1b[2J", schema.Pneumothorax, audit.MissedInDraft, "ann\t:"+ir, "ben:"+dr)
+	rs = append(rs, rate("ok", schema.Pneumothorax, audit.MissedInDraft, "ann\t:"+dr, "ben:"+dr)...)
+	rep, err := Measure(rs, Options{})
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	require.NoError(t, rep.WriteText(&buf))
@@ -49,8 +50,8 @@ func TestAgreementWriteTextQuotesControlCharacters(t *testing.T) {
 	assert.Contains(t, out, `"ann\t"`)
 
 	// A lone 0x9b byte (CSI on 8-bit terminals) and a right-to-left override.
-	rs = rate("csi\x9b2J", schema.Pneumothorax, MissedInDraft, "x:"+ir, "y\u202e:"+dr)
-	rep, err = Agreement(rs, Options{})
+	rs = rate("csi\x9b2J", schema.Pneumothorax, audit.MissedInDraft, "x:"+ir, "y\u202e:"+dr)
+	rep, err = Measure(rs, Options{})
 	require.NoError(t, err)
 	buf.Reset()
 	require.NoError(t, rep.WriteText(&buf))
@@ -89,7 +90,7 @@ func TestAgreementCSV(t *testing.T) {
 	require.NoError(t, rep.WriteCSV(&buf))
 	recs, err := csv.NewReader(&buf).ReadAll()
 	require.NoError(t, err, "every row has the header's width")
-	require.Equal(t, AgreementCSVHeader, recs[0])
+	require.Equal(t, CSVHeader, recs[0])
 	rows := recs[1:]
 
 	find := func(by, group, stat string) []string {
@@ -185,7 +186,7 @@ func TestAgreementJSON(t *testing.T) {
 	}
 
 	// The report survives a round trip unchanged.
-	var back AgreementReport
+	var back Report
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, workedReport(t), back)
 }

@@ -1,16 +1,19 @@
-package compare
+package agreement
 
-import "github.com/cxr-auditor/cxr-auditor/schema"
+import (
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
 
-// Group kinds of an AgreementGroup.
+// Group kinds of an Group.
 const (
 	GroupAll   = "all"   // every unit
 	GroupLabel = "label" // the units about one label
 	GroupKind  = "kind"  // the units of one disagreement kind
 )
 
-// AgreementReport is the outcome of Agreement, ready for JSON.
-type AgreementReport struct {
+// Report is the outcome of Measure, ready for JSON.
+type Report struct {
 	// Method is the kappa computed: MethodCohen or MethodFleiss.
 	Method KappaMethod `json:"method"`
 	// SEMethod names the standard error behind the intervals.
@@ -36,7 +39,7 @@ type AgreementReport struct {
 	// Groups: all units first, then one group per positive label
 	// (schema.PositiveLabels order), then one per disagreement kind (Kinds
 	// order), each present even when empty.
-	Groups []AgreementGroup `json:"groups"`
+	Groups []Group `json:"groups"`
 }
 
 // ExcludedUnit is a unit rated by too few readers to count.
@@ -44,7 +47,7 @@ type ExcludedUnit struct {
 	ItemID  string       `json:"item_id"`
 	Key     string       `json:"key"`
 	Label   schema.Label `json:"label"`
-	Kind    Kind         `json:"kind"`
+	Kind    audit.Kind   `json:"kind"`
 	Readers []string     `json:"readers"` // who rated it, sorted
 }
 
@@ -54,9 +57,9 @@ type UnitRef struct {
 	Key    string `json:"key"`
 }
 
-// AgreementGroup holds the statistics of one group of units. Only units
+// Group holds the statistics of one group of units. Only units
 // rated by at least MinReaders readers count.
-type AgreementGroup struct {
+type Group struct {
 	By   string `json:"by"`   // GroupAll, GroupLabel or GroupKind
 	Name string `json:"name"` // "all", the label or the kind
 	// Units counted, the ratings on them, and the units among them on which
@@ -107,7 +110,7 @@ type Confusion struct {
 	ReaderA string `json:"reader_a"`
 	ReaderB string `json:"reader_b"`
 	Units   int    `json:"units"`
-	// Agreement is the share of the units on the diagonal; null without
+	// Measure is the share of the units on the diagonal; null without
 	// units.
 	Agreement *float64 `json:"agreement"`
 	Counts    [][]int  `json:"counts"`
@@ -126,11 +129,11 @@ type ConfusionCell struct {
 }
 
 // Group returns the group with the given By and Name.
-func (r AgreementReport) Group(by, name string) (AgreementGroup, bool) {
+func (r Report) Group(by, name string) (Group, bool) {
 	for _, g := range r.Groups {
 		if g.By == by && g.Name == name {
 			return g, true
 		}
 	}
-	return AgreementGroup{}, false
+	return Group{}, false
 }

@@ -1,16 +1,16 @@
-package audit
+package agreement
 
 import (
 	"fmt"
 	"strings"
 
-	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // SkippedVerdict is a stored verdict that cannot be a rating, and why.
 type SkippedVerdict struct {
-	Verdict Verdict
+	Verdict audit.Verdict
 	Reason  string
 }
 
@@ -20,31 +20,31 @@ func (s SkippedVerdict) Error() string {
 		s.Verdict.ID, s.Verdict.ItemID, s.Verdict.DisagreementKey, s.Verdict.Annotator, s.Reason)
 }
 
-// Ratings turns current verdicts (one per item, disagreement and
+// FromVerdicts turns current verdicts (one per item, disagreement and
 // annotator, as Store.AllVerdicts returns them) into the ratings of
-// compare.Agreement: the unit is (item, disagreement key), the reader the
+// Measure: the unit is (item, disagreement key), the reader the
 // annotator and the category the decision.
 //
 // The label and kind are read from the key "label/kind" (the one a
 // verdict is saved under), falling back to the verdict's own fields for a
 // key of another shape, so every rating of a unit agrees on them. A
-// verdict compare.Agreement would refuse (empty item or annotator, a label
+// verdict Measure would refuse (empty item or annotator, a label
 // that is not a positive one, an unknown kind or decision, a key whose
 // label or kind contradicts the verdict's, a second verdict of one
 // annotator on one unit) is left out and returned in skipped instead of
 // failing the whole analysis; the ratings are then a valid input.
-func Ratings(vs []Verdict) (ratings []compare.Rating, skipped []SkippedVerdict) {
+func FromVerdicts(vs []audit.Verdict) (ratings []Rating, skipped []SkippedVerdict) {
 	type seat struct{ item, key, reader string }
 	seen := make(map[seat]bool, len(vs))
-	ratings = make([]compare.Rating, 0, len(vs))
+	ratings = make([]Rating, 0, len(vs))
 	for _, v := range vs {
 		label, kind := v.Label, v.Kind
 		if l, k, ok := strings.Cut(v.DisagreementKey, "/"); ok {
-			if (label != "" && label != schema.Label(l)) || (kind != "" && kind != compare.Kind(k)) {
+			if (label != "" && label != schema.Label(l)) || (kind != "" && kind != audit.Kind(k)) {
 				skipped = append(skipped, SkippedVerdict{v, fmt.Sprintf("its label/kind %s/%s contradict its key", label, kind)})
 				continue
 			}
-			label, kind = schema.Label(l), compare.Kind(k)
+			label, kind = schema.Label(l), audit.Kind(k)
 		}
 		reason := ""
 		switch {
@@ -70,7 +70,7 @@ func Ratings(vs []Verdict) (ratings []compare.Rating, skipped []SkippedVerdict) 
 			continue
 		}
 		seen[s] = true
-		ratings = append(ratings, compare.Rating{
+		ratings = append(ratings, Rating{
 			ItemID: v.ItemID, Key: v.DisagreementKey, Label: label, Kind: kind,
 			Reader: v.Annotator, Category: string(v.Decision),
 		})

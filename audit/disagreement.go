@@ -1,11 +1,4 @@
-// Package compare is the only judgment layer of cxr-auditor: a deterministic
-// comparator between what a vision model grounded in the image and what a
-// draft impression says, the evaluation metrics of predictions against
-// ground truth, and the statistics of reader agreement (Agreement: raw
-// agreement, Cohen's and Fleiss' kappa with confidence intervals, confusion
-// tables). No model is involved: the same inputs always give the same
-// report. docs/metrics.md defines every figure.
-package compare
+package audit
 
 import "github.com/cxr-auditor/cxr-auditor/schema"
 

@@ -3,7 +3,6 @@ package audit
 import (
 	"time"
 
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -46,7 +45,7 @@ type Result struct {
 	Findings    []schema.Finding    `json:"findings"`
 	DraftLabels []schema.DraftLabel `json:"draft_labels"`
 	// Report is nil when either stage failed.
-	Report *compare.Report `json:"report,omitempty"`
+	Report *Report `json:"report,omitempty"`
 	// Salvaged is true when a stage's output needed salvage (truncated,
 	// done_reason "length", repaired JSON).
 	Salvaged bool `json:"salvaged"`

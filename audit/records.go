@@ -3,7 +3,6 @@ package audit
 import (
 	"time"
 
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -85,13 +84,13 @@ type ItemRecord struct {
 // ResultRecord is the latest outcome for an item: which stage records it
 // rests on and the comparison report.
 type ResultRecord struct {
-	ItemID       string          `json:"item_id"`
-	GroundingKey string          `json:"grounding_key,omitempty"`
-	DraftKey     string          `json:"draft_key,omitempty"`
-	Report       *compare.Report `json:"report,omitempty"` // nil when a stage failed
-	Salvaged     bool            `json:"salvaged"`
-	Error        string          `json:"error,omitempty"`
-	UpdatedAt    time.Time       `json:"updated_at"`
+	ItemID       string    `json:"item_id"`
+	GroundingKey string    `json:"grounding_key,omitempty"`
+	DraftKey     string    `json:"draft_key,omitempty"`
+	Report       *Report   `json:"report,omitempty"` // nil when a stage failed
+	Salvaged     bool      `json:"salvaged"`
+	Error        string    `json:"error,omitempty"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Decision is a reviewer's adjudication of one disagreement.
@@ -105,6 +104,10 @@ const (
 	Unsure     Decision = "unsure"
 )
 
+// Decisions returns the four decisions in display order: ImageRight,
+// DraftRight, BothWrong, Unsure. The slice is new on every call.
+func Decisions() []Decision { return []Decision{ImageRight, DraftRight, BothWrong, Unsure} }
+
 // Valid reports whether d is one of the four decisions.
 func (d Decision) Valid() bool {
 	return d == ImageRight || d == DraftRight || d == BothWrong || d == Unsure
@@ -116,9 +119,9 @@ func (d Decision) Valid() bool {
 type Verdict struct {
 	ID              int64        `json:"id"`
 	ItemID          string       `json:"item_id"`
-	DisagreementKey string       `json:"disagreement_key"` // compare.Disagreement.Key()
+	DisagreementKey string       `json:"disagreement_key"` // Disagreement.Key()
 	Label           schema.Label `json:"label"`
-	Kind            compare.Kind `json:"kind"`
+	Kind            Kind         `json:"kind"`
 	Decision        Decision     `json:"decision"`
 	Annotator       string       `json:"annotator"`
 	At              time.Time    `json:"at"`

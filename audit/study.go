@@ -8,7 +8,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -232,7 +231,7 @@ type StudyUnit struct {
 	ItemID string       `json:"item_id"`
 	Key    string       `json:"key"`
 	Label  schema.Label `json:"label"`
-	Kind   compare.Kind `json:"kind"`
+	Kind   Kind         `json:"kind"`
 	// Readers are the item's assigned readers, in assignment order.
 	Readers []string `json:"readers"`
 	// Judgements are the current verdicts of the item's readers and of

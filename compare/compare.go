@@ -1,6 +1,9 @@
 package compare
 
-import "github.com/cxr-auditor/cxr-auditor/schema"
+import (
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
 
 // draftState is what the draft, taken as a whole, says about one label.
 type draftState int
@@ -45,7 +48,7 @@ const (
 //
 // Compare is deterministic and never returns nil slices in the Report, so the
 // JSON shows [] rather than null.
-func Compare(findings []schema.Finding, draft []schema.DraftLabel, whitelist []schema.Label) Report {
+func Compare(findings []schema.Finding, draft []schema.DraftLabel, whitelist []schema.Label) audit.Report {
 	urgent := make(map[schema.Label]bool, len(whitelist))
 	for _, l := range whitelist {
 		urgent[l] = true
@@ -58,7 +61,7 @@ func Compare(findings []schema.Finding, draft []schema.DraftLabel, whitelist []s
 		}
 	}
 
-	rep := Report{Disagreements: []Disagreement{}}
+	rep := audit.Report{Disagreements: []audit.Disagreement{}}
 	for _, l := range schema.PositiveLabels() {
 		shown := false
 		for _, f := range findings {
@@ -73,16 +76,16 @@ func Compare(findings []schema.Finding, draft []schema.DraftLabel, whitelist []s
 			state, implied = draftAbsent, true
 		}
 
-		var kind Kind
+		var kind audit.Kind
 		switch {
 		case shown && state == draftSilent:
-			kind = MissedInDraft
+			kind = audit.MissedInDraft
 		case shown && state == draftAbsent:
-			kind = ContradictedByImage
+			kind = audit.ContradictedByImage
 		case shown && state == draftUncertain:
-			kind = HedgedInDraft
+			kind = audit.HedgedInDraft
 		case !shown && state == draftPresent:
-			kind = UnsupportedByImage
+			kind = audit.UnsupportedByImage
 		default:
 			continue
 		}
@@ -91,7 +94,7 @@ func Compare(findings []schema.Finding, draft []schema.DraftLabel, whitelist []s
 		if implied {
 			spans = spansOf(draft, schema.NoFinding, true)
 		}
-		d := Disagreement{
+		d := audit.Disagreement{
 			Label:      l,
 			Kind:       kind,
 			Urgent:     shown && urgent[l],

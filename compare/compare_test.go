@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -25,64 +26,64 @@ func TestCompare(t *testing.T) {
 		name     string
 		findings []schema.Finding
 		draft    []schema.DraftLabel
-		want     Report
+		want     audit.Report
 	}{
 		{
 			name: "nothing anywhere",
-			want: Report{Disagreements: []Disagreement{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{}},
 		},
 		{
 			name:     "agreement present both sides",
 			findings: []schema.Finding{{Label: schema.PleuralEffusion, Box: effBox}},
 			draft:    []schema.DraftLabel{dl(schema.PleuralEffusion, schema.StatusPresent, "small left effusion")},
-			want:     Report{Disagreements: []Disagreement{}},
+			want:     audit.Report{Disagreements: []audit.Disagreement{}},
 		},
 		{
 			name:     "missed in draft, urgent label with box",
 			findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptxBox}},
-			want: Report{Urgent: true, Disagreements: []Disagreement{
-				{Label: schema.Pneumothorax, Kind: MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{*ptxBox}},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+				{Label: schema.Pneumothorax, Kind: audit.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{*ptxBox}},
 			}},
 		},
 		{
 			name:     "missed in draft, non-urgent label without box",
 			findings: []schema.Finding{{Label: schema.Cardiomegaly}},
-			want: Report{Disagreements: []Disagreement{
-				{Label: schema.Cardiomegaly, Kind: MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{
+				{Label: schema.Cardiomegaly, Kind: audit.MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
 			name:     "contradicted by image",
 			findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptxBox}},
 			draft:    []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax")},
-			want: Report{Urgent: true, Disagreements: []Disagreement{
-				{Label: schema.Pneumothorax, Kind: ContradictedByImage, Urgent: true, DraftSpans: []string{"no pneumothorax"}, Boxes: []schema.Box{*ptxBox}},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+				{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"no pneumothorax"}, Boxes: []schema.Box{*ptxBox}},
 			}},
 		},
 		{
 			name:     "hedged in draft",
 			findings: []schema.Finding{{Label: schema.NoduleMass, Box: effBox}},
 			draft:    []schema.DraftLabel{dl(schema.NoduleMass, schema.StatusUncertain, "possible nodule")},
-			want: Report{Urgent: true, Disagreements: []Disagreement{
-				{Label: schema.NoduleMass, Kind: HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{*effBox}},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+				{Label: schema.NoduleMass, Kind: audit.HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{*effBox}},
 			}},
 		},
 		{
 			name:  "unsupported by image is never urgent",
 			draft: []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusPresent, "large right pneumothorax")},
-			want: Report{Disagreements: []Disagreement{
-				{Label: schema.Pneumothorax, Kind: UnsupportedByImage, DraftSpans: []string{"large right pneumothorax"}, Boxes: []schema.Box{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{
+				{Label: schema.Pneumothorax, Kind: audit.UnsupportedByImage, DraftSpans: []string{"large right pneumothorax"}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
 			name:  "uncertain in draft, image silent: no disagreement",
 			draft: []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusUncertain, "cannot exclude pneumothorax")},
-			want:  Report{Disagreements: []Disagreement{}},
+			want:  audit.Report{Disagreements: []audit.Disagreement{}},
 		},
 		{
 			name:  "absent in draft, image silent: agreement",
 			draft: []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax")},
-			want:  Report{Disagreements: []Disagreement{}},
+			want:  audit.Report{Disagreements: []audit.Disagreement{}},
 		},
 		{
 			name:     "present wins over absent (laterality not modelled), all spans kept in order",
@@ -91,8 +92,8 @@ func TestCompare(t *testing.T) {
 				dl(schema.PleuralEffusion, schema.StatusAbsent, "no right effusion"),
 				dl(schema.PleuralEffusion, schema.StatusPresent, "left effusion"),
 			},
-			want: Report{Disagreements: []Disagreement{
-				{Label: schema.PleuralEffusion, Kind: UnsupportedByImage, DraftSpans: []string{"no right effusion", "left effusion"}, Boxes: []schema.Box{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{
+				{Label: schema.PleuralEffusion, Kind: audit.UnsupportedByImage, DraftSpans: []string{"no right effusion", "left effusion"}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
@@ -102,7 +103,7 @@ func TestCompare(t *testing.T) {
 				dl(schema.LungOpacity, schema.StatusUncertain, "possible opacity"),
 				dl(schema.LungOpacity, schema.StatusPresent, "consolidation"),
 			},
-			want: Report{Disagreements: []Disagreement{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{}},
 		},
 		{
 			name:     "uncertain wins over absent",
@@ -111,17 +112,17 @@ func TestCompare(t *testing.T) {
 				dl(schema.LungOpacity, schema.StatusAbsent, "no consolidation"),
 				dl(schema.LungOpacity, schema.StatusUncertain, "possible opacity"),
 			},
-			want: Report{Disagreements: []Disagreement{
-				{Label: schema.LungOpacity, Kind: HedgedInDraft, DraftSpans: []string{"no consolidation", "possible opacity"}, Boxes: []schema.Box{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{
+				{Label: schema.LungOpacity, Kind: audit.HedgedInDraft, DraftSpans: []string{"no consolidation", "possible opacity"}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
 			name:     "no_finding implies absence: contradicted with the no_finding span",
 			findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptxBox}, {Label: schema.Cardiomegaly}},
 			draft:    []schema.DraftLabel{dl(schema.NoFinding, schema.StatusPresent, "no acute cardiopulmonary process")},
-			want: Report{Urgent: true, Disagreements: []Disagreement{
-				{Label: schema.Pneumothorax, Kind: ContradictedByImage, Urgent: true, DraftSpans: []string{"no acute cardiopulmonary process"}, Boxes: []schema.Box{*ptxBox}},
-				{Label: schema.Cardiomegaly, Kind: ContradictedByImage, DraftSpans: []string{"no acute cardiopulmonary process"}, Boxes: []schema.Box{}},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+				{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"no acute cardiopulmonary process"}, Boxes: []schema.Box{*ptxBox}},
+				{Label: schema.Cardiomegaly, Kind: audit.ContradictedByImage, DraftSpans: []string{"no acute cardiopulmonary process"}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
@@ -131,8 +132,8 @@ func TestCompare(t *testing.T) {
 				dl(schema.NoFinding, schema.StatusPresent, "no acute process"),
 				dl(schema.NoduleMass, schema.StatusUncertain, "possible nodule"),
 			},
-			want: Report{Urgent: true, Disagreements: []Disagreement{
-				{Label: schema.NoduleMass, Kind: HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{}},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+				{Label: schema.NoduleMass, Kind: audit.HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
@@ -142,16 +143,16 @@ func TestCompare(t *testing.T) {
 				dl(schema.NoFinding, schema.StatusPresent, "no acute process"),
 				dl(schema.Cardiomegaly, schema.StatusPresent, "enlarged heart"),
 			},
-			want: Report{Disagreements: []Disagreement{
-				{Label: schema.Cardiomegaly, Kind: UnsupportedByImage, DraftSpans: []string{"enlarged heart"}, Boxes: []schema.Box{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{
+				{Label: schema.Cardiomegaly, Kind: audit.UnsupportedByImage, DraftSpans: []string{"enlarged heart"}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
 			name:     "no_finding that is only hedged does not imply absence",
 			findings: []schema.Finding{{Label: schema.Cardiomegaly}},
 			draft:    []schema.DraftLabel{dl(schema.NoFinding, schema.StatusUncertain, "probably normal")},
-			want: Report{Disagreements: []Disagreement{
-				{Label: schema.Cardiomegaly, Kind: MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{
+				{Label: schema.Cardiomegaly, Kind: audit.MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
@@ -163,8 +164,8 @@ func TestCompare(t *testing.T) {
 				dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax"),
 				dl(schema.Pneumothorax, schema.StatusAbsent, "lungs expanded"),
 			},
-			want: Report{Urgent: true, Disagreements: []Disagreement{
-				{Label: schema.Pneumothorax, Kind: ContradictedByImage, Urgent: true, DraftSpans: []string{"no pneumothorax", "lungs expanded"}, Boxes: []schema.Box{}},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+				{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"no pneumothorax", "lungs expanded"}, Boxes: []schema.Box{}},
 			}},
 		},
 		{
@@ -176,8 +177,8 @@ func TestCompare(t *testing.T) {
 				{Label: schema.NoduleMass, Box: effBox},
 			},
 			draft: []schema.DraftLabel{dl(schema.PleuralEffusion, schema.StatusPresent, "effusion")},
-			want: Report{Urgent: true, Disagreements: []Disagreement{
-				{Label: schema.NoduleMass, Kind: MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{*ptxBox, *effBox}},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+				{Label: schema.NoduleMass, Kind: audit.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{*ptxBox, *effBox}},
 			}},
 		},
 		{
@@ -187,7 +188,7 @@ func TestCompare(t *testing.T) {
 				dl(schema.Pneumothorax, "likely", "likely pneumothorax"),
 				dl("fracture", schema.StatusPresent, "rib fracture"),
 			},
-			want: Report{Disagreements: []Disagreement{}},
+			want: audit.Report{Disagreements: []audit.Disagreement{}},
 		},
 		{
 			name: "every kind at once, in PositiveLabels order",
@@ -202,12 +203,12 @@ func TestCompare(t *testing.T) {
 				dl(schema.Cardiomegaly, schema.StatusAbsent, "normal heart size"),
 				dl(schema.PleuralEffusion, schema.StatusPresent, "effusion"),
 			},
-			want: Report{Urgent: true, Disagreements: []Disagreement{
-				{Label: schema.PleuralEffusion, Kind: UnsupportedByImage, DraftSpans: []string{"effusion"}, Boxes: []schema.Box{}},
-				{Label: schema.Pneumothorax, Kind: MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{}},
-				{Label: schema.LungOpacity, Kind: UnsupportedByImage, DraftSpans: []string{"opacity"}, Boxes: []schema.Box{}},
-				{Label: schema.NoduleMass, Kind: HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{}},
-				{Label: schema.Cardiomegaly, Kind: ContradictedByImage, DraftSpans: []string{"normal heart size"}, Boxes: []schema.Box{}},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+				{Label: schema.PleuralEffusion, Kind: audit.UnsupportedByImage, DraftSpans: []string{"effusion"}, Boxes: []schema.Box{}},
+				{Label: schema.Pneumothorax, Kind: audit.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{}},
+				{Label: schema.LungOpacity, Kind: audit.UnsupportedByImage, DraftSpans: []string{"opacity"}, Boxes: []schema.Box{}},
+				{Label: schema.NoduleMass, Kind: audit.HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{}},
+				{Label: schema.Cardiomegaly, Kind: audit.ContradictedByImage, DraftSpans: []string{"normal heart size"}, Boxes: []schema.Box{}},
 			}},
 		},
 	}
@@ -246,7 +247,7 @@ func TestCompareWhitelist(t *testing.T) {
 }
 
 func TestCompareJSONHasNoNulls(t *testing.T) {
-	for _, rep := range []Report{
+	for _, rep := range []audit.Report{
 		Compare(nil, nil, nil),
 		Compare([]schema.Finding{{Label: schema.Cardiomegaly}}, nil, nil),
 	} {
@@ -313,13 +314,13 @@ func TestCompareProperties(t *testing.T) {
 			require.NotNil(t, d.DraftSpans)
 			require.NotNil(t, d.Boxes)
 			// The image side of the kind must match the findings.
-			require.Equal(t, d.Kind != UnsupportedByImage, shown[d.Label], "%+v", d)
+			require.Equal(t, d.Kind != audit.UnsupportedByImage, shown[d.Label], "%+v", d)
 			require.Equal(t, shown[d.Label] && white[d.Label], d.Urgent)
-			if d.Kind == UnsupportedByImage {
+			if d.Kind == audit.UnsupportedByImage {
 				require.Empty(t, d.Boxes)
 				require.Contains(t, ds, dl(d.Label, schema.StatusPresent, firstPresentSpan(ds, d.Label)), "unsupported needs a present draft label")
 			}
-			if d.Kind == MissedInDraft {
+			if d.Kind == audit.MissedInDraft {
 				require.Empty(t, d.DraftSpans)
 			}
 			anyUrgent = anyUrgent || d.Urgent

@@ -7,16 +7,15 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 func TestSameResult(t *testing.T) {
-	report := func() *compare.Report {
-		return &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
-			{Label: schema.Pneumothorax, Kind: compare.ContradictedByImage, Urgent: true,
+	report := func() *audit.Report {
+		return &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+			{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true,
 				DraftSpans: []string{"No pneumothorax."}, Boxes: []schema.Box{{Y0: 0.1, X0: 0.2, Y1: 0.3, X1: 0.4}}},
-			{Label: schema.NoduleMass, Kind: compare.MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}},
+			{Label: schema.NoduleMass, Kind: audit.MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}},
 		}}
 	}
 	base := func() audit.ResultRecord {
@@ -40,7 +39,7 @@ func TestSameResult(t *testing.T) {
 		{"no report", func(r *audit.ResultRecord) { r.Report = nil }, false},
 		{"not urgent", func(r *audit.ResultRecord) { r.Report.Urgent = false }, false},
 		{"a disagreement fewer", func(r *audit.ResultRecord) { r.Report.Disagreements = r.Report.Disagreements[:1] }, false},
-		{"other kind", func(r *audit.ResultRecord) { r.Report.Disagreements[0].Kind = compare.MissedInDraft }, false},
+		{"other kind", func(r *audit.ResultRecord) { r.Report.Disagreements[0].Kind = audit.MissedInDraft }, false},
 		{"other label", func(r *audit.ResultRecord) { r.Report.Disagreements[0].Label = schema.Cardiomegaly }, false},
 		{"disagreement urgency", func(r *audit.ResultRecord) { r.Report.Disagreements[1].Urgent = true }, false},
 		{"other span", func(r *audit.ResultRecord) { r.Report.Disagreements[0].DraftSpans[0] = "Pneumothorax." }, false},

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 )
 
 // What of a finished attempt is stored, and how: one commit per item
@@ -114,14 +113,14 @@ func sameResult(a, b audit.ResultRecord) bool {
 
 // sameReport reports whether two reports say the same. A nil slice equals
 // an empty one (a report read back from the store may have either).
-func sameReport(a, b *compare.Report) bool {
+func sameReport(a, b *audit.Report) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
 	return a.Urgent == b.Urgent && slices.EqualFunc(a.Disagreements, b.Disagreements, sameDisagreement)
 }
 
-func sameDisagreement(a, b compare.Disagreement) bool {
+func sameDisagreement(a, b audit.Disagreement) bool {
 	return a.Label == b.Label && a.Kind == b.Kind && a.Urgent == b.Urgent &&
 		slices.Equal(a.DraftSpans, b.DraftSpans) && slices.Equal(a.Boxes, b.Boxes)
 }

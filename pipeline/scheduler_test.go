@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/radiograph"
@@ -211,12 +210,12 @@ func testRunsBothStages(t *testing.T, geo radiograph.ModelGeometry) {
 		}
 		require.NotNil(t, r.Report)
 		assert.True(t, r.Report.Urgent)
-		kinds := map[schema.Label]compare.Kind{}
+		kinds := map[schema.Label]audit.Kind{}
 		for _, d := range r.Report.Disagreements {
 			kinds[d.Label] = d.Kind
 		}
-		assert.Equal(t, compare.ContradictedByImage, kinds[schema.Pneumothorax])
-		assert.Equal(t, compare.MissedInDraft, kinds[schema.NoduleMass])
+		assert.Equal(t, audit.ContradictedByImage, kinds[schema.Pneumothorax])
+		assert.Equal(t, audit.MissedInDraft, kinds[schema.NoduleMass])
 
 		// Provenance: both records carry their key inputs.
 		assert.Equal(t, HashDraft(it.Draft), r.Draft.DraftHash)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -233,7 +232,7 @@ type exportItem struct {
 
 type exportDisagreement struct {
 	Label      schema.Label    `json:"label"`
-	Kind       compare.Kind    `json:"kind"`
+	Kind       audit.Kind      `json:"kind"`
 	Urgent     bool            `json:"urgent"`
 	DraftSpans []string        `json:"draft_spans"`
 	Boxes      []schema.Box    `json:"boxes"`

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -100,8 +99,8 @@ func TestExportCSVIsInert(t *testing.T) {
 			require.NoError(t, err)
 		}
 		items = append(items, audit.ItemRecord{ID: "-12", Image: "=cmd", Seq: len(hostile)})
-		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "-12", Report: &compare.Report{Disagreements: []compare.Disagreement{
-			{Label: "pneumothorax", Kind: compare.MissedInDraft, DraftSpans: []string{"=1+1"}},
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "-12", Report: &audit.Report{Disagreements: []audit.Disagreement{
+			{Label: "pneumothorax", Kind: audit.MissedInDraft, DraftSpans: []string{"=1+1"}},
 		}}}))
 		require.NoError(t, s.PutItems(ctx, items))
 

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -163,7 +163,7 @@ func (r *exportRow) build(it *exportItem, full bool, skip func(SkippedRow)) {
 		Findings: emptyJSONArray, DraftLabels: emptyJSONArray,
 		Disagreements: it.Disagreements[:0], Notes: it.Notes[:0],
 	}
-	var report *compare.Report
+	var report *audit.Report
 	if r.hasResult {
 		it.Error, it.Salvaged = r.resultErr, r.salvaged != 0
 		if err := json.Unmarshal([]byte(r.report), &report); err != nil {
@@ -225,7 +225,7 @@ func (r *exportRow) build(it *exportItem, full bool, skip func(SkippedRow)) {
 			continue
 		}
 		var label schema.Label
-		var kind compare.Kind
+		var kind audit.Kind
 		for _, v := range verdicts {
 			if v.key == k {
 				label, kind = v.label, v.kind
@@ -289,7 +289,7 @@ func (c *stageCols) stage() (*exportStage, bool) {
 type keyedVerdict struct {
 	key   string
 	label schema.Label
-	kind  compare.Kind
+	kind  audit.Kind
 	exportVerdict
 }
 
@@ -311,7 +311,7 @@ func (r *exportRow) readVerdicts(itemID string, skip func(SkippedRow)) []keyedVe
 			skip(SkippedRow{Table: "verdicts", ItemID: itemID, Field: "at", Err: err})
 			continue
 		}
-		out = append(out, keyedVerdict{key: v[0], label: schema.Label(v[1]), kind: compare.Kind(v[2]),
+		out = append(out, keyedVerdict{key: v[0], label: schema.Label(v[1]), kind: audit.Kind(v[2]),
 			exportVerdict: exportVerdict{Annotator: v[4], Decision: auditDecision(v[3]), At: at}})
 	}
 	return out

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -54,12 +53,12 @@ func exportFixture(t *testing.T, be backend) *store.Store {
 		PromptDigest: "sha256:p1", Options: `{"seed":42}`, Error: "HTTP 500",
 	}))
 	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Salvaged: true,
-		Report: &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
-			{Label: schema.Pneumothorax, Kind: compare.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax"}, Boxes: []schema.Box{box}},
-			{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly", "heart, enlarged"}, Boxes: []schema.Box{}},
+		Report: &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+			{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax"}, Boxes: []schema.Box{box}},
+			{Label: schema.Cardiomegaly, Kind: audit.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly", "heart, enlarged"}, Boxes: []schema.Box{}},
 		}}}))
 	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}))
-	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a4", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}))
+	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a4", Report: &audit.Report{Disagreements: []audit.Disagreement{}}}))
 
 	at := func(min int) time.Time { return time.Date(2026, 2, 3, 10, min, 0, 0, time.UTC) }
 	for _, v := range []audit.Verdict{

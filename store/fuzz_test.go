@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -36,8 +35,8 @@ func FuzzExportRoundTrip(f *testing.F) {
 		// Every input gets rows of its own in the shared store.
 		id = fmt.Sprintf("%d:%s", n.Add(1), id)
 		require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: id, Image: image, Draft: draft, Seq: int(n.Load())}}))
-		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: id, Report: &compare.Report{Disagreements: []compare.Disagreement{
-			{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{span}, Boxes: []schema.Box{}},
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: id, Report: &audit.Report{Disagreements: []audit.Disagreement{
+			{Label: schema.Cardiomegaly, Kind: audit.UnsupportedByImage, DraftSpans: []string{span}, Boxes: []schema.Box{}},
 		}}}))
 		_, err := s.SaveNote(ctx, audit.Note{ItemID: id, Annotator: "rad1", Text: note})
 		require.NoError(t, err)

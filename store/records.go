@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 )
 
 // PutItems inserts or updates the worklist rows, all in one transaction
@@ -365,7 +364,7 @@ func scanResult(sc scanner) (audit.ResultRecord, error) {
 		return r, err
 	}
 	r.Salvaged = salvaged != 0
-	var rep *compare.Report
+	var rep *audit.Report
 	if err := json.Unmarshal([]byte(report), &rep); err != nil {
 		return r, fmt.Errorf("stored report of item %q: %w", r.ItemID, err)
 	}

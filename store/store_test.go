@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -271,10 +270,10 @@ func TestPutStageValidation(t *testing.T) {
 	})
 }
 
-func sampleReport() *compare.Report {
-	return &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
-		{Label: schema.Pneumothorax, Kind: compare.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{{Y0: 0.1, X0: 0.1, Y1: 0.4, X1: 0.3}}},
-		{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{"enlarged heart"}, Boxes: []schema.Box{}},
+func sampleReport() *audit.Report {
+	return &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+		{Label: schema.Pneumothorax, Kind: audit.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{{Y0: 0.1, X0: 0.1, Y1: 0.4, X1: 0.3}}},
+		{Label: schema.Cardiomegaly, Kind: audit.UnsupportedByImage, DraftSpans: []string{"enlarged heart"}, Boxes: []schema.Box{}},
 	}}
 }
 
@@ -308,7 +307,7 @@ func TestResults(t *testing.T) {
 		assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), got.UpdatedAt)
 
 		// Latest per item: the rerun replaces the error.
-		r2b := audit.ResultRecord{ItemID: "a2", GroundingKey: "g2b", DraftKey: "d2", Report: &compare.Report{Disagreements: []compare.Disagreement{}}}
+		r2b := audit.ResultRecord{ItemID: "a2", GroundingKey: "g2b", DraftKey: "d2", Report: &audit.Report{Disagreements: []audit.Disagreement{}}}
 		require.NoError(t, s.PutResult(ctx, r2b))
 		all, err = s.Results(ctx)
 		require.NoError(t, err)
@@ -381,7 +380,7 @@ func TestVerdictOverwriteAndUndo(t *testing.T) {
 		v1 := save("a1", ptx, audit.ImageRight, "rad1")
 		assert.Positive(t, v1.ID)
 		assert.Equal(t, schema.Pneumothorax, v1.Label, "label filled from the key")
-		assert.Equal(t, compare.MissedInDraft, v1.Kind)
+		assert.Equal(t, audit.MissedInDraft, v1.Kind)
 		assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), v1.At)
 
 		save("a1", ptx, audit.DraftRight, "rad1") // overwrite

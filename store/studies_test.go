@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -184,9 +183,9 @@ func TestStudyUnitTransitions(t *testing.T) {
 		_, err = s.AssignStudy(ctx, "duo", "pi")
 		require.NoError(t, err)
 		key := "pneumothorax/missed_in_draft"
-		rep := &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
-			{Label: schema.Pneumothorax, Kind: compare.MissedInDraft, Urgent: true},
-			{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage},
+		rep := &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+			{Label: schema.Pneumothorax, Kind: audit.MissedInDraft, Urgent: true},
+			{Label: schema.Cardiomegaly, Kind: audit.UnsupportedByImage},
 		}}
 		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "c00", Report: rep}))
 		save := func(who string, d audit.Decision) {
@@ -226,7 +225,7 @@ func TestStudyUnitTransitions(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, units, 2, "c00's two disagreements; c01 has not run")
 		assert.Equal(t, audit.StudyUnit{
-			ItemID: "c00", Key: key, Label: schema.Pneumothorax, Kind: compare.MissedInDraft, Readers: []string{"alice", "bob"},
+			ItemID: "c00", Key: key, Label: schema.Pneumothorax, Kind: audit.MissedInDraft, Readers: []string{"alice", "bob"},
 			Judgements: []audit.Judgement{{Annotator: "alice", Decision: audit.ImageRight}, {Annotator: "bob", Decision: audit.DraftRight}},
 			State:      audit.UnitDisputed,
 		}, clearIDs(units[0]))
@@ -237,7 +236,7 @@ func TestStudyUnitTransitions(t *testing.T) {
 		// The adjudicator settles it; a rerun that drops the
 		// disagreement keeps the unit, marked stale.
 		save("carol", audit.BothWrong)
-		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "c00", Report: &compare.Report{}}))
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "c00", Report: &audit.Report{}}))
 		units, err = s.StudyUnits(ctx, "duo")
 		require.NoError(t, err)
 		require.Len(t, units, 1)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -195,7 +194,7 @@ func (s *Store) studyUnits(ctx context.Context, tx *sql.Tx, name string) ([]audi
 	if err != nil {
 		return nil, err
 	}
-	reports := map[string]*compare.Report{}
+	reports := map[string]*audit.Report{}
 	rows, err := tx.QueryContext(ctx, `SELECT item_id, report FROM results
 		WHERE item_id IN (SELECT item_id FROM study_items WHERE study = $1)`, name)
 	if err != nil {
@@ -207,7 +206,7 @@ func (s *Store) studyUnits(ctx context.Context, tx *sql.Tx, name string) ([]audi
 			rows.Close()
 			return nil, err
 		}
-		var rep *compare.Report
+		var rep *audit.Report
 		if err := json.Unmarshal([]byte(raw), &rep); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("stored report of item %q: %w", id, err)
@@ -253,7 +252,7 @@ func (s *Store) studyUnits(ctx context.Context, tx *sql.Tx, name string) ([]audi
 		keys = append(keys, stale...)
 		for i, key := range keys {
 			u := audit.StudyUnit{
-				ItemID: it.ItemID, Key: key, Label: schema.Label(meta[key][0]), Kind: compare.Kind(meta[key][1]),
+				ItemID: it.ItemID, Key: key, Label: schema.Label(meta[key][0]), Kind: audit.Kind(meta[key][1]),
 				Readers: it.Readers, Stale: i >= reported,
 			}
 			var js []audit.Judgement

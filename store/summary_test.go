@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -32,7 +31,7 @@ func TestResultSummaries(t *testing.T) {
 		s := be.open(t)
 		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "b", Report: sampleReport(), Salvaged: true}))
 		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a", Error: "grounding: HTTP 500"}))
-		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "c", Report: &compare.Report{}}))
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "c", Report: &audit.Report{}}))
 		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "d"}))
 		rep := sampleReport()
 		assert.Equal(t, []audit.ResultSummary{
@@ -43,7 +42,7 @@ func TestResultSummaries(t *testing.T) {
 		}, sortedSummaries(collectSummaries(t, s)))
 
 		// A rerun replaces the summary with the result.
-		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "b", Report: &compare.Report{}}))
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "b", Report: &audit.Report{}}))
 		assert.Equal(t, audit.ResultSummary{ItemID: "b", Status: audit.StatusDone}, sortedSummaries(collectSummaries(t, s))[1])
 	})
 }

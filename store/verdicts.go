@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -22,7 +21,7 @@ type verdictEventData struct {
 	VerdictID       int64          `json:"verdict_id"`
 	DisagreementKey string         `json:"disagreement_key"`
 	Label           schema.Label   `json:"label,omitempty"`
-	Kind            compare.Kind   `json:"kind,omitempty"`
+	Kind            audit.Kind     `json:"kind,omitempty"`
 	Decision        audit.Decision `json:"decision"`
 }
 
@@ -49,7 +48,7 @@ func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict
 			v.Label = schema.Label(label)
 		}
 		if v.Kind == "" {
-			v.Kind = compare.Kind(kind)
+			v.Kind = audit.Kind(kind)
 		}
 	}
 	v.At = s.stamp(v.At)
@@ -200,7 +199,7 @@ func scanVerdict(sc scanner) (audit.Verdict, error) {
 	if err := sc.Scan(&v.ID, &v.ItemID, &v.DisagreementKey, &label, &kind, &decision, &v.Annotator, &at); err != nil {
 		return v, err
 	}
-	v.Label, v.Kind, v.Decision = schema.Label(label), compare.Kind(kind), audit.Decision(decision)
+	v.Label, v.Kind, v.Decision = schema.Label(label), audit.Kind(kind), audit.Decision(decision)
 	var err error
 	v.At, err = parseTime(at)
 	return v, err

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -28,7 +27,7 @@ type verdictEntry struct {
 type row struct {
 	status audit.Status // "" until the store or the pipeline says
 	stage  audit.Stage  // the stage running, for the progress display
-	report *compare.Report
+	report *audit.Report
 	result *audit.Result // full result once known (findings, raw outputs)
 	err    string
 	// summary is what the store's summary said of the result at open,
@@ -106,7 +105,7 @@ func newReviewData(items []audit.Item, urgent []schema.Label) reviewData {
 
 // disagreements returns item i's disagreements (nil when none are known
 // yet or i is out of range).
-func (d *reviewData) disagreements(i int) []compare.Disagreement {
+func (d *reviewData) disagreements(i int) []audit.Disagreement {
 	if i < 0 || i >= len(d.rows) {
 		return nil
 	}

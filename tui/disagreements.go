@@ -6,20 +6,19 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // kindText says a disagreement kind in words.
-func kindText(k compare.Kind) string {
+func kindText(k audit.Kind) string {
 	switch k {
-	case compare.MissedInDraft:
+	case audit.MissedInDraft:
 		return "missed in draft"
-	case compare.ContradictedByImage:
+	case audit.ContradictedByImage:
 		return "contradicted by image"
-	case compare.HedgedInDraft:
+	case audit.HedgedInDraft:
 		return "hedged in draft"
-	case compare.UnsupportedByImage:
+	case audit.UnsupportedByImage:
 		return "unsupported by image"
 	}
 	return Sanitize(string(k))
@@ -28,7 +27,7 @@ func kindText(k compare.Kind) string {
 // disagreementRow is one disagreement as the pane draws it.
 type disagreementRow struct {
 	label   schema.Label
-	kind    compare.Kind
+	kind    audit.Kind
 	urgent  bool
 	spans   []string      // the draft's words (unsanitized)
 	verdict *verdictEntry // this reviewer's verdict (a copy), nil when none

@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -279,16 +278,16 @@ func resultFor(id string, k int) *audit.Result {
 			{Label: schema.Pneumothorax, Status: schema.StatusAbsent, Span: "no pneumothorax"},
 			{Label: schema.Cardiomegaly, Status: schema.StatusAbsent, Span: "Heart size normal"},
 		}
-		r.Report = &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
-			{Label: schema.Pneumothorax, Kind: compare.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax"}, Boxes: []schema.Box{ptx}},
+		r.Report = &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+			{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax"}, Boxes: []schema.Box{ptx}},
 		}}
 	case 1: // effusion missed, nodule missed (urgent)
 		nod := box(0.3, 0.6, 0.38, 0.68)
 		r.Findings = []schema.Finding{{Label: schema.PleuralEffusion, Box: &pe}, {Label: schema.NoduleMass, Box: &nod}}
 		r.DraftLabels = []schema.DraftLabel{{Label: schema.Pneumothorax, Status: schema.StatusAbsent, Span: "No pneumothorax"}}
-		r.Report = &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
-			{Label: schema.PleuralEffusion, Kind: compare.MissedInDraft, DraftSpans: []string{"or effusion"}, Boxes: []schema.Box{pe}},
-			{Label: schema.NoduleMass, Kind: compare.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{nod}},
+		r.Report = &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+			{Label: schema.PleuralEffusion, Kind: audit.MissedInDraft, DraftSpans: []string{"or effusion"}, Boxes: []schema.Box{pe}},
+			{Label: schema.NoduleMass, Kind: audit.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{nod}},
 		}}
 	case 2: // opacity agreed, cardiomegaly unsupported
 		r.Findings = []schema.Finding{{Label: schema.LungOpacity, Box: &op}}
@@ -296,12 +295,12 @@ func resultFor(id string, k int) *audit.Result {
 			{Label: schema.LungOpacity, Status: schema.StatusPresent, Span: "right upper lobe opacity"},
 			{Label: schema.Cardiomegaly, Status: schema.StatusPresent, Span: "Cardiomegaly"},
 		}
-		r.Report = &compare.Report{Disagreements: []compare.Disagreement{
-			{Label: schema.Cardiomegaly, Kind: compare.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly"}, Boxes: []schema.Box{}},
+		r.Report = &audit.Report{Disagreements: []audit.Disagreement{
+			{Label: schema.Cardiomegaly, Kind: audit.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly"}, Boxes: []schema.Box{}},
 		}}
 	case 3: // agreement
 		r.DraftLabels = []schema.DraftLabel{{Label: schema.NoFinding, Status: schema.StatusPresent, Span: "No acute cardiopulmonary process"}}
-		r.Report = &compare.Report{Disagreements: []compare.Disagreement{}}
+		r.Report = &audit.Report{Disagreements: []audit.Disagreement{}}
 	}
 	r.Grounding = &audit.StageRecord{Stage: audit.StageGrounding, ItemID: id, Model: "medgemma-fake", ModelDigest: "0123456789abcdef", Raw: `{"findings": []}`, Done: true, DoneReason: "stop", EvalCount: 42}
 	r.Draft = &audit.StageRecord{Stage: audit.StageDraft, ItemID: id, Model: "medgemma-fake", Raw: `{"labels": []}`, Thinking: "the draft says no pneumothorax", Done: true, DoneReason: "stop"}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/charmbracelet/colorprofile"
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -380,7 +379,7 @@ func (m *Model) current() (audit.Item, bool) {
 
 // disagreements returns the current item's disagreements (nil when none
 // are known yet).
-func (m *Model) disagreements() []compare.Disagreement { return m.data.disagreements(m.nav.cur) }
+func (m *Model) disagreements() []audit.Disagreement { return m.data.disagreements(m.nav.cur) }
 
 func (m *Model) setMsg(k msgKind, s string) { m.msg = message{text: s, kind: k} }
 

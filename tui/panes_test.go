@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -42,10 +41,10 @@ func paneFixtures() map[string]paneView {
 
 	dis := &disagreementPane{st: st.Disagreement, errStyle: st.Status.Error}
 	dis.SetData(disagreementData{present: true, status: audit.StatusDone, loaded: true, selected: 1, rows: []disagreementRow{
-		{label: schema.PleuralEffusion, kind: compare.MissedInDraft, spans: []string{"or effusion"},
+		{label: schema.PleuralEffusion, kind: audit.MissedInDraft, spans: []string{"or effusion"},
 			verdict: &verdictEntry{decision: audit.ImageRight, state: stateSaved}, others: "others: bob: draft right"},
-		{label: schema.NoduleMass, kind: compare.MissedInDraft, urgent: true},
-		{label: schema.Pneumothorax, kind: compare.ContradictedByImage, urgent: true, spans: []string{"No pneumothorax"},
+		{label: schema.NoduleMass, kind: audit.MissedInDraft, urgent: true},
+		{label: schema.Pneumothorax, kind: audit.ContradictedByImage, urgent: true, spans: []string{"No pneumothorax"},
 			verdict: &verdictEntry{decision: audit.Unsure, state: stateFailed, err: "disk full"}},
 	}})
 

@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cxr-auditor/cxr-auditor/agreement"
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -84,10 +84,10 @@ func newAgreementCmd(e env) *cobra.Command {
 	return cmd
 }
 
-// runAgreement reads the current verdicts and prints compare.Agreement's
+// runAgreement reads the current verdicts and prints agreement.Measure's
 // report.
 func runAgreement(ctx context.Context, e env, f agreementFlags, pos []string) error {
-	method, err := compare.ParseKappaMethod(f.method)
+	method, err := agreement.ParseKappaMethod(f.method)
 	if err != nil {
 		return fmt.Errorf("%w: --method: %v", errUsage, err)
 	}
@@ -105,8 +105,8 @@ func runAgreement(ctx context.Context, e env, f agreementFlags, pos []string) er
 		}
 	}
 
-	opts := compare.Options{Readers: f.readers, Method: method, MinReaders: f.minReaders, Level: f.level}
-	if _, err := compare.Agreement(nil, opts); err != nil {
+	opts := agreement.Options{Readers: f.readers, Method: method, MinReaders: f.minReaders, Level: f.level}
+	if _, err := agreement.Measure(nil, opts); err != nil {
 		// The options alone, checked before the store is read.
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -139,14 +139,14 @@ func runAgreement(ctx context.Context, e env, f agreementFlags, pos []string) er
 	if len(readers) > 0 {
 		verdicts = slices.DeleteFunc(verdicts, func(v audit.Verdict) bool { return !slices.Contains(readers, v.Annotator) })
 	}
-	ratings, skipped := audit.Ratings(verdicts)
+	ratings, skipped := agreement.FromVerdicts(verdicts)
 	for _, sk := range skipped {
 		fmt.Fprintf(e.stderr, "agreement: skipped %s\n", termtext.Line(sk.Error()))
 	}
 	opts.Readers = readers
-	rep, err := compare.Agreement(ratings, opts)
+	rep, err := agreement.Measure(ratings, opts)
 	if err != nil {
-		if errors.Is(err, compare.ErrInvalidOptions) {
+		if errors.Is(err, agreement.ErrInvalidOptions) {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 		return fmt.Errorf("agreement: %w", err)
@@ -210,9 +210,9 @@ func openStoreReadOnly(ctx context.Context, e env, db string, pos []string) (*st
 
 // writeAgreementCSV writes the report's long form with every cell inert
 // on a terminal and in a spreadsheet (csvCell).
-func writeAgreementCSV(w io.Writer, rep compare.AgreementReport) error {
+func writeAgreementCSV(w io.Writer, rep agreement.Report) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(compare.AgreementCSVHeader); err != nil {
+	if err := cw.Write(agreement.CSVHeader); err != nil {
 		return err
 	}
 	for _, row := range rep.CSVRows() {

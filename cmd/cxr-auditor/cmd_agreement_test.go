@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/agreement"
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -75,16 +75,16 @@ func fillAgreementStore(t *testing.T, loc string) {
 }
 
 // agreementJSON runs the command with --json and decodes the report.
-func agreementJSON(t *testing.T, args ...string) compare.AgreementReport {
+func agreementJSON(t *testing.T, args ...string) agreement.Report {
 	t.Helper()
 	r := invokeMain(t, "", append([]string{"agreement", "--json"}, args...)...)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	var rep compare.AgreementReport
+	var rep agreement.Report
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout)
 	return rep
 }
 
-func groupOf(t *testing.T, rep compare.AgreementReport, by, name string) compare.AgreementGroup {
+func groupOf(t *testing.T, rep agreement.Report, by, name string) agreement.Group {
 	t.Helper()
 	g, ok := rep.Group(by, name)
 	require.True(t, ok, "group %s %s", by, name)
@@ -99,14 +99,14 @@ func TestAgreementCommandHandComputed(t *testing.T) {
 
 		t.Run("two readers: Cohen", func(t *testing.T) {
 			rep := agreementJSON(t, "--db", loc, "--readers", "alice,bob")
-			assert.Equal(t, compare.MethodCohen, rep.Method)
+			assert.Equal(t, agreement.MethodCohen, rep.Method)
 			assert.Equal(t, []string{"alice", "bob"}, rep.Readers)
 			assert.Equal(t, 20, rep.Ratings, "carol's verdicts are left out; replaced and undone ones never count")
 
 			// 7 of 10 on the diagonal: p_o = 0.7. Margins alice I5 D3
 			// B1 U1, bob I4 D3 B2 U1: p_e = (20+9+2+1)/100 = 0.32;
 			// kappa = 0.38/0.68.
-			all := groupOf(t, rep, compare.GroupAll, compare.GroupAll)
+			all := groupOf(t, rep, agreement.GroupAll, agreement.GroupAll)
 			assert.Equal(t, 10, all.Units)
 			assert.Equal(t, 7, all.Unanimous)
 			assert.InDelta(t, 0.7, *all.ObservedAgreement, 1e-12)
@@ -121,10 +121,10 @@ func TestAgreementCommandHandComputed(t *testing.T) {
 			c := all.Confusion[0]
 			assert.Equal(t, "alice", c.ReaderA)
 			assert.Equal(t, [][]int{{3, 1, 1, 0}, {1, 2, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}, c.Counts)
-			assert.Equal(t, []compare.ConfusionCell{
-				{A: "image_right", B: "draft_right", Count: 1, Units: []compare.UnitRef{{ItemID: "u06", Key: "nodule_mass/unsupported_by_image"}}},
-				{A: "image_right", B: "both_wrong", Count: 1, Units: []compare.UnitRef{{ItemID: "u09", Key: "nodule_mass/missed_in_draft"}}},
-				{A: "draft_right", B: "image_right", Count: 1, Units: []compare.UnitRef{{ItemID: "u07", Key: "nodule_mass/missed_in_draft"}}},
+			assert.Equal(t, []agreement.ConfusionCell{
+				{A: "image_right", B: "draft_right", Count: 1, Units: []agreement.UnitRef{{ItemID: "u06", Key: "nodule_mass/unsupported_by_image"}}},
+				{A: "image_right", B: "both_wrong", Count: 1, Units: []agreement.UnitRef{{ItemID: "u09", Key: "nodule_mass/missed_in_draft"}}},
+				{A: "draft_right", B: "image_right", Count: 1, Units: []agreement.UnitRef{{ItemID: "u07", Key: "nodule_mass/missed_in_draft"}}},
 			}, c.Disagreements)
 
 			for _, tt := range []struct {
@@ -133,16 +133,16 @@ func TestAgreementCommandHandComputed(t *testing.T) {
 				po, pe, kappa float64
 			}{
 				// u01-u05: all agree; margins I3 D2 each: p_e = (9+4)/25.
-				{compare.GroupLabel, "pneumothorax", 5, 1, 13.0 / 25, 1},
+				{agreement.GroupLabel, "pneumothorax", 5, 1, 13.0 / 25, 1},
 				// u06-u10: 2 of 5 agree; alice I2 D1 B1 U1, bob I1 D1 B2
 				// U1: p_e = (2+1+2+1)/25 = 0.24.
-				{compare.GroupLabel, "nodule_mass", 5, 0.4, 0.24, 0.16 / 0.76},
+				{agreement.GroupLabel, "nodule_mass", 5, 0.4, 0.24, 0.16 / 0.76},
 				// u01 u03 u05 u07 u09: 3 of 5; alice I3 D2, bob I3 D1 B1:
 				// p_e = (9+2)/25 = 0.44.
-				{compare.GroupKind, "missed_in_draft", 5, 0.6, 0.44, 0.16 / 0.56},
+				{agreement.GroupKind, "missed_in_draft", 5, 0.6, 0.44, 0.16 / 0.56},
 				// u02 u04 u06 u08 u10: 4 of 5; alice I2 D1 B1 U1, bob I1
 				// D2 B1 U1: p_e = 6/25.
-				{compare.GroupKind, "unsupported_by_image", 5, 0.8, 0.24, 0.56 / 0.76},
+				{agreement.GroupKind, "unsupported_by_image", 5, 0.8, 0.24, 0.56 / 0.76},
 			} {
 				g := groupOf(t, rep, tt.by, tt.name)
 				assert.Equal(t, tt.units, g.Units, tt.name)
@@ -150,19 +150,19 @@ func TestAgreementCommandHandComputed(t *testing.T) {
 				assert.InDelta(t, tt.pe, *g.ExpectedAgreement, 1e-12, tt.name)
 				assert.InDelta(t, tt.kappa, *g.Kappa.Value, 1e-12, tt.name)
 			}
-			empty := groupOf(t, rep, compare.GroupLabel, "cardiomegaly")
+			empty := groupOf(t, rep, agreement.GroupLabel, "cardiomegaly")
 			assert.Zero(t, empty.Units)
 			assert.Nil(t, empty.Kappa.Value)
 		})
 
 		t.Run("three readers: Fleiss", func(t *testing.T) {
 			rep := agreementJSON(t, "--db", loc)
-			assert.Equal(t, compare.MethodFleiss, rep.Method)
+			assert.Equal(t, agreement.MethodFleiss, rep.Method)
 			assert.Equal(t, []string{"alice", "bob", "carol"}, rep.Readers)
 			// P_i: u01 1 (three I), u02 1/3 (I I D), then 1 where alice
 			// and bob agree: P̄ = (1 + 1/3 + 5)/10 = 19/30. π = (I 5/12,
 			// D 1/3, B 3/20, U 1/10): p_e = 571/1800; kappa = 569/1229.
-			all := groupOf(t, rep, compare.GroupAll, compare.GroupAll)
+			all := groupOf(t, rep, agreement.GroupAll, agreement.GroupAll)
 			assert.InDelta(t, 19.0/30, *all.ObservedAgreement, 1e-12)
 			assert.InDelta(t, 571.0/1800, *all.ExpectedAgreement, 1e-12)
 			assert.InDelta(t, 569.0/1229, *all.Kappa.Value, 1e-12)
@@ -172,12 +172,12 @@ func TestAgreementCommandHandComputed(t *testing.T) {
 		t.Run("a named reader without verdicts is listed", func(t *testing.T) {
 			rep := agreementJSON(t, "--db", loc, "--readers", "alice,bob,dave")
 			assert.Equal(t, []string{"dave"}, rep.ReadersWithoutRatings)
-			assert.Equal(t, compare.MethodCohen, rep.Method)
+			assert.Equal(t, agreement.MethodCohen, rep.Method)
 		})
 
 		t.Run("min readers 3 excludes the pairs", func(t *testing.T) {
 			rep := agreementJSON(t, "--db", loc, "--min-readers", "3")
-			all := groupOf(t, rep, compare.GroupAll, compare.GroupAll)
+			all := groupOf(t, rep, agreement.GroupAll, agreement.GroupAll)
 			assert.Equal(t, 2, all.Units)
 			assert.Len(t, rep.Excluded, 8)
 		})
@@ -197,7 +197,7 @@ func TestAgreementCommandHandComputed(t *testing.T) {
 			require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 			rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
 			require.NoError(t, err)
-			assert.Equal(t, compare.AgreementCSVHeader, rows[0])
+			assert.Equal(t, agreement.CSVHeader, rows[0])
 			found := false
 			for _, row := range rows[1:] {
 				if row[0] == "all" && row[3] == "kappa" {

@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -33,8 +32,8 @@ func exportWorklist(t *testing.T) string {
 		{ID: "a1", Image: "img/a1.png", Draft: "No pneumothorax.", Seq: 0},
 		{ID: "a2", Image: "img/a2.png", Draft: "Clear.", Seq: 1},
 	}))
-	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a1", Report: &compare.Report{Urgent: true, Disagreements: []compare.Disagreement{
-		{Label: schema.Pneumothorax, Kind: compare.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax."}, Boxes: []schema.Box{}},
+	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a1", Report: &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
+		{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax."}, Boxes: []schema.Box{}},
 	}}}))
 	_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "a1", DisagreementKey: "pneumothorax/contradicted_by_image", Decision: audit.ImageRight, Annotator: "rad1"})
 	require.NoError(t, err)

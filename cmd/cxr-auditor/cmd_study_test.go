@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -81,7 +80,7 @@ func TestStudyStatusListAndVerdicts(t *testing.T) {
 	s, err := store.Open(ctx, store.DefaultPath(wl))
 	require.NoError(t, err)
 	key := "pneumothorax/missed_in_draft"
-	rep := &compare.Report{Disagreements: []compare.Disagreement{{Label: schema.Pneumothorax, Kind: compare.MissedInDraft}}}
+	rep := &audit.Report{Disagreements: []audit.Disagreement{{Label: schema.Pneumothorax, Kind: audit.MissedInDraft}}}
 	for _, id := range []string{"c0", "c1"} {
 		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: id, Report: rep}))
 	}

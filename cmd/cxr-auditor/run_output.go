@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
@@ -16,16 +15,16 @@ import (
 
 // runOutput is one line of `run` output.
 type runOutput struct {
-	ID            string                 `json:"id"`
-	Image         string                 `json:"image"`
-	Findings      []schema.Finding       `json:"findings"` // null when the grounding failed
-	DraftLabels   []schema.DraftLabel    `json:"draft_labels"`
-	Disagreements []compare.Disagreement `json:"disagreements"`
-	Urgent        bool                   `json:"urgent"`
-	Provenance    runProvenance          `json:"provenance"`
-	Timings       runTimings             `json:"timings"`
-	Salvaged      bool                   `json:"salvaged"`
-	Cached        bool                   `json:"cached"`
+	ID            string               `json:"id"`
+	Image         string               `json:"image"`
+	Findings      []schema.Finding     `json:"findings"` // null when the grounding failed
+	DraftLabels   []schema.DraftLabel  `json:"draft_labels"`
+	Disagreements []audit.Disagreement `json:"disagreements"`
+	Urgent        bool                 `json:"urgent"`
+	Provenance    runProvenance        `json:"provenance"`
+	Timings       runTimings           `json:"timings"`
+	Salvaged      bool                 `json:"salvaged"`
+	Cached        bool                 `json:"cached"`
 	// Unverified: served from the cache while no host could confirm the
 	// model's digest (offline).
 	Unverified bool   `json:"unverified,omitempty"`
@@ -80,7 +79,7 @@ func stageProv(r *audit.StageRecord) *stageProvenance {
 func makeRunOutput(it audit.Item, r *audit.Result) runOutput {
 	o := runOutput{
 		ID: it.ID, Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
-		Disagreements: []compare.Disagreement{}, Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
+		Disagreements: []audit.Disagreement{}, Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
 		Unverified: r.Unverified, StoreError: r.StoreErr,
 		Provenance: runProvenance{Grounding: stageProv(r.Grounding), Draft: stageProv(r.Draft)},
 		Timings:    runTimings{WallMS: r.Wall.Milliseconds(), QueueMS: r.Queue.Milliseconds()},

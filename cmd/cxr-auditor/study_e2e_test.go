@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/agreement"
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -137,7 +137,7 @@ func TestStudyEndToEnd(t *testing.T) {
 		// (8/16 − 5/16)/(11/16) = 3/11.
 		rep := agreementJSON(t, "--db", loc, "--study", "pilot")
 		assert.Equal(t, []string{"alice", "bob"}, rep.Readers)
-		all, ok := rep.Group(compare.GroupAll, compare.GroupAll)
+		all, ok := rep.Group(agreement.GroupAll, agreement.GroupAll)
 		require.True(t, ok)
 		assert.Equal(t, 4, all.Units)
 		assert.InDelta(t, 3.0/11, *all.Kappa.Value, 1e-12)

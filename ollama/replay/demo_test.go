@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay/internal/demodata"
@@ -54,7 +53,7 @@ func TestDemoRecordsBothStagesOfEveryItem(t *testing.T) {
 // outcome is what the real pipeline client made of one demo item.
 type outcome struct {
 	id       string
-	report   *compare.Report
+	report   *audit.Report
 	salvaged bool
 	err      error
 	format   string
@@ -213,7 +212,7 @@ func TestDemoReplaysAsEachScenarioPromises(t *testing.T) {
 // the demo rather than on the scenario table.
 func TestDemoCoverage(t *testing.T) {
 	outs := demoOutcomes(t)
-	kinds := map[compare.Kind]bool{}
+	kinds := map[audit.Kind]bool{}
 	var agreeNormal, agreeAbnormal, urgent, salvagedUrgent, errs, thinking, hostile, mono1 int
 	formats := map[string]bool{}
 	for _, o := range outs {
@@ -248,11 +247,11 @@ func TestDemoCoverage(t *testing.T) {
 			}
 		}
 	}
-	gotKinds := []compare.Kind{}
+	gotKinds := []audit.Kind{}
 	for k := range kinds {
 		gotKinds = append(gotKinds, k)
 	}
-	assert.ElementsMatch(t, []compare.Kind{compare.MissedInDraft, compare.ContradictedByImage, compare.HedgedInDraft, compare.UnsupportedByImage}, gotKinds)
+	assert.ElementsMatch(t, []audit.Kind{audit.MissedInDraft, audit.ContradictedByImage, audit.HedgedInDraft, audit.UnsupportedByImage}, gotKinds)
 	assert.Positive(t, agreeNormal, "full agreement on a normal study")
 	assert.Positive(t, agreeAbnormal, "full agreement on an abnormal study")
 	assert.GreaterOrEqual(t, urgent, 2)

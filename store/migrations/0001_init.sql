@@ -50,7 +50,7 @@ CREATE TABLE results (
     item_id       TEXT PRIMARY KEY NOT NULL,
     grounding_key TEXT NOT NULL DEFAULT '',
     draft_key     TEXT NOT NULL DEFAULT '',
-    report        TEXT NOT NULL DEFAULT 'null', -- JSON *compare.Report
+    report        TEXT NOT NULL DEFAULT 'null', -- JSON *audit.Report
     salvaged      INTEGER NOT NULL DEFAULT 0,
     error         TEXT NOT NULL DEFAULT '',
     updated_at    TEXT NOT NULL
