@@ -36,8 +36,8 @@ const (
 // UnsupportedByImage. Image no and draft uncertain is not a disagreement: a
 // hedge about something the image does not show is not contradicted by it.
 //
-// A disagreement is urgent when its label is in whitelist and the image shows
-// it (a draft asserting a finding the image lacks is never urgent: nothing
+// A disagreement is urgent when its label is in whitelist (nil or empty:
+// nothing is urgent) and the image shows it (a draft asserting a finding the image lacks is never urgent: nothing
 // can be missed). The report is urgent when any disagreement is.
 //
 // Each disagreement carries the draft's spans about the label (all non-empty

@@ -33,8 +33,9 @@ type Config struct {
 	// item (review: a result is on disk before it is shown). Its owner
 	// closes it after Run returned.
 	Batch OutcomeBatcher
-	// Urgent is the can't-miss whitelist given to compare.Compare; nil
-	// means schema.DefaultUrgent(), an empty non-nil slice means none.
+	// Urgent is the can't-miss whitelist given to compare.Compare. Nil or
+	// empty makes nothing urgent, as everywhere; callers wanting the
+	// default pass schema.DefaultUrgent().
 	Urgent []schema.Label
 	// Capacity is the number of calls in flight per model per host; 0
 	// means 1 (match the server's OLLAMA_NUM_PARALLEL).
@@ -196,9 +197,6 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 		fin:      newFinisher(cfg.Store == nil),
 		memo:     newRecordMemo(memoSize),
 		out:      newOutbox(),
-	}
-	if s.urgent == nil {
-		s.urgent = schema.DefaultUrgent()
 	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}

@@ -149,7 +149,7 @@ func runAll(t testing.TB, cfg Config, items []audit.Item) (map[string]*audit.Res
 }
 
 func baseConfig(st *store.Store, hosts ...*ollama.Host) Config {
-	cfg := Config{Hosts: hosts, GroundingModel: groundModel, DraftModel: draftModel}
+	cfg := Config{Hosts: hosts, GroundingModel: groundModel, DraftModel: draftModel, Urgent: schema.DefaultUrgent()}
 	if st != nil { // a nil *store.Store in the interface would not be a nil Cache
 		cfg.Store = st
 	}

@@ -45,12 +45,15 @@ func (l Label) Valid() bool {
 func (l Label) Positive() bool { return l.Valid() && l != NoFinding }
 
 // DefaultUrgent returns the default can't-miss whitelist: pneumothorax and
-// nodule_mass. The slice is new on every call.
+// nodule_mass. The slice is new on every call. An urgent list that is nil or
+// empty makes nothing urgent everywhere (Compare, Evaluate, the scheduler,
+// the workstation); the default is only ever this explicit call, made by
+// the --urgent flag and the demo, so no layer fills it in behind another.
 func DefaultUrgent() []Label { return []Label{Pneumothorax, NoduleMass} }
 
 // ParseLabelList parses a comma-separated list of canonical labels (as given
 // to --urgent). Blank entries are ignored; an unknown label is an error that
-// names it. The empty string yields an empty, non-nil list (nothing urgent).
+// names it. The empty string yields an empty list (nothing urgent).
 func ParseLabelList(s string) ([]Label, error) {
 	out := []Label{}
 	seen := map[Label]bool{}

@@ -16,6 +16,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
@@ -234,6 +235,7 @@ func demoWorkstation(d *demoSession, f demoFlags) workstationConfig {
 		hosts:          []*ollama.Host{d.host},
 		groundingModel: prompts.DefaultGroundingModel,
 		draftModel:     prompts.DefaultDraftModel,
+		urgent:         schema.DefaultUrgent(),
 		annotator:      f.annotator,
 		blind:          f.blind,
 		blindSet:       f.blindSet,

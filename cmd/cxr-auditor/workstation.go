@@ -64,7 +64,8 @@ type workstationConfig struct {
 	// quality is --picture-quality or CXR_AUDITOR_PICTURE_QUALITY ("":
 	// auto, lean over SSH).
 	quality render.Quality
-	// urgent is the can't-miss whitelist; nil means schema.DefaultUrgent().
+	// urgent is the can't-miss whitelist (nil: nothing urgent); --urgent
+	// and the demo start from schema.DefaultUrgent().
 	urgent []schema.Label
 	// prefetch is how many items ahead the pipeline runs first (0: 3).
 	prefetch int
@@ -132,9 +133,6 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	}
 	if cfg.annotator == "" {
 		cfg.annotator = loginName(e)
-	}
-	if cfg.urgent == nil {
-		cfg.urgent = schema.DefaultUrgent()
 	}
 	if cfg.graphics == "" {
 		cfg.graphics = "auto"
