@@ -10,6 +10,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store/export"
 )
 
 // exportColumns is what one exported item is read from, in one row: the
@@ -67,7 +68,7 @@ func exportQueriesFor(agg jsonAgg) []string {
 // a small bounded queue of reused rows (memory stays flat). On two cores
 // that is 1.7x the items per second of one goroutine doing both
 // (BenchmarkExport).
-func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow), write func(*exportItem) error) error {
+func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow), write func(*export.Item) error) error {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -83,7 +84,7 @@ func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow
 		return readExportRows(gctx, tx, s.dialect.exportQueries, free, filled)
 	})
 	g.Go(func() error {
-		var it exportItem
+		var it export.Item
 		for row := range filled {
 			if row.err != nil {
 				skip(SkippedRow{Table: "items", ItemID: row.id.String, Field: "(row)", Err: row.err})
@@ -157,8 +158,8 @@ func (r *exportRow) scan(rows *sql.Rows) error {
 }
 
 // build fills it from r, reusing its slices.
-func (r *exportRow) build(it *exportItem, full bool, skip func(SkippedRow)) {
-	*it = exportItem{
+func (r *exportRow) build(it *export.Item, full bool, skip func(SkippedRow)) {
+	*it = export.Item{
 		ID: r.id.String, Image: r.image.String, Draft: r.draft.String, Status: "pending",
 		Findings: emptyJSONArray, DraftLabels: emptyJSONArray,
 		Disagreements: it.Disagreements[:0], Notes: it.Notes[:0],
@@ -198,13 +199,13 @@ func (r *exportRow) build(it *exportItem, full bool, skip func(SkippedRow)) {
 		}
 	}
 	verdicts := r.readVerdicts(it.ID, skip)
-	byKey := map[string][]exportVerdict{}
+	byKey := map[string][]export.Verdict{}
 	var keys []string
 	for _, v := range verdicts {
 		if _, seen := byKey[v.key]; !seen {
 			keys = append(keys, v.key)
 		}
-		byKey[v.key] = append(byKey[v.key], v.exportVerdict)
+		byKey[v.key] = append(byKey[v.key], v.Verdict)
 	}
 	inReport := map[string]bool{}
 	if report != nil {
@@ -212,7 +213,7 @@ func (r *exportRow) build(it *exportItem, full bool, skip func(SkippedRow)) {
 		it.Urgent = &u
 		for _, d := range report.Disagreements {
 			inReport[d.Key()] = true
-			it.Disagreements = append(it.Disagreements, exportDisagreement{
+			it.Disagreements = append(it.Disagreements, export.Disagreement{
 				Label: d.Label, Kind: d.Kind, Urgent: d.Urgent,
 				DraftSpans: nonNil(d.DraftSpans), Boxes: nonNil(d.Boxes),
 				Verdicts: nonNil(byKey[d.Key()]),
@@ -232,7 +233,7 @@ func (r *exportRow) build(it *exportItem, full bool, skip func(SkippedRow)) {
 				break
 			}
 		}
-		it.Disagreements = append(it.Disagreements, exportDisagreement{
+		it.Disagreements = append(it.Disagreements, export.Disagreement{
 			Label: label, Kind: kind, DraftSpans: []string{}, Boxes: []schema.Box{},
 			Stale: true, Verdicts: byKey[k],
 		})
@@ -273,11 +274,11 @@ func joinErr(a, b string) string {
 
 // stage is the provenance of one stage record, or ok false when the item
 // has no record of it.
-func (c *stageCols) stage() (*exportStage, bool) {
+func (c *stageCols) stage() (*export.Stage, bool) {
 	if !c.key.Valid {
 		return nil, false
 	}
-	st := &exportStage{Model: c.model.String, ModelDigest: c.digest.String, PromptDigest: c.prompt.String, Key: c.key.String}
+	st := &export.Stage{Model: c.model.String, ModelDigest: c.digest.String, PromptDigest: c.prompt.String, Key: c.key.String}
 	if json.Valid([]byte(c.options.String)) {
 		st.Options = json.RawMessage(c.options.String)
 	} else {
@@ -290,7 +291,7 @@ type keyedVerdict struct {
 	key   string
 	label schema.Label
 	kind  audit.Kind
-	exportVerdict
+	export.Verdict
 }
 
 // readVerdicts decodes the verdicts column; a verdict whose time does not
@@ -312,14 +313,14 @@ func (r *exportRow) readVerdicts(itemID string, skip func(SkippedRow)) []keyedVe
 			continue
 		}
 		out = append(out, keyedVerdict{key: v[0], label: schema.Label(v[1]), kind: audit.Kind(v[2]),
-			exportVerdict: exportVerdict{Annotator: v[4], Decision: auditDecision(v[3]), At: at}})
+			Verdict: export.Verdict{Annotator: v[4], Decision: audit.Decision(v[3]), At: at}})
 	}
 	return out
 }
 
 // readNotes decodes the notes column into dst; a note whose time does not
 // parse is skipped.
-func (r *exportRow) readNotes(dst []exportNote, itemID string, skip func(SkippedRow)) []exportNote {
+func (r *exportRow) readNotes(dst []export.Note, itemID string, skip func(SkippedRow)) []export.Note {
 	if r.notes == "[]" {
 		return dst
 	}
@@ -334,7 +335,7 @@ func (r *exportRow) readNotes(dst []exportNote, itemID string, skip func(Skipped
 			skip(SkippedRow{Table: "notes", ItemID: itemID, Field: "at", Err: err})
 			continue
 		}
-		dst = append(dst, exportNote{Annotator: n[0], Text: n[1], At: at})
+		dst = append(dst, export.Note{Annotator: n[0], Text: n[1], At: at})
 	}
 	return dst
 }

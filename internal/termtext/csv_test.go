@@ -1,12 +1,10 @@
-package store
+package termtext
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 )
 
 func TestCSVCell(t *testing.T) {
@@ -28,10 +26,10 @@ func TestCSVCell(t *testing.T) {
 		{"a=b", "a=b"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, csvCell(tt.in, false), "%q", tt.in)
+		assert.Equal(t, tt.want, CSVCell(tt.in, false), "%q", tt.in)
 	}
-	assert.Equal(t, "two\nlines", csvCell("two\nlines", true))
-	assert.Equal(t, "two\u240alines", csvCell("two\nlines", false))
+	assert.Equal(t, "two\nlines", CSVCell("two\nlines", true))
+	assert.Equal(t, "two\u240alines", CSVCell("two\nlines", false))
 }
 
 // FuzzCSVCell: whatever the input, the cell is inert on a terminal and no
@@ -42,12 +40,12 @@ func FuzzCSVCell(f *testing.F) {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, s string, multiline bool) {
-		got := csvCell(s, multiline)
-		if !termtext.Inert(got, multiline) {
-			t.Fatalf("csvCell(%q) = %q is not inert", s, got)
+		got := CSVCell(s, multiline)
+		if !Inert(got, multiline) {
+			t.Fatalf("CSVCell(%q) = %q is not inert", s, got)
 		}
-		if got != "" && strings.ContainsRune("=+-@\t\r", rune(got[0])) && !plainNumber(got) {
-			t.Fatalf("csvCell(%q) = %q starts a formula", s, got)
+		if got != "" && strings.ContainsRune("=+-@\t\r", rune(got[0])) && !PlainNumber(got) {
+			t.Fatalf("CSVCell(%q) = %q starts a formula", s, got)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package store
+package export
 
 import (
 	"encoding/csv"
@@ -9,11 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 )
 
-// csvHeader is the CSV column order documented on Export.
+// csvHeader is the CSV column order (docs/store.md describes each column).
 var csvHeader = []string{"id", "image", "status", "urgent", "label", "kind", "disagreement_urgent",
 	"draft_spans", "boxes", "annotator", "decision", "decided_at", "note", "error", "stale"}
 
@@ -47,14 +46,16 @@ func newCSVWriter(w io.Writer) (*csvWriter, error) {
 	return c, c.cw.Write(csvHeader)
 }
 
-func (c *csvWriter) flush() error {
+// Flush writes the buffered rows.
+func (c *csvWriter) Flush() error {
 	c.cw.Flush()
 	return c.cw.Error()
 }
 
-// write writes the item's rows: one per (disagreement, annotator verdict),
-// as documented on Export.
-func (c *csvWriter) write(it *exportItem) error {
+// Write writes the item's rows: one per (disagreement, annotator verdict),
+// an item-level row for an item without disagreements or for an annotator
+// with a note and no verdict (docs/store.md).
+func (c *csvWriter) Write(it *Item) error {
 	urgent := ""
 	if it.Urgent != nil {
 		urgent = strconv.FormatBool(*it.Urgent)
@@ -65,7 +66,7 @@ func (c *csvWriter) write(it *exportItem) error {
 	}
 	hasRow := map[string]bool{}
 	c.recs = c.recs[:0]
-	row := func(d *exportDisagreement, v *exportVerdict, annotator string) {
+	row := func(d *Disagreement, v *Verdict, annotator string) {
 		rec := make([]string, numCols)
 		rec[colID], rec[colImage], rec[colStatus], rec[colUrgent] = it.ID, it.Image, it.Status, urgent
 		rec[colAnnotator], rec[colNote], rec[colError] = annotator, noteOf[annotator], it.Error
@@ -81,7 +82,7 @@ func (c *csvWriter) write(it *exportItem) error {
 			hasRow[annotator] = true
 		}
 		for i := range rec {
-			rec[i] = csvCell(rec[i], i == colNote)
+			rec[i] = termtext.CSVCell(rec[i], i == colNote)
 		}
 		c.recs = append(c.recs, rec)
 	}
@@ -110,13 +111,3 @@ func (c *csvWriter) write(it *exportItem) error {
 	}
 	return nil
 }
-
-// csvCell is termtext.CSVCell: the cell made inert on a terminal and in a
-// spreadsheet (OWASP CSV injection), one rule for every CSV this program
-// writes.
-func csvCell(s string, multiline bool) string { return termtext.CSVCell(s, multiline) }
-
-// plainNumber is termtext.PlainNumber.
-func plainNumber(s string) bool { return termtext.PlainNumber(s) }
-
-func auditDecision(s string) audit.Decision { return audit.Decision(s) }

@@ -1,0 +1,126 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// Formats lists the formats NewWriter writes.
+func Formats() []string { return []string{"jsonl", "csv"} }
+
+// Item is one exported item with its result, verdicts and notes; its JSON
+// is one JSONL line (docs/store.md names every field).
+type Item struct {
+	ID            string          `json:"id"`
+	Image         string          `json:"image"`
+	Draft         string          `json:"draft"`
+	Status        string          `json:"status"` // done, error or pending
+	Error         string          `json:"error"`
+	Salvaged      bool            `json:"salvaged"`
+	Urgent        *bool           `json:"urgent"`       // nil without a report
+	Findings      json.RawMessage `json:"findings"`     // []schema.Finding as stored
+	DraftLabels   json.RawMessage `json:"draft_labels"` // []schema.DraftLabel as stored
+	Disagreements []Disagreement  `json:"disagreements"`
+	Notes         []Note          `json:"notes"`
+	Provenance    Provenance      `json:"provenance"`
+}
+
+// Disagreement is one disagreement of the item with the current verdicts
+// on it. Stale marks one the current report no longer has but that
+// carries verdicts, which are kept rather than dropped.
+type Disagreement struct {
+	Label      schema.Label `json:"label"`
+	Kind       audit.Kind   `json:"kind"`
+	Urgent     bool         `json:"urgent"`
+	DraftSpans []string     `json:"draft_spans"`
+	Boxes      []schema.Box `json:"boxes"`
+	Stale      bool         `json:"stale"`
+	Verdicts   []Verdict    `json:"verdicts"`
+}
+
+// Verdict is one annotator's current decision on a disagreement.
+type Verdict struct {
+	Annotator string         `json:"annotator"`
+	Decision  audit.Decision `json:"decision"`
+	At        time.Time      `json:"at"`
+}
+
+// Note is one annotator's current note on the item.
+type Note struct {
+	Annotator string    `json:"annotator"`
+	Text      string    `json:"text"`
+	At        time.Time `json:"at"`
+}
+
+// Provenance names the stage records the result rests on; a stage is nil
+// when the item has no record of it.
+type Provenance struct {
+	Grounding *Stage `json:"grounding"`
+	Draft     *Stage `json:"draft"`
+}
+
+// Stage is the provenance of one model stage.
+type Stage struct {
+	Model        string          `json:"model"`
+	ModelDigest  string          `json:"model_digest"`
+	PromptDigest string          `json:"prompt_digest"`
+	Options      json.RawMessage `json:"options"`
+	Key          string          `json:"key"`
+}
+
+// Writer writes items in one format. Flush writes what is buffered; the
+// caller flushes once after the last item.
+type Writer interface {
+	Write(it *Item) error
+	Flush() error
+}
+
+// NewWriter returns the Writer of format ("jsonl" or "csv") on w. The CSV
+// writer writes its header row at once. An unknown format is an error
+// listing the formats.
+func NewWriter(w io.Writer, format string) (Writer, error) {
+	switch format {
+	case "jsonl":
+		return newJSONLWriter(w), nil
+	case "csv":
+		return newCSVWriter(w)
+	}
+	return nil, fmt.Errorf("format %q is not one of %s", format, strings.Join(Formats(), ", "))
+}
+
+// jsonlWriter writes one JSON line per item; termtext.JSON escapes what
+// encoding/json leaves raw and a terminal would act on (C1 and
+// bidirectional controls), so the export is as inert as the CSV.
+type jsonlWriter struct {
+	w   io.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newJSONLWriter(w io.Writer) *jsonlWriter {
+	j := &jsonlWriter{w: w}
+	j.enc = json.NewEncoder(&j.buf)
+	j.enc.SetEscapeHTML(false)
+	return j
+}
+
+func (j *jsonlWriter) Write(it *Item) error {
+	j.buf.Reset()
+	if err := j.enc.Encode(it); err != nil {
+		return fmt.Errorf("item %q: %w", it.ID, err)
+	}
+	if _, err := j.w.Write(termtext.JSON(j.buf.Bytes())); err != nil {
+		return fmt.Errorf("item %q: %w", it.ID, err)
+	}
+	return nil
+}
+
+func (j *jsonlWriter) Flush() error { return nil }
