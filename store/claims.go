@@ -106,9 +106,6 @@ func (c *Claims) Join(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// lockRun serialises Join for one run (PostgreSQL; SQLite's writer does).
-const lockRun = int32(0x43585203)
-
 // Claim leases up to n items to this worker (as pipeline.Claims.Claim promises).
 func (c *Claims) Claim(ctx context.Context, n int) ([]string, error) {
 	if n <= 0 {

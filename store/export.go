@@ -3,7 +3,6 @@ package store
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -135,14 +134,4 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format string, opts ...
 		return s.errorf(op, &skipped)
 	}
 	return nil
-}
-
-// closeRows closes rows and returns the first error of the iteration or
-// of the close.
-func closeRows(rows *sql.Rows) error {
-	err := rows.Err()
-	if cerr := rows.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

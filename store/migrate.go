@@ -169,11 +169,6 @@ func (s *Store) checkIdentity(version, appID, tables int) error {
 	return nil
 }
 
-// rowQuerier is what *sql.DB, *sql.Conn and *sql.Tx offer for one row.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // inspect reads the schema version, the application id and how many tables
 // the database has, in one statement so that the three come from one
 // snapshot (read one by one, another process's migration could commit in

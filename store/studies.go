@@ -22,25 +22,6 @@ var (
 	ErrStudyExists = errors.New("a study of that name exists")
 )
 
-// Advisory lock classes (the first key of PostgreSQL's two-key
-// pg_advisory_xact_lock, a space apart from the migration's one-key lock):
-// they serialise, across processes, the transactions that must see each
-// other's writes. SQLite's single writer serialises them already.
-const (
-	lockStudy = int32(0x43585201) // one study's assignment
-	lockUnit  = int32(0x43585202) // the verdicts of one item, in a study
-)
-
-// lockKey takes the transaction-scoped lock (class, key) on PostgreSQL; a
-// no-op on SQLite.
-func (s *Store) lockKey(ctx context.Context, tx *sql.Tx, class int32, key string) error {
-	if !s.dialect.postgres {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", class, key)
-	return err
-}
-
 // CreateStudy stores a new reading study and appends a "study_create"
 // event (its definition and the assignment rule), in one durable
 // transaction; no item is assigned yet (AssignStudy). The definition must
@@ -185,12 +166,6 @@ func (s *Store) Studies(ctx context.Context) ([]audit.Study, error) {
 	return out, nil
 }
 
-// readQuerier is what *sql.DB and *sql.Tx offer for reading.
-type readQuerier interface {
-	querier
-	rowQuerier
-}
-
 func readStudy(ctx context.Context, db readQuerier, name string) (audit.Study, error) {
 	st := audit.Study{Name: name, Readers: []string{}, Adjudicators: []string{}}
 	var created string
@@ -286,22 +261,4 @@ func ruleIndex(rule []string, reader string) int {
 		return i
 	}
 	return len(rule)
-}
-
-// queryStrings returns the first column of every row.
-func queryStrings(ctx context.Context, db querier, q string, args ...any) ([]string, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

@@ -169,11 +169,6 @@ func (s *Store) AllVerdicts(ctx context.Context, annotator string) ([]audit.Verd
 	return out, nil
 }
 
-// querier is what both *sql.DB and *sql.Tx offer for reading.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 func queryVerdicts(ctx context.Context, db querier, q string, args ...any) ([]audit.Verdict, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
