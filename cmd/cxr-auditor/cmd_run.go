@@ -141,7 +141,11 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, db)
+	opts, err := storeOptions(e)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, db, opts...)
 	if err != nil {
 		return err
 	}

@@ -204,7 +204,11 @@ func openStudyStore(ctx context.Context, e env, command string, f studyStoreFlag
 			recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i})
 		}
 	}
-	s, err := store.Open(ctx, path)
+	opts, err := storeOptions(e)
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.Open(ctx, path, opts...)
 	if err != nil {
 		return nil, err
 	}

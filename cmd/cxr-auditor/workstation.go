@@ -188,7 +188,11 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 	if len(wl.Items) == 0 {
 		return fmt.Errorf("worklist %s: no usable rows (%d skipped)", cfg.worklist, len(wl.Problems))
 	}
-	st, err := store.Open(ctx, cfg.db)
+	stOpts, err := storeOptions(e)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.db, stOpts...)
 	if err != nil {
 		return err
 	}
