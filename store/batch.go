@@ -83,8 +83,9 @@ type BatchOptions struct {
 	MaxDelay time.Duration
 }
 
-// Default batch bounds: at 100 ms the reviewer cannot tell, and 64 items
-// make one commit's fsync cost nothing per item (BenchmarkBatcher).
+// Default batch bounds: short enough that a reviewer cannot tell, long
+// enough that one commit's fsync is shared by many items (figures:
+// docs/performance.md, "Store choices").
 const (
 	defaultBatchItems = 64
 	defaultBatchDelay = 100 * time.Millisecond

@@ -19,7 +19,7 @@ import (
 // notes as JSON arrays (agg spells the aggregate in a back end's SQL).
 // Reading all of it in one statement per section keeps the Go side to one
 // pass over one cursor: no per-item queries, nothing held but the item
-// being written (BenchmarkExport).
+// being written.
 func exportColumns(agg jsonAgg) string {
 	return `x.id, x.image, x.draft,
 	r.item_id IS NOT NULL, coalesce(r.report, 'null'), coalesce(r.salvaged, 0), coalesce(r.error, ''),
@@ -65,9 +65,8 @@ func exportQueriesFor(agg jsonAgg) []string {
 //
 // Reading and writing overlap: one goroutine steps the SQLite cursor while
 // this one decodes and writes, each about half of an item's cost, through
-// a small bounded queue of reused rows (memory stays flat). On two cores
-// that is 1.7x the items per second of one goroutine doing both
-// (BenchmarkExport).
+// a small bounded queue of reused rows, so memory stays flat and two cores
+// are both used (docs/performance.md, "Store choices").
 func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow), write func(*export.Item) error) error {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

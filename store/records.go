@@ -81,8 +81,8 @@ func stageOp(r audit.StageRecord) string {
 
 // recordTx is a write transaction with the record statements prepared
 // once (on first use) for all the records it writes: parsing the long
-// INSERTs again for every record cost half of a batch's CPU
-// (BenchmarkPutOutcome).
+// INSERTs again for every record was most of a batch's CPU
+// (docs/performance.md, "Store choices").
 type recordTx struct {
 	*sql.Tx
 	stage, result *sql.Stmt
@@ -312,9 +312,9 @@ func (s *Store) Results(ctx context.Context) (map[string]audit.ResultRecord, err
 
 // ResultSummaries calls fn with the summary of every item's latest result,
 // in no particular order, streaming (nothing is held but the row at hand). It
-// reads no report: for a worklist of a million items it is what the
-// workstation needs at open (BenchmarkResultSummaries). An error from fn
-// stops it and is returned.
+// reads no report, so it stays cheap on a worklist of a million items: it
+// is what the workstation needs at open. An error from fn stops it and is
+// returned.
 func (s *Store) ResultSummaries(ctx context.Context, fn func(audit.ResultSummary) error) error {
 	// Three columns, the flags packed in one integer: each column scanned
 	// costs about a tenth of a microsecond a row through database/sql,

@@ -165,8 +165,8 @@ func (s *Store) needsImmutable() (bool, error) {
 // lost to a power cut or an OS crash. Verdicts are a person's work that the
 // UI has reported as saved: each commit must reach the disk before we return.
 // FULL costs one fsync per write transaction, which is nothing next to the
-// time a reviewer takes per verdict (see BenchmarkSaveVerdict); results
-// share one commit per group (Batcher).
+// time a reviewer takes per verdict (docs/performance.md, "Store
+// choices"); results share one commit per group (Batcher).
 func (s *Store) dsn(write, immutable bool) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", s.busy.Milliseconds()))

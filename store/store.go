@@ -38,8 +38,8 @@ type Store struct {
 	lock *fileLock
 	// getStage is GetStage's query, prepared once on the read pool
 	// (database/sql prepares it on each connection once): parsing it on
-	// every call was over half of a cache probe's time (BenchmarkGetStageHit).
-	// A failed prepare is tried again on the next call.
+	// every call was most of a cache probe's time. A failed prepare is
+	// tried again on the next call.
 	stmtMu   sync.Mutex
 	getStage *sql.Stmt
 	closed   bool // under stmtMu: no statement is prepared after Close

@@ -134,7 +134,7 @@ const verdictColumns = `id, item_id, disagreement_key, label, kind, decision, an
 // currentVerdicts selects the current verdict per (item, key, annotator):
 // the latest live one, found through the verdicts_current index (NOT
 // EXISTS a later live one), which stays fast at a million verdicts where a
-// window over the whole table does not (BenchmarkAllVerdicts).
+// window over the whole table does not.
 const currentVerdicts = `SELECT ` + verdictColumns + ` FROM verdicts v
 	WHERE v.undone = 0 AND %s AND NOT EXISTS (
 		SELECT 1 FROM verdicts v2 WHERE v2.item_id = v.item_id AND v2.disagreement_key = v.disagreement_key
