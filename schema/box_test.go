@@ -18,7 +18,7 @@ func TestReadBox(t *testing.T) {
 	}{
 		{"normalized", [4]float64{0.1, 0.2, 0.3, 0.4}, Box{0.1, 0.2, 0.3, 0.4}, BoxReading{}},
 		{"the whole image", [4]float64{0, 0, 1, 1}, Box{0, 0, 1, 1}, BoxReading{}},
-		// Issue 8: a little outside [0,1] is a normalized box to clamp,
+		// A little outside [0,1] is a normalized box to clamp,
 		// not a 0-1000 box of a thousandth of the image.
 		{"a little outside, clamped", [4]float64{-0.1, 0.2, 1.3, 0.5}, Box{0, 0.2, 1, 0.5}, BoxReading{Clamped: true}},
 		{"just over 1, clamped", [4]float64{0.5, 0.2, 1.0001, 0.4}, Box{0.5, 0.2, 1, 0.4}, BoxReading{Clamped: true}},

@@ -79,7 +79,7 @@ func findingsCases() []findingsCase {
 			want: []Finding{{Label: NoduleMass, Box: bx(0.1, 0.2, 0.3, 0.4)}}, salvaged: true, kinds: []string{"reordered_box"}},
 		{name: "small overshoot clamped", raw: `[{"label":"pleural_effusion","box_2d":[-0.01,0.2,1.0,0.4]}]`,
 			want: []Finding{{Label: PleuralEffusion, Box: bx(0, 0.2, 1, 0.4)}}, salvaged: true, kinds: []string{"clamped_box"}},
-		// Issue 8: a normalized box a little outside [0,1] is clamped, not
+		// A normalized box a little outside [0,1] is clamped, not
 		// read as 0-1000 coordinates (which made it a thousandth of the image).
 		{name: "normalized overshoot is not 0-1000", raw: `[{"label":"pleural_effusion","box_2d":[-0.1, 0.2, 1.3, 0.5]}]`,
 			want: []Finding{{Label: PleuralEffusion, Box: bx(0, 0.2, 1, 0.5)}}, salvaged: true, kinds: []string{"clamped_box"}},

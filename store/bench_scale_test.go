@@ -1,6 +1,6 @@
 package store_test
 
-// Benchmarks of the store at the scale of a large batch run (issue 11), over
+// Benchmarks of the store at the scale of a large batch run, over
 // synthetic data. The sizes are 10k and 100k items; set CXR_BENCH_1M=1 to
 // add 1M (the fill alone takes minutes).
 

@@ -76,10 +76,9 @@ func openAtOnce(t *testing.T, path string, n int) {
 }
 
 // TestConcurrentOpen: two to four processes creating, or upgrading, the same
-// store at once all succeed, and every one's write is kept. Before the
-// migration ran inside BEGIN IMMEDIATE, one of two failed in about 19 of 20
-// trials on a new store ("table items already exists" or "database is
-// locked") and 9 of 10 on a version-1 store.
+// store at once all succeed, and every one's write is kept. Without the
+// migration inside BEGIN IMMEDIATE, one of two processes fails ("table
+// items already exists" or "database is locked").
 func TestConcurrentOpen(t *testing.T) {
 	skipDurability(t)
 	rounds := 12
