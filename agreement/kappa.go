@@ -93,30 +93,12 @@ func cohenKappa(t [][]int) kappaEstimate {
 }
 
 // fleissKappa computes Fleiss' (1971) kappa generalized to units rated by
-// different numbers of readers, as in Gwet (2014, Handbook of Inter-Rater
-// Reliability, 4th ed.; R package irrCAC, fleiss.kappa.raw), with Gwet's
-// (2008) linearized standard error. counts[i][k] is how many readers put unit
-// i in category k; r_i is its row sum. Units with r_i = 0 are ignored.
-//
-//	P_i = Σ_k r_ik (r_ik − 1) / (r_i (r_i − 1))      for units with r_i ≥ 2
-//	P̄   = mean of P_i over the n₂ units with r_i ≥ 2
-//	π_k = mean of r_ik / r_i over the n units with r_i ≥ 1
-//	p_e = Σ_k π_k²,   κ = (P̄ − p_e) / (1 − p_e)
-//
-// With the same r for every unit this is exactly Fleiss (1971): P_i and p_j
-// are his, since the mean of r_ik/r equals Σ_i r_ik / (n r).
-//
-// The variance (Gwet 2008, Br J Math Stat Psychol 61:29–48) linearizes κ in
-// the units and takes the sample variance of the unit terms:
-//
-//	κ_i  = (n/n₂)(P_i − p_e·[r_i ≥ 2]) / (1 − p_e)
-//	pe_i = Σ_k r_ik π_k / r_i
-//	κ*_i = κ_i − 2(1 − κ)(pe_i − p_e)/(1 − p_e)
-//	Var(κ) = Σ_i (κ*_i − κ)² / (n (n − 1))
-//
-// Unlike the Fleiss, Nee & Landis (1979) variance, which holds only when
-// κ = 0 and so serves a test rather than an interval, it does not assume the
-// readers are independent.
+// different numbers of readers (Gwet 2014; irrCAC's fleiss.kappa.raw), with
+// Gwet's (2008) linearized standard error, which, unlike Fleiss, Nee &
+// Landis (1979), does not assume kappa is 0 and so gives an interval.
+// counts[i][k] is how many readers put unit i in category k; units with no
+// reader are ignored and units with one count only in the category shares.
+// docs/metrics.md ("Fleiss' kappa") gives the formulas this follows.
 func fleissKappa(counts [][]int) kappaEstimate {
 	q := 0
 	for _, row := range counts {

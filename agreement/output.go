@@ -36,91 +36,115 @@ var CSVHeader = []string{
 //     and one disagreement_unit row per unit of an off-diagonal cell
 //     (category_a, category_b, item_id, key).
 func (r Report) CSVRows() [][]string {
-	method := string(r.Method)
-	var rows [][]string
-	add := func(by, group, stat, value string, set func(row []string)) {
-		row := []string{by, group, method, stat, value, "", "", "", "", "", "", ""}
-		if set != nil {
-			set(row)
+	b := csvRows{method: string(r.Method)}
+	b.report(r)
+	ciNote := fmt.Sprintf("%g%% CI, %s", 100*r.Level, r.SEMethod)
+	for _, g := range r.Groups {
+		b.group(g, ciNote)
+		for _, c := range g.Confusion {
+			b.pair(g, c, r.Categories)
 		}
-		rows = append(rows, row)
 	}
-	const (
-		colReaderA = 5 + iota
-		colReaderB
-		colCatA
-		colCatB
-		colItem
-		colKey
-		colNote
-	)
-	add("report", "", "ratings", strconv.Itoa(r.Ratings), nil)
-	add("report", "", "units", strconv.Itoa(r.Units), nil)
+	return b.rows
+}
+
+// The optional columns of CSVHeader, after by, group, method, statistic
+// and value.
+const (
+	colReaderA = 5 + iota
+	colReaderB
+	colCatA
+	colCatB
+	colItem
+	colKey
+	colNote
+)
+
+// csvRows collects the rows of CSVRows.
+type csvRows struct {
+	method string
+	rows   [][]string
+}
+
+// add appends one statistic; set fills its optional columns.
+func (b *csvRows) add(by, group, stat, value string, set func(row []string)) {
+	row := []string{by, group, b.method, stat, value, "", "", "", "", "", "", ""}
+	if set != nil {
+		set(row)
+	}
+	b.rows = append(b.rows, row)
+}
+
+// report adds the rows about the whole report: counts, readers, exclusions.
+func (b *csvRows) report(r Report) {
+	b.add("report", "", "ratings", strconv.Itoa(r.Ratings), nil)
+	b.add("report", "", "units", strconv.Itoa(r.Units), nil)
 	for _, name := range r.Readers {
-		add("report", "", "reader", "", func(row []string) { row[colReaderA] = name })
+		b.add("report", "", "reader", "", func(row []string) { row[colReaderA] = name })
 	}
 	for _, name := range r.ReadersWithoutRatings {
-		add("report", "", "reader_without_ratings", "", func(row []string) { row[colReaderA] = name })
+		b.add("report", "", "reader_without_ratings", "", func(row []string) { row[colReaderA] = name })
 	}
 	for _, u := range r.Excluded {
-		add("report", "", "excluded_unit", "", func(row []string) {
+		b.add("report", "", "excluded_unit", "", func(row []string) {
 			row[colItem], row[colKey] = u.ItemID, u.Key
 			row[colNote] = "rated by " + strings.Join(u.Readers, ", ")
 		})
 	}
+}
 
-	ciNote := fmt.Sprintf("%g%% CI, %s", 100*r.Level, r.SEMethod)
-	for _, g := range r.Groups {
-		stat := func(name, value, note string) {
-			add(g.By, g.Name, name, value, func(row []string) { row[colNote] = note })
-		}
-		stat("units", strconv.Itoa(g.Units), "")
-		stat("ratings", strconv.Itoa(g.Ratings), "")
-		stat("unanimous_units", strconv.Itoa(g.Unanimous), "")
-		stat("excluded_units", strconv.Itoa(g.Excluded), "")
-		stat("observed_agreement", formatOpt(g.ObservedAgreement), "")
-		stat("expected_agreement", formatOpt(g.ExpectedAgreement), "")
-		stat("kappa", formatOpt(g.Kappa.Value), g.Kappa.Undefined)
-		note := ciNote
-		if g.Kappa.NoCI != "" {
-			note = g.Kappa.NoCI
-		}
-		if g.Kappa.Value == nil {
-			note = g.Kappa.Undefined
-		}
-		stat("kappa_se", formatOpt(g.Kappa.SE), note)
-		stat("kappa_ci_low", formatOpt(g.Kappa.Low), note)
-		stat("kappa_ci_high", formatOpt(g.Kappa.High), note)
+// group adds one group's figures; ciNote describes an interval that exists.
+func (b *csvRows) group(g Group, ciNote string) {
+	stat := func(name, value, note string) {
+		b.add(g.By, g.Name, name, value, func(row []string) { row[colNote] = note })
+	}
+	stat("units", strconv.Itoa(g.Units), "")
+	stat("ratings", strconv.Itoa(g.Ratings), "")
+	stat("unanimous_units", strconv.Itoa(g.Unanimous), "")
+	stat("excluded_units", strconv.Itoa(g.Excluded), "")
+	stat("observed_agreement", formatOpt(g.ObservedAgreement), "")
+	stat("expected_agreement", formatOpt(g.ExpectedAgreement), "")
+	stat("kappa", formatOpt(g.Kappa.Value), g.Kappa.Undefined)
+	note := ciNote
+	if g.Kappa.NoCI != "" {
+		note = g.Kappa.NoCI
+	}
+	if g.Kappa.Value == nil {
+		note = g.Kappa.Undefined
+	}
+	stat("kappa_se", formatOpt(g.Kappa.SE), note)
+	stat("kappa_ci_low", formatOpt(g.Kappa.Low), note)
+	stat("kappa_ci_high", formatOpt(g.Kappa.High), note)
+}
 
-		for _, c := range g.Confusion {
-			pair := func(stat, value string, set func(row []string)) {
-				add(g.By, g.Name, stat, value, func(row []string) {
-					row[colReaderA], row[colReaderB] = c.ReaderA, c.ReaderB
-					if set != nil {
-						set(row)
-					}
-				})
+// pair adds one pair of readers' confusion table within group g, and the
+// units behind each off-diagonal cell.
+func (b *csvRows) pair(g Group, c Confusion, cats []string) {
+	add := func(stat, value string, set func(row []string)) {
+		b.add(g.By, g.Name, stat, value, func(row []string) {
+			row[colReaderA], row[colReaderB] = c.ReaderA, c.ReaderB
+			if set != nil {
+				set(row)
 			}
-			pair("pair_units", strconv.Itoa(c.Units), nil)
-			pair("pair_agreement", formatOpt(c.Agreement), nil)
-			for i, ca := range r.Categories {
-				for j, cb := range r.Categories {
-					pair("confusion_count", strconv.Itoa(c.Counts[i][j]), func(row []string) {
-						row[colCatA], row[colCatB] = ca, cb
-					})
-				}
-			}
-			for _, cell := range c.Disagreements {
-				for _, u := range cell.Units {
-					pair("disagreement_unit", "", func(row []string) {
-						row[colCatA], row[colCatB] = cell.A, cell.B
-						row[colItem], row[colKey] = u.ItemID, u.Key
-					})
-				}
-			}
+		})
+	}
+	add("pair_units", strconv.Itoa(c.Units), nil)
+	add("pair_agreement", formatOpt(c.Agreement), nil)
+	for i, ca := range cats {
+		for j, cb := range cats {
+			add("confusion_count", strconv.Itoa(c.Counts[i][j]), func(row []string) {
+				row[colCatA], row[colCatB] = ca, cb
+			})
 		}
 	}
-	return rows
+	for _, cell := range c.Disagreements {
+		for _, u := range cell.Units {
+			add("disagreement_unit", "", func(row []string) {
+				row[colCatA], row[colCatB] = cell.A, cell.B
+				row[colItem], row[colKey] = u.ItemID, u.Key
+			})
+		}
+	}
 }
 
 // WriteCSV writes CSVHeader and then CSVRows to w.

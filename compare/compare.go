@@ -15,39 +15,17 @@ const (
 	draftPresent
 )
 
-// Compare reports, label by label, where the grounded findings and the draft
-// labels disagree, and flags as urgent the disagreements about whitelisted
-// labels that the image shows.
+// Compare reports, label by label in schema.PositiveLabels order, where the
+// grounded findings and the draft labels disagree, with the draft's spans
+// and the image's boxes as evidence. A disagreement is urgent when its label
+// is in whitelist (nil or empty: nothing is urgent) and the image shows it.
+// docs/metrics.md ("The comparator") is the full rule: how the draft's
+// labels fold into one reading per label, the kind of each disagreement,
+// and no_finding's implied absences.
 //
-// For each positive label, in schema.PositiveLabels order:
-//
-//   - the image shows the label when any finding carries it (with or without
-//     a box);
-//   - the draft says "present" when any draft label says present (present
-//     wins over absent and uncertain for the same label, since laterality is
-//     not modelled), else "uncertain" when any hedges, else "absent" when any
-//     denies it; a draft that asserts no_finding (status present) and never
-//     mentions the label otherwise counts as denying it; otherwise the draft
-//     is silent.
-//
-// The disagreement kinds are: image yes and draft silent → MissedInDraft;
-// image yes and draft absent → ContradictedByImage; image yes and draft
-// uncertain → HedgedInDraft; image no and draft present →
-// UnsupportedByImage. Image no and draft uncertain is not a disagreement: a
-// hedge about something the image does not show is not contradicted by it.
-//
-// A disagreement is urgent when its label is in whitelist (nil or empty:
-// nothing is urgent) and the image shows it (a draft asserting a finding the image lacks is never urgent: nothing
-// can be missed). The report is urgent when any disagreement is.
-//
-// Each disagreement carries the draft's spans about the label (all non-empty
-// spans of draft labels with that label, deduplicated, in draft order; for an
-// absence implied by no_finding, the spans asserting no_finding) and the image boxes for
-// the label (every non-nil box, in finding order). Findings and draft labels
-// with labels or statuses outside the canonical vocabulary are ignored.
-//
-// Compare is deterministic and never returns nil slices in the Report, so the
-// JSON shows [] rather than null.
+// Compare is deterministic, ignores labels and statuses outside the
+// vocabulary, and never returns nil slices in the Report, so the JSON shows
+// [] rather than null.
 func Compare(findings []schema.Finding, draft []schema.DraftLabel, whitelist []schema.Label) audit.Report {
 	urgent := make(map[schema.Label]bool, len(whitelist))
 	for _, l := range whitelist {

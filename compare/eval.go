@@ -108,22 +108,12 @@ func Evaluate(items []EvalItem, urgent []schema.Label) Metrics {
 	positives := schema.PositiveLabels()
 	m := Metrics{
 		Items:        len(items),
-		Presence:     make(map[schema.Label]PresenceMetrics, len(positives)),
 		UrgentRecall: make(map[schema.Label]UrgentRecall, len(urgent)),
 	}
 	for _, l := range urgent {
 		m.UrgentRecall[l] = UrgentRecall{}
 	}
-	counts := make(map[schema.Label]*PresenceMetrics, len(positives))
-	for _, l := range positives {
-		counts[l] = &PresenceMetrics{}
-	}
-	var loose, strict LocalizationAt
-	var iouSum float64
-
-	// Scratch buffers reused across items to keep the hot loop allocation-light.
-	var tb, pb []schema.Box
-	var pairs []pair
+	t := newTally(positives)
 	for _, it := range items {
 		pred := it.Pred
 		switch {
@@ -135,32 +125,7 @@ func Evaluate(items []EvalItem, urgent []schema.Label) Metrics {
 			pred = nil
 		}
 		for _, l := range positives {
-			t, p := has(it.Truth, l), has(pred, l)
-			c := counts[l]
-			switch {
-			case t && p:
-				c.TP++
-			case p:
-				c.FP++
-			case t:
-				c.FN++
-			}
-			tb = boxesFor(tb[:0], it.Truth, l)
-			pb = boxesFor(pb[:0], pred, l)
-			loose.TruthBoxes += len(tb)
-			loose.PredBoxes += len(pb)
-			strict.TruthBoxes += len(tb)
-			strict.PredBoxes += len(pb)
-			if len(tb) == 0 || len(pb) == 0 {
-				continue
-			}
-			var n int
-			var sum float64
-			pairs, n, sum = greedyMatch(pairs[:0], tb, pb, LooseIoU)
-			loose.Matched += n
-			iouSum += sum
-			pairs, n, _ = greedyMatch(pairs[:0], tb, pb, StrictIoU)
-			strict.Matched += n
+			t.add(l, it.Truth, pred)
 		}
 		for l, u := range m.UrgentRecall {
 			if has(it.Truth, l) {
@@ -172,35 +137,97 @@ func Evaluate(items []EvalItem, urgent []schema.Label) Metrics {
 			}
 		}
 	}
+	m.Presence, m.MacroF1 = t.presence(positives)
+	m.Localization = t.localization()
+	return m
+}
 
+// tally accumulates presence counts and box matches over the items.
+type tally struct {
+	counts        map[schema.Label]*PresenceMetrics
+	loose, strict LocalizationAt
+	iouSum        float64
+	// Scratch buffers reused across items keep the hot loop
+	// allocation-light.
+	tb, pb []schema.Box
+	pairs  []pair
+}
+
+func newTally(positives []schema.Label) *tally {
+	t := &tally{counts: make(map[schema.Label]*PresenceMetrics, len(positives))}
+	for _, l := range positives {
+		t.counts[l] = &PresenceMetrics{}
+	}
+	return t
+}
+
+// add scores one item's truth and prediction for label l.
+func (t *tally) add(l schema.Label, truth, pred []schema.Finding) {
+	tr, p := has(truth, l), has(pred, l)
+	c := t.counts[l]
+	switch {
+	case tr && p:
+		c.TP++
+	case p:
+		c.FP++
+	case tr:
+		c.FN++
+	}
+	t.tb = boxesFor(t.tb[:0], truth, l)
+	t.pb = boxesFor(t.pb[:0], pred, l)
+	t.loose.TruthBoxes += len(t.tb)
+	t.loose.PredBoxes += len(t.pb)
+	t.strict.TruthBoxes += len(t.tb)
+	t.strict.PredBoxes += len(t.pb)
+	if len(t.tb) == 0 || len(t.pb) == 0 {
+		return
+	}
+	var n int
+	var sum float64
+	t.pairs, n, sum = greedyMatch(t.pairs[:0], t.tb, t.pb, LooseIoU)
+	t.loose.Matched += n
+	t.iouSum += sum
+	t.pairs, n, _ = greedyMatch(t.pairs[:0], t.tb, t.pb, StrictIoU)
+	t.strict.Matched += n
+}
+
+// presence returns the per-label presence metrics and their macro-F1 over
+// the labels with N > 0.
+func (t *tally) presence(positives []schema.Label) (map[schema.Label]PresenceMetrics, float64) {
+	out := make(map[schema.Label]PresenceMetrics, len(positives))
 	var f1Sum float64
 	var f1N int
 	for _, l := range positives {
-		c := counts[l]
+		c := t.counts[l]
 		c.N = c.TP + c.FN
 		c.Precision = ratio(c.TP, c.TP+c.FP)
 		c.Recall = ratio(c.TP, c.N)
 		if c.Precision+c.Recall > 0 {
 			c.F1 = 2 * c.Precision * c.Recall / (c.Precision + c.Recall)
 		}
-		m.Presence[l] = *c
+		out[l] = *c
 		if c.N > 0 {
 			f1Sum += c.F1
 			f1N++
 		}
 	}
-	if f1N > 0 {
-		m.MacroF1 = f1Sum / float64(f1N)
+	if f1N == 0 {
+		return out, 0
 	}
-	for _, la := range []*LocalizationAt{&loose, &strict} {
+	return out, f1Sum / float64(f1N)
+}
+
+// localization returns the box-matching rates at both IoU thresholds.
+func (t *tally) localization() Localization {
+	for _, la := range []*LocalizationAt{&t.loose, &t.strict} {
 		la.Rate = ratio(la.Matched, la.TruthBoxes)
 		la.Precision = ratio(la.Matched, la.PredBoxes)
 	}
-	m.Localization = Localization{Loose: loose, Strict: strict}
-	if loose.Matched > 0 {
-		m.Localization.MeanIoU = iouSum / float64(loose.Matched)
+	loc := Localization{Loose: t.loose, Strict: t.strict}
+	if t.loose.Matched > 0 {
+		loc.MeanIoU = t.iouSum / float64(t.loose.Matched)
 	}
-	return m
+	return loc
 }
 
 // ratio is num/den with 0/0 defined as 0, so metrics stay JSON-safe.

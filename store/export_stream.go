@@ -165,38 +165,55 @@ func (r *exportRow) build(it *export.Item, full bool, skip func(SkippedRow)) {
 	}
 	var report *audit.Report
 	if r.hasResult {
-		it.Error, it.Salvaged = r.resultErr, r.salvaged != 0
-		if err := json.Unmarshal([]byte(r.report), &report); err != nil {
-			skip(SkippedRow{Table: "results", ItemID: it.ID, Field: "report", Err: err})
-			report = nil
-			it.Status, it.Error = "error", joinErr(it.Error, fmt.Sprintf("stored result unreadable: %v", err))
-		} else {
-			switch {
-			case r.resultErr != "":
-				it.Status = "error"
-			case report == nil:
-				it.Status, it.Error = "error", "no report"
-			default:
-				it.Status = "done"
-			}
-		}
-		if st, ok := r.g.stage(); ok {
-			it.Provenance.Grounding = st
-			if full && r.g.err.String == "" {
-				it.Findings = rawList(r.g.parsed.String, func(err error) {
-					skip(SkippedRow{Table: "stage_records", ItemID: it.ID, Field: "findings", Err: err})
-				})
-			}
-		}
-		if st, ok := r.d.stage(); ok {
-			it.Provenance.Draft = st
-			if full && r.d.err.String == "" {
-				it.DraftLabels = rawList(r.d.parsed.String, func(err error) {
-					skip(SkippedRow{Table: "stage_records", ItemID: it.ID, Field: "labels", Err: err})
-				})
-			}
+		report = r.buildResult(it, full, skip)
+	}
+	r.buildDisagreements(it, report, skip)
+	it.Notes = r.readNotes(it.Notes, it.ID, skip)
+}
+
+// buildResult fills the item's status, error and provenance (and, when
+// full, its findings and draft labels) from its stored result, and returns
+// the result's report (nil when there is none or it cannot be read).
+func (r *exportRow) buildResult(it *export.Item, full bool, skip func(SkippedRow)) *audit.Report {
+	var report *audit.Report
+	it.Error, it.Salvaged = r.resultErr, r.salvaged != 0
+	if err := json.Unmarshal([]byte(r.report), &report); err != nil {
+		skip(SkippedRow{Table: "results", ItemID: it.ID, Field: "report", Err: err})
+		report = nil
+		it.Status, it.Error = "error", joinErr(it.Error, fmt.Sprintf("stored result unreadable: %v", err))
+	} else {
+		switch {
+		case r.resultErr != "":
+			it.Status = "error"
+		case report == nil:
+			it.Status, it.Error = "error", "no report"
+		default:
+			it.Status = "done"
 		}
 	}
+	if st, ok := r.g.stage(); ok {
+		it.Provenance.Grounding = st
+		if full && r.g.err.String == "" {
+			it.Findings = rawList(r.g.parsed.String, func(err error) {
+				skip(SkippedRow{Table: "stage_records", ItemID: it.ID, Field: "findings", Err: err})
+			})
+		}
+	}
+	if st, ok := r.d.stage(); ok {
+		it.Provenance.Draft = st
+		if full && r.d.err.String == "" {
+			it.DraftLabels = rawList(r.d.parsed.String, func(err error) {
+				skip(SkippedRow{Table: "stage_records", ItemID: it.ID, Field: "labels", Err: err})
+			})
+		}
+	}
+	return report
+}
+
+// buildDisagreements lists the report's disagreements with their verdicts,
+// then, as stale, the disagreements that only verdicts still name (a rerun
+// reached another conclusion; the verdicts are kept, not dropped).
+func (r *exportRow) buildDisagreements(it *export.Item, report *audit.Report, skip func(SkippedRow)) {
 	verdicts := r.readVerdicts(it.ID, skip)
 	byKey := map[string][]export.Verdict{}
 	var keys []string
@@ -219,7 +236,6 @@ func (r *exportRow) build(it *export.Item, full bool, skip func(SkippedRow)) {
 			})
 		}
 	}
-	// Verdicts on disagreements the current report no longer has.
 	for _, k := range keys {
 		if inReport[k] {
 			continue
@@ -237,7 +253,6 @@ func (r *exportRow) build(it *export.Item, full bool, skip func(SkippedRow)) {
 			Stale: true, Verdicts: byKey[k],
 		})
 	}
-	it.Notes = r.readNotes(it.Notes, it.ID, skip)
 }
 
 // emptyJSONArray is what an item without findings or labels exports.

@@ -194,27 +194,8 @@ func (s *Store) studyUnits(ctx context.Context, tx *sql.Tx, name string) ([]audi
 	if err != nil {
 		return nil, err
 	}
-	reports := map[string]*audit.Report{}
-	rows, err := tx.QueryContext(ctx, `SELECT item_id, report FROM results
-		WHERE item_id IN (SELECT item_id FROM study_items WHERE study = $1)`, name)
+	reports, err := studyReports(ctx, tx, name)
 	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id, raw string
-		if err := rows.Scan(&id, &raw); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		var rep *audit.Report
-		if err := json.Unmarshal([]byte(raw), &rep); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stored report of item %q: %w", id, err)
-		}
-		reports[id] = rep
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	vs, err := queryVerdicts(ctx, tx, fmt.Sprintf(currentVerdicts,
@@ -226,54 +207,92 @@ func (s *Store) studyUnits(ctx context.Context, tx *sql.Tx, name string) ([]audi
 	for _, v := range vs {
 		byItem[v.ItemID] = append(byItem[v.ItemID], v)
 	}
-
 	var out []audit.StudyUnit
 	for _, it := range items {
-		var keys []string
-		meta := map[string][2]string{}
-		if rep := reports[it.ItemID]; rep != nil {
-			for _, d := range rep.Disagreements {
-				if _, dup := meta[d.Key()]; !dup {
-					keys = append(keys, d.Key())
-					meta[d.Key()] = [2]string{string(d.Label), string(d.Kind)}
-				}
-			}
-		}
-		reported := len(keys)
-		var stale []string
-		for _, v := range byItem[it.ItemID] {
-			counts := slices.Contains(it.Readers, v.Annotator) || slices.Contains(st.Adjudicators, v.Annotator)
-			if _, ok := meta[v.DisagreementKey]; !ok && counts {
-				stale = append(stale, v.DisagreementKey)
-				meta[v.DisagreementKey] = [2]string{string(v.Label), string(v.Kind)}
-			}
-		}
-		slices.Sort(stale)
-		keys = append(keys, stale...)
-		for i, key := range keys {
-			u := audit.StudyUnit{
-				ItemID: it.ItemID, Key: key, Label: schema.Label(meta[key][0]), Kind: audit.Kind(meta[key][1]),
-				Readers: it.Readers, Stale: i >= reported,
-			}
-			var js []audit.Judgement
-			for _, v := range byItem[it.ItemID] {
-				if v.DisagreementKey == key {
-					js = append(js, audit.Judgement{Annotator: v.Annotator, Decision: v.Decision, VerdictID: v.ID})
-				}
-			}
-			u.State, u.Final, u.FinalBy = audit.Resolve(it.Readers, st.Adjudicators, js)
-			for _, who := range it.Readers {
-				for _, j := range js {
-					if j.Annotator == who {
-						u.Judgements = append(u.Judgements, j)
-					}
-				}
-			}
-			adj := slices.DeleteFunc(slices.Clone(js), func(j audit.Judgement) bool { return !slices.Contains(st.Adjudicators, j.Annotator) })
-			slices.SortFunc(adj, func(a, b audit.Judgement) int { return cmp.Compare(a.VerdictID, b.VerdictID) })
-			u.Judgements = nonNil(append(u.Judgements, adj...))
-			out = append(out, u)
-		}
+		out = append(out, itemUnits(st, it, reports[it.ItemID], byItem[it.ItemID])...)
 	}
 	return out, nil
+}
+
+// studyReports reads the current report of every item of the study.
+func studyReports(ctx context.Context, tx *sql.Tx, name string) (map[string]*audit.Report, error) {
+	reports := map[string]*audit.Report{}
+	rows, err := tx.QueryContext(ctx, `SELECT item_id, report FROM results
+		WHERE item_id IN (SELECT item_id FROM study_items WHERE study = $1)`, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, raw string
+		if err := rows.Scan(&id, &raw); err != nil {
+			return nil, err
+		}
+		var rep *audit.Report
+		if err := json.Unmarshal([]byte(raw), &rep); err != nil {
+			return nil, fmt.Errorf("stored report of item %q: %w", id, err)
+		}
+		reports[id] = rep
+	}
+	return reports, rows.Err()
+}
+
+// itemUnits returns the units of one study item: the disagreements of its
+// report, in report order, then (stale) the keys that only the verdicts of
+// its readers or of an adjudicator still name, in key order.
+func itemUnits(st audit.Study, it audit.StudyItem, rep *audit.Report, verdicts []audit.Verdict) []audit.StudyUnit {
+	var keys []string
+	meta := map[string][2]string{}
+	if rep != nil {
+		for _, d := range rep.Disagreements {
+			if _, dup := meta[d.Key()]; !dup {
+				keys = append(keys, d.Key())
+				meta[d.Key()] = [2]string{string(d.Label), string(d.Kind)}
+			}
+		}
+	}
+	reported := len(keys)
+	var stale []string
+	for _, v := range verdicts {
+		counts := slices.Contains(it.Readers, v.Annotator) || slices.Contains(st.Adjudicators, v.Annotator)
+		if _, ok := meta[v.DisagreementKey]; !ok && counts {
+			stale = append(stale, v.DisagreementKey)
+			meta[v.DisagreementKey] = [2]string{string(v.Label), string(v.Kind)}
+		}
+	}
+	slices.Sort(stale)
+	keys = append(keys, stale...)
+	out := make([]audit.StudyUnit, 0, len(keys))
+	for i, key := range keys {
+		u := audit.StudyUnit{
+			ItemID: it.ItemID, Key: key, Label: schema.Label(meta[key][0]), Kind: audit.Kind(meta[key][1]),
+			Readers: it.Readers, Stale: i >= reported,
+		}
+		var js []audit.Judgement
+		for _, v := range verdicts {
+			if v.DisagreementKey == key {
+				js = append(js, audit.Judgement{Annotator: v.Annotator, Decision: v.Decision, VerdictID: v.ID})
+			}
+		}
+		u.State, u.Final, u.FinalBy = audit.Resolve(it.Readers, st.Adjudicators, js)
+		u.Judgements = nonNil(orderJudgements(js, it.Readers, st.Adjudicators))
+		out = append(out, u)
+	}
+	return out
+}
+
+// orderJudgements lists the readers' judgements in the readers' order, then
+// the adjudicators' in the order they were made.
+func orderJudgements(js []audit.Judgement, readers, adjudicators []string) []audit.Judgement {
+	var out []audit.Judgement
+	for _, who := range readers {
+		for _, j := range js {
+			if j.Annotator == who {
+				out = append(out, j)
+			}
+		}
+	}
+	adj := slices.DeleteFunc(slices.Clone(js), func(j audit.Judgement) bool { return !slices.Contains(adjudicators, j.Annotator) })
+	slices.SortFunc(adj, func(a, b audit.Judgement) int { return cmp.Compare(a.VerdictID, b.VerdictID) })
+	return append(out, adj...)
 }
