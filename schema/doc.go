@@ -10,13 +10,8 @@
 // return an error (ErrNoJSON, ErrUnexpectedShape) only when the text holds no
 // label list at all, and note every repair and drop in Diagnostics.
 //
-// Boxes are read on one of two scales, decided by the largest coordinate
-// (ReadBox): at most NormalizedLimit (1.5), the box is normalized to [0,1];
-// above, it is on the 0-1000 scale and divided by 1000. Coordinates within
-// Margin (0.5) of the image are then clamped onto its edge, and a box with
-// one further out is dropped: [-0.1, 0.2, 1.3, 0.5] is a normalized box
-// clamped to [0, 0.2, 1, 0.5], [500, 200, 1030, 400] a 0-1000 box clamped
-// to [0.5, 0.2, 1, 0.4].
+// Models write boxes normalized to [0,1] or on Gemma's 0-1000 scale, and
+// overshoot both a little; ReadBox is the one rule that reads either.
 //
 // It imports only the standard library: every other package may depend on it
 // and it depends on none of them.
