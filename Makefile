@@ -88,7 +88,7 @@ lint:
 
 ## update-golden: rewrite the golden files (TUI, agreement text; review the diff!)
 update-golden:
-	$(GO) test ./tui/... ./compare/... -update
+	$(GO) test ./tui/... ./agreement/... -update
 
 clean:
 	rm -rf bin
