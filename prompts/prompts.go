@@ -32,10 +32,16 @@ const (
 	DefaultDraftModel = "nemotron-3-nano:4b"
 )
 
-// Template kinds, as accepted by Modelfile, CreateCommand and Modelfiles.
+// Template kinds. Modelfile, CreateCommand and Modelfiles take the first
+// two.
 const (
 	KindGrounding = "grounding"
 	KindDraft     = "draft"
+	// KindCorrective is the suffix appended to a prompt on a retry after
+	// an unreadable reply.
+	KindCorrective = "corrective"
+	// KindDraftSystem is the system message sent before the draft prompt.
+	KindDraftSystem = "draft-system"
 )
 
 var (
@@ -43,6 +49,10 @@ var (
 	groundingText []byte
 	//go:embed draft.txt
 	draftText []byte
+	//go:embed corrective.txt
+	correctiveText []byte
+	//go:embed draft-system.txt
+	draftSystemText []byte
 	//go:embed Modelfile.grounding
 	modelfileGrounding string
 	//go:embed Modelfile.draft
@@ -84,6 +94,38 @@ func Draft() Template {
 	return Template{Name: KindDraft, Text: string(draftText), Digest: Digest(draftText), Source: SourceEmbedded}
 }
 
+// Corrective returns the embedded corrective suffix, cxr-auditor's own
+// wording for the served app's: appended to the prompt of a retry after
+// an unreadable reply, it asks again for the bare JSON array.
+func Corrective() Template {
+	return Template{Name: KindCorrective, Text: string(correctiveText), Digest: Digest(correctiveText), Source: SourceEmbedded}
+}
+
+// DraftSystem returns the embedded system message of the draft model,
+// cxr-auditor's own wording: it asks for the JSON array alone.
+func DraftSystem() Template {
+	return Template{Name: KindDraftSystem, Text: string(draftSystemText), Digest: Digest(draftSystemText), Source: SourceEmbedded}
+}
+
+// The ways a draft template holds the draft (Template.DraftMode).
+const (
+	// DraftDelimited: the draft as one JSON string between two delimiter
+	// lines, so that no draft can pass for instructions.
+	DraftDelimited = "delimited"
+	// DraftFaithful: the draft inline, as the model's own project sends
+	// it (stripped of surrounding space, otherwise as it is).
+	DraftFaithful = "faithful"
+)
+
+// DraftMode returns how the draft template t holds the draft:
+// DraftFaithful when it has {{DRAFT_INLINE}}, else DraftDelimited.
+func (t Template) DraftMode() string {
+	if strings.Contains(t.Text, placeholderInline) {
+		return DraftFaithful
+	}
+	return DraftDelimited
+}
+
 // The placeholders in draft.txt and the delimiter lines they become. The
 // delimiters name this program so that ordinary text never contains them,
 // and DraftPrompt removes any occurrence from the draft anyway.
@@ -91,8 +133,10 @@ const (
 	placeholderBegin = "{{BEGIN}}"
 	placeholderEnd   = "{{END}}"
 	placeholderDraft = "{{DRAFT}}"
-	delimBegin       = "<<<CXR_AUDITOR_DRAFT_BEGIN>>>"
-	delimEnd         = "<<<CXR_AUDITOR_DRAFT_END>>>"
+	// placeholderInline is the draft inline, without delimiters.
+	placeholderInline = "{{DRAFT_INLINE}}"
+	delimBegin        = "<<<CXR_AUDITOR_DRAFT_BEGIN>>>"
+	delimEnd          = "<<<CXR_AUDITOR_DRAFT_END>>>"
 )
 
 // delimCore matches the distinctive core of both delimiters in any case; a
