@@ -11,6 +11,8 @@ import (
 
 // ExtractFindings turns a vision model's raw output into grounded findings.
 //
+// Each entry's label and box_2d are read, and its confidence and evidence
+// when given (see readExtras); "box_2d": null is a finding without a box.
 // It is tolerant: it strips <think> and MedGemma <unused94> thought spans
 // (also unterminated ones), prefers JSON after a "Final Answer" marker, reads
 // past prose and code fences, unwraps {"findings": [...]}-style wrappers and
@@ -63,6 +65,7 @@ func ExtractFindings(raw string) ([]Finding, Diagnostics, error) {
 		if f.Box != nil {
 			k.box = *f.Box
 		}
+		readExtras(e, &f, &n)
 		if cut && f.Box == nil && seenLabel[label] {
 			// A cut-off repeat of a label already kept adds nothing.
 			dups++
@@ -314,9 +317,44 @@ func entryBox(v jsonValue, label Label, n *notes) *Box {
 	return &b
 }
 
+// readExtras reads an entry's confidence (a number, or a numeric string,
+// in [0,1]) and evidence (a string, made safe to print) into f. A value of
+// another kind, out of range or cut off is dropped and noted; null is
+// silently nothing. Neither changes which entries are kept.
+func readExtras(e jsonValue, f *Finding, n *notes) {
+	if cv, ok := e.member("confidence"); ok && cv.kind != jsonNull {
+		v, err := strconv.ParseFloat(strings.TrimSpace(cv.text), 64)
+		switch {
+		case !cv.complete:
+			n.add("truncated", "dropped the cut-off confidence of %q", f.Label)
+		case cv.kind != jsonNumber && cv.kind != jsonString, err != nil:
+			n.add("dropped_confidence", "dropped the confidence of %q: %s is not a number", f.Label, quoteHead(cv.text, 32))
+		case math.IsNaN(v) || v < 0 || v > 1:
+			n.add("dropped_confidence", "dropped the confidence of %q: %s is outside [0,1]", f.Label, quoteHead(cv.text, 32))
+		default:
+			f.Confidence = &v
+		}
+	}
+	if ev, ok := e.member("evidence"); ok && ev.kind != jsonNull {
+		switch {
+		case !ev.complete:
+			n.add("truncated", "dropped the cut-off evidence of %q", f.Label)
+		case ev.kind != jsonString:
+			n.add("dropped_evidence", "dropped the evidence of %q: it is not a string", f.Label)
+		default:
+			f.Evidence = cleanText(ev.text, "sanitized_evidence", "an evidence phrase", n)
+		}
+	}
+}
+
 // cleanSpan trims s and makes it safe to print: control characters become
 // spaces, invalid UTF-8 becomes U+FFFD.
 func cleanSpan(s string, n *notes) string {
+	return cleanText(s, "sanitized_span", "a span", n)
+}
+
+// cleanText is cleanSpan with the note's kind and the thing's name.
+func cleanText(s, kind, what string, n *notes) string {
 	s = strings.TrimSpace(s)
 	clean := strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
@@ -325,7 +363,7 @@ func cleanSpan(s string, n *notes) string {
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 	if clean != s {
-		n.add("sanitized_span", "replaced control characters or invalid UTF-8 in a span")
+		n.add(kind, "replaced control characters or invalid UTF-8 in %s", what)
 	}
 	return strings.TrimSpace(clean)
 }

@@ -11,6 +11,8 @@ import (
 
 func bx(y0, x0, y1, x1 float64) *Box { return &Box{Y0: y0, X0: x0, Y1: y1, X1: x1} }
 
+func conf(v float64) *float64 { return &v }
+
 type findingsCase struct {
 	name     string
 	raw      string
@@ -27,6 +29,25 @@ func findingsCases() []findingsCase {
 		{name: "clean", raw: pt, want: ptWant},
 		{name: "clean without box", raw: `[{"label":"cardiomegaly"}]`, want: []Finding{{Label: Cardiomegaly}}},
 		{name: "null box", raw: `[{"label":"cardiomegaly","box_2d":null}]`, want: []Finding{{Label: Cardiomegaly}}},
+		{name: "the pinned prompt's shape", raw: `[{"label": "pleural_effusion", "box_2d": [0.62, 0.08, 0.94, 0.40], "confidence": 0.78, "evidence": "blunting at the left angle"},` +
+			` {"label": "pneumothorax", "box_2d": null, "confidence": 0.5, "evidence": "faint pleural line"}]`,
+			want: []Finding{{Label: PleuralEffusion, Box: bx(0.62, 0.08, 0.94, 0.40), Confidence: conf(0.78), Evidence: "blunting at the left angle"},
+				{Label: Pneumothorax, Confidence: conf(0.5), Evidence: "faint pleural line"}}},
+		{name: "no_finding with null box and extras", raw: `[{"label": "no_finding", "box_2d": null, "confidence": 0.90, "evidence": "clear lung fields"}]`,
+			want: []Finding{{Label: NoFinding, Confidence: conf(0.9), Evidence: "clear lung fields"}}},
+		{name: "exact duplicates collapse to the first, extras and all", raw: `[{"label":"nodule_mass","box_2d":[0.1,0.1,0.2,0.2],"confidence":0.9,"evidence":"first"},` +
+			`{"label":"nodule_mass","box_2d":[0.1,0.1,0.2,0.2],"confidence":0.3,"evidence":"second"},{"label":"nodule_mass","box_2d":[0.5,0.5,0.6,0.6]},{"label":"lung_opacity_consolidation","box_2d":[0.1,0.1,0.2,0.2]}]`,
+			want: []Finding{{Label: NoduleMass, Box: bx(0.1, 0.1, 0.2, 0.2), Confidence: conf(0.9), Evidence: "first"}, {Label: NoduleMass, Box: bx(0.5, 0.5, 0.6, 0.6)},
+				{Label: LungOpacity, Box: bx(0.1, 0.1, 0.2, 0.2)}},
+			salvaged: true, kinds: []string{"deduplicated"}},
+		{name: "bad extras dropped, finding kept, not salvage", raw: `[{"label":"cardiomegaly","confidence":1.5,"evidence":7},{"label":"pneumothorax","confidence":"high","evidence":null},` +
+			`{"label":"nodule_mass","confidence":"0.25","evidence":"spiculated\u001b[31m edge"}]`,
+			want:  []Finding{{Label: Cardiomegaly}, {Label: Pneumothorax}, {Label: NoduleMass, Confidence: conf(0.25), Evidence: "spiculated [31m edge"}},
+			kinds: []string{"dropped_confidence", "dropped_evidence", "sanitized_evidence"}},
+		{name: "a bad box costs the box, not the finding or its extras", raw: `[{"label":"pleural_effusion","box_2d":[0.5,0.5,0.5,0.5],"confidence":0.6,"evidence":"fluid"}]`,
+			want: []Finding{{Label: PleuralEffusion, Confidence: conf(0.6), Evidence: "fluid"}}, salvaged: true, kinds: []string{"dropped_box"}},
+		{name: "cut-off evidence of the last entry", raw: `[{"label":"cardiomegaly","confidence":0.7,"evidence":"enlarged hea`,
+			want: []Finding{{Label: Cardiomegaly, Confidence: conf(0.7)}}, salvaged: true, kinds: []string{"truncated"}},
 		{name: "0-1000 scale is not salvage", raw: `[{"label":"nodule_mass","box_2d":[100,200,300,400]}]`,
 			want: []Finding{{Label: NoduleMass, Box: bx(0.1, 0.2, 0.3, 0.4)}}, kinds: []string{"rescaled_box"}},
 		{name: "prose around", raw: "Here is the result:\n" + pt + "\nHope this helps.", want: ptWant, salvaged: true, kinds: []string{"surrounding_text"}},
@@ -102,7 +123,7 @@ func findingsCases() []findingsCase {
 		{name: "overflow drops only that box", raw: `[{"label":"pleural_effusion","box_2d":[0.1,1e999,0.3,0.4]},` + pt[1:],
 			want: []Finding{{Label: PleuralEffusion}, ptWant[0]}, salvaged: true, kinds: []string{"dropped_box"}},
 		{name: "alternative key names", raw: `[{"finding":"PTX","bbox":[0.1,0.2,0.3,0.4]},{"name":"Cardiomegaly","box":[0.5,0.5,0.6,0.6],"confidence":0.9,"evidence":"x"},{"label":"mass","box2d":[0.7,0.7,0.8,0.8]}]`,
-			want:     []Finding{ptWant[0], {Label: Cardiomegaly, Box: bx(0.5, 0.5, 0.6, 0.6)}, {Label: NoduleMass, Box: bx(0.7, 0.7, 0.8, 0.8)}},
+			want:     []Finding{ptWant[0], {Label: Cardiomegaly, Box: bx(0.5, 0.5, 0.6, 0.6), Confidence: conf(0.9), Evidence: "x"}, {Label: NoduleMass, Box: bx(0.7, 0.7, 0.8, 0.8)}},
 			salvaged: true, kinds: []string{"normalized_label"}},
 		{name: "unknown and control-character labels dropped", raw: `[{"label":"pneumonia"},{"label":"\u001b[2Jpneumothorax"},{"label":"cardiomegaly"}]`,
 			want: []Finding{{Label: Cardiomegaly}}, salvaged: true, kinds: []string{"dropped_label"}},

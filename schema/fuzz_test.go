@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func seedFuzz(f *testing.F) {
@@ -51,6 +54,12 @@ func FuzzExtractFindings(f *testing.F) {
 					t.Fatalf("invalid box %+v", *fd.Box)
 				}
 				k.b = *fd.Box
+			}
+			if c := fd.Confidence; c != nil && !(*c >= 0 && *c <= 1) {
+				t.Fatalf("confidence %v outside [0,1]", *c)
+			}
+			if strings.ContainsFunc(fd.Evidence, unicode.IsControl) || !utf8.ValidString(fd.Evidence) {
+				t.Fatalf("evidence %q is not safe to print", fd.Evidence)
 			}
 			if seen[k] {
 				t.Fatalf("duplicate finding %+v", fd)

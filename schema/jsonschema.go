@@ -30,10 +30,13 @@ func mustMarshal(v any) json.RawMessage {
 }
 
 // FindingsJSONSchema returns the JSON Schema sent as Ollama's `format` for
-// the grounding stage: an array of objects {label, box_2d}, label one of the
-// six canonical labels (required), box_2d four numbers in [0,1]
-// ([y0,x0,y1,x1], see BoxFormat). It is self-contained (no $ref) and its
-// bytes are identical on every call; the slice is new on every call.
+// the grounding stage: an array of objects {label, box_2d, confidence,
+// evidence}, label one of the six canonical labels (required), box_2d four
+// numbers in [0,1] ([y0,x0,y1,x1], see BoxFormat) or null, confidence a
+// number in [0,1], evidence a string: the shape the model project's pinned
+// prompt asks for, so that a model trained on it is not held off it. It is
+// self-contained (no $ref) and its bytes are identical on every call; the
+// slice is new on every call.
 func FindingsJSONSchema() json.RawMessage {
 	return mustMarshal(map[string]any{
 		"type": "array",
@@ -41,12 +44,17 @@ func FindingsJSONSchema() json.RawMessage {
 			"type": "object",
 			"properties": map[string]any{
 				"label": map[string]any{"type": "string", "enum": labelEnum()},
-				"box_2d": map[string]any{
-					"type":     "array",
-					"items":    map[string]any{"type": "number", "minimum": 0, "maximum": 1},
-					"minItems": 4,
-					"maxItems": 4,
-				},
+				"box_2d": map[string]any{"anyOf": []any{
+					map[string]any{
+						"type":     "array",
+						"items":    map[string]any{"type": "number", "minimum": 0, "maximum": 1},
+						"minItems": 4,
+						"maxItems": 4,
+					},
+					map[string]any{"type": "null"},
+				}},
+				"confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1},
+				"evidence":   map[string]any{"type": "string"},
 			},
 			"required":             []string{"label"},
 			"additionalProperties": false,

@@ -16,10 +16,21 @@ import (
 func validate(schema map[string]any, v any, path string) error {
 	for k := range schema {
 		switch k {
-		case "type", "enum", "properties", "required", "additionalProperties", "items", "minItems", "maxItems", "minimum", "maximum":
+		case "type", "enum", "properties", "required", "additionalProperties", "items", "minItems", "maxItems", "minimum", "maximum", "anyOf":
 		default:
 			return fmt.Errorf("%s: unsupported schema keyword %q", path, k)
 		}
+	}
+	if alts, ok := schema["anyOf"].([]any); ok {
+		var errs []error
+		for _, a := range alts {
+			err := validate(a.(map[string]any), v, path)
+			if err == nil {
+				return nil
+			}
+			errs = append(errs, err)
+		}
+		return fmt.Errorf("%s: matches no alternative of anyOf: %v", path, errs)
 	}
 	if enum, ok := schema["enum"].([]any); ok {
 		found := false
@@ -74,6 +85,10 @@ func validate(schema map[string]any, v any, path string) error {
 				return err
 			}
 		}
+	case "null":
+		if v != nil {
+			return fmt.Errorf("%s: want null, got %T", path, v)
+		}
 	case "string":
 		if _, ok := v.(string); !ok {
 			return fmt.Errorf("%s: want string, got %T", path, v)
@@ -121,10 +136,21 @@ func TestFindingsJSONSchema(t *testing.T) {
 	var all []Finding
 	for i, l := range Labels() {
 		f := float64(i) / 10
-		all = append(all, Finding{Label: l, Box: &Box{Y0: f, X0: f, Y1: f + 0.1, X1: f + 0.2}}, Finding{Label: l})
+		all = append(all, Finding{Label: l, Box: &Box{Y0: f, X0: f, Y1: f + 0.1, X1: f + 0.2}}, Finding{Label: l},
+			Finding{Label: l, Confidence: &f, Evidence: "seen"})
 	}
 	require.NoError(t, validate(s, toGeneric(t, all), "$"))
 	require.NoError(t, validate(s, toGeneric(t, []Finding{}), "$"))
+
+	// The shape the model project's pinned prompt asks for.
+	for _, doc := range []string{
+		`[{"label":"pleural_effusion","box_2d":[0.62,0.08,0.94,0.40],"confidence":0.78,"evidence":"blunted angle"}]`,
+		`[{"label":"no_finding","box_2d":null,"confidence":0.9,"evidence":"clear lungs"}]`,
+	} {
+		var v any
+		require.NoError(t, json.Unmarshal([]byte(doc), &v))
+		assert.NoError(t, validate(s, v, "$"), doc)
+	}
 
 	bad := []struct {
 		name string
@@ -134,7 +160,10 @@ func TestFindingsJSONSchema(t *testing.T) {
 		{"missing label", `[{"box_2d":[0,0,1,1]}]`},
 		{"three coordinates", `[{"label":"pneumothorax","box_2d":[0,0,1]}]`},
 		{"coordinate over 1", `[{"label":"pneumothorax","box_2d":[0,0,1,2]}]`},
-		{"extra field", `[{"label":"pneumothorax","confidence":1}]`},
+		{"extra field", `[{"label":"pneumothorax","score":1}]`},
+		{"confidence over 1", `[{"label":"pneumothorax","confidence":1.5}]`},
+		{"evidence not a string", `[{"label":"pneumothorax","evidence":3}]`},
+		{"box neither array nor null", `[{"label":"pneumothorax","box_2d":"none"}]`},
 		{"wrapper object", `{"findings":[]}`},
 	}
 	for _, b := range bad {

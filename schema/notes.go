@@ -13,8 +13,9 @@ type notes struct {
 }
 
 // informational note kinds do not make a result salvaged: they describe a
-// normalization the design expects (0-1000 coordinates), not a repair.
-var informational = map[string]bool{"rescaled_box": true}
+// normalization the design expects (0-1000 coordinates), not a repair, or
+// touch only what the comparator never reads (confidence, evidence).
+var informational = map[string]bool{"rescaled_box": true, "dropped_confidence": true, "dropped_evidence": true, "sanitized_evidence": true}
 
 // add records one diagnostic of kind.
 func (n *notes) add(kind, format string, args ...any) {

@@ -102,11 +102,19 @@ func (b *Box) UnmarshalJSON(data []byte) error {
 }
 
 // Finding is one label grounded in the image, with an optional box. A nil
-// Box means the label was kept without a location (for example when the
-// model's box was unusable).
+// Box means the label was kept without a location (the model gave null, or
+// its box was unusable).
+//
+// Confidence and Evidence are what a model trained on the project's pinned
+// prompt says beside each finding: its confidence in [0,1] and a short
+// phrase. They are kept to be shown and exported; the comparator ignores
+// them, as the served app does. Records stored before they existed have
+// neither.
 type Finding struct {
-	Label Label `json:"label"`
-	Box   *Box  `json:"box_2d,omitempty"`
+	Label      Label    `json:"label"`
+	Box        *Box     `json:"box_2d,omitempty"`
+	Confidence *float64 `json:"confidence,omitempty"`
+	Evidence   string   `json:"evidence,omitempty"`
 }
 
 // DraftLabel is one label parsed from a draft impression: what the draft says
