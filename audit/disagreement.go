@@ -48,11 +48,42 @@ type Disagreement struct {
 // conclusion.
 func (d Disagreement) Key() string { return string(d.Label) + "/" + string(d.Kind) }
 
+// UrgentFinding is a whitelisted label the image shows. It makes the item
+// URGENT whatever the draft says: a can't-miss finding goes to a reviewer
+// even when the draft reports it.
+type UrgentFinding struct {
+	Label schema.Label `json:"label"`
+	// Boxes are the image boxes for the label; never nil once produced.
+	Boxes []schema.Box `json:"boxes"`
+	// DraftAgrees is true when the draft says present: no disagreement
+	// stands for the label, and a reviewer confirms it on its own row.
+	DraftAgrees bool `json:"draft_agrees"`
+	// DraftSpans are the draft's phrases about the label; never nil once
+	// produced.
+	DraftSpans []string `json:"draft_spans"`
+}
+
+// Key identifies the urgent finding within its item, "label/urgent", for
+// the reviewer's verdict on it; no disagreement key ends so.
+func (u UrgentFinding) Key() string { return string(u.Label) + "/" + UrgentKeySuffix }
+
+// UrgentKeySuffix ends the key of every urgent finding's verdict.
+const UrgentKeySuffix = "urgent"
+
 // Report is the comparator's verdict on one item.
 type Report struct {
-	// Urgent is true when any disagreement is urgent.
+	// Urgent is true when the image shows a whitelisted label
+	// (UrgentFindings is not empty), whatever the draft says. A report
+	// stored before UrgentFindings existed has it only when a disagreement
+	// was urgent; comparing again (run, without a model call) brings it
+	// up to date.
 	Urgent bool `json:"urgent"`
 	// Disagreements in the fixed label order of schema.PositiveLabels.
 	// Never nil once produced by Compare.
 	Disagreements []Disagreement `json:"disagreements"`
+	// UrgentFindings in the same order; never nil once produced.
+	UrgentFindings []UrgentFinding `json:"urgent_findings"`
+	// ImageOnly is true when the draft could not be read and the item was
+	// audited on the image alone (compare.CompareImageOnly).
+	ImageOnly bool `json:"image_only,omitempty"`
 }

@@ -1,6 +1,8 @@
 package compare
 
 import (
+	"slices"
+
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -19,7 +21,11 @@ const (
 // grounded findings and the draft labels disagree, with the draft's spans
 // and the image's boxes as evidence. A disagreement is urgent when its label
 // is in whitelist (nil or empty: nothing is urgent) and the image shows it.
-// docs/metrics.md ("The comparator") is the full rule: how the draft's
+// The item is urgent, as the served app has it, when the image shows any
+// label in whitelist, whatever the draft says: Report.UrgentFindings lists
+// each with its boxes, spans and whether the draft agrees (says present,
+// so that no disagreement stands for it); Report.Urgent is true exactly
+// when that list is not empty. docs/metrics.md ("The comparator") is the full rule: how the draft's
 // labels fold into one reading per label, the kind of each disagreement,
 // and no_finding's implied absences.
 //
@@ -39,19 +45,21 @@ func Compare(findings []schema.Finding, draft []schema.DraftLabel, whitelist []s
 		}
 	}
 
-	rep := audit.Report{Disagreements: []audit.Disagreement{}}
+	rep := audit.Report{Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}}
 	for _, l := range schema.PositiveLabels() {
-		shown := false
-		for _, f := range findings {
-			if f.Label == l {
-				shown = true
-				break
-			}
-		}
+		shown := shows(findings, l)
 		state := stateOf(draft, l)
 		implied := false
 		if state == draftSilent && noFinding {
 			state, implied = draftAbsent, true
+		}
+		spans := spansOf(draft, l, false)
+		if implied {
+			spans = spansOf(draft, schema.NoFinding, true)
+		}
+		if shown && urgent[l] {
+			rep.UrgentFindings = append(rep.UrgentFindings, audit.UrgentFinding{
+				Label: l, Boxes: boxesOf(findings, l), DraftAgrees: state == draftPresent, DraftSpans: spans})
 		}
 
 		var kind audit.Kind
@@ -68,21 +76,42 @@ func Compare(findings []schema.Finding, draft []schema.DraftLabel, whitelist []s
 			continue
 		}
 
-		spans := spansOf(draft, l, false)
-		if implied {
-			spans = spansOf(draft, schema.NoFinding, true)
-		}
-		d := audit.Disagreement{
+		rep.Disagreements = append(rep.Disagreements, audit.Disagreement{
 			Label:      l,
 			Kind:       kind,
 			Urgent:     shown && urgent[l],
 			DraftSpans: spans,
 			Boxes:      boxesOf(findings, l),
-		}
-		rep.Urgent = rep.Urgent || d.Urgent
-		rep.Disagreements = append(rep.Disagreements, d)
+		})
 	}
+	rep.Urgent = len(rep.UrgentFindings) > 0
 	return rep
+}
+
+// CompareImageOnly is the report of an item whose draft could not be read:
+// no disagreements (nobody knows what the draft says), the urgent findings
+// of the image as Compare has them (none agreed by the draft), ImageOnly
+// set. The served app audits such an item the same way rather than
+// failing it.
+func CompareImageOnly(findings []schema.Finding, whitelist []schema.Label) audit.Report {
+	rep := audit.Report{Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}, ImageOnly: true}
+	for _, l := range schema.PositiveLabels() {
+		if shows(findings, l) && slices.Contains(whitelist, l) {
+			rep.UrgentFindings = append(rep.UrgentFindings, audit.UrgentFinding{Label: l, Boxes: boxesOf(findings, l), DraftSpans: []string{}})
+		}
+	}
+	rep.Urgent = len(rep.UrgentFindings) > 0
+	return rep
+}
+
+// shows reports whether any finding carries l.
+func shows(findings []schema.Finding, l schema.Label) bool {
+	for _, f := range findings {
+		if f.Label == l {
+			return true
+		}
+	}
+	return false
 }
 
 // stateOf folds every draft label about l into one state; the strongest

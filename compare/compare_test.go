@@ -43,6 +43,14 @@ func TestCompare(t *testing.T) {
 			findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptxBox}},
 			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
 				{Label: schema.Pneumothorax, Kind: audit.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{*ptxBox}},
+			}, UrgentFindings: []audit.UrgentFinding{{Label: schema.Pneumothorax, Boxes: []schema.Box{*ptxBox}, DraftSpans: []string{}}}},
+		},
+		{
+			name:     "urgent finding the draft reports: urgent item, no disagreement",
+			findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptxBox}},
+			draft:    []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusPresent, "small left pneumothorax")},
+			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{
+				{Label: schema.Pneumothorax, Boxes: []schema.Box{*ptxBox}, DraftAgrees: true, DraftSpans: []string{"small left pneumothorax"}},
 			}},
 		},
 		{
@@ -58,7 +66,7 @@ func TestCompare(t *testing.T) {
 			draft:    []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax")},
 			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
 				{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"no pneumothorax"}, Boxes: []schema.Box{*ptxBox}},
-			}},
+			}, UrgentFindings: []audit.UrgentFinding{{Label: schema.Pneumothorax, Boxes: []schema.Box{*ptxBox}, DraftSpans: []string{"no pneumothorax"}}}},
 		},
 		{
 			name:     "hedged in draft",
@@ -66,7 +74,7 @@ func TestCompare(t *testing.T) {
 			draft:    []schema.DraftLabel{dl(schema.NoduleMass, schema.StatusUncertain, "possible nodule")},
 			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
 				{Label: schema.NoduleMass, Kind: audit.HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{*effBox}},
-			}},
+			}, UrgentFindings: []audit.UrgentFinding{{Label: schema.NoduleMass, Boxes: []schema.Box{*effBox}, DraftSpans: []string{"possible nodule"}}}},
 		},
 		{
 			name:  "unsupported by image is never urgent",
@@ -123,7 +131,7 @@ func TestCompare(t *testing.T) {
 			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
 				{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"no acute cardiopulmonary process"}, Boxes: []schema.Box{*ptxBox}},
 				{Label: schema.Cardiomegaly, Kind: audit.ContradictedByImage, DraftSpans: []string{"no acute cardiopulmonary process"}, Boxes: []schema.Box{}},
-			}},
+			}, UrgentFindings: []audit.UrgentFinding{{Label: schema.Pneumothorax, Boxes: []schema.Box{*ptxBox}, DraftSpans: []string{"no acute cardiopulmonary process"}}}},
 		},
 		{
 			name:     "no_finding with an uncertain mention stays uncertain",
@@ -134,7 +142,7 @@ func TestCompare(t *testing.T) {
 			},
 			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
 				{Label: schema.NoduleMass, Kind: audit.HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{}},
-			}},
+			}, UrgentFindings: []audit.UrgentFinding{{Label: schema.NoduleMass, Boxes: []schema.Box{}, DraftSpans: []string{"possible nodule"}}}},
 		},
 		{
 			name:     "no_finding with a present mention: the mention wins",
@@ -166,7 +174,7 @@ func TestCompare(t *testing.T) {
 			},
 			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
 				{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"no pneumothorax", "lungs expanded"}, Boxes: []schema.Box{}},
-			}},
+			}, UrgentFindings: []audit.UrgentFinding{{Label: schema.Pneumothorax, Boxes: []schema.Box{}, DraftSpans: []string{"no pneumothorax", "lungs expanded"}}}},
 		},
 		{
 			name: "boxes in finding order, nil boxes skipped",
@@ -179,7 +187,7 @@ func TestCompare(t *testing.T) {
 			draft: []schema.DraftLabel{dl(schema.PleuralEffusion, schema.StatusPresent, "effusion")},
 			want: audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
 				{Label: schema.NoduleMass, Kind: audit.MissedInDraft, Urgent: true, DraftSpans: []string{}, Boxes: []schema.Box{*ptxBox, *effBox}},
-			}},
+			}, UrgentFindings: []audit.UrgentFinding{{Label: schema.NoduleMass, Boxes: []schema.Box{*ptxBox, *effBox}, DraftSpans: []string{}}}},
 		},
 		{
 			name:     "unknown labels and statuses are ignored",
@@ -209,13 +217,20 @@ func TestCompare(t *testing.T) {
 				{Label: schema.LungOpacity, Kind: audit.UnsupportedByImage, DraftSpans: []string{"opacity"}, Boxes: []schema.Box{}},
 				{Label: schema.NoduleMass, Kind: audit.HedgedInDraft, Urgent: true, DraftSpans: []string{"possible nodule"}, Boxes: []schema.Box{}},
 				{Label: schema.Cardiomegaly, Kind: audit.ContradictedByImage, DraftSpans: []string{"normal heart size"}, Boxes: []schema.Box{}},
+			}, UrgentFindings: []audit.UrgentFinding{
+				{Label: schema.Pneumothorax, Boxes: []schema.Box{}, DraftSpans: []string{}},
+				{Label: schema.NoduleMass, Boxes: []schema.Box{}, DraftSpans: []string{"possible nodule"}},
 			}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			want := tt.want
+			if want.UrgentFindings == nil {
+				want.UrgentFindings = []audit.UrgentFinding{}
+			}
 			got := Compare(tt.findings, tt.draft, urgent)
-			require.Equal(t, tt.want, got)
+			require.Equal(t, want, got)
 		})
 	}
 }
@@ -242,8 +257,32 @@ func TestCompareWhitelist(t *testing.T) {
 				any = any || d.Urgent
 			}
 			assert.Equal(t, any, rep.Urgent)
+			assert.Len(t, rep.UrgentFindings, len(tt.wantUrgent))
 		})
 	}
+}
+
+func TestCompareImageOnly(t *testing.T) {
+	ptx := box(0.1, 0.6, 0.4, 0.9)
+	findings := []schema.Finding{{Label: schema.Cardiomegaly}, {Label: schema.Pneumothorax, Box: ptx}}
+	assert.Equal(t, audit.Report{Urgent: true, ImageOnly: true, Disagreements: []audit.Disagreement{},
+		UrgentFindings: []audit.UrgentFinding{{Label: schema.Pneumothorax, Boxes: []schema.Box{*ptx}, DraftSpans: []string{}}}},
+		CompareImageOnly(findings, schema.DefaultUrgent()), "the image's urgent flags stay when the draft is unread")
+	assert.Equal(t, audit.Report{ImageOnly: true, Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}},
+		CompareImageOnly(findings[:1], schema.DefaultUrgent()))
+	b, err := json.Marshal(CompareImageOnly(nil, nil))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"urgent":false,"disagreements":[],"urgent_findings":[],"image_only":true}`, string(b))
+}
+
+// A report stored before urgent findings existed still loads.
+func TestReportFromBeforeUrgentFindings(t *testing.T) {
+	var rep audit.Report
+	require.NoError(t, json.Unmarshal([]byte(`{"urgent":true,"disagreements":[{"label":"pneumothorax","kind":"missed_in_draft","urgent":true,"draft_spans":[],"boxes":[]}]}`), &rep))
+	assert.True(t, rep.Urgent)
+	assert.Len(t, rep.Disagreements, 1)
+	assert.Nil(t, rep.UrgentFindings)
+	assert.False(t, rep.ImageOnly)
 }
 
 func TestCompareJSONHasNoNulls(t *testing.T) {
@@ -306,6 +345,7 @@ func TestCompareProperties(t *testing.T) {
 			white[l] = true
 		}
 		anyUrgent := false
+		disagreeing := map[schema.Label]bool{}
 		prev := -1
 		for _, d := range rep.Disagreements {
 			require.True(t, d.Label.Positive())
@@ -324,8 +364,23 @@ func TestCompareProperties(t *testing.T) {
 				require.Empty(t, d.DraftSpans)
 			}
 			anyUrgent = anyUrgent || d.Urgent
+			disagreeing[d.Label] = true
 		}
-		require.Equal(t, anyUrgent, rep.Urgent)
+		wantUrgent := 0
+		for _, l := range schema.PositiveLabels() {
+			if shown[l] && white[l] {
+				wantUrgent++
+			}
+		}
+		require.Len(t, rep.UrgentFindings, wantUrgent, "every whitelisted label the image shows, whatever the draft says")
+		for _, u := range rep.UrgentFindings {
+			require.True(t, shown[u.Label] && white[u.Label])
+			require.Equal(t, !disagreeing[u.Label], u.DraftAgrees, "the draft agrees exactly when no disagreement stands for the label")
+			require.NotNil(t, u.Boxes)
+			require.NotNil(t, u.DraftSpans)
+		}
+		require.Equal(t, wantUrgent > 0, rep.Urgent)
+		require.True(t, !anyUrgent || rep.Urgent, "an urgent disagreement makes the item urgent")
 	}
 }
 

@@ -32,6 +32,19 @@ func ExampleCompare() {
 	// report urgent: true
 }
 
+// The image shows a pneumothorax and the draft reports it: no
+// disagreement, yet the item is URGENT, as the served app has it: a
+// can't-miss finding goes to a reviewer whatever the draft says.
+// Synthetic example.
+func ExampleCompare_urgentAgreed() {
+	findings := []schema.Finding{{Label: schema.Pneumothorax, Box: &schema.Box{Y0: 0.1, X0: 0.55, Y1: 0.45, X1: 0.9}}}
+	draft := []schema.DraftLabel{{Label: schema.Pneumothorax, Status: schema.StatusPresent, Span: "Small right apical pneumothorax."}}
+	b, _ := json.Marshal(compare.Compare(findings, draft, schema.DefaultUrgent()))
+	fmt.Println(string(b))
+	// Output:
+	// {"urgent":true,"disagreements":[],"urgent_findings":[{"label":"pneumothorax","boxes":[[0.1,0.55,0.45,0.9]],"draft_agrees":true,"draft_spans":["Small right apical pneumothorax."]}]}
+}
+
 // Two synthetic items: the first is found and well localized, the second is
 // missed.
 func ExampleEvaluate() {

@@ -111,13 +111,23 @@ func sameResult(a, b audit.ResultRecord) bool {
 		a.Salvaged == b.Salvaged && a.Error == b.Error && sameReport(a.Report, b.Report)
 }
 
-// sameReport reports whether two reports say the same. A nil slice equals
-// an empty one (a report read back from the store may have either).
+// sameReport reports whether two reports say the same. A nil slice of
+// disagreements equals an empty one (a report read back from the store may
+// have either); nil urgent findings do not equal empty ones: a report
+// stored before they existed is written again with them.
 func sameReport(a, b *audit.Report) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.Urgent == b.Urgent && slices.EqualFunc(a.Disagreements, b.Disagreements, sameDisagreement)
+	return a.Urgent == b.Urgent && a.ImageOnly == b.ImageOnly &&
+		slices.EqualFunc(a.Disagreements, b.Disagreements, sameDisagreement) &&
+		(a.UrgentFindings == nil) == (b.UrgentFindings == nil) &&
+		slices.EqualFunc(a.UrgentFindings, b.UrgentFindings, sameUrgentFinding)
+}
+
+func sameUrgentFinding(a, b audit.UrgentFinding) bool {
+	return a.Label == b.Label && a.DraftAgrees == b.DraftAgrees &&
+		slices.Equal(a.DraftSpans, b.DraftSpans) && slices.Equal(a.Boxes, b.Boxes)
 }
 
 func sameDisagreement(a, b audit.Disagreement) bool {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -193,4 +194,22 @@ func TestSchedulerBatchedOutcomesFlushedWhenIdle(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, ok, it.ID)
 	}
+}
+
+// A report stored before urgent findings existed is not the same as one
+// compared now, so a cached rerun writes it again; reports equal but for
+// nil and empty disagreement lists are the same.
+func TestSameReportUrgentFindings(t *testing.T) {
+	old := &audit.Report{Urgent: false, Disagreements: nil}
+	now := &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{},
+		UrgentFindings: []audit.UrgentFinding{{Label: schema.NoduleMass, Boxes: []schema.Box{}, DraftAgrees: true, DraftSpans: []string{"nodule"}}}}
+	assert.False(t, sameReport(old, now))
+	assert.False(t, sameReport(&audit.Report{Disagreements: []audit.Disagreement{}}, &audit.Report{Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}}),
+		"an old calm report is written again with its empty list")
+	assert.True(t, sameReport(&audit.Report{UrgentFindings: []audit.UrgentFinding{}}, &audit.Report{Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}}))
+	agreed := *now
+	agreed.UrgentFindings = []audit.UrgentFinding{{Label: schema.NoduleMass, Boxes: []schema.Box{}, DraftSpans: []string{"nodule"}}}
+	assert.False(t, sameReport(now, &agreed), "draft agreement is part of the report")
+	assert.False(t, sameReport(now, &audit.Report{Urgent: true, ImageOnly: true, Disagreements: []audit.Disagreement{}, UrgentFindings: now.UrgentFindings}))
+	assert.True(t, sameReport(now, now))
 }

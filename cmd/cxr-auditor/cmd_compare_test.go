@@ -19,6 +19,8 @@ func TestCompareCommand(t *testing.T) {
 	junk := writeTemp(t, "junk.json", "not json at all")
 	const ptx = `{"label":"pneumothorax","kind":"contradicted_by_image","urgent":%s,"draft_spans":["No pneumothorax."],"boxes":[[0.1,0.6,0.4,0.9]]}`
 	const cardio = `{"label":"cardiomegaly","kind":"missed_in_draft","urgent":%s,"draft_spans":[],"boxes":[]}`
+	const ptxUrgent = `"urgent_findings":[{"label":"pneumothorax","boxes":[[0.1,0.6,0.4,0.9]],"draft_agrees":false,"draft_spans":["No pneumothorax."]}]`
+	const cardioUrgent = `"urgent_findings":[{"label":"cardiomegaly","boxes":[],"draft_agrees":false,"draft_spans":[]}]`
 
 	tests := []struct {
 		name       string
@@ -31,17 +33,17 @@ func TestCompareCommand(t *testing.T) {
 		{
 			name:     "default whitelist",
 			args:     []string{"compare", "--findings", findings, "--draft", draft},
-			wantJSON: `{"urgent":true,"disagreements":[` + fmt.Sprintf(ptx, "true") + `,` + fmt.Sprintf(cardio, "false") + `]}`,
+			wantJSON: `{"urgent":true,"disagreements":[` + fmt.Sprintf(ptx, "true") + `,` + fmt.Sprintf(cardio, "false") + `],` + ptxUrgent + `}`,
 		},
 		{
 			name:     "empty whitelist: nothing urgent",
 			args:     []string{"compare", "--findings", findings, "--draft", draft, "--urgent", ""},
-			wantJSON: `{"urgent":false,"disagreements":[` + fmt.Sprintf(ptx, "false") + `,` + fmt.Sprintf(cardio, "false") + `]}`,
+			wantJSON: `{"urgent":false,"disagreements":[` + fmt.Sprintf(ptx, "false") + `,` + fmt.Sprintf(cardio, "false") + `],"urgent_findings":[]}`,
 		},
 		{
 			name:     "custom whitelist",
 			args:     []string{"compare", "--findings", findings, "--draft", draft, "--urgent", "cardiomegaly"},
-			wantJSON: `{"urgent":true,"disagreements":[` + fmt.Sprintf(ptx, "false") + `,` + fmt.Sprintf(cardio, "true") + `]}`,
+			wantJSON: `{"urgent":true,"disagreements":[` + fmt.Sprintf(ptx, "false") + `,` + fmt.Sprintf(cardio, "true") + `],` + cardioUrgent + `}`,
 		},
 		{
 			name:  "raw model output works, draft from stdin",
@@ -49,12 +51,12 @@ func TestCompareCommand(t *testing.T) {
 			args:  []string{"compare", "--findings", rawF, "--draft", "-"},
 			wantJSON: `{"urgent":true,"disagreements":[
 				{"label":"pleural_effusion","kind":"unsupported_by_image","urgent":false,"draft_spans":["Small <left> effusion & atelectasis."],"boxes":[]},
-				` + fmt.Sprintf(ptx, "true") + `,` + fmt.Sprintf(cardio, "false") + `]}`,
+				` + fmt.Sprintf(ptx, "true") + `,` + fmt.Sprintf(cardio, "false") + `],` + ptxUrgent + `}`,
 		},
 		{
 			name:     "canonical findings with a raw draft",
 			args:     []string{"compare", "--findings", findings, "--draft", rawD},
-			wantJSON: `{"urgent":true,"disagreements":[{"label":"pleural_effusion","kind":"unsupported_by_image","urgent":false,"draft_spans":["Small <left> effusion & atelectasis."],"boxes":[]},` + fmt.Sprintf(ptx, "true") + `,` + fmt.Sprintf(cardio, "false") + `]}`,
+			wantJSON: `{"urgent":true,"disagreements":[{"label":"pleural_effusion","kind":"unsupported_by_image","urgent":false,"draft_spans":["Small <left> effusion & atelectasis."],"boxes":[]},` + fmt.Sprintf(ptx, "true") + `,` + fmt.Sprintf(cardio, "false") + `],` + ptxUrgent + `}`,
 		},
 		{name: "missing --draft", args: []string{"compare", "--findings", findings}, wantCode: 2, wantStderr: "both --findings and --draft are required"},
 		{name: "both stdin", args: []string{"compare", "--findings", "-", "--draft", "-"}, wantCode: 2, wantStderr: "cannot both read stdin"},
@@ -87,5 +89,15 @@ func TestCompareCommandAgreement(t *testing.T) {
 	draft := writeTemp(t, "d.json", `[{"label":"cardiomegaly","status":"present","span":"Enlarged heart."}]`)
 	r := invokeMain(t, "", "compare", "--findings", findings, "--draft", draft)
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Equal(t, `{"urgent":false,"disagreements":[]}`+"\n", r.stdout)
+	assert.Equal(t, `{"urgent":false,"disagreements":[],"urgent_findings":[]}`+"\n", r.stdout)
+}
+
+// An image pneumothorax the draft reports: no disagreement, but an urgent
+// item with its urgent finding, as the served app flags it.
+func TestCompareCommandUrgentAgreed(t *testing.T) {
+	findings := writeTemp(t, "f.json", `[{"label":"pneumothorax","box_2d":[0.1,0.6,0.4,0.9],"confidence":0.8,"evidence":"pleural line"}]`)
+	draft := writeTemp(t, "d.json", `[{"label":"pneumothorax","status":"present","span":"Small right pneumothorax."}]`)
+	r := invokeMain(t, "", "compare", "--findings", findings, "--draft", draft)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.JSONEq(t, `{"urgent":true,"disagreements":[],"urgent_findings":[{"label":"pneumothorax","boxes":[[0.1,0.6,0.4,0.9]],"draft_agrees":true,"draft_spans":["Small right pneumothorax."]}]}`, r.stdout)
 }

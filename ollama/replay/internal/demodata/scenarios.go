@@ -188,8 +188,8 @@ func Scenarios() []Scenario {
 				"\"Cannot exclude a trace left pleural effusion\" is a hedge: pleural_effusion uncertain.",
 			DraftContent: `[{"label": "nodule_mass", "status": "present", "span": "Right upper zone pulmonary nodule measuring approximately 1 cm"}, ` +
 				`{"label": "pleural_effusion", "status": "uncertain", "span": "Cannot exclude a trace left pleural effusion."}]`,
-			Shows: "agreement on a nodule; a hedge about something the image does not show is not a disagreement; signed DICOM",
-			Want:  Want{Format: "dicom", Thinking: true},
+			Shows: "URGENT though the draft agrees: the image shows a nodule (can't-miss) and the draft reports it; a hedge about something the image does not show is not a disagreement; signed DICOM",
+			Want:  Want{Format: "dicom", Thinking: true, Urgent: true},
 		},
 	}
 }
