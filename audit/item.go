@@ -44,8 +44,13 @@ type Result struct {
 	// image. DraftLabels are the parsed draft labels.
 	Findings    []schema.Finding    `json:"findings"`
 	DraftLabels []schema.DraftLabel `json:"draft_labels"`
-	// Report is nil when either stage failed.
+	// Report is nil when either stage failed, except the draft stage
+	// failing in a way calling again would repeat: the item is then
+	// audited on the image alone (Report.ImageOnly) and Note says so.
 	Report *Report `json:"report,omitempty"`
+	// Note is what a reviewer must know about an audit that still
+	// stands, such as the draft left unread; empty otherwise.
+	Note string `json:"note,omitempty"`
 	// Salvaged is true when a stage's output needed salvage (truncated,
 	// done_reason "length", repaired JSON).
 	Salvaged bool `json:"salvaged"`

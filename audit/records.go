@@ -35,7 +35,13 @@ type StageRecord struct {
 	// the key; empty on draft records and on records made before it was
 	// recorded (which were padded).
 	ModelInput string `json:"model_input,omitempty"`
-	Host       string `json:"host,omitempty"`
+	// SystemDigest is the digest of the system message sent before the
+	// prompt (the draft stage); empty when there was none.
+	SystemDigest string `json:"system_digest,omitempty"`
+	// Ladder names the retry ladder the stage could climb (see
+	// ollama.LadderKey); empty for one attempt and on older records.
+	Ladder string `json:"ladder,omitempty"`
+	Host   string `json:"host,omitempty"`
 
 	// What came back.
 	Raw        string `json:"raw"`
@@ -60,6 +66,11 @@ type StageRecord struct {
 	// error) is never served from the cache.
 	Deterministic bool `json:"deterministic,omitempty"`
 
+	// Attempts are the tries of the retry ladder when there was more than
+	// one, in order; the record's own output is the last one's. Records
+	// made with one try (and before the ladder existed) have none.
+	Attempts []Attempt `json:"attempts,omitempty"`
+
 	// Metrics reported by Ollama.
 	PromptEvalCount int           `json:"prompt_eval_count,omitempty"`
 	EvalCount       int           `json:"eval_count,omitempty"`
@@ -69,6 +80,28 @@ type StageRecord struct {
 	// Wall is the wall time of the call as seen by the client.
 	Wall      time.Duration `json:"wall,omitempty"`
 	CreatedAt time.Time     `json:"created_at"`
+}
+
+// Attempt is one try of a stage on the retry ladder: how it differed from
+// the first (the corrective suffix appended, sampling instead of greedy
+// decoding, with the seed sent) and what came back.
+type Attempt struct {
+	// N counts from 1.
+	N           int     `json:"n"`
+	Corrective  bool    `json:"corrective,omitempty"`
+	Temperature float64 `json:"temperature"`
+	TopP        float64 `json:"top_p,omitempty"`
+	Seed        int     `json:"seed"`
+	Raw         string  `json:"raw"`
+	Thinking    string  `json:"thinking,omitempty"`
+	Done        bool    `json:"done"`
+	DoneReason  string  `json:"done_reason,omitempty"`
+	EvalCount   int     `json:"eval_count,omitempty"`
+	// Wall is the attempt's wall time as the client saw it.
+	Wall time.Duration `json:"wall,omitempty"`
+	// Error is why the attempt's reply could not be used; empty for the
+	// one that could.
+	Error string `json:"error,omitempty"`
 }
 
 // ItemRecord is one worklist row as the store remembers it (for export and

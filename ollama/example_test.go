@@ -45,5 +45,5 @@ func ExampleHost_Ground() {
 	// err: <nil>
 	// done_reason: length salvaged: true
 	// pneumothorax {0.1 0.6 0.4 0.9}
-	// options: {"num_ctx":8192,"num_predict":1024,"seed":42,"temperature":0}
+	// options: {"num_ctx":8192,"num_predict":512,"seed":42,"temperature":0}
 }

@@ -1,12 +1,13 @@
 package ollama
 
 import (
-	"github.com/cxr-auditor/cxr-auditor/prompts"
-
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
 // Options are the generation and transport settings of every call to an
@@ -26,6 +27,17 @@ type Options struct {
 	// NumPredict caps generated tokens (num_predict); a reply cut by it
 	// ends with done_reason "length" and is salvaged. -1 means no cap.
 	NumPredict int
+	// GroundingPredict and DraftPredict are the stages' own caps, as the
+	// served app has them (512 for grounding, 1,024 for the draft, whose
+	// reasoning comes first); ForStage puts the stage's into NumPredict.
+	// 0 leaves NumPredict as it is.
+	GroundingPredict, DraftPredict int
+	// TopP is nucleus sampling's top_p; 0 leaves it out of the request
+	// (greedy decoding needs none). Only a sampling attempt sets it.
+	TopP float64
+	// Attempts is the retry ladder: AttemptsServed, or AttemptsOne (also
+	// ""). Not part of Canonical: it is a provenance field of its own.
+	Attempts string
 	// KeepAlive is how long the host keeps a model loaded after a call.
 	// 0 leaves Ollama's default (5m); a negative value keeps it loaded
 	// until the server stops.
@@ -46,18 +58,23 @@ type Options struct {
 }
 
 // DefaultOptions returns the settings cxr-auditor uses unless told
-// otherwise: temperature 0, seed 42, num_ctx 8192, num_predict 1024,
-// keep_alive 30m, a 5 minute timeout per call, 3 retries from 250ms.
+// otherwise: temperature 0, seed 42, num_ctx 8192, num_predict 512 for
+// grounding and 1024 for the draft (1024 for any other call), the served
+// app's retry ladder, keep_alive 30m, a 5 minute timeout per call, 3
+// retries from 250ms.
 func DefaultOptions() Options {
 	return Options{
-		Temperature: 0,
-		Seed:        42,
-		NumCtx:      8192,
-		NumPredict:  1024,
-		KeepAlive:   30 * time.Minute,
-		Timeout:     5 * time.Minute,
-		Retries:     3,
-		Backoff:     250 * time.Millisecond,
+		Temperature:      0,
+		Seed:             42,
+		NumCtx:           8192,
+		NumPredict:       1024,
+		GroundingPredict: 512,
+		DraftPredict:     1024,
+		Attempts:         AttemptsServed,
+		KeepAlive:        30 * time.Minute,
+		Timeout:          5 * time.Minute,
+		Retries:          3,
+		Backoff:          250 * time.Millisecond,
 	}
 }
 
@@ -74,6 +91,17 @@ func (o Options) Validate() error {
 	if o.NumPredict == 0 || o.NumPredict < -1 {
 		errs = append(errs, fmt.Errorf("num_predict %d: must be > 0, or -1 for no cap", o.NumPredict))
 	}
+	for _, p := range []struct {
+		name string
+		n    int
+	}{{"grounding", o.GroundingPredict}, {"draft", o.DraftPredict}} {
+		if p.n < -1 {
+			errs = append(errs, fmt.Errorf("num_predict of the %s stage %d: must be > 0, or -1 for no cap", p.name, p.n))
+		}
+	}
+	if o.Attempts != "" && o.Attempts != AttemptsServed && o.Attempts != AttemptsOne {
+		errs = append(errs, fmt.Errorf("attempts %q: want %s or %s", o.Attempts, AttemptsServed, AttemptsOne))
+	}
 	if o.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout %v: must be >= 0", o.Timeout))
 	}
@@ -89,12 +117,29 @@ func (o Options) Validate() error {
 // ollama returns the "options" object of a chat request. It is a new map
 // on every call with the same content.
 func (o Options) ollama() map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"temperature": o.Temperature,
 		"seed":        o.Seed,
 		"num_ctx":     o.NumCtx,
 		"num_predict": o.NumPredict,
 	}
+	if o.TopP > 0 {
+		m["top_p"] = o.TopP
+	}
+	return m
+}
+
+// ForStage returns o with NumPredict set to stage's own cap
+// (GroundingPredict or DraftPredict) when it has one.
+func (o Options) ForStage(stage audit.Stage) Options {
+	n := o.GroundingPredict
+	if stage == audit.StageDraft {
+		n = o.DraftPredict
+	}
+	if n != 0 {
+		o.NumPredict = n
+	}
+	return o
 }
 
 // Canonical returns the Ollama options actually sent, as JSON with sorted

@@ -96,8 +96,9 @@ func TestReplyFailuresSayWhyAndWhetherTheyRepeat(t *testing.T) {
 			srv := groundingServer(t, reply(tt.content))
 			srv.InjectFault(testVision, tt.fault, 1)
 			opt := hostTestOptions()
+			opt.Attempts = AttemptsOne // what one reply says; ladder_test.go climbs
 			if tt.numPredict != 0 {
-				opt.NumPredict = tt.numPredict
+				opt.GroundingPredict = tt.numPredict
 			}
 			h := newHostFor(t, srv, opt)
 			rec, err := h.Ground(t.Context(), testVision, testPNG)

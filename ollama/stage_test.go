@@ -56,7 +56,8 @@ func TestGroundSuccessRecordsEverything(t *testing.T) {
 	assert.Equal(t, audit.StageGrounding, rec.Stage)
 	assert.Equal(t, testVision, rec.Model)
 	assert.Equal(t, srv.URL(), rec.Host)
-	assert.Equal(t, DefaultOptions().Canonical(), rec.Options)
+	assert.Equal(t, DefaultOptions().ForStage(audit.StageGrounding).Canonical(), rec.Options, "the grounding stage's own num_predict")
+	assert.Contains(t, rec.Options, `"num_predict":512`)
 	assert.Equal(t, prompts.Grounding().Digest, rec.PromptDigest)
 	assert.Equal(t, twoFindings, rec.Raw)
 	assert.True(t, rec.Done)
@@ -186,7 +187,7 @@ func TestDoneReasonLengthKeepsUrgentLabel(t *testing.T) {
 
 func TestNumPredictCutByServer(t *testing.T) {
 	opt := hostTestOptions()
-	opt.NumPredict = 45 // tokens: the server cuts inside the second entry
+	opt.GroundingPredict = 45 // tokens: the server cuts inside the second entry
 	srv := groundingServer(t, nil)
 	h := newHostFor(t, srv, opt)
 	rec, err := h.Ground(t.Context(), testVision, testPNG)
@@ -294,9 +295,15 @@ func TestOptionsIdenticalAcrossCalls(t *testing.T) {
 	wg.Wait()
 	reqs := srv.Requests()
 	require.Len(t, reqs, 8)
+	// The runner options (num_ctx) are the same on every request, so
+	// Ollama never reloads a model; num_predict is each stage's own.
 	want := map[string]any{"temperature": 0.0, "seed": 42.0, "num_ctx": 8192.0, "num_predict": 1024.0}
 	for i, r := range reqs {
-		assert.Equal(t, want, r.Options, "request %d", i)
+		w := want
+		if r.Model == testVision && len(r.Messages) > 0 {
+			w = map[string]any{"temperature": 0.0, "seed": 42.0, "num_ctx": 8192.0, "num_predict": 512.0}
+		}
+		assert.Equal(t, w, r.Options, "request %d", i)
 		require.NotNil(t, r.KeepAlive, "request %d", i)
 		assert.Equal(t, 30*time.Minute, r.KeepAlive.Duration, "request %d", i)
 	}

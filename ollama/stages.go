@@ -32,16 +32,22 @@ func (h *Host) Ground(ctx context.Context, model string, png []byte) (audit.Stag
 // GroundWith is Ground with the generation options opt in place of the
 // host's own: a scheduler that lowers num_ctx to a model's context length
 // sends (and records) what it chose, without a second Host.
+//
+// The grounding stage's own num_predict applies (Options.ForStage), and a
+// reply with no usable list climbs opt.Attempts' retry ladder (see
+// Ladder): the record lists every attempt when there was more than one.
 func (h *Host) GroundWith(ctx context.Context, model string, opt Options, png []byte) (audit.StageRecord, error) {
+	opt = opt.ForStage(audit.StageGrounding)
 	t := opt.Prompts.GroundingTemplate()
-	return h.runStage(ctx, opt, stageCall{
+	return h.climb(ctx, opt, stageCall{
 		stage:        audit.StageGrounding,
 		model:        model,
 		promptDigest: t.Digest,
-		messages:     []api.Message{{Role: "user", Content: t.Text, Images: []api.ImageData{png}}},
 		format:       findingsFormat,
 		want:         "findings list",
 		parse:        parseFindings,
+	}, t.Text, func(prompt string) []api.Message {
+		return []api.Message{{Role: "user", Content: prompt, Images: []api.ImageData{png}}}
 	})
 }
 
@@ -58,8 +64,11 @@ func (h *Host) ParseDraft(ctx context.Context, model string, draft string, think
 }
 
 // ParseDraftWith is ParseDraft with the generation options opt in place of
-// the host's own (see GroundWith).
+// the host's own (see GroundWith, also for the ladder). The draft system
+// message (prompts.Set.DraftSystemTemplate) goes first, as the served app
+// sends it.
 func (h *Host) ParseDraftWith(ctx context.Context, model string, opt Options, draft string, think bool) (audit.StageRecord, error) {
+	opt = opt.ForStage(audit.StageDraft)
 	t := opt.Prompts.DraftTemplate()
 	text, err := t.RenderDraft(draft)
 	if err != nil {
@@ -72,15 +81,17 @@ func (h *Host) ParseDraftWith(ctx context.Context, model string, opt Options, dr
 		}
 		return rec, err
 	}
-	return h.runStage(ctx, opt, stageCall{
+	system := opt.Prompts.DraftSystemTemplate().Text
+	return h.climb(ctx, opt, stageCall{
 		stage:        audit.StageDraft,
 		model:        model,
 		promptDigest: t.Digest,
-		messages:     []api.Message{{Role: "user", Content: text}},
 		format:       draftFormat,
 		think:        &api.ThinkValue{Value: think},
 		want:         "draft label list",
 		parse:        parseDraftLabels,
+	}, text, func(prompt string) []api.Message {
+		return []api.Message{{Role: "system", Content: system}, {Role: "user", Content: prompt}}
 	})
 }
 
