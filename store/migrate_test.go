@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -110,4 +111,34 @@ func fileSum(t *testing.T, path string) [32]byte {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return sha256.Sum256(b)
+}
+
+// A stage record written by a version-6 store (before the retry ladder)
+// is still served after the migration, with no attempts, system message
+// or ladder.
+func TestStageRecordFromV6Loads(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v6.cxr.db")
+	store.CreateAtVersion(t, path, 6)
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO stage_records (key, stage, item_id, image_hash, draft_hash, model, model_digest, prompt_digest, options, host,
+		raw, thinking, done_reason, done, findings, labels, diagnostics, error,
+		prompt_eval_count, eval_count, total_ns, load_ns, eval_ns, wall_ns, created_at, deterministic, model_input)
+		VALUES ('k6', 'grounding', 'a1', 'img', '', 'm', 'sha256:d', 'p', '{}', 'h',
+		'[{"label":"pneumothorax"}]', '', 'stop', 1, '[{"label":"pneumothorax"}]', 'null', '{"salvaged":false}', '',
+		1, 2, 3, 4, 5, 6, '2025-12-01T10:00:00.000000000Z', 0, 'squash')`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := store.Open(ctx, path)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	rec, ok, err := s.GetStage(ctx, "k6")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, []schema.Finding{{Label: schema.Pneumothorax}}, rec.Findings)
+	assert.Nil(t, rec.Attempts)
+	assert.Empty(t, rec.SystemDigest)
+	assert.Empty(t, rec.Ladder)
 }

@@ -62,7 +62,8 @@ func (s *Store) Items(ctx context.Context) ([]audit.ItemRecord, error) {
 
 const stageColumns = `key, stage, item_id, image_hash, draft_hash, model, model_digest, prompt_digest, options, host,
 	raw, thinking, done_reason, done, findings, labels, diagnostics, error,
-	prompt_eval_count, eval_count, total_ns, load_ns, eval_ns, wall_ns, created_at, deterministic, model_input`
+	prompt_eval_count, eval_count, total_ns, load_ns, eval_ns, wall_ns, created_at, deterministic, model_input,
+	system_digest, ladder, attempts`
 
 // PutStage stores one model call. Records with Error set are kept for the
 // audit but never served by GetStage; a later record with the same Key
@@ -105,7 +106,7 @@ func (rt *recordTx) exec(ctx context.Context, st **sql.Stmt, query string, args 
 }
 
 const insertStage = `INSERT INTO stage_records (` + stageColumns + `)
-	VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10, $11,$12,$13,$14,$15,$16,$17,$18, $19,$20,$21,$22,$23,$24,$25,$26,$27)`
+	VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10, $11,$12,$13,$14,$15,$16,$17,$18, $19,$20,$21,$22,$23,$24,$25,$26,$27, $28,$29,$30)`
 
 // putStageTx checks and inserts r in tx.
 func (s *Store) putStageTx(ctx context.Context, tx *recordTx, r audit.StageRecord) error {
@@ -127,11 +128,20 @@ func (s *Store) putStageTx(ctx context.Context, tx *recordTx, r audit.StageRecor
 	if err != nil {
 		return fmt.Errorf("field Diagnostics: %w", err)
 	}
+	attempts := ""
+	if len(r.Attempts) > 0 {
+		b, err := json.Marshal(r.Attempts)
+		if err != nil {
+			return fmt.Errorf("field Attempts: %w", err)
+		}
+		attempts = string(b)
+	}
 	return tx.exec(ctx, &tx.stage, insertStage,
 		r.Key, string(r.Stage), r.ItemID, r.ImageHash, r.DraftHash, r.Model, r.ModelDigest, r.PromptDigest, r.Options, r.Host,
 		r.Raw, r.Thinking, r.DoneReason, boolInt(r.Done), string(findings), string(labels), string(diags), r.Error,
 		r.PromptEvalCount, r.EvalCount, int64(r.TotalDuration), int64(r.LoadDuration), int64(r.EvalDuration), int64(r.Wall),
-		formatTime(s.stamp(r.CreatedAt)), boolInt(r.Deterministic), r.ModelInput)
+		formatTime(s.stamp(r.CreatedAt)), boolInt(r.Deterministic), r.ModelInput,
+		r.SystemDigest, r.Ladder, attempts)
 }
 
 // PutOutcome stores an item's finished model calls and its result in one
@@ -211,13 +221,15 @@ func scanStage(sc scanner) (audit.StageRecord, error) {
 	var (
 		r                              audit.StageRecord
 		stage, findings, labels, diags string
+		attempts                       string
 		created                        string
 		done, deterministic            int
 		total, load, eval, wall        int64
 	)
 	err := sc.Scan(&r.Key, &stage, &r.ItemID, &r.ImageHash, &r.DraftHash, &r.Model, &r.ModelDigest, &r.PromptDigest, &r.Options, &r.Host,
 		&r.Raw, &r.Thinking, &r.DoneReason, &done, &findings, &labels, &diags, &r.Error,
-		&r.PromptEvalCount, &r.EvalCount, &total, &load, &eval, &wall, &created, &deterministic, &r.ModelInput)
+		&r.PromptEvalCount, &r.EvalCount, &total, &load, &eval, &wall, &created, &deterministic, &r.ModelInput,
+		&r.SystemDigest, &r.Ladder, &attempts)
 	if err != nil {
 		return r, err
 	}
@@ -233,6 +245,11 @@ func scanStage(sc scanner) (audit.StageRecord, error) {
 	}
 	if err := json.Unmarshal([]byte(diags), &r.Diagnostics); err != nil {
 		return r, fmt.Errorf("stored diagnostics of %q: %w", r.Key, err)
+	}
+	if attempts != "" {
+		if err := json.Unmarshal([]byte(attempts), &r.Attempts); err != nil {
+			return r, fmt.Errorf("stored attempts of %q: %w", r.Key, err)
+		}
 	}
 	if r.CreatedAt, err = parseTime(created); err != nil {
 		return r, err

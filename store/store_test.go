@@ -181,13 +181,19 @@ func TestItemsRoundTrip(t *testing.T) {
 
 func sampleStage(key string, stage audit.Stage) audit.StageRecord {
 	box := schema.Box{Y0: 0.1, X0: 0.2, Y1: 0.5, X1: 0.6}
+	conf := 0.75
 	return audit.StageRecord{
 		Key: key, Stage: stage, ItemID: "a1",
 		ImageHash: "img-sha", DraftHash: "draft-sha",
 		Model: "medgemma:4b", ModelDigest: "sha256:abc", PromptDigest: "p1", Options: `{"seed":42,"temperature":0}`,
 		Host: "http://127.0.0.1:11434",
 		Raw:  `{"findings":[]}`, Thinking: "hmm", DoneReason: "stop", Done: true,
-		Findings:        []schema.Finding{{Label: schema.Pneumothorax, Box: &box}, {Label: schema.Cardiomegaly}},
+		Findings:     []schema.Finding{{Label: schema.Pneumothorax, Box: &box, Confidence: &conf, Evidence: "pleural line"}, {Label: schema.Cardiomegaly}},
+		SystemDigest: "sha256:sys", Ladder: "served/3/sample=0.4,0.9/corrective=sha256:c",
+		Attempts: []audit.Attempt{
+			{N: 1, Seed: 42, Raw: "prose", Done: true, DoneReason: "stop", EvalCount: 9, Wall: time.Second, Error: "no usable list"},
+			{N: 2, Corrective: true, Seed: 42, Raw: `{"findings":[]}`, Done: true, DoneReason: "stop", EvalCount: 4, Wall: 2 * time.Second},
+		},
 		Labels:          []schema.DraftLabel{{Label: schema.PleuralEffusion, Status: schema.StatusPresent, Span: "small effusion"}},
 		Diagnostics:     schema.Diagnostics{Salvaged: true, Notes: []schema.Diagnostic{{Kind: "truncated", Message: "cut"}}},
 		PromptEvalCount: 300, EvalCount: 40,
