@@ -294,6 +294,13 @@ func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duratio
 	if res.DraftLabels == nil {
 		res.DraftLabels = []schema.DraftLabel{}
 	}
+	if imageOnly(gr, dr) {
+		// As the served app: a draft that cannot be read does not fail the
+		// audit; the image's findings and urgent flags stand.
+		rep := compare.CompareImageOnly(res.Findings, s.urgent)
+		res.Report, res.Note = &rep, DraftUnreadNote+": "+dr.Error
+		return res
+	}
 	var errs []string
 	for _, r := range []audit.StageRecord{gr, dr} {
 		if r.Error != "" {
@@ -307,4 +314,16 @@ func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duratio
 	rep := compare.Compare(res.Findings, res.DraftLabels, s.urgent)
 	res.Report = &rep
 	return res
+}
+
+// DraftUnreadNote opens the Note of an item audited on the image alone.
+const DraftUnreadNote = "the draft could not be read; image findings only"
+
+// imageOnly reports whether an item is audited on the image alone: the
+// image was read, and the draft failed in a way calling again repeats (no
+// usable list after the ladder, or a draft refused as empty or too long).
+// A draft stage that failed for a passing reason (host down, cut
+// connection) fails the item instead, so that a later run reads it.
+func imageOnly(g, d audit.StageRecord) bool {
+	return g.Error == "" && d.Error != "" && d.Deterministic
 }

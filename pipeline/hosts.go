@@ -70,7 +70,7 @@ func newHostTable(runners []stageRunner, groundingModel, draftModel string) *hos
 				continue
 			}
 			k := pairKey{i, m}
-			opt := r.Options()
+			opt := t.optionsOf(r, m)
 			t.pairs[k] = &pair{key: k, runner: r, opt: opt, options: opt.Canonical()}
 		}
 	}
@@ -132,7 +132,8 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 			continue
 		}
 		a.p.info, a.p.ok, a.p.err = a.info, true, nil
-		a.p.opt, a.p.options = a.p.runner.Options(), a.p.runner.Options().Canonical()
+		a.p.opt = t.optionsOf(a.p.runner, model)
+		a.p.options = a.p.opt.Canonical()
 		if n := a.info.ContextLength; n > 0 && a.p.opt.NumCtx > n {
 			// The server would cut it silently; provenance must say what
 			// was used.
@@ -238,6 +239,12 @@ func (t *hostTable) checkDigestsLocked(model string, ps []*pair, warn func(strin
 	}
 }
 
+// optionsOf returns the generation options of r's calls to model: the
+// host's, with the num_predict of the stage the model serves.
+func (t *hostTable) optionsOf(r stageRunner, model string) ollama.Options {
+	return r.Options().ForStage(t.stages[model])
+}
+
 // profiles returns the distinct profiles of the pairs serving model; when
 // none does yet, every host's options with digest as the (unchecked)
 // digest (and num_ctx as in stored, the options of a record, when lower:
@@ -252,7 +259,7 @@ func (t *hostTable) profiles(model, digest, stored string) (resolved bool, prs [
 			prs = appendProfile(prs, profile{p.info.Digest, p.options})
 			continue
 		}
-		for _, o := range optionCandidates(p.runner.Options(), stored) {
+		for _, o := range optionCandidates(t.optionsOf(p.runner, model), stored) {
 			unresolved = appendProfile(unresolved, profile{digest, o})
 		}
 	}

@@ -63,7 +63,8 @@ func unpadFindings(fs []schema.Finding, pad radiograph.Padding) ([]schema.Findin
 	out := make([]schema.Finding, len(fs))
 	var notes []schema.Diagnostic
 	for i, f := range fs {
-		out[i] = schema.Finding{Label: f.Label}
+		out[i] = f // confidence and evidence go with the finding
+		out[i].Box = nil
 		if f.Box == nil {
 			continue
 		}

@@ -19,9 +19,10 @@ func TestUnpadFindings(t *testing.T) {
 	// A 100x50 image centred in a 100x100 square: 25 px of padding above
 	// and below.
 	pad := radiograph.Padding{Side: 100, OffX: 0, OffY: 25, ImgW: 100, ImgH: 50}
+	conf := 0.6
 	in := []schema.Finding{
 		{Label: schema.Pneumothorax, Box: &schema.Box{Y0: 0.25, X0: 0.1, Y1: 0.5, X1: 0.4}},
-		{Label: schema.NoduleMass, Box: &schema.Box{Y0: 0.0, X0: 0.1, Y1: 0.2, X1: 0.2}}, // all padding
+		{Label: schema.NoduleMass, Box: &schema.Box{Y0: 0.0, X0: 0.1, Y1: 0.2, X1: 0.2}, Confidence: &conf, Evidence: "round"}, // all padding
 		{Label: schema.Cardiomegaly},
 		{Label: schema.LungOpacity, Box: &schema.Box{Y0: 0.7, X0: 0.5, Y1: 0.9, X1: 0.6}}, // partly padding: clamped
 	}
@@ -29,7 +30,7 @@ func TestUnpadFindings(t *testing.T) {
 	out, notes := unpadFindings(in, pad)
 	require.Len(t, out, 4)
 	assert.Equal(t, schema.Box{Y0: 0, X0: 0.1, Y1: 0.5, X1: 0.4}, *out[0].Box)
-	assert.Equal(t, schema.Finding{Label: schema.NoduleMass}, out[1])
+	assert.Equal(t, schema.Finding{Label: schema.NoduleMass, Confidence: &conf, Evidence: "round"}, out[1], "the box goes, the finding and its extras stay")
 	assert.Equal(t, schema.Finding{Label: schema.Cardiomegaly}, out[2])
 	assert.InDelta(t, 0.9, out[3].Box.Y0, 1e-9)
 	assert.InDelta(t, 1.0, out[3].Box.Y1, 1e-9)

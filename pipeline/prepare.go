@@ -270,7 +270,7 @@ func (s *Scheduler) lastProfiles(ctx context.Context, model string) []profile {
 	}
 	var prs []profile
 	for _, r := range s.hosts.runners {
-		for _, o := range optionCandidates(r.Options(), options) {
+		for _, o := range optionCandidates(s.hosts.optionsOf(r, model), options) {
 			prs = appendProfile(prs, profile{digest, o})
 		}
 	}
@@ -295,7 +295,8 @@ func optionCandidates(opt ollama.Options, stored string) []string {
 // keyFor is the provenance key of stage on inputHash run with pr.
 func (s *Scheduler) keyFor(stage audit.Stage, inputHash string, pr profile) string {
 	p := Provenance{Stage: stage, InputHash: inputHash, Model: s.modelOf(stage), ModelDigest: pr.digest,
-		PromptDigest: s.promptDigest(stage), Options: pr.options, SchemaVersion: SchemaVersion()}
+		PromptDigest: s.promptDigest(stage), Options: pr.options, SchemaVersion: SchemaVersion(),
+		System: s.systemDigest(stage), Attempts: s.ladderKey(stage)}
 	if stage == audit.StageGrounding {
 		p.ModelInput = string(s.cfg.ModelInput)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -33,6 +34,13 @@ type Provenance struct {
 	// no image. Keys made before it existed (all padded) had none, so
 	// their records are computed again once.
 	ModelInput string `json:"model_input,omitempty"`
+	// System is the digest of the draft model's system message; empty for
+	// grounding, which has none.
+	System string `json:"system,omitempty"`
+	// Attempts is the retry ladder (ollama.LadderKey): empty for one
+	// attempt, else it names the attempts and the corrective suffix they
+	// send.
+	Attempts string `json:"attempts,omitempty"`
 }
 
 // Key returns the provenance key: the sha256 hex digest of p's fields in a
@@ -74,6 +82,20 @@ func HashBytes(b []byte) string {
 // HashDraft returns the sha256 hex digest of a draft's text, the draft
 // stage's input hash.
 func HashDraft(draft string) string { return HashBytes([]byte(draft)) }
+
+// systemDigest is the digest of the system message stage sends: the
+// draft's, none for grounding.
+func (s *Scheduler) systemDigest(stage audit.Stage) string {
+	if stage == audit.StageDraft {
+		return s.cfg.Prompts.DraftSystem.Digest
+	}
+	return ""
+}
+
+// ladderKey names the retry ladder of stage for its provenance key.
+func (s *Scheduler) ladderKey(stage audit.Stage) string {
+	return ollama.LadderKey(s.cfg.Attempts, stage, s.cfg.Prompts.Corrective.Digest)
+}
 
 // promptDigest is the digest of the prompt template of stage the
 // scheduler sends (Config.Prompts), so that a stored record's PromptDigest

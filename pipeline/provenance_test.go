@@ -81,7 +81,7 @@ func draftKey(draftHash, model, modelDigest, promptDigest, options string) strin
 // provenanceOf returns the provenance recorded in r (its key inputs).
 func provenanceOf(r audit.StageRecord) Provenance {
 	p := Provenance{Stage: r.Stage, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
-		Options: r.Options, SchemaVersion: SchemaVersion()}
+		Options: r.Options, SchemaVersion: SchemaVersion(), System: r.SystemDigest, Attempts: r.Ladder}
 	if r.Stage == audit.StageGrounding {
 		p.InputHash, p.ModelInput = r.ImageHash, r.ModelInput
 	} else {

@@ -60,6 +60,10 @@ type Config struct {
 	// means the embedded ones. Their digests are part of every provenance
 	// key, so a changed prompt never reuses cached results.
 	Prompts prompts.Set
+	// Attempts is the retry ladder of both stages: ollama.AttemptsServed
+	// (also "", the default) or ollama.AttemptsOne. It is part of every
+	// provenance key.
+	Attempts string
 	// Logf receives run-level warnings (a host that cannot serve a model,
 	// different digests for one model name, store write failures); nil
 	// discards them.
@@ -186,7 +190,10 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 	if cfg.Prefetch == 0 {
 		cfg.Prefetch = defaultPrefetch
 	}
-	cfg.Prompts = prompts.Set{Grounding: cfg.Prompts.GroundingTemplate(), Draft: cfg.Prompts.DraftTemplate()}
+	cfg.Prompts = cfg.Prompts.Complete()
+	if cfg.Attempts == "" {
+		cfg.Attempts = ollama.AttemptsServed
+	}
 	s := &Scheduler{
 		cfg:      cfg,
 		urgent:   cfg.Urgent,

@@ -126,7 +126,7 @@ func hostLost(rec audit.StageRecord, err error) bool {
 // original image (squashed ones already apply to it).
 func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecord, error) {
 	info, opt, options := s.hosts.snapshot(p)
-	opt.Prompts = s.cfg.Prompts
+	opt.Prompts, opt.Attempts = s.cfg.Prompts, s.cfg.Attempts
 	var rec audit.StageRecord
 	var err error
 	switch j.stage {
@@ -140,6 +140,7 @@ func (s *Scheduler) call(ctx context.Context, p *pair, j *job) (audit.StageRecor
 	pr := profile{info.Digest, options}
 	rec.Stage, rec.ItemID, rec.Model = j.stage, j.att.item.ID, j.model
 	rec.ModelDigest, rec.PromptDigest, rec.Options = pr.digest, s.promptDigest(j.stage), pr.options
+	rec.SystemDigest, rec.Ladder = s.systemDigest(j.stage), s.ladderKey(j.stage)
 	if rec.Host == "" {
 		rec.Host = p.runner.URL()
 	}
