@@ -64,11 +64,39 @@ type UrgentFinding struct {
 }
 
 // Key identifies the urgent finding within its item, "label/urgent", for
-// the reviewer's verdict on it; no disagreement key ends so.
-func (u UrgentFinding) Key() string { return string(u.Label) + "/" + UrgentKeySuffix }
+// the reviewer's verdict on it: the key of its review row (ReviewRows).
+func (u UrgentFinding) Key() string { return string(u.Label) + "/" + string(UrgentConfirm) }
 
-// UrgentKeySuffix ends the key of every urgent finding's verdict.
-const UrgentKeySuffix = "urgent"
+// UrgentConfirm is the kind of a review row that is no disagreement: an
+// urgent finding that no disagreement stands for (the draft agrees, or
+// was not read), which a reviewer confirms. It is not one of Kinds(), and
+// Valid is false for it: agreement statistics leave its verdicts out.
+const UrgentConfirm Kind = "urgent"
+
+// ReviewRows returns what a reviewer adjudicates on the item: the
+// disagreements, then, for each urgent finding no disagreement stands for,
+// a row of kind UrgentConfirm (urgent, with the finding's spans and boxes).
+// A row's Key is the key of its verdict. Without such findings it is
+// r.Disagreements itself.
+func (r Report) ReviewRows() []Disagreement {
+	extra := 0
+	for _, u := range r.UrgentFindings {
+		if u.DraftAgrees || r.ImageOnly {
+			extra++
+		}
+	}
+	if extra == 0 {
+		return r.Disagreements
+	}
+	rows := make([]Disagreement, 0, len(r.Disagreements)+extra)
+	rows = append(rows, r.Disagreements...)
+	for _, u := range r.UrgentFindings {
+		if u.DraftAgrees || r.ImageOnly {
+			rows = append(rows, Disagreement{Label: u.Label, Kind: UrgentConfirm, Urgent: true, DraftSpans: u.DraftSpans, Boxes: u.Boxes})
+		}
+	}
+	return rows
+}
 
 // Report is the comparator's verdict on one item.
 type Report struct {

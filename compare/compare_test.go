@@ -425,3 +425,30 @@ func FuzzCompare(f *testing.F) {
 		require.NotContains(t, string(b), "null")
 	})
 }
+
+func TestReviewRows(t *testing.T) {
+	ptx := box(0.1, 0.6, 0.4, 0.9)
+	agreed := Compare([]schema.Finding{{Label: schema.Pneumothorax, Box: ptx}, {Label: schema.Cardiomegaly}},
+		[]schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusPresent, "small pneumothorax")}, schema.DefaultUrgent())
+	rows := agreed.ReviewRows()
+	require.Len(t, rows, 2)
+	assert.Equal(t, missedCardio(), rows[0])
+	assert.Equal(t, audit.Disagreement{Label: schema.Pneumothorax, Kind: audit.UrgentConfirm, Urgent: true, DraftSpans: []string{"small pneumothorax"}, Boxes: []schema.Box{*ptx}}, rows[1])
+	assert.Equal(t, "pneumothorax/urgent", rows[1].Key())
+	assert.Equal(t, agreed.UrgentFindings[0].Key(), rows[1].Key(), "the row's verdict key is the finding's")
+	assert.False(t, audit.UrgentConfirm.Valid(), "not a disagreement kind")
+	assert.NotContains(t, audit.Kinds(), audit.UrgentConfirm)
+
+	// An urgent finding a disagreement stands for gets no second row.
+	denied := Compare([]schema.Finding{{Label: schema.Pneumothorax}}, []schema.DraftLabel{dl(schema.Pneumothorax, schema.StatusAbsent, "no pneumothorax")}, schema.DefaultUrgent())
+	assert.Equal(t, denied.Disagreements, denied.ReviewRows())
+
+	// Image only: every urgent finding is a row to confirm.
+	only := CompareImageOnly([]schema.Finding{{Label: schema.NoduleMass}}, schema.DefaultUrgent())
+	require.Len(t, only.ReviewRows(), 1)
+	assert.Equal(t, audit.UrgentConfirm, only.ReviewRows()[0].Kind)
+}
+
+func missedCardio() audit.Disagreement {
+	return audit.Disagreement{Label: schema.Cardiomegaly, Kind: audit.MissedInDraft, DraftSpans: []string{}, Boxes: []schema.Box{}}
+}

@@ -275,9 +275,11 @@ func (s *Store) putResultTx(ctx context.Context, tx *recordTx, r audit.ResultRec
 	if err != nil {
 		return fmt.Errorf("field Report: %w", err)
 	}
+	// The summary counts what a reviewer adjudicates: the disagreements
+	// and the urgent findings to confirm.
 	urgent, disagreements := false, 0
 	if r.Report != nil {
-		urgent, disagreements = r.Report.Urgent, len(r.Report.Disagreements)
+		urgent, disagreements = r.Report.Urgent, len(r.Report.ReviewRows())
 	}
 	return tx.exec(ctx, &tx.result, upsertResult,
 		r.ItemID, r.GroundingKey, r.DraftKey, string(report), boolInt(r.Salvaged), r.Error, formatTime(s.stamp(r.UpdatedAt)),

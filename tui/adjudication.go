@@ -2,6 +2,7 @@ package tui
 
 import (
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
@@ -46,6 +47,12 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 		return nil
 	}
 	dis := ds[m.nav.dis]
+	if dis.Kind == audit.UrgentConfirm && d == audit.DraftRight {
+		// The draft agrees with the image (or was not read): "draft right"
+		// would say nothing a confirmation does not.
+		m.setMsg(msgInfo, string(dis.Label)+" is to confirm: i confirmed · b image wrong · u unsure")
+		return nil
+	}
 	m.saves.seq++
 	v := audit.Verdict{
 		ItemID:          it.ID,
@@ -59,10 +66,10 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 		m.data.mine[it.ID] = map[string]*verdictEntry{}
 	}
 	op := writeOp{seq: m.saves.seq, kind: writeVerdict, verdict: v}
-	what := decisionText(d)
+	what := decisionText(d, dis.Key())
 	if old := m.data.mine[it.ID][dis.Key()]; old != nil && old.state != stateFailed && old.decision != d {
 		// Replacing a verdict is said, not silent.
-		op.replaced = decisionText(old.decision)
+		op.replaced = decisionText(old.decision, dis.Key())
 		what = op.replaced + " → " + what
 	}
 	m.data.mine[it.ID][dis.Key()] = &verdictEntry{decision: d, state: stateSaving, seq: m.saves.seq}
@@ -96,7 +103,19 @@ func (m *Model) advance() (tea.Cmd, string) {
 	return nil, "  · no item below needs a verdict"
 }
 
-func decisionText(d audit.Decision) string {
+// decisionText says a decision in words: on a row to confirm (a verdict
+// key of kind audit.UrgentConfirm) image right is "confirmed" and both
+// wrong "image wrong", since the draft agrees with the image or was not
+// read.
+func decisionText(d audit.Decision, key string) string {
+	if isConfirmKey(key) {
+		switch d {
+		case audit.ImageRight:
+			return "confirmed"
+		case audit.BothWrong:
+			return "image wrong"
+		}
+	}
 	switch d {
 	case audit.ImageRight:
 		return "image right"
@@ -170,7 +189,7 @@ func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) tea.Cmd {
 	v := op.verdict
 	e := m.data.mine[v.ItemID][v.DisagreementKey]
 	latest := e != nil && e.seq == op.seq
-	what := Sanitize(v.ItemID) + " " + string(v.Label) + ": " + decisionText(v.Decision)
+	what := Sanitize(v.ItemID) + " " + string(v.Label) + ": " + decisionText(v.Decision, v.DisagreementKey)
 	if msg.err != nil {
 		if !latest {
 			m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+" (a later verdict replaced it)")
@@ -197,7 +216,7 @@ func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) tea.Cmd {
 		e.state = stateSaved
 	}
 	if op.replaced != "" {
-		what = Sanitize(v.ItemID) + " " + string(v.Label) + ": " + op.replaced + " → " + decisionText(v.Decision)
+		what = Sanitize(v.ItemID) + " " + string(v.Label) + ": " + op.replaced + " → " + decisionText(v.Decision, v.DisagreementKey)
 	}
 	m.setMsg(msgOK, "saved ✓ "+what+op.after)
 	return nil
@@ -240,9 +259,9 @@ func (m *Model) undoWritten(msg writeDoneMsg) {
 	m.markDirty()
 	now := "no verdict"
 	if e := cur[u.DisagreementKey]; e != nil {
-		now = "back to " + decisionText(e.decision)
+		now = "back to " + decisionText(e.decision, u.DisagreementKey)
 	}
-	m.setMsg(msgOK, "undone ✓ "+Sanitize(u.ItemID)+" "+string(u.Label)+": "+decisionText(u.Decision)+" ("+now+")")
+	m.setMsg(msgOK, "undone ✓ "+Sanitize(u.ItemID)+" "+string(u.Label)+": "+decisionText(u.Decision, u.DisagreementKey)+" ("+now+")")
 	if i, ok := m.data.index[u.ItemID]; ok {
 		m.setCurrentNoFocus(i)
 		for j, d := range m.disagreements() {

@@ -103,14 +103,15 @@ func newReviewData(items []audit.Item, urgent []schema.Label) reviewData {
 	return d
 }
 
-// disagreements returns item i's disagreements (nil when none are known
-// yet or i is out of range).
+// disagreements returns item i's review rows: its disagreements and the
+// urgent findings to confirm (audit.Report.ReviewRows); nil when none
+// are known yet or i is out of range.
 func (d *reviewData) disagreements(i int) []audit.Disagreement {
 	if i < 0 || i >= len(d.rows) {
 		return nil
 	}
 	if r := d.rows[i].report; r != nil {
-		return r.Disagreements
+		return r.ReviewRows()
 	}
 	return nil
 }
@@ -125,7 +126,7 @@ func (d *reviewData) known(i int) bool {
 // report or, before that is loaded, from the store's summary.
 func (d *reviewData) disagreementCount(i int) int {
 	if r := d.rows[i].report; r != nil {
-		return len(r.Disagreements)
+		return len(r.ReviewRows())
 	}
 	return d.rows[i].summary.disagreements
 }
@@ -158,7 +159,7 @@ func (d *reviewData) adjudicatedCount(i int) int {
 		return min(n, d.rows[i].summary.disagreements)
 	}
 	n := 0
-	for _, dis := range r.Disagreements {
+	for _, dis := range r.ReviewRows() {
 		if v := mine[dis.Key()]; v != nil && v.state != stateFailed {
 			n++
 		}

@@ -24,11 +24,25 @@ func kindText(k audit.Kind) string {
 	return Sanitize(string(k))
 }
 
-// disagreementRow is one disagreement as the pane draws it.
+// isConfirmKey reports whether a verdict key is that of a row to confirm
+// (an urgent finding no disagreement stands for).
+func isConfirmKey(key string) bool { return strings.HasSuffix(key, "/"+string(audit.UrgentConfirm)) }
+
+// confirmText says what a row to confirm is, by whether the draft was read.
+func confirmText(unread bool) string {
+	if unread {
+		return "urgent · draft unread: confirm"
+	}
+	return "urgent · draft agrees: confirm"
+}
+
+// disagreementRow is one review row as the pane draws it: a disagreement,
+// or an urgent finding to confirm (kind audit.UrgentConfirm).
 type disagreementRow struct {
 	label   schema.Label
 	kind    audit.Kind
 	urgent  bool
+	unread  bool          // a row to confirm on an item whose draft was not read
 	spans   []string      // the draft's words (unsanitized)
 	verdict *verdictEntry // this reviewer's verdict (a copy), nil when none
 	others  string        // other annotators' verdicts in words ("" when none or blind)
@@ -43,7 +57,10 @@ type disagreementData struct {
 	loaded  bool // the saved results are loaded
 	// pending is the number of disagreements the store's summary counts
 	// while the item's full result is still being looked up.
-	pending  int
+	pending int
+	// note says the draft could not be read ("" otherwise): the item is
+	// audited on the image alone.
+	note     string
 	rows     []disagreementRow
 	selected int
 	spin     string // the spinner's current frame
@@ -86,22 +103,24 @@ func (p *disagreementPane) View(width, height int) string {
 	st := p.st
 	if len(d.rows) == 0 {
 		var s string
-		switch d.status {
-		case audit.StatusDone:
+		switch {
+		case d.status == audit.StatusDone && d.note != "":
+			return st.Unsaved.Render(wrapPlain("! "+Sanitize(d.note)+"\n\nno urgent finding to confirm · r shows the draft's attempts", width, height))
+		case d.status == audit.StatusDone:
 			s = "✓ image and draft agree: no disagreement to adjudicate"
 			if d.pending > 0 {
 				s = "· loading " + count(d.pending, "disagreement") + "…"
 			}
-		case audit.StatusError:
+		case d.status == audit.StatusError:
 			s = "✗ failed: " + Sanitize(d.err) + "\n\nr shows the raw output · R reruns"
 			return p.errStyle.Render(wrapPlain(s, width, height))
-		case audit.StatusRunning:
+		case d.status == audit.StatusRunning:
 			s = d.spin + " running"
 			if d.stage != "" {
 				s += " (" + string(d.stage) + ")"
 			}
 			return clipLines(s+"…", width, height)
-		case audit.StatusQueued:
+		case d.status == audit.StatusQueued:
 			s = "◌ queued"
 		default:
 			if d.loaded {
@@ -119,6 +138,11 @@ func (p *disagreementPane) View(width, height int) string {
 		return st.Empty.Render(out)
 	}
 	var all []string
+	if d.note != "" {
+		for _, l := range strings.Split(wrapPlain("! "+Sanitize(d.note), width, 3), "\n") {
+			all = append(all, st.Unsaved.Render(l))
+		}
+	}
 	selStart := 0
 	for j, r := range d.rows {
 		marker := "  "
@@ -144,8 +168,20 @@ func (p *disagreementPane) View(width, height int) string {
 		if len(r.spans) > 0 {
 			span = "“" + Sanitize(strings.Join(r.spans, "” “")) + "”"
 		}
-		all = append(all, "  "+st.Kind.Render(kindText(r.kind))+": "+st.Span.Render(span))
-		all = append(all, "  "+p.verdictText(r.verdict))
+		if r.kind == audit.UrgentConfirm {
+			// A row to confirm says so on a line of its own, and how.
+			all = append(all, "  "+st.Kind.Render(confirmText(r.unread)))
+			if !r.unread {
+				all = append(all, "  "+st.Span.Render("draft: "+span))
+			}
+			all = append(all, "  "+p.verdictText(r.verdict, true))
+			if r.verdict == nil {
+				all = append(all, "  "+st.Empty.Render("i confirm, b image wrong, u unsure"))
+			}
+		} else {
+			all = append(all, "  "+st.Kind.Render(kindText(r.kind))+": "+st.Span.Render(span))
+			all = append(all, "  "+p.verdictText(r.verdict, false))
+		}
 		if r.others != "" {
 			all = append(all, "  "+st.Others.Render(r.others))
 		}
@@ -157,13 +193,21 @@ func (p *disagreementPane) View(width, height int) string {
 	return clipLines(strings.Join(all[off:min(len(all), off+height)], "\n"), width, height)
 }
 
-// verdictText says this reviewer's verdict and whether it is on disk.
-func (p *disagreementPane) verdictText(e *verdictEntry) string {
+// verdictText says this reviewer's verdict and whether it is on disk; on
+// a row to confirm, in the words of a confirmation.
+func (p *disagreementPane) verdictText(e *verdictEntry, confirm bool) string {
 	st := p.st
+	key := ""
+	if confirm {
+		key = "/" + string(audit.UrgentConfirm)
+	}
+	if e == nil && confirm {
+		return st.Empty.Render("verdict: — (i/b/u)")
+	}
 	if e == nil {
 		return st.Empty.Render("verdict: — (i/d/b/u)")
 	}
-	s := "verdict: " + st.Decision.Render(decisionText(e.decision)) + " "
+	s := "verdict: " + st.Decision.Render(decisionText(e.decision, key)) + " "
 	switch e.state {
 	case stateSaving:
 		return s + st.Saving.Render("saving…")
@@ -183,9 +227,13 @@ func (m *Model) syncDisagreements() {
 		if r.report == nil {
 			d.pending = r.summary.disagreements
 		}
+		unread := r.report != nil && r.report.ImageOnly
+		if unread {
+			d.note = imageOnlyNote(r.result)
+		}
 		mine := m.data.mine[it.ID]
 		for _, dis := range m.disagreements() {
-			row := disagreementRow{label: dis.Label, kind: dis.Kind, urgent: dis.Urgent, spans: dis.DraftSpans}
+			row := disagreementRow{label: dis.Label, kind: dis.Kind, urgent: dis.Urgent, spans: dis.DraftSpans, unread: unread}
 			if e := mine[dis.Key()]; e != nil {
 				c := *e
 				row.verdict = &c
@@ -199,12 +247,21 @@ func (m *Model) syncDisagreements() {
 	m.panes.disagreements.SetData(d)
 }
 
+// imageOnlyNote says why an item is audited on the image alone: its
+// result's note, or a standard one when only the stored report is known.
+func imageOnlyNote(res *audit.Result) string {
+	if res != nil && res.Note != "" {
+		return res.Note
+	}
+	return "the draft could not be read; image findings only"
+}
+
 // othersText lists other annotators' verdicts on a disagreement.
 func othersText(vs []audit.Verdict, key string) string {
 	var parts []string
 	for _, v := range vs {
 		if v.DisagreementKey == key {
-			parts = append(parts, Sanitize(v.Annotator)+": "+decisionText(audit.Decision(v.Decision)))
+			parts = append(parts, Sanitize(v.Annotator)+": "+decisionText(audit.Decision(v.Decision), key))
 		}
 	}
 	if len(parts) == 0 {

@@ -41,6 +41,10 @@ type Config struct {
 	Title string
 	// Extra is shown in the status bar (for example "DEMO: synthetic data").
 	Extra string
+	// PromptWarning, when set, says the grounding prompt is not the
+	// model's training prompt: a badge in the status bar ("own prompt")
+	// and, at open, the message line.
+	PromptWarning string
 	// UrgentFirst opens with urgent items first (the reviewer's choice of
 	// the last session; UrgentFirst reports the current one).
 	UrgentFirst bool
@@ -183,6 +187,9 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.UrgentFirst {
 		m.nav.urgentFirst = true
 		m.nav.order = m.urgentOrder()
+	}
+	if cfg.PromptWarning != "" {
+		m.setMsg(msgErr, Sanitize(cfg.PromptWarning))
 	}
 	if len(cfg.Problems) > 0 {
 		m.setMsg(msgErr, problemSummary(cfg.Problems))

@@ -64,7 +64,7 @@ func (m *Model) unsavedWork() []string {
 		sort.Strings(keys)
 		for _, k := range keys {
 			e := m.data.mine[id][k]
-			out = append(out, "verdict "+Sanitize(id)+" "+Sanitize(k)+": "+decisionText(e.decision))
+			out = append(out, "verdict "+Sanitize(id)+" "+Sanitize(k)+": "+decisionText(e.decision, k))
 		}
 	}
 	ids = ids[:0]
@@ -99,7 +99,7 @@ func (m *Model) Unsaved() []string {
 		switch op.kind {
 		case writeVerdict:
 			out = append(out, "verdict "+Sanitize(op.verdict.ItemID)+" "+Sanitize(op.verdict.DisagreementKey)+": "+
-				decisionText(op.verdict.Decision)+" (still being saved)")
+				decisionText(op.verdict.Decision, op.verdict.DisagreementKey)+" (still being saved)")
 		case writeNote:
 			out = append(out, "note on "+Sanitize(op.note.ItemID)+" (still being saved)")
 		case writeUndo:

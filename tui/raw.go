@@ -87,7 +87,7 @@ func (m *Model) rawTitle() string {
 		d := ds[m.nav.dis]
 		t += " · " + itoa(m.nav.dis+1) + "/" + itoa(len(ds)) + " " + string(d.Label) + ": "
 		if e := m.data.mine[m.CurrentID()][d.Key()]; e != nil {
-			t += decisionText(e.decision)
+			t += decisionText(e.decision, d.Key())
 		} else {
 			t += "no verdict"
 		}
@@ -148,6 +148,9 @@ func (m *Model) fillRaw() {
 		if r.result.Salvaged {
 			line("%s the output needed salvage (truncated or repaired JSON): check it", h.Render("salvaged"))
 		}
+		if r.result.Note != "" {
+			line("%s %s", h.Render("note"), Sanitize(r.result.Note))
+		}
 		for _, sr := range []*audit.StageRecord{r.result.Grounding, r.result.Draft} {
 			if sr != nil {
 				writeStage(&b, h.Render, sr, m.cfg.Prompts)
@@ -173,6 +176,12 @@ func writeStage(b *strings.Builder, head func(...string) string, sr *audit.Stage
 	} else {
 		line("prompt %s (%s)", Sanitize(short(sr.PromptDigest, 19)), Sanitize(promptSource(prompts, sr.PromptDigest)))
 	}
+	if sr.SystemDigest != "" {
+		line("system message %s (%s)", Sanitize(short(sr.SystemDigest, 19)), Sanitize(promptSource(prompts, sr.SystemDigest)))
+	}
+	if sr.Ladder != "" {
+		line("retry ladder %s", Sanitize(sr.Ladder))
+	}
 	if sr.ModelInput != "" {
 		line("model input %s", Sanitize(sr.ModelInput))
 	}
@@ -185,12 +194,63 @@ func writeStage(b *strings.Builder, head func(...string) string, sr *audit.Stage
 			line("  - %s: %s", Sanitize(n.Kind), Sanitize(n.Message))
 		}
 	}
+	writeFindingExtras(line, head, sr)
+	for _, a := range sr.Attempts[:max(0, len(sr.Attempts)-1)] {
+		// The earlier attempts; the last one is the record itself, below.
+		line("%s", head(attemptHeading(a)))
+		if a.Error != "" {
+			line("error %s", Sanitize(a.Error))
+		}
+		if a.Thinking != "" {
+			line("thinking: %s", SanitizeText(a.Thinking))
+		}
+		line("%s", SanitizeText(a.Raw))
+	}
+	if n := len(sr.Attempts); n > 0 {
+		line("%s", head(attemptHeading(sr.Attempts[n-1])+": the record's output"))
+	}
 	if sr.Thinking != "" {
 		line("%s", head("thinking"))
 		line("%s", SanitizeText(sr.Thinking))
 	}
 	line("%s", head("raw output"))
 	line("%s", SanitizeText(sr.Raw))
+}
+
+// attemptHeading names one attempt of the retry ladder and how it was
+// made.
+func attemptHeading(a audit.Attempt) string {
+	how := "greedy"
+	switch {
+	case a.TopP > 0:
+		how = fmt.Sprintf("sampling t=%g top_p=%g seed=%d, corrective suffix", a.Temperature, a.TopP, a.Seed)
+	case a.Corrective:
+		how = "greedy, corrective suffix"
+	}
+	return fmt.Sprintf("attempt %d (%s, %d tokens, %v)", a.N, how, a.EvalCount, roundDur(a.Wall))
+}
+
+// writeFindingExtras lists the confidence and evidence a model gave its
+// findings, when it gave any.
+func writeFindingExtras(line func(string, ...any), head func(...string) string, sr *audit.StageRecord) {
+	shown := false
+	for _, f := range sr.Findings {
+		if f.Confidence == nil && f.Evidence == "" {
+			continue
+		}
+		if !shown {
+			line("%s", head("findings as the model gave them"))
+			shown = true
+		}
+		s := "  " + string(f.Label)
+		if f.Confidence != nil {
+			s += fmt.Sprintf("  confidence %.2f", *f.Confidence)
+		}
+		if f.Evidence != "" {
+			s += "  evidence “" + Sanitize(f.Evidence) + "”"
+		}
+		line("%s", s)
+	}
 }
 
 // promptSource says where the template with this digest came from: the

@@ -13,6 +13,10 @@ const (
 	ResearchMarkShort = "RESEARCH USE ONLY"
 )
 
+// PromptBadge is the status bar's badge when the grounding prompt is not
+// the model's training prompt (Config.PromptWarning).
+const PromptBadge = "own prompt"
+
 // wideStatus is the width from which the status bar has room for the
 // whole research mark.
 const wideStatus = 120
@@ -23,11 +27,14 @@ type statusData struct {
 	// hostBadge says the hosts are offline or a model unavailable ("" when
 	// all is well); hostBadgeShort is its one-word form for narrow screens.
 	hostBadge, hostBadgeShort string
-	done, total               int
-	running                   int
-	failed                    int
-	saved                     int    // verdicts saved this session
-	spin                      string // the spinner's current frame
+	// promptBadge says the grounding prompt is cxr-auditor's own, not the
+	// model's training prompt ("" when it is the user's).
+	promptBadge string
+	done, total int
+	running     int
+	failed      int
+	saved       int    // verdicts saved this session
+	spin        string // the spinner's current frame
 	// hosts, models, gfx (the graphics protocol) and who ("as alice
 	// (blind)") are shown sanitized; hosts and models give way first.
 	hosts, models, gfx, who string
@@ -118,6 +125,9 @@ func (p *statusBar) line1(width int) string {
 		if badge != "" {
 			parts = append(parts, st.Error.Render(badge))
 		}
+		if d.promptBadge != "" {
+			parts = append(parts, st.Error.Render(d.promptBadge))
+		}
 		parts = append(parts, progress)
 		if failed != "" {
 			parts = append(parts, failed)
@@ -169,6 +179,9 @@ func (m *Model) syncStatus() {
 	}
 	d.done, d.failed = m.data.counts()
 	d.hostBadge, d.hostBadgeShort = m.hosts.badge()
+	if m.cfg.PromptWarning != "" {
+		d.promptBadge = PromptBadge
+	}
 	if m.cfg.Extra != "" {
 		d.extra = Sanitize(m.cfg.Extra)
 	}
