@@ -128,7 +128,7 @@ func runDoctor(ctx context.Context, e env, f doctorFlags) error {
 		return err
 	}
 
-	checks := checkPrompts(of)
+	checks := checkPrompts(of, e.getenv)
 	digests := map[string]map[string]string{} // model -> host -> digest
 	for _, h := range hosts {
 		checks = append(checks, checkHost(ctx, h, of, digests)...)

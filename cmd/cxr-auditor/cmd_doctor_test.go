@@ -171,11 +171,13 @@ func TestDoctorJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout)
 	assert.False(t, rep.OK)
 	assert.Equal(t, 1, rep.Problems)
-	require.Len(t, rep.Checks, 5)
+	require.Len(t, rep.Checks, 8)
+	assert.Equal(t, doctorCheck{Check: "grounding_prompt_source", Target: prompts.SourceEmbedded, Status: checkWarn,
+		Message: embeddedPromptWarning}, rep.Checks[0], "the embedded grounding prompt is a warning, not a problem")
 	assert.Equal(t, doctorCheck{Check: "grounding_prompt", Target: prompts.SourceEmbedded, Status: checkOK, Digest: prompts.Grounding().Digest,
-		Message: "grounding prompt: embedded, " + prompts.Grounding().Digest}, rep.Checks[0])
-	assert.Equal(t, "draft_prompt", rep.Checks[1].Check)
-	rep.Checks = rep.Checks[2:]
+		Message: "grounding prompt: embedded, " + prompts.Grounding().Digest}, rep.Checks[1])
+	assert.Equal(t, []string{"draft_prompt", "corrective_prompt", "draft_system_prompt"}, []string{rep.Checks[2].Check, rep.Checks[3].Check, rep.Checks[4].Check})
+	rep.Checks = rep.Checks[5:]
 	assert.Equal(t, doctorCheck{Check: "host", Target: srv.URL(), Status: checkOK, Version: ollamatest.Version,
 		Message: "Ollama " + ollamatest.Version + " at " + srv.URL()}, rep.Checks[0])
 	assert.Equal(t, "grounding_model", rep.Checks[1].Check)

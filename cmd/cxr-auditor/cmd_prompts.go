@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -11,19 +13,24 @@ import (
 
 const promptsDescription = `Work with the prompt templates. The fine-tuned grounding model is
 prompt-sensitive: it should get the pinned prompt of its own project, not
-ours. Write the embedded templates to a folder, edit them, check them, and
-pass the folder to run, review and doctor with --prompts DIR.
+ours. Import your model project's pinned prompts into a folder (import),
+or write the embedded templates there to edit (write); check a folder; and
+pass it to run, review and doctor with --prompts DIR.
 
 grounding.txt is sent as it is, with the image. draft.txt must keep the
 three lines {{BEGIN}}, {{DRAFT}} and {{END}}, in a row and each alone on
 its line: the draft is put there as one JSON string between two delimiter
 lines, so that a draft can never pass for instructions. A folder may hold
-either file alone; the other stays the embedded one.
+either file alone; the other stays the embedded one. draft.txt may instead
+hold {{DRAFT_INLINE}}: the draft goes in as it is, as the model's project
+sends it (import --draft faithful). corrective.txt (appended on a retry)
+and draft-system.txt (the draft model's system message) are optional too.
 
 The digest of each template is part of every cached result's key: results
 made with other prompts are never reused.`
 
 const promptsExample = `
+cxr-auditor prompts import ~/src/cxr-draft-auditor ./my-prompts
 cxr-auditor prompts write ./my-prompts
 cxr-auditor prompts check ./my-prompts
 cxr-auditor run cases.csv --prompts ./my-prompts`
@@ -38,7 +45,7 @@ func newPromptsCmd(e env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cmd.SetOut(e.stderr)
 			_ = cmd.Help()
-			return fmt.Errorf("%w: name a subcommand: write or check", errUsage)
+			return fmt.Errorf("%w: name a subcommand: import, write or check", errUsage)
 		},
 	}
 	var force bool
@@ -93,12 +100,91 @@ cxr-auditor prompts check ./my-prompts`,
 			if err != nil {
 				return err
 			}
-			for _, t := range []prompts.Template{set.GroundingTemplate(), set.DraftTemplate()} {
+			set = set.Complete()
+			for _, t := range []prompts.Template{set.Grounding, set.Draft, set.Corrective, set.DraftSystem} {
 				writeLine(e.stdout, "%s prompt: %s, %s", t.Name, t.Source, t.Digest)
+			}
+			writeLine(e.stdout, "draft template: %s", set.Draft.DraftMode())
+			if rec := set.Imported; rec != nil {
+				writeLine(e.stdout, "imported from %s (sha256 %s)", rec.Module, shortDigest(rec.ModuleSHA256))
+				if len(rec.Edited) > 0 {
+					writeLine(e.stdout, "edited since the import: %s", strings.Join(rec.Edited, ", "))
+				}
 			}
 			return nil
 		},
 	}
-	cmd.AddCommand(write, check)
+	cmd.AddCommand(newPromptsImportCmd(e), write, check)
+	return cmd
+}
+
+const promptsImportDescription = `Import the pinned prompts of your model's own project, byte for byte.
+
+PATH is the project's prompts module (src/cxr_auditor/prompts.py in the
+model project's checkout or its Space) or a folder that holds it at
+prompts.py, cxr_auditor/prompts.py or src/cxr_auditor/prompts.py. Its two
+constants IMAGE_GROUNDING_PROMPT and DRAFT_PARSING_PROMPT are read without
+running Python and rendered exactly as Python's str.format renders them
+(label_list: the six labels joined by ", "; no_finding). From
+inference.py beside it, when there, RETRY_CORRECTIVE_SUFFIX and
+_DRAFT_SYSTEM_INSTRUCTION are read too; otherwise cxr-auditor's own
+wording stays, and provenance.json says so.
+
+DIR receives grounding.txt (the rendered training prompt), draft.txt,
+corrective.txt and draft-system.txt when imported, and provenance.json
+(the modules' paths and sha256, and where each file came from). Anything
+that cannot be read exactly (an r- or f-string, a computed value, a field
+str.format would not fill) is an error naming the line, and nothing is
+written.
+
+--draft chooses how draft.txt holds the draft: delimited (the default)
+puts it as one JSON string between two delimiter lines, so that no draft
+can pass for instructions; faithful puts it inline, as the model's project
+sends it (closest to what the draft model was shown, open to instructions
+hidden in a draft). The draft model was not fine-tuned on the prompt, so
+delimited costs little.`
+
+// newPromptsImportCmd is "prompts import PATH DIR".
+func newPromptsImportCmd(e env) *cobra.Command {
+	var (
+		force bool
+		draft string
+	)
+	cmd := &cobra.Command{
+		Use:   "import PATH DIR",
+		Short: "import your model project's pinned prompts (prompts.py) into DIR",
+		Long:  promptsImportDescription,
+		Example: `
+cxr-auditor prompts import ~/src/cxr-draft-auditor ./my-prompts
+cxr-auditor prompts import ./space/src/cxr_auditor/prompts.py ./my-prompts --draft faithful
+cxr-auditor run cases.csv --prompts ./my-prompts`,
+		Args: exactArgs(2, "want PATH (the prompts module or a folder holding it) and DIR"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			rec, err := prompts.Import(args[0], args[1], prompts.ImportOptions{DraftMode: draft, Force: force})
+			switch {
+			case errors.Is(err, prompts.ErrExists):
+				return fmt.Errorf("%w: %v", errUsage, err)
+			case err != nil:
+				return err
+			}
+			writeLine(e.stdout, "read %s (sha256 %s)", rec.Module, shortDigest(rec.ModuleSHA256))
+			if rec.Inference != "" {
+				writeLine(e.stdout, "read %s (sha256 %s)", rec.Inference, shortDigest(rec.InferenceSHA256))
+			}
+			for _, f := range rec.Files {
+				if f.File == "" {
+					writeLine(e.stdout, "%s: %s (%s)", f.Kind, f.Source, f.Note)
+					continue
+				}
+				writeLine(e.stdout, "wrote %s from %s (line %d), %s", filepath.Join(args[1], f.File), f.Constant, f.Line, f.Digest)
+			}
+			writeLine(e.stdout, "draft template: %s; provenance in %s", rec.DraftTemplate, filepath.Join(args[1], prompts.ProvenanceFile))
+			writeLine(e.stdout, "pass --prompts %s to run, review and doctor", args[1])
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite the files of an earlier import or write")
+	cmd.Flags().StringVar(&draft, "draft", prompts.DraftDelimited, "how draft.txt holds the draft: delimited (a JSON string between delimiter lines) or faithful (inline, as the model's project sends it)")
+	_ = cmd.RegisterFlagCompletionFunc("draft", completeWords(prompts.DraftDelimited, prompts.DraftFaithful))
 	return cmd
 }

@@ -109,6 +109,7 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string, hold 
 	return openWorkstation(ctx, e, workstationConfig{
 		worklist: worklist, db: f.db, hosts: hosts,
 		groundingModel: f.ollama.groundingModel, draftModel: f.ollama.draftModel, prompts: promptSet,
+		attempts: f.ollama.attempts, promptWarning: f.ollama.promptWarning(promptSet, e.getenv),
 		annotator: f.annotator, blind: f.blind, blindSet: f.blindSet, study: f.study, graphics: f.graphics, quality: quality,
 		urgent: f.urgent.labels, prefetch: f.prefetch, capacity: f.jobs, debug: f.debug,
 		command: "review", queueAll: f.all, allowOutside: f.allowOutside,

@@ -171,6 +171,9 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	defer results.abort()
 
 	ollama.WarnInsecure(e.stderr, hosts)
+	if w := of.promptWarning(promptSet, e.getenv); w != "" {
+		writeLine(e.stderr, "cxr-auditor run: warning: %s", w)
+	}
 	if of.promptsDir != "" {
 		writeLine(e.stderr, "cxr-auditor run: prompts: %s", promptsLine(promptSet))
 	}
@@ -182,7 +185,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	defer batch.Close()
 	sched, err := pipeline.NewScheduler(pipeline.Config{
 		Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel,
-		Store: st, Batch: batch, Urgent: f.urgent.labels, Capacity: f.jobs, Prompts: promptSet,
+		Store: st, Batch: batch, Urgent: f.urgent.labels, Capacity: f.jobs, Prompts: promptSet, Attempts: of.attempts,
 		Logf: func(format string, args ...any) { prog.logf("warning: "+format, args...) },
 	})
 	if err != nil {
@@ -216,7 +219,9 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	logEvent(ctx, st, prog, "run_start", map[string]any{"worklist": wlPath, "items": counts.Items,
 		"skipped_rows": counts.Problems, "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel,
 		"grounding_prompt": promptSet.Grounding.Source, "grounding_prompt_digest": promptSet.Grounding.Digest,
-		"draft_prompt": promptSet.Draft.Source, "draft_prompt_digest": promptSet.Draft.Digest})
+		"draft_prompt": promptSet.Draft.Source, "draft_prompt_digest": promptSet.Draft.Digest,
+		"draft_template": promptSet.DraftTemplate().DraftMode(), "attempts": of.attempts,
+		"num_predict_grounding": of.options().GroundingPredict, "num_predict_draft": of.options().DraftPredict})
 	// Lines come out in worklist order, whatever order items finish in.
 	emit := func(it audit.Item, r *audit.Result) { results.write(makeRunOutput(it, r)) }
 	ordered := pipeline.NewInOrderStream(emit)

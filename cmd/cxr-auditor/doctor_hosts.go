@@ -195,16 +195,39 @@ func checkDigests(digests map[string]map[string]string) []doctorCheck {
 
 // checkPrompts reports the prompt templates in use (--prompts, else the
 // embedded ones) with their digests, or fails on a template that cannot be
-// used, saying why.
-func checkPrompts(of *ollamaFlags) []doctorCheck {
+// used, saying why. The embedded grounding prompt is a warning (unless
+// silenced): a fine-tuned model gets text it was not trained on.
+func checkPrompts(of *ollamaFlags, getenv func(string) string) []doctorCheck {
 	set, err := of.prompts()
 	if err != nil {
 		return []doctorCheck{{Check: "prompts", Target: of.promptsDir, Status: checkFail, Message: err.Error()}}
 	}
+	set = set.Complete()
 	var out []doctorCheck
-	for _, t := range []prompts.Template{set.GroundingTemplate(), set.DraftTemplate()} {
-		out = append(out, doctorCheck{Check: t.Name + "_prompt", Target: t.Source, Status: checkOK, Digest: t.Digest,
-			Message: fmt.Sprintf("%s prompt: %s, %s", t.Name, t.Source, t.Digest)})
+	if w := of.promptWarning(set, getenv); w != "" {
+		// No fix line: the step needs the user's own paths.
+		out = append(out, doctorCheck{Check: "grounding_prompt_source", Target: prompts.SourceEmbedded, Status: checkWarn, Message: w})
+	}
+	for _, t := range []prompts.Template{set.Grounding, set.Draft, set.Corrective, set.DraftSystem} {
+		what := t.Name + " prompt"
+		switch t.Name {
+		case prompts.KindCorrective:
+			what = "corrective text (appended on a retry)"
+		case prompts.KindDraftSystem:
+			what = "draft system message"
+		}
+		out = append(out, doctorCheck{Check: strings.ReplaceAll(t.Name, "-", "_") + "_prompt", Target: t.Source, Status: checkOK, Digest: t.Digest,
+			Message: fmt.Sprintf("%s: %s, %s", what, t.Source, t.Digest)})
+	}
+	if rec := set.Imported; rec != nil {
+		c := doctorCheck{Check: "prompts_import", Target: rec.Module, Status: checkOK,
+			Message: fmt.Sprintf("prompts imported from %s (sha256 %s), draft template %s", rec.Module, shortDigest(rec.ModuleSHA256), rec.DraftTemplate)}
+		if len(rec.Edited) > 0 {
+			c.Status = checkWarn
+			c.Message += "; edited since: " + strings.Join(rec.Edited, ", ")
+			c.Fix = "cxr-auditor prompts import " + rec.Module + " " + of.promptsDir + " --force, to have the training prompt again"
+		}
+		out = append(out, c)
 	}
 	return out
 }

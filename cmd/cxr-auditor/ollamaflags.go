@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
@@ -22,9 +23,19 @@ type ollamaFlags struct {
 	groundingModel string
 	draftModel     string
 	numCtx         int
-	numPredict     int
-	timeout        time.Duration
-	keepAlive      time.Duration
+	// numPredict is --num-predict, both stages' cap at once (0: unset);
+	// the stage flags win over it.
+	numPredict          int
+	numPredictGrounding int
+	numPredictDraft     int
+	// attempts is --attempts: the retry ladder (served or 1).
+	attempts string
+	// embeddedPromptOK is --embedded-prompt-ok: no warning about the
+	// embedded grounding prompt.
+	embeddedPromptOK bool
+	flags            *pflag.FlagSet
+	timeout          time.Duration
+	keepAlive        time.Duration
 	// promptsDir is --prompts: the folder of the user's templates ("": the
 	// embedded ones).
 	promptsDir string
@@ -36,13 +47,17 @@ type ollamaFlags struct {
 // (or OLLAMA_HOST's) when one answers.
 func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
 	d := ollama.DefaultOptions()
-	o := &ollamaFlags{}
 	fl := cmd.Flags()
+	o := &ollamaFlags{flags: fl}
 	fl.Var(&o.urls, "ollama", "Ollama host URL, repeatable or comma-separated (default $OLLAMA_HOST, else http://127.0.0.1:11434)")
 	fl.StringVar(&o.groundingModel, "grounding-model", prompts.DefaultGroundingModel, "vision model that grounds findings in the image")
 	fl.StringVar(&o.draftModel, "draft-model", prompts.DefaultDraftModel, "text model that parses the draft impression")
 	fl.IntVar(&o.numCtx, "num-ctx", d.NumCtx, "context window in tokens (num_ctx), identical on every call")
-	fl.IntVar(&o.numPredict, "num-predict", d.NumPredict, "maximum tokens generated per call (num_predict)")
+	fl.IntVar(&o.numPredictGrounding, "num-predict-grounding", d.GroundingPredict, "maximum tokens the grounding model generates per call (num_predict; -1: no cap)")
+	fl.IntVar(&o.numPredictDraft, "num-predict-draft", d.DraftPredict, "maximum tokens the draft model generates per call, its reasoning included (num_predict; -1: no cap)")
+	fl.IntVar(&o.numPredict, "num-predict", 0, "set both stages' num_predict at once (the two flags above win)")
+	fl.StringVar(&o.attempts, "attempts", d.Attempts, "retry ladder on an unreadable reply: served (3 grounding, 2 draft attempts, as the served app) or 1 (the model card's first greedy attempt only)")
+	fl.BoolVar(&o.embeddedPromptOK, "embedded-prompt-ok", false, "do not warn that the grounding prompt is cxr-auditor's own (also "+embeddedPromptOKEnv+"=1)")
 	fl.DurationVar(&o.timeout, "timeout", d.Timeout, "time limit of one model call")
 	fl.DurationVar(&o.keepAlive, "keep-alive", d.KeepAlive, "how long Ollama keeps the models loaded after a call")
 	fl.StringVar(&o.promptsDir, "prompts", "", "folder DIR holding your prompt templates grounding.txt and/or draft.txt (default: the embedded ones; 'cxr-auditor prompts write DIR' writes them there to edit)")
@@ -50,6 +65,7 @@ func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	})
 	_ = cmd.RegisterFlagCompletionFunc("ollama", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("attempts", completeWords(ollama.AttemptsServed, ollama.AttemptsOne))
 	_ = cmd.RegisterFlagCompletionFunc("grounding-model", o.completeModels)
 	_ = cmd.RegisterFlagCompletionFunc("draft-model", o.completeModels)
 	return o
@@ -85,11 +101,44 @@ func shortPromptDigest(d string) string {
 func (o *ollamaFlags) options() ollama.Options {
 	opt := ollama.DefaultOptions()
 	opt.NumCtx = o.numCtx
-	opt.NumPredict = o.numPredict
+	opt.GroundingPredict, opt.DraftPredict = o.numPredictGrounding, o.numPredictDraft
+	if o.numPredict != 0 {
+		opt.NumPredict = o.numPredict
+		if !o.changed("num-predict-grounding") {
+			opt.GroundingPredict = o.numPredict
+		}
+		if !o.changed("num-predict-draft") {
+			opt.DraftPredict = o.numPredict
+		}
+	}
+	opt.Attempts = o.attempts
 	opt.Timeout = o.timeout
 	opt.KeepAlive = o.keepAlive
 	return opt
 }
+
+// changed reports whether the flag name was given.
+func (o *ollamaFlags) changed(name string) bool {
+	return o.flags != nil && o.flags.Changed(name)
+}
+
+// embeddedPromptOKEnv silences the embedded-prompt warning for users who
+// mean to use cxr-auditor's own prompt.
+const embeddedPromptOKEnv = "CXR_AUDITOR_EMBEDDED_PROMPT_OK"
+
+// promptWarning says, when the grounding prompt in use is cxr-auditor's
+// embedded one and the user has not said they mean it, that a fine-tuned
+// model gets text it was not trained on, and how to import its own.
+func (o *ollamaFlags) promptWarning(set prompts.Set, getenv func(string) string) string {
+	if !set.EmbeddedGrounding() || o.embeddedPromptOK || getenv(embeddedPromptOKEnv) != "" {
+		return ""
+	}
+	return embeddedPromptWarning
+}
+
+// embeddedPromptWarning is the warning of promptWarning.
+const embeddedPromptWarning = "grounding prompt: cxr-auditor's own, not your model's training prompt: " +
+	"cxr-auditor prompts import PATH DIR, then --prompts DIR (--embedded-prompt-ok silences this)"
 
 // hosts returns one Host per distinct --ollama URL, or the OLLAMA_HOST
 // default when none was given. A bad URL or option is a usage error naming

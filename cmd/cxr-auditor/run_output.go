@@ -20,11 +20,18 @@ type runOutput struct {
 	Findings      []schema.Finding     `json:"findings"` // null when the grounding failed
 	DraftLabels   []schema.DraftLabel  `json:"draft_labels"`
 	Disagreements []audit.Disagreement `json:"disagreements"`
-	Urgent        bool                 `json:"urgent"`
-	Provenance    runProvenance        `json:"provenance"`
-	Timings       runTimings           `json:"timings"`
-	Salvaged      bool                 `json:"salvaged"`
-	Cached        bool                 `json:"cached"`
+	// Urgent: the image shows a whitelisted label, whatever the draft
+	// says; UrgentFindings lists them (docs/metrics.md).
+	Urgent         bool                  `json:"urgent"`
+	UrgentFindings []audit.UrgentFinding `json:"urgent_findings"`
+	// ImageOnly and Note: the draft could not be read; the item was
+	// audited on the image alone.
+	ImageOnly  bool          `json:"image_only,omitempty"`
+	Note       string        `json:"note,omitempty"`
+	Provenance runProvenance `json:"provenance"`
+	Timings    runTimings    `json:"timings"`
+	Salvaged   bool          `json:"salvaged"`
+	Cached     bool          `json:"cached"`
 	// Unverified: served from the cache while no host could confirm the
 	// model's digest (offline).
 	Unverified bool   `json:"unverified,omitempty"`
@@ -41,16 +48,20 @@ type runProvenance struct {
 
 // stageProvenance is what one stage's output rests on.
 type stageProvenance struct {
-	Key           string `json:"key,omitempty"`
-	Model         string `json:"model"`
-	ModelDigest   string `json:"model_digest,omitempty"`
-	PromptDigest  string `json:"prompt_digest,omitempty"`
-	Options       string `json:"options,omitempty"`
-	SchemaVersion string `json:"schema_version"`
-	InputHash     string `json:"input_hash,omitempty"` // image or draft sha256
-	Host          string `json:"host,omitempty"`
-	DoneReason    string `json:"done_reason,omitempty"`
-	Error         string `json:"error,omitempty"`
+	Key          string `json:"key,omitempty"`
+	Model        string `json:"model"`
+	ModelDigest  string `json:"model_digest,omitempty"`
+	PromptDigest string `json:"prompt_digest,omitempty"`
+	SystemDigest string `json:"system_digest,omitempty"`
+	Ladder       string `json:"ladder,omitempty"`
+	// Attempts are the retry ladder's tries when there was more than one.
+	Attempts      []audit.Attempt `json:"attempts,omitempty"`
+	Options       string          `json:"options,omitempty"`
+	SchemaVersion string          `json:"schema_version"`
+	InputHash     string          `json:"input_hash,omitempty"` // image or draft sha256
+	Host          string          `json:"host,omitempty"`
+	DoneReason    string          `json:"done_reason,omitempty"`
+	Error         string          `json:"error,omitempty"`
 }
 
 // runTimings are an item's times in this run: each stage's own time, the
@@ -68,7 +79,7 @@ func stageProv(r *audit.StageRecord) *stageProvenance {
 		return nil
 	}
 	p := &stageProvenance{Key: r.Key, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
-		Options: r.Options, SchemaVersion: pipeline.SchemaVersion(), Host: r.Host, DoneReason: r.DoneReason, Error: r.Error}
+		SystemDigest: r.SystemDigest, Ladder: r.Ladder, Attempts: r.Attempts, Options: r.Options, SchemaVersion: pipeline.SchemaVersion(), Host: r.Host, DoneReason: r.DoneReason, Error: r.Error}
 	p.InputHash = r.ImageHash
 	if r.Stage == audit.StageDraft {
 		p.InputHash = r.DraftHash
@@ -79,13 +90,17 @@ func stageProv(r *audit.StageRecord) *stageProvenance {
 func makeRunOutput(it audit.Item, r *audit.Result) runOutput {
 	o := runOutput{
 		ID: it.ID, Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
-		Disagreements: []audit.Disagreement{}, Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
+		Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}, Note: r.Note,
+		Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
 		Unverified: r.Unverified, StoreError: r.StoreErr,
 		Provenance: runProvenance{Grounding: stageProv(r.Grounding), Draft: stageProv(r.Draft)},
 		Timings:    runTimings{WallMS: r.Wall.Milliseconds(), QueueMS: r.Queue.Milliseconds()},
 	}
 	if r.Report != nil {
-		o.Disagreements, o.Urgent = r.Report.Disagreements, r.Report.Urgent
+		o.Disagreements, o.Urgent, o.ImageOnly = r.Report.Disagreements, r.Report.Urgent, r.Report.ImageOnly
+		if r.Report.UrgentFindings != nil {
+			o.UrgentFindings = r.Report.UrgentFindings
+		}
 	}
 	if r.Grounding != nil {
 		o.Timings.GroundingMS = r.Grounding.Wall.Milliseconds()

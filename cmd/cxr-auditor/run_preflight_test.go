@@ -49,7 +49,7 @@ func TestRunPreflight(t *testing.T) {
 			srv := ollamatest.NewServer(tt.models...)
 			t.Cleanup(srv.Close)
 			wl := runWorklist(t, t.TempDir(), 3)
-			r := invokeMain(t, "", runArgs(srv, wl)...)
+			r := invokeMain(t, "", append(runArgs(srv, wl), "--embedded-prompt-ok")...)
 			assert.Equal(t, 1, r.code, r.stderr)
 			for _, w := range tt.want {
 				assert.Contains(t, r.stderr, w)

@@ -51,6 +51,11 @@ type workstationConfig struct {
 	// prompts are the templates sent (--prompts); the zero Set means the
 	// embedded ones.
 	prompts prompts.Set
+	// attempts is the retry ladder (--attempts; "" is served).
+	attempts string
+	// promptWarning, when set, says the grounding prompt is not the
+	// model's own (a status bar badge).
+	promptWarning string
 	// annotator tags every verdict and note; "" means the login name.
 	annotator string
 	// blind hides other annotators' verdicts; blindSet says --blind was
@@ -221,7 +226,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 
 	sched, err := pipeline.NewScheduler(pipeline.Config{
 		Hosts: cfg.hosts, GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
-		Store: st, Urgent: cfg.urgent, Capacity: cfg.capacity, Prefetch: cfg.prefetch, Prompts: cfg.prompts,
+		Store: st, Urgent: cfg.urgent, Capacity: cfg.capacity, Prefetch: cfg.prefetch, Prompts: cfg.prompts, Attempts: cfg.attempts,
 		Logf: func(format string, args ...any) { log.Printf("pipeline: "+format, args...) },
 	})
 	if err != nil {
@@ -248,7 +253,7 @@ func openWorkstation(ctx context.Context, e env, cfg workstationConfig) (err err
 		Annotator: cfg.annotator, Blind: cfg.blind, Hosts: hostNames,
 		GroundingModel: cfg.groundingModel, DraftModel: cfg.draftModel,
 		Urgent: cfg.urgent, Prefetch: cfg.prefetch, Title: cfg.worklist, Extra: cfg.extraStatus,
-		ASCII: cfg.ascii, UrgentFirst: prefs.UrgentFirst, Prompts: promptSources(cfg.prompts),
+		ASCII: cfg.ascii, UrgentFirst: prefs.UrgentFirst, Prompts: promptSources(cfg.prompts), PromptWarning: cfg.promptWarning,
 	})
 
 	opts := []tea.ProgramOption{tea.WithContext(runCtx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
@@ -444,6 +449,10 @@ func preflightMsg(err error) tea.Msg {
 // promptSources maps the digest of each template in use to where it came
 // from, for the raw viewer.
 func promptSources(s prompts.Set) map[string]string {
-	g, d := s.GroundingTemplate(), s.DraftTemplate()
-	return map[string]string{g.Digest: "grounding, " + g.Source, d.Digest: "draft, " + d.Source}
+	s = s.Complete()
+	out := map[string]string{}
+	for _, t := range []prompts.Template{s.Grounding, s.Draft, s.Corrective, s.DraftSystem} {
+		out[t.Digest] = t.Name + ", " + t.Source
+	}
+	return out
 }
