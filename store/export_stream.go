@@ -226,8 +226,10 @@ func (r *exportRow) buildDisagreements(it *export.Item, report *audit.Report, sk
 	inReport := map[string]bool{}
 	if report != nil {
 		u := report.Urgent
-		it.Urgent = &u
-		for _, d := range report.Disagreements {
+		it.Urgent, it.UrgentFindings, it.ImageOnly = &u, report.UrgentFindings, report.ImageOnly
+		// The review rows: disagreements, then the urgent findings to
+		// confirm (kind "urgent"), each with its verdicts.
+		for _, d := range report.ReviewRows() {
 			inReport[d.Key()] = true
 			it.Disagreements = append(it.Disagreements, export.Disagreement{
 				Label: d.Label, Kind: d.Kind, Urgent: d.Urgent,

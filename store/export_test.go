@@ -81,7 +81,7 @@ func exportFixture(t *testing.T, be backend) *store.Store {
 	return s
 }
 
-const wantJSONL = `{"id":"a1","image":"img/a1.png","draft":"Cardiomegaly. No pneumothorax.","status":"done","error":"","salvaged":true,"urgent":true,` +
+const wantJSONL = `{"id":"a1","image":"img/a1.png","draft":"Cardiomegaly. No pneumothorax.","status":"done","error":"","salvaged":true,"urgent":true,"urgent_findings":null,` +
 	`"findings":[{"label":"pneumothorax","box_2d":[0.1,0.5,0.4,0.9]}],` +
 	`"draft_labels":[{"label":"cardiomegaly","status":"present","span":"Cardiomegaly"},{"label":"pneumothorax","status":"absent","span":"No pneumothorax"}],` +
 	`"disagreements":[` +
@@ -93,12 +93,12 @@ const wantJSONL = `{"id":"a1","image":"img/a1.png","draft":"Cardiomegaly. No pne
 	`"notes":[{"annotator":"rad1","text":"apex, see lateral","at":"2026-02-03T10:05:00Z"},{"annotator":"rad3","text":"teaching case","at":"2026-02-03T10:06:00Z"}],` +
 	`"provenance":{"grounding":{"model":"medgemma:4b","model_digest":"sha256:m1","prompt_digest":"sha256:p1","options":{"seed":42},"key":"g1"},` +
 	`"draft":{"model":"medgemma:27b","model_digest":"sha256:m2","prompt_digest":"sha256:p2","options":{"seed":42},"key":"d1"}}}
-{"id":"a2","image":"img/a2.png","draft":"Clear lungs.","status":"error","error":"grounding: HTTP 500","salvaged":false,"urgent":null,` +
+{"id":"a2","image":"img/a2.png","draft":"Clear lungs.","status":"error","error":"grounding: HTTP 500","salvaged":false,"urgent":null,"urgent_findings":null,` +
 	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[],` +
 	`"provenance":{"grounding":{"model":"medgemma:4b","model_digest":"sha256:m1","prompt_digest":"sha256:p1","options":{"seed":42},"key":"g2"},"draft":null}}
-{"id":"a3","image":"img/a3.png","draft":"Pending, \"quoted\", case.","status":"pending","error":"","salvaged":false,"urgent":null,` +
+{"id":"a3","image":"img/a3.png","draft":"Pending, \"quoted\", case.","status":"pending","error":"","salvaged":false,"urgent":null,"urgent_findings":null,` +
 	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[],"provenance":{"grounding":null,"draft":null}}
-{"id":"a4","image":"img/a4.png","draft":"Normal.","status":"done","error":"","salvaged":false,"urgent":false,` +
+{"id":"a4","image":"img/a4.png","draft":"Normal.","status":"done","error":"","salvaged":false,"urgent":false,"urgent_findings":null,` +
 	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[{"annotator":"rad2","text":"fine","at":"2026-02-03T10:07:00Z"}],` +
 	`"provenance":{"grounding":null,"draft":null}}
 `
@@ -186,3 +186,45 @@ var errDiskFull = &diskFullError{}
 type diskFullError struct{}
 
 func (*diskFullError) Error() string { return "disk full" }
+
+// An urgent finding the draft agrees with is exported with the report's
+// urgent findings and as a review row of kind "urgent" carrying its
+// verdict (not stale); the finding keeps the model's confidence and
+// evidence. Synthetic data.
+func TestExportUrgentConfirm(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, be backend) {
+		ctx := context.Background()
+		s := be.open(t, store.WithClock(fixedClock))
+		require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: "u1", Image: "img/u1.png", Draft: "Small left pneumothorax."}}))
+		box := schema.Box{Y0: 0.1, X0: 0.1, Y1: 0.3, X1: 0.35}
+		conf := 0.8
+		findings := []schema.Finding{{Label: schema.Pneumothorax, Box: &box, Confidence: &conf, Evidence: "pleural line"}}
+		labels := []schema.DraftLabel{{Label: schema.Pneumothorax, Status: schema.StatusPresent, Span: "Small left pneumothorax"}}
+		require.NoError(t, s.PutStage(ctx, audit.StageRecord{Key: "g", Stage: audit.StageGrounding, ItemID: "u1", Model: "m", Findings: findings}))
+		require.NoError(t, s.PutStage(ctx, audit.StageRecord{Key: "d", Stage: audit.StageDraft, ItemID: "u1", Model: "m", Labels: labels}))
+		// As compare.Compare reports it.
+		rep := audit.Report{Urgent: true, Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{
+			{Label: schema.Pneumothorax, Boxes: []schema.Box{box}, DraftAgrees: true, DraftSpans: []string{"Small left pneumothorax"}}}}
+		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "u1", GroundingKey: "g", DraftKey: "d", Report: &rep}))
+		_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: "u1", DisagreementKey: "pneumothorax/urgent", Label: schema.Pneumothorax,
+			Kind: audit.UrgentConfirm, Decision: audit.ImageRight, Annotator: "rad1", At: time.Date(2026, 2, 3, 10, 1, 0, 0, time.UTC)})
+		require.NoError(t, err)
+
+		var buf bytes.Buffer
+		require.NoError(t, s.Export(ctx, &buf, "jsonl"))
+		line := buf.String()
+		assert.Contains(t, line, `"urgent":true,"urgent_findings":[{"label":"pneumothorax","boxes":[[0.1,0.1,0.3,0.35]],"draft_agrees":true,"draft_spans":["Small left pneumothorax"]}]`)
+		assert.Contains(t, line, `"findings":[{"label":"pneumothorax","box_2d":[0.1,0.1,0.3,0.35],"confidence":0.8,"evidence":"pleural line"}]`)
+		assert.Contains(t, line, `"disagreements":[{"label":"pneumothorax","kind":"urgent","urgent":true,"draft_spans":["Small left pneumothorax"],"boxes":[[0.1,0.1,0.3,0.35]],"stale":false,`+
+			`"verdicts":[{"annotator":"rad1","decision":"image_right","at":"2026-02-03T10:01:00Z"}]}]`)
+
+		buf.Reset()
+		require.NoError(t, s.Export(ctx, &buf, "csv"))
+		assert.Contains(t, buf.String(), "u1,img/u1.png,done,true,pneumothorax,urgent,true,Small left pneumothorax,\"[[0.1,0.1,0.3,0.35]]\",rad1,image_right,2026-02-03T10:01:00Z,,,false")
+
+		sums := map[string]audit.ResultSummary{}
+		require.NoError(t, s.ResultSummaries(ctx, func(r audit.ResultSummary) error { sums[r.ItemID] = r; return nil }))
+		assert.Equal(t, audit.ResultSummary{ItemID: "u1", Status: audit.StatusDone, Urgent: true, Disagreements: 1}, sums["u1"],
+			"the summary counts the row to confirm")
+	})
+}

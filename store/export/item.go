@@ -19,22 +19,26 @@ func Formats() []string { return []string{"jsonl", "csv"} }
 // Item is one exported item with its result, verdicts and notes; its JSON
 // is one JSONL line (docs/store.md names every field).
 type Item struct {
-	ID            string          `json:"id"`
-	Image         string          `json:"image"`
-	Draft         string          `json:"draft"`
-	Status        string          `json:"status"` // done, error or pending
-	Error         string          `json:"error"`
-	Salvaged      bool            `json:"salvaged"`
-	Urgent        *bool           `json:"urgent"`       // nil without a report
-	Findings      json.RawMessage `json:"findings"`     // []schema.Finding as stored
-	DraftLabels   json.RawMessage `json:"draft_labels"` // []schema.DraftLabel as stored
-	Disagreements []Disagreement  `json:"disagreements"`
-	Notes         []Note          `json:"notes"`
-	Provenance    Provenance      `json:"provenance"`
+	ID       string `json:"id"`
+	Image    string `json:"image"`
+	Draft    string `json:"draft"`
+	Status   string `json:"status"` // done, error or pending
+	Error    string `json:"error"`
+	Salvaged bool   `json:"salvaged"`
+	Urgent   *bool  `json:"urgent"` // nil without a report
+	// UrgentFindings is nil for a report stored before the list existed.
+	UrgentFindings []audit.UrgentFinding `json:"urgent_findings"`
+	ImageOnly      bool                  `json:"image_only,omitempty"`
+	Findings       json.RawMessage       `json:"findings"`     // []schema.Finding as stored
+	DraftLabels    json.RawMessage       `json:"draft_labels"` // []schema.DraftLabel as stored
+	Disagreements  []Disagreement        `json:"disagreements"`
+	Notes          []Note                `json:"notes"`
+	Provenance     Provenance            `json:"provenance"`
 }
 
-// Disagreement is one disagreement of the item with the current verdicts
-// on it. Stale marks one the current report no longer has but that
+// Disagreement is one review row of the item (a disagreement, or an
+// urgent finding to confirm, of kind audit.UrgentConfirm) with the current
+// verdicts on it. Stale marks one the current report no longer has but that
 // carries verdicts, which are kept rather than dropped.
 type Disagreement struct {
 	Label      schema.Label `json:"label"`
