@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// The demo's agreed nodule (synthetic phantom): no disagreement, yet the
+// item is URGENT and offers its row to confirm; i confirms it, and the
+// verdict is stored like every verdict.
+func TestDemoUrgentAgreedConfirmRow(t *testing.T) {
+	ctx := t.Context()
+	f := demoFlags{dir: smallDemo(t, "demo-12-nodule-hedge"), fast: true, graphics: "text", annotator: "tester"}
+	d, err := startDemo(ctx, f)
+	require.NoError(t, err)
+	t.Cleanup(d.close)
+
+	keys, press := io.Pipe()
+	t.Cleanup(func() { press.Close() })
+	out := newWatchWriter()
+	row := out.waitFor("urgent · draft agrees: confirm")
+	var errOut bytes.Buffer
+	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
+	cfg := demoWorkstation(d, f)
+	cfg.width, cfg.height = 160, 40
+	ran := make(chan error, 1)
+	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+	wait := func(seen <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-seen:
+		case err := <-ran:
+			t.Fatalf("the workstation quit before showing %s: %v\n%s", what, err, errOut.String())
+		}
+	}
+	wait(row, "the row to confirm")
+	saved := out.waitFor("confirmed saved")
+	_, err = press.Write([]byte("i"))
+	require.NoError(t, err)
+	wait(saved, "the saved confirmation")
+	_, err = press.Write([]byte("q"))
+	require.NoError(t, err)
+	require.NoError(t, <-ran, errOut.String())
+
+	screen := out.String()
+	assert.Contains(t, screen, "URGENT")
+	assert.Contains(t, screen, "nodule_mass")
+	assert.NotContains(t, screen, "own prompt", "the demo's replayed model needs no prompt warning")
+
+	st, err := store.Open(ctx, d.db, store.ReadOnly())
+	require.NoError(t, err)
+	defer st.Close()
+	vs, err := st.Verdicts(ctx, "demo-12-nodule-hedge", "tester")
+	require.NoError(t, err)
+	require.Len(t, vs, 1)
+	assert.Equal(t, "nodule_mass/urgent", vs[0].DisagreementKey)
+	assert.Equal(t, compare.UrgentConfirm, vs[0].Kind)
+	assert.Equal(t, audit.ImageRight, vs[0].Decision)
+	rr, ok, err := st.GetResult(ctx, "demo-12-nodule-hedge")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.True(t, rr.Report.Urgent)
+	assert.Empty(t, rr.Report.Disagreements)
+}
