@@ -80,7 +80,7 @@ func TestReplyFailuresSayWhyAndWhetherTheyRepeat(t *testing.T) {
 	}{
 		{name: "clean", content: twoFindings, deterministic: true},
 		{name: "cut at num_predict", content: twoFindings, numPredict: 1, wantErr: ErrNoOutput,
-			wantWords: []string{"cut at num_predict=1 (done_reason length)", "raise --num-predict"}, deterministic: true},
+			wantWords: []string{"cut at num_predict=1 (done_reason length)", "raise --num-predict-grounding"}, deterministic: true},
 		{name: "unusable output", content: "I cannot see any image.", wantErr: ErrNoOutput,
 			wantWords: []string{"no usable findings list", "check that " + testVision + " is the grounding model"}, deterministic: true},
 		{name: "repetition abort with nothing usable", fault: ollamatest.FaultRepetitionAbort, content: `[{"label":"pneumo`,

@@ -71,8 +71,8 @@ func (h *Host) runStage(ctx context.Context, opt Options, c stageCall) (audit.St
 		// Greedy decoding: the same call streams the same flood.
 		rec.Deterministic = true
 		rec.Raw, rec.Thinking = truncateBytes(rec.Raw, keptRawBytes), truncateBytes(rec.Thinking, keptRawBytes)
-		return fail(fmt.Errorf("%w: the reply passed %d bytes (a findings list is a few KiB), so reading stopped and only its first %d bytes are kept: check that %s is the %s model, or lower --num-predict",
-			ErrOutputTooLarge, MaxReplyBytes, keptRawBytes, c.model, c.stage))
+		return fail(fmt.Errorf("%w: the reply passed %d bytes (a findings list is a few KiB), so reading stopped and only its first %d bytes are kept: check that %s is the %s model, or lower --num-predict-%s",
+			ErrOutputTooLarge, MaxReplyBytes, keptRawBytes, c.model, c.stage, c.stage))
 	}
 	if err != nil {
 		return fail(err)
@@ -144,7 +144,7 @@ func parseReply(rec *audit.StageRecord, out *chatOutcome, notes []schema.Diagnos
 	case !out.done:
 		return fmt.Errorf("%w: the model kept repeating one token and Ollama stopped it (no done:true) before anything usable (%v); the same input gives the same reply: check the model and its prompt, then rerun the item", ErrIncomplete, perr)
 	case out.doneReason == "length":
-		return fmt.Errorf("%w: cut at num_predict=%d (done_reason length) before anything usable (%v): raise --num-predict", ErrNoOutput, opt.NumPredict, perr)
+		return fmt.Errorf("%w: cut at num_predict=%d (done_reason length) before anything usable (%v): raise --num-predict-%s", ErrNoOutput, opt.NumPredict, perr, c.stage)
 	default:
 		return fmt.Errorf("%w: the reply held no usable %s (%v): check that %s is the %s model and its prompt", ErrNoOutput, c.want, perr, c.model, c.stage)
 	}

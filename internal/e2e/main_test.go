@@ -61,11 +61,21 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	var drafts []string
+	var texts []string
 	for _, c := range cases {
-		drafts = append(drafts, c.draft)
+		texts = append(texts, c.draft)
 	}
-	if models, err = realollama.WriteModels(filepath.Join(dir, "models"), drafts...); err != nil {
+	// The synthetic model project's prompts (TestRunSendsTheImportedPrompts)
+	// cost a token a word too.
+	for _, f := range []string{"prompts.py", "inference.py"} {
+		b, err := os.ReadFile(filepath.Join(synthProject, "src", "cxr_auditor", f))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
+		texts = append(texts, string(b))
+	}
+	if models, err = realollama.WriteModels(filepath.Join(dir, "models"), texts...); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}

@@ -40,6 +40,8 @@ type runLine struct {
 	Cached     bool   `json:"cached"`
 	Unverified bool   `json:"unverified"`
 	Error      string `json:"error"`
+	ImageOnly  bool   `json:"image_only"`
+	Note       string `json:"note"`
 }
 
 type stageProv struct {
@@ -50,6 +52,10 @@ type stageProv struct {
 	Host         string `json:"host"`
 	DoneReason   string `json:"done_reason"`
 	Error        string `json:"error"`
+	Attempts     []struct {
+		N   int    `json:"n"`
+		Raw string `json:"raw"`
+	} `json:"attempts"`
 }
 
 // parseRun reads `run` output, one JSON object a line.
