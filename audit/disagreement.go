@@ -103,7 +103,7 @@ type Report struct {
 	// Urgent is true when the image shows a whitelisted label
 	// (UrgentFindings is not empty), whatever the draft says. A report
 	// stored before UrgentFindings existed has it only when a disagreement
-	// was urgent; comparing again (run, without a model call) brings it
+	// was urgent; the item's next computation brings it
 	// up to date.
 	Urgent bool `json:"urgent"`
 	// Disagreements in the fixed label order of schema.PositiveLabels.
