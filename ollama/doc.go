@@ -9,7 +9,10 @@
 // A Host retries only where retrying can help (a refused connection, HTTP
 // 503, nothing received yet), bounds every reply (MaxReplyBytes), and
 // returns a stage record even when the call failed, so the failure can be
-// shown and stored. Which host runs which call, and how many at once, is
+// shown and stored. A stage calls its model as the served app does: its
+// own num_predict, the draft's system message first, and on a complete
+// reply with no usable list the retry ladder (Ladder; docs/prompts.md).
+// Which host runs which call, and how many at once, is
 // the scheduler's (package pipeline). The wire details, and why /api/chat
 // is read by hand, are in docs/ollama.md.
 //
