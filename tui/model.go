@@ -42,8 +42,8 @@ type Config struct {
 	// Extra is shown in the status bar (for example "DEMO: synthetic data").
 	Extra string
 	// PromptWarning, when set, says the grounding prompt is not the
-	// model's training prompt: a badge in the status bar ("own prompt")
-	// and, at open, the message line.
+	// model's training prompt: a badge in the status bar ("own prompt"),
+	// and the message line until the saved results are loaded.
 	PromptWarning string
 	// UrgentFirst opens with urgent items first (the reviewer's choice of
 	// the last session; UrgentFirst reports the current one).

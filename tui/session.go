@@ -108,11 +108,7 @@ func (m *Model) resume(cached int, say bool) {
 	if m.nav.cur >= 0 {
 		m.nav.dis = d.firstOpenDisagreement(m.nav.cur)
 	}
-	switch {
-	case say && m.cfg.PromptWarning != "":
-		// Said first: every output of this session rests on it.
-		m.setMsg(msgErr, Sanitize(m.cfg.PromptWarning)+" · "+s)
-	case say:
+	if say {
 		m.setMsg(msgInfo, s)
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +149,9 @@ func TestPromptWarningBadge(t *testing.T) {
 	h := newHarness(t, cfg, 120, 40)
 	s := h.screen()
 	assert.Contains(t, s, PromptBadge)
-	assert.Contains(t, s, "not your model's training prompt")
+	assert.Contains(t, s, "resumed at", "the session's own message is not pushed aside")
+	m := New(context.Background(), cfg)
+	assert.Contains(t, m.msg.text, "not your model's training prompt", "said until the saved results are loaded")
 
 	h = newHarness(t, f.config(), 120, 40)
 	assert.NotContains(t, h.screen(), PromptBadge)

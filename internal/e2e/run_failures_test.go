@@ -92,8 +92,10 @@ func TestRunOffline(t *testing.T) {
 	}
 
 	t.Run("review", func(t *testing.T) {
-		term := openTerminal(t, 120, 40, append([]string{"review", wl, "--ollama", srv.URL(), "--graphics", "text", "--annotator", "e2e"},
-			modelFlags(realollama.Vision, realollama.Text)...)...)
+		// --embedded-prompt-ok: the prompt badge would make the status
+		// bar take its terse form at 120 columns.
+		term := openTerminal(t, 120, 40, append([]string{"review", wl, "--ollama", srv.URL(), "--graphics", "text", "--annotator", "e2e",
+			"--embedded-prompt-ok"}, modelFlags(realollama.Vision, realollama.Text)...)...)
 		term.waitFor("OFFLINE (cached only) · 4/4 done", "verdict: — (i/d/b/u)", "cached results are shown (model digests unverified)")
 		term.press("i")
 		term.waitFor("saved ✓")
