@@ -192,7 +192,7 @@ type ResultSummary struct {
 	Salvaged bool   `json:"salvaged"`
 	// Urgent and Disagreements come from the report (false and 0 without).
 	// Disagreements counts the rows a reviewer adjudicates
-	// (compare.Report.ReviewRows): the disagreements and the urgent
+	// (Report.ReviewRows): the disagreements and the urgent
 	// findings to confirm.
 	Urgent        bool `json:"urgent"`
 	Disagreements int  `json:"disagreements"`

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
@@ -68,7 +67,7 @@ func TestSchedulerStoresTheCorrectiveAttempt(t *testing.T) {
 	assert.Equal(t, prompts.DraftSystem().Digest, r.Draft.SystemDigest)
 	assert.Equal(t, provenanceOf(*r.Grounding).Key(), r.Grounding.Key, "the record names everything its key rests on")
 	assert.True(t, r.Report.Urgent)
-	assert.Equal(t, []compare.UrgentFinding{{Label: schema.Pneumothorax, Boxes: []schema.Box{{Y0: 0.1, X0: 0.5, Y1: 0.4, X1: 0.9}},
+	assert.Equal(t, []audit.UrgentFinding{{Label: schema.Pneumothorax, Boxes: []schema.Box{{Y0: 0.1, X0: 0.5, Y1: 0.4, X1: 0.9}},
 		DraftAgrees: true, DraftSpans: []string{"Small right pneumothorax."}}}, r.Report.UrgentFindings)
 
 	stored, ok, err := st.GetStage(context.Background(), r.Grounding.Key)

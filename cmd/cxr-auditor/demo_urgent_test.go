@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -62,7 +61,7 @@ func TestDemoUrgentAgreedConfirmRow(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, vs, 1)
 	assert.Equal(t, "nodule_mass/urgent", vs[0].DisagreementKey)
-	assert.Equal(t, compare.UrgentConfirm, vs[0].Kind)
+	assert.Equal(t, audit.UrgentConfirm, vs[0].Kind)
 	assert.Equal(t, audit.ImageRight, vs[0].Decision)
 	rr, ok, err := st.GetResult(ctx, "demo-12-nodule-hedge")
 	require.NoError(t, err)
