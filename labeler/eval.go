@@ -75,11 +75,11 @@ func (s *Score) Accuracy() float64 {
 	return float64(c) / float64(t)
 }
 
-// PRF is precision, recall and F1 of one status, with its gold support.
-// A ratio with a zero denominator is 0.
+// PRF is precision, recall and F1 of one status, with its gold support
+// and the number of cells read as it. A ratio with a zero denominator is 0.
 type PRF struct {
 	Precision, Recall, F1 float64
-	Support               int
+	Support, Predicted    int
 }
 
 // Status returns the PRF of status st over every cell (label < 0) or the
@@ -97,7 +97,7 @@ func (s *Score) Status(st schema.Status, label int) PRF {
 			fn += m[k][j]
 		}
 	}
-	p := PRF{Support: tp + fn}
+	p := PRF{Support: tp + fn, Predicted: tp + fp}
 	if tp+fp > 0 {
 		p.Precision = float64(tp) / float64(tp+fp)
 	}
