@@ -118,6 +118,7 @@ func (rs *RuleSet) context(toks []token, trigs, ents []hit, e hit, labels labelS
 			rs.apply(&c, t, true)
 		}
 	}
+	c.qual = rs.qualified(trigs, e, labels)
 	if t, ok := rs.preTrigger(toks, trigs, e, labels); ok {
 		rs.apply(&c, t, false)
 	}
@@ -161,9 +162,20 @@ func (rs *RuleSet) apply(c *context, t hit, inGap bool) {
 		}
 	case kindHistoryPre:
 		c.hist = true
-	case kindQualifyPre:
-		c.qual = true
 	}
+}
+
+// qualified reports whether a qualifier for one of labels ("otherwise")
+// comes shortly before e, whatever triggers lie between ("otherwise, no
+// acute process").
+func (rs *RuleSet) qualified(trigs []hit, e hit, labels labelSet) bool {
+	for _, t := range trigs {
+		r := &rs.rules[t.rule]
+		if r.kind == kindQualifyPre && r.labels&labels != 0 && t.end <= e.start && e.start-t.end <= rs.windows[kindQualifyPre] {
+			return true
+		}
+	}
+	return false
 }
 
 // overlapsWords reports whether trigger t sits on one of e's own words.
@@ -192,9 +204,12 @@ func (rs *RuleSet) preTrigger(toks []token, trigs []hit, e hit, labels labelSet)
 		case kindTerminate, kindPseudo:
 			return hit{}, false
 		case kindQualifyPre:
+			// a qualifier ends other labels' scopes; its own is read
+			// apart (qualified)
 			if r.labels&labels == 0 {
 				return hit{}, false
 			}
+			continue
 		}
 		if rs.reachForward(toks, t.end, e.start, rs.windows[r.kind]) {
 			return t, true
