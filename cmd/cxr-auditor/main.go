@@ -17,6 +17,7 @@
 //	export    write results with verdicts and notes as JSONL or CSV
 //	agreement reader agreement on the verdicts (kappa, confusion tables)
 //	parse     parse raw model output: `parse findings` or `parse draft`
+//	label     read drafts with the rule-based labeler (no model)
 //	compare   compare findings with draft labels
 //	eval      evaluate predictions against ground truth
 //	render    draw an image with boxes for the terminal (sixel, kitty, ...)
