@@ -12,8 +12,8 @@ import (
 )
 
 // Silent is the gold and reading cell of a label the draft does not speak
-// about. It is not a schema.Status: a draft label is never silent.
-const Silent schema.Status = "silent"
+// about: schema.StatusSilent (a draft label is never silent).
+const Silent = schema.StatusSilent
 
 // Cells is one draft's reading: a status (or Silent) per label, in
 // schema.Labels order.

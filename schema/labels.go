@@ -99,3 +99,9 @@ const (
 func (s Status) Valid() bool {
 	return s == StatusPresent || s == StatusAbsent || s == StatusUncertain
 }
+
+// StatusSilent is not a status a draft label carries (Valid reports false
+// for it): where readings of a draft are shown label by label (the rule
+// labeler's third opinion, gold labels), it names a label the draft does not
+// speak about.
+const StatusSilent Status = "silent"
