@@ -41,6 +41,11 @@ type Disagreement struct {
 	// not show it or showed it without a box). Never nil once produced by
 	// Compare.
 	Boxes []schema.Box `json:"boxes"`
+	// DraftInDoubt marks a disagreement that rests only on a doubtful
+	// reading of the draft: the rule labeler reads the label otherwise,
+	// and with its reading this disagreement would not be
+	// (compare.ThirdOpinion). The reviewer may judge the reading first.
+	DraftInDoubt bool `json:"draft_in_doubt,omitempty"`
 }
 
 // Key identifies the disagreement within its item: "label/kind". Verdicts
@@ -114,4 +119,24 @@ type Report struct {
 	// ImageOnly is true when the draft could not be read and the item was
 	// audited on the image alone (compare.CompareImageOnly).
 	ImageOnly bool `json:"image_only,omitempty"`
+	// DraftDoubts are the labels on which the draft model's reading of the
+	// draft and the rule labeler's differ, in schema.Labels order
+	// (compare.ThirdOpinion); empty when they agree or the third opinion
+	// did not run. RuleLabels is the rule labeler's reading (empty when it
+	// read nothing or did not run).
+	DraftDoubts []DraftDoubt        `json:"draft_doubts,omitempty"`
+	RuleLabels  []schema.DraftLabel `json:"rule_labels,omitempty"`
+}
+
+// DraftDoubt is one label on which two readings of the same draft differ:
+// the draft model's and the rule labeler's ("draft reading in doubt").
+// Each reading is folded as the comparator folds a draft (present over
+// uncertain over absent), or schema.StatusSilent when it does not mention
+// the label.
+type DraftDoubt struct {
+	Label      schema.Label  `json:"label"`
+	Model      schema.Status `json:"model"`
+	ModelSpans []string      `json:"model_spans"`
+	Rules      schema.Status `json:"rules"`
+	RulesSpans []string      `json:"rules_spans"`
 }
