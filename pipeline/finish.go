@@ -216,7 +216,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 	}
 	delete(s.fin.partial, j.att)
 	item := j.att.item
-	res := s.buildResult(item.ID, g, d, time.Since(j.att.started))
+	res := s.buildResult(item, g, d, time.Since(j.att.started))
 	res.Queue = max(g.queued, d.queued)
 	if s.cfg.Store != nil {
 		var recs []audit.StageRecord
@@ -273,11 +273,12 @@ func (s *Scheduler) land(j *job, outs *[2]*stageOutcome, res *audit.Result) {
 	s.mu.Unlock()
 }
 
-// buildResult assembles an item's Result from its two stage outcomes.
-func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duration) *audit.Result {
+// buildResult assembles an item's Result from its two stage outcomes, with
+// the rules' third opinion on the draft model's reading.
+func (s *Scheduler) buildResult(item audit.Item, g, d *stageOutcome, wall time.Duration) *audit.Result {
 	gr, dr := g.rec, d.rec
 	res := &audit.Result{
-		ItemID:      id,
+		ItemID:      item.ID,
 		Status:      audit.StatusDone,
 		Grounding:   &gr,
 		Draft:       &dr,
@@ -312,6 +313,7 @@ func (s *Scheduler) buildResult(id string, g, d *stageOutcome, wall time.Duratio
 		return res
 	}
 	rep := compare.Compare(res.Findings, res.DraftLabels, s.urgent)
+	s.thirdOpinion(&rep, item.Draft, res.Findings, res.DraftLabels)
 	res.Report = &rep
 	return res
 }

@@ -91,6 +91,10 @@ func (s *Scheduler) prepareDraft(ctx context.Context, att *attempt, j *job) {
 	if s.beforeStage != nil {
 		s.beforeStage(ctx, att.item, audit.StageDraft)
 	}
+	if s.rulesDraft() {
+		s.prepareRulesDraft(ctx, att, j)
+		return
+	}
 	dh := HashDraft(att.item.Draft)
 	if s.joinFlight(j, dh) {
 		return

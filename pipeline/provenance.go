@@ -101,6 +101,9 @@ func (s *Scheduler) ladderKey(stage audit.Stage) string {
 // scheduler sends (Config.Prompts), so that a stored record's PromptDigest
 // and a key computed before the call agree.
 func (s *Scheduler) promptDigest(stage audit.Stage) string {
+	if stage == audit.StageDraft && s.rulesDraft() {
+		return s.rules.Digest()
+	}
 	if stage == audit.StageDraft {
 		return s.cfg.Prompts.Draft.Digest
 	}

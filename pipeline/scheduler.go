@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/labeler"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/radiograph"
@@ -21,7 +22,13 @@ type Config struct {
 	// Hosts are the Ollama servers sharing the work; at least one.
 	Hosts          []*ollama.Host
 	GroundingModel string
-	DraftModel     string
+	// DraftModel is the text model that reads drafts, or RulesDraftModel
+	// for the rule labeler (no model).
+	DraftModel string
+	// Rules is the rule labeler's rule set: it reads every draft beside
+	// the draft model (the third opinion: compare.ThirdOpinion) and, with
+	// RulesDraftModel, is the draft stage. Nil means labeler.Default().
+	Rules *labeler.RuleSet
 	// Store caches stage records and keeps results (a *store.Store in
 	// production); nil => no cache, nothing persisted (results are then
 	// kept in memory for Lookup).
@@ -109,6 +116,7 @@ var _ stageRunner = (*ollama.Host)(nil)
 // (finish.go) and the forwarder of updates (forward.go).
 type Scheduler struct {
 	cfg      Config
+	rules    *labeler.RuleSet
 	urgent   []schema.Label
 	logf     func(string, ...any)
 	updates  chan audit.Update
@@ -194,7 +202,12 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 	if cfg.Attempts == "" {
 		cfg.Attempts = ollama.AttemptsServed
 	}
+	rules, err := defaultRules(cfg.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
 	s := &Scheduler{
+		rules:    rules,
 		cfg:      cfg,
 		urgent:   cfg.Urgent,
 		logf:     cfg.Logf,
@@ -216,7 +229,7 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 // models returns the distinct model names (one when both stages use the
 // same model, which then shares its slots between them).
 func (s *Scheduler) models() []string {
-	if s.cfg.GroundingModel == s.cfg.DraftModel {
+	if s.cfg.GroundingModel == s.cfg.DraftModel || s.rulesDraft() {
 		return []string{s.cfg.GroundingModel}
 	}
 	return []string{s.cfg.GroundingModel, s.cfg.DraftModel}

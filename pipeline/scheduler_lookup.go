@@ -50,7 +50,7 @@ func (s *Scheduler) Lookup(ctx context.Context, item audit.Item) (*audit.Result,
 	if !gok || !dok {
 		return nil, false
 	}
-	res := s.buildResult(item.ID, &stageOutcome{rec: g, cached: true, unverified: gu}, &stageOutcome{rec: d, cached: true, unverified: du}, 0)
+	res := s.buildResult(item, &stageOutcome{rec: g, cached: true, unverified: gu}, &stageOutcome{rec: d, cached: true, unverified: du}, 0)
 	return res, res.Status == audit.StatusDone
 }
 
@@ -66,6 +66,9 @@ func (s *Scheduler) current(rec audit.StageRecord) (ok, unverified bool) {
 	input := rec.ImageHash
 	if rec.Stage == audit.StageDraft {
 		input = rec.DraftHash
+	}
+	if rec.Stage == audit.StageDraft && s.rulesDraft() {
+		return s.keyFor(rec.Stage, input, s.rulesProfile()) == rec.Key, false
 	}
 	resolved, profiles := s.hosts.profiles(rec.Model, rec.ModelDigest, rec.Options)
 	for _, pr := range profiles {
