@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -33,6 +35,8 @@ draft carrying terminal escape sequences (neutralised).
 docs/demo.md walks through it item by item.
 
 Replies take 1 to 3 s per stage, like a local GPU (--fast: instant).
+--draft-model rules reads the drafts with the rule labeler instead of the
+recorded draft model: only the grounding is replayed.
 Verdicts and notes are kept in a store beside the demo worklist
 (DIR/worklist.cxr.db); --fresh deletes it first. --annotator, --blind and
 --study work as in review, so a blind two-reader study with an
@@ -57,6 +61,7 @@ var errNotDemoStore = errors.New("not the demo's own store")
 // demoFlags are the demo command's settings.
 type demoFlags struct {
 	dir, db, annotator, graphics, study string
+	draftModel                          string
 	fast, fresh, blind, blindSet, ascii bool
 	quality                             *qualityFlag
 }
@@ -86,6 +91,7 @@ func newDemoCmd(e env) *cobra.Command {
 	fl.StringVar(&f.dir, "dir", filepath.Join("testdata", "demo"), "demo DIR holding worklist.csv and recorded.jsonl")
 	fl.StringVar(&f.db, "db", "", "store FILE (default: DIR/worklist.cxr.db)")
 	fl.BoolVar(&f.fast, "fast", false, "reply instantly instead of taking 1-3 s per stage")
+	fl.StringVar(&f.draftModel, "draft-model", prompts.DefaultDraftModel, "the recorded draft MODEL, or \"rules\" to read the drafts with the rule labeler (no model)")
 	fl.BoolVar(&f.fresh, "fresh", false, "delete the demo's store first (only if it holds nothing but demo items)")
 	fl.StringVar(&f.annotator, "annotator", "", "NAME recorded with every verdict and note (default: your login name)")
 	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts (a study's readers are blind unless --blind=false)")
@@ -98,6 +104,7 @@ func newDemoCmd(e env) *cobra.Command {
 	})
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
+	_ = cmd.RegisterFlagCompletionFunc("draft-model", completeWords(prompts.DefaultDraftModel, pipeline.RulesDraftModel))
 	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("study", cobra.NoFileCompletions)
 	return cmd
@@ -234,7 +241,7 @@ func demoWorkstation(d *demoSession, f demoFlags) workstationConfig {
 		db:             d.db,
 		hosts:          []*ollama.Host{d.host},
 		groundingModel: prompts.DefaultGroundingModel,
-		draftModel:     prompts.DefaultDraftModel,
+		draftModel:     cmp.Or(f.draftModel, prompts.DefaultDraftModel),
 		urgent:         schema.DefaultUrgent(),
 		annotator:      f.annotator,
 		blind:          f.blind,

@@ -18,7 +18,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/labeler"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
@@ -321,4 +323,57 @@ func testDemoEndToEnd(t *testing.T, queueAll bool) {
 	assert.Equal(t, strings.Count(screen, "\x1b[H\x1b[2J"), strings.Count(screen, "\x1b[2J"), "every clear screen is the renderer's own")
 	assert.Contains(t, screen, "store "+d.db)
 	assert.FileExists(t, d.db)
+}
+
+// TestDemoRulesDraftModel: demo --draft-model rules runs the whole demo
+// with no draft model: every item finishes (the one whose grounding is
+// prose fails, as in the demo), the replay server gets no draft call, and
+// each stored draft record names the rules and their digest.
+func TestDemoRulesDraftModel(t *testing.T) {
+	ctx := t.Context()
+	f := demoFlags{dir: demoDir, db: filepath.Join(t.TempDir(), "demo.cxr.db"), fast: true, graphics: "text",
+		annotator: "tester", draftModel: pipeline.RulesDraftModel}
+	d, err := startDemo(ctx, f)
+	require.NoError(t, err)
+	t.Cleanup(d.close)
+	cfg := demoWorkstation(d, f)
+	require.Equal(t, pipeline.RulesDraftModel, cfg.draftModel)
+	cfg.width, cfg.height = 240, 40
+
+	keys, press := io.Pipe()
+	t.Cleanup(func() { press.Close() })
+	out := newWatchWriter()
+	done, failed := out.waitFor("11/12 done"), out.waitFor("1 failed")
+	var errOut bytes.Buffer
+	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
+	ran := make(chan error, 1)
+	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+	for _, ch := range []<-chan struct{}{done, failed} {
+		select {
+		case <-ch:
+		case err := <-ran:
+			t.Fatalf("the workstation quit before the demo finished: %v\n%s", err, errOut.String())
+		}
+	}
+	_, err = press.Write([]byte("q"))
+	require.NoError(t, err)
+	require.NoError(t, <-ran, errOut.String())
+
+	assert.Zero(t, d.server.Calls(prompts.DefaultDraftModel), "no draft reached the replay server")
+	assert.Positive(t, d.server.Calls(prompts.DefaultGroundingModel))
+	rs, err := labeler.Default()
+	require.NoError(t, err)
+	st, err := store.Open(ctx, f.db, store.ReadOnly())
+	require.NoError(t, err)
+	defer st.Close()
+	results, err := st.Results(ctx)
+	require.NoError(t, err)
+	require.Len(t, results, 12)
+	for id, r := range results {
+		rec, ok, err := st.GetStage(ctx, r.DraftKey)
+		require.NoError(t, err)
+		require.True(t, ok, id)
+		assert.Equal(t, pipeline.RulesDraftModel, rec.Model, id)
+		assert.Equal(t, rs.Digest(), rec.ModelDigest, id)
+	}
 }

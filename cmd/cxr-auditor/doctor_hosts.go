@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cxr-auditor/cxr-auditor/labeler"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
@@ -59,6 +61,10 @@ func checkHost(ctx context.Context, h *ollama.Host, of *ollamaFlags, digests map
 		{prompts.KindGrounding, of.groundingModel},
 		{prompts.KindDraft, of.draftModel},
 	} {
+		if m.kind == prompts.KindDraft && m.name == pipeline.RulesDraftModel {
+			out = append(out, rulesCheck())
+			continue
+		}
 		c, info := checkModel(ctx, h, m.kind, m.name, names, digests)
 		out = append(out, c)
 		if ctxLen := h.Options().NumCtx; c.Status == checkOK && info.ContextLength > 0 && ctxLen > info.ContextLength {
@@ -68,6 +74,20 @@ func checkHost(ctx context.Context, h *ollama.Host, of *ollamaFlags, digests map
 		}
 	}
 	return out
+}
+
+// rulesCheck says that the draft stage needs no model: the rule labeler
+// reads the drafts (its digest is what provenance records).
+func rulesCheck() doctorCheck {
+	c := doctorCheck{Check: prompts.KindDraft + "_model", Target: pipeline.RulesDraftModel, Status: checkOK}
+	rs, err := labeler.Default()
+	if err != nil {
+		c.Status, c.Message = checkFail, "the embedded rules do not compile: "+err.Error()
+		return c
+	}
+	c.Digest = rs.Digest()
+	c.Message = "drafts are read by the rule labeler: no model, nothing sent to a host (docs/labeler.md)"
+	return c
 }
 
 // checkModel checks that model is on h with what its stage needs; names

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
 )
 
@@ -51,7 +52,7 @@ func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
 	o := &ollamaFlags{flags: fl}
 	fl.Var(&o.urls, "ollama", "Ollama host URL, repeatable or comma-separated (default $OLLAMA_HOST, else http://127.0.0.1:11434)")
 	fl.StringVar(&o.groundingModel, "grounding-model", prompts.DefaultGroundingModel, "vision model that grounds findings in the image")
-	fl.StringVar(&o.draftModel, "draft-model", prompts.DefaultDraftModel, "text model that parses the draft impression")
+	fl.StringVar(&o.draftModel, "draft-model", prompts.DefaultDraftModel, "text model that parses the draft impression, or \"rules\" for the rule labeler (no model; docs/labeler.md)")
 	fl.IntVar(&o.numCtx, "num-ctx", d.NumCtx, "context window in tokens (num_ctx), identical on every call")
 	fl.IntVar(&o.numPredictGrounding, "num-predict-grounding", d.GroundingPredict, "maximum tokens the grounding model generates per call (num_predict; -1: no cap)")
 	fl.IntVar(&o.numPredictDraft, "num-predict-draft", d.DraftPredict, "maximum tokens the draft model generates per call, its reasoning included (num_predict; -1: no cap)")
@@ -67,7 +68,7 @@ func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
 	_ = cmd.RegisterFlagCompletionFunc("ollama", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("attempts", completeWords(ollama.AttemptsServed, ollama.AttemptsOne))
 	_ = cmd.RegisterFlagCompletionFunc("grounding-model", o.completeModels)
-	_ = cmd.RegisterFlagCompletionFunc("draft-model", o.completeModels)
+	_ = cmd.RegisterFlagCompletionFunc("draft-model", o.completeDraftModels)
 	return o
 }
 
@@ -225,6 +226,17 @@ func (o *ollamaFlags) completeModels(cmd *cobra.Command, _ []string, toComplete 
 	}
 	slices.Sort(out)
 	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeDraftModels completes --draft-model: the hosts' models and
+// "rules", the rule labeler.
+func (o *ollamaFlags) completeDraftModels(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	out, dir := o.completeModels(cmd, args, toComplete)
+	if strings.HasPrefix(pipeline.RulesDraftModel, toComplete) && !slices.Contains(out, pipeline.RulesDraftModel) {
+		out = append(out, pipeline.RulesDraftModel)
+		slices.Sort(out)
+	}
+	return out, dir
 }
 
 // stringList is a repeatable string flag (for example --ollama URL twice).

@@ -174,6 +174,10 @@ func (s *Server) URL() string { return s.srv.URL() }
 // returned. It is safe to call more than once.
 func (s *Server) Close() { s.srv.Close() }
 
+// Calls returns how many /api/chat requests model has received (0 for a
+// model the server does not serve).
+func (s *Server) Calls(model string) int { return s.srv.Stats(model).Requests }
+
 // indexRecords pairs every worklist item with its grounding and draft
 // records, checking that each record names an item and each item has both.
 func indexRecords(wl worklist.List, recs []Record, recordingPath string) (map[string][2]Record, error) {
