@@ -249,7 +249,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	writeErr := results.commit()
 	wall := time.Since(start)
 	logEvent(context.WithoutCancel(ctx), st, prog, "run_end", map[string]any{"items": sum.total, "done": sum.done,
-		"failed": sum.failed, "salvaged": sum.salvaged, "cached": sum.cached, "urgent": sum.urgent,
+		"failed": sum.failed, "salvaged": sum.salvaged, "cached": sum.cached, "urgent": sum.urgent, "in_doubt": sum.inDoubt,
 		"wall_ms": wall.Milliseconds(), "interrupted": ctx.Err() != nil})
 	fmt.Fprintf(e.stderr, "cxr-auditor run: %s\n", sum.line(wall))
 	if sharedLine != "" {

@@ -26,12 +26,18 @@ type runOutput struct {
 	UrgentFindings []audit.UrgentFinding `json:"urgent_findings"`
 	// ImageOnly and Note: the draft could not be read; the item was
 	// audited on the image alone.
-	ImageOnly  bool          `json:"image_only,omitempty"`
-	Note       string        `json:"note,omitempty"`
-	Provenance runProvenance `json:"provenance"`
-	Timings    runTimings    `json:"timings"`
-	Salvaged   bool          `json:"salvaged"`
-	Cached     bool          `json:"cached"`
+	ImageOnly bool   `json:"image_only,omitempty"`
+	Note      string `json:"note,omitempty"`
+	// DraftInDoubt: the draft model and the rule labeler read the draft
+	// differently (DraftDoubts says where); RuleLabels is the rules'
+	// reading. Both empty with --draft-model rules.
+	DraftInDoubt bool                `json:"draft_in_doubt"`
+	DraftDoubts  []audit.DraftDoubt  `json:"draft_doubts"`
+	RuleLabels   []schema.DraftLabel `json:"rule_labels"`
+	Provenance   runProvenance       `json:"provenance"`
+	Timings      runTimings          `json:"timings"`
+	Salvaged     bool                `json:"salvaged"`
+	Cached       bool                `json:"cached"`
 	// Unverified: served from the cache while no host could confirm the
 	// model's digest (offline).
 	Unverified bool   `json:"unverified,omitempty"`
@@ -91,6 +97,7 @@ func makeRunOutput(it audit.Item, r *audit.Result) runOutput {
 	o := runOutput{
 		ID: it.ID, Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
 		Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}, Note: r.Note,
+		DraftDoubts: []audit.DraftDoubt{}, RuleLabels: []schema.DraftLabel{},
 		Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
 		Unverified: r.Unverified, StoreError: r.StoreErr,
 		Provenance: runProvenance{Grounding: stageProv(r.Grounding), Draft: stageProv(r.Draft)},
@@ -100,6 +107,12 @@ func makeRunOutput(it audit.Item, r *audit.Result) runOutput {
 		o.Disagreements, o.Urgent, o.ImageOnly = r.Report.Disagreements, r.Report.Urgent, r.Report.ImageOnly
 		if r.Report.UrgentFindings != nil {
 			o.UrgentFindings = r.Report.UrgentFindings
+		}
+		if len(r.Report.DraftDoubts) > 0 {
+			o.DraftInDoubt, o.DraftDoubts = true, r.Report.DraftDoubts
+		}
+		if r.Report.RuleLabels != nil {
+			o.RuleLabels = r.Report.RuleLabels
 		}
 	}
 	if r.Grounding != nil {

@@ -178,7 +178,7 @@ func TestRunSummaryCountsUnstored(t *testing.T) {
 	s.add(&audit.Result{Status: audit.StatusError, StoreErr: "disk full"})
 	assert.Equal(t, 1, s.done)
 	assert.Equal(t, 2, s.failed)
-	assert.Equal(t, "3 of 3 items: 1 done, 2 (2 not stored) failed, 0 salvaged, 0 cached, 0 urgent; wall 1s", s.line(time.Second))
+	assert.Equal(t, "3 of 3 items: 1 done, 2 (2 not stored) failed, 0 salvaged, 0 cached, 0 urgent, 0 draft readings in doubt; wall 1s", s.line(time.Second))
 	o := makeRunOutput(audit.Item{ID: "a"}, &audit.Result{ItemID: "a", StoreErr: "disk full", Queue: 1500 * time.Millisecond})
 	assert.Equal(t, "disk full", o.StoreError)
 	assert.EqualValues(t, 1500, o.Timings.QueueMS)

@@ -17,6 +17,9 @@ import (
 // runSummary counts what a run did.
 type runSummary struct {
 	total, done, failed, salvaged, cached, urgent int
+	// inDoubt counts results whose draft reading is in doubt: the draft
+	// model and the rule labeler read the draft differently.
+	inDoubt int
 	// notStored counts results that could not be stored (disk full, a
 	// locked store); they are among failed.
 	notStored int
@@ -47,6 +50,9 @@ func (s *runSummary) add(r *audit.Result) {
 	if r.Report != nil && r.Report.Urgent {
 		s.urgent++
 	}
+	if r.Report != nil && len(r.Report.DraftDoubts) > 0 {
+		s.inDoubt++
+	}
 }
 
 func (s runSummary) line(wall time.Duration) string {
@@ -54,8 +60,8 @@ func (s runSummary) line(wall time.Duration) string {
 	if s.notStored > 0 {
 		failed = fmt.Sprintf("%d (%d not stored)", s.failed, s.notStored)
 	}
-	return fmt.Sprintf("%d of %d items: %d done, %s failed, %d salvaged, %d cached, %d urgent; wall %s",
-		s.done+s.failed, s.total, s.done, failed, s.salvaged, s.cached, s.urgent, wall.Round(time.Millisecond))
+	return fmt.Sprintf("%d of %d items: %d done, %s failed, %d salvaged, %d cached, %d urgent, %d draft readings in doubt; wall %s",
+		s.done+s.failed, s.total, s.done, failed, s.salvaged, s.cached, s.urgent, s.inDoubt, wall.Round(time.Millisecond))
 }
 
 // progress reports a run on stderr: a bar redrawn in place on a terminal,

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/ollama/ollama/api"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/labeler"
+	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
+)
+
+// invertingServer's draft model reads every "No pneumothorax." as a
+// pneumothorax present (an inverted negation); its image shows nothing.
+// Synthetic replies.
+func invertingServer(t testing.TB) *ollamatest.Server {
+	respond := func(req *api.ChatRequest) ollamatest.Reply {
+		for _, m := range req.Messages {
+			if len(m.Images) > 0 {
+				return ollamatest.Reply{Content: `[]`}
+			}
+		}
+		return ollamatest.Reply{Content: `[{"label":"pneumothorax","status":"present","span":"No pneumothorax."}]`}
+	}
+	srv := ollamatest.NewServer(
+		ollamatest.Model{Name: runGroundModel, Capabilities: []string{"completion", "vision"}, Respond: respond},
+		ollamatest.Model{Name: runDraftModel, Capabilities: []string{"completion"}, Respond: respond},
+	)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestRunCarriesTheThirdOpinion: run's JSON lines carry the doubt, the
+// rules reading and the mark on the disagreement; the summary counts the
+// items in doubt.
+func TestRunCarriesTheThirdOpinion(t *testing.T) {
+	dir := t.TempDir()
+	srv := invertingServer(t)
+	wl := runWorklist(t, dir, 2)
+	r := invokeMain(t, "", runArgs(srv, wl)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "2 of 2 items: 2 done, 0 failed, 0 salvaged, 0 cached, 0 urgent, 2 draft readings in doubt")
+	lines := readRunLines(t, r.stdout)
+	require.Len(t, lines, 2)
+	l := lines["case-0"]
+	assert.Equal(t, true, l["draft_in_doubt"])
+	assert.Equal(t, []any{map[string]any{"label": "pneumothorax", "model": "present", "model_spans": []any{"No pneumothorax."},
+		"rules": "absent", "rules_spans": []any{"No pneumothorax"}}}, l["draft_doubts"])
+	assert.Equal(t, []any{map[string]any{"label": "pneumothorax", "status": "absent", "span": "No pneumothorax"}}, l["rule_labels"])
+	dis := l["disagreements"].([]any)
+	require.Len(t, dis, 1)
+	assert.Equal(t, "unsupported_by_image", dis[0].(map[string]any)["kind"])
+	assert.Equal(t, true, dis[0].(map[string]any)["draft_in_doubt"])
+}
+
+// TestRunRulesDraftModel: run --draft-model rules needs no draft model on
+// the host; provenance names the rules and their digest; nothing is in
+// doubt (there is no second reading).
+func TestRunRulesDraftModel(t *testing.T) {
+	dir := t.TempDir()
+	srv := invertingServer(t)
+	wl := runWorklist(t, dir, 2)
+	r := invokeMain(t, "", "run", wl, "--ollama", srv.URL(), "--grounding-model", runGroundModel,
+		"--draft-model", pipeline.RulesDraftModel, "--db", filepath.Join(dir, "rules.cxr.db"))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "0 draft readings in doubt")
+	assert.Zero(t, srv.Stats(runDraftModel).Requests, "no draft call")
+	rs, err := labeler.Default()
+	require.NoError(t, err)
+	l := readRunLines(t, r.stdout)["case-1"]
+	d := l["provenance"].(map[string]any)["draft"].(map[string]any)
+	assert.Equal(t, "rules", d["model"])
+	assert.Equal(t, rs.Digest(), d["model_digest"])
+	assert.Equal(t, []any{map[string]any{"label": "pneumothorax", "status": "absent", "span": "No pneumothorax"}}, l["draft_labels"])
+	assert.Equal(t, false, l["draft_in_doubt"])
+	assert.Empty(t, l["disagreements"])
+}
