@@ -196,4 +196,8 @@ type ResultSummary struct {
 	// findings to confirm.
 	Urgent        bool `json:"urgent"`
 	Disagreements int  `json:"disagreements"`
+	// DraftDoubts is the number of labels whose draft reading is in doubt
+	// (the report's DraftDoubts): the draft model and the rule labeler
+	// read the draft differently.
+	DraftDoubts int `json:"draft_doubts"`
 }

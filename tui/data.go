@@ -46,6 +46,7 @@ type summary struct {
 	known         bool
 	urgent        bool
 	disagreements int
+	doubts        int // labels whose draft reading is in doubt
 }
 
 // reviewData is what the workstation knows about the worklist: the items,
@@ -178,6 +179,16 @@ func (d *reviewData) needsWork(i int) bool {
 		return !d.adjudicated(i)
 	}
 	return !d.known(i) || !d.adjudicated(i)
+}
+
+// inDoubt reports whether item i's draft reading is in doubt (the draft
+// model and the rule labeler differ), from its report or the store's
+// summary.
+func (d *reviewData) inDoubt(i int) bool {
+	if r := d.rows[i].report; r != nil {
+		return len(r.DraftDoubts) > 0
+	}
+	return d.rows[i].summary.doubts > 0
 }
 
 // isUrgent reports whether item i's result is urgent, from its report or

@@ -46,6 +46,16 @@ type disagreementRow struct {
 	spans   []string      // the draft's words (unsanitized)
 	verdict *verdictEntry // this reviewer's verdict (a copy), nil when none
 	others  string        // other annotators' verdicts in words ("" when none or blind)
+	// inDoubt: the disagreement rests only on a draft reading in doubt.
+	inDoubt bool
+}
+
+// doubtRow is one label whose draft reading is in doubt: the draft
+// model's reading and the rule labeler's, with their spans (unsanitized).
+type doubtRow struct {
+	label                 schema.Label
+	model, rules          schema.Status
+	modelSpans, ruleSpans []string
 }
 
 // disagreementData is everything the disagreement pane draws.
@@ -62,6 +72,7 @@ type disagreementData struct {
 	// audited on the image alone.
 	note     string
 	rows     []disagreementRow
+	doubts   []doubtRow
 	selected int
 	spin     string // the spinner's current frame
 }
@@ -95,54 +106,78 @@ func (p *disagreementPane) Title() string {
 }
 
 // View draws width x height cells, scrolled to keep the selection in view.
+// The labels whose draft reading is in doubt follow the rows.
 func (p *disagreementPane) View(width, height int) string {
 	d := &p.d
 	if width <= 0 || height <= 0 || !d.present {
 		return ""
 	}
-	st := p.st
 	if len(d.rows) == 0 {
-		var s string
-		switch {
-		case d.status == audit.StatusDone && d.note != "":
-			return st.Unsaved.Render(wrapPlain("! "+Sanitize(d.note)+"\n\nno urgent finding to confirm · r shows the draft's attempts", width, height))
-		case d.status == audit.StatusDone:
-			s = "✓ image and draft agree: no disagreement to adjudicate"
-			if d.pending > 0 {
-				s = "· loading " + count(d.pending, "disagreement") + "…"
-			}
-		case d.status == audit.StatusError:
-			s = "✗ failed: " + Sanitize(d.err) + "\n\nr shows the raw output · R reruns"
-			return p.errStyle.Render(wrapPlain(s, width, height))
-		case d.status == audit.StatusRunning:
-			s = d.spin + " running"
-			if d.stage != "" {
-				s += " (" + string(d.stage) + ")"
-			}
-			return clipLines(s+"…", width, height)
-		case d.status == audit.StatusQueued:
-			s = "◌ queued"
-		default:
-			if d.loaded {
-				s = "· waiting for the pipeline"
-			} else {
-				s = "· loading saved results…"
-			}
+		if len(d.doubts) > 0 && d.status == audit.StatusDone && d.pending == 0 && d.note == "" {
+			lines := append([]string{p.st.Empty.Render("image and draft agree, but:")}, p.doubtLines()...)
+			return clipLines(strings.Join(lines, "\n"), width, height)
 		}
-		out := wrapPlain(s, width, height)
-		if rest, ok := strings.CutPrefix(out, "✓"); ok {
-			// The mark upright: italic monospace fonts often lack ✓ (mlterm
-			// 3.9 drew a missing-glyph box; its upright font has it).
-			return st.Empty.Italic(false).Render("✓") + st.Empty.Render(rest)
-		}
-		return st.Empty.Render(out)
+		return p.viewEmpty(width, height)
 	}
 	var all []string
 	if d.note != "" {
 		for _, l := range strings.Split(wrapPlain("! "+Sanitize(d.note), width, 3), "\n") {
-			all = append(all, st.Unsaved.Render(l))
+			all = append(all, p.st.Unsaved.Render(l))
 		}
 	}
+	all, selStart := p.rowLines(all)
+	all = append(all, p.doubtLines()...)
+	off := 0
+	if selStart+3 > height {
+		off = min(selStart, max(0, len(all)-height))
+	}
+	return clipLines(strings.Join(all[off:min(len(all), off+height)], "\n"), width, height)
+}
+
+// viewEmpty says why there is no row: agreement, an unread draft, failure,
+// progress.
+func (p *disagreementPane) viewEmpty(width, height int) string {
+	d, st := &p.d, p.st
+	var s string
+	switch {
+	case d.status == audit.StatusDone && d.note != "":
+		return st.Unsaved.Render(wrapPlain("! "+Sanitize(d.note)+"\n\nno urgent finding to confirm · r shows the draft's attempts", width, height))
+	case d.status == audit.StatusDone:
+		s = "✓ image and draft agree: no disagreement to adjudicate"
+		if d.pending > 0 {
+			s = "· loading " + count(d.pending, "disagreement") + "…"
+		}
+	case d.status == audit.StatusError:
+		s = "✗ failed: " + Sanitize(d.err) + "\n\nr shows the raw output · R reruns"
+		return p.errStyle.Render(wrapPlain(s, width, height))
+	case d.status == audit.StatusRunning:
+		s = d.spin + " running"
+		if d.stage != "" {
+			s += " (" + string(d.stage) + ")"
+		}
+		return clipLines(s+"…", width, height)
+	case d.status == audit.StatusQueued:
+		s = "◌ queued"
+	default:
+		if d.loaded {
+			s = "· waiting for the pipeline"
+		} else {
+			s = "· loading saved results…"
+		}
+	}
+	out := wrapPlain(s, width, height)
+	if rest, ok := strings.CutPrefix(out, "✓"); ok {
+		// The mark upright: italic monospace fonts often lack ✓ (mlterm
+		// 3.9 drew a missing-glyph box; its upright font has it).
+		return st.Empty.Italic(false).Render("✓") + st.Empty.Render(rest)
+	}
+	return st.Empty.Render(out)
+}
+
+// rowLines appends the rows to all, and says where the selected one
+// starts.
+func (p *disagreementPane) rowLines(all []string) ([]string, int) {
+	d, st := &p.d, p.st
 	selStart := 0
 	for j, r := range d.rows {
 		marker := "  "
@@ -164,33 +199,60 @@ func (p *disagreementPane) View(width, height int) string {
 			head += st.Label.Render(string(r.label))
 		}
 		all = append(all, head)
-		span := "draft silent"
-		if len(r.spans) > 0 {
-			span = "“" + Sanitize(strings.Join(r.spans, "” “")) + "”"
-		}
-		if r.kind == audit.UrgentConfirm {
-			// A row to confirm says so on a line of its own, and how.
-			all = append(all, "  "+st.Kind.Render(confirmText(r.unread)))
-			if !r.unread {
-				all = append(all, "  "+st.Span.Render("draft: "+span))
-			}
-			all = append(all, "  "+p.verdictText(r.verdict, true))
-			if r.verdict == nil {
-				all = append(all, "  "+st.Empty.Render("i confirm, b image wrong, u unsure"))
-			}
-		} else {
-			all = append(all, "  "+st.Kind.Render(kindText(r.kind))+": "+st.Span.Render(span))
-			all = append(all, "  "+p.verdictText(r.verdict, false))
-		}
+		all = append(all, p.rowBody(r)...)
 		if r.others != "" {
 			all = append(all, "  "+st.Others.Render(r.others))
 		}
 	}
-	off := 0
-	if selStart+3 > height {
-		off = min(selStart, max(0, len(all)-height))
+	return all, selStart
+}
+
+// rowBody draws what a row says below its head: the kind and the draft's
+// words, the doubt mark, the verdict; a row to confirm says so and how.
+func (p *disagreementPane) rowBody(r disagreementRow) []string {
+	st := p.st
+	span := "draft silent"
+	if len(r.spans) > 0 {
+		span = "“" + Sanitize(strings.Join(r.spans, "” “")) + "”"
 	}
-	return clipLines(strings.Join(all[off:min(len(all), off+height)], "\n"), width, height)
+	if r.kind == audit.UrgentConfirm {
+		out := []string{"  " + st.Kind.Render(confirmText(r.unread))}
+		if !r.unread {
+			out = append(out, "  "+st.Span.Render("draft: "+span))
+		}
+		out = append(out, "  "+p.verdictText(r.verdict, true))
+		if r.verdict == nil {
+			out = append(out, "  "+st.Empty.Render("i confirm, b image wrong, u unsure"))
+		}
+		return out
+	}
+	out := []string{"  " + st.Kind.Render(kindText(r.kind)) + ": " + st.Span.Render(span)}
+	if r.inDoubt {
+		out = append(out, "  "+st.Doubt.Render("? rests on a reading in doubt"))
+	}
+	return append(out, "  "+p.verdictText(r.verdict, false))
+}
+
+// doubtLines draws each label whose draft reading is in doubt: both
+// readings and their spans.
+func (p *disagreementPane) doubtLines() []string {
+	st := p.st
+	var out []string
+	for _, d := range p.d.doubts {
+		out = append(out, st.Doubt.Render("? in doubt: ")+st.Label.Render(string(d.label)),
+			"  model: "+readingText(st, d.model, d.modelSpans),
+			"  rules: "+readingText(st, d.rules, d.ruleSpans))
+	}
+	return out
+}
+
+// readingText says one reading of a label: its status and spans.
+func readingText(st DisagreementStyles, s schema.Status, spans []string) string {
+	out := st.Decision.Render(string(s))
+	if len(spans) > 0 {
+		out += " " + st.Span.Render("“"+Sanitize(strings.Join(spans, "” “"))+"”")
+	}
+	return out
 }
 
 // verdictText says this reviewer's verdict and whether it is on disk; on
@@ -231,9 +293,16 @@ func (m *Model) syncDisagreements() {
 		if unread {
 			d.note = imageOnlyNote(r.result)
 		}
+		if r.report != nil {
+			for _, dd := range r.report.DraftDoubts {
+				d.doubts = append(d.doubts, doubtRow{label: dd.Label, model: dd.Model, rules: dd.Rules,
+					modelSpans: dd.ModelSpans, ruleSpans: dd.RulesSpans})
+			}
+		}
 		mine := m.data.mine[it.ID]
 		for _, dis := range m.disagreements() {
-			row := disagreementRow{label: dis.Label, kind: dis.Kind, urgent: dis.Urgent, spans: dis.DraftSpans, unread: unread}
+			row := disagreementRow{label: dis.Label, kind: dis.Kind, urgent: dis.Urgent, spans: dis.DraftSpans, unread: unread,
+				inDoubt: dis.DraftInDoubt}
 			if e := mine[dis.Key()]; e != nil {
 				c := *e
 				row.verdict = &c

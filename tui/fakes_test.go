@@ -61,6 +61,7 @@ func (s *fakeStore) ResultSummaries(_ context.Context, fn func(audit.ResultSumma
 		}
 		if r.Report != nil {
 			sum.Urgent, sum.Disagreements = r.Report.Urgent, len(r.Report.Disagreements)
+			sum.DraftDoubts = len(r.Report.DraftDoubts)
 		}
 		out = append(out, sum)
 	}

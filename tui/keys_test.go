@@ -149,6 +149,9 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, FilterDisagreements, h.m.nav.filter)
 			assert.Equal(t, []int{0, 1, 2, 4, 5}, h.m.nav.visible)
 			h.key("f")
+			assert.Equal(t, FilterDraftInDoubt, h.m.nav.filter)
+			assert.Empty(t, h.m.nav.visible, "no draft reading is in doubt")
+			h.key("f")
 			assert.Equal(t, FilterErrors, h.m.nav.filter)
 			assert.Equal(t, []int{7}, h.m.nav.visible, "only the failed item")
 			assert.Equal(t, "case-0008", h.m.CurrentID(), "the cursor goes to the nearest match")
@@ -159,7 +162,7 @@ func TestKeys(t *testing.T) {
 		{"F cycles back", nil, nil, []string{"F"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, FilterErrors, h.m.nav.filter)
 			h.key("F")
-			assert.Equal(t, FilterDisagreements, h.m.nav.filter)
+			assert.Equal(t, FilterDraftInDoubt, h.m.nav.filter)
 		}},
 		{"s puts urgent items first", nil, nil, []string{"s"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.m.nav.urgentFirst)

@@ -19,6 +19,9 @@ const (
 	FilterUrgent
 	FilterUnadjudicated
 	FilterDisagreements
+	// FilterDraftInDoubt keeps the items whose draft reading is in doubt:
+	// the draft model and the rule labeler read the draft differently.
+	FilterDraftInDoubt
 	FilterErrors
 	numFilters
 )
@@ -34,6 +37,8 @@ func (f Filter) String() string {
 		return "with disagreements"
 	case FilterErrors:
 		return "errors"
+	case FilterDraftInDoubt:
+		return "draft in doubt"
 	}
 	return "all"
 }
@@ -74,6 +79,8 @@ func (m *Model) passes(i int) bool {
 		return m.data.disagreementCount(i) > 0
 	case FilterErrors:
 		return r.status == audit.StatusError
+	case FilterDraftInDoubt:
+		return m.data.inDoubt(i)
 	}
 	return true
 }

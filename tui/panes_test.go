@@ -48,6 +48,15 @@ func paneFixtures() map[string]paneView {
 			verdict: &verdictEntry{decision: audit.Unsure, state: stateFailed, err: "disk full"}},
 	}})
 
+	doubt := &disagreementPane{st: st.Disagreement, errStyle: st.Status.Error}
+	doubt.SetData(disagreementData{present: true, status: audit.StatusDone, loaded: true, rows: []disagreementRow{
+		{label: schema.Pneumothorax, kind: audit.UnsupportedByImage, spans: []string{"No pneumothorax."}, inDoubt: true},
+	}, doubts: []doubtRow{{label: schema.Pneumothorax, model: schema.StatusPresent, modelSpans: []string{"No pneumothorax."},
+		rules: schema.StatusAbsent, ruleSpans: []string{"No pneumothorax"}}}})
+	agreeDoubt := &disagreementPane{st: st.Disagreement, errStyle: st.Status.Error}
+	agreeDoubt.SetData(disagreementData{present: true, status: audit.StatusDone, loaded: true,
+		doubts: []doubtRow{{label: schema.PleuralEffusion, model: schema.StatusSilent, rules: schema.StatusAbsent, ruleSpans: []string{"No effusion"}}}})
+
 	failed := &disagreementPane{st: st.Disagreement, errStyle: st.Status.Error}
 	failed.SetData(disagreementData{present: true, status: audit.StatusError, err: "grounding: model \"x\" not found"})
 
@@ -67,6 +76,7 @@ func paneFixtures() map[string]paneView {
 
 	return map[string]paneView{
 		"worklist": wl, "disagreements": dis, "disagreements_failed": failed, "draft": dr,
+		"disagreements_doubt": doubt, "disagreements_agree_doubt": agreeDoubt,
 		"image": img, "image_loading": loading, "status": sb,
 	}
 }

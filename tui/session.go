@@ -27,7 +27,7 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 		idle := r.status == "" || r.status == audit.StatusQueued
 		switch {
 		case s.Status == audit.StatusDone && s.Error == "":
-			r.summary = summary{known: true, urgent: s.Urgent, disagreements: s.Disagreements}
+			r.summary = summary{known: true, urgent: s.Urgent, disagreements: s.Disagreements, doubts: s.DraftDoubts}
 			if idle {
 				m.data.setStatus(s.index, audit.StatusDone)
 			}

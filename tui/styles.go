@@ -39,6 +39,8 @@ type WorklistStyles struct {
 // DisagreementStyles are the disagreement pane's styles.
 type DisagreementStyles struct {
 	Row, Selected, Label, Kind, Urgent, Span, Decision, Saving, Saved, Unsaved, Others, Empty lipgloss.Style
+	// Doubt marks what rests on a draft reading in doubt.
+	Doubt lipgloss.Style
 }
 
 // DraftStyles are the draft pane's styles.
@@ -224,6 +226,7 @@ func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
 	s.Disagreement.Unsaved = fgStyle(p.errC).Bold(true)
 	s.Disagreement.Others = fgStyle(p.dim)
 	s.Disagreement.Empty = fgStyle(p.dim).Italic(true)
+	s.Disagreement.Doubt = fgStyle(p.warn).Bold(true)
 
 	s.Draft.Text = fgStyle(p.fg)
 	// Spans are underlined and the selected one reversed: both survive any

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"path/filepath"
 	"testing"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/labeler"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 )
@@ -77,4 +80,45 @@ func TestRunRulesDraftModel(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"label": "pneumothorax", "status": "absent", "span": "No pneumothorax"}}, l["draft_labels"])
 	assert.Equal(t, false, l["draft_in_doubt"])
 	assert.Empty(t, l["disagreements"])
+}
+
+// TestReviewShowsTheThirdOpinion: in the workstation, on a fake draft
+// model that inverts "No pneumothorax.", the disagreement is marked as
+// resting on a reading in doubt and both readings are shown; the filter
+// "draft in doubt" lists the item.
+func TestReviewShowsTheThirdOpinion(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	srv := invertingServer(t)
+	host, err := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
+	require.NoError(t, err)
+	cfg := workstationConfig{command: "review", queueAll: true, worklist: runWorklist(t, dir, 1),
+		hosts: []*ollama.Host{host}, groundingModel: runGroundModel, draftModel: runDraftModel,
+		annotator: "tester", graphics: "text", width: 200, height: 40}
+
+	keys, press := io.Pipe()
+	t.Cleanup(func() { press.Close() })
+	out := newWatchWriter()
+	marked, both := out.waitFor("? rests on a reading in doubt"), out.waitFor("rules: absent “No pneumothorax”")
+	var errOut bytes.Buffer
+	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
+	ran := make(chan error, 1)
+	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+	wait := func(ch <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-ch:
+		case err := <-ran:
+			t.Fatalf("the workstation quit before showing %s: %v\n%s", what, err, errOut.String())
+		}
+	}
+	wait(marked, "the mark")
+	wait(both, "both readings")
+	filtered := out.waitFor("filter: draft in doubt (1 item)")
+	_, err = press.Write([]byte("ffff"))
+	require.NoError(t, err)
+	wait(filtered, "the filter")
+	_, err = press.Write([]byte("q"))
+	require.NoError(t, err)
+	require.NoError(t, <-ran, errOut.String())
 }
