@@ -37,16 +37,23 @@ func readingOf(draft []schema.DraftLabel, l schema.Label) schema.Status {
 
 // ThirdOpinion adds the rule labeler's reading (rules) of the draft to rep,
 // made by Compare from findings and the draft model's reading (model) with
-// whitelist: rep.RuleLabels, rep.DraftDoubts (Doubts), and DraftInDoubt on
+// whitelist: rep.RuleLabels, rep.DraftDoubts (Doubts; both nil when
+// empty), and DraftInDoubt on
 // each disagreement whose label is in doubt and which Compare would not
 // report, with that kind, from the rules reading: it rests only on a
 // doubtful reading. Nothing else of rep changes; the verdicts' keys stay.
 func ThirdOpinion(rep *audit.Report, findings []schema.Finding, model, rules []schema.DraftLabel, whitelist []schema.Label) {
-	rep.RuleLabels = append([]schema.DraftLabel{}, rules...)
-	rep.DraftDoubts = Doubts(model, rules)
-	if len(rep.DraftDoubts) == 0 {
+	// Empty stays nil: a stored report (fields omitted when empty) reads
+	// back as it was made.
+	rep.RuleLabels, rep.DraftDoubts = nil, nil
+	if len(rules) > 0 {
+		rep.RuleLabels = append([]schema.DraftLabel{}, rules...)
+	}
+	d := Doubts(model, rules)
+	if len(d) == 0 {
 		return
 	}
+	rep.DraftDoubts = d
 	doubt := map[schema.Label]bool{}
 	for _, d := range rep.DraftDoubts {
 		doubt[d.Label] = true
