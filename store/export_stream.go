@@ -162,6 +162,7 @@ func (r *exportRow) build(it *export.Item, full bool, skip func(SkippedRow)) {
 		ID: r.id.String, Image: r.image.String, Draft: r.draft.String, Status: "pending",
 		Findings: emptyJSONArray, DraftLabels: emptyJSONArray,
 		Disagreements: it.Disagreements[:0], Notes: it.Notes[:0],
+		DraftDoubts: []audit.DraftDoubt{}, RuleLabels: []schema.DraftLabel{},
 	}
 	var report *audit.Report
 	if r.hasResult {
@@ -227,6 +228,8 @@ func (r *exportRow) buildDisagreements(it *export.Item, report *audit.Report, sk
 	if report != nil {
 		u := report.Urgent
 		it.Urgent, it.UrgentFindings, it.ImageOnly = &u, report.UrgentFindings, report.ImageOnly
+		it.DraftInDoubt = len(report.DraftDoubts) > 0
+		it.DraftDoubts, it.RuleLabels = nonNil(report.DraftDoubts), nonNil(report.RuleLabels)
 		// The review rows: disagreements, then the urgent findings to
 		// confirm (kind "urgent"), each with its verdicts.
 		for _, d := range report.ReviewRows() {
@@ -234,7 +237,7 @@ func (r *exportRow) buildDisagreements(it *export.Item, report *audit.Report, sk
 			it.Disagreements = append(it.Disagreements, export.Disagreement{
 				Label: d.Label, Kind: d.Kind, Urgent: d.Urgent,
 				DraftSpans: nonNil(d.DraftSpans), Boxes: nonNil(d.Boxes),
-				Verdicts: nonNil(byKey[d.Key()]),
+				DraftInDoubt: d.DraftInDoubt, Verdicts: nonNil(byKey[d.Key()]),
 			})
 		}
 	}

@@ -55,8 +55,14 @@ func exportFixture(t *testing.T, be backend) *store.Store {
 	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a1", GroundingKey: "g1", DraftKey: "d1", Salvaged: true,
 		Report: &audit.Report{Urgent: true, Disagreements: []audit.Disagreement{
 			{Label: schema.Pneumothorax, Kind: audit.ContradictedByImage, Urgent: true, DraftSpans: []string{"No pneumothorax"}, Boxes: []schema.Box{box}},
-			{Label: schema.Cardiomegaly, Kind: audit.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly", "heart, enlarged"}, Boxes: []schema.Box{}},
-		}}}))
+			{Label: schema.Cardiomegaly, Kind: audit.UnsupportedByImage, DraftSpans: []string{"Cardiomegaly", "heart, enlarged"}, Boxes: []schema.Box{}, DraftInDoubt: true},
+		},
+			// the rules read no cardiomegaly: that disagreement rests on the
+			// draft model's reading alone
+			DraftDoubts: []audit.DraftDoubt{{Label: schema.Cardiomegaly, Model: schema.StatusPresent, ModelSpans: []string{"Cardiomegaly"},
+				Rules: schema.StatusSilent, RulesSpans: []string{}}},
+			RuleLabels: []schema.DraftLabel{{Label: schema.Pneumothorax, Status: schema.StatusAbsent, Span: "No pneumothorax"}},
+		}}))
 	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a2", GroundingKey: "g2", Error: "grounding: HTTP 500"}))
 	require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "a4", Report: &audit.Report{Disagreements: []audit.Disagreement{}}}))
 
@@ -85,33 +91,35 @@ const wantJSONL = `{"id":"a1","image":"img/a1.png","draft":"Cardiomegaly. No pne
 	`"findings":[{"label":"pneumothorax","box_2d":[0.1,0.5,0.4,0.9]}],` +
 	`"draft_labels":[{"label":"cardiomegaly","status":"present","span":"Cardiomegaly"},{"label":"pneumothorax","status":"absent","span":"No pneumothorax"}],` +
 	`"disagreements":[` +
-	`{"label":"pneumothorax","kind":"contradicted_by_image","urgent":true,"draft_spans":["No pneumothorax"],"boxes":[[0.1,0.5,0.4,0.9]],"stale":false,` +
+	`{"label":"pneumothorax","kind":"contradicted_by_image","urgent":true,"draft_spans":["No pneumothorax"],"boxes":[[0.1,0.5,0.4,0.9]],"draft_in_doubt":false,"stale":false,` +
 	`"verdicts":[{"annotator":"rad1","decision":"image_right","at":"2026-02-03T10:02:00Z"},{"annotator":"rad2","decision":"unsure","at":"2026-02-03T10:03:00Z"}]},` +
-	`{"label":"cardiomegaly","kind":"unsupported_by_image","urgent":false,"draft_spans":["Cardiomegaly","heart, enlarged"],"boxes":[],"stale":false,"verdicts":[]},` +
-	`{"label":"nodule_mass","kind":"missed_in_draft","urgent":false,"draft_spans":[],"boxes":[],"stale":true,` +
+	`{"label":"cardiomegaly","kind":"unsupported_by_image","urgent":false,"draft_spans":["Cardiomegaly","heart, enlarged"],"boxes":[],"draft_in_doubt":true,"stale":false,"verdicts":[]},` +
+	`{"label":"nodule_mass","kind":"missed_in_draft","urgent":false,"draft_spans":[],"boxes":[],"draft_in_doubt":false,"stale":true,` +
 	`"verdicts":[{"annotator":"rad1","decision":"both_wrong","at":"2026-02-03T10:04:00Z"}]}],` +
+	`"draft_in_doubt":true,"draft_doubts":[{"label":"cardiomegaly","model":"present","model_spans":["Cardiomegaly"],"rules":"silent","rules_spans":[]}],` +
+	`"rule_labels":[{"label":"pneumothorax","status":"absent","span":"No pneumothorax"}],` +
 	`"notes":[{"annotator":"rad1","text":"apex, see lateral","at":"2026-02-03T10:05:00Z"},{"annotator":"rad3","text":"teaching case","at":"2026-02-03T10:06:00Z"}],` +
 	`"provenance":{"grounding":{"model":"medgemma:4b","model_digest":"sha256:m1","prompt_digest":"sha256:p1","options":{"seed":42},"key":"g1"},` +
 	`"draft":{"model":"medgemma:27b","model_digest":"sha256:m2","prompt_digest":"sha256:p2","options":{"seed":42},"key":"d1"}}}
 {"id":"a2","image":"img/a2.png","draft":"Clear lungs.","status":"error","error":"grounding: HTTP 500","salvaged":false,"urgent":null,"urgent_findings":null,` +
-	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[],` +
+	`"findings":[],"draft_labels":[],"disagreements":[],"draft_in_doubt":false,"draft_doubts":[],"rule_labels":[],"notes":[],` +
 	`"provenance":{"grounding":{"model":"medgemma:4b","model_digest":"sha256:m1","prompt_digest":"sha256:p1","options":{"seed":42},"key":"g2"},"draft":null}}
 {"id":"a3","image":"img/a3.png","draft":"Pending, \"quoted\", case.","status":"pending","error":"","salvaged":false,"urgent":null,"urgent_findings":null,` +
-	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[],"provenance":{"grounding":null,"draft":null}}
+	`"findings":[],"draft_labels":[],"disagreements":[],"draft_in_doubt":false,"draft_doubts":[],"rule_labels":[],"notes":[],"provenance":{"grounding":null,"draft":null}}
 {"id":"a4","image":"img/a4.png","draft":"Normal.","status":"done","error":"","salvaged":false,"urgent":false,"urgent_findings":null,` +
-	`"findings":[],"draft_labels":[],"disagreements":[],"notes":[{"annotator":"rad2","text":"fine","at":"2026-02-03T10:07:00Z"}],` +
+	`"findings":[],"draft_labels":[],"disagreements":[],"draft_in_doubt":false,"draft_doubts":[],"rule_labels":[],"notes":[{"annotator":"rad2","text":"fine","at":"2026-02-03T10:07:00Z"}],` +
 	`"provenance":{"grounding":null,"draft":null}}
 `
 
-const wantCSV = `id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale
-a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad1,image_right,2026-02-03T10:02:00Z,"apex, see lateral",,false
-a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad2,unsure,2026-02-03T10:03:00Z,,,false
-a1,img/a1.png,done,true,cardiomegaly,unsupported_by_image,false,"Cardiomegaly | heart, enlarged",[],,,,,,false
-a1,img/a1.png,done,true,nodule_mass,missed_in_draft,false,,[],rad1,both_wrong,2026-02-03T10:04:00Z,"apex, see lateral",,true
-a1,img/a1.png,done,true,,,,,,rad3,,,teaching case,,
-a2,img/a2.png,error,,,,,,,,,,,grounding: HTTP 500,
-a3,img/a3.png,pending,,,,,,,,,,,,
-a4,img/a4.png,done,false,,,,,,rad2,,,fine,,
+const wantCSV = `id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale,draft_in_doubt,disagreement_draft_in_doubt
+a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad1,image_right,2026-02-03T10:02:00Z,"apex, see lateral",,false,true,false
+a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad2,unsure,2026-02-03T10:03:00Z,,,false,true,false
+a1,img/a1.png,done,true,cardiomegaly,unsupported_by_image,false,"Cardiomegaly | heart, enlarged",[],,,,,,false,true,true
+a1,img/a1.png,done,true,nodule_mass,missed_in_draft,false,,[],rad1,both_wrong,2026-02-03T10:04:00Z,"apex, see lateral",,true,true,false
+a1,img/a1.png,done,true,,,,,,rad3,,,teaching case,,,true,
+a2,img/a2.png,error,,,,,,,,,,,grounding: HTTP 500,,,
+a3,img/a3.png,pending,,,,,,,,,,,,,,
+a4,img/a4.png,done,false,,,,,,rad2,,,fine,,,false,
 `
 
 func TestExportGolden(t *testing.T) {
@@ -160,7 +168,7 @@ func TestExportEmptyAndErrors(t *testing.T) {
 		require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
 		assert.Empty(t, buf.String())
 		require.NoError(t, s.Export(context.Background(), &buf, "csv"))
-		assert.Equal(t, "id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale\n", buf.String())
+		assert.Equal(t, "id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale,draft_in_doubt,disagreement_draft_in_doubt\n", buf.String())
 
 		err := s.Export(context.Background(), &buf, "xlsx")
 		require.ErrorIs(t, err, store.ErrInvalid)
@@ -215,7 +223,7 @@ func TestExportUrgentConfirm(t *testing.T) {
 		line := buf.String()
 		assert.Contains(t, line, `"urgent":true,"urgent_findings":[{"label":"pneumothorax","boxes":[[0.1,0.1,0.3,0.35]],"draft_agrees":true,"draft_spans":["Small left pneumothorax"]}]`)
 		assert.Contains(t, line, `"findings":[{"label":"pneumothorax","box_2d":[0.1,0.1,0.3,0.35],"confidence":0.8,"evidence":"pleural line"}]`)
-		assert.Contains(t, line, `"disagreements":[{"label":"pneumothorax","kind":"urgent","urgent":true,"draft_spans":["Small left pneumothorax"],"boxes":[[0.1,0.1,0.3,0.35]],"stale":false,`+
+		assert.Contains(t, line, `"disagreements":[{"label":"pneumothorax","kind":"urgent","urgent":true,"draft_spans":["Small left pneumothorax"],"boxes":[[0.1,0.1,0.3,0.35]],"draft_in_doubt":false,"stale":false,`+
 			`"verdicts":[{"annotator":"rad1","decision":"image_right","at":"2026-02-03T10:01:00Z"}]}]`)
 
 		buf.Reset()

@@ -277,20 +277,20 @@ func (s *Store) putResultTx(ctx context.Context, tx *recordTx, r audit.ResultRec
 	}
 	// The summary counts what a reviewer adjudicates: the disagreements
 	// and the urgent findings to confirm.
-	urgent, disagreements := false, 0
+	urgent, disagreements, doubts := false, 0, 0
 	if r.Report != nil {
-		urgent, disagreements = r.Report.Urgent, len(r.Report.ReviewRows())
+		urgent, disagreements, doubts = r.Report.Urgent, len(r.Report.ReviewRows()), len(r.Report.DraftDoubts)
 	}
 	return tx.exec(ctx, &tx.result, upsertResult,
 		r.ItemID, r.GroundingKey, r.DraftKey, string(report), boolInt(r.Salvaged), r.Error, formatTime(s.stamp(r.UpdatedAt)),
-		boolInt(urgent), disagreements)
+		boolInt(urgent), disagreements, doubts)
 }
 
-const upsertResult = `INSERT INTO results (item_id, grounding_key, draft_key, report, salvaged, error, updated_at, urgent, disagreements)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+const upsertResult = `INSERT INTO results (item_id, grounding_key, draft_key, report, salvaged, error, updated_at, urgent, disagreements, draft_doubts)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 	ON CONFLICT (item_id) DO UPDATE SET grounding_key = excluded.grounding_key, draft_key = excluded.draft_key,
 		report = excluded.report, salvaged = excluded.salvaged, error = excluded.error, updated_at = excluded.updated_at,
-		urgent = excluded.urgent, disagreements = excluded.disagreements`
+		urgent = excluded.urgent, disagreements = excluded.disagreements, draft_doubts = excluded.draft_doubts`
 
 const resultColumns = `item_id, grounding_key, draft_key, report, salvaged, error, updated_at`
 
@@ -338,8 +338,9 @@ func (s *Store) ResultSummaries(ctx context.Context, fn func(audit.ResultSummary
 	// Three columns, the flags packed in one integer: each column scanned
 	// costs about a tenth of a microsecond a row through database/sql,
 	// which at a million rows is the whole budget of a first frame.
+	// draft_doubts counts labels, so it is at most 6: three bits.
 	rows, err := s.r.QueryContext(ctx, `SELECT item_id, error,
-		CASE WHEN report = 'null' THEN 0 ELSE 1 END + 2 * salvaged + 4 * urgent + 8 * disagreements
+		CASE WHEN report = 'null' THEN 0 ELSE 1 END + 2 * salvaged + 4 * urgent + 8 * draft_doubts + 64 * disagreements
 		FROM results`)
 	if err != nil {
 		return s.errorf("result summaries", err)
@@ -361,7 +362,7 @@ func (s *Store) ResultSummaries(ctx context.Context, fn func(audit.ResultSummary
 		if r.Error == "" && !hasReport {
 			r.Error = "no report"
 		}
-		r.Salvaged, r.Urgent, r.Disagreements = flags&2 != 0, flags&4 != 0, int(flags>>3)
+		r.Salvaged, r.Urgent, r.DraftDoubts, r.Disagreements = flags&2 != 0, flags&4 != 0, int(flags>>3&7), int(flags>>6)
 		if err := fn(r); err != nil {
 			return err
 		}

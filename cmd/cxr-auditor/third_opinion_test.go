@@ -57,6 +57,19 @@ func TestRunCarriesTheThirdOpinion(t *testing.T) {
 	require.Len(t, dis, 1)
 	assert.Equal(t, "unsupported_by_image", dis[0].(map[string]any)["kind"])
 	assert.Equal(t, true, dis[0].(map[string]any)["draft_in_doubt"])
+
+	// The export carries the same, from the store.
+	r = invokeMain(t, "", "export", "--format", "jsonl", wl)
+	require.Equal(t, 0, r.code, r.stderr)
+	ex := readRunLines(t, r.stdout)["case-1"]
+	assert.Equal(t, true, ex["draft_in_doubt"])
+	assert.Equal(t, l["draft_doubts"], ex["draft_doubts"])
+	assert.Equal(t, l["rule_labels"], ex["rule_labels"])
+	assert.Equal(t, true, ex["disagreements"].([]any)[0].(map[string]any)["draft_in_doubt"])
+	r = invokeMain(t, "", "export", "--format", "csv", wl)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, ",draft_in_doubt,disagreement_draft_in_doubt\n")
+	assert.Contains(t, r.stdout, "unsupported_by_image,false,No pneumothorax.,[],,,,,,false,true,true\n")
 }
 
 // TestRunRulesDraftModel: run --draft-model rules needs no draft model on

@@ -14,7 +14,8 @@ import (
 
 // csvHeader is the CSV column order (docs/store.md describes each column).
 var csvHeader = []string{"id", "image", "status", "urgent", "label", "kind", "disagreement_urgent",
-	"draft_spans", "boxes", "annotator", "decision", "decided_at", "note", "error", "stale"}
+	"draft_spans", "boxes", "annotator", "decision", "decided_at", "note", "error", "stale",
+	"draft_in_doubt", "disagreement_draft_in_doubt"}
 
 // The columns of csvHeader.
 const (
@@ -33,6 +34,8 @@ const (
 	colNote
 	colError
 	colStale
+	colDraftInDoubt
+	colDisagreementDraftInDoubt
 	numCols
 )
 
@@ -56,9 +59,9 @@ func (c *csvWriter) Flush() error {
 // an item-level row for an item without disagreements or for an annotator
 // with a note and no verdict (docs/store.md).
 func (c *csvWriter) Write(it *Item) error {
-	urgent := ""
-	if it.Urgent != nil {
-		urgent = strconv.FormatBool(*it.Urgent)
+	urgent, inDoubt := "", ""
+	if it.Urgent != nil { // a report: its third opinion is known too
+		urgent, inDoubt = strconv.FormatBool(*it.Urgent), strconv.FormatBool(it.DraftInDoubt)
 	}
 	noteOf := map[string]string{}
 	for _, n := range it.Notes {
@@ -70,10 +73,12 @@ func (c *csvWriter) Write(it *Item) error {
 		rec := make([]string, numCols)
 		rec[colID], rec[colImage], rec[colStatus], rec[colUrgent] = it.ID, it.Image, it.Status, urgent
 		rec[colAnnotator], rec[colNote], rec[colError] = annotator, noteOf[annotator], it.Error
+		rec[colDraftInDoubt] = inDoubt
 		if d != nil {
 			boxes, _ := json.Marshal(d.Boxes) // []schema.Box always marshals
 			rec[colLabel], rec[colKind], rec[colDisagreementUrgent] = string(d.Label), string(d.Kind), strconv.FormatBool(d.Urgent)
 			rec[colDraftSpans], rec[colBoxes], rec[colStale] = strings.Join(d.DraftSpans, " | "), string(boxes), strconv.FormatBool(d.Stale)
+			rec[colDisagreementDraftInDoubt] = strconv.FormatBool(d.DraftInDoubt)
 		}
 		if v != nil {
 			rec[colDecision], rec[colDecidedAt] = string(v.Decision), v.At.UTC().Format(time.RFC3339Nano)

@@ -32,8 +32,15 @@ type Item struct {
 	Findings       json.RawMessage       `json:"findings"`     // []schema.Finding as stored
 	DraftLabels    json.RawMessage       `json:"draft_labels"` // []schema.DraftLabel as stored
 	Disagreements  []Disagreement        `json:"disagreements"`
-	Notes          []Note                `json:"notes"`
-	Provenance     Provenance            `json:"provenance"`
+	// DraftInDoubt: the draft model and the rule labeler read the draft
+	// differently; DraftDoubts says where, RuleLabels is the rules'
+	// reading (both empty without a report or with rules as the draft
+	// model).
+	DraftInDoubt bool                `json:"draft_in_doubt"`
+	DraftDoubts  []audit.DraftDoubt  `json:"draft_doubts"`
+	RuleLabels   []schema.DraftLabel `json:"rule_labels"`
+	Notes        []Note              `json:"notes"`
+	Provenance   Provenance          `json:"provenance"`
 }
 
 // Disagreement is one review row of the item (a disagreement, or an
@@ -46,8 +53,11 @@ type Disagreement struct {
 	Urgent     bool         `json:"urgent"`
 	DraftSpans []string     `json:"draft_spans"`
 	Boxes      []schema.Box `json:"boxes"`
-	Stale      bool         `json:"stale"`
-	Verdicts   []Verdict    `json:"verdicts"`
+	// DraftInDoubt: the disagreement rests only on a draft reading in
+	// doubt (audit.Disagreement.DraftInDoubt).
+	DraftInDoubt bool      `json:"draft_in_doubt"`
+	Stale        bool      `json:"stale"`
+	Verdicts     []Verdict `json:"verdicts"`
 }
 
 // Verdict is one annotator's current decision on a disagreement.
