@@ -2,8 +2,10 @@ package labeler
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -156,4 +158,30 @@ func TestLabelLongInput(t *testing.T) {
 	for _, d := range rs.Label(endless) {
 		require.Contains(t, endless, d.Span)
 	}
+}
+
+// TestLabelConcurrent: one rule set serves many goroutines (the pipeline's
+// finisher and the prep workers share it); run with -race.
+func TestLabelConcurrent(t *testing.T) {
+	rs := mustDefault(t)
+	drafts := []string{"No pneumothorax. Small left effusion.", "Cannot exclude a nodule.", "Normal chest radiograph."}
+	want := make([][]schema.DraftLabel, len(drafts))
+	for i, d := range drafts {
+		want[i] = rs.Label(d)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				k := (g + i) % len(drafts)
+				if got := rs.Label(drafts[k]); !assert.ObjectsAreEqual(want[k], got) {
+					t.Errorf("draft %d read %+v, want %+v", k, got, want[k])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
