@@ -86,10 +86,10 @@ lint:
 	  echo "  $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1)
 	$(STATICCHECK) ./...
 
-## update-golden: rewrite the golden files (TUI, agreement text, imported
-## prompts; review the diff!)
+## update-golden: rewrite the golden files (TUI, agreement and eval text,
+## imported prompts; review the diff!)
 update-golden:
-	$(GO) test ./tui/... ./agreement/... ./prompts -update
+	$(GO) test ./tui/... ./agreement/... ./compare/... ./prompts -update
 
 clean:
 	rm -rf bin

@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -46,7 +47,7 @@ func ExampleCompare_urgentAgreed() {
 }
 
 // Two synthetic items: the first is found and well localized, the second is
-// missed.
+// missed. No resamples here, so no interval.
 func ExampleEvaluate() {
 	items := []compare.EvalItem{
 		{
@@ -59,14 +60,44 @@ func ExampleEvaluate() {
 			Truth: []schema.Finding{{Label: schema.Pneumothorax}},
 		},
 	}
-	m := compare.Evaluate(items, schema.DefaultUrgent())
+	scores, err := compare.ScoreItems(items)
+	if err != nil {
+		panic(err)
+	}
+	m, err := compare.Evaluate(context.Background(), scores, compare.Options{Urgent: schema.DefaultUrgent()})
+	if err != nil {
+		panic(err)
+	}
 	p := m.Presence[schema.Pneumothorax]
-	fmt.Printf("pneumothorax n=%d precision=%.2f recall=%.2f f1=%.2f\n", p.N, p.Precision, p.Recall, p.F1)
-	fmt.Printf("iou>=0.5 rate=%.2f mean IoU=%.2f\n", m.Localization.Strict.Rate, m.Localization.MeanIoU)
+	fmt.Printf("pneumothorax n=%d precision=%.2f recall=%.2f f1=%.2f\n", p.N, p.Precision.Value, p.Recall.Value, p.F1.Value)
+	fmt.Printf("iou>=0.5 rate=%.2f mean IoU=%.2f\n", m.Localization.Strict.Rate.Value, m.Localization.MeanIoU.Value)
 	u := m.UrgentRecall[schema.Pneumothorax]
 	fmt.Printf("urgent pneumothorax %d/%d\n", u.Found, u.N)
 	// Output:
 	// pneumothorax n=2 precision=1.00 recall=0.50 f1=0.67
 	// iou>=0.5 rate=1.00 mean IoU=0.80
 	// urgent pneumothorax 1/2
+}
+
+// One synthetic item: the truth has an effusion on the right and a
+// pneumothorax; the model finds the effusion on the left and misses the
+// pneumothorax, which is urgent.
+func ExampleTruthErrors() {
+	truth := []schema.Finding{
+		{Label: schema.PleuralEffusion, Box: &schema.Box{Y0: 0.6, X0: 0.1, Y1: 0.8, X1: 0.4}},
+		{Label: schema.Pneumothorax, Box: &schema.Box{Y0: 0.1, X0: 0.6, Y1: 0.5, X1: 0.9}},
+	}
+	pred := []schema.Finding{
+		{Label: schema.PleuralEffusion, Box: &schema.Box{Y0: 0.6, X0: 0.6, Y1: 0.8, X1: 0.9}},
+	}
+	for _, e := range compare.TruthErrors(truth, pred, schema.DefaultUrgent(), 0.3) {
+		iou := "-"
+		if e.IoU != nil {
+			iou = fmt.Sprintf("%.2f", *e.IoU)
+		}
+		fmt.Printf("%s urgent=%t iou=%s\n", e.Key(), e.Urgent, iou)
+	}
+	// Output:
+	// pleural_effusion/mislocated/t0/p0 urgent=false iou=0.00
+	// pneumothorax/missed/t1/p- urgent=true iou=-
 }
