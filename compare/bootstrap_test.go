@@ -49,7 +49,7 @@ func TestWeightsArePoisson(t *testing.T) {
 	const n = 400_000
 	var sum, sq, zeros float64
 	for i := range n {
-		w := float64(weight(itemKey("item-"+strconv.Itoa(i%4000)), resampleSeed(17, i/4000)))
+		w := float64(weight(itemKey("item-"+strconv.Itoa(i%4000)), 17, i/4000))
 		sum += w
 		sq += w * w
 		if w == 0 {
@@ -79,7 +79,7 @@ func TestBootstrapMatchesNaive(t *testing.T) {
 			for r := range b.Resamples {
 				w := make([]int, len(items))
 				for i, it := range items {
-					w[i] = int(weight(itemKey(it.ID), resampleSeed(b.Seed, r)))
+					w[i] = int(weight(itemKey(it.ID), b.Seed, r))
 				}
 				for name, v := range naiveFigures(items, w, p, urgent) {
 					perFigure[name] = append(perFigure[name], v)
@@ -165,8 +165,9 @@ func TestBootstrapCanceled(t *testing.T) {
 }
 
 // weightScript restates the resampling generator of docs/metrics.md in
-// Python: FNV-1a 64 of the id, SplitMix64's finalizer, the resample's
-// seed, the Poisson(1) inverse CDF on the top 32 bits.
+// Python: FNV-1a 64 of the id, SplitMix64's finalizer, the seed of the
+// pair of resamples, the Poisson(1) inverse CDF on the even resample's
+// high 32 bits or the odd one's low 32.
 const weightScript = `
 import math, sys
 M = (1 << 64) - 1
@@ -192,8 +193,10 @@ for k in range(12):
 seed = int(sys.argv[1])
 for line in sys.stdin:
     ident, r = line.split()
-    rs = mix((seed + (int(r) + 1) * 0x9e3779b97f4a7c15) & M)
-    u = mix(key(ident) ^ rs) >> 32
+    r = int(r)
+    ps = mix((seed + (r // 2 + 1) * 0x9e3779b97f4a7c15) & M)
+    x = mix(key(ident) ^ ps)
+    u = x >> 32 if r % 2 == 0 else x & 0xffffffff
     print(sum(1 for t in cuts if u >= t))
 `
 
@@ -210,7 +213,7 @@ func TestWeightsMatchDocumentedGenerator(t *testing.T) {
 	for i := range 300 {
 		id, r := fmt.Sprintf("demo-%02d-é", i%40), i/40
 		fmt.Fprintf(&in, "%s %d\n", id, r)
-		want = append(want, strconv.FormatInt(weight(itemKey(id), resampleSeed(seed, r)), 10))
+		want = append(want, strconv.FormatInt(weight(itemKey(id), seed, r), 10))
 	}
 	cmd := exec.Command(py, script, strconv.Itoa(seed))
 	cmd.Stdin = strings.NewReader(in.String())

@@ -95,7 +95,7 @@ func checkRuns(runs []NamedScores) error {
 		if r.Scores == nil || r.Scores.Len() == 0 {
 			return fmt.Errorf("run %s: %w", r.Name, ErrNoItems)
 		}
-		if !slices.Equal(r.Scores.keys, runs[0].Scores.keys) {
+		if !r.Scores.sameItems(runs[0].Scores) {
 			return fmt.Errorf("run %s: its items are not those of run %s in the same order", r.Name, runs[0].Name)
 		}
 	}

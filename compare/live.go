@@ -19,7 +19,6 @@ type Live struct {
 	urgent []schema.Label
 	s      *Scores
 	index  map[string]int32
-	seeds  []uint64
 	res    []sums
 	point  sums
 	n      int
@@ -52,10 +51,6 @@ func NewLive(ctx context.Context, items []EvalItem, opts Options) (*Live, error)
 	if l.res, err = resampleSums(ctx, l.s, opts.Bootstrap); err != nil {
 		return nil, err
 	}
-	l.seeds = make([]uint64, opts.Bootstrap.Resamples)
-	for r := range l.seeds {
-		l.seeds[r] = resampleSeed(opts.Bootstrap.Seed, r)
-	}
 	return l, nil
 }
 
@@ -76,7 +71,8 @@ func (l *Live) Put(it EvalItem) error {
 		l.apply(i, profile{}, 0, 0)
 		return nil
 	}
-	old, oldLoose, oldAny := l.s.profiles[l.s.prof[i]], l.s.fixLoose[i], l.s.fixAny[i]
+	old := l.s.profiles[l.s.items[i].prof]
+	oldLoose, oldAny := l.s.fixedOf(i)
 	if old[dItems] == 0 {
 		l.n++
 	}
@@ -90,10 +86,11 @@ func (l *Live) Put(it EvalItem) error {
 // withdrawn); it reports whether the item was there.
 func (l *Live) Remove(id string) bool {
 	i, known := l.index[id]
-	if !known || l.s.profiles[l.s.prof[i]][dItems] == 0 {
+	if !known || l.s.profiles[l.s.items[i].prof][dItems] == 0 {
 		return false
 	}
-	old, oldLoose, oldAny := l.s.profiles[l.s.prof[i]], l.s.fixLoose[i], l.s.fixAny[i]
+	old := l.s.profiles[l.s.items[i].prof]
+	oldLoose, oldAny := l.s.fixedOf(i)
 	l.s.set(i, profile{}, 0, 0)
 	l.apply(i, old, oldLoose, oldAny)
 	l.n--
@@ -104,18 +101,18 @@ func (l *Live) Remove(id string) bool {
 // ones, in the point estimate and in every resample.
 func (l *Live) apply(i int32, old profile, oldLoose, oldAny int64) {
 	var d sums
-	cur := &l.s.profiles[l.s.prof[i]]
+	cur := &l.s.profiles[l.s.items[i].prof]
 	for k := range cur {
 		d[k] = int64(cur[k]) - int64(old[k])
 	}
-	d[dIoULoose] = l.s.fixLoose[i] - oldLoose
-	d[dIoUAny] = l.s.fixAny[i] - oldAny
-	key := l.s.keys[i]
+	curLoose, curAny := l.s.fixedOf(i)
+	d[dIoULoose], d[dIoUAny] = curLoose-oldLoose, curAny-oldAny
+	key, seed := l.s.items[i].key, l.opts.Bootstrap.Seed
 	for k := range d {
 		l.point[k] += d[k]
 	}
-	for r, rs := range l.seeds {
-		w := weight(key, rs)
+	for r := range l.res {
+		w := weight(key, seed, r)
 		if w == 0 {
 			continue
 		}

@@ -61,11 +61,11 @@ func buildPair(a, b NamedScores, fa, fb *runFigures, opts Options, urgent []sche
 // the presence of the label in slot, and tests them.
 func mcnemar(a, b *Scores, slot int) McNemar {
 	right := func(s *Scores, i int) bool {
-		p := &s.profiles[s.prof[i]]
+		p := &s.profiles[s.items[i].prof]
 		return p[3*slot+1] == 0 && p[3*slot+2] == 0
 	}
 	var m McNemar
-	for i := range a.keys {
+	for i := range a.items {
 		ra, rb := right(a, i), right(b, i)
 		switch {
 		case ra && !rb:

@@ -102,7 +102,7 @@ func TestCompareRunsPaired(t *testing.T) {
 		for r := range opts.Bootstrap.Resamples {
 			w := make([]int, len(a))
 			for i, it := range a {
-				w[i] = int(weight(itemKey(it.ID), resampleSeed(opts.Bootstrap.Seed, r)))
+				w[i] = int(weight(itemKey(it.ID), opts.Bootstrap.Seed, r))
 			}
 			diffs = append(diffs, naiveFigures(b, w, p, nil)["pleural_effusion/f1"]-naiveFigures(a, w, p, nil)["pleural_effusion/f1"])
 		}

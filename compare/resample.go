@@ -78,10 +78,10 @@ func itemKey(id string) uint64 {
 	return mix64(h)
 }
 
-// resampleSeed is the stream of resample r (from 0): the r+1-th output of
-// SplitMix64 started at seed.
-func resampleSeed(seed uint64, r int) uint64 {
-	return mix64(seed + uint64(r+1)*0x9e3779b97f4a7c15)
+// pairSeed is the stream of the pair of resamples 2p and 2p+1: the p+1-th
+// output of SplitMix64 started at seed.
+func pairSeed(seed uint64, p int) uint64 {
+	return mix64(seed + uint64(p+1)*0x9e3779b97f4a7c15)
 }
 
 // poissonCut[k] is floor(2^32 · P(X <= k)) for X ~ Poisson(1); past k = 11
@@ -92,21 +92,45 @@ var poissonCut = [...]uint32{
 	4294609777, 4294923276, 4294962463, 4294966817, 4294967252, 4294967292,
 }
 
-// weight is the Poisson(1) count of the item with key k in the resample
-// with seed rs: the inverse CDF at the top 32 bits of mix64(k ^ rs).
-func weight(k, rs uint64) int64 {
-	u := uint32(mix64(k^rs) >> 32)
-	if u < poissonCut[0] {
-		return 0
+// The first cuts as constants, for the common case without a table.
+const (
+	cut0 = 1580030168
+	cut1 = 3160060337
+	cut2 = 3950075421
+	cut3 = 4213413783
+)
+
+// poisson is the Poisson(1) inverse CDF at u / 2^32: how many cuts u
+// reaches. Weights 0 to 3 (98% of draws) take no branch that depends on
+// u but the rare one; weights are random, so a branch per weight would be
+// mispredicted a third of the time in eval's hottest loop.
+func poisson(u uint32) int64 {
+	if u >= cut3 {
+		w := int64(4)
+		for int(w) < len(poissonCut) && u >= poissonCut[w] {
+			w++
+		}
+		return w
 	}
-	if u < poissonCut[1] {
+	return b2i(u >= cut0) + b2i(u >= cut1) + b2i(u >= cut2)
+}
+
+func b2i(b bool) int64 {
+	if b {
 		return 1
 	}
-	w := int64(2)
-	for int(w) < len(poissonCut) && u >= poissonCut[w] {
-		w++
+	return 0
+}
+
+// weight is the Poisson(1) count of the item with key k in resample r of
+// the given seed: the resamples come in pairs, and mix64(k ^ pairSeed)
+// gives the even one its high 32 bits and the odd one its low 32.
+func weight(k, seed uint64, r int) int64 {
+	x := mix64(k ^ pairSeed(seed, r/2))
+	if r%2 == 0 {
+		return poisson(uint32(x >> 32))
 	}
-	return w
+	return poisson(uint32(x))
 }
 
 // percentile returns the type-7 quantile (linear interpolation between

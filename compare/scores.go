@@ -73,16 +73,23 @@ type pooledBox struct {
 	item int32
 }
 
+// scoredItem is one item as the resamples read it: 16 bytes, so the
+// resampling loop streams through memory.
+type scoredItem struct {
+	key  uint64 // resampling identity (itemKey)
+	prof int32  // index into profiles
+	iou  int32  // index into the IoU sums, -1 when the item matched no box
+}
+
 // Scores is one run's items reduced to what the figures need, in the order
 // they were added: the input of Evaluate and CompareRuns. Build it with
 // NewScores and Add; it holds no findings, so a million items fit in tens
 // of megabytes. Not safe for concurrent Add.
 type Scores struct {
-	keys []uint64 // resampling identity of each item (itemKey)
-	seen map[uint64]string
-	prof []int32 // index into profiles
-	// Per-item IoU sums at LooseIoU and AnyOverlapIoU: fixed point for the
-	// resamples, float for the point estimates.
+	items []scoredItem
+	seen  map[uint64]string
+	// IoU sums at LooseIoU and AnyOverlapIoU of the items with a matched
+	// pair: fixed point for the resamples, float for the point estimates.
 	fixLoose, fixAny []int64
 	iouLoose, iouAny []float64
 	matches          int64
@@ -117,7 +124,7 @@ func ScoreItems(items []EvalItem) (*Scores, error) {
 }
 
 // Len is the number of items added.
-func (s *Scores) Len() int { return len(s.keys) }
+func (s *Scores) Len() int { return len(s.items) }
 
 // Add scores one item and appends it. An id already added (or, with odds
 // of 2^-64 per pair, one hashing like it) is an error naming both.
@@ -135,13 +142,9 @@ func (s *Scores) Add(it EvalItem) error {
 		return fmt.Errorf("%w: more than %d matched boxes", ErrTooLarge, maxMatches)
 	}
 	s.seen[k] = it.ID
-	n := int32(len(s.keys))
-	s.keys = append(s.keys, k)
-	s.prof = append(s.prof, s.intern(p))
-	s.iouLoose = append(s.iouLoose, loose)
-	s.iouAny = append(s.iouAny, anyIoU)
-	s.fixLoose = append(s.fixLoose, toFixed(loose))
-	s.fixAny = append(s.fixAny, toFixed(anyIoU))
+	n := int32(len(s.items))
+	s.items = append(s.items, scoredItem{key: k, prof: s.intern(p), iou: -1})
+	s.setIoU(n, loose, anyIoU)
 	if s.noPool {
 		return nil
 	}
@@ -155,10 +158,47 @@ func (s *Scores) Add(it EvalItem) error {
 
 // set replaces item i's profile and IoU sums (Live).
 func (s *Scores) set(i int32, p profile, loose, anyIoU float64) {
-	s.matches += int64(p[dAny]) - int64(s.profiles[s.prof[i]][dAny])
-	s.prof[i] = s.intern(p)
-	s.iouLoose[i], s.iouAny[i] = loose, anyIoU
-	s.fixLoose[i], s.fixAny[i] = toFixed(loose), toFixed(anyIoU)
+	s.matches += int64(p[dAny]) - int64(s.profiles[s.items[i].prof][dAny])
+	s.items[i].prof = s.intern(p)
+	s.setIoU(i, loose, anyIoU)
+}
+
+// setIoU records item i's IoU sums, giving it a slot when it first has
+// any.
+func (s *Scores) setIoU(i int32, loose, anyIoU float64) {
+	j := s.items[i].iou
+	if j < 0 {
+		if loose == 0 && anyIoU == 0 {
+			return
+		}
+		j = int32(len(s.iouLoose))
+		s.items[i].iou = j
+		s.iouLoose, s.iouAny = append(s.iouLoose, 0), append(s.iouAny, 0)
+		s.fixLoose, s.fixAny = append(s.fixLoose, 0), append(s.fixAny, 0)
+	}
+	s.iouLoose[j], s.iouAny[j] = loose, anyIoU
+	s.fixLoose[j], s.fixAny[j] = toFixed(loose), toFixed(anyIoU)
+}
+
+// fixedOf returns item i's fixed-point IoU sums.
+func (s *Scores) fixedOf(i int32) (loose, anyIoU int64) {
+	if j := s.items[i].iou; j >= 0 {
+		return s.fixLoose[j], s.fixAny[j]
+	}
+	return 0, 0
+}
+
+// sameItems reports whether o holds the same items as s in the same order.
+func (s *Scores) sameItems(o *Scores) bool {
+	if len(s.items) != len(o.items) {
+		return false
+	}
+	for i := range s.items {
+		if s.items[i].key != o.items[i].key {
+			return false
+		}
+	}
+	return true
 }
 
 func toFixed(v float64) int64 { return int64(math.Round(v * fixScale)) }
@@ -231,8 +271,8 @@ func (s *Scores) score(it EvalItem) (p profile, loose, anyIoU float64) {
 // IoU sums in float, added in item order.
 func (s *Scores) totals() (sums, float64, float64) {
 	counts := make([]int64, len(s.profiles))
-	for _, id := range s.prof {
-		counts[id]++
+	for _, it := range s.items {
+		counts[it.prof]++
 	}
 	var t sums
 	for id, c := range counts {
