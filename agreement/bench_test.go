@@ -36,11 +36,15 @@ func BenchmarkAgreement(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
 		readers []string
+		items   int
 	}{
-		{"cohen/2000items", []string{"alice", "bob"}},
-		{"fleiss/2000items/4readers", []string{"alice", "bob", "carol", "dave"}},
+		{"cohen/2000items", []string{"alice", "bob"}, 2000},
+		{"fleiss/2000items/4readers", []string{"alice", "bob", "carol", "dave"}, 2000},
+		// A million verdicts: 166,667 items x 3 disagreements x 2 readers.
+		{"cohen/1Mverdicts", []string{"alice", "bob"}, 166_667},
+		{"fleiss/1Mverdicts/4readers", []string{"alice", "bob", "carol", "dave"}, 83_334},
 	} {
-		rs := benchRatings(2000, bc.readers)
+		rs := benchRatings(bc.items, bc.readers)
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
