@@ -39,12 +39,16 @@ bench:
 ## 400/200 ms, 1 and 2 hosts) and run/export at BENCH_ROWS rows against
 ## their targets (pipeline/cmd/benchrun; medians of SCHED_ROUNDS and
 ## RUN_ROUNDS runs; run with --jobs RUN_JOBS against a fake serving as many
-## at once). Figures: docs/performance.md
+## at once), then eval with 2,000 bootstrap resamples on one core at
+## EVAL_ROWS rows against its targets (compare/cmd/evalbench).
+## Figures: docs/performance.md
 ROUNDS ?= 15
 BENCH_ROWS ?= 100000
 SCHED_ROUNDS ?= 3
 RUN_ROUNDS ?= 1
 RUN_JOBS ?= 8
+EVAL_ROWS ?= 100000,1000000
+EVAL_ROUNDS ?= 1
 bench-compare: build
 	@dir=$$(mktemp -d) && $(GO) run ./radiograph/phantom/genphantoms -bench -out $$dir && \
 	  python3 render/bench/compare.py ./$(BIN) $$dir $(ROUNDS); rc=$$?; rm -rf $$dir; exit $$rc
@@ -52,6 +56,7 @@ bench-compare: build
 	$(GO) build -o bin/benchrun ./pipeline/cmd/benchrun
 	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode sched -hosts 1,2 -rounds $(SCHED_ROUNDS)
 	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode run -rows $(BENCH_ROWS) -jobs $(RUN_JOBS) -rounds $(RUN_ROUNDS)
+	$(GO) run ./compare/cmd/evalbench -bin $(BIN) -rows $(EVAL_ROWS) -rounds $(EVAL_ROUNDS)
 
 ## term-matrix: screenshots of the demo in xterm (sixel), kitty 0.26 (kitty
 ## graphics, no placeholders), mlterm (sixel, light background), tmux

@@ -57,7 +57,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			if n > 100_000 && testing.Short() {
 				b.Skip("1M items in -short mode")
 			}
-			s, err := ScoreItems(benchItems(n))
+			s, err := ScoreItems(benchItems(n), ProtocolItem)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func BenchmarkEvaluate(b *testing.B) {
 // BenchmarkCompareRuns is two runs of 100k items, paired.
 func BenchmarkCompareRuns100k(b *testing.B) {
 	items := benchItems(100_000)
-	a, err := ScoreItems(items)
+	a, err := ScoreItems(items, ProtocolItem)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func BenchmarkCompareRuns100k(b *testing.B) {
 			items[i].Pred = nil
 		}
 	}
-	c, err := ScoreItems(items)
+	c, err := ScoreItems(items, ProtocolItem)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func BenchmarkLiveUpdate100k(b *testing.B) {
 func BenchmarkCardProtocol(b *testing.B) {
 	for _, n := range []int{273, 10_000} {
 		b.Run(fmt.Sprintf("%ditems", n), func(b *testing.B) {
-			s, err := ScoreItems(benchItems(n))
+			s, err := ScoreItems(benchItems(n), ProtocolCard)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package compare
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 )
@@ -21,6 +22,9 @@ func evaluateRun(ctx context.Context, s *Scores, p Protocol, b Bootstrap) (runFi
 	rf.point, loose, anyIoU = s.totals()
 	var cm *cardMatcher
 	if p == ProtocolCard {
+		if !s.pooled {
+			return rf, errors.New("the card protocol needs scores that keep their boxes: NewScores(ProtocolCard)")
+		}
 		var err error
 		if cm, err = newCardMatcher(ctx, s); err != nil {
 			return rf, err

@@ -156,7 +156,7 @@ func TestBootstrapReproducible(t *testing.T) {
 }
 
 func TestBootstrapCanceled(t *testing.T) {
-	s, err := ScoreItems(cardSet(1, 50))
+	s, err := ScoreItems(cardSet(1, 50), ProtocolCard)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

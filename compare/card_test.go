@@ -163,7 +163,7 @@ func TestCardProtocolTooManyPairs(t *testing.T) {
 		fs := []schema.Finding{{Label: schema.Cardiomegaly, Box: b}}
 		items[i] = EvalItem{ID: fmt.Sprint(i), Truth: fs, Pred: fs}
 	}
-	s, err := ScoreItems(items)
+	s, err := ScoreItems(items, ProtocolCard)
 	require.NoError(t, err)
 	s.maxPairs = 1000 // 40 x 40 = 1,600 overlapping pairs
 	_, err = Evaluate(context.Background(), s, Options{Protocol: ProtocolCard})
@@ -283,4 +283,11 @@ func TestCardProtocolMatchesPythonHarness(t *testing.T) {
 		}
 		requireSameFigures(t, want, reportEstimates(evaluate(t, items, urgent, ProtocolCard)), 1e-12)
 	}
+}
+
+func TestCardProtocolNeedsPooledScores(t *testing.T) {
+	s, err := ScoreItems(cardSet(1, 5), ProtocolItem)
+	require.NoError(t, err)
+	_, err = Evaluate(context.Background(), s, Options{Protocol: ProtocolCard})
+	require.ErrorContains(t, err, "NewScores(ProtocolCard)")
 }

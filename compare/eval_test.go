@@ -20,7 +20,7 @@ func f(l schema.Label, b *schema.Box) schema.Finding { return schema.Finding{Lab
 // evaluate scores items without intervals.
 func evaluate(t testing.TB, items []EvalItem, urgent []schema.Label, p Protocol) Report {
 	t.Helper()
-	s, err := ScoreItems(items)
+	s, err := ScoreItems(items, ProtocolCard)
 	require.NoError(t, err)
 	rep, err := Evaluate(context.Background(), s, Options{Protocol: p, Urgent: urgent})
 	require.NoError(t, err)
@@ -84,14 +84,14 @@ func TestEvaluatePresence(t *testing.T) {
 }
 
 func TestEvaluateEmpty(t *testing.T) {
-	_, err := Evaluate(context.Background(), NewScores(), Options{})
+	_, err := Evaluate(context.Background(), NewScores(ProtocolItem), Options{})
 	require.ErrorIs(t, err, ErrNoItems)
 	_, err = CompareRuns(context.Background(), nil, Options{})
 	require.ErrorIs(t, err, ErrNoItems)
 }
 
 func TestEvaluateRejectsBadOptions(t *testing.T) {
-	s, err := ScoreItems([]EvalItem{{ID: "a"}})
+	s, err := ScoreItems([]EvalItem{{ID: "a"}}, ProtocolCard)
 	require.NoError(t, err)
 	for _, o := range []Options{
 		{Protocol: "pooled"},
@@ -105,7 +105,7 @@ func TestEvaluateRejectsBadOptions(t *testing.T) {
 }
 
 func TestScoresRejectDuplicateIDs(t *testing.T) {
-	_, err := ScoreItems([]EvalItem{{ID: "a"}, {ID: "b"}, {ID: "a"}})
+	_, err := ScoreItems([]EvalItem{{ID: "a"}, {ID: "b"}, {ID: "a"}}, ProtocolCard)
 	require.ErrorContains(t, err, `item "a": duplicate id`)
 }
 
@@ -225,7 +225,7 @@ func TestEvaluateUrgentRecall(t *testing.T) {
 
 func TestReportJSONShape(t *testing.T) {
 	items := []EvalItem{{ID: "1", Truth: []schema.Finding{f(schema.Pneumothorax, box(0, 0, 1, 1))}}}
-	s, err := ScoreItems(items)
+	s, err := ScoreItems(items, ProtocolCard)
 	require.NoError(t, err)
 	m, err := Evaluate(context.Background(), s, Options{Urgent: schema.DefaultUrgent(), Bootstrap: Bootstrap{Resamples: 20, Seed: 3, Level: 0.9}})
 	require.NoError(t, err)
@@ -358,7 +358,7 @@ func TestEvaluateProperties(t *testing.T) {
 
 func evaluateWith(t testing.TB, items []EvalItem, opts Options) Report {
 	t.Helper()
-	s, err := ScoreItems(items)
+	s, err := ScoreItems(items, ProtocolCard)
 	require.NoError(t, err)
 	rep, err := Evaluate(context.Background(), s, opts)
 	require.NoError(t, err)
@@ -389,7 +389,7 @@ func BenchmarkScoreItems10k(b *testing.B) {
 	items := randomItems(rand.New(rand.NewPCG(7, 8)), 10_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ScoreItems(items); err != nil {
+		if _, err := ScoreItems(items, ProtocolCard); err != nil {
 			b.Fatal(err)
 		}
 	}

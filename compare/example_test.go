@@ -60,7 +60,7 @@ func ExampleEvaluate() {
 			Truth: []schema.Finding{{Label: schema.Pneumothorax}},
 		},
 	}
-	scores, err := compare.ScoreItems(items)
+	scores, err := compare.ScoreItems(items, compare.ProtocolItem)
 	if err != nil {
 		panic(err)
 	}

@@ -37,8 +37,7 @@ func NewLive(ctx context.Context, items []EvalItem, opts Options) (*Live, error)
 			return nil, err
 		}
 	}
-	l := &Live{opts: opts, urgent: uniqueLabels(opts.Urgent), s: NewScores(), index: map[string]int32{}}
-	l.s.noPool = true
+	l := &Live{opts: opts, urgent: uniqueLabels(opts.Urgent), s: NewScores(ProtocolItem), index: map[string]int32{}}
 	for _, it := range items {
 		if err := l.s.Add(it); err != nil {
 			return nil, err

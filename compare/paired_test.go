@@ -75,7 +75,7 @@ func compareRuns(t testing.TB, opts Options, runs ...[]EvalItem) Comparison {
 	t.Helper()
 	var ns []NamedScores
 	for i, items := range runs {
-		s, err := ScoreItems(items)
+		s, err := ScoreItems(items, ProtocolCard)
 		require.NoError(t, err)
 		ns = append(ns, NamedScores{Name: string(rune('A' + i)), Scores: s})
 	}
@@ -157,9 +157,9 @@ func TestCompareRunsReproducible(t *testing.T) {
 
 func TestCompareRunsNeedsTheSameItems(t *testing.T) {
 	_, a, b := pairedSets(20)
-	sa, err := ScoreItems(a)
+	sa, err := ScoreItems(a, ProtocolCard)
 	require.NoError(t, err)
-	sb, err := ScoreItems(b[1:])
+	sb, err := ScoreItems(b[1:], ProtocolCard)
 	require.NoError(t, err)
 	_, err = CompareRuns(context.Background(), []NamedScores{{"A", sa}, {"B", sb}}, Options{})
 	require.ErrorContains(t, err, "run B: its items are not those of run A")

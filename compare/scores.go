@@ -87,7 +87,7 @@ type scoredItem struct {
 // of megabytes. Not safe for concurrent Add.
 type Scores struct {
 	items []scoredItem
-	seen  map[uint64]string
+	seen  map[uint64]int32
 	// IoU sums at LooseIoU and AnyOverlapIoU of the items with a matched
 	// pair: fixed point for the resamples, float for the point estimates.
 	fixLoose, fixAny []int64
@@ -100,21 +100,23 @@ type Scores struct {
 	// truth and pred pool the valid boxes of each positive label across
 	// items (card protocol), in item then finding order.
 	truth, pred [nSlots - 1][]pooledBox
-	noPool      bool // Live replaces items, so it keeps no pools
+	pooled      bool // the pools are kept (NewScores(ProtocolCard))
 	maxPairs    int  // MaxCardPairs when 0 (tests lower it)
 
 	scratchT, scratchP []schema.Box
 	scratch            []pair
 }
 
-// NewScores returns an empty set of scores.
-func NewScores() *Scores {
-	return &Scores{seen: map[uint64]string{}, lookup: map[profile]int32{}}
+// NewScores returns an empty set of scores for protocol p: only the card
+// protocol needs every box kept, pooled across items, and such scores
+// serve the item protocol too.
+func NewScores(p Protocol) *Scores {
+	return &Scores{seen: map[uint64]int32{}, lookup: map[profile]int32{}, pooled: p == ProtocolCard}
 }
 
-// ScoreItems scores items in order (NewScores, then Add for each).
-func ScoreItems(items []EvalItem) (*Scores, error) {
-	s := NewScores()
+// ScoreItems scores items in order (NewScores(p), then Add for each).
+func ScoreItems(items []EvalItem, p Protocol) (*Scores, error) {
+	s := NewScores(p)
 	for _, it := range items {
 		if err := s.Add(it); err != nil {
 			return nil, err
@@ -127,25 +129,25 @@ func ScoreItems(items []EvalItem) (*Scores, error) {
 func (s *Scores) Len() int { return len(s.items) }
 
 // Add scores one item and appends it. An id already added (or, with odds
-// of 2^-64 per pair, one hashing like it) is an error naming both.
+// of 2^-64 per pair, one hashing like it) is an error.
 // Findings with labels outside the vocabulary are ignored; nil or invalid
 // boxes take part in presence only. A ParseFailed or Missing item predicts
 // nothing.
 func (s *Scores) Add(it EvalItem) error {
 	k := itemKey(it.ID)
 	if prev, dup := s.seen[k]; dup {
-		return fmt.Errorf("item %q: duplicate id (or an id hashing like %q)", it.ID, prev)
+		return fmt.Errorf("item %q: duplicate id (or one hashing like it: item %d)", it.ID, prev+1)
 	}
 	p, loose, anyIoU := s.score(it)
 	s.matches += int64(p[dAny])
 	if s.matches > maxMatches {
 		return fmt.Errorf("%w: more than %d matched boxes", ErrTooLarge, maxMatches)
 	}
-	s.seen[k] = it.ID
 	n := int32(len(s.items))
+	s.seen[k] = n
 	s.items = append(s.items, scoredItem{key: k, prof: s.intern(p), iou: -1})
 	s.setIoU(n, loose, anyIoU)
-	if s.noPool {
+	if !s.pooled {
 		return nil
 	}
 	pred := it.predicted()

@@ -139,7 +139,7 @@ func runEval(ctx context.Context, e env, f evalFlags) error {
 
 	var runs []compare.NamedScores
 	for _, src := range predSources(e, f, st) {
-		s, err := scoreSource(ctx, e, src, truth, errs)
+		s, err := scoreSource(ctx, e, src, truth, opts.Protocol, errs)
 		if err != nil {
 			return err
 		}

@@ -25,12 +25,26 @@ type compareVerdictSource interface {
 	CompareVerdicts(ctx context.Context) ([]audit.CompareVerdict, error)
 }
 
+// truthSet is the truth, read once for every run: its items in order
+// (each predicting nothing until a run fills it) and their index by id.
+type truthSet struct {
+	items []truthItem
+	index map[string]int32
+}
+
+// truthItem is one item of the truth.
+type truthItem struct {
+	id       string
+	findings []schema.Finding
+}
+
 // readTruthItems reads the truth (a truth file, stdin, or a worklist with
-// truth) as items that predict nothing until a source fills them.
-func readTruthItems(ctx context.Context, e env, path string) ([]compare.EvalItem, error) {
-	var items []compare.EvalItem
+// truth).
+func readTruthItems(ctx context.Context, e env, path string) (*truthSet, error) {
+	ts := &truthSet{index: map[string]int32{}}
 	add := func(r worklist.TruthRow) error {
-		items = append(items, compare.EvalItem{ID: r.ID, Truth: r.Findings, Missing: true})
+		ts.index[r.ID] = int32(len(ts.items))
+		ts.items = append(ts.items, truthItem{r.ID, r.Findings})
 		return nil
 	}
 	warn := func(msg string) { writeLine(e.stderr, "cxr-auditor eval: warning: %s", msg) }
@@ -38,10 +52,10 @@ func readTruthItems(ctx context.Context, e env, path string) ([]compare.EvalItem
 		if err := worklist.ReadTruthJSONL(ctx, e.stdin, "stdin", add, warn); err != nil {
 			return nil, err
 		}
-		if len(items) == 0 {
+		if len(ts.items) == 0 {
 			return nil, fmt.Errorf("stdin: no truth items: nothing to evaluate")
 		}
-		return items, nil
+		return ts, nil
 	}
 	if err := checkInput(path); err != nil {
 		return nil, err
@@ -56,7 +70,7 @@ func readTruthItems(ctx context.Context, e env, path string) ([]compare.EvalItem
 		writeLine(e.stderr, "cxr-auditor eval: warning: %s: %d rows with truth scored; %d without truth and %d unreadable rows left out",
 			path, c.Rows, c.WithoutTruth, c.Problems)
 	}
-	return items, nil
+	return ts, nil
 }
 
 // prediction is one item's prediction from a source.
@@ -64,7 +78,16 @@ type prediction struct {
 	id       string
 	failed   bool
 	findings []schema.Finding
-	where    string // file:line, for messages ("" from the store)
+	line     int // in its file, for messages (0 from the store)
+}
+
+// predicted is what scoring keeps of a prediction until the truth's order
+// reaches it.
+type predicted struct {
+	findings []schema.Finding
+	line     int32
+	seen     bool
+	failed   bool
 }
 
 // predSource is one run's predictions: a file or the store.
@@ -96,34 +119,32 @@ func predSources(e env, f evalFlags, st *store.Store) []predSource {
 	return out
 }
 
-// scoreSource fills a copy of the truth items with src's predictions,
-// writes their errors, and scores them. No prediction matching any truth
-// id is an error.
-func scoreSource(ctx context.Context, e env, src predSource, truth []compare.EvalItem, errs *errorsFile) (*compare.Scores, error) {
-	items := append([]compare.EvalItem(nil), truth...)
-	index := make(map[string]int, len(items))
-	for i, it := range items {
-		index[it.ID] = i
-	}
+// scoreSource reads src's predictions against the truth, writes each
+// item's errors, and scores the items in the truth's order (so runs pair
+// up). No prediction matching any truth id is an error.
+func scoreSource(ctx context.Context, e env, src predSource, truth *truthSet, p compare.Protocol, errs *errorsFile) (*compare.Scores, error) {
+	preds := make([]predicted, len(truth.items))
 	matched, unknown := 0, 0
-	err := src.read(ctx, func(p prediction) error {
-		i, ok := index[p.id]
+	err := src.read(ctx, func(pr prediction) error {
+		i, ok := truth.index[pr.id]
 		if !ok {
 			if unknown++; unknown <= 3 {
-				where := p.where
-				if where == "" {
-					where = src.name
+				where := src.name
+				if pr.line > 0 {
+					where = fmt.Sprintf("%s:%d", src.name, pr.line)
 				}
-				writeLine(e.stderr, "cxr-auditor eval: warning: %s: id %q is not in the truth; ignored", where, p.id)
+				writeLine(e.stderr, "cxr-auditor eval: warning: %s: id %q is not in the truth; ignored", where, pr.id)
 			}
 			return nil
 		}
-		it := &items[i]
-		if !it.Missing {
-			return fmt.Errorf("%s: duplicate prediction for id %q", src.name, p.id)
+		if prev := preds[i]; prev.seen {
+			if pr.line > 0 {
+				return fmt.Errorf("%s:%d: duplicate id %q (first on line %d)", src.name, pr.line, pr.id, prev.line)
+			}
+			return fmt.Errorf("%s: duplicate prediction for id %q", src.name, pr.id)
 		}
 		matched++
-		it.Missing, it.ParseFailed, it.Pred = false, p.failed, p.findings
+		preds[i] = predicted{findings: pr.findings, line: int32(pr.line), seen: true, failed: pr.failed}
 		return nil
 	})
 	if err != nil {
@@ -134,20 +155,31 @@ func scoreSource(ctx context.Context, e env, src predSource, truth []compare.Eva
 	}
 	if matched == 0 {
 		return nil, fmt.Errorf("%s: no prediction id matches the truth (%d truth items, first %q; %d predictions with other ids): check that both describe the same worklist",
-			src.name, len(items), items[0].ID, unknown)
+			src.name, len(truth.items), truth.items[0].id, unknown)
 	}
-	if missing := len(items) - matched; missing > 0 {
-		writeLine(e.stderr, "cxr-auditor eval: warning: %s: %d of %d truth items have no prediction (scored as predicting nothing)", src.name, missing, len(items))
+	if missing := len(truth.items) - matched; missing > 0 {
+		writeLine(e.stderr, "cxr-auditor eval: warning: %s: %d of %d truth items have no prediction (scored as predicting nothing)", src.name, missing, len(truth.items))
 	}
-	if err := errs.write(src.name, items); err != nil {
-		return nil, err
+	s := compare.NewScores(p)
+	for i, t := range truth.items {
+		it := compare.EvalItem{ID: t.id, Truth: t.findings, Missing: true}
+		if pr := preds[i]; pr.seen {
+			it.Missing, it.ParseFailed, it.Pred = false, pr.failed, pr.findings
+			preds[i].findings = nil // what is scored need not be kept
+		}
+		if err := errs.write(src.name, it); err != nil {
+			return nil, err
+		}
+		if err := s.Add(it); err != nil {
+			return nil, err
+		}
 	}
-	return compare.ScoreItems(items)
+	return s, nil
 }
 
 // readPredictionFile calls fn with each prediction line of path (or
-// stdin for "-"). A malformed line, or an id given twice, is an error
-// naming file:line.
+// stdin for "-"). A malformed line is an error naming file:line; an id
+// given twice is scoreSource's to catch (it keeps no list of ids).
 func readPredictionFile(ctx context.Context, e env, path string, fn func(prediction) error) error {
 	var r io.Reader
 	name := path
@@ -165,7 +197,6 @@ func readPredictionFile(ctx context.Context, e env, path string, fn func(predict
 		r = f
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
-	first := map[string]int{}
 	for n := 1; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -179,11 +210,7 @@ func readPredictionFile(ctx context.Context, e env, path string, fn func(predict
 			if perr != nil {
 				return fmt.Errorf("%s:%d: %w", name, n, perr)
 			}
-			if prev, dup := first[p.id]; dup {
-				return fmt.Errorf("%s:%d: duplicate id %q (first on line %d)", name, n, p.id, prev)
-			}
-			first[p.id] = n
-			p.where = fmt.Sprintf("%s:%d", name, n)
+			p.line = n
 			if ferr := fn(p); ferr != nil {
 				return ferr
 			}
@@ -290,26 +317,24 @@ type errorsLine struct {
 	Errors []audit.TruthError `json:"errors"`
 }
 
-func (ef *errorsFile) write(run string, items []compare.EvalItem) error {
+// write adds item it's line, when it has rows or failed.
+func (ef *errorsFile) write(run string, it compare.EvalItem) error {
 	if ef == nil {
 		return nil
 	}
-	enc := json.NewEncoder(ef.w)
-	for _, it := range items {
-		pred := it.Pred
-		if it.ParseFailed || it.Missing {
-			pred = nil
-		}
-		rows := compare.TruthErrors(it.Truth, pred, ef.urgent, ef.iou)
-		if len(rows) == 0 && !it.ParseFailed {
-			continue
-		}
-		if rows == nil {
-			rows = []audit.TruthError{}
-		}
-		if err := enc.Encode(errorsLine{Run: run, ID: it.ID, Failed: it.ParseFailed, Errors: rows}); err != nil {
-			return fmt.Errorf("--errors: %w", err)
-		}
+	pred := it.Pred
+	if it.ParseFailed || it.Missing {
+		pred = nil
+	}
+	rows := compare.TruthErrors(it.Truth, pred, ef.urgent, ef.iou)
+	if len(rows) == 0 && !it.ParseFailed {
+		return nil
+	}
+	if rows == nil {
+		rows = []audit.TruthError{}
+	}
+	if err := json.NewEncoder(ef.w).Encode(errorsLine{Run: run, ID: it.ID, Failed: it.ParseFailed, Errors: rows}); err != nil {
+		return fmt.Errorf("--errors: %w", err)
 	}
 	return nil
 }
