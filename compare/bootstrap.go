@@ -38,8 +38,7 @@ func evaluateRun(ctx context.Context, s *Scores, p Protocol, b Bootstrap) (runFi
 	}
 	rf.resamples = make([]figures, len(res))
 	for r := range res {
-		l, a := fixedSums(&res[r])
-		rf.resamples[r] = figuresOf(&res[r], l, a, p, true)
+		rf.resamples[r] = fixedFigures(&res[r], p, true)
 	}
 	return rf, nil
 }

@@ -103,3 +103,16 @@ func macroLabels(t *sums, p Protocol) int {
 func fixedSums(t *sums) (loose, anyIoU float64) {
 	return float64(t[dIoULoose]) / fixScale, float64(t[dIoUAny]) / fixScale
 }
+
+// fixedFigures is figuresOf on t's fixed-point IoU sums, with the mean
+// IoUs rounded to 1e-9: the sums hold each item's IoUs to 2^-32, so a
+// mean is exact to well within that, and the rounding keeps an interval
+// made of one IoU from showing 0.8000000000465661 beside a value of 0.8.
+func fixedFigures(t *sums, p Protocol, resample bool) figures {
+	loose, anyIoU := fixedSums(t)
+	f := figuresOf(t, loose, anyIoU, p, resample)
+	for _, i := range []int{fMeanIoU, fMeanIoUAny} {
+		f[i] = math.Round(f[i]*1e9) / 1e9
+	}
+	return f
+}

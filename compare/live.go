@@ -13,7 +13,7 @@ import (
 // weight and one vector update per resample, and Report only recomputes
 // the figures (docs/performance.md has the timings). Its figures equal
 // Evaluate's on the same items and options, but for the mean IoUs, kept
-// in fixed point (to 2^-32). Not safe for concurrent use.
+// in fixed point (exact to 1e-9). Not safe for concurrent use.
 type Live struct {
 	opts   Options
 	urgent []schema.Label
@@ -123,12 +123,9 @@ func (l *Live) apply(i int32, old profile, oldLoose, oldAny int64) {
 
 // Report returns the figures as they stand.
 func (l *Live) Report() Report {
-	rf := runFigures{point: l.point, resamples: make([]figures, len(l.res))}
-	loose, anyIoU := fixedSums(&l.point)
-	rf.pointFigs = figuresOf(&l.point, loose, anyIoU, ProtocolItem, false)
+	rf := runFigures{point: l.point, pointFigs: fixedFigures(&l.point, ProtocolItem, false), resamples: make([]figures, len(l.res))}
 	for r := range l.res {
-		lo, a := fixedSums(&l.res[r])
-		rf.resamples[r] = figuresOf(&l.res[r], lo, a, ProtocolItem, true)
+		rf.resamples[r] = fixedFigures(&l.res[r], ProtocolItem, true)
 	}
 	return buildReport(&rf, l.opts, l.urgent)
 }
