@@ -101,3 +101,31 @@ func ExampleTruthErrors() {
 	// pleural_effusion/mislocated/t0/p0 urgent=false iou=0.00
 	// pneumothorax/missed/t1/p- urgent=true iou=-
 }
+
+// Two synthetic items with an effusion each, the model's box on the wrong
+// side both times. Within each item nothing matches; pooled across items,
+// as the card's harness does, each box finds the other item's truth.
+func ExampleEvaluate_protocols() {
+	left := &schema.Box{Y0: 0.6, X0: 0.1, Y1: 0.9, X1: 0.4}
+	right := &schema.Box{Y0: 0.6, X0: 0.6, Y1: 0.9, X1: 0.9}
+	items := []compare.EvalItem{
+		{ID: "1", Truth: []schema.Finding{{Label: schema.PleuralEffusion, Box: left}}, Pred: []schema.Finding{{Label: schema.PleuralEffusion, Box: right}}},
+		{ID: "2", Truth: []schema.Finding{{Label: schema.PleuralEffusion, Box: right}}, Pred: []schema.Finding{{Label: schema.PleuralEffusion, Box: left}}},
+	}
+	scores, err := compare.ScoreItems(items, compare.ProtocolCard)
+	if err != nil {
+		panic(err)
+	}
+	for _, p := range []compare.Protocol{compare.ProtocolItem, compare.ProtocolCard} {
+		m, err := compare.Evaluate(context.Background(), scores, compare.Options{Protocol: p})
+		if err != nil {
+			panic(err)
+		}
+		l := m.Localization
+		fmt.Printf("%s: IoU>=0.3 rate %.2f, mean IoU %.2f, macro-F1 %.3f over %d labels\n",
+			p, l.Loose.Rate.Value, l.MeanIoU.Value, m.MacroF1.Value, m.MacroF1Labels)
+	}
+	// Output:
+	// item: IoU>=0.3 rate 0.00, mean IoU 0.00, macro-F1 1.000 over 1 labels
+	// card: IoU>=0.3 rate 1.00, mean IoU 1.00, macro-F1 1.000 over 1 labels
+}
