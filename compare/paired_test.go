@@ -194,3 +194,22 @@ func TestPreferenceTally(t *testing.T) {
 	assert.True(t, math.IsNaN(none[0].WinShare.Value))
 	assert.Equal(t, 1.0, none[0].SignP)
 }
+
+// TestAttachTally: a comparison keeps the tally of each of its pairs, the
+// baseline as run A, and nothing else.
+func TestAttachTally(t *testing.T) {
+	c := Comparison{Bootstrap: BootstrapInfo{Bootstrap: Bootstrap{Level: 0.9}},
+		Pairs: []Pair{{Baseline: "v1", Run: "v2"}, {Baseline: "v1", Run: "q8"}}}
+	c.AttachTally([]audit.CompareVerdict{
+		{RunA: "v1", RunB: "v2", Preference: audit.PreferB},
+		{RunA: "v2", RunB: "v1", Preference: audit.PreferB}, // the other way round: not this comparison's
+		{RunA: "v1", RunB: "q8", Preference: audit.PreferA},
+		{RunA: "x", RunB: "y", Preference: audit.PreferA},
+	})
+	require.Len(t, c.Tally, 2)
+	assert.Equal(t, [2]string{"v1", "v2"}, [2]string{c.Tally[0].RunA, c.Tally[0].RunB})
+	assert.Equal(t, 1, c.Tally[0].Wins)
+	assert.Equal(t, 1, c.Tally[1].Losses)
+	z := 1.6448536269514722 // the 90% Wilson interval of 1/1
+	assert.InDelta(t, 1/(1+z*z), c.Tally[0].WinShare.Low, 1e-9)
+}

@@ -120,7 +120,11 @@ func runEval(ctx context.Context, e env, f evalFlags) error {
 	if err != nil {
 		return err
 	}
-	truth, err := readTruthItems(ctx, e, f.truthPath)
+	what := f.truthPath
+	if isStdin(what) {
+		what = "stdin"
+	}
+	truth, err := readTruthItems(ctx, truthFile(e, f.truthPath), what)
 	if err != nil {
 		return err
 	}

@@ -38,37 +38,48 @@ type truthItem struct {
 	findings []schema.Finding
 }
 
-// readTruthItems reads the truth (a truth file, stdin, or a worklist with
-// truth).
-func readTruthItems(ctx context.Context, e env, path string) (*truthSet, error) {
+// truthSource yields the truth row by row. eval reads it from --truth
+// (truthFile); corrected truth from the store (eval --corrected) is
+// another truthSource over the store's corrections.
+type truthSource func(ctx context.Context, add func(worklist.TruthRow) error) error
+
+// truthFile is the truth at path: a truth file, stdin ("-"), or a
+// worklist with truth.
+func truthFile(e env, path string) truthSource {
+	warn := func(msg string) { writeLine(e.stderr, "cxr-auditor eval: warning: %s", msg) }
+	return func(ctx context.Context, add func(worklist.TruthRow) error) error {
+		if isStdin(path) {
+			return worklist.ReadTruthJSONL(ctx, e.stdin, "stdin", add, warn)
+		}
+		if err := checkInput(path); err != nil {
+			return err
+		}
+		// eval never opens an image, so a worklist's images may lie
+		// anywhere (the demo's do): the folder rule guards what is sent to
+		// a model host.
+		c, err := worklist.ReadTruth(ctx, path, add, warn, worklist.AllowOutsidePaths())
+		if err == nil && c.Worklist && (c.WithoutTruth > 0 || c.Problems > 0) {
+			writeLine(e.stderr, "cxr-auditor eval: warning: %s: %d rows with truth scored; %d without truth and %d unreadable rows left out",
+				path, c.Rows, c.WithoutTruth, c.Problems)
+		}
+		return err
+	}
+}
+
+// readTruthItems reads src into a truthSet; no item at all is an error
+// naming where (what).
+func readTruthItems(ctx context.Context, src truthSource, what string) (*truthSet, error) {
 	ts := &truthSet{index: map[string]int32{}}
-	add := func(r worklist.TruthRow) error {
+	err := src(ctx, func(r worklist.TruthRow) error {
 		ts.index[r.ID] = int32(len(ts.items))
 		ts.items = append(ts.items, truthItem{r.ID, r.Findings})
 		return nil
-	}
-	warn := func(msg string) { writeLine(e.stderr, "cxr-auditor eval: warning: %s", msg) }
-	if isStdin(path) {
-		if err := worklist.ReadTruthJSONL(ctx, e.stdin, "stdin", add, warn); err != nil {
-			return nil, err
-		}
-		if len(ts.items) == 0 {
-			return nil, fmt.Errorf("stdin: no truth items: nothing to evaluate")
-		}
-		return ts, nil
-	}
-	if err := checkInput(path); err != nil {
-		return nil, err
-	}
-	// eval never opens an image, so a worklist's images may lie anywhere
-	// (the demo's do): the folder rule guards what is sent to a model host.
-	c, err := worklist.ReadTruth(ctx, path, add, warn, worklist.AllowOutsidePaths())
+	})
 	if err != nil {
 		return nil, err
 	}
-	if c.Worklist && (c.WithoutTruth > 0 || c.Problems > 0) {
-		writeLine(e.stderr, "cxr-auditor eval: warning: %s: %d rows with truth scored; %d without truth and %d unreadable rows left out",
-			path, c.Rows, c.WithoutTruth, c.Problems)
+	if len(ts.items) == 0 {
+		return nil, fmt.Errorf("%s: no truth items: nothing to evaluate", what)
 	}
 	return ts, nil
 }
