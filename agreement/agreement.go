@@ -228,7 +228,7 @@ type unit struct {
 }
 
 type vote struct {
-	reader string
+	reader int // in first-seen order until the readers are sorted
 	rating int // index in the ratings
 	cat    int
 }
@@ -257,8 +257,10 @@ func collect(ratings []Rating, o Options) (*analysis, error) {
 	for i, c := range o.Categories {
 		catIdx[c] = i
 	}
-	byRef := map[UnitRef]*unit{}
-	a := &analysis{opts: o, readerIdx: map[string]int{}}
+	// Sized for two readers a unit: growing a map of half a million units
+	// rehashes it again and again.
+	byRef := make(map[UnitRef]*unit, len(ratings)/2)
+	a := &analysis{opts: o, readerIdx: map[string]int{}, units: make([]*unit, 0, len(ratings)/2)}
 	for i := range ratings {
 		r := &ratings[i]
 		bad := func(format string, args ...any) error { return badRating(i, r, format, args...) }
@@ -288,24 +290,34 @@ func collect(ratings []Rating, o Options) (*analysis, error) {
 			return nil, bad("label/kind %s/%s differ from rating %d's %s/%s for the same unit",
 				r.Label, r.Kind, u.first, u.label, u.kind)
 		}
+		reader, ok := a.readerIdx[r.Reader]
+		if !ok {
+			reader = len(a.readers) // renumbered once sorted
+			a.readerIdx[r.Reader] = reader
+			a.readers = append(a.readers, r.Reader)
+		}
 		for _, v := range u.votes {
-			if v.reader == r.Reader {
+			if v.reader == reader {
 				return nil, bad("the reader already rated this unit in rating %d (pass only current verdicts)", v.rating)
 			}
 		}
-		u.votes = append(u.votes, vote{reader: r.Reader, rating: i, cat: cat})
-		if _, ok := a.readerIdx[r.Reader]; !ok {
-			a.readerIdx[r.Reader] = -1 // numbered once sorted
-			a.readers = append(a.readers, r.Reader)
-		}
+		u.votes = append(u.votes, vote{reader: reader, rating: i, cat: cat})
 	}
 
+	a.finish(len(o.Categories))
+	return a, nil
+}
+
+// finish orders the units and the readers, renumbers the votes by the
+// sorted readers, and fills each unit's rows once for every group.
+func (a *analysis) finish(categories int) {
 	slices.SortFunc(a.units, func(x, y *unit) int {
 		if c := strings.Compare(x.ref.ItemID, y.ref.ItemID); c != 0 {
 			return c
 		}
 		return strings.Compare(x.ref.Key, y.ref.Key)
 	})
+	seen := slices.Clone(a.readers) // first-seen order, as the votes number them
 	slices.Sort(a.readers)
 	if a.readers == nil {
 		a.readers = []string{}
@@ -313,16 +325,25 @@ func collect(ratings []Rating, o Options) (*analysis, error) {
 	for i, r := range a.readers {
 		a.readerIdx[r] = i
 	}
+	final := make([]int, len(seen))
+	for j, r := range seen {
+		final[j] = a.readerIdx[r]
+	}
 	for _, u := range a.units {
-		slices.SortFunc(u.votes, func(x, y vote) int { return a.readerIdx[x.reader] - a.readerIdx[y.reader] })
-		u.row = make([]int, len(o.Categories))
-		u.ratedBy, u.cats = make([]int, len(u.votes)), make([]int, len(u.votes))
+		for i := range u.votes {
+			u.votes[i].reader = final[u.votes[i].reader]
+		}
+		slices.SortFunc(u.votes, func(x, y vote) int { return x.reader - y.reader })
+		// One allocation for the three: a million verdicts make half a
+		// million units.
+		n := len(u.votes)
+		buf := make([]int, 2*n+categories)
+		u.ratedBy, u.cats, u.row = buf[:n:n], buf[n:2*n:2*n], buf[2*n:]
 		for i, v := range u.votes {
-			u.ratedBy[i], u.cats[i] = a.readerIdx[v.reader], v.cat
+			u.ratedBy[i], u.cats[i] = v.reader, v.cat
 			u.row[v.cat]++
 		}
 	}
-	return a, nil
 }
 
 // badRating names the rating at fault by index and fields.

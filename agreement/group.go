@@ -47,7 +47,9 @@ func (a *analysis) group(by, name string, in func(*unit) bool) Group {
 				g.Unanimous++
 			}
 		}
-		counts = append(counts, u.row)
+		if a.method != MethodCohen {
+			counts = append(counts, u.row) // Fleiss' kappa reads the rows
+		}
 		// ratedBy is ascending, so each pair is visited as (a < b).
 		for i, x := range u.ratedBy {
 			cx := u.cats[i]
