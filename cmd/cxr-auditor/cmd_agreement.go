@@ -16,6 +16,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/agreement"
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -171,7 +172,7 @@ func runAgreement(ctx context.Context, e env, f agreementFlags, pos []string) er
 	}
 	if len(skipped) > 0 {
 		fmt.Fprintf(e.stderr, "agreement: %d stored verdict(s) left out; the figures are over the rest\n", len(skipped))
-		return exitError{2}
+		return exitError{Code: 2}
 	}
 	return nil
 }
@@ -185,14 +186,14 @@ func openStoreReadOnly(ctx context.Context, e env, db string, pos []string) (*st
 	case len(pos) == 1 && path != "":
 		return nil, fmt.Errorf("%w: give either --db or a WORKLIST, not both", errUsage)
 	case len(pos) == 1:
-		path = storeLocation("", pos[0], e.getenv)
+		path = session.StoreLocation("", pos[0], e.getenv)
 	case path == "":
-		path = storeLocation("", "", e.getenv)
+		path = session.StoreLocation("", "", e.getenv)
 	}
 	if path == "" {
-		return nil, fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", errUsage, dbEnv)
+		return nil, fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", errUsage, session.EnvDB)
 	}
-	if err := checkStorePath(path); err != nil {
+	if err := session.CheckStorePath(path); err != nil {
 		return nil, err
 	}
 	s, err := store.Open(ctx, path, store.ReadOnly())

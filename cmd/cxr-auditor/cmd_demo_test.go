@@ -20,9 +20,9 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/labeler"
-	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
@@ -37,7 +37,7 @@ var demoDir = filepath.Join("..", "..", "testdata", "demo")
 func smallDemo(t *testing.T, ids ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	wl, err := worklist.Load(t.Context(), filepath.Join(demoDir, demoWorklist), worklist.AllowOutsidePaths())
+	wl, err := worklist.Load(t.Context(), filepath.Join(demoDir, session.DemoWorklist), worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -50,9 +50,9 @@ func smallDemo(t *testing.T, ids ...string) string {
 		}
 	}
 	w.Flush()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, demoWorklist), b.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, session.DemoWorklist), b.Bytes(), 0o644))
 
-	rec, err := os.Open(filepath.Join(demoDir, demoRecording))
+	rec, err := os.Open(filepath.Join(demoDir, session.DemoRecording))
 	require.NoError(t, err)
 	defer rec.Close()
 	var out bytes.Buffer
@@ -67,7 +67,7 @@ func smallDemo(t *testing.T, ids ...string) string {
 		}
 	}
 	require.NoError(t, sc.Err())
-	require.NoError(t, os.WriteFile(filepath.Join(dir, demoRecording), out.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, session.DemoRecording), out.Bytes(), 0o644))
 	return dir
 }
 
@@ -100,18 +100,18 @@ func TestDemoUsageErrors(t *testing.T) {
 func TestStartDemoServesTheRecording(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, "demo-10-hostile-draft")
-	d, err := startDemo(ctx, demoFlags{dir: dir, fast: true})
+	d, err := session.StartDemo(ctx, session.DemoOptions{Dir: dir, Fast: true})
 	require.NoError(t, err)
-	t.Cleanup(d.close)
-	assert.Equal(t, filepath.Join(dir, "worklist.cxr.db"), d.db, "the store lives beside the demo worklist")
+	t.Cleanup(d.Close)
+	assert.Equal(t, filepath.Join(dir, "worklist.cxr.db"), d.DB, "the store lives beside the demo worklist")
 
-	info, err := d.host.ModelInfo(ctx, prompts.DefaultGroundingModel)
+	info, err := d.Host.ModelInfo(ctx, prompts.DefaultGroundingModel)
 	require.NoError(t, err)
 	assert.True(t, info.Has("vision"))
-	wl, err := worklist.Load(ctx, d.worklist, worklist.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, d.Worklist, worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 1)
-	rec, err := d.host.ParseDraft(ctx, prompts.DefaultDraftModel, wl.Items[0].Draft, true)
+	rec, err := d.Host.ParseDraft(ctx, prompts.DefaultDraftModel, wl.Items[0].Draft, true)
 	require.NoError(t, err)
 	require.NotEmpty(t, rec.Labels)
 	assert.Equal(t, "cardiomegaly", string(rec.Labels[0].Label))
@@ -130,7 +130,7 @@ func demoStore(t *testing.T, path string, items ...audit.ItemRecord) {
 func TestRemoveDemoStore(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, smallIDs...)
-	wlPath := filepath.Join(dir, demoWorklist)
+	wlPath := filepath.Join(dir, session.DemoWorklist)
 	wl, err := worklist.Load(ctx, wlPath, worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	own := audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath, Draft: wl.Items[0].Draft}
@@ -162,7 +162,11 @@ func TestRemoveDemoStore(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(dir, "case"+string(rune('a'+i))+".cxr.db")
 			tt.setup(path)
-			err := removeDemoStore(ctx, path, wlPath)
+			// --fresh with --db names the store to delete.
+			d, err := session.StartDemo(ctx, session.DemoOptions{Dir: dir, DB: path, Fast: true, Fresh: true})
+			if err == nil {
+				d.Close()
+			}
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				_, serr := os.Stat(path)
@@ -181,25 +185,25 @@ func TestStartDemoFresh(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, "demo-07-unsupported")
 	db := filepath.Join(dir, "worklist.cxr.db")
-	wl, err := worklist.Load(ctx, filepath.Join(dir, demoWorklist), worklist.AllowOutsidePaths())
+	wl, err := worklist.Load(ctx, filepath.Join(dir, session.DemoWorklist), worklist.AllowOutsidePaths())
 	require.NoError(t, err)
 	demoStore(t, db, audit.ItemRecord{ID: wl.Items[0].ID, Image: wl.Items[0].ImagePath})
 
-	d, err := startDemo(ctx, demoFlags{dir: dir, fast: true})
+	d, err := session.StartDemo(ctx, session.DemoOptions{Dir: dir, Fast: true})
 	require.NoError(t, err)
-	d.close()
+	d.Close()
 	assert.FileExists(t, db, "without --fresh the store is kept")
 
-	d, err = startDemo(ctx, demoFlags{dir: dir, fast: true, fresh: true})
+	d, err = session.StartDemo(ctx, session.DemoOptions{Dir: dir, Fast: true, Fresh: true})
 	require.NoError(t, err)
-	d.close()
+	d.Close()
 	assert.NoFileExists(t, db)
 
 	// A foreign --db is never deleted, and the demo does not start.
 	other := filepath.Join(t.TempDir(), "mine.cxr.db")
 	demoStore(t, other, audit.ItemRecord{ID: "case-1", Image: "/data/case-1.png"})
-	_, err = startDemo(ctx, demoFlags{dir: dir, db: other, fast: true, fresh: true})
-	require.ErrorIs(t, err, errNotDemoStore)
+	_, err = session.StartDemo(ctx, session.DemoOptions{Dir: dir, DB: other, Fast: true, Fresh: true})
+	require.ErrorIs(t, err, session.ErrNotDemoStore)
 	assert.FileExists(t, other)
 }
 
@@ -246,19 +250,6 @@ func (w *watchWriter) String() string {
 	return w.buf.String()
 }
 
-func TestDemoWorkstationConfig(t *testing.T) {
-	d := &demoSession{worklist: "w.csv", db: "w.cxr.db", host: &ollama.Host{}}
-	cfg := demoWorkstation(d, demoFlags{annotator: "ann", graphics: "text"})
-	assert.Equal(t, []*ollama.Host{d.host}, cfg.hosts, "the replay server is the only host")
-	assert.Equal(t, demoStatus, cfg.extraStatus)
-	assert.Equal(t, "w.csv", cfg.worklist)
-	assert.Equal(t, "w.cxr.db", cfg.db)
-	assert.Equal(t, prompts.DefaultGroundingModel, cfg.groundingModel)
-	assert.Equal(t, prompts.DefaultDraftModel, cfg.draftModel)
-	assert.Equal(t, "ann", cfg.annotator)
-	assert.Equal(t, "text", cfg.graphics)
-}
-
 // The whole demo path on two items: replay server, scheduler, store and
 // TUI. The test waits for the urgent miss of the first item on screen, moves
 // to the hostile draft and waits for its text, then quits with q. The
@@ -277,10 +268,9 @@ func TestDemoEndToEndThroughTheWorkstation(t *testing.T) {
 func testDemoEndToEnd(t *testing.T, queueAll bool) {
 	ctx := t.Context()
 	dir := smallDemo(t, "demo-03-ptx-missed", "demo-10-hostile-draft")
-	f := demoFlags{dir: dir, fast: true, graphics: "text", annotator: "tester"}
-	d, err := startDemo(ctx, f)
+	d, err := session.StartDemo(ctx, session.DemoOptions{Dir: dir, Fast: true})
 	require.NoError(t, err)
-	t.Cleanup(d.close)
+	t.Cleanup(d.Close)
 
 	keys, press := io.Pipe()
 	t.Cleanup(func() { press.Close() })
@@ -288,11 +278,11 @@ func testDemoEndToEnd(t *testing.T, queueAll bool) {
 	urgent := out.waitFor("URGENT")
 	var errOut bytes.Buffer
 	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
-	cfg := demoWorkstation(d, f)
-	cfg.width, cfg.height = 240, 40 // wide enough for the whole status bar
-	cfg.queueAll = queueAll
+	cfg := d.Workstation(session.WorkstationConfig{Graphics: "text", Annotator: "tester"})
+	cfg.Width, cfg.Height = 240, 40 // wide enough for the whole status bar
+	cfg.QueueAll = queueAll
 	ran := make(chan error, 1)
-	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+	go func() { ran <- session.Workstation(ctx, e.session(), cfg) }()
 
 	step := func(seen <-chan struct{}, what string) {
 		t.Helper()
@@ -313,7 +303,7 @@ func testDemoEndToEnd(t *testing.T, queueAll bool) {
 
 	screen := out.String()
 	assert.True(t, strings.HasPrefix(screen, "\x1b"), "nothing but the TUI on stdout: %q", screen[:min(40, len(screen))])
-	assert.Contains(t, screen, demoStatus)
+	assert.Contains(t, screen, session.DemoStatus)
 	assert.Contains(t, screen, "Enlarged cardiac silhouette consistent with cardiomegaly.")
 	assert.NotContains(t, screen, "\x1b]52;", "the draft's OSC 52 never reaches the terminal")
 	assert.NotContains(t, screen, "Y3hyLWF1ZGl0b3I=", "nor its payload")
@@ -322,8 +312,8 @@ func testDemoEndToEnd(t *testing.T, queueAll bool) {
 	// draft's raw clear screen would come alone.
 	assert.Positive(t, strings.Count(screen, "\x1b[H\x1b[2J"))
 	assert.Equal(t, strings.Count(screen, "\x1b[H\x1b[2J"), strings.Count(screen, "\x1b[2J"), "every clear screen is the renderer's own")
-	assert.Contains(t, screen, "store "+d.db)
-	assert.FileExists(t, d.db)
+	assert.Contains(t, screen, "store "+d.DB)
+	assert.FileExists(t, d.DB)
 }
 
 // TestDemoRulesDraftModel: demo --draft-model rules runs the whole demo
@@ -333,31 +323,31 @@ func testDemoEndToEnd(t *testing.T, queueAll bool) {
 // the store, not the screen, for the end.
 func TestDemoRulesDraftModel(t *testing.T) {
 	ctx := t.Context()
-	f := demoFlags{dir: demoDir, db: filepath.Join(t.TempDir(), "demo.cxr.db"), fast: true, graphics: "text",
-		annotator: "tester", draftModel: pipeline.RulesDraftModel}
-	d, err := startDemo(ctx, f)
+	db := filepath.Join(t.TempDir(), "demo.cxr.db")
+	d, err := session.StartDemo(ctx, session.DemoOptions{Dir: demoDir, DB: db, Fast: true})
 	require.NoError(t, err)
-	t.Cleanup(d.close)
-	cfg := demoWorkstation(d, f)
-	require.Equal(t, pipeline.RulesDraftModel, cfg.draftModel)
-	cfg.width, cfg.height = 240, 40
+	t.Cleanup(d.Close)
+	cfg := d.Workstation(session.WorkstationConfig{Config: session.Config{DraftModel: pipeline.RulesDraftModel},
+		Graphics: "text", Annotator: "tester"})
+	require.Equal(t, pipeline.RulesDraftModel, cfg.DraftModel)
+	cfg.Width, cfg.Height = 240, 40
 
 	keys, press := io.Pipe()
 	t.Cleanup(func() { press.Close() })
 	var errOut bytes.Buffer
 	e := env{stdin: keys, stdout: newWatchWriter(), stderr: &errOut, getenv: func(string) string { return "" }}
 	ran := make(chan error, 1)
-	go func() { ran <- openWorkstation(ctx, e, cfg) }()
-	results := waitForResults(t, f.db, 12, ran, &errOut)
+	go func() { ran <- session.Workstation(ctx, e.session(), cfg) }()
+	results := waitForResults(t, db, 12, ran, &errOut)
 	_, err = press.Write([]byte("q"))
 	require.NoError(t, err)
 	require.NoError(t, <-ran, errOut.String())
 
-	assert.Zero(t, d.server.Calls(prompts.DefaultDraftModel), "no draft reached the replay server")
-	assert.Positive(t, d.server.Calls(prompts.DefaultGroundingModel))
+	assert.Zero(t, d.Calls(prompts.DefaultDraftModel), "no draft reached the replay server")
+	assert.Positive(t, d.Calls(prompts.DefaultGroundingModel))
 	rs, err := labeler.Default()
 	require.NoError(t, err)
-	st, err := store.Open(ctx, f.db, store.ReadOnly())
+	st, err := store.Open(ctx, db, store.ReadOnly())
 	require.NoError(t, err)
 	defer st.Close()
 	failed := 0

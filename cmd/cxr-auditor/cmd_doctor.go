@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const doctorDescription = `Check that everything run and review need is in place: each Ollama host
@@ -37,42 +34,6 @@ const doctorExample = `
 cxr-auditor doctor --ollama http://127.0.0.1:11434 --db worklist.cxr.db
 cxr-auditor doctor --prompts ./my-prompts
 cxr-auditor doctor --modelfile grounding --from /models/medgemma-cxr > Modelfile.grounding`
-
-// doctorProbeTimeout bounds each check, so that a host that accepts
-// connections but never answers cannot hang the doctor.
-const doctorProbeTimeout = 15 * time.Second
-
-// Check statuses.
-const (
-	checkOK   = "ok"
-	checkFail = "fail"
-	checkWarn = "warn"
-)
-
-// doctorCheck is one line of the doctor's report.
-type doctorCheck struct {
-	// Check names what was checked: "host", "grounding_model",
-	// "draft_model", "model_digests", "privacy", "store".
-	Check string `json:"check"`
-	// Target is the host URL, model name or store path checked.
-	Target string `json:"target"`
-	Status string `json:"status"` // ok, fail, warn
-	// Message says what was found, in words.
-	Message string `json:"message"`
-	// Fix is the command or step that repairs a failure or a warning.
-	Fix string `json:"fix,omitempty"`
-	// Digest and Capabilities describe a model that was found.
-	Digest       string   `json:"digest,omitempty"`
-	Capabilities []string `json:"capabilities,omitempty"`
-	Version      string   `json:"version,omitempty"`
-}
-
-// doctorReport is what --json prints.
-type doctorReport struct {
-	OK       bool          `json:"ok"`
-	Problems int           `json:"problems"`
-	Checks   []doctorCheck `json:"checks"`
-}
 
 // doctorFlags are the doctor command's settings.
 type doctorFlags struct {
@@ -113,12 +74,9 @@ func runDoctor(ctx context.Context, e env, f doctorFlags) error {
 		return fmt.Errorf("%w: --from goes with --modelfile", errUsage)
 	}
 	if f.modelfile != "" {
-		text, err := prompts.Modelfile(f.modelfile)
-		if err == nil && f.from != "" {
-			text, err = prompts.ModelfileFrom(f.modelfile, f.from)
-		}
+		text, err := session.Modelfile(f.modelfile, f.from)
 		if err != nil {
-			return fmt.Errorf("%w: --modelfile: %v", errUsage, err)
+			return err
 		}
 		_, err = io.WriteString(e.stdout, text)
 		return err
@@ -127,74 +85,8 @@ func runDoctor(ctx context.Context, e env, f doctorFlags) error {
 	if err != nil {
 		return err
 	}
-
-	checks := checkPrompts(of, e.getenv)
-	digests := map[string]map[string]string{} // model -> host -> digest
-	for _, h := range hosts {
-		checks = append(checks, checkHost(ctx, h, of, digests)...)
-	}
-	checks = append(checks, checkDigests(digests)...)
-	if db := storeLocation(f.db, "", e.getenv); db != "" {
-		checks = append(checks, checkStore(ctx, db)...)
-	}
-
-	rep := doctorReport{Checks: checks}
-	for _, c := range checks {
-		if c.Status == checkFail {
-			rep.Problems++
-		}
-	}
-	rep.OK = rep.Problems == 0
-	if f.asJSON {
-		// Versions, digests, capabilities and errors come from the hosts:
-		// termtext.JSON keeps them inert on a terminal.
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		if _, err := e.stdout.Write(append(termtext.JSON(b), '\n')); err != nil {
-			return err
-		}
-	} else {
-		printDoctor(e.stdout, rep)
-	}
-	if !rep.OK {
-		return exitError{1}
-	}
-	return nil
-}
-
-func shortDigest(d string) string {
-	d = strings.TrimPrefix(d, "sha256:")
-	if len(d) > 12 {
-		return d[:12]
-	}
-	return d
-}
-
-// printDoctor writes the checklist: one ✓, ✗ or ! line per check, each
-// failure or warning followed by its fix.
-func printDoctor(w io.Writer, rep doctorReport) {
-	for _, c := range rep.Checks {
-		mark := "✓"
-		switch c.Status {
-		case checkFail:
-			mark = "✗"
-		case checkWarn:
-			mark = "!"
-		}
-		// Messages quote what hosts answered: outside text.
-		writeLine(w, "%s %s", mark, c.Message)
-		if c.Fix != "" && c.Status != checkOK {
-			writeLine(w, "    fix: %s", c.Fix)
-		}
-	}
-	switch rep.Problems {
-	case 0:
-		fmt.Fprintln(w, "All checks passed.")
-	case 1:
-		fmt.Fprintln(w, "1 problem found.")
-	default:
-		fmt.Fprintf(w, "%d problems found.\n", rep.Problems)
-	}
+	return session.Doctor(ctx, e.session(), session.DoctorConfig{
+		Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel,
+		PromptsDir: of.promptsDir, EmbeddedPromptOK: of.embeddedPromptOK, DB: f.db, JSON: f.asJSON,
+	})
 }

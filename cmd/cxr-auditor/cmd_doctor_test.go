@@ -16,6 +16,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -167,25 +168,25 @@ func TestDoctorJSON(t *testing.T) {
 	srv := doctorServer(t, ollamatest.Model{Name: prompts.DefaultGroundingModel, Capabilities: []string{"completion", "vision"}})
 	r := invokeMain(t, "", "doctor", "--json", "--ollama", srv.URL())
 	require.Equal(t, 1, r.code)
-	var rep doctorReport
+	var rep session.DoctorReport
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout)
 	assert.False(t, rep.OK)
 	assert.Equal(t, 1, rep.Problems)
 	require.Len(t, rep.Checks, 8)
-	assert.Equal(t, doctorCheck{Check: "grounding_prompt_source", Target: prompts.SourceEmbedded, Status: checkWarn,
-		Message: embeddedPromptWarning}, rep.Checks[0], "the embedded grounding prompt is a warning, not a problem")
-	assert.Equal(t, doctorCheck{Check: "grounding_prompt", Target: prompts.SourceEmbedded, Status: checkOK, Digest: prompts.Grounding().Digest,
+	assert.Equal(t, session.DoctorCheck{Check: "grounding_prompt_source", Target: prompts.SourceEmbedded, Status: session.CheckWarn,
+		Message: session.EmbeddedPromptWarning}, rep.Checks[0], "the embedded grounding prompt is a warning, not a problem")
+	assert.Equal(t, session.DoctorCheck{Check: "grounding_prompt", Target: prompts.SourceEmbedded, Status: session.CheckOK, Digest: prompts.Grounding().Digest,
 		Message: "grounding prompt: embedded, " + prompts.Grounding().Digest}, rep.Checks[1])
 	assert.Equal(t, []string{"draft_prompt", "corrective_prompt", "draft_system_prompt"}, []string{rep.Checks[2].Check, rep.Checks[3].Check, rep.Checks[4].Check})
 	rep.Checks = rep.Checks[5:]
-	assert.Equal(t, doctorCheck{Check: "host", Target: srv.URL(), Status: checkOK, Version: ollamatest.Version,
+	assert.Equal(t, session.DoctorCheck{Check: "host", Target: srv.URL(), Status: session.CheckOK, Version: ollamatest.Version,
 		Message: "Ollama " + ollamatest.Version + " at " + srv.URL()}, rep.Checks[0])
 	assert.Equal(t, "grounding_model", rep.Checks[1].Check)
-	assert.Equal(t, checkOK, rep.Checks[1].Status)
+	assert.Equal(t, session.CheckOK, rep.Checks[1].Status)
 	assert.Len(t, rep.Checks[1].Digest, 64)
 	assert.Equal(t, []string{"completion", "vision"}, rep.Checks[1].Capabilities)
 	assert.Equal(t, "draft_model", rep.Checks[2].Check)
-	assert.Equal(t, checkFail, rep.Checks[2].Status)
+	assert.Equal(t, session.CheckFail, rep.Checks[2].Status)
 	assert.Equal(t, "OLLAMA_HOST="+srv.URL()+" ollama pull "+prompts.DefaultDraftModel, rep.Checks[2].Fix)
 }
 

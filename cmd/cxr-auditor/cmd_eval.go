@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -184,11 +185,11 @@ func runEval(ctx context.Context, e env, f evalFlags) error {
 
 // openEvalStore opens the store of --run read-only.
 func openEvalStore(ctx context.Context, e env, db string) (*store.Store, error) {
-	path := storeLocation(db, "", e.getenv)
+	path := session.StoreLocation(db, "", e.getenv)
 	if path == "" {
-		return nil, fmt.Errorf("%w: --run reads the store: name it with --db FILE (or a postgres:// URL, or %s)", errUsage, dbEnv)
+		return nil, fmt.Errorf("%w: --run reads the store: name it with --db FILE (or a postgres:// URL, or %s)", errUsage, session.EnvDB)
 	}
-	if err := checkStorePath(path); err != nil {
+	if err := session.CheckStorePath(path); err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, path, store.ReadOnly())

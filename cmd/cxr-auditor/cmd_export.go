@@ -12,6 +12,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -59,24 +60,24 @@ func runExport(ctx context.Context, e env, db, format, out string, pos []string)
 	case len(pos) == 1 && path != "":
 		return fmt.Errorf("%w: give either --db or a WORKLIST, not both", errUsage)
 	case len(pos) == 1:
-		path = storeLocation("", pos[0], e.getenv)
+		path = session.StoreLocation("", pos[0], e.getenv)
 	case path == "":
-		path = storeLocation("", "", e.getenv)
+		path = session.StoreLocation("", "", e.getenv)
 	}
 	if path == "" {
-		return fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", errUsage, dbEnv)
+		return fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", errUsage, session.EnvDB)
 	}
 
 	if out != "" {
-		protected := storeFiles(path)
+		protected := session.StoreFiles(path)
 		if len(pos) == 1 {
-			protected = append(protected, protectedFile{"the worklist", pos[0]})
+			protected = append(protected, session.Protected{What: "the worklist", Path: pos[0]})
 		}
-		if err := checkOutput("--out", out, protected...); err != nil {
+		if err := session.CheckOutput("--out", out, protected...); err != nil {
 			return err
 		}
 	}
-	if err := checkStorePath(path); err != nil {
+	if err := session.CheckStorePath(path); err != nil {
 		return err
 	}
 	s, err := store.Open(ctx, path, store.ReadOnly())
@@ -105,7 +106,7 @@ func runExport(ctx context.Context, e env, db, format, out string, pos []string)
 	}
 	if err == nil && skipped > 0 {
 		fmt.Fprintf(e.stderr, "export: %d unreadable stored rows skipped; everything else was exported\n", skipped)
-		return exitError{2}
+		return exitError{Code: 2}
 	}
 	return err
 }

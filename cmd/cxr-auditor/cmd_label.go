@@ -13,6 +13,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/labeler"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const labelDescription = `Read draft impressions with the rule-based labeler: no model, offline,
@@ -178,7 +179,7 @@ func openInput(e env, path string) (io.Reader, string, func(), error) {
 	if path == "" || path == "-" {
 		return e.stdin, "stdin", func() {}, nil
 	}
-	if err := checkInput(path); err != nil {
+	if err := session.CheckInput(path); err != nil {
 		return nil, path, nil, err
 	}
 	fh, err := os.Open(path)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const parseDescription = `Parse raw model output into canonical JSON on stdout.
@@ -106,7 +107,7 @@ func readInput(e env, path string) ([]byte, string, error) {
 		}
 		return b, "stdin", nil
 	}
-	if err := checkInput(path); err != nil {
+	if err := session.CheckInput(path); err != nil {
 		return nil, path, err
 	}
 	b, err := os.ReadFile(path)

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const promptsDescription = `Work with the prompt templates. The fine-tuned grounding model is
@@ -65,18 +63,7 @@ cxr-auditor prompts write ./my-prompts`,
 			return nil, cobra.ShellCompDirectiveFilterDirs
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			paths, err := prompts.WriteDir(args[0], force)
-			if err != nil {
-				if errors.Is(err, prompts.ErrExists) {
-					return fmt.Errorf("%w: %v", errUsage, err)
-				}
-				return err
-			}
-			for _, p := range paths {
-				writeLine(e.stdout, "wrote %s", p)
-			}
-			writeLine(e.stdout, "edit them, then pass --prompts %s to run, review and doctor", args[0])
-			return nil
+			return session.WritePrompts(e.session(), args[0], force)
 		},
 	}
 	write.Flags().BoolVar(&force, "force", false, "overwrite grounding.txt and draft.txt if they exist")
@@ -96,22 +83,7 @@ cxr-auditor prompts check ./my-prompts`,
 			return nil, cobra.ShellCompDirectiveFilterDirs
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			set, err := prompts.Load(args[0])
-			if err != nil {
-				return err
-			}
-			set = set.Complete()
-			for _, t := range []prompts.Template{set.Grounding, set.Draft, set.Corrective, set.DraftSystem} {
-				writeLine(e.stdout, "%s prompt: %s, %s", t.Name, t.Source, t.Digest)
-			}
-			writeLine(e.stdout, "draft template: %s", set.Draft.DraftMode())
-			if rec := set.Imported; rec != nil {
-				writeLine(e.stdout, "imported from %s (sha256 %s)", rec.Module, shortDigest(rec.ModuleSHA256))
-				if len(rec.Edited) > 0 {
-					writeLine(e.stdout, "edited since the import: %s", strings.Join(rec.Edited, ", "))
-				}
-			}
-			return nil
+			return session.CheckPrompts(e.session(), args[0])
 		},
 	}
 	cmd.AddCommand(newPromptsImportCmd(e), write, check)
@@ -160,27 +132,7 @@ cxr-auditor prompts import ./space/src/cxr_auditor/prompts.py ./my-prompts --dra
 cxr-auditor run cases.csv --prompts ./my-prompts`,
 		Args: exactArgs(2, "want PATH (the prompts module or a folder holding it) and DIR"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			rec, err := prompts.Import(args[0], args[1], prompts.ImportOptions{DraftMode: draft, Force: force})
-			switch {
-			case errors.Is(err, prompts.ErrExists):
-				return fmt.Errorf("%w: %v", errUsage, err)
-			case err != nil:
-				return err
-			}
-			writeLine(e.stdout, "read %s (sha256 %s)", rec.Module, shortDigest(rec.ModuleSHA256))
-			if rec.Inference != "" {
-				writeLine(e.stdout, "read %s (sha256 %s)", rec.Inference, shortDigest(rec.InferenceSHA256))
-			}
-			for _, f := range rec.Files {
-				if f.File == "" {
-					writeLine(e.stdout, "%s: %s (%s)", f.Kind, f.Source, f.Note)
-					continue
-				}
-				writeLine(e.stdout, "wrote %s from %s (line %d), %s", filepath.Join(args[1], f.File), f.Constant, f.Line, f.Digest)
-			}
-			writeLine(e.stdout, "draft template: %s; provenance in %s", rec.DraftTemplate, filepath.Join(args[1], prompts.ProvenanceFile))
-			writeLine(e.stdout, "pass --prompts %s to run, review and doctor", args[1])
-			return nil
+			return session.ImportPrompts(e.session(), args[0], args[1], draft, force)
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite the files of an earlier import or write")

@@ -17,6 +17,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/radiograph"
 	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const renderDescription = `Draw IMAGE (PNG, 16-bit PNG, JPEG or DICOM) with its finding boxes on
@@ -97,7 +98,7 @@ func runRender(ctx context.Context, e env, f renderFlags, image string) error {
 		return fmt.Errorf("%w: --protocol: %v", errUsage, err)
 	}
 
-	if err := checkInput(image); err != nil {
+	if err := session.CheckInput(image); err != nil {
 		return err
 	}
 	quality, err := pictureQuality(e, f.quality)

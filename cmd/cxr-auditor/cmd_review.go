@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const reviewDescription = `Open the review workstation on a worklist (CSV, JSONL or a directory of
@@ -58,7 +59,7 @@ func newReviewCmd(e env) *cobra.Command {
 		Args:              exactArgs(1, "review takes one WORKLIST"),
 		ValidArgsFunction: completeWorklist,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			hold := holdTerminal(e)
+			hold := session.HoldTerminal(e.session())
 			defer hold.Release()
 			f.blindSet = cmd.Flags().Changed("blind")
 			f.ascii = wantASCII(e, cmd, f.ascii)
@@ -106,13 +107,14 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string, hold 
 	if err != nil {
 		return err
 	}
-	return openWorkstation(ctx, e, workstationConfig{
-		worklist: worklist, db: f.db, hosts: hosts,
-		groundingModel: f.ollama.groundingModel, draftModel: f.ollama.draftModel, prompts: promptSet,
-		attempts: f.ollama.attempts, promptWarning: f.ollama.promptWarning(promptSet, e.getenv),
-		annotator: f.annotator, blind: f.blind, blindSet: f.blindSet, study: f.study, graphics: f.graphics, quality: quality,
-		urgent: f.urgent.labels, prefetch: f.prefetch, capacity: f.jobs, debug: f.debug,
-		command: "review", queueAll: f.all, allowOutside: f.allowOutside,
-		ascii: f.ascii, hold: hold,
+	return session.Workstation(ctx, e.session(), session.WorkstationConfig{
+		Config: session.Config{
+			Command: "review", Worklist: worklist, AllowOutside: f.allowOutside, DB: f.db,
+			Hosts: hosts, GroundingModel: f.ollama.groundingModel, DraftModel: f.ollama.draftModel, Prompts: promptSet,
+			Urgent: f.urgent.labels, Capacity: f.jobs, Prefetch: f.prefetch, Debug: f.debug,
+			Attempts: f.ollama.attempts, EmbeddedPromptOK: f.ollama.embeddedPromptOK,
+		},
+		QueueAll: f.all, Annotator: f.annotator, Blind: f.blind, BlindSet: f.blindSet, Study: f.study,
+		Graphics: f.graphics, Quality: quality, ASCII: f.ascii, Hold: hold,
 	})
 }

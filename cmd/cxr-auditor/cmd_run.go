@@ -2,18 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cxr-auditor/cxr-auditor/audit"
-	"github.com/cxr-auditor/cxr-auditor/ollama"
-	"github.com/cxr-auditor/cxr-auditor/pipeline"
-	"github.com/cxr-auditor/cxr-auditor/store"
-	"github.com/cxr-auditor/cxr-auditor/worklist"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const runDescription = `Run both model stages (grounding in the image, parsing of the draft) over
@@ -76,7 +70,8 @@ type runFlags struct {
 	jobs         int
 	urgent       *labelsFlag
 	allowOutside bool
-	share        shareFlags
+	share        string
+	lease        time.Duration
 }
 
 func newRunCmd(e env) *cobra.Command {
@@ -99,7 +94,9 @@ func newRunCmd(e env) *cobra.Command {
 	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
 	addAllowOutsideFlag(cmd, &f.allowOutside)
-	f.share.add(cmd)
+	fl.StringVar(&f.share, "share", "auto", "share the worklist with other run processes on the same store: auto (when the store is PostgreSQL), on or off")
+	fl.DurationVar(&f.lease, "lease", time.Minute, "how long an item stays claimed by a worker that stopped answering (shared runs; renewed every third of it)")
+	_ = cmd.RegisterFlagCompletionFunc("share", completeWords("auto", "on", "off"))
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("out", completeJSONL)
 	return cmd
@@ -118,168 +115,12 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if err != nil {
 		return err
 	}
-	db := storeLocation(f.db, wlPath, e.getenv)
-	shared, err := f.share.shared(db)
-	if err != nil {
-		return err
-	}
-	if err := f.share.check(); err != nil {
-		return err
-	}
-	if f.out != "" {
-		if err := checkOutput("--out", f.out, append(storeFiles(db), protectedFile{"the worklist", wlPath})...); err != nil {
-			return err
-		}
-	}
-	if err := checkStorePath(db); err != nil {
-		return err
-	}
-	// The worklist is read through first (its bad rows reported, its items
-	// counted), keeping no row; then again as the run takes its items, so
-	// memory does not grow with it (a shared run reads it whole).
-	counts, err := checkWorklist(ctx, e, "run", wlPath, f.allowOutside)
-	if err != nil {
-		return err
-	}
-	opts, err := storeOptions(e)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, db, opts...)
-	if err != nil {
-		return err
-	}
-	if w := st.InsecureWarning(); w != "" {
-		fmt.Fprintln(e.stderr, w)
-	}
-	defer st.Close()
-	var items []audit.Item // a shared run's, whole
-	if shared {
-		wl, err := worklist.Load(ctx, wlPath, worklistOptions(f.allowOutside)...)
-		if err != nil {
-			return err
-		}
-		items = wl.Items
-		if err := putItems(ctx, st, items); err != nil {
-			return err
-		}
-	}
-	results, err := newResultsWriter(e.stdout, f.out)
-	if err != nil {
-		return err
-	}
-	defer results.abort()
-
-	ollama.WarnInsecure(e.stderr, hosts)
-	if w := of.promptWarning(promptSet, e.getenv); w != "" {
-		writeLine(e.stderr, "cxr-auditor run: warning: %s", w)
-	}
-	if of.promptsDir != "" {
-		writeLine(e.stderr, "cxr-auditor run: prompts: %s", promptsLine(promptSet))
-	}
-	prog := newProgress(e.stderr, counts.Items)
-	// Outcomes are committed in groups (a durable commit per item would
-	// make the disk the bound); an item is reported once its group is on
-	// disk. The scheduler has flushed it by the time RunAll returns.
-	batch := store.NewBatcher(st, store.BatchOptions{})
-	defer batch.Close()
-	sched, err := pipeline.NewScheduler(pipeline.Config{
-		Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel,
-		Store: st, Batch: batch, Urgent: f.urgent.labels, Capacity: f.jobs, Prompts: promptSet, Attempts: of.attempts,
-		Logf: func(format string, args ...any) { prog.logf("warning: "+format, args...) },
+	return session.Run(ctx, e.session(), session.RunConfig{
+		Config: session.Config{
+			Worklist: wlPath, AllowOutside: f.allowOutside, DB: f.db,
+			Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel, Prompts: promptSet,
+			Urgent: f.urgent.labels, Capacity: f.jobs, Attempts: of.attempts, EmbeddedPromptOK: of.embeddedPromptOK,
+		},
+		Out: f.out, Share: f.share, Lease: f.lease, ShowPrompts: of.promptsDir != "",
 	})
-	if err != nil {
-		return err
-	}
-	// Both models are looked up on every host before any model call: a
-	// model missing everywhere, or a grounding model that cannot see, stops
-	// the run here with the fix, and no /api/chat is sent. With no host
-	// answering, the run goes on offline: cached results are written,
-	// uncached items fail.
-	if err := sched.Preflight(ctx); err != nil {
-		var me *ollama.ModelError
-		switch {
-		case ctx.Err() != nil:
-			return interruptedError(ctx)
-		case errors.As(err, &me):
-			return err
-		case errors.Is(err, ollama.ErrUnreachable):
-			prog.logf("warning: %v; writing what the store has cached (marked unverified), the other items fail", err)
-		default:
-			return err
-		}
-	}
-	var sum runSummary
-	sum.total = counts.Items
-	start := time.Now()
-	hostURLs := make([]string, len(hosts))
-	for i, h := range hosts {
-		hostURLs[i] = h.URL()
-	}
-	logEvent(ctx, st, prog, "run_start", map[string]any{"worklist": wlPath, "items": counts.Items,
-		"skipped_rows": counts.Problems, "hosts": hostURLs, "grounding_model": of.groundingModel, "draft_model": of.draftModel,
-		"grounding_prompt": promptSet.Grounding.Source, "grounding_prompt_digest": promptSet.Grounding.Digest,
-		"draft_prompt": promptSet.Draft.Source, "draft_prompt_digest": promptSet.Draft.Digest,
-		"draft_template": promptSet.DraftTemplate().DraftMode(), "attempts": of.attempts,
-		"num_predict_grounding": of.options().GroundingPredict, "num_predict_draft": of.options().DraftPredict})
-	// Lines come out in worklist order, whatever order items finish in.
-	emit := func(it audit.Item, r *audit.Result) { results.write(makeRunOutput(it, r)) }
-	ordered := pipeline.NewInOrderStream(emit)
-	if shared {
-		ordered = pipeline.NewInOrder(items, emit)
-	}
-	each := func(u audit.Update) {
-		ordered.Add(u)
-		if u.Result != nil {
-			sum.add(u.Result)
-			prog.item(sum, u.Result)
-		}
-	}
-	var runErr error
-	sharedLine := ""
-	if shared {
-		sharedLine, runErr = sharedRun(ctx, st, sched, items, f.share, prog, each)
-	} else {
-		runErr = sched.RunStream(ctx, worklistStream(ctx, st, wlPath, f.allowOutside, ordered), counts.Items, each)
-	}
-	ordered.Flush()
-	prog.finish()
-	// Every finished item's line is in place before anything else can
-	// fail: a stop by a signal keeps them too.
-	writeErr := results.commit()
-	wall := time.Since(start)
-	logEvent(context.WithoutCancel(ctx), st, prog, "run_end", map[string]any{"items": sum.total, "done": sum.done,
-		"failed": sum.failed, "salvaged": sum.salvaged, "cached": sum.cached, "urgent": sum.urgent, "in_doubt": sum.inDoubt,
-		"wall_ms": wall.Milliseconds(), "interrupted": ctx.Err() != nil})
-	fmt.Fprintf(e.stderr, "cxr-auditor run: %s\n", sum.line(wall))
-	if sharedLine != "" {
-		writeLine(e.stderr, "cxr-auditor run: %s", sharedLine)
-	}
-	if counts.Problems > 0 {
-		fmt.Fprintf(e.stderr, "cxr-auditor run: %d worklist row(s) skipped (see above)\n", counts.Problems)
-	}
-	switch {
-	case writeErr != nil:
-		return fmt.Errorf("writing results: %w", writeErr)
-	case ctx.Err() != nil:
-		fmt.Fprintf(e.stderr, "cxr-auditor run: interrupted (%s); finished items are stored, run again to resume\n", signalName(ctx))
-		return interruptedError(ctx)
-	case runErr != nil:
-		return runErr
-	case sum.failed > 0 || counts.Problems > 0:
-		return exitError{2}
-	}
-	return nil
-}
-
-// logEvent appends a run event to the store's audit log; a failure is only
-// a warning (the results themselves are stored).
-func logEvent(ctx context.Context, st *store.Store, prog *progress, kind string, data map[string]any) {
-	b, err := json.Marshal(data)
-	if err == nil {
-		_, err = st.AppendEvent(ctx, audit.Event{Kind: kind, Data: string(b)})
-	}
-	if err != nil {
-		prog.logf("warning: event %s: %v", kind, err)
-	}
 }

@@ -24,7 +24,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -330,43 +329,4 @@ func (w *stopOnWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
-}
-
-func TestRunProgress(t *testing.T) {
-	var buf bytes.Buffer
-	p := newProgress(&buf, 4)
-	require.False(t, p.tty, "a buffer is not a terminal")
-	p.every = 2
-	var s runSummary
-	s.total = 4
-	for i, ok := range []bool{true, false, true, true} {
-		r := &audit.Result{ItemID: fmt.Sprint("i", i), Status: audit.StatusDone}
-		if !ok {
-			r.Status, r.Err = audit.StatusError, "grounding: boom"
-		}
-		s.add(r)
-		p.item(s, r)
-	}
-	p.finish()
-	out := buf.String()
-	assert.Contains(t, out, "cxr-auditor run: i1 failed: grounding: boom\n")
-	assert.Contains(t, out, "2/4  50%")
-	assert.Contains(t, out, "4/4 100%")
-	assert.Contains(t, out, "ETA 0s  failed 1")
-	assert.NotContains(t, out, "\r", "plain lines when not a terminal")
-
-	// On a terminal: one bar redrawn in place, messages above it.
-	buf.Reset()
-	p = newProgress(&buf, 2)
-	p.tty = true
-	s = runSummary{total: 2}
-	r := &audit.Result{ItemID: "a", Status: audit.StatusDone}
-	s.add(r)
-	p.item(s, r)
-	p.logf("warning: %s", "host slow")
-	p.finish()
-	out = buf.String()
-	assert.Contains(t, out, "\r[###############---------------] 1/2")
-	assert.Contains(t, out, "\r\x1b[2Kcxr-auditor run: warning: host slow\n")
-	assert.True(t, strings.HasSuffix(out, "\n"))
 }

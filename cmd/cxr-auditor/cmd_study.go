@@ -10,6 +10,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -50,7 +51,7 @@ func newStudyCmd(e env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cmd.SetOut(e.stderr)
 			_ = cmd.Help()
-			return exitError{2}
+			return exitError{Code: 2}
 		},
 	}
 	cmd.AddCommand(newStudyCreateCmd(e), newStudyAssignCmd(e), newStudyListCmd(e), newStudyStatusCmd(e), newStudyVerdictsCmd(e))
@@ -106,7 +107,7 @@ func runStudyCreate(ctx context.Context, e env, f studyStoreFlags, study audit.S
 	if len(study.Readers) == 0 {
 		return fmt.Errorf("%w: --readers is required (comma-separated annotator names)", errUsage)
 	}
-	study.CreatedBy = loginName(e)
+	study.CreatedBy = session.LoginName(e.session())
 	if err := study.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -157,7 +158,7 @@ func runStudyAssign(ctx context.Context, e env, f studyStoreFlags, name string, 
 	if err != nil {
 		return err
 	}
-	added, err := s.AssignStudy(ctx, name, loginName(e))
+	added, err := s.AssignStudy(ctx, name, session.LoginName(e.session()))
 	if err != nil {
 		return err
 	}
@@ -187,16 +188,16 @@ func openStudyStore(ctx context.Context, e env, command string, f studyStoreFlag
 	if len(pos) == 1 {
 		worklist = pos[0]
 	}
-	path := storeLocation(f.db, worklist, e.getenv)
+	path := session.StoreLocation(f.db, worklist, e.getenv)
 	if path == "" {
-		return nil, fmt.Errorf("%w: name the store with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST", errUsage, dbEnv)
+		return nil, fmt.Errorf("%w: name the store with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST", errUsage, session.EnvDB)
 	}
-	if err := checkStorePath(path); err != nil {
+	if err := session.CheckStorePath(path); err != nil {
 		return nil, err
 	}
 	var recs []audit.ItemRecord
 	if worklist != "" {
-		wl, err := loadWorklist(ctx, e, command, worklist, f.allowOutside)
+		wl, err := session.LoadWorklist(ctx, e.stderr, command, worklist, f.allowOutside)
 		if err != nil {
 			return nil, err
 		}
@@ -204,7 +205,7 @@ func openStudyStore(ctx context.Context, e env, command string, f studyStoreFlag
 			recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i})
 		}
 	}
-	opts, err := storeOptions(e)
+	opts, err := session.StoreOptions(e.getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
@@ -24,7 +25,7 @@ import (
 func TestDemoFreshRefusesAStoreInUse(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, "demo-07-unsupported")
-	wlPath := filepath.Join(dir, demoWorklist)
+	wlPath := filepath.Join(dir, session.DemoWorklist)
 	db := filepath.Join(dir, "worklist.cxr.db")
 	wl, err := worklist.Load(ctx, wlPath, worklist.AllowOutsidePaths())
 	require.NoError(t, err)
@@ -33,7 +34,7 @@ func TestDemoFreshRefusesAStoreInUse(t *testing.T) {
 	// Open in this process.
 	st, err := store.Open(ctx, db)
 	require.NoError(t, err)
-	_, err = startDemo(ctx, demoFlags{dir: dir, fast: true, fresh: true})
+	_, err = session.StartDemo(ctx, session.DemoOptions{Dir: dir, Fast: true, Fresh: true})
 	require.ErrorIs(t, err, store.ErrInUse)
 	assert.Contains(t, err.Error(), "refusing to delete "+db+" while another session has it open")
 	require.NoError(t, st.Close())
@@ -60,8 +61,8 @@ func TestDemoFreshRefusesAStoreInUse(t *testing.T) {
 	_, err = tty.Write([]byte("q"))
 	require.NoError(t, err)
 	assert.Equal(t, 0, waitExit(t, cmd))
-	d, err := startDemo(ctx, demoFlags{dir: dir, fast: true, fresh: true})
+	d, err := session.StartDemo(ctx, session.DemoOptions{Dir: dir, Fast: true, Fresh: true})
 	require.NoError(t, err)
-	d.close()
+	d.Close()
 	assert.NoFileExists(t, db, "deleted once no session has it open")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -17,10 +18,9 @@ import (
 // verdict is stored like every verdict.
 func TestDemoUrgentAgreedConfirmRow(t *testing.T) {
 	ctx := t.Context()
-	f := demoFlags{dir: smallDemo(t, "demo-12-nodule-hedge"), fast: true, graphics: "text", annotator: "tester"}
-	d, err := startDemo(ctx, f)
+	d, err := session.StartDemo(ctx, session.DemoOptions{Dir: smallDemo(t, "demo-12-nodule-hedge"), Fast: true})
 	require.NoError(t, err)
-	t.Cleanup(d.close)
+	t.Cleanup(d.Close)
 
 	keys, press := io.Pipe()
 	t.Cleanup(func() { press.Close() })
@@ -28,10 +28,10 @@ func TestDemoUrgentAgreedConfirmRow(t *testing.T) {
 	row := out.waitFor("urgent · draft agrees: confirm")
 	var errOut bytes.Buffer
 	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
-	cfg := demoWorkstation(d, f)
-	cfg.width, cfg.height = 160, 40
+	cfg := d.Workstation(session.WorkstationConfig{Graphics: "text", Annotator: "tester"})
+	cfg.Width, cfg.Height = 160, 40
 	ran := make(chan error, 1)
-	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+	go func() { ran <- session.Workstation(ctx, e.session(), cfg) }()
 	wait := func(seen <-chan struct{}, what string) {
 		t.Helper()
 		select {
@@ -54,7 +54,7 @@ func TestDemoUrgentAgreedConfirmRow(t *testing.T) {
 	assert.Contains(t, screen, "nodule_mass")
 	assert.NotContains(t, screen, "own prompt", "the demo's replayed model needs no prompt warning")
 
-	st, err := store.Open(ctx, d.db, store.ReadOnly())
+	st, err := store.Open(ctx, d.DB, store.ReadOnly())
 	require.NoError(t, err)
 	defer st.Close()
 	vs, err := st.Verdicts(ctx, "demo-12-nodule-hedge", "tester")

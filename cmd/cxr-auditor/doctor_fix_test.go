@@ -15,6 +15,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 // fakeTool is a shell script that logs its environment's OLLAMA_HOST and
@@ -70,7 +71,7 @@ func TestDoctorFixLinesRunAsPasted(t *testing.T) {
 	var taken []string
 	collect := func(host string, args ...string) {
 		r := invokeMain(t, "", append([]string{"doctor", "--json"}, args...)...)
-		var rep doctorReport
+		var rep session.DoctorReport
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout+r.stderr)
 		for _, c := range rep.Checks {
 			if c.Fix != "" {

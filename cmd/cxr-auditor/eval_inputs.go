@@ -14,6 +14,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
@@ -51,7 +52,7 @@ func truthFile(e env, path string) truthSource {
 		if isStdin(path) {
 			return worklist.ReadTruthJSONL(ctx, e.stdin, "stdin", add, warn)
 		}
-		if err := checkInput(path); err != nil {
+		if err := session.CheckInput(path); err != nil {
 			return err
 		}
 		// eval never opens an image, so a worklist's images may lie
@@ -197,7 +198,7 @@ func readPredictionFile(ctx context.Context, e env, path string, fn func(predict
 	if isStdin(path) {
 		r, name = e.stdin, "stdin"
 	} else {
-		if err := checkInput(path); err != nil {
+		if err := session.CheckInput(path); err != nil {
 			return err
 		}
 		f, err := os.Open(path)
@@ -304,14 +305,14 @@ func openErrorsFile(fl evalFlags, urgent []schema.Label) (*errorsFile, error) {
 	if fl.errorsPath == "" {
 		return nil, nil
 	}
-	protected := []protectedFile{{"the truth", fl.truthPath}}
+	protected := []session.Protected{{What: "the truth", Path: fl.truthPath}}
 	for _, p := range fl.preds {
-		protected = append(protected, protectedFile{"a predictions file", p})
+		protected = append(protected, session.Protected{What: "a predictions file", Path: p})
 	}
 	if fl.db != "" {
-		protected = append(protected, storeFiles(fl.db)...)
+		protected = append(protected, session.StoreFiles(fl.db)...)
 	}
-	if err := checkOutput("--errors", fl.errorsPath, protected...); err != nil {
+	if err := session.CheckOutput("--errors", fl.errorsPath, protected...); err != nil {
 		return nil, err
 	}
 	f, err := safefile.Create(fl.errorsPath)

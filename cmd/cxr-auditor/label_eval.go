@@ -11,6 +11,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/labeler"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 // goldFiles returns path itself, or the *.jsonl files of the folder path
@@ -71,7 +72,7 @@ func runLabelEval(e env, rs *labeler.RuleSet, path string, listErrors bool) erro
 // listErrors it writes each cell read differently.
 func scoreFile(w io.Writer, rs *labeler.RuleSet, path string, listErrors bool) (labeler.Score, error) {
 	var s labeler.Score
-	if err := checkInput(path); err != nil {
+	if err := session.CheckInput(path); err != nil {
 		return s, err
 	}
 	fh, err := os.Open(path)

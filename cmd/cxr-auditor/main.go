@@ -35,12 +35,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -57,73 +55,26 @@ type env struct {
 	getenv func(string) string
 }
 
+// session is e as the session package takes it.
+func (e env) session() session.Env {
+	return session.Env{Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Getenv: e.getenv}
+}
+
 // errUsage marks an error caused by the command line; it exits 2.
-var errUsage = errors.New("usage")
+var errUsage = session.ErrUsage
 
 // exitError carries a specific exit status (for example 2 from run when some
 // items failed) without printing anything more.
-type exitError struct{ code int }
+type exitError = session.ExitError
 
-func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+// writeLine writes one line that may carry outside text through
+// termtext.Line (session.WriteLine).
+var writeLine = session.WriteLine
 
 func main() {
-	ctx, stop := signalContext(context.Background())
+	ctx, stop := session.SignalContext(context.Background())
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	code := realMain(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
-}
-
-// signalError is the cause of a context cancelled by a signal.
-type signalError struct{ sig os.Signal }
-
-func (e signalError) Error() string { return "received " + e.sig.String() }
-
-// signalContext returns a context that the first SIGINT (Ctrl-C), SIGTERM
-// or SIGHUP (a closed terminal or SSH session) cancels, with a
-// signalError as its cause, so that every command stops the same way:
-// finished work kept and flushed, the terminal restored, and the exit
-// status 128 + the signal's number (interruptedError). Later signals are
-// caught too and ignored while the command winds down. stop releases the
-// signals; the goroutine it owns ends with it.
-func signalContext(parent context.Context) (ctx context.Context, stop func()) {
-	ctx, cancel := context.WithCancelCause(parent)
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case s := <-ch:
-			cancel(signalError{s})
-		case <-done:
-		}
-	}()
-	return ctx, func() {
-		signal.Stop(ch)
-		close(done)
-		cancel(nil)
-	}
-}
-
-// interruptedError is the exit status of a command stopped by ctx: 128 +
-// the signal's number (130 for Ctrl-C, 129 for SIGHUP, 143 for SIGTERM),
-// or 130 when the context was cancelled some other way (tests).
-func interruptedError(ctx context.Context) exitError {
-	var se signalError
-	if errors.As(context.Cause(ctx), &se) {
-		if n, ok := se.sig.(syscall.Signal); ok {
-			return exitError{128 + int(n)}
-		}
-	}
-	return exitError{130}
-}
-
-// signalName names what stopped ctx, for the line a command prints when it
-// stops early ("interrupted (hangup)").
-func signalName(ctx context.Context) string {
-	var se signalError
-	if errors.As(context.Cause(ctx), &se) {
-		return se.sig.String()
-	}
-	return "interrupt"
 }

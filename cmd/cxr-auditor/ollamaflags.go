@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 // ollamaFlags are the Ollama flags shared by run, review and doctor, so they
@@ -58,7 +58,7 @@ func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
 	fl.IntVar(&o.numPredictDraft, "num-predict-draft", d.DraftPredict, "maximum tokens the draft model generates per call, its reasoning included (num_predict; -1: no cap)")
 	fl.IntVar(&o.numPredict, "num-predict", 0, "set both stages' num_predict at once (the two flags above win)")
 	fl.StringVar(&o.attempts, "attempts", d.Attempts, "retry ladder on an unreadable reply: served (3 grounding, 2 draft attempts, as the served app) or 1 (the model card's first greedy attempt only)")
-	fl.BoolVar(&o.embeddedPromptOK, "embedded-prompt-ok", false, "do not warn that the grounding prompt is cxr-auditor's own (also "+embeddedPromptOKEnv+"=1)")
+	fl.BoolVar(&o.embeddedPromptOK, "embedded-prompt-ok", false, "do not warn that the grounding prompt is cxr-auditor's own (also "+session.EnvEmbeddedPromptOK+"=1)")
 	fl.DurationVar(&o.timeout, "timeout", d.Timeout, "time limit of one model call")
 	fl.DurationVar(&o.keepAlive, "keep-alive", d.KeepAlive, "how long Ollama keeps the models loaded after a call")
 	fl.StringVar(&o.promptsDir, "prompts", "", "folder DIR holding your prompt templates grounding.txt and/or draft.txt (default: the embedded ones; 'cxr-auditor prompts write DIR' writes them there to edit)")
@@ -73,30 +73,7 @@ func addOllamaFlags(cmd *cobra.Command) *ollamaFlags {
 }
 
 // prompts returns the templates --prompts names, or the embedded ones.
-func (o *ollamaFlags) prompts() (prompts.Set, error) {
-	if o.promptsDir == "" {
-		return prompts.Embedded(), nil
-	}
-	return prompts.Load(o.promptsDir)
-}
-
-// promptsLine says which templates are in use, for run's and doctor's
-// output: "grounding DIR/grounding.txt (sha256:0123456789ab), draft
-// embedded (sha256:...)".
-func promptsLine(set prompts.Set) string {
-	part := func(t prompts.Template) string {
-		return fmt.Sprintf("%s %s (%s)", t.Name, t.Source, shortPromptDigest(t.Digest))
-	}
-	return part(set.GroundingTemplate()) + ", " + part(set.DraftTemplate())
-}
-
-// shortPromptDigest is "sha256:" and the first 12 hex digits.
-func shortPromptDigest(d string) string {
-	if len(d) > len("sha256:")+12 {
-		return d[:len("sha256:")+12]
-	}
-	return d
-}
+func (o *ollamaFlags) prompts() (prompts.Set, error) { return session.Prompts(o.promptsDir) }
 
 // options returns the pipeline options the flags describe.
 func (o *ollamaFlags) options() ollama.Options {
@@ -123,70 +100,10 @@ func (o *ollamaFlags) changed(name string) bool {
 	return o.flags != nil && o.flags.Changed(name)
 }
 
-// embeddedPromptOKEnv silences the embedded-prompt warning for users who
-// mean to use cxr-auditor's own prompt.
-const embeddedPromptOKEnv = "CXR_AUDITOR_EMBEDDED_PROMPT_OK"
-
-// promptWarning says, when the grounding prompt in use is cxr-auditor's
-// embedded one and the user has not said they mean it, that a fine-tuned
-// model gets text it was not trained on, and how to import its own.
-func (o *ollamaFlags) promptWarning(set prompts.Set, getenv func(string) string) string {
-	if !set.EmbeddedGrounding() || o.embeddedPromptOK || getenv(embeddedPromptOKEnv) != "" {
-		return ""
-	}
-	return embeddedPromptWarning
-}
-
-// embeddedPromptWarning is the warning of promptWarning.
-const embeddedPromptWarning = "grounding prompt: cxr-auditor's own, not your model's training prompt: " +
-	"cxr-auditor prompts import PATH DIR, then --prompts DIR (--embedded-prompt-ok silences this)"
-
-// hosts returns one Host per distinct --ollama URL, or the OLLAMA_HOST
-// default when none was given. A bad URL or option is a usage error naming
-// the flag. A URL carrying a user name or password is refused, and no
-// message shows the password.
+// hosts returns one Host per distinct --ollama URL, or OLLAMA_HOST's
+// when none was given (session.Hosts: credentials refused, never shown).
 func (o *ollamaFlags) hosts() ([]*ollama.Host, error) {
-	opt := o.options()
-	if err := opt.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	urls := []string(o.urls)
-	if len(urls) == 0 {
-		if env := os.Getenv("OLLAMA_HOST"); hasCredentials(env) {
-			return nil, fmt.Errorf("%w: OLLAMA_HOST %s: %s", errUsage, redactCredentials(env, []string{env}), noCredentials)
-		}
-		urls = []string{""}
-	}
-	var out []*ollama.Host
-	seen := map[string]bool{}
-	for _, u := range urls {
-		if hasCredentials(u) {
-			return nil, fmt.Errorf("%w: --ollama %s: %s", errUsage, redactCredentials(u, urls), noCredentials)
-		}
-		h, err := ollama.NewHost(u, opt)
-		if err != nil {
-			return nil, fmt.Errorf("%w: --ollama: %s", errUsage, redactCredentials(err.Error(), urls))
-		}
-		if seen[h.URL()] {
-			continue
-		}
-		seen[h.URL()] = true
-		out = append(out, h)
-	}
-	return out, nil
-}
-
-// noCredentials says why a host URL with credentials is refused.
-const noCredentials = "a user name or password in a host URL is not supported (it would be shown in messages and logs); reach the host through an SSH tunnel or a proxy that adds them"
-
-// hasCredentials reports whether a host URL carries user information
-// ("user:password@" before the host).
-func hasCredentials(u string) bool {
-	if _, after, ok := strings.Cut(u, "://"); ok {
-		u = after
-	}
-	u, _, _ = strings.Cut(u, "/")
-	return strings.Contains(u, "@")
+	return session.Hosts(o.urls, o.options(), os.Getenv)
 }
 
 // completionTimeout bounds the model look-up of a shell completion: a tab

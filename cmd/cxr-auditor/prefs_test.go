@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,37 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
-
-func TestPrefsFile(t *testing.T) {
-	dir := t.TempDir()
-	assert.Equal(t, filepath.Join(dir, "cfg", "cxr-auditor", "workstation.json"),
-		prefsPath(env{getenv: func(k string) string {
-			return map[string]string{"XDG_CONFIG_HOME": filepath.Join(dir, "cfg"), "HOME": "/h"}[k]
-		}}))
-	assert.Equal(t, filepath.Join("/h", ".config", "cxr-auditor", "workstation.json"),
-		prefsPath(env{getenv: func(k string) string { return map[string]string{"HOME": "/h"}[k] }}))
-	assert.Empty(t, prefsPath(env{getenv: func(string) string { return "" }}), "nowhere to remember")
-
-	path := filepath.Join(dir, "cfg", "cxr-auditor", "workstation.json")
-	p, err := loadPrefs(path)
-	require.NoError(t, err, "a missing file is the defaults")
-	assert.False(t, p.UrgentFirst)
-	require.NoError(t, savePrefs(path, workstationPrefs{UrgentFirst: true}))
-	p, err = loadPrefs(path)
-	require.NoError(t, err)
-	assert.True(t, p.UrgentFirst)
-
-	require.NoError(t, os.WriteFile(path, []byte("{urgent"), 0o600))
-	p, err = loadPrefs(path)
-	require.ErrorContains(t, err, path, "a bad file is named")
-	assert.False(t, p.UrgentFirst, "and the defaults are used")
-
-	require.NoError(t, os.Remove(path))
-	require.NoError(t, os.Mkdir(path, 0o700))
-	_, err = loadPrefs(path)
-	require.ErrorContains(t, err, path, "a folder where the file should be")
-}
 
 // TestUrgentFirstRemembered: s in one session is how the next one opens
 // (issue 9: urgent-first was not remembered across sessions).
@@ -48,10 +21,9 @@ func TestUrgentFirstRemembered(t *testing.T) {
 	cfgDir := t.TempDir()
 	prefs := filepath.Join(cfgDir, "cxr-auditor", "workstation.json")
 	dir := smallDemo(t, "demo-01-normal", "demo-03-ptx-missed")
-	f := demoFlags{dir: dir, fast: true, graphics: "text", annotator: "tester"}
-	d, err := startDemo(ctx, f)
+	d, err := session.StartDemo(ctx, session.DemoOptions{Dir: dir, Fast: true})
 	require.NoError(t, err)
-	t.Cleanup(d.close)
+	t.Cleanup(d.Close)
 
 	session := func(keys string) {
 		t.Helper()
@@ -66,10 +38,10 @@ func TestUrgentFirstRemembered(t *testing.T) {
 			}
 			return ""
 		}}
-		cfg := demoWorkstation(d, f)
-		cfg.width, cfg.height = 160, 40
+		cfg := d.Workstation(session.WorkstationConfig{Graphics: "text", Annotator: "tester"})
+		cfg.Width, cfg.Height = 160, 40
 		ran := make(chan error, 1)
-		go func() { ran <- openWorkstation(ctx, e, cfg) }()
+		go func() { ran <- session.Workstation(ctx, e.session(), cfg) }()
 		select {
 		case <-shown:
 		case err := <-ran:
@@ -83,13 +55,21 @@ func TestUrgentFirstRemembered(t *testing.T) {
 	session("")
 	assert.NoFileExists(t, prefs, "nothing to remember yet")
 	session("s")
-	p, err := loadPrefs(prefs)
-	require.NoError(t, err)
-	assert.True(t, p.UrgentFirst, "urgent-first remembered")
+	assert.True(t, urgentFirstSaved(t, prefs), "urgent-first remembered")
 	// Opened urgent-first, s turns it off: only a session that opened with
 	// it on can leave it off.
 	session("s")
-	p, err = loadPrefs(prefs)
+	assert.False(t, urgentFirstSaved(t, prefs), "the second session opened urgent-first")
+}
+
+// urgentFirstSaved reads urgent_first from the preferences file at path.
+func urgentFirstSaved(t *testing.T, path string) bool {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.False(t, p.UrgentFirst, "the second session opened urgent-first")
+	var p struct {
+		UrgentFirst bool `json:"urgent_first"`
+	}
+	require.NoError(t, json.Unmarshal(b, &p))
+	return p.UrgentFirst
 }

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 // qualityFlag is the --picture-quality flag render, review and demo share:
@@ -43,19 +42,11 @@ func addQualityFlag(cmd *cobra.Command) *qualityFlag {
 }
 
 // pictureQuality is the quality the flag asks for, else the one
-// CXR_AUDITOR_PICTURE_QUALITY names, else "" (auto). A bad value in the
-// variable is a usage error naming it, as a bad flag value is.
+// CXR_AUDITOR_PICTURE_QUALITY names, else "" (auto): session.PictureQuality.
 func pictureQuality(e env, f *qualityFlag) (render.Quality, error) {
-	if f != nil && f.q != "" {
-		return f.q, nil
+	var q render.Quality
+	if f != nil {
+		q = f.q
 	}
-	v := e.getenv(render.EnvQuality)
-	if v == "" {
-		return "", nil
-	}
-	q, err := render.ParseQuality(v)
-	if err != nil {
-		return "", fmt.Errorf("%w: %s: %v", errUsage, render.EnvQuality, err)
-	}
-	return q, nil
+	return session.PictureQuality(q, e.getenv)
 }

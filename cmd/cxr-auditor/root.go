@@ -50,7 +50,7 @@ cxr-auditor review cases.csv --annotator alice`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cmd.SetOut(e.stderr)
 			_ = cmd.Help()
-			return exitError{2}
+			return exitError{Code: 2}
 		},
 		Args:                       unknownCommand,
 		SuggestionsMinimumDistance: 2,
@@ -163,7 +163,7 @@ func exitCode(err error) int {
 	case err == nil:
 		return 0
 	case errors.As(err, &ee):
-		return ee.code
+		return ee.Code
 	case errors.Is(err, errUsage):
 		return 2
 	default:

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -134,7 +134,7 @@ func TestRunCountsUnstoredResults(t *testing.T) {
 	var stdout strings.Builder
 	done := make(chan int, 1)
 	go func() {
-		getenv := func(k string) string { return map[string]string{envBusyTimeout: "300ms"}[k] }
+		getenv := func(k string) string { return map[string]string{session.EnvBusyTimeout: "300ms"}[k] }
 		done <- realMain(context.Background(), env{stdin: strings.NewReader(""), stdout: &stdout, stderr: stderr, getenv: getenv},
 			runArgs(srv, wl))
 	}()
@@ -168,18 +168,4 @@ func TestRunCountsUnstoredResults(t *testing.T) {
 	line := readRunLines(t, stdout.String())["case-0"]
 	assert.Contains(t, line["store_error"], "locked")
 	assert.Contains(t, line["store_error"], "waited 300ms", "the variable sets the wait")
-}
-
-func TestRunSummaryCountsUnstored(t *testing.T) {
-	var s runSummary
-	s.total = 3
-	s.add(&audit.Result{Status: audit.StatusDone})
-	s.add(&audit.Result{Status: audit.StatusDone, StoreErr: "disk full"})
-	s.add(&audit.Result{Status: audit.StatusError, StoreErr: "disk full"})
-	assert.Equal(t, 1, s.done)
-	assert.Equal(t, 2, s.failed)
-	assert.Equal(t, "3 of 3 items: 1 done, 2 (2 not stored) failed, 0 salvaged, 0 cached, 0 urgent, 0 draft readings in doubt; wall 1s", s.line(time.Second))
-	o := makeRunOutput(audit.Item{ID: "a"}, &audit.Result{ItemID: "a", StoreErr: "disk full", Queue: 1500 * time.Millisecond})
-	assert.Equal(t, "disk full", o.StoreError)
-	assert.EqualValues(t, 1500, o.Timings.QueueMS)
 }

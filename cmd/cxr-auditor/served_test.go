@@ -13,6 +13,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/prompts"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 // servedServer: a grounding model that narrates until the corrective
@@ -39,11 +40,11 @@ func servedServer(t *testing.T, corrective string, draftOK bool) *ollamatest.Ser
 	return srv
 }
 
-func runLines(t *testing.T, stdout string) []runOutput {
+func runLines(t *testing.T, stdout string) []session.RunOutput {
 	t.Helper()
-	var out []runOutput
+	var out []session.RunOutput
 	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
-		var o runOutput
+		var o session.RunOutput
 		require.NoError(t, json.Unmarshal([]byte(l), &o), l)
 		out = append(out, o)
 	}
@@ -107,13 +108,13 @@ func TestRunEmbeddedPromptWarning(t *testing.T) {
 	r := invokeMain(t, "", runArgs(srv, wl)...)
 	require.Equal(t, 0, r.code, r.stderr)
 	first, _, _ := strings.Cut(r.stderr, "\n")
-	assert.Equal(t, "cxr-auditor run: warning: "+embeddedPromptWarning, first, "one line at the start")
+	assert.Equal(t, "cxr-auditor run: warning: "+session.EmbeddedPromptWarning, first, "one line at the start")
 	assert.Equal(t, 1, strings.Count(r.stderr, "not your model's training prompt"))
 
 	for _, silence := range [][]string{{"--embedded-prompt-ok"}, nil} {
 		env := map[string]string{}
 		if silence == nil {
-			env[embeddedPromptOKEnv] = "1"
+			env[session.EnvEmbeddedPromptOK] = "1"
 		}
 		r = invokeMainEnv(t, env, runArgs(srv, wl, silence...)...)
 		require.Equal(t, 0, r.code, r.stderr)
@@ -134,7 +135,7 @@ func TestDoctorEmbeddedPromptWarning(t *testing.T) {
 	srv := doctorServer(t)
 	r := invokeMain(t, "", "doctor", "--ollama", srv.URL())
 	require.Equal(t, 0, r.code, "a warning, not a problem: %s", r.stdout)
-	assert.Contains(t, r.stdout, "! "+embeddedPromptWarning)
+	assert.Contains(t, r.stdout, "! "+session.EmbeddedPromptWarning)
 	r = invokeMain(t, "", "doctor", "--ollama", srv.URL(), "--embedded-prompt-ok")
 	assert.NotContains(t, r.stdout, "training prompt")
 	assert.Contains(t, r.stdout, "✓ grounding prompt: embedded")

@@ -16,23 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
-
-func TestStoreLocation(t *testing.T) {
-	env := func(v string) func(string) string {
-		return func(k string) string {
-			if k == dbEnv {
-				return v
-			}
-			return ""
-		}
-	}
-	assert.Equal(t, "x.db", storeLocation("x.db", "/w/wl.csv", env("postgres://h/db")), "--db first")
-	assert.Equal(t, "postgres://h/db", storeLocation("", "/w/wl.csv", env("postgres://h/db")), "then $CXR_AUDITOR_DB")
-	assert.Equal(t, "/w/wl.cxr.db", storeLocation("", "/w/wl.csv", env("")), "then beside the worklist")
-	assert.Equal(t, "", storeLocation("", "", env("")))
-}
 
 // invokeMainEnv is invokeMain with environment variables.
 func invokeMainEnv(t *testing.T, vars map[string]string, args ...string) cliResult {
@@ -75,11 +61,11 @@ func TestExportAndDoctorOnPostgres(t *testing.T) {
 
 	wl := filepath.Join(t.TempDir(), "wl.csv")
 	require.NoError(t, os.WriteFile(wl, []byte("id,image,draft\n"), 0o600))
-	r = invokeMainEnv(t, map[string]string{dbEnv: loc}, "export", wl, "--format", "jsonl")
+	r = invokeMainEnv(t, map[string]string{session.EnvDB: loc}, "export", wl, "--format", "jsonl")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"id":"pg-a1"`, "CXR_AUDITOR_DB wins over the file beside the worklist")
 
-	r = invokeMainEnv(t, map[string]string{dbEnv: loc}, "doctor", "--ollama", "http://127.0.0.1:1")
+	r = invokeMainEnv(t, map[string]string{session.EnvDB: loc}, "doctor", "--ollama", "http://127.0.0.1:1")
 	assert.Contains(t, r.stdout, "✓ store postgres://cxr:xxxxx@")
 	assert.Contains(t, r.stdout, "store schema: schema version")
 	for _, out := range []string{r.stdout, r.stderr} {

@@ -20,6 +20,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/agreement"
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -46,7 +47,7 @@ func TestStudyEndToEnd(t *testing.T) {
 	forEachStore(t, func(t *testing.T, loc string) {
 		ctx := t.Context()
 		dir := smallDemo(t, studyIDs...)
-		wl := filepath.Join(dir, demoWorklist)
+		wl := filepath.Join(dir, session.DemoWorklist)
 
 		r := invokeMain(t, "", "study", "create", "pilot", "--readers", "alice,bob", "--adjudicator", "carol",
 			"--db", loc, wl, "--allow-outside-paths")
@@ -56,7 +57,7 @@ func TestStudyEndToEnd(t *testing.T) {
 
 		// The models run first, as a batch, so that every result is in
 		// the store when the workstation opens.
-		srv, err := replay.NewServer(ctx, wl, filepath.Join(dir, demoRecording), replay.Options{})
+		srv, err := replay.NewServer(ctx, wl, filepath.Join(dir, session.DemoRecording), replay.Options{})
 		require.NoError(t, err)
 		t.Cleanup(srv.Close)
 		r = invokeMain(t, "", "run", wl, "--ollama", srv.URL(), "--db", loc, "--allow-outside-paths")
@@ -202,10 +203,9 @@ type sessionStep struct {
 func studySession(t *testing.T, dir, loc, annotator string, keys map[string][]string, steps []sessionStep) string {
 	t.Helper()
 	ctx := t.Context()
-	f := demoFlags{dir: dir, db: loc, fast: true, graphics: "text", annotator: annotator, study: "pilot"}
-	d, err := startDemo(ctx, f)
+	d, err := session.StartDemo(ctx, session.DemoOptions{Dir: dir, DB: loc, Fast: true})
 	require.NoError(t, err)
-	defer d.close()
+	defer d.Close()
 	in, press := io.Pipe()
 	defer press.Close()
 	out := newWatchWriter()
@@ -215,10 +215,10 @@ func studySession(t *testing.T, dir, loc, annotator string, keys map[string][]st
 	loaded := out.waitFor(" adjudicated")
 	var errOut bytes.Buffer
 	e := env{stdin: in, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
-	cfg := demoWorkstation(d, f)
-	cfg.width, cfg.height = 200, 50
+	cfg := d.Workstation(session.WorkstationConfig{Graphics: "text", Annotator: annotator, Study: "pilot"})
+	cfg.Width, cfg.Height = 200, 50
 	ran := make(chan error, 1)
-	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+	go func() { ran <- session.Workstation(ctx, e.session(), cfg) }()
 	select {
 	case <-loaded:
 	case err := <-ran:

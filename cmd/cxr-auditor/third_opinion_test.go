@@ -14,6 +14,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 // invertingServer's draft model reads every "No pneumothorax." as a
@@ -108,9 +109,10 @@ func TestReviewShowsTheThirdOpinion(t *testing.T) {
 	srv := invertingServer(t)
 	host, err := ollama.NewHost(srv.URL(), ollama.DefaultOptions())
 	require.NoError(t, err)
-	cfg := workstationConfig{command: "review", queueAll: true, worklist: runWorklist(t, dir, 1),
-		hosts: []*ollama.Host{host}, groundingModel: runGroundModel, draftModel: runDraftModel,
-		annotator: "tester", graphics: "text", width: 200, height: 40}
+	cfg := session.WorkstationConfig{
+		Config: session.Config{Command: "review", Worklist: runWorklist(t, dir, 1),
+			Hosts: []*ollama.Host{host}, GroundingModel: runGroundModel, DraftModel: runDraftModel},
+		QueueAll: true, Annotator: "tester", Graphics: "text", Width: 200, Height: 40}
 
 	keys, press := io.Pipe()
 	t.Cleanup(func() { press.Close() })
@@ -119,7 +121,7 @@ func TestReviewShowsTheThirdOpinion(t *testing.T) {
 	var errOut bytes.Buffer
 	e := env{stdin: keys, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
 	ran := make(chan error, 1)
-	go func() { ran <- openWorkstation(ctx, e, cfg) }()
+	go func() { ran <- session.Workstation(ctx, e.session(), cfg) }()
 	select {
 	case <-marked:
 	case err := <-ran:

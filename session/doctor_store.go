@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -15,16 +15,16 @@ import (
 // only turns its findings into doctor checks (a fix in words joins the
 // message; a fix that is a command is the check's fix line). The location
 // is shown without its password.
-func checkStore(ctx context.Context, location string) []doctorCheck {
+func checkStore(ctx context.Context, location string) []DoctorCheck {
 	shown := store.RedactURL(location)
 	// Stat first: opening a named pipe would block the doctor for good.
 	if st, err := os.Stat(location); err == nil && !st.Mode().IsRegular() {
-		return []doctorCheck{{Check: "store", Target: shown, Status: checkFail,
+		return []DoctorCheck{{Check: "store", Target: shown, Status: CheckFail,
 			Message: fmt.Sprintf("store %s is %s, not a store file; give --db a file name (run and review create it)", location, safefile.Kind(st.Mode()))}}
 	}
-	var out []doctorCheck
+	var out []DoctorCheck
 	for _, c := range store.Diagnose(ctx, location) {
-		d := doctorCheck{Check: "store", Target: shown, Message: c.Message}
+		d := DoctorCheck{Check: "store", Target: shown, Message: c.Message}
 		if c.Name != "connection" && !strings.HasPrefix(c.Message, "warning: ") {
 			d.Message = "store " + c.Name + ": " + c.Message
 		}
@@ -40,11 +40,11 @@ func checkStore(ctx context.Context, location string) []doctorCheck {
 		}
 		switch c.Status {
 		case store.CheckOK:
-			d.Status = checkOK
+			d.Status = CheckOK
 		case store.CheckWarn:
-			d.Status = checkWarn
+			d.Status = CheckWarn
 		default:
-			d.Status = checkFail
+			d.Status = CheckFail
 		}
 		out = append(out, d)
 	}

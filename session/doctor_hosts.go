@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -22,10 +22,10 @@ import (
 
 // checkHost checks one host and the two models on it, recording each
 // model's digest in digests.
-func checkHost(ctx context.Context, h *ollama.Host, of *ollamaFlags, digests map[string]map[string]string) []doctorCheck {
-	var out []doctorCheck
+func checkHost(ctx context.Context, h *ollama.Host, cfg DoctorConfig, digests map[string]map[string]string) []DoctorCheck {
+	var out []DoctorCheck
 	if h.Insecure() {
-		out = append(out, doctorCheck{Check: "privacy", Target: h.URL(), Status: checkWarn,
+		out = append(out, DoctorCheck{Check: "privacy", Target: h.URL(), Status: CheckWarn,
 			Message: fmt.Sprintf("%s is plain http beyond this machine: images (patient data) would travel unencrypted; "+
 				"use https (a TLS reverse proxy), or tunnel over SSH with the command below and pass --ollama http://127.0.0.1:11434", h.URL()),
 			Fix: tunnelCommand(h)})
@@ -39,7 +39,7 @@ func checkHost(ctx context.Context, h *ollama.Host, of *ollamaFlags, digests map
 		if errors.As(err, &ue) {
 			cause = ue.Err // "dial tcp ...: connection refused", without the URL again
 		}
-		c := doctorCheck{Check: "host", Target: h.URL(), Status: checkFail,
+		c := DoctorCheck{Check: "host", Target: h.URL(), Status: CheckFail,
 			Message: fmt.Sprintf("cannot reach Ollama at %s: %v", h.URL(), cause)}
 		switch {
 		case errors.Is(err, ollama.ErrUnreachable) || errors.Is(err, ollama.ErrTimeout):
@@ -51,15 +51,15 @@ func checkHost(ctx context.Context, h *ollama.Host, of *ollamaFlags, digests map
 		}
 		return append(out, c)
 	}
-	out = append(out, doctorCheck{Check: "host", Target: h.URL(), Status: checkOK, Version: v,
+	out = append(out, DoctorCheck{Check: "host", Target: h.URL(), Status: CheckOK, Version: v,
 		Message: fmt.Sprintf("Ollama %s at %s", v, h.URL())})
 	// The names the host has: a fix never creates over one of them.
 	pctx, cancel = context.WithTimeout(ctx, doctorProbeTimeout)
 	names, _ := h.Models(pctx)
 	cancel()
 	for _, m := range []struct{ kind, name string }{
-		{prompts.KindGrounding, of.groundingModel},
-		{prompts.KindDraft, of.draftModel},
+		{prompts.KindGrounding, cfg.GroundingModel},
+		{prompts.KindDraft, cfg.DraftModel},
 	} {
 		if m.kind == prompts.KindDraft && m.name == pipeline.RulesDraftModel {
 			out = append(out, rulesCheck())
@@ -67,8 +67,8 @@ func checkHost(ctx context.Context, h *ollama.Host, of *ollamaFlags, digests map
 		}
 		c, info := checkModel(ctx, h, m.kind, m.name, names, digests)
 		out = append(out, c)
-		if ctxLen := h.Options().NumCtx; c.Status == checkOK && info.ContextLength > 0 && ctxLen > info.ContextLength {
-			out = append(out, doctorCheck{Check: "num_ctx", Target: m.name, Status: checkWarn,
+		if ctxLen := h.Options().NumCtx; c.Status == CheckOK && info.ContextLength > 0 && ctxLen > info.ContextLength {
+			out = append(out, DoctorCheck{Check: "num_ctx", Target: m.name, Status: CheckWarn,
 				Message: fmt.Sprintf("--num-ctx %d is more than %s was trained for (%d tokens); run and review will use %d (pass --num-ctx %d to say so)",
 					ctxLen, m.name, info.ContextLength, info.ContextLength, info.ContextLength)})
 		}
@@ -78,11 +78,11 @@ func checkHost(ctx context.Context, h *ollama.Host, of *ollamaFlags, digests map
 
 // rulesCheck says that the draft stage needs no model: the rule labeler
 // reads the drafts (its digest is what provenance records).
-func rulesCheck() doctorCheck {
-	c := doctorCheck{Check: prompts.KindDraft + "_model", Target: pipeline.RulesDraftModel, Status: checkOK}
+func rulesCheck() DoctorCheck {
+	c := DoctorCheck{Check: prompts.KindDraft + "_model", Target: pipeline.RulesDraftModel, Status: CheckOK}
 	rs, err := labeler.Default()
 	if err != nil {
-		c.Status, c.Message = checkFail, "the embedded rules do not compile: "+err.Error()
+		c.Status, c.Message = CheckFail, "the embedded rules do not compile: "+err.Error()
 		return c
 	}
 	c.Digest = rs.Digest()
@@ -92,13 +92,13 @@ func rulesCheck() doctorCheck {
 
 // checkModel checks that model is on h with what its stage needs; names
 // are the models h has (for fixes that need a new name).
-func checkModel(ctx context.Context, h *ollama.Host, kind, model string, names []string, digests map[string]map[string]string) (doctorCheck, ollama.ModelInfo) {
-	c := doctorCheck{Check: kind + "_model", Target: model}
+func checkModel(ctx context.Context, h *ollama.Host, kind, model string, names []string, digests map[string]map[string]string) (DoctorCheck, ollama.ModelInfo) {
+	c := DoctorCheck{Check: kind + "_model", Target: model}
 	pctx, cancel := context.WithTimeout(ctx, doctorProbeTimeout)
 	info, err := h.ModelInfo(pctx, model)
 	cancel()
 	if err != nil {
-		c.Status = checkFail
+		c.Status = CheckFail
 		if errors.Is(err, ollama.ErrModelNotFound) && !ollama.HasModel(names, model) {
 			c.Message = fmt.Sprintf("%s model %s is not on %s", kind, model, h.URL())
 			c.Fix = prompts.ImportCommand(kind, model, h.URL(), "")
@@ -117,17 +117,17 @@ func checkModel(ctx context.Context, h *ollama.Host, kind, model string, names [
 		caps = "none reported"
 	}
 	c.Message = fmt.Sprintf("%s model %s on %s: digest %s, capabilities: %s", kind, info.Name, h.URL(), shortDigest(info.Digest), caps)
-	c.Status = checkOK
+	c.Status = CheckOK
 	switch {
 	case kind == prompts.KindGrounding && !info.Has("vision"):
 		// The name is taken: import under a free one, never over it.
 		name := ollama.FreeModelName(model+"-vision", names)
-		c.Status = checkFail
+		c.Status = CheckFail
 		c.Message += fmt.Sprintf("; it cannot see images (no \"vision\" capability: its vision tower was left out). "+
 			"Import the safetensors folder, which has it, under a new name (below), then pass --grounding-model %s", name)
 		c.Fix = prompts.ImportCommand(kind, name, h.URL(), "")
 	case kind == prompts.KindDraft && !info.Has("completion"):
-		c.Status = checkFail
+		c.Status = CheckFail
 		c.Message += "; it cannot chat (no \"completion\" capability). Get the default draft model (below) and pass --draft-model " + prompts.DefaultDraftModel
 		c.Fix = prompts.ImportCommand(prompts.KindDraft, prompts.DefaultDraftModel, h.URL(), "")
 	case kind == prompts.KindDraft && info.Has("thinking"):
@@ -191,8 +191,8 @@ func shellQuote(s string) string {
 // checkDigests fails a model whose digest differs between hosts: items
 // would be judged by different model versions depending on which host
 // served them.
-func checkDigests(digests map[string]map[string]string) []doctorCheck {
-	var out []doctorCheck
+func checkDigests(digests map[string]map[string]string) []DoctorCheck {
+	var out []DoctorCheck
 	for _, model := range slices.Sorted(maps.Keys(digests)) {
 		byHost := digests[model]
 		seen := map[string][]string{}
@@ -206,7 +206,7 @@ func checkDigests(digests map[string]map[string]string) []doctorCheck {
 		for _, d := range slices.Sorted(maps.Keys(seen)) {
 			parts = append(parts, shortDigest(d)+" on "+strings.Join(seen[d], ", "))
 		}
-		out = append(out, doctorCheck{Check: "model_digests", Target: model, Status: checkFail,
+		out = append(out, DoctorCheck{Check: "model_digests", Target: model, Status: CheckFail,
 			Message: fmt.Sprintf("model %s differs between hosts: %s; create or pull the same model on every host (same Modelfile, same source), then check again",
 				model, strings.Join(parts, "; "))})
 	}
@@ -217,16 +217,17 @@ func checkDigests(digests map[string]map[string]string) []doctorCheck {
 // embedded ones) with their digests, or fails on a template that cannot be
 // used, saying why. The embedded grounding prompt is a warning (unless
 // silenced): a fine-tuned model gets text it was not trained on.
-func checkPrompts(of *ollamaFlags, getenv func(string) string) []doctorCheck {
-	set, err := of.prompts()
+func checkPrompts(cfg DoctorConfig, getenv func(string) string) []DoctorCheck {
+	dir := cfg.PromptsDir
+	set, err := Prompts(dir)
 	if err != nil {
-		return []doctorCheck{{Check: "prompts", Target: of.promptsDir, Status: checkFail, Message: err.Error()}}
+		return []DoctorCheck{{Check: "prompts", Target: dir, Status: CheckFail, Message: err.Error()}}
 	}
 	set = set.Complete()
-	var out []doctorCheck
-	if w := of.promptWarning(set, getenv); w != "" {
+	var out []DoctorCheck
+	if w := PromptWarning(set, cfg.EmbeddedPromptOK, getenv); w != "" {
 		// No fix line: the step needs the user's own paths.
-		out = append(out, doctorCheck{Check: "grounding_prompt_source", Target: prompts.SourceEmbedded, Status: checkWarn, Message: w})
+		out = append(out, DoctorCheck{Check: "grounding_prompt_source", Target: prompts.SourceEmbedded, Status: CheckWarn, Message: w})
 	}
 	for _, t := range []prompts.Template{set.Grounding, set.Draft, set.Corrective, set.DraftSystem} {
 		what := t.Name + " prompt"
@@ -236,16 +237,16 @@ func checkPrompts(of *ollamaFlags, getenv func(string) string) []doctorCheck {
 		case prompts.KindDraftSystem:
 			what = "draft system message"
 		}
-		out = append(out, doctorCheck{Check: strings.ReplaceAll(t.Name, "-", "_") + "_prompt", Target: t.Source, Status: checkOK, Digest: t.Digest,
+		out = append(out, DoctorCheck{Check: strings.ReplaceAll(t.Name, "-", "_") + "_prompt", Target: t.Source, Status: CheckOK, Digest: t.Digest,
 			Message: fmt.Sprintf("%s: %s, %s", what, t.Source, t.Digest)})
 	}
 	if rec := set.Imported; rec != nil {
-		c := doctorCheck{Check: "prompts_import", Target: rec.Module, Status: checkOK,
+		c := DoctorCheck{Check: "prompts_import", Target: rec.Module, Status: CheckOK,
 			Message: fmt.Sprintf("prompts imported from %s (sha256 %s), draft template %s", rec.Module, shortDigest(rec.ModuleSHA256), rec.DraftTemplate)}
 		if len(rec.Edited) > 0 {
-			c.Status = checkWarn
+			c.Status = CheckWarn
 			c.Message += "; edited since: " + strings.Join(rec.Edited, ", ")
-			c.Fix = "cxr-auditor prompts import " + rec.Module + " " + of.promptsDir + " --force, to have the training prompt again"
+			c.Fix = "cxr-auditor prompts import " + rec.Module + " " + dir + " --force, to have the training prompt again"
 		}
 		out = append(out, c)
 	}

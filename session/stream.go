@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -56,7 +56,7 @@ func worklistStream(ctx context.Context, st *store.Store, path string, allowOuts
 				return flush()
 			}
 			return nil
-		}, nil, worklistOptions(allowOutside)...)
+		}, nil, WorklistOptions(allowOutside)...)
 		if err == nil && len(chunk) > 0 {
 			err = flush()
 		}

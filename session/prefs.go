@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"encoding/json"
@@ -12,20 +12,34 @@ import (
 )
 
 // workstationPrefs are the reviewer's choices the workstation remembers
-// from one session to the next (issue 9: urgent-first is remembered). They
-// are the reviewer's own, not the worklist's, so they live in the user's
-// configuration folder, not in the store.
+// from one session to the next. They are the reviewer's own, not the
+// worklist's, so they live in the user's configuration folder, not in
+// the store.
 type workstationPrefs struct {
 	// UrgentFirst lists urgent items first (the s key).
 	UrgentFirst bool `json:"urgent_first"`
 }
 
+// prefsFile is the preferences a session opened with, where they live,
+// and why they could not be read (shown in the workstation).
+type prefsFile struct {
+	workstationPrefs
+	path string
+	err  error
+}
+
+func loadPrefsFile(env Env) prefsFile {
+	f := prefsFile{path: prefsPath(env)}
+	f.workstationPrefs, f.err = loadPrefs(f.path)
+	return f
+}
+
 // prefsPath is $XDG_CONFIG_HOME/cxr-auditor/workstation.json, else
 // $HOME/.config/...; "" when neither is set (nothing is remembered).
-func prefsPath(e env) string {
-	dir := e.getenv("XDG_CONFIG_HOME")
+func prefsPath(env Env) string {
+	dir := env.Getenv("XDG_CONFIG_HOME")
 	if dir == "" {
-		home := e.getenv("HOME")
+		home := env.Getenv("HOME")
 		if home == "" {
 			return ""
 		}

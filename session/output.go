@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"bufio"
@@ -13,8 +13,9 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
-// runOutput is one line of `run` output.
-type runOutput struct {
+// RunOutput is one line of `run` output, as the run command's help
+// describes it.
+type RunOutput struct {
 	ID            string               `json:"id"`
 	Image         string               `json:"image"`
 	Findings      []schema.Finding     `json:"findings"` // null when the grounding failed
@@ -34,8 +35,8 @@ type runOutput struct {
 	DraftInDoubt bool                `json:"draft_in_doubt"`
 	DraftDoubts  []audit.DraftDoubt  `json:"draft_doubts"`
 	RuleLabels   []schema.DraftLabel `json:"rule_labels"`
-	Provenance   runProvenance       `json:"provenance"`
-	Timings      runTimings          `json:"timings"`
+	Provenance   RunProvenance       `json:"provenance"`
+	Timings      RunTimings          `json:"timings"`
 	Salvaged     bool                `json:"salvaged"`
 	Cached       bool                `json:"cached"`
 	// Unverified: served from the cache while no host could confirm the
@@ -47,13 +48,14 @@ type runOutput struct {
 	StoreError string `json:"store_error,omitempty"`
 }
 
-type runProvenance struct {
-	Grounding *stageProvenance `json:"grounding"`
-	Draft     *stageProvenance `json:"draft"`
+// RunProvenance is what each stage of an item rests on.
+type RunProvenance struct {
+	Grounding *StageProvenance `json:"grounding"`
+	Draft     *StageProvenance `json:"draft"`
 }
 
-// stageProvenance is what one stage's output rests on.
-type stageProvenance struct {
+// StageProvenance is what one stage's output rests on.
+type StageProvenance struct {
 	Key          string `json:"key,omitempty"`
 	Model        string `json:"model"`
 	ModelDigest  string `json:"model_digest,omitempty"`
@@ -70,21 +72,21 @@ type stageProvenance struct {
 	Error         string          `json:"error,omitempty"`
 }
 
-// runTimings are an item's times in this run: each stage's own time, the
+// RunTimings are an item's times in this run: each stage's own time, the
 // time its calls waited for a host slot, and the whole (which includes the
 // wait).
-type runTimings struct {
+type RunTimings struct {
 	GroundingMS int64 `json:"grounding_ms"`
 	DraftMS     int64 `json:"draft_ms"`
 	QueueMS     int64 `json:"queue_ms"`
 	WallMS      int64 `json:"wall_ms"`
 }
 
-func stageProv(r *audit.StageRecord) *stageProvenance {
+func stageProv(r *audit.StageRecord) *StageProvenance {
 	if r == nil {
 		return nil
 	}
-	p := &stageProvenance{Key: r.Key, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
+	p := &StageProvenance{Key: r.Key, Model: r.Model, ModelDigest: r.ModelDigest, PromptDigest: r.PromptDigest,
 		SystemDigest: r.SystemDigest, Ladder: r.Ladder, Attempts: r.Attempts, Options: r.Options, SchemaVersion: pipeline.SchemaVersion(), Host: r.Host, DoneReason: r.DoneReason, Error: r.Error}
 	p.InputHash = r.ImageHash
 	if r.Stage == audit.StageDraft {
@@ -93,15 +95,15 @@ func stageProv(r *audit.StageRecord) *stageProvenance {
 	return p
 }
 
-func makeRunOutput(it audit.Item, r *audit.Result) runOutput {
-	o := runOutput{
+func makeRunOutput(it audit.Item, r *audit.Result) RunOutput {
+	o := RunOutput{
 		ID: it.ID, Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
 		Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}, Note: r.Note,
 		DraftDoubts: []audit.DraftDoubt{}, RuleLabels: []schema.DraftLabel{},
 		Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,
 		Unverified: r.Unverified, StoreError: r.StoreErr,
-		Provenance: runProvenance{Grounding: stageProv(r.Grounding), Draft: stageProv(r.Draft)},
-		Timings:    runTimings{WallMS: r.Wall.Milliseconds(), QueueMS: r.Queue.Milliseconds()},
+		Provenance: RunProvenance{Grounding: stageProv(r.Grounding), Draft: stageProv(r.Draft)},
+		Timings:    RunTimings{WallMS: r.Wall.Milliseconds(), QueueMS: r.Queue.Milliseconds()},
 	}
 	if r.Report != nil {
 		o.Disagreements, o.Urgent, o.ImageOnly = r.Report.Disagreements, r.Report.Urgent, r.Report.ImageOnly
@@ -155,7 +157,7 @@ func newResultsWriter(stdout io.Writer, out string) (*resultsWriter, error) {
 
 // write appends one line and flushes it; after a write error it does
 // nothing (commit reports the error).
-func (w *resultsWriter) write(o runOutput) {
+func (w *resultsWriter) write(o RunOutput) {
 	if w.err != nil {
 		return
 	}

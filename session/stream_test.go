@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -41,7 +41,7 @@ func TestRunStreamsWorklist(t *testing.T) {
 	require.NoError(t, os.WriteFile(wl, []byte(b.String()), 0o644))
 	out := filepath.Join(dir, "results.jsonl")
 
-	r := invokeMain(t, "", runArgs(srv, wl, "--out", out)...)
+	r := runWorklistOn(t, srv, wl, out)
 	assert.Equal(t, 2, r.code, r.stderr)
 	assert.Equal(t, 1, strings.Count(r.stderr, "skipped row: "+wl+":5: bad: image:"), r.stderr)
 	assert.Equal(t, 1, strings.Count(r.stderr, "skipped row: "+wl+":10: case-1: duplicate id (first on line 3)"), r.stderr)

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/cxr-auditor/cxr-auditor/tui"
+)
+
+// addAllowOutsideFlag defines --allow-outside-paths on cmd.
+func addAllowOutsideFlag(cmd *cobra.Command, allow *bool) {
+	cmd.Flags().BoolVar(allow, "allow-outside-paths", false,
+		"let the worklist name images and draft files outside its own folder (absolute paths, .., symlinks leading out); only for worklists you trust")
+}
+
+// addASCIIFlag adds --ascii to a workstation command.
+func addASCIIFlag(cmd *cobra.Command, ascii *bool) {
+	cmd.Flags().BoolVar(ascii, "ascii", false,
+		"draw every mark and arrow in ASCII, for terminals that lack the glyphs (default: $"+tui.EnvASCII+", else on when the locale is not UTF-8)")
+}
+
+// wantASCII is --ascii when given, else what the environment asks for
+// (CXR_AUDITOR_ASCII, or a locale that is not UTF-8).
+func wantASCII(e env, cmd *cobra.Command, flag bool) bool {
+	if cmd.Flags().Changed("ascii") {
+		return flag
+	}
+	return tui.WantASCII(e.getenv)
+}

@@ -1,0 +1,107 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// errNothingToReview ends a study session before the workstation opens:
+// the annotator has nothing to do in the study yet (said on stdout, exit
+// status 0).
+var errNothingToReview = errors.New("nothing to review")
+
+// narrowToStudy turns a workstation into a study member's: a reader sees
+// only the items assigned to them, blind to everyone else's verdicts
+// unless --blind=false was given; an adjudicator sees the items in
+// dispute (or settled by an adjudicator), with every reader's verdicts,
+// and may not be blind. It returns the items to show, in worklist order,
+// and problems to show in the workstation (study items this worklist
+// lacks). cfg.Blind and cfg.Extra are set for the role. Which items a
+// role gets is audit.ReviewItems' decision.
+func narrowToStudy(ctx context.Context, env Env, s *store.Store, cfg *WorkstationConfig, items []audit.Item) ([]audit.Item, []string, error) {
+	st, err := s.Study(ctx, cfg.Study)
+	if err != nil {
+		return nil, nil, err
+	}
+	assigned, err := s.StudyItems(ctx, cfg.Study)
+	if err != nil {
+		return nil, nil, err
+	}
+	var units []audit.StudyUnit
+	if st.RoleOf(cfg.Annotator) == audit.RoleAdjudicator {
+		if units, err = s.StudyUnits(ctx, cfg.Study); err != nil {
+			return nil, nil, err
+		}
+	}
+	ids, role, err := audit.ReviewItems(st, cfg.Annotator, assigned, units)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: --study: %v", ErrUsage, err)
+	}
+	mode, err := studyRole(cfg, st, role)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, missing := pick(items, ids)
+	var problems []string
+	if missing > 0 {
+		problems = append(problems, fmt.Sprintf("%d item(s) of study %s for %s are not in this worklist", missing, st.Name, cfg.Annotator))
+	}
+	if len(out) == 0 {
+		if role == audit.RoleAdjudicator {
+			p := audit.Progress(st, assigned, units)
+			WriteLine(env.Stdout, "study %s: nothing to adjudicate yet (%d disagreements: %d open, %d agreed, %d adjudicated)",
+				st.Name, p.Units, p.States[audit.UnitOpen], p.States[audit.UnitAgreed], p.States[audit.UnitAdjudicated])
+			return nil, nil, errNothingToReview
+		}
+		return nil, nil, fmt.Errorf("study %s: none of the %d item(s) assigned to %s is in the worklist %s (is it the study's worklist?)", st.Name, len(ids), cfg.Annotator, cfg.Worklist)
+	}
+	status := fmt.Sprintf("study %s · %s", st.Name, mode)
+	if cfg.Extra != "" {
+		status = cfg.Extra + " · " + status
+	}
+	cfg.Extra = status
+	return out, problems, nil
+}
+
+// studyRole sets cfg.Blind for the annotator's role in st and names the
+// role for the status bar: a reader is blind unless --blind=false was
+// given; an adjudicator sees the readers' verdicts and may not be blind.
+func studyRole(cfg *WorkstationConfig, st audit.Study, role audit.Role) (string, error) {
+	switch role {
+	case audit.RoleReader:
+		if !cfg.BlindSet {
+			cfg.Blind = true
+		}
+		if cfg.Blind {
+			return "reader, blind", nil
+		}
+	case audit.RoleAdjudicator:
+		if cfg.BlindSet && cfg.Blind {
+			return "", fmt.Errorf("%w: --blind: %s adjudicates study %s, and an adjudicator sees the readers' verdicts", ErrUsage, cfg.Annotator, st.Name)
+		}
+		cfg.Blind = false
+		return "adjudicator", nil
+	}
+	return "reader", nil
+}
+
+// pick keeps the items whose id is in ids, in the items' order, and
+// counts the ids no item has.
+func pick(items []audit.Item, ids []string) ([]audit.Item, int) {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	var out []audit.Item
+	for _, it := range items {
+		if want[it.ID] {
+			out = append(out, it)
+			delete(want, it.ID)
+		}
+	}
+	return out, len(want)
+}

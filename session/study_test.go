@@ -1,0 +1,64 @@
+package session
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// A reader is blind by default and may opt out; an adjudicator sees the
+// verdicts and cannot be blind; the status bar names the study and role.
+func TestNarrowToStudy(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "wl.cxr.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: "c0", Seq: 0}, {ID: "c1", Seq: 1}, {ID: "c2", Seq: 2}}))
+	_, err = s.CreateStudy(ctx, audit.Study{Name: "tri", Readers: []string{"ann", "ben", "cat"}, PerItem: 2, Adjudicators: []string{"dee"}, CreatedBy: "test"})
+	require.NoError(t, err)
+	_, err = s.AssignStudy(ctx, "tri", "test")
+	require.NoError(t, err)
+	items := []audit.Item{{ID: "c0"}, {ID: "c1"}, {ID: "c2"}, {ID: "other"}}
+	e := Env{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}, Getenv: func(string) string { return "" }}
+
+	cfg := WorkstationConfig{Study: "tri", Annotator: "ben", Extra: "DEMO"}
+	got, problems, err := narrowToStudy(ctx, e, s, &cfg, items)
+	require.NoError(t, err)
+	assert.Equal(t, []audit.Item{{ID: "c0"}, {ID: "c2"}}, got, "item 0 → ann, ben; item 2 → ben, cat")
+	assert.Empty(t, problems)
+	assert.True(t, cfg.Blind)
+	assert.Equal(t, "DEMO · study tri · reader, blind", cfg.Extra)
+
+	cfg = WorkstationConfig{Study: "tri", Annotator: "ben", BlindSet: true}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
+	require.NoError(t, err)
+	assert.False(t, cfg.Blind, "--blind=false is honoured")
+	assert.Equal(t, "study tri · reader", cfg.Extra)
+
+	cfg = WorkstationConfig{Study: "tri", Annotator: "ben"}
+	got, problems, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
+	require.NoError(t, err)
+	assert.Len(t, got, 1)
+	assert.Equal(t, []string{"1 item(s) of study tri for ben are not in this worklist"}, problems)
+
+	cfg = WorkstationConfig{Study: "tri", Annotator: "cat", Config: Config{Worklist: "wl.csv"}}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "none of the 2 item(s) assigned to cat is in the worklist wl.csv")
+
+	cfg = WorkstationConfig{Study: "tri", Annotator: "dee", Blind: true, BlindSet: true}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items)
+	require.ErrorIs(t, err, ErrUsage)
+	assert.Contains(t, err.Error(), "an adjudicator sees the readers' verdicts")
+
+	cfg = WorkstationConfig{Study: "nope", Annotator: "dee"}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items)
+	require.ErrorIs(t, err, store.ErrNoStudy)
+}

@@ -1,0 +1,309 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os/user"
+	"strings"
+	"sync"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
+	"github.com/cxr-auditor/cxr-auditor/ollama"
+	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/tui"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
+)
+
+// WorkstationConfig is what Workstation needs: the session's Config (its
+// worklist read whole, on the screen) and the reviewer's settings; review
+// and demo fill it from their flags.
+type WorkstationConfig struct {
+	Config
+	// QueueAll queues every item in the background, not only the focused
+	// item and the Prefetch items after it. Reviewing a slice of a large
+	// worklist should not keep a GPU busy on the rest; the demo and --all
+	// want everything.
+	QueueAll bool
+	// Annotator tags every verdict and note; "" means the login name.
+	Annotator string
+	// Blind hides other annotators' verdicts; BlindSet says --blind was
+	// given (a study reader is blind unless it was, explicitly false).
+	Blind, BlindSet bool
+	// Study narrows the session to the annotator's share of a reading
+	// study; "" for none.
+	Study string
+	// Graphics is "auto" (probe the terminal) or a protocol name.
+	Graphics string
+	// Quality is the picture quality ("": auto, lean over SSH).
+	Quality render.Quality
+	// Extra is shown in the status bar (say, that the data are a demo).
+	Extra string
+	// Width and Height fix the terminal size (tests, no terminal); 0 asks
+	// the terminal.
+	Width, Height int
+	// ASCII draws every glyph in ASCII.
+	ASCII bool
+	// Hold keeps the terminal quiet from the command's start until the
+	// TUI takes it (HoldTerminal); nil holds nothing.
+	Hold *termhold.Hold
+}
+
+// Workstation runs the review workstation on cfg until the reviewer
+// quits: it opens the session (bad worklist rows are shown in the TUI,
+// not fatal), probes the terminal's graphics before Bubble Tea takes the
+// terminal, starts the scheduler in a goroutine it owns (stopped and
+// waited for on return), runs the TUI in the alternate screen and prints
+// a one-line summary on exit.
+func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error) {
+	if err := cfg.prepare(env); err != nil {
+		return err
+	}
+	s, err := Open(ctx, env, cfg.Config)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := s.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	items, problems := s.List.Items, rowProblems(s.List)
+	if cfg.Study != "" {
+		var more []string
+		items, more, err = narrowToStudy(ctx, env, s.Store, &cfg, items)
+		if errors.Is(err, errNothingToReview) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		problems = append(problems, more...)
+	}
+	imager, err := newImager(ctx, env, cfg.Graphics, cfg.Quality)
+	if err != nil {
+		return err
+	}
+	if err := s.Schedule(func(format string, args ...any) { log.Printf("pipeline: "+format, args...) }, nil); err != nil {
+		return err
+	}
+	// Known before the first frame, so the TUI's first Focus finds them;
+	// cheap (no I/O), unlike queueing.
+	s.Sched.Register(items)
+	w := &bench{env: env, cfg: cfg, s: s, items: items}
+	return w.run(ctx, problems, imager)
+}
+
+// prepare fills in the defaults and refuses what cannot work before
+// anything is opened.
+func (cfg *WorkstationConfig) prepare(env Env) error {
+	if cfg.Command == "" {
+		cfg.Command = "review"
+	}
+	if cfg.Annotator == "" {
+		cfg.Annotator = LoginName(env)
+	}
+	if cfg.Graphics == "" {
+		cfg.Graphics = "auto"
+	}
+	if err := CheckGraphics(cfg.Graphics); err != nil {
+		return err
+	}
+	if len(cfg.Hosts) == 0 {
+		return errors.New("no Ollama host")
+	}
+	cfg.Read, cfg.Screen = ReadWhole, true
+	if cfg.Debug != "" {
+		cfg.Outputs = append(cfg.Outputs, Output{"--debug", cfg.Debug})
+	}
+	return nil
+}
+
+// rowProblems are the worklist's bad rows in words, for the status line,
+// each logged too; the TUI shows the first, so a last line says why rows
+// naming files outside the folder were refused and what to do.
+func rowProblems(wl worklist.List) []string {
+	var problems []string
+	outside := 0
+	for _, p := range wl.Problems {
+		problems = append(problems, p.Error())
+		log.Printf("worklist: skipped row: %v", p)
+		if errors.Is(p, worklist.ErrOutsideFolder) {
+			outside++
+		}
+	}
+	if outside > 0 {
+		problems = append(problems, OutsideHint(outside))
+	}
+	return problems
+}
+
+// bench is a running workstation: the session, the TUI and the
+// goroutines that feed it.
+type bench struct {
+	env   Env
+	cfg   WorkstationConfig
+	s     *Session
+	items []audit.Item
+	model *tui.Model
+	prog  *tea.Program
+	prefs prefsFile
+}
+
+// run starts the TUI, feeds it until the reviewer quits (or a signal
+// stops it), and says what the session saved.
+func (w *bench) run(ctx context.Context, problems []string, imager tui.Imager) error {
+	w.prefs = loadPrefsFile(w.env)
+	if w.prefs.err != nil {
+		problems = append(problems, w.prefs.err.Error())
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w.model = tui.New(runCtx, w.tuiConfig(problems, imager))
+	opts := []tea.ProgramOption{tea.WithContext(runCtx), tea.WithInput(w.env.Stdin), tea.WithOutput(w.env.Stdout)}
+	if w.cfg.Width > 0 && w.cfg.Height > 0 {
+		opts = append(opts, tea.WithWindowSize(w.cfg.Width, w.cfg.Height))
+	}
+	// Images are patient data: say so before anything is sent, on stderr
+	// (seen after the session) and in the workstation's message line.
+	warning := w.s.HostWarning()
+	if sw := w.s.StoreWarning(); sw != "" {
+		warning += sw + "\n"
+	}
+	if warning != "" {
+		fmt.Fprint(w.env.Stderr, warning)
+	}
+	w.prog = tea.NewProgram(w.model, opts...)
+
+	// Hand the terminal over as it was: keys typed during start-up are
+	// dropped (they were meant for a screen that was not there yet).
+	typed, herr := w.cfg.Hold.Release()
+	if herr != nil {
+		log.Printf("terminal: %v", herr)
+	}
+	// The goroutines belong to run: cancel stops them, wg waits for them.
+	var wg sync.WaitGroup
+	var schedErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		schedErr = w.schedule(runCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		w.start(runCtx, warning, typed)
+	}()
+	_, runErr := w.prog.Run()
+	cancel()
+	wg.Wait()
+	if schedErr != nil {
+		log.Printf("pipeline: %v", schedErr)
+	}
+	return w.finish(ctx, runErr)
+}
+
+func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
+	cfg := w.cfg
+	return tui.Config{
+		Items: w.items, Problems: problems, Store: w.s.Store, Engine: w.s.Sched, Imager: imager,
+		Annotator: cfg.Annotator, Blind: cfg.Blind, Hosts: w.s.HostURLs(),
+		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
+		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
+		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),
+	}
+}
+
+// schedule looks both models up on every host before any model call
+// (Run does not ask again): a model that cannot run anywhere is a
+// blocking message with its fix, no host answering is the offline
+// banner; cached results are served either way, and no /api/chat goes to
+// a model that is not there. Then it runs the scheduler until ctx ends.
+func (w *bench) schedule(ctx context.Context) error {
+	if err := w.s.Sched.Preflight(ctx); err != nil && ctx.Err() == nil {
+		log.Printf("pipeline: %v", err)
+		w.prog.Send(preflightMsg(err))
+	}
+	return w.s.Sched.Run(ctx)
+}
+
+// start says the warning (or the keys dropped at start-up) in the
+// message line, remembers the worklist in the store (export, resume) and,
+// with QueueAll, queues every item, off the path to the first frame.
+// Otherwise the TUI's Focus queues the current item and the ones ahead.
+func (w *bench) start(ctx context.Context, warning string, typed int) {
+	if warning != "" {
+		w.prog.Send(tui.NoticeMsg{Text: strings.TrimSpace(warning), Err: true})
+	} else if typed > 0 {
+		w.prog.Send(tui.NoticeMsg{Text: fmt.Sprintf("ignored %d key(s) typed while starting", typed)})
+	}
+	items := w.s.List.Items
+	recs := make([]audit.ItemRecord, len(items))
+	for i, it := range items {
+		recs[i] = audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i}
+	}
+	if err := w.s.Store.PutItems(ctx, recs); err != nil && ctx.Err() == nil {
+		log.Printf("store: %v", err)
+		w.prog.Send(tui.NoticeMsg{Text: "could not record the worklist in the store: " + err.Error(), Err: true})
+	}
+	if w.cfg.QueueAll {
+		w.s.Sched.Submit(w.items)
+	}
+}
+
+// finish prints the session's summary, remembers the reviewer's choices
+// and turns how the TUI ended into the command's error.
+func (w *bench) finish(ctx context.Context, runErr error) error {
+	cmd := w.cfg.Command
+	// The annotator and the store's path are outside text.
+	WriteLine(w.env.Stdout, "cxr-auditor %s: %d verdict(s) and %d note(s) saved this session as %s · store %s",
+		cmd, w.model.SavedVerdicts(), w.model.SavedNotes(), w.cfg.Annotator, w.s.Store.Path())
+	if w.model.UrgentFirst() != w.prefs.UrgentFirst {
+		w.prefs.UrgentFirst = w.model.UrgentFirst()
+		if err := savePrefs(w.prefs.path, w.prefs.workstationPrefs); err != nil {
+			fmt.Fprintf(w.env.Stderr, "cxr-auditor %s: could not remember urgent-first: %v\n", cmd, err)
+		}
+	}
+	if n := w.model.Pending(); n > 0 {
+		fmt.Fprintf(w.env.Stderr, "cxr-auditor %s: %d change(s) were still being saved at exit and may be lost\n", cmd, n)
+	}
+	switch {
+	case ctx.Err() != nil:
+		// A signal (SIGINT, SIGTERM, SIGHUP) ended the session: Bubble
+		// Tea has restored the terminal; exit like run does.
+		return Interrupted(ctx)
+	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
+		return fmt.Errorf("workstation: %w", runErr)
+	}
+	return nil
+}
+
+// LoginName is the default annotator: the login name, else $USER, else
+// "reviewer".
+func LoginName(env Env) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := env.Getenv("USER"); u != "" {
+		return u
+	}
+	return "reviewer"
+}
+
+// preflightMsg turns the scheduler's preflight error into what the
+// workstation shows: a model that cannot run anywhere blocks (each fix on
+// a line of its own); no host answering is offline; anything else is an
+// error in the message line.
+func preflightMsg(err error) tea.Msg {
+	var me *ollama.ModelError
+	switch {
+	case errors.As(err, &me):
+		return tui.ModelsMsg{Blocked: strings.ReplaceAll(err.Error(), "; fix: ", "\nfix: ")}
+	case errors.Is(err, ollama.ErrUnreachable):
+		return tui.ModelsMsg{Offline: true, Detail: err.Error()}
+	}
+	return tui.NoticeMsg{Text: "model hosts: " + err.Error(), Err: true}
+}
