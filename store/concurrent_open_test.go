@@ -1,11 +1,13 @@
 package store_test
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -14,64 +16,83 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
-// Environment of the opener child process.
-const (
-	openerEnvDB = "CXR_STORE_OPENER_DB"
-)
+// openerEnv, set in a child process's environment, makes it an opener
+// (TestHelperOpener).
+const openerEnv = "CXR_STORE_OPENER"
 
-// TestHelperOpener is not a test: it is the child process of
-// TestConcurrentOpen. It waits for a byte on stdin (so that every child
-// opens at the same moment), opens the store read-write, writes one verdict
-// and exits 0, or prints the error and exits 3.
+// TestHelperOpener is not a test: it is a child process of
+// TestConcurrentOpen. For each store location it reads on stdin (one a
+// line, sent to every child at the same moment) it opens the store
+// read-write, writes one verdict, closes it and answers "ok" on stdout, or
+// the error; it exits at the end of its input. One process serves every
+// round, so the rounds pay for no process start.
 func TestHelperOpener(t *testing.T) {
-	path := os.Getenv(openerEnvDB)
-	if path == "" {
+	if os.Getenv(openerEnv) == "" {
 		t.Skip("child process of TestConcurrentOpen; runs only when re-executed by it")
 	}
-	var b [1]byte
-	_, _ = os.Stdin.Read(b[:])
 	ctx := context.Background()
-	s, err := store.Open(ctx, path)
-	if err == nil {
-		_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "a1", DisagreementKey: "pneumothorax/missed_in_draft",
-			Decision: audit.ImageRight, Annotator: fmt.Sprintf("pid%d", os.Getpid())})
-		if cerr := s.Close(); err == nil {
-			err = cerr
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		path := in.Text()
+		s, err := store.Open(ctx, path)
+		if err == nil {
+			_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "a1", DisagreementKey: "pneumothorax/missed_in_draft",
+				Decision: audit.ImageRight, Annotator: fmt.Sprintf("pid%d", os.Getpid())})
+			if cerr := s.Close(); err == nil {
+				err = cerr
+			}
 		}
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(3)
+		if err != nil {
+			fmt.Printf("%s: %v\n", path, strings.ReplaceAll(err.Error(), "\n", " "))
+			continue
+		}
+		fmt.Println("ok")
 	}
 	os.Exit(0)
 }
 
-// openAtOnce starts n opener processes on path, releases them together and
-// requires every one to succeed.
-func openAtOnce(t *testing.T, path string, n int) {
+// openers are n child processes (TestHelperOpener) that open a store
+// together each time openAtOnce sends them its location.
+type openers struct {
+	cmds []*exec.Cmd
+	ins  []io.WriteCloser
+	outs []*bufio.Scanner
+}
+
+func startOpeners(t *testing.T, n int) *openers {
 	t.Helper()
-	type child struct {
-		cmd    *exec.Cmd
-		stderr *bytes.Buffer
-		start  func()
-	}
-	children := make([]child, n)
-	for i := range children {
+	o := &openers{}
+	for range n {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperOpener$", "-test.count=1")
-		cmd.Env = append(os.Environ(), openerEnvDB+"="+path)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
+		cmd.Env = append(os.Environ(), openerEnv+"=1")
+		cmd.Stderr = os.Stderr
 		in, err := cmd.StdinPipe()
 		require.NoError(t, err)
+		out, err := cmd.StdoutPipe()
+		require.NoError(t, err)
 		require.NoError(t, cmd.Start())
-		children[i] = child{cmd, &stderr, func() { _, _ = in.Write([]byte{1}); _ = in.Close() }}
+		o.cmds, o.ins, o.outs = append(o.cmds, cmd), append(o.ins, in), append(o.outs, bufio.NewScanner(out))
 	}
-	for _, c := range children {
-		c.start()
+	t.Cleanup(func() {
+		for i, c := range o.cmds {
+			_ = o.ins[i].Close()
+			_ = c.Wait()
+		}
+	})
+	return o
+}
+
+// openAtOnce has every opener open the store at path at once and
+// requires every one to succeed.
+func (o *openers) openAtOnce(t *testing.T, path string) {
+	t.Helper()
+	for _, in := range o.ins {
+		_, err := io.WriteString(in, path+"\n")
+		require.NoError(t, err)
 	}
-	for i, c := range children {
-		err := c.cmd.Wait()
-		require.NoError(t, err, "process %d of %d on %s: %s", i+1, n, path, c.stderr.String())
+	for i, out := range o.outs {
+		require.True(t, out.Scan(), "process %d of %d on %s: no answer", i+1, len(o.outs), path)
+		require.Equal(t, "ok", out.Text(), "process %d of %d", i+1, len(o.outs))
 	}
 }
 
@@ -92,12 +113,17 @@ func TestConcurrentOpen(t *testing.T) {
 		}{{"new", 0}, {"from v1", 1}, {"from v2", 2}} {
 			for n := 2; n <= 4; n++ {
 				t.Run(fmt.Sprintf("%s/%d processes", tc.name, n), func(t *testing.T) {
+					t.Parallel() // each on its own stores; they wait on the disk
+					var o *openers
 					for round := range rounds {
-						path := be.location(t)
+						path := be.location(t) // skips the test when the back end is absent
+						if o == nil {
+							o = startOpeners(t, n)
+						}
 						if tc.version > 0 {
 							store.CreateAtVersion(t, path, tc.version)
 						}
-						openAtOnce(t, path, n)
+						o.openAtOnce(t, path)
 						s, err := store.Open(context.Background(), path, store.ReadOnly())
 						require.NoError(t, err)
 						vs, err := s.Verdicts(context.Background(), "a1", "")

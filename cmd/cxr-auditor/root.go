@@ -146,6 +146,8 @@ func realMain(ctx context.Context, e env, args []string) int {
 	}
 	root := newRootCmd(e)
 	root.SetArgs(args)
+	status := 0
+	keepExitStatus(root, &status)
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(version),
 		// Our own man command (cmd_man.go) writes to the command's
@@ -153,7 +155,32 @@ func realMain(ctx context.Context, e env, args []string) int {
 		fang.WithoutManpage(),
 		fang.WithErrorHandler(errorHandler(root, args, isTerminal(e.stderr))),
 	)
+	if err == nil {
+		return status
+	}
 	return exitCode(err)
+}
+
+// keepExitStatus makes every command's exitError a status kept in
+// status instead of an error returned to fang: the command has said what
+// happened, and fang, given an error, would first ask the terminal for
+// its background colour to style a message it does not print (waiting
+// for a reply from a terminal that never gives one).
+func keepExitStatus(c *cobra.Command, status *int) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			err := run(cmd, args)
+			var ee exitError
+			if errors.As(err, &ee) {
+				*status = ee.Code
+				return nil
+			}
+			return err
+		}
+	}
+	for _, sub := range c.Commands() {
+		keepExitStatus(sub, status)
+	}
 }
 
 // exitCode maps a command's error to the process exit status.

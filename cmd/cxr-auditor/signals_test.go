@@ -22,40 +22,32 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
-// The signal tests run the real binary, built once, in real processes.
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
+// asMain, set in a process's environment, makes the test binary run as
+// cxr-auditor itself (TestMain calls main): the tests that need the
+// program in a real process (signals, a terminal, a shell) re-execute the
+// test binary, so no second binary is built.
+const asMain = "CXR_AUDITOR_TEST_AS_MAIN"
 
-// binary builds cxr-auditor into a temporary folder (once per test run)
-// and returns its path.
+// binary returns the path of a program that runs as cxr-auditor in the
+// processes this test starts: the test binary itself (see asMain).
 func binary(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "cxr-auditor-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "cxr-auditor")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = err
-			t.Logf("go build: %s", out)
-		}
-	})
-	require.NoError(t, binErr)
-	return binPath
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	return exe
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
+	if os.Getenv(asMain) == "1" {
+		main()
+		return
 	}
-	os.Exit(code)
+	// Inherited by every process the tests start (exec.Command with a nil
+	// Env or one built from os.Environ()).
+	if err := os.Setenv(asMain, "1"); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
 }
 
 // slowThirdServer answers at once, except the draft of "Case 2." (the

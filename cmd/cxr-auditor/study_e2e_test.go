@@ -245,17 +245,19 @@ func studySession(t *testing.T, dir, loc, annotator string, keys map[string][]st
 			require.NoError(t, err)
 			continue
 		}
-		// A verdict key is ignored (the cursor stays) while the item's
-		// result is being served again from the cache; press again
-		// until the store has the verdict. A verdict on any other
-		// disagreement fails the test. Pressing again too soon would
-		// judge the next disagreement too when the first press was
-		// only slow (a loaded machine under -race took over 3 s), so
-		// each press waits 10 s.
+		// A verdict key is ignored (the cursor stays, the message line
+		// says "no verdict given" or "results not in yet") while the
+		// item's result is being served again from the cache; press
+		// again once the screen says so, or after 10 s without a word (a
+		// message the same as the one before is not drawn again). A
+		// verdict on any other disagreement fails the test; pressing
+		// again before the screen says the press was ignored would judge
+		// the next disagreement too when the first press was only slow.
 		key := keys[st.want.item][st.want.dis]
 		before := len(mine())
 		saved := false
 		for attempt := 0; attempt < 6 && !saved; attempt++ {
+			from := len(out.String())
 			_, err := press.Write([]byte(st.key))
 			require.NoError(t, err)
 			deadline := time.Now().Add(10 * time.Second)
@@ -272,6 +274,10 @@ func studySession(t *testing.T, dir, loc, annotator string, keys map[string][]st
 					}
 					require.True(t, found, "%s: key %q saved a verdict, but not on %s %s: %+v\n%q", annotator, st.key, st.want.item, key, vs, tail(out.String(), 3000))
 					saved = true
+					break
+				}
+				if since := out.String()[from:]; strings.Contains(since, "no verdict given") || strings.Contains(since, "results not in yet") {
+					time.Sleep(100 * time.Millisecond) // let the result come in
 					break
 				}
 				time.Sleep(10 * time.Millisecond)
