@@ -5,14 +5,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ollama/ollama/api"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -83,21 +86,53 @@ func TestOutRefusesTheStoreAndTheWorklist(t *testing.T) {
 
 // TestRunOutIsWrittenAtomically: --out replaces a previous results file
 // only when the run ends, the new file is mode 0600, and no partial file is
-// left behind.
+// left behind. A run whose results file fails mid-run (here: a write to
+// the partial file fails after the first line) keeps the previous file
+// and removes the partial one.
 func TestRunOutIsWrittenAtomically(t *testing.T) {
 	dir := t.TempDir()
-	srv := runServer(t)
 	wl := runWorklist(t, dir, 3)
 	out := filepath.Join(dir, "results.jsonl")
 	require.NoError(t, os.WriteFile(out, []byte("previous results\n"), 0o644))
 
-	// A run that fails before any item keeps the previous file.
-	r := invokeMain(t, "", runArgs(srv, wl, "--out", out, "--jobs", "0")...)
-	require.Equal(t, 2, r.code)
+	// The second item's draft waits for release, so the run is caught
+	// with one line written.
+	release := make(chan struct{})
+	respond := func(req *api.ChatRequest) ollamatest.Reply {
+		for _, m := range req.Messages {
+			if len(m.Images) > 0 {
+				return ollamatest.Reply{Content: `[{"label":"pneumothorax","box_2d":[0.2,0.5,0.6,0.8]}]`}
+			}
+			if strings.Contains(m.Content, "Case 1.") {
+				<-release
+			}
+		}
+		return ollamatest.Reply{Content: `[{"label":"pneumothorax","status":"absent","span":"No pneumothorax."}]`}
+	}
+	held := ollamatest.NewServer(
+		ollamatest.Model{Name: runGroundModel, Capabilities: []string{"completion", "vision"}, Respond: respond},
+		ollamatest.Model{Name: runDraftModel, Capabilities: []string{"completion"}, Respond: respond},
+	)
+	t.Cleanup(held.Close)
+	done := make(chan cliResult, 1)
+	go func() {
+		done <- invokeMain(t, "", runArgs(held, wl, "--out", out, "--db", filepath.Join(dir, "held.db"))...)
+	}()
+	partial := waitForPartial(t, dir, 1)
 	got, err := os.ReadFile(out)
 	require.NoError(t, err)
-	assert.Equal(t, "previous results\n", string(got))
+	assert.Equal(t, "previous results\n", string(got), "untouched while the run goes on")
+	failWrites(t, partial)
+	close(release)
+	r := <-done
+	require.Equal(t, 1, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "writing results:")
+	got, err = os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "previous results\n", string(got), "a failed results file never replaces the previous one")
+	assert.NoFileExists(t, partial)
 
+	srv := runServer(t)
 	r = invokeMain(t, "", runArgs(srv, wl, "--out", out)...)
 	require.Equal(t, 0, r.code, r.stderr)
 	got, err = os.ReadFile(out)
@@ -106,8 +141,8 @@ func TestRunOutIsWrittenAtomically(t *testing.T) {
 	st, err := os.Stat(out)
 	require.NoError(t, err)
 	assert.Equal(t, fs.FileMode(0o600), st.Mode().Perm())
-	partial, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
-	assert.Empty(t, partial)
+	left, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
+	assert.Empty(t, left)
 
 	// export --out too.
 	exp := filepath.Join(dir, "review.csv")
@@ -116,6 +151,47 @@ func TestRunOutIsWrittenAtomically(t *testing.T) {
 	st, err = os.Stat(exp)
 	require.NoError(t, err)
 	assert.Equal(t, fs.FileMode(0o600), st.Mode().Perm())
+}
+
+// waitForPartial waits until the one partial results file in dir holds n
+// lines and returns its path.
+func waitForPartial(t *testing.T, dir string, n int) string {
+	t.Helper()
+	var path string
+	require.Eventually(t, func() bool {
+		found, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
+		if len(found) != 1 {
+			return false
+		}
+		data, err := os.ReadFile(found[0])
+		path = found[0]
+		return err == nil && strings.Count(string(data), "\n") == n
+	}, time.Minute, 5*time.Millisecond, "no partial file with %d line(s)", n)
+	return path
+}
+
+// failWrites makes every later write to the file at path, open in this
+// process, fail: a read-only descriptor takes the place of the one it is
+// written through (the number stays taken, so nothing else is written
+// there instead).
+func failWrites(t *testing.T, path string) {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("needs /proc/self/fd")
+	}
+	ro, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer ro.Close()
+	for _, e := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && target == path {
+			fd, err := strconv.Atoi(e.Name())
+			require.NoError(t, err)
+			require.NoError(t, syscall.Dup2(int(ro.Fd()), fd))
+			return
+		}
+	}
+	t.Fatalf("%s is not open in this process", path)
 }
 
 // TestNoCommandBlocksOnAFIFO: a named pipe where a file is expected is
