@@ -9,7 +9,7 @@ import (
 )
 
 // TestWantASCII: --ascii, given either way, wins over the environment;
-// without it CXR_AUDITOR_ASCII and then the locale decide.
+// without it the environment decides (tui.WantASCII, tested in tui).
 func TestWantASCII(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -17,9 +17,7 @@ func TestWantASCII(t *testing.T) {
 		env  map[string]string
 		want bool
 	}{
-		{"utf-8 locale", nil, map[string]string{"LANG": "en_GB.UTF-8"}, false},
-		{"C locale", nil, map[string]string{"LANG": "C"}, true},
-		{"env asks", nil, map[string]string{"LANG": "en_GB.UTF-8", "CXR_AUDITOR_ASCII": "1"}, true},
+		{"no flag", nil, map[string]string{"LANG": "C"}, true},
 		{"flag asks", []string{"--ascii"}, map[string]string{"LANG": "en_GB.UTF-8"}, true},
 		{"flag refuses", []string{"--ascii=false"}, map[string]string{"LANG": "C", "CXR_AUDITOR_ASCII": "1"}, false},
 	} {

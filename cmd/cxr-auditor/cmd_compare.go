@@ -7,6 +7,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const compareDescription = `Compare grounded findings with draft labels and print the report as JSON:
@@ -50,15 +51,15 @@ func runCompare(e env, findingsPath, draftPath string, urgent []schema.Label) er
 	case isStdin(findingsPath) && isStdin(draftPath):
 		return fmt.Errorf("%w: --findings and --draft cannot both read stdin", errUsage)
 	}
-	findings, err := readFindingsFile(e, findingsPath)
+	findings, err := session.ReadFindings(e.session(), findingsPath)
 	if err != nil {
 		return err
 	}
-	draft, err := readDraftFile(e, draftPath)
+	draft, err := session.ReadDraftLabels(e.session(), draftPath)
 	if err != nil {
 		return err
 	}
-	return writeJSON(e.stdout, compare.Compare(findings, draft, urgent))
+	return session.WriteJSON(e.stdout, compare.Compare(findings, draft, urgent))
 }
 
 func isStdin(path string) bool { return path == "-" }

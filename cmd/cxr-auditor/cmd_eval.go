@@ -159,7 +159,7 @@ func runEval(ctx context.Context, e env, f evalFlags) error {
 			return err
 		}
 		if f.asJSON {
-			return writeJSON(e.stdout, rep)
+			return session.WriteJSON(e.stdout, rep)
 		}
 		return rep.WriteText(e.stdout)
 	}
@@ -178,7 +178,7 @@ func runEval(ctx context.Context, e env, f evalFlags) error {
 		return err
 	}
 	if f.asJSON {
-		return writeJSON(e.stdout, c)
+		return session.WriteJSON(e.stdout, c)
 	}
 	return c.WriteText(e.stdout)
 }

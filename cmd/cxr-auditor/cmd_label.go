@@ -90,11 +90,11 @@ func runLabel(e env, f labelFlags, args []string) error {
 	if f.jsonl {
 		return labelJSONL(e, rs, path)
 	}
-	raw, _, err := readInput(e, path)
+	raw, _, err := session.ReadInput(e.session(), path)
 	if err != nil {
 		return err
 	}
-	return writeJSON(e.stdout, rs.Label(string(raw)))
+	return session.WriteJSON(e.stdout, rs.Label(string(raw)))
 }
 
 // loadRules returns the embedded rules, or those of dir.
@@ -143,7 +143,7 @@ func labelJSONL(e env, rs *labeler.RuleSet, path string) error {
 			writeLine(e.stderr, "%s:%d: skipped: %s", name, n, jsonlProblem(err, row.ID))
 			continue
 		}
-		if err := writeJSON(out, struct {
+		if err := session.WriteJSON(out, struct {
 			ID     string              `json:"id"`
 			Labels []schema.DraftLabel `json:"labels"`
 		}{row.ID, rs.Label(*row.Draft)}); err != nil {

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/session"
 )
@@ -64,7 +60,7 @@ func runParse(e env, explain bool, pos []string) error {
 	var diag schema.Diagnostics
 	switch pos[0] {
 	case "findings":
-		raw, name, err := readInput(e, path)
+		raw, name, err := session.ReadInput(e.session(), path)
 		if err != nil {
 			return err
 		}
@@ -78,7 +74,7 @@ func runParse(e env, explain bool, pos []string) error {
 		}
 		out = fs
 	case "draft":
-		raw, name, err := readInput(e, path)
+		raw, name, err := session.ReadInput(e.session(), path)
 		if err != nil {
 			return err
 		}
@@ -94,28 +90,7 @@ func runParse(e env, explain bool, pos []string) error {
 	default:
 		return fmt.Errorf("%w: unknown kind %q (want 'findings' or 'draft')", errUsage, pos[0])
 	}
-	return writeJSON(e.stdout, out)
-}
-
-// readInput reads the whole of path, or of stdin when path is "-" or "". It
-// returns the contents and the name to use in messages.
-func readInput(e env, path string) ([]byte, string, error) {
-	if path == "" || path == "-" {
-		b, err := io.ReadAll(e.stdin)
-		if err != nil {
-			return nil, "stdin", fmt.Errorf("read stdin: %w", err)
-		}
-		return b, "stdin", nil
-	}
-	if err := session.CheckInput(path); err != nil {
-		return nil, path, err
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		// The *PathError already names the file.
-		return nil, path, fmt.Errorf("read input: %w", err)
-	}
-	return b, path, nil
+	return session.WriteJSON(e.stdout, out)
 }
 
 // explainDiagnostics prints one human-readable line per parser note, so
@@ -131,49 +106,4 @@ func explainDiagnostics(w io.Writer, name string, d schema.Diagnostics) {
 	for _, n := range d.Notes {
 		writeLine(w, "%s: %s: %s", name, n.Kind, n.Message)
 	}
-}
-
-// writeJSON writes v as one line of JSON. HTML escaping is off because draft
-// spans are verbatim text ("<", "&") meant to be read, not embedded in HTML;
-// termtext.JSON escapes what a terminal would act on (spans and labels come
-// from model output).
-func writeJSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	if _, err := w.Write(termtext.JSON(b.Bytes())); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	return nil
-}
-
-// readFindingsFile reads canonical (or raw model) findings from path with the
-// tolerant parser; errors name the file.
-func readFindingsFile(e env, path string) ([]schema.Finding, error) {
-	raw, name, err := readInput(e, path)
-	if err != nil {
-		return nil, err
-	}
-	fs, _, err := schema.ExtractFindings(string(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%s: no findings recoverable: %w", name, err)
-	}
-	return fs, nil
-}
-
-// readDraftFile reads canonical (or raw model) draft labels from path with
-// the tolerant parser; errors name the file.
-func readDraftFile(e env, path string) ([]schema.DraftLabel, error) {
-	raw, name, err := readInput(e, path)
-	if err != nil {
-		return nil, err
-	}
-	ds, _, err := schema.ExtractDraftLabels(string(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%s: no draft labels recoverable: %w", name, err)
-	}
-	return ds, nil
 }

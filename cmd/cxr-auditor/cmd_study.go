@@ -235,7 +235,7 @@ func newStudyListCmd(e env) *cobra.Command {
 		Short: "list the studies in the store",
 		Args:  argsBetween(0, 1, "want at most one WORKLIST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openStoreReadOnly(cmd.Context(), e, f.db, args)
+			s, err := session.OpenReadOnly(cmd.Context(), e.session(), f.db, first(args))
 			if err != nil {
 				return err
 			}
@@ -245,7 +245,7 @@ func newStudyListCmd(e env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(e.stdout, studies)
+				return session.WriteJSON(e.stdout, studies)
 			}
 			if len(studies) == 0 {
 				writeLine(e.stderr, "no study in %s: 'cxr-auditor study create' makes one", s.Path())

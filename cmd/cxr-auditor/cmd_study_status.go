@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -51,7 +51,7 @@ func loadStudy(ctx context.Context, s *store.Store, name string) (audit.Study, [
 }
 
 func runStudyStatus(ctx context.Context, e env, db, name string, pos []string, asJSON bool) error {
-	s, err := openStoreReadOnly(ctx, e, db, pos)
+	s, err := session.OpenReadOnly(ctx, e.session(), db, first(pos))
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func runStudyStatus(ctx context.Context, e env, db, name string, pos []string, a
 	}
 	p := audit.Progress(st, items, units)
 	if asJSON {
-		return writeJSON(e.stdout, p)
+		return session.WriteJSON(e.stdout, p)
 	}
 	writeLine(e.stdout, "study %s: %s; %d per item; created %s by %s",
 		st.Name, st.Members(), st.PerItem, st.CreatedAt.Format("2006-01-02 15:04 MST"), st.CreatedBy)
@@ -140,7 +140,7 @@ func runStudyVerdicts(ctx context.Context, e env, db, name string, pos []string,
 	if format != "csv" && format != "jsonl" {
 		return fmt.Errorf("%w: --format %q: want csv or jsonl", errUsage, format)
 	}
-	s, err := openStoreReadOnly(ctx, e, db, pos)
+	s, err := session.OpenReadOnly(ctx, e.session(), db, first(pos))
 	if err != nil {
 		return err
 	}
@@ -156,28 +156,23 @@ func runStudyVerdicts(ctx context.Context, e env, db, name string, pos []string,
 	}
 	if format == "jsonl" {
 		for _, u := range units {
-			if err := writeJSON(e.stdout, u); err != nil {
+			if err := session.WriteJSON(e.stdout, u); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	cw := csv.NewWriter(e.stdout)
-	_ = cw.Write([]string{"item_id", "key", "label", "kind", "state", "final", "final_by", "stale", "judgements"})
+	rows := make([][]string, 0, len(units))
 	for _, u := range units {
 		js := make([]string, len(u.Judgements))
 		for i, j := range u.Judgements {
 			js[i] = j.Annotator + "=" + string(j.Decision)
 		}
-		row := []string{u.ItemID, u.Key, string(u.Label), string(u.Kind), string(u.State), string(u.Final), u.FinalBy,
-			fmt.Sprint(u.Stale), strings.Join(js, " ")}
-		for i := range row {
-			row[i] = csvCell(row[i])
-		}
-		_ = cw.Write(row)
+		rows = append(rows, []string{u.ItemID, u.Key, string(u.Label), string(u.Kind), string(u.State), string(u.Final), u.FinalBy,
+			fmt.Sprint(u.Stale), strings.Join(js, " ")})
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	header := []string{"item_id", "key", "label", "kind", "state", "final", "final_by", "stale", "judgements"}
+	if err := session.WriteCSV(e.stdout, header, rows); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil

@@ -275,3 +275,11 @@ func noArgs(_ *cobra.Command, args []string) error {
 	}
 	return nil
 }
+
+// first is the first positional argument, or "" when there is none.
+func first(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}

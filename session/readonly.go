@@ -1,0 +1,84 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// OpenReadOnly opens the store of a command that only reads (db, the
+// store beside worklist, or $CXR_AUDITOR_DB), never creating one, and
+// prints the store's TLS warning on stderr when it has one. Giving both db
+// and worklist is a usage error.
+func OpenReadOnly(ctx context.Context, env Env, db, worklist string) (*store.Store, error) {
+	path := db
+	switch {
+	case worklist != "" && path != "":
+		return nil, fmt.Errorf("%w: give either --db or a WORKLIST, not both", ErrUsage)
+	case worklist != "":
+		path = StoreLocation("", worklist, env.Getenv)
+	case path == "":
+		path = StoreLocation("", "", env.Getenv)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", ErrUsage, EnvDB)
+	}
+	if err := CheckStorePath(path); err != nil {
+		return nil, err
+	}
+	s, err := store.Open(ctx, path, store.ReadOnly())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("no database at %s: run `cxr-auditor run` or `review` on the worklist first, or pass --db: %w", path, err)
+	case err != nil:
+		return nil, err
+	}
+	if w := s.InsecureWarning(); w != "" {
+		fmt.Fprintln(env.Stderr, w)
+	}
+	return s, nil
+}
+
+// WriteJSON writes v as one line of JSON. HTML escaping is off because
+// draft spans are verbatim text ("<", "&") meant to be read, not embedded
+// in HTML; termtext.JSON escapes what a terminal would act on (spans and
+// labels come from model output).
+func WriteJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if _, err := w.Write(termtext.JSON(b.Bytes())); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// WriteCSV writes header and rows with every cell inert on a terminal and
+// in a spreadsheet: the rule of the store's CSV export (termtext.CSVCell).
+func WriteCSV(w io.Writer, header []string, rows [][]string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, row := range rows {
+		for i := range row {
+			row[i] = termtext.CSVCell(row[i], false)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
