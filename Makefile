@@ -83,13 +83,20 @@ demo: build
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## lint: go vet, the gofmt check and staticcheck (every finding fails it)
+## lint: go vet, the gofmt check, staticcheck, the size limits (no
+## non-test file over 450 lines, no function over 80 but the data tables
+## scripts/sizecheck names) and the subjects of the commits since
+## SUBJECT_BASE (at most 72 characters; a shallow clone without the base
+## checks every commit it holds). Every finding fails it.
+SUBJECT_BASE ?= 2831c8c
 lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt: these files need 'make fmt':"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	@test -x "$(STATICCHECK)" || (echo "lint: staticcheck not found at $(STATICCHECK); install it with:"; \
 	  echo "  $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1)
 	$(STATICCHECK) ./...
+	$(GO) run ./scripts/sizecheck
+	$(GO) run ./scripts/subjects -base $(SUBJECT_BASE)
 
 ## update-golden: rewrite the golden files (TUI, agreement and eval text,
 ## imported prompts; review the diff!)

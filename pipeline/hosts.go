@@ -93,32 +93,7 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 		}
 	}
 	t.mu.Unlock()
-	type answer struct {
-		p    *pair
-		info ollama.ModelInfo
-		err  error
-	}
-	answers := make([]answer, len(todo))
-	var wg sync.WaitGroup
-	for i, p := range todo {
-		wg.Go(func() {
-			info, err := p.runner.ModelInfo(ctx, model)
-			answers[i] = answer{p, info, err}
-		})
-	}
-	wg.Wait()
-
-	for i, a := range answers {
-		if a.err != nil {
-			continue
-		}
-		var me *ollama.ModelError
-		if err := t.capable(a.p, model, a.info); errors.As(err, &me) {
-			// The fix imports under a new name: one the host has not.
-			me.Taken, _ = a.p.runner.Models(ctx)
-			answers[i].err = me
-		}
-	}
+	answers := t.ask(ctx, model, todo)
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -161,6 +136,39 @@ func (t *hostTable) resolve(ctx context.Context, model string, warn func(string,
 		t.checkDigestsLocked(model, ps, warn)
 	}
 	return distinctProfiles(ps), started, err
+}
+
+// answer is what one host said of a model.
+type answer struct {
+	p    *pair
+	info ollama.ModelInfo
+	err  error
+}
+
+// ask looks model up on the hosts of todo at once; a host that has it but
+// lacks what its stage needs answers with a *ollama.ModelError naming the
+// models it has (the fix imports under a name it has not).
+func (t *hostTable) ask(ctx context.Context, model string, todo []*pair) []answer {
+	answers := make([]answer, len(todo))
+	var wg sync.WaitGroup
+	for i, p := range todo {
+		wg.Go(func() {
+			info, err := p.runner.ModelInfo(ctx, model)
+			answers[i] = answer{p, info, err}
+		})
+	}
+	wg.Wait()
+	for i, a := range answers {
+		if a.err != nil {
+			continue
+		}
+		var me *ollama.ModelError
+		if err := t.capable(a.p, model, a.info); errors.As(err, &me) {
+			me.Taken, _ = a.p.runner.Models(ctx)
+			answers[i].err = me
+		}
+	}
+	return answers
 }
 
 // serving returns the distinct profiles of the pairs that serve model (a
