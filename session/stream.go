@@ -12,8 +12,8 @@ import (
 )
 
 // itemChunk is how many worklist items run records in the store at once (a
-// variable for tests): a copy of a million-row worklist at once would add
-// 80 MB to run's peak.
+// variable for tests): a copy of a whole large worklist would grow run's
+// peak memory with it (docs/performance.md).
 var itemChunk = 4096
 
 // errSeqStopped stops the worklist read when the run wants no more items.

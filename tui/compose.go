@@ -8,18 +8,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// The screen is composed here, not on a lipgloss Canvas, for speed:
-// BenchmarkCompose (bench_test.go) composes the same 200x60 screen both
-// ways, and TestComposeMatchesCanvas checks they draw the same cells.
-// Measured on this project's shared 2-core machine (2026-11-28, loaded,
-// fastest of 3 runs): 2.4 ms here against 9.8 ms on the canvas with a
-// half-block picture in the image pane, 0.39 ms against 4.0 ms with text.
-// The canvas parses every styled cell into a cell buffer and encodes it
-// again (and Bubble Tea's renderer then parses the frame once more). With
-// the canvas, key press → next item's frame (BenchmarkNextItem/blocks)
-// took 31–47 ms against 18–25 ms here, too close to the 50 ms budget, and
-// the sixel path has no room to spare. The frames use lipgloss's rounded
-// border glyphs.
+// The screen is composed here, not on a lipgloss Canvas, for speed: the
+// canvas parses every styled cell into a cell buffer and encodes it again
+// (and Bubble Tea's renderer then parses the frame once more), which left
+// too little of a key press's frame budget (figures in docs/tui.md,
+// "Composing the screen"). TestComposeMatchesCanvas checks both draw the
+// same cells. The frames use lipgloss's rounded border glyphs.
 
 // block is a rendered pane and where it goes.
 type block struct {

@@ -201,7 +201,7 @@ func TestIDsTruncatedInTheMiddle(t *testing.T) {
 
 // TestSessionFromSummaries: at open the worklist learns each cached item's
 // status, urgency and number of disagreements from the store's summaries
-// alone (a million reports are not decoded, issue 11); only the item
+// alone (a million reports are not decoded); only the item
 // opened has its full result looked up, and its disagreements then show.
 func TestSessionFromSummaries(t *testing.T) {
 	f := newFixture(8, 6)
@@ -314,7 +314,7 @@ func TestSummaryCountsWhileRunning(t *testing.T) {
 
 // TestRawShowsPromptAndModelInput: the raw viewer says which prompt made
 // each stage's output (a template in use this session and its source, or
-// an earlier one) and how the image was made a model input (issue 8).
+// an earlier one) and how the image was made a model input.
 func TestRawShowsPromptAndModelInput(t *testing.T) {
 	const current, earlier = "sha256:1111111111112222222222", "sha256:9999999999998888888888"
 	f := newFixture(1, 1)

@@ -11,7 +11,7 @@ import (
 
 // TestAgreeMarkUpright: mlterm 3.9 drew the ✓ of "image and draft agree"
 // as a missing-glyph box because the line is italic and its italic font
-// lacks ✓ (issue 14); the mark is drawn upright, the words stay italic.
+// lacks ✓; the mark is drawn upright, the words stay italic.
 func TestAgreeMarkUpright(t *testing.T) {
 	st := NewStyles(false)
 	require.True(t, st.Disagreement.Empty.GetItalic(), "the premise: the empty pane's text is italic")

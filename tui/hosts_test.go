@@ -95,8 +95,8 @@ func TestOfflineEndsWithAComputedResult(t *testing.T) {
 
 // TestModelsBlockedHidesThePicture: a picture drawn at the cursor (kitty
 // here, sixel alike) would stay over the blocking message: it is deleted
-// while the message shows and drawn again once it is closed (seen in
-// xterm: the sixel radiograph over the message's text).
+// while the message shows and drawn again once it is closed (xterm drew
+// the sixel radiograph over the message's text).
 func TestModelsBlockedHidesThePicture(t *testing.T) {
 	h := kittyFixture(t)
 	require.True(t, h.m.img.visible)

@@ -6,20 +6,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// Text written over a picture. Bubble Tea's renderer redraws a changed
-// line from its first changed cell to its last, rewriting the blank cells
-// between: when the panes on both sides of the image change on the same
-// row (a result arrives), the image pane's cells on that row are written
-// again, and terminals that keep sixel or iTerm2 pixels in the cells
-// (mlterm among them) lose those rows of the picture. Kitty images sit on
-// their own layer and are not affected.
-//
-// So after every update the rows beside the picture are compared with what
-// they showed when it was written; where both sides changed on a row, the
-// picture is written again once things settle (repairDelay), at most once
-// per delay. The check costs about a frame's drawing per update, only
-// while a sixel or iTerm2 picture is on screen (BenchmarkRepairCheck; see
-// docs/performance.md).
+// Text written over a picture: Bubble Tea's renderer rewrites a changed
+// line from its first changed cell to its last, so when the panes on both
+// sides of the image change on one row, the image pane's cells there are
+// written again, and terminals that keep sixel or iTerm2 pixels in the
+// cells (mlterm among them) lose that row of the picture; kitty's layer is
+// not affected. After every update the rows beside the picture are
+// compared with what they showed when it was written, and a damaged
+// picture is written again once things settle (cost: docs/performance.md).
 
 // repairDelay is how long after the damage a picture is written again:
 // five frames' flush delay, so a burst of results costs a few writes, not

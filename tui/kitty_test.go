@@ -73,7 +73,7 @@ func deletedFirst(h *harness, n int) bool {
 var paneCorner = ansi.CursorPosition(26, 2)
 
 // TestKittyDirectPlacedAtPane: kitty graphics without placeholders (kitty
-// 0.26.5, issue 14) are drawn where the cursor is, so the workstation must
+// 0.26) are drawn where the cursor is, so the workstation must
 // move the cursor to the image pane first, as for sixel: before, it wrote
 // the picture wherever the renderer had left the cursor (over the status
 // bar, running off the screen).

@@ -20,7 +20,7 @@ import (
 )
 
 // scaleRows is the size of the store BenchmarkOpenStore opens: 100,000
-// items, or CXR_TUI_BENCH_ROWS (issue 11's target is a million).
+// items, or CXR_TUI_BENCH_ROWS (the target is a million; docs/performance.md).
 func scaleRows(tb testing.TB) int {
 	n := 100_000
 	if s := os.Getenv("CXR_TUI_BENCH_ROWS"); s != "" {
@@ -52,7 +52,7 @@ func scaleItem(i int) (audit.Item, store.Outcome) {
 
 // scaleStore opens a store holding n items' results, filled in
 // transactions of 10,000 (kept in CXR_BENCH_DIR across runs when set: the
-// fill of a million takes minutes on this machine).
+// fill of a million takes minutes).
 func scaleStore(b *testing.B, n int) (*store.Store, []audit.Item) {
 	b.Helper()
 	ctx := context.Background()
@@ -90,8 +90,8 @@ func scaleStore(b *testing.B, n int) (*store.Store, []audit.Item) {
 }
 
 // BenchmarkOpenStore opens the workstation on a worklist whose results
-// are all in a real SQLite store (issue 11: review's first frame under
-// 1 s at a million items): "first_frame" is New and the first View (the
+// are all in a real SQLite store (the first frame's target is in
+// docs/performance.md): "first_frame" is New and the first View (the
 // worklist, before the store answers); "first_statuses" the frame after
 // the first chunk of summaries (the top of the worklist with its
 // statuses); "session_loaded" adds the whole

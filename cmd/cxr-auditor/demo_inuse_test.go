@@ -21,7 +21,7 @@ import (
 // TestDemoFreshRefusesAStoreInUse: demo --fresh leaves the demo's store
 // alone while a session has it open, in this process or in another one (a
 // real review process in a pty), and deletes it once that session is gone
-// (issue 10: --fresh deleted a store another session had open).
+// (--fresh once deleted a store another session had open).
 func TestDemoFreshRefusesAStoreInUse(t *testing.T) {
 	ctx := t.Context()
 	dir := smallDemo(t, "demo-07-unsupported")

@@ -36,7 +36,7 @@ fi
 // the real cxr-auditor binary on PATH and fakes standing in for ollama,
 // ssh, mkdir-free commands: each runs, calls what it says with the host
 // in OLLAMA_HOST when it is not the default, and the Modelfile it writes
-// names the model's source (issue 8: fixes that did not paste).
+// names the model's source (fixes once did not run as pasted).
 func TestDoctorFixLinesRunAsPasted(t *testing.T) {
 	bin := binary(t)
 	fakes := t.TempDir()

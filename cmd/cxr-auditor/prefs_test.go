@@ -15,7 +15,7 @@ import (
 )
 
 // TestUrgentFirstRemembered: s in one session is how the next one opens
-// (issue 9: urgent-first was not remembered across sessions).
+// (urgent-first was once forgotten between sessions).
 func TestUrgentFirstRemembered(t *testing.T) {
 	ctx := t.Context()
 	cfgDir := t.TempDir()

@@ -21,7 +21,7 @@ import (
 // TestRunPreflight: a grounding model missing on every host, or one without
 // the vision capability, stops run before any model call: exit 1, one
 // line saying why with the fix (no warning repeating it first), no
-// /api/chat sent for either stage (issue 8), and the fix is the line
+// /api/chat sent for either stage, and the fix is the line
 // doctor prints for the same problem.
 func TestRunPreflight(t *testing.T) {
 	for _, tt := range []struct {

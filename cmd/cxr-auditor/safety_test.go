@@ -36,8 +36,8 @@ func invokeWithin(t *testing.T, args ...string) cliResult {
 
 // TestOutRefusesTheStoreAndTheWorklist: --out (run, export) naming the
 // store, its WAL or shared-memory file, or the worklist is refused by file
-// identity, and the named file is left as it was (issue 10: run and export
-// --out evil.cxr.db used to truncate the store).
+// identity, and the named file is left as it was (run and export --out
+// evil.cxr.db once truncated the store).
 func TestOutRefusesTheStoreAndTheWorklist(t *testing.T) {
 	dir := t.TempDir()
 	srv := runServer(t)
@@ -195,8 +195,8 @@ func failWrites(t *testing.T, path string) {
 }
 
 // TestNoCommandBlocksOnAFIFO: a named pipe where a file is expected is
-// refused at once, with an error saying what it is (issue 10: doctor --db
-// FIFO blocked and ignored SIGTERM).
+// refused at once, with an error saying what it is (doctor --db FIFO once
+// blocked and ignored SIGTERM).
 func TestNoCommandBlocksOnAFIFO(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
@@ -237,7 +237,7 @@ func TestNoCommandBlocksOnAFIFO(t *testing.T) {
 }
 
 // TestOllamaCredentialsAreNeverShown: a host URL with a user name and
-// password is refused, and no message carries the password (issue 10).
+// password is refused, and no message carries the password.
 func TestOllamaCredentialsAreNeverShown(t *testing.T) {
 	wl := runWorklist(t, t.TempDir(), 1)
 	for _, args := range [][]string{

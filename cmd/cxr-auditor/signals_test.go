@@ -164,8 +164,8 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 
 // TestRunStopsOnSignals: SIGHUP (a closed SSH session) stops run like
 // SIGTERM and Ctrl-C: the finished items are in --out, the store holds
-// them, and the exit status is 128 + the signal (issue 10: SIGHUP left
-// --out empty although 12 results were stored).
+// them, and the exit status is 128 + the signal (SIGHUP once left --out
+// empty although the results were stored).
 func TestRunStopsOnSignals(t *testing.T) {
 	for _, tt := range []struct {
 		sig  syscall.Signal
@@ -233,8 +233,8 @@ func TestRunKilledKeepsPartial(t *testing.T) {
 
 // TestReviewStopsOnSignals: review in a real terminal (a pty) stopped by
 // SIGHUP, SIGINT or SIGTERM leaves the alternate screen, shows the cursor
-// again and exits 128 + the signal (issue 10: SIGHUP left the terminal raw
-// in the alternate screen; SIGINT exited 0).
+// again and exits 128 + the signal (SIGHUP once left the terminal raw in
+// the alternate screen; SIGINT exited 0).
 func TestReviewStopsOnSignals(t *testing.T) {
 	for _, tt := range []struct {
 		sig  syscall.Signal
