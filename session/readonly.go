@@ -19,18 +19,34 @@ import (
 // prints the store's TLS warning on stderr when it has one. Giving both db
 // and worklist is a usage error.
 func OpenReadOnly(ctx context.Context, env Env, db, worklist string) (*store.Store, error) {
+	path, err := readLocation(env, db, worklist)
+	if err != nil {
+		return nil, err
+	}
+	return openReadOnlyAt(ctx, env, path)
+}
+
+// readLocation is the store a reading command names: db, the store beside
+// worklist, or $CXR_AUDITOR_DB.
+func readLocation(env Env, db, worklist string) (string, error) {
 	path := db
 	switch {
 	case worklist != "" && path != "":
-		return nil, fmt.Errorf("%w: give either --db or a WORKLIST, not both", ErrUsage)
+		return "", fmt.Errorf("%w: give either --db or a WORKLIST, not both", ErrUsage)
 	case worklist != "":
 		path = StoreLocation("", worklist, env.Getenv)
 	case path == "":
 		path = StoreLocation("", "", env.Getenv)
 	}
 	if path == "" {
-		return nil, fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", ErrUsage, EnvDB)
+		return "", fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", ErrUsage, EnvDB)
 	}
+	return path, nil
+}
+
+// openReadOnlyAt opens the existing store at path read-only and prints
+// its TLS warning.
+func openReadOnlyAt(ctx context.Context, env Env, path string) (*store.Store, error) {
 	if err := CheckStorePath(path); err != nil {
 		return nil, err
 	}

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
-	"github.com/cxr-auditor/cxr-auditor/compare"
-	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
@@ -31,7 +27,7 @@ func newCompareCmd(e env) *cobra.Command {
 		Example: compareExample,
 		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return runCompare(e, findingsPath, draftPath, urgentList.labels)
+			return session.Compare(e.session(), findingsPath, draftPath, urgentList.labels)
 		},
 	}
 	fl := cmd.Flags()
@@ -41,25 +37,6 @@ func newCompareCmd(e env) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("findings", completeJSON)
 	_ = cmd.RegisterFlagCompletionFunc("draft", completeJSON)
 	return cmd
-}
-
-// runCompare implements `cxr-auditor compare --findings F --draft D`.
-func runCompare(e env, findingsPath, draftPath string, urgent []schema.Label) error {
-	switch {
-	case findingsPath == "" || draftPath == "":
-		return fmt.Errorf("%w: both --findings and --draft are required", errUsage)
-	case isStdin(findingsPath) && isStdin(draftPath):
-		return fmt.Errorf("%w: --findings and --draft cannot both read stdin", errUsage)
-	}
-	findings, err := session.ReadFindings(e.session(), findingsPath)
-	if err != nil {
-		return err
-	}
-	draft, err := session.ReadDraftLabels(e.session(), draftPath)
-	if err != nil {
-		return err
-	}
-	return session.WriteJSON(e.stdout, compare.Compare(findings, draft, urgent))
 }
 
 func isStdin(path string) bool { return path == "-" }

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"fmt"
-	"io"
-
 	"github.com/spf13/cobra"
 
-	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
@@ -49,61 +45,10 @@ func newParseCmd(e env) *cobra.Command {
 	return cmd
 }
 
-// runParse implements `cxr-auditor parse findings|draft [FILE|-]`.
 func runParse(e env, explain bool, pos []string) error {
 	path := "-"
 	if len(pos) == 2 {
 		path = pos[1]
 	}
-
-	var out any
-	var diag schema.Diagnostics
-	switch pos[0] {
-	case "findings":
-		raw, name, err := session.ReadInput(e.session(), path)
-		if err != nil {
-			return err
-		}
-		var fs []schema.Finding
-		fs, diag, err = schema.ExtractFindings(string(raw))
-		if explain {
-			explainDiagnostics(e.stderr, name, diag)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: no findings recoverable: %w", name, err)
-		}
-		out = fs
-	case "draft":
-		raw, name, err := session.ReadInput(e.session(), path)
-		if err != nil {
-			return err
-		}
-		var ds []schema.DraftLabel
-		ds, diag, err = schema.ExtractDraftLabels(string(raw))
-		if explain {
-			explainDiagnostics(e.stderr, name, diag)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: no draft labels recoverable: %w", name, err)
-		}
-		out = ds
-	default:
-		return fmt.Errorf("%w: unknown kind %q (want 'findings' or 'draft')", errUsage, pos[0])
-	}
-	return session.WriteJSON(e.stdout, out)
-}
-
-// explainDiagnostics prints one human-readable line per parser note, so
-// --explain shows what was repaired or dropped and why.
-// The notes quote the model output: every line is sanitised.
-func explainDiagnostics(w io.Writer, name string, d schema.Diagnostics) {
-	if d.Salvaged {
-		writeLine(w, "%s: salvaged: the output was not clean JSON in the expected shape", name)
-	}
-	if len(d.Notes) == 0 && !d.Salvaged {
-		writeLine(w, "%s: clean: nothing repaired or dropped", name)
-	}
-	for _, n := range d.Notes {
-		writeLine(w, "%s: %s: %s", name, n.Kind, n.Message)
-	}
+	return session.Parse(e.session(), pos[0], path, explain)
 }
