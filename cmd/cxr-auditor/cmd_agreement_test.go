@@ -97,63 +97,7 @@ func TestAgreementCommandHandComputed(t *testing.T) {
 	forEachStore(t, func(t *testing.T, loc string) {
 		fillAgreementStore(t, loc)
 
-		t.Run("two readers: Cohen", func(t *testing.T) {
-			rep := agreementJSON(t, "--db", loc, "--readers", "alice,bob")
-			assert.Equal(t, agreement.MethodCohen, rep.Method)
-			assert.Equal(t, []string{"alice", "bob"}, rep.Readers)
-			assert.Equal(t, 20, rep.Ratings, "carol's verdicts are left out; replaced and undone ones never count")
-
-			// 7 of 10 on the diagonal: p_o = 0.7. Margins alice I5 D3
-			// B1 U1, bob I4 D3 B2 U1: p_e = (20+9+2+1)/100 = 0.32;
-			// kappa = 0.38/0.68.
-			all := groupOf(t, rep, agreement.GroupAll, agreement.GroupAll)
-			assert.Equal(t, 10, all.Units)
-			assert.Equal(t, 7, all.Unanimous)
-			assert.InDelta(t, 0.7, *all.ObservedAgreement, 1e-12)
-			assert.InDelta(t, 0.32, *all.ExpectedAgreement, 1e-12)
-			assert.InDelta(t, 0.38/0.68, *all.Kappa.Value, 1e-12)
-			// The Fleiss, Cohen & Everitt (1969) variance of
-			// docs/metrics.md on this table: 0.0493158..., SE 0.2220716.
-			assert.InDelta(t, 0.22207164560757647, *all.Kappa.SE, 1e-9)
-			assert.InDelta(t, 0.38/0.68-1.959963984540054*0.22207164560757647, *all.Kappa.Low, 1e-9)
-
-			require.Len(t, all.Confusion, 1)
-			c := all.Confusion[0]
-			assert.Equal(t, "alice", c.ReaderA)
-			assert.Equal(t, [][]int{{3, 1, 1, 0}, {1, 2, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}, c.Counts)
-			assert.Equal(t, []agreement.ConfusionCell{
-				{A: "image_right", B: "draft_right", Count: 1, Units: []agreement.UnitRef{{ItemID: "u06", Key: "nodule_mass/unsupported_by_image"}}},
-				{A: "image_right", B: "both_wrong", Count: 1, Units: []agreement.UnitRef{{ItemID: "u09", Key: "nodule_mass/missed_in_draft"}}},
-				{A: "draft_right", B: "image_right", Count: 1, Units: []agreement.UnitRef{{ItemID: "u07", Key: "nodule_mass/missed_in_draft"}}},
-			}, c.Disagreements)
-
-			for _, tt := range []struct {
-				by, name      string
-				units         int
-				po, pe, kappa float64
-			}{
-				// u01-u05: all agree; margins I3 D2 each: p_e = (9+4)/25.
-				{agreement.GroupLabel, "pneumothorax", 5, 1, 13.0 / 25, 1},
-				// u06-u10: 2 of 5 agree; alice I2 D1 B1 U1, bob I1 D1 B2
-				// U1: p_e = (2+1+2+1)/25 = 0.24.
-				{agreement.GroupLabel, "nodule_mass", 5, 0.4, 0.24, 0.16 / 0.76},
-				// u01 u03 u05 u07 u09: 3 of 5; alice I3 D2, bob I3 D1 B1:
-				// p_e = (9+2)/25 = 0.44.
-				{agreement.GroupKind, "missed_in_draft", 5, 0.6, 0.44, 0.16 / 0.56},
-				// u02 u04 u06 u08 u10: 4 of 5; alice I2 D1 B1 U1, bob I1
-				// D2 B1 U1: p_e = 6/25.
-				{agreement.GroupKind, "unsupported_by_image", 5, 0.8, 0.24, 0.56 / 0.76},
-			} {
-				g := groupOf(t, rep, tt.by, tt.name)
-				assert.Equal(t, tt.units, g.Units, tt.name)
-				assert.InDelta(t, tt.po, *g.ObservedAgreement, 1e-12, tt.name)
-				assert.InDelta(t, tt.pe, *g.ExpectedAgreement, 1e-12, tt.name)
-				assert.InDelta(t, tt.kappa, *g.Kappa.Value, 1e-12, tt.name)
-			}
-			empty := groupOf(t, rep, agreement.GroupLabel, "cardiomegaly")
-			assert.Zero(t, empty.Units)
-			assert.Nil(t, empty.Kappa.Value)
-		})
+		t.Run("two readers: Cohen", func(t *testing.T) { testAgreementCohen(t, loc) })
 
 		t.Run("three readers: Fleiss", func(t *testing.T) {
 			rep := agreementJSON(t, "--db", loc)
@@ -286,4 +230,64 @@ func TestAgreementCommandHostileNames(t *testing.T) {
 			}
 		}
 	}
+}
+
+// testAgreementCohen: alice and bob, Cohen's kappa, against the figures
+// worked by hand from the table above, overall and by label and kind.
+func testAgreementCohen(t *testing.T, loc string) {
+	rep := agreementJSON(t, "--db", loc, "--readers", "alice,bob")
+	assert.Equal(t, agreement.MethodCohen, rep.Method)
+	assert.Equal(t, []string{"alice", "bob"}, rep.Readers)
+	assert.Equal(t, 20, rep.Ratings, "carol's verdicts are left out; replaced and undone ones never count")
+
+	// 7 of 10 on the diagonal: p_o = 0.7. Margins alice I5 D3
+	// B1 U1, bob I4 D3 B2 U1: p_e = (20+9+2+1)/100 = 0.32;
+	// kappa = 0.38/0.68.
+	all := groupOf(t, rep, agreement.GroupAll, agreement.GroupAll)
+	assert.Equal(t, 10, all.Units)
+	assert.Equal(t, 7, all.Unanimous)
+	assert.InDelta(t, 0.7, *all.ObservedAgreement, 1e-12)
+	assert.InDelta(t, 0.32, *all.ExpectedAgreement, 1e-12)
+	assert.InDelta(t, 0.38/0.68, *all.Kappa.Value, 1e-12)
+	// The Fleiss, Cohen & Everitt (1969) variance of
+	// docs/metrics.md on this table: 0.0493158..., SE 0.2220716.
+	assert.InDelta(t, 0.22207164560757647, *all.Kappa.SE, 1e-9)
+	assert.InDelta(t, 0.38/0.68-1.959963984540054*0.22207164560757647, *all.Kappa.Low, 1e-9)
+
+	require.Len(t, all.Confusion, 1)
+	c := all.Confusion[0]
+	assert.Equal(t, "alice", c.ReaderA)
+	assert.Equal(t, [][]int{{3, 1, 1, 0}, {1, 2, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}, c.Counts)
+	assert.Equal(t, []agreement.ConfusionCell{
+		{A: "image_right", B: "draft_right", Count: 1, Units: []agreement.UnitRef{{ItemID: "u06", Key: "nodule_mass/unsupported_by_image"}}},
+		{A: "image_right", B: "both_wrong", Count: 1, Units: []agreement.UnitRef{{ItemID: "u09", Key: "nodule_mass/missed_in_draft"}}},
+		{A: "draft_right", B: "image_right", Count: 1, Units: []agreement.UnitRef{{ItemID: "u07", Key: "nodule_mass/missed_in_draft"}}},
+	}, c.Disagreements)
+
+	for _, tt := range []struct {
+		by, name      string
+		units         int
+		po, pe, kappa float64
+	}{
+		// u01-u05: all agree; margins I3 D2 each: p_e = (9+4)/25.
+		{agreement.GroupLabel, "pneumothorax", 5, 1, 13.0 / 25, 1},
+		// u06-u10: 2 of 5 agree; alice I2 D1 B1 U1, bob I1 D1 B2
+		// U1: p_e = (2+1+2+1)/25 = 0.24.
+		{agreement.GroupLabel, "nodule_mass", 5, 0.4, 0.24, 0.16 / 0.76},
+		// u01 u03 u05 u07 u09: 3 of 5; alice I3 D2, bob I3 D1 B1:
+		// p_e = (9+2)/25 = 0.44.
+		{agreement.GroupKind, "missed_in_draft", 5, 0.6, 0.44, 0.16 / 0.56},
+		// u02 u04 u06 u08 u10: 4 of 5; alice I2 D1 B1 U1, bob I1
+		// D2 B1 U1: p_e = 6/25.
+		{agreement.GroupKind, "unsupported_by_image", 5, 0.8, 0.24, 0.56 / 0.76},
+	} {
+		g := groupOf(t, rep, tt.by, tt.name)
+		assert.Equal(t, tt.units, g.Units, tt.name)
+		assert.InDelta(t, tt.po, *g.ObservedAgreement, 1e-12, tt.name)
+		assert.InDelta(t, tt.pe, *g.ExpectedAgreement, 1e-12, tt.name)
+		assert.InDelta(t, tt.kappa, *g.Kappa.Value, 1e-12, tt.name)
+	}
+	empty := groupOf(t, rep, agreement.GroupLabel, "cardiomegaly")
+	assert.Zero(t, empty.Units)
+	assert.Nil(t, empty.Kappa.Value)
 }

@@ -3,7 +3,6 @@ package main
 // Synthetic data only: no real patient data exist here.
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -67,25 +66,20 @@ func TestStudyCommandErrors(t *testing.T) {
 	}
 }
 
-// The study's text output on a store filled through the store's API:
-// three readers, two per item, one adjudicator.
-func TestStudyStatusListAndVerdicts(t *testing.T) {
-	ctx := context.Background()
-	wl := studyWorklist(t, "c0", "c1", "c2")
-	r := invokeMain(t, "", "study", "create", "tri", "--readers", "ann,ben,cat", "--adjudicator", "dee", wl)
-	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Equal(t, "study tri created in "+store.DefaultPath(wl)+": ann (reader), ben (reader), cat (reader), dee (adjudicator); 2 per item\n"+
-		"3 item(s) assigned: ann 2, ben 2, cat 2\n", r.stdout)
-
-	s, err := store.Open(ctx, store.DefaultPath(wl))
+// judgeTri stores results for c0 and c1 of study tri and its verdicts:
+// c0: ann and ben (rule: item 0 → ann, ben) disagree, dee settles it; c1:
+// cat and ann (item 1 → cat, ann), ann only so far.
+func judgeTri(t *testing.T, db string) {
+	t.Helper()
+	ctx := t.Context()
+	s, err := store.Open(ctx, db)
 	require.NoError(t, err)
+	defer s.Close()
 	key := "pneumothorax/missed_in_draft"
 	rep := &audit.Report{Disagreements: []audit.Disagreement{{Label: schema.Pneumothorax, Kind: audit.MissedInDraft}}}
 	for _, id := range []string{"c0", "c1"} {
 		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: id, Report: rep}))
 	}
-	// c0: ann and ben (rule: item 0 → ann, ben) disagree, dee settles it;
-	// c1: cat and ann (item 1 → cat, ann), ann only so far.
 	for _, v := range []audit.Verdict{
 		{ItemID: "c0", Annotator: "ann", Decision: audit.ImageRight},
 		{ItemID: "c0", Annotator: "ben", Decision: audit.Unsure},
@@ -96,7 +90,18 @@ func TestStudyStatusListAndVerdicts(t *testing.T) {
 		_, err := s.SaveVerdict(ctx, v)
 		require.NoError(t, err)
 	}
-	require.NoError(t, s.Close())
+}
+
+// The study's text output on a store filled through the store's API:
+// three readers, two per item, one adjudicator.
+func TestStudyStatusListAndVerdicts(t *testing.T) {
+	wl := studyWorklist(t, "c0", "c1", "c2")
+	r := invokeMain(t, "", "study", "create", "tri", "--readers", "ann,ben,cat", "--adjudicator", "dee", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Equal(t, "study tri created in "+store.DefaultPath(wl)+": ann (reader), ben (reader), cat (reader), dee (adjudicator); 2 per item\n"+
+		"3 item(s) assigned: ann 2, ben 2, cat 2\n", r.stdout)
+
+	judgeTri(t, store.DefaultPath(wl))
 
 	r = invokeMain(t, "", "study", "status", "tri", wl)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)

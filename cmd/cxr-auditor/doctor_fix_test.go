@@ -92,47 +92,54 @@ func TestDoctorFixLinesRunAsPasted(t *testing.T) {
 
 	source := filepath.Join(t.TempDir(), "medgemma-cxr")
 	require.NoError(t, os.Mkdir(source, 0o700))
-	placeholders := regexp.MustCompile(`<[a-z-]+>`)
 	for _, f := range fixes {
-		t.Run(f.fix, func(t *testing.T) {
-			for _, p := range placeholders.FindAllString(f.fix, -1) {
-				assert.Contains(t, []string{"<path-to-your-safetensors-folder>", "<model-name-or-path>"}, p, "only the model's source is left to fill in")
-			}
-			line := placeholders.ReplaceAllString(f.fix, source)
-			dir := t.TempDir()
-			log := filepath.Join(dir, "calls.log")
-			cmd := exec.Command("bash", "-c", line)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "PATH="+fakes+":"+os.Getenv("PATH"), "FAKE_LOG="+log)
-			cmd.Env = append(cmd.Env, "OLLAMA_HOST=") // as a user without it set
-			out, err := cmd.CombinedOutput()
-			require.NoError(t, err, "%s\n%s", line, out)
-			calls, _ := os.ReadFile(log)
-			switch {
-			case strings.Contains(line, "ollama create"), strings.Contains(line, "ollama pull"), strings.Contains(line, "ollama serve"):
-				require.NotEmpty(t, calls, "ollama was called")
-				want := f.host
-				if strings.Contains(line, "ollama serve") {
-					want = strings.TrimPrefix(f.host, "http://")
-				}
-				assert.Contains(t, string(calls), "ollama|"+want+"|", "the host is named in OLLAMA_HOST")
-			case strings.HasPrefix(line, "mkdir -p "), strings.HasPrefix(line, "chmod "):
-				// Real commands: they ran.
-			default:
-				t.Fatalf("a fix of a kind this test does not know: %s", line)
-			}
-			if strings.Contains(line, "ollama create") {
-				m, err := os.ReadFile(log + ".modelfile")
-				require.NoError(t, err)
-				mf, err := parser.ParseFile(strings.NewReader(string(m)))
-				require.NoError(t, err)
-				assert.Equal(t, "model", mf.Commands[0].Name)
-				assert.Equal(t, source, mf.Commands[0].Args, "FROM names the model's source")
-				assert.Regexp(t, `ollama\|[^|]*\|create (medgemma-cxr-grounding(-vision)?|my-draft) -f Modelfile\.(grounding|draft)`, string(calls))
-				for _, name := range f.taken {
-					assert.NotContains(t, string(calls), "create "+name+" ", "never over a name the host has")
-				}
-			}
-		})
+		t.Run(f.fix, func(t *testing.T) { runFix(t, f.fix, f.host, f.taken, fakes, source) })
+	}
+}
+
+// runFix runs one fix line in bash as a user would paste it, the
+// placeholders filled with source and fakes first on PATH, and checks
+// what it called: ollama with the host in OLLAMA_HOST (when not the
+// default), a Modelfile naming the source, never a create over a name the
+// host has (taken).
+func runFix(t *testing.T, fix, host string, taken []string, fakes, source string) {
+	placeholders := regexp.MustCompile(`<[a-z-]+>`)
+	for _, p := range placeholders.FindAllString(fix, -1) {
+		assert.Contains(t, []string{"<path-to-your-safetensors-folder>", "<model-name-or-path>"}, p, "only the model's source is left to fill in")
+	}
+	line := placeholders.ReplaceAllString(fix, source)
+	dir := t.TempDir()
+	log := filepath.Join(dir, "calls.log")
+	cmd := exec.Command("bash", "-c", line)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+fakes+":"+os.Getenv("PATH"), "FAKE_LOG="+log)
+	cmd.Env = append(cmd.Env, "OLLAMA_HOST=") // as a user without it set
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s\n%s", line, out)
+	calls, _ := os.ReadFile(log)
+	switch {
+	case strings.Contains(line, "ollama create"), strings.Contains(line, "ollama pull"), strings.Contains(line, "ollama serve"):
+		require.NotEmpty(t, calls, "ollama was called")
+		want := host
+		if strings.Contains(line, "ollama serve") {
+			want = strings.TrimPrefix(host, "http://")
+		}
+		assert.Contains(t, string(calls), "ollama|"+want+"|", "the host is named in OLLAMA_HOST")
+	case strings.HasPrefix(line, "mkdir -p "), strings.HasPrefix(line, "chmod "):
+		// Real commands: they ran.
+	default:
+		t.Fatalf("a fix of a kind this test does not know: %s", line)
+	}
+	if strings.Contains(line, "ollama create") {
+		m, err := os.ReadFile(log + ".modelfile")
+		require.NoError(t, err)
+		mf, err := parser.ParseFile(strings.NewReader(string(m)))
+		require.NoError(t, err)
+		assert.Equal(t, "model", mf.Commands[0].Name)
+		assert.Equal(t, source, mf.Commands[0].Args, "FROM names the model's source")
+		assert.Regexp(t, `ollama\|[^|]*\|create (medgemma-cxr-grounding(-vision)?|my-draft) -f Modelfile\.(grounding|draft)`, string(calls))
+		for _, name := range taken {
+			assert.NotContains(t, string(calls), "create "+name+" ", "never over a name the host has")
+		}
 	}
 }

@@ -170,78 +170,93 @@ func TestRunSharedThreeWorkersOneKilled(t *testing.T) {
 			assert.Contains(t, w.stderr.String(), "the team: 30 of 30 done, 0 failed")
 		}
 
-		// Every item has its result, and the run is done.
-		var results, failed int
-		require.NoError(t, db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE error <> '') FROM results`).Scan(&results, &failed))
-		assert.Equal(t, n, results)
-		assert.Zero(t, failed)
-		var notDone int
-		require.NoError(t, db.QueryRow(`SELECT count(*) FROM run_claims WHERE state <> 'done'`).Scan(&notDone))
-		assert.Zero(t, notDone)
-
-		// No stage stored twice.
-		var dupStages int
-		require.NoError(t, db.QueryRow(`SELECT count(*) FROM (SELECT item_id, stage FROM stage_records
-			GROUP BY item_id, stage HAVING count(*) > 1) d`).Scan(&dupStages))
-		assert.Zero(t, dupStages)
-
-		// Each input called once, but those of items the killed worker
-		// held, which may have been called by it and then by the one that
-		// took them over.
-		heldCase := map[string]bool{}
-		for _, id := range heldAtDeath {
-			heldCase[strings.TrimPrefix(id, "case-")+"."] = true
-		}
-		calls.mu.Lock()
-		twice := 0
-		for key, c := range calls.calls {
-			if c > 1 {
-				twice++
-				if name := calls.names[key]; name != "" {
-					assert.True(t, heldCase[name], "draft of case %s called %d times: it was not the killed worker's", name, c)
-				}
-				assert.Equal(t, 2, c)
-			}
-		}
-		calls.mu.Unlock()
-		assert.LessOrEqual(t, twice, 2*len(heldAtDeath))
-		calls.mu.Lock()
-		total := 0
-		for _, c := range calls.calls {
-			total += c
-		}
-		calls.mu.Unlock()
-		t.Logf("%d items, %d inputs called %d times in all (%d twice); the killed worker held %d item(s) when it died",
-			n, len(calls.calls), total, twice, len(heldAtDeath))
-
-		// The takeovers are in the event log, from the killed worker.
-		rows, err := db.Query(`SELECT item_id, data FROM events WHERE kind = 'run_takeover'`)
-		require.NoError(t, err)
-		taken := map[string]bool{}
-		for rows.Next() {
-			var id, data string
-			require.NoError(t, rows.Scan(&id, &data))
-			var d struct{ From string }
-			require.NoError(t, json.Unmarshal([]byte(data), &d))
-			assert.Equal(t, victim.name, d.From)
-			taken[id] = true
-		}
-		rows.Close()
-		for _, id := range heldAtDeath {
-			assert.True(t, taken[id], "%s, held by the killed worker, was taken over", id)
-		}
-
+		assertSharedStore(t, loc, n)
+		assertCalledOnceUnlessHeld(t, calls, heldAtDeath)
+		assertTakenOver(t, loc, victim.name, heldAtDeath)
 		// Each survivor wrote every item, in worklist order.
 		for _, w := range []*sharedWorker{workers[0], workers[2]} {
-			data, err := os.ReadFile(w.out)
-			require.NoError(t, err)
-			lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-			require.Len(t, lines, n)
-			for i, l := range lines {
-				var m struct{ ID string }
-				require.NoError(t, json.Unmarshal([]byte(l), &m))
-				assert.Equal(t, fmt.Sprintf("case-%d", i), m.ID)
-			}
+			assertWorklistOrder(t, w.out, n)
 		}
 	})
+}
+
+// assertSharedStore requires every one of n items to have its result, the
+// shared run to be done, and no stage stored twice.
+func assertSharedStore(t *testing.T, loc string, n int) {
+	t.Helper()
+	db := rawDB(t, loc)
+	var results, failed int
+	require.NoError(t, db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE error <> '') FROM results`).Scan(&results, &failed))
+	assert.Equal(t, n, results)
+	assert.Zero(t, failed)
+	var notDone int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM run_claims WHERE state <> 'done'`).Scan(&notDone))
+	assert.Zero(t, notDone)
+	var dupStages int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM (SELECT item_id, stage FROM stage_records
+		GROUP BY item_id, stage HAVING count(*) > 1) d`).Scan(&dupStages))
+	assert.Zero(t, dupStages)
+}
+
+// assertCalledOnceUnlessHeld requires each input to have been called once,
+// but those of the items the killed worker held, which may have been
+// called by it and then by the worker that took them over.
+func assertCalledOnceUnlessHeld(t *testing.T, calls *sharedCalls, heldAtDeath []string) {
+	t.Helper()
+	heldCase := map[string]bool{}
+	for _, id := range heldAtDeath {
+		heldCase[strings.TrimPrefix(id, "case-")+"."] = true
+	}
+	calls.mu.Lock()
+	defer calls.mu.Unlock()
+	twice, total := 0, 0
+	for key, c := range calls.calls {
+		total += c
+		if c > 1 {
+			twice++
+			if name := calls.names[key]; name != "" {
+				assert.True(t, heldCase[name], "draft of case %s called %d times: it was not the killed worker's", name, c)
+			}
+			assert.Equal(t, 2, c)
+		}
+	}
+	assert.LessOrEqual(t, twice, 2*len(heldAtDeath))
+	t.Logf("%d inputs called %d times in all (%d twice); the killed worker held %d item(s) when it died",
+		len(calls.calls), total, twice, len(heldAtDeath))
+}
+
+// assertTakenOver requires the event log to hold a takeover from the
+// killed worker for every item it held.
+func assertTakenOver(t *testing.T, loc, victim string, heldAtDeath []string) {
+	t.Helper()
+	rows, err := rawDB(t, loc).Query(`SELECT item_id, data FROM events WHERE kind = 'run_takeover'`)
+	require.NoError(t, err)
+	defer rows.Close()
+	taken := map[string]bool{}
+	for rows.Next() {
+		var id, data string
+		require.NoError(t, rows.Scan(&id, &data))
+		var d struct{ From string }
+		require.NoError(t, json.Unmarshal([]byte(data), &d))
+		assert.Equal(t, victim, d.From)
+		taken[id] = true
+	}
+	for _, id := range heldAtDeath {
+		assert.True(t, taken[id], "%s, held by the killed worker, was taken over", id)
+	}
+}
+
+// assertWorklistOrder requires the results file out to hold n lines,
+// case-0 to case-(n-1) in order.
+func assertWorklistOrder(t *testing.T, out string, n int) {
+	t.Helper()
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	require.Len(t, lines, n)
+	for i, l := range lines {
+		var m struct{ ID string }
+		require.NoError(t, json.Unmarshal([]byte(l), &m))
+		assert.Equal(t, fmt.Sprintf("case-%d", i), m.ID)
+	}
 }

@@ -45,7 +45,6 @@ type studyUnitRef struct {
 // every step.
 func TestStudyEndToEnd(t *testing.T) {
 	forEachStore(t, func(t *testing.T, loc string) {
-		ctx := t.Context()
 		dir := smallDemo(t, studyIDs...)
 		wl := filepath.Join(dir, session.DemoWorklist)
 
@@ -57,11 +56,7 @@ func TestStudyEndToEnd(t *testing.T) {
 
 		// The models run first, as a batch, so that every result is in
 		// the store when the workstation opens.
-		srv, err := replay.NewServer(ctx, wl, filepath.Join(dir, session.DemoRecording), replay.Options{})
-		require.NoError(t, err)
-		t.Cleanup(srv.Close)
-		r = invokeMain(t, "", "run", wl, "--ollama", srv.URL(), "--db", loc, "--allow-outside-paths")
-		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		srv := runStudyItems(t, dir, loc)
 
 		keys := disagreementKeys(t, loc)
 		require.Len(t, keys["demo-11-two-disagreements"], 2, "%v", keys)
@@ -77,16 +72,7 @@ func TestStudyEndToEnd(t *testing.T) {
 			{key: "d", want: u11b, decision: audit.DraftRight},
 		})
 		assert.Contains(t, alice, "study pilot · reader, blind")
-		// Before the readers finish nothing is disputed: the adjudicator
-		// is told so, and no workstation opens.
-		r = invokeMain(t, "", "review", wl, "--study", "pilot", "--annotator", "carol", "--db", loc, "--ollama", srv.URL(), "--allow-outside-paths")
-		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-		assert.Equal(t, "study pilot: nothing to adjudicate yet (4 disagreements: 4 open, 0 agreed, 0 adjudicated)\n", r.stdout)
-		// A reader who is not in the study is refused, naming its members.
-		r = invokeMain(t, "", "review", wl, "--study", "pilot", "--annotator", "eve", "--db", loc, "--ollama", srv.URL(), "--allow-outside-paths")
-		assert.Equal(t, 2, r.code)
-		assert.Contains(t, r.stderr, `"eve" is not a member of study pilot: its members are alice (reader), bob (reader), carol (adjudicator)`)
-
+		assertNotYetAdjudicable(t, wl, loc, srv.URL())
 		bob := studySession(t, dir, loc, "bob", keys, []sessionStep{
 			{key: "i", want: u03, decision: audit.ImageRight},
 			{key: "d", want: u04, decision: audit.DraftRight},
@@ -116,57 +102,23 @@ func TestStudyEndToEnd(t *testing.T) {
 		assert.Equal(t, map[audit.UnitState]int{audit.UnitOpen: 0, audit.UnitAgreed: 2, audit.UnitDisputed: 0, audit.UnitAdjudicated: 2}, p.States)
 		assert.True(t, p.Complete)
 		assert.Equal(t, []audit.AdjudicatorProgress{{Adjudicator: "carol", Settled: 2}}, p.Adjudicators)
-		// The final verdicts.
-		r = invokeMain(t, "", "study", "verdicts", "pilot", "--db", loc)
-		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-		rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
-		require.NoError(t, err)
-		final := map[string][]string{}
-		for _, row := range rows[1:] {
-			final[row[0]+" "+row[1]] = []string{row[4], row[5], row[6]}
-		}
-		ref := func(u studyUnitRef) string { return u.item + " " + keys[u.item][u.dis] }
-		assert.Equal(t, map[string][]string{
-			ref(u03):  {"agreed", "image_right", "readers"},
-			ref(u04):  {"adjudicated", "draft_right", "carol"},
-			ref(u11a): {"adjudicated", "both_wrong", "carol"},
-			ref(u11b): {"agreed", "draft_right", "readers"},
-		}, final)
+		assertFinalVerdicts(t, loc, map[string][]string{
+			ref(keys, u03):  {"agreed", "image_right", "readers"},
+			ref(keys, u04):  {"adjudicated", "draft_right", "carol"},
+			ref(keys, u11a): {"adjudicated", "both_wrong", "carol"},
+			ref(keys, u11b): {"agreed", "draft_right", "readers"},
+		})
 
-		// Agreement of the two readers, carol's verdicts left out: agreed
-		// on 2 of 4; alice I3 D1, bob I1 D2 B1: p_e = (3+2)/16, kappa =
-		// (8/16 − 5/16)/(11/16) = 3/11.
-		rep := agreementJSON(t, "--db", loc, "--study", "pilot")
-		assert.Equal(t, []string{"alice", "bob"}, rep.Readers)
-		all, ok := rep.Group(agreement.GroupAll, agreement.GroupAll)
-		require.True(t, ok)
-		assert.Equal(t, 4, all.Units)
-		assert.InDelta(t, 3.0/11, *all.Kappa.Value, 1e-12)
+		assertReadersKappa(t, loc)
 
 		// Every step is in the event log.
-		s, err := store.Open(ctx, loc, store.ReadOnly())
-		require.NoError(t, err)
-		defer s.Close()
-		events, err := s.Events(ctx, 0, 0)
-		require.NoError(t, err)
-		var steps []string
-		for _, e := range events {
-			switch e.Kind {
-			case "study_create", "study_assign":
-				steps = append(steps, e.Kind+" "+e.ItemID)
-			case "study_unit":
-				var d struct{ From, To string }
-				require.NoError(t, json.Unmarshal([]byte(e.Data), &d))
-				steps = append(steps, fmt.Sprintf("%s %s by %s", e.ItemID, d.To, e.Annotator))
-			}
-		}
 		assert.Equal(t, []string{
 			"study_create ",
 			"study_assign demo-03-ptx-missed", "study_assign demo-04-nodule-denied", "study_assign demo-11-two-disagreements",
 			"demo-03-ptx-missed agreed by bob", "demo-04-nodule-denied disputed by bob",
 			"demo-11-two-disagreements disputed by bob", "demo-11-two-disagreements agreed by bob",
 			"demo-04-nodule-denied adjudicated by carol", "demo-11-two-disagreements adjudicated by carol",
-		}, steps)
+		}, studySteps(t, loc))
 	})
 }
 
@@ -186,6 +138,85 @@ func disagreementKeys(t *testing.T, loc string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// assertNotYetAdjudicable: before the readers finish nothing is disputed,
+// so the adjudicator is told so and no workstation opens; a reader who is
+// not in the study is refused, naming its members.
+func assertNotYetAdjudicable(t *testing.T, wl, loc, host string) {
+	t.Helper()
+	r := invokeMain(t, "", "review", wl, "--study", "pilot", "--annotator", "carol", "--db", loc, "--ollama", host, "--allow-outside-paths")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Equal(t, "study pilot: nothing to adjudicate yet (4 disagreements: 4 open, 0 agreed, 0 adjudicated)\n", r.stdout)
+	r = invokeMain(t, "", "review", wl, "--study", "pilot", "--annotator", "eve", "--db", loc, "--ollama", host, "--allow-outside-paths")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, `"eve" is not a member of study pilot: its members are alice (reader), bob (reader), carol (adjudicator)`)
+}
+
+// assertReadersKappa: agreement of the two readers, carol's verdicts left
+// out: agreed on 2 of 4; alice I3 D1, bob I1 D2 B1: p_e = (3+2)/16, kappa
+// = (8/16 − 5/16)/(11/16) = 3/11.
+func assertReadersKappa(t *testing.T, loc string) {
+	t.Helper()
+	rep := agreementJSON(t, "--db", loc, "--study", "pilot")
+	assert.Equal(t, []string{"alice", "bob"}, rep.Readers)
+	all, ok := rep.Group(agreement.GroupAll, agreement.GroupAll)
+	require.True(t, ok)
+	assert.Equal(t, 4, all.Units)
+	assert.InDelta(t, 3.0/11, *all.Kappa.Value, 1e-12)
+}
+
+// runStudyItems runs the study's worklist in dir through the demo's replay
+// server, storing every result in loc, and returns the server.
+func runStudyItems(t *testing.T, dir, loc string) *replay.Server {
+	t.Helper()
+	wl := filepath.Join(dir, session.DemoWorklist)
+	srv, err := replay.NewServer(t.Context(), wl, filepath.Join(dir, session.DemoRecording), replay.Options{})
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	r := invokeMain(t, "", "run", wl, "--ollama", srv.URL(), "--db", loc, "--allow-outside-paths")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	return srv
+}
+
+// ref names a disagreement as study verdicts' CSV does: item and key.
+func ref(keys map[string][]string, u studyUnitRef) string { return u.item + " " + keys[u.item][u.dis] }
+
+// assertFinalVerdicts requires study verdicts to list want: by item and
+// key, the state, final verdict and who gave it.
+func assertFinalVerdicts(t *testing.T, loc string, want map[string][]string) {
+	t.Helper()
+	r := invokeMain(t, "", "study", "verdicts", "pilot", "--db", loc)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	require.NoError(t, err)
+	final := map[string][]string{}
+	for _, row := range rows[1:] {
+		final[row[0]+" "+row[1]] = []string{row[4], row[5], row[6]}
+	}
+	assert.Equal(t, want, final)
+}
+
+// studySteps are the study's events in the log, in words.
+func studySteps(t *testing.T, loc string) []string {
+	t.Helper()
+	s, err := store.Open(t.Context(), loc, store.ReadOnly())
+	require.NoError(t, err)
+	defer s.Close()
+	events, err := s.Events(t.Context(), 0, 0)
+	require.NoError(t, err)
+	var steps []string
+	for _, e := range events {
+		switch e.Kind {
+		case "study_create", "study_assign":
+			steps = append(steps, e.Kind+" "+e.ItemID)
+		case "study_unit":
+			var d struct{ From, To string }
+			require.NoError(t, json.Unmarshal([]byte(e.Data), &d))
+			steps = append(steps, fmt.Sprintf("%s %s by %s", e.ItemID, d.To, e.Annotator))
+		}
+	}
+	return steps
 }
 
 // sessionStep is one key pressed in a workstation session and, for a
@@ -234,61 +265,70 @@ func studySession(t *testing.T, dir, loc, annotator string, keys map[string][]st
 	// again at start, that depends on timing. g starts at the first.
 	_, err = press.Write([]byte("g"))
 	require.NoError(t, err)
-	mine := func() []audit.Verdict {
-		vs, err := watch.AllVerdicts(context.Background(), annotator)
-		require.NoError(t, err)
-		return vs
-	}
 	for _, st := range steps {
 		if st.decision == "" {
 			_, err := press.Write([]byte(st.key))
 			require.NoError(t, err)
 			continue
 		}
-		// A verdict key is ignored (the cursor stays, the message line
-		// says "no verdict given" or "results not in yet") while the
-		// item's result is being served again from the cache; press
-		// again once the screen says so, or after 10 s without a word (a
-		// message the same as the one before is not drawn again). A
-		// verdict on any other disagreement fails the test; pressing
-		// again before the screen says the press was ignored would judge
-		// the next disagreement too when the first press was only slow.
-		key := keys[st.want.item][st.want.dis]
-		before := len(mine())
-		saved := false
-		for attempt := 0; attempt < 6 && !saved; attempt++ {
-			from := len(out.String())
-			_, err := press.Write([]byte(st.key))
-			require.NoError(t, err)
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) {
-				vs := mine()
-				if len(vs) > before {
-					require.Len(t, vs, before+1, "%s: one key, one verdict", annotator)
-					found := false
-					for _, v := range vs {
-						if v.ItemID == st.want.item && v.DisagreementKey == key {
-							require.Equal(t, st.decision, v.Decision, "%s on %s %s", annotator, st.want.item, key)
-							found = true
-						}
-					}
-					require.True(t, found, "%s: key %q saved a verdict, but not on %s %s: %+v\n%q", annotator, st.key, st.want.item, key, vs, tail(out.String(), 3000))
-					saved = true
-					break
-				}
-				if since := out.String()[from:]; strings.Contains(since, "no verdict given") || strings.Contains(since, "results not in yet") {
-					time.Sleep(100 * time.Millisecond) // let the result come in
-					break
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
-		require.True(t, saved, "%s: key %q saved no verdict on %s %s; screen:\n%q", annotator, st.key, st.want.item, key, tail(out.String(), 3000))
+		pressVerdict(t, watch, press, out, annotator, st, keys[st.want.item][st.want.dis])
 	}
 	_, err = press.Write([]byte("q"))
 	require.NoError(t, err)
 	require.NoError(t, <-ran, errOut.String())
 	return out.String()
+}
+
+// pressVerdict presses the verdict key of step st until the store holds
+// annotator's verdict on the disagreement key, and requires that it is
+// the one verdict the key saved.
+//
+// A verdict key is ignored (the cursor stays, the message line says "no
+// verdict given" or "results not in yet") while the item's result is
+// being served again from the cache; the key is pressed again once the
+// screen says so, or after 10 s without a word (a message the same as the
+// one before is not drawn again). Pressing again before the screen says
+// the press was ignored would judge the next disagreement too when the
+// first press was only slow.
+func pressVerdict(t *testing.T, watch *store.Store, press io.Writer, out *watchWriter, annotator string, st sessionStep, key string) {
+	t.Helper()
+	mine := func() []audit.Verdict {
+		vs, err := watch.AllVerdicts(context.Background(), annotator)
+		require.NoError(t, err)
+		return vs
+	}
+	before := len(mine())
+	for attempt := 0; attempt < 6; attempt++ {
+		from := len(out.String())
+		_, err := press.Write([]byte(st.key))
+		require.NoError(t, err)
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if vs := mine(); len(vs) > before {
+				require.Len(t, vs, before+1, "%s: one key, one verdict", annotator)
+				v, found := verdictOn(vs, st.want.item, key)
+				require.True(t, found, "%s: key %q saved a verdict, but not on %s %s: %+v\n%q", annotator, st.key, st.want.item, key, vs, tail(out.String(), 3000))
+				require.Equal(t, st.decision, v.Decision, "%s on %s %s", annotator, st.want.item, key)
+				return
+			}
+			if since := out.String()[from:]; strings.Contains(since, "no verdict given") || strings.Contains(since, "results not in yet") {
+				time.Sleep(100 * time.Millisecond) // let the result come in
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	t.Fatalf("%s: key %q saved no verdict on %s %s; screen:\n%q", annotator, st.key, st.want.item, key, tail(out.String(), 3000))
+}
+
+// verdictOn finds the verdict on item's disagreement key among vs.
+func verdictOn(vs []audit.Verdict, item, key string) (audit.Verdict, bool) {
+	for _, v := range vs {
+		if v.ItemID == item && v.DisagreementKey == key {
+			return v, true
+		}
+	}
+	return audit.Verdict{}, false
 }
 
 // studyStatus runs study status --json.
