@@ -57,3 +57,6 @@ func ReadDraftLabels(env Env, path string) ([]schema.DraftLabel, error) {
 	}
 	return ds, nil
 }
+
+// isStdin reports whether path names stdin ("-").
+func isStdin(path string) bool { return path == "-" }

@@ -38,5 +38,3 @@ func newCompareCmd(e env) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("draft", completeJSON)
 	return cmd
 }
-
-func isStdin(path string) bool { return path == "-" }

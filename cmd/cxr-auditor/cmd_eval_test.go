@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -237,33 +236,4 @@ func TestEvalCommandErrors(t *testing.T) {
 			assert.Empty(t, r.stdout)
 		})
 	}
-}
-
-// FuzzEvalPredLine: the prediction line parser never panics, and whatever
-// it accepts is usable: an id, canonical labels only, valid boxes, and no
-// findings on a failed prediction. (The truth parser's fuzz target is in
-// worklist.)
-func FuzzEvalPredLine(f *testing.F) {
-	for _, l := range strings.Split(evalTruth+evalPred, "\n") {
-		f.Add([]byte(l))
-	}
-	f.Add([]byte(`{"id":"a","findings":"I cannot","error":"x"}`))
-	f.Add([]byte(`{"id":"a","findings":[{"label":"ptx","box_2d":[1e308,0,-1,5]}],"grounding":{}}`))
-	f.Add([]byte(`{"id":"","findings":null}`))
-	f.Fuzz(func(t *testing.T, line []byte) {
-		pl, err := parsePredLine(line)
-		if err != nil {
-			return
-		}
-		require.NotEmpty(t, pl.id)
-		for _, fd := range pl.findings {
-			require.True(t, fd.Label.Valid(), fd.Label)
-			if fd.Box != nil {
-				require.True(t, fd.Box.Valid(), "%+v", *fd.Box)
-			}
-		}
-		if pl.failed {
-			require.Nil(t, pl.findings)
-		}
-	})
 }

@@ -67,10 +67,6 @@ var errUsage = session.ErrUsage
 // items failed) without printing anything more.
 type exitError = session.ExitError
 
-// writeLine writes one line that may carry outside text through
-// termtext.Line (session.WriteLine).
-var writeLine = session.WriteLine
-
 func main() {
 	ctx, stop := session.SignalContext(context.Background())
 	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}

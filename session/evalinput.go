@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"bufio"
@@ -14,7 +14,6 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
@@ -46,13 +45,13 @@ type truthSource func(ctx context.Context, add func(worklist.TruthRow) error) er
 
 // truthFile is the truth at path: a truth file, stdin ("-"), or a
 // worklist with truth.
-func truthFile(e env, path string) truthSource {
-	warn := func(msg string) { writeLine(e.stderr, "cxr-auditor eval: warning: %s", msg) }
+func truthFile(env Env, path string) truthSource {
+	warn := func(msg string) { WriteLine(env.Stderr, "cxr-auditor eval: warning: %s", msg) }
 	return func(ctx context.Context, add func(worklist.TruthRow) error) error {
 		if isStdin(path) {
-			return worklist.ReadTruthJSONL(ctx, e.stdin, "stdin", add, warn)
+			return worklist.ReadTruthJSONL(ctx, env.Stdin, "stdin", add, warn)
 		}
-		if err := session.CheckInput(path); err != nil {
+		if err := CheckInput(path); err != nil {
 			return err
 		}
 		// eval never opens an image, so a worklist's images may lie
@@ -60,7 +59,7 @@ func truthFile(e env, path string) truthSource {
 		// a model host.
 		c, err := worklist.ReadTruth(ctx, path, add, warn, worklist.AllowOutsidePaths())
 		if err == nil && c.Worklist && (c.WithoutTruth > 0 || c.Problems > 0) {
-			writeLine(e.stderr, "cxr-auditor eval: warning: %s: %d rows with truth scored; %d without truth and %d unreadable rows left out",
+			WriteLine(env.Stderr, "cxr-auditor eval: warning: %s: %d rows with truth scored; %d without truth and %d unreadable rows left out",
 				path, c.Rows, c.WithoutTruth, c.Problems)
 		}
 		return err
@@ -110,18 +109,18 @@ type predSource struct {
 
 // predSources lists the runs in the order given: --pred files, then
 // --run names.
-func predSources(e env, f evalFlags, st *store.Store) []predSource {
+func predSources(env Env, f EvalConfig, st *store.Store) []predSource {
 	var out []predSource
-	for _, p := range f.preds {
+	for _, p := range f.Preds {
 		name := p
 		if isStdin(p) {
 			name = "stdin"
 		}
 		out = append(out, predSource{name: name, read: func(ctx context.Context, fn func(prediction) error) error {
-			return readPredictionFile(ctx, e, p, fn)
+			return readPredictionFile(ctx, env, p, fn)
 		}})
 	}
-	for _, r := range f.runs {
+	for _, r := range f.Runs {
 		out = append(out, predSource{name: r, read: func(ctx context.Context, fn func(prediction) error) error {
 			return st.GroundingOf(ctx, r, func(id string, fs []schema.Finding, errText string) error {
 				return fn(prediction{id: id, failed: errText != "", findings: fs})
@@ -134,7 +133,7 @@ func predSources(e env, f evalFlags, st *store.Store) []predSource {
 // scoreSource reads src's predictions against the truth, writes each
 // item's errors, and scores the items in the truth's order (so runs pair
 // up). No prediction matching any truth id is an error.
-func scoreSource(ctx context.Context, e env, src predSource, truth *truthSet, p compare.Protocol, errs *errorsFile) (*compare.Scores, error) {
+func scoreSource(ctx context.Context, env Env, src predSource, truth *truthSet, p compare.Protocol, errs *errorsFile) (*compare.Scores, error) {
 	preds := make([]predicted, len(truth.items))
 	matched, unknown := 0, 0
 	err := src.read(ctx, func(pr prediction) error {
@@ -145,7 +144,7 @@ func scoreSource(ctx context.Context, e env, src predSource, truth *truthSet, p 
 				if pr.line > 0 {
 					where = fmt.Sprintf("%s:%d", src.name, pr.line)
 				}
-				writeLine(e.stderr, "cxr-auditor eval: warning: %s: id %q is not in the truth; ignored", where, pr.id)
+				WriteLine(env.Stderr, "cxr-auditor eval: warning: %s: id %q is not in the truth; ignored", where, pr.id)
 			}
 			return nil
 		}
@@ -163,14 +162,14 @@ func scoreSource(ctx context.Context, e env, src predSource, truth *truthSet, p 
 		return nil, err
 	}
 	if unknown > 3 {
-		writeLine(e.stderr, "cxr-auditor eval: warning: %s: %d ids in all are not in the truth; ignored", src.name, unknown)
+		WriteLine(env.Stderr, "cxr-auditor eval: warning: %s: %d ids in all are not in the truth; ignored", src.name, unknown)
 	}
 	if matched == 0 {
 		return nil, fmt.Errorf("%s: no prediction id matches the truth (%d truth items, first %q; %d predictions with other ids): check that both describe the same worklist",
 			src.name, len(truth.items), truth.items[0].id, unknown)
 	}
 	if missing := len(truth.items) - matched; missing > 0 {
-		writeLine(e.stderr, "cxr-auditor eval: warning: %s: %d of %d truth items have no prediction (scored as predicting nothing)", src.name, missing, len(truth.items))
+		WriteLine(env.Stderr, "cxr-auditor eval: warning: %s: %d of %d truth items have no prediction (scored as predicting nothing)", src.name, missing, len(truth.items))
 	}
 	s := compare.NewScores(p)
 	for i, t := range truth.items {
@@ -192,13 +191,13 @@ func scoreSource(ctx context.Context, e env, src predSource, truth *truthSet, p 
 // readPredictionFile calls fn with each prediction line of path (or
 // stdin for "-"). A malformed line is an error naming file:line; an id
 // given twice is scoreSource's to catch (it keeps no list of ids).
-func readPredictionFile(ctx context.Context, e env, path string, fn func(prediction) error) error {
+func readPredictionFile(ctx context.Context, env Env, path string, fn func(prediction) error) error {
 	var r io.Reader
 	name := path
 	if isStdin(path) {
-		r, name = e.stdin, "stdin"
+		r, name = env.Stdin, "stdin"
 	} else {
-		if err := session.CheckInput(path); err != nil {
+		if err := CheckInput(path); err != nil {
 			return err
 		}
 		f, err := os.Open(path)
@@ -301,25 +300,25 @@ type errorsFile struct {
 }
 
 // openErrorsFile starts --errors; it may not name an input.
-func openErrorsFile(fl evalFlags, urgent []schema.Label) (*errorsFile, error) {
-	if fl.errorsPath == "" {
+func openErrorsFile(fl EvalConfig, urgent []schema.Label) (*errorsFile, error) {
+	if fl.Errors == "" {
 		return nil, nil
 	}
-	protected := []session.Protected{{What: "the truth", Path: fl.truthPath}}
-	for _, p := range fl.preds {
-		protected = append(protected, session.Protected{What: "a predictions file", Path: p})
+	protected := []Protected{{What: "the truth", Path: fl.Truth}}
+	for _, p := range fl.Preds {
+		protected = append(protected, Protected{What: "a predictions file", Path: p})
 	}
-	if fl.db != "" {
-		protected = append(protected, session.StoreFiles(fl.db)...)
+	if fl.DB != "" {
+		protected = append(protected, StoreFiles(fl.DB)...)
 	}
-	if err := session.CheckOutput("--errors", fl.errorsPath, protected...); err != nil {
+	if err := CheckOutput("--errors", fl.Errors, protected...); err != nil {
 		return nil, err
 	}
-	f, err := safefile.Create(fl.errorsPath)
+	f, err := safefile.Create(fl.Errors)
 	if err != nil {
-		return nil, fmt.Errorf("--errors %s: %w", fl.errorsPath, err)
+		return nil, fmt.Errorf("--errors %s: %w", fl.Errors, err)
 	}
-	return &errorsFile{f: f, w: bufio.NewWriterSize(f, 64<<10), iou: fl.iou, urgent: urgent}, nil
+	return &errorsFile{f: f, w: bufio.NewWriterSize(f, 64<<10), iou: fl.IoU, urgent: urgent}, nil
 }
 
 type errorsLine struct {

@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"bufio"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/labeler"
 	"github.com/cxr-auditor/cxr-auditor/schema"
-	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 // goldFiles returns path itself, or the *.jsonl files of the folder path
@@ -41,14 +40,14 @@ func goldFiles(path string) ([]string, error) {
 	return out, nil
 }
 
-// runLabelEval scores the rules against every gold file and prints a block
+// scoreGold scores the rules against every gold file and prints a block
 // per file, then (for several files) one for all of them.
-func runLabelEval(e env, rs *labeler.RuleSet, path string, listErrors bool) error {
+func scoreGold(env Env, rs *labeler.RuleSet, path string, listErrors bool) error {
 	files, err := goldFiles(path)
 	if err != nil {
 		return err
 	}
-	out := bufio.NewWriter(e.stdout)
+	out := bufio.NewWriter(env.Stdout)
 	fmt.Fprintf(out, "rules %s\n", rs.Digest())
 	var all labeler.Score
 	for _, f := range files {
@@ -72,7 +71,7 @@ func runLabelEval(e env, rs *labeler.RuleSet, path string, listErrors bool) erro
 // listErrors it writes each cell read differently.
 func scoreFile(w io.Writer, rs *labeler.RuleSet, path string, listErrors bool) (labeler.Score, error) {
 	var s labeler.Score
-	if err := session.CheckInput(path); err != nil {
+	if err := CheckInput(path); err != nil {
 		return s, err
 	}
 	fh, err := os.Open(path)
@@ -94,7 +93,7 @@ func scoreFile(w io.Writer, rs *labeler.RuleSet, path string, listErrors bool) (
 		}
 		for i := range cells {
 			if cells[i] != c.Gold[i] {
-				writeLine(w, "%s %s %s: gold %s, read %s (span %q)", path, c.ID, labels[i], c.Gold[i], cells[i], spanOf(got, labels[i]))
+				WriteLine(w, "%s %s %s: gold %s, read %s (span %q)", path, c.ID, labels[i], c.Gold[i], cells[i], spanOf(got, labels[i]))
 			}
 		}
 	}
@@ -114,7 +113,7 @@ func spanOf(ds []schema.DraftLabel, l schema.Label) string {
 // and a per-label table.
 func printScore(w io.Writer, name string, s *labeler.Score) {
 	total, correct := s.Cells()
-	writeLine(w, "%s: %d drafts, %d cells, %d read as gold, accuracy %.4f", name, s.Drafts, total, correct, s.Accuracy())
+	WriteLine(w, "%s: %d drafts, %d cells, %d read as gold, accuracy %.4f", name, s.Drafts, total, correct, s.Accuracy())
 	fmt.Fprintf(w, "  %-10s %9s %7s %6s %8s\n", "status", "precision", "recall", "F1", "support")
 	for _, st := range labeler.Statuses() {
 		p := s.Status(st, -1)
