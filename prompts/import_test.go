@@ -38,7 +38,7 @@ func readFile(t *testing.T, path string) string {
 // path (the prompts module as m, the inference module as i, the text on
 // stdin as stdin) and returns what print(expr, end="") writes. The test
 // is skipped without python3; the golden tests still pin the bytes.
-func pythonEval(t *testing.T, expr, stdin string) string {
+func pythonEval(t *testing.T, jobs ...pyJob) []string {
 	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
@@ -46,17 +46,33 @@ func pythonEval(t *testing.T, expr, stdin string) string {
 	}
 	abs, err := filepath.Abs(synthModule)
 	require.NoError(t, err)
-	prog := "import sys; sys.path.insert(0, " + pyQuote(abs) + "); import prompts as m, inference as i; " +
-		"stdin = sys.stdin.buffer.read().decode('utf-8'); print(" + expr + ", end='')"
+	// One interpreter evaluates every expression, each with its own stdin:
+	// the jobs come as JSON on stdin, the values go back as a JSON list.
+	prog := "import sys, json; sys.path.insert(0, " + pyQuote(abs) + "); import prompts as m, inference as i; " +
+		"jobs = json.loads(sys.stdin.buffer.read().decode('utf-8')); " +
+		"print(json.dumps([str(eval(e, {'m': m, 'i': i, 'stdin': s})) for e, s in jobs]), end='')"
+	in := make([][2]string, len(jobs))
+	for k, j := range jobs {
+		in[k] = [2]string{j.expr, j.stdin}
+	}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
 	cmd := exec.Command(py, "-c", prog)
 	cmd.Env = append(os.Environ(), "PYTHONIOENCODING=utf-8", "PYTHONDONTWRITEBYTECODE=1")
-	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Stdin = bytes.NewReader(b)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	require.NoError(t, err, stderr.String())
-	return string(out)
+	var values []string
+	require.NoError(t, json.Unmarshal(out, &values))
+	require.Len(t, values, len(jobs))
+	return values
 }
+
+// pyJob is one Python expression for pythonEval, and what it reads as
+// stdin.
+type pyJob struct{ expr, stdin string }
 
 func pyQuote(s string) string {
 	b, _ := json.Marshal(s)
@@ -77,22 +93,31 @@ func TestImportMatchesPython(t *testing.T) {
 	_, err := Import(synthProject, dir, ImportOptions{DraftMode: DraftFaithful})
 	require.NoError(t, err)
 
-	assert.Equal(t, pythonEval(t, "m.IMAGE_GROUNDING_PROMPT.format("+formatArgs()+")", ""), readFile(t, filepath.Join(dir, GroundingFile)))
-	assert.Equal(t, pythonEval(t, "i.RETRY_CORRECTIVE_SUFFIX", ""), readFile(t, filepath.Join(dir, CorrectiveFile)))
-	assert.Equal(t, pythonEval(t, "i._DRAFT_SYSTEM_INSTRUCTION", ""), readFile(t, filepath.Join(dir, DraftSystemFile)))
-
-	set, err := Load(dir)
-	require.NoError(t, err)
-	for _, draft := range []string{
+	drafts := []string{
 		"Round shape at the left. No square.",
 		"  \n\x1c Braces {draft_report} {{x}} }{ and \\ \"quotes\" é 😀\n\t ",
 		"{{DRAFT_INLINE}} inside the draft",
 		"line one\r\nline two\u00a0",
-	} {
+	}
+	jobs := []pyJob{
+		{"m.IMAGE_GROUNDING_PROMPT.format(" + formatArgs() + ")", ""},
+		{"i.RETRY_CORRECTIVE_SUFFIX", ""},
+		{"i._DRAFT_SYSTEM_INSTRUCTION", ""},
+	}
+	for _, d := range drafts {
+		jobs = append(jobs, pyJob{"m.DRAFT_PARSING_PROMPT.format(" + formatArgs() + ", draft_report=stdin.strip())", d})
+	}
+	want := pythonEval(t, jobs...)
+	assert.Equal(t, want[0], readFile(t, filepath.Join(dir, GroundingFile)))
+	assert.Equal(t, want[1], readFile(t, filepath.Join(dir, CorrectiveFile)))
+	assert.Equal(t, want[2], readFile(t, filepath.Join(dir, DraftSystemFile)))
+
+	set, err := Load(dir)
+	require.NoError(t, err)
+	for k, draft := range drafts {
 		got, err := set.Draft.RenderDraft(draft)
 		require.NoError(t, err)
-		want := pythonEval(t, "m.DRAFT_PARSING_PROMPT.format("+formatArgs()+", draft_report=stdin.strip())", draft)
-		assert.Equal(t, want, got, "%q", draft)
+		assert.Equal(t, want[3+k], got, "%q", draft)
 	}
 }
 
