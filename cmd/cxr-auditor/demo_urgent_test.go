@@ -43,12 +43,13 @@ func TestDemoUrgentAgreedConfirmRow(t *testing.T) {
 		}
 	}
 	wait(row, "the row to confirm")
-	pressUntilSaved(t, press, out, "i", "confirmed saved")
+	pressUntilStored(t, press, out, "i", d.DB, "demo-12-nodule-hedge")
 	_, err = press.Write([]byte("q"))
 	require.NoError(t, err)
 	require.NoError(t, <-ran, errOut.String())
 
 	screen := out.String()
+	assert.Contains(t, screen, "saved ✓ demo-12-nodule-hedge nodule_mass: confirmed")
 	assert.Contains(t, screen, "URGENT")
 	assert.Contains(t, screen, "nodule_mass")
 	assert.NotContains(t, screen, "own prompt", "the demo's replayed model needs no prompt warning")
@@ -69,31 +70,38 @@ func TestDemoUrgentAgreedConfirmRow(t *testing.T) {
 	assert.Empty(t, rr.Report.Disagreements)
 }
 
-// pressUntilSaved presses key until the screen shows saved. A verdict key
-// is ignored while the item's result is being served again from the
-// cache (the demo serves every item again at start), and the screen then
-// says "no verdict given" or "results not in yet": only then is it
-// pressed again, so a press that was only slow is never repeated.
-func pressUntilSaved(t *testing.T, press io.Writer, out *watchWriter, key, saved string) {
+// pressUntilStored presses key until the store at db holds tester's
+// verdict on item. A verdict key is ignored while the item's result is
+// being served again from the cache (the demo serves every item again at
+// start), and the screen then says "no verdict given" or "results not in
+// yet": only then is it pressed again, so a press that was only slow is
+// never repeated. The store, not the screen, says when it is saved: the
+// renderer writes only the cells that change, so a status's words may
+// never reach the terminal in one piece.
+func pressUntilStored(t *testing.T, press io.Writer, out *watchWriter, key, db, item string) {
 	t.Helper()
-	done := out.waitFor(saved)
-	for attempt := 0; attempt < 20; attempt++ {
+	stored := func() bool {
+		st, err := store.Open(t.Context(), db, store.ReadOnly())
+		if err != nil {
+			return false
+		}
+		defer st.Close()
+		vs, err := st.Verdicts(t.Context(), item, "tester")
+		return err == nil && len(vs) > 0
+	}
+	for attempt := 0; attempt < 6; attempt++ {
 		from := len(out.String())
 		_, err := press.Write([]byte(key))
 		require.NoError(t, err)
-		deadline := time.After(10 * time.Second)
-		for ignored := false; !ignored; {
-			select {
-			case <-done:
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if stored() {
 				return
-			case <-deadline:
-				ignored = true
-			case <-time.After(10 * time.Millisecond):
-				since := out.String()[from:]
-				ignored = strings.Contains(since, "no verdict given") || strings.Contains(since, "results not in yet")
+			}
+			if since := out.String()[from:]; strings.Contains(since, "no verdict given") || strings.Contains(since, "results not in yet") {
+				time.Sleep(100 * time.Millisecond) // let the result come in
+				break
 			}
 		}
-		time.Sleep(100 * time.Millisecond) // let the result come in
 	}
-	t.Fatalf("key %q never showed %q:\n%q", key, saved, tail(out.String(), 3000))
+	t.Fatalf("key %q stored no verdict on %s:\n%q", key, item, tail(out.String(), 3000))
 }
