@@ -77,6 +77,7 @@ func TestRunPreflight(t *testing.T) {
 // TestRunOffline: with no host answering, run writes every cached result
 // (cached, unverified) and fails only the uncached items, in worklist order.
 func TestRunOffline(t *testing.T) {
+	t.Parallel() // it waits out the client's retries on a dead host: other tests run meanwhile
 	dir := t.TempDir()
 	srv := runServer(t)
 	wl := runWorklist(t, dir, 2)
@@ -118,6 +119,7 @@ func TestRunOffline(t *testing.T) {
 // once reported every item done). CXR_AUDITOR_BUSY_TIMEOUT keeps the wait
 // short.
 func TestRunCountsUnstoredResults(t *testing.T) {
+	t.Parallel() // it waits for a held write lock: other tests run meanwhile
 	dir := t.TempDir()
 	respond := func(req *api.ChatRequest) ollamatest.Reply {
 		return ollamatest.Reply{Content: `[]`, Latency: time.Second}

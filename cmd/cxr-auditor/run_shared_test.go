@@ -116,6 +116,7 @@ func startWorker(t *testing.T, args []string, out string) *sharedWorker {
 // calling when it died, no stage was stored twice, and each survivor's
 // output holds every item in worklist order.
 func TestRunSharedThreeWorkersOneKilled(t *testing.T) {
+	t.Parallel() // it waits out a dead worker's leases: other tests run meanwhile
 	forEachStore(t, func(t *testing.T, loc string) {
 		dir := t.TempDir()
 		const n = 30

@@ -167,6 +167,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 // them, and the exit status is 128 + the signal (SIGHUP once left --out
 // empty although the results were stored).
 func TestRunStopsOnSignals(t *testing.T) {
+	t.Parallel() // it waits on processes: other tests run meanwhile
 	for _, tt := range []struct {
 		sig  syscall.Signal
 		code int
@@ -236,6 +237,7 @@ func TestRunKilledKeepsPartial(t *testing.T) {
 // again and exits 128 + the signal (SIGHUP once left the terminal raw in
 // the alternate screen; SIGINT exited 0).
 func TestReviewStopsOnSignals(t *testing.T) {
+	t.Parallel() // it waits on processes in a pty: other tests run meanwhile
 	for _, tt := range []struct {
 		sig  syscall.Signal
 		code int
