@@ -18,6 +18,18 @@ const (
 
 const undefinedLength = 0xFFFFFFFF
 
+// MaxDICOMDepth is the deepest sequence nesting a DICOM file may have, and
+// MaxDICOMElements the most elements it may hold, before it is refused with
+// ErrUnsupported. Why: the library parses each nested sequence by recursion
+// and keeps every element, so a file of a million nested sequences (36 MB,
+// under the byte limit) overflows the goroutine stack, which no recover can
+// catch, and millions of tiny elements cost gigabytes. Radiographs nest a few
+// levels and hold a few thousand elements.
+const (
+	MaxDICOMDepth    = 64
+	MaxDICOMElements = 200_000
+)
+
 // dicomLayout is what scanDICOM learns about a file's structure.
 type dicomLayout struct {
 	ts string
@@ -110,6 +122,9 @@ type datasetWalk struct {
 	// or -1 for an undefined-length one (closed by a sequence delimiter):
 	// an element is top-level when nest is empty.
 	nest []int
+	// elements counts the element headers walked, items and delimiters
+	// included, against MaxDICOMElements.
+	elements int
 }
 
 func (w *datasetWalk) run() error {
@@ -122,6 +137,9 @@ func (w *datasetWalk) run() error {
 			return fmt.Errorf("truncated element header at offset %d (file is %d bytes)", w.pos, len(data))
 		}
 		group, el := bo.Uint16(data[w.pos:]), bo.Uint16(data[w.pos+2:])
+		if w.elements++; w.elements > MaxDICOMElements {
+			return fmt.Errorf("more than %d elements (at offset %d): refused before parsing, a radiograph holds far fewer: %w", MaxDICOMElements, w.pos, ErrUnsupported)
+		}
 		var err error
 		if group == 0xFFFE {
 			err = w.delimiter(el)
@@ -188,7 +206,7 @@ func (w *datasetWalk) element(group, el uint16) error {
 				w.lay.pixelHdr, w.lay.pixelOff, w.lay.pixelLen = start, -1, 0
 			}
 		default:
-			w.nest = append(w.nest, -1) // a sequence: walk its items
+			return w.push(-1, group, el, start) // a sequence: walk its items
 		}
 		return nil
 	}
@@ -199,10 +217,19 @@ func (w *datasetWalk) element(group, el uint16) error {
 		w.lay.pixelHdr, w.lay.pixelOff, w.lay.pixelLen = start, w.pos, int(vl)
 	}
 	if vr == "SQ" {
-		w.nest = append(w.nest, w.pos+int(vl))
-	} else {
-		w.pos += int(vl)
+		return w.push(w.pos+int(vl), group, el, start)
 	}
+	w.pos += int(vl)
+	return nil
+}
+
+// push enters the sequence (group, el) at offset start, which ends at end
+// (-1: at its delimiter), refusing nesting deeper than MaxDICOMDepth.
+func (w *datasetWalk) push(end int, group, el uint16, start int) error {
+	if len(w.nest) >= MaxDICOMDepth {
+		return fmt.Errorf("sequence (%04X,%04X) at offset %d is nested more than %d deep: refused before parsing: %w", group, el, start, MaxDICOMDepth, ErrUnsupported)
+	}
+	w.nest = append(w.nest, end)
 	return nil
 }
 
