@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/store"
@@ -79,6 +80,9 @@ type batch struct {
 	results *resultsWriter
 	prog    *progress
 	sum     runSummary
+	// truth scores the items with truth as they are written (nil until
+	// the first).
+	truth *compare.Scores
 }
 
 // run warns, starts the scheduler, runs the items and ends the run.
@@ -153,7 +157,11 @@ func (b *batch) startEvent() map[string]any {
 // items runs every item, writing each line in worklist order, whatever
 // order items finish in; a shared run also returns its summary line.
 func (b *batch) items(ctx context.Context) (string, error) {
-	emit := func(it audit.Item, r *audit.Result) { b.results.write(makeRunOutput(it, r)) }
+	emit := func(it audit.Item, r *audit.Result) {
+		o := makeRunOutput(it, r)
+		b.scoreTruth(it, r, &o)
+		b.results.write(o)
+	}
 	ordered := pipeline.NewInOrderStream(emit)
 	if b.shared {
 		ordered = pipeline.NewInOrder(b.s.List.Items, emit)
@@ -180,6 +188,9 @@ func (b *batch) end(ctx context.Context, wall time.Duration, sharedLine string, 
 		"failed": sum.failed, "salvaged": sum.salvaged, "cached": sum.cached, "urgent": sum.urgent, "in_doubt": sum.inDoubt,
 		"wall_ms": wall.Milliseconds(), "interrupted": ctx.Err() != nil})
 	fmt.Fprintf(stderr, "cxr-auditor run: %s\n", sum.line(wall))
+	if line := b.truthLine(ctx); line != "" {
+		WriteLine(stderr, "cxr-auditor run: %s", line)
+	}
 	if sharedLine != "" {
 		WriteLine(stderr, "cxr-auditor run: %s", sharedLine)
 	}

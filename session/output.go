@@ -46,6 +46,11 @@ type RunOutput struct {
 	// StoreError: the result could not be stored (it will not be served
 	// from the cache; run counts the item as failed).
 	StoreError string `json:"store_error,omitempty"`
+	// TruthErrors are the findings' errors against the item's truth
+	// (missed, spurious, mislocated, matched: compare.TruthErrors at
+	// compare.LooseIoU), present only when the item has truth (the
+	// worklist's or --truth's) and its grounding succeeded.
+	TruthErrors *[]audit.TruthError `json:"truth_errors,omitempty"`
 }
 
 // RunProvenance is what each stage of an item rests on.

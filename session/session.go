@@ -49,6 +49,11 @@ type Config struct {
 	// files outside its folder (--allow-outside-paths, the bundled demo).
 	Worklist     string
 	AllowOutside bool
+	// Truth is a ground-truth source besides the worklist's own truth
+	// column (--truth): a truth file (JSONL of {id, findings}) or another
+	// worklist with truth. Its rows replace the worklist's truth by id; ""
+	// for none.
+	Truth string
 	// DB is the store (--db); "" means StoreLocation's default.
 	DB string
 	// Read is how the worklist is read.
@@ -94,6 +99,7 @@ type Session struct {
 	// Sched is the scheduler, nil until Schedule.
 	Sched *pipeline.Scheduler
 
+	truth    *truthByID // Config.Truth read, nil without
 	debugLog io.Closer
 }
 
@@ -113,6 +119,9 @@ func Open(ctx context.Context, env Env, cfg Config) (*Session, error) {
 func (s *Session) open(ctx context.Context) error {
 	cfg := s.cfg
 	protected := append(StoreFiles(s.DB), Protected{"the worklist", cfg.Worklist})
+	if cfg.Truth != "" {
+		protected = append(protected, Protected{"the truth", cfg.Truth})
+	}
 	for _, o := range cfg.Outputs {
 		if o.Path == "" || o.Flag == "--debug" {
 			continue
@@ -128,6 +137,9 @@ func (s *Session) open(ctx context.Context) error {
 		return err
 	}
 	if err := s.read(ctx); err != nil {
+		return err
+	}
+	if err := s.loadTruth(ctx); err != nil {
 		return err
 	}
 	opts, err := StoreOptions(s.env.Getenv)
@@ -190,6 +202,9 @@ func (s *Session) read(ctx context.Context) error {
 func (s *Session) LoadWhole(ctx context.Context) error {
 	var err error
 	s.List, err = worklist.Load(ctx, s.cfg.Worklist, WorklistOptions(s.cfg.AllowOutside)...)
+	if err == nil && s.truth != nil {
+		s.truth.apply(s.List.Items)
+	}
 	return err
 }
 

@@ -38,7 +38,7 @@ cxr-auditor demo --fresh`
 // demoFlags are the demo command's settings.
 type demoFlags struct {
 	dir, db, annotator, graphics, study string
-	draftModel                          string
+	draftModel, truth                   string
 	fast, fresh, blind, blindSet, ascii bool
 	quality                             *qualityFlag
 }
@@ -76,6 +76,7 @@ func newDemoCmd(e env) *cobra.Command {
 	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
 	f.quality = addQualityFlag(cmd)
 	addASCIIFlag(cmd, &f.ascii)
+	addTruthFlag(cmd, &f.truth)
 	_ = cmd.RegisterFlagCompletionFunc("dir", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	})
@@ -97,7 +98,7 @@ func runDemo(ctx context.Context, e env, f demoFlags, hold *termhold.Hold) error
 	}
 	return session.RunDemo(ctx, e.session(), session.DemoOptions{Dir: f.dir, DB: f.db, Fast: f.fast, Fresh: f.fresh},
 		session.WorkstationConfig{
-			Config:    session.Config{DraftModel: f.draftModel},
+			Config:    session.Config{DraftModel: f.draftModel, Truth: f.truth},
 			Annotator: f.annotator, Blind: f.blind, BlindSet: f.blindSet, Study: f.study,
 			Graphics: f.graphics, Quality: quality, ASCII: f.ascii, Hold: hold,
 		})

@@ -47,6 +47,7 @@ type reviewFlags struct {
 	// allowOutside: --allow-outside-paths.
 	allowOutside bool
 	ascii        bool
+	truth        string
 }
 
 func newReviewCmd(e env) *cobra.Command {
@@ -81,6 +82,7 @@ func newReviewCmd(e env) *cobra.Command {
 	fl.StringVar(&f.debug, "debug", "", "write a debug log to FILE")
 	addAllowOutsideFlag(cmd, &f.allowOutside)
 	addASCIIFlag(cmd, &f.ascii)
+	addTruthFlag(cmd, &f.truth)
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
 	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
@@ -109,7 +111,7 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string, hold 
 	}
 	return session.Workstation(ctx, e.session(), session.WorkstationConfig{
 		Config: session.Config{
-			Command: "review", Worklist: worklist, AllowOutside: f.allowOutside, DB: f.db,
+			Command: "review", Worklist: worklist, AllowOutside: f.allowOutside, DB: f.db, Truth: f.truth,
 			Hosts: hosts, GroundingModel: f.ollama.groundingModel, DraftModel: f.ollama.draftModel, Prompts: promptSet,
 			Urgent: f.urgent.labels, Capacity: f.jobs, Prefetch: f.prefetch, Debug: f.debug,
 			Attempts: f.ollama.attempts, EmbeddedPromptOK: f.ollama.embeddedPromptOK,

@@ -28,7 +28,11 @@ Each output line (JSONL, to --out or stdout, in worklist order) is
    "salvaged", "cached", "unverified"?, "error"?, "store_error"?}
 findings is null when the grounding failed; error names the failed stage;
 store_error says the result could not be stored (the item counts as
-failed).
+failed). An item with truth (the worklist's truth column, or --truth FILE,
+JSONL of {"id", "findings"}, whose rows replace it by id) also has
+"truth_errors": its findings against the truth (missed, spurious,
+mislocated, matched), and the run ends with a line of figures against
+the truth. A --truth whose ids match no item is an error (exit 1).
 
 Both models are looked up on every host first: a model missing everywhere,
 or a grounding model without "vision", stops the run (exit 1) with the fix
@@ -72,6 +76,7 @@ type runFlags struct {
 	allowOutside bool
 	share        string
 	lease        time.Duration
+	truth        string
 }
 
 func newRunCmd(e env) *cobra.Command {
@@ -94,6 +99,7 @@ func newRunCmd(e env) *cobra.Command {
 	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
 	addAllowOutsideFlag(cmd, &f.allowOutside)
+	addTruthFlag(cmd, &f.truth)
 	fl.StringVar(&f.share, "share", "auto", "share the worklist with other run processes on the same store: auto (when the store is PostgreSQL), on or off")
 	fl.DurationVar(&f.lease, "lease", time.Minute, "how long an item stays claimed by a worker that stopped answering (shared runs; renewed every third of it)")
 	_ = cmd.RegisterFlagCompletionFunc("share", completeWords("auto", "on", "off"))
@@ -117,7 +123,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	}
 	return session.Run(ctx, e.session(), session.RunConfig{
 		Config: session.Config{
-			Worklist: wlPath, AllowOutside: f.allowOutside, DB: f.db,
+			Worklist: wlPath, AllowOutside: f.allowOutside, DB: f.db, Truth: f.truth,
 			Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel, Prompts: promptSet,
 			Urgent: f.urgent.labels, Capacity: f.jobs, Attempts: of.attempts, EmbeddedPromptOK: of.embeddedPromptOK,
 		},

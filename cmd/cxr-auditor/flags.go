@@ -26,3 +26,11 @@ func wantASCII(e env, cmd *cobra.Command, flag bool) bool {
 	}
 	return tui.WantASCII(e.getenv)
 }
+
+// addTruthFlag defines --truth on a command that reads a worklist: ground
+// truth besides the worklist's own truth column.
+func addTruthFlag(cmd *cobra.Command, truth *string) {
+	cmd.Flags().StringVar(truth, "truth", "",
+		"ground truth FILE (JSONL of {id, findings}) or a WORKLIST with a truth column; replaces the worklist's truth by id")
+	_ = cmd.RegisterFlagCompletionFunc("truth", completeJSONL)
+}
