@@ -31,7 +31,9 @@ type rowBuilder struct {
 	allowOutside bool
 	// realDir is dir with its symlinks resolved, found on first use.
 	realDir string
-	seen    idSet
+	// files caches what the file system said about the paths rows name.
+	files fileCache
+	seen  idSet
 	// onItem and onProblem, when set, take each good and bad row instead
 	// of items and problems (Scan). An error from onItem stops the
 	// read: it is kept in stop.
@@ -90,7 +92,7 @@ func (b *rowBuilder) resolve(field, p string) (string, error) {
 	if !inside(b.dir, full) {
 		return "", fmt.Errorf("%s %q leads %w %s", field, p, ErrOutsideFolder, b.dir)
 	}
-	real, err := b.ops.evalSymlinks(full)
+	real, err := b.realPath(full)
 	if err != nil {
 		return full, nil // missing: the stat that follows says so
 	}
@@ -137,7 +139,7 @@ func (b *rowBuilder) add(r rawRow) {
 		b.fail(r.line, id, err)
 		return
 	}
-	st, err := b.ops.stat(imgPath)
+	st, err := b.stat(imgPath)
 	if err != nil {
 		b.fail(r.line, id, fmt.Errorf("image: %w", err))
 		return
@@ -182,7 +184,7 @@ func (b *rowBuilder) readDraft(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st, err := b.ops.stat(path)
+	st, err := b.stat(path)
 	if err != nil {
 		return "", fmt.Errorf("draft_file: %w", err)
 	}

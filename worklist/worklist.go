@@ -86,14 +86,16 @@ func AllowOutsidePaths() Option {
 
 // fileOps is the file system access a worklist loader may do: stat images,
 // read draft files, resolve symlinks. Tests substitute it to prove images
-// are never opened.
+// are never opened. A nil lstat means stat (a file system without
+// symlinks).
 type fileOps struct {
 	stat         func(string) (fs.FileInfo, error)
+	lstat        func(string) (fs.FileInfo, error)
 	readFile     func(string) ([]byte, error)
 	evalSymlinks func(string) (string, error)
 }
 
-var osFileOps = fileOps{stat: os.Stat, readFile: os.ReadFile, evalSymlinks: filepath.EvalSymlinks}
+var osFileOps = fileOps{stat: os.Stat, lstat: os.Lstat, readFile: os.ReadFile, evalSymlinks: filepath.EvalSymlinks}
 
 // Load loads the worklist at path: a CSV file with a header row (id,
 // image, draft and/or draft_file, optionally truth; any order and case, a

@@ -270,19 +270,20 @@ func TestLoadWorklistCanceled(t *testing.T) {
 
 // countingOps wraps the OS file operations and counts reads per path.
 type countingOps struct {
-	stats, reads atomic.Int64
-	readPaths    []string
+	stats, lstats, evals, reads atomic.Int64
+	readPaths                   []string
 }
 
 func (c *countingOps) ops() fileOps {
 	return fileOps{
-		stat: func(p string) (fs.FileInfo, error) { c.stats.Add(1); return os.Stat(p) },
+		stat:  func(p string) (fs.FileInfo, error) { c.stats.Add(1); return os.Stat(p) },
+		lstat: func(p string) (fs.FileInfo, error) { c.lstats.Add(1); return os.Lstat(p) },
 		readFile: func(p string) ([]byte, error) {
 			c.reads.Add(1)
 			c.readPaths = append(c.readPaths, p)
 			return os.ReadFile(p)
 		},
-		evalSymlinks: filepath.EvalSymlinks,
+		evalSymlinks: func(p string) (string, error) { c.evals.Add(1); return filepath.EvalSymlinks(p) },
 	}
 }
 
@@ -305,7 +306,9 @@ func TestLoadWorklistNeverReadsImages(t *testing.T) {
 	wl, err := load(context.Background(), filepath.Join(dir, "wl.csv"), c.ops(), config{})
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 1000)
-	assert.EqualValues(t, 1501, c.stats.Load(), "one stat per image and per draft file, plus the worklist itself")
+	assert.EqualValues(t, 1, c.stats.Load(), "the worklist itself")
+	assert.EqualValues(t, 2, c.lstats.Load(), "each file once, however many rows name it")
+	assert.EqualValues(t, 2, c.evals.Load(), "the worklist's folder, resolved once")
 	assert.EqualValues(t, 500, c.reads.Load())
 	for _, p := range c.readPaths {
 		require.Equal(t, filepath.Join(dir, "d.txt"), p)

@@ -1,0 +1,87 @@
+package worklist
+
+import (
+	"io/fs"
+	"path/filepath"
+)
+
+// fileCache remembers, for one read of a worklist, what the file system
+// said about the paths its rows name: each folder's real path (its
+// symlinks resolved) and the lstat of the most recent files. A big
+// worklist names the same few folders on every row and often the same
+// files; resolving every component of every path again was most of the
+// cost of reading one (docs/performance.md).
+type fileCache struct {
+	realDirs map[string]realDir
+	infos    map[string]lstatResult
+}
+
+type realDir struct {
+	path string
+	err  error
+}
+
+type lstatResult struct {
+	info fs.FileInfo
+	err  error
+}
+
+// maxCachedInfos bounds the files whose lstat is kept: a worklist naming a
+// million distinct images must not keep a million results.
+const maxCachedInfos = 4096
+
+// lstat is ops.lstat of path, from the cache when it was asked before.
+func (b *rowBuilder) lstat(path string) (fs.FileInfo, error) {
+	if r, ok := b.files.infos[path]; ok {
+		return r.info, r.err
+	}
+	lstat := b.ops.lstat
+	if lstat == nil {
+		lstat = b.ops.stat
+	}
+	info, err := lstat(path)
+	if b.files.infos == nil {
+		b.files.infos = map[string]lstatResult{}
+	}
+	if len(b.files.infos) >= maxCachedInfos {
+		clear(b.files.infos)
+	}
+	b.files.infos[path] = lstatResult{info, err}
+	return info, err
+}
+
+// stat is ops.stat of path: the file's own lstat when it is not a
+// symlink (one system call, often none), else the file it leads to.
+func (b *rowBuilder) stat(path string) (fs.FileInfo, error) {
+	info, err := b.lstat(path)
+	if err == nil && info.Mode()&fs.ModeSymlink == 0 {
+		return info, nil
+	}
+	return b.ops.stat(path)
+}
+
+// realPath is filepath.EvalSymlinks(full) with each folder resolved once:
+// a file that is not a symlink lies in its folder's real path. An error
+// means the file or a folder on its way is missing.
+func (b *rowBuilder) realPath(full string) (string, error) {
+	info, err := b.lstat(full)
+	if err != nil {
+		return "", err
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		return b.ops.evalSymlinks(full)
+	}
+	dir, base := filepath.Split(full)
+	rd, ok := b.files.realDirs[dir]
+	if !ok {
+		rd.path, rd.err = b.ops.evalSymlinks(dir)
+		if b.files.realDirs == nil {
+			b.files.realDirs = map[string]realDir{}
+		}
+		b.files.realDirs[dir] = rd
+	}
+	if rd.err != nil {
+		return "", rd.err
+	}
+	return filepath.Join(rd.path, base), nil
+}
