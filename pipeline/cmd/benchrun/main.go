@@ -8,6 +8,7 @@
 //
 //	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode sched [-hosts 1,2] [-rounds 3]
 //	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode run [-rows 100000] [-rounds 1]
+//	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode review [-rows 1000000] [-rounds 3]
 //
 // Modes:
 //
@@ -21,6 +22,11 @@
 //     time and peak RSS of each process, against the targets: run at 100k
 //     rows in 60 s and 150 MB, at more rows in 10 min and 300 MB; export at
 //     50,000 rows/s and 100 MB.
+//   - review: review opened on ROWS items (one image, a new store each
+//     round) in a pseudo-terminal of 120x40, --graphics text: the time
+//     from exec to the first complete frame (the first item's id, then the
+//     help line) and the process's CPU time and peak RSS (VmHWM) then,
+//     against the targets: 1M rows in 1 s, fewer in 0.3 s, 300 MB.
 //
 // Every ratio is the figure over its target (or bound): 1 or less meets it.
 // With -rounds N each figure is the median of N runs, each on a new store
@@ -78,7 +84,7 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("benchrun", flag.ContinueOnError)
 	fs.StringVar(&c.bin, "bin", "bin/cxr-auditor", "the cxr-auditor binary")
 	fs.StringVar(&c.fake, "fake", "bin/fakeollama", "the fakeollama binary")
-	fs.StringVar(&c.mode, "mode", "sched", "sched (the scheduler against its bound) or run (run and export at -rows)")
+	fs.StringVar(&c.mode, "mode", "sched", "sched (the scheduler against its bound), run (run and export at -rows) or review (review's first frame at -rows)")
 	fs.StringVar(&hosts, "hosts", "1,2", "sched: numbers of hosts, comma-separated")
 	fs.IntVar(&c.rows, "rows", 100_000, "run: worklist rows")
 	fs.IntVar(&c.jobs, "jobs", 1, "run: --jobs (and the fake's capacity)")
@@ -88,8 +94,8 @@ func parseFlags(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.mode != "sched" && c.mode != "run" {
-		return c, fmt.Errorf("-mode %q: want sched or run", c.mode)
+	if c.mode != "sched" && c.mode != "run" && c.mode != "review" {
+		return c, fmt.Errorf("-mode %q: want sched, run or review", c.mode)
 	}
 	for _, h := range strings.Split(hosts, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(h))
@@ -135,8 +141,11 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 			}()
 		}
 	}
-	if c.mode == "sched" {
+	switch c.mode {
+	case "sched":
 		return benchSched(ctx, c, out)
+	case "review":
+		return benchReview(ctx, c, out)
 	}
 	return benchRun(ctx, c, out)
 }

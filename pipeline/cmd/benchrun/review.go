@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// reviewTarget is review's first-frame target at rows: 1M rows (or more)
+// in 1 s and 300 MB; fewer in 0.3 s (and the same memory ceiling).
+func reviewTarget(rows int) runTarget {
+	if rows >= 1_000_000 {
+		return runTarget{time.Second, 300}
+	}
+	return runTarget{300 * time.Millisecond, 300}
+}
+
+// reviewFrameTimeout bounds the wait for review's first frame.
+const reviewFrameTimeout = 2 * time.Minute
+
+// benchReview opens rows items in review, in a pseudo-terminal, each
+// round on a new store, and prints the time from exec to the first
+// complete frame and the peak RSS then, against the targets.
+func benchReview(ctx context.Context, c config, out io.Writer) error {
+	dir := filepath.Join(c.dir, fmt.Sprintf("review-%d", c.rows))
+	wl, err := writeWorklist(dir, c.rows, false)
+	if err != nil {
+		return err
+	}
+	f, err := startFake(ctx, c.fake, 1, schedGround, schedDraft, 1)
+	if err != nil {
+		return err
+	}
+	defer func() { _, _ = f.stop() }()
+	fmt.Fprintf(out, "review, first frame: %d rows, a pty of 120x40, --graphics text, a new store each round; median of %d; %s\n",
+		c.rows, c.rounds, machine())
+	var ms []measurement
+	for r := range c.rounds {
+		m, err := reviewRound(ctx, c, wl, filepath.Join(dir, fmt.Sprintf("round-%d", r)), f.urls[0])
+		if err != nil {
+			return fmt.Errorf("round %d: %w", r+1, err)
+		}
+		ms = append(ms, m)
+		if c.rounds > 1 {
+			fmt.Fprintf(out, "  round %d: first frame %.3fs, %.2fs CPU, %.0f MB; load %s\n", r+1,
+				m.wall.Seconds(), m.cpu.Seconds(), m.rssMB(), loadAvg())
+		}
+	}
+	m, t := medianMeasurement(ms), reviewTarget(c.rows)
+	fmt.Fprintf(out, "%-7s %9s %9s %8s %8s %8s %8s\n", "", "frame", "target", "ratio", "CPU", "RSS", "ratio")
+	fmt.Fprintf(out, "%-7s %8.3fs %8.1fs %7.3fx %7.2fs %5.0f MB %7.3fx\n", "review", m.wall.Seconds(), t.wall.Seconds(),
+		m.wall.Seconds()/t.wall.Seconds(), m.cpu.Seconds(), m.rssMB(), m.rssMB()/t.rssMB)
+	return nil
+}
+
+// reviewRound starts review on wl in a pty and returns the time from
+// exec to its first complete frame (the first item's id, then the help
+// line's last key, after the alternate screen is entered), with its CPU
+// time and peak RSS read from /proc at that moment; then it ends review.
+func reviewRound(ctx context.Context, c config, wl, dir, url string) (measurement, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return measurement{}, fmt.Errorf("round folder: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, c.bin, "review", wl, "--db", filepath.Join(dir, "bench.cxr.db"),
+		"--ollama", url, "--graphics", "text", "--annotator", "bench")
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	start := time.Now()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	if err != nil {
+		return measurement{}, fmt.Errorf("start review: %w", err)
+	}
+	defer tty.Close()
+	frame := make(chan time.Duration, 1)
+	screen := &frameWatch{first: []byte("case-0000000"), last: []byte(" quit"), start: start, done: frame}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		_, _ = io.Copy(screen, tty)
+	}()
+	var m measurement
+	timer := time.NewTimer(reviewFrameTimeout)
+	defer timer.Stop()
+	select {
+	case m.wall = <-frame:
+		m.cpu, m.maxRSS = procFigures(cmd.Process.Pid)
+	case <-copied:
+		_ = cmd.Wait()
+		return m, fmt.Errorf("review ended before its first frame:\n%s", lastLines(screen.text(), 5))
+	case <-timer.C:
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return m, fmt.Errorf("no first frame in %v:\n%s", reviewFrameTimeout, lastLines(screen.text(), 5))
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	<-copied
+	return m, nil
+}
+
+// frameWatch collects a pty's output and sends the time since start on
+// done once the output holds first and, after it, last.
+type frameWatch struct {
+	mu          sync.Mutex
+	buf         []byte
+	first, last []byte
+	start       time.Time
+	done        chan time.Duration
+	sent        bool
+}
+
+func (w *frameWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if !w.sent {
+		if i := bytes.Index(w.buf, w.first); i >= 0 && bytes.Contains(w.buf[i:], w.last) {
+			w.sent = true
+			w.done <- time.Since(w.start)
+		}
+	}
+	return len(p), nil
+}
+
+func (w *frameWatch) text() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.buf)
+}
+
+// procFigures reads a running process's CPU time (user + system, from
+// /proc/PID/stat) and peak RSS (VmHWM); zero where unreadable.
+func procFigures(pid int) (cpu time.Duration, hwm int64) {
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// Fields after the command name, which is in parentheses.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 {
+			f := strings.Fields(string(b[i+1:]))
+			if len(f) > 12 {
+				u, _ := strconv.ParseInt(f[11], 10, 64)
+				s, _ := strconv.ParseInt(f[12], 10, 64)
+				cpu = time.Duration(u+s) * time.Second / 100 // USER_HZ
+			}
+		}
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+				kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				if err == nil {
+					hwm = kb * 1024
+				}
+			}
+		}
+	}
+	return cpu, hwm
+}
