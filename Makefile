@@ -40,7 +40,9 @@ bench:
 ## their targets (pipeline/cmd/benchrun; medians of SCHED_ROUNDS and
 ## RUN_ROUNDS runs; run with --jobs RUN_JOBS against a fake serving as many
 ## at once), then eval with 2,000 bootstrap resamples on one core at
-## EVAL_ROWS rows against its targets (compare/cmd/evalbench).
+## EVAL_ROWS rows against its targets (compare/cmd/evalbench), then
+## review's first frame in a pty at each of REVIEW_ROWS rows (benchrun
+## -mode review, medians of REVIEW_ROUNDS).
 ## Figures: docs/performance.md
 ROUNDS ?= 15
 BENCH_ROWS ?= 100000
@@ -49,6 +51,8 @@ RUN_ROUNDS ?= 1
 RUN_JOBS ?= 8
 EVAL_ROWS ?= 100000,1000000
 EVAL_ROUNDS ?= 1
+REVIEW_ROWS ?= 100000 1000000
+REVIEW_ROUNDS ?= 3
 bench-compare: build
 	@dir=$$(mktemp -d) && $(GO) run ./radiograph/phantom/genphantoms -bench -out $$dir && \
 	  python3 render/bench/compare.py ./$(BIN) $$dir $(ROUNDS); rc=$$?; rm -rf $$dir; exit $$rc
@@ -57,6 +61,7 @@ bench-compare: build
 	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode sched -hosts 1,2 -rounds $(SCHED_ROUNDS)
 	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode run -rows $(BENCH_ROWS) -jobs $(RUN_JOBS) -rounds $(RUN_ROUNDS)
 	$(GO) run ./compare/cmd/evalbench -bin $(BIN) -rows $(EVAL_ROWS) -rounds $(EVAL_ROUNDS)
+	for n in $(REVIEW_ROWS); do ./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode review -rows $$n -rounds $(REVIEW_ROUNDS) || exit 1; done
 
 ## term-matrix: screenshots of the demo in xterm (sixel), kitty 0.26 (kitty
 ## graphics, no placeholders), mlterm (sixel, light background), tmux
