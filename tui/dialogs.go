@@ -86,6 +86,7 @@ func (m *Model) handleDialogKey(msg tea.KeyPressMsg) tea.Cmd {
 		in, cmd = m.search.HandleKey(msg, m.keys)
 	case modeNote:
 		in, cmd = m.note.HandleKey(msg, m.keys)
+		m.noteRefused()
 	case modeRaw:
 		in, cmd = m.raw.HandleKey(msg, m.keys)
 	}
@@ -135,7 +136,9 @@ func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
 	case modeSearch:
 		return m.search.Update(msg)
 	case modeNote:
-		return m.note.Update(msg)
+		cmd := m.note.Update(msg)
+		m.noteRefused()
+		return cmd
 	case modeRaw:
 		return m.raw.Update(msg)
 	}

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"unicode/utf8"
+
 	"github.com/cxr-auditor/cxr-auditor/audit"
 
 	"charm.land/bubbles/v2/key"
@@ -14,17 +16,28 @@ import (
 // by the note key; quitting with a draft asks first and the exit summary
 // names it.
 
+// NoteLimit is the longest note in characters. The editor shows the
+// count against it and refuses, with a message, typing or a paste that
+// would pass it: a note is never cut.
+const NoteLimit = 10000
+
 // noteDialog edits the reviewer's note on one item.
 type noteDialog struct {
 	area   textarea.Model
 	itemID string
 	orig   string // the text the editor opened with
+	// refused is the length of the text last refused (0: none), for the
+	// root to say so.
+	refused int
 }
 
 func newNoteDialog() noteDialog {
 	a := textarea.New()
-	a.Placeholder = "note on this item (ctrl+s saves, esc cancels)"
-	a.CharLimit = 4000
+	a.Placeholder = "note on this item (ctrl+s saves, esc closes and keeps a draft)"
+	// No cut-off of the editor's own (it would cut silently), and no line
+	// cap (the default stops new lines at 99): admit enforces NoteLimit.
+	a.CharLimit = 0
+	a.MaxHeight = 0
 	a.ShowLineNumbers = false
 	st := a.Styles()
 	st.Cursor.Blink = false
@@ -64,11 +77,44 @@ func (d *noteDialog) HandleKey(msg tea.KeyPressMsg, k KeyMap) (intent, tea.Cmd) 
 	return nil, d.Update(msg)
 }
 
-// Update forwards other messages to the editor.
+// Update forwards other messages to the editor, except typing or a paste
+// that would take the note past NoteLimit (refused whole, see refused).
 func (d *noteDialog) Update(msg tea.Msg) tea.Cmd {
+	if n := d.area.Length() + addedLen(msg); n > NoteLimit {
+		d.refused = n
+		return nil
+	}
 	var cmd tea.Cmd
 	d.area, cmd = d.area.Update(msg)
 	return cmd
+}
+
+// addedLen is how many characters msg would type into the editor.
+func addedLen(msg tea.Msg) int {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		return utf8.RuneCountInString(msg.Content)
+	case tea.KeyPressMsg:
+		if msg.Code == tea.KeyEnter {
+			return 1
+		}
+		return utf8.RuneCountInString(msg.Text)
+	}
+	return 0
+}
+
+// Counter is the note's length against NoteLimit ("12/10000").
+func (d *noteDialog) Counter() string { return itoa(d.area.Length()) + "/" + itoa(NoteLimit) }
+
+// noteRefused says in the message line that the editor refused text
+// over the limit, once per refusal.
+func (m *Model) noteRefused() {
+	if m.note.refused == 0 {
+		return
+	}
+	m.setMsg(msgErr, "note limit is "+itoa(NoteLimit)+" characters: that would make "+itoa(m.note.refused)+
+		", so nothing was added (shorten the note or paste less)")
+	m.note.refused = 0
 }
 
 // View draws the editor.
