@@ -21,6 +21,10 @@ type writeQueue struct {
 	// quitAsked: the reviewer asked to quit and was told what would be
 	// lost; the quit key again quits.
 	quitAsked bool
+	// gone: tea.Quit was returned. Keys that arrive with the quit key (a
+	// paste, keys bunched by SSH lag) are read before the program stops;
+	// none of them is acted on.
+	gone bool
 }
 
 // decide records the reviewer's decision on the selected disagreement:

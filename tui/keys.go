@@ -64,16 +64,19 @@ type KeyMap struct {
 	PanLeft, PanRight   key.Binding
 	PanUp, PanDown      key.Binding
 
-	// Browse: everything else. Help opens the help screen.
+	// Browse: everything else. Help opens the help screen; in the raw
+	// viewer and the blocking message it shows that mode's keys.
+	// HelpInText does the same where ? is text (note, jump, search).
 	Raw, Rerun, Help, Quit key.Binding
+	HelpInText             key.Binding
 
 	// Help screen.
 	CloseHelp key.Binding
 
 	// Raw output viewer: scrolling (the viewport's own key map is set from
-	// these) and closing. The item keys (j/k), the disagreement keys and
-	// the verdict keys work there too, so an output can be read and judged
-	// without closing it.
+	// these) and closing. The disagreement keys and the verdict keys work
+	// there too, so an output can be read and judged without closing it;
+	// j/k scroll there, as in a pager.
 	ScrollUp, ScrollDown     key.Binding
 	HalfPageUp, HalfPageDown key.Binding
 	PageUp, PageDown         key.Binding
@@ -84,8 +87,9 @@ type KeyMap struct {
 	SearchNext, SearchPrev    key.Binding
 
 	// Every mode: quit (after the pending writes, like Quit) even where q
-	// is text or closes a dialog.
-	ForceQuit key.Binding
+	// is text or closes a dialog; suspend to the shell (fg resumes), as
+	// ctrl+z does in any terminal program.
+	ForceQuit, Suspend key.Binding
 }
 
 // DefaultKeyMap returns the default bindings, all enabled (the workstation
@@ -111,7 +115,7 @@ func DefaultKeyMap() KeyMap {
 		BothWrong:        key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "both wrong")),
 		Unsure:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unsure")),
 		Note:             key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "annotate (note)")),
-		Undo:             key.NewBinding(key.WithKeys("z", "ctrl+z"), key.WithHelp("z", "undo")),
+		Undo:             key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "undo")),
 
 		Boxes:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "boxes on/off")),
 		WidthDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "more contrast")),
@@ -134,12 +138,14 @@ func DefaultKeyMap() KeyMap {
 		Raw:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "raw model output")),
 		Rerun: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rerun (ignore cache)")),
 		Help:  key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
+
+		HelpInText: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "all keys")),
 		Quit:  key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 
 		CloseHelp: key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
 
-		ScrollUp:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
-		ScrollDown:   key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
+		ScrollUp:     key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "scroll up")),
+		ScrollDown:   key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "scroll down")),
 		HalfPageUp:   key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "½ page up")),
 		HalfPageDown: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "½ page down")),
 		PageUp:       key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
@@ -154,6 +160,7 @@ func DefaultKeyMap() KeyMap {
 		SearchPrev: key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "previous match")),
 
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Suspend:   key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "suspend (fg resumes)")),
 	}
 }
 
@@ -176,7 +183,7 @@ func (k *KeyMap) raw() []*key.Binding {
 
 // rawJudging returns the browse bindings that also work in the raw viewer.
 func (k *KeyMap) rawJudging() []*key.Binding {
-	return []*key.Binding{&k.Next, &k.Prev, &k.NextDisagreement, &k.PrevDisagreement,
+	return []*key.Binding{&k.NextDisagreement, &k.PrevDisagreement,
 		&k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Undo}
 }
 
@@ -194,7 +201,8 @@ func (k *KeyMap) setMode(md mode) {
 			b.SetEnabled(true)
 		}
 	}
-	k.Help.SetEnabled(md == modeBrowse)
+	k.Help.SetEnabled(md == modeBrowse || md == modeRaw || md == modeBlocked)
+	k.HelpInText.SetEnabled(md == modeNote || md == modeJump || md == modeSearch)
 	k.CloseHelp.SetEnabled(md == modeHelp)
 	k.Confirm.SetEnabled(md == modeJump || md == modeSearch)
 	k.Cancel.SetEnabled(md == modeJump || md == modeNote || md == modeSearch || md == modeBlocked)
@@ -217,6 +225,7 @@ func (k *KeyMap) setMode(md mode) {
 	}
 	k.SaveNote.SetEnabled(md == modeNote)
 	k.ForceQuit.SetEnabled(true)
+	k.Suspend.SetEnabled(true)
 }
 
 // ShortHelp is the one-line help of the current mode: in browse mode what
@@ -228,7 +237,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		forceQuit.SetEnabled(false) // q says "quit" already
 	}
 	return []key.Binding{
-		k.Help, k.CloseHelp, k.CloseRaw, pair(k.ScrollDown, k.ScrollUp, "scroll"), pair(k.PageDown, k.PageUp, "page"),
+		k.Help, k.HelpInText, k.CloseHelp, k.CloseRaw, pair(k.ScrollDown, k.ScrollUp, "scroll"), pair(k.PageDown, k.PageUp, "page"),
 		pair(k.Next, k.Prev, "item"), pair(k.NextDisagreement, k.PrevDisagreement, "disagreement"),
 		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Undo, k.Quit,
 		pair(k.SearchNext, k.SearchPrev, "match"), k.Confirm, k.SaveNote, k.Cancel, forceQuit,
@@ -263,9 +272,9 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Undo},
 		{k.Boxes, k.WidthDown, k.WidthUp, k.Darker, k.Brighter, k.Preset, k.PresetBack, k.WindowReset, k.Invert},
 		{k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
-		{k.Raw, k.Rerun, k.Help, k.CloseHelp, k.Quit},
+		{k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
-		{k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit},
+		{k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},
 	}
 }
 

@@ -243,11 +243,21 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, "case-0001", h.m.CurrentID(), "back to the undone verdict")
 			assert.Contains(t, h.m.msg.text, "undone ✓")
 		}},
-		{"ctrl+z undo restores the previous verdict", nil, []string{"i", "k", "d"}, []string{"ctrl+z"}, func(t *testing.T, h *harness, f *fixture) {
+		{"z undo restores the previous verdict", nil, []string{"i", "k", "d"}, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
 			vs := verdictsOf(f)
 			require.Len(t, vs, 1)
 			assert.Equal(t, audit.ImageRight, vs[0].Decision)
 			assert.Equal(t, audit.ImageRight, h.m.data.mine["case-0001"]["pneumothorax/contradicted_by_image"].decision)
+		}},
+		{"ctrl+z suspends and undoes nothing", nil, []string{"i", "k", "d"}, []string{"ctrl+z"}, func(t *testing.T, h *harness, f *fixture) {
+			_, cmd := h.m.Update(keyMsg("ctrl+z"))
+			require.NotNil(t, cmd)
+			assert.IsType(t, tea.SuspendMsg{}, cmd(), "ctrl+z suspends the program (it used to undo)")
+			vs := verdictsOf(f)
+			require.Len(t, vs, 1)
+			assert.Equal(t, audit.DraftRight, vs[0].Decision, "no undo")
+			h.send(tea.ResumeMsg{})
+			assert.Equal(t, modeBrowse, h.m.mode)
 		}},
 		{"z with nothing to undo", nil, nil, []string{"z"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Contains(t, h.m.msg.text, "nothing to undo")
@@ -340,15 +350,28 @@ func TestKeys(t *testing.T) {
 			h.key("up")
 			assert.Equal(t, 1, h.m.raw.vp.YOffset())
 		}},
-		{"raw: j and k move to the next item and show its output", nil, []string{"r"}, []string{"j"}, func(t *testing.T, h *harness, f *fixture) {
+		{"raw: j and k scroll, as in a pager", func(h *harness) { h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) }, []string{"r"}, []string{"j", "j"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, modeRaw, h.m.mode)
-			assert.Equal(t, "case-0002", h.m.CurrentID(), "j moves on (it used to be ignored)")
-			assert.Contains(t, h.screen(), "raw model output · case-0002")
-			assert.Contains(t, h.screen(), "item case-0002")
+			assert.Equal(t, "case-0001", h.m.CurrentID(), "j scrolls; it does not change the item")
+			assert.Equal(t, 2, h.m.raw.vp.YOffset())
 			h.key("k")
-			assert.Equal(t, "case-0001", h.m.CurrentID())
+			assert.Equal(t, 1, h.m.raw.vp.YOffset())
 		}},
-		{"raw: verdict keys judge the selected disagreement", nil, []string{"r", "j", "n"}, []string{"u"}, func(t *testing.T, h *harness, f *fixture) {
+		{"raw: ? shows the viewer's keys, any key closes them", nil, []string{"r"}, []string{"?"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Contains(t, h.screen(), "keys here · any key closes")
+			assert.Contains(t, h.screen(), "scroll down")
+			h.key("i")
+			assert.Empty(t, verdictsOf(f), "the key that closes the keys does nothing else")
+			assert.Equal(t, modeRaw, h.m.mode)
+			assert.NotContains(t, h.screen(), "keys here")
+		}},
+		{"note: f1 shows the editor's keys", nil, []string{"a"}, []string{"?", "f1"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "?", h.m.note.area.Value(), "? is text in the editor")
+			assert.Contains(t, h.screen(), "save note")
+			h.key("esc")
+			assert.Equal(t, modeNote, h.m.mode, "esc closed the keys, not the editor")
+		}},
+		{"raw: verdict keys judge the selected disagreement", nil, []string{"j", "r", "n"}, []string{"u"}, func(t *testing.T, h *harness, f *fixture) {
 			vs := verdictsOf(f)
 			require.Len(t, vs, 1, "u gives a verdict in the viewer (it used to scroll half a page)")
 			assert.Equal(t, "nodule_mass/missed_in_draft", vs[0].DisagreementKey)
@@ -521,10 +544,10 @@ func TestHelpFollowsMode(t *testing.T) {
 	}{
 		{"browse", nil, []string{"? all keys", "i image right", "q quit"}, []string{"ctrl+s", "close"}},
 		{"help", []string{"?"}, []string{"?/esc close help", "i      image right"}, []string{"? all keys"}},
-		{"note", []string{"a"}, []string{"ctrl+s save note", "esc close (keeps a draft)", "ctrl+c quit"}, []string{"image right", "j/k item", "all keys"}},
-		{"raw", []string{"r"}, []string{"esc/r/q close", "↓/↑ scroll", "pgdown/pgup page", "j/k item", "i image right"}, []string{"all keys", "q quit"}},
-		{"jump", []string{":"}, []string{"enter go", "esc cancel"}, []string{"image right", "all keys"}},
-		{"search", []string{"/"}, []string{"↓/↑ match", "enter keep the search", "esc clear it"}, []string{"image right", "all keys"}},
+		{"note", []string{"a"}, []string{"f1 all keys", "ctrl+s save note", "esc close (keeps a draft)", "ctrl+c quit"}, []string{"image right", "j/k item", "? all keys"}},
+		{"raw", []string{"r"}, []string{"? all keys", "esc/r/q close", "j/k scroll", "pgdown/pgup page", "i image right"}, []string{"j/k item", "q quit"}},
+		{"jump", []string{":"}, []string{"f1 all keys", "enter go", "esc cancel"}, []string{"image right", "? all keys"}},
+		{"search", []string{"/"}, []string{"f1 all keys", "↓/↑ match", "enter keep the search", "esc clear it"}, []string{"image right", "? all keys"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {

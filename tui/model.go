@@ -115,6 +115,9 @@ type panes struct {
 	// helpCovers: the help screen is drawn over the panes (it does not
 	// fit below them).
 	helpCovers bool
+	// keysOver: the keys of the current dialog are drawn over it (? or
+	// f1 outside browsing); any key closes them.
+	keysOver bool
 }
 
 // timing holds the delays of the debounced commands; tests set them to 0.
@@ -284,6 +287,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleWriteDone(msg)
 	case spinner.TickMsg:
 		cmd = m.handleSpin(msg)
+	case tea.ResumeMsg:
+		// Back from ctrl+z: the shell drew over the screen.
+		m.img.invalidate()
 	case NoticeMsg:
 		m.handleNotice(msg)
 	case ModelsMsg:
@@ -376,9 +382,11 @@ func (m *Model) relayout() {
 	p.worklist.SetSize(in.W, in.H)
 }
 
-// current returns the current item, or false when the worklist is empty.
+// current returns the current item, or false when the worklist is empty
+// or the filter and search list no item: an item the list does not show
+// is neither drawn nor acted on.
 func (m *Model) current() (audit.Item, bool) {
-	if m.nav.cur < 0 || m.nav.cur >= len(m.data.items) {
+	if m.nav.cur < 0 || m.nav.cur >= len(m.data.items) || m.listEmpty() {
 		return audit.Item{}, false
 	}
 	return m.data.items[m.nav.cur], true
@@ -386,7 +394,15 @@ func (m *Model) current() (audit.Item, bool) {
 
 // disagreements returns the current item's disagreements (nil when none
 // are known yet).
-func (m *Model) disagreements() []audit.Disagreement { return m.data.disagreements(m.nav.cur) }
+func (m *Model) disagreements() []audit.Disagreement {
+	if m.listEmpty() {
+		return nil
+	}
+	return m.data.disagreements(m.nav.cur)
+}
+
+// listEmpty reports whether the filter and search leave no item listed.
+func (m *Model) listEmpty() bool { return !m.nav.dirty && len(m.nav.visible) == 0 }
 
 func (m *Model) setMsg(k msgKind, s string) { m.msg = message{text: s, kind: k} }
 

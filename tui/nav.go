@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -372,4 +373,34 @@ func count(n int, thing string) string {
 		return "1 " + thing
 	}
 	return itoa(n) + " " + thing + "s"
+}
+
+// itemKeys are the browse keys that act on the current item: with no
+// item listed they say so and do nothing.
+func (m *Model) itemKeys() []key.Binding {
+	k := &m.keys
+	out := []key.Binding{k.Next, k.Prev, k.First, k.Last, k.NextDisagreement, k.PrevDisagreement,
+		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Raw, k.Rerun}
+	for _, b := range []*key.Binding{&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset,
+		&k.PresetBack, &k.WindowReset, &k.Invert, &k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset,
+		&k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown} {
+		out = append(out, *b)
+	}
+	return out
+}
+
+// noItemText says that the list is empty and what emptied it.
+func (m *Model) noItemText() string {
+	why := []string{}
+	if m.nav.filter != FilterAll {
+		why = append(why, "filter: "+m.nav.filter.String())
+	}
+	if m.nav.search != "" {
+		why = append(why, "search: "+Sanitize(m.nav.search))
+	}
+	s := "no item: the list is empty"
+	if len(why) > 0 {
+		s += " (" + strings.Join(why, " · ") + ")"
+	}
+	return s + " · " + m.keys.Filter.Help().Key + " changes the filter, " + m.keys.Search.Help().Key + " the search"
 }

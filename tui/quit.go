@@ -16,11 +16,11 @@ import (
 // quit quits now when nothing would be lost, else asks (see above).
 func (m *Model) quit() tea.Cmd {
 	if m.saves.quitAsked {
-		return tea.Quit
+		return m.quitNow()
 	}
 	pending, unsaved := len(m.saves.ops), m.unsavedWork()
 	if pending == 0 && len(unsaved) == 0 {
-		return tea.Quit
+		return m.quitNow()
 	}
 	m.saves.quitAsked = true
 	again := m.keys.Quit.Help().Key + " again quits now and loses "
@@ -42,7 +42,25 @@ func (m *Model) quitAfterWrites() tea.Cmd {
 			" again quits now and loses it, any other key goes back")
 		return nil
 	}
+	return m.quitNow()
+}
+
+// quitNow stops the workstation: from here on no key is acted on.
+func (m *Model) quitNow() tea.Cmd {
+	m.saves.gone = true
 	return tea.Quit
+}
+
+// withdrawQuit takes back a pending quit (the question, or the quit
+// after the writes) on a key other than the quit key. That key is not
+// acted on: it may have been typed together with the quit key.
+func (m *Model) withdrawQuit() bool {
+	if !m.saves.quitAsked && !m.saves.quitting {
+		return false
+	}
+	m.saves.quitAsked, m.saves.quitting = false, false
+	m.setMsg(msgInfo, "quit withdrawn: back to work (that key was not acted on)")
+	return true
 }
 
 // unsavedWork lists the verdicts the store refused and the note drafts not

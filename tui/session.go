@@ -148,6 +148,10 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 		}
 	}
 	m.markDirty()
+	if m.mode == modeRaw && i == m.nav.cur {
+		// The viewer follows the item: running, then its outputs.
+		m.fillRaw()
+	}
 	return tea.Batch(next, m.startSpinner())
 }
 

@@ -19,13 +19,30 @@ const focusDelay = 30 * time.Millisecond
 // browses.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
+	if m.saves.gone {
+		return nil
+	}
 	if key.Matches(msg, k.ForceQuit) {
 		m.keepNoteDraft()
 		return m.quit()
 	}
-	if !key.Matches(msg, k.Quit) || m.mode != modeBrowse && m.mode != modeHelp {
+	if key.Matches(msg, k.Suspend) {
+		return tea.Suspend
+	}
+	if m.panes.keysOver {
+		m.panes.keysOver = false // any key closes the keys; it does nothing else
+		return nil
+	}
+	if m.mode != modeBrowse && m.mode != modeHelp && key.Matches(msg, k.Help, k.HelpInText) {
+		m.panes.keysOver = true
+		return nil
+	}
+	quitKey := key.Matches(msg, k.Quit) && (m.mode == modeBrowse || m.mode == modeHelp || m.mode == modeBlocked)
+	if !quitKey {
 		// Asked to quit, then went on working: the question is withdrawn.
-		m.saves.quitAsked, m.saves.quitting = false, false
+		if m.withdrawQuit() {
+			return nil
+		}
 	}
 	switch m.mode {
 	case modeJump, modeSearch, modeNote, modeRaw:
@@ -52,6 +69,10 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.layout.TooSmall {
+		return nil
+	}
+	if m.listEmpty() && key.Matches(msg, m.itemKeys()...) {
+		m.setMsg(msgInfo, m.noItemText())
 		return nil
 	}
 	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack) {

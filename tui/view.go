@@ -54,6 +54,9 @@ func (m *Model) screenBlocks() []block {
 	}
 	p := &m.panes
 	switch {
+	case p.keysOver:
+		main := Rect{W: l.Width, H: l.Status.Y}
+		framed(main, "keys here · any key closes", func(w, _ int) string { return fullHelpView(p.help, m.keys, w) }, true)
 	case m.mode == modeHelp && p.helpCovers:
 		main := Rect{W: l.Width, H: l.Status.Y}
 		framed(main, "all keys · ?/esc closes", func(w, _ int) string { return fullHelpView(p.help, m.keys, w) }, true)
@@ -69,7 +72,7 @@ func (m *Model) screenBlocks() []block {
 		if m.mode == modeNote {
 			// The editor takes the disagreements' place: the draft it is
 			// about stays in view.
-			framed(l.Disagreements, "note · "+Sanitize(m.CurrentID()), dialogView(m.note.View), true)
+			framed(l.Disagreements, "note · "+Sanitize(m.CurrentID())+" · "+m.note.Counter(), dialogView(m.note.View), true)
 		} else {
 			framed(l.Disagreements, p.disagreements.Title(), p.disagreements.View, true)
 		}
