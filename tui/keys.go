@@ -140,7 +140,7 @@ func DefaultKeyMap() KeyMap {
 		Help:  key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 
 		HelpInText: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "all keys")),
-		Quit:  key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 
 		CloseHelp: key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
 
