@@ -107,6 +107,8 @@ type CompareVerdict struct {
 	DifferenceKey string       `json:"difference_key"` // RunDifference.Key()
 	Label         schema.Label `json:"label"`
 	Preference    Preference   `json:"preference"`
-	Annotator     string       `json:"annotator"`
-	At            time.Time    `json:"at"`
+	// Note is the reviewer's words on the judgment; may be empty.
+	Note      string    `json:"note,omitempty"`
+	Annotator string    `json:"annotator"`
+	At        time.Time `json:"at"`
 }

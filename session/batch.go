@@ -27,6 +27,9 @@ type RunConfig struct {
 	// ShowPrompts says which templates are in use on stderr (--prompts
 	// was given).
 	ShowPrompts bool
+	// Name names the run (--name); "" keeps the configuration's known
+	// name or derives one (store.StartRun).
+	Name string
 }
 
 // Run runs both model stages over every item of the worklist, writes one
@@ -83,6 +86,7 @@ type batch struct {
 	// truth scores the items with truth as they are written (nil until
 	// the first).
 	truth *compare.Scores
+	rec   *runRecorder
 }
 
 // run warns, starts the scheduler, runs the items and ends the run.
@@ -109,10 +113,17 @@ func (b *batch) run(ctx context.Context) error {
 	if err := b.preflight(ctx); err != nil {
 		return err
 	}
+	rec, err := startRun(ctx, s, b.cfg.Name, b.prog.logf)
+	if err != nil {
+		return err
+	}
+	b.rec = rec
+	b.prog.logf("run %s", rec.run)
 	b.sum.total = s.Counts.Items
 	start := time.Now()
 	b.logEvent(ctx, "run_start", b.startEvent())
 	sharedLine, runErr := b.items(ctx)
+	rec.flush(context.WithoutCancel(ctx))
 	b.prog.finish()
 	// Every finished item's line is in place before anything else can
 	// fail: a stop by a signal keeps them too.
@@ -146,7 +157,7 @@ func (b *batch) preflight(ctx context.Context) error {
 func (b *batch) startEvent() map[string]any {
 	cfg, set := b.cfg, b.cfg.Prompts
 	opt := cfg.Hosts[0].Options() // every host has the flags' options
-	return map[string]any{"worklist": cfg.Worklist, "items": b.s.Counts.Items,
+	return map[string]any{"run": b.rec.run, "worklist": cfg.Worklist, "items": b.s.Counts.Items,
 		"skipped_rows": b.s.Counts.Problems, "hosts": b.s.HostURLs(), "grounding_model": cfg.GroundingModel, "draft_model": cfg.DraftModel,
 		"grounding_prompt": set.Grounding.Source, "grounding_prompt_digest": set.Grounding.Digest,
 		"draft_prompt": set.Draft.Source, "draft_prompt_digest": set.Draft.Digest,
@@ -170,6 +181,7 @@ func (b *batch) items(ctx context.Context) (string, error) {
 	each := func(u audit.Update) {
 		ordered.Add(u)
 		if u.Result != nil {
+			b.rec.add(context.WithoutCancel(ctx), u.Result)
 			b.sum.add(u.Result)
 			b.prog.item(b.sum, u.Result)
 		}

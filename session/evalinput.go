@@ -122,9 +122,15 @@ func predSources(env Env, f EvalConfig, st *store.Store) []predSource {
 	}
 	for _, r := range f.Runs {
 		out = append(out, predSource{name: r, read: func(ctx context.Context, fn func(prediction) error) error {
-			return st.GroundingOf(ctx, r, func(id string, fs []schema.Finding, errText string) error {
+			each := func(id string, fs []schema.Finding, errText string) error {
 				return fn(prediction{id: id, failed: errText != "", findings: fs})
-			})
+			}
+			// A named run, else (a store from before runs were named)
+			// the latest grounding of the model of that name.
+			if ok, err := st.RunGrounding(ctx, r, each); ok || err != nil {
+				return err
+			}
+			return st.GroundingOf(ctx, r, each)
 		}})
 	}
 	return out

@@ -57,6 +57,7 @@ const (
 	lockStudy = int32(0x43585201) // one study's assignment
 	lockUnit  = int32(0x43585202) // the verdicts of one item, in a study
 	lockRun   = int32(0x43585203) // Join of one shared run
+	lockNames = int32(0x43585204) // the naming of runs
 )
 
 // lockKey takes the transaction-scoped lock (class, key) on PostgreSQL; a

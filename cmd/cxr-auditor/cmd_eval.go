@@ -18,8 +18,9 @@ key holds it (its images must be there: the worklist is read as review
 reads it). --pred is JSONL, one {"id", "findings"} per line, or {"id",
 "error"} for an item whose output could not be parsed; the output of 'run'
 is accepted as it is. --run reads a run from the store instead (--db, else
-$CXR_AUDITOR_DB): until the store names runs, a run is the latest
-grounding results of the model named NAME. An item whose prediction
+$CXR_AUDITOR_DB), a run as 'cxr-auditor runs' lists them (in a store
+made before runs were named: the latest grounding results of the model
+named NAME). An item whose prediction
 failed, or that has none, predicts nothing. Predictions for ids not in the
 truth are ignored with a warning; when no prediction id matches the truth
 at all, eval says so and exits 1.

@@ -46,6 +46,13 @@ FILE when the run ends: a previous FILE is untouched until then, and after a
 crash the partial file holds every finished item. --out may not name the
 worklist or the store.
 
+Each configuration (both models and their digests, the prompts, the model
+input, the options) is a run in the store, under --name or a readable
+default (the grounding model's name); 'cxr-auditor runs' lists them and
+'cxr-auditor eval --run NAME' scores one. Two runs over one worklist
+share every stage they have in common: changing only the grounding model
+never calls the draft model again.
+
 Several run processes, on several GPU servers, may share one worklist
 through one store (--share; by default when the store is PostgreSQL):
 start the same command on each machine. Each item is claimed by one
@@ -77,6 +84,7 @@ type runFlags struct {
 	share        string
 	lease        time.Duration
 	truth        string
+	name         string
 }
 
 func newRunCmd(e env) *cobra.Command {
@@ -95,6 +103,7 @@ func newRunCmd(e env) *cobra.Command {
 	f.ollama = addOllamaFlags(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&f.db, "db", "", "store FILE or postgres:// URL (default: $CXR_AUDITOR_DB, else beside the worklist, <name>.cxr.db)")
+	fl.StringVar(&f.name, "name", "", "name this run's configuration (models, prompts, options) in the store; default: its known name, else the grounding model's")
 	fl.StringVar(&f.out, "out", "", "write the results to FILE (JSONL) instead of stdout")
 	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
@@ -127,6 +136,6 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 			Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel, Prompts: promptSet,
 			Urgent: f.urgent.labels, Capacity: f.jobs, Attempts: of.attempts, EmbeddedPromptOK: of.embeddedPromptOK,
 		},
-		Out: f.out, Share: f.share, Lease: f.lease, ShowPrompts: of.promptsDir != "",
+		Out: f.out, Share: f.share, Lease: f.lease, ShowPrompts: of.promptsDir != "", Name: f.name,
 	})
 }
