@@ -60,7 +60,17 @@ func (t *hostTable) markDown(host int, err error, warn func(string, ...any)) (up
 	}
 	d := &hostDown{up: make(chan struct{}), err: err, since: time.Now()}
 	t.down[host] = d
+	t.lost[host]++
 	url := t.runners[host].URL()
+	if n := t.lost[host]; n > 1 {
+		// The host answered its probe, yet its calls are lost again: one
+		// line at each doubling, not one per call.
+		if n&(n-1) == 0 {
+			warn("host %s answers /api/show but cut %d calls in a row (last: %v): waiting %s before each next call; check its log (a crashing runner, out of memory?)",
+				url, n, err, t.probeDelayLocked(host))
+		}
+		return d.up, true
+	}
 	warn("host %s stopped answering (%v): its calls go to the other hosts or wait; asking it again every few seconds", url, err)
 	for _, m := range t.modelsLocked() {
 		if t.liveLocked(m) == 0 {
@@ -69,6 +79,23 @@ func (t *hostTable) markDown(host int, err error, warn func(string, ...any)) (up
 		}
 	}
 	return d.up, true
+}
+
+// probeDelayLocked is the first pause before probing host: probeFirst,
+// doubled for each call lost in a row after the host answered its probe,
+// so a host that answers /api/show but cuts every call is backed off like
+// a dead one.
+func (t *hostTable) probeDelayLocked(host int) time.Duration {
+	n := max(t.lost[host], 1)
+	return min(t.probeFirst<<min(n-1, 8), t.probeMax)
+}
+
+// answered records that a call on host came back with a reply (any
+// reply but a lost one): the lost streak ends.
+func (t *hostTable) answered(host int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.lost, host)
 }
 
 // markUp records that host answers again and wakes its slots.
@@ -81,6 +108,9 @@ func (t *hostTable) markUp(host int, warn func(string, ...any)) {
 	}
 	delete(t.down, host)
 	close(d.up)
+	if t.lost[host] > 1 {
+		return // said by markDown, at each doubling
+	}
 	warn("host %s answers again after %s: its calls resume", t.runners[host].URL(), time.Since(d.since).Round(time.Second))
 }
 
@@ -117,7 +147,9 @@ func (t *hostTable) downListLocked() string {
 // host is back; the pair's info is refreshed, or the pair dropped when the
 // model is gone) or ctx ends. It reports whether the host is back.
 func (s *Scheduler) probe(ctx context.Context, p *pair) bool {
-	d := probeFirst
+	s.hosts.mu.Lock()
+	d := s.hosts.probeDelayLocked(p.key.host)
+	s.hosts.mu.Unlock()
 	for {
 		t := time.NewTimer(d)
 		select {
@@ -131,7 +163,7 @@ func (s *Scheduler) probe(ctx context.Context, p *pair) bool {
 			return false
 		}
 		if err != nil && (errors.Is(err, ollama.ErrUnreachable) || errors.Is(err, ollama.ErrTimeout)) {
-			d = min(2*d, probeMax)
+			d = min(2*d, s.hosts.probeMax)
 			continue
 		}
 		s.hosts.refresh(p, info, err, s.logf)

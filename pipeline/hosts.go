@@ -32,10 +32,14 @@ type hostTable struct {
 
 	resolveMu sync.Mutex // serializes resolve
 
-	mu        sync.Mutex // guards the fields below and the pairs' fields
-	pairs     map[pairKey]*pair
-	down      map[int]*hostDown // hosts that stopped answering (health.go)
-	warnedCtx map[string]bool   // models whose num_ctx was lowered, warned once
+	mu    sync.Mutex // guards the fields below and the pairs' fields
+	pairs map[pairKey]*pair
+	down  map[int]*hostDown // hosts that stopped answering (health.go)
+	lost  map[int]int       // host-lost calls in a row per host (health.go)
+	// probeFirst and probeMax bound the pauses between probes (the
+	// package's constants; tests shorten them).
+	probeFirst, probeMax time.Duration
+	warnedCtx            map[string]bool // models whose num_ctx was lowered, warned once
 }
 
 // pairKey names one (host, model) combination.
@@ -62,7 +66,7 @@ type pair struct {
 type profile struct{ digest, options string }
 
 func newHostTable(runners []stageRunner, groundingModel, draftModel string) *hostTable {
-	t := &hostTable{runners: runners, pairs: map[pairKey]*pair{}, down: map[int]*hostDown{}, warnedCtx: map[string]bool{},
+	t := &hostTable{runners: runners, pairs: map[pairKey]*pair{}, down: map[int]*hostDown{}, lost: map[int]int{}, probeFirst: probeFirst, probeMax: probeMax, warnedCtx: map[string]bool{},
 		stages: map[string]audit.Stage{draftModel: audit.StageDraft, groundingModel: audit.StageGrounding}}
 	for i, r := range runners {
 		for _, m := range []string{groundingModel, draftModel} {

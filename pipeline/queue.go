@@ -84,6 +84,10 @@ type job struct {
 	// error, or -1; popFor does not give it to that host again.
 	tried   int
 	retried bool
+	// cuts counts this job's calls lost with their host (slots.go), and
+	// cutTime the time they took, against maxCutCalls and the timeout.
+	cuts    int
+	cutTime time.Duration
 }
 
 // stageIndex orders the stages: grounding first (usually the longer call).

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -65,29 +66,18 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 		s.cond.Broadcast() // a prep worker held back by the queue may go on
 		s.mu.Unlock()
 
+		start := time.Now()
 		rec, err := s.call(ctx, p, j)
 		if err != nil && ctx.Err() != nil {
 			return // cancelled: not a result
 		}
 		if hostLost(rec, err) {
-			// Not the item's failure: the job waits for a host.
-			up, first := s.hosts.markDown(p.key.host, err, s.logf)
-			s.mu.Lock()
-			s.q.requeue(j)
-			s.cond.Broadcast()
-			s.mu.Unlock()
-			if first && !s.probe(ctx, p) {
+			if !s.lost(ctx, p, j, rec, err, time.Since(start), queued) {
 				return
-			}
-			if !first {
-				select {
-				case <-up:
-				case <-ctx.Done():
-					return
-				}
 			}
 			continue
 		}
+		s.hosts.answered(p.key.host)
 		busy := errors.Is(err, ollama.ErrBusy)
 		failures, other, hosts := s.hosts.outcome(p, busy)
 		if busy && !j.retried && other {
@@ -113,12 +103,63 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 	}
 }
 
+// lost handles a call of j on p that failed because its host went away:
+// the job waits for a host, unless its calls keep being lost (it then
+// fails, up to maxCutCalls calls); the host is marked down and this slot
+// probes it or waits for it to be back. It reports whether the slot goes
+// on (false: ctx ended).
+func (s *Scheduler) lost(ctx context.Context, p *pair, j *job, rec audit.StageRecord, err error, took, queued time.Duration) bool {
+	up, first := s.hosts.markDown(p.key.host, err, s.logf)
+	if j.cuts, j.cutTime = j.cuts+1, j.cutTime+took; s.givesUp(p, j) {
+		rec = cutRecord(rec, j)
+		s.complete(completion{job: j, rec: rec, computed: true, queued: queued})
+		s.landFlight(j, rec)
+	} else {
+		s.mu.Lock()
+		s.q.requeue(j)
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	}
+	if first {
+		return s.probe(ctx, p)
+	}
+	select {
+	case <-up:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // hostLost reports whether a call failed because its host went away: it
 // could not be reached (after the host's own retries), or the connection
 // closed mid-reply before anything usable arrived. Such a failure says
 // nothing about the item.
 func hostLost(rec audit.StageRecord, err error) bool {
 	return errors.Is(err, ollama.ErrUnreachable) || (errors.Is(err, ollama.ErrIncomplete) && !rec.Deterministic)
+}
+
+// maxCutCalls is how many calls of one job may be lost with their host
+// (a connection cut before anything usable arrived) before the job fails.
+// A host that is down fails the probe and no call is made; a host that
+// answers the probe but cuts every call would otherwise take the job for
+// ever.
+const maxCutCalls = 3
+
+// givesUp reports whether j, whose call was just lost, has used its
+// budget: maxCutCalls calls, or the host's timeout in time spent calling.
+func (s *Scheduler) givesUp(p *pair, j *job) bool {
+	_, opt, _ := s.hosts.snapshot(p)
+	return j.cuts >= maxCutCalls || (opt.Timeout > 0 && j.cutTime >= opt.Timeout)
+}
+
+// cutRecord is the failure of a job whose calls kept being lost: not
+// deterministic, so the next run calls again.
+func cutRecord(rec audit.StageRecord, j *job) audit.StageRecord {
+	rec.Deterministic = false
+	rec.Error = fmt.Sprintf("the host cut the call %d times in %s (last: %s), though it answers other requests: check its log (a crashing runner, out of memory?); the item is called again on the next run",
+		j.cuts, j.cutTime.Round(time.Millisecond), rec.Error)
+	return rec
 }
 
 // call runs j on p and completes the record's provenance: key, item, input
