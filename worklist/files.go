@@ -2,7 +2,9 @@ package worklist
 
 import (
 	"io/fs"
+	"maps"
 	"path/filepath"
+	"slices"
 )
 
 // fileCache remembers, for one read of a worklist, what the file system
@@ -84,4 +86,28 @@ func (b *rowBuilder) realPath(full string) (string, error) {
 		return "", rd.err
 	}
 	return filepath.Join(rd.path, base), nil
+}
+
+// hintAfterRows is how many rows are read before the worklist's size
+// says how many it holds.
+const hintAfterRows = 1024
+
+// expect sizes Load's items and id set for the rows the worklist holds,
+// estimated from the size of the file and the offset after the first
+// rows: growing a slice of a million items by doubling copied every item
+// about twice and left the old arrays to the collector.
+func (b *rowBuilder) expect(rows int, offset int64) {
+	if b.onItem != nil || b.size <= 0 || offset <= 0 || rows <= 0 {
+		return
+	}
+	est := int(float64(b.size) / float64(offset) * float64(rows) * 1.02)
+	if est <= cap(b.items) {
+		return
+	}
+	b.items = slices.Grow(b.items, est-len(b.items))
+	if ids, ok := b.seen.(itemIDs); ok {
+		sized := newItemIDs(&b.items, est)
+		maps.Copy(sized.index, ids.index)
+		b.seen = sized
+	}
 }

@@ -69,6 +69,9 @@ func parseCSV(ctx context.Context, r io.Reader, b *rowBuilder) error {
 				return fmt.Errorf("worklist %s: %w", b.file, err)
 			}
 		}
+		if n == hintAfterRows {
+			b.expect(n, cr.InputOffset())
+		}
 		before := cr.InputOffset()
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -158,13 +161,18 @@ func parseJSONL(ctx context.Context, r io.Reader, b *rowBuilder) error {
 	if !ok {
 		br = bufio.NewReaderSize(r, 64<<10)
 	}
+	var read int64
 	for line := 1; ; line++ {
 		if line%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("worklist %s: %w", b.file, err)
 			}
 		}
+		if line == hintAfterRows {
+			b.expect(line, read)
+		}
 		data, err := br.ReadBytes('\n')
+		read += int64(len(data))
 		if len(bytes.TrimSpace(data)) > 0 {
 			b.addJSON(line, data)
 			if b.stop != nil {

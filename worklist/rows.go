@@ -33,6 +33,8 @@ type rowBuilder struct {
 	realDir string
 	// files caches what the file system said about the paths rows name.
 	files fileCache
+	// size is the worklist file's size (0: unknown), for expect.
+	size int64
 	seen  idSet
 	// onItem and onProblem, when set, take each good and bad row instead
 	// of items and problems (Scan). An error from onItem stops the
@@ -48,7 +50,9 @@ type rowBuilder struct {
 }
 
 func newRowBuilder(file, dir string, ops fileOps) *rowBuilder {
-	return &rowBuilder{file: file, dir: dir, ops: ops, seen: exactIDs{}}
+	b := &rowBuilder{file: file, dir: dir, ops: ops}
+	b.seen = newItemIDs(&b.items, 0)
+	return b
 }
 
 func (b *rowBuilder) fail(line int, id string, err error) {
@@ -108,10 +112,13 @@ func (b *rowBuilder) resolve(field, p string) (string, error) {
 }
 
 // inside reports whether path is dir or lies under it (both clean and
-// absolute).
+// absolute, so a prefix that ends at a separator says it).
 func inside(dir, path string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	if !strings.HasPrefix(path, dir) {
+		return false
+	}
+	rest := path[len(dir):]
+	return rest == "" || rest[0] == filepath.Separator || strings.HasSuffix(dir, string(filepath.Separator))
 }
 
 // add validates r and appends an Item or a RowError.

@@ -53,11 +53,27 @@ type idSet interface {
 	add(id string, line int)
 }
 
-// exactIDs keeps every id (Load keeps the rows anyway).
-type exactIDs map[string]int
+// itemIDs is Load's id set: each id's position in the items (Load keeps
+// the rows anyway), which List.Index hands on. add is called just before
+// the row's item is appended.
+type itemIDs struct {
+	index map[string]int
+	items *[]audit.Item
+}
 
-func (s exactIDs) first(id string) (int, bool) { l, ok := s[id]; return l, ok }
-func (s exactIDs) add(id string, line int)     { s[id] = line }
+func newItemIDs(items *[]audit.Item, size int) itemIDs {
+	return itemIDs{index: make(map[string]int, size), items: items}
+}
+
+func (s itemIDs) first(id string) (int, bool) {
+	i, ok := s.index[id]
+	if !ok {
+		return 0, false
+	}
+	return (*s.items)[i].Line, true
+}
+
+func (s itemIDs) add(id string, _ int) { s.index[id] = len(*s.items) }
 
 // hashedIDs keeps a hash of each id: a streamed worklist keeps no id.
 type hashedIDs struct {

@@ -27,6 +27,9 @@ type List struct {
 	Items []audit.Item
 	// Problems are the bad rows, in file order. They do not stop the load.
 	Problems []RowError
+	// Index maps each item's id to its position in Items (Load builds it
+	// anyway to refuse duplicates): valid while Items is not reordered.
+	Index map[string]int
 }
 
 // RowError is one bad worklist row: where it is, its id when it had one,
@@ -126,7 +129,11 @@ func Load(ctx context.Context, path string, opts ...Option) (List, error) {
 func load(ctx context.Context, path string, ops fileOps, cfg config) (List, error) {
 	b := newRowBuilder(path, "", ops)
 	err := scan(ctx, path, b, cfg)
-	return List{Path: path, Items: b.items, Problems: b.problems}, err
+	var index map[string]int
+	if ids, ok := b.seen.(itemIDs); ok {
+		index = ids.index
+	}
+	return List{Path: path, Items: b.items, Problems: b.problems, Index: index}, err
 }
 
 // scan reads the worklist at path into b, whatever its kind, and
@@ -166,6 +173,9 @@ func scanFile(ctx context.Context, path string, b *rowBuilder, cfg config) error
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
 		return fmt.Errorf("worklist %s: %w", path, err)
+	}
+	if st, err := f.Stat(); err == nil {
+		b.size = st.Size()
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
 	skipBOM(br)

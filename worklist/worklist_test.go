@@ -422,3 +422,24 @@ func BenchmarkScanWorklist100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
 }
+
+// TestLoadWorklistIndex: List.Index gives each item's position in Items,
+// and a duplicate id still names the line of the first.
+func TestLoadWorklistIndex(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id,image,draft\n")
+	for i := range 3000 { // past hintAfterRows, so the sized index is the one kept
+		fmt.Fprintf(&b, "r%d,img.png,draft %d\n", i%2500, i)
+	}
+	writeFiles(t, dir, map[string]string{"img.png": "x", "wl.csv": b.String()})
+	wl, err := Load(context.Background(), filepath.Join(dir, "wl.csv"))
+	require.NoError(t, err)
+	require.Len(t, wl.Items, 2500)
+	require.Len(t, wl.Index, 2500)
+	for i, it := range wl.Items {
+		require.Equal(t, i, wl.Index[it.ID])
+	}
+	require.Len(t, wl.Problems, 500)
+	assert.Contains(t, wl.Problems[0].Error(), "duplicate id (first on line 2)")
+}
