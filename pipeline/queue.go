@@ -17,7 +17,10 @@ import (
 // per input, the ready counts) are listed in docs/architecture.md, and
 // queue_test.go checks them after every step.
 type rankedQueue struct {
-	items   map[string]*itemState
+	items map[string]*itemState
+	// lookup, when set, knows more items than items holds (RegisterLookup):
+	// focus makes a state for one of them when it is first asked for.
+	lookup  func(id string) (audit.Item, bool)
 	flights map[flightKey]*flight // calls ready or running, by input
 	// landed holds the records of calls that ended (successes and
 	// deterministic failures) until their item's outcome is stored, when
@@ -146,10 +149,26 @@ func (q *rankedQueue) focus(id string, ahead []string) {
 	base := q.frontRank - int64(len(ahead)+1)
 	q.frontRank = base
 	for i, id := range append([]string{id}, ahead...) {
-		if st, ok := q.items[id]; ok {
+		if st, ok := q.known(id); ok {
 			q.rerank(st, base+int64(i))
 		}
 	}
+}
+
+// known returns id's state, making it from lookup when only lookup knows
+// the id.
+func (q *rankedQueue) known(id string) (*itemState, bool) {
+	if st, ok := q.items[id]; ok {
+		return st, true
+	}
+	if q.lookup == nil {
+		return nil, false
+	}
+	it, ok := q.lookup(id)
+	if !ok {
+		return nil, false
+	}
+	return q.register(it), true
 }
 
 // rerank gives st a new rank, queueing it when it was only known.

@@ -384,3 +384,15 @@ func TestRankedQueueFlights(t *testing.T) {
 	require.Nil(t, q.land(j), "once")
 	require.False(t, q.follow(gs[1]), "the call has ended")
 }
+
+// TestQueueLookupFocus: an item known only through a lookup
+// (RegisterLookup) is queued when focused, and an unknown id is skipped.
+func TestQueueLookupFocus(t *testing.T) {
+	q := newRankedQueue("g", "d")
+	items := map[string]audit.Item{"a": {ID: "a"}, "b": {ID: "b"}}
+	q.lookup = func(id string) (audit.Item, bool) { it, ok := items[id]; return it, ok }
+	q.focus("b", []string{"zz", "a"})
+	require.Len(t, q.pending, 2)
+	require.Len(t, q.items, 2, "states made for the focused items only")
+	require.Equal(t, "b", q.pending[0].item.ID)
+}

@@ -267,6 +267,17 @@ func (s *Scheduler) Register(items []audit.Item) {
 	}
 }
 
+// RegisterLookup makes every id lookup finds known (for Focus), as
+// Register does, without copying them: the scheduler makes its state for
+// an item when the item is first focused, so opening a million-item
+// worklist costs nothing here. Items registered or submitted are found
+// first; a later call replaces lookup.
+func (s *Scheduler) RegisterLookup(lookup func(id string) (audit.Item, bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.q.lookup = lookup
+}
+
 // Submit queues items in order behind those already queued (batch mode:
 // all of them). It is idempotent per ID: an item already queued, running
 // or finished is left alone (use Rerun to run it again).
