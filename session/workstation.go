@@ -72,8 +72,9 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 			err = cerr
 		}
 	}()
-	items, problems := s.List.Items, rowProblems(s.List)
+	items, index, problems := s.List.Items, s.List.Index, rowProblems(s.List)
 	if cfg.Study != "" {
+		index = nil // the study's share: New indexes it
 		var more []string
 		items, more, err = narrowToStudy(ctx, env, s.Store, &cfg, items)
 		if errors.Is(err, errNothingToReview) {
@@ -92,10 +93,25 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 		return err
 	}
 	// Known before the first frame, so the TUI's first Focus finds them;
-	// cheap (no I/O), unlike queueing.
-	s.Sched.Register(items)
-	w := &bench{env: env, cfg: cfg, s: s, items: items}
+	// cheap (no I/O, and no copy of a big worklist), unlike queueing.
+	if index != nil {
+		s.Sched.RegisterLookup(lookupIn(items, index))
+	} else {
+		s.Sched.Register(items)
+	}
+	w := &bench{env: env, cfg: cfg, s: s, items: items, index: index}
 	return w.run(ctx, problems, imager)
+}
+
+// lookupIn finds an item by id through index, its position in items.
+func lookupIn(items []audit.Item, index map[string]int) func(string) (audit.Item, bool) {
+	return func(id string) (audit.Item, bool) {
+		i, ok := index[id]
+		if !ok || i < 0 || i >= len(items) {
+			return audit.Item{}, false
+		}
+		return items[i], true
+	}
 }
 
 // prepare fills in the defaults and refuses what cannot work before
@@ -149,6 +165,7 @@ type bench struct {
 	cfg   WorkstationConfig
 	s     *Session
 	items []audit.Item
+	index map[string]int // the items' positions by id; nil: tui.New builds it
 	model *tui.Model
 	prog  *tea.Program
 	prefs prefsFile
@@ -209,7 +226,7 @@ func (w *bench) run(ctx context.Context, problems []string, imager tui.Imager) e
 func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 	cfg := w.cfg
 	return tui.Config{
-		Items: w.items, Problems: problems, Store: w.s.Store, Engine: w.s.Sched, Imager: imager,
+		Items: w.items, Index: w.index, Problems: problems, Store: w.s.Store, Engine: w.s.Sched, Imager: imager,
 		Annotator: cfg.Annotator, Blind: cfg.Blind, Hosts: w.s.HostURLs(),
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,

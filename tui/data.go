@@ -81,10 +81,10 @@ type reviewData struct {
 	detailGen  int // generation of the latest full-result lookup
 }
 
-func newReviewData(items []audit.Item, urgent []schema.Label) reviewData {
+func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Label) reviewData {
 	d := reviewData{
 		items:      items,
-		index:      make(map[string]int, len(items)),
+		index:      index,
 		rows:       make([]row, len(items)),
 		urgent:     map[schema.Label]bool{},
 		mine:       map[string]map[string]*verdictEntry{},
@@ -93,10 +93,13 @@ func newReviewData(items []audit.Item, urgent []schema.Label) reviewData {
 		noteReq:    map[string]bool{},
 		noteDrafts: map[string]string{},
 	}
-	// Backwards, so the first occurrence of an ID wins with one map
-	// operation per item (a million items open in half the time).
-	for i := len(items) - 1; i >= 0; i-- {
-		d.index[items[i].ID] = i
+	if d.index == nil {
+		// Backwards, so the first occurrence of an ID wins with one map
+		// operation per item (a million items open in half the time).
+		d.index = make(map[string]int, len(items))
+		for i := len(items) - 1; i >= 0; i-- {
+			d.index[items[i].ID] = i
+		}
 	}
 	for _, l := range urgent {
 		d.urgent[l] = true
