@@ -35,7 +35,7 @@ type rowBuilder struct {
 	files fileCache
 	// size is the worklist file's size (0: unknown), for expect.
 	size int64
-	seen  idSet
+	seen idSet
 	// onItem and onProblem, when set, take each good and bad row instead
 	// of items and problems (Scan). An error from onItem stops the
 	// read: it is kept in stop.
