@@ -146,6 +146,40 @@ func (d Decision) Valid() bool {
 	return d == ImageRight || d == DraftRight || d == BothWrong || d == Unsure
 }
 
+// The triage decisions, on a truth error (a verdict whose key is a
+// TruthKey): which side of the comparison with the ground truth is wrong.
+// Unsure serves both kinds of verdict.
+const (
+	ModelWrong Decision = "model_wrong"
+	TruthWrong Decision = "truth_wrong"
+	Ambiguous  Decision = "ambiguous"
+)
+
+// TriageDecisions returns the decisions on a truth error in display
+// order: ModelWrong, TruthWrong, Ambiguous, Unsure. The slice is new on
+// every call.
+func TriageDecisions() []Decision { return []Decision{ModelWrong, TruthWrong, Ambiguous, Unsure} }
+
+// truthKeyPrefix starts the verdict key of a truth error.
+const truthKeyPrefix = "truth:"
+
+// TruthKey is the verdict key of a truth error: "truth:" and its Key, so
+// triage verdicts share the verdicts' store, undo and export without
+// colliding with a disagreement's key.
+func TruthKey(e TruthError) string { return truthKeyPrefix + e.Key() }
+
+// IsTruthKey reports whether a verdict key is a truth error's (TruthKey).
+func IsTruthKey(key string) bool { return len(key) > len(truthKeyPrefix) && key[:len(truthKeyPrefix)] == truthKeyPrefix }
+
+// ValidFor reports whether d is a decision a verdict with this key may
+// carry: a triage decision on a truth error, one of Decisions otherwise.
+func (d Decision) ValidFor(key string) bool {
+	if IsTruthKey(key) {
+		return d == ModelWrong || d == TruthWrong || d == Ambiguous || d == Unsure
+	}
+	return d.Valid()
+}
+
 // Verdict is one reviewer's adjudication of one disagreement of one item.
 // The current verdict for (ItemID, DisagreementKey, Annotator) is the latest
 // one not undone.

@@ -16,6 +16,9 @@ import (
 // validDecisions lists the decisions for error messages.
 const validDecisions = "image_right, draft_right, both_wrong, unsure"
 
+// validTriage lists the decisions on a truth error for error messages.
+const validTriage = "model_wrong, truth_wrong, ambiguous, unsure"
+
 // verdictEventData is the payload of "verdict" and "undo" events.
 type verdictEventData struct {
 	VerdictID       int64          `json:"verdict_id"`
@@ -40,14 +43,17 @@ func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict
 		return audit.Verdict{}, s.errorf(op, invalid("DisagreementKey", "empty"))
 	case v.Annotator == "":
 		return audit.Verdict{}, s.errorf(op, invalid("Annotator", "empty"))
-	case !v.Decision.Valid():
+	case audit.IsTruthKey(v.DisagreementKey) && !v.Decision.ValidFor(v.DisagreementKey):
+		return audit.Verdict{}, s.errorf(op, invalid("Decision", "%q is not one of %s (a truth error's)", v.Decision, validTriage))
+	case !v.Decision.ValidFor(v.DisagreementKey):
 		return audit.Verdict{}, s.errorf(op, invalid("Decision", "%q is not one of %s", v.Decision, validDecisions))
 	}
-	if label, kind, ok := strings.Cut(v.DisagreementKey, "/"); ok {
+	if label, kind, ok := strings.Cut(strings.TrimPrefix(v.DisagreementKey, "truth:"), "/"); ok {
 		if v.Label == "" {
 			v.Label = schema.Label(label)
 		}
 		if v.Kind == "" {
+			kind, _, _ = strings.Cut(kind, "/") // a truth error's key goes on: "/t0/p1"
 			v.Kind = audit.Kind(kind)
 		}
 	}

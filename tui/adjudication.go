@@ -129,6 +129,12 @@ func decisionText(d audit.Decision, key string) string {
 		return "both wrong"
 	case audit.Unsure:
 		return "unsure"
+	case audit.ModelWrong:
+		return "model wrong"
+	case audit.TruthWrong:
+		return "truth wrong"
+	case audit.Ambiguous:
+		return "ambiguous"
 	}
 	return string(d)
 }

@@ -155,8 +155,8 @@ func (d *reviewData) adjudicatedCount(i int) int {
 	r := d.rows[i].report
 	if r == nil {
 		n := 0
-		for _, v := range mine {
-			if v.state != stateFailed {
+		for k, v := range mine {
+			if v.state != stateFailed && !audit.IsTruthKey(k) {
 				n++
 			}
 		}

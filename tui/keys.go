@@ -51,6 +51,12 @@ type KeyMap struct {
 	BothWrong, Unsure                  key.Binding
 	Note, Undo                         key.Binding
 
+	// Browse: triage against the truth. TruthView swaps the
+	// disagreements for the errors against the truth; the triage keys
+	// work there (Unsure too), the draft's verdict keys do not.
+	TruthView                         key.Binding
+	ModelWrong, TruthWrong, Ambiguous key.Binding
+
 	// Browse: image. The window keys mean the same on every image:
 	// WidthDown narrows the window (more contrast), Brighter brightens,
 	// whether the file is PNG, JPEG, MONOCHROME2 or MONOCHROME1.
@@ -117,6 +123,11 @@ func DefaultKeyMap() KeyMap {
 		Note:             key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "annotate (note)")),
 		Undo:             key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "undo")),
 
+		TruthView:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "truth view on/off")),
+		ModelWrong: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "model wrong")),
+		TruthWrong: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "truth wrong")),
+		Ambiguous:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "ambiguous")),
+
 		Boxes:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "boxes on/off")),
 		WidthDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "more contrast")),
 		WidthUp:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "less contrast")),
@@ -170,6 +181,7 @@ func (k *KeyMap) browse() []*key.Binding {
 	return []*key.Binding{
 		&k.Next, &k.Prev, &k.First, &k.Last, &k.Search, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst,
 		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
+		&k.TruthView, &k.ModelWrong, &k.TruthWrong, &k.Ambiguous,
 		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.WindowReset, &k.Invert,
 		&k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset, &k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown,
 		&k.Raw, &k.Rerun, &k.Help, &k.Quit,
@@ -239,7 +251,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.HelpInText, k.CloseHelp, k.CloseRaw, pair(k.ScrollDown, k.ScrollUp, "scroll"), pair(k.PageDown, k.PageUp, "page"),
 		pair(k.Next, k.Prev, "item"), pair(k.NextDisagreement, k.PrevDisagreement, "disagreement"),
-		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Undo, k.Quit,
+		k.ImageRight, k.DraftRight, k.BothWrong, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Unsure, k.Undo, k.Quit,
 		pair(k.SearchNext, k.SearchPrev, "match"), k.Confirm, k.SaveNote, k.Cancel, forceQuit,
 	}
 }
@@ -272,7 +284,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Undo},
 		{k.Boxes, k.WidthDown, k.WidthUp, k.Darker, k.Brighter, k.Preset, k.PresetBack, k.WindowReset, k.Invert},
 		{k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
-		{k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
+		{k.TruthView, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
 		{k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},
 	}

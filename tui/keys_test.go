@@ -417,6 +417,20 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, modeHelp, h.m.mode)
 			assert.Equal(t, "case-0002", h.m.CurrentID())
 		}},
+		{"truth: t shows the truth view", nil, nil, []string{"t"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.m.truth.on)
+			assert.Contains(t, h.screen(), "no truth for this item")
+		}},
+		{"truth: m and y triage the rows", func(h *harness) {
+			h.m.data.items[0].Truth, h.m.data.items[0].HasTruth = []schema.Finding{}, true
+		}, []string{"t"}, []string{"m", "y"}, func(t *testing.T, h *harness, f *fixture) {
+			got := map[string]audit.Decision{}
+			for _, v := range f.store.current("case-0001", "tester") {
+				got[v.DisagreementKey] = v.Decision
+			}
+			assert.Equal(t, map[string]audit.Decision{"truth:pleural_effusion/spurious/t-/p0": audit.ModelWrong,
+				"truth:pneumothorax/spurious/t-/p1": audit.Ambiguous}, got)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

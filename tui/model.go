@@ -90,6 +90,7 @@ type Model struct {
 	img   imageState // the picture asked for, received and on screen
 	msg   message    // the message line
 	hosts hostState  // what the preflight found of the model hosts
+	truth truthState // the truth view
 
 	width, height int
 	layout        Layout
@@ -111,6 +112,7 @@ type panes struct {
 	worklist      worklistPane
 	image         imagePane
 	disagreements disagreementPane
+	truth         truthPane
 	draft         draftPane
 	status        statusBar
 	help          help.Model
@@ -224,6 +226,7 @@ func (m *Model) applyStyles() {
 	p.image.st = m.styles.Image
 	p.disagreements.st = m.styles.Disagreement
 	p.disagreements.errStyle = m.styles.Status.Error
+	p.truth.st = m.styles.Disagreement
 	p.draft.st = m.styles.Draft
 	p.status.st = m.styles.Status
 	m.raw.heading = m.styles.Dialog.Heading
@@ -235,6 +238,7 @@ func (m *Model) setMode(md mode) {
 	helpWas := m.mode == modeHelp
 	m.mode = md
 	m.keys.setMode(md)
+	m.applyTruthKeys()
 	m.raw.setKeys(m.keys)
 	m.panes.help.ShowAll = md == modeHelp
 	if helpWas != (md == modeHelp) {

@@ -98,6 +98,10 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.setFilter((m.nav.filter + numFilters - 1) % numFilters)
 	case key.Matches(msg, k.UrgentFirst):
 		m.toggleUrgentFirst()
+	case m.truth.on && key.Matches(msg, k.NextDisagreement, k.PrevDisagreement, k.Unsure, k.ModelWrong, k.TruthWrong, k.Ambiguous):
+		return m.handleTruthKey(msg)
+	case key.Matches(msg, k.TruthView):
+		m.toggleTruth()
 	case key.Matches(msg, k.NextDisagreement):
 		m.selectDisagreement(1)
 	case key.Matches(msg, k.PrevDisagreement):

@@ -73,6 +73,8 @@ func (m *Model) screenBlocks() []block {
 			// The editor takes the disagreements' place: the draft it is
 			// about stays in view.
 			framed(l.Disagreements, "note · "+Sanitize(m.CurrentID())+" · "+m.note.Counter(), dialogView(m.note.View), true)
+		} else if m.truth.on {
+			framed(l.Disagreements, p.truth.Title(), p.truth.View, true)
 		} else {
 			framed(l.Disagreements, p.disagreements.Title(), p.disagreements.View, true)
 		}
@@ -98,6 +100,7 @@ func (m *Model) syncPanes() {
 	m.syncWorklist()
 	m.syncImagePane()
 	m.syncDisagreements()
+	m.syncTruth()
 	m.syncDraft()
 	m.syncStatus()
 }

@@ -1,0 +1,81 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/schema"
+)
+
+// truthFixture is the standard fixture with truth on the first item: the
+// model's effusion matches a truth box, its pneumothorax is not in the
+// truth (spurious), and the truth's nodule is missed (urgent). The
+// second item has no truth.
+func truthFixture() *fixture {
+	f := newFixture(8, 6)
+	pe, nod := box(0.6, 0.55, 0.85, 0.88), box(0.3, 0.6, 0.38, 0.68)
+	f.items[0].Truth = []schema.Finding{{Label: schema.PleuralEffusion, Box: &pe}, {Label: schema.NoduleMass, Box: &nod}}
+	f.items[0].HasTruth = true
+	f.engine.done()
+	return f
+}
+
+func TestTruthViewTriage(t *testing.T) {
+	f := truthFixture()
+	h := newHarness(t, f.config(), 160, 40)
+	require.Equal(t, "case-0001", currentID(h))
+	assert.NotContains(t, h.screen(), "missed (truth only)", "the draft's disagreements until t")
+
+	h.key("t")
+	scr := h.screen()
+	assert.Contains(t, scr, "1 pleural_effusion matched")
+	assert.Contains(t, scr, "IoU 0.94 · triage: —")
+	assert.Contains(t, scr, "2 pneumothorax spurious")
+	assert.Contains(t, scr, "3 URGENT nodule_mass missed")
+	assert.Contains(t, scr, "truth 2/3 · 0/2 errors triaged", "the first error row is selected")
+
+	h.key("i")
+	assert.Empty(t, f.store.current("case-0001", "tester"), "the draft's verdict keys do nothing in the truth view")
+
+	h.key("m") // the spurious pneumothorax: the model is wrong
+	h.key("x") // the missed nodule: the truth is wrong
+	vs := f.store.current("case-0001", "tester")
+	require.Len(t, vs, 2)
+	got := map[string]audit.Decision{}
+	for _, v := range vs {
+		got[v.DisagreementKey] = v.Decision
+	}
+	assert.Equal(t, map[string]audit.Decision{
+		"truth:pneumothorax/spurious/t-/p1": audit.ModelWrong,
+		"truth:nodule_mass/missed/t1/p-":    audit.TruthWrong,
+	}, got)
+	assert.Contains(t, h.screen(), "truth only · triage: truth wrong saved ✓")
+	assert.Contains(t, h.screen(), "2/2 errors triaged")
+
+	h.key("z")
+	assert.Len(t, f.store.current("case-0001", "tester"), 1, "undo takes the last triage back")
+	assert.Contains(t, h.screen(), "1/2 errors triaged")
+
+	h.key("j")
+	assert.Contains(t, h.screen(), "no truth for this item")
+	h.key("t")
+	assert.NotContains(t, h.screen(), "no truth for this item", "items without truth look as before")
+}
+
+// TestTruthScreen pins the truth view's screen: the rows against the
+// truth, one triaged.
+func TestTruthScreen(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			f := truthFixture()
+			h := newHarness(t, f.config(), sz.w, sz.h)
+			h.keys("t", "m")
+			golden.RequireEqual(t, h.screen())
+			assert.Len(t, f.store.current("case-0001", "tester"), 1)
+		})
+	}
+}
