@@ -169,7 +169,9 @@ const truthKeyPrefix = "truth:"
 func TruthKey(e TruthError) string { return truthKeyPrefix + e.Key() }
 
 // IsTruthKey reports whether a verdict key is a truth error's (TruthKey).
-func IsTruthKey(key string) bool { return len(key) > len(truthKeyPrefix) && key[:len(truthKeyPrefix)] == truthKeyPrefix }
+func IsTruthKey(key string) bool {
+	return len(key) > len(truthKeyPrefix) && key[:len(truthKeyPrefix)] == truthKeyPrefix
+}
 
 // ValidFor reports whether d is a decision a verdict with this key may
 // carry: a triage decision on a truth error, one of Decisions otherwise.
