@@ -208,3 +208,18 @@ func (m *Model) handleTruthKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// truthStatus counts the current item's rows by kind for the status bar
+// while the truth view is on ("" otherwise).
+func (m *Model) truthStatus() string {
+	if !m.truth.on || !m.data.hasTruth(m.nav.cur) {
+		return ""
+	}
+	by, urgent := truthCounts(m.truthErrors(m.nav.cur))
+	s := "truth: " + itoa(by[audit.ErrorMissed]) + " missed"
+	if urgent > 0 {
+		s += " (" + itoa(urgent) + " urgent)"
+	}
+	return s + " · " + itoa(by[audit.ErrorSpurious]) + " spurious · " + itoa(by[audit.ErrorMislocated]) + " mislocated · " +
+		itoa(by[audit.ErrorMatched]) + " matched"
+}

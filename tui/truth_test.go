@@ -76,6 +76,7 @@ func TestTruthScreen(t *testing.T) {
 			h.keys("t", "m")
 			golden.RequireEqual(t, h.screen())
 			assert.Len(t, f.store.current("case-0001", "tester"), 1)
+			assert.Equal(t, "truth: 1 missed (1 urgent) · 1 spurious · 0 mislocated · 1 matched", h.m.truthStatus())
 		})
 	}
 }
