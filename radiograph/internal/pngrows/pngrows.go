@@ -7,6 +7,7 @@
 package pngrows
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"context"
@@ -159,14 +160,9 @@ func (s *Stream) Rows(ctx context.Context, sink Sink) error {
 				return errors.New("PNG: paletted image without a PLTE chunk")
 			}
 			c.remaining = n
-			// The compressed data is gathered first (it is bounded by the
-			// caller's file size limit): inflating from a byte slice is
-			// cheaper than through a buffered reader.
-			z, err := io.ReadAll(c)
-			if err != nil {
-				return err
-			}
-			return inflateRows(ctx, z, h, lum, sink)
+			// Inflated as it is read: a noisy image's compressed data is
+			// as big as its pixels, and must not be held whole.
+			return inflateRows(ctx, bufio.NewReaderSize(c, zBuffer), h, lum, sink)
 		case "IEND":
 			return errors.New("PNG: no image data")
 		}
@@ -183,6 +179,10 @@ func (s *Stream) Rows(ctx context.Context, sink Sink) error {
 // colour conversion use.
 func luma(r, g, b float32) float32 { return 0.299*r + 0.587*g + 0.114*b }
 
+// zBuffer is the read buffer of the compressed data: the inflater reads
+// it a byte at a time through its ReadByte.
+const zBuffer = 64 << 10
+
 // rowsAhead is how many inflated rows the inflating goroutine may run
 // ahead of the converting one.
 const rowsAhead = 16
@@ -194,14 +194,16 @@ const rowsAhead = 16
 // The zlib stream's Adler-32 is not checked: every IDAT chunk's CRC-32
 // already was, and the Adler-32 is a measurable share of a whole render
 // (see docs/render.md).
-func inflateRows(ctx context.Context, z []byte, h Header, lum []float32, sink Sink) error {
-	if len(z) < 2 || z[0]&0x0F != 8 || (uint16(z[0])<<8|uint16(z[1]))%31 != 0 || z[1]&0x20 != 0 {
+func inflateRows(ctx context.Context, zr *bufio.Reader, h Header, lum []float32, sink Sink) error {
+	z, err := zr.Peek(2)
+	if err != nil || z[0]&0x0F != 8 || (uint16(z[0])<<8|uint16(z[1]))%31 != 0 || z[1]&0x20 != 0 {
 		return errors.New("PNG: image data is not a zlib stream")
 	}
+	_, _ = zr.Discard(2)
 	bitsPP := h.Channels() * h.Depth
 	bpp := max(1, bitsPP/8)
 	rowBytes := (h.Width*bitsPP + 7) / 8
-	inf := startInflater(flate.NewReader(bytes.NewReader(z[2:])), h.Height, rowBytes)
+	inf := startInflater(flate.NewReader(zr), h.Height, rowBytes)
 	defer inf.close()
 
 	prev := make([]byte, rowBytes)
@@ -224,7 +226,15 @@ func inflateRows(ctx context.Context, z []byte, h Header, lum []float32, sink Si
 		prev, cur = cur, prev
 	}
 	<-inf.done
-	return inf.err
+	if inf.err != nil {
+		return inf.err
+	}
+	// Read on to the end of the image data (the zlib trailer and the last
+	// chunk's CRC), so a file cut short there is noticed.
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		return fmt.Errorf("PNG image data: %w", err)
+	}
+	return nil
 }
 
 // inflater is the goroutine that inflates rows (filter byte included) into

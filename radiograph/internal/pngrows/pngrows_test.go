@@ -7,6 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,4 +98,46 @@ func FuzzRows(f *testing.F) {
 		buf := make([]float32, s.Width)
 		_ = s.Rows(context.Background(), Sink{Row: func() []float32 { return buf }, Commit: func() {}})
 	})
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestRowsStreamTheImageData: the first row is handed over before the
+// compressed data is read whole (a noisy image's compressed data is as
+// big as its pixels; it once was read whole first), and every row still
+// arrives.
+func TestRowsStreamTheImageData(t *testing.T) {
+	img := image.NewGray16(image.Rect(0, 0, 512, 512))
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rnd.Uint32())
+	}
+	data := encode(t, img)
+	cr := &countingReader{r: bytes.NewReader(data)}
+	s, err := Open(cr, func(int, int) error { return nil })
+	require.NoError(t, err)
+	row := make([]float32, s.Width)
+	rows, readAtFirst := 0, 0
+	err = s.Rows(context.Background(), Sink{
+		Row: func() []float32 { return row },
+		Commit: func() {
+			if rows == 0 {
+				readAtFirst = cr.n
+			}
+			rows++
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 512, rows)
+	assert.Less(t, readAtFirst, len(data)/4, "read %d of %d bytes before the first row", readAtFirst, len(data))
 }
