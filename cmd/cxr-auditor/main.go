@@ -16,6 +16,7 @@
 //	doctor    check Ollama hosts, models and the store, and say how to fix them
 //	export    write results with verdicts and notes as JSONL or CSV
 //	agreement reader agreement on the verdicts (kappa, confusion tables)
+//	report    a self-contained HTML (or Markdown) report of an eval or a study
 //	parse     parse raw model output: `parse findings` or `parse draft`
 //	label     read drafts with the rule-based labeler (no model)
 //	compare   compare findings with draft labels
