@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // twoModelServer serves the run tests' draft model and two grounding
@@ -88,6 +90,17 @@ func TestRunsTwoModels(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &c))
 		assert.Equal(t, 1.0, c.Runs[0].Presence[schema.Pneumothorax].Recall.Value)
 		assert.Equal(t, 0.0, c.Runs[1].Presence[schema.Pneumothorax].Recall.Value)
+
+		// A reviewer's compare verdict: eval prints the tally.
+		st, err := store.Open(context.Background(), db)
+		require.NoError(t, err)
+		_, err = st.SaveCompareVerdict(context.Background(), audit.CompareVerdict{ItemID: "case-0", RunA: "baseline", RunB: "v2",
+			DifferenceKey: "pneumothorax/only_a/a0/b-", Preference: audit.PreferA, Annotator: "ann", Note: "clear apex line"})
+		require.NoError(t, err)
+		require.NoError(t, st.Close())
+		r = invokeMain(t, "", "eval", "--truth", tf, "--run", "baseline", "--run", "v2", "--db", db, "--resamples", "50")
+		require.Equal(t, 0, r.code, r.stderr)
+		assert.Contains(t, r.stdout, "preference tally, v2 against baseline (reviewers' verdicts): wins 0, losses 1, ties 0")
 
 		r = invokeMain(t, "", runArgs(srv, wl, "--db", db, "--name", "v2")...)
 		assert.Equal(t, 2, r.code, "a usage error")
