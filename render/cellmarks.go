@@ -30,7 +30,32 @@ var (
 	lightBox  = [6]string{"┌", "┐", "└", "┘", "─", "│"}
 	heavyBox  = [6]string{"┏", "┓", "┗", "┛", "━", "┃"}
 	doubleBox = [6]string{"╔", "╗", "╚", "╝", "═", "║"}
+	// Dashed and dotted strokes keep the corners and break the edges.
+	dashedBox      = [6]string{"┌", "┐", "└", "┘", "╌", "╎"}
+	heavyDashedBox = [6]string{"┏", "┓", "┗", "┛", "╍", "╏"}
+	dottedBox      = [6]string{"┌", "┐", "└", "┘", "┈", "┊"}
+	heavyDottedBox = [6]string{"┏", "┓", "┗", "┛", "┉", "┋"}
 )
+
+// strokeGlyphs is the glyph set of an outline: the stroke's, heavy when
+// selected; solid strokes are double when urgent.
+func strokeGlyphs(o Overlay) [6]string {
+	switch {
+	case o.Stroke == StrokeDashed && o.Selected:
+		return heavyDashedBox
+	case o.Stroke == StrokeDashed:
+		return dashedBox
+	case o.Stroke == StrokeDotted && o.Selected:
+		return heavyDottedBox
+	case o.Stroke == StrokeDotted:
+		return dottedBox
+	case o.Urgent:
+		return doubleBox
+	case o.Selected:
+		return heavyBox
+	}
+	return lightBox
+}
 
 // cellMarks lays the overlays out on a cols x rows half-block picture whose
 // image occupies img (in canvas pixels: one per cell across, two per cell
@@ -68,13 +93,7 @@ func cellMarks(ovs []Overlay, img image.Rectangle, cols, rows int) [][]*cellMark
 		}
 		x0, x1 := r.Min.X, r.Max.X-1
 		y0, y1 := r.Min.Y/2, (r.Max.Y-1)/2
-		g := lightBox
-		switch {
-		case o.Urgent:
-			g = doubleBox
-		case o.Selected:
-			g = heavyBox
-		}
+		g := strokeGlyphs(o)
 		slot := overlaySlot(o.Label)
 		at := func(x, y int) string { return outlineGlyph(g, x, y, x0, y0, x1, y1) }
 		for y := y0; y <= y1; y++ {

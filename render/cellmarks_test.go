@@ -65,6 +65,17 @@ func TestCellMarks(t *testing.T) {
 			".└────┘...",
 			"..........",
 		}},
+		{"dashed and dotted strokes break the edges", []Overlay{
+			{Box: schema.Box{Y0: 0, X0: 0, Y1: 0.5, X1: 0.5}, Label: schema.NoduleMass, Stroke: StrokeDashed, Tag: "B"},
+			{Box: box, Label: schema.PleuralEffusion, Stroke: StrokeDotted, Urgent: true},
+		}, []string{
+			"┌B╌╌┐.....",
+			"╎┌┈┈┈┈┐...",
+			"└┊╌╌┘.┊...",
+			".┊....┊...",
+			".└┈┈┈┈┘...",
+			"..........",
+		}},
 		{"narrow box: tag on the corner; one cell", []Overlay{
 			{Box: schema.Box{Y0: 0, X0: 0.8, Y1: 0.5, X1: 0.9}, Label: schema.Cardiomegaly, Tag: "12"},
 			{Box: schema.Box{Y0: 10.0 / 12, X0: 0, Y1: 11.0 / 12, X1: 0.1}, Label: schema.LungOpacity},
@@ -116,4 +127,28 @@ func TestBlocksThinOutlines(t *testing.T) {
 	off, err := enc.Encode(context.Background(), Request{Image: r, Window: r.DefaultWindow, Overlays: []Overlay{ov}, Cols: 60, Rows: 30})
 	require.NoError(t, err)
 	assert.NotContains(t, ansi.Strip(off.Cells), "║", "no boxes when they are off")
+}
+
+// TestStrokeRect: a dashed outline paints less than a solid one and more
+// than a dotted one, every corner painted.
+func TestStrokeRect(t *testing.T) {
+	count := func(s Stroke) int {
+		m := image.NewPaletted(image.Rect(0, 0, 60, 60), nil)
+		r := image.Rect(5, 5, 55, 45)
+		strokeRect(m, r, 2, 1, s)
+		for _, p := range []image.Point{r.Min, {r.Max.X - 1, r.Min.Y}, {r.Min.X, r.Max.Y - 1}, {r.Max.X - 1, r.Max.Y - 1}} {
+			assert.Equal(t, uint8(1), m.ColorIndexAt(p.X, p.Y), "stroke %d corner %v", s, p)
+		}
+		n := 0
+		for _, v := range m.Pix {
+			if v == 1 {
+				n++
+			}
+		}
+		return n
+	}
+	solid, dashed, dotted := count(StrokeSolid), count(StrokeDashed), count(StrokeDotted)
+	assert.Greater(t, solid, dashed)
+	assert.Greater(t, dashed, dotted)
+	assert.Positive(t, dotted)
 }

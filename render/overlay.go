@@ -23,6 +23,33 @@ type Overlay struct {
 	// the box's colour at its top-left corner; empty draws none. Tags are
 	// left out when the picture is too small to read them.
 	Tag string
+	// Stroke is the outline's line: solid (the zero value), dashed or
+	// dotted, so boxes from different sources (two runs, the truth) stay
+	// apart where colour says only the label.
+	Stroke Stroke
+}
+
+// Stroke is how an overlay's outline is drawn.
+type Stroke int
+
+// The strokes; StrokeSolid is the default.
+const (
+	StrokeSolid Stroke = iota
+	StrokeDashed
+	StrokeDotted
+)
+
+// on reports whether the stroke paints position i (pixels along the
+// outline) for lines t px thick: dashes of 4t with gaps of 2t, dots of t
+// with gaps of t.
+func (s Stroke) on(i, t int) bool {
+	switch s {
+	case StrokeDashed:
+		return i%(6*t) < 4*t
+	case StrokeDotted:
+		return i%(2*t) < t
+	}
+	return true
 }
 
 // overlayPercent is the Okabe-Ito colour-blind-safe palette (Okabe & Ito,
@@ -122,9 +149,9 @@ func drawOverlays(dst *image.Paletted, img image.Rectangle, ovs []Overlay, first
 		if o.Selected {
 			t = 2 * lw
 		}
-		strokeRect(dst, r, t, idx)
+		strokeRect(dst, r, t, idx, o.Stroke)
 		if o.Urgent {
-			strokeRect(dst, r.Inset(-(t + lw)), lw, idx)
+			strokeRect(dst, r.Inset(-(t + lw)), lw, idx, o.Stroke)
 		}
 		if tags && o.Tag != "" {
 			drawTag(dst, r.Min, o.Tag, idx)
@@ -132,16 +159,33 @@ func drawOverlays(dst *image.Paletted, img image.Rectangle, ovs []Overlay, first
 	}
 }
 
-// strokeRect draws a t px outline just inside r (clipped to dst).
-func strokeRect(dst *image.Paletted, r image.Rectangle, t int, idx uint8) {
+// strokeRect draws a t px outline just inside r (clipped to dst) in
+// stroke s.
+func strokeRect(dst *image.Paletted, r image.Rectangle, t int, idx uint8, s Stroke) {
 	if r.Dx() <= 0 || r.Dy() <= 0 {
 		return
 	}
 	t = min(t, (r.Dx()+1)/2, (r.Dy()+1)/2)
-	fill(dst, image.Rect(r.Min.X, r.Min.Y, r.Max.X, r.Min.Y+t), idx)
-	fill(dst, image.Rect(r.Min.X, r.Max.Y-t, r.Max.X, r.Max.Y), idx)
-	fill(dst, image.Rect(r.Min.X, r.Min.Y, r.Min.X+t, r.Max.Y), idx)
-	fill(dst, image.Rect(r.Max.X-t, r.Min.Y, r.Max.X, r.Max.Y), idx)
+	if s == StrokeSolid {
+		fill(dst, image.Rect(r.Min.X, r.Min.Y, r.Max.X, r.Min.Y+t), idx)
+		fill(dst, image.Rect(r.Min.X, r.Max.Y-t, r.Max.X, r.Max.Y), idx)
+		fill(dst, image.Rect(r.Min.X, r.Min.Y, r.Min.X+t, r.Max.Y), idx)
+		fill(dst, image.Rect(r.Max.X-t, r.Min.Y, r.Max.X, r.Max.Y), idx)
+		return
+	}
+	// Dashes run from each corner, so every corner is drawn.
+	for i := 0; i < r.Dx(); i++ {
+		if s.on(i, t) {
+			fill(dst, image.Rect(r.Min.X+i, r.Min.Y, r.Min.X+i+1, r.Min.Y+t), idx)
+			fill(dst, image.Rect(r.Max.X-1-i, r.Max.Y-t, r.Max.X-i, r.Max.Y), idx)
+		}
+	}
+	for i := 0; i < r.Dy(); i++ {
+		if s.on(i, t) {
+			fill(dst, image.Rect(r.Min.X, r.Min.Y+i, r.Min.X+t, r.Min.Y+i+1), idx)
+			fill(dst, image.Rect(r.Max.X-t, r.Max.Y-1-i, r.Max.X, r.Max.Y-i), idx)
+		}
+	}
 }
 
 func fill(dst *image.Paletted, r image.Rectangle, idx uint8) {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -86,6 +87,9 @@ type Overlay struct {
 	// Tag is a short mark drawn beside the box: the disagreement's number
 	// in the disagreement pane, so reviewers can match box and row.
 	Tag string
+	// Stroke is the outline's line (solid by default): boxes of another
+	// source (a second run, the truth) are dashed or dotted.
+	Stroke render.Stroke
 }
 
 // Picture is an encoded image. Exactly one of Cells and Raw is normally

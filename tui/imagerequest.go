@@ -3,6 +3,8 @@ package tui
 import (
 	"strconv"
 	"strings"
+
+	"github.com/cxr-auditor/cxr-auditor/render"
 )
 
 // imageRequest builds the request for the current item in rect.
@@ -81,6 +83,9 @@ func (r ImageRequest) key() string {
 		}
 		if o.Selected {
 			b.WriteByte('*')
+		}
+		if o.Stroke != render.StrokeSolid {
+			b.WriteString("~" + strconv.Itoa(int(o.Stroke)))
 		}
 		b.WriteString(strconv.FormatFloat(o.Box.Y0, 'g', 6, 64) + "," + strconv.FormatFloat(o.Box.X0, 'g', 6, 64) + "," +
 			strconv.FormatFloat(o.Box.Y1, 'g', 6, 64) + "," + strconv.FormatFloat(o.Box.X1, 'g', 6, 64))
