@@ -13,7 +13,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
-const demoDescription = `Open the review workstation on the bundled demo: twelve synthetic chest
+const demoDescription = `Open the review workstation on the bundled demo: thirteen synthetic chest
 phantoms (drawn by code, not patients) with hand-written draft impressions
 and hand-written "recorded" model outputs (not real model outputs), served
 by an in-process imitation of Ollama. No GPU, no Ollama, no network.

@@ -338,7 +338,7 @@ func TestDemoRulesDraftModel(t *testing.T) {
 	e := env{stdin: keys, stdout: newWatchWriter(), stderr: &errOut, getenv: func(string) string { return "" }}
 	ran := make(chan error, 1)
 	go func() { ran <- session.Workstation(ctx, e.session(), cfg) }()
-	results := waitForResults(t, db, 12, ran, &errOut)
+	results := waitForResults(t, db, 13, ran, &errOut)
 	_, err = press.Write([]byte("q"))
 	require.NoError(t, err)
 	require.NoError(t, <-ran, errOut.String())

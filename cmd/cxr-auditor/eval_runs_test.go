@@ -44,7 +44,7 @@ func demoTruth(t *testing.T) map[string][]schema.Finding {
 // is read as truth (it used to fail with "invalid character 'i'").
 func TestEvalCommandDemoWorklist(t *testing.T) {
 	truth := demoTruth(t)
-	require.Len(t, truth, 12)
+	require.Len(t, truth, 13)
 	var b strings.Builder
 	for id, fs := range truth {
 		if id == "demo-03-ptx-missed" {
@@ -60,7 +60,7 @@ func TestEvalCommandDemoWorklist(t *testing.T) {
 	assert.NotContains(t, r.stderr, "invalid character")
 	var rep compare.Report
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
-	assert.Equal(t, 12, rep.Items)
+	assert.Equal(t, 13, rep.Items)
 	assert.Zero(t, rep.Missing)
 	ptx := rep.Presence[schema.Pneumothorax]
 	assert.Equal(t, 1, ptx.FN, "the missed pneumothorax")
@@ -68,7 +68,7 @@ func TestEvalCommandDemoWorklist(t *testing.T) {
 
 	r = invokeMain(t, "", "eval", "--truth", demoTruthWorklist, "--pred", writeTemp(t, "other.jsonl", `{"id":"case-1","findings":[]}`+"\n"))
 	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stderr, "no prediction id matches the truth (12 truth items")
+	assert.Contains(t, r.stderr, "no prediction id matches the truth (13 truth items")
 }
 
 // TestEvalCommandWorklistJSONLTruth: a JSONL worklist's truth key works the

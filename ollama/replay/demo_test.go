@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay"
 	"github.com/cxr-auditor/cxr-auditor/ollama/replay/internal/demodata"
@@ -41,7 +42,9 @@ func TestDemoRecordsBothStagesOfEveryItem(t *testing.T) {
 
 	got := map[string][]string{}
 	for _, r := range recs {
-		got[r.ID] = append(got[r.ID], r.Stage)
+		if r.Model == "" {
+			got[r.ID] = append(got[r.ID], r.Stage)
+		}
 	}
 	require.Len(t, got, len(wl.Items), "every recorded id is a worklist item")
 	for _, it := range wl.Items {
@@ -81,7 +84,7 @@ func demoOutcomes(t *testing.T) []outcome {
 		// scheduler): about 15 s of CPU under the race detector.
 		t.Skip("replays the whole demo; run without -short")
 	}
-	demoOnce.Do(func() { demoOnce.outs, demoOnce.err = replayDemo(context.Background()) })
+	demoOnce.Do(func() { demoOnce.outs, demoOnce.err = replayDemo(context.Background(), prompts.DefaultGroundingModel) })
 	require.NoError(t, demoOnce.err)
 	return demoOnce.outs
 }
@@ -89,7 +92,7 @@ func demoOutcomes(t *testing.T) []outcome {
 // replayDemo runs the whole demo through the pipeline's scheduler (no
 // store) against the replay server with no latency, exactly as the
 // workstation does, and collects each item's result.
-func replayDemo(ctx context.Context) ([]outcome, error) {
+func replayDemo(ctx context.Context, groundingModel string) ([]outcome, error) {
 	srv, err := replay.NewServer(ctx, demoWorklist, demoRecording, replay.Options{})
 	if err != nil {
 		return nil, err
@@ -104,7 +107,7 @@ func replayDemo(ctx context.Context) ([]outcome, error) {
 		return nil, err
 	}
 	sched, err := pipeline.NewScheduler(pipeline.Config{
-		Hosts: []*ollama.Host{host}, GroundingModel: prompts.DefaultGroundingModel, DraftModel: prompts.DefaultDraftModel,
+		Hosts: []*ollama.Host{host}, GroundingModel: groundingModel, DraftModel: prompts.DefaultDraftModel,
 		Urgent: schema.DefaultUrgent(), Capacity: 2,
 	})
 	if err != nil {
@@ -203,9 +206,39 @@ func TestDemoReplaysAsEachScenarioPromises(t *testing.T) {
 			}
 			assert.Equal(t, want, keys)
 			assert.Equal(t, s.Want.Urgent, o.report.Urgent)
+			var doubts []schema.Label
+			for _, d := range o.report.DraftDoubts {
+				doubts = append(doubts, d.Label)
+			}
+			assert.Equal(t, s.Want.Doubts, doubts)
 			checkBoxesMatchTruth(t, o)
 		})
 	}
+}
+
+// TestDemoSecondModel: the second grounding "model" differs from the
+// first on exactly the items the scenario table gives it a line for, by
+// a label one has and the other lacks or a box moved under IoU 0.5.
+func TestDemoSecondModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("replays the whole demo; run without -short")
+	}
+	first := demoOutcomes(t)
+	second, err := replayDemo(context.Background(), replay.SecondGroundingModel)
+	require.NoError(t, err)
+	var differ, want []string
+	for i, s := range demodata.Scenarios() {
+		if s.GroundingB != nil {
+			want = append(want, s.ID)
+		}
+		a, b := first[i], second[i]
+		require.Equal(t, a.id, b.id)
+		if a.groundingErr != b.groundingErr || len(compare.RunDifferences(a.findings, b.findings)) > 0 {
+			differ = append(differ, s.ID)
+		}
+	}
+	assert.Equal(t, want, differ)
+	assert.GreaterOrEqual(t, len(differ), 3)
 }
 
 // The coverage docs/demo.md promises, asserted on what the pipeline made of

@@ -21,6 +21,13 @@ const (
 	StageDraft     = "draft"
 )
 
+// SecondGroundingModel is the name of the replay's second grounding
+// "model": synthetic, as the first, its outputs written by hand to
+// differ from the first's on some items, so two runs can be compared
+// with no GPU. A recording line names it in "model"; items it has no
+// line for answer as the first model does.
+const SecondGroundingModel = "synthetic-grounding-b"
+
 // maxLineBytes bounds one recording line: recorded outputs are at most a
 // few thousand tokens.
 const maxLineBytes = 4 << 20
@@ -41,6 +48,9 @@ type Record struct {
 	// Fault names a fault of the replay server ("stream_cut", "busy", ...) to
 	// simulate instead of, or on top of, the reply; empty for none.
 	Fault string `json:"fault,omitempty"`
+	// Model is "" for the recorded models, or SecondGroundingModel for a
+	// grounding line of the second grounding model.
+	Model string `json:"model,omitempty"`
 	// Line is the 1-based line of the record in its file (not serialized).
 	Line int `json:"-"`
 }
@@ -89,7 +99,7 @@ func parseRecording(ctx context.Context, r io.Reader, name string) ([]Record, er
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
 	var out []Record
-	seen := map[[2]string]int{}
+	seen := map[[3]string]int{}
 	line := 0
 	for sc.Scan() {
 		line++
@@ -107,9 +117,9 @@ func parseRecording(ctx context.Context, r io.Reader, name string) ([]Record, er
 		if err != nil {
 			return nil, &LineError{name, line, err}
 		}
-		k := [2]string{rec.ID, rec.Stage}
+		k := [3]string{rec.ID, rec.Stage, rec.Model}
 		if first, dup := seen[k]; dup {
-			return nil, &LineError{name, line, fmt.Errorf("%s: %s stage recorded twice (first on line %d)", rec.ID, rec.Stage, first)}
+			return nil, &LineError{name, line, fmt.Errorf("%s: %s stage%s recorded twice (first on line %d)", rec.ID, rec.Stage, ofModel(rec.Model), first)}
 		}
 		seen[k] = line
 		rec.Line = line
@@ -141,6 +151,13 @@ func decodeRecord(b []byte) (Record, error) {
 	default:
 		return Record{}, fmt.Errorf("%s: unknown stage %q (want %q or %q)", rec.ID, rec.Stage, StageGrounding, StageDraft)
 	}
+	switch {
+	case rec.Model == "":
+	case rec.Model != SecondGroundingModel:
+		return Record{}, fmt.Errorf("%s: unknown model %q (want none, or %q)", rec.ID, rec.Model, SecondGroundingModel)
+	case rec.Stage != StageGrounding:
+		return Record{}, fmt.Errorf("%s: model %q has only a grounding stage", rec.ID, rec.Model)
+	}
 	switch rec.DoneReason {
 	case "", "stop", "length":
 	default:
@@ -150,6 +167,14 @@ func decodeRecord(b []byte) (Record, error) {
 		return Record{}, fmt.Errorf("%s: %s: unknown fault %q", rec.ID, rec.Stage, rec.Fault)
 	}
 	return rec, nil
+}
+
+// ofModel is " of model m" for messages, "" for the recorded models.
+func ofModel(m string) string {
+	if m == "" {
+		return ""
+	}
+	return " of model " + m
 }
 
 // parseFault maps a fault name (wire.Fault.String) to the fault; ""

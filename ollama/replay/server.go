@@ -76,6 +76,8 @@ const noRecording = "replay: no recorded output for this input (the image or dra
 // recordingPath and starts a server that replays the recording:
 // a grounding model (prompts.DefaultGroundingModel, "vision") answering each
 // item's model-input image, keyed by the exact PNG bytes the pipeline sends,
+// a second one (SecondGroundingModel) answering as the first except where
+// the recording has a line of its own for it,
 // and a draft model (prompts.DefaultDraftModel, "completion" and
 // "thinking") answering each item's draft prompt (prompts.DraftPrompt). An
 // input not in the recording gets a prose reply saying so, which the
@@ -114,7 +116,15 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 
-	ground := wire.NewScript()
+	// The second grounding model answers as the first but where it has
+	// a line of its own.
+	second := map[string]Record{}
+	for _, r := range recs {
+		if r.Model == SecondGroundingModel {
+			second[r.ID] = r
+		}
+	}
+	ground, groundB := wire.NewScript(), wire.NewScript()
 	groundFrom := map[string]string{} // image key -> item id that set it
 	draft := &draftScript{byPrompt: map[string]wire.Reply{}}
 	draftFrom := map[string]string{}
@@ -130,6 +140,11 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		}
 		groundFrom[key] = it.ID
 		ground.ByImage(key, gr)
+		if b, ok := second[it.ID]; ok {
+			gr = b.reply()
+			gr.Latency = opt.GroundingLatency.pick(it.ID + "/" + StageGrounding + "/b")
+		}
+		groundB.ByImage(key, gr)
 
 		prompt, err := prompts.DraftPrompt(it.Draft)
 		if err != nil {
@@ -146,11 +161,13 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		draft.byPrompt[prompt] = dr
 	}
 	ground.Default(wire.Reply{Content: noRecording})
+	groundB.Default(wire.Reply{Content: noRecording})
 
 	capacity := max(opt.Capacity, 1)
 	srv, err := wire.Listen("127.0.0.1:0",
 		wire.Model{Name: prompts.DefaultGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: ground.Respond},
 		wire.Model{Name: prompts.DefaultDraftModel, Capabilities: draftCaps, Capacity: capacity, Respond: draft.respond},
+		wire.Model{Name: SecondGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: groundB.Respond},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
@@ -190,6 +207,9 @@ func indexRecords(wl worklist.List, recs []Record, recordingPath string) (map[st
 	for _, r := range recs {
 		if !known[r.ID] {
 			return nil, &LineError{recordingPath, r.Line, fmt.Errorf("unknown id %q (not in %s)", r.ID, wl.Path)}
+		}
+		if r.Model != "" {
+			continue // the second grounding model's, indexed apart
 		}
 		slot := 0
 		if r.Stage == StageDraft {

@@ -56,6 +56,9 @@ type Want struct {
 	Thinking bool
 	// Hostile: the draft holds terminal escape sequences.
 	Hostile bool
+	// Doubts are the labels whose draft reading is in doubt (the draft
+	// model and the rule labeler read the draft differently).
+	Doubts []schema.Label
 }
 
 // Scenario is one demo item.
@@ -73,6 +76,10 @@ type Scenario struct {
 	// to the model's square, so its boxes apply to the image as they are),
 	// rounded the way models print them, in truth order.
 	Grounding func(boxes []schema.Box) string
+	// GroundingB, when set, renders the second grounding "model"'s
+	// output (replay.SecondGroundingModel, as synthetic as the first)
+	// where it differs from the first's; nil: it answers as the first.
+	GroundingB func(boxes []schema.Box) string
 	// GroundingDoneReason is "" (stop) or "length".
 	GroundingDoneReason string
 	// DraftContent and DraftThinking are the text model's output.
@@ -223,6 +230,9 @@ func build(ctx context.Context, s Scenario, images bool) (built, error) {
 	b.recs = []replay.Record{
 		{ID: s.ID, Stage: replay.StageGrounding, Content: s.Grounding(boxes), DoneReason: s.GroundingDoneReason},
 		{ID: s.ID, Stage: replay.StageDraft, Content: s.DraftContent, Thinking: s.DraftThinking},
+	}
+	if s.GroundingB != nil {
+		b.recs = append(b.recs, replay.Record{ID: s.ID, Stage: replay.StageGrounding, Model: replay.SecondGroundingModel, Content: s.GroundingB(boxes)})
 	}
 	return b, nil
 }

@@ -27,6 +27,9 @@ func Scenarios() []Scenario {
 				`{"label": "cardiomegaly", "status": "absent", "span": "Heart size is normal."}, ` +
 				`{"label": "pleural_effusion", "status": "absent", "span": "No pleural effusion or pneumothorax."}, ` +
 				`{"label": "pneumothorax", "status": "absent", "span": "No pleural effusion or pneumothorax."}]`,
+			GroundingB: func([]schema.Box) string {
+				return `[` + finding(schema.NoduleMass, "[0.3, 0.62, 0.36, 0.68]") + `]`
+			},
 			Shows: "full agreement on a normal study",
 			Want:  Want{Format: "png8"},
 		},
@@ -42,6 +45,11 @@ func Scenarios() []Scenario {
   {"label": "pneumothorax", "status": "absent", "span": "No pneumothorax."},
   {"label": "cardiomegaly", "status": "absent", "span": "Heart size within normal limits."}
 ]`),
+			GroundingB: func(b []schema.Box) string {
+				m := b[0]
+				m.X0, m.X1 = m.X0+0.3, m.X1+0.3 // the same finding, boxed in the wrong place
+				return `[` + finding(schema.PleuralEffusion, box(m)) + `]`
+			},
 			Shows: "full agreement on an abnormal study; 16-bit PNG; grounding in a {\"findings\": ...} wrapper, draft in a code fence",
 			Want:  Want{Format: "png16", Salvaged: true},
 		},
@@ -57,6 +65,9 @@ func Scenarios() []Scenario {
 				"so those are not listed. Bones are outside the six labels.",
 			DraftContent: `[{"label": "lung_opacity_consolidation", "status": "absent", "span": "Lungs are clear without focal consolidation."}, ` +
 				`{"label": "cardiomegaly", "status": "absent", "span": "Cardiomediastinal silhouette within normal limits."}]`,
+			GroundingB: func([]schema.Box) string {
+				return `[{"label": "no_finding"}]`
+			},
 			Shows: "URGENT: a left apical pneumothorax the draft never mentions; DICOM MONOCHROME1; grounding in a code fence; draft stage thinks",
 			Want: Want{Disagreements: []string{"pneumothorax/missed_in_draft"}, Urgent: true, Format: "dicom", Invert: true,
 				Thinking: true, Salvaged: true},
@@ -144,6 +155,9 @@ func Scenarios() []Scenario {
 			},
 			DraftContent: `[{"label": "pleural_effusion", "status": "present", "span": "Small right pleural effusion."}, ` +
 				`{"label": "pneumothorax", "status": "absent", "span": "No pneumothorax."}]`,
+			GroundingB: func(b []schema.Box) string {
+				return `[` + finding(schema.PleuralEffusion, box(b[0])) + `]`
+			},
 			Shows: "a failed parse: the vision model answered in prose only, so the item is an error showing the raw output",
 			Want:  Want{Err: true, Format: "jpeg"},
 		},
@@ -190,6 +204,23 @@ func Scenarios() []Scenario {
 				`{"label": "pleural_effusion", "status": "uncertain", "span": "Cannot exclude a trace left pleural effusion."}]`,
 			Shows: "URGENT though the draft agrees: the image shows a nodule (can't-miss) and the draft reports it; a hedge about something the image does not show is not a disagreement; signed DICOM",
 			Want:  Want{Format: "dicom", Thinking: true, Urgent: true},
+		},
+		{
+			ID:    "demo-13-draft-in-doubt",
+			Image: "images/demo-effusion-c.png",
+			Gen:   &Generated{phantom.Spec{Variant: phantom.Effusion, Width: 540, Height: 660, Seed: 77}, phantom.PNG8},
+			Draft: "Heart size normal. No evidence of pleural effusion or pneumothorax.",
+			Grounding: func(b []schema.Box) string {
+				return `[` + finding(schema.PleuralEffusion, box(b[0])) + `]`
+			},
+			// The draft model misses the negation; the rule labeler does
+			// not: their readings differ, so the item's draft reading is
+			// in doubt.
+			DraftContent: `[{"label": "cardiomegaly", "status": "absent", "span": "Heart size normal."}, ` +
+				`{"label": "pleural_effusion", "status": "present", "span": "pleural effusion"}, ` +
+				`{"label": "pneumothorax", "status": "absent", "span": "pneumothorax"}]`,
+			Shows: "draft in doubt: the draft model reads the denied effusion as present (so it agrees with the image), the rule labeler reads it as denied",
+			Want:  Want{Format: "png8", Doubts: []schema.Label{schema.PleuralEffusion}},
 		},
 	}
 }
