@@ -116,14 +116,7 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 
-	// The second grounding model answers as the first but where it has
-	// a line of its own.
-	second := map[string]Record{}
-	for _, r := range recs {
-		if r.Model == SecondGroundingModel {
-			second[r.ID] = r
-		}
-	}
+	second := secondModel(recs)
 	ground, groundB := wire.NewScript(), wire.NewScript()
 	groundFrom := map[string]string{} // image key -> item id that set it
 	draft := &draftScript{byPrompt: map[string]wire.Reply{}}
@@ -175,6 +168,18 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 	// Nobody reads the requests back, and each holds its image.
 	srv.SetRecordLimit(0)
 	return &Server{srv: srv}, nil
+}
+
+// secondModel indexes the second grounding model's records by item: it
+// answers as the first model but where it has a line of its own.
+func secondModel(recs []Record) map[string]Record {
+	second := map[string]Record{}
+	for _, r := range recs {
+		if r.Model == SecondGroundingModel {
+			second[r.ID] = r
+		}
+	}
+	return second
 }
 
 // Server is a running replay: an Ollama server on 127.0.0.1 that answers
