@@ -97,6 +97,9 @@ func StartDemo(ctx context.Context, opt DemoOptions) (*Demo, error) {
 	if opt.Fast {
 		ro = replay.Options{}
 	}
+	// The first frame waits for no decode: each image is prepared when
+	// its first grounding request comes.
+	ro.LazyImages = true
 	srv, err := replay.NewServer(ctx, wl, rec, ro)
 	if err != nil {
 		return nil, err

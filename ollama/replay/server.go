@@ -48,6 +48,13 @@ type Options struct {
 	// Capacity is how many requests each model generates at once, like one
 	// GPU; more wait their turn. 0 means 1.
 	Capacity int
+	// LazyImages decodes no image at start: each item's model input is
+	// prepared when a grounding request first needs it (in worklist
+	// order, up to the one the request carries), so the demo's first
+	// frame waits for no decode. A bad image or two items sharing a
+	// model input with different recorded replies is then said in the
+	// reply, not by NewServer.
+	LazyImages bool
 }
 
 // DefaultOptions returns the demo's options: each stage takes 1 to 3 s per
@@ -89,7 +96,7 @@ const noRecording = "replay: no recorded output for this input (the image or dra
 // image). Two items with the same model-input image or the same draft must
 // have the same recorded reply for it, since the server cannot tell them
 // apart. Images are decoded once here, so startup takes as long as
-// preparing every image for the model.
+// preparing every image for the model, unless Options.LazyImages.
 //
 // The caller must Close the returned server.
 func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Options) (*Server, error) {
@@ -111,9 +118,12 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 
-	keys, err := imageKeys(ctx, wl, worklistPath)
-	if err != nil {
-		return nil, fmt.Errorf("replay: %w", err)
+	var keys []string
+	lazy := newLazyGround(ctx)
+	if !opt.LazyImages {
+		if keys, err = imageKeys(ctx, wl, worklistPath); err != nil {
+			return nil, fmt.Errorf("replay: %w", err)
+		}
 	}
 
 	second := secondModel(recs)
@@ -126,18 +136,23 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		g, d := byItem[it.ID][0], byItem[it.ID][1]
 		gr := g.reply()
 		gr.Latency = opt.GroundingLatency.pick(it.ID + "/" + StageGrounding)
-		key := keys[i]
-		if other, dup := groundFrom[key]; dup && byItem[other][0].reply() != g.reply() {
-			where.Err = fmt.Errorf("%s: same model-input image as %s but a different recorded grounding output", it.ID, other)
-			return nil, fmt.Errorf("replay: %w", where)
-		}
-		groundFrom[key] = it.ID
-		ground.ByImage(key, gr)
+		grB := gr
 		if b, ok := second[it.ID]; ok {
-			gr = b.reply()
-			gr.Latency = opt.GroundingLatency.pick(it.ID + "/" + StageGrounding + "/b")
+			grB = b.reply()
+			grB.Latency = opt.GroundingLatency.pick(it.ID + "/" + StageGrounding + "/b")
 		}
-		groundB.ByImage(key, gr)
+		if opt.LazyImages {
+			lazy.add(it, [2]wire.Reply{gr, grB})
+		} else {
+			key := keys[i]
+			if other, dup := groundFrom[key]; dup && byItem[other][0].reply() != g.reply() {
+				where.Err = fmt.Errorf("%s: same model-input image as %s but a different recorded grounding output", it.ID, other)
+				return nil, fmt.Errorf("replay: %w", where)
+			}
+			groundFrom[key] = it.ID
+			ground.ByImage(key, gr)
+			groundB.ByImage(key, grB)
+		}
 
 		prompt, err := prompts.DraftPrompt(it.Draft)
 		if err != nil {
@@ -155,12 +170,16 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 	}
 	ground.Default(wire.Reply{Content: noRecording})
 	groundB.Default(wire.Reply{Content: noRecording})
+	respondGround, respondGroundB := ground.Respond, groundB.Respond
+	if opt.LazyImages {
+		respondGround, respondGroundB = lazy.responder(0), lazy.responder(1)
+	}
 
 	capacity := max(opt.Capacity, 1)
 	srv, err := wire.Listen("127.0.0.1:0",
-		wire.Model{Name: prompts.DefaultGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: ground.Respond},
+		wire.Model{Name: prompts.DefaultGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: respondGround},
 		wire.Model{Name: prompts.DefaultDraftModel, Capabilities: draftCaps, Capacity: capacity, Respond: draft.respond},
-		wire.Model{Name: SecondGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: groundB.Respond},
+		wire.Model{Name: SecondGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: respondGroundB},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
