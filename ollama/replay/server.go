@@ -175,11 +175,17 @@ func NewServer(ctx context.Context, worklistPath, recordingPath string, opt Opti
 		respondGround, respondGroundB = lazy.responder(0), lazy.responder(1)
 	}
 
+	return listen(opt, respondGround, respondGroundB, draft.respond)
+}
+
+// listen starts the server: the two grounding models and the draft model
+// answering through the functions given.
+func listen(opt Options, ground, groundB, draft func(*api.ChatRequest) wire.Reply) (*Server, error) {
 	capacity := max(opt.Capacity, 1)
 	srv, err := wire.Listen("127.0.0.1:0",
-		wire.Model{Name: prompts.DefaultGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: respondGround},
-		wire.Model{Name: prompts.DefaultDraftModel, Capabilities: draftCaps, Capacity: capacity, Respond: draft.respond},
-		wire.Model{Name: SecondGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: respondGroundB},
+		wire.Model{Name: prompts.DefaultGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: ground},
+		wire.Model{Name: prompts.DefaultDraftModel, Capabilities: draftCaps, Capacity: capacity, Respond: draft},
+		wire.Model{Name: SecondGroundingModel, Capabilities: groundingCaps, Capacity: capacity, Respond: groundB},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
