@@ -270,7 +270,7 @@ func (e *encoder) key(req Request) string {
 		e.caps.InTmux && e.caps.TmuxPassthrough, e.caps.lean(), e.caps.KittyPlaceholders)
 	if req.ShowBoxes || e.proto == ProtocolText {
 		for _, o := range req.Overlays {
-			put(o.Box.Y0, o.Box.X0, o.Box.Y1, o.Box.X1, string(o.Label), o.Urgent, o.Selected, o.Tag)
+			put(o.Box.Y0, o.Box.X0, o.Box.Y1, o.Box.X1, string(o.Label), o.Urgent, o.Selected, o.Tag, o.Truth)
 		}
 	}
 	if e.proto == ProtocolText {

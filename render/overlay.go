@@ -27,6 +27,9 @@ type Overlay struct {
 	// dotted, so boxes from different sources (two runs, the truth) stay
 	// apart where colour says only the label.
 	Stroke Stroke
+	// Truth marks a ground-truth box: the text listing says [truth] (its
+	// Stroke draws it apart in pictures).
+	Truth bool
 }
 
 // Stroke is how an overlay's outline is drawn.

@@ -26,13 +26,15 @@ func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Pictur
 		urgent   bool
 		selected bool
 		tag      string
+		truth    bool
 	}
 	var entries []entry
+	var truth []Overlay // listed after the findings, marked as the truth's
 	if len(req.Findings) > 0 {
 		for _, f := range req.Findings {
 			en := entry{label: f.Label, box: f.Box}
 			for _, o := range req.Overlays {
-				if o.Label == f.Label && (f.Box == nil || o.Box == *f.Box) {
+				if !o.Truth && o.Label == f.Label && (f.Box == nil || o.Box == *f.Box) {
 					en.urgent = en.urgent || o.Urgent
 					en.selected = en.selected || o.Selected
 					if en.tag == "" {
@@ -42,9 +44,17 @@ func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Pictur
 			}
 			entries = append(entries, en)
 		}
+		for _, o := range req.Overlays {
+			if o.Truth {
+				truth = append(truth, o)
+			}
+		}
+		for _, o := range truth {
+			entries = append(entries, entry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected, tag: o.Tag, truth: true})
+		}
 	} else {
 		for _, o := range req.Overlays {
-			entries = append(entries, entry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected, tag: o.Tag})
+			entries = append(entries, entry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected, tag: o.Tag, truth: o.Truth})
 		}
 	}
 	if len(entries) == 0 {
@@ -58,6 +68,9 @@ func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Pictur
 			fmt.Fprintf(&b, "[%s] %s", en.tag, en.label)
 		} else {
 			fmt.Fprintf(&b, "%d. %s", i+1, en.label)
+		}
+		if en.truth {
+			b.WriteString(" [truth]")
 		}
 		if en.urgent {
 			b.WriteString(" [URGENT]")

@@ -62,7 +62,7 @@ func (m *Model) syncImagePane() {
 		p.SetData(showNothing, "", "image")
 		return
 	}
-	title := Sanitize(it.ID) + m.viewTitle(it.ID)
+	title := Sanitize(it.ID) + m.truthLegend() + m.viewTitle(it.ID)
 	if res := m.data.rows[m.nav.cur].result; res != nil {
 		if g, _ := salvagedStages(res); g {
 			title += " · (!) findings salvaged: check them (r)"

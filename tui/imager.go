@@ -71,7 +71,7 @@ func (r *RenderImager) Protocol() string { return string(r.enc.Protocol()) }
 func (r *RenderImager) Encode(ctx context.Context, req ImageRequest) (Picture, error) {
 	rq := render.Request{Cols: req.Cols, Rows: req.Rows, ShowBoxes: len(req.Overlays) > 0, MaxWidthPX: r.maxW}
 	overlay := func(o Overlay, b schema.Box) render.Overlay {
-		return render.Overlay{Box: b, Label: o.Label, Urgent: o.Urgent, Selected: o.Selected, Tag: o.Tag, Stroke: o.Stroke}
+		return render.Overlay{Box: b, Label: o.Label, Urgent: o.Urgent, Selected: o.Selected, Tag: o.Tag, Stroke: o.Stroke, Truth: o.Truth}
 	}
 	if r.enc.Protocol() == render.ProtocolText {
 		for _, o := range req.Overlays {

@@ -21,6 +21,9 @@ func (m *Model) overlays() []Overlay {
 	if !m.look.showBoxes || m.nav.cur < 0 {
 		return nil
 	}
+	if m.truth.on && m.data.hasTruth(m.nav.cur) {
+		return m.truthOverlays()
+	}
 	ds := m.disagreements()
 	tag := map[string]string{}
 	selected := ""
@@ -86,6 +89,9 @@ func (r ImageRequest) key() string {
 		}
 		if o.Stroke != render.StrokeSolid {
 			b.WriteString("~" + strconv.Itoa(int(o.Stroke)))
+		}
+		if o.Truth {
+			b.WriteByte('T')
 		}
 		b.WriteString(strconv.FormatFloat(o.Box.Y0, 'g', 6, 64) + "," + strconv.FormatFloat(o.Box.X0, 'g', 6, 64) + "," +
 			strconv.FormatFloat(o.Box.Y1, 'g', 6, 64) + "," + strconv.FormatFloat(o.Box.X1, 'g', 6, 64))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
+	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -222,4 +223,43 @@ func (m *Model) truthStatus() string {
 	}
 	return s + " · " + itoa(by[audit.ErrorSpurious]) + " spurious · " + itoa(by[audit.ErrorMislocated]) + " mislocated · " +
 		itoa(by[audit.ErrorMatched]) + " matched"
+}
+
+// truthOverlays are the boxes of the truth view: the model's findings
+// (solid, tagged M) and the truth's (dashed, tagged T); the selected row's
+// pair is Selected.
+func (m *Model) truthOverlays() []Overlay {
+	rows := m.truthRows()
+	selT, selP := -1, -1
+	if len(rows) > 0 {
+		selT, selP = rows[m.truth.sel].TruthIndex, rows[m.truth.sel].PredIndex
+	}
+	var out []Overlay
+	if res := m.data.rows[m.nav.cur].result; res != nil {
+		for j, f := range res.Findings {
+			if f.Box != nil {
+				out = append(out, Overlay{Box: *f.Box, Label: f.Label, Urgent: m.data.urgent[f.Label], Selected: j == selP, Tag: "M"})
+			}
+		}
+	}
+	for i, f := range m.data.truthOf(m.nav.cur) {
+		if f.Box != nil {
+			out = append(out, Overlay{Box: *f.Box, Label: f.Label, Urgent: m.data.urgent[f.Label], Selected: i == selT, Tag: "T", Truth: true,
+				Stroke: render.StrokeDashed})
+		}
+	}
+	return out
+}
+
+// truthLegend says, in the image's title while the truth view is on, how
+// each side's boxes are drawn and the IoU of the selected pair.
+func (m *Model) truthLegend() string {
+	if !m.truth.on || !m.data.hasTruth(m.nav.cur) {
+		return ""
+	}
+	s := " · model M solid, truth T dashed"
+	if rows := m.truthRows(); len(rows) > 0 && rows[m.truth.sel].IoU != nil {
+		s += " · IoU " + iouText(rows[m.truth.sel].IoU)
+	}
+	return s
 }

@@ -77,6 +77,17 @@ func TestTruthScreen(t *testing.T) {
 			golden.RequireEqual(t, h.screen())
 			assert.Len(t, f.store.current("case-0001", "tester"), 1)
 			assert.Equal(t, "truth: 1 missed (1 urgent) · 1 spurious · 0 mislocated · 1 matched", h.m.truthStatus())
+			var truthBoxes, selected []string
+			for _, o := range h.m.overlays() {
+				if o.Truth {
+					truthBoxes = append(truthBoxes, string(o.Label))
+				}
+				if o.Selected {
+					selected = append(selected, string(o.Label))
+				}
+			}
+			assert.Equal(t, []string{"pleural_effusion", "nodule_mass"}, truthBoxes, "both truth boxes drawn as the truth's")
+			assert.Equal(t, []string{"nodule_mass"}, selected, "the selected row's box")
 		})
 	}
 }
