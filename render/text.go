@@ -20,43 +20,7 @@ func (e *encoder) encodeText(_ context.Context, req Request, _ geometry) (Pictur
 		sw, sh := r.SourceSize()
 		items = append(items, fmt.Sprintf("%s: %dx%d %s, window %s", nameOr(r.Source), sw, sh, r.Format, req.Window))
 	}
-	type entry struct {
-		label    schema.Label
-		box      *schema.Box
-		urgent   bool
-		selected bool
-		tag      string
-		truth    bool
-	}
-	var entries []entry
-	var truth []Overlay // listed after the findings, marked as the truth's
-	if len(req.Findings) > 0 {
-		for _, f := range req.Findings {
-			en := entry{label: f.Label, box: f.Box}
-			for _, o := range req.Overlays {
-				if !o.Truth && o.Label == f.Label && (f.Box == nil || o.Box == *f.Box) {
-					en.urgent = en.urgent || o.Urgent
-					en.selected = en.selected || o.Selected
-					if en.tag == "" {
-						en.tag = o.Tag
-					}
-				}
-			}
-			entries = append(entries, en)
-		}
-		for _, o := range req.Overlays {
-			if o.Truth {
-				truth = append(truth, o)
-			}
-		}
-		for _, o := range truth {
-			entries = append(entries, entry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected, tag: o.Tag, truth: true})
-		}
-	} else {
-		for _, o := range req.Overlays {
-			entries = append(entries, entry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected, tag: o.Tag, truth: o.Truth})
-		}
-	}
+	entries := textEntries(req)
 	if len(entries) == 0 {
 		items = append(items, "no findings")
 	}
@@ -112,4 +76,46 @@ func nameOr(s string) string {
 		return "image"
 	}
 	return s
+}
+
+// textEntry is one line of the text listing.
+type textEntry struct {
+	label    schema.Label
+	box      *schema.Box
+	urgent   bool
+	selected bool
+	tag      string
+	truth    bool
+}
+
+// textEntries lists req's findings, each with what its overlays say
+// (urgent, selected, tag), then the truth's boxes; without findings, the
+// overlays themselves.
+func textEntries(req Request) []textEntry {
+	var entries []textEntry
+	if len(req.Findings) == 0 {
+		for _, o := range req.Overlays {
+			entries = append(entries, textEntry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected, tag: o.Tag, truth: o.Truth})
+		}
+		return entries
+	}
+	for _, f := range req.Findings {
+		en := textEntry{label: f.Label, box: f.Box}
+		for _, o := range req.Overlays {
+			if !o.Truth && o.Label == f.Label && (f.Box == nil || o.Box == *f.Box) {
+				en.urgent = en.urgent || o.Urgent
+				en.selected = en.selected || o.Selected
+				if en.tag == "" {
+					en.tag = o.Tag
+				}
+			}
+		}
+		entries = append(entries, en)
+	}
+	for _, o := range req.Overlays {
+		if o.Truth {
+			entries = append(entries, textEntry{label: o.Label, box: &o.Box, urgent: o.Urgent, selected: o.Selected, tag: o.Tag, truth: true})
+		}
+	}
+	return entries
 }
