@@ -75,7 +75,7 @@ func (s *imageState) wipe(rect Rect) tea.Cmd {
 // imageRect returns the inner rectangle of the image pane and whether the
 // pane is on screen.
 func (m *Model) imageRect() (Rect, bool) {
-	covered := m.mode == modeRaw || m.mode == modeBlocked || m.panes.keysOver || (m.mode == modeHelp && m.panes.helpCovers)
+	covered := m.metrics.on || m.mode == modeRaw || m.mode == modeBlocked || m.panes.keysOver || (m.mode == modeHelp && m.panes.helpCovers)
 	if m.layout.TooSmall || m.width == 0 || covered || m.nav.cur < 0 || m.listEmpty() || m.cfg.Imager == nil {
 		return Rect{}, false
 	}

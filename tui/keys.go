@@ -54,7 +54,7 @@ type KeyMap struct {
 	// Browse: triage against the truth. TruthView swaps the
 	// disagreements for the errors against the truth; the triage keys
 	// work there (Unsure too), the draft's verdict keys do not.
-	TruthView                         key.Binding
+	TruthView, Metrics                key.Binding
 	ModelWrong, TruthWrong, Ambiguous key.Binding
 
 	// Browse: image. The window keys mean the same on every image:
@@ -124,6 +124,7 @@ func DefaultKeyMap() KeyMap {
 		Undo:             key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "undo")),
 
 		TruthView:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "truth view on/off")),
+		Metrics:    key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "metrics vs truth on/off")),
 		ModelWrong: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "model wrong")),
 		TruthWrong: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "truth wrong")),
 		Ambiguous:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "ambiguous")),
@@ -181,7 +182,7 @@ func (k *KeyMap) browse() []*key.Binding {
 	return []*key.Binding{
 		&k.Next, &k.Prev, &k.First, &k.Last, &k.Search, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst,
 		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
-		&k.TruthView, &k.ModelWrong, &k.TruthWrong, &k.Ambiguous,
+		&k.TruthView, &k.Metrics, &k.ModelWrong, &k.TruthWrong, &k.Ambiguous,
 		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.WindowReset, &k.Invert,
 		&k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset, &k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown,
 		&k.Raw, &k.Rerun, &k.Help, &k.Quit,
@@ -284,7 +285,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Undo},
 		{k.Boxes, k.WidthDown, k.WidthUp, k.Darker, k.Brighter, k.Preset, k.PresetBack, k.WindowReset, k.Invert},
 		{k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
-		{k.TruthView, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
+		{k.TruthView, k.Metrics, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
 		{k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},
 	}

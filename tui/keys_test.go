@@ -417,6 +417,10 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, modeHelp, h.m.mode)
 			assert.Equal(t, "case-0002", h.m.CurrentID())
 		}},
+		{"metrics: M shows the table against the truth", nil, nil, []string{"M"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.True(t, h.m.metrics.on)
+			assert.Contains(t, h.screen(), "no item with truth has its findings yet")
+		}},
 		{"truth: t shows the truth view", nil, nil, []string{"t"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.m.truth.on)
 			assert.Contains(t, h.screen(), "no truth for this item")

@@ -91,6 +91,8 @@ type Model struct {
 	msg   message    // the message line
 	hosts hostState  // what the preflight found of the model hosts
 	truth truthState // the truth view
+	// metrics is the metrics pane.
+	metrics metricsState
 
 	width, height int
 	layout        Layout
@@ -277,12 +279,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sessionLoadedMsg:
 		cmd = m.handleSession(msg)
 	case engineUpdatedMsg:
-		cmd = m.handleEngineUpdate(msg)
+		cmd = tea.Batch(m.handleEngineUpdate(msg), m.metricsChanged())
+	case metricsMsg:
+		cmd = m.handleMetrics(msg)
 	case engineClosedMsg:
 		// The pipeline only closes its updates when it stops (at exit):
 		// stop reading.
 	case detailLoadedMsg:
 		m.handleDetail(msg)
+		cmd = m.metricsChanged()
 	case notesLoadedMsg:
 		m.handleNote(msg)
 	case imageEncodedMsg:

@@ -91,3 +91,17 @@ func TestTruthScreen(t *testing.T) {
 		})
 	}
 }
+
+// The metrics pane shows the card's table for the items with truth and
+// findings, and follows a result that arrives while it is open.
+func TestMetricsPane(t *testing.T) {
+	f := truthFixture()
+	h := newHarness(t, f.config(), 160, 48)
+	h.key("M")
+	scr := h.screen()
+	assert.Contains(t, scr, "metrics against the truth · 1 of 1 items with truth scored")
+	assert.Contains(t, scr, "nodule_mass")
+	assert.Contains(t, scr, "0/1", "the urgent nodule was missed")
+	h.key("M")
+	assert.NotContains(t, h.screen(), "metrics against the truth")
+}

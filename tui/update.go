@@ -102,6 +102,8 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.handleTruthKey(msg)
 	case key.Matches(msg, k.TruthView):
 		m.toggleTruth()
+	case key.Matches(msg, k.Metrics):
+		return m.toggleMetrics()
 	case key.Matches(msg, k.NextDisagreement):
 		m.selectDisagreement(1)
 	case key.Matches(msg, k.PrevDisagreement):

@@ -66,6 +66,9 @@ func (m *Model) screenBlocks() []block {
 	case m.mode == modeRaw:
 		main := Rect{W: l.Width, H: l.Status.Y}
 		framed(main, m.rawTitle(), dialogView(m.raw.View), true)
+	case m.metrics.on && m.mode != modeNote:
+		main := Rect{W: l.Width, H: l.Status.Y}
+		framed(main, m.metricsTitle(), m.metricsView, true)
 	default:
 		framed(l.Worklist, p.worklist.Title(), p.worklist.View, false)
 		framed(l.Image, p.image.Title(), p.image.View, false)
