@@ -87,6 +87,9 @@ type batch struct {
 	// the first).
 	truth *compare.Scores
 	rec   *runRecorder
+	// stop ends the items early when the store file went (lost).
+	stop context.CancelCauseFunc
+	lost error
 }
 
 // run warns, starts the scheduler, runs the items and ends the run.
@@ -122,7 +125,10 @@ func (b *batch) run(ctx context.Context) error {
 	b.sum.total = s.Counts.Items
 	start := time.Now()
 	b.logEvent(ctx, "run_start", b.startEvent())
-	sharedLine, runErr := b.items(ctx)
+	ictx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	b.stop = stop
+	sharedLine, runErr := b.items(ictx)
 	rec.flush(context.WithoutCancel(ctx))
 	b.prog.finish()
 	// Every finished item's line is in place before anything else can
@@ -184,6 +190,7 @@ func (b *batch) items(ctx context.Context) (string, error) {
 			b.rec.add(context.WithoutCancel(ctx), u.Result)
 			b.sum.add(u.Result)
 			b.prog.item(b.sum, u.Result)
+			b.checkStore(u.Result)
 		}
 	}
 	if b.shared {
@@ -191,6 +198,19 @@ func (b *batch) items(ctx context.Context) (string, error) {
 	}
 	src := worklistStream(ctx, b.s.Store, b.cfg.Worklist, b.cfg.AllowOutside, ordered)
 	return "", b.s.Sched.RunStream(ctx, src, b.s.Counts.Items, each)
+}
+
+// checkStore stops the run at the first result the store refused because
+// its file was deleted or replaced: every later result would be refused
+// too, after its model calls.
+func (b *batch) checkStore(r *audit.Result) {
+	if r.StoreErr == "" || b.lost != nil {
+		return
+	}
+	if err := b.s.Store.Check(); err != nil {
+		b.lost = err
+		b.stop(err)
+	}
 }
 
 // end logs the run's end, prints the summary and returns the exit.
@@ -208,6 +228,9 @@ func (b *batch) end(ctx context.Context, wall time.Duration, sharedLine string, 
 	}
 	if problems > 0 {
 		fmt.Fprintf(stderr, "cxr-auditor run: %d worklist row(s) skipped (see above)\n", problems)
+	}
+	if err := b.s.Store.Check(); err != nil {
+		return storeLost(stderr, "run", b.s.Store, err)
 	}
 	switch {
 	case writeErr != nil:

@@ -287,6 +287,9 @@ func (w *bench) finish(ctx context.Context, runErr error) error {
 	if n := w.model.Pending(); n > 0 {
 		fmt.Fprintf(w.env.Stderr, "cxr-auditor %s: %d change(s) were still being saved at exit and may be lost\n", cmd, n)
 	}
+	if err := w.s.Store.Check(); err != nil {
+		return storeLost(w.env.Stderr, cmd, w.s.Store, err)
+	}
 	switch {
 	case ctx.Err() != nil:
 		// A signal (SIGINT, SIGTERM, SIGHUP) ended the session: Bubble

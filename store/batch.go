@@ -54,7 +54,7 @@ func (s *Store) PutOutcomes(ctx context.Context, outs []Outcome) []error {
 	if err != nil {
 		for i, o := range outs {
 			if errs[i] == nil {
-				errs[i] = s.errorf(fmt.Sprintf("%s (with %d others in one commit)", outcomeOp(o.Result), len(outs)-1), err)
+				errs[i] = s.errorf(fmt.Sprintf("%s (with %d others in one commit)", outcomeOp(o.Result), len(outs)-1), s.rescue(err, Rescued{Kind: "outcome", Outcome: o}))
 			}
 		}
 	}

@@ -56,7 +56,7 @@ func (s *Store) explain(err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, known := range []error{ErrDiskFull, ErrReadOnlyStore, ErrLocked, ErrNotStore, ErrDamaged, ErrInUse} {
+	for _, known := range []error{ErrDiskFull, ErrReadOnlyStore, ErrLocked, ErrNotStore, ErrDamaged, ErrInUse, ErrStoreReplaced} {
 		if errors.Is(err, known) {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *Store) explain(err error) error {
 			return fmt.Errorf("disk I/O error on %s (the disk may be failing, full or unmounted; check `dmesg` and `df -h %s`): %w", dir, dir, err)
 		case sqlite3.SQLITE_READONLY:
 			if code == sqlite3.SQLITE_READONLY_DBMOVED {
-				return fmt.Errorf("%w: the database file was moved or deleted while open (by another program?); nothing more can be saved to it, reopen it: %w", ErrReadOnlyStore, err)
+				return fmt.Errorf("%w: %w: SQLite found it moved or deleted (by another program?); nothing more can be saved to it, reopen it: %w", ErrReadOnlyStore, ErrStoreReplaced, err)
 			}
 			return s.readOnlyErr(err)
 		case sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:

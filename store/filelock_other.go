@@ -22,3 +22,6 @@ func flockShared(*os.File) (bool, error) { return true, nil }
 
 // flockTryExclusive: no flock(2) here; nothing can be seen in use.
 func flockTryExclusive(*os.File) (bool, error) { return true, nil }
+
+// linkCount is unknown here: only the path's identity is compared.
+func linkCount(os.FileInfo) (uint64, bool) { return 0, false }

@@ -50,3 +50,12 @@ func flockTryExclusive(f *os.File) (free bool, err error) {
 	}
 	return false, err
 }
+
+// linkCount returns how many names the file has (0 once deleted while
+// open).
+func linkCount(fi os.FileInfo) (uint64, bool) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink), true //nolint:unconvert // types differ by platform
+	}
+	return 0, false
+}

@@ -152,7 +152,7 @@ func (s *Store) putStageTx(ctx context.Context, tx *recordTx, r audit.StageRecor
 func (s *Store) PutOutcome(ctx context.Context, stages []audit.StageRecord, result audit.ResultRecord) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.putOutcomeTx(ctx, newRecordTx(tx), stages, result) })
 	if err != nil {
-		return s.errorf(outcomeOp(result), err)
+		return s.errorf(outcomeOp(result), s.rescue(err, Rescued{Kind: "outcome", Outcome: Outcome{stages, result}}))
 	}
 	return nil
 }

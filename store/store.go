@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,12 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// lost is the first ErrStoreReplaced a write met (identity.go);
+	// rescued counts the writes kept in the rescue file since.
+	lost     atomic.Pointer[error]
+	rescueMu sync.Mutex
+	rescued  atomic.Int64
 }
 
 // Option configures Open.
@@ -203,6 +210,11 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.readOnly || s.w == nil {
 		return fmt.Errorf("%w: it was opened read-only", ErrReadOnlyStore)
 	}
+	// The file must be the one opened, before (refuse) and after (a
+	// commit into a file deleted meanwhile is not saved) the commit.
+	if err := s.sameFile(); err != nil {
+		return err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -211,7 +223,10 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return s.sameFile()
 }
 
 // timeFormat is fixed-width so stored times sort as text.

@@ -81,7 +81,7 @@ func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict
 		return finishUnit(ctx, tx, watch, v.Annotator, v.At)
 	})
 	if err != nil {
-		return audit.Verdict{}, s.errorf(op, err)
+		return audit.Verdict{}, s.errorf(op, s.rescue(err, Rescued{Kind: "verdict", Verdict: v}))
 	}
 	return v, nil
 }
@@ -233,7 +233,7 @@ func (s *Store) SaveNote(ctx context.Context, n audit.Note) (audit.Note, error) 
 		return insertEvent(ctx, tx, audit.Event{At: n.At, Kind: "note", ItemID: n.ItemID, Annotator: n.Annotator, Data: string(data)})
 	})
 	if err != nil {
-		return audit.Note{}, s.errorf(op, err)
+		return audit.Note{}, s.errorf(op, s.rescue(err, Rescued{Kind: "note", Note: n}))
 	}
 	return n, nil
 }

@@ -1,0 +1,19 @@
+package session
+
+import (
+	"io"
+
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// storeLost says, at the end of a command, that the store file it opened
+// was deleted or replaced while open (store.ErrStoreReplaced): what was
+// saved before is in a file no one can open, and what was refused since
+// is in the rescue file. It returns the command's exit (status 2).
+func storeLost(w io.Writer, cmd string, st *store.Store, err error) error {
+	WriteLine(w, "cxr-auditor %s: NOT SAVED: %v", cmd, err)
+	if n := st.RescuedCount(); n > 0 {
+		WriteLine(w, "cxr-auditor %s: %d write(s) refused since are kept in %s: restore or reopen the store and save them again", cmd, n, st.RescuePath())
+	}
+	return ExitError{Code: 2}
+}
