@@ -54,7 +54,7 @@ func NewHost(rawURL string, opt Options) (*Host, error) {
 	tr.MaxIdleConnsPerHost = 64
 	// No http.Client timeout: a stream may rightly last minutes; each call
 	// has its own context deadline instead (Options.Timeout).
-	hc := &http.Client{Transport: tr}
+	hc := &http.Client{Transport: cappedTransport{tr}}
 	return &Host{base: base, http: hc, client: api.NewClient(base, hc), opt: opt}, nil
 }
 
@@ -144,11 +144,11 @@ func WarnInsecure(w io.Writer, hosts []*Host) {
 }
 
 // Version returns the host's Ollama version (GET /api/version), in one
-// attempt (no retries), bounded by Options.Timeout. A refused connection
-// wraps ErrUnreachable.
+// attempt (no retries), bounded by Options.MetaTimeout. A refused
+// connection wraps ErrUnreachable.
 func (h *Host) Version(ctx context.Context) (string, error) {
 	var v string
-	err := h.once(ctx, func(ctx context.Context) (bool, error) {
+	err := h.metaOnce(ctx, "/api/version", func(ctx context.Context) (bool, error) {
 		var err error
 		v, err = h.client.Version(ctx)
 		return false, err
@@ -181,11 +181,12 @@ type ModelInfo struct {
 func (m ModelInfo) Has(c string) bool { return slices.Contains(m.Capabilities, c) }
 
 // ModelInfo asks the host about model (POST /api/show) and finds its digest
-// (GET /api/tags), with retries on connection errors and 503. A model the
-// host does not have wraps ErrModelNotFound.
+// (GET /api/tags), with retries on connection errors and 503, each call
+// bounded by Options.MetaTimeout. A model the host does not have wraps
+// ErrModelNotFound.
 func (h *Host) ModelInfo(ctx context.Context, model string) (ModelInfo, error) {
 	var show *api.ShowResponse
-	err := h.retry(ctx, func(ctx context.Context) (bool, error) {
+	err := h.retryWithin(ctx, h.metaTimeout(), "/api/show", func(ctx context.Context) (bool, error) {
 		var err error
 		show, err = h.client.Show(ctx, &api.ShowRequest{Model: model})
 		return false, err
@@ -194,7 +195,7 @@ func (h *Host) ModelInfo(ctx context.Context, model string) (ModelInfo, error) {
 		return ModelInfo{}, fmt.Errorf("%s: model %q: %w", h.URL(), model, err)
 	}
 	var tags *api.ListResponse
-	err = h.retry(ctx, func(ctx context.Context) (bool, error) {
+	err = h.retryWithin(ctx, h.metaTimeout(), "/api/tags", func(ctx context.Context) (bool, error) {
 		var err error
 		tags, err = h.client.List(ctx)
 		return false, err
@@ -335,10 +336,16 @@ func (h *Host) chat(ctx context.Context, req *api.ChatRequest) (*chatOutcome, er
 // retry runs f with Options.Retries retries and exponential backoff, only
 // after connection errors and HTTP 503 and only while nothing was received.
 func (h *Host) retry(ctx context.Context, f func(ctx context.Context) (received bool, err error)) error {
+	return h.retryWithin(ctx, h.opt.Timeout, "", f)
+}
+
+// retryWithin is retry with each attempt bounded by timeout; what names
+// the call in a timeout's error ("" for a model call).
+func (h *Host) retryWithin(ctx context.Context, timeout time.Duration, what string, f func(ctx context.Context) (received bool, err error)) error {
 	delay := h.opt.Backoff
 	for attempt := 0; ; attempt++ {
 		var received bool
-		err := h.once(ctx, func(ctx context.Context) (bool, error) {
+		err := h.onceWithin(ctx, timeout, what, func(ctx context.Context) (bool, error) {
 			var err error
 			received, err = f(ctx)
 			return received, err
@@ -358,11 +365,12 @@ func (h *Host) retry(ctx context.Context, f func(ctx context.Context) (received 
 	}
 }
 
-// once runs f one time under Options.Timeout and classifies its error.
-func (h *Host) once(ctx context.Context, f func(ctx context.Context) (bool, error)) error {
+// onceWithin runs f one time under timeout (0: none) and classifies its
+// error; what names the call in a timeout's error ("" for a model call).
+func (h *Host) onceWithin(ctx context.Context, timeout time.Duration, what string, f func(ctx context.Context) (bool, error)) error {
 	callCtx, cancel := ctx, context.CancelFunc(func() {})
-	if h.opt.Timeout > 0 {
-		callCtx, cancel = context.WithTimeout(ctx, h.opt.Timeout)
+	if timeout > 0 {
+		callCtx, cancel = context.WithTimeout(ctx, timeout)
 	}
 	defer cancel()
 	_, err := f(callCtx)
@@ -375,7 +383,11 @@ func (h *Host) once(ctx context.Context, f func(ctx context.Context) (bool, erro
 		return fmt.Errorf("%w: %w", ErrCanceled, ctx.Err())
 	}
 	if callCtx.Err() != nil {
-		return fmt.Errorf("%w after %v: %w", ErrTimeout, h.opt.Timeout, context.DeadlineExceeded)
+		if what != "" {
+			return fmt.Errorf("%w: %s did not answer within %v, though it answers in milliseconds on a working host: the host accepts connections but hangs; check it (ollama ps, its log) or restart it: %w",
+				ErrTimeout, what, timeout, context.DeadlineExceeded)
+		}
+		return fmt.Errorf("%w after %v: %w", ErrTimeout, timeout, context.DeadlineExceeded)
 	}
 	return classify(err)
 }

@@ -12,7 +12,7 @@ import (
 // down.
 func (h *Host) Models(ctx context.Context) ([]string, error) {
 	var names []string
-	err := h.once(ctx, func(ctx context.Context) (bool, error) {
+	err := h.metaOnce(ctx, "/api/tags", func(ctx context.Context) (bool, error) {
 		tags, err := h.client.List(ctx)
 		if err != nil {
 			return false, err

@@ -45,6 +45,10 @@ type Options struct {
 	// Timeout bounds one call (one attempt), streaming included; 0 means
 	// no limit other than the caller's context.
 	Timeout time.Duration
+	// MetaTimeout bounds one metadata call (/api/version, /api/show,
+	// /api/tags), which answers in milliseconds on a working host; 0, or
+	// more than Timeout, means Timeout.
+	MetaTimeout time.Duration
 	// Retries is how many times a call is retried after a connection error
 	// or HTTP 503 (server busy); never after any other error.
 	Retries int
@@ -60,8 +64,8 @@ type Options struct {
 // DefaultOptions returns the settings cxr-auditor uses unless told
 // otherwise: temperature 0, seed 42, num_ctx 8192, num_predict 512 for
 // grounding and 1024 for the draft (1024 for any other call), the served
-// app's retry ladder, keep_alive 30m, a 5 minute timeout per call, 3
-// retries from 250ms.
+// app's retry ladder, keep_alive 30m, a 5 minute timeout per call (20 s
+// per metadata call), 3 retries from 250ms.
 func DefaultOptions() Options {
 	return Options{
 		Temperature:      0,
@@ -73,6 +77,7 @@ func DefaultOptions() Options {
 		Attempts:         AttemptsServed,
 		KeepAlive:        30 * time.Minute,
 		Timeout:          5 * time.Minute,
+		MetaTimeout:      DefaultMetaTimeout,
 		Retries:          3,
 		Backoff:          250 * time.Millisecond,
 	}
@@ -104,6 +109,9 @@ func (o Options) Validate() error {
 	}
 	if o.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout %v: must be >= 0", o.Timeout))
+	}
+	if o.MetaTimeout < 0 {
+		errs = append(errs, fmt.Errorf("metadata timeout %v: must be >= 0", o.MetaTimeout))
 	}
 	if o.Retries < 0 {
 		errs = append(errs, fmt.Errorf("retries %d: must be >= 0", o.Retries))
