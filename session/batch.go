@@ -30,6 +30,20 @@ type RunConfig struct {
 	// Name names the run (--name); "" keeps the configuration's known
 	// name or derives one (store.StartRun).
 	Name string
+	// JobsGiven says --jobs was given: without it the first progress line
+	// says why the run makes one call at a time (JobsNote).
+	JobsGiven bool
+}
+
+// JobsNote is what the first progress line of a run without --jobs adds:
+// Ollama does not report how many generations a server runs at once
+// (OLLAMA_NUM_PARALLEL), so the run cannot pick more than one safely. ""
+// when --jobs was given.
+func JobsNote(given bool, jobs int) string {
+	if given {
+		return ""
+	}
+	return fmt.Sprintf("; --jobs %d: Ollama does not report how many calls a server runs at once (OLLAMA_NUM_PARALLEL); give --jobs N to match it", jobs)
 }
 
 // Run runs both model stages over every item of the worklist, writes one
@@ -121,7 +135,7 @@ func (b *batch) run(ctx context.Context) error {
 		return err
 	}
 	b.rec = rec
-	b.prog.logf("run %s", rec.run)
+	b.prog.logf("run %s%s", rec.run, JobsNote(b.cfg.JobsGiven, max(b.cfg.Capacity, 1)))
 	b.sum.total = s.Counts.Items
 	start := time.Now()
 	b.logEvent(ctx, "run_start", b.startEvent())

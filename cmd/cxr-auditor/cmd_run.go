@@ -79,6 +79,7 @@ type runFlags struct {
 	db           string
 	out          string
 	jobs         int
+	jobsGiven    bool
 	urgent       *labelsFlag
 	allowOutside bool
 	share        string
@@ -97,6 +98,7 @@ func newRunCmd(e env) *cobra.Command {
 		Args:              exactArgs(1, "want one WORKLIST"),
 		ValidArgsFunction: completeWorklist,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.jobsGiven = cmd.Flags().Changed("jobs")
 			return runRun(cmd.Context(), e, f, args[0])
 		},
 	}
@@ -137,5 +139,6 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 			Urgent: f.urgent.labels, Capacity: f.jobs, Attempts: of.attempts, EmbeddedPromptOK: of.embeddedPromptOK,
 		},
 		Out: f.out, Share: f.share, Lease: f.lease, ShowPrompts: of.promptsDir != "", Name: f.name,
+		JobsGiven: f.jobsGiven,
 	})
 }

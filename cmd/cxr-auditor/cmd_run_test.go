@@ -107,6 +107,7 @@ func TestRunCommand(t *testing.T) {
 	assert.Contains(t, r.stderr, wl+":5: bad: image:")
 	assert.Contains(t, r.stderr, wl+":6: case-0: duplicate id")
 	assert.Contains(t, r.stderr, "3 of 3 items: 3 done, 0 failed, 0 salvaged, 0 cached, 3 urgent")
+	assert.Contains(t, r.stderr, "--jobs 1: Ollama does not report how many calls", "why one call at a time, without --jobs")
 	assert.Empty(t, r.stdout)
 	data, err := os.ReadFile(out)
 	require.NoError(t, err)
@@ -144,9 +145,10 @@ func TestRunCommand(t *testing.T) {
 	// A clean worklist, run again: everything cached, exit 0, stdout output.
 	wl = runWorklist(t, dir, 3)
 	before := srv.Stats(runGroundModel).Served
-	r = invokeMain(t, "", runArgs(srv, wl)...)
+	r = invokeMain(t, "", runArgs(srv, wl, "--jobs", "2")...)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "3 done, 0 failed, 0 salvaged, 3 cached, 3 urgent")
+	assert.NotContains(t, r.stderr, "Ollama does not report", "--jobs given")
 	assert.Equal(t, before, srv.Stats(runGroundModel).Served)
 	lines = readRunLines(t, r.stdout)
 	require.Len(t, lines, 3)
