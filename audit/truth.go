@@ -2,6 +2,7 @@ package audit
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -68,4 +69,37 @@ func (e TruthError) Key() string {
 		return strconv.Itoa(i)
 	}
 	return string(e.Label) + "/" + string(e.Kind) + "/t" + idx(e.TruthIndex) + "/p" + idx(e.PredIndex)
+}
+
+// CorrectionAction names what a truth correction did.
+type CorrectionAction string
+
+// The truth correction actions.
+const (
+	// CorrectAccept took the model's finding (with its box) into the
+	// truth, added or in place of the truth finding it was paired with.
+	CorrectAccept CorrectionAction = "accept"
+	// CorrectRemove removed a truth finding.
+	CorrectRemove CorrectionAction = "remove"
+	// CorrectAdjust moved an edge of a truth box.
+	CorrectAdjust CorrectionAction = "adjust"
+)
+
+// Valid reports whether a is one of the correction actions.
+func (a CorrectionAction) Valid() bool {
+	return a == CorrectAccept || a == CorrectRemove || a == CorrectAdjust
+}
+
+// TruthCorrection is one reviewer's correction of an item's ground truth:
+// the item's whole truth after it (Findings, [] when nothing is left), so
+// the corrected truth is the latest live correction's and the original is
+// never changed. Corrections are appended; an undo marks one undone.
+type TruthCorrection struct {
+	ID        int64            `json:"id"`
+	ItemID    string           `json:"item_id"`
+	Action    CorrectionAction `json:"action"`
+	Label     schema.Label     `json:"label,omitempty"`
+	Findings  []schema.Finding `json:"findings"`
+	Annotator string           `json:"annotator"`
+	At        time.Time        `json:"at"`
 }
