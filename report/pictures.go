@@ -45,7 +45,7 @@ func pictureSection(ctx context.Context, in Input, stats []runStats) (Section, e
 	if len(chosen) == 0 {
 		return s, nil
 	}
-	s.Blocks = append(s.Blocks, para("%d items, chosen in turn among urgent findings missed, the worst box overlaps, items where the runs differ, adjudicated disputes and other errors against the truth (at most %d). Boxes as in the workstation: T marks the truth, A, B, ... the runs in order; a double outline is an urgent label.", len(chosen), limit))
+	s.Blocks = append(s.Blocks, para("%d items, chosen in turn among urgent findings missed, the worst box overlaps, items where the runs differ, adjudicated disputes and other errors against the truth (at most %d). Boxes as in the workstation, coloured by label: the truth dashed (T), the model solid (M; with several runs A solid, B and later dotted); a double outline is an urgent label.", len(chosen), limit))
 	byItem := map[string][]audit.Verdict{}
 	for _, v := range in.Verdicts {
 		byItem[v.ItemID] = append(byItem[v.ItemID], v)
@@ -196,11 +196,18 @@ func picture(ctx context.Context, in Input, i int, why []string, verdicts []audi
 	for _, f := range it.Truth {
 		p.Boxes = append(p.Boxes, "truth: "+finding(f))
 		if f.Box != nil {
-			ovs = append(ovs, render.Overlay{Box: *f.Box, Label: f.Label, Urgent: slices.Contains(in.Options.Urgent, f.Label), Selected: true, Tag: "T " + render.ShortLabel(f.Label)})
+			ovs = append(ovs, render.Overlay{Box: *f.Box, Label: f.Label, Urgent: slices.Contains(in.Options.Urgent, f.Label),
+				Tag: "T", Truth: true, Stroke: render.StrokeDashed})
 		}
 	}
 	for r, run := range in.Runs {
-		tag := runTag(r)
+		tag, stroke := runTag(r), render.StrokeSolid
+		if len(in.Runs) == 1 {
+			tag = "M"
+		}
+		if r > 0 {
+			stroke = render.StrokeDotted
+		}
 		switch {
 		case at(run.Failed, i):
 			p.Boxes = append(p.Boxes, fmt.Sprintf("%s (%s): output could not be read", tag, run.Name))
@@ -212,7 +219,7 @@ func picture(ctx context.Context, in Input, i int, why []string, verdicts []audi
 		for _, f := range run.Preds[i] {
 			p.Boxes = append(p.Boxes, fmt.Sprintf("%s (%s): %s", tag, run.Name, finding(f)))
 			if f.Box != nil {
-				ovs = append(ovs, render.Overlay{Box: *f.Box, Label: f.Label, Urgent: slices.Contains(in.Options.Urgent, f.Label), Tag: tag + " " + render.ShortLabel(f.Label)})
+				ovs = append(ovs, render.Overlay{Box: *f.Box, Label: f.Label, Urgent: slices.Contains(in.Options.Urgent, f.Label), Tag: tag, Stroke: stroke})
 			}
 		}
 	}
@@ -226,7 +233,7 @@ func picture(ctx context.Context, in Input, i int, why []string, verdicts []audi
 			}
 		}
 	}
-	p.Alt = fmt.Sprintf("Radiograph %s with %d boxes (truth marked T, runs A onward): %s", it.ID, len(ovs), joinWhy(why))
+	p.Alt = fmt.Sprintf("Radiograph %s with %d boxes (truth dashed, tagged T): %s", it.ID, len(ovs), joinWhy(why))
 	p.PNG, p.W, p.H, p.Note = thumbnail(ctx, in, it.Image, ovs)
 	return p
 }

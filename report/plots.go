@@ -70,7 +70,7 @@ func iouBlocks(names []string, stats []runStats) []Block {
 		t.Rows = append(t.Rows, row)
 		f.Groups = append(f.Groups, g)
 	}
-	f.YMax = niceCeil(float64(top))
+	f.YMax = max(5, niceCeil(float64(top))) // whole-number ticks
 	f.Alt = describe(f, "matched at the loose threshold; the counts are in the table below")
 	return []Block{{Figure: f}, {Table: t}}
 }
@@ -101,7 +101,7 @@ func errorBlocks(r int, name string, st runStats) []Block {
 		t.Rows = append(t.Rows, row)
 		f.Groups = append(f.Groups, g)
 	}
-	f.YMax = niceCeil(float64(top))
+	f.YMax = max(5, niceCeil(float64(top))) // whole-number ticks
 	f.Alt = describe(f, "missed, spurious and mislocated findings; the counts are in the table below")
 	return []Block{{Figure: f}, {Table: t}}
 }

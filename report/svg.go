@@ -48,9 +48,13 @@ func SVG(f *Figure) string {
 // writeAxis draws the y grid with its ticks, the zero line and the y
 // label.
 func writeAxis(b *strings.Builder, f *Figure, y func(float64) float64, top, bottom float64) {
-	const ticks = 5
+	// An even count when the range spans zero puts a tick on it.
+	ticks := 5
+	if f.YMin < 0 {
+		ticks = 4
+	}
 	for k := 0; k <= ticks; k++ {
-		v := f.YMin + (f.YMax-f.YMin)*float64(k)/ticks
+		v := f.YMin + (f.YMax-f.YMin)*float64(k)/float64(ticks)
 		yy := y(v)
 		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%.2f" y2="%.2f" stroke="#ccc" stroke-width="0.5"/>`, padL, svgW-padR, yy, yy)
 		fmt.Fprintf(b, `<text x="%g" y="%.2f" font-size="10" text-anchor="end" dominant-baseline="middle">%s</text>`, padL-4, yy, tick(v))

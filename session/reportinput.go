@@ -240,7 +240,11 @@ func (c ReportConfig) addReaders(ctx context.Context, env Env, st *store.Store, 
 	if err != nil {
 		return err
 	}
-	in.Verdicts = verdicts
+	// The pictures and each reviewer's pace show every verdict (an
+	// adjudicator's too); the agreement only the readers'.
+	if in.Verdicts, err = st.AllVerdicts(ctx, ""); err != nil {
+		return err
+	}
 	if ratings, _ := agreement.FromVerdicts(verdicts); len(ratings) > 0 {
 		opts.Readers = readers
 		rep, err := agreement.Measure(ratings, opts)
@@ -264,7 +268,23 @@ func (c ReportConfig) addReaders(ctx context.Context, env Env, st *store.Store, 
 	if err != nil {
 		return err
 	}
+	in.Verdicts = onItems(items, in.Verdicts)
 	in.Study = &report.Study{Progress: audit.Progress(s, items, units), Units: units}
 	in.Sources = append(in.Sources, "study "+c.Study)
 	return nil
+}
+
+// onItems keeps the verdicts on the study's items, whoever gave them.
+func onItems(items []audit.StudyItem, vs []audit.Verdict) []audit.Verdict {
+	in := make(map[string]bool, len(items))
+	for _, it := range items {
+		in[it.ItemID] = true
+	}
+	var out []audit.Verdict
+	for _, v := range vs {
+		if in[v.ItemID] {
+			out = append(out, v)
+		}
+	}
+	return out
 }
