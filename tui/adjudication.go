@@ -182,6 +182,8 @@ func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
 		cmd = m.verdictWritten(op, msg)
 	case writeNote:
 		m.noteWritten(op, msg.err)
+	case writeCompare:
+		m.compareWritten(op, msg)
 	case writeUndo:
 		m.undoWritten(msg)
 	}

@@ -21,6 +21,9 @@ func (m *Model) overlays() []Overlay {
 	if !m.look.showBoxes || m.nav.cur < 0 {
 		return nil
 	}
+	if m.cmp != nil {
+		return m.compareOverlays()
+	}
 	if m.truth.on && m.data.hasTruth(m.nav.cur) {
 		return m.truthOverlays()
 	}

@@ -57,6 +57,10 @@ type KeyMap struct {
 	TruthView, Metrics                key.Binding
 	ModelWrong, TruthWrong, Ambiguous key.Binding
 
+	// Browse, comparing two runs: the judgment of a difference (Unsure
+	// too); the draft's verdict keys are off there.
+	PreferA, PreferB, PreferBothRight, PreferBothWrong key.Binding
+
 	// Browse: image. The window keys mean the same on every image:
 	// WidthDown narrows the window (more contrast), Brighter brightens,
 	// whether the file is PNG, JPEG, MONOCHROME2 or MONOCHROME1.
@@ -129,6 +133,11 @@ func DefaultKeyMap() KeyMap {
 		TruthWrong: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "truth wrong")),
 		Ambiguous:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "ambiguous")),
 
+		PreferA:         key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "A right")),
+		PreferB:         key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "B right")),
+		PreferBothRight: key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "A and B right")),
+		PreferBothWrong: key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "A and B wrong")),
+
 		Boxes:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "boxes on/off")),
 		WidthDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "more contrast")),
 		WidthUp:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "less contrast")),
@@ -183,6 +192,7 @@ func (k *KeyMap) browse() []*key.Binding {
 		&k.Next, &k.Prev, &k.First, &k.Last, &k.Search, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst,
 		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
 		&k.TruthView, &k.Metrics, &k.ModelWrong, &k.TruthWrong, &k.Ambiguous,
+		&k.PreferA, &k.PreferB, &k.PreferBothRight, &k.PreferBothWrong,
 		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.WindowReset, &k.Invert,
 		&k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset, &k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown,
 		&k.Raw, &k.Rerun, &k.Help, &k.Quit,
@@ -252,7 +262,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.HelpInText, k.CloseHelp, k.CloseRaw, pair(k.ScrollDown, k.ScrollUp, "scroll"), pair(k.PageDown, k.PageUp, "page"),
 		pair(k.Next, k.Prev, "item"), pair(k.NextDisagreement, k.PrevDisagreement, "disagreement"),
-		k.ImageRight, k.DraftRight, k.BothWrong, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Unsure, k.Undo, k.Quit,
+		k.ImageRight, k.DraftRight, k.BothWrong, k.ModelWrong, k.TruthWrong, k.Ambiguous,
+		k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong, k.Unsure, k.Undo, k.Quit,
 		pair(k.SearchNext, k.SearchPrev, "match"), k.Confirm, k.SaveNote, k.Cancel, forceQuit,
 	}
 }
@@ -282,7 +293,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack, k.UrgentFirst},
-		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Undo},
+		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong,
+			k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong, k.Unsure, k.Note, k.Undo},
 		{k.Boxes, k.WidthDown, k.WidthUp, k.Darker, k.Brighter, k.Preset, k.PresetBack, k.WindowReset, k.Invert},
 		{k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
 		{k.TruthView, k.Metrics, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},

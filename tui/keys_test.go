@@ -435,6 +435,18 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, map[string]audit.Decision{"truth:pleural_effusion/spurious/t-/p0": audit.ModelWrong,
 				"truth:pneumothorax/spurious/t-/p1": audit.Ambiguous}, got)
 		}},
+		{"compare: 1 2 3 4 judge the differences in turn", startCompare, nil, []string{"1", "2", "3", "4"}, func(t *testing.T, h *harness, f *fixture) {
+			got := map[string]audit.Preference{}
+			for k, e := range h.m.cmp.mine["case-0001"] {
+				assert.Equal(t, stateSaved, e.state, k)
+				got[k] = e.pref
+			}
+			assert.Equal(t, map[string]audit.Preference{
+				"pleural_effusion/moved/a0/b0": audit.PreferA, "pneumothorax/only_a/a1/b-": audit.PreferB,
+				"nodule_mass/only_a/a2/b-": audit.PreferBothRight, "cardiomegaly/only_b/a-/b1": audit.PreferBothWrong,
+			}, got)
+			assert.Contains(t, h.screen(), "B vs A: 1 win, 1 loss, 2 ties")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

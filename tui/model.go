@@ -66,6 +66,8 @@ type Config struct {
 	// terminal's background and colour profile (colours that read on both
 	// black and white until it answers).
 	Styles *Styles
+	// Compare, when set, compares two runs (compare.go).
+	Compare *CompareConfig
 }
 
 // Model is the workstation: the only tea.Model of the package. Use it as a
@@ -93,6 +95,7 @@ type Model struct {
 	truth truthState // the truth view
 	// metrics is the metrics pane.
 	metrics metricsState
+	cmp     *compareState // compare mode; nil outside it
 
 	width, height int
 	layout        Layout
@@ -195,10 +198,11 @@ func New(ctx context.Context, cfg Config) *Model {
 	if len(m.data.items) > 0 {
 		m.nav.cur = 0
 	}
-	if cfg.UrgentFirst {
+	if cfg.UrgentFirst && cfg.Compare == nil {
 		m.nav.urgentFirst = true
 		m.nav.order = m.urgentOrder()
 	}
+	m.startCompare(cfg.Compare)
 	if cfg.PromptWarning != "" {
 		m.setMsg(msgErr, Sanitize(cfg.PromptWarning))
 	}

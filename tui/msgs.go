@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -252,6 +253,8 @@ const (
 	writeVerdict writeKind = iota
 	writeUndo
 	writeNote
+	// writeCompare saves a compare verdict (compare mode).
+	writeCompare
 )
 
 // writeOp is one queued store write. Writes run one at a time, in order,
@@ -272,6 +275,9 @@ type writeOp struct {
 	// withOthers makes an undo read every annotator's verdicts of the item
 	// afterwards, not only this reviewer's (false when blind).
 	withOthers bool
+	// cmp is the compare verdict of a writeCompare, stored by save.
+	cmp  audit.CompareVerdict
+	save func(ctx context.Context, v audit.CompareVerdict) (audit.CompareVerdict, error)
 }
 
 // runWrite performs op against the store.
@@ -285,6 +291,12 @@ func runWrite(ctx context.Context, st Store, op writeOp) tea.Cmd {
 			done.verdict, done.err = st.SaveVerdict(ctx, op.verdict)
 		case writeNote:
 			done.note, done.err = st.SaveNote(ctx, op.note)
+		case writeCompare:
+			if op.save == nil {
+				done.err = errors.New("this session cannot store compare verdicts")
+				break
+			}
+			_, done.err = op.save(ctx, op.cmp)
 		case writeUndo:
 			done.undone, done.undid, done.err = st.UndoLastVerdict(ctx, op.verdict.Annotator)
 			if done.err == nil && done.undid {

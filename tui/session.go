@@ -66,6 +66,10 @@ func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 	if m.nav.moved {
 		return m.afterMove()
 	}
+	if m.cmp != nil {
+		m.resumeCompare()
+		return m.afterMove()
+	}
 	m.resume(m.data.cachedSeen, msg.err == nil)
 	return m.afterMove()
 }

@@ -185,6 +185,9 @@ func (m *Model) syncStatus() {
 	if m.cfg.Extra != "" {
 		d.extra = Sanitize(m.cfg.Extra)
 	}
+	if t := m.compareStatus(); t != "" {
+		d.extra = strings.TrimPrefix(d.extra+" · "+t, " · ")
+	}
 	if t := m.truthStatus(); t != "" {
 		d.extra = strings.TrimPrefix(d.extra+" · "+t, " · ")
 	}

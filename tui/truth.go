@@ -105,6 +105,7 @@ func (m *Model) applyTruthKeys() {
 	k.ModelWrong.SetEnabled(browsing && m.truth.on)
 	k.TruthWrong.SetEnabled(browsing && m.truth.on)
 	k.Ambiguous.SetEnabled(browsing && m.truth.on)
+	defer m.applyCompareKeys() // compare mode turns some of these off again
 	if browsing {
 		k.ImageRight.SetEnabled(!m.truth.on)
 		k.DraftRight.SetEnabled(!m.truth.on)

@@ -98,6 +98,9 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.setFilter((m.nav.filter + numFilters - 1) % numFilters)
 	case key.Matches(msg, k.UrgentFirst):
 		m.toggleUrgentFirst()
+	case m.cmp != nil && key.Matches(msg, k.NextDisagreement, k.PrevDisagreement, k.Unsure, k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong):
+		cmd, _ := m.handleCompareKey(msg)
+		return cmd
 	case m.truth.on && key.Matches(msg, k.NextDisagreement, k.PrevDisagreement, k.Unsure, k.ModelWrong, k.TruthWrong, k.Ambiguous):
 		return m.handleTruthKey(msg)
 	case key.Matches(msg, k.TruthView):

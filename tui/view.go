@@ -76,6 +76,8 @@ func (m *Model) screenBlocks() []block {
 			// The editor takes the disagreements' place: the draft it is
 			// about stays in view.
 			framed(l.Disagreements, "note · "+Sanitize(m.CurrentID())+" · "+m.note.Counter(), dialogView(m.note.View), true)
+		} else if m.cmp != nil {
+			framed(l.Disagreements, m.cmp.pane.Title(), m.cmp.pane.View, true)
 		} else if m.truth.on {
 			framed(l.Disagreements, p.truth.Title(), p.truth.View, true)
 		} else {
@@ -104,6 +106,7 @@ func (m *Model) syncPanes() {
 	m.syncImagePane()
 	m.syncDisagreements()
 	m.syncTruth()
+	m.syncCompare()
 	m.syncDraft()
 	m.syncStatus()
 }
