@@ -287,6 +287,23 @@ type chatOutcome struct {
 	metrics    api.Metrics
 	wall       time.Duration
 	attempts   int
+	// lastTok and repeat track the run of identical chunks the reply
+	// ended with (trimmed, as Ollama compares them), to tell its
+	// repetition abort from a reply that just stopped.
+	lastTok string
+	repeat  int
+}
+
+// repetitionAbortRun is the run of identical chunks a reply ends with when
+// Ollama's runner stops it for repeating one token (it stops once the
+// token has repeated 30 times, not sending the 31st repeat).
+const repetitionAbortRun = 30
+
+// repetitionAbort reports whether a reply that ended without done:true
+// ended as Ollama's repetition abort: the one done-less ending the same
+// call gives again.
+func (o *chatOutcome) repetitionAbort() bool {
+	return !o.done && !o.cut && o.repeat >= repetitionAbortRun
 }
 
 // chat runs one streamed chat with retries and collects the reply, at
@@ -308,6 +325,11 @@ func (h *Host) chat(ctx context.Context, req *api.ChatRequest) (*chatOutcome, er
 			}
 			out.content.WriteString(r.Message.Content)
 			out.thinking.WriteString(r.Message.Thinking)
+			if tok := strings.TrimSpace(r.Message.Content + r.Message.Thinking); !r.Done && tok == out.lastTok {
+				out.repeat++
+			} else if !r.Done {
+				out.lastTok, out.repeat = tok, 0
+			}
 			if r.Done {
 				out.done, out.doneReason, out.metrics = true, r.DoneReason, r.Metrics
 			}

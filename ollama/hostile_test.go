@@ -168,3 +168,48 @@ func TestMetaTimeoutFallsBackToTimeout(t *testing.T) {
 		assert.Equal(t, tc.want, h.metaTimeout(), "%+v", tc)
 	}
 }
+
+// chatLines answers /api/chat with HTTP 200 and the given NDJSON lines.
+func chatLines(lines ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		for _, l := range lines {
+			_, _ = io.WriteString(w, l+"\n")
+		}
+	}
+}
+
+// TestHostileEmptyOrDoneLessReplyIsTransient: an empty HTTP 200 reply was
+// stored as a deterministic failure, so reruns never called again after
+// the host recovered. An empty reply, or one that stops without done:true
+// and is not Ollama's repetition abort, is now transient.
+func TestHostileEmptyOrDoneLessReplyIsTransient(t *testing.T) {
+	tok := func(s string) string {
+		return fmt.Sprintf(`{"model":%q,"created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":%q},"done":false}`, testVision, s)
+	}
+	var abort []string
+	for range repetitionAbortRun + 1 {
+		abort = append(abort, tok("pneumo"))
+	}
+	cases := []struct {
+		name          string
+		lines         []string
+		want          string
+		deterministic bool
+	}{
+		{"empty body", nil, "HTTP 200 with an empty body", false},
+		{"lines without done", []string{tok(`[{"label":`), tok(`"pneumo`)}, "not as Ollama's repetition abort", false},
+		{"repetition abort", append([]string{tok(`[{"label":`)}, abort...), "kept repeating one token", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := hostileMeta(t, map[string]http.HandlerFunc{"/api/chat": chatLines(tc.lines...)})
+			h.opt.Attempts = AttemptsOne
+			rec, err := h.Ground(t.Context(), testVision, testPNG)
+			require.ErrorIs(t, err, ErrIncomplete)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Equal(t, tc.deterministic, rec.Deterministic)
+		})
+	}
+}

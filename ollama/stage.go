@@ -109,17 +109,21 @@ func parseReply(rec *audit.StageRecord, out *chatOutcome, notes []schema.Diagnos
 		notes = append(notes, schema.Diagnostic{Kind: "retried",
 			Message: fmt.Sprintf("answered on attempt %d, after connection errors or HTTP 503", out.attempts)})
 	}
-	// A reply the server ended itself (done:true, or a repetition abort,
-	// which ends the stream cleanly without done) is what the same call
-	// gives again; a reply cut by the connection is not.
-	rec.Deterministic = !out.cut
+	// A reply the server finished (done:true) or ended as its repetition
+	// abort is what the same call gives again; a reply cut by the
+	// connection, or one that just stopped (an empty body, a proxy ending
+	// the stream), is not.
+	rec.Deterministic = out.done || out.repetitionAbort()
 	switch {
 	case out.cut:
 		notes = append(notes, schema.Diagnostic{Kind: "incomplete",
 			Message: "the connection closed before done:true (stream cut); parsed what arrived"})
-	case !out.done:
+	case out.repetitionAbort():
 		notes = append(notes, schema.Diagnostic{Kind: "incomplete",
 			Message: "the reply ended without done:true (Ollama's repetition abort); parsed what arrived"})
+	case !out.done:
+		notes = append(notes, schema.Diagnostic{Kind: "incomplete",
+			Message: "the reply ended without done:true and without a connection error (not a repetition abort); parsed what arrived"})
 	case out.doneReason == "length":
 		notes = append(notes, schema.Diagnostic{Kind: "truncated",
 			Message: fmt.Sprintf("done_reason \"length\": the output was cut at num_predict=%d tokens; parsed what arrived", opt.NumPredict)})
@@ -141,6 +145,10 @@ func parseReply(rec *audit.StageRecord, out *chatOutcome, notes []schema.Diagnos
 		return nil
 	case out.cut:
 		return fmt.Errorf("%w: the connection closed before the reply was finished and nothing usable had arrived (%v); it is called again on the next run", ErrIncomplete, perr)
+	case !out.received:
+		return fmt.Errorf("%w: the host replied HTTP 200 with an empty body (no line, no done:true); it is called again on the next run", ErrIncomplete)
+	case !out.done && !out.repetitionAbort():
+		return fmt.Errorf("%w: the reply ended without done:true before anything usable (%v), and not as Ollama's repetition abort; it is called again on the next run", ErrIncomplete, perr)
 	case !out.done:
 		return fmt.Errorf("%w: the model kept repeating one token and Ollama stopped it (no done:true) before anything usable (%v); the same input gives the same reply: check the model and its prompt, then rerun the item", ErrIncomplete, perr)
 	case out.doneReason == "length":

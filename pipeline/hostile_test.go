@@ -21,21 +21,28 @@ import (
 // connection it closes without a reply (as a host whose runner crashes on
 // every call does), counting the chats it cut.
 func cuttingServer(t *testing.T, backend string) (*httptest.Server, *atomic.Int64) {
+	return hostileChatServer(t, backend, func(w http.ResponseWriter) {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}, nil)
+}
+
+// hostileChatServer passes every request to backend but /api/chat, which
+// bad answers while on is nil or true.
+func hostileChatServer(t *testing.T, backend string, bad func(http.ResponseWriter), on *atomic.Bool) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	u, err := url.Parse(backend)
 	require.NoError(t, err)
 	proxy := httputil.NewSingleHostReverseProxy(u)
 	var cuts atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/chat" {
+		if r.URL.Path != "/api/chat" || (on != nil && !on.Load()) {
 			proxy.ServeHTTP(w, r)
 			return
 		}
 		cuts.Add(1)
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err == nil {
-			conn.Close()
-		}
+		bad(w)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &cuts
@@ -82,4 +89,38 @@ func TestHostileHostCutsEveryChat(t *testing.T) {
 	assert.Equal(t, 1, logs.count("cut 2 calls in a row"), "%s", &logs)
 	assert.Equal(t, 1, logs.count("cut 4 calls in a row"), "%s", &logs)
 	assert.Equal(t, 1, logs.count("answers again"), "%s", &logs)
+}
+
+// TestHostileEmptyReplyIsCalledAgain: an empty HTTP 200 reply was stored
+// as a deterministic failure, and once the host recovered reruns made no
+// call. It is now a transient failure: the next run calls again.
+func TestHostileEmptyReplyIsCalledAgain(t *testing.T) {
+	backend := schedServer(t, testModels(0, 0, 1, "")...)
+	var on atomic.Bool
+	on.Store(true)
+	srv, empties := hostileChatServer(t, backend.URL(), func(w http.ResponseWriter) {}, &on)
+	st := openStore(t, t.TempDir())
+	items := makeItems(t, t.TempDir(), 2)
+	cfg := baseConfig(st, schedHost(t, srv.URL, schedOptions()))
+	first, _ := runAllFast(t, cfg, items)
+	for _, it := range items {
+		require.Equal(t, audit.StatusError, first[it.ID].Status)
+		assert.Contains(t, first[it.ID].Err, "empty body")
+	}
+	require.Positive(t, empties.Load())
+	on.Store(false) // the host recovers
+	again, _ := runAllFast(t, cfg, items)
+	for _, it := range items {
+		assert.Equal(t, audit.StatusDone, again[it.ID].Status, again[it.ID].Err)
+	}
+	assert.Equal(t, len(items), backend.Stats(groundModel).Served, "the rerun called the model again")
+}
+
+// runAllFast is runAll with the probe pauses shortened.
+func runAllFast(t *testing.T, cfg Config, items []audit.Item) (map[string]*audit.Result, []audit.Update) {
+	t.Helper()
+	s, err := NewScheduler(cfg)
+	require.NoError(t, err)
+	s.hosts.probeFirst, s.hosts.probeMax = time.Millisecond, 20*time.Millisecond
+	return runAllWith(t, s, items, func(audit.Update) {})
 }
