@@ -56,9 +56,11 @@ type Input struct {
 	Title, Version string
 	Now            time.Time
 	// Sources name where the truth and predictions came from (shown in
-	// the summary); CorrectedTruth says the truth includes corrections.
+	// the summary); CorrectedTruth says the truth includes the store's
+	// truth corrections, on CorrectedItems items.
 	Sources        []string
 	CorrectedTruth bool
+	CorrectedItems int
 	Items          []Item
 	Runs           []Run
 	// Options are eval's (protocol, urgent labels, bootstrap); IoU is the

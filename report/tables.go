@@ -40,7 +40,7 @@ func summarySection(in Input) Section {
 		}
 		what := "the truth"
 		if in.CorrectedTruth {
-			what = "the corrected truth (the store's truth corrections applied)"
+			what = fmt.Sprintf("the corrected truth (the store's truth corrections, on %d items, replace their original truth)", in.CorrectedItems)
 		}
 		s.Blocks = append(s.Blocks, para("%d items scored against %s: %d with findings, %d truth boxes.", len(in.Items), what, truthItems, boxes))
 	}

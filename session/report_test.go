@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
 // Synthetic data only: the demo worklist's phantoms and truth.
@@ -81,4 +84,33 @@ func TestReportUsageErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestReportUsesCorrectedTruth scores a store's run against the truth
+// with the store's truth corrections applied: removing the demo's
+// pneumothorax from one item's truth turns the run's finding there into
+// a spurious one.
+func TestReportUsesCorrectedTruth(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.cxr.db")
+	st, err := store.Open(ctx, db)
+	require.NoError(t, err)
+	ptx := &schema.Box{Y0: 0.15, X0: 0.6, Y1: 0.62, X1: 0.845}
+	for i, id := range []string{"demo-03-ptx-missed", "demo-08-ptx-truncated"} {
+		require.NoError(t, st.PutStage(ctx, audit.StageRecord{Key: fmt.Sprintf("k%d", i), Stage: audit.StageGrounding, ItemID: id,
+			Model: "m", Findings: []schema.Finding{{Label: schema.Pneumothorax, Box: ptx}}}))
+	}
+	_, err = st.SaveTruthCorrection(ctx, audit.TruthCorrection{ItemID: "demo-03-ptx-missed", Action: audit.CorrectRemove,
+		Label: schema.Pneumothorax, Findings: []schema.Finding{}, Annotator: "r"})
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+
+	cfg := reportConfig(filepath.Join(dir, "r.html"))
+	cfg.DB, cfg.Truth, cfg.Runs = db, "../testdata/demo/worklist.csv", []string{"m"}
+	require.NoError(t, Report(ctx, Env{Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }}, cfg))
+	html, err := os.ReadFile(cfg.Out)
+	require.NoError(t, err)
+	assert.True(t, strings.Contains(string(html), "corrected truth (the store&#39;s truth corrections, on 1 items"), "the summary says the truth was corrected")
+	assert.True(t, strings.Contains(string(html), `id="err-0-pneumothorax-spurious" data-sort="1"`), "the run's pneumothorax on the corrected item is spurious")
 }

@@ -51,6 +51,13 @@ func (c ReportConfig) input(ctx context.Context, env Env) (report.Input, error) 
 			in.Sources = append(in.Sources, "truth "+truthPath)
 		}
 	}
+	if truth != nil && st != nil {
+		n, err := applyCorrections(ctx, st, truth)
+		if err != nil {
+			return in, err
+		}
+		in.CorrectedTruth, in.CorrectedItems = n > 0, n
+	}
 	if truth != nil {
 		if err := c.addRuns(ctx, env, st, truth, &in); err != nil {
 			return in, err
@@ -129,9 +136,23 @@ func alignRun(ctx context.Context, env Env, src predSource, truth *truthSet) (re
 	return r, nil
 }
 
-// latestRun is the grounding model of the newest result in the store
-// ("" when it has none).
+// latestRun is the named run updated last, or (a store from before runs
+// were named) the grounding model of the newest result; "" when the store
+// has neither.
 func latestRun(ctx context.Context, st *store.Store) (string, error) {
+	runs, err := st.Runs(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(runs) > 0 {
+		latest := runs[0]
+		for _, r := range runs[1:] {
+			if r.Updated.After(latest.Updated) {
+				latest = r
+			}
+		}
+		return latest.Name, nil
+	}
 	results, err := st.Results(ctx)
 	if err != nil {
 		return "", err
@@ -157,6 +178,20 @@ func latestRun(ctx context.Context, st *store.Store) (string, error) {
 // most maxProvenanceLookups of them).
 func runInfos(ctx context.Context, st *store.Store, runs []string) (map[string]report.RunInfo, error) {
 	out := map[string]report.RunInfo{}
+	named, err := st.Runs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range named {
+		if contains(runs, r.Name) {
+			c := r.Config
+			out[r.Name] = report.RunInfo{Model: c.GroundingModel, ModelDigest: c.GroundingDigest, PromptDigest: c.GroundingPrompt,
+				DraftModel: c.DraftModel, DraftModelDigest: c.DraftDigest, DraftPromptDigest: c.DraftPrompt, First: r.Created, Last: r.Updated}
+		}
+	}
+	if len(out) == len(runs) {
+		return out, nil
+	}
 	results, err := st.Results(ctx)
 	if err != nil {
 		return nil, err
@@ -172,7 +207,7 @@ func runInfos(ctx context.Context, st *store.Store, runs []string) (map[string]r
 			return nil, err
 		}
 		info, want := out[g.Model]
-		if !ok || !contains(runs, g.Model) {
+		if !ok || !contains(runs, g.Model) || (want && info.Model == "") {
 			continue
 		}
 		if !want {
@@ -287,4 +322,18 @@ func onItems(items []audit.StudyItem, vs []audit.Verdict) []audit.Verdict {
 		}
 	}
 	return out
+}
+
+// applyCorrections replaces the truth of every item the store has a
+// truth correction for with its corrected truth, and says how many.
+func applyCorrections(ctx context.Context, st *store.Store, truth *truthSet) (int, error) {
+	n := 0
+	err := st.CorrectedTruth(ctx, func(c audit.TruthCorrection) error {
+		if i, ok := truth.index[c.ItemID]; ok {
+			truth.items[i].findings = c.Findings
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
