@@ -42,6 +42,9 @@ type DemoOptions struct {
 	// Fresh deletes the demo's store first (only if it holds nothing but
 	// demo items).
 	Fresh bool
+	// Compare runs both recorded grounding models first and opens the
+	// workstation comparing their runs.
+	Compare bool
 }
 
 // Demo is a running demo: the replay server and the one host that talks
@@ -51,6 +54,8 @@ type Demo struct {
 	DB       string
 	Host     *ollama.Host
 	server   *replay.Server
+	// recording is the recording the server replays.
+	recording string
 }
 
 // Close stops the replay server.
@@ -68,6 +73,11 @@ func RunDemo(ctx context.Context, env Env, opt DemoOptions, cfg WorkstationConfi
 		return err
 	}
 	defer d.Close()
+	if opt.Compare {
+		if cfg.Compare, err = demoCompare(ctx, env, d, cmp.Or(cfg.DraftModel, prompts.DefaultDraftModel)); err != nil {
+			return err
+		}
+	}
 	return Workstation(ctx, env, d.Workstation(cfg))
 }
 
@@ -109,7 +119,7 @@ func StartDemo(ctx context.Context, opt DemoOptions) (*Demo, error) {
 		srv.Close()
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	return &Demo{Worklist: wl, DB: db, server: srv, Host: host}, nil
+	return &Demo{Worklist: wl, DB: db, server: srv, Host: host, recording: rec}, nil
 }
 
 // Workstation is cfg made the demo's: the replay server as the only

@@ -51,6 +51,9 @@ type WorkstationConfig struct {
 	// Hold keeps the terminal quiet from the command's start until the
 	// TUI takes it (HoldTerminal); nil holds nothing.
 	Hold *termhold.Hold
+	// Compare names two runs of the store (ParseCompare): the workstation
+	// compares them.
+	Compare []string
 }
 
 // Workstation runs the review workstation on cfg until the reviewer
@@ -85,6 +88,12 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 		}
 		problems = append(problems, more...)
 	}
+	var cmpCfg *tui.CompareConfig
+	if len(cfg.Compare) == 2 {
+		if cmpCfg, err = loadCompare(ctx, s.Store, cfg.Compare); err != nil {
+			return err
+		}
+	}
 	imager, err := newImager(ctx, env, cfg.Graphics, cfg.Quality)
 	if err != nil {
 		return err
@@ -99,7 +108,7 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 	} else {
 		s.Sched.Register(items)
 	}
-	w := &bench{env: env, cfg: cfg, s: s, items: items, index: index}
+	w := &bench{env: env, cfg: cfg, s: s, items: items, index: index, compare: cmpCfg}
 	return w.run(ctx, problems, imager)
 }
 
@@ -169,6 +178,8 @@ type bench struct {
 	model *tui.Model
 	prog  *tea.Program
 	prefs prefsFile
+	// compare is the comparison of two runs; nil outside compare mode.
+	compare *tui.CompareConfig
 }
 
 // run starts the TUI, feeds it until the reviewer quits (or a signal
@@ -230,7 +241,7 @@ func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 		Annotator: cfg.Annotator, Blind: cfg.Blind, Hosts: w.s.HostURLs(),
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
-		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),
+		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Compare: w.compare, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),
 	}
 }
 

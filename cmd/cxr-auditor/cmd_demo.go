@@ -40,6 +40,7 @@ type demoFlags struct {
 	dir, db, annotator, graphics, study string
 	draftModel, truth                   string
 	fast, fresh, blind, blindSet, ascii bool
+	compare                             bool
 	quality                             *qualityFlag
 }
 
@@ -69,6 +70,7 @@ func newDemoCmd(e env) *cobra.Command {
 	fl.StringVar(&f.db, "db", "", "store FILE (default: DIR/worklist.cxr.db)")
 	fl.BoolVar(&f.fast, "fast", false, "reply instantly instead of taking 1-3 s per stage")
 	fl.StringVar(&f.draftModel, "draft-model", prompts.DefaultDraftModel, "the recorded draft MODEL, or \"rules\" to read the drafts with the rule labeler (no model)")
+	fl.BoolVar(&f.compare, "compare", false, "run the demo's two (synthetic) grounding models first and compare their runs")
 	fl.BoolVar(&f.fresh, "fresh", false, "delete the demo's store first (only if it holds nothing but demo items)")
 	fl.StringVar(&f.annotator, "annotator", "", "NAME recorded with every verdict and note (default: your login name)")
 	fl.BoolVar(&f.blind, "blind", false, "hide other annotators' verdicts (a study's readers are blind unless --blind=false)")
@@ -96,7 +98,7 @@ func runDemo(ctx context.Context, e env, f demoFlags, hold *termhold.Hold) error
 	if err != nil {
 		return err
 	}
-	return session.RunDemo(ctx, e.session(), session.DemoOptions{Dir: f.dir, DB: f.db, Fast: f.fast, Fresh: f.fresh},
+	return session.RunDemo(ctx, e.session(), session.DemoOptions{Dir: f.dir, DB: f.db, Fast: f.fast, Fresh: f.fresh, Compare: f.compare},
 		session.WorkstationConfig{
 			Config:    session.Config{DraftModel: f.draftModel, Truth: f.truth},
 			Annotator: f.annotator, Blind: f.blind, BlindSet: f.blindSet, Study: f.study,

@@ -48,6 +48,7 @@ type reviewFlags struct {
 	allowOutside bool
 	ascii        bool
 	truth        string
+	compare      string
 }
 
 func newReviewCmd(e env) *cobra.Command {
@@ -83,6 +84,7 @@ func newReviewCmd(e env) *cobra.Command {
 	addAllowOutsideFlag(cmd, &f.allowOutside)
 	addASCIIFlag(cmd, &f.ascii)
 	addTruthFlag(cmd, &f.truth)
+	fl.StringVar(&f.compare, "compare", "", "compare two runs of the store, A,B ('cxr-auditor runs' lists them): the items where they differ first, both runs' boxes, a verdict per difference")
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("graphics", completeWords(graphicsProtocols...))
 	_ = cmd.RegisterFlagCompletionFunc("annotator", cobra.NoFileCompletions)
@@ -98,6 +100,10 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string, hold 
 		return fmt.Errorf("%w: --jobs must be at least 1, got %d", errUsage, f.jobs)
 	}
 	quality, err := pictureQuality(e, f.quality)
+	if err != nil {
+		return err
+	}
+	compareRuns, err := session.ParseCompare(f.compare)
 	if err != nil {
 		return err
 	}
@@ -117,6 +123,6 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string, hold 
 			Attempts: f.ollama.attempts, EmbeddedPromptOK: f.ollama.embeddedPromptOK,
 		},
 		QueueAll: f.all, Annotator: f.annotator, Blind: f.blind, BlindSet: f.blindSet, Study: f.study,
-		Graphics: f.graphics, Quality: quality, ASCII: f.ascii, Hold: hold,
+		Graphics: f.graphics, Quality: quality, ASCII: f.ascii, Hold: hold, Compare: compareRuns,
 	})
 }

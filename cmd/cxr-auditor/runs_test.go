@@ -102,6 +102,14 @@ func TestRunsTwoModels(t *testing.T) {
 		require.Equal(t, 0, r.code, r.stderr)
 		assert.Contains(t, r.stdout, "preference tally, v2 against baseline (reviewers' verdicts): wins 0, losses 1, ties 0")
 
+		r = invokeMain(t, "", "review", wl, "--db", db, "--ollama", srv.URL(), "--compare", "baseline,v3", "--graphics", "text")
+		assert.Equal(t, 2, r.code)
+		assert.Contains(t, r.stderr, `no run "v3" in`)
+		assert.Contains(t, r.stderr, "it has baseline, v2")
+		r = invokeMain(t, "", "review", wl, "--compare", "baseline")
+		assert.Equal(t, 2, r.code)
+		assert.Contains(t, r.stderr, "want two run names, A,B")
+
 		r = invokeMain(t, "", runArgs(srv, wl, "--db", db, "--name", "v2")...)
 		assert.Equal(t, 2, r.code, "a usage error")
 		assert.Contains(t, r.stderr, `this configuration is run "baseline" already`)
