@@ -70,6 +70,10 @@ type Config struct {
 	EmbeddedPromptOK bool
 	// Attempts is the retry ladder (--attempts; "" is served).
 	Attempts string
+	// RetryFailed calls the models again for stages whose stored record is
+	// a failure the same call would repeat (--retry-failed), instead of
+	// serving it from the store.
+	RetryFailed bool
 	// Urgent is the can't-miss whitelist (nil: nothing urgent); --urgent
 	// and the demo start from schema.DefaultUrgent().
 	Urgent []schema.Label
@@ -216,7 +220,7 @@ func (s *Session) Schedule(logf func(format string, args ...any), batch pipeline
 	pc := pipeline.Config{
 		Hosts: cfg.Hosts, GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Store: s.Store, Batch: batch, Urgent: cfg.Urgent, Capacity: cfg.Capacity, Prefetch: cfg.Prefetch,
-		Prompts: cfg.Prompts, Attempts: cfg.Attempts, Logf: logf,
+		Prompts: cfg.Prompts, Attempts: cfg.Attempts, RetryFailed: cfg.RetryFailed, Logf: logf,
 	}
 	var err error
 	s.Sched, err = pipeline.NewScheduler(pc)

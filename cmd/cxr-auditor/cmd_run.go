@@ -14,7 +14,11 @@ const runDescription = `Run both model stages (grounding in the image, parsing o
 every item of WORKLIST, compare them, store everything and write one JSON
 line per item. Results are cached in the store by provenance (image and
 draft hashes, model digests, prompts, options): running again resumes where
-a run stopped or failed, and recomputes only what changed.
+a run stopped or failed, and recomputes only what changed. A failure the
+same call would repeat (output the parser cannot use, a reply cut at
+num_predict) is stored and served as it is; --retry-failed calls the
+models again for those (a transient failure, such as a host error, is
+always called again).
 
 WORKLIST is a CSV file (header: id,image,draft; optional draft_file,
 truth), a JSONL file ({"id","image","draft"|"draft_file","truth"}) or a
@@ -86,6 +90,7 @@ type runFlags struct {
 	lease        time.Duration
 	truth        string
 	name         string
+	retryFailed  bool
 }
 
 func newRunCmd(e env) *cobra.Command {
@@ -107,6 +112,7 @@ func newRunCmd(e env) *cobra.Command {
 	fl.StringVar(&f.db, "db", "", "store FILE or postgres:// URL (default: $CXR_AUDITOR_DB, else beside the worklist, <name>.cxr.db)")
 	fl.StringVar(&f.name, "name", "", "name this run's configuration (models, prompts, options) in the store; default: its known name, else the grounding model's")
 	fl.StringVar(&f.out, "out", "", "write the results to FILE (JSONL) instead of stdout")
+	fl.BoolVar(&f.retryFailed, "retry-failed", false, "call the models again for stages whose stored result is a failure the same call repeats (unusable output, cut at num_predict), instead of serving it from the store")
 	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
 	addAllowOutsideFlag(cmd, &f.allowOutside)
@@ -137,6 +143,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 			Worklist: wlPath, AllowOutside: f.allowOutside, DB: f.db, Truth: f.truth,
 			Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel, Prompts: promptSet,
 			Urgent: f.urgent.labels, Capacity: f.jobs, Attempts: of.attempts, EmbeddedPromptOK: of.embeddedPromptOK,
+			RetryFailed: f.retryFailed,
 		},
 		Out: f.out, Share: f.share, Lease: f.lease, ShowPrompts: of.promptsDir != "", Name: f.name,
 		JobsGiven: f.jobsGiven,
