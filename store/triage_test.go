@@ -81,6 +81,13 @@ func TestTruthCorrections(t *testing.T) {
 		require.Len(t, cur["a"].Findings, 1, "the accept is current again")
 		assert.Equal(t, b, *cur["a"].Findings[0].Box)
 		assert.Equal(t, "r", cur["a"].Annotator)
+		one, ok, err := s.TruthCorrectionOf(ctx, "a")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, cur["a"].ID, one.ID)
+		_, ok, err = s.TruthCorrectionOf(ctx, "zzz")
+		require.NoError(t, err)
+		assert.False(t, ok)
 
 		evs, err := s.Events(ctx, 0, 0)
 		require.NoError(t, err)

@@ -148,3 +148,18 @@ func scanCorrection(sc scanner) (audit.TruthCorrection, error) {
 	c.At, err = parseTime(at)
 	return c, err
 }
+
+// TruthCorrectionOf returns itemID's current correction (its latest live
+// one, whoever made it); ok is false when its truth is uncorrected.
+func (s *Store) TruthCorrectionOf(ctx context.Context, itemID string) (audit.TruthCorrection, bool, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+truthColumns+` FROM truth_corrections
+		WHERE item_id = $1 AND undone = 0 ORDER BY id DESC LIMIT 1`, itemID)
+	c, err := scanCorrection(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return audit.TruthCorrection{}, false, nil
+	}
+	if err != nil {
+		return audit.TruthCorrection{}, false, s.errorf(fmt.Sprintf("truth correction of %q", itemID), err)
+	}
+	return c, true, nil
+}

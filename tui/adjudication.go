@@ -21,6 +21,9 @@ type writeQueue struct {
 	// quitAsked: the reviewer asked to quit and was told what would be
 	// lost; the quit key again quits.
 	quitAsked bool
+	// undoStack is what this session did, verdicts and truth corrections,
+	// so z undoes the latest of either; empty, it undoes a verdict.
+	undoStack []writeKind
 	// gone: tea.Quit was returned. Keys that arrive with the quit key (a
 	// paste, keys bunched by SSH lag) are read before the program stops;
 	// none of them is acted on.
@@ -70,6 +73,7 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 		m.data.mine[it.ID] = map[string]*verdictEntry{}
 	}
 	op := writeOp{seq: m.saves.seq, kind: writeVerdict, verdict: v}
+	m.saves.undoStack = append(m.saves.undoStack, writeVerdict)
 	what := decisionText(d, dis.Key())
 	if old := m.data.mine[it.ID][dis.Key()]; old != nil && old.state != stateFailed && old.decision != d {
 		// Replacing a verdict is said, not silent.
@@ -145,6 +149,14 @@ func (m *Model) undo() tea.Cmd {
 		return nil
 	}
 	m.saves.seq++
+	if n := len(m.saves.undoStack); n > 0 {
+		last := m.saves.undoStack[n-1]
+		m.saves.undoStack = m.saves.undoStack[:n-1]
+		if last == writeCorrection {
+			m.setMsg(msgInfo, "undoing the last truth correction…")
+			return m.enqueue(writeOp{seq: m.saves.seq, kind: writeUndoCorrection, verdict: audit.Verdict{Annotator: m.cfg.Annotator}})
+		}
+	}
 	m.setMsg(msgInfo, "undoing the last verdict…")
 	return m.enqueue(writeOp{seq: m.saves.seq, kind: writeUndo, verdict: audit.Verdict{Annotator: m.cfg.Annotator}, withOthers: !m.cfg.Blind})
 }
@@ -186,6 +198,10 @@ func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
 		m.compareWritten(op, msg)
 	case writeUndo:
 		m.undoWritten(msg)
+	case writeCorrection:
+		m.correctionWritten(op, msg)
+	case writeUndoCorrection:
+		cmd = m.correctionUndone(msg)
 	}
 	next := m.startWrite()
 	if m.saves.quitting && len(m.saves.ops) == 0 {

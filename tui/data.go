@@ -68,6 +68,9 @@ type reviewData struct {
 	// noteDrafts is note text typed but not saved, by item: closed with
 	// esc, refused by the store or on its way to it.
 	noteDrafts map[string]string
+	// corrected is the corrected truth by item (the store's, and this
+	// session's corrections as they are made).
+	corrected map[string][]schema.Finding
 
 	// searchText is each item's id and draft in lower case, built at the
 	// first search.
@@ -92,6 +95,7 @@ func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Lab
 		notes:      map[string]string{},
 		noteReq:    map[string]bool{},
 		noteDrafts: map[string]string{},
+		corrected:  map[string][]schema.Finding{},
 	}
 	if d.index == nil {
 		// Backwards, so the first occurrence of an ID wins with one map

@@ -24,15 +24,17 @@ import (
 // fakeStore is an in-memory Store. failSaves makes the next n verdict
 // saves fail.
 type fakeStore struct {
-	mu        sync.Mutex
-	results   map[string]audit.ResultRecord
-	verdicts  []audit.Verdict // every verdict ever saved, undone ones marked
-	undone    map[int64]bool
-	notes     []audit.Note
-	failSaves int
-	failNotes int
-	nextID    int64
-	calls     []string
+	mu       sync.Mutex
+	results  map[string]audit.ResultRecord
+	verdicts []audit.Verdict // every verdict ever saved, undone ones marked
+	undone   map[int64]bool
+	notes    []audit.Note
+	// corrections are every truth correction saved, undone ones marked.
+	corrections []audit.TruthCorrection
+	failSaves   int
+	failNotes   int
+	nextID      int64
+	calls       []string
 }
 
 func newFakeStore() *fakeStore {
@@ -481,6 +483,64 @@ func loadAll(m *Model, cmd tea.Cmd) tea.Cmd {
 			return next
 		}
 		cmd = next
+	}
+	return nil
+}
+
+// SaveTruthCorrection appends c (TruthStore).
+func (s *fakeStore) SaveTruthCorrection(_ context.Context, c audit.TruthCorrection) (audit.TruthCorrection, error) {
+	s.call("SaveTruthCorrection")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	c.ID = s.nextID
+	s.corrections = append(s.corrections, c)
+	return c, nil
+}
+
+// UndoLastTruthCorrection marks annotator's latest live correction undone.
+func (s *fakeStore) UndoLastTruthCorrection(_ context.Context, annotator string) (audit.TruthCorrection, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.corrections) - 1; i >= 0; i-- {
+		if c := s.corrections[i]; c.Annotator == annotator && !s.undone[c.ID] {
+			s.undone[c.ID] = true
+			return c, true, nil
+		}
+	}
+	return audit.TruthCorrection{}, false, nil
+}
+
+// TruthCorrectionOf returns itemID's latest live correction.
+func (s *fakeStore) TruthCorrectionOf(_ context.Context, itemID string) (audit.TruthCorrection, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.corrections) - 1; i >= 0; i-- {
+		if c := s.corrections[i]; c.ItemID == itemID && !s.undone[c.ID] {
+			return c, true, nil
+		}
+	}
+	return audit.TruthCorrection{}, false, nil
+}
+
+// CorrectedTruth calls fn with each item's latest live correction.
+func (s *fakeStore) CorrectedTruth(ctx context.Context, fn func(audit.TruthCorrection) error) error {
+	seen := map[string]bool{}
+	s.mu.Lock()
+	var ids []string
+	for _, c := range s.corrections {
+		if !seen[c.ItemID] {
+			seen[c.ItemID] = true
+			ids = append(ids, c.ItemID)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range ids {
+		if c, ok, _ := s.TruthCorrectionOf(ctx, id); ok {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

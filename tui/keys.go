@@ -56,6 +56,9 @@ type KeyMap struct {
 	// work there (Unsure too), the draft's verdict keys do not.
 	TruthView, Metrics                key.Binding
 	ModelWrong, TruthWrong, Ambiguous key.Binding
+	// Truth corrections: take the model's finding into the truth, remove
+	// the truth's, pick a box edge and move it.
+	AcceptModel, RemoveTruth, Edge, EdgeBack, EdgeOn key.Binding
 
 	// Browse, comparing two runs: the judgment of a difference (Unsure
 	// too); the draft's verdict keys are off there.
@@ -107,7 +110,7 @@ type KeyMap struct {
 // right, d = the draft is right, b = both wrong, u = unsure. Each call
 // returns a new KeyMap.
 func DefaultKeyMap() KeyMap {
-	return KeyMap{
+	k := KeyMap{
 		Next:        key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "next item")),
 		Prev:        key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "previous item")),
 		First:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "first item")),
@@ -126,12 +129,6 @@ func DefaultKeyMap() KeyMap {
 		Unsure:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unsure")),
 		Note:             key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "annotate (note)")),
 		Undo:             key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "undo")),
-
-		TruthView:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "truth view on/off")),
-		Metrics:    key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "metrics vs truth on/off")),
-		ModelWrong: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "model wrong")),
-		TruthWrong: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "truth wrong")),
-		Ambiguous:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "ambiguous")),
 
 		PreferA:         key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "A right")),
 		PreferB:         key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "B right")),
@@ -183,6 +180,23 @@ func DefaultKeyMap() KeyMap {
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Suspend:   key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "suspend (fg resumes)")),
 	}
+	truthBindings(&k)
+	return k
+}
+
+// truthBindings sets the keys of triage against the truth: the view,
+// the metrics pane, the triage verdicts and the corrections.
+func truthBindings(k *KeyMap) {
+	k.TruthView = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "truth view on/off"))
+	k.Metrics = key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "metrics vs truth on/off"))
+	k.ModelWrong = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "model wrong"))
+	k.TruthWrong = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "truth wrong"))
+	k.Ambiguous = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "ambiguous"))
+	k.AcceptModel = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "model's finding into the truth"))
+	k.RemoveTruth = key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "remove the truth's finding"))
+	k.Edge = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "next truth box edge"))
+	k.EdgeBack = key.NewBinding(key.WithKeys("("), key.WithHelp("(", "edge up/left"))
+	k.EdgeOn = key.NewBinding(key.WithKeys(")"), key.WithHelp(")", "edge down/right"))
 }
 
 // browse returns the bindings of the browse mode (also live while the help
@@ -193,6 +207,7 @@ func (k *KeyMap) browse() []*key.Binding {
 		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
 		&k.TruthView, &k.Metrics, &k.ModelWrong, &k.TruthWrong, &k.Ambiguous,
 		&k.PreferA, &k.PreferB, &k.PreferBothRight, &k.PreferBothWrong,
+		&k.AcceptModel, &k.RemoveTruth, &k.Edge, &k.EdgeBack, &k.EdgeOn,
 		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.WindowReset, &k.Invert,
 		&k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset, &k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown,
 		&k.Raw, &k.Rerun, &k.Help, &k.Quit,
@@ -299,7 +314,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
 		{k.TruthView, k.Metrics, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
-		{k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},
+		{k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn, k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},
 	}
 }
 

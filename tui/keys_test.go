@@ -421,6 +421,17 @@ func TestKeys(t *testing.T) {
 			assert.True(t, h.m.metrics.on)
 			assert.Contains(t, h.screen(), "no item with truth has its findings yet")
 		}},
+		{"truth: c, X, e, ( and ) correct the truth", func(h *harness) {
+			h.m.data.items[0].Truth, h.m.data.items[0].HasTruth = []schema.Finding{}, true
+		}, []string{"t"}, []string{"c", "X", "e", "(", ")"}, func(t *testing.T, h *harness, f *fixture) {
+			// c takes the model's effusion into the truth; the row becomes a
+			// match, X removes it again; ( ) find no truth box on the row
+			// now selected.
+			require.Len(t, f.store.corrections, 2)
+			assert.Equal(t, audit.CorrectAccept, f.store.corrections[0].Action)
+			assert.Equal(t, audit.CorrectRemove, f.store.corrections[1].Action)
+			assert.Equal(t, 1, h.m.truth.edge, "e picked the left edge")
+		}},
 		{"truth: t shows the truth view", nil, nil, []string{"t"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.m.truth.on)
 			assert.Contains(t, h.screen(), "no truth for this item")

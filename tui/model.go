@@ -85,16 +85,15 @@ type Model struct {
 	bg      Background
 	profile colorprofile.Profile
 
-	data  reviewData // items, results, verdicts, notes
-	nav   navigation // current item and disagreement, filter, order
-	saves writeQueue // store writes, one at a time, in order
-	look  imageLook  // boxes and window/level of the image
-	img   imageState // the picture asked for, received and on screen
-	msg   message    // the message line
-	hosts hostState  // what the preflight found of the model hosts
-	truth truthState // the truth view
-	// metrics is the metrics pane.
-	metrics metricsState
+	data    reviewData    // items, results, verdicts, notes
+	nav     navigation    // current item and disagreement, filter, order
+	saves   writeQueue    // store writes, one at a time, in order
+	look    imageLook     // boxes and window/level of the image
+	img     imageState    // the picture asked for, received and on screen
+	msg     message       // the message line
+	hosts   hostState     // what the preflight found of the model hosts
+	truth   truthState    // the truth view
+	metrics metricsState  // the metrics pane
 	cmp     *compareState // compare mode; nil outside it
 
 	width, height int
@@ -259,6 +258,7 @@ func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.cfg.Store != nil {
 		cmds = append(cmds, loadSession(m.ctx, m.cfg.Store, m.data.index, m.cfg.Annotator, m.cfg.Blind))
+		cmds = append(cmds, m.initTruth())
 	}
 	if m.cfg.Engine != nil {
 		cmds = append(cmds, waitForUpdate(m.cfg.Engine.Updates()))
@@ -284,8 +284,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleSession(msg)
 	case engineUpdatedMsg:
 		cmd = tea.Batch(m.handleEngineUpdate(msg), m.metricsChanged())
-	case metricsMsg:
-		cmd = m.handleMetrics(msg)
+	case metricsMsg, correctionsLoadedMsg:
+		cmd = m.handleTruthMsg(msg)
 	case engineClosedMsg:
 		// The pipeline only closes its updates when it stops (at exit):
 		// stop reading.

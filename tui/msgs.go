@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // Messages carry results into Update. Every asynchronous result names its
@@ -85,7 +86,12 @@ type writeDoneMsg struct {
 	undone  audit.Verdict
 	undid   bool
 	current []audit.Verdict
-	err     error
+	// correction is the truth correction saved or undone; hasCurrent and
+	// truthNow say the item's correction after an undo.
+	correction audit.TruthCorrection
+	hasCurrent bool
+	truthNow   audit.TruthCorrection
+	err        error
 }
 
 // storeTimeout bounds one store call made for the UI.
@@ -255,6 +261,8 @@ const (
 	writeNote
 	// writeCompare saves a compare verdict (compare mode).
 	writeCompare
+	writeCorrection
+	writeUndoCorrection
 )
 
 // writeOp is one queued store write. Writes run one at a time, in order,
@@ -278,6 +286,11 @@ type writeOp struct {
 	// cmp is the compare verdict of a writeCompare, stored by save.
 	cmp  audit.CompareVerdict
 	save func(ctx context.Context, v audit.CompareVerdict) (audit.CompareVerdict, error)
+	// correction is a truth correction to save; prevTruth (hadPrev) is
+	// the item's corrected truth before it, put back if it is refused.
+	correction audit.TruthCorrection
+	prevTruth  []schema.Finding
+	hadPrev    bool
 }
 
 // runWrite performs op against the store.
@@ -297,6 +310,14 @@ func runWrite(ctx context.Context, st Store, op writeOp) tea.Cmd {
 				break
 			}
 			_, done.err = op.save(ctx, op.cmp)
+		case writeCorrection:
+			done.correction, done.err = st.(TruthStore).SaveTruthCorrection(ctx, op.correction)
+		case writeUndoCorrection:
+			ts := st.(TruthStore)
+			done.correction, done.undid, done.err = ts.UndoLastTruthCorrection(ctx, op.verdict.Annotator)
+			if done.err == nil && done.undid {
+				done.truthNow, done.hasCurrent, done.err = ts.TruthCorrectionOf(ctx, done.correction.ItemID)
+			}
 		case writeUndo:
 			done.undone, done.undid, done.err = st.UndoLastVerdict(ctx, op.verdict.Annotator)
 			if done.err == nil && done.undid {

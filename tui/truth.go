@@ -26,6 +26,7 @@ type truthState struct {
 	sel  int
 	item string // the item sel belongs to
 	n    int    // how many rows that item had when last drawn
+	edge int    // the box edge ( and ) move: edgeNames
 	// iou is the threshold under which a box is mislocated (0:
 	// compare.LooseIoU).
 	iou float64
@@ -33,11 +34,21 @@ type truthState struct {
 
 // hasTruth reports whether item i has ground truth.
 func (d *reviewData) hasTruth(i int) bool {
-	return i >= 0 && i < len(d.items) && d.items[i].HasTruth
+	if i < 0 || i >= len(d.items) {
+		return false
+	}
+	_, corrected := d.corrected[d.items[i].ID]
+	return d.items[i].HasTruth || corrected
 }
 
-// truthOf returns item i's ground truth as it stands.
-func (d *reviewData) truthOf(i int) []schema.Finding { return d.items[i].Truth }
+// truthOf returns item i's ground truth as it stands: corrected, or as
+// given.
+func (d *reviewData) truthOf(i int) []schema.Finding {
+	if f, ok := d.corrected[d.items[i].ID]; ok {
+		return f
+	}
+	return d.items[i].Truth
+}
 
 // truthErrors returns item i's rows against its truth: nil when it has no
 // truth or its full result is not known yet. A failed grounding predicts
@@ -102,6 +113,9 @@ func (m *Model) toggleTruth() {
 func (m *Model) applyTruthKeys() {
 	k := &m.keys
 	browsing := m.mode == modeBrowse || m.mode == modeHelp
+	for _, b := range []*key.Binding{&k.AcceptModel, &k.RemoveTruth, &k.Edge, &k.EdgeBack, &k.EdgeOn} {
+		b.SetEnabled(browsing && m.truth.on)
+	}
 	k.ModelWrong.SetEnabled(browsing && m.truth.on)
 	k.TruthWrong.SetEnabled(browsing && m.truth.on)
 	k.Ambiguous.SetEnabled(browsing && m.truth.on)
@@ -150,6 +164,7 @@ func (m *Model) decideTruth(d audit.Decision) tea.Cmd {
 		m.data.mine[it.ID] = map[string]*verdictEntry{}
 	}
 	op := writeOp{seq: m.saves.seq, kind: writeVerdict, verdict: v}
+	m.saves.undoStack = append(m.saves.undoStack, writeVerdict)
 	what := decisionText(d, key)
 	if old := m.data.mine[it.ID][key]; old != nil && old.state != stateFailed && old.decision != d {
 		op.replaced = decisionText(old.decision, key)
@@ -158,7 +173,11 @@ func (m *Model) decideTruth(d audit.Decision) tea.Cmd {
 	m.data.mine[it.ID][key] = &verdictEntry{decision: d, state: stateSaving, seq: m.saves.seq}
 	m.markDirty()
 	op.after = "  · every error row triaged"
-	for k := 1; k < len(rows); k++ {
+	if d == audit.TruthWrong {
+		// The next step is to fix the truth: stay on the row.
+		op.after = "  · c takes the model's finding, X removes the truth's, e ( ) move its box"
+	}
+	for k := 1; k < len(rows) && d != audit.TruthWrong; k++ {
 		j := (m.truth.sel + k) % len(rows)
 		if w := m.data.mine[it.ID][audit.TruthKey(rows[j])]; rows[j].Kind != audit.ErrorMatched && (w == nil || w.state == stateFailed) {
 			m.truth.sel = j
@@ -207,6 +226,17 @@ func (m *Model) handleTruthKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.decideTruth(audit.Ambiguous)
 	case key.Matches(msg, k.Unsure):
 		return m.decideTruth(audit.Unsure)
+	case key.Matches(msg, k.AcceptModel):
+		return m.acceptModel()
+	case key.Matches(msg, k.RemoveTruth):
+		return m.removeTruth()
+	case key.Matches(msg, k.Edge):
+		m.truth.edge = (m.truth.edge + 1) % len(edgeNames)
+		m.setMsg(msgInfo, "( and ) move the truth box's "+edgeNames[m.truth.edge]+" edge")
+	case key.Matches(msg, k.EdgeBack):
+		return m.adjustEdge(-0.01)
+	case key.Matches(msg, k.EdgeOn):
+		return m.adjustEdge(0.01)
 	}
 	return nil
 }

@@ -105,3 +105,42 @@ func TestMetricsPane(t *testing.T) {
 	h.key("M")
 	assert.NotContains(t, h.screen(), "metrics against the truth")
 }
+
+// TestTriageFlow: find the missed urgent finding, mark the truth wrong
+// and take it out, take the model's box into the truth, and see the
+// metrics change; z undoes the last correction.
+func TestTriageFlow(t *testing.T) {
+	f := truthFixture()
+	h := newHarness(t, f.config(), 160, 48)
+	h.key("M")
+	before := h.m.metrics.text
+	require.Contains(t, before, "nodule_mass   0/1")
+	h.keys("M", "t")
+
+	rows := h.m.truthRows()
+	require.Equal(t, audit.ErrorSpurious, rows[h.m.truth.sel].Kind, "starts on the first open row")
+	h.keys("n")
+	sel := h.m.truthRows()[h.m.truth.sel]
+	require.True(t, sel.Urgent && sel.Kind == audit.ErrorMissed, "the missed urgent nodule")
+	h.keys("x", "X") // the truth is wrong: remove its nodule
+	// The nodule's row is gone: the selection is on the last row left,
+	// the spurious pneumothorax.
+	require.Equal(t, schema.Pneumothorax, h.m.truthRows()[h.m.truth.sel].Label)
+	h.keys("x", "c") // the truth is wrong: take the model's box into it
+
+	truth := h.m.data.truthOf(0)
+	require.Len(t, truth, 2)
+	assert.Equal(t, []schema.Label{schema.PleuralEffusion, schema.Pneumothorax}, []schema.Label{truth[0].Label, truth[1].Label})
+	by, _ := truthCounts(h.m.truthRows())
+	assert.Equal(t, 2, by[audit.ErrorMatched], "every row a match now")
+	require.Len(t, f.store.corrections, 2)
+
+	h.key("M")
+	after := h.m.metrics.text
+	assert.NotEqual(t, before, after, "the metrics follow the corrected truth")
+	assert.Contains(t, after, "nodule_mass   0/0")
+	assert.Contains(t, after, "pneumothorax  1/1")
+
+	h.keys("M", "z")
+	assert.Len(t, h.m.data.truthOf(0), 1, "z took the accepted pneumothorax back out")
+}

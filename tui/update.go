@@ -101,7 +101,8 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.cmp != nil && key.Matches(msg, k.NextDisagreement, k.PrevDisagreement, k.Unsure, k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong):
 		cmd, _ := m.handleCompareKey(msg)
 		return cmd
-	case m.truth.on && key.Matches(msg, k.NextDisagreement, k.PrevDisagreement, k.Unsure, k.ModelWrong, k.TruthWrong, k.Ambiguous):
+	case m.truth.on && key.Matches(msg, k.NextDisagreement, k.PrevDisagreement, k.Unsure, k.ModelWrong, k.TruthWrong, k.Ambiguous,
+		k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn):
 		return m.handleTruthKey(msg)
 	case key.Matches(msg, k.TruthView):
 		m.toggleTruth()
