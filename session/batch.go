@@ -136,6 +136,7 @@ func (b *batch) run(ctx context.Context) error {
 	}
 	b.rec = rec
 	b.prog.logf("run %s%s", rec.run, JobsNote(b.cfg.JobsGiven, max(b.cfg.Capacity, 1)))
+	b.prog.begin(s.HostURLs())
 	b.sum.total = s.Counts.Items
 	start := time.Now()
 	b.logEvent(ctx, "run_start", b.startEvent())

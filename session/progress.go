@@ -41,7 +41,9 @@ func (s *runSummary) add(r *audit.Result) {
 	if r.StoreErr != "" {
 		s.notStored++
 	}
-	if r.Salvaged {
+	if r.Salvaged && !failedResult(r) {
+		// Salvaged counts results kept from a cut reply; a failed item
+		// kept nothing, whatever its stage records say.
 		s.salvaged++
 	}
 	if r.Cached {
@@ -79,6 +81,8 @@ type progress struct {
 	summary runSummary
 	// teamText is a shared run's team counts (run_shared.go), "" alone.
 	teamText string
+	// hosts names the hosts while no item has finished (begin).
+	hosts string
 }
 
 func newProgress(w io.Writer, total int) *progress {
@@ -97,6 +101,24 @@ func (p *progress) logf(format string, args ...any) {
 	// Warnings carry hosts' and models' messages: outside text.
 	fmt.Fprintf(p.w, "cxr-auditor run: %s\n", termtext.Line(fmt.Sprintf(format, args...)))
 	p.draw()
+}
+
+// begin says at once that the run is waiting for its first reply: on a
+// CPU host the first item can take a minute (the model loads), and a
+// blank screen until then reads as a hang.
+func (p *progress) begin(hosts []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hosts = strings.Join(hosts, ", ")
+	if p.total == 0 {
+		return
+	}
+	if p.tty {
+		p.clear()
+		p.draw()
+		return
+	}
+	fmt.Fprintf(p.w, "cxr-auditor run: %s\n", p.status())
 }
 
 // item records a finished item.
@@ -130,6 +152,9 @@ func (p *progress) item(s runSummary, r *audit.Result) {
 func (p *progress) status() string {
 	s := p.summary
 	n := s.done + s.failed
+	if n == 0 && p.hosts != "" {
+		return termtext.Line(fmt.Sprintf("0/%d, waiting for the first reply from %s (model loading)%s", p.total, p.hosts, p.teamText))
+	}
 	el := time.Since(p.start)
 	rate := float64(n) / el.Seconds()
 	eta := "?"

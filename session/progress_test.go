@@ -65,3 +65,35 @@ func TestRunSummaryCountsUnstored(t *testing.T) {
 	assert.Equal(t, "disk full", o.StoreError)
 	assert.EqualValues(t, 1500, o.Timings.QueueMS)
 }
+
+// TestRunSummaryFailedIsNotSalvaged: a failed item whose stage reply was
+// cut read "1 done, 7 failed, 7 salvaged"; salvaged counts done items only.
+func TestRunSummaryFailedIsNotSalvaged(t *testing.T) {
+	var s runSummary
+	s.total = 3
+	s.add(&audit.Result{Status: audit.StatusDone, Salvaged: true})
+	s.add(&audit.Result{Status: audit.StatusError, Salvaged: true})
+	s.add(&audit.Result{Status: audit.StatusDone, Salvaged: true, StoreErr: "disk full"})
+	assert.Contains(t, s.line(time.Second), "3 of 3 items: 1 done, 2 (1 not stored) failed, 1 salvaged")
+}
+
+// TestRunProgressSaysItIsWaiting: nothing was shown until the first item
+// finished (45 s blank on a CPU host); a line says at once what it waits
+// for.
+func TestRunProgressSaysItIsWaiting(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, 3)
+	p.begin([]string{"http://gpu1:11434"})
+	assert.Equal(t, "cxr-auditor run: 0/3, waiting for the first reply from http://gpu1:11434 (model loading)\n", buf.String())
+
+	buf.Reset()
+	p = newProgress(&buf, 3)
+	p.tty = true
+	p.begin([]string{"http://a:11434", "http://b:11434"})
+	assert.Contains(t, buf.String(), "] 0/3, waiting for the first reply from http://a:11434, http://b:11434 (model loading)")
+	s := runSummary{total: 3}
+	r := &audit.Result{ItemID: "a", Status: audit.StatusDone}
+	s.add(r)
+	p.item(s, r)
+	assert.Contains(t, buf.String(), "1/3  33%", "the usual counts once an item finished")
+}
