@@ -33,7 +33,13 @@ func exportColumns(agg jsonAgg) string {
 	(SELECT ` + agg("n.annotator, n.text, n.at", "n.annotator") + `
 		FROM notes n
 		WHERE n.item_id = x.id AND n.text <> '' AND NOT EXISTS (
-			SELECT 1 FROM notes n2 WHERE n2.item_id = n.item_id AND n2.annotator = n.annotator AND n2.id > n.id))`
+			SELECT 1 FROM notes n2 WHERE n2.item_id = n.item_id AND n2.annotator = n.annotator AND n2.id > n.id)),
+	(SELECT ` + agg("c.run_a, c.run_b, c.difference_key, c.label, c.preference, c.note, c.annotator, c.at",
+		"c.run_a, c.run_b, c.difference_key, c.annotator") + `
+		FROM compare_verdicts c
+		WHERE c.item_id = x.id AND c.undone = 0 AND NOT EXISTS (
+			SELECT 1 FROM compare_verdicts c2 WHERE c2.item_id = c.item_id AND c2.run_a = c.run_a AND c2.run_b = c.run_b
+				AND c2.difference_key = c.difference_key AND c2.annotator = c.annotator AND c2.undone = 0 AND c2.id > c.id))`
 }
 
 const exportJoins = `
@@ -141,7 +147,8 @@ type exportRow struct {
 	resultErr        string
 	g, d             stageCols
 	verdicts, notes  string
-	err              error // of the scan
+	compare          string // current compare verdicts, a JSON array
+	err              error  // of the scan
 }
 
 type stageCols struct {
@@ -153,7 +160,7 @@ func (r *exportRow) scan(rows *sql.Rows) error {
 		&r.hasResult, &r.report, &r.salvaged, &r.resultErr,
 		&r.g.key, &r.g.model, &r.g.digest, &r.g.prompt, &r.g.options, &r.g.parsed, &r.g.err,
 		&r.d.key, &r.d.model, &r.d.digest, &r.d.prompt, &r.d.options, &r.d.parsed, &r.d.err,
-		&r.verdicts, &r.notes)
+		&r.verdicts, &r.notes, &r.compare)
 }
 
 // build fills it from r, reusing its slices.
@@ -161,7 +168,7 @@ func (r *exportRow) build(it *export.Item, full bool, skip func(SkippedRow)) {
 	*it = export.Item{
 		ID: r.id.String, Image: r.image.String, Draft: r.draft.String, Status: "pending",
 		Findings: emptyJSONArray, DraftLabels: emptyJSONArray,
-		Disagreements: it.Disagreements[:0], Notes: it.Notes[:0],
+		Disagreements: it.Disagreements[:0], Notes: it.Notes[:0], CompareVerdicts: it.CompareVerdicts[:0],
 		DraftDoubts: []audit.DraftDoubt{}, RuleLabels: []schema.DraftLabel{},
 	}
 	var report *audit.Report
@@ -170,6 +177,30 @@ func (r *exportRow) build(it *export.Item, full bool, skip func(SkippedRow)) {
 	}
 	r.buildDisagreements(it, report, skip)
 	it.Notes = r.readNotes(it.Notes, it.ID, skip)
+	it.CompareVerdicts = r.readCompare(it.CompareVerdicts, it.ID, skip)
+}
+
+// readCompare decodes the compare verdicts column into dst; a verdict
+// whose time does not parse is skipped.
+func (r *exportRow) readCompare(dst []export.CompareVerdict, itemID string, skip func(SkippedRow)) []export.CompareVerdict {
+	if r.compare == "[]" {
+		return dst
+	}
+	var raw [][8]string
+	if err := json.Unmarshal([]byte(r.compare), &raw); err != nil {
+		skip(SkippedRow{Table: "compare_verdicts", ItemID: itemID, Field: "(all)", Err: err})
+		return dst
+	}
+	for _, c := range raw {
+		at, err := parseTime(c[7])
+		if err != nil {
+			skip(SkippedRow{Table: "compare_verdicts", ItemID: itemID, Field: "at", Err: err})
+			continue
+		}
+		dst = append(dst, export.CompareVerdict{RunA: c[0], RunB: c[1], DifferenceKey: c[2], Label: schema.Label(c[3]),
+			Preference: audit.Preference(c[4]), Note: c[5], Annotator: c[6], At: at})
+	}
+	return dst
 }
 
 // buildResult fills the item's status, error and provenance (and, when

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -147,5 +149,23 @@ func TestCompareVerdicts(t *testing.T) {
 		assert.Equal(t, "apex b_right", got[0].Note)
 		assert.Equal(t, schema.Pneumothorax, got[0].Label)
 		assert.Equal(t, "bob", got[1].Annotator)
+
+		// Exported with the item, like every verdict.
+		require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: "a", Image: "a.png"}}))
+		var out strings.Builder
+		require.NoError(t, s.Export(ctx, &out, "jsonl"))
+		var line struct {
+			Compare []struct {
+				RunA       string `json:"run_a"`
+				Preference audit.Preference
+				Note       string
+				Annotator  string
+			} `json:"compare_verdicts"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out.String()), &line))
+		require.Len(t, line.Compare, 2)
+		assert.Equal(t, audit.PreferB, line.Compare[0].Preference)
+		assert.Equal(t, "apex b_right", line.Compare[0].Note)
+		assert.Equal(t, "v1", line.Compare[0].RunA)
 	})
 }

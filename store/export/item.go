@@ -40,7 +40,23 @@ type Item struct {
 	DraftDoubts  []audit.DraftDoubt  `json:"draft_doubts"`
 	RuleLabels   []schema.DraftLabel `json:"rule_labels"`
 	Notes        []Note              `json:"notes"`
-	Provenance   Provenance          `json:"provenance"`
+	// CompareVerdicts are the current judgments of differences between
+	// two runs on this item (JSONL only; left out when there are none).
+	CompareVerdicts []CompareVerdict `json:"compare_verdicts,omitempty"`
+	Provenance      Provenance       `json:"provenance"`
+}
+
+// CompareVerdict is one annotator's current judgment of a difference
+// between two runs' findings (audit.CompareVerdict).
+type CompareVerdict struct {
+	RunA          string           `json:"run_a"`
+	RunB          string           `json:"run_b"`
+	DifferenceKey string           `json:"difference_key"`
+	Label         schema.Label     `json:"label"`
+	Preference    audit.Preference `json:"preference"`
+	Note          string           `json:"note,omitempty"`
+	Annotator     string           `json:"annotator"`
+	At            time.Time        `json:"at"`
 }
 
 // Disagreement is one review row of the item (a disagreement, or an
