@@ -172,7 +172,7 @@ func BenchmarkSixelGrays(b *testing.B) {
 	req := sixelRequest(r)
 	req.ShowBoxes = false
 	for _, grays := range []int{16, 24, 32, 40, 48, 64, 101} {
-		for _, mode := range []string{"even", "dither", "adaptive", "light=0.25", "light=0.5", "light=0.75", "light=1"} {
+		for _, mode := range []string{"even", "dither", "adaptive", "coherent", "light=0.25", "light=0.5", "light=0.75", "light=1"} {
 			var light float32
 			if _, err := fmt.Sscanf(mode, "light=%g", &light); err == nil && grays == MaxSixelGrays {
 				continue // adaptive at 101 greys is even spacing
@@ -182,8 +182,12 @@ func BenchmarkSixelGrays(b *testing.B) {
 				var raw []byte
 				for b.Loop() {
 					enc, _ := NewEncoder(ProtocolSixel, Caps{})
-					enc.(*encoder).sixelOverride = &sixelProfile{grays: grays, dither: mode == "dither",
-						adaptive: mode == "adaptive" || light > 0, light: light}
+					p := sixelProfile{grays: grays, dither: mode == "dither",
+						adaptive: mode == "adaptive" || mode == "coherent" || light > 0, light: light}
+					if mode == "coherent" {
+						p.coherent = sixelLean.coherent
+					}
+					enc.(*encoder).sixelOverride = &p
 					pic, err := enc.Encode(context.Background(), req)
 					if err != nil {
 						b.Fatal(err)

@@ -71,9 +71,9 @@ const (
 	// QualityFull draws sixel pictures with every grey a sixel register
 	// can hold (101) and PNG payloads at the fast compression level.
 	QualityFull Quality = "full"
-	// QualityLean is for slow links: 32 sixel greys (about a third of the
-	// bytes; docs/render.md, Picture quality) and PNG payloads at the best
-	// compression level.
+	// QualityLean is for slow links: 24 sixel greys mapped coherently in
+	// each six-row band (about a quarter of the bytes; docs/render.md,
+	// Picture quality) and PNG payloads at the best compression level.
 	QualityLean Quality = "lean"
 )
 

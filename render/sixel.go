@@ -35,12 +35,15 @@ type sixelProfile struct {
 	// BenchmarkSixelGrays; no profile uses it: within the SSH budget it
 	// softens the band edges without hiding them (docs/render.md).
 	light float32
+	// coherent, with adaptive and no light, is mapCoherent's tolerance
+	// in grey gaps (0: each pixel its nearest grey).
+	coherent float32
 }
 
 // The profiles, chosen by measurement (docs/render.md, BenchmarkSixelGrays).
 var (
 	sixelFull = sixelProfile{grays: MaxSixelGrays}
-	sixelLean = sixelProfile{grays: 32, adaptive: true}
+	sixelLean = sixelProfile{grays: 24, adaptive: true, coherent: 0.875}
 )
 
 // sixelSettings is the profile for this encoder's Caps, with no more greys
@@ -77,9 +80,12 @@ func (e *encoder) encodeSixel(_ context.Context, req Request, g geometry) (Pictu
 		plain.ShowBoxes = false
 		img = e.canvasFor(plain, g, grayPalette(MaxSixelGrays, true), MaxSixelGrays, false)
 		kept := adaptLevels(img, p.grays)
-		if p.light > 0 {
+		switch {
+		case p.light > 0:
 			e.ditherToLevels(img, req, g, kept, p.light)
-		} else {
+		case p.coherent > 0:
+			mapCoherent(img, kept, p.coherent)
+		default:
 			mapToLevels(img, kept)
 		}
 		if req.ShowBoxes {

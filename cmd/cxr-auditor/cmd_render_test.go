@@ -65,13 +65,13 @@ func TestRenderCommand(t *testing.T) {
 			assert.Contains(t, out, "\"1;1;257;313#", "257 px wide, 624*257/512 tall")
 		}},
 		{"lean over SSH", map[string]string{"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22"}, []string{"render", "--protocol", "sixel", "--width", "256", ptx}, func(t *testing.T, out string) {
-			assert.Equal(t, 32+7, len(registers.FindAllString(out, -1)), "32 greys and the overlay colours")
+			assert.Equal(t, 24+7, len(registers.FindAllString(out, -1)), "24 greys and the overlay colours")
 		}},
 		{"full when asked, even over SSH", map[string]string{"SSH_TTY": "/dev/pts/1"}, []string{"render", "--protocol", "sixel", "--width", "256", "--picture-quality", "full", ptx}, func(t *testing.T, out string) {
 			assert.Equal(t, 101+7, len(registers.FindAllString(out, -1)))
 		}},
 		{"lean from the environment", map[string]string{"CXR_AUDITOR_PICTURE_QUALITY": "lean"}, []string{"render", "--protocol", "sixel", "--width", "256", ptx}, func(t *testing.T, out string) {
-			assert.Equal(t, 32+7, len(registers.FindAllString(out, -1)))
+			assert.Equal(t, 24+7, len(registers.FindAllString(out, -1)))
 		}},
 		{"blocks from the environment", map[string]string{"CXR_AUDITOR_GRAPHICS": "blocks"}, []string{"render", "--cols", "40", "--rows", "12", ptx}, func(t *testing.T, out string) {
 			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
