@@ -7,7 +7,8 @@ JPEG, 12-bit DICOM; written by `genphantoms -bench`) as sixel at 512, 1024
 and 1600 px, against chafa (and img2sixel where it reads the format), in
 interleaved paired runs: each round runs every tool once, in turn, so load
 from other processes falls on all of them alike. Prints median times and the
-median of each round's ratio,
+median of each round's ratio, for the wall time and for the CPU time
+(user + system, which another core does not hide),
 then output bytes and PSNR at 1024 px (8-bit PNG input, reference: the input
 scaled with ImageMagick's Catmull-Rom). Usage:
 
@@ -37,9 +38,15 @@ def tools(binary, path, width):
 
 
 def timed(cmd):
+    """Runs cmd; returns its wall time and its CPU time (user + system)."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t0
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise subprocess.CalledProcessError(p.returncode, cmd)
+    return wall, ru.ru_utime + ru.ru_stime
 
 
 def psnr(ref, png):
@@ -57,24 +64,38 @@ def main():
         return
     print(f"render: whole process, sixel, median of {rounds} interleaved rounds; "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
-    print(f"{'input':14} {'px':>5} {'cx ms':>7} {'chafa ms':>9} {'cx/chafa':>9} {'img2sixel ms':>13} {'cx/img2sixel':>13}")
+    print(f"{'input':14} {'px':>5} {'cx ms':>7} {'chafa ms':>9} {'cx/chafa':>9} {'CPU cx/chafa':>13} "
+          f"{'img2sixel ms':>13} {'cx/img2sixel':>13}")
     for name, f in FORMATS:
         path = os.path.join(d, f)
         for w in WIDTHS:
             t = tools(binary, path, w)
             times = {k: [] for k in t}
-            for k, cmd in t.items():  # warm-up
-                timed(cmd)
+            cpus = {k: [] for k in t}
+            for k, cmd in list(t.items()):  # warm-up; a peer that cannot read the file is left out
+                try:
+                    timed(cmd)
+                except subprocess.CalledProcessError:
+                    if k == "cx":
+                        raise
+                    print(f"{name:14} {w:5} ({k} cannot read {f}: left out)")
+                    del t[k], times[k], cpus[k]
             for _ in range(rounds):
                 for k, cmd in t.items():
-                    times[k].append(timed(cmd))
+                    wall, cpu = timed(cmd)
+                    times[k].append(wall)
+                    cpus[k].append(cpu)
             med = {k: statistics.median(v) * 1e3 for k, v in times.items()}
             # The ratio is the median of each round's own ratio: a round's
             # runs are back to back, so a change of load between rounds
             # (common on a shared machine) cancels out.
-            def ratio(other):
-                return statistics.median(c / o for c, o in zip(times["cx"], times[other]))
-            row = f"{name:14} {w:5} {med['cx']:7.1f} {med['chafa']:9.1f} {ratio('chafa'):9.2f}"
+            def ratio(other, of=times):
+                return statistics.median(c / max(o, 1e-3) for c, o in zip(of["cx"], of[other]))
+            row = f"{name:14} {w:5} {med['cx']:7.1f}"
+            if "chafa" in med:
+                row += f" {med['chafa']:9.1f} {ratio('chafa'):9.2f} {ratio('chafa', cpus):13.2f}"
+            else:
+                row += f" {'-':>9} {'-':>9} {'-':>13}"
             if "img2sixel" in med:
                 row += f" {med['img2sixel']:13.1f} {ratio('img2sixel'):13.2f}"
             print(row, flush=True)
