@@ -104,7 +104,7 @@ func mdText(s string) string {
 	var b strings.Builder
 	prev := ' '
 	for i, r := range s {
-		lineStart := i == 0 && strings.ContainsRune("#-+=>", r)
+		lineStart := i == 0 && strings.ContainsRune("#-+=", r)
 		listDot := r == '.' && (prev == 'w' || prev == 'W' || isOrdinal(s[:i]))
 		prev = r
 		switch {
