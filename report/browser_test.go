@@ -103,9 +103,29 @@ type barResult struct {
 const injected = `window.__pwned !== undefined || document.querySelectorAll("script").length !== 1 ||
   document.querySelectorAll("[onerror], [onload], a[href^='javascript:'], iframe, object, embed").length > 0`
 
-// openReport opens path in headless Chromium and returns what it logged,
-// the bar check, whether anything injected ran, and a screenshot.
-func openReport(t *testing.T, path string) (*pageLog, barResult, bool, []byte) {
+// withoutAlt counts the figures a screen reader could not describe: an
+// image without alt text, a chart without its description.
+const withoutAlt = `[...document.querySelectorAll("img")].filter(i => !i.alt.trim()).length +
+  [...document.querySelectorAll("svg.chart")].filter(s => s.getAttribute("role") !== "img" || !s.querySelector("desc") || !s.querySelector("desc").textContent.trim()).length`
+
+// sortsByN clicks the N header of the first presence table twice and
+// reports whether its rows came out ascending, then descending.
+const sortsByN = `(() => {
+  const t = document.getElementById("presence-0");
+  if (!t) return true;
+  const th = t.tHead.rows[0].cells[1];
+  const col = () => [...t.tBodies[0].rows].map(r => parseFloat(r.cells[1].dataset.sort)).filter(v => !isNaN(v));
+  th.click();
+  const up = col();
+  th.click();
+  const down = col();
+  const asc = a => a.every((v, i) => i === 0 || a[i - 1] <= v);
+  return asc(up) && asc(down.slice().reverse());
+})()`
+
+// openReport opens path in headless Chromium and returns what it logged
+// and what the page's checks found, and a screenshot.
+func openReport(t *testing.T, path string) pageSeen {
 	exe := chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
 		chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1200, 900))
@@ -128,9 +148,24 @@ func openReport(t *testing.T, path string) (*pageLog, barResult, bool, []byte) {
 	require.NoError(t, err)
 	pwned, err := chromedp.Run(ctx, chromedp.Evaluate[bool](injected))
 	require.NoError(t, err)
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	res := pageSeen{log: pl, bars: bars, pwned: pwned}
+	res.noAlt, err = chromedp.Run(ctx, chromedp.Evaluate[int](withoutAlt))
 	require.NoError(t, err)
-	return pl, bars, pwned, shot
+	res.sorts, err = chromedp.Run(ctx, chromedp.Evaluate[bool](sortsByN))
+	require.NoError(t, err)
+	res.shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	require.NoError(t, err)
+	return res
+}
+
+// pageSeen is what openReport saw.
+type pageSeen struct {
+	log   *pageLog
+	bars  barResult
+	pwned bool
+	noAlt int
+	sorts bool
+	shot  []byte
 }
 
 func TestReportInBrowser(t *testing.T) {
@@ -155,7 +190,10 @@ func TestReportInBrowser(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "report.html")
 			require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
 
-			pl, bars, pwned, shot := openReport(t, path)
+			p := openReport(t, path)
+			pl, bars, pwned, shot := p.log, p.bars, p.pwned, p.shot
+			assert.Zero(t, p.noAlt, "figures without alt text")
+			assert.True(t, p.sorts, "clicking a column's header sorts the table by it")
 			for _, u := range pl.requests {
 				assert.True(t, u == "file://"+path || strings.HasPrefix(u, "data:"), "a request left the page: %.120s", u)
 			}
@@ -185,7 +223,8 @@ func TestBrowserChecksCatchATamperedPage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tampered.html")
 	require.NoError(t, os.WriteFile(path, []byte(html), 0o644))
 
-	pl, bars, pwned, _ := openReport(t, path)
+	p := openReport(t, path)
+	pl, bars, pwned := p.log, p.bars, p.pwned
 	assert.Contains(t, pl.requests, "http://127.0.0.1:9/x.png", "the request the page tried is seen")
 	assert.True(t, pwned, "a second script element is seen")
 	assert.NotEmpty(t, pl.errors, "the policy's refusals are logged as errors")
