@@ -194,6 +194,13 @@ type Verdict struct {
 	Decision        Decision     `json:"decision"`
 	Annotator       string       `json:"annotator"`
 	At              time.Time    `json:"at"`
+	// Study is the reading study the verdict was given in ("" for none)
+	// and Role the annotator's part in it; a study's state is made of its
+	// own verdicts only. Session names the workstation session that gave
+	// it, so an undo touches only that session's verdicts ("" for none).
+	Study   string `json:"study,omitempty"`
+	Role    Role   `json:"role,omitempty"`
+	Session string `json:"session,omitempty"`
 }
 
 // Note is a reviewer's free-text note on an item. The current note for

@@ -171,7 +171,8 @@ const (
 	// UnitDisputed: every reader judged it and they differ; it waits for
 	// an adjudicator.
 	UnitDisputed UnitState = "disputed"
-	// UnitAdjudicated: an adjudicator judged it; their decision is final.
+	// UnitAdjudicated: the readers disagreed and an adjudicator judged
+	// it; their decision is final.
 	UnitAdjudicated UnitState = "adjudicated"
 )
 
@@ -188,14 +189,16 @@ type Judgement struct {
 	VerdictID int64 `json:"-"`
 }
 
-// Resolve says where a unit stands from the current verdicts on it: readers
-// are the item's assigned readers, adjudicators the study's. Verdicts of
-// anyone else are ignored. An adjudicator's verdict settles the unit
-// whatever the readers said (the latest, when several adjudicators judged
-// it); otherwise the unit is agreed when every assigned reader judged it
-// alike, disputed when they all judged it and differ, and open until then.
-// final is the decision that stands ("" while open or disputed); by is
-// who gave it (the adjudicator, or "readers").
+// Resolve says where a unit stands from the study's current verdicts on
+// it: readers are the item's assigned readers, adjudicators the study's.
+// Verdicts of anyone else are ignored, and so is an adjudicator's verdict
+// on a unit that is not in dispute: the unit is open until every assigned
+// reader judged it, agreed when they all judged it alike (their decision
+// is final, whatever an adjudicator said), and disputed when they differ,
+// until an adjudicator settles it (adjudicated; the latest adjudicator's
+// verdict, when several judged it). final is the decision that stands
+// ("" while open or disputed); by is who gave it (the adjudicator, or
+// "readers").
 func Resolve(readers, adjudicators []string, verdicts []Judgement) (state UnitState, final Decision, by string) {
 	var adj *Judgement
 	got := map[string]Decision{}
@@ -210,15 +213,15 @@ func Resolve(readers, adjudicators []string, verdicts []Judgement) (state UnitSt
 			got[v.Annotator] = v.Decision
 		}
 	}
-	if adj != nil {
-		return UnitAdjudicated, adj.Decision, adj.Annotator
-	}
 	if len(got) < len(readers) || len(readers) == 0 {
 		return UnitOpen, "", ""
 	}
 	first := got[readers[0]]
 	for _, r := range readers[1:] {
 		if got[r] != first {
+			if adj != nil {
+				return UnitAdjudicated, adj.Decision, adj.Annotator
+			}
 			return UnitDisputed, "", ""
 		}
 	}
@@ -285,18 +288,19 @@ func ReviewItems(st Study, annotator string, items []StudyItem, units []StudyUni
 	return ids, role, nil
 }
 
-// StudyVerdicts keeps, of vs, the verdicts the study's readers gave on the
-// items assigned to them: the ratings of the study's reader agreement (an
-// adjudicator's verdict, or a reader's on an item not theirs, is no
+// StudyVerdicts keeps, of vs, the verdicts the study's readers gave in
+// the study (Verdict.Study is its name) on the items assigned to them: the
+// ratings of the study's reader agreement (an adjudicator's verdict, a
+// reader's on an item not theirs, or one given outside the study, is no
 // rating).
-func StudyVerdicts(items []StudyItem, vs []Verdict) []Verdict {
+func StudyVerdicts(study string, items []StudyItem, vs []Verdict) []Verdict {
 	readers := make(map[string][]string, len(items))
 	for _, it := range items {
 		readers[it.ItemID] = it.Readers
 	}
 	var out []Verdict
 	for _, v := range vs {
-		if slices.Contains(readers[v.ItemID], v.Annotator) {
+		if v.Study == study && slices.Contains(readers[v.ItemID], v.Annotator) {
 			out = append(out, v)
 		}
 	}

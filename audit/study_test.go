@@ -112,8 +112,12 @@ func TestResolve(t *testing.T) {
 		{"agreed", []Judgement{j("alice", Unsure, 1), j("bob", Unsure, 2)}, UnitAgreed, Unsure, "readers"},
 		{"disputed", []Judgement{j("alice", ImageRight, 1), j("bob", DraftRight, 2)}, UnitDisputed, "", ""},
 		{"adjudicated", []Judgement{j("alice", ImageRight, 1), j("bob", DraftRight, 2), j("carol", DraftRight, 3)}, UnitAdjudicated, DraftRight, "carol"},
-		{"the latest adjudicator wins", []Judgement{j("dave", BothWrong, 9), j("carol", DraftRight, 3)}, UnitAdjudicated, BothWrong, "dave"},
-		{"an adjudicator's word is final even before the readers", []Judgement{j("carol", ImageRight, 1)}, UnitAdjudicated, ImageRight, "carol"},
+		{"the latest adjudicator wins", []Judgement{j("alice", ImageRight, 1), j("bob", DraftRight, 2), j("dave", BothWrong, 9), j("carol", DraftRight, 3)}, UnitAdjudicated, BothWrong, "dave"},
+		// An adjudicator acts on disputes only: a verdict given before the
+		// readers read, or on a unit they agreed on, settles nothing.
+		{"an adjudicator before the readers: still open", []Judgement{j("carol", ImageRight, 1)}, UnitOpen, "", ""},
+		{"an adjudicator before one reader: still open", []Judgement{j("carol", ImageRight, 1), j("alice", DraftRight, 2)}, UnitOpen, "", ""},
+		{"an adjudicator never overrides agreed readers", []Judgement{j("alice", ImageRight, 1), j("bob", ImageRight, 2), j("carol", Unsure, 3)}, UnitAgreed, ImageRight, "readers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -120,7 +120,7 @@ func (cfg AgreementConfig) verdicts(ctx context.Context, s *store.Store) ([]audi
 		if err != nil {
 			return nil, nil, err
 		}
-		verdicts = audit.StudyVerdicts(items, verdicts)
+		verdicts = audit.StudyVerdicts(cfg.Study, items, verdicts)
 		if len(readers) == 0 {
 			readers = st.Readers
 		}

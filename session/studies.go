@@ -210,11 +210,20 @@ func StudyStatus(ctx context.Context, env Env, f StudyStore, name string, asJSON
 		return err
 	}
 	p := audit.Progress(st, items, units)
+	log, closed, err := s.StudyLog(ctx, name)
+	if err != nil {
+		return err
+	}
 	if asJSON {
-		return WriteJSON(env.Stdout, p)
+		return WriteJSON(env.Stdout, struct {
+			audit.StudyProgress
+			Closed bool                  `json:"closed"`
+			Log    []store.StudyLogEntry `json:"log"`
+		}{p, closed, nonNilLog(log)})
 	}
 	WriteLine(env.Stdout, "study %s: %s; %d per item; created %s by %s",
 		st.Name, st.Members(), st.PerItem, st.CreatedAt.Format("2006-01-02 15:04 MST"), st.CreatedBy)
+	printStudyLog(env, log, closed)
 	WriteLine(env.Stdout, "items: %d assigned, %d run%s", p.Items, p.ItemsRun, waiting(p.Items-p.ItemsRun, "waiting for their models to run ('cxr-auditor run')"))
 	WriteLine(env.Stdout, "disagreements: %d: %d open, %d agreed, %d disputed (waiting for adjudication), %d adjudicated",
 		p.Units, p.States[audit.UnitOpen], p.States[audit.UnitAgreed], p.States[audit.UnitDisputed], p.States[audit.UnitAdjudicated])
@@ -283,16 +292,30 @@ func StudyVerdicts(ctx context.Context, env Env, f StudyStore, name, format stri
 		}
 		return nil
 	}
-	rows := make([][]string, 0, len(units))
+	// Tidy: one row per unit per reader (decision empty while they have
+	// not judged it), then one per adjudicator's verdict.
+	var rows [][]string
 	for _, u := range units {
-		js := make([]string, len(u.Judgements))
-		for i, j := range u.Judgements {
-			js[i] = j.Annotator + "=" + string(j.Decision)
+		row := func(who string, role audit.Role, d audit.Decision) {
+			rows = append(rows, []string{u.ItemID, u.Key, string(u.Label), string(u.Kind), string(u.State), string(u.Final), u.FinalBy,
+				fmt.Sprint(u.Stale), who, string(role), string(d)})
 		}
-		rows = append(rows, []string{u.ItemID, u.Key, string(u.Label), string(u.Kind), string(u.State), string(u.Final), u.FinalBy,
-			fmt.Sprint(u.Stale), strings.Join(js, " ")})
+		for _, r := range u.Readers {
+			var d audit.Decision
+			for _, j := range u.Judgements {
+				if j.Annotator == r {
+					d = j.Decision
+				}
+			}
+			row(r, audit.RoleReader, d)
+		}
+		for _, j := range u.Judgements {
+			if !slices.Contains(u.Readers, j.Annotator) {
+				row(j.Annotator, audit.RoleAdjudicator, j.Decision)
+			}
+		}
 	}
-	header := []string{"item_id", "key", "label", "kind", "state", "final", "final_by", "stale", "judgements"}
+	header := []string{"item_id", "key", "label", "kind", "state", "final", "final_by", "stale", "annotator", "role", "decision"}
 	if err := WriteCSV(env.Stdout, header, rows); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}

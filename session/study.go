@@ -45,6 +45,14 @@ func narrowToStudy(ctx context.Context, env Env, s *store.Store, cfg *Workstatio
 	if err != nil {
 		return nil, nil, err
 	}
+	if role == audit.RoleReader && !cfg.Blind {
+		// Unblinding is part of the study's record: `study status`
+		// shows who read seeing the others' verdicts.
+		if err := s.RecordUnblinded(ctx, st.Name, cfg.Annotator, "review --blind=false"); err != nil {
+			return nil, nil, err
+		}
+		mode = "reader, NOT blind (recorded in the study)"
+	}
 	out, missing := pick(items, ids)
 	var problems []string
 	if missing > 0 {

@@ -40,7 +40,12 @@ func TestNarrowToStudy(t *testing.T) {
 	_, _, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
 	require.NoError(t, err)
 	assert.False(t, cfg.Blind, "--blind=false is honoured")
-	assert.Equal(t, "study tri · reader", cfg.Extra)
+	assert.Equal(t, "study tri · reader, NOT blind (recorded in the study)", cfg.Extra)
+	log, _, err := s.StudyLog(ctx, "tri")
+	require.NoError(t, err)
+	require.Len(t, log, 1, "unblinding is recorded")
+	assert.Equal(t, "unblind", log[0].Kind)
+	assert.Equal(t, "ben", log[0].Annotator)
 
 	cfg = WorkstationConfig{Study: "tri", Annotator: "ben"}
 	got, problems, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
@@ -61,4 +66,37 @@ func TestNarrowToStudy(t *testing.T) {
 	cfg = WorkstationConfig{Study: "nope", Annotator: "dee"}
 	_, _, err = narrowToStudy(ctx, e, s, &cfg, items)
 	require.ErrorIs(t, err, store.ErrNoStudy)
+}
+
+// Two workstation sessions of the same annotator: each undo touches only
+// its own session's verdicts (one once undid the other's), and a study
+// session sees only its study's verdicts.
+func TestBenchStoreSessions(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "wl.cxr.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	one, two := newBenchStore(s, ""), newBenchStore(s, "")
+	v := audit.Verdict{ItemID: "a", DisagreementKey: "effusion/missed_in_draft", Decision: audit.ImageRight, Annotator: "rad1"}
+	_, err = one.SaveVerdict(ctx, v)
+	require.NoError(t, err)
+	v.ItemID = "b"
+	_, err = two.SaveVerdict(ctx, v)
+	require.NoError(t, err)
+
+	undone, ok, err := one.UndoLastVerdict(ctx, "rad1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "a", undone.ItemID, "session one undoes its own verdict, not session two's later one")
+	_, ok, err = one.UndoLastVerdict(ctx, "rad1")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	vs, err := two.Verdicts(ctx, "b", "rad1")
+	require.NoError(t, err)
+	assert.Len(t, vs, 1)
+
+	inStudy := newBenchStore(s, "pilot")
+	vs, err = inStudy.AllVerdicts(ctx, "")
+	require.NoError(t, err)
+	assert.Empty(t, vs, "a study session does not see verdicts given outside it")
 }

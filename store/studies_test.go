@@ -189,7 +189,7 @@ func TestStudyUnitTransitions(t *testing.T) {
 		}}
 		require.NoError(t, s.PutResult(ctx, audit.ResultRecord{ItemID: "c00", Report: rep}))
 		save := func(who string, d audit.Decision) {
-			_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: "c00", DisagreementKey: key, Decision: d, Annotator: who})
+			_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: "c00", DisagreementKey: key, Decision: d, Annotator: who, Study: "duo"})
 			require.NoError(t, err)
 		}
 		undo := func(who string) {
@@ -199,7 +199,8 @@ func TestStudyUnitTransitions(t *testing.T) {
 		}
 
 		save("alice", audit.ImageRight) // open → open: nothing logged
-		save("eve", audit.DraftRight)   // not a member: nothing logged
+		_, err = s.SaveVerdict(ctx, audit.Verdict{ItemID: "c00", DisagreementKey: key, Decision: audit.DraftRight, Annotator: "eve"})
+		require.NoError(t, err) // not a member, not in the study: nothing logged
 		assert.Empty(t, unitEvents(t, s))
 		save("bob", audit.DraftRight) // open → disputed
 		save("carol", audit.DraftRight)
@@ -293,7 +294,7 @@ func TestStudyConcurrentReadersLogEachDisputeOnce(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					_, err := r.s.SaveVerdict(ctx, audit.Verdict{ItemID: fmt.Sprintf("c%02d", i), DisagreementKey: "nodule_mass/missed_in_draft", Decision: r.d, Annotator: r.who})
+					_, err := r.s.SaveVerdict(ctx, audit.Verdict{ItemID: fmt.Sprintf("c%02d", i), DisagreementKey: "nodule_mass/missed_in_draft", Decision: r.d, Annotator: r.who, Study: "race"})
 					assert.NoError(t, err)
 				}()
 			}
@@ -333,7 +334,7 @@ func BenchmarkSaveVerdictInStudy(b *testing.B) {
 			for b.Loop() {
 				who := []string{"rad1", "rad2"}[i%2]
 				_, err := s.SaveVerdict(ctx, audit.Verdict{ItemID: fmt.Sprintf("item-%d", (i/2)%1000), DisagreementKey: "pneumothorax/missed_in_draft",
-					Decision: audit.ImageRight, Annotator: who})
+					Decision: audit.ImageRight, Annotator: who, Study: "bench"})
 				require.NoError(b, err)
 				i++
 			}

@@ -101,12 +101,12 @@ func (s *Store) watchUnit(ctx context.Context, tx *sql.Tx, item, key string) (*u
 	if err := arows.Err(); err != nil {
 		return nil, err
 	}
-	js, err := unitJudgements(ctx, tx, item, key)
-	if err != nil {
-		return nil, err
-	}
 	for i := range w.studies {
 		u := &w.studies[i]
+		js, err := unitJudgements(ctx, tx, item, key, u.name)
+		if err != nil {
+			return nil, err
+		}
 		u.state, u.final, u.by = audit.Resolve(u.readers, u.adjudicators, js)
 	}
 	return w, nil
@@ -119,11 +119,11 @@ func finishUnit(ctx context.Context, tx *sql.Tx, w *unitWatch, annotator string,
 	if w == nil {
 		return nil
 	}
-	js, err := unitJudgements(ctx, tx, w.item, w.key)
-	if err != nil {
-		return err
-	}
 	for _, u := range w.studies {
+		js, err := unitJudgements(ctx, tx, w.item, w.key, u.name)
+		if err != nil {
+			return err
+		}
 		state, final, by := audit.Resolve(u.readers, u.adjudicators, js)
 		if state == u.state && final == u.final && by == u.by {
 			continue
@@ -144,10 +144,10 @@ func finishUnit(ctx context.Context, tx *sql.Tx, w *unitWatch, annotator string,
 	return nil
 }
 
-// unitJudgements returns the current verdicts on (item, key), oldest
-// first.
-func unitJudgements(ctx context.Context, db querier, item, key string) ([]audit.Judgement, error) {
-	vs, err := queryVerdicts(ctx, db, fmt.Sprintf(currentVerdicts, "v.item_id = $1 AND v.disagreement_key = $2"), item, key)
+// unitJudgements returns the current verdicts given in study on (item,
+// key), oldest first: a study's state is made of its own verdicts only.
+func unitJudgements(ctx context.Context, db querier, item, key, study string) ([]audit.Judgement, error) {
+	vs, err := queryVerdicts(ctx, db, fmt.Sprintf(currentVerdicts, "v.item_id = $1 AND v.disagreement_key = $2 AND v.study = $3"), item, key, study)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (s *Store) studyUnits(ctx context.Context, tx *sql.Tx, name string) ([]audi
 		return nil, err
 	}
 	vs, err := queryVerdicts(ctx, tx, fmt.Sprintf(currentVerdicts,
-		"v.item_id IN (SELECT item_id FROM study_items WHERE study = $1)"), name)
+		"v.study = $1 AND v.item_id IN (SELECT item_id FROM study_items WHERE study = $1)"), name)
 	if err != nil {
 		return nil, err
 	}

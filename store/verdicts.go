@@ -26,14 +26,23 @@ type verdictEventData struct {
 	Label           schema.Label   `json:"label,omitempty"`
 	Kind            audit.Kind     `json:"kind,omitempty"`
 	Decision        audit.Decision `json:"decision"`
+	Study           string         `json:"study,omitempty"`
+	Role            audit.Role     `json:"role,omitempty"`
+	Session         string         `json:"session,omitempty"`
 }
 
 // SaveVerdict appends v and returns it with ID and At (when zero) assigned.
 // It also appends a "verdict" event in the same transaction, and it is on
 // disk when it returns. v becomes the current verdict for (ItemID,
-// DisagreementKey, Annotator), replacing any earlier one. ItemID,
+// DisagreementKey, Annotator, Study), replacing any earlier one. ItemID,
 // DisagreementKey and Annotator must be non-empty and Decision valid; an
 // empty Label or Kind is filled from a "label/kind" DisagreementKey.
+//
+// A verdict with a Study is given in that study: its Role is set from the
+// annotator's membership (a non-member is ErrInvalid), a closed study
+// refuses it (ErrStudyClosed), a reader may judge only the items
+// assigned to them, and an adjudicator only a unit the readers dispute
+// (ErrNotDisputed): agreed units are never overridden.
 func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict, error) {
 	op := fmt.Sprintf("save verdict item %q", v.ItemID)
 	switch {
@@ -65,13 +74,17 @@ func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO verdicts (item_id, disagreement_key, label, kind, decision, annotator, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			v.ItemID, v.DisagreementKey, string(v.Label), string(v.Kind), string(v.Decision), v.Annotator, formatTime(v.At)).Scan(&v.ID)
+		if v.Role, err = checkStudyVerdict(ctx, tx, watch, v); err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO verdicts (item_id, disagreement_key, label, kind, decision, annotator, at, study, role, session)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			v.ItemID, v.DisagreementKey, string(v.Label), string(v.Kind), string(v.Decision), v.Annotator, formatTime(v.At),
+			v.Study, string(v.Role), v.Session).Scan(&v.ID)
 		if err != nil {
 			return err
 		}
-		data, err := json.Marshal(verdictEventData{v.ID, v.DisagreementKey, v.Label, v.Kind, v.Decision})
+		data, err := json.Marshal(verdictEventData{v.ID, v.DisagreementKey, v.Label, v.Kind, v.Decision, v.Study, v.Role, v.Session})
 		if err != nil {
 			return err
 		}
@@ -92,6 +105,14 @@ func (s *Store) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict
 // it again undoes the one before. It returns the undone verdict, or ok false
 // when annotator has nothing left to undo.
 func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Verdict, bool, error) {
+	return s.UndoSessionVerdict(ctx, annotator, "")
+}
+
+// UndoSessionVerdict is UndoLastVerdict limited to the verdicts given in
+// session (audit.Verdict.Session): the same annotator working in two
+// sessions undoes only their own session's verdicts. session "" means
+// any of annotator's verdicts.
+func (s *Store) UndoSessionVerdict(ctx context.Context, annotator, session string) (audit.Verdict, bool, error) {
 	op := fmt.Sprintf("undo last verdict of %q", annotator)
 	if annotator == "" {
 		return audit.Verdict{}, false, s.errorf(op, invalid("Annotator", "empty"))
@@ -101,8 +122,13 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Ve
 		found bool
 	)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		row := tx.QueryRowContext(ctx, `SELECT `+verdictColumns+` FROM verdicts
-			WHERE annotator = $1 AND undone = 0 ORDER BY id DESC LIMIT 1`+s.dialect.forUpdate, annotator)
+		q, args := `SELECT `+verdictColumns+` FROM verdicts
+			WHERE annotator = $1 AND undone = 0 ORDER BY id DESC LIMIT 1`, []any{annotator}
+		if session != "" {
+			q, args = `SELECT `+verdictColumns+` FROM verdicts
+			WHERE annotator = $1 AND session = $2 AND undone = 0 ORDER BY id DESC LIMIT 1`, append(args, session)
+		}
+		row := tx.QueryRowContext(ctx, q+s.dialect.forUpdate, args...)
 		var err error
 		v, err = scanVerdict(row)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -119,7 +145,7 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Ve
 		if _, err := tx.ExecContext(ctx, `UPDATE verdicts SET undone = 1 WHERE id = $1`, v.ID); err != nil {
 			return err
 		}
-		data, err := json.Marshal(verdictEventData{v.ID, v.DisagreementKey, v.Label, v.Kind, v.Decision})
+		data, err := json.Marshal(verdictEventData{v.ID, v.DisagreementKey, v.Label, v.Kind, v.Decision, v.Study, v.Role, v.Session})
 		if err != nil {
 			return err
 		}
@@ -135,17 +161,19 @@ func (s *Store) UndoLastVerdict(ctx context.Context, annotator string) (audit.Ve
 	return v, found, nil
 }
 
-const verdictColumns = `id, item_id, disagreement_key, label, kind, decision, annotator, at`
+const verdictColumns = `id, item_id, disagreement_key, label, kind, decision, annotator, at, study, role, session`
 
-// currentVerdicts selects the current verdict per (item, key, annotator):
+// currentVerdicts selects the current verdict per (item, key, annotator,
+// study): a study's verdicts never replace those of another study or of
+// plain sessions.
 // the latest live one, found through the verdicts_current index (NOT
 // EXISTS a later live one), which stays fast at a million verdicts where a
 // window over the whole table does not.
 const currentVerdicts = `SELECT ` + verdictColumns + ` FROM verdicts v
 	WHERE v.undone = 0 AND %s AND NOT EXISTS (
 		SELECT 1 FROM verdicts v2 WHERE v2.item_id = v.item_id AND v2.disagreement_key = v.disagreement_key
-			AND v2.annotator = v.annotator AND v2.undone = 0 AND v2.id > v.id)
-	ORDER BY item_id, disagreement_key, annotator`
+			AND v2.annotator = v.annotator AND v2.study = v.study AND v2.undone = 0 AND v2.id > v.id)
+	ORDER BY item_id, disagreement_key, annotator, study`
 
 // Verdicts returns the current verdicts for itemID, ordered by disagreement
 // key then annotator; annotator "" means every annotator.
@@ -194,13 +222,13 @@ func queryVerdicts(ctx context.Context, db querier, q string, args ...any) ([]au
 
 func scanVerdict(sc scanner) (audit.Verdict, error) {
 	var (
-		v                         audit.Verdict
-		label, kind, decision, at string
+		v                               audit.Verdict
+		label, kind, decision, at, role string
 	)
-	if err := sc.Scan(&v.ID, &v.ItemID, &v.DisagreementKey, &label, &kind, &decision, &v.Annotator, &at); err != nil {
+	if err := sc.Scan(&v.ID, &v.ItemID, &v.DisagreementKey, &label, &kind, &decision, &v.Annotator, &at, &v.Study, &role, &v.Session); err != nil {
 		return v, err
 	}
-	v.Label, v.Kind, v.Decision = schema.Label(label), audit.Kind(kind), audit.Decision(decision)
+	v.Label, v.Kind, v.Decision, v.Role = schema.Label(label), audit.Kind(kind), audit.Decision(decision), audit.Role(role)
 	var err error
 	v.At, err = parseTime(at)
 	return v, err

@@ -23,9 +23,11 @@ assignment, each disagreement's change of state) is in the store's event
 log; 'study status' shows the progress, 'study verdicts' the final
 decisions and 'agreement --study' the readers' agreement.
 
-A study never changes once created (its readers, per-item count and
-adjudicators are part of the record): for another design, create another
-study. Items added to the worklist later join it with 'study assign'.`
+A study's definition never changes once created (its readers, per-item
+count and adjudicators are part of the record): for another design,
+create another study. Items added to the worklist later join it with
+'study assign'. 'study close' stops it taking verdicts, 'study reopen'
+takes them again; both are in its log.`
 
 const studyExample = `
 cxr-auditor study create pilot --readers alice,bob --adjudicator carol cases.csv
@@ -37,7 +39,7 @@ cxr-auditor study verdicts pilot cases.csv --format csv > final.csv`
 func newStudyCmd(e env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "study",
-		Short:   "blind double-reading studies: create, assign, status, verdicts",
+		Short:   "blind double-reading studies: create, assign, status, verdicts, close",
 		Long:    studyDescription,
 		Example: studyExample,
 		Args:    unknownCommand,
@@ -47,7 +49,8 @@ func newStudyCmd(e env) *cobra.Command {
 			return exitError{Code: 2}
 		},
 	}
-	cmd.AddCommand(newStudyCreateCmd(e), newStudyAssignCmd(e), newStudyListCmd(e), newStudyStatusCmd(e), newStudyVerdictsCmd(e))
+	cmd.AddCommand(newStudyCreateCmd(e), newStudyAssignCmd(e), newStudyListCmd(e), newStudyStatusCmd(e), newStudyVerdictsCmd(e),
+		newStudyCloseCmd(e, false), newStudyCloseCmd(e, true))
 	return cmd
 }
 

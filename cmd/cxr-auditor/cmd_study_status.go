@@ -60,3 +60,33 @@ The store is opened read-only.`,
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords("csv", "jsonl"))
 	return cmd
 }
+
+func newStudyCloseCmd(e env, reopen bool) *cobra.Command {
+	var (
+		f   studyStoreFlags
+		why string
+	)
+	cmd := &cobra.Command{
+		Use:   "close NAME [--why TEXT] [--db FILE | WORKLIST]",
+		Short: "close a study: verdicts given in it are refused until it is reopened",
+		Long: `Close the study NAME: from now on every verdict given in it is refused
+(the workstation says so), so that its results cannot change after they
+are reported. 'study reopen' takes verdicts again. Both are recorded, with
+who and why, in the study's log ('study status') and the event log.`,
+		Args: argsBetween(1, 2, "want the study NAME and at most one WORKLIST"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.Worklist = first(args[1:])
+			return session.StudyClose(cmd.Context(), e.session(), f, args[0], why, reopen)
+		},
+	}
+	if reopen {
+		cmd.Use = "reopen NAME [--why TEXT] [--db FILE | WORKLIST]"
+		cmd.Short = "reopen a closed study: it takes verdicts again"
+		cmd.Long = `Reopen the closed study NAME: verdicts given in it are taken again. It is
+recorded, with who and why, in the study's log ('study status') and the
+event log.`
+	}
+	addStudyStoreFlags(&f, cmd, true)
+	cmd.Flags().StringVar(&why, "why", "", "why, recorded in the study's log")
+	return cmd
+}

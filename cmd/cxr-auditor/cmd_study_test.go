@@ -86,7 +86,7 @@ func judgeTri(t *testing.T, db string) {
 		{ItemID: "c0", Annotator: "dee", Decision: audit.ImageRight},
 		{ItemID: "c1", Annotator: "ann", Decision: audit.DraftRight},
 	} {
-		v.DisagreementKey = key
+		v.DisagreementKey, v.Study = key, "tri"
 		_, err := s.SaveVerdict(ctx, v)
 		require.NoError(t, err)
 	}
@@ -129,8 +129,11 @@ func TestStudyStatusListAndVerdicts(t *testing.T) {
 
 	r = invokeMain(t, "", "study", "verdicts", "tri", wl)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Equal(t, "item_id,key,label,kind,state,final,final_by,stale,judgements\n"+
-		"c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,ann=image_right ben=unsure dee=image_right\n", r.stdout)
+	assert.Equal(t, "item_id,key,label,kind,state,final,final_by,stale,annotator,role,decision\n"+
+		"c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,ann,reader,image_right\n"+
+		"c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,ben,reader,unsure\n"+
+		"c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,dee,adjudicator,image_right\n", r.stdout,
+		"tidy: one row per unit per reader, then the adjudicator")
 
 	r = invokeMain(t, "", "study", "verdicts", "tri", "--all", "--format", "jsonl", wl)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
@@ -165,4 +168,49 @@ func TestStudyCreateOnAnEmptyStore(t *testing.T) {
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stdout, "0 item(s) assigned: a 0, b 0")
 	assert.Contains(t, r.stderr, "the store holds no items yet: give the WORKLIST, or run 'cxr-auditor study assign early WORKLIST'")
+}
+
+// study close refuses verdicts until study reopen; both, and a reader's
+// unblinding, are shown by study status and kept in the event log.
+func TestStudyCloseReopenStatus(t *testing.T) {
+	wl := studyWorklist(t, "c0", "c1")
+	r := invokeMain(t, "", "study", "create", "duo", "--readers", "ann,ben", "--adjudicator", "dee", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	db := store.DefaultPath(wl)
+	r = invokeMain(t, "", "study", "close", "duo", "--why", "reported", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "study duo closed by ")
+
+	s, err := store.Open(t.Context(), db)
+	require.NoError(t, err)
+	rep := &audit.Report{Disagreements: []audit.Disagreement{{Label: schema.Pneumothorax, Kind: audit.MissedInDraft}}}
+	require.NoError(t, s.PutResult(t.Context(), audit.ResultRecord{ItemID: "c0", Report: rep}))
+	_, err = s.SaveVerdict(t.Context(), audit.Verdict{ItemID: "c0", DisagreementKey: "pneumothorax/missed_in_draft", Decision: audit.Unsure, Annotator: "ann", Study: "duo"})
+	require.ErrorIs(t, err, store.ErrStudyClosed)
+	require.NoError(t, s.RecordUnblinded(t.Context(), "duo", "ben", "review --blind=false"))
+	require.NoError(t, s.Close())
+
+	r = invokeMain(t, "", "study", "status", "duo", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "CLOSED: verdicts are refused")
+	assert.Regexp(t, `log: .* closed \(reported\)`, r.stdout)
+	assert.Regexp(t, `log: .* ben read UNBLINDED`, r.stdout)
+
+	r = invokeMain(t, "", "study", "reopen", "duo", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	r = invokeMain(t, "", "study", "reopen", "duo", wl)
+	assert.NotEqual(t, 0, r.code, "reopening an open study is refused")
+	assert.Contains(t, r.stderr, "is not closed")
+	r = invokeMain(t, "", "study", "status", "duo", "--json", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	var st struct {
+		Closed bool `json:"closed"`
+		Log    []struct {
+			Kind string `json:"kind"`
+		} `json:"log"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
+	assert.False(t, st.Closed)
+	require.Len(t, st.Log, 3)
+	assert.Equal(t, "reopen", st.Log[2].Kind)
 }

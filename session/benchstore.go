@@ -1,0 +1,57 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// benchStore is the store as one workstation session sees it: every
+// verdict it gives is tagged with the session's study (if any) and the
+// session itself; it reads only the verdicts of its study (or, outside a
+// study, the verdicts given in none), so a second study over the same
+// worklist starts clean; and its undo touches only the verdicts this
+// session gave, never those of the same annotator in another session.
+type benchStore struct {
+	*store.Store
+	study   string
+	session string
+}
+
+func newBenchStore(st *store.Store, study string) *benchStore {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return &benchStore{Store: st, study: study, session: hex.EncodeToString(b)}
+}
+
+// SaveVerdict saves v as given in this session (and its study).
+func (b *benchStore) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict, error) {
+	v.Study, v.Session = b.study, b.session
+	return b.Store.SaveVerdict(ctx, v)
+}
+
+// UndoLastVerdict undoes annotator's latest verdict of this session.
+func (b *benchStore) UndoLastVerdict(ctx context.Context, annotator string) (audit.Verdict, bool, error) {
+	return b.Store.UndoSessionVerdict(ctx, annotator, b.session)
+}
+
+// Verdicts returns the item's current verdicts given in this session's
+// study (or in none).
+func (b *benchStore) Verdicts(ctx context.Context, itemID, annotator string) ([]audit.Verdict, error) {
+	vs, err := b.Store.Verdicts(ctx, itemID, annotator)
+	return b.own(vs), err
+}
+
+// AllVerdicts is Verdicts for every item.
+func (b *benchStore) AllVerdicts(ctx context.Context, annotator string) ([]audit.Verdict, error) {
+	vs, err := b.Store.AllVerdicts(ctx, annotator)
+	return b.own(vs), err
+}
+
+func (b *benchStore) own(vs []audit.Verdict) []audit.Verdict {
+	return slices.DeleteFunc(vs, func(v audit.Verdict) bool { return v.Study != b.study })
+}
