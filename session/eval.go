@@ -18,8 +18,11 @@ type EvalConfig struct {
 	// stdin); Runs are runs in the store DB ("": $CXR_AUDITOR_DB).
 	Preds, Runs []string
 	DB          string
-	// Truth is a truth file or a worklist with truth.
-	Truth string
+	// Truth is a truth file or a worklist with truth; Corrected applies
+	// the store's truth corrections to it (the store: DB, else the one
+	// beside Truth).
+	Truth     string
+	Corrected bool
 	// Protocol is item or card.
 	Protocol string
 	// Errors is a file for each item's errors against the truth ("":
@@ -79,7 +82,17 @@ func Eval(ctx context.Context, env Env, f EvalConfig) error {
 	if isStdin(what) {
 		what = "stdin"
 	}
-	truth, err := readTruthItems(ctx, truthFile(env, f.Truth), what)
+	src := truthFile(env, f.Truth)
+	if f.Corrected {
+		cs, err := correctionsFor(ctx, env, f.DB, f.Truth)
+		if err != nil {
+			return err
+		}
+		applied := 0
+		src = correctedSource(src, cs, &applied)
+		what += " (corrected)"
+	}
+	truth, err := readTruthItems(ctx, src, what)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,9 @@ type ExportConfig struct {
 	DB, Worklist string
 	// Format is one of store.ExportFormats(); Out the file ("": stdout).
 	Format, Out string
+	// Truth, when set, exports the corrected truth instead (ExportTruth):
+	// this truth file or worklist with the store's corrections applied.
+	Truth string
 }
 
 // Export writes every item of the store with its result, current verdicts
@@ -27,6 +30,9 @@ type ExportConfig struct {
 // skipped; the rest is exported, and the exit status (2) says it was
 // partial.
 func Export(ctx context.Context, env Env, cfg ExportConfig) error {
+	if cfg.Truth != "" {
+		return ExportTruth(ctx, env, cfg)
+	}
 	if !slices.Contains(store.ExportFormats(), cfg.Format) {
 		return fmt.Errorf("%w: --format %q: want one of %s", ErrUsage, cfg.Format, strings.Join(store.ExportFormats(), ", "))
 	}

@@ -111,7 +111,8 @@ func looksLikeTruthFile(path string) (bool, error) {
 			}
 			_, findings := keys["findings"]
 			_, image := keys["image"]
-			return findings && !image, nil
+			_, prov := keys["provenance"]
+			return findings && !image || prov && !image, nil
 		}
 		if err != nil {
 			return false, nil
@@ -126,7 +127,8 @@ func looksLikeTruthFile(path string) (bool, error) {
 // (schema.ExtractFindings), so 0-1000 boxes and label spellings are
 // accepted; any other repair or drop is passed to warn, as it changes the
 // score. A line that is not JSON, lacks "id" or "findings", repeats an id,
-// or holds no recoverable findings is an error naming name:line. fn gets
+// or holds no recoverable findings is an error naming name:line. A first
+// line {"provenance": ...} without "id" (export --truth's) is skipped. fn gets
 // each row in order; an error from it stops the read and is returned.
 func ReadTruthJSONL(ctx context.Context, r io.Reader, name string, fn func(TruthRow) error, warn func(string)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -139,7 +141,7 @@ func ReadTruthJSONL(ctx context.Context, r io.Reader, name string, fn func(Truth
 			}
 		}
 		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
+		if len(bytes.TrimSpace(line)) > 0 && !(len(first) == 0 && isProvenance(line)) {
 			row, notes, perr := parseTruthLine(line)
 			if perr != nil {
 				return fmt.Errorf("%s:%d: %w", name, n, perr)
@@ -165,6 +167,19 @@ func ReadTruthJSONL(ctx context.Context, r io.Reader, name string, fn func(Truth
 			return fmt.Errorf("%s:%d: %w", name, n, err)
 		}
 	}
+}
+
+// isProvenance reports whether a line is a provenance line: a JSON
+// object with "provenance" and without "id", as export --truth writes
+// first. It is skipped where it is the first row.
+func isProvenance(line []byte) bool {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(line, &keys) != nil {
+		return false
+	}
+	_, prov := keys["provenance"]
+	_, id := keys["id"]
+	return prov && !id
 }
 
 // parseTruthLine reads one {"id", "findings"} line and the parser notes

@@ -118,3 +118,26 @@ func FuzzReadTruthJSONL(f *testing.F) {
 		}, nil)
 	})
 }
+
+// A corrected truth file (export --truth) starts with a provenance line:
+// it is a truth file, and the line is skipped; anywhere else it is an
+// error.
+func TestReadTruthProvenance(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "corrected.jsonl")
+	require.NoError(t, os.WriteFile(p, []byte(`{"provenance":{"tool":"cxr-auditor export --truth","corrections":1}}
+{"id":"a","findings":[{"label":"pneumothorax"}]}
+`), 0o644))
+	rows, c, _, err := readAllTruth(t, p)
+	require.NoError(t, err)
+	assert.False(t, c.Worklist)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "a", rows[0].ID)
+	assert.Equal(t, 2, rows[0].Line)
+
+	err = ReadTruthJSONL(context.Background(), strings.NewReader(`{"id":"a","findings":[]}
+{"provenance":{}}
+`), "x.jsonl", func(TruthRow) error { return nil }, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "x.jsonl:2")
+}

@@ -29,7 +29,12 @@ With several --pred or --run, each run after the first is compared with
 the first: both F1s, the difference with a paired bootstrap interval and
 McNemar's exact p per finding, then parse failures, localization, mean IoU
 and urgent recall side by side. --errors writes each item's errors against
-the truth (missed, spurious, mislocated at --iou, matched) as JSONL.`
+the truth (missed, spurious, mislocated at --iou, matched) as JSONL.
+
+--corrected scores against the truth as reviewers corrected it in the
+workstation: each item's latest truth correction in the store (--db, else
+beside the truth) replaces its findings in --truth; 'export --truth'
+writes the same truth to a file.`
 
 const evalExample = `
 cxr-auditor eval --truth testdata/demo/worklist.csv --pred results.jsonl
@@ -58,7 +63,8 @@ func newEvalCmd(e env) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.Preds, "pred", nil, "predictions FILE (JSONL; the output of 'run' works); repeat to compare runs")
 	fl.StringArrayVar(&f.Runs, "run", nil, "a run from the store, by NAME; repeat to compare runs")
-	fl.StringVar(&f.DB, "db", "", "the store of --run: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB)")
+	fl.StringVar(&f.DB, "db", "", "the store of --run and --corrected: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB; --corrected: else beside the truth)")
+	fl.BoolVar(&f.Corrected, "corrected", false, "score against the truth as corrected in the workstation (the store's truth corrections applied to --truth)")
 	fl.StringVar(&f.Truth, "truth", "", "ground truth: a truth FILE (JSONL of {id, findings}) or a WORKLIST with a truth column")
 	fl.StringVar(&f.Protocol, "protocol", string(compare.ProtocolItem), "the protocol: item (boxes matched within each item) or card (the model card's harness)")
 	fl.IntVar(&f.Resamples, "resamples", compare.DefaultResamples, "bootstrap resamples (0: no intervals)")

@@ -16,7 +16,15 @@ is opened read-only and never created: export while a review is running is
 safe. With WORKLIST, the database is the one beside it (WORKLIST's name with
 the extension .cxr.db); --db names it directly. --out is written to a
 temporary file and renamed into place when the export is complete; it may
-not name the store or the worklist.`
+not name the store or the worklist.
+
+With --truth, export writes the ground truth as corrected in the
+workstation instead: the truth file (or worklist with truth) given, each
+item's findings replaced by its latest truth correction in the store, as
+JSONL: a {"provenance": {...}} line (the truth, the store, how many items
+and corrections, when), then one {"id", "findings"} per item. eval --truth
+reads it as it is; eval --corrected scores against the same truth without
+the file.`
 
 const exportExample = `
 cxr-auditor export --format csv --out review.csv worklist.csv`
@@ -38,6 +46,7 @@ func newExportCmd(e env) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.DB, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
 	fl.StringVar(&f.Format, "format", "jsonl", "output format: "+strings.Join(store.ExportFormats(), " or "))
+	fl.StringVar(&f.Truth, "truth", "", "write the corrected truth instead: this truth FILE or WORKLIST with the store's corrections applied, as JSONL with a provenance line first (the store: --db, else beside WORKLIST, else beside the truth)")
 	fl.StringVar(&f.Out, "out", "", "write to FILE instead of stdout (replaced only when the export succeeds; mode 0600, as exports hold report text)")
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(store.ExportFormats()...))
