@@ -68,6 +68,11 @@ func (d *Demo) Calls(model string) int { return d.server.Calls(model) }
 // reviewer quits; cfg holds the reviewer's settings (annotator, study,
 // graphics, ...), the rest is the demo's.
 func RunDemo(ctx context.Context, env Env, opt DemoOptions, cfg WorkstationConfig) error {
+	if cfg.Width == 0 {
+		if err := needTerminal(env, "demo"); err != nil {
+			return err
+		}
+	}
 	d, err := StartDemo(ctx, opt)
 	if err != nil {
 		return err

@@ -54,6 +54,10 @@ type WorkstationConfig struct {
 	// Compare names two runs of the store (ParseCompare): the workstation
 	// compares them.
 	Compare []string
+	// Keys names a built-in key profile ("ohif") or a key map file; ""
+	// is the default map. The reader's key file applies on top (KeyMapFor).
+	Keys   string
+	keyMap tui.KeyMap
 }
 
 // Workstation runs the review workstation on cfg until the reviewer
@@ -138,6 +142,16 @@ func (cfg *WorkstationConfig) prepare(env Env) error {
 	if err := CheckGraphics(cfg.Graphics); err != nil {
 		return err
 	}
+	if cfg.Width == 0 {
+		if err := needTerminal(env, cfg.Command); err != nil {
+			return err
+		}
+	}
+	km, err := KeyMapFor(env, cfg.Keys)
+	if err != nil {
+		return err
+	}
+	cfg.keyMap = km
 	if len(cfg.Hosts) == 0 {
 		return errors.New("no Ollama host")
 	}
@@ -242,6 +256,7 @@ func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
 		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Compare: w.compare, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),
+		KeyMap: &cfg.keyMap,
 	}
 }
 
@@ -266,7 +281,7 @@ func (w *bench) start(ctx context.Context, warning string, typed int) {
 	if warning != "" {
 		w.prog.Send(tui.NoticeMsg{Text: strings.TrimSpace(warning), Err: true})
 	} else if typed > 0 {
-		w.prog.Send(tui.NoticeMsg{Text: fmt.Sprintf("ignored %d key(s) typed while starting", typed)})
+		w.prog.Send(tui.NoticeMsg{Text: fmt.Sprintf("ignored %s typed while starting", tui.Count(typed, "key"))})
 	}
 	items := w.s.List.Items
 	recs := make([]audit.ItemRecord, len(items))
@@ -287,8 +302,8 @@ func (w *bench) start(ctx context.Context, warning string, typed int) {
 func (w *bench) finish(ctx context.Context, runErr error) error {
 	cmd := w.cfg.Command
 	// The annotator and the store's path are outside text.
-	WriteLine(w.env.Stdout, "cxr-auditor %s: %d verdict(s) and %d note(s) saved this session as %s · store %s",
-		cmd, w.model.SavedVerdicts(), w.model.SavedNotes(), w.cfg.Annotator, w.s.Store.Path())
+	WriteLine(w.env.Stdout, "cxr-auditor %s: %s and %s saved this session as %s · store %s",
+		cmd, tui.Count(w.model.SavedVerdicts(), "verdict"), tui.Count(w.model.SavedNotes(), "note"), w.cfg.Annotator, w.s.Store.Path())
 	if w.model.UrgentFirst() != w.prefs.UrgentFirst {
 		w.prefs.UrgentFirst = w.model.UrgentFirst()
 		if err := savePrefs(w.prefs.path, w.prefs.workstationPrefs); err != nil {
@@ -296,7 +311,7 @@ func (w *bench) finish(ctx context.Context, runErr error) error {
 		}
 	}
 	if n := w.model.Pending(); n > 0 {
-		fmt.Fprintf(w.env.Stderr, "cxr-auditor %s: %d change(s) were still being saved at exit and may be lost\n", cmd, n)
+		fmt.Fprintf(w.env.Stderr, "cxr-auditor %s: %s still being saved at exit may be lost\n", cmd, tui.Count(n, "change"))
 	}
 	if err := w.s.Store.Check(); err != nil {
 		return storeLost(w.env.Stderr, cmd, w.s.Store, err)

@@ -103,10 +103,12 @@ func (m *Model) advance() (tea.Cmd, string) {
 	}
 	if p := m.pos(); p >= 0 {
 		for q := p + 1; q < len(m.nav.visible); q++ {
-			if i := m.nav.visible[q]; m.data.needsWork(i) {
+			if i := m.nav.visible[q]; m.open(i) {
 				return m.setCurrent(i), "  → item done; next item: " + Sanitize(m.data.items[i].ID)
 			}
 		}
+		cmd, where := m.wrapToOpen(p)
+		return cmd, "  · item done" + where
 	}
 	return nil, "  · no item below needs a verdict"
 }

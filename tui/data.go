@@ -71,6 +71,9 @@ type reviewData struct {
 	// corrected is the corrected truth by item (the store's, and this
 	// session's corrections as they are made).
 	corrected map[string][]schema.Finding
+	// prefix is what every item id shares (Model.idPrefix), once known.
+	prefix     string
+	prefixDone bool
 
 	// searchText is each item's id and draft in lower case, built at the
 	// first search.

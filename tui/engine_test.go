@@ -98,7 +98,7 @@ func TestExtraStatusShown(t *testing.T) {
 	assert.Contains(t, s, ResearchMarkShort)
 	// Who and the graphics mode stay visible at 80 columns (they used to
 	// show only from about 220): hosts and models give way first.
-	assert.Contains(t, s, "as tester (blind)")
+	assert.Contains(t, s, "· tester (blind) ·")
 	assert.Contains(t, s, "gfx: text")
 	assert.Contains(t, s, "0 verdicts")
 	h = newHarness(t, cfg, 200, 60)
@@ -193,9 +193,15 @@ func TestIDsTruncatedInTheMiddle(t *testing.T) {
 	f.engine.done()
 	h := newHarness(t, f.config(), 80, 24)
 	s := h.screen()
-	assert.Contains(t, s, "demo…0001")
-	assert.Contains(t, s, "demo…0002")
+	assert.Contains(t, s, "▸· …0001", "the shared prefix gives way first")
+	assert.Contains(t, s, " · …0002")
+	assert.Contains(t, s, "╭─ …0001 ─", "the image pane title too")
 	assert.Equal(t, "ab…yz", truncateMiddle("abcdefghijklmnopqrstuvwxyz", 5))
+	assert.Equal(t, "demo-", sharedIDPrefix([]string{"demo-03-normal", "demo-04-effusion"}))
+	assert.Equal(t, "…03-normal", fitID("demo-03-normal", "demo-", 10))
+	assert.Equal(t, "…03-…mal", fitID("demo-03-normal", "demo-", 8))
+	assert.Equal(t, "…0001 · lung · W 40", fitTitle("demo-2024-site-a-series-0001", "demo-2024-site-a-series-", " · lung · W 40", 20),
+		"the readout after the id stays")
 	assert.Equal(t, "short", truncateMiddle("short", 5))
 }
 

@@ -44,7 +44,7 @@ var asciiGlyphs = []string{
 	"║", "|", "═", "=", "╔", "+", "╗", "+", "╚", "+", "╝", "+", "├", "+", "┤", "+", "┬", "+", "┴", "+",
 	"▸", ">", "✓", "+", "✗", "x", "◌", "o", "●", "*", "◐", "~", "·", ".", "•", "|", "…", "~",
 	"“", "\"", "”", "\"", "—", "-", "✎", "#", "×", "x", "→", ">", "░", ":", "□", "o", "■", "#",
-	"↓", "v", "↑", "^", "⇧", "S", "½", "h", "–", "-",
+	"↓", "v", "↑", "^", "⇧", "S", "½", "h", "–", "-", "⚑", "F",
 	// The spinner's braille frames.
 	"⣾", "*", "⣽", "*", "⣻", "*", "⢿", "*", "⡿", "*", "⣟", "*", "⣯", "*", "⣷", "*",
 	"⠋", "*", "⠙", "*", "⠹", "*", "⠸", "*", "⠼", "*", "⠴", "*", "⠦", "*", "⠧", "*", "⠇", "*", "⠏", "*",
@@ -68,5 +68,5 @@ func asciiHelp(k *KeyMap) {
 // all returns every binding of the key map.
 func (k *KeyMap) all() []*key.Binding {
 	out := append(k.browse(), k.raw()...)
-	return append(out, &k.CloseHelp, &k.Confirm, &k.Cancel, &k.SaveNote, &k.SearchNext, &k.SearchPrev, &k.ForceQuit)
+	return append(out, &k.CloseHelp, &k.Confirm, &k.Cancel, &k.SaveNote, &k.SearchNext, &k.SearchPrev, &k.ForceQuit, &k.HelpInText, &k.Suspend)
 }

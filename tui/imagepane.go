@@ -62,12 +62,13 @@ func (m *Model) syncImagePane() {
 		p.SetData(showNothing, "", "image")
 		return
 	}
-	title := Sanitize(it.ID) + m.truthLegend() + m.viewTitle(it.ID)
+	rest := m.truthLegend() + m.viewTitle(it.ID)
 	if res := m.data.rows[m.nav.cur].result; res != nil {
 		if g, _ := salvagedStages(res); g {
-			title += " · (!) findings salvaged: check them (r)"
+			rest += " · (!) findings salvaged: check them (r)"
 		}
 	}
+	title := fitTitle(Sanitize(it.ID), m.idPrefix(), rest, m.layout.Image.Inner().W-3)
 	switch {
 	case m.cfg.Imager == nil:
 		p.SetData(showPlaceholder, "(no image renderer)", title)

@@ -19,23 +19,32 @@ const (
 
 // TestDocsKeyTables: README.md and docs/tui.md list exactly the keys of the
 // key maps, mode by mode (they used to name / for the jump and miss the
-// zoom keys). -update rewrites them.
+// zoom keys); docs/tui.md lists the ohif profile's too. -update rewrites
+// them.
 func TestDocsKeyTables(t *testing.T) {
-	want := DefaultKeyMap().KeyTables()
-	for _, doc := range []string{"README.md", filepath.Join("docs", "tui.md")} {
-		t.Run(doc, func(t *testing.T) {
-			path := filepath.Join("..", doc)
+	ohif := strings.NewReplacer("keys:", "keys-ohif:", "tui.DefaultKeyMap", "tui.OHIFKeyMap")
+	for _, tt := range []struct {
+		doc, begin, end string
+		km              KeyMap
+	}{
+		{"README.md", keysBegin, keysEnd, DefaultKeyMap()},
+		{filepath.Join("docs", "tui.md"), keysBegin, keysEnd, DefaultKeyMap()},
+		{filepath.Join("docs", "tui.md"), ohif.Replace(keysBegin), ohif.Replace(keysEnd), OHIFKeyMap()},
+	} {
+		t.Run(tt.doc+tt.begin[4:14], func(t *testing.T) {
+			want := tt.km.KeyTables()
+			path := filepath.Join("..", tt.doc)
 			b, err := os.ReadFile(path)
 			require.NoError(t, err)
 			s := string(b)
-			i, j := strings.Index(s, keysBegin), strings.Index(s, keysEnd)
-			require.True(t, i >= 0 && j > i, "%s has no generated key tables between %q and %q", doc, keysBegin, keysEnd)
-			got := s[i+len(keysBegin) : j]
+			i, j := strings.Index(s, tt.begin), strings.Index(s, tt.end)
+			require.True(t, i >= 0 && j > i, "%s has no generated key tables between %q and %q", tt.doc, tt.begin, tt.end)
+			got := s[i+len(tt.begin) : j]
 			if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" && got != want {
-				require.NoError(t, os.WriteFile(path, []byte(s[:i+len(keysBegin)]+want+s[j:]), 0o644))
+				require.NoError(t, os.WriteFile(path, []byte(s[:i+len(tt.begin)]+want+s[j:]), 0o644))
 				return
 			}
-			assert.Equal(t, want, got, "%s: key tables differ from the key map; run go test ./tui -run TestDocsKeyTables -update", doc)
+			assert.Equal(t, want, got, "%s: key tables differ from the key map; run go test ./tui -run TestDocsKeyTables -update", tt.doc)
 		})
 	}
 }

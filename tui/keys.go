@@ -44,6 +44,8 @@ type KeyMap struct {
 	Search, Jump            key.Binding
 	Filter, FilterBack      key.Binding
 	UrgentFirst             key.Binding
+	// Skip flags the item for later (again: unflags) and moves on.
+	Skip key.Binding
 
 	// Browse: disagreements and adjudication.
 	NextDisagreement, PrevDisagreement key.Binding
@@ -67,10 +69,13 @@ type KeyMap struct {
 	// Browse: image. The window keys mean the same on every image:
 	// WidthDown narrows the window (more contrast), Brighter brightens,
 	// whether the file is PNG, JPEG, MONOCHROME2 or MONOCHROME1.
-	Boxes               key.Binding
-	WidthDown, WidthUp  key.Binding
-	Darker, Brighter    key.Binding
-	Preset, PresetBack  key.Binding
+	Boxes              key.Binding
+	WidthDown, WidthUp key.Binding
+	Darker, Brighter   key.Binding
+	Preset, PresetBack key.Binding
+	// PresetNumber picks a preset by its number (its keys are digits;
+	// while comparing two runs the compare keys take 1-4).
+	PresetNumber        key.Binding
 	WindowReset, Invert key.Binding
 	ZoomIn, ZoomOut     key.Binding
 	ZoomBox, ZoomReset  key.Binding
@@ -120,6 +125,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "next filter")),
 		FilterBack:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "previous filter")),
 		UrgentFirst: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "urgent first on/off")),
+		Skip:        key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "later: skip, flag for later")),
 
 		NextDisagreement: key.NewBinding(key.WithKeys("n", "tab"), key.WithHelp("n/tab", "next disagreement")),
 		PrevDisagreement: key.NewBinding(key.WithKeys("p", "shift+tab"), key.WithHelp("p/⇧tab", "previous disagreement")),
@@ -135,13 +141,15 @@ func DefaultKeyMap() KeyMap {
 		PreferBothRight: key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "A and B right")),
 		PreferBothWrong: key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "A and B wrong")),
 
-		Boxes:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "boxes on/off")),
-		WidthDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "more contrast")),
-		WidthUp:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "less contrast")),
-		Darker:      key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "darker")),
-		Brighter:    key.NewBinding(key.WithKeys("}"), key.WithHelp("}", "brighter")),
-		Preset:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "next window preset")),
-		PresetBack:  key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "previous preset")),
+		Boxes:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "boxes on/off")),
+		WidthDown:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "more contrast")),
+		WidthUp:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "less contrast")),
+		Darker:     key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "darker")),
+		Brighter:   key.NewBinding(key.WithKeys("}"), key.WithHelp("}", "brighter")),
+		Preset:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "next window preset")),
+		PresetBack: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "previous preset")),
+		PresetNumber: key.NewBinding(key.WithKeys(presetDigits()...),
+			key.WithHelp("1-"+itoa(int(numPresets)), "window preset N")),
 		WindowReset: key.NewBinding(key.WithKeys("="), key.WithHelp("=", "reset window")),
 		Invert:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "invert")),
 		ZoomIn:      key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "zoom in")),
@@ -203,12 +211,12 @@ func truthBindings(k *KeyMap) {
 // screen is open).
 func (k *KeyMap) browse() []*key.Binding {
 	return []*key.Binding{
-		&k.Next, &k.Prev, &k.First, &k.Last, &k.Search, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst,
+		&k.Next, &k.Prev, &k.First, &k.Last, &k.Search, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst, &k.Skip,
 		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
 		&k.TruthView, &k.Metrics, &k.ModelWrong, &k.TruthWrong, &k.Ambiguous,
 		&k.PreferA, &k.PreferB, &k.PreferBothRight, &k.PreferBothWrong,
 		&k.AcceptModel, &k.RemoveTruth, &k.Edge, &k.EdgeBack, &k.EdgeOn,
-		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.WindowReset, &k.Invert,
+		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.PresetNumber, &k.WindowReset, &k.Invert,
 		&k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset, &k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown,
 		&k.Raw, &k.Rerun, &k.Help, &k.Quit,
 	}
@@ -309,9 +317,9 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack, k.UrgentFirst},
 		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong,
-			k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong, k.Unsure, k.Note, k.Undo},
+			k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong, k.Unsure, k.Note, k.Undo, k.Skip},
 		{k.Boxes, k.WidthDown, k.WidthUp, k.Darker, k.Brighter, k.Preset, k.PresetBack, k.WindowReset, k.Invert},
-		{k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
+		{k.PresetNumber, k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
 		{k.TruthView, k.Metrics, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
 		{k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn, k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},

@@ -157,12 +157,27 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, "case-0008", h.m.CurrentID(), "the cursor goes to the nearest match")
 			assert.Equal(t, "filter: errors (1 item)", h.m.msg.text)
 			h.key("f")
+			assert.Equal(t, FilterFlagged, h.m.nav.filter)
+			assert.Empty(t, h.m.nav.visible, "nothing flagged for later")
+			h.key("f")
 			assert.Equal(t, FilterAll, h.m.nav.filter)
 		}},
 		{"F cycles back", nil, nil, []string{"F"}, func(t *testing.T, h *harness, f *fixture) {
-			assert.Equal(t, FilterErrors, h.m.nav.filter)
+			assert.Equal(t, FilterFlagged, h.m.nav.filter)
 			h.key("F")
-			assert.Equal(t, FilterDraftInDoubt, h.m.nav.filter)
+			assert.Equal(t, FilterErrors, h.m.nav.filter)
+		}},
+		{"l flags for later and moves on; F lists the flagged", nil, nil, []string{"l"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, "case-0002", h.m.CurrentID())
+			assert.Contains(t, h.m.msg.text, "flagged case-0001 for later → case-0002")
+			h.keys("F")
+			assert.Equal(t, []int{0}, h.m.nav.visible)
+			h.key("l")
+			assert.Contains(t, h.m.msg.text, "flag taken off case-0001")
+		}},
+		{"number keys pick a preset", nil, []string{"3"}, []string{"1", "2", "4", "5"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, WindowPreset(4), lastView(f).Preset)
+			assert.Contains(t, h.m.msg.text, "window: ")
 		}},
 		{"s puts urgent items first", nil, nil, []string{"s"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.m.nav.urgentFirst)

@@ -215,7 +215,7 @@ func New(ctx context.Context, cfg Config) *Model {
 // problemSummary says how many worklist rows were skipped and shows the
 // first.
 func problemSummary(p []string) string {
-	s := "worklist: " + itoa(len(p)) + " row(s) skipped: " + Sanitize(p[0])
+	s := "worklist: " + count(len(p), "row") + " skipped: " + Sanitize(p[0])
 	if len(p) > 1 {
 		s += " (and more; see `cxr-auditor doctor`)"
 	}

@@ -24,6 +24,8 @@ const (
 	// the draft model and the rule labeler read the draft differently.
 	FilterDraftInDoubt
 	FilterErrors
+	// FilterFlagged keeps the items flagged for later (the skip key).
+	FilterFlagged
 	numFilters
 )
 
@@ -40,6 +42,8 @@ func (f Filter) String() string {
 		return "errors"
 	case FilterDraftInDoubt:
 		return "draft in doubt"
+	case FilterFlagged:
+		return "flagged for later"
 	}
 	return "all"
 }
@@ -66,6 +70,9 @@ type navigation struct {
 	// it matches.
 	search string
 	hits   []bool
+	// flagged are the items flagged for later (skipped): passed over by
+	// the advance after a verdict, listed by FilterFlagged.
+	flagged map[int]bool
 }
 
 // passes reports whether item i passes the current filter.
@@ -82,6 +89,8 @@ func (m *Model) passes(i int) bool {
 		return r.status == audit.StatusError
 	case FilterDraftInDoubt:
 		return m.data.inDoubt(i)
+	case FilterFlagged:
+		return m.nav.flagged[i]
 	}
 	return true
 }
@@ -193,7 +202,8 @@ func (m *Model) pos() int {
 
 // moveBy moves the cursor delta rows in the visible list; from an item
 // that is not listed (a verdict took it out of the filter), to the nearest
-// listed one that way.
+// listed one that way. Past the last row it wraps to the open items
+// above, urgent first (wrapToOpen).
 func (m *Model) moveBy(delta int) tea.Cmd {
 	p := m.pos()
 	if p < 0 {
@@ -202,6 +212,11 @@ func (m *Model) moveBy(delta int) tea.Cmd {
 			return nil
 		}
 		return m.moveTo(p)
+	}
+	if delta > 0 && p == len(m.nav.visible)-1 {
+		cmd, where := m.wrapToOpen(p)
+		m.setMsg(msgInfo, "last item"+where)
+		return cmd
 	}
 	return m.moveTo(p + delta)
 }
@@ -368,7 +383,11 @@ func (m *Model) jumpTo(id string) tea.Cmd {
 }
 
 // count says n things: "1 item", "3 items".
-func count(n int, thing string) string {
+func count(n int, thing string) string { return Count(n, thing) }
+
+// Count says n things in words, with the plural right: "1 verdict",
+// "0 verdicts", "3 verdicts" (thing is a noun whose plural adds s).
+func Count(n int, thing string) string {
 	if n == 1 {
 		return "1 " + thing
 	}

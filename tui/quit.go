@@ -26,7 +26,7 @@ func (m *Model) quit() tea.Cmd {
 	again := m.keys.Quit.Help().Key + " again quits now and loses "
 	if pending > 0 {
 		m.saves.quitting = true
-		m.setMsg(msgErr, "saving "+itoa(pending)+" change(s)… will quit when saved ("+again+"them)")
+		m.setMsg(msgErr, "saving "+count(pending, "change")+"… will quit when saved ("+again+"them)")
 		return nil
 	}
 	m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+" · "+again+"it, any other key goes back")

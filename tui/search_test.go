@@ -49,7 +49,7 @@ func TestFilterShowsOnlyMatches(t *testing.T) {
 	assert.Equal(t, "case-0005", h.m.CurrentID(), "the next urgent item after case-0004")
 	assert.Equal(t, "filter: urgent (4 items)", h.m.msg.text)
 	assert.Contains(t, h.screen(), "3/4 urgent")
-	h.keys("F", "F") // errors
+	h.keys("F", "F", "F") // all, flagged for later, errors
 	assert.Equal(t, []int{7}, h.m.nav.visible)
 	assert.Equal(t, "case-0008", h.m.CurrentID())
 	assert.Equal(t, "filter: errors (1 item)", h.m.msg.text)
@@ -64,12 +64,16 @@ func TestVerdictTakesItemOutOfFilter(t *testing.T) {
 	h := newHarness(t, f.config(), 120, 40)
 	h.keys("f", "f") // unadjudicated: case-0001, case-0002, case-0003
 	h.keys("G")      // case-0003: one disagreement
-	h.key("i")       // adjudicated; nothing below needs work
-	assert.Equal(t, "case-0003", h.m.CurrentID())
+	h.key("i")       // adjudicated; nothing below needs work: wraps to the top
 	assert.Equal(t, []int{0, 1}, h.m.nav.visible)
-	assert.Contains(t, h.screen(), "–/2 unadjudicated")
+	assert.Equal(t, "case-0001", h.m.CurrentID())
+	assert.Contains(t, h.m.msg.text, "item done; wrapped to the top: URGENT item still open: case-0001")
+	h.keys(":")
+	h.typeText("case-0003")
+	h.key("enter")
+	assert.Equal(t, "case-0003", h.m.CurrentID(), "shown though the filter hides it")
 	h.key("k")
-	assert.Equal(t, "case-0002", h.m.CurrentID())
+	assert.Equal(t, "case-0002", h.m.CurrentID(), "k goes to the nearest listed item")
 }
 
 // TestUrgentFirstDoesNotReorderByItself: with urgent first on, results

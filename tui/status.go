@@ -114,8 +114,8 @@ func (p *statusBar) line1(width int) string {
 	if d.failed > 0 {
 		failed = st.Error.Render(itoa(d.failed) + " failed")
 	}
-	saved := itoa(d.saved) + " verdicts saved"
-	extra, badge := d.extra, d.hostBadge
+	saved := count(d.saved, "verdict") + " saved"
+	extra, badge, who := d.extra, d.hostBadge, d.who
 	sep := st.Dim.Render(" · ")
 	build := func() string {
 		var parts []string
@@ -133,7 +133,7 @@ func (p *statusBar) line1(width int) string {
 			parts = append(parts, failed)
 		}
 		parts = append(parts, saved)
-		for _, s := range []string{d.who, d.gfx} {
+		for _, s := range []string{who, d.gfx} {
 			if s != "" {
 				parts = append(parts, st.Dim.Render(s))
 			}
@@ -143,7 +143,9 @@ func (p *statusBar) line1(width int) string {
 	line := build()
 	// Terser forms, then a shorter notice, until the essentials fit.
 	if ansi.StringWidth(line) > avail {
-		saved, sep, badge = itoa(d.saved)+" verdicts", st.Dim.Render(", "), d.hostBadgeShort
+		// The same separators: only the words get shorter.
+		saved, badge = count(d.saved, "verdict"), d.hostBadgeShort
+		who = strings.TrimPrefix(who, "as ")
 		if d.running > 0 {
 			progress = d.spin + " " + itoa(d.done) + "/" + itoa(d.total) + " done"
 		}

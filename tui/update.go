@@ -98,6 +98,8 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.setFilter((m.nav.filter + numFilters - 1) % numFilters)
 	case key.Matches(msg, k.UrgentFirst):
 		m.toggleUrgentFirst()
+	case key.Matches(msg, k.Skip):
+		return m.skip()
 	case m.cmp != nil && key.Matches(msg, k.NextDisagreement, k.PrevDisagreement, k.Unsure, k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong):
 		cmd, _ := m.handleCompareKey(msg)
 		return cmd
@@ -159,6 +161,8 @@ func (m *Model) handleImageKey(msg tea.KeyPressMsg) {
 		v.Preset = (v.Preset + step) % numPresets
 		*w = DefaultWindowAdjust()
 		m.setMsg(msgInfo, "window: "+v.Preset.String())
+	case key.Matches(msg, k.PresetNumber):
+		m.pickPreset(msg)
 	case key.Matches(msg, k.WindowReset):
 		v.Preset, *w = PresetDefault, DefaultWindowAdjust()
 	case key.Matches(msg, k.Invert):

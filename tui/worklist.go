@@ -18,6 +18,12 @@ type worklistRow struct {
 	adjDone  bool
 	adjSome  bool
 	selected bool
+	// flagged: flagged for later; note: the reviewer wrote a note (or a
+	// draft of one) on it.
+	flagged, note bool
+	// prefix is the part of the id every item shares (fitID drops it
+	// first).
+	prefix string
 }
 
 // worklistPane draws the rows of the visible list that fit, keeping the
@@ -94,10 +100,10 @@ func (p *worklistPane) View(width, height int) string {
 	return b.String()
 }
 
-// row draws one item: cursor, status, id, urgent mark, the number of
-// disagreements and the adjudication mark.
+// row draws one item: cursor, status, id, the flag or note mark, urgent
+// mark, the number of disagreements and the adjudication mark.
 //
-//	▸✓ case-0007 !2●
+//	▸✓ case-0007✎!2●
 func (p *worklistPane) row(r worklistRow, w int) string {
 	st := p.st
 	// glyph returns s styled, or plain on the selected row (which is drawn
@@ -142,12 +148,19 @@ func (p *worklistPane) row(r worklistRow, w int) string {
 			count = glyph(st.Dim.Render, "0")
 		}
 	}
-	cursor := " "
+	cursor, mark := " ", " "
 	if r.selected {
 		cursor = "▸"
 	}
+	switch {
+	case r.flagged:
+		mark = glyph(st.Urgent.Render, "⚑")
+	case r.note:
+		mark = glyph(st.Dim.Render, "✎")
+	}
+	// The mark takes the space after the id: ids keep their width.
 	idW := max(1, w-7)
-	line := cursor + status + " " + fit(truncateMiddle(r.id, idW), idW) + " " + urg + count + adj
+	line := cursor + status + " " + fit(fitID(r.id, r.prefix, idW), idW) + mark + urg + count + adj
 	if r.selected {
 		return st.Selected.Render(line)
 	}
@@ -211,7 +224,10 @@ func (m *Model) syncWorklist() {
 func (m *Model) worklistRow(i int) worklistRow {
 	d := &m.data
 	r := &d.rows[i]
-	wr := worklistRow{id: Sanitize(d.items[i].ID), status: r.status, selected: i == m.nav.cur}
+	id := d.items[i].ID
+	_, draft := d.noteDrafts[id]
+	wr := worklistRow{id: Sanitize(id), status: r.status, selected: i == m.nav.cur,
+		flagged: m.nav.flagged[i], note: draft || d.notes[id] != "", prefix: m.idPrefix()}
 	if d.known(i) {
 		wr.known = true
 		wr.urgent = d.isUrgent(i)

@@ -41,6 +41,7 @@ type demoFlags struct {
 	draftModel, truth                   string
 	fast, fresh, blind, blindSet, ascii bool
 	compare                             bool
+	keys                                string
 	quality                             *qualityFlag
 }
 
@@ -78,6 +79,7 @@ func newDemoCmd(e env) *cobra.Command {
 	fl.StringVar(&f.graphics, "graphics", "auto", "image PROTOCOL: auto, kitty, sixel, iterm2, blocks or text")
 	f.quality = addQualityFlag(cmd)
 	addASCIIFlag(cmd, &f.ascii)
+	addKeysFlag(cmd, &f.keys)
 	addTruthFlag(cmd, &f.truth)
 	_ = cmd.RegisterFlagCompletionFunc("dir", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
@@ -102,6 +104,6 @@ func runDemo(ctx context.Context, e env, f demoFlags, hold *termhold.Hold) error
 		session.WorkstationConfig{
 			Config:    session.Config{DraftModel: f.draftModel, Truth: f.truth},
 			Annotator: f.annotator, Blind: f.blind, BlindSet: f.blindSet, Study: f.study,
-			Graphics: f.graphics, Quality: quality, ASCII: f.ascii, Hold: hold,
+			Graphics: f.graphics, Quality: quality, ASCII: f.ascii, Hold: hold, Keys: f.keys,
 		})
 }

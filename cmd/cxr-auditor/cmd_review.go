@@ -18,7 +18,9 @@ background).
 
 Keys: j/k items, n/p disagreements, i image right, d draft right, b both
 wrong, u unsure (each verdict is saved durably, then the cursor moves on),
-z undo, a note, r raw model output, R rerun, / jump, f filter, ? all keys.
+z undo, a note, l later (skip, flag), r raw model output, R rerun,
+/ search, : jump, f filter, ? all keys. --keys ohif follows OHIF and MD.ai
+(i invert, z zoom); $XDG_CONFIG_HOME/cxr-auditor/keys.yaml rebinds any key.
 
 Verdicts and notes go to the store beside the worklist (--db), tagged with
 --annotator; reopening resumes at the first item needing a verdict. With
@@ -49,6 +51,7 @@ type reviewFlags struct {
 	ascii        bool
 	truth        string
 	compare      string
+	keys         string
 }
 
 func newReviewCmd(e env) *cobra.Command {
@@ -83,6 +86,7 @@ func newReviewCmd(e env) *cobra.Command {
 	fl.StringVar(&f.debug, "debug", "", "write a debug log to FILE")
 	addAllowOutsideFlag(cmd, &f.allowOutside)
 	addASCIIFlag(cmd, &f.ascii)
+	addKeysFlag(cmd, &f.keys)
 	addTruthFlag(cmd, &f.truth)
 	fl.StringVar(&f.compare, "compare", "", "compare two runs of the store, A,B ('cxr-auditor runs' lists them): the items where they differ first, both runs' boxes, a verdict per difference")
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
@@ -123,6 +127,6 @@ func runReview(ctx context.Context, e env, f reviewFlags, worklist string, hold 
 			Attempts: f.ollama.attempts, EmbeddedPromptOK: f.ollama.embeddedPromptOK,
 		},
 		QueueAll: f.all, Annotator: f.annotator, Blind: f.blind, BlindSet: f.blindSet, Study: f.study,
-		Graphics: f.graphics, Quality: quality, ASCII: f.ascii, Hold: hold, Compare: compareRuns,
+		Graphics: f.graphics, Quality: quality, ASCII: f.ascii, Hold: hold, Compare: compareRuns, Keys: f.keys,
 	})
 }

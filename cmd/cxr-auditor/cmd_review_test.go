@@ -52,7 +52,7 @@ func TestReviewOpensAndQuits(t *testing.T) {
 	r := invokeMain(t, "q", "review", wl, "--ollama", srv.URL(), "--graphics", "text", "--annotator", "tester", "--allow-outside-paths")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	db := store.DefaultPath(wl)
-	assert.Contains(t, r.stdout, "cxr-auditor review: 0 verdict(s) and 0 note(s) saved this session as tester · store "+db)
+	assert.Contains(t, r.stdout, "cxr-auditor review: 0 verdicts and 0 notes saved this session as tester · store "+db)
 	_, err = os.Stat(db)
 	require.NoError(t, err, "the store is created beside the worklist")
 	st, err := store.Open(context.Background(), db)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/tui"
 )
@@ -16,6 +17,14 @@ func addAllowOutsideFlag(cmd *cobra.Command, allow *bool) {
 func addASCIIFlag(cmd *cobra.Command, ascii *bool) {
 	cmd.Flags().BoolVar(ascii, "ascii", false,
 		"draw every mark and arrow in ASCII, for terminals that lack the glyphs (default: $"+tui.EnvASCII+", else on when the locale is not UTF-8)")
+}
+
+// addKeysFlag adds --keys: a built-in key profile or a key map file.
+func addKeysFlag(cmd *cobra.Command, keys *string) {
+	cmd.Flags().StringVar(keys, "keys", "",
+		"key PROFILE ("+strings.Join(tui.KeyProfileNames(), ", ")+") or key map FILE (YAML); "+
+			"$XDG_CONFIG_HOME/cxr-auditor/keys.yaml applies on top when it exists")
+	_ = cmd.RegisterFlagCompletionFunc("keys", completeWords(tui.KeyProfileNames()...))
 }
 
 // wantASCII is --ascii when given, else what the environment asks for

@@ -277,7 +277,7 @@ func TestReviewStopsOnSignals(t *testing.T) {
 			after := s[enter:]
 			assert.Contains(t, after, "\x1b[?1049l", "left the alternate screen")
 			assert.Contains(t, after, "\x1b[?25h", "showed the cursor")
-			assert.Contains(t, after, "cxr-auditor review: 0 verdict(s)")
+			assert.Contains(t, after, "cxr-auditor review: 0 verdicts")
 		})
 	}
 }

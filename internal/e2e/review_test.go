@@ -68,7 +68,7 @@ func TestReviewAndExport(t *testing.T) {
 	term.waitFor("saved ✓")
 	term.press("q")
 	require.Equal(t, "0", term.exitStatus())
-	term.waitFor("1 verdict(s) and 0 note(s) saved this session as e2e")
+	term.waitFor("1 verdict and 0 notes saved this session as e2e")
 	assert.Equal(t, chats, srv.Requests("POST", "/api/chat"), "the stored results were shown without a model call")
 
 	t.Run("export csv", func(t *testing.T) {
