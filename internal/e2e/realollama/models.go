@@ -17,6 +17,9 @@ const (
 	// Vision is the gemma3 with a vision tower, tidy: capabilities
 	// "completion" and "vision". The grounding model.
 	Vision = "tiny-vision"
+	// VisionB is another gemma3 with a vision tower, its weights drawn
+	// from another seed: a second grounding model to compare with Vision.
+	VisionB = "tiny-vision-b"
 	// Text is the llama, tidy: capability "completion" only. The draft
 	// model, and the grounding model that cannot see.
 	Text = "tiny-text"
@@ -49,14 +52,16 @@ func WriteModels(dir string, texts ...string) (*Models, error) {
 		name  string
 		write func(string, tinymodel.Config) error
 		temp  tinymodel.Temperament
+		seed  uint64
 	}{
-		{Vision, tinymodel.WriteVision, tinymodel.Tidy},
-		{Text, tinymodel.WriteText, tinymodel.Tidy},
-		{Wild, tinymodel.WriteText, tinymodel.Wild},
-		{Stuck, tinymodel.WriteText, tinymodel.Stuck},
+		{Vision, tinymodel.WriteVision, tinymodel.Tidy, modelSeed},
+		{VisionB, tinymodel.WriteVision, tinymodel.Tidy, modelSeed + 1},
+		{Text, tinymodel.WriteText, tinymodel.Tidy, modelSeed},
+		{Wild, tinymodel.WriteText, tinymodel.Wild, modelSeed},
+		{Stuck, tinymodel.WriteText, tinymodel.Stuck, modelSeed},
 	} {
 		gguf := filepath.Join(dir, m.name+".gguf")
-		cfg := tinymodel.Config{Seed: modelSeed, Words: words, Temperament: m.temp}
+		cfg := tinymodel.Config{Seed: m.seed, Words: words, Temperament: m.temp}
 		if m.temp == tinymodel.Wild {
 			cfg.Words = nil // the vocabulary of the captured wire cases
 		}
@@ -70,8 +75,8 @@ func WriteModels(dir string, texts ...string) (*Models, error) {
 	return &Models{dir: dir}, nil
 }
 
-// GGUF returns the path of model's GGUF file (Vision, Text, Wild or
-// Stuck).
+// GGUF returns the path of model's GGUF file (Vision, VisionB, Text,
+// Wild or Stuck).
 func (m *Models) GGUF(model string) string {
 	return filepath.Join(m.dir, model+".gguf")
 }
@@ -82,8 +87,8 @@ func (m *Models) Modelfile(model string) string {
 	return filepath.Join(m.dir, model+".Modelfile")
 }
 
-// CreateModels creates the named models (all of them when none is named)
-// on s with `ollama create`.
+// CreateModels creates the named models (Vision, Text, Wild and Stuck
+// when none is named) on s with `ollama create`.
 func (s *Server) CreateModels(t testing.TB, m *Models, names ...string) {
 	t.Helper()
 	if len(names) == 0 {
