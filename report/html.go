@@ -43,7 +43,7 @@ figure{margin:1em 0}figure.chart svg{max-width:100%;height:auto;font-family:syst
 figure.pic{border:1px solid #bbb;padding:.5em;margin:0;break-inside:avoid}figure.pic img{display:block;max-width:100%;height:auto;background:#000}
 .why{color:#D55E00;font-weight:600}.draft{margin:.3em 0}.boxes,.verdicts{margin:.2em 0;padding-left:1.1em;font-size:.9em}
 .noimg{background:#eee;padding:2em 1em;text-align:center}footer{margin-top:2em;color:#444;font-size:.9em}
-@media print{body{max-width:none;font-size:11pt}nav{break-after:page}th{cursor:auto}table,figure{break-inside:avoid}a{color:#111;text-decoration:none}
+@media print{body{max-width:none;font-size:11pt}h2{break-after:avoid}table{font-size:8.5pt}td[data-sort]{white-space:nowrap}nav{break-after:page}th{cursor:auto}table,figure{break-inside:avoid}a{color:#111;text-decoration:none}
 .pictures{grid-template-columns:repeat(2,1fr)}}`
 
 // script sorts a table by the column whose header is clicked (or entered
