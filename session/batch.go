@@ -75,7 +75,12 @@ func Run(ctx context.Context, env Env, cfg RunConfig) error {
 		if err := s.LoadWhole(ctx); err != nil {
 			return err
 		}
-		if err := putItems(ctx, s.Store, s.List.Items); err != nil {
+		s.List.Items, err = putItems(ctx, s.Store, s.List.Items, func(r store.RefusedRow) {
+			refusedRow(env, cfg.Worklist, r)
+			s.Counts.Items--
+			s.Counts.Problems++
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -211,7 +216,11 @@ func (b *batch) items(ctx context.Context) (string, error) {
 	if b.shared {
 		return b.runShared(ctx, each)
 	}
-	src := worklistStream(ctx, b.s.Store, b.cfg.Worklist, b.cfg.AllowOutside, ordered)
+	src := worklistStream(ctx, b.s.Store, b.cfg.Worklist, b.cfg.AllowOutside, ordered, func(r store.RefusedRow) {
+		refusedRow(b.env, b.cfg.Worklist, r)
+		b.sum.total--
+		b.s.Counts.Problems++
+	})
 	return "", b.s.Sched.RunStream(ctx, src, b.s.Counts.Items, each)
 }
 

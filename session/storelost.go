@@ -17,3 +17,10 @@ func storeLost(w io.Writer, cmd string, st *store.Store, err error) error {
 	}
 	return ExitError{Code: 2}
 }
+
+// refusedRow reports a worklist row the store cannot hold (PostgreSQL:
+// a NUL byte or bytes that are not UTF-8 in its text), skipped like a
+// bad row.
+func refusedRow(env Env, worklist string, r store.RefusedRow) {
+	WriteLine(env.Stderr, "cxr-auditor run: %s: item %q: field %s: %s; row skipped", worklist, r.ID, r.Field, r.Reason)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
@@ -23,9 +24,10 @@ var errSeqStopped = errors.New("the run took no more items")
 // items (checkWorklist has read it through and reported its bad rows; they
 // are skipped silently here). Each chunk of items is recorded in the store
 // (in worklist order: the items' Seq) before its items are handed on, and
-// each item is passed to ordered.Expect as it is handed on. A read or
-// store error is yielded last.
-func worklistStream(ctx context.Context, st *store.Store, path string, allowOutside bool, ordered *pipeline.InOrder) iter.Seq2[audit.Item, error] {
+// each item is passed to ordered.Expect as it is handed on. A row the
+// store refuses (PostgreSQL: text it cannot store) is passed to refused
+// and skipped. A read or store error is yielded last.
+func worklistStream(ctx context.Context, st *store.Store, path string, allowOutside bool, ordered *pipeline.InOrder, refused func(store.RefusedRow)) iter.Seq2[audit.Item, error] {
 	return func(yield func(audit.Item, error) bool) {
 		var (
 			chunk []audit.Item
@@ -37,11 +39,15 @@ func worklistStream(ctx context.Context, st *store.Store, path string, allowOuts
 			for i, it := range chunk {
 				recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: seq + i})
 			}
-			if err := st.PutItems(ctx, recs); err != nil {
+			skip, err := refusedRows(st.PutItems(ctx, recs), refused)
+			if err != nil {
 				return err
 			}
 			seq += len(chunk)
 			for _, it := range chunk {
+				if skip[it.ID] {
+					continue
+				}
 				ordered.Expect(it)
 				if !yield(it, nil) {
 					return errSeqStopped
@@ -66,17 +72,42 @@ func worklistStream(ctx context.Context, st *store.Store, path string, allowOuts
 	}
 }
 
-// putItems records the worklist's items in the store, a chunk at a time.
-func putItems(ctx context.Context, st *store.Store, items []audit.Item) error {
+// refusedRows passes each row of a *store.RefusedRowsError to refused and
+// returns their ids; any other error is returned.
+func refusedRows(err error, refused func(store.RefusedRow)) (map[string]bool, error) {
+	var re *store.RefusedRowsError
+	if !errors.As(err, &re) {
+		return nil, err
+	}
+	skip := map[string]bool{}
+	for _, r := range re.Rows {
+		skip[r.ID] = true
+		refused(r)
+	}
+	return skip, nil
+}
+
+// putItems records the worklist's items in the store, a chunk at a time,
+// and returns them without the rows the store refused (each passed to
+// refused).
+func putItems(ctx context.Context, st *store.Store, items []audit.Item, refused func(store.RefusedRow)) ([]audit.Item, error) {
+	skipped := map[string]bool{}
 	recs := make([]audit.ItemRecord, 0, min(itemChunk, len(items)))
 	for start := 0; start < len(items); start += itemChunk {
 		recs = recs[:0]
 		for i, it := range items[start:min(start+itemChunk, len(items))] {
 			recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: start + i})
 		}
-		if err := st.PutItems(ctx, recs); err != nil {
-			return err
+		skip, err := refusedRows(st.PutItems(ctx, recs), refused)
+		if err != nil {
+			return nil, err
+		}
+		for id := range skip {
+			skipped[id] = true
 		}
 	}
-	return nil
+	if len(skipped) == 0 {
+		return items, nil
+	}
+	return slices.DeleteFunc(slices.Clone(items), func(it audit.Item) bool { return skipped[it.ID] }), nil
 }

@@ -9,10 +9,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 // postgresConns is the size of a PostgreSQL store's pool, shared by reads
@@ -238,4 +241,71 @@ func (s *Store) InsecureWarning() string {
 	}
 	return fmt.Sprintf("warning: the store %s is reached WITHOUT TLS (sslmode disable, allow or prefer may fall back to plain text): "+
 		"verdicts and report text (patient data) travel unencrypted; add sslmode=verify-full (or require) to the URL, or use an SSH tunnel to 127.0.0.1", s.path)
+}
+
+// RefusedRow is one worklist row PostgreSQL cannot store: a text field
+// holds a NUL byte or bytes that are not UTF-8 (SQLite stores them as
+// given).
+type RefusedRow struct {
+	ID     string
+	Field  string
+	Reason string
+}
+
+// RefusedRowsError is PutItems' report of the rows it skipped on
+// PostgreSQL (the others are stored). It wraps ErrInvalid.
+type RefusedRowsError struct{ Rows []RefusedRow }
+
+func (e *RefusedRowsError) Error() string {
+	r := e.Rows[0]
+	msg := fmt.Sprintf("%v: item %q: field %s: %s", ErrInvalid, r.ID, r.Field, r.Reason)
+	if len(e.Rows) > 1 {
+		msg += fmt.Sprintf(" (and %d more rows)", len(e.Rows)-1)
+	}
+	return msg
+}
+
+func (e *RefusedRowsError) Unwrap() error { return ErrInvalid }
+
+// pgRefuses says why PostgreSQL would refuse text v ("" when it would
+// not): its text type holds UTF-8 without NUL bytes.
+func pgRefuses(v string) string {
+	if i := strings.IndexByte(v, 0); i >= 0 {
+		return fmt.Sprintf("a NUL byte at byte %d, which PostgreSQL cannot store (SQLite can)", i)
+	}
+	if !utf8.ValidString(v) {
+		i := 0
+		for i < len(v) {
+			r, n := utf8.DecodeRuneInString(v[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		return fmt.Sprintf("bytes that are not UTF-8 at byte %d, which PostgreSQL cannot store (SQLite can)", i)
+	}
+	return ""
+}
+
+// pgStorable splits items into those PostgreSQL can store and the rows it
+// would refuse.
+func pgStorable(items []audit.ItemRecord) ([]audit.ItemRecord, []RefusedRow) {
+	var (
+		ok      = items[:0:0]
+		refused []RefusedRow
+	)
+	for _, it := range items {
+		bad := false
+		for _, f := range []struct{ name, v string }{{"id", it.ID}, {"image", it.Image}, {"draft", it.Draft}} {
+			if why := pgRefuses(f.v); why != "" {
+				refused = append(refused, RefusedRow{ID: it.ID, Field: f.name, Reason: why})
+				bad = true
+				break
+			}
+		}
+		if !bad {
+			ok = append(ok, it)
+		}
+	}
+	return ok, refused
 }

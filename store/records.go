@@ -13,12 +13,29 @@ import (
 
 // PutItems inserts or updates the worklist rows, all in one transaction
 // (matched by ID; other stored items are kept). An empty ID is refused.
+// On PostgreSQL a row with text it cannot store (a NUL byte, bytes that
+// are not UTF-8) is skipped, the others are stored, and the error is a
+// *RefusedRowsError naming each skipped row.
 func (s *Store) PutItems(ctx context.Context, items []audit.ItemRecord) error {
 	for i, it := range items {
 		if it.ID == "" {
 			return s.errorf("put items", fmt.Errorf("item %d: %w", i, invalid("ID", "empty")))
 		}
 	}
+	var refused []RefusedRow
+	if s.dialect.postgres {
+		items, refused = pgStorable(items)
+	}
+	if err := s.putItems(ctx, items); err != nil {
+		return err
+	}
+	if len(refused) > 0 {
+		return &RefusedRowsError{Rows: refused}
+	}
+	return nil
+}
+
+func (s *Store) putItems(ctx context.Context, items []audit.ItemRecord) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO items (id, image, draft, seq) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (id) DO UPDATE SET image = excluded.image, draft = excluded.draft, seq = excluded.seq`)
