@@ -65,7 +65,13 @@ func (s *Scheduler) prepare(ctx context.Context, att *attempt, gj, dj *job) {
 		s.withdrawJob(dj)
 		s.offlineOrFail(ctx, dj, HashDraft(att.item.Draft), err)
 		s.withdrawJob(gj)
-		s.offlineOrFail(ctx, gj, "", err)
+		// The grounding record is keyed by the image's hash: without it
+		// no stored result could be found.
+		ih := ""
+		if _, h, rerr := s.readFile(att.item.ImagePath); rerr == nil {
+			ih = h
+		}
+		s.offlineOrFail(ctx, gj, ih, err)
 		return
 	}
 	// The draft first: it needs no decoding, so it can start right away.

@@ -600,6 +600,30 @@ func TestSchedulerModelMissingEverywhere(t *testing.T) {
 	assert.Zero(t, srv.Stats(draftModel).Requests, "no /api/chat was sent")
 }
 
+// TestSchedulerModelMissingServesCache: with the grounding model gone
+// from a host that answers, the stored results are still served (they
+// used to fail "not on any Ollama host", though the store held them: the
+// grounding record was looked up without its image's hash).
+func TestSchedulerModelMissingServesCache(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	full := schedServer(t, testModels(0, 0, 1, "")...)
+	items := makeItems(t, dir, 2)
+	first, _ := runAll(t, baseConfig(st, schedHost(t, full.URL(), schedOptions())), items)
+	for _, it := range items {
+		require.Equal(t, audit.StatusDone, first[it.ID].Status, first[it.ID].Err)
+	}
+	gone := schedServer(t, testModels(0, 0, 1, "")[1]) // the grounding model deleted
+	again, _ := runAll(t, baseConfig(st, schedHost(t, gone.URL(), schedOptions())), items)
+	for _, it := range items {
+		r := again[it.ID]
+		require.Equal(t, audit.StatusDone, r.Status, r.Err)
+		assert.True(t, r.Cached)
+		assert.True(t, r.Unverified, "no host confirmed the digest")
+	}
+	assert.Zero(t, gone.Stats(draftModel).Requests, "no /api/chat was sent")
+}
+
 func TestSchedulerDigestMismatchWarns(t *testing.T) {
 	dir := t.TempDir()
 	a := schedServer(t, testModels(0, 0, 1, strings.Repeat("aa", 32))...)
