@@ -62,6 +62,8 @@ func TestCompareFlow(t *testing.T) {
 	var cf compareFixture
 	cfg := f.config()
 	cfg.Compare = cf.config()
+	cfg.Items[0].Truth = []schema.Finding{{Label: schema.PleuralEffusion, Box: &schema.Box{Y0: 0.6, X0: 0.12, Y1: 0.8, X1: 0.42}}}
+	cfg.Items[0].HasTruth = true
 	h := newHarness(t, cfg, 120, 40)
 	require.Equal(t, "case-0001", h.m.CurrentID(), "the first item where the runs differ")
 	h.keys("j")
@@ -71,6 +73,7 @@ func TestCompareFlow(t *testing.T) {
 	assert.Contains(t, screen, "A/B 1/4 · 0 judged")
 	assert.Contains(t, screen, "── A v1")
 	assert.Contains(t, screen, "╌╌ B v2")
+	assert.Contains(t, screen, "┈┈ T truth")
 	assert.Contains(t, screen, "pleural_effusion apart")
 	assert.Contains(t, screen, "B vs A: 0 wins, 0 losses, 0 ties")
 	assert.Contains(t, screen, "B vs A 0–0–0", "the status bar's tally")
@@ -79,7 +82,7 @@ func TestCompareFlow(t *testing.T) {
 	for _, o := range lastOverlays(f) {
 		tags = append(tags, o.Tag+":"+string(o.Label))
 	}
-	assert.ElementsMatch(t, []string{"A:pleural_effusion", "A:pneumothorax", "A:nodule_mass", "B:pleural_effusion", "B:cardiomegaly"}, tags)
+	assert.ElementsMatch(t, []string{"A:pleural_effusion", "A:pneumothorax", "A:nodule_mass", "B:pleural_effusion", "B:cardiomegaly", "T:pleural_effusion"}, tags)
 
 	h.keys("2")
 	cf.mu.Lock()

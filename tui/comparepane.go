@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
 )
@@ -78,7 +80,15 @@ func (p *comparePane) View(width, height int) string {
 	if width <= 0 || height <= 0 || !d.present {
 		return ""
 	}
-	all := []string{st.Kind.Render(strings.Join(p.legend(), "  "))}
+	// The legend on one line when it fits, else an entry a line.
+	var all []string
+	if leg := strings.Join(p.legend(), "  "); ansi.StringWidth(leg) <= width {
+		all = append(all, st.Kind.Render(leg))
+	} else {
+		for _, l := range p.legend() {
+			all = append(all, st.Kind.Render(l))
+		}
+	}
 	for _, l := range d.tally {
 		all = append(all, st.Others.Render(l))
 	}
