@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // WriteMarkdown writes doc as GitHub-flavoured Markdown to w, for a pull
@@ -105,10 +106,14 @@ func mdText(s string) string {
 	prev := ' '
 	for i, r := range s {
 		lineStart := i == 0 && strings.ContainsRune("#-+=", r)
-		listDot := r == '.' && (prev == 'w' || prev == 'W' || isOrdinal(s[:i]))
+		_, size := utf8.DecodeRuneInString(s[i:])
+		rest := s[i+size:]
+		// "1. " starts a list; "www." and "x://" an autolink.
+		listDot := r == '.' && (prev == 'w' || prev == 'W' || (isOrdinal(s[:i]) && (rest == "" || rest[0] == ' ')))
+		link := (r == ':' && strings.HasPrefix(rest, "/")) || r == '@'
 		prev = r
 		switch {
-		case lineStart || listDot:
+		case lineStart || listDot || link:
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case r == '&':
@@ -121,7 +126,7 @@ func mdText(s string) string {
 			b.WriteString("&quot;")
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
-		case strings.ContainsRune("\\`*_{}[]()!|~:", r):
+		case strings.ContainsRune("\\`*_{}[]()!|~", r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case unicode.IsControl(r):
