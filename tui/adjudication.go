@@ -42,6 +42,8 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 	ds := m.disagreements()
 	if len(ds) == 0 {
 		switch r := &m.data.rows[m.nav.cur]; {
+		case r.stale && r.report == nil:
+			m.setMsg(msgErr, staleText+": no verdict given")
 		case r.report == nil && r.summary.disagreements > 0:
 			m.setMsg(msgInfo, "still loading the disagreements of "+Sanitize(it.ID)+": no verdict given")
 		case r.status == audit.StatusDone:

@@ -38,6 +38,10 @@ type row struct {
 	// detailPending is true while the full cached result is being loaded:
 	// the picture waits for its findings rather than being drawn twice.
 	detailPending bool
+	// stale: the store's result was made with another prompt, model or
+	// options (the pipeline's Lookup refused it): shown as such, not as
+	// done, until a result of this session's arrives.
+	stale bool
 }
 
 // summary is the little the worklist knows of a cached result before its

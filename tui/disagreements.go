@@ -75,6 +75,9 @@ type disagreementData struct {
 	doubts   []doubtRow
 	selected int
 	spin     string // the spinner's current frame
+	// stale: the stored result was made under another prompt, model or
+	// options than this session's, so it is not shown.
+	stale bool
 }
 
 // disagreementPane lists the current item's disagreements: label, kind,
@@ -140,6 +143,8 @@ func (p *disagreementPane) viewEmpty(width, height int) string {
 	d, st := &p.d, p.st
 	var s string
 	switch {
+	case d.stale:
+		return st.Unsaved.Render(wrapPlain("! "+staleText, width, height))
 	case d.status == audit.StatusDone && d.note != "":
 		return st.Unsaved.Render(wrapPlain("! "+Sanitize(d.note)+"\n\nno urgent finding to confirm · r shows the draft's attempts", width, height))
 	case d.status == audit.StatusDone:
@@ -286,9 +291,10 @@ func (m *Model) syncDisagreements() {
 	if it, ok := m.current(); ok {
 		r := &m.data.rows[m.nav.cur]
 		d.present, d.status, d.stage, d.err = true, r.status, r.stage, r.err
-		if r.report == nil {
+		if r.report == nil && !r.stale {
 			d.pending = r.summary.disagreements
 		}
+		d.stale = r.stale && r.report == nil
 		unread := r.report != nil && r.report.ImageOnly
 		if unread {
 			d.note = imageOnlyNote(r.result)

@@ -89,3 +89,22 @@ func TestRawFollowsItem(t *testing.T) {
 	assert.NotContains(t, s, "(no model output yet)")
 	assert.Contains(t, s, "grounding stage")
 }
+
+// TestOtherPromptMarked: a stored result the pipeline refuses (made with
+// another prompt or model) used to show as done (✓) and "loading" for
+// ever. It is marked, says "rerun with R", and takes no verdict.
+func TestOtherPromptMarked(t *testing.T) {
+	f := newFixture(3, 3)
+	delete(f.engine.results, "case-0001") // Lookup: not current
+	f.engine.done()
+	h := newHarness(t, f.config(), 120, 40)
+	s := h.screen()
+	assert.Contains(t, s, "▸≠ case-0001")
+	assert.Contains(t, s, "other prompt or model")
+	assert.Contains(t, h.m.msg.text, "rerun with R")
+	h.key("i")
+	assert.Empty(t, verdictsOf(f))
+	assert.Contains(t, h.m.msg.text, "no verdict given")
+	h.send(engineUpdatedMsg{auditUpdate("case-0001", resultFor("case-0001", 0))})
+	assert.Contains(t, h.screen(), "▸✓ case-0001", "a result of this session's replaces it")
+}

@@ -129,7 +129,7 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 	switch {
 	case u.Result != nil:
 		res := u.Result
-		r.result, r.report, r.err, r.stage, r.cached = res, res.Report, res.Err, "", res.Cached
+		r.result, r.report, r.err, r.stage, r.cached, r.stale = res, res.Report, res.Err, "", res.Cached, false
 		r.summary = summary{} // the result says it all now
 		st := res.Status
 		if st == "" || st == audit.StatusRunning || st == audit.StatusQueued {
@@ -187,6 +187,13 @@ func (m *Model) handleDetail(msg detailLoadedMsg) {
 	}
 	r := &m.data.rows[i]
 	r.detailPending = false
+	if msg.gen == m.data.detailGen && msg.result == nil && r.result == nil && r.status == audit.StatusDone {
+		r.stale = true
+		if i == m.nav.cur {
+			m.setMsg(msgErr, Sanitize(msg.itemID)+": "+staleText)
+		}
+		return
+	}
 	if msg.gen != m.data.detailGen || msg.result == nil {
 		return
 	}

@@ -4,6 +4,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
+// staleText says what a result made under another prompt or model is.
+const staleText = "other prompt or model: the stored result is not this session's (prompt, model, options or draft differ) · rerun with R"
+
 // open reports whether item i still needs a verdict and is not flagged
 // for later: where the advance and the wrap go.
 func (m *Model) open(i int) bool { return m.data.needsWork(i) && !m.nav.flagged[i] }

@@ -18,6 +18,7 @@ type worklistRow struct {
 	adjDone  bool
 	adjSome  bool
 	selected bool
+	stale    bool // made with another prompt or model
 	// flagged: flagged for later; note: the reviewer wrote a note (or a
 	// draft of one) on it.
 	flagged, note bool
@@ -115,17 +116,19 @@ func (p *worklistPane) row(r worklistRow, w int) string {
 		return style(s)
 	}
 	var status string
-	switch r.status {
-	case audit.StatusDone:
+	switch {
+	case r.stale:
+		status = glyph(st.Error.Render, "≠")
+	case r.status == audit.StatusDone:
 		status = glyph(st.Done.Render, "✓")
-	case audit.StatusError:
+	case r.status == audit.StatusError:
 		status = glyph(st.Error.Render, "✗")
-	case audit.StatusRunning:
+	case r.status == audit.StatusRunning:
 		status = p.spin
 		if r.selected {
 			status = p.spinStill
 		}
-	case audit.StatusQueued:
+	case r.status == audit.StatusQueued:
 		status = glyph(st.Dim.Render, "◌")
 	default:
 		status = glyph(st.Dim.Render, "·")
@@ -227,7 +230,7 @@ func (m *Model) worklistRow(i int) worklistRow {
 	id := d.items[i].ID
 	_, draft := d.noteDrafts[id]
 	wr := worklistRow{id: Sanitize(id), status: r.status, selected: i == m.nav.cur,
-		flagged: m.nav.flagged[i], note: draft || d.notes[id] != "", prefix: m.idPrefix()}
+		flagged: m.nav.flagged[i], note: draft || d.notes[id] != "", prefix: m.idPrefix(), stale: r.stale && r.report == nil}
 	if d.known(i) {
 		wr.known = true
 		wr.urgent = d.isUrgent(i)
