@@ -143,6 +143,11 @@ func (s *Store) checkHeader() error {
 // risk, accepted for a read-only folder: a writer with more rights than
 // this user starting while we read.
 func (s *Store) needsImmutable() (bool, error) {
+	if s.quiet {
+		if fi, err := os.Stat(s.path + "-wal"); errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Size() == 0) {
+			return true, nil
+		}
+	}
 	if fileExists(s.path + "-shm") {
 		return false, nil
 	}

@@ -31,6 +31,8 @@ type Store struct {
 	insecure bool
 	// noVersionCheck: see skipVersionCheck.
 	noVersionCheck bool
+	// quiet: see leaveNoFiles.
+	quiet bool
 	// w is the single write connection (MaxOpenConns 1); nil when read-only.
 	w *sql.DB
 	// r is the read pool.
@@ -65,11 +67,19 @@ type options struct {
 	// noVersionCheck lets a read-only open succeed at any schema version
 	// (Diagnose reports it instead).
 	noVersionCheck bool
+	quiet          bool
 }
 
 // skipVersionCheck is the option of Diagnose.
 func skipVersionCheck() Option {
 	return func(o *options) { o.noVersionCheck = true }
+}
+
+// leaveNoFiles, with ReadOnly, reads a SQLite file that has no writes
+// pending in its -wal as immutable, so that no -wal or -shm is created
+// beside it (Diagnose: looking must not change the folder).
+func leaveNoFiles() Option {
+	return func(o *options) { o.quiet = true }
 }
 
 // WithClock makes the store timestamp verdicts, notes, events and records
@@ -139,7 +149,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: open: %w", path, err)
 	}
-	s := &Store{path: abs, readOnly: o.readOnly, now: o.now, busy: o.busy, dialect: sqliteDialect, noVersionCheck: o.noVersionCheck}
+	s := &Store{path: abs, readOnly: o.readOnly, now: o.now, busy: o.busy, dialect: sqliteDialect, noVersionCheck: o.noVersionCheck, quiet: o.quiet}
 	if err := s.openSQLite(ctx); err != nil {
 		s.Close()
 		return nil, err
