@@ -197,7 +197,11 @@ func (b *batch) items(ctx context.Context) (string, error) {
 	emit := func(it audit.Item, r *audit.Result) {
 		o := makeRunOutput(it, r)
 		b.scoreTruth(it, r, &o)
-		b.results.write(o)
+		if b.results.write(o); b.results.err != nil {
+			// No reader for the rest (`run | head`), or a full disk: the
+			// items left would cost model calls for nothing.
+			b.stop(b.results.err)
+		}
 	}
 	ordered := pipeline.NewInOrderStream(emit)
 	if b.shared {
@@ -257,6 +261,9 @@ func (b *batch) end(ctx context.Context, wall time.Duration, sharedLine string, 
 		return storeLost(stderr, "run", b.s.Store, err)
 	}
 	switch {
+	case IsBrokenPipe(writeErr):
+		fmt.Fprintf(stderr, "cxr-auditor run: stopped: the output was closed (broken pipe); finished items are stored, run again to resume\n")
+		return ExitError{Code: BrokenPipe}
 	case writeErr != nil:
 		return fmt.Errorf("writing results: %w", writeErr)
 	case ctx.Err() != nil:

@@ -24,6 +24,11 @@ func SignalContext(parent context.Context) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGPIPE is caught and never read, so that a write to a closed stdout
+	// (`run | head`) fails with EPIPE instead of killing the process before
+	// it can stop cleanly; the command maps EPIPE to exit 141 (BrokenPipe).
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -34,6 +39,7 @@ func SignalContext(parent context.Context) (ctx context.Context, stop func()) {
 	}()
 	return ctx, func() {
 		signal.Stop(ch)
+		signal.Stop(pipe)
 		close(done)
 		cancel(nil)
 	}
@@ -61,3 +67,12 @@ func SignalName(ctx context.Context) string {
 	}
 	return "interrupt"
 }
+
+// BrokenPipe is the exit status of a command whose output was closed by
+// its reader (`run | head`): 128 + SIGPIPE, as a shell reports a process
+// that SIGPIPE killed.
+const BrokenPipe = 128 + int(syscall.SIGPIPE)
+
+// IsBrokenPipe reports whether err is a write to an output its reader
+// closed.
+func IsBrokenPipe(err error) bool { return errors.Is(err, syscall.EPIPE) }

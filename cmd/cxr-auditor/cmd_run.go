@@ -72,7 +72,8 @@ Progress goes to stderr: a bar on a terminal, plain lines otherwise. Ctrl-C,
 SIGTERM and SIGHUP (a closed terminal) stop cleanly, keeping every finished
 item. Exit status: 0 when every item succeeded, 2 when an item or a worklist
 row failed, 128 + the signal when stopped (130 Ctrl-C, 129 SIGHUP, 143
-SIGTERM), 1 on any other error.`
+SIGTERM; 141 when the reader of stdout closed it, as in 'run | head'), 1
+on any other error.`
 
 const runExample = `
 cxr-auditor run cases.csv --ollama http://gpu1:11434 --ollama http://gpu2:11434 --out results.jsonl`

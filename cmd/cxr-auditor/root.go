@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
 const rootDescription = `cxr-auditor audits chest X-ray draft impressions against a grounding vision
@@ -173,8 +174,14 @@ func keepExitStatus(c *cobra.Command, status *int) {
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			err := run(cmd, args)
 			var ee exitError
-			if errors.As(err, &ee) {
+			switch {
+			case errors.As(err, &ee):
 				*status = ee.Code
+				return nil
+			case session.IsBrokenPipe(err):
+				// The reader closed the output (`export | head`): as a
+				// SIGPIPE death would, without a message.
+				*status = session.BrokenPipe
 				return nil
 			}
 			return err
