@@ -42,7 +42,7 @@ bench:
 ## at once), then eval with 2,000 bootstrap resamples on one core at
 ## EVAL_ROWS rows against its targets (compare/cmd/evalbench), then
 ## review's first frame in a pty at each of REVIEW_ROWS rows (benchrun
-## -mode review, medians of REVIEW_ROUNDS).
+## -mode review, medians of REVIEW_ROUNDS) and the demo's (-mode demo).
 ## Figures: docs/performance.md
 ROUNDS ?= 15
 BENCH_ROWS ?= 100000
@@ -62,6 +62,7 @@ bench-compare: build
 	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode run -rows $(BENCH_ROWS) -jobs $(RUN_JOBS) -rounds $(RUN_ROUNDS)
 	$(GO) run ./compare/cmd/evalbench -bin $(BIN) -rows $(EVAL_ROWS) -rounds $(EVAL_ROUNDS)
 	for n in $(REVIEW_ROWS); do ./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode review -rows $$n -rounds $(REVIEW_ROUNDS) || exit 1; done
+	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode demo -rounds $(REVIEW_ROUNDS)
 
 ## term-matrix: screenshots of the demo in xterm (sixel), kitty 0.26 (kitty
 ## graphics, no placeholders), mlterm (sixel, light background), tmux

@@ -9,6 +9,7 @@
 //	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode sched [-hosts 1,2] [-rounds 3]
 //	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode run [-rows 100000] [-rounds 1]
 //	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode review [-rows 1000000] [-rounds 3]
+//	benchrun -bin bin/cxr-auditor -mode demo [-rounds 5]   (from the repository root)
 //
 // Modes:
 //
@@ -27,6 +28,7 @@
 //     from exec to the first complete frame (the first item's id, then the
 //     help line) and the process's CPU time and peak RSS (VmHWM) then,
 //     against the targets: 1M rows in 1 s, fewer in 0.3 s, 300 MB.
+//   - demo: the same first frame for `demo` (testdata/demo), no target.
 //
 // Every ratio is the figure over its target (or bound): 1 or less meets it.
 // With -rounds N each figure is the median of N runs, each on a new store
@@ -84,7 +86,7 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("benchrun", flag.ContinueOnError)
 	fs.StringVar(&c.bin, "bin", "bin/cxr-auditor", "the cxr-auditor binary")
 	fs.StringVar(&c.fake, "fake", "bin/fakeollama", "the fakeollama binary")
-	fs.StringVar(&c.mode, "mode", "sched", "sched (the scheduler against its bound), run (run and export at -rows) or review (review's first frame at -rows)")
+	fs.StringVar(&c.mode, "mode", "sched", "sched (the scheduler against its bound), run (run and export at -rows) review (review's first frame at -rows) or demo (the demo's first frame)")
 	fs.StringVar(&hosts, "hosts", "1,2", "sched: numbers of hosts, comma-separated")
 	fs.IntVar(&c.rows, "rows", 100_000, "run: worklist rows")
 	fs.IntVar(&c.jobs, "jobs", 1, "run: --jobs (and the fake's capacity)")
@@ -94,8 +96,8 @@ func parseFlags(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.mode != "sched" && c.mode != "run" && c.mode != "review" {
-		return c, fmt.Errorf("-mode %q: want sched, run or review", c.mode)
+	if !slices.Contains([]string{"sched", "run", "review", "demo"}, c.mode) {
+		return c, fmt.Errorf("-mode %q: want sched, run, review or demo", c.mode)
 	}
 	for _, h := range strings.Split(hosts, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(h))
@@ -146,6 +148,8 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 		return benchSched(ctx, c, out)
 	case "review":
 		return benchReview(ctx, c, out)
+	case "demo":
+		return benchDemo(ctx, c, out)
 	}
 	return benchRun(ctx, c, out)
 }

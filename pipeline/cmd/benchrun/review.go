@@ -64,25 +64,32 @@ func benchReview(ctx context.Context, c config, out io.Writer) error {
 	return nil
 }
 
-// reviewRound starts review on wl in a pty and returns the time from
-// exec to its first complete frame (the first item's id, then the help
-// line's last key, after the alternate screen is entered), with its CPU
-// time and peak RSS read from /proc at that moment; then it ends review.
+// reviewRound starts review on wl in a pty and measures its first frame
+// (firstFrame).
 func reviewRound(ctx context.Context, c config, wl, dir, url string) (measurement, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return measurement{}, fmt.Errorf("round folder: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, c.bin, "review", wl, "--db", filepath.Join(dir, "bench.cxr.db"),
 		"--ollama", url, "--graphics", "text", "--annotator", "bench")
+	return firstFrame(cmd, "case-0000000")
+}
+
+// firstFrame starts cmd (review or demo) in a pty of 120x40 and returns
+// the time from exec to its first complete frame (first, the first
+// item's id, then the help line's last key), with its CPU time and peak
+// RSS read from /proc at that moment; then it ends cmd.
+func firstFrame(cmd *exec.Cmd, first string) (measurement, error) {
+	name := cmd.Args[1]
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	start := time.Now()
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	if err != nil {
-		return measurement{}, fmt.Errorf("start review: %w", err)
+		return measurement{}, fmt.Errorf("start %s: %w", name, err)
 	}
 	defer tty.Close()
 	frame := make(chan time.Duration, 1)
-	screen := &frameWatch{first: []byte("case-0000000"), last: []byte(" quit"), start: start, done: frame}
+	screen := &frameWatch{first: []byte(first), last: []byte(" quit"), start: start, done: frame}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -96,7 +103,7 @@ func reviewRound(ctx context.Context, c config, wl, dir, url string) (measuremen
 		m.cpu, m.maxRSS = procFigures(cmd.Process.Pid)
 	case <-copied:
 		_ = cmd.Wait()
-		return m, fmt.Errorf("review ended before its first frame:\n%s", lastLines(screen.text(), 5))
+		return m, fmt.Errorf("%s ended before its first frame:\n%s", name, lastLines(screen.text(), 5))
 	case <-timer.C:
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -106,6 +113,29 @@ func reviewRound(ctx context.Context, c config, wl, dir, url string) (measuremen
 	_ = cmd.Wait()
 	<-copied
 	return m, nil
+}
+
+// benchDemo opens the demo (testdata/demo, run from the repository
+// root) in a pty on a new store each round and prints its first frame.
+// There is no target: the figure is for comparing builds.
+func benchDemo(ctx context.Context, c config, out io.Writer) error {
+	fmt.Fprintf(out, "demo, first frame: a pty of 120x40, --graphics text, a new store each round; median of %d; %s\n",
+		c.rounds, machine())
+	var ms []measurement
+	for r := range c.rounds {
+		cmd := exec.CommandContext(ctx, c.bin, "demo", "--db", filepath.Join(c.dir, fmt.Sprintf("demo-%d.cxr.db", r)),
+			"--graphics", "text", "--annotator", "bench")
+		m, err := firstFrame(cmd, "demo-01")
+		if err != nil {
+			return fmt.Errorf("round %d: %w", r+1, err)
+		}
+		ms = append(ms, m)
+		fmt.Fprintf(out, "  round %d: first frame %.3fs, %.2fs CPU, %.0f MB; load %s\n", r+1,
+			m.wall.Seconds(), m.cpu.Seconds(), m.rssMB(), loadAvg())
+	}
+	m := medianMeasurement(ms)
+	fmt.Fprintf(out, "demo    %8.3fs %7.2fs CPU %5.0f MB\n", m.wall.Seconds(), m.cpu.Seconds(), m.rssMB())
+	return nil
 }
 
 // frameWatch collects a pty's output and sends the time since start on
