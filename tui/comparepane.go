@@ -63,12 +63,14 @@ func (p *comparePane) legend() []string {
 	if p.d.ascii {
 		solid, dashed, dotted = "--", "- ", ". "
 	}
+	// The stroke in words too: some terminals draw the dash glyphs as
+	// lines (kitty).
 	out := []string{
-		solid + " A " + Sanitize(p.d.runA),
-		dashed + " B " + Sanitize(p.d.runB),
+		solid + " A solid " + Sanitize(p.d.runA),
+		dashed + " B dashed " + Sanitize(p.d.runB),
 	}
 	if p.d.truth {
-		out = append(out, dotted+" T truth")
+		out = append(out, dotted+" T dotted truth")
 	}
 	return out
 }
