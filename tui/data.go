@@ -78,6 +78,9 @@ type reviewData struct {
 	// prefix is what every item id shares (Model.idPrefix), once known.
 	prefix     string
 	prefixDone bool
+	// truthSums caches each item's rows against its truth, summed up
+	// (Model.truthSum); built at first use.
+	truthSums []truthSummary
 
 	// searchText is each item's id and draft in lower case, built at the
 	// first search.

@@ -61,6 +61,8 @@ type KeyMap struct {
 	// Truth corrections: take the model's finding into the truth, remove
 	// the truth's, pick a box edge and move it.
 	AcceptModel, RemoveTruth, Edge, EdgeBack, EdgeOn key.Binding
+	// The worklist by the rows against the truth: filter and order.
+	TruthFilter, TruthOrder key.Binding
 
 	// Browse, comparing two runs: the judgment of a difference (Unsure
 	// too); the draft's verdict keys are off there.
@@ -205,6 +207,8 @@ func truthBindings(k *KeyMap) {
 	k.Edge = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "next truth box edge"))
 	k.EdgeBack = key.NewBinding(key.WithKeys("("), key.WithHelp("(", "edge up/left"))
 	k.EdgeOn = key.NewBinding(key.WithKeys(")"), key.WithHelp(")", "edge down/right"))
+	k.TruthFilter = key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "next truth filter"))
+	k.TruthOrder = key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "misses first / worst IoU first"))
 }
 
 // browse returns the bindings of the browse mode (also live while the help
@@ -215,7 +219,7 @@ func (k *KeyMap) browse() []*key.Binding {
 		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
 		&k.TruthView, &k.Metrics, &k.ModelWrong, &k.TruthWrong, &k.Ambiguous,
 		&k.PreferA, &k.PreferB, &k.PreferBothRight, &k.PreferBothWrong,
-		&k.AcceptModel, &k.RemoveTruth, &k.Edge, &k.EdgeBack, &k.EdgeOn,
+		&k.AcceptModel, &k.RemoveTruth, &k.Edge, &k.EdgeBack, &k.EdgeOn, &k.TruthFilter, &k.TruthOrder,
 		&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset, &k.PresetBack, &k.PresetNumber, &k.WindowReset, &k.Invert,
 		&k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset, &k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown,
 		&k.Raw, &k.Rerun, &k.Help, &k.Quit,
@@ -322,7 +326,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.PresetNumber, k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
 		{k.TruthView, k.Metrics, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
-		{k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn, k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},
+		{k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn, k.TruthFilter, k.TruthOrder, k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},
 	}
 }
 

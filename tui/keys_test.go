@@ -447,6 +447,10 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, audit.CorrectRemove, f.store.corrections[1].Action)
 			assert.Equal(t, 1, h.m.truth.edge, "e picked the left edge")
 		}},
+		{"truth: T filters, O orders", nil, []string{"t"}, []string{"T", "O"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, TruthFilterErrors, h.m.truth.filter)
+			assert.Equal(t, truthOrderUrgentMissed, h.m.truth.order)
+		}},
 		{"truth: t shows the truth view", nil, nil, []string{"t"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.m.truth.on)
 			assert.Contains(t, h.screen(), "no truth for this item")

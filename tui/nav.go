@@ -102,7 +102,7 @@ func (m *Model) passes(i int) bool {
 func (m *Model) computeVisible() []int {
 	vis := make([]int, 0, len(m.data.items))
 	keep := func(i int) {
-		if m.passes(i) && (m.nav.hits == nil || m.nav.hits[i]) {
+		if m.passes(i) && m.truthPasses(i) && (m.nav.hits == nil || m.nav.hits[i]) {
 			vis = append(vis, i)
 		}
 	}
@@ -181,7 +181,7 @@ func (m *Model) toNearest() tea.Cmd {
 
 // markDirty says the visible list may have changed because item data did.
 func (m *Model) markDirty() {
-	if m.nav.filter != FilterAll {
+	if m.nav.filter != FilterAll || m.truth.filter != TruthFilterOff {
 		m.nav.dirty = true
 	}
 }
@@ -311,6 +311,7 @@ func (m *Model) setFilter(f Filter) tea.Cmd {
 // (later results do not reorder the list), or back in worklist order.
 func (m *Model) toggleUrgentFirst() {
 	m.nav.urgentFirst = !m.nav.urgentFirst
+	m.truth.order = truthOrderOff
 	m.nav.dirty = true
 	if m.nav.urgentFirst {
 		m.nav.order = m.urgentOrder()

@@ -24,6 +24,8 @@ const wideStatus = 120
 // statusData is everything the status bar draws.
 type statusData struct {
 	extra string // the caller's notice (say, that the data are a demo), sanitized
+	// truth counts the worklist's rows against the truth ("" when off).
+	truth string
 	// hostBadge says the hosts are offline or a model unavailable ("" when
 	// all is well); hostBadgeShort is its one-word form for narrow screens.
 	hostBadge, hostBadgeShort string
@@ -133,6 +135,9 @@ func (p *statusBar) line1(width int) string {
 			parts = append(parts, failed)
 		}
 		parts = append(parts, saved)
+		if d.truth != "" {
+			parts = append(parts, d.truth)
+		}
 		for _, s := range []string{who, d.gfx} {
 			if s != "" {
 				parts = append(parts, st.Dim.Render(s))
@@ -190,8 +195,8 @@ func (m *Model) syncStatus() {
 	if t := m.compareStatus(); t != "" {
 		d.extra = strings.TrimPrefix(d.extra+" · "+t, " · ")
 	}
-	if t := m.truthStatus(); t != "" {
-		d.extra = strings.TrimPrefix(d.extra+" · "+t, " · ")
+	if m.truth.on {
+		d.truth = m.truthTotals()
 	}
 	if len(m.cfg.Hosts) > 0 {
 		d.hosts = Sanitize(strings.Join(m.cfg.Hosts, ","))

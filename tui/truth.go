@@ -27,6 +27,10 @@ type truthState struct {
 	item string // the item sel belongs to
 	n    int    // how many rows that item had when last drawn
 	edge int    // the box edge ( and ) move: edgeNames
+	// filter and order narrow and sort the worklist by the rows against
+	// the truth.
+	filter TruthFilter
+	order  int
 	// iou is the threshold under which a box is mislocated (0:
 	// compare.LooseIoU).
 	iou float64
@@ -113,7 +117,7 @@ func (m *Model) toggleTruth() {
 func (m *Model) applyTruthKeys() {
 	k := &m.keys
 	browsing := m.mode == modeBrowse || m.mode == modeHelp
-	for _, b := range []*key.Binding{&k.AcceptModel, &k.RemoveTruth, &k.Edge, &k.EdgeBack, &k.EdgeOn} {
+	for _, b := range []*key.Binding{&k.AcceptModel, &k.RemoveTruth, &k.Edge, &k.EdgeBack, &k.EdgeOn, &k.TruthFilter, &k.TruthOrder} {
 		b.SetEnabled(browsing && m.truth.on)
 	}
 	k.ModelWrong.SetEnabled(browsing && m.truth.on)
@@ -226,6 +230,10 @@ func (m *Model) handleTruthKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.decideTruth(audit.Ambiguous)
 	case key.Matches(msg, k.Unsure):
 		return m.decideTruth(audit.Unsure)
+	case key.Matches(msg, k.TruthFilter):
+		m.cycleTruthFilter()
+	case key.Matches(msg, k.TruthOrder):
+		m.cycleTruthOrder()
 	case key.Matches(msg, k.AcceptModel):
 		return m.acceptModel()
 	case key.Matches(msg, k.RemoveTruth):
@@ -239,21 +247,6 @@ func (m *Model) handleTruthKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.adjustEdge(0.01)
 	}
 	return nil
-}
-
-// truthStatus counts the current item's rows by kind for the status bar
-// while the truth view is on ("" otherwise).
-func (m *Model) truthStatus() string {
-	if !m.truth.on || !m.data.hasTruth(m.nav.cur) {
-		return ""
-	}
-	by, urgent := truthCounts(m.truthErrors(m.nav.cur))
-	s := "truth: " + itoa(by[audit.ErrorMissed]) + " missed"
-	if urgent > 0 {
-		s += " (" + itoa(urgent) + " urgent)"
-	}
-	return s + " · " + itoa(by[audit.ErrorSpurious]) + " spurious · " + itoa(by[audit.ErrorMislocated]) + " mislocated · " +
-		itoa(by[audit.ErrorMatched]) + " matched"
 }
 
 // truthOverlays are the boxes of the truth view: the model's findings

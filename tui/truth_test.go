@@ -76,7 +76,7 @@ func TestTruthScreen(t *testing.T) {
 			h.keys("t", "m")
 			golden.RequireEqual(t, h.screen())
 			assert.Len(t, f.store.current("case-0001", "tester"), 1)
-			assert.Equal(t, "truth: 1 missed (1 urgent) · 1 spurious · 0 mislocated · 1 matched", h.m.truthStatus())
+			assert.Equal(t, "truth 1: 1 missed (1 urgent), 1 spurious, 0 mislocated", h.m.truthTotals(), "a triage changes no row")
 			var truthBoxes, selected []string
 			for _, o := range h.m.overlays() {
 				if o.Truth {
@@ -143,4 +143,57 @@ func TestTriageFlow(t *testing.T) {
 
 	h.keys("M", "z")
 	assert.Len(t, h.m.data.truthOf(0), 1, "z took the accepted pneumothorax back out")
+}
+
+// The truth filter and order: by kind, by label, urgent misses first,
+// worst IoU first, over the items whose findings are known.
+func TestTruthFilterOrder(t *testing.T) {
+	f := truthFixture()
+	// case-0002: the model's nodule is not in the truth (spurious);
+	// case-0003: the model's opacity sits off the truth's (mislocated).
+	pe, op := box(0.6, 0.55, 0.85, 0.9), box(0.5, 0.5, 0.7, 0.7)
+	f.items[1].Truth, f.items[1].HasTruth = []schema.Finding{{Label: schema.PleuralEffusion, Box: &pe}}, true
+	f.items[2].Truth, f.items[2].HasTruth = []schema.Finding{{Label: schema.LungOpacity, Box: &op}}, true
+	h := newHarness(t, f.config(), 160, 48)
+	for k, id := range []string{"case-0002", "case-0003"} {
+		h.send(engineUpdatedMsg{auditUpdate(id, resultFor(id, k+1))})
+	}
+	h.key("t")
+	assert.Equal(t, "truth 3: 1 missed (1 urgent), 2 spurious, 1 mislocated", h.m.truthTotals())
+	visible := func() []string {
+		var ids []string
+		for _, i := range h.m.nav.visible {
+			ids = append(ids, h.m.data.items[i].ID)
+		}
+		return ids
+	}
+	want := map[TruthFilter][]string{
+		TruthFilterErrors:       {"case-0001", "case-0002", "case-0003"},
+		TruthFilterUrgentMissed: {"case-0001"},
+		TruthFilterMissed:       {"case-0001"},
+		TruthFilterSpurious:     {"case-0001", "case-0002"},
+		TruthFilterMislocated:   {"case-0003"},
+	}
+	for fl := TruthFilterErrors; fl <= TruthFilterMislocated; fl++ {
+		h.key("T")
+		require.Equal(t, fl, h.m.truth.filter)
+		assert.Equal(t, want[fl], visible(), fl.String())
+	}
+	h.key("T") // errors on pleural_effusion: none
+	assert.Empty(t, visible())
+	h.key("T") // on pneumothorax
+	assert.Equal(t, []string{"case-0001"}, visible())
+	for range len(schema.PositiveLabels()) - 1 {
+		h.key("T")
+	}
+	require.Equal(t, TruthFilterOff, h.m.truth.filter)
+
+	h.key("O")
+	assert.Equal(t, "case-0001", visible()[0], "the urgent miss first")
+	h.key("O")
+	assert.Equal(t, "case-0003", visible()[0], "the worst IoU first")
+	assert.Contains(t, h.screen(), "worst IoU first")
+	h.key("O")
+	assert.Equal(t, "case-0001", visible()[0])
+	assert.Len(t, visible(), 8)
 }

@@ -104,7 +104,7 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd, _ := m.handleCompareKey(msg)
 		return cmd
 	case m.truth.on && key.Matches(msg, k.NextDisagreement, k.PrevDisagreement, k.Unsure, k.ModelWrong, k.TruthWrong, k.Ambiguous,
-		k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn):
+		k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn, k.TruthFilter, k.TruthOrder):
 		return m.handleTruthKey(msg)
 	case key.Matches(msg, k.TruthView):
 		m.toggleTruth()

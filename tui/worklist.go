@@ -219,6 +219,7 @@ func (m *Model) syncWorklist() {
 	if m.nav.urgentFirst {
 		t += " !first"
 	}
+	t += m.truthTitle()
 	sp := m.panes.spin
 	p.SetRows(rows, t, len(m.data.items) == 0, sp.View(), sp.Spinner.Frames[0])
 }
