@@ -131,12 +131,10 @@ func (p *statusBar) line1(width int) string {
 			parts = append(parts, st.Error.Render(d.promptBadge))
 		}
 		parts = append(parts, progress)
-		if failed != "" {
-			parts = append(parts, failed)
-		}
-		parts = append(parts, saved)
-		if d.truth != "" {
-			parts = append(parts, d.truth)
+		for _, s := range []string{failed, saved, d.truth} {
+			if s != "" {
+				parts = append(parts, s)
+			}
 		}
 		for _, s := range []string{who, d.gfx} {
 			if s != "" {

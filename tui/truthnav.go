@@ -15,10 +15,10 @@ import (
 // truthSummary is what the worklist needs of an item's rows against its
 // truth; res, truth and n say which result and truth it was made from.
 type truthSummary struct {
-	res   *audit.Result
-	truth *schema.Finding
-	n     int
-	known bool // the item has truth and a result
+	res                                  *audit.Result
+	truth                                *schema.Finding
+	n                                    int
+	known                                bool // the item has truth and a result
 	missed, urgent, spurious, mislocated int
 	// labels has bit slotOf(label) set for each label with an error row.
 	labels uint8
