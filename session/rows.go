@@ -26,6 +26,9 @@ func WorklistOptions(allowOutside bool) []worklist.Option {
 func LoadWorklist(ctx context.Context, w io.Writer, command, path string, allowOutside bool) (worklist.List, error) {
 	wl, err := worklist.Load(ctx, path, WorklistOptions(allowOutside)...)
 	r := rowReporter{w: w, command: command}
+	for _, wn := range wl.Warnings {
+		r.warn(wn)
+	}
 	for _, p := range wl.Problems {
 		r.report(p)
 	}
@@ -37,7 +40,8 @@ func LoadWorklist(ctx context.Context, w io.Writer, command, path string, allowO
 // reports each skipped row as LoadWorklist does; it returns the counts.
 func CheckWorklist(ctx context.Context, w io.Writer, command, path string, allowOutside bool) (worklist.ScanCounts, error) {
 	r := rowReporter{w: w, command: command}
-	n, err := worklist.Scan(ctx, path, func(audit.Item) error { return nil }, r.report, WorklistOptions(allowOutside)...)
+	opts := append(WorklistOptions(allowOutside), worklist.OnWarning(r.warn))
+	n, err := worklist.Scan(ctx, path, func(audit.Item) error { return nil }, r.report, opts...)
 	r.hint()
 	return n, err
 }
@@ -54,6 +58,11 @@ func (r *rowReporter) report(p worklist.RowError) {
 	if errors.Is(p, worklist.ErrOutsideFolder) {
 		r.outside++
 	}
+}
+
+// warn writes a worklist warning (an unknown column or key, ignored).
+func (r *rowReporter) warn(w worklist.Warning) {
+	WriteLine(r.w, "cxr-auditor %s: warning: %v", r.command, w)
 }
 
 // hint explains, once, the rows refused for naming files outside the

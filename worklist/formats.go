@@ -56,6 +56,11 @@ func parseCSV(ctx context.Context, r io.Reader, b *rowBuilder) error {
 	if err != nil {
 		return err
 	}
+	for _, h := range header {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" && !slices.Contains(knownKeys, h) {
+			b.warnf(1, "%s", unknownKey("column", h))
+		}
+	}
 	cr.FieldsPerRecord = len(header)
 	field := func(rec []string, c int) string {
 		if idx[c] < 0 {
@@ -190,8 +195,28 @@ func parseJSONL(ctx context.Context, r io.Reader, b *rowBuilder) error {
 
 func (b *rowBuilder) addJSON(line int, data []byte) {
 	var jr jsonRow
-	if err := json.Unmarshal(data, &jr); err != nil {
-		b.fail(line, "", fmt.Errorf("bad JSON line: %w", err))
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&jr); err != nil {
+		key, unknown := unknownJSONKey(err)
+		if !unknown {
+			b.fail(line, "", fmt.Errorf("bad JSON line: %w", err))
+			return
+		}
+		if !b.warned[key] {
+			if b.warned == nil {
+				b.warned = map[string]bool{}
+			}
+			b.warned[key] = true
+			b.warnf(line, "%s (later lines with it are not reported)", unknownKey("key", key))
+		}
+		jr = jsonRow{}
+		if err := json.Unmarshal(data, &jr); err != nil {
+			b.fail(line, "", fmt.Errorf("bad JSON line: %w", err))
+			return
+		}
+	} else if dec.More() {
+		b.fail(line, "", errors.New("bad JSON line: more than one JSON object on the line"))
 		return
 	}
 	if jr.ID == nil {

@@ -47,7 +47,15 @@ type rowBuilder struct {
 	firstProblem      error
 	items             []audit.Item
 	problems          []RowError
+	// warn takes each Warning (OnWarning); without it Load keeps them in
+	// warnings. warned holds the unknown JSONL keys already warned about.
+	warn     func(Warning)
+	warnings []Warning
+	warned   map[string]bool
 }
+
+// streaming reports whether rows are passed on rather than kept (Scan).
+func (b *rowBuilder) streaming() bool { return b.onItem != nil }
 
 func newRowBuilder(file, dir string, ops fileOps) *rowBuilder {
 	b := &rowBuilder{file: file, dir: dir, ops: ops}

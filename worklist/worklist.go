@@ -27,6 +27,9 @@ type List struct {
 	Items []audit.Item
 	// Problems are the bad rows, in file order. They do not stop the load.
 	Problems []RowError
+	// Warnings are unknown columns or keys, ignored (unless OnWarning
+	// took them).
+	Warnings []Warning
 	// Index maps each item's id to its position in Items (Load builds it
 	// anyway to refuse duplicates): valid while Items is not reordered.
 	Index map[string]int
@@ -78,6 +81,7 @@ type Option func(*config)
 
 type config struct {
 	allowOutside bool
+	warn         func(Warning)
 }
 
 // AllowOutsidePaths lets image and draft_file paths name files anywhere
@@ -133,12 +137,13 @@ func load(ctx context.Context, path string, ops fileOps, cfg config) (List, erro
 	if ids, ok := b.seen.(itemIDs); ok {
 		index = ids.index
 	}
-	return List{Path: path, Items: b.items, Problems: b.problems, Index: index}, err
+	return List{Path: path, Items: b.items, Problems: b.problems, Warnings: b.warnings, Index: index}, err
 }
 
 // scan reads the worklist at path into b, whatever its kind, and
 // returns the error Load promises (ErrNoItems included).
 func scan(ctx context.Context, path string, b *rowBuilder, cfg config) error {
+	b.warn = cfg.warn
 	st, err := b.ops.stat(path)
 	if err != nil {
 		return fmt.Errorf("worklist: %w", err)
@@ -204,7 +209,7 @@ func parseTruth(data []byte) ([]schema.Finding, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fs); err != nil {
-		return nil, fmt.Errorf("truth: %w", err)
+		return nil, truthError(err)
 	}
 	if dec.More() {
 		return nil, errors.New("truth: trailing data after the array")
