@@ -371,3 +371,26 @@ func (m *Model) resumeCompare() {
 	m.setMsg(msgInfo, "compare A "+Sanitize(m.cmp.cfg.RunA)+" with B "+Sanitize(m.cmp.cfg.RunB)+": "+count(items, "item")+" differ ("+
 		itoa(judged)+" of "+count(diffs, "difference")+" judged), listed first")
 }
+
+// noteCompare attaches a note to this reviewer's judgment of the selected
+// difference of item id, in compare mode: the judgment is stored again
+// with the note (the latest is current). Nil when there is none to note.
+func (m *Model) noteCompare(id, text string) tea.Cmd {
+	if m.cmp == nil || id != m.CurrentID() {
+		return nil
+	}
+	rows := m.compareRows()
+	if len(rows) == 0 {
+		return nil
+	}
+	d := rows[m.cmp.sel]
+	e := m.cmp.mine[id][d.Key()]
+	if e == nil || e.state == stateFailed {
+		return nil
+	}
+	m.saves.seq++
+	e.seq = m.saves.seq
+	v := audit.CompareVerdict{ItemID: id, RunA: m.cmp.cfg.RunA, RunB: m.cmp.cfg.RunB, DifferenceKey: d.Key(),
+		Label: d.Label, Preference: e.pref, Note: text, Annotator: m.cfg.Annotator}
+	return m.enqueue(writeOp{seq: m.saves.seq, kind: writeCompare, cmp: v, save: m.cmp.cfg.Save, after: " · with the note", moves: m.nav.moves})
+}

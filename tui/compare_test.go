@@ -98,6 +98,21 @@ func TestCompareFlow(t *testing.T) {
 	assert.Contains(t, screen, "B vs A 1–0–0")
 	assert.Contains(t, screen, "A/B 2/4 · 1 judged", "the next difference not judged")
 	golden.RequireEqual(t, h.screen())
+
+	// A note on the judged difference is stored with its judgment.
+	h.keys("p", "a")
+	h.typeText("B hugs the angle")
+	h.keys("ctrl+s")
+	cf.mu.Lock()
+	defer cf.mu.Unlock()
+	require.Len(t, cf.saved, 2)
+	assert.Equal(t, "B hugs the angle", cf.saved[1].Note)
+	assert.Equal(t, audit.PreferB, cf.saved[1].Preference)
+	assert.Equal(t, v.DifferenceKey, cf.saved[1].DifferenceKey)
+	notes, err := f.store.Notes(context.Background(), "case-0001", "tester")
+	require.NoError(t, err)
+	require.Len(t, notes, 1, "and the item's note, as ever")
+	assert.Equal(t, "B hugs the angle", notes[0].Text)
 }
 
 // lastOverlays are the boxes of the last image request.

@@ -172,7 +172,8 @@ func (m *Model) saveNoteText(in saveNote) tea.Cmd {
 	m.data.noteDrafts[in.itemID] = in.text
 	m.saves.seq++
 	m.setMsg(msgInfo, "saving note…")
-	return m.enqueue(writeOp{seq: m.saves.seq, kind: writeNote, note: audit.Note{ItemID: in.itemID, Annotator: m.cfg.Annotator, Text: in.text}})
+	cmd := m.enqueue(writeOp{seq: m.saves.seq, kind: writeNote, note: audit.Note{ItemID: in.itemID, Annotator: m.cfg.Annotator, Text: in.text}})
+	return tea.Batch(cmd, m.noteCompare(in.itemID, in.text))
 }
 
 // noteWritten records the store's answer to a note write: saved, the draft
