@@ -203,7 +203,7 @@ func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
 	case writeUndo:
 		m.undoWritten(msg)
 	case writeCorrection:
-		m.correctionWritten(op, msg)
+		cmd = m.correctionWritten(op, msg)
 	case writeUndoCorrection:
 		cmd = m.correctionUndone(msg)
 	}

@@ -54,7 +54,7 @@ func (m *Model) handleCorrections(msg correctionsLoadedMsg) tea.Cmd {
 			m.data.corrected[id] = f
 		}
 	}
-	return m.metricsChanged()
+	return m.metricsChanged("")
 }
 
 // correct queues a correction of the current item's truth to fs.
@@ -71,7 +71,7 @@ func (m *Model) correct(action audit.CorrectionAction, label schema.Label, fs []
 	op := writeOp{seq: m.saves.seq, kind: writeCorrection, correction: audit.TruthCorrection{ItemID: it.ID, Action: action,
 		Label: label, Findings: fs, Annotator: m.cfg.Annotator}, prevTruth: prev, hadPrev: had, after: what}
 	m.setMsg(msgInfo, "saving… truth of "+Sanitize(it.ID)+": "+what)
-	return tea.Batch(m.enqueue(op), m.metricsChanged())
+	return tea.Batch(m.enqueue(op), m.metricsChanged(it.ID))
 }
 
 // selectedTruthRow returns the selected row of the truth view.
@@ -148,7 +148,7 @@ func (m *Model) adjustEdge(delta float64) tea.Cmd {
 
 // correctionWritten records the store's answer to a correction: a refused
 // one puts the truth back as it was.
-func (m *Model) correctionWritten(op writeOp, msg writeDoneMsg) {
+func (m *Model) correctionWritten(op writeOp, msg writeDoneMsg) tea.Cmd {
 	id := op.correction.ItemID
 	if msg.err != nil {
 		if op.hadPrev {
@@ -157,9 +157,10 @@ func (m *Model) correctionWritten(op writeOp, msg writeDoneMsg) {
 			delete(m.data.corrected, id)
 		}
 		m.setMsg(msgErr, "NOT saved truth of "+Sanitize(id)+": "+Sanitize(msg.err.Error()))
-		return
+		return m.metricsChanged(id)
 	}
 	m.setMsg(msgOK, "saved ✓ truth of "+Sanitize(id)+": "+op.after)
+	return nil
 }
 
 // correctionUndone shows the item's truth as the store now has it.
@@ -179,7 +180,7 @@ func (m *Model) correctionUndone(msg writeDoneMsg) tea.Cmd {
 		delete(m.data.corrected, id)
 	}
 	m.setMsg(msgOK, "undone ✓ truth of "+Sanitize(id)+": "+string(msg.correction.Action)+" "+string(msg.correction.Label))
-	return m.metricsChanged()
+	return m.metricsChanged(id)
 }
 
 // initTruth loads the store's corrected truth at open (nil when the
@@ -194,8 +195,8 @@ func (m *Model) initTruth() tea.Cmd {
 // handleTruthMsg routes the messages of the truth's panes.
 func (m *Model) handleTruthMsg(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case metricsMsg:
-		return m.handleMetrics(msg)
+	case metricsBuiltMsg:
+		return m.handleMetricsBuilt(msg)
 	case correctionsLoadedMsg:
 		return m.handleCorrections(msg)
 	}

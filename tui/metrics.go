@@ -1,36 +1,45 @@
 package tui
 
 import (
-	"context"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cxr-auditor/cxr-auditor/compare"
-	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // The metrics pane: the card's table (compare.Report) for the items of
-// the worklist whose truth and findings are known, over the main area,
-// recomputed in a command whenever a result or the truth changes while it
-// is open.
+// the worklist whose truth and findings are known, over the main area.
+// Its figures are a compare.Live, built once in a command when the pane
+// first opens; after that a result that arrives or a truth corrected is
+// one Put and one Report in Update (milliseconds at 100k items), so the
+// pane stays current as results arrive.
 
-// metricsState is the metrics pane: on or off, its text, and the
-// generation of the computation whose text is shown.
+// metricsState is the metrics pane.
 type metricsState struct {
-	on     bool
-	text   string
-	gen    int  // of the latest computation asked for
-	busy   bool // a computation is running
-	stale  bool // something changed since it started
-	scored int  // items behind the text
+	on   bool
+	text string
+	live *compare.Live // nil until built
+	// building: a NewLive is running; its result has generation gen.
+	building bool
+	gen      int
+	// pending are the items changed since the figures were last brought
+	// up to date (applied when the pane shows, or the build ends).
+	pending map[string]bool
+	all     bool // every item changed (the corrections loaded)
 }
 
-// metricsMsg brings a computed table.
-type metricsMsg struct {
-	gen    int
-	text   string
-	scored int
+// metricsBuiltMsg brings the built figures.
+type metricsBuiltMsg struct {
+	gen  int
+	live *compare.Live
+	err  error
+}
+
+// metricsOptions are the pane's options: the item protocol, the default
+// bootstrap, the session's urgent labels.
+func (m *Model) metricsOptions() compare.Options {
+	return compare.Options{Protocol: compare.ProtocolItem, Urgent: m.cfg.Urgent, Bootstrap: compare.DefaultBootstrap()}
 }
 
 // toggleMetrics opens or closes the metrics pane.
@@ -39,75 +48,103 @@ func (m *Model) toggleMetrics() tea.Cmd {
 	if !m.metrics.on {
 		return nil
 	}
-	m.metrics.stale = true
-	return m.computeMetrics()
+	return m.refreshMetrics()
 }
 
-// metricsItems snapshots the items with truth and a known result as
-// items to score (their findings are not changed after they arrive).
-func (m *Model) metricsItems() []compare.EvalItem {
-	var out []compare.EvalItem
-	for i := range m.data.items {
-		res := m.data.rows[i].result
-		if !m.data.hasTruth(i) || res == nil {
-			continue
-		}
-		failed := res.Grounding != nil && res.Grounding.Error != "" || res.Grounding == nil && res.Err != ""
-		out = append(out, compare.EvalItem{ID: m.data.items[i].ID, Pred: res.Findings, Truth: m.data.truthOf(i), ParseFailed: failed})
+// evalItem is item i as the pane scores it; ok is false when its truth or
+// findings are not known.
+func (m *Model) evalItem(i int) (compare.EvalItem, bool) {
+	res := m.data.rows[i].result
+	if !m.data.hasTruth(i) || res == nil {
+		return compare.EvalItem{}, false
 	}
-	return out
+	failed := res.Grounding != nil && res.Grounding.Error != "" || res.Grounding == nil && res.Err != ""
+	return compare.EvalItem{ID: m.data.items[i].ID, Pred: res.Findings, Truth: m.data.truthOf(i), ParseFailed: failed}, true
 }
 
-// computeMetrics starts a computation when the pane is open, something
-// changed and none is running; otherwise nil.
-func (m *Model) computeMetrics() tea.Cmd {
-	if !m.metrics.on || !m.metrics.stale || m.metrics.busy {
+// refreshMetrics brings the open pane up to date: starts the build, or
+// applies the changed items and redraws the table.
+func (m *Model) refreshMetrics() tea.Cmd {
+	st := &m.metrics
+	if !st.on || st.building {
 		return nil
 	}
-	m.metrics.busy, m.metrics.stale = true, false
-	m.metrics.gen++
-	gen, items, urgent, ctx := m.metrics.gen, m.metricsItems(), m.cfg.Urgent, m.ctx
-	return func() tea.Msg { return metricsMsg{gen: gen, text: metricsText(ctx, items, urgent), scored: len(items)} }
-}
-
-// metricsText is the card's table for items, or why there is none.
-func metricsText(ctx context.Context, items []compare.EvalItem, urgent []schema.Label) string {
-	if len(items) == 0 {
-		return "no item with truth has its findings yet (the worklist's truth column, or --truth FILE)"
-	}
-	s := compare.NewScores(compare.ProtocolItem)
-	for _, it := range items {
-		if err := s.Add(it); err != nil {
-			return "metrics: " + err.Error()
+	if st.live == nil || st.all {
+		st.building, st.all, st.pending = true, false, nil
+		st.gen++
+		var items []compare.EvalItem
+		for i := range m.data.items {
+			if it, ok := m.evalItem(i); ok {
+				items = append(items, it)
+			}
+		}
+		gen, opts, ctx := st.gen, m.metricsOptions(), m.ctx
+		return func() tea.Msg {
+			l, err := compare.NewLive(ctx, items, opts)
+			return metricsBuiltMsg{gen: gen, live: l, err: err}
 		}
 	}
-	rep, err := compare.Evaluate(ctx, s, compare.Options{Urgent: urgent, Bootstrap: compare.DefaultBootstrap()})
-	if err != nil {
-		return "metrics: " + err.Error()
+	for id := range st.pending {
+		i, known := m.data.index[id]
+		if !known {
+			continue
+		}
+		if it, ok := m.evalItem(i); ok {
+			if err := st.live.Put(it); err != nil {
+				st.text = "metrics: " + err.Error()
+				return nil
+			}
+		} else {
+			st.live.Remove(id)
+		}
+	}
+	st.pending = nil
+	st.text = m.metricsTable()
+	return nil
+}
+
+// metricsTable is the table of the figures as they stand.
+func (m *Model) metricsTable() string {
+	l := m.metrics.live
+	if l.Len() == 0 {
+		return "no item with truth has its findings yet (the worklist's truth column, or --truth FILE)"
 	}
 	var b strings.Builder
-	if err := rep.WriteText(&b); err != nil {
+	if err := l.Report().WriteText(&b); err != nil {
 		return "metrics: " + err.Error()
 	}
 	return b.String()
 }
 
-// handleMetrics shows a computed table, and starts the next computation
-// when something changed meanwhile.
-func (m *Model) handleMetrics(msg metricsMsg) tea.Cmd {
-	if msg.gen != m.metrics.gen {
+// handleMetricsBuilt takes the built figures and applies what changed
+// during the build.
+func (m *Model) handleMetricsBuilt(msg metricsBuiltMsg) tea.Cmd {
+	st := &m.metrics
+	if msg.gen != st.gen {
 		return nil
 	}
-	m.metrics.busy = false
-	m.metrics.text, m.metrics.scored = msg.text, msg.scored
-	return m.computeMetrics()
+	st.building = false
+	if msg.err != nil {
+		st.text = "metrics: " + msg.err.Error()
+		return nil
+	}
+	st.live = msg.live
+	return m.refreshMetrics()
 }
 
-// metricsChanged marks the table stale (a result or the truth changed)
-// and recomputes it when the pane is open.
-func (m *Model) metricsChanged() tea.Cmd {
-	m.metrics.stale = true
-	return m.computeMetrics()
+// metricsChanged notes that item id's result or truth changed ("" for
+// every item) and brings the pane up to date when it is open.
+func (m *Model) metricsChanged(id string) tea.Cmd {
+	st := &m.metrics
+	if id == "" {
+		st.all = true
+	} else {
+		if st.pending == nil {
+			st.pending = map[string]bool{}
+		}
+		st.pending[id] = true
+	}
+	return m.refreshMetrics()
 }
 
 // metricsTitle is the pane's title.
@@ -118,9 +155,13 @@ func (m *Model) metricsTitle() string {
 			withTruth++
 		}
 	}
-	t := "metrics against the truth · " + itoa(m.metrics.scored) + " of " + itoa(withTruth) + " items with truth scored · M closes"
-	if m.metrics.busy {
-		t += " · updating…"
+	scored := 0
+	if m.metrics.live != nil {
+		scored = m.metrics.live.Len()
+	}
+	t := "metrics against the truth · " + itoa(scored) + " of " + itoa(withTruth) + " items with truth scored · M closes"
+	if m.metrics.building {
+		t += " · computing…"
 	}
 	return t
 }

@@ -283,15 +283,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sessionLoadedMsg:
 		cmd = m.handleSession(msg)
 	case engineUpdatedMsg:
-		cmd = tea.Batch(m.handleEngineUpdate(msg), m.metricsChanged())
-	case metricsMsg, correctionsLoadedMsg:
+		cmd = tea.Batch(m.handleEngineUpdate(msg), m.metricsChanged(msg.u.ItemID))
+	case metricsBuiltMsg, correctionsLoadedMsg:
 		cmd = m.handleTruthMsg(msg)
 	case engineClosedMsg:
 		// The pipeline only closes its updates when it stops (at exit):
 		// stop reading.
 	case detailLoadedMsg:
 		m.handleDetail(msg)
-		cmd = m.metricsChanged()
+		cmd = m.metricsChanged(msg.itemID)
 	case notesLoadedMsg:
 		m.handleNote(msg)
 	case imageEncodedMsg:
