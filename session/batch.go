@@ -220,7 +220,7 @@ func (b *batch) items(ctx context.Context) (string, error) {
 	if b.shared {
 		return b.runShared(ctx, each)
 	}
-	src := worklistStream(ctx, b.s.Store, b.cfg.Worklist, b.cfg.AllowOutside, ordered, func(r store.RefusedRow) {
+	src := worklistStream(ctx, b.s.Store, b.cfg.Worklist, b.cfg.WorklistOptions(), ordered, func(r store.RefusedRow) {
 		refusedRow(b.env, b.cfg.Worklist, r)
 		b.sum.total--
 		b.s.Counts.Problems++

@@ -19,6 +19,19 @@ func WorklistOptions(allowOutside bool) []worklist.Option {
 	return nil
 }
 
+// WorklistOptions are the worklist reader's options for c: outside paths,
+// and the subset (Limit, IDs).
+func (c Config) WorklistOptions() []worklist.Option {
+	opts := WorklistOptions(c.AllowOutside)
+	if c.Limit > 0 {
+		opts = append(opts, worklist.Limit(c.Limit))
+	}
+	if c.IDs != nil {
+		opts = append(opts, worklist.OnlyIDs(c.IDs))
+	}
+	return opts
+}
+
 // LoadWorklist loads the worklist at path and reports each skipped row on
 // w as "cxr-auditor COMMAND: skipped row: file:line: ..." (sanitised: ids
 // and paths are outside text), then, once, how to allow rows that name
@@ -38,9 +51,9 @@ func LoadWorklist(ctx context.Context, w io.Writer, command, path string, allowO
 
 // CheckWorklist reads the worklist at path through, keeping no row, and
 // reports each skipped row as LoadWorklist does; it returns the counts.
-func CheckWorklist(ctx context.Context, w io.Writer, command, path string, allowOutside bool) (worklist.ScanCounts, error) {
+func CheckWorklist(ctx context.Context, w io.Writer, command, path string, opts ...worklist.Option) (worklist.ScanCounts, error) {
 	r := rowReporter{w: w, command: command}
-	opts := append(WorklistOptions(allowOutside), worklist.OnWarning(r.warn))
+	opts = append(opts, worklist.OnWarning(r.warn))
 	n, err := worklist.Scan(ctx, path, func(audit.Item) error { return nil }, r.report, opts...)
 	r.hint()
 	return n, err

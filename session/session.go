@@ -70,6 +70,11 @@ type Config struct {
 	EmbeddedPromptOK bool
 	// Attempts is the retry ladder (--attempts; "" is served).
 	Attempts string
+	// Limit and IDs keep a subset of the worklist's good rows (run
+	// --limit, --ids): the first Limit of them (0: all), those with one of
+	// IDs (nil: all).
+	Limit int
+	IDs   []string
 	// RetryFailed calls the models again for stages whose stored record is
 	// a failure the same call would repeat (--retry-failed), instead of
 	// serving it from the store.
@@ -191,9 +196,9 @@ func (s *Session) read(ctx context.Context) error {
 	var err error
 	switch s.cfg.Read {
 	case ReadScan:
-		s.Counts, err = CheckWorklist(ctx, s.env.Stderr, s.cfg.Command, s.cfg.Worklist, s.cfg.AllowOutside)
+		s.Counts, err = CheckWorklist(ctx, s.env.Stderr, s.cfg.Command, s.cfg.Worklist, s.cfg.WorklistOptions()...)
 	case ReadWhole:
-		s.List, err = worklist.Load(ctx, s.cfg.Worklist, WorklistOptions(s.cfg.AllowOutside)...)
+		s.List, err = worklist.Load(ctx, s.cfg.Worklist, s.cfg.WorklistOptions()...)
 		if err == nil && len(s.List.Items) == 0 {
 			err = fmt.Errorf("worklist %s: no usable rows (%d skipped)", s.cfg.Worklist, len(s.List.Problems))
 		}
@@ -205,7 +210,7 @@ func (s *Session) read(ctx context.Context) error {
 // were reported then).
 func (s *Session) LoadWhole(ctx context.Context) error {
 	var err error
-	s.List, err = worklist.Load(ctx, s.cfg.Worklist, WorklistOptions(s.cfg.AllowOutside)...)
+	s.List, err = worklist.Load(ctx, s.cfg.Worklist, s.cfg.WorklistOptions()...)
 	if err == nil && s.truth != nil {
 		s.truth.apply(s.List.Items)
 	}

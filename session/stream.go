@@ -27,7 +27,7 @@ var errSeqStopped = errors.New("the run took no more items")
 // each item is passed to ordered.Expect as it is handed on. A row the
 // store refuses (PostgreSQL: text it cannot store) is passed to refused
 // and skipped. A read or store error is yielded last.
-func worklistStream(ctx context.Context, st *store.Store, path string, allowOutside bool, ordered *pipeline.InOrder, refused func(store.RefusedRow)) iter.Seq2[audit.Item, error] {
+func worklistStream(ctx context.Context, st *store.Store, path string, opts []worklist.Option, ordered *pipeline.InOrder, refused func(store.RefusedRow)) iter.Seq2[audit.Item, error] {
 	return func(yield func(audit.Item, error) bool) {
 		var (
 			chunk []audit.Item
@@ -62,7 +62,7 @@ func worklistStream(ctx context.Context, st *store.Store, path string, allowOuts
 				return flush()
 			}
 			return nil
-		}, nil, WorklistOptions(allowOutside)...)
+		}, nil, opts...)
 		if err == nil && len(chunk) > 0 {
 			err = flush()
 		}

@@ -106,7 +106,7 @@ func (s *Session) loadTruth(ctx context.Context) error {
 			matched++
 		}
 		return nil
-	}, func(worklist.RowError) {}, WorklistOptions(s.cfg.AllowOutside)...)
+	}, func(worklist.RowError) {}, s.cfg.WorklistOptions()...)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -52,6 +53,31 @@ type rowBuilder struct {
 	warn     func(Warning)
 	warnings []Warning
 	warned   map[string]bool
+	// limit and only are Limit and OnlyIDs; found holds the ids of only
+	// that a row had.
+	limit int
+	only  map[string]bool
+	found map[string]bool
+}
+
+// warnMissing warns once about the OnlyIDs no row had (a few named).
+func (b *rowBuilder) warnMissing() {
+	var missing []string
+	for id := range b.only {
+		if !b.found[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	slices.Sort(missing)
+	n, more := len(missing), ""
+	if n > 5 {
+		more = fmt.Sprintf(" and %d more", len(missing)-5)
+		missing = missing[:5]
+	}
+	b.warnf(0, "%d of the --ids are in no good row: %q%s", n, missing, more)
 }
 
 // streaming reports whether rows are passed on rather than kept (Scan).
@@ -74,6 +100,25 @@ func (b *rowBuilder) fail(line int, id string, err error) {
 		return
 	}
 	b.problems = append(b.problems, p)
+}
+
+// wanted reports whether a good row with id is kept: OnlyIDs names it,
+// and Limit is not reached (which stops the read).
+func (b *rowBuilder) wanted(id string) bool {
+	if b.only != nil {
+		if !b.only[id] {
+			return false
+		}
+		if b.found == nil {
+			b.found = map[string]bool{}
+		}
+		b.found[id] = true
+	}
+	if b.limit > 0 && b.nItems >= b.limit {
+		b.stop = errLimitReached
+		return false
+	}
+	return true
 }
 
 // keep takes a good row.
@@ -187,6 +232,9 @@ func (b *rowBuilder) add(r rawRow) {
 			return
 		}
 		it.Truth, it.HasTruth = truth, true
+	}
+	if !b.wanted(id) {
+		return
 	}
 	b.seen.add(id, r.line)
 	b.keep(it)

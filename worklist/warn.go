@@ -17,8 +17,14 @@ type Warning struct {
 	Msg  string
 }
 
-// Error formats the warning as "file:line: msg".
-func (w Warning) Error() string { return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg) }
+// Error formats the warning as "file:line: msg" ("file: msg" when Line
+// is 0: about the whole file).
+func (w Warning) Error() string {
+	if w.Line == 0 {
+		return fmt.Sprintf("%s: %s", w.File, w.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
+}
 
 // OnWarning has each Warning passed to f as it is found; without it Load
 // keeps them in List.Warnings and Scan drops them.

@@ -62,3 +62,37 @@ func TestHostileTruthErrorsInProjectWords(t *testing.T) {
 		assert.NotContains(t, err.Error(), "json:")
 	}
 }
+
+// TestLimitAndOnlyIDs: run had no way to smoke-test a subset of a large
+// worklist; Limit keeps the first n good rows and stops reading, OnlyIDs
+// keeps the named ones and warns of ids no row has.
+func TestLimitAndOnlyIDs(t *testing.T) {
+	dir := t.TempDir()
+	body := "id,image,draft\n"
+	for _, id := range []string{"a", "b", "c", "d"} {
+		body += id + ",a.png,No effusion.\n"
+	}
+	writeFiles(t, dir, map[string]string{"a.png": "\x89PNG", "wl.csv": body})
+	p := filepath.Join(dir, "wl.csv")
+	ctx := context.Background()
+
+	wl, err := Load(ctx, p, Limit(2))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, ids(wl.Items))
+	assert.Equal(t, map[string]int{"a": 0, "b": 1}, wl.Index)
+
+	wl, err = Load(ctx, p, OnlyIDs([]string{"d", "b", "zz"}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b", "d"}, ids(wl.Items))
+	assert.Equal(t, map[string]int{"b": 0, "d": 1}, wl.Index)
+	require.Len(t, wl.Warnings, 1)
+	assert.Equal(t, p+`: 1 of the --ids are in no good row: ["zz"]`, wl.Warnings[0].Error())
+
+	n, err := Scan(ctx, p, func(audit.Item) error { return nil }, nil, OnlyIDs([]string{"c", "d"}), Limit(1))
+	require.NoError(t, err)
+	assert.Equal(t, 1, n.Items)
+
+	_, err = Load(ctx, p, OnlyIDs([]string{"nope"}))
+	require.ErrorIs(t, err, ErrNoItems)
+	assert.Contains(t, err.Error(), "no row has one of the 1 --ids")
+}

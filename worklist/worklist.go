@@ -82,7 +82,29 @@ type Option func(*config)
 type config struct {
 	allowOutside bool
 	warn         func(Warning)
+	limit        int
+	only         map[string]bool
 }
+
+// Limit keeps only the first n good rows (n > 0) and stops reading there:
+// a smoke test of a large worklist (run --limit).
+func Limit(n int) Option {
+	return func(c *config) { c.limit = n }
+}
+
+// OnlyIDs keeps only the rows whose id is in ids (run --ids); an id that
+// no row has is a Warning. With Limit, the first n of them.
+func OnlyIDs(ids []string) Option {
+	return func(c *config) {
+		c.only = make(map[string]bool, len(ids))
+		for _, id := range ids {
+			c.only[id] = true
+		}
+	}
+}
+
+// errLimitReached stops a read at Limit; it is not an error.
+var errLimitReached = errors.New("limit reached")
 
 // AllowOutsidePaths lets image and draft_file paths name files anywhere
 // (absolute paths, "..", symlinks leading out of the worklist's folder).
@@ -143,7 +165,22 @@ func load(ctx context.Context, path string, ops fileOps, cfg config) (List, erro
 // scan reads the worklist at path into b, whatever its kind, and
 // returns the error Load promises (ErrNoItems included).
 func scan(ctx context.Context, path string, b *rowBuilder, cfg config) error {
-	b.warn = cfg.warn
+	b.warn, b.limit, b.only = cfg.warn, cfg.limit, cfg.only
+	err := scanPath(ctx, path, b, cfg)
+	if errors.Is(err, errLimitReached) {
+		err = nil
+	}
+	if err == nil && b.only != nil {
+		b.warnMissing()
+	}
+	if err != nil {
+		return err
+	}
+	return b.noItems(path)
+}
+
+// scanPath reads the worklist file or directory at path into b.
+func scanPath(ctx context.Context, path string, b *rowBuilder, cfg config) error {
 	st, err := b.ops.stat(path)
 	if err != nil {
 		return fmt.Errorf("worklist: %w", err)
@@ -156,16 +193,20 @@ func scan(ctx context.Context, path string, b *rowBuilder, cfg config) error {
 	default:
 		err = scanFile(ctx, path, b, cfg)
 	}
-	if err != nil {
-		return err
+	return err
+}
+
+// noItems is the error of a read that kept no row (ErrNoItems), or nil.
+func (b *rowBuilder) noItems(path string) error {
+	switch {
+	case b.nItems > 0:
+		return nil
+	case b.only != nil:
+		return fmt.Errorf("worklist %s: %w (no row has one of the %d --ids)", path, ErrNoItems, len(b.only))
+	case b.nProblems > 0:
+		return fmt.Errorf("worklist %s: %w (%d bad rows; first: %v)", path, ErrNoItems, b.nProblems, b.firstProblem)
 	}
-	if b.nItems == 0 {
-		if b.nProblems > 0 {
-			return fmt.Errorf("worklist %s: %w (%d bad rows; first: %v)", path, ErrNoItems, b.nProblems, b.firstProblem)
-		}
-		return fmt.Errorf("worklist %s: %w (it is empty)", path, ErrNoItems)
-	}
-	return nil
+	return fmt.Errorf("worklist %s: %w (it is empty)", path, ErrNoItems)
 }
 
 // scanFile reads a CSV or JSONL worklist file into b (whose dir it sets).

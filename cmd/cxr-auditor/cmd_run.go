@@ -92,6 +92,8 @@ type runFlags struct {
 	truth        string
 	name         string
 	retryFailed  bool
+	limit        int
+	ids          []string
 }
 
 func newRunCmd(e env) *cobra.Command {
@@ -113,6 +115,8 @@ func newRunCmd(e env) *cobra.Command {
 	fl.StringVar(&f.db, "db", "", "store FILE or postgres:// URL (default: $CXR_AUDITOR_DB, else beside the worklist, <name>.cxr.db)")
 	fl.StringVar(&f.name, "name", "", "name this run's configuration (models, prompts, options) in the store; default: its known name, else the grounding model's")
 	fl.StringVar(&f.out, "out", "", "write the results to FILE (JSONL) instead of stdout")
+	fl.IntVar(&f.limit, "limit", 0, "run only the first N good rows of the worklist (a smoke test before a large run; 0: all)")
+	fl.StringSliceVar(&f.ids, "ids", nil, "run only the items with these ids, comma-separated or repeated (with --limit, the first N of them)")
 	fl.BoolVar(&f.retryFailed, "retry-failed", false, "call the models again for stages whose stored result is a failure the same call repeats (unusable output, cut at num_predict), instead of serving it from the store")
 	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
@@ -130,6 +134,9 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 	if f.jobs < 1 {
 		return fmt.Errorf("%w: --jobs %d: want 1 or more", errUsage, f.jobs)
 	}
+	if f.limit < 0 {
+		return fmt.Errorf("%w: --limit %d: want 1 or more (0: all)", errUsage, f.limit)
+	}
 	of := f.ollama
 	hosts, err := of.hosts()
 	if err != nil {
@@ -144,7 +151,7 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 			Worklist: wlPath, AllowOutside: f.allowOutside, DB: f.db, Truth: f.truth,
 			Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel, Prompts: promptSet,
 			Urgent: f.urgent.labels, Capacity: f.jobs, Attempts: of.attempts, EmbeddedPromptOK: of.embeddedPromptOK,
-			RetryFailed: f.retryFailed,
+			RetryFailed: f.retryFailed, Limit: f.limit, IDs: f.ids,
 		},
 		Out: f.out, Share: f.share, Lease: f.lease, ShowPrompts: of.promptsDir != "", Name: f.name,
 		JobsGiven: f.jobsGiven,
