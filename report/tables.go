@@ -59,7 +59,35 @@ func runsTable(runs []Run) *Table {
 		t.Rows = append(t.Rows, []Cell{text(r.Name), text(i.Model), text(short(i.ModelDigest)), text(short(i.PromptDigest)),
 			text(i.DraftModel), text(short(i.DraftModelDigest)), text(short(i.DraftPromptDigest)), text(date(i.First)), text(date(i.Last))})
 	}
-	return t
+	return dropEmptyColumns(t)
+}
+
+// dropEmptyColumns leaves out the columns with no text in any row (a
+// prediction file names no model or digest).
+func dropEmptyColumns(t *Table) *Table {
+	keep := make([]bool, len(t.Header))
+	keep[0] = true
+	for _, row := range t.Rows {
+		for c, cell := range row {
+			keep[c] = keep[c] || cell.Text != ""
+		}
+	}
+	out := &Table{ID: t.ID, Caption: t.Caption}
+	for c, h := range t.Header {
+		if keep[c] {
+			out.Header = append(out.Header, h)
+		}
+	}
+	for _, row := range t.Rows {
+		var r []Cell
+		for c, cell := range row {
+			if keep[c] {
+				r = append(r, cell)
+			}
+		}
+		out.Rows = append(out.Rows, r)
+	}
+	return out
 }
 
 // short cuts a digest to 12 characters, as Ollama lists them.
