@@ -109,3 +109,23 @@ func TestTruthByIDApply(t *testing.T) {
 	_, ok = none.lookup(audit.Item{ID: "c"})
 	assert.False(t, ok)
 }
+
+// The demo's disputed truth names the demo worklist's items, so demo
+// --truth with it has something on every item.
+func TestDemoDisputedTruth(t *testing.T) {
+	ctx := context.Background()
+	tb, err := readTruthByID(ctx, Env{Stderr: &bytes.Buffer{}}, "demo", filepath.Join("..", "testdata", "demo", "truth-disputed.jsonl"))
+	require.NoError(t, err)
+	wl, err := readTruthByID(ctx, Env{Stderr: &bytes.Buffer{}}, "demo", filepath.Join("..", "testdata", "demo", "worklist.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, wl.order, tb.order)
+	differ := 0
+	for _, id := range wl.order {
+		a, _ := json.Marshal(wl.findings[id])
+		b, _ := json.Marshal(tb.findings[id])
+		if string(a) != string(b) {
+			differ++
+		}
+	}
+	assert.Equal(t, 4, differ, "four items with a mistake in their truth")
+}

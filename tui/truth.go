@@ -231,9 +231,9 @@ func (m *Model) handleTruthKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Unsure):
 		return m.decideTruth(audit.Unsure)
 	case key.Matches(msg, k.TruthFilter):
-		m.cycleTruthFilter()
+		return m.cycleTruthFilter()
 	case key.Matches(msg, k.TruthOrder):
-		m.cycleTruthOrder()
+		return m.cycleTruthOrder()
 	case key.Matches(msg, k.AcceptModel):
 		return m.acceptModel()
 	case key.Matches(msg, k.RemoveTruth):

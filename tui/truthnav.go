@@ -4,6 +4,8 @@ import (
 	"slices"
 	"unsafe"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
@@ -132,15 +134,18 @@ func (m *Model) truthPasses(i int) bool {
 	return s.labels&(1<<int(f-truthFilterLabels)) != 0
 }
 
-// cycleTruthFilter moves to the next truth filter.
-func (m *Model) cycleTruthFilter() {
+// cycleTruthFilter moves to the next truth filter, and the cursor to
+// the nearest item it keeps.
+func (m *Model) cycleTruthFilter() tea.Cmd {
 	m.truth.filter = TruthFilter((int(m.truth.filter) + 1) % numTruthFilters)
 	m.nav.dirty = true
+	cmd := m.toNearest()
 	if m.truth.filter == TruthFilterOff {
 		m.setMsg(msgInfo, "truth filter off")
-		return
+		return cmd
 	}
-	m.setMsg(msgInfo, "truth filter: "+m.truth.filter.String()+" (items whose findings are loaded)")
+	m.setMsg(msgInfo, "truth filter: "+m.truth.filter.String()+" ("+count(len(m.nav.visible), "item")+" whose findings are loaded)")
+	return cmd
 }
 
 // The truth orders, in the order the order key cycles through them.
@@ -154,7 +159,7 @@ const (
 // cycleTruthOrder sets the next truth order: urgent misses first, then
 // the worst IoU first, then the worklist's; like urgent first, fixed when
 // asked for.
-func (m *Model) cycleTruthOrder() {
+func (m *Model) cycleTruthOrder() tea.Cmd {
 	m.truth.order = (m.truth.order + 1) % numTruthOrders
 	m.nav.urgentFirst = false
 	m.nav.order, m.nav.rank = nil, nil
@@ -175,6 +180,14 @@ func (m *Model) cycleTruthOrder() {
 		}
 	}
 	m.nav.dirty = true
+	if m.truth.order == truthOrderOff {
+		return nil
+	}
+	m.refresh()
+	if len(m.nav.visible) > 0 {
+		return m.setCurrent(m.nav.visible[0]) // the worst first
+	}
+	return nil
 }
 
 // truthOrder sorts every item by key (smallest first; items without
