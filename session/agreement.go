@@ -51,6 +51,13 @@ func Agreement(ctx context.Context, env Env, cfg AgreementConfig) error {
 	if err != nil {
 		return err
 	}
+	ids, err := WorklistIDs(ctx, cfg.DB, cfg.Worklist)
+	if err != nil {
+		return err
+	}
+	if ids != nil {
+		verdicts = slices.DeleteFunc(verdicts, func(v audit.Verdict) bool { return !ids[v.ItemID] })
+	}
 	ratings, skipped := agreement.FromVerdicts(verdicts)
 	for _, sk := range skipped {
 		fmt.Fprintf(env.Stderr, "agreement: skipped %s\n", termtext.Line(sk.Error()))

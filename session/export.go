@@ -14,8 +14,11 @@ import (
 // ExportConfig is what Export writes and where; the export command fills
 // it from its flags.
 type ExportConfig struct {
-	// DB or Worklist names the store (as OpenReadOnly).
+	// DB or Worklist names the store (as OpenReadOnly); with both, only
+	// the worklist's items are exported.
 	DB, Worklist string
+	// Raw adds each stage's raw model output and thinking (export --raw).
+	Raw bool
 	// Format is one of store.ExportFormats(); Out the file ("": stdout).
 	Format, Out string
 	// Truth, when set, exports the corrected truth instead (ExportTruth):
@@ -49,20 +52,30 @@ func Export(ctx context.Context, env Env, cfg ExportConfig) error {
 			return err
 		}
 	}
+	ids, err := WorklistIDs(ctx, cfg.DB, cfg.Worklist)
+	if err != nil {
+		return err
+	}
 	s, err := openReadOnlyAt(ctx, env, path)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	skipped := 0
-	onSkipped := store.OnSkipped(func(r store.SkippedRow) {
+	opts := []store.ExportOption{store.OnSkipped(func(r store.SkippedRow) {
 		skipped++
 		fmt.Fprintf(env.Stderr, "export: skipped unreadable %s\n", termtext.Line(r.Error()))
-	})
+	})}
+	if ids != nil {
+		opts = append(opts, store.OnlyItems(ids))
+	}
+	if cfg.Raw {
+		opts = append(opts, store.WithRaw())
+	}
 	if cfg.Out == "" {
-		err = s.Export(ctx, env.Stdout, cfg.Format, onSkipped)
+		err = s.Export(ctx, env.Stdout, cfg.Format, opts...)
 	} else {
-		err = exportToFile(ctx, s, cfg.Out, cfg.Format, onSkipped)
+		err = exportToFile(ctx, s, cfg.Out, cfg.Format, opts...)
 	}
 	if err == nil && skipped > 0 {
 		fmt.Fprintf(env.Stderr, "export: %d unreadable stored rows skipped; everything else was exported\n", skipped)

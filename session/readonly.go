@@ -10,14 +10,17 @@ import (
 	"io"
 	"io/fs"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
 
 // OpenReadOnly opens the store of a command that only reads (db, the
 // store beside worklist, or $CXR_AUDITOR_DB), never creating one, and
-// prints the store's TLS warning on stderr when it has one. Giving both db
-// and worklist is a usage error.
+// prints the store's TLS warning on stderr when it has one. With both db
+// and worklist, db is the store (the worklist then names the subset, see
+// WorklistIDs), as run and review take them.
 func OpenReadOnly(ctx context.Context, env Env, db, worklist string) (*store.Store, error) {
 	path, err := readLocation(env, db, worklist)
 	if err != nil {
@@ -31,8 +34,7 @@ func OpenReadOnly(ctx context.Context, env Env, db, worklist string) (*store.Sto
 func readLocation(env Env, db, worklist string) (string, error) {
 	path := db
 	switch {
-	case worklist != "" && path != "":
-		return "", fmt.Errorf("%w: give either --db or a WORKLIST, not both", ErrUsage)
+	case path != "":
 	case worklist != "":
 		path = StoreLocation("", worklist, env.Getenv)
 	case path == "":
@@ -42,6 +44,29 @@ func readLocation(env Env, db, worklist string) (string, error) {
 		return "", fmt.Errorf("%w: name the database with --db FILE (or a postgres:// URL, or %s) or give the WORKLIST it belongs to", ErrUsage, EnvDB)
 	}
 	return path, nil
+}
+
+// WorklistIDs returns the ids of the rows of the worklist at path, good
+// or bad (a row whose image moved still names its item): the subset a
+// reading command covers when given a WORKLIST with --db. It is nil when
+// path is "" or db is "" (the worklist then only locates the store).
+func WorklistIDs(ctx context.Context, db, path string) (map[string]bool, error) {
+	if path == "" || db == "" {
+		return nil, nil
+	}
+	ids := map[string]bool{}
+	_, err := worklist.Scan(ctx, path, func(it audit.Item) error {
+		ids[it.ID] = true
+		return nil
+	}, func(p worklist.RowError) {
+		if p.ID != "" {
+			ids[p.ID] = true
+		}
+	}, worklist.AllowOutsidePaths())
+	if err != nil && !errors.Is(err, worklist.ErrNoItems) {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // openReadOnlyAt opens the existing store at path read-only and prints

@@ -33,7 +33,7 @@ cxr-auditor agreement --db postgres://cxr@db.example/cxr --readers alice,bob --c
 func newAgreementCmd(e env) *cobra.Command {
 	var f session.AgreementConfig
 	cmd := &cobra.Command{
-		Use:               "agreement [--db FILE | WORKLIST]",
+		Use:               "agreement [--db FILE] [WORKLIST]",
 		Short:             "reader agreement on the verdicts: kappa, confusion tables, per label and kind",
 		Long:              agreementDescription,
 		Example:           agreementExample,

@@ -189,7 +189,6 @@ func TestAgreementCommandErrors(t *testing.T) {
 		{"min readers 1", []string{"--min-readers", "1", wl}, 2, "", "--min-readers must be at least 2"},
 		{"level 95", []string{"--level", "95", wl}, 2, "", "--level must be between 0 and 1"},
 		{"empty reader", []string{"--readers", "alice,,bob", wl}, 2, "", "--readers: entry 2 is empty"},
-		{"db and worklist", []string{"--db", db, wl}, 2, "", "give either --db or a WORKLIST"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

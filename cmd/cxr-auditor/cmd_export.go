@@ -14,7 +14,11 @@ the current notes, for analysis in pandas or R: JSONL (one object per item)
 or CSV (one row per item, disagreement and annotator verdict). The database
 is opened read-only and never created: export while a review is running is
 safe. With WORKLIST, the database is the one beside it (WORKLIST's name with
-the extension .cxr.db); --db names it directly. --out is written to a
+the extension .cxr.db); --db names it directly; with both, --db is the
+store and only WORKLIST's items are exported, as run and review take them.
+--raw adds each stage's raw model output and thinking to every JSONL
+object ("raw": {"grounding": {"raw", "thinking"}, "draft": {...}}), to
+study failures. --out is written to a
 temporary file and renamed into place when the export is complete; it may
 not name the store or the worklist.
 
@@ -32,7 +36,7 @@ cxr-auditor export --format csv --out review.csv worklist.csv`
 func newExportCmd(e env) *cobra.Command {
 	var f session.ExportConfig
 	cmd := &cobra.Command{
-		Use:               "export [--db FILE | WORKLIST]",
+		Use:               "export [--db FILE] [WORKLIST]",
 		Short:             "write results with verdicts and notes (jsonl or csv)",
 		Long:              exportDescription,
 		Example:           exportExample,
@@ -45,6 +49,7 @@ func newExportCmd(e env) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.DB, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
+	fl.BoolVar(&f.Raw, "raw", false, "add each stage's raw model output and thinking (JSONL only)")
 	fl.StringVar(&f.Format, "format", "jsonl", "output format: "+strings.Join(store.ExportFormats(), " or "))
 	fl.StringVar(&f.Truth, "truth", "", "write the corrected truth instead: this truth FILE or WORKLIST with the store's corrections applied, as JSONL with a provenance line first (the store: --db, else beside WORKLIST, else beside the truth)")
 	fl.StringVar(&f.Out, "out", "", "write to FILE instead of stdout (replaced only when the export succeeds; mode 0600, as exports hold report text)")

@@ -107,7 +107,6 @@ func TestExportCommandErrors(t *testing.T) {
 		{"worklist passed as --db", []string{"export", "--db", wl}, 1, []string{wl, "not an SQLite database"}},
 		{"bad format", []string{"export", "--format", "xlsx", wl}, 2, []string{`--format "xlsx"`, "jsonl, csv"}},
 		{"nothing named", []string{"export"}, 2, []string{"--db FILE"}},
-		{"both db and worklist", []string{"export", "--db", store.DefaultPath(wl), wl}, 2, []string{"either --db or a WORKLIST"}},
 		{"two worklists", []string{"export", wl, wl}, 2, []string{"at most one WORKLIST"}},
 		{"out in a missing directory", []string{"export", "--out", filepath.Join(dir, "nope", "x.csv"), wl}, 1, []string{"nope"}},
 	}

@@ -35,7 +35,7 @@ func newReportCmd(e env) *cobra.Command {
 	var f session.ReportConfig
 	var urgent *labelsFlag
 	cmd := &cobra.Command{
-		Use:               "report [--db FILE | WORKLIST] -o FILE",
+		Use:               "report [--db FILE] [WORKLIST] -o FILE",
 		Short:             "write a self-contained HTML (or Markdown) report of an eval or a study",
 		Long:              reportDescription,
 		Example:           reportExample,

@@ -12,7 +12,7 @@ func newRunsCmd(e env) *cobra.Command {
 		asJSON bool
 	)
 	cmd := &cobra.Command{
-		Use:   "runs [--db FILE | WORKLIST]",
+		Use:   "runs [--db FILE] [WORKLIST]",
 		Short: "list the store's runs: name, configuration, items done and failed, dates",
 		Long: `List the runs a store holds, oldest first. A run is one configuration of
 the two model stages: the grounding model and its digest, the draft model

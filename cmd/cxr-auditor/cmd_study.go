@@ -73,7 +73,7 @@ func newStudyCreateCmd(e env) *cobra.Command {
 		study audit.Study
 	)
 	cmd := &cobra.Command{
-		Use:   "create NAME --readers A,B [--per-item 2] --adjudicator C [--db FILE | WORKLIST]",
+		Use:   "create NAME --readers A,B [--per-item 2] --adjudicator C [--db FILE] [WORKLIST]",
 		Short: "create a study and assign its items to the readers",
 		Long: `Create the study NAME and assign every item to its readers (see 'study
 --help' for the rule). With WORKLIST its rows are recorded in the store first
@@ -102,7 +102,7 @@ cxr-auditor study create triple --readers ann,ben,cat --per-item 2 --adjudicator
 func newStudyAssignCmd(e env) *cobra.Command {
 	var f studyStoreFlags
 	cmd := &cobra.Command{
-		Use:   "assign NAME [--db FILE | WORKLIST]",
+		Use:   "assign NAME [--db FILE] [WORKLIST]",
 		Short: "assign the items added since the study was created",
 		Long: `Assign to the study's readers every item the store holds that the study
 does not have yet (with WORKLIST, its rows are recorded first), continuing
@@ -123,7 +123,7 @@ func newStudyListCmd(e env) *cobra.Command {
 		asJSON bool
 	)
 	cmd := &cobra.Command{
-		Use:   "list [--db FILE | WORKLIST]",
+		Use:   "list [--db FILE] [WORKLIST]",
 		Short: "list the studies in the store",
 		Args:  argsBetween(0, 1, "want at most one WORKLIST"),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -12,7 +12,7 @@ func newStudyStatusCmd(e env) *cobra.Command {
 		asJSON bool
 	)
 	cmd := &cobra.Command{
-		Use:   "status NAME [--db FILE | WORKLIST]",
+		Use:   "status NAME [--db FILE] [WORKLIST]",
 		Short: "how far a study has come: each reader, the disputes, the adjudication",
 		Long: `Show a study's progress: items assigned and run, the disagreements by
 state (open: not every reader has judged it; agreed; disputed: the readers
@@ -37,7 +37,7 @@ func newStudyVerdictsCmd(e env) *cobra.Command {
 		all    bool
 	)
 	cmd := &cobra.Command{
-		Use:   "verdicts NAME [--db FILE | WORKLIST]",
+		Use:   "verdicts NAME [--db FILE] [WORKLIST]",
 		Short: "the final verdict of every disagreement of a study (csv or jsonl)",
 		Long: `Write the study's disagreements with every reader's verdict and the final
 one: the readers' when they agreed, the adjudicator's when they did not.
@@ -67,7 +67,7 @@ func newStudyCloseCmd(e env, reopen bool) *cobra.Command {
 		why string
 	)
 	cmd := &cobra.Command{
-		Use:   "close NAME [--why TEXT] [--db FILE | WORKLIST]",
+		Use:   "close NAME [--why TEXT] [--db FILE] [WORKLIST]",
 		Short: "close a study: verdicts given in it are refused until it is reopened",
 		Long: `Close the study NAME: from now on every verdict given in it is refused
 (the workstation says so), so that its results cannot change after they
@@ -80,7 +80,7 @@ who and why, in the study's log ('study status') and the event log.`,
 		},
 	}
 	if reopen {
-		cmd.Use = "reopen NAME [--why TEXT] [--db FILE | WORKLIST]"
+		cmd.Use = "reopen NAME [--why TEXT] [--db FILE] [WORKLIST]"
 		cmd.Short = "reopen a closed study: it takes verdicts again"
 		cmd.Long = `Reopen the closed study NAME: verdicts given in it are taken again. It is
 recorded, with who and why, in the study's log ('study status') and the

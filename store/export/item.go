@@ -44,6 +44,22 @@ type Item struct {
 	// two runs on this item (JSONL only; left out when there are none).
 	CompareVerdicts []CompareVerdict `json:"compare_verdicts,omitempty"`
 	Provenance      Provenance       `json:"provenance"`
+	// Raw is each stage's raw model output and thinking (export --raw
+	// only; JSONL).
+	Raw *RawStages `json:"raw,omitempty"`
+}
+
+// RawStages are the raw outputs of an item's two stages; a stage without
+// a record is null.
+type RawStages struct {
+	Grounding *RawStage `json:"grounding"`
+	Draft     *RawStage `json:"draft"`
+}
+
+// RawStage is one stage's raw model output and thinking, as stored.
+type RawStage struct {
+	Raw      string `json:"raw"`
+	Thinking string `json:"thinking"`
 }
 
 // CompareVerdict is one annotator's current judgment of a difference

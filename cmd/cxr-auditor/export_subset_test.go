@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/store"
+)
+
+// TestExportWorklistWithDB: export refused a WORKLIST with --db ("give
+// either --db or a WORKLIST, not both") while run and review take both.
+// Now --db is the store and the worklist the subset exported.
+func TestExportWorklistWithDB(t *testing.T) {
+	wl := exportWorklist(t)
+	db := store.DefaultPath(wl)
+	sub := filepath.Join(filepath.Dir(wl), "sub.csv")
+	require.NoError(t, os.WriteFile(sub, []byte("id,image,draft\na2,img/a2.png,Clear.\n"), 0o644))
+	r := invokeMain(t, "", "export", "--db", db, sub)
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 1)
+	assert.Contains(t, lines[0], `"id":"a2"`)
+
+	r = invokeMain(t, "", "agreement", "--db", db, sub)
+	assert.NotContains(t, r.stderr, "not both")
+}
+
+// TestExportRaw: raw model output and thinking reached the screen only;
+// export --raw carries each stage's, for pandas.
+func TestExportRaw(t *testing.T) {
+	wl := exportWorklist(t)
+	db := store.DefaultPath(wl)
+	ctx := context.Background()
+	s, err := store.Open(ctx, db)
+	require.NoError(t, err)
+	g := audit.StageRecord{Stage: audit.StageGrounding, ItemID: "a2", Key: "gkey", Model: "m", Raw: "I cannot see\nany image.", Thinking: "hmm", Error: "no usable findings list", Deterministic: true}
+	require.NoError(t, s.PutOutcome(ctx, []audit.StageRecord{g}, audit.ResultRecord{ItemID: "a2", GroundingKey: "gkey", Error: g.Error}))
+	require.NoError(t, s.Close())
+
+	r := invokeMain(t, "", "export", "--raw", wl)
+	require.Equal(t, 0, r.code, r.stderr)
+	var line struct {
+		ID  string `json:"id"`
+		Raw *struct {
+			Grounding *struct{ Raw, Thinking string } `json:"grounding"`
+			Draft     *struct{ Raw, Thinking string } `json:"draft"`
+		} `json:"raw"`
+	}
+	rows := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, rows, 2)
+	require.NoError(t, json.Unmarshal([]byte(rows[1]), &line))
+	require.NotNil(t, line.Raw)
+	require.NotNil(t, line.Raw.Grounding)
+	assert.Equal(t, "I cannot see\nany image.", line.Raw.Grounding.Raw)
+	assert.Equal(t, "hmm", line.Raw.Grounding.Thinking)
+	assert.Nil(t, line.Raw.Draft)
+
+	r = invokeMain(t, "", "export", wl)
+	assert.NotContains(t, r.stdout, `"raw"`, "only with --raw")
+	r = invokeMain(t, "", "export", "--raw", "--format", "csv", wl)
+	assert.NotEqual(t, 0, r.code)
+	assert.Contains(t, r.stderr, "JSONL only")
+}
