@@ -53,6 +53,9 @@ func narrowToStudy(ctx context.Context, env Env, s *store.Store, cfg *Workstatio
 		}
 		mode = "reader, NOT blind (recorded in the study)"
 	}
+	if role == audit.RoleAdjudicator {
+		cfg.settled = agreedUnits(units)
+	}
 	out, missing := pick(items, ids)
 	var problems []string
 	if missing > 0 {
@@ -95,6 +98,23 @@ func studyRole(cfg *WorkstationConfig, st audit.Study, role audit.Role) (string,
 		return "adjudicator", nil
 	}
 	return "reader", nil
+}
+
+// agreedUnits maps item → disagreement key → the readers' decision, for
+// the units they agreed on: an adjudicator sees them marked agreed and
+// passes them by (the store refuses a verdict on them anyway).
+func agreedUnits(units []audit.StudyUnit) map[string]map[string]audit.Decision {
+	out := map[string]map[string]audit.Decision{}
+	for _, u := range units {
+		if u.State != audit.UnitAgreed {
+			continue
+		}
+		if out[u.ItemID] == nil {
+			out[u.ItemID] = map[string]audit.Decision{}
+		}
+		out[u.ItemID][u.Key] = u.Final
+	}
+	return out
 }
 
 // pick keeps the items whose id is in ids, in the items' order, and

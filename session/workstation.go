@@ -58,6 +58,9 @@ type WorkstationConfig struct {
 	// is the default map. The reader's key file applies on top (KeyMapFor).
 	Keys   string
 	keyMap tui.KeyMap
+	// settled is, for a study adjudicator, the units the readers agreed
+	// on (tui.Config.Settled); set by narrowToStudy.
+	settled map[string]map[string]audit.Decision
 }
 
 // Workstation runs the review workstation on cfg until the reviewer
@@ -252,7 +255,7 @@ func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 	cfg := w.cfg
 	return tui.Config{
 		Items: w.items, Index: w.index, Problems: problems, Store: newBenchStore(w.s.Store, cfg.Study), Engine: w.s.Sched, Imager: imager,
-		Annotator: cfg.Annotator, Blind: cfg.Blind, Hosts: w.s.HostURLs(),
+		Annotator: cfg.Annotator, Blind: cfg.Blind, Settled: cfg.settled, Hosts: w.s.HostURLs(),
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
 		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Compare: w.compare, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),

@@ -56,6 +56,10 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 		return nil
 	}
 	dis := ds[m.nav.dis]
+	if final, ok := m.data.settled[it.ID][dis.Key()]; ok {
+		m.setMsg(msgInfo, string(dis.Label)+": agreed by the readers ("+decisionText(final, dis.Key())+"): their decision is final, nothing to adjudicate")
+		return nil
+	}
 	if dis.Kind == audit.UrgentConfirm && d == audit.DraftRight {
 		// The draft agrees with the image (or was not read): "draft right"
 		// would say nothing a confirmation does not.
@@ -98,7 +102,7 @@ func (m *Model) advance() (tea.Cmd, string) {
 	mine := m.data.mine[m.CurrentID()]
 	for k := 1; k < len(ds); k++ {
 		j := (m.nav.dis + k) % len(ds)
-		if v := mine[ds[j].Key()]; v == nil || v.state == stateFailed {
+		if v := mine[ds[j].Key()]; (v == nil || v.state == stateFailed) && !m.data.isSettled(m.CurrentID(), ds[j].Key()) {
 			m.nav.dis = j
 			return nil, "  → next disagreement: " + string(ds[j].Label)
 		}
@@ -303,3 +307,10 @@ func (m *Model) undoWritten(msg writeDoneMsg) {
 		}
 	}
 }
+
+// SavedVerdicts returns how many verdicts were saved durably during this
+// session (for the summary printed on exit).
+func (m *Model) SavedVerdicts() int { return m.saves.verdicts }
+
+// SavedNotes returns how many notes were saved durably during this session.
+func (m *Model) SavedNotes() int { return m.saves.notes }

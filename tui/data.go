@@ -65,6 +65,8 @@ type reviewData struct {
 	mine map[string]map[string]*verdictEntry
 	// others is the other annotators' verdicts by item (empty when blind).
 	others map[string][]audit.Verdict
+	// settled: Config.Settled.
+	settled map[string]map[string]audit.Decision
 	// notes is this reviewer's note by item; noteReq records the items
 	// whose note was asked of the store.
 	notes   map[string]string
@@ -94,8 +96,9 @@ type reviewData struct {
 	detailGen  int // generation of the latest full-result lookup
 }
 
-func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Label) reviewData {
+func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Label, settled map[string]map[string]audit.Decision) reviewData {
 	d := reviewData{
+		settled:    settled,
 		items:      items,
 		index:      index,
 		rows:       make([]row, len(items)),
@@ -178,11 +181,18 @@ func (d *reviewData) adjudicatedCount(i int) int {
 	}
 	n := 0
 	for _, dis := range r.ReviewRows() {
-		if v := mine[dis.Key()]; v != nil && v.state != stateFailed {
+		if v := mine[dis.Key()]; (v != nil && v.state != stateFailed) || d.isSettled(d.items[i].ID, dis.Key()) {
 			n++
 		}
 	}
 	return n
+}
+
+// isSettled reports whether the unit is one this reviewer may not judge
+// (Config.Settled).
+func (d *reviewData) isSettled(id, key string) bool {
+	_, ok := d.settled[id][key]
+	return ok
 }
 
 // needsWork reports whether item i still asks something of the reviewer:

@@ -45,7 +45,10 @@ type disagreementRow struct {
 	unread  bool          // a row to confirm on an item whose draft was not read
 	spans   []string      // the draft's words (unsanitized)
 	verdict *verdictEntry // this reviewer's verdict (a copy), nil when none
-	others  string        // other annotators' verdicts in words ("" when none or blind)
+	// agreed is the readers' decision on a unit this reviewer may not
+	// judge (Config.Settled), "" otherwise.
+	agreed audit.Decision
+	others string // other annotators' verdicts in words ("" when none or blind)
 	// inDoubt: the disagreement rests only on a draft reading in doubt.
 	inDoubt bool
 }
@@ -225,6 +228,9 @@ func (p *disagreementPane) rowBody(r disagreementRow) []string {
 		if !r.unread {
 			out = append(out, "  "+st.Span.Render("draft: "+span))
 		}
+		if r.agreed != "" && r.verdict == nil {
+			return append(out, "  "+st.Saved.Render("agreed by the readers: "+decisionText(r.agreed, "/"+string(audit.UrgentConfirm)))+" "+st.Empty.Render("(final)"))
+		}
 		out = append(out, "  "+p.verdictText(r.verdict, true))
 		if r.verdict == nil {
 			out = append(out, "  "+st.Empty.Render("i confirm, b image wrong, u unsure"))
@@ -234,6 +240,10 @@ func (p *disagreementPane) rowBody(r disagreementRow) []string {
 	out := []string{"  " + st.Kind.Render(kindText(r.kind)) + ": " + st.Span.Render(span)}
 	if r.inDoubt {
 		out = append(out, "  "+st.Doubt.Render("? rests on a reading in doubt"))
+	}
+	if r.agreed != "" && r.verdict == nil {
+		// A study adjudicator's unit the readers agreed on: final.
+		return append(out, "  "+st.Saved.Render("agreed by the readers: "+decisionText(r.agreed, ""))+" "+st.Empty.Render("(final, not to adjudicate)"))
 	}
 	return append(out, "  "+p.verdictText(r.verdict, false))
 }
@@ -313,6 +323,7 @@ func (m *Model) syncDisagreements() {
 				c := *e
 				row.verdict = &c
 			}
+			row.agreed = m.data.settled[it.ID][dis.Key()]
 			if !m.cfg.Blind {
 				row.others = othersText(m.data.others[it.ID], dis.Key())
 			}

@@ -68,6 +68,10 @@ type Config struct {
 	Styles *Styles
 	// Compare, when set, compares two runs (compare.go).
 	Compare *CompareConfig
+	// Settled: units this reviewer may not judge (a study adjudicator's
+	// agreed units), item → key → the decision that stands: shown agreed,
+	// counted done, refused.
+	Settled map[string]map[string]audit.Decision
 }
 
 // Model is the workstation: the only tea.Model of the package. Use it as a
@@ -169,7 +173,7 @@ func New(ctx context.Context, cfg Config) *Model {
 		ctx:    ctx,
 		cfg:    cfg,
 		keys:   DefaultKeyMap(),
-		data:   newReviewData(cfg.Items, cfg.Index, cfg.Urgent),
+		data:   newReviewData(cfg.Items, cfg.Index, cfg.Urgent, cfg.Settled),
 		nav:    navigation{cur: -1, dirty: true},
 		look:   imageLook{showBoxes: true, view: DefaultImageView()},
 		jump:   newJumpDialog(),
@@ -422,13 +426,6 @@ func (m *Model) disagreements() []audit.Disagreement {
 func (m *Model) listEmpty() bool { return !m.nav.dirty && len(m.nav.visible) == 0 }
 
 func (m *Model) setMsg(k msgKind, s string) { m.msg = message{text: s, kind: k} }
-
-// SavedVerdicts returns how many verdicts were saved durably during this
-// session (for the summary printed on exit).
-func (m *Model) SavedVerdicts() int { return m.saves.verdicts }
-
-// SavedNotes returns how many notes were saved durably during this session.
-func (m *Model) SavedNotes() int { return m.saves.notes }
 
 // Pending reports how many store writes are queued or in flight; the
 // workstation only quits once it is 0 (unless asked twice).

@@ -1,0 +1,47 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+)
+
+// A study adjudicator's item with one disputed unit and one the readers
+// agreed on: the agreed one is shown as agreed, a verdict key on it saves
+// nothing and says why, and once the disputed one is judged the item is
+// done (the adjudicator once walked onto an agreed unit, unmarked, and
+// overrode it).
+func TestSettledUnitsAreAgreed(t *testing.T) {
+	f := newFixture(2, 2)
+	f.engine.done()
+	cfg := f.config()
+	cfg.Items = f.items[1:] // case-0002: effusion and nodule missed in the draft
+	cfg.Settled = map[string]map[string]audit.Decision{"case-0002": {effusionKey: audit.ImageRight}}
+	h := newHarness(t, cfg, 140, 40)
+	require.Equal(t, "case-0002", h.m.CurrentID())
+	assert.Contains(t, h.screen(), "agreed by the readers: image right")
+	assert.False(t, h.m.data.adjudicated(0), "the disputed unit is still open")
+
+	ds := h.m.disagreements()
+	for i, d := range ds {
+		if d.Key() == effusionKey {
+			h.m.nav.dis = i
+		}
+	}
+	h.key("d")
+	assert.Empty(t, f.store.verdicts, "nothing saved on an agreed unit")
+	assert.Contains(t, h.screen(), "agreed by the readers (image right): their decision is final")
+
+	for i, d := range ds {
+		if d.Key() == noduleKey {
+			h.m.nav.dis = i
+		}
+	}
+	h.key("b")
+	require.Len(t, f.store.verdicts, 1)
+	assert.Equal(t, noduleKey, f.store.verdicts[0].DisagreementKey)
+	assert.True(t, h.m.data.adjudicated(0), "the agreed unit counts as done")
+}
