@@ -197,6 +197,8 @@ type bench struct {
 	prefs prefsFile
 	// compare is the comparison of two runs; nil outside compare mode.
 	compare *tui.CompareConfig
+	// draftsPath keeps the note drafts of a session a signal stops.
+	draftsPath string
 }
 
 // run starts the TUI, feeds it until the reviewer quits (or a signal
@@ -206,9 +208,16 @@ func (w *bench) run(ctx context.Context, problems []string, imager tui.Imager) e
 	if w.prefs.err != nil {
 		problems = append(problems, w.prefs.err.Error())
 	}
+	w.draftsPath = draftsPath(w.env, w.s.Store.Path(), w.cfg.Annotator)
+	drafts, derr := takeDrafts(w.draftsPath)
+	if derr != nil {
+		problems = append(problems, derr.Error())
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w.model = tui.New(runCtx, w.tuiConfig(problems, imager))
+	tcfg := w.tuiConfig(problems, imager)
+	tcfg.NoteDrafts = drafts
+	w.model = tui.New(runCtx, tcfg)
 	opts := []tea.ProgramOption{tea.WithContext(runCtx), tea.WithInput(w.env.Stdin), tea.WithOutput(w.env.Stdout)}
 	if w.cfg.Width > 0 && w.cfg.Height > 0 {
 		opts = append(opts, tea.WithWindowSize(w.cfg.Width, w.cfg.Height))
@@ -323,6 +332,7 @@ func (w *bench) finish(ctx context.Context, runErr error) error {
 	case ctx.Err() != nil:
 		// A signal (SIGINT, SIGTERM, SIGHUP) ended the session: Bubble
 		// Tea has restored the terminal; exit like run does.
+		w.keepDrafts()
 		return Interrupted(ctx)
 	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return fmt.Errorf("workstation: %w", runErr)

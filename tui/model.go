@@ -62,6 +62,10 @@ type Config struct {
 	// KeyMap overrides DefaultKeyMap when non-nil. The workstation turns
 	// its bindings on and off by mode (Binding.SetEnabled).
 	KeyMap *KeyMap
+	// NoteDrafts are note texts typed in an earlier session that a signal
+	// stopped, by item id: brought back as unsaved drafts (NoteDrafts
+	// hands them back at the end).
+	NoteDrafts map[string]string
 	// Styles overrides the styles when non-nil; otherwise they follow the
 	// terminal's background and colour profile (colours that read on both
 	// black and white until it answers).
@@ -209,6 +213,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.PromptWarning != "" {
 		m.setMsg(msgErr, Sanitize(cfg.PromptWarning))
 	}
+	m.restoreDrafts(cfg.NoteDrafts)
 	if len(cfg.Problems) > 0 {
 		m.setMsg(msgErr, problemSummary(cfg.Problems))
 	}
@@ -333,29 +338,6 @@ func (m *Model) refresh() {
 		m.nav.dirty = false
 	}
 	m.clampSelection()
-}
-
-func (m *Model) handleBackground(msg tea.BackgroundColorMsg) tea.Cmd {
-	if m.fixed {
-		return nil
-	}
-	m.bg = BackgroundLight
-	if msg.IsDark() {
-		m.bg = BackgroundDark
-	}
-	m.styles = NewStylesFor(m.bg, m.profile)
-	m.applyStyles()
-	return nil
-}
-
-// handleProfile rebuilds the styles for the terminal's colour profile (a
-// 16-colour terminal gets colours chosen for it, not downsampled ones).
-func (m *Model) handleProfile(msg tea.ColorProfileMsg) {
-	m.profile = msg.Profile
-	if !m.fixed {
-		m.styles = NewStylesFor(m.bg, m.profile)
-		m.applyStyles()
-	}
 }
 
 func (m *Model) handleNotice(msg NoticeMsg) {

@@ -157,6 +157,39 @@ func (m *Model) closeNoteEditor(in closeNote) {
 	m.setMsg(msgInfo, "note kept as an unsaved draft: "+m.keys.Note.Help().Key+" reopens it, "+m.keys.SaveNote.Help().Key+" there saves it")
 }
 
+// NoteDrafts returns every note text typed and not saved, by item id:
+// the drafts and the editor's text when it is open and changed (for the
+// command to keep when a signal stops the session).
+func (m *Model) NoteDrafts() map[string]string {
+	out := map[string]string{}
+	for id, t := range m.data.noteDrafts {
+		out[id] = t
+	}
+	if m.mode == modeNote && m.note.Changed() {
+		out[m.note.itemID] = m.note.area.Value()
+	}
+	return out
+}
+
+// restoreDrafts takes back the drafts of a session a signal stopped.
+func (m *Model) restoreDrafts(drafts map[string]string) {
+	n := 0
+	for id, t := range drafts {
+		if _, ok := m.data.index[id]; ok {
+			m.data.noteDrafts[id] = t
+			n++
+		}
+	}
+	if n > 0 {
+		verb := " are back"
+		if n == 1 {
+			verb = " is back"
+		}
+		m.setMsg(msgInfo, count(n, "unsaved note draft")+" of a session that was stopped"+verb+
+			" (✎ marks it in the list; "+m.keys.Note.Help().Key+" on the item reopens it)")
+	}
+}
+
 // keepNoteDraft closes an open editor as esc would (used before quitting).
 func (m *Model) keepNoteDraft() {
 	if m.mode == modeNote {

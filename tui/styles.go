@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -266,4 +267,27 @@ func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
 		Ellipsis: fgStyle(p.dim),
 	}
 	return s
+}
+
+func (m *Model) handleBackground(msg tea.BackgroundColorMsg) tea.Cmd {
+	if m.fixed {
+		return nil
+	}
+	m.bg = BackgroundLight
+	if msg.IsDark() {
+		m.bg = BackgroundDark
+	}
+	m.styles = NewStylesFor(m.bg, m.profile)
+	m.applyStyles()
+	return nil
+}
+
+// handleProfile rebuilds the styles for the terminal's colour profile (a
+// 16-colour terminal gets colours chosen for it, not downsampled ones).
+func (m *Model) handleProfile(msg tea.ColorProfileMsg) {
+	m.profile = msg.Profile
+	if !m.fixed {
+		m.styles = NewStylesFor(m.bg, m.profile)
+		m.applyStyles()
+	}
 }

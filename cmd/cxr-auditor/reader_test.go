@@ -7,8 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -69,4 +72,51 @@ func TestReviewKeysRefused(t *testing.T) {
 
 	r = invokeMainEnv(t, map[string]string{"XDG_CONFIG_HOME": cfg}, "review", "--keys", "ohif", "--graphics", "text", filepath.Join(t.TempDir(), "wl.csv"))
 	assert.NotContains(t, r.stderr, "key map", "on the ohif profile, i is free for invert")
+}
+
+// TestSignalKeepsNoteDraft: SIGTERM (or SIGHUP: an SSH drop) used to
+// discard a note being typed without a word. The text is kept as a draft
+// file, stderr says where, and the next session brings it back.
+func TestSignalKeepsNoteDraft(t *testing.T) {
+	t.Parallel() // it waits on processes in a pty
+	dir := t.TempDir()
+	state := t.TempDir()
+	srv := runServer(t)
+	wl := runWorklist(t, dir, 2)
+	start := func() (*exec.Cmd, *os.File, *syncBuffer) {
+		cmd := exec.Command(binary(t), "review", wl, "--ollama", srv.URL(), "--grounding-model", runGroundModel,
+			"--draft-model", runDraftModel, "--graphics", "text", "--annotator", "tester")
+		cmd.Env = append(os.Environ(), "TERM=xterm-256color", "XDG_STATE_HOME="+state)
+		tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = cmd.Process.Kill(); tty.Close() })
+		screen := &syncBuffer{}
+		go func() { _, _ = copyAll(screen, tty) }()
+		require.Eventually(t, func() bool { return strings.Contains(screen.String(), "case-1") },
+			time.Minute, 50*time.Millisecond, "the workstation never drew the worklist")
+		return cmd, tty, screen
+	}
+	cmd, tty, screen := start()
+	_, err := tty.WriteString("a")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return strings.Contains(screen.String(), "note · ") }, 30*time.Second, 20*time.Millisecond)
+	_, err = tty.WriteString("check the apex on CT")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return strings.Contains(screen.String(), "CT") }, 30*time.Second, 20*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 143, waitExit(t, cmd))
+	require.Eventually(t, func() bool { return strings.Contains(screen.String(), "was kept as a draft in") },
+		5*time.Second, 20*time.Millisecond, "stderr says the draft was kept")
+	files, _ := filepath.Glob(filepath.Join(state, "cxr-auditor", "drafts", "*.json"))
+	require.Len(t, files, 1)
+	b, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "check the apex on CT")
+
+	cmd2, tty2, screen2 := start()
+	require.Eventually(t, func() bool { return strings.Contains(screen2.String(), "unsaved note draft of a session that was stopped") },
+		30*time.Second, 20*time.Millisecond, "the next session brings it back")
+	_, err = tty2.WriteString("qq")
+	require.NoError(t, err)
+	assert.Equal(t, 0, waitExit(t, cmd2))
 }
