@@ -114,7 +114,9 @@ func TestSignalKeepsNoteDraft(t *testing.T) {
 	assert.Contains(t, string(b), "check the apex on CT")
 
 	cmd2, tty2, screen2 := start()
-	require.Eventually(t, func() bool { return strings.Contains(screen2.String(), "unsaved note draft of a session that was stopped") },
+	require.Eventually(t, func() bool {
+		return strings.Contains(screen2.String(), "unsaved note draft of a session that was stopped")
+	},
 		30*time.Second, 20*time.Millisecond, "the next session brings it back")
 	_, err = tty2.WriteString("qq")
 	require.NoError(t, err)
