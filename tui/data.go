@@ -77,6 +77,9 @@ type reviewData struct {
 	// corrected is the corrected truth by item (the store's, and this
 	// session's corrections as they are made).
 	corrected map[string][]schema.Finding
+	// restored says that note drafts of a stopped session came back
+	// ("" when none), until the load's message has said it too.
+	restored string
 	// prefix is what every item id shares (Model.idPrefix), once known.
 	prefix     string
 	prefixDone bool

@@ -185,8 +185,9 @@ func (m *Model) restoreDrafts(drafts map[string]string) {
 		if n == 1 {
 			verb = " is back"
 		}
-		m.setMsg(msgInfo, count(n, "unsaved note draft")+" of a session that was stopped"+verb+
-			" (✎ marks it in the list; "+m.keys.Note.Help().Key+" on the item reopens it)")
+		m.data.restored = count(n, "unsaved note draft") + " of a session that was stopped" + verb +
+			" (✎ in the list; " + m.keys.Note.Help().Key + " reopens)"
+		m.setMsg(msgInfo, m.data.restored)
 	}
 }
 

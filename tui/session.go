@@ -112,6 +112,9 @@ func (m *Model) resume(cached int, say bool) {
 	if m.nav.cur >= 0 {
 		m.nav.dis = d.firstOpenDisagreement(m.nav.cur)
 	}
+	if m.data.restored != "" {
+		s = m.data.restored + " · " + s // said first: the load must not hide it
+	}
 	if say {
 		m.setMsg(msgInfo, s)
 	}
