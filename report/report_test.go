@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/agreement"
+	"github.com/cxr-auditor/cxr-auditor/audit"
 )
 
 func sectionIDs(doc *Doc) []string {
@@ -38,6 +39,8 @@ func TestBuildSectionsPresentWhenTheirDataIs(t *testing.T) {
 		{"one run, no images", one, []string{"summary", "metrics", "plots", "pictures"}},
 		{"two runs with readers", two, []string{"summary", "metrics", "plots", "agreement", "pictures"}},
 		{"agreement only", Input{Agreement: &rep}, []string{"summary", "agreement"}},
+		{"a study without truth: its disputes pictured", Input{Items: []Item{{ID: "a"}, {ID: "b"}},
+			Study: &Study{Units: []audit.StudyUnit{{ItemID: "b", State: audit.UnitAdjudicated}}}}, []string{"summary", "agreement", "pictures"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,8 +68,31 @@ func (c ReportConfig) input(ctx context.Context, env Env) (report.Input, error) 
 		if err := c.addReaders(ctx, env, st, &in); err != nil {
 			return in, err
 		}
+		if len(in.Items) == 0 && in.Study != nil {
+			in.Items = studyItems(ctx, st, in.Study)
+		}
 	}
 	return in, nil
+}
+
+// studyItems are a study's items without truth (its disputes can still
+// be pictured), with their images and drafts from the store.
+func studyItems(ctx context.Context, st *store.Store, s *report.Study) []report.Item {
+	recs, err := st.Items(ctx)
+	if err != nil {
+		return nil
+	}
+	in := map[string]bool{}
+	for _, u := range s.Units {
+		in[u.ItemID] = true
+	}
+	var out []report.Item
+	for _, r := range recs {
+		if in[r.ID] {
+			out = append(out, report.Item{ID: r.ID, Image: r.Image, Draft: r.Draft})
+		}
+	}
+	return out
 }
 
 // addRuns reads each run's predictions, aligned with the truth.
