@@ -106,11 +106,14 @@ func Doctor(ctx context.Context, env Env, cfg DoctorConfig) error {
 }
 
 // Modelfile is the example Modelfile of kind (grounding or draft), its
-// FROM line naming from when given; a bad kind is a usage error.
+// FROM line naming from when given (a path checked and made absolute, see
+// modelFrom); a bad kind or from is a usage error.
 func Modelfile(kind, from string) (string, error) {
 	text, err := prompts.Modelfile(kind)
 	if err == nil && from != "" {
-		text, err = prompts.ModelfileFrom(kind, from)
+		if from, err = modelFrom(from); err == nil {
+			text, err = prompts.ModelfileFrom(kind, from)
+		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("%w: --modelfile: %v", ErrUsage, err)
