@@ -281,7 +281,7 @@ func (m *Model) truthLegend() string {
 	if !m.truth.on || !m.data.hasTruth(m.nav.cur) {
 		return ""
 	}
-	s := " · model M solid, truth T dashed"
+	s := " · M model solid, T truth dashed"
 	if rows := m.truthRows(); len(rows) > 0 && rows[m.truth.sel].IoU != nil {
 		s += " · IoU " + iouText(rows[m.truth.sel].IoU)
 	}
