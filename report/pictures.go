@@ -45,7 +45,11 @@ func pictureSection(ctx context.Context, in Input, stats []runStats) (Section, e
 	if len(chosen) == 0 {
 		return s, nil
 	}
-	s.Blocks = append(s.Blocks, para("%d items, chosen in turn among urgent findings missed, the worst box overlaps, items where the runs differ, adjudicated disputes and other errors against the truth (at most %d). Boxes as in the workstation, coloured by label: the truth dashed (T), the model solid (M; with several runs A solid, B and later dotted); a double outline is an urgent label.", len(chosen), limit))
+	noun := "items"
+	if len(chosen) == 1 {
+		noun = "item"
+	}
+	s.Blocks = append(s.Blocks, para("%d %s, chosen in turn among urgent findings missed, the worst box overlaps, items where the runs differ, adjudicated disputes and other errors against the truth (at most %d). Boxes as in the workstation, coloured by label: the truth dashed (T), the model solid (M; with several runs A solid, B and later dotted); a double outline is an urgent label.", len(chosen), noun, limit))
 	byItem := map[string][]audit.Verdict{}
 	for _, v := range in.Verdicts {
 		byItem[v.ItemID] = append(byItem[v.ItemID], v)
