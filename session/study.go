@@ -56,6 +56,7 @@ func narrowToStudy(ctx context.Context, env Env, s *store.Store, cfg *Workstatio
 	if role == audit.RoleAdjudicator {
 		cfg.settled = agreedUnits(units)
 	}
+	cfg.reader = role == audit.RoleReader
 	out, missing := pick(items, ids)
 	var problems []string
 	if missing > 0 {

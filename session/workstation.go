@@ -61,6 +61,8 @@ type WorkstationConfig struct {
 	// settled is, for a study adjudicator, the units the readers agreed
 	// on (tui.Config.Settled); set by narrowToStudy.
 	settled map[string]map[string]audit.Decision
+	// reader: a study reader (tui.Config.Reader).
+	reader bool
 }
 
 // Workstation runs the review workstation on cfg until the reviewer
@@ -264,7 +266,7 @@ func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 	cfg := w.cfg
 	return tui.Config{
 		Items: w.items, Index: w.index, Problems: problems, Store: newBenchStore(w.s.Store, cfg.Study), Engine: w.s.Sched, Imager: imager,
-		Annotator: cfg.Annotator, Blind: cfg.Blind, Settled: cfg.settled, Hosts: w.s.HostURLs(),
+		Annotator: cfg.Annotator, Blind: cfg.Blind, Settled: cfg.settled, Reader: cfg.reader, Hosts: w.s.HostURLs(),
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
 		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Compare: w.compare, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -47,7 +49,7 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 		case r.report == nil && r.summary.disagreements > 0:
 			m.setMsg(msgInfo, "still loading the disagreements of "+Sanitize(it.ID)+": no verdict given")
 		case r.status == audit.StatusDone:
-			m.setMsg(msgInfo, "nothing to adjudicate: image and draft agree")
+			m.setMsg(msgInfo, "nothing to "+m.verb("adjudicate")+": image and draft agree")
 		case r.status == audit.StatusError:
 			m.setMsg(msgErr, "this item failed; R reruns it, r shows the raw output")
 		default:
@@ -314,3 +316,12 @@ func (m *Model) SavedVerdicts() int { return m.saves.verdicts }
 
 // SavedNotes returns how many notes were saved durably during this session.
 func (m *Model) SavedNotes() int { return m.saves.notes }
+
+// verb says "adjudicate" or "adjudicated" as a study reader's own words
+// ("judge", "judged"): a reader judges, the adjudicator adjudicates.
+func (m *Model) verb(adjudicate string) string {
+	if m.cfg.Reader {
+		return strings.Replace(adjudicate, "adjudicate", "judge", 1)
+	}
+	return adjudicate
+}

@@ -180,6 +180,11 @@ func (d *reviewData) adjudicatedCount(i int) int {
 				n++
 			}
 		}
+		for k := range d.settled[d.items[i].ID] {
+			if mine[k] == nil {
+				n++
+			}
+		}
 		return min(n, d.rows[i].summary.disagreements)
 	}
 	n := 0
@@ -235,7 +240,7 @@ func (d *reviewData) isUrgent(i int) bool {
 func (d *reviewData) firstOpenDisagreement(i int) int {
 	mine := d.mine[d.items[i].ID]
 	for j, dis := range d.disagreements(i) {
-		if v := mine[dis.Key()]; v == nil || v.state == stateFailed {
+		if v := mine[dis.Key()]; (v == nil || v.state == stateFailed) && !d.isSettled(d.items[i].ID, dis.Key()) {
 			return j
 		}
 	}

@@ -63,6 +63,7 @@ type doubtRow struct {
 
 // disagreementData is everything the disagreement pane draws.
 type disagreementData struct {
+	judged  bool // a study reader: "judged", not "adjudicated"
 	present bool // an item is current
 	status  audit.Status
 	stage   audit.Stage
@@ -104,11 +105,15 @@ func (p *disagreementPane) Title() string {
 	}
 	done := 0
 	for _, r := range p.d.rows {
-		if r.verdict != nil && r.verdict.state != stateFailed {
+		if (r.verdict != nil && r.verdict.state != stateFailed) || (r.agreed != "" && r.verdict == nil) {
 			done++
 		}
 	}
-	return "disagreement " + itoa(p.d.selected+1) + "/" + itoa(n) + " · " + itoa(done) + "/" + itoa(n) + " adjudicated"
+	word := " adjudicated"
+	if p.d.judged {
+		word = " judged"
+	}
+	return "disagreement " + itoa(p.d.selected+1) + "/" + itoa(n) + " · " + itoa(done) + "/" + itoa(n) + word
 }
 
 // View draws width x height cells, scrolled to keep the selection in view.
@@ -297,7 +302,7 @@ func (p *disagreementPane) verdictText(e *verdictEntry, confirm bool) string {
 // syncDisagreements hands the disagreement pane the current item's
 // disagreements and verdicts.
 func (m *Model) syncDisagreements() {
-	d := disagreementData{selected: m.nav.dis, loaded: m.data.loaded, spin: m.panes.spin.View()}
+	d := disagreementData{selected: m.nav.dis, loaded: m.data.loaded, spin: m.panes.spin.View(), judged: m.cfg.Reader}
 	if it, ok := m.current(); ok {
 		r := &m.data.rows[m.nav.cur]
 		d.present, d.status, d.stage, d.err = true, r.status, r.stage, r.err

@@ -76,6 +76,9 @@ type Config struct {
 	// agreed units), item → key → the decision that stands: shown agreed,
 	// counted done, refused.
 	Settled map[string]map[string]audit.Decision
+	// Reader: a study reader, whose verdicts are judgements; counts say
+	// "judged", not "adjudicated".
+	Reader bool
 }
 
 // Model is the workstation: the only tea.Model of the package. Use it as a

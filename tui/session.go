@@ -100,14 +100,14 @@ func (m *Model) resume(cached int, say bool) {
 	switch {
 	case firstOpen >= 0:
 		m.nav.cur = firstOpen
-		s = results + "resumed at " + Sanitize(d.items[firstOpen].ID) + ": first with a disagreement to adjudicate (" + itoa(open) + " of " + itoa(total) + " open)"
+		s = results + "resumed at " + Sanitize(d.items[firstOpen].ID) + ": first with a disagreement to " + m.verb("adjudicate") + " (" + itoa(open) + " of " + itoa(total) + " open)"
 	case cached == 0:
 		s = "no cached results yet: starting at the first item"
 	case firstUnrun >= 0:
 		m.nav.cur = firstUnrun
-		s = results + "all " + itoa(total) + " disagreements so far adjudicated · " + Sanitize(d.items[firstUnrun].ID) + " is the first still to run"
+		s = results + "all " + itoa(total) + " disagreements so far " + m.verb("adjudicated") + " · " + Sanitize(d.items[firstUnrun].ID) + " is the first still to run"
 	default:
-		s = results + "all " + itoa(total) + " disagreements adjudicated"
+		s = results + "all " + itoa(total) + " disagreements " + m.verb("adjudicated")
 	}
 	if m.nav.cur >= 0 {
 		m.nav.dis = d.firstOpenDisagreement(m.nav.cur)

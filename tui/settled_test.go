@@ -26,6 +26,8 @@ func TestSettledUnitsAreAgreed(t *testing.T) {
 	assert.False(t, h.m.data.adjudicated(0), "the disputed unit is still open")
 
 	ds := h.m.disagreements()
+	assert.Equal(t, noduleKey, ds[h.m.nav.dis].Key(), "the selection starts on the disputed unit")
+	assert.Contains(t, h.screen(), "1/2 adjudicated")
 	for i, d := range ds {
 		if d.Key() == effusionKey {
 			h.m.nav.dis = i
@@ -44,4 +46,17 @@ func TestSettledUnitsAreAgreed(t *testing.T) {
 	require.Len(t, f.store.verdicts, 1)
 	assert.Equal(t, noduleKey, f.store.verdicts[0].DisagreementKey)
 	assert.True(t, h.m.data.adjudicated(0), "the agreed unit counts as done")
+}
+
+// A study reader's own counts say "judged" (they said "adjudicated").
+func TestReaderWording(t *testing.T) {
+	f := newFixture(2, 2)
+	f.engine.done()
+	cfg := f.config()
+	cfg.Reader = true
+	h := newHarness(t, cfg, 140, 40)
+	s := h.screen()
+	assert.Contains(t, s, "0/1 judged")
+	assert.Contains(t, s, "first with a disagreement to judge")
+	assert.NotContains(t, s, "adjudicate")
 }
