@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -145,6 +147,9 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 		m.hostAnswered(res)
 		if i == m.nav.cur {
 			m.clampSelection()
+			if strings.HasPrefix(m.msg.text, "results not in yet for ") {
+				m.setMsg(msgInfo, "results in for "+Sanitize(u.ItemID)) // the wait is over
+			}
 		}
 	default:
 		if u.Stage != "" && u.Status == audit.StatusRunning {

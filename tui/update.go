@@ -78,6 +78,11 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack) {
 		m.nav.moves++
 	}
+	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last) && m.msg.kind == msgInfo {
+		// What the line said was about where the cursor was ("jumped to
+		// …"): it would be stale on the next item.
+		m.setMsg(msgInfo, "")
+	}
 	switch {
 	case key.Matches(msg, k.Next):
 		return m.moveBy(1)
@@ -165,6 +170,7 @@ func (m *Model) handleImageKey(msg tea.KeyPressMsg) {
 		m.pickPreset(msg)
 	case key.Matches(msg, k.WindowReset):
 		v.Preset, *w = PresetDefault, DefaultWindowAdjust()
+		m.setMsg(msgInfo, "window: reset to "+v.Preset.String())
 	case key.Matches(msg, k.Invert):
 		v.Invert = !v.Invert
 	case key.Matches(msg, k.ZoomIn):
