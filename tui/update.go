@@ -75,14 +75,7 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setMsg(msgInfo, m.noItemText())
 		return nil
 	}
-	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack) {
-		m.nav.moves++
-	}
-	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last) && m.msg.kind == msgInfo {
-		// What the line said was about where the cursor was ("jumped to
-		// …"): it would be stale on the next item.
-		m.setMsg(msgInfo, "")
-	}
+	m.countMove(msg)
 	switch {
 	case key.Matches(msg, k.Next):
 		return m.moveBy(1)
@@ -218,4 +211,17 @@ func (m *Model) rerun() tea.Cmd {
 	m.data.rows[m.nav.cur].stage, m.data.rows[m.nav.cur].err = "", ""
 	m.setMsg(msgInfo, "rerun queued for "+Sanitize(it.ID)+" (cache ignored)")
 	return rerunItem(m.cfg.Engine, it)
+}
+
+// countMove counts the reviewer's moves; an item key also clears an
+// informational message, which was about where the cursor was ("jumped
+// to …") and would be stale on the next item.
+func (m *Model) countMove(msg tea.KeyPressMsg) {
+	k := &m.keys
+	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack) {
+		m.nav.moves++
+	}
+	if key.Matches(msg, k.Next, k.Prev, k.First, k.Last) && m.msg.kind == msgInfo {
+		m.setMsg(msgInfo, "")
+	}
 }
