@@ -88,7 +88,7 @@ func Report(ctx context.Context, env Env, cfg ReportConfig) error {
 	if err != nil {
 		return err
 	}
-	if err := CheckOutput("-o", cfg.Out, cfg.protected()...); err != nil {
+	if err := CheckOutput("-o", cfg.Out, cfg.protected(env)...); err != nil {
 		return err
 	}
 	in, err := cfg.input(ctx, env)
@@ -127,14 +127,14 @@ func Report(ctx context.Context, env Env, cfg ReportConfig) error {
 }
 
 // protected are the inputs -o may not name.
-func (c ReportConfig) protected() []Protected {
+func (c ReportConfig) protected(env Env) []Protected {
 	ps := []Protected{{What: "the truth", Path: c.Truth}, {What: "the worklist", Path: c.Worklist}}
 	for _, p := range c.Preds {
 		ps = append(ps, Protected{What: "a predictions file", Path: p})
 	}
 	db := c.DB
 	if db == "" && c.Worklist != "" {
-		db = StoreLocation("", c.Worklist, os.Getenv)
+		db = StoreLocation("", c.Worklist, env.Getenv)
 	}
 	if db != "" {
 		ps = append(ps, StoreFiles(db)...)
