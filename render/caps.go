@@ -48,6 +48,10 @@ type Caps struct {
 	// InTmux is true when TMUX is set; TmuxPassthrough when tmux forwards
 	// DCS passthrough (allow-passthrough on).
 	InTmux, TmuxPassthrough bool
+	// Outer is true when the graphics replies (Sixel, Kitty,
+	// ColorRegisters) came from the terminal outside tmux, asked through
+	// its passthrough: tmux answers the device attributes itself.
+	Outer bool
 	// Terminal is the XTVERSION reply, e.g. "XTerm(390)".
 	Terminal string
 	// TTY is true when detection ran on a terminal.

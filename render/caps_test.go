@@ -209,3 +209,31 @@ func TestChoose(t *testing.T) {
 		})
 	}
 }
+
+// TestOuterTerminalThroughTmux: inside tmux the device attributes come
+// from tmux (no sixel), so --graphics auto never chose sixel. The outer
+// terminal's reply, asked through the passthrough, decides; the path is
+// said for the status bar.
+func TestOuterTerminalThroughTmux(t *testing.T) {
+	env := map[string]string{"TMUX": "/tmp/tmux-0/default,1,0", EnvTmuxPassthrough: "1"}
+	c := envCaps(func(k string) string { return env[k] })
+	c.TTY = true
+	c.addReplies(parseReplies([]byte("\x1b[?1;2c")), func(k string) string { return env[k] }) // tmux's own DA1
+	require.Equal(t, ProtocolBlocks, c.Protocol, "tmux's DA1 lists no sixel")
+	c.addOuter(parseReplies([]byte("\x1b[?1;0;256S\x1b[?63;1;2;4;6;9;15;16;22;28c"))) // XTerm(379) -ti vt340
+	c.Protocol = autoProtocol(c)
+	assert.Equal(t, ProtocolSixel, c.Protocol)
+	assert.True(t, c.Outer)
+	assert.Equal(t, 256, c.ColorRegisters)
+	assert.Equal(t, "via tmux passthrough", c.Path(c.Protocol))
+	assert.Contains(t, outerProbe, "\x1bPtmux;", "the probe is wrapped for tmux")
+	assert.Contains(t, outerProbe, "\x1b\x1b[c", "with its escapes doubled")
+
+	off := Caps{InTmux: true, TTY: true}
+	assert.Equal(t, "tmux: allow-passthrough off", off.Path(autoProtocol(off)))
+	assert.Equal(t, "", Caps{}.Path(ProtocolSixel), "nothing to say outside tmux")
+	noAnswer := Caps{InTmux: true, TmuxPassthrough: true, TTY: true}
+	noAnswer.addOuter(parseReplies(nil))
+	assert.False(t, noAnswer.Outer)
+	assert.Equal(t, "tmux: outer terminal did not answer", noAnswer.Path(autoProtocol(noAnswer)))
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/cancelreader"
 	"golang.org/x/term"
 )
@@ -156,11 +157,72 @@ func DetectTTY(ctx context.Context, f *os.File, getenv func(string) string, time
 	}
 	if c.InTmux && getenv(EnvTmuxPassthrough) == "" {
 		c.TmuxPassthrough = tmuxPassthrough(ctx)
-		if envOverride(getenv) == "" {
-			c.Protocol = autoProtocol(c)
-		}
+	}
+	if c.InTmux && c.TmuxPassthrough && err == nil {
+		c.addOuter(probeOuter(ctx, f, timeout))
+	}
+	if c.InTmux && envOverride(getenv) == "" {
+		c.Protocol = autoProtocol(c)
 	}
 	return c, err
+}
+
+// outerProbe is the graphics part of the probe wrapped in tmux's
+// passthrough, so the terminal outside tmux answers it (tmux answers the
+// device attributes itself, without sixel).
+var outerProbe = ansi.TmuxPassthrough("\x1b[?1;3;256S" + "\x1b[?1;1;0S" +
+	"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" + "\x1b[c")
+
+// probeOuter asks the terminal outside tmux (outerProbe) and reads its
+// replies with a reader of its own: Detect's was cancelled, for good.
+func probeOuter(ctx context.Context, f *os.File, timeout time.Duration) replies {
+	if timeout <= 0 {
+		timeout = DefaultDetectTimeout
+	}
+	cr, err := cancelreader.NewReader(f)
+	if err != nil {
+		return replies{}
+	}
+	defer cr.Close()
+	if _, err := io.WriteString(f, outerProbe); err != nil {
+		return replies{}
+	}
+	return parseReplies(readReplies(ctx, cr, timeout))
+}
+
+// addOuter takes the outer terminal's replies (outerProbe) into c when it
+// answered: its sixel and kitty support and colour registers stand for
+// the terminal's.
+func (c *Caps) addOuter(r replies) {
+	if !r.da1 {
+		return
+	}
+	c.Outer = true
+	c.Sixel = r.sixel
+	c.Kitty = c.Kitty || r.kitty
+	if r.registers > 0 {
+		c.ColorRegisters = r.registers
+	}
+}
+
+// Path says in a few words how pictures reach the screen and why, for
+// the status bar: "" when there is nothing to say (no tmux).
+func (c Caps) Path(p Protocol) string {
+	if !c.InTmux {
+		return ""
+	}
+	switch {
+	case p == ProtocolSixel || p == ProtocolKitty || p == ProtocolITerm2:
+		if c.TmuxPassthrough {
+			return "via tmux passthrough"
+		}
+		return "in tmux (allow-passthrough off: may not show)"
+	case !c.TmuxPassthrough:
+		return "tmux: allow-passthrough off"
+	case c.Outer:
+		return "tmux: outer terminal has no sixel/kitty"
+	}
+	return "tmux: outer terminal did not answer"
 }
 
 // tmuxPassthrough asks tmux whether allow-passthrough is on.

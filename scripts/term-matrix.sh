@@ -12,6 +12,9 @@
 #   mlterm-help.png      mlterm with the ? help open
 #   tmux.png             tmux inside xterm: half-blocks (no passthrough)
 #   tmux-next.png        tmux after j j: boxes in half-blocks
+#   tmux-sixel.png       tmux (allow-passthrough on) inside xterm, --graphics
+#                        auto: sixel via the passthrough, said in the status bar
+#   tmux-sixel-next.png  the same after j j: the picture redrawn, none stale
 #
 # Each run uses its own store in a temporary folder (deleted at the end), the
 # demo's instant replies (--fast), and DIR/versions.txt records the terminals'
@@ -47,6 +50,11 @@ run mlterm-help mlterm "question" -- $(demo mlterm-help)
 run tmux xterm "" -- tmux -L "$sock" -f /dev/null new-session "$(demo tmux)"
 tmux -L "$sock" kill-server 2>/dev/null || true
 run tmux-next xterm "j j" -- tmux -L "$sock" -f /dev/null new-session "$(demo tmux-next)"
+tmux -L "$sock" kill-server 2>/dev/null || true
+printf 'set -g allow-passthrough on\n' > "$tmp/tmux-passthrough.conf"
+run tmux-sixel xterm "" -- tmux -L "$sock" -f "$tmp/tmux-passthrough.conf" new-session "$(demo tmux-sixel)"
+tmux -L "$sock" kill-server 2>/dev/null || true
+run tmux-sixel-next xterm "j j" -- tmux -L "$sock" -f "$tmp/tmux-passthrough.conf" new-session "$(demo tmux-sixel-next)"
 tmux -L "$sock" kill-server 2>/dev/null || true
 
 {

@@ -76,7 +76,9 @@ func newImager(ctx context.Context, env Env, graphics string, quality render.Qua
 	if err != nil {
 		return nil, err
 	}
-	return tui.NewRenderImager(enc, 4, 0), nil
+	im := tui.NewRenderImager(enc, 4, 0)
+	im.SetPath(caps.Path(proto))
+	return im, nil
 }
 
 // imagerCaps is the terminal's capabilities and the protocol newImager

@@ -20,6 +20,7 @@ import (
 type RenderImager struct {
 	enc  render.Encoder
 	maxW int
+	path string // how pictures reach the screen (SetPath)
 
 	mu      sync.Mutex
 	cache   []decoded // most recent last
@@ -65,6 +66,13 @@ func NewRenderImager(enc render.Encoder, keep, maxWidthPX int) *RenderImager {
 
 // Protocol implements Imager.
 func (r *RenderImager) Protocol() string { return string(r.enc.Protocol()) }
+
+// SetPath says how pictures reach the screen and why ("via tmux
+// passthrough"); the status bar shows it after the protocol.
+func (r *RenderImager) SetPath(s string) { r.path = s }
+
+// Path is what SetPath said ("" by default).
+func (r *RenderImager) Path() string { return r.path }
 
 // Encode implements Imager. The text protocol needs no pixels and does not
 // read the image file; it lists the boxes of the whole image.

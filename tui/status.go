@@ -204,6 +204,9 @@ func (m *Model) syncStatus() {
 	}
 	if m.cfg.Imager != nil {
 		d.gfx = "gfx: " + Sanitize(m.cfg.Imager.Protocol())
+		if p, ok := m.cfg.Imager.(interface{ Path() string }); ok && p.Path() != "" {
+			d.gfx += " " + Sanitize(p.Path())
+		}
 	}
 	if m.cfg.Annotator != "" {
 		d.who = "as " + Sanitize(m.cfg.Annotator)
