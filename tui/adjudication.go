@@ -43,7 +43,7 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 	}
 	ds := m.disagreements()
 	if len(ds) == 0 {
-		switch r := &m.data.rows[m.nav.cur]; {
+		switch r := m.data.rows.at(m.nav.cur); {
 		case r.stale && r.report == nil:
 			m.setMsg(msgErr, staleText+": no verdict given")
 		case r.report == nil && r.summary.disagreements > 0:

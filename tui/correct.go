@@ -91,7 +91,7 @@ func (m *Model) acceptModel() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	res := m.data.rows[m.nav.cur].result
+	res := m.data.rows.get(m.nav.cur).result
 	if e.PredIndex < 0 || res == nil || e.PredIndex >= len(res.Findings) {
 		m.setMsg(msgInfo, "the model has no finding on this row to accept (x marks the truth wrong, X removes it)")
 		return nil

@@ -59,7 +59,7 @@ type summary struct {
 type reviewData struct {
 	items  []audit.Item
 	index  map[string]int // item ID → index of its first occurrence
-	rows   []row          // parallel to items
+	rows   rowTable       // parallel to items
 	urgent map[schema.Label]bool
 	// mine is this reviewer's verdicts: item → disagreement key → verdict.
 	mine map[string]map[string]*verdictEntry
@@ -104,7 +104,7 @@ func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Lab
 		settled:    settled,
 		items:      items,
 		index:      index,
-		rows:       make([]row, len(items)),
+		rows:       newRowTable(len(items)),
 		urgent:     map[schema.Label]bool{},
 		mine:       map[string]map[string]*verdictEntry{},
 		others:     map[string][]audit.Verdict{},
@@ -131,10 +131,10 @@ func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Lab
 // urgent findings to confirm (audit.Report.ReviewRows); nil when none
 // are known yet or i is out of range.
 func (d *reviewData) disagreements(i int) []audit.Disagreement {
-	if i < 0 || i >= len(d.rows) {
+	if i < 0 || i >= d.rows.len() {
 		return nil
 	}
-	if r := d.rows[i].report; r != nil {
+	if r := d.rows.get(i).report; r != nil {
 		return r.ReviewRows()
 	}
 	return nil
@@ -143,16 +143,16 @@ func (d *reviewData) disagreements(i int) []audit.Disagreement {
 // known reports whether item i's result is known, from its report or
 // from the store's summary.
 func (d *reviewData) known(i int) bool {
-	return d.rows[i].report != nil || d.rows[i].summary.known
+	return d.rows.get(i).report != nil || d.rows.get(i).summary.known
 }
 
 // disagreementCount is the number of item i's disagreements, from its
 // report or, before that is loaded, from the store's summary.
 func (d *reviewData) disagreementCount(i int) int {
-	if r := d.rows[i].report; r != nil {
+	if r := d.rows.get(i).report; r != nil {
 		return len(r.ReviewRows())
 	}
-	return d.rows[i].summary.disagreements
+	return d.rows.get(i).summary.disagreements
 }
 
 // adjudicated reports whether every disagreement of item i has a verdict
@@ -172,7 +172,7 @@ func (d *reviewData) adjudicated(i int) bool {
 // item is opened).
 func (d *reviewData) adjudicatedCount(i int) int {
 	mine := d.mine[d.items[i].ID]
-	r := d.rows[i].report
+	r := d.rows.get(i).report
 	if r == nil {
 		n := 0
 		for k, v := range mine {
@@ -185,7 +185,7 @@ func (d *reviewData) adjudicatedCount(i int) int {
 				n++
 			}
 		}
-		return min(n, d.rows[i].summary.disagreements)
+		return min(n, d.rows.get(i).summary.disagreements)
 	}
 	n := 0
 	for _, dis := range r.ReviewRows() {
@@ -207,7 +207,7 @@ func (d *reviewData) isSettled(id, key string) bool {
 // its result is not in yet, or it has a disagreement without a verdict.
 // Failed items do not (they need a rerun, not a verdict).
 func (d *reviewData) needsWork(i int) bool {
-	switch d.rows[i].status {
+	switch d.rows.get(i).status {
 	case audit.StatusError:
 		return false
 	case audit.StatusDone:
@@ -220,19 +220,19 @@ func (d *reviewData) needsWork(i int) bool {
 // model and the rule labeler differ), from its report or the store's
 // summary.
 func (d *reviewData) inDoubt(i int) bool {
-	if r := d.rows[i].report; r != nil {
+	if r := d.rows.get(i).report; r != nil {
 		return len(r.DraftDoubts) > 0
 	}
-	return d.rows[i].summary.doubts > 0
+	return d.rows.get(i).summary.doubts > 0
 }
 
 // isUrgent reports whether item i's result is urgent, from its report or
 // the store's summary.
 func (d *reviewData) isUrgent(i int) bool {
-	if r := d.rows[i].report; r != nil {
+	if r := d.rows.get(i).report; r != nil {
 		return r.Urgent
 	}
-	return d.rows[i].summary.urgent
+	return d.rows.get(i).summary.urgent
 }
 
 // firstOpenDisagreement returns the index of item i's first disagreement
@@ -249,7 +249,7 @@ func (d *reviewData) firstOpenDisagreement(i int) int {
 
 // setStatus changes item i's status, keeping the count of running items.
 func (d *reviewData) setStatus(i int, s audit.Status) {
-	r := &d.rows[i]
+	r := d.rows.at(i)
 	if r.status == audit.StatusRunning {
 		d.running--
 	}
@@ -261,12 +261,14 @@ func (d *reviewData) setStatus(i int, s audit.Status) {
 
 // counts returns how many items are done and how many failed.
 func (d *reviewData) counts() (done, failed int) {
-	for i := range d.rows {
-		switch d.rows[i].status {
-		case audit.StatusDone:
-			done++
-		case audit.StatusError:
-			failed++
+	for _, page := range d.rows.pages {
+		for i := range page {
+			switch page[i].status {
+			case audit.StatusDone:
+				done++
+			case audit.StatusError:
+				failed++
+			}
 		}
 	}
 	return done, failed

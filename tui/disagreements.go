@@ -304,7 +304,7 @@ func (p *disagreementPane) verdictText(e *verdictEntry, confirm bool) string {
 func (m *Model) syncDisagreements() {
 	d := disagreementData{selected: m.nav.dis, loaded: m.data.loaded, spin: m.panes.spin.View(), judged: m.cfg.Reader}
 	if it, ok := m.current(); ok {
-		r := &m.data.rows[m.nav.cur]
+		r := m.data.rows.at(m.nav.cur)
 		d.present, d.status, d.stage, d.err = true, r.status, r.stage, r.err
 		if r.report == nil && !r.stale {
 			d.pending = r.summary.disagreements

@@ -267,7 +267,7 @@ func (m *Model) syncDraft() {
 	if nd, ok := m.data.noteDrafts[it.ID]; ok {
 		d.note, d.draft = SanitizeText(nd), true
 	}
-	if res := m.data.rows[m.nav.cur].result; res != nil {
+	if res := m.data.rows.get(m.nav.cur).result; res != nil {
 		_, d.salvaged = salvagedStages(res)
 		for _, dl := range res.DraftLabels {
 			d.spans = append(d.spans, dl.Span)

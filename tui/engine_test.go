@@ -24,18 +24,18 @@ func TestEngineProgress(t *testing.T) {
 
 	_, cmd := h.m.Update(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Stage: audit.StageGrounding, Status: audit.StatusRunning}})
 	require.NotNil(t, cmd, "reads the next update")
-	assert.Equal(t, audit.StatusRunning, h.m.data.rows[0].status)
+	assert.Equal(t, audit.StatusRunning, h.m.data.rows.get(0).status)
 	assert.Equal(t, 1, h.m.data.running)
 	assert.Contains(t, h.screen(), "running (grounding)…")
 	assert.Contains(t, h.screen(), "1 running")
 
 	h.send(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Stage: audit.StageGrounding, Status: audit.StatusDone}})
-	assert.Equal(t, audit.StatusRunning, h.m.data.rows[0].status, "a finished stage is not a finished item")
+	assert.Equal(t, audit.StatusRunning, h.m.data.rows.get(0).status, "a finished stage is not a finished item")
 
 	res := resultFor("case-0001", 0)
 	res.Cached = false
 	h.send(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Status: audit.StatusDone, Result: res}})
-	assert.Equal(t, audit.StatusDone, h.m.data.rows[0].status)
+	assert.Equal(t, audit.StatusDone, h.m.data.rows.get(0).status)
 	assert.Equal(t, 0, h.m.data.running)
 	assert.Contains(t, h.screen(), "URGENT pneumothorax")
 
@@ -314,7 +314,7 @@ func TestSummaryCountsWhileRunning(t *testing.T) {
 	loadAll(m, loadSession(m.ctx, f.store, m.data.index, "tester", false))
 	assert.Equal(t, "case-0001", m.CurrentID())
 	assert.Contains(t, m.msg.text, "(4 of 4 open)")
-	assert.Equal(t, audit.StatusRunning, m.data.rows[0].status, "the status says what the pipeline does")
+	assert.Equal(t, audit.StatusRunning, m.data.rows.get(0).status, "the status says what the pipeline does")
 	assert.True(t, m.data.isUrgent(0))
 }
 

@@ -59,7 +59,7 @@ func TestScreens(t *testing.T) {
 			assert.Equal(t, "case-0006", currentID(h), "G goes to the last urgent item")
 		}},
 		{"failed_item", func(h *harness) { h.keys("G") }, func(t *testing.T, h *harness, _ *fixture) {
-			assert.Equal(t, audit.StatusError, h.m.data.rows[h.m.nav.cur].status, "the last item failed")
+			assert.Equal(t, audit.StatusError, h.m.data.rows.get(h.m.nav.cur).status, "the last item failed")
 		}},
 		{"zoomed", func(h *harness) { h.keys("+", "+", "L") }, func(t *testing.T, h *harness, _ *fixture) {
 			assert.Greater(t, h.m.look.view.Zoom, 1.0)

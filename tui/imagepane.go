@@ -63,7 +63,7 @@ func (m *Model) syncImagePane() {
 		return
 	}
 	rest := m.truthLegend() + m.viewTitle(it.ID)
-	if res := m.data.rows[m.nav.cur].result; res != nil {
+	if res := m.data.rows.get(m.nav.cur).result; res != nil {
 		if g, _ := salvagedStages(res); g {
 			rest += " · (!) findings salvaged: check them (r)"
 		}

@@ -39,7 +39,7 @@ func (m *Model) overlays() []Overlay {
 		}
 	}
 	var out []Overlay
-	if res := m.data.rows[m.nav.cur].result; res != nil && len(res.Findings) > 0 {
+	if res := m.data.rows.get(m.nav.cur).result; res != nil && len(res.Findings) > 0 {
 		for _, f := range res.Findings {
 			if f.Box == nil {
 				continue
@@ -64,7 +64,7 @@ func (m *Model) overlaysSettled() bool {
 	if m.cfg.Store != nil && !m.data.loaded {
 		return false
 	}
-	return !m.data.rows[m.nav.cur].detailPending
+	return !m.data.rows.get(m.nav.cur).detailPending
 }
 
 // key identifies a request: equal keys give equal pictures.

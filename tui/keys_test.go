@@ -59,7 +59,7 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, "case-0002", h.m.CurrentID())
 			assert.Equal(t, []string{"case-0002", "case-0003", "case-0004", "case-0005"}, f.engine.focused[len(f.engine.focused)-1],
 				"the pipeline runs the current item first, then 3 ahead")
-			assert.NotNil(t, h.m.data.rows[1].result, "the full cached result is loaded lazily")
+			assert.NotNil(t, h.m.data.rows.get(1).result, "the full cached result is loaded lazily")
 		}},
 		{"down next item", nil, nil, []string{"down"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0002", h.m.CurrentID())
@@ -345,7 +345,7 @@ func TestKeys(t *testing.T) {
 		}},
 		{"R reruns ignoring the cache", nil, nil, []string{"R"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, []string{"case-0001"}, f.engine.reruns)
-			assert.Equal(t, audit.StatusQueued, h.m.data.rows[0].status)
+			assert.Equal(t, audit.StatusQueued, h.m.data.rows.get(0).status)
 		}},
 		{"? expands the help", nil, nil, []string{"?"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.True(t, h.m.panes.help.ShowAll)

@@ -54,7 +54,7 @@ func (m *Model) toggleMetrics() tea.Cmd {
 // evalItem is item i as the pane scores it; ok is false when its truth or
 // findings are not known.
 func (m *Model) evalItem(i int) (compare.EvalItem, bool) {
-	res := m.data.rows[i].result
+	res := m.data.rows.get(i).result
 	if !m.data.hasTruth(i) || res == nil {
 		return compare.EvalItem{}, false
 	}

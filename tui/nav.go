@@ -77,7 +77,7 @@ type navigation struct {
 
 // passes reports whether item i passes the current filter.
 func (m *Model) passes(i int) bool {
-	r := &m.data.rows[i]
+	r := m.data.rows.get(i)
 	switch m.nav.filter {
 	case FilterUrgent:
 		return m.data.isUrgent(i)
@@ -267,7 +267,7 @@ func (m *Model) afterMove() tea.Cmd {
 		m.nav.focusGen++
 		gen := m.nav.focusGen
 		cmds = append(cmds, tea.Tick(m.timing.focusDelay, func(time.Time) tea.Msg { return focusDueMsg{gen: gen} }))
-		r := &m.data.rows[m.nav.cur]
+		r := m.data.rows.at(m.nav.cur)
 		if r.result == nil && r.status == audit.StatusDone && !r.detailPending {
 			r.detailPending = true
 			m.data.detailGen++

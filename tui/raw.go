@@ -123,7 +123,7 @@ func (m *Model) fillRaw() {
 	if !ok {
 		return
 	}
-	r := &m.data.rows[m.nav.cur]
+	r := m.data.rows.at(m.nav.cur)
 	h := m.raw.heading
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }

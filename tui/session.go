@@ -17,7 +17,7 @@ import (
 func (m *Model) handleSession(msg sessionLoadedMsg) tea.Cmd {
 	m.data.cachedSeen += len(msg.summaries)
 	for _, s := range msg.summaries {
-		r := &m.data.rows[s.index]
+		r := m.data.rows.at(s.index)
 		if r.result != nil || r.status == audit.StatusDone || r.status == audit.StatusError {
 			continue // the pipeline already delivered something newer
 		}
@@ -93,7 +93,7 @@ func (m *Model) resume(cached int, say bool) {
 				}
 			}
 		}
-		if !d.known(i) && d.rows[i].status != audit.StatusError && firstUnrun < 0 {
+		if !d.known(i) && d.rows.get(i).status != audit.StatusError && firstUnrun < 0 {
 			firstUnrun = i
 		}
 	}
@@ -130,7 +130,7 @@ func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 	if !ok {
 		return next
 	}
-	r := &m.data.rows[i]
+	r := m.data.rows.at(i)
 	switch {
 	case u.Result != nil:
 		res := u.Result
@@ -193,7 +193,7 @@ func (m *Model) handleDetail(msg detailLoadedMsg) {
 	if !ok {
 		return
 	}
-	r := &m.data.rows[i]
+	r := m.data.rows.at(i)
 	r.detailPending = false
 	if msg.gen == m.data.detailGen && msg.result == nil && r.result == nil && r.status == audit.StatusDone {
 		r.stale = true

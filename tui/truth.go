@@ -62,7 +62,7 @@ func (m *Model) truthErrors(i int) []audit.TruthError {
 	if !d.hasTruth(i) {
 		return nil
 	}
-	res := d.rows[i].result
+	res := d.rows.get(i).result
 	if res == nil {
 		return nil
 	}
@@ -259,7 +259,7 @@ func (m *Model) truthOverlays() []Overlay {
 		selT, selP = rows[m.truth.sel].TruthIndex, rows[m.truth.sel].PredIndex
 	}
 	var out []Overlay
-	if res := m.data.rows[m.nav.cur].result; res != nil {
+	if res := m.data.rows.get(m.nav.cur).result; res != nil {
 		for j, f := range res.Findings {
 			if f.Box != nil {
 				out = append(out, Overlay{Box: *f.Box, Label: f.Label, Urgent: m.data.urgent[f.Label], Selected: j == selP, Tag: "M"})

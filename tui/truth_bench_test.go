@@ -90,10 +90,10 @@ func BenchmarkMetricsPane100k(b *testing.B) {
 	cfg.Imager = nil
 	h := newHarness(b, cfg, 160, 50)
 	results := make([]*audit.Result, n)
-	for i := range h.m.data.rows {
+	for i := range h.m.data.rows.len() {
 		results[i] = resultFor(f.items[i].ID, i)
-		h.m.data.rows[i].result = results[i]
-		h.m.data.rows[i].report = results[i].Report
+		r := h.m.data.rows.at(i)
+		r.result, r.report = results[i], results[i].Report
 		h.m.data.setStatus(i, audit.StatusDone)
 	}
 	b.Run("open", func(b *testing.B) {

@@ -36,7 +36,7 @@ func (m *Model) truthSum(i int) *truthSummary {
 		d.truthSums = make([]truthSummary, len(d.items))
 	}
 	s := &d.truthSums[i]
-	res, truth := d.rows[i].result, d.truthOf(i)
+	res, truth := d.rows.get(i).result, d.truthOf(i)
 	if s.known && s.res == res && s.truth == unsafe.SliceData(truth) && s.n == len(truth) {
 		return s
 	}

@@ -147,7 +147,7 @@ func (m *Model) syncTruth() {
 	d := truthData{}
 	if it, ok := m.current(); ok {
 		d.present, d.hasTruth = true, m.data.hasTruth(m.nav.cur)
-		res := m.data.rows[m.nav.cur].result
+		res := m.data.rows.get(m.nav.cur).result
 		d.known = res != nil
 		d.failed = res != nil && res.Grounding != nil && res.Grounding.Error != ""
 		mine := m.data.mine[it.ID]

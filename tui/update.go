@@ -208,7 +208,8 @@ func (m *Model) rerun() tea.Cmd {
 		return nil
 	}
 	m.data.setStatus(m.nav.cur, audit.StatusQueued)
-	m.data.rows[m.nav.cur].stage, m.data.rows[m.nav.cur].err = "", ""
+	r := m.data.rows.at(m.nav.cur)
+	r.stage, r.err = "", ""
 	m.setMsg(msgInfo, "rerun queued for "+Sanitize(it.ID)+" (cache ignored)")
 	return rerunItem(m.cfg.Engine, it)
 }

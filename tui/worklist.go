@@ -227,7 +227,7 @@ func (m *Model) syncWorklist() {
 // worklistRow is item i as the worklist pane draws it.
 func (m *Model) worklistRow(i int) worklistRow {
 	d := &m.data
-	r := &d.rows[i]
+	r := d.rows.get(i)
 	id := d.items[i].ID
 	_, draft := d.noteDrafts[id]
 	wr := worklistRow{id: Sanitize(id), status: r.status, selected: i == m.nav.cur,
