@@ -15,6 +15,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/render"
+	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/tui"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
@@ -297,12 +298,14 @@ func (w *bench) start(ctx context.Context, warning string, typed int) {
 	} else if typed > 0 {
 		w.prog.Send(tui.NoticeMsg{Text: fmt.Sprintf("ignored %s typed while starting", tui.Count(typed, "key"))})
 	}
-	items := w.s.List.Items
-	recs := make([]audit.ItemRecord, len(items))
-	for i, it := range items {
-		recs[i] = audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: i}
+	// A chunk at a time, as run does: a big worklist is not copied whole
+	// into records while the first frames are drawn.
+	var refused []store.RefusedRow
+	_, err := putItems(ctx, w.s.Store, w.s.List.Items, func(r store.RefusedRow) { refused = append(refused, r) })
+	if err == nil && len(refused) > 0 {
+		err = &store.RefusedRowsError{Rows: refused}
 	}
-	if err := w.s.Store.PutItems(ctx, recs); err != nil && ctx.Err() == nil {
+	if err != nil && ctx.Err() == nil {
 		log.Printf("store: %v", err)
 		w.prog.Send(tui.NoticeMsg{Text: "could not record the worklist in the store: " + err.Error(), Err: true})
 	}
