@@ -104,7 +104,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         print("\nrender: bytes and PSNR at 1024 px (8-bit PNG input)")
         outs = {"cx (local, 101 greys)": [binary, "render", path, "--protocol", "sixel", "--width", "1024", "--picture-quality", "full"],
-                "cx (SSH, 32 greys)": [binary, "render", path, "--protocol", "sixel", "--width", "1024", "--picture-quality", "lean"],
+                "cx (SSH, 24 greys)": [binary, "render", path, "--protocol", "sixel", "--width", "1024", "--picture-quality", "lean"],
                 "img2sixel": ["img2sixel", "-w", "1024", path],
                 "chafa": tools(binary, path, 1024)["chafa"]}
         base = None
