@@ -84,7 +84,7 @@ fuzz:
 
 ## demo: the workstation on the bundled synthetic demo worklist (no GPU)
 demo: build
-	./$(BIN) demo
+	./$(BIN) demo $(DEMO_ARGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
