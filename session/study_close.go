@@ -15,6 +15,8 @@ func StudyClose(ctx context.Context, env Env, f StudyStore, name, why string, re
 	if reopen {
 		command = "study reopen"
 	}
+	// The worklist only names the store here: its rows are not recorded.
+	f.DB, f.Worklist = StoreLocation(f.DB, f.Worklist, env.Getenv), ""
 	s, err := openStudyStore(ctx, env, command, f)
 	if err != nil {
 		return err

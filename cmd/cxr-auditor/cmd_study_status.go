@@ -86,7 +86,7 @@ who and why, in the study's log ('study status') and the event log.`,
 recorded, with who and why, in the study's log ('study status') and the
 event log.`
 	}
-	addStudyStoreFlags(&f, cmd, true)
+	addStudyStoreFlags(&f, cmd, false)
 	cmd.Flags().StringVar(&why, "why", "", "why, recorded in the study's log")
 	return cmd
 }

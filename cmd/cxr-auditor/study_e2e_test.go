@@ -241,9 +241,14 @@ func studySession(t *testing.T, dir, loc, annotator string, keys map[string][]st
 	defer press.Close()
 	out := newWatchWriter()
 	// The disagreement pane's title counts verdicts once results are in
-	// ("disagreement 1/1 · 0/1 adjudicated"; drawn as a diff of the
-	// title before it, so only its end is sure to be written).
-	loaded := out.waitFor(" adjudicated")
+	// ("disagreement 1/1 · 0/1 adjudicated", "judged" for a reader;
+	// drawn as a diff of the title before it, so only its end is sure to
+	// be written).
+	word := " judged"
+	if annotator == "carol" {
+		word = " adjudicated"
+	}
+	loaded := out.waitFor(word)
 	var errOut bytes.Buffer
 	e := env{stdin: in, stdout: out, stderr: &errOut, getenv: func(string) string { return "" }}
 	cfg := d.Workstation(session.WorkstationConfig{Graphics: "text", Annotator: annotator, Study: "pilot"})
