@@ -92,6 +92,9 @@ func TestDoctorFixLinesRunAsPasted(t *testing.T) {
 
 	source := filepath.Join(t.TempDir(), "medgemma-cxr")
 	require.NoError(t, os.Mkdir(source, 0o700))
+	// doctor --from checks the folder holds a checkpoint (synthetic: an
+	// empty weights file is enough for the check).
+	require.NoError(t, os.WriteFile(filepath.Join(source, "model.safetensors"), nil, 0o600))
 	for _, f := range fixes {
 		t.Run(f.fix, func(t *testing.T) { runFix(t, f.fix, f.host, f.taken, fakes, source) })
 	}
