@@ -19,7 +19,7 @@ import (
 // Hostile metadata replies, from a real HTTP server on loopback in front
 // of a fake Ollama (synthetic models): the paths in hostile are answered
 // by it, the others passed through.
-func hostileMeta(t *testing.T, hostile map[string]http.HandlerFunc) *Host {
+func hostileMeta(t *testing.T, metaTimeout time.Duration, hostile map[string]http.HandlerFunc) *Host {
 	t.Helper()
 	backend := ollamatest.NewServer(ollamatest.Model{Name: testVision, Capabilities: []string{"completion", "vision"}})
 	t.Cleanup(backend.Close)
@@ -42,7 +42,7 @@ func hostileMeta(t *testing.T, hostile map[string]http.HandlerFunc) *Host {
 	t.Cleanup(srv.Close)
 	opt := hostTestOptions()
 	opt.Timeout = time.Hour // a generation's; metadata calls have their own
-	opt.MetaTimeout = 200 * time.Millisecond
+	opt.MetaTimeout = metaTimeout
 	h, err := NewHost(srv.URL, opt)
 	require.NoError(t, err)
 	return h
@@ -83,6 +83,11 @@ func manyTags(n int) http.HandlerFunc {
 		_, _ = io.WriteString(w, `]}`)
 	}
 }
+
+// roomy is the metadata timeout of the tests that check a size cap: long
+// enough that a flood is stopped by the cap, not the clock, even under the
+// race detector on a loaded machine.
+const roomy = 30 * time.Second
 
 // hang answers nothing until the client gives up (the body is read
 // first: until then the server does not watch the connection).
@@ -126,7 +131,7 @@ func TestHostileMetadataRepliesAreCapped(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := hostileMeta(t, map[string]http.HandlerFunc{tc.path: tc.h})
+			h := hostileMeta(t, roomy, map[string]http.HandlerFunc{tc.path: tc.h})
 			var err error
 			alloc := allocDuring(func() { err = tc.call(h) })
 			require.ErrorIs(t, err, ErrOutputTooLarge)
@@ -141,7 +146,7 @@ func TestHostileMetadataRepliesAreCapped(t *testing.T) {
 func TestHostileMetadataCallsHaveTheirOwnTimeout(t *testing.T) {
 	for _, path := range []string{"/api/show", "/api/tags", "/api/version"} {
 		t.Run(path, func(t *testing.T) {
-			h := hostileMeta(t, map[string]http.HandlerFunc{path: hang})
+			h := hostileMeta(t, 200*time.Millisecond, map[string]http.HandlerFunc{path: hang})
 			var err error
 			if path == "/api/version" {
 				_, err = h.Version(t.Context())
@@ -204,7 +209,7 @@ func TestHostileEmptyOrDoneLessReplyIsTransient(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := hostileMeta(t, map[string]http.HandlerFunc{"/api/chat": chatLines(tc.lines...)})
+			h := hostileMeta(t, roomy, map[string]http.HandlerFunc{"/api/chat": chatLines(tc.lines...)})
 			h.opt.Attempts = AttemptsOne
 			rec, err := h.Ground(t.Context(), testVision, testPNG)
 			require.ErrorIs(t, err, ErrIncomplete)
