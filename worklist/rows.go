@@ -145,18 +145,19 @@ func (b *rowBuilder) resolve(field, p string) (string, error) {
 	if filepath.IsAbs(p) {
 		return "", fmt.Errorf("%s %q is an absolute path, %w %s", field, p, ErrOutsideFolder, b.dir)
 	}
-	full := filepath.Join(b.dir, p)
+	full := joinUnder(b.dir, p)
 	if !inside(b.dir, full) {
 		return "", fmt.Errorf("%s %q leads %w %s", field, p, ErrOutsideFolder, b.dir)
+	}
+	if b.realDir == "" {
+		var err error
+		if b.realDir, err = b.ops.evalSymlinks(b.dir); err != nil {
+			b.realDir = b.dir
+		}
 	}
 	real, err := b.realPath(full)
 	if err != nil {
 		return full, nil // missing: the stat that follows says so
-	}
-	if b.realDir == "" {
-		if b.realDir, err = b.ops.evalSymlinks(b.dir); err != nil {
-			b.realDir = b.dir
-		}
 	}
 	if !inside(b.realDir, real) {
 		return "", fmt.Errorf("%s %q is a symlink to %s, %w %s", field, p, real, ErrOutsideFolder, b.dir)
