@@ -74,6 +74,9 @@ type reviewData struct {
 	// noteDrafts is note text typed but not saved, by item: closed with
 	// esc, refused by the store or on its way to it.
 	noteDrafts map[string]string
+	// otherNotes is the other annotators' notes by item, in words (none
+	// when blind).
+	otherNotes map[string]string
 	// corrected is the corrected truth by item (the store's, and this
 	// session's corrections as they are made).
 	corrected map[string][]schema.Finding
@@ -102,6 +105,7 @@ type reviewData struct {
 func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Label, settled map[string]map[string]audit.Decision) reviewData {
 	d := reviewData{
 		settled:    settled,
+		otherNotes: map[string]string{},
 		items:      items,
 		index:      index,
 		rows:       newRowTable(len(items)),

@@ -195,6 +195,7 @@ type draftData struct {
 	selected []string // the selected disagreement's spans
 	note     string   // this reviewer's note, sanitized ("" when none)
 	draft    bool     // note is an unsaved draft
+	others   string   // the other annotators' notes, sanitized
 	salvaged bool     // the draft stage's output needed salvage
 }
 
@@ -232,6 +233,11 @@ func (p *draftPane) View(width, height int) string {
 		lines = append(lines, nil)
 		lines = append(lines, wrapMarked(note, make([]uint8, len(note)), width)...)
 	}
+	if d.others != "" {
+		note := "✎ others' notes: " + d.others
+		lines = append(lines, nil)
+		lines = append(lines, wrapMarked(note, make([]uint8, len(note)), width)...)
+	}
 	// Scroll so the selected span's first line is in view.
 	off := 0
 	for k, l := range lines {
@@ -263,7 +269,7 @@ func (m *Model) syncDraft() {
 		m.panes.draft.SetData(draftData{})
 		return
 	}
-	d := draftData{present: true, text: SanitizeText(it.Draft), note: SanitizeText(m.data.notes[it.ID])}
+	d := draftData{present: true, text: SanitizeText(it.Draft), note: SanitizeText(m.data.notes[it.ID]), others: SanitizeText(m.data.otherNotes[it.ID])}
 	if nd, ok := m.data.noteDrafts[it.ID]; ok {
 		d.note, d.draft = SanitizeText(nd), true
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -50,10 +51,12 @@ type detailLoadedMsg struct {
 	result *audit.Result
 }
 
-// notesLoadedMsg brings the reviewer's note on an item.
+// notesLoadedMsg brings the reviewer's note on an item, and the other
+// annotators' notes in words when they were asked for.
 type notesLoadedMsg struct {
 	itemID string
 	text   string
+	others string
 	err    error
 }
 
@@ -212,18 +215,28 @@ func lookupDetail(ctx context.Context, e Engine, item audit.Item, gen int) tea.C
 	}
 }
 
-// loadNote loads the reviewer's current note on an item.
-func loadNote(ctx context.Context, st Store, itemID, annotator string) tea.Cmd {
+// loadNote loads the reviewer's current note on an item and, with
+// others (a reviewer who is not blind: a study's adjudicator), every
+// other annotator's.
+func loadNote(ctx context.Context, st Store, itemID, annotator string, others bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 		defer cancel()
-		ns, err := st.Notes(ctx, itemID, annotator)
+		who := annotator
+		if others {
+			who = ""
+		}
+		ns, err := st.Notes(ctx, itemID, who)
 		msg := notesLoadedMsg{itemID: itemID, err: err}
+		var theirs []string
 		for _, n := range ns {
 			if n.Annotator == annotator {
 				msg.text = n.Text
+			} else {
+				theirs = append(theirs, n.Annotator+": "+n.Text)
 			}
 		}
+		msg.others = strings.Join(theirs, " · ")
 		return msg
 	}
 }

@@ -276,7 +276,7 @@ func (m *Model) afterMove() tea.Cmd {
 	}
 	if m.cfg.Store != nil && !m.data.noteReq[it.ID] {
 		m.data.noteReq[it.ID] = true
-		cmds = append(cmds, loadNote(m.ctx, m.cfg.Store, it.ID, m.cfg.Annotator))
+		cmds = append(cmds, loadNote(m.ctx, m.cfg.Store, it.ID, m.cfg.Annotator, !m.cfg.Blind))
 	}
 	return tea.Batch(cmds...)
 }

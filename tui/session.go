@@ -232,4 +232,5 @@ func (m *Model) handleNote(msg notesLoadedMsg) {
 	if _, edited := m.data.notes[msg.itemID]; !edited {
 		m.data.notes[msg.itemID] = msg.text
 	}
+	m.data.otherNotes[msg.itemID] = msg.others
 }

@@ -60,3 +60,22 @@ func TestReaderWording(t *testing.T) {
 	assert.Contains(t, s, "first with a disagreement to judge")
 	assert.NotContains(t, s, "adjudicate")
 }
+
+// A reviewer who is not blind (a study's adjudicator) sees the other
+// annotators' notes under the draft; a blind reader never does (the
+// adjudicator once never saw the readers' notes).
+func TestOthersNotes(t *testing.T) {
+	for _, blind := range []bool{false, true} {
+		f := newFixture(1, 1)
+		f.store.notes = []audit.Note{{ItemID: "case-0001", Annotator: "alice", Text: "look at the apex"}}
+		f.engine.done()
+		cfg := f.config()
+		cfg.Blind = blind
+		h := newHarness(t, cfg, 140, 40)
+		if blind {
+			assert.NotContains(t, h.screen(), "look at the apex")
+		} else {
+			assert.Contains(t, h.screen(), "others' notes: alice: look at the apex")
+		}
+	}
+}
