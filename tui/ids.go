@@ -62,6 +62,6 @@ func fitTitle(id, prefix, rest string, w int) string {
 	if ansi.StringWidth(id)+rw <= w {
 		return id + rest
 	}
-	idW := max(w-rw, min(8, ansi.StringWidth(id)))
+	idW := max(w-rw, min(12, ansi.StringWidth(id)))
 	return fitID(id, prefix, idW) + rest
 }
