@@ -7,7 +7,7 @@ FUZZTIME ?= 10s
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build test e2e bench bench-compare term-matrix fuzz demo fmt lint update-golden clean print-staticcheck-version
+.PHONY: all build test hostile e2e bench bench-compare term-matrix fuzz demo fmt lint update-golden clean print-staticcheck-version
 
 all: build
 
@@ -21,6 +21,14 @@ test:
 	$(GO) vet ./...
 	@test -n "$$CXR_TEST_POSTGRES" || echo 'note: the PostgreSQL cases (store suite, three-worker shared run, two-reader study) will skip; run them with: eval "$$(.ci/postgres.sh start /tmp/cxr-pg)" && make test'
 	$(GO) test -race -count=1 ./...
+
+## hostile: the hostile-input suite (docs/hostile.md): Ollama replies from
+## a real HTTP server on loopback, DICOMs, images, worklists, a closed
+## stdout; every test whose name has Hostile, plus the older bad-input
+## tables it builds on
+HOSTILE_RUN = Hostile|TestDecodeDICOMErrors|TestDecodeErrorsNameTheFile|TestDamagedJPEG|TestReplyFailuresSayWhy|TestReplyOverTheLimit|TestHTTPErrorWithEmptyBody|TestStageFaults|TestStallTimesOut|TestLoadWorklist$$
+hostile:
+	$(GO) test -count=1 -run '$(HOSTILE_RUN)' ./radiograph/ ./ollama/ ./pipeline/ ./worklist/ ./session/ ./report/ ./tui/ ./cmd/cxr-auditor/
 
 ## e2e: the workstation against a real `ollama serve` with tiny models
 ## (OLLAMA_BIN, relative to this directory, else ollama on PATH; the tests

@@ -134,6 +134,7 @@ func TestHostileMetadataRepliesAreCapped(t *testing.T) {
 			h := hostileMeta(t, roomy, map[string]http.HandlerFunc{tc.path: tc.h})
 			var err error
 			alloc := allocDuring(func() { err = tc.call(h) })
+			t.Logf("%s: allocated %d bytes", tc.name, alloc)
 			require.ErrorIs(t, err, ErrOutputTooLarge)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Less(t, alloc, uint64(64<<20), "allocated %d bytes", alloc)

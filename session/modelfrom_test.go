@@ -9,11 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestModelfileFromChecksThePath: doctor --modelfile grounding --from
+// TestHostileModelfileFromChecksThePath: doctor --modelfile grounding --from
 // /models/nope printed a Modelfile Ollama then refused with "invalid
 // model name". A path is now checked (and made absolute); a model name is
 // left to Ollama.
-func TestModelfileFromChecksThePath(t *testing.T) {
+func TestHostileModelfileFromChecksThePath(t *testing.T) {
 	dir := t.TempDir()
 	ckpt := filepath.Join(dir, "ckpt")
 	require.NoError(t, os.Mkdir(ckpt, 0o755))

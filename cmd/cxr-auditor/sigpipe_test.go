@@ -13,11 +13,11 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/ollama/ollamatest"
 )
 
-// TestRunPipedToHeadStopsWith141: `run | head` died of SIGPIPE with no
+// TestHostileRunPipedToHeadStopsWith141: `run | head` died of SIGPIPE with no
 // summary. In a real process whose stdout reader closes after the first
 // line, run now stops with exit 141 (128 + SIGPIPE), says why on stderr
 // and keeps the finished items.
-func TestRunPipedToHeadStopsWith141(t *testing.T) {
+func TestHostileRunPipedToHeadStopsWith141(t *testing.T) {
 	dir := t.TempDir()
 	srv := ollamatest.NewServer(
 		ollamatest.Model{Name: runGroundModel, Capabilities: []string{"completion", "vision"}, Latency: 50 * time.Millisecond},
