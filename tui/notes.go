@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // Notes are never lost: text typed in the editor is either saved (ctrl+s)
@@ -41,6 +42,11 @@ func newNoteDialog() noteDialog {
 	a.ShowLineNumbers = false
 	st := a.Styles()
 	st.Cursor.Blink = false
+	// No background on the cursor line: the bubble's default is a dark
+	// bar that hid the typed text on a light terminal (mlterm). The
+	// terminal's own foreground on its own background always reads.
+	st.Focused.CursorLine = lipgloss.NewStyle()
+	st.Blurred.CursorLine = lipgloss.NewStyle()
 	a.SetStyles(st)
 	return noteDialog{area: a}
 }

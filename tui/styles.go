@@ -113,10 +113,14 @@ var (
 	// truecolor amber and orange would be downsampled to red), dim text is
 	// the terminal's own foreground (its "bright black" is unreadable on
 	// many themes), and URGENT is the only white-on-red.
+	// In 16 colours the RGB of an ANSI colour is the terminal's palette
+	// (mlterm's cyan and yellow are #00FFFF and #FFFF00: 1.25:1 and
+	// 1.07:1 on its white). Text inks are the terminal's own foreground,
+	// bold where they stand out; colour is kept for marks and fills.
 	ansiPalette = palette{
-		dim: nil, border: lipgloss.BrightBlack, accent: lipgloss.Cyan,
+		dim: nil, border: lipgloss.BrightBlack, accent: nil,
 		urgent: lipgloss.Red, errC: lipgloss.Red, ok: lipgloss.Green,
-		warn: lipgloss.Yellow, urgentBg: lipgloss.Red, bannerBg: lipgloss.Yellow,
+		warn: nil, urgentBg: lipgloss.Red, bannerBg: lipgloss.Yellow,
 	}
 )
 

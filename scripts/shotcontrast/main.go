@@ -16,6 +16,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 )
 
 type cell struct {
@@ -34,6 +35,7 @@ func main() {
 	left := flag.Int("left", 0, "pixels left of the first column (a scroll bar)")
 	cellW := flag.Int("cw", 0, "cell width in pixels (0: the width over -cols)")
 	cellH := flag.Int("ch", 0, "cell height in pixels (0: the height over -rows)")
+	ignore := flag.String("ignore", "", "colours RRGGBB,… that are not text (frame lines, banner edges): never an ink")
 	skip := flag.String("skip", "", "cell rectangle X0,Y0,X1,Y1 to leave out (the picture), inclusive")
 	flag.Parse()
 	var sk [4]int
@@ -46,7 +48,13 @@ func main() {
 		sk = [4]int{-1, -1, -1, -1}
 	}
 	for _, path := range flag.Args() {
-		g := grid{cols: *cols, rows: *rows, left: *left, cw: *cellW, ch: *cellH}
+		g := grid{cols: *cols, rows: *rows, left: *left, cw: *cellW, ch: *cellH, ignore: map[[3]uint8]bool{}}
+		for _, h := range strings.Split(*ignore, ",") {
+			var c [3]uint8
+			if _, err := fmt.Sscanf(h, "%02X%02X%02X", &c[0], &c[1], &c[2]); err == nil {
+				g.ignore[c] = true
+			}
+		}
 		if err := measure(path, g, *minPx, *maxColours, *show, sk); err != nil {
 			fmt.Fprintln(os.Stderr, "shotcontrast:", err)
 			os.Exit(1)
@@ -55,7 +63,10 @@ func main() {
 }
 
 // grid is where the cells are on the screenshot.
-type grid struct{ cols, rows, left, cw, ch int }
+type grid struct {
+	cols, rows, left, cw, ch int
+	ignore                   map[[3]uint8]bool
+}
 
 func measure(path string, g grid, minPx, maxColours, show int, skip [4]int) error {
 	cols, rows := g.cols, g.rows
@@ -82,7 +93,7 @@ func measure(path string, g grid, minPx, maxColours, show int, skip [4]int) erro
 			if cx >= skip[0] && cx <= skip[2] && cy >= skip[1] && cy <= skip[3] {
 				continue
 			}
-			if c, ok := measureCell(img, b.Min.X+g.left+cx*cw, b.Min.Y+cy*ch, cw, ch, minPx, maxColours); ok {
+			if c, ok := measureCell(img, b.Min.X+g.left+cx*cw, b.Min.Y+cy*ch, cw, ch, minPx, maxColours, g.ignore); ok {
 				c.x, c.y = cx, cy
 				cells = append(cells, c)
 			}
@@ -99,7 +110,7 @@ func measure(path string, g grid, minPx, maxColours, show int, skip [4]int) erro
 
 // measureCell finds a cell's background and ink; ok is false for a blank
 // cell or a picture.
-func measureCell(img image.Image, x0, y0, w, h, minPx, maxColours int) (cell, bool) {
+func measureCell(img image.Image, x0, y0, w, h, minPx, maxColours int, ignore map[[3]uint8]bool) (cell, bool) {
 	hist := map[[3]uint8]int{}
 	for y := y0; y < y0+h; y++ {
 		for x := x0; x < x0+w; x++ {
@@ -119,7 +130,7 @@ func measureCell(img image.Image, x0, y0, w, h, minPx, maxColours int) (cell, bo
 	}
 	best := cell{bg: bg, ratio: -1}
 	for c, n := range hist {
-		if c == bg || n < minPx {
+		if c == bg || n < minPx || ignore[c] || ignore[bg] {
 			continue
 		}
 		if r := contrast(c, bg); r > best.ratio {
