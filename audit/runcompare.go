@@ -111,4 +111,7 @@ type CompareVerdict struct {
 	Note      string    `json:"note,omitempty"`
 	Annotator string    `json:"annotator"`
 	At        time.Time `json:"at"`
+	// Session names the workstation session that gave it, so an undo
+	// touches only that session's judgments; "" when none was named.
+	Session string `json:"session,omitempty"`
 }

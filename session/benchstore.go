@@ -55,3 +55,20 @@ func (b *benchStore) AllVerdicts(ctx context.Context, annotator string) ([]audit
 func (b *benchStore) own(vs []audit.Verdict) []audit.Verdict {
 	return slices.DeleteFunc(vs, func(v audit.Verdict) bool { return v.Study != b.study })
 }
+
+// SaveCompareVerdict saves v as given in this session.
+func (b *benchStore) SaveCompareVerdict(ctx context.Context, v audit.CompareVerdict) (audit.CompareVerdict, error) {
+	v.Session = b.session
+	return b.Store.SaveCompareVerdict(ctx, v)
+}
+
+// UndoCompareVerdict withdraws annotator's latest compare verdict of this
+// session (tui.CompareUndo) and reads its item's current ones.
+func (b *benchStore) UndoCompareVerdict(ctx context.Context, annotator string) (audit.CompareVerdict, []audit.CompareVerdict, bool, error) {
+	v, ok, err := b.Store.UndoSessionCompareVerdict(ctx, annotator, b.session)
+	if err != nil || !ok {
+		return v, nil, ok, err
+	}
+	now, err := b.Store.ItemCompareVerdicts(ctx, v.ItemID)
+	return v, now, true, err
+}

@@ -100,3 +100,32 @@ func TestBenchStoreSessions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, vs, "a study session does not see verdicts given outside it")
 }
+
+// Two compare sessions of the same annotator: each undo withdraws only its
+// own session's judgment and reads back the item's current judgments.
+func TestBenchStoreCompareUndo(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "wl.cxr.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	one, two := newBenchStore(s, ""), newBenchStore(s, "")
+	v := audit.CompareVerdict{ItemID: "a", RunA: "v1", RunB: "v2", DifferenceKey: "effusion/only_a/a0/b-", Preference: audit.PreferA, Annotator: "rad1"}
+	_, err = one.SaveCompareVerdict(ctx, v)
+	require.NoError(t, err)
+	v.ItemID = "b"
+	_, err = two.SaveCompareVerdict(ctx, v)
+	require.NoError(t, err)
+
+	undone, now, ok, err := one.UndoCompareVerdict(ctx, "rad1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "a", undone.ItemID, "session one undoes its own judgment, not session two's later one")
+	assert.Empty(t, now)
+	_, _, ok, err = one.UndoCompareVerdict(ctx, "rad1")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	vs, err := s.CompareVerdicts(ctx)
+	require.NoError(t, err)
+	require.Len(t, vs, 1)
+	assert.Equal(t, "b", vs[0].ItemID)
+}

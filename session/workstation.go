@@ -265,8 +265,12 @@ func (w *bench) run(ctx context.Context, problems []string, imager tui.Imager) e
 
 func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 	cfg := w.cfg
+	st := newBenchStore(w.s.Store, cfg.Study)
+	if w.compare != nil {
+		w.compare.Save, w.compare.Undo = st.SaveCompareVerdict, st.UndoCompareVerdict
+	}
 	return tui.Config{
-		Items: w.items, Index: w.index, Problems: problems, Store: newBenchStore(w.s.Store, cfg.Study), Engine: w.s.Sched, Imager: imager,
+		Items: w.items, Index: w.index, Problems: problems, Store: st, Engine: w.s.Sched, Imager: imager,
 		Annotator: cfg.Annotator, Blind: cfg.Blind, Settled: cfg.settled, Reader: cfg.reader, Hosts: w.s.HostURLs(),
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,

@@ -162,10 +162,16 @@ func (m *Model) undo() tea.Cmd {
 	if n := len(m.saves.undoStack); n > 0 {
 		last := m.saves.undoStack[n-1]
 		m.saves.undoStack = m.saves.undoStack[:n-1]
+		if last == writeCompare {
+			return m.undoCompare()
+		}
 		if last == writeCorrection {
 			m.setMsg(msgInfo, "undoing the last truth correction…")
 			return m.enqueue(writeOp{seq: m.saves.seq, kind: writeUndoCorrection, verdict: audit.Verdict{Annotator: m.cfg.Annotator}})
 		}
+	}
+	if m.cmp != nil {
+		return m.undoCompare()
 	}
 	m.setMsg(msgInfo, "undoing the last verdict…")
 	return m.enqueue(writeOp{seq: m.saves.seq, kind: writeUndo, verdict: audit.Verdict{Annotator: m.cfg.Annotator}, withOthers: !m.cfg.Blind})
@@ -212,6 +218,8 @@ func (m *Model) handleWriteDone(msg writeDoneMsg) tea.Cmd {
 		cmd = m.correctionWritten(op, msg)
 	case writeUndoCorrection:
 		cmd = m.correctionUndone(msg)
+	case writeUndoCompare:
+		m.compareUndone(msg)
 	}
 	next := m.startWrite()
 	if m.saves.quitting && len(m.saves.ops) == 0 {

@@ -35,7 +35,15 @@ type CompareConfig struct {
 	Verdicts []audit.CompareVerdict
 	// Save stores one verdict durably (store.SaveCompareVerdict).
 	Save func(ctx context.Context, v audit.CompareVerdict) (audit.CompareVerdict, error)
+	// Undo withdraws this session's latest compare verdict; nil, z says
+	// compare verdicts cannot be undone here.
+	Undo CompareUndo
 }
+
+// CompareUndo withdraws annotator's latest compare verdict given in this
+// session (never another session's) and returns it, with its item's
+// current compare verdicts afterwards; ok is false when there is none.
+type CompareUndo func(ctx context.Context, annotator string) (undone audit.CompareVerdict, now []audit.CompareVerdict, ok bool, err error)
 
 // CompareItem is one item's findings in the two runs. A run whose
 // grounding failed predicts nothing, as eval scores it.
@@ -203,6 +211,7 @@ func (m *Model) decideCompare(p audit.Preference) tea.Cmd {
 		what = old.pref.Title() + " → " + what
 	}
 	m.cmp.setMine(it.ID, d.Key(), &prefEntry{pref: p, state: stateSaving, seq: m.saves.seq})
+	m.saves.undoStack = append(m.saves.undoStack, writeCompare)
 	m.cmp.all[[3]string{it.ID, d.Key(), m.cfg.Annotator}] = p
 	after := "  · every difference judged"
 	for k := 1; k < len(rows); k++ {
@@ -260,7 +269,7 @@ func (m *Model) applyCompareKeys() {
 		b.SetEnabled(browsing && on)
 	}
 	if on && browsing {
-		for _, b := range []*key.Binding{&k.ImageRight, &k.DraftRight, &k.BothWrong, &k.TruthView, &k.Undo} {
+		for _, b := range []*key.Binding{&k.ImageRight, &k.DraftRight, &k.BothWrong, &k.TruthView} {
 			b.SetEnabled(false)
 		}
 	}
@@ -390,6 +399,7 @@ func (m *Model) noteCompare(id, text string) tea.Cmd {
 	}
 	m.saves.seq++
 	e.seq = m.saves.seq
+	m.saves.undoStack = append(m.saves.undoStack, writeCompare)
 	v := audit.CompareVerdict{ItemID: id, RunA: m.cmp.cfg.RunA, RunB: m.cmp.cfg.RunB, DifferenceKey: d.Key(),
 		Label: d.Label, Preference: e.pref, Note: text, Annotator: m.cfg.Annotator}
 	return m.enqueue(writeOp{seq: m.saves.seq, kind: writeCompare, cmp: v, save: m.cmp.cfg.Save, after: " · with the note", moves: m.nav.moves})

@@ -19,6 +19,35 @@ import (
 type compareFixture struct {
 	mu    sync.Mutex
 	saved []audit.CompareVerdict
+	// undone marks withdrawn entries of saved (append-only, as the store).
+	undone map[int]bool
+}
+
+// undo withdraws the latest live judgment, as the store's session undo
+// does, and returns its item's current ones.
+func (cf *compareFixture) undo(_ context.Context, annotator string) (audit.CompareVerdict, []audit.CompareVerdict, bool, error) {
+	cf.mu.Lock()
+	defer cf.mu.Unlock()
+	if cf.undone == nil {
+		cf.undone = map[int]bool{}
+	}
+	for i := len(cf.saved) - 1; i >= 0; i-- {
+		if v := cf.saved[i]; !cf.undone[i] && v.Annotator == annotator {
+			cf.undone[i] = true
+			cur := map[string]audit.CompareVerdict{}
+			for j, w := range cf.saved {
+				if !cf.undone[j] && w.ItemID == v.ItemID {
+					cur[w.DifferenceKey+"\x00"+w.Annotator] = w
+				}
+			}
+			var now []audit.CompareVerdict
+			for _, w := range cur {
+				now = append(now, w)
+			}
+			return v, now, true, nil
+		}
+	}
+	return audit.CompareVerdict{}, nil, false, nil
 }
 
 func (cf *compareFixture) config() *CompareConfig {
@@ -40,7 +69,8 @@ func (cf *compareFixture) config() *CompareConfig {
 			defer cf.mu.Unlock()
 			cf.saved = append(cf.saved, v)
 			return v, nil
-		}}
+		},
+		Undo: cf.undo}
 }
 
 // startCompare turns a running workstation into compare mode (the keys
@@ -104,15 +134,77 @@ func TestCompareFlow(t *testing.T) {
 	h.typeText("B hugs the angle")
 	h.keys("ctrl+s")
 	cf.mu.Lock()
-	defer cf.mu.Unlock()
 	require.Len(t, cf.saved, 2)
 	assert.Equal(t, "B hugs the angle", cf.saved[1].Note)
 	assert.Equal(t, audit.PreferB, cf.saved[1].Preference)
 	assert.Equal(t, v.DifferenceKey, cf.saved[1].DifferenceKey)
+	cf.mu.Unlock()
 	notes, err := f.store.Notes(context.Background(), "case-0001", "tester")
 	require.NoError(t, err)
 	require.Len(t, notes, 1, "and the item's note, as ever")
 	assert.Equal(t, "B hugs the angle", notes[0].Text)
+
+	// z withdraws the judgment with its note, then the judgment: the
+	// tally goes back, and the store keeps both records.
+	h.keys("z")
+	assert.Contains(t, h.screen(), "B vs A 1–0–0", "the note's record undone, the judgment before it back")
+	h.keys("z")
+	screen = h.screen()
+	assert.Contains(t, screen, "B vs A 0–0–0")
+	assert.Contains(t, screen, "undone ✓ case-0001 pleural_effusion: B right (no judgment)")
+	cf.mu.Lock()
+	defer cf.mu.Unlock()
+	assert.Len(t, cf.saved, 2)
+	assert.Len(t, cf.undone, 2)
+}
+
+// TestCompareUndo: z in compare mode withdraws this session's latest
+// judgment, brings back the one it replaced, and says when there is
+// nothing to undo or no way to.
+func TestCompareUndo(t *testing.T) {
+	tests := []struct {
+		name    string
+		keys    []string
+		noUndo  bool // the session gives no Undo
+		want    []string
+		current map[string]audit.Preference // difference key -> this reviewer's judgment
+	}{
+		{"a judgment withdrawn", []string{"2", "z"}, false,
+			[]string{"undone ✓ case-0001 pleural_effusion: B right (no judgment)", "B vs A 0–0–0", "A/B 1/4 · 0 judged"},
+			map[string]audit.Preference{}},
+		{"a replaced judgment comes back", []string{"2", "p", "1", "z"}, false,
+			[]string{"undone ✓ case-0001 pleural_effusion: A right (back to B right)", "B vs A 1–0–0"},
+			map[string]audit.Preference{"pleural_effusion/moved/a0/b0": audit.PreferB}},
+		{"only the latest of two", []string{"2", "4", "z"}, false,
+			[]string{"B vs A 1–0–0", "A/B 2/4 · 1 judged"},
+			map[string]audit.Preference{"pleural_effusion/moved/a0/b0": audit.PreferB}},
+		{"nothing to undo", []string{"z"}, false, []string{"nothing to undo"}, map[string]audit.Preference{}},
+		{"no undo in this session", []string{"2", "z"}, true, []string{"undo failed: this session cannot undo compare verdicts"},
+			map[string]audit.Preference{"pleural_effusion/moved/a0/b0": audit.PreferB}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(6, 6)
+			f.engine.done()
+			var cf compareFixture
+			cfg := f.config()
+			cfg.Compare = cf.config()
+			if tt.noUndo {
+				cfg.Compare.Undo = nil
+			}
+			h := newHarness(t, cfg, 120, 40)
+			h.keys(tt.keys...)
+			screen := h.screen()
+			for _, w := range tt.want {
+				assert.Contains(t, screen, w)
+			}
+			got := map[string]audit.Preference{}
+			for k, e := range h.m.cmp.mine["case-0001"] {
+				got[k] = e.pref
+			}
+			assert.Equal(t, tt.current, got)
+		})
+	}
 }
 
 // lastOverlays are the boxes of the last image request.

@@ -94,7 +94,11 @@ type writeDoneMsg struct {
 	correction audit.TruthCorrection
 	hasCurrent bool
 	truthNow   audit.TruthCorrection
-	err        error
+	// cmpUndone and cmpNow are set by a compare undo: the judgment
+	// withdrawn and its item's current compare verdicts afterwards.
+	cmpUndone audit.CompareVerdict
+	cmpNow    []audit.CompareVerdict
+	err       error
 }
 
 // storeTimeout bounds one store call made for the UI.
@@ -276,6 +280,8 @@ const (
 	writeCompare
 	writeCorrection
 	writeUndoCorrection
+	// writeUndoCompare withdraws this session's latest compare verdict.
+	writeUndoCompare
 )
 
 // writeOp is one queued store write. Writes run one at a time, in order,
@@ -297,8 +303,9 @@ type writeOp struct {
 	// afterwards, not only this reviewer's (false when blind).
 	withOthers bool
 	// cmp is the compare verdict of a writeCompare, stored by save.
-	cmp  audit.CompareVerdict
-	save func(ctx context.Context, v audit.CompareVerdict) (audit.CompareVerdict, error)
+	cmp     audit.CompareVerdict
+	save    func(ctx context.Context, v audit.CompareVerdict) (audit.CompareVerdict, error)
+	undoCmp CompareUndo
 	// correction is a truth correction to save; prevTruth (hadPrev) is
 	// the item's corrected truth before it, put back if it is refused.
 	correction audit.TruthCorrection
@@ -323,6 +330,12 @@ func runWrite(ctx context.Context, st Store, op writeOp) tea.Cmd {
 				break
 			}
 			_, done.err = op.save(ctx, op.cmp)
+		case writeUndoCompare:
+			if op.undoCmp == nil {
+				done.err = errors.New("this session cannot undo compare verdicts")
+				break
+			}
+			done.cmpUndone, done.cmpNow, done.undid, done.err = op.undoCmp(ctx, op.cmp.Annotator)
 		case writeCorrection:
 			done.correction, done.err = st.(TruthStore).SaveTruthCorrection(ctx, op.correction)
 		case writeUndoCorrection:

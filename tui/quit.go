@@ -120,7 +120,7 @@ func (m *Model) Unsaved() []string {
 				decisionText(op.verdict.Decision, op.verdict.DisagreementKey)+" (still being saved)")
 		case writeNote:
 			out = append(out, "note on "+Sanitize(op.note.ItemID)+" (still being saved)")
-		case writeUndo:
+		case writeUndo, writeUndoCompare:
 			out = append(out, "an undo (still being saved)")
 		}
 	}

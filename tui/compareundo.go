@@ -1,0 +1,69 @@
+package tui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cxr-auditor/cxr-auditor/audit"
+)
+
+// undoCompare queues the withdrawal of this session's latest compare
+// verdict (after every queued write), as z does for a draft verdict.
+func (m *Model) undoCompare() tea.Cmd {
+	m.setMsg(msgInfo, "undoing the last judgment…")
+	return m.enqueue(writeOp{seq: m.saves.seq, kind: writeUndoCompare, cmp: audit.CompareVerdict{Annotator: m.cfg.Annotator},
+		undoCmp: m.cmp.cfg.Undo})
+}
+
+// compareUndone shows the item's judgments as the store now has them: the
+// undone one gone (or the one it replaced back), the tally with it; this
+// reviewer's judgments still being saved or refused stay as they are. The
+// cursor goes to the difference undone.
+func (m *Model) compareUndone(msg writeDoneMsg) {
+	if msg.err != nil {
+		m.setMsg(msgErr, "undo failed: "+Sanitize(msg.err.Error()))
+		return
+	}
+	if !msg.undid {
+		m.setMsg(msgInfo, "nothing to undo")
+		return
+	}
+	u := msg.cmpUndone
+	cur := map[string]*prefEntry{}
+	for k := range m.cmp.all {
+		if k[0] == u.ItemID {
+			delete(m.cmp.all, k)
+		}
+	}
+	for _, v := range msg.cmpNow {
+		if v.RunA != m.cmp.cfg.RunA || v.RunB != m.cmp.cfg.RunB || v.ItemID != u.ItemID {
+			continue
+		}
+		m.cmp.all[[3]string{v.ItemID, v.DifferenceKey, v.Annotator}] = v.Preference
+		if v.Annotator == m.cfg.Annotator {
+			cur[v.DifferenceKey] = &prefEntry{pref: v.Preference, state: stateSaved}
+		}
+	}
+	for k, e := range m.cmp.mine[u.ItemID] {
+		if e.state == stateSaving || e.state == stateFailed {
+			cur[k] = e
+			if e.state == stateSaving {
+				m.cmp.all[[3]string{u.ItemID, k, m.cfg.Annotator}] = e.pref
+			}
+		}
+	}
+	m.cmp.mine[u.ItemID] = cur
+	m.saves.verdicts = max(0, m.saves.verdicts-1)
+	now := "no judgment"
+	if e := cur[u.DifferenceKey]; e != nil {
+		now = "back to " + e.pref.Title()
+	}
+	m.setMsg(msgOK, "undone ✓ "+Sanitize(u.ItemID)+" "+string(u.Label)+": "+u.Preference.Title()+" ("+now+")")
+	if i, ok := m.data.index[u.ItemID]; ok {
+		m.setCurrentNoFocus(i)
+		for j, d := range m.compareRows() {
+			if d.Key() == u.DifferenceKey {
+				m.cmp.sel = j
+			}
+		}
+	}
+}
