@@ -90,7 +90,7 @@ type Overlay struct {
 	// Stroke is the outline's line (solid by default): boxes of another
 	// source (a second run, the truth) are dashed or dotted.
 	Stroke render.Stroke
-	// Truth marks a ground-truth box (the truth view, dashed): the text
+	// Truth marks a ground-truth box (the truth view, dotted): the text
 	// listing says [truth].
 	Truth bool
 }

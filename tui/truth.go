@@ -250,8 +250,8 @@ func (m *Model) handleTruthKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // truthOverlays are the boxes of the truth view: the model's findings
-// (solid, tagged M) and the truth's (dashed, tagged T); the selected row's
-// pair is Selected.
+// (solid, tagged M) and the truth's (dotted, tagged T, as in compare
+// mode); the selected row's pair is Selected.
 func (m *Model) truthOverlays() []Overlay {
 	rows := m.truthRows()
 	selT, selP := -1, -1
@@ -269,7 +269,7 @@ func (m *Model) truthOverlays() []Overlay {
 	for i, f := range m.data.truthOf(m.nav.cur) {
 		if f.Box != nil {
 			out = append(out, Overlay{Box: *f.Box, Label: f.Label, Urgent: m.data.urgent[f.Label], Selected: i == selT, Tag: "T", Truth: true,
-				Stroke: render.StrokeDashed})
+				Stroke: render.StrokeDotted})
 		}
 	}
 	return out
@@ -281,7 +281,7 @@ func (m *Model) truthLegend() string {
 	if !m.truth.on || !m.data.hasTruth(m.nav.cur) {
 		return ""
 	}
-	s := " · M model solid, T truth dashed"
+	s := " · M model solid, T truth dotted"
 	if rows := m.truthRows(); len(rows) > 0 && rows[m.truth.sel].IoU != nil {
 		s += " · IoU " + iouText(rows[m.truth.sel].IoU)
 	}
