@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
@@ -181,12 +180,6 @@ func (b *rowBuilder) add(r rawRow) {
 	id := strings.TrimSpace(r.id)
 	if id == "" {
 		b.fail(r.line, "", errors.New("empty id"))
-		return
-	}
-	if !utf8.ValidString(id) {
-		// JSON (run --out, export) would turn the bad bytes into U+FFFD and
-		// the id would no longer match the worklist's.
-		b.fail(r.line, "", fmt.Errorf("id %q is not valid UTF-8 (is the worklist in another encoding?): JSON output could not keep it byte for byte, so the row is refused; save the worklist as UTF-8", id))
 		return
 	}
 	if first, dup := b.seen.first(id); dup {

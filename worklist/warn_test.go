@@ -96,17 +96,3 @@ func TestLimitAndOnlyIDs(t *testing.T) {
 	require.ErrorIs(t, err, ErrNoItems)
 	assert.Contains(t, err.Error(), "no row has one of the 1 --ids")
 }
-
-// TestHostileInvalidUTF8IDIsRefused: an id with invalid UTF-8 came out of
-// run --out as U+FFFD, no longer matching the worklist. Such a row is
-// refused, naming file, line and the bytes.
-func TestHostileInvalidUTF8IDIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"a.png": "\x89PNG", "wl.csv": "id,image,draft\ncase-\xff\xfe,a.png,No effusion.\nok,a.png,Clear.\n"})
-	wl, err := Load(context.Background(), filepath.Join(dir, "wl.csv"))
-	require.NoError(t, err)
-	assert.Equal(t, []string{"ok"}, ids(wl.Items))
-	require.Len(t, wl.Problems, 1)
-	assert.Equal(t, 2, wl.Problems[0].Line)
-	assert.Contains(t, wl.Problems[0].Error(), `id "case-\xff\xfe" is not valid UTF-8`)
-}
