@@ -309,7 +309,7 @@ func (s *Scheduler) buildResult(item audit.Item, g, d *stageOutcome, wall time.D
 		}
 	}
 	if len(errs) > 0 {
-		res.Status, res.Err = audit.StatusError, strings.Join(errs, "; ")
+		res.Status, res.Err = audit.StatusError, joinStageErrors(errs)
 		return res
 	}
 	rep := compare.Compare(res.Findings, res.DraftLabels, s.urgent)
@@ -328,4 +328,18 @@ const DraftUnreadNote = "the draft could not be read; image findings only"
 // connection) fails the item instead, so that a later run reads it.
 func imageOnly(g, d audit.StageRecord) bool {
 	return g.Error == "" && d.Error != "" && d.Deterministic
+}
+
+// joinStageErrors joins the stages' errors, saying once an error both
+// stages share ("grounding and draft: no Ollama host answered ..."):
+// offline, each stage fails with the same long text.
+func joinStageErrors(errs []string) string {
+	if len(errs) == 2 {
+		g, okG := strings.CutPrefix(errs[0], string(audit.StageGrounding)+": ")
+		d, okD := strings.CutPrefix(errs[1], string(audit.StageDraft)+": ")
+		if okG && okD && g == d {
+			return string(audit.StageGrounding) + " and " + string(audit.StageDraft) + ": " + g
+		}
+	}
+	return strings.Join(errs, "; ")
 }

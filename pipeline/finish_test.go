@@ -55,3 +55,11 @@ func TestSameResult(t *testing.T) {
 	}
 	assert.True(t, sameResult(audit.ResultRecord{ItemID: "a"}, audit.ResultRecord{ItemID: "a"}), "both without report")
 }
+
+// TestJoinStageErrorsSaysASharedErrorOnce: offline, both stages failed
+// with the same text, which the item's error said twice.
+func TestJoinStageErrorsSaysASharedErrorOnce(t *testing.T) {
+	assert.Equal(t, "grounding and draft: no host", joinStageErrors([]string{"grounding: no host", "draft: no host"}))
+	assert.Equal(t, "grounding: a; draft: b", joinStageErrors([]string{"grounding: a", "draft: b"}))
+	assert.Equal(t, "grounding: a", joinStageErrors([]string{"grounding: a"}))
+}

@@ -109,6 +109,8 @@ type batch struct {
 	// stop ends the items early when the store file went (lost).
 	stop context.CancelCauseFunc
 	lost error
+	// offline: no host answered the preflight (no reply to wait for).
+	offline bool
 }
 
 // run warns, starts the scheduler, runs the items and ends the run.
@@ -141,7 +143,9 @@ func (b *batch) run(ctx context.Context) error {
 	}
 	b.rec = rec
 	b.prog.logf("run %s%s", rec.run, JobsNote(b.cfg.JobsGiven, max(b.cfg.Capacity, 1)))
-	b.prog.begin(s.HostURLs())
+	if !b.offline {
+		b.prog.begin(s.HostURLs())
+	}
 	b.sum.total = s.Counts.Items
 	start := time.Now()
 	b.logEvent(ctx, "run_start", b.startEvent())
@@ -175,6 +179,7 @@ func (b *batch) preflight(ctx context.Context) error {
 		return err
 	case errors.Is(err, ollama.ErrUnreachable):
 		b.prog.logf("warning: %v; writing what the store has cached (marked unverified), the other items fail", err)
+		b.offline = true
 		return nil
 	}
 	return err

@@ -83,6 +83,11 @@ type progress struct {
 	teamText string
 	// hosts names the hosts while no item has finished (begin).
 	hosts string
+	// failures counts the items that failed with each error text, and
+	// firstFailed names the first: a repeated error (a host that is down
+	// fails every item alike) is printed once, and counted at finish.
+	failures    map[string]int
+	firstFailed map[string]string
 }
 
 func newProgress(w io.Writer, total int) *progress {
@@ -129,6 +134,13 @@ func (p *progress) item(s runSummary, r *audit.Result) {
 	n := s.done + s.failed
 	switch {
 	case r.Status != audit.StatusDone:
+		if p.failures == nil {
+			p.failures, p.firstFailed = map[string]int{}, map[string]string{}
+		}
+		if p.failures[r.Err]++; p.failures[r.Err] > 1 {
+			break // said once; counted at finish
+		}
+		p.firstFailed[r.Err] = r.ItemID
 		p.clear()
 		fmt.Fprintf(p.w, "cxr-auditor run: %s failed: %s\n", termtext.Line(r.ItemID), termtext.Line(r.Err))
 	case r.StoreErr != "":
@@ -197,7 +209,7 @@ func (p *progress) clear() {
 	}
 }
 
-// finish ends the bar's line.
+// finish ends the bar's line and counts the repeated failures.
 func (p *progress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -206,5 +218,11 @@ func (p *progress) finish() {
 		p.draw()
 		fmt.Fprintln(p.w)
 		p.drawn = false
+	}
+	for msg, n := range p.failures {
+		if n > 1 {
+			fmt.Fprintf(p.w, "cxr-auditor run: %d more item(s) failed with the same error as %s (above); --out or stdout has each\n",
+				n-1, termtext.Line(p.firstFailed[msg]))
+		}
 	}
 }

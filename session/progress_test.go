@@ -97,3 +97,23 @@ func TestRunProgressSaysItIsWaiting(t *testing.T) {
 	p.item(s, r)
 	assert.Contains(t, buf.String(), "1/3  33%", "the usual counts once an item finished")
 }
+
+// TestRunProgressSaysARepeatedErrorOnce: offline, every item failed with
+// the same 600-character text, printed for each item. It is printed once,
+// and counted at the end.
+func TestRunProgressSaysARepeatedErrorOnce(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, 4)
+	s := runSummary{total: 4}
+	long := "grounding and draft: no Ollama host answered: " + strings.Repeat("x", 500)
+	for i, e := range []string{long, long, "draft: other", long} {
+		r := &audit.Result{ItemID: fmt.Sprint("i", i), Status: audit.StatusError, Err: e}
+		s.add(r)
+		p.item(s, r)
+	}
+	p.finish()
+	out := buf.String()
+	assert.Equal(t, 1, strings.Count(out, long))
+	assert.Contains(t, out, "i2 failed: draft: other")
+	assert.Contains(t, out, "2 more item(s) failed with the same error as i0 (above)")
+}
