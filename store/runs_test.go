@@ -167,5 +167,11 @@ func TestCompareVerdicts(t *testing.T) {
 		assert.Equal(t, audit.PreferB, line.Compare[0].Preference)
 		assert.Equal(t, "apex b_right", line.Compare[0].Note)
 		assert.Equal(t, "v1", line.Compare[0].RunA)
+
+		// And in the CSV, a row each.
+		out.Reset()
+		require.NoError(t, s.Export(ctx, &out, "csv"))
+		assert.Contains(t, out.String(), ",v1,v2,pneumothorax/only_b/a-/b0,b_right,apex b_right\n")
+		assert.Contains(t, out.String(), ",v1,v2,pneumothorax/only_b/a-/b0,both_wrong,\n")
 	})
 }

@@ -15,7 +15,8 @@ import (
 // csvHeader is the CSV column order (docs/store.md describes each column).
 var csvHeader = []string{"id", "image", "status", "urgent", "label", "kind", "disagreement_urgent",
 	"draft_spans", "boxes", "annotator", "decision", "decided_at", "note", "error", "stale",
-	"draft_in_doubt", "disagreement_draft_in_doubt"}
+	"draft_in_doubt", "disagreement_draft_in_doubt",
+	"run_a", "run_b", "difference_key", "preference", "preference_note"}
 
 // The columns of csvHeader.
 const (
@@ -36,6 +37,11 @@ const (
 	colStale
 	colDraftInDoubt
 	colDisagreementDraftInDoubt
+	colRunA
+	colRunB
+	colDifferenceKey
+	colPreference
+	colPreferenceNote
 	numCols
 )
 
@@ -56,8 +62,8 @@ func (c *csvWriter) Flush() error {
 }
 
 // Write writes the item's rows: one per (disagreement, annotator verdict),
-// an item-level row for an item without disagreements or for an annotator
-// with a note and no verdict (docs/store.md).
+// one per compare verdict, an item-level row for an item without either or
+// for an annotator with a note and no verdict (docs/store.md).
 func (c *csvWriter) Write(it *Item) error {
 	urgent, inDoubt := "", ""
 	if it.Urgent != nil { // a report: its third opinion is known too
@@ -69,7 +75,7 @@ func (c *csvWriter) Write(it *Item) error {
 	}
 	hasRow := map[string]bool{}
 	c.recs = c.recs[:0]
-	row := func(d *Disagreement, v *Verdict, annotator string) {
+	row := func(d *Disagreement, v *Verdict, annotator string) []string {
 		rec := make([]string, numCols)
 		rec[colID], rec[colImage], rec[colStatus], rec[colUrgent] = it.ID, it.Image, it.Status, urgent
 		rec[colAnnotator], rec[colNote], rec[colError] = annotator, noteOf[annotator], it.Error
@@ -90,6 +96,7 @@ func (c *csvWriter) Write(it *Item) error {
 			rec[i] = termtext.CSVCell(rec[i], i == colNote)
 		}
 		c.recs = append(c.recs, rec)
+		return rec
 	}
 	for i := range it.Disagreements {
 		d := &it.Disagreements[i]
@@ -100,6 +107,9 @@ func (c *csvWriter) Write(it *Item) error {
 			v := &d.Verdicts[j]
 			row(d, v, v.Annotator)
 		}
+	}
+	for i := range it.CompareVerdicts {
+		c.compareRow(row(nil, nil, it.CompareVerdicts[i].Annotator), &it.CompareVerdicts[i])
 	}
 	for _, n := range it.Notes {
 		if !hasRow[n.Annotator] {
@@ -115,4 +125,21 @@ func (c *csvWriter) Write(it *Item) error {
 		}
 	}
 	return nil
+}
+
+// compareRow fills rec, a row of the compare verdict v's annotator, with
+// v: its label, the difference's kind (only_a, only_b, moved: the key's
+// second part), when it was given and the compare columns.
+func (c *csvWriter) compareRow(rec []string, v *CompareVerdict) {
+	parts := strings.Split(v.DifferenceKey, "/")
+	kind := ""
+	if len(parts) > 1 {
+		kind = parts[1]
+	}
+	rec[colLabel], rec[colKind], rec[colDecidedAt] = string(v.Label), kind, v.At.UTC().Format(time.RFC3339Nano)
+	rec[colRunA], rec[colRunB], rec[colDifferenceKey] = v.RunA, v.RunB, v.DifferenceKey
+	rec[colPreference], rec[colPreferenceNote] = string(v.Preference), v.Note
+	for _, i := range []int{colLabel, colKind, colRunA, colRunB, colDifferenceKey, colPreference, colPreferenceNote} {
+		rec[i] = termtext.CSVCell(rec[i], i == colPreferenceNote)
+	}
 }
