@@ -213,3 +213,46 @@ func lastOverlays(f *fixture) []Overlay {
 	defer f.imager.mu.Unlock()
 	return f.imager.reqs[len(f.imager.reqs)-1].Overlays
 }
+
+// TestCompareMetricsTally: in compare mode the metrics pane (M) shows the
+// preference tally atop the card's table, following each judgment and
+// undo; outside compare mode it has none.
+func TestCompareMetricsTally(t *testing.T) {
+	tests := []struct {
+		name    string
+		compare bool
+		keys    []string
+		want    []string
+		wantNot []string
+	}{
+		{"before any judgment", true, nil,
+			[]string{"preference tally, A v1 · B v2", "B vs A: 0 wins, 0 losses, 0 ties"}, nil},
+		{"a B right and an A right", true, []string{"2", "1"},
+			[]string{"B vs A: 1 win, 1 loss, 0 ties", "B share 50% [9–91%] 95% Wilson"}, nil},
+		{"a tie, then undone", true, []string{"3", "z"},
+			[]string{"B vs A: 0 wins, 0 losses, 0 ties"}, []string{"1 tie"}},
+		{"not in compare mode", false, nil, nil, []string{"preference tally"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(6, 6)
+			f.engine.done()
+			var cf compareFixture
+			cfg := f.config()
+			if tt.compare {
+				cfg.Compare = cf.config()
+			}
+			h := newHarness(t, cfg, 160, 48)
+			h.keys(tt.keys...)
+			h.key("M")
+			screen := h.screen()
+			require.Contains(t, screen, "metrics against the truth")
+			for _, w := range tt.want {
+				assert.Contains(t, screen, w)
+			}
+			for _, w := range tt.wantNot {
+				assert.NotContains(t, screen, w)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/compare"
 )
 
 // undoCompare queues the withdrawal of this session's latest compare
@@ -66,4 +67,15 @@ func (m *Model) compareUndone(msg writeDoneMsg) {
 			}
 		}
 	}
+}
+
+// metricsTally is the preference tally atop the metrics pane in compare
+// mode (wins, losses and ties of B against A, with the Wilson interval),
+// as the compare pane shows it; nil outside compare mode.
+func (m *Model) metricsTally() []string {
+	if m.cmp == nil {
+		return nil
+	}
+	head := "preference tally, A " + m.cmp.cfg.RunA + " · B " + m.cmp.cfg.RunB + " (every reviewer's judgments)"
+	return append(append([]string{head}, tallyLines(m.compareTally(), compare.DefaultLevel)...), "")
 }

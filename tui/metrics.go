@@ -172,7 +172,7 @@ func (m *Model) metricsView(width, height int) string {
 	if text == "" {
 		text = "computing…"
 	}
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	lines := append(m.metricsTally(), strings.Split(strings.TrimRight(text, "\n"), "\n")...)
 	for i, l := range lines {
 		lines[i] = Sanitize(l)
 	}
