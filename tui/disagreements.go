@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -92,6 +93,9 @@ type disagreementPane struct {
 	st       DisagreementStyles
 	errStyle lipgloss.Style
 	d        disagreementData
+	// wrapW is the width the draft's words wrap to (set by View): the
+	// pane uses its lines before cutting a quote.
+	wrapW int
 }
 
 // SetData sets what the pane draws.
@@ -136,6 +140,7 @@ func (p *disagreementPane) View(width, height int) string {
 			all = append(all, p.st.Unsaved.Render(l))
 		}
 	}
+	p.wrapW = width
 	all, selStart := p.rowLines(all)
 	all = append(all, p.doubtLines()...)
 	off := 0
@@ -242,7 +247,7 @@ func (p *disagreementPane) rowBody(r disagreementRow) []string {
 		}
 		return out
 	}
-	out := []string{"  " + st.Kind.Render(kindText(r.kind)) + ": " + st.Span.Render(span)}
+	out := p.wrapped(st.Kind.Render(kindText(r.kind)) + ": " + st.Span.Render(span))
 	if r.inDoubt {
 		out = append(out, "  "+st.Doubt.Render("? rests on a reading in doubt"))
 	}
@@ -359,4 +364,22 @@ func othersText(vs []audit.Verdict, key string) string {
 		return ""
 	}
 	return "others: " + strings.Join(parts, ", ")
+}
+
+// wrapped is s indented by two cells and wrapped to the pane's width,
+// at most three lines (the rest cut), so a long quote is read whole
+// where the pane has room.
+func (p *disagreementPane) wrapped(s string) []string {
+	if p.wrapW <= 4 {
+		return []string{"  " + s}
+	}
+	lines := strings.Split(ansi.Wrap(s, p.wrapW-2, " "), "\n")
+	if len(lines) > 3 {
+		lines = lines[:3]
+		lines[2] = ansi.Truncate(lines[2], p.wrapW-3, "") + "…"
+	}
+	for i := range lines {
+		lines[i] = "  " + lines[i]
+	}
+	return lines
 }

@@ -108,3 +108,14 @@ func TestOtherPromptMarked(t *testing.T) {
 	h.send(engineUpdatedMsg{auditUpdate("case-0001", resultFor("case-0001", 0))})
 	assert.Contains(t, h.screen(), "▸✓ case-0001", "a result of this session's replaces it")
 }
+
+// TestQuoteWrapsBeforeCutting: at 80x24 the draft's quote used to be cut
+// ("“No pneu…") with empty lines below it; it wraps to the pane's lines.
+func TestQuoteWrapsBeforeCutting(t *testing.T) {
+	f := newFixture(3, 3)
+	f.engine.done()
+	h := newHarness(t, f.config(), 80, 24)
+	s := h.screen()
+	assert.Contains(t, s, "pneumothorax”", "the whole quote")
+	assert.NotContains(t, s, "“No pneu…")
+}
