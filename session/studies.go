@@ -214,16 +214,22 @@ func StudyStatus(ctx context.Context, env Env, f StudyStore, name string, asJSON
 	if err != nil {
 		return err
 	}
+	unclaimed, err := s.UnclaimedVerdicts(ctx, name)
+	if err != nil {
+		return err
+	}
 	if asJSON {
 		return WriteJSON(env.Stdout, struct {
 			audit.StudyProgress
-			Closed bool                  `json:"closed"`
-			Log    []store.StudyLogEntry `json:"log"`
-		}{p, closed, nonNilLog(log)})
+			Closed    bool                     `json:"closed"`
+			Log       []store.StudyLogEntry    `json:"log"`
+			Unclaimed []store.UnclaimedVerdict `json:"unclaimed,omitempty"`
+		}{p, closed, nonNilLog(log), unclaimed})
 	}
 	WriteLine(env.Stdout, "study %s: %s; %d per item; created %s by %s",
 		st.Name, st.Members(), st.PerItem, st.CreatedAt.Format("2006-01-02 15:04 MST"), st.CreatedBy)
 	printStudyLog(env, log, closed)
+	printUnclaimed(env, unclaimed)
 	WriteLine(env.Stdout, "items: %d assigned, %d run%s", p.Items, p.ItemsRun, waiting(p.Items-p.ItemsRun, "waiting for their models to run ('cxr-auditor run')"))
 	WriteLine(env.Stdout, "disagreements: %d: %d open, %d agreed, %d disputed (waiting for adjudication), %d adjudicated",
 		p.Units, p.States[audit.UnitOpen], p.States[audit.UnitAgreed], p.States[audit.UnitDisputed], p.States[audit.UnitAdjudicated])

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
@@ -61,4 +62,14 @@ func nonNilLog(l []store.StudyLogEntry) []store.StudyLogEntry {
 		return []store.StudyLogEntry{}
 	}
 	return l
+}
+
+// printUnclaimed names the verdicts from before verdicts named their study
+// that this study and another could both claim: the upgrade left them out
+// of every study rather than guess, so they count in no unit's state.
+func printUnclaimed(env Env, us []store.UnclaimedVerdict) {
+	for _, u := range us {
+		WriteLine(env.Stdout, "NOT COUNTED: %s's verdict #%d on %s is from before verdicts named their study, and %s could each claim it; give it again in this study's session",
+			u.Annotator, u.VerdictID, u.ItemID, strings.Join(u.Studies, " and "))
+	}
 }

@@ -88,6 +88,9 @@ func Diagnose(ctx context.Context, location string) []Check {
 	checks = append(checks, s.checkPermissions(ctx, tables, inUse))
 	if err == nil && tables > 0 {
 		checks = append(checks, s.checkIntegrity(ctx))
+		if c, ok := s.checkUnclaimed(ctx); ok {
+			checks = append(checks, c)
+		}
 	}
 	return checks
 }
