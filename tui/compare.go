@@ -64,6 +64,10 @@ type compareState struct {
 	mine map[string]map[string]*prefEntry
 	all  map[[3]string]audit.Preference
 	pane comparePane
+	// counts is each item's number of differences, by worklist index;
+	// differ how many items have any (both set by compareOrder).
+	counts []int
+	differ int
 }
 
 // prefEntry is this reviewer's judgment of one difference and whether it
@@ -118,15 +122,16 @@ func (m *Model) startCompare(cfg *CompareConfig) {
 // each group in worklist order, and sets the ranks.
 func (m *Model) compareOrder() []int {
 	n := len(m.data.items)
-	differ := make([]bool, n)
+	m.cmp.counts, m.cmp.differ = make([]int, n), 0
 	order := make([]int, 0, n)
 	for i, it := range m.data.items {
-		if differ[i] = len(m.cmp.differences(it.ID)) > 0; differ[i] {
+		if m.cmp.counts[i] = len(m.cmp.differences(it.ID)); m.cmp.counts[i] > 0 {
 			order = append(order, i)
+			m.cmp.differ++
 		}
 	}
 	for i := range n {
-		if !differ[i] {
+		if m.cmp.counts[i] == 0 {
 			order = append(order, i)
 		}
 	}

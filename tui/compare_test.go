@@ -256,3 +256,41 @@ func TestCompareMetricsTally(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareWorklist: in compare mode the worklist counts each item's
+// differences between the runs, not the draft's disagreements, marks them
+// ◐ when some are judged and ● when all are, and its title says how many
+// items differ.
+func TestCompareWorklist(t *testing.T) {
+	tests := []struct {
+		name  string
+		keys  []string
+		id    string
+		count int
+		some  bool
+		done  bool
+	}{
+		{"four differences, none judged", nil, "case-0001", 4, false, false},
+		{"one judged", []string{"2"}, "case-0001", 4, true, false},
+		{"all judged", []string{"1", "1", "1", "1"}, "case-0001", 4, true, true},
+		{"a difference the draft does not have", nil, "case-0004", 1, false, false},
+		{"the runs agree, whatever the draft", nil, "case-0002", 0, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(6, 6)
+			f.engine.done()
+			var cf compareFixture
+			cfg := f.config()
+			cfg.Compare = cf.config()
+			h := newHarness(t, cfg, 120, 40)
+			h.keys(tt.keys...)
+			r := h.m.worklistRow(h.m.data.index[tt.id])
+			assert.True(t, r.known)
+			assert.Equal(t, tt.count, r.count)
+			assert.Equal(t, tt.some, r.adjSome, "◐")
+			assert.Equal(t, tt.done, r.adjDone, "●")
+			assert.Contains(t, h.screen(), "· A≠B 2 ")
+		})
+	}
+}

@@ -219,7 +219,7 @@ func (m *Model) syncWorklist() {
 	if m.nav.urgentFirst {
 		t += " !first"
 	}
-	t += m.truthTitle()
+	t += m.truthTitle() + m.compareWorklistTitle()
 	sp := m.panes.spin
 	p.SetRows(rows, t, len(m.data.items) == 0, sp.View(), sp.Spinner.Frames[0])
 }
@@ -240,6 +240,9 @@ func (m *Model) worklistRow(i int) worklistRow {
 			n := d.adjudicatedCount(i)
 			wr.adjDone, wr.adjSome = n == wr.count, n > 0
 		}
+	}
+	if m.cmp != nil {
+		m.compareWorklistRow(&wr, i)
 	}
 	return wr
 }

@@ -7,6 +7,9 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/compare"
 )
 
+// Compare mode beyond the judgment itself: its undo, the tally in the
+// metrics pane, and the worklist counting the runs' differences.
+
 // undoCompare queues the withdrawal of this session's latest compare
 // verdict (after every queued write), as z does for a draft verdict.
 func (m *Model) undoCompare() tea.Cmd {
@@ -78,4 +81,33 @@ func (m *Model) metricsTally() []string {
 	}
 	head := "preference tally, A " + m.cmp.cfg.RunA + " · B " + m.cmp.cfg.RunB + " (every reviewer's judgments)"
 	return append(append([]string{head}, tallyLines(m.compareTally(), compare.DefaultLevel)...), "")
+}
+
+// compareWorklistRow makes row r of item i count the runs' differences
+// rather than the draft's disagreements: the count is the item's
+// differences, ● when this reviewer has judged them all, ◐ some. The
+// runs' findings are known from the store whatever the pipeline's state.
+func (m *Model) compareWorklistRow(r *worklistRow, i int) {
+	r.known, r.adjDone, r.adjSome = true, false, false
+	r.count = m.cmp.counts[i]
+	if r.count == 0 {
+		return
+	}
+	id := m.data.items[i].ID
+	judged := 0
+	for _, d := range m.cmp.differences(id) {
+		if e := m.cmp.mine[id][d.Key()]; e != nil && e.state != stateFailed {
+			judged++
+		}
+	}
+	r.adjDone, r.adjSome = judged == r.count, judged > 0
+}
+
+// compareWorklistTitle is the worklist title's part in compare mode: how
+// many items the runs differ on.
+func (m *Model) compareWorklistTitle() string {
+	if m.cmp == nil {
+		return ""
+	}
+	return " · A≠B " + itoa(m.cmp.differ)
 }
