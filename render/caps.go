@@ -52,6 +52,9 @@ type Caps struct {
 	// ColorRegisters) came from the terminal outside tmux, asked through
 	// its passthrough: tmux answers the device attributes itself.
 	Outer bool
+	// Palette is the terminal's foreground, background and ANSI colours
+	// as it reported them (OSC 10, 11, 4); empty when it did not answer.
+	Palette Palette
 	// Terminal is the XTVERSION reply, e.g. "XTerm(390)".
 	Terminal string
 	// TTY is true when detection ran on a terminal.
@@ -188,6 +191,7 @@ func (c *Caps) addReplies(r replies, getenv func(string) string) {
 	c.Kitty = c.Kitty || r.kitty
 	c.ColorRegisters = r.registers
 	c.Terminal = r.version
+	c.Palette = r.palette
 	c.KittyPlaceholders = placeholdersFor(c.Terminal)
 	switch getenv(EnvKittyPlaceholders) {
 	case "1":

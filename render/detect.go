@@ -171,7 +171,7 @@ func DetectTTY(ctx context.Context, f *os.File, getenv func(string) string, time
 // passthrough, so the terminal outside tmux answers it (tmux answers the
 // device attributes itself, without sixel).
 var outerProbe = ansi.TmuxPassthrough("\x1b[?1;3;256S" + "\x1b[?1;1;0S" +
-	"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" + "\x1b[c")
+	"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" + paletteQuery() + "\x1b[c")
 
 // probeOuter asks the terminal outside tmux (outerProbe) and reads its
 // replies with a reader of its own: Detect's was cancelled, for good.
@@ -192,11 +192,12 @@ func probeOuter(ctx context.Context, f *os.File, timeout time.Duration) replies 
 
 // addOuter takes the outer terminal's replies (outerProbe) into c when it
 // answered: its sixel and kitty support and colour registers stand for
-// the terminal's.
+// the terminal's, and its colours fill what tmux did not answer.
 func (c *Caps) addOuter(r replies) {
 	if !r.da1 {
 		return
 	}
+	c.Palette.merge(r.palette)
 	c.Outer = true
 	c.Sixel = r.sixel
 	c.Kitty = c.Kitty || r.kitty

@@ -9,13 +9,15 @@ import (
 // The probe: raise the sixel colour registers to 256 and read the count
 // back (XTSMGRAPHICS), ask kitty about a 1x1 image, ask for the cell size
 // (CSI 16 t) and, for terminals without it, the text area in pixels and in
-// cells (CSI 14 t, CSI 18 t), the terminal version (XTVERSION), and last
-// the primary device attributes (DA1), which every terminal answers: its
-// reply marks the end of the replies.
-const probe = "\x1b[?1;3;256S" + "\x1b[?1;1;0S" +
+// cells (CSI 14 t, CSI 18 t), the terminal version (XTVERSION), its
+// colours (OSC 10, 11 and 4: paletteQuery), and last the primary device
+// attributes (DA1), which every terminal answers: its reply marks the end
+// of the replies.
+var probe = "\x1b[?1;3;256S" + "\x1b[?1;1;0S" +
 	"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" +
 	"\x1b[16t" + "\x1b[14t" + "\x1b[18t" +
 	"\x1b[>0q" +
+	paletteQuery() +
 	"\x1b[c"
 
 // replies is what parseReplies found.
@@ -28,6 +30,7 @@ type replies struct {
 	winW, winH         int
 	textCols, textRows int
 	version            string
+	palette            Palette
 }
 
 // parseReplies scans terminal output for the replies to probe. It is
@@ -78,6 +81,8 @@ func parseReplies(b []byte) replies {
 			if bytes.HasPrefix(body, []byte("G")) && bytes.Contains(body, []byte("i=31")) && bytes.Contains(body, []byte(";OK")) {
 				r.kitty = true
 			}
+		case ']': // OSC: colour replies
+			r.palette.addOSC(string(body))
 		case 'P': // DCS
 			if bytes.HasPrefix(body, []byte(">|")) {
 				r.version = strings.TrimSpace(string(body[2:]))
