@@ -200,6 +200,24 @@ func (d *reviewData) adjudicatedCount(i int) int {
 	return n
 }
 
+// settledCount counts item i's current disagreements that this reviewer
+// may not judge (isSettled): they are not the reviewer's work, so they
+// count in no total of open units.
+func (d *reviewData) settledCount(i int) int {
+	id := d.items[i].ID
+	r := d.rows.get(i).report
+	if r == nil {
+		return min(len(d.settled[id]), d.rows.get(i).summary.disagreements)
+	}
+	n := 0
+	for _, dis := range r.ReviewRows() {
+		if d.isSettled(id, dis.Key()) {
+			n++
+		}
+	}
+	return n
+}
+
 // isSettled reports whether the unit is one this reviewer may not judge
 // (Config.Settled).
 func (d *reviewData) isSettled(id, key string) bool {

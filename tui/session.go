@@ -85,7 +85,7 @@ func (m *Model) resume(cached int, say bool) {
 	open, total, firstOpen, firstUnrun := 0, 0, -1, -1
 	for i := range d.items {
 		if n := d.disagreementCount(i); n > 0 {
-			total += n
+			total += n - d.settledCount(i)
 			if k := n - d.adjudicatedCount(i); k > 0 {
 				open += k
 				if firstOpen < 0 {

@@ -24,6 +24,7 @@ func TestSettledUnitsAreAgreed(t *testing.T) {
 	require.Equal(t, "case-0002", h.m.CurrentID())
 	assert.Contains(t, h.screen(), "agreed by the readers: image right")
 	assert.False(t, h.m.data.adjudicated(0), "the disputed unit is still open")
+	assert.Contains(t, h.screen(), "(1 of 1 open)", "the resume line counts the disputed unit only")
 
 	ds := h.m.disagreements()
 	assert.Equal(t, noduleKey, ds[h.m.nav.dis].Key(), "the selection starts on the disputed unit")
