@@ -10,6 +10,9 @@ import (
 // Compare mode beyond the judgment itself: its undo, the tally in the
 // metrics pane, and the worklist counting the runs' differences.
 
+// Compare mode beyond the judgment itself: its undo, the tally in the
+// metrics pane, and the worklist counting the runs' differences.
+
 // undoCompare queues the withdrawal of this session's latest compare
 // verdict (after every queued write), as z does for a draft verdict.
 func (m *Model) undoCompare() tea.Cmd {
