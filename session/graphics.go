@@ -66,19 +66,20 @@ func HoldTerminal(env Env) *termhold.Hold {
 
 // newImager probes the terminal (unless graphics names a protocol that
 // needs no probe) and returns the imager for the chosen protocol, drawing
-// at quality ("" leaves it to the environment: auto, lean over SSH).
-func newImager(ctx context.Context, env Env, graphics string, quality render.Quality) (tui.Imager, error) {
+// at quality ("" leaves it to the environment: auto, lean over SSH), and
+// the colours the terminal reported to the probe (empty without one).
+func newImager(ctx context.Context, env Env, graphics string, quality render.Quality) (tui.Imager, render.Palette, error) {
 	caps, proto, err := imagerCaps(ctx, env, graphics, quality)
 	if err != nil {
-		return nil, err
+		return nil, render.Palette{}, err
 	}
 	enc, err := render.NewEncoder(proto, caps)
 	if err != nil {
-		return nil, err
+		return nil, render.Palette{}, err
 	}
 	im := tui.NewRenderImager(enc, 4, 0)
 	im.SetPath(caps.Path(proto))
-	return im, nil
+	return im, caps.Palette, nil
 }
 
 // imagerCaps is the terminal's capabilities and the protocol newImager

@@ -104,7 +104,7 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 			return err
 		}
 	}
-	imager, err := newImager(ctx, env, cfg.Graphics, cfg.Quality)
+	imager, palette, err := newImager(ctx, env, cfg.Graphics, cfg.Quality)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 	} else {
 		s.Sched.Register(items)
 	}
-	w := &bench{env: env, cfg: cfg, s: s, items: items, index: index, compare: cmpCfg}
+	w := &bench{env: env, cfg: cfg, s: s, items: items, index: index, compare: cmpCfg, palette: palette}
 	return w.run(ctx, problems, imager)
 }
 
@@ -200,6 +200,8 @@ type bench struct {
 	prefs prefsFile
 	// compare is the comparison of two runs; nil outside compare mode.
 	compare *tui.CompareConfig
+	// palette is the terminal's colours as the probe read them.
+	palette render.Palette
 	// draftsPath keeps the note drafts of a session a signal stops.
 	draftsPath string
 }
@@ -275,7 +277,7 @@ func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
 		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Compare: w.compare, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),
-		KeyMap: &cfg.keyMap,
+		KeyMap: &cfg.keyMap, Palette: w.palette,
 	}
 }
 

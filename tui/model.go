@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/colorprofile"
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/render"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
@@ -70,6 +71,9 @@ type Config struct {
 	// terminal's background and colour profile (colours that read on both
 	// black and white until it answers).
 	Styles *Styles
+	// Palette is the terminal's colours as the probe read them: inks are
+	// chosen by their contrast on them (empty: today's safe choices).
+	Palette render.Palette
 	// Compare, when set, compares two runs (compare.go).
 	Compare *CompareConfig
 	// Settled: units this reviewer may not judge (a study adjudicator's
@@ -95,6 +99,7 @@ type Model struct {
 	// colours; the styles follow them.
 	bg      Background
 	profile colorprofile.Profile
+	termPal render.Palette // the terminal's reported colours
 
 	data    reviewData    // items, results, verdicts, notes
 	nav     navigation    // current item and disagreement, filter, order
@@ -200,8 +205,8 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Styles != nil {
 		m.styles, m.fixed = *cfg.Styles, true
 	} else {
-		m.profile = colorprofile.TrueColor
-		m.styles = NewStylesFor(BackgroundUnknown, m.profile)
+		m.profile, m.termPal, m.bg = colorprofile.TrueColor, cfg.Palette, backgroundOf(cfg.Palette)
+		m.styles = newStyles(m.bg, m.profile, m.termPal)
 	}
 	m.applyStyles()
 	m.setMode(modeBrowse)

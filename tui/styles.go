@@ -9,6 +9,8 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/cxr-auditor/cxr-auditor/render"
 )
 
 // Styles is every style the workstation draws with, grouped by pane. It is
@@ -156,8 +158,11 @@ func inkOn(bg color.Color, p colorprofile.Profile) color.Color {
 // filled is the style of a badge or banner: bold ink (inkOn) on bg. In 16
 // colours black ink is not bold: xterm (boldColors) and many themes draw
 // bold black as bright black, dark grey, which is unreadable on yellow.
-func filled(bg color.Color, p colorprofile.Profile) lipgloss.Style {
+func filled(bg color.Color, p colorprofile.Profile, tp render.Palette) lipgloss.Style {
 	ink := inkOn(bg, p)
+	if m, ok := measuredInkOn(bg, tp); ok && p == colorprofile.ANSI {
+		ink = m
+	}
 	return lipgloss.NewStyle().Foreground(ink).Background(bg).Bold(!(p == colorprofile.ANSI && ink == lipgloss.Black))
 }
 
@@ -204,7 +209,13 @@ func NewStyles(isDark bool) Styles {
 // Red is only for errors and URGENT; URGENT, white on red and bold, is the
 // strongest cue on the screen in every profile.
 func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
-	p := newPalette(bg, prof)
+	return newStyles(bg, prof, render.Palette{})
+}
+
+// newStyles is NewStylesFor with the inks chosen by their contrast on the
+// colours the terminal reported (measuredInks).
+func newStyles(bg Background, prof colorprofile.Profile, tp render.Palette) Styles {
+	p := measuredInks(newPalette(bg, prof), prof, tp)
 	var s Styles
 	s.Pane.Border = fgStyle(p.border)
 	s.Pane.Focused = fgStyle(p.accent)
@@ -223,7 +234,7 @@ func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
 	s.Disagreement.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
 	s.Disagreement.Label = fgStyle(p.fg).Bold(true)
 	s.Disagreement.Kind = fgStyle(p.accent)
-	s.Disagreement.Urgent = filled(p.urgentBg, prof)
+	s.Disagreement.Urgent = filled(p.urgentBg, prof, tp)
 	s.Disagreement.Span = fgStyle(p.dim).Italic(true)
 	s.Disagreement.Decision = fgStyle(p.fg).Bold(true)
 	s.Disagreement.Saving = fgStyle(p.warn)
@@ -243,7 +254,7 @@ func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
 	s.Image.Error = fgStyle(p.errC)
 
 	s.Status.Bar = fgStyle(p.fg)
-	s.Status.Research = filled(p.bannerBg, prof)
+	s.Status.Research = filled(p.bannerBg, prof, tp)
 	s.Status.Message = fgStyle(p.fg)
 	s.Status.Error = fgStyle(p.errC).Bold(true)
 	s.Status.OK = fgStyle(p.ok)
@@ -274,15 +285,14 @@ func NewStylesFor(bg Background, prof colorprofile.Profile) Styles {
 }
 
 func (m *Model) handleBackground(msg tea.BackgroundColorMsg) tea.Cmd {
-	if m.fixed {
-		return nil
+	if m.fixed || m.termPal.Bg != nil {
+		return nil // the probe's measured background stands
 	}
 	m.bg = BackgroundLight
 	if msg.IsDark() {
 		m.bg = BackgroundDark
 	}
-	m.styles = NewStylesFor(m.bg, m.profile)
-	m.applyStyles()
+	m.restyle()
 	return nil
 }
 
@@ -290,8 +300,5 @@ func (m *Model) handleBackground(msg tea.BackgroundColorMsg) tea.Cmd {
 // 16-colour terminal gets colours chosen for it, not downsampled ones).
 func (m *Model) handleProfile(msg tea.ColorProfileMsg) {
 	m.profile = msg.Profile
-	if !m.fixed {
-		m.styles = NewStylesFor(m.bg, m.profile)
-		m.applyStyles()
-	}
+	m.restyle()
 }
