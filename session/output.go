@@ -11,12 +11,17 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/schema"
+	"github.com/cxr-auditor/cxr-auditor/store/export"
 )
 
 // RunOutput is one line of `run` output, as the run command's help
 // describes it.
 type RunOutput struct {
-	ID            string               `json:"id"`
+	ID string `json:"id"`
+	// IDBase64 is the id's exact bytes, standard base64, when they are not
+	// UTF-8: JSON text cannot hold them, so "id" carries U+FFFD in their
+	// place and this field is what matches the worklist's row.
+	IDBase64      string               `json:"id_base64,omitempty"`
 	Image         string               `json:"image"`
 	Findings      []schema.Finding     `json:"findings"` // null when the grounding failed
 	DraftLabels   []schema.DraftLabel  `json:"draft_labels"`
@@ -102,7 +107,7 @@ func stageProv(r *audit.StageRecord) *StageProvenance {
 
 func makeRunOutput(it audit.Item, r *audit.Result) RunOutput {
 	o := RunOutput{
-		ID: it.ID, Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
+		ID: it.ID, IDBase64: export.IDBase64(it.ID), Image: it.ImagePath, Findings: r.Findings, DraftLabels: r.DraftLabels,
 		Disagreements: []audit.Disagreement{}, UrgentFindings: []audit.UrgentFinding{}, Note: r.Note,
 		DraftDoubts: []audit.DraftDoubt{}, RuleLabels: []schema.DraftLabel{},
 		Salvaged: r.Salvaged, Cached: r.Cached, Error: r.Err,

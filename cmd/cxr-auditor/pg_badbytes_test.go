@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -49,5 +51,33 @@ func testRunBadBytes(t *testing.T, share string) {
 		}
 		assert.Equal(t, 0, r.code, r.stderr)
 		assert.Contains(t, r.stderr, "4 of 4 items: 4 done, 0 failed", "SQLite stores the bytes as given")
+		out, err := os.ReadFile(filepath.Join(dir, "out.jsonl"))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"case-0", "case-1", "case-2", "case-\xff3"}, exactIDs(t, string(out)), "run --out")
+		ex := invokeMain(t, "", "export", "--db", loc)
+		require.Equal(t, 0, ex.code, ex.stderr)
+		assert.ElementsMatch(t, []string{"case-0", "case-1", "case-2", "case-\xff3"}, exactIDs(t, ex.stdout), "export")
 	})
+}
+
+// exactIDs reads each JSONL line's id as its bytes: id_base64 when the
+// line has one (an id that is not UTF-8), else id.
+func exactIDs(t *testing.T, jsonl string) []string {
+	t.Helper()
+	var ids []string
+	for _, line := range strings.Split(strings.TrimSpace(jsonl), "\n") {
+		var v struct {
+			ID       string `json:"id"`
+			IDBase64 string `json:"id_base64"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &v), line)
+		if v.IDBase64 == "" {
+			ids = append(ids, v.ID)
+			continue
+		}
+		b, err := base64.StdEncoding.DecodeString(v.IDBase64)
+		require.NoError(t, err)
+		ids = append(ids, string(b))
+	}
+	return ids
 }

@@ -2,11 +2,13 @@ package export
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
@@ -19,7 +21,10 @@ func Formats() []string { return []string{"jsonl", "csv"} }
 // Item is one exported item with its result, verdicts and notes; its JSON
 // is one JSONL line (docs/store.md names every field).
 type Item struct {
-	ID       string `json:"id"`
+	ID string `json:"id"`
+	// IDBase64 is set by the JSONL writer to the id's exact bytes when
+	// they are not UTF-8 (IDBase64 says why).
+	IDBase64 string `json:"id_base64,omitempty"`
 	Image    string `json:"image"`
 	Draft    string `json:"draft"`
 	Status   string `json:"status"` // done, error or pending
@@ -160,6 +165,7 @@ func newJSONLWriter(w io.Writer) *jsonlWriter {
 
 func (j *jsonlWriter) Write(it *Item) error {
 	j.buf.Reset()
+	it.IDBase64 = IDBase64(it.ID)
 	if err := j.enc.Encode(it); err != nil {
 		return fmt.Errorf("item %q: %w", it.ID, err)
 	}
@@ -170,3 +176,14 @@ func (j *jsonlWriter) Write(it *Item) error {
 }
 
 func (j *jsonlWriter) Flush() error { return nil }
+
+// IDBase64 returns id's bytes in standard base64 when they are not valid
+// UTF-8, and "" when they are. JSON strings hold only UTF-8, so an encoder
+// writes U+FFFD for such bytes and the id would no longer match its
+// worklist row; the base64 copy keeps it byte-exact and reversible.
+func IDBase64(id string) string {
+	if utf8.ValidString(id) {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(id))
+}
