@@ -106,3 +106,18 @@ func FuzzPaletteReplies(f *testing.F) {
 		}
 	})
 }
+
+// TestParseMltermReplies: the replies mlterm 3.9 sent to the colour
+// queries and DA1 under term-shot (copied byte for byte).
+func TestParseMltermReplies(t *testing.T) {
+	in := "\x1b]10;rgb:0000/0000/0000\x1b\\\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b]4;0;rgb:0000/0000/0000\x1b\\" +
+		"\x1b]4;1;rgb:cdcd/0000/0000\x1b\\\x1b]4;3;rgb:cdcd/cdcd/0000\x1b\\\x1b]4;4;rgb:0000/0000/eeee\x1b\\" +
+		"\x1b]4;6;rgb:0000/cdcd/cdcd\x1b\\\x1b]4;14;rgb:0000/ffff/ffff\x1b\\\x1b[?63;1;2;3;4;6;7;15;18;22;29c"
+	r := parseReplies([]byte(in))
+	require.True(t, r.da1)
+	assert.True(t, r.sixel)
+	assert.Equal(t, color.RGBA{255, 255, 255, 255}, r.palette.Bg)
+	assert.Equal(t, color.RGBA{0, 0xcd, 0xcd, 255}, r.palette.ANSI[6])
+	assert.Equal(t, color.RGBA{0, 0, 0xee, 255}, r.palette.ANSI[4])
+	assert.Len(t, r.palette.ANSI, 6)
+}
