@@ -61,10 +61,16 @@ func measuredInks(p palette, prof colorprofile.Profile, tp render.Palette) palet
 }
 
 // ansiInk is the first of want whose reported RGB reads on the reported
-// background, or fallback.
+// background, or fallback. A colour from 0 to 7 must read in its bright
+// form too: terminals draw bold text in it (mlterm's bold blue is its
+// bright blue), and most of these inks are bold.
 func ansiInk(tp render.Palette, want []ansi.BasicColor, fallback color.Color) color.Color {
+	reads := func(c ansi.BasicColor) bool {
+		rgb, ok := tp.ANSI[int(c)]
+		return ok && contrast(rgb, tp.Bg) >= minTextContrast
+	}
 	for _, c := range want {
-		if rgb, ok := tp.ANSI[int(c)]; ok && contrast(rgb, tp.Bg) >= minTextContrast {
+		if reads(c) && (c >= 8 || reads(c+8)) {
 			return c
 		}
 	}

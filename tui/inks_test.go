@@ -62,8 +62,9 @@ func rgbOf(t *testing.T, c, own color.Color, tp render.Palette) color.Color {
 
 // TestMeasuredInksContrast: with the colours mlterm's light and xterm's
 // dark palettes answer, every style's text reads at 4.5:1 or more on the
-// real RGB, in 16 colours and in true colour. (mlterm's cyan and yellow
-// were 1.25:1 and 1.07:1 on its white.)
+// real RGB, in 16 colours and in true colour, bold text also in the
+// bright form terminals draw it with. (mlterm's cyan and yellow were
+// 1.25:1 and 1.07:1 on its white.)
 func TestMeasuredInksContrast(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -86,6 +87,10 @@ func TestMeasuredInksContrast(t *testing.T) {
 					bg := rgbOf(t, st.GetBackground(), tp.Bg, tp)
 					n++
 					assert.GreaterOrEqual(t, contrast(fg, bg), minTextContrast, "%s: %v on %v", name, fg, bg)
+					if b, ok := st.GetForeground().(ansi.BasicColor); ok && st.GetBold() && b < 8 && isNoColor(st.GetBackground()) {
+						bright := rgbOf(t, b+8, nil, tp)
+						assert.GreaterOrEqual(t, contrast(bright, bg), minTextContrast, "%s: bold drawn bright, %v on %v", name, bright, bg)
+					}
 				})
 				require.Greater(t, n, 20)
 			})
@@ -96,7 +101,8 @@ func TestMeasuredInksContrast(t *testing.T) {
 // TestMeasuredInksPrefersIntended: an intended colour that reads is kept
 // (xterm's cyan on black), one that does not gives way to the next that
 // does (xterm's red, 3.5:1 on black, to its bright red; mlterm's cyan on
-// white to its blue) or to the foreground (no yellow reads on white).
+// white to its blue, whose bold form, bright blue, reads too) or to the
+// foreground (no yellow reads on white; bold red is drawn bright red).
 func TestMeasuredInksPrefersIntended(t *testing.T) {
 	x := newStyles(BackgroundDark, colorprofile.ANSI, xtermDark(t))
 	assert.Equal(t, lipgloss.BrightRed, x.Worklist.Urgent.GetForeground())
@@ -108,7 +114,8 @@ func TestMeasuredInksPrefersIntended(t *testing.T) {
 	assert.Equal(t, lipgloss.Blue, m.Draft.Span.GetForeground())
 	assert.True(t, isNoColor(m.Dialog.Heading.GetForeground()), "no yellow reads on white: the foreground")
 	assert.True(t, m.Dialog.Heading.GetBold())
-	assert.Equal(t, lipgloss.Red, m.Worklist.Urgent.GetForeground())
+	assert.True(t, isNoColor(m.Worklist.Urgent.GetForeground()), "bold red is drawn #FF0000: 4.0:1 on white")
+	assert.True(t, m.Worklist.Urgent.GetBold())
 }
 
 // TestUnansweredKeepsSafeInks: a terminal that does not answer (or
