@@ -211,6 +211,9 @@ type Note struct {
 	Annotator string    `json:"annotator"`
 	Text      string    `json:"text"`
 	At        time.Time `json:"at"`
+	// Disagreement is the key (Disagreement.Key) of the disagreement the
+	// note is on; "" for a note on the whole item.
+	Disagreement string `json:"disagreement,omitempty"`
 }
 
 // Event is one entry of the append-only event log (verdicts, undos, notes,

@@ -30,10 +30,11 @@ func exportColumns(agg jsonAgg) string {
 		WHERE v.item_id = x.id AND v.undone = 0 AND NOT EXISTS (
 			SELECT 1 FROM verdicts v2 WHERE v2.item_id = v.item_id AND v2.disagreement_key = v.disagreement_key
 				AND v2.annotator = v.annotator AND v2.undone = 0 AND v2.id > v.id)),
-	(SELECT ` + agg("n.annotator, n.text, n.at", "n.annotator") + `
+	(SELECT ` + agg("n.annotator, n.text, n.at, n.disagreement", "n.annotator, n.disagreement") + `
 		FROM notes n
 		WHERE n.item_id = x.id AND n.text <> '' AND NOT EXISTS (
-			SELECT 1 FROM notes n2 WHERE n2.item_id = n.item_id AND n2.annotator = n.annotator AND n2.id > n.id)),
+			SELECT 1 FROM notes n2 WHERE n2.item_id = n.item_id AND n2.annotator = n.annotator
+				AND n2.disagreement = n.disagreement AND n2.id > n.id)),
 	(SELECT ` + agg("c.run_a, c.run_b, c.difference_key, c.label, c.preference, c.note, c.annotator, c.at",
 		"c.run_a, c.run_b, c.difference_key, c.annotator") + `
 		FROM compare_verdicts c
@@ -374,7 +375,7 @@ func (r *exportRow) readNotes(dst []export.Note, itemID string, skip func(Skippe
 	if r.notes == "[]" {
 		return dst
 	}
-	var raw [][3]string
+	var raw [][4]string
 	if err := json.Unmarshal([]byte(r.notes), &raw); err != nil {
 		skip(SkippedRow{Table: "notes", ItemID: itemID, Field: "(all)", Err: err})
 		return dst
@@ -385,7 +386,7 @@ func (r *exportRow) readNotes(dst []export.Note, itemID string, skip func(Skippe
 			skip(SkippedRow{Table: "notes", ItemID: itemID, Field: "at", Err: err})
 			continue
 		}
-		dst = append(dst, export.Note{Annotator: n[0], Text: n[1], At: at})
+		dst = append(dst, export.Note{Annotator: n[0], Text: n[1], At: at, Disagreement: n[3]})
 	}
 	return dst
 }

@@ -236,8 +236,8 @@ func scanVerdict(sc scanner) (audit.Verdict, error) {
 
 // SaveNote appends a note and returns it with ID and At (when zero) assigned,
 // plus a "note" event in the same durable transaction. It becomes the current
-// note for (ItemID, Annotator); an empty Text clears the note. ItemID and
-// Annotator must be non-empty.
+// note for (ItemID, Annotator, Disagreement); an empty Text clears the note.
+// ItemID and Annotator must be non-empty.
 func (s *Store) SaveNote(ctx context.Context, n audit.Note) (audit.Note, error) {
 	op := fmt.Sprintf("save note item %q", n.ItemID)
 	switch {
@@ -249,12 +249,16 @@ func (s *Store) SaveNote(ctx context.Context, n audit.Note) (audit.Note, error) 
 	n.At = s.stamp(n.At)
 	n.ID = 0
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO notes (item_id, annotator, text, at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			n.ItemID, n.Annotator, n.Text, formatTime(n.At)).Scan(&n.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO notes (item_id, annotator, text, at, disagreement) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			n.ItemID, n.Annotator, n.Text, formatTime(n.At), n.Disagreement).Scan(&n.ID)
 		if err != nil {
 			return err
 		}
-		data, err := json.Marshal(map[string]any{"note_id": n.ID, "text": n.Text})
+		ev := map[string]any{"note_id": n.ID, "text": n.Text}
+		if n.Disagreement != "" {
+			ev["disagreement"] = n.Disagreement
+		}
+		data, err := json.Marshal(ev)
 		if err != nil {
 			return err
 		}
@@ -266,15 +270,16 @@ func (s *Store) SaveNote(ctx context.Context, n audit.Note) (audit.Note, error) 
 	return n, nil
 }
 
-const currentNotes = `SELECT id, item_id, annotator, text, at FROM (
-	SELECT id, item_id, annotator, text, at, row_number() OVER (
-		PARTITION BY item_id, annotator ORDER BY id DESC) AS rn
+const currentNotes = `SELECT id, item_id, annotator, text, at, disagreement FROM (
+	SELECT id, item_id, annotator, text, at, disagreement, row_number() OVER (
+		PARTITION BY item_id, annotator, disagreement ORDER BY id DESC) AS rn
 	FROM notes WHERE %s) cur
-	WHERE rn = 1 AND text <> '' ORDER BY item_id, annotator`
+	WHERE rn = 1 AND text <> '' ORDER BY item_id, annotator, disagreement`
 
-// Notes returns the current note of each annotator on itemID (annotator ""
-// means all), ordered by annotator. Cleared notes (latest Text empty) are
-// left out.
+// Notes returns the current notes of each annotator on itemID (annotator ""
+// means all), ordered by annotator then disagreement: the item note
+// (Disagreement "") first, then one per disagreement noted. Cleared notes
+// (latest Text empty) are left out.
 func (s *Store) Notes(ctx context.Context, itemID, annotator string) ([]audit.Note, error) {
 	where, args := "item_id = $1", []any{itemID}
 	if annotator != "" {
@@ -299,7 +304,7 @@ func queryNotes(ctx context.Context, db querier, q string, args ...any) ([]audit
 			n  audit.Note
 			at string
 		)
-		if err := rows.Scan(&n.ID, &n.ItemID, &n.Annotator, &n.Text, &at); err != nil {
+		if err := rows.Scan(&n.ID, &n.ItemID, &n.Annotator, &n.Text, &at, &n.Disagreement); err != nil {
 			return nil, err
 		}
 		if n.At, err = parseTime(at); err != nil {

@@ -5,18 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
+	"github.com/cxr-auditor/cxr-auditor/schema"
 )
 
 // csvHeader is the CSV column order (docs/store.md describes each column).
 var csvHeader = []string{"id", "image", "status", "urgent", "label", "kind", "disagreement_urgent",
 	"draft_spans", "boxes", "annotator", "decision", "decided_at", "note", "error", "stale",
 	"draft_in_doubt", "disagreement_draft_in_doubt",
-	"run_a", "run_b", "difference_key", "preference", "preference_note"}
+	"run_a", "run_b", "difference_key", "preference", "preference_note", "disagreement_note"}
 
 // The columns of csvHeader.
 const (
@@ -42,6 +45,7 @@ const (
 	colDifferenceKey
 	colPreference
 	colPreferenceNote
+	colDisagreementNote
 	numCols
 )
 
@@ -69,11 +73,8 @@ func (c *csvWriter) Write(it *Item) error {
 	if it.Urgent != nil { // a report: its third opinion is known too
 		urgent, inDoubt = strconv.FormatBool(*it.Urgent), strconv.FormatBool(it.DraftInDoubt)
 	}
-	noteOf := map[string]string{}
-	for _, n := range it.Notes {
-		noteOf[n.Annotator] = n.Text
-	}
-	hasRow := map[string]bool{}
+	noteOf, disNotes := splitNotes(it.Notes)
+	hasRow, seen := map[string]bool{}, map[string]bool{}
 	c.recs = c.recs[:0]
 	row := func(d *Disagreement, v *Verdict, annotator string) []string {
 		rec := make([]string, numCols)
@@ -85,6 +86,7 @@ func (c *csvWriter) Write(it *Item) error {
 			rec[colLabel], rec[colKind], rec[colDisagreementUrgent] = string(d.Label), string(d.Kind), strconv.FormatBool(d.Urgent)
 			rec[colDraftSpans], rec[colBoxes], rec[colStale] = strings.Join(d.DraftSpans, " | "), string(boxes), strconv.FormatBool(d.Stale)
 			rec[colDisagreementDraftInDoubt] = strconv.FormatBool(d.DraftInDoubt)
+			rec[colDisagreementNote] = disNotes[string(d.Label)+"/"+string(d.Kind)][annotator]
 		}
 		if v != nil {
 			rec[colDecision], rec[colDecidedAt] = string(v.Decision), v.At.UTC().Format(time.RFC3339Nano)
@@ -93,19 +95,39 @@ func (c *csvWriter) Write(it *Item) error {
 			hasRow[annotator] = true
 		}
 		for i := range rec {
-			rec[i] = termtext.CSVCell(rec[i], i == colNote)
+			rec[i] = termtext.CSVCell(rec[i], i == colNote || i == colDisagreementNote)
 		}
 		c.recs = append(c.recs, rec)
 		return rec
 	}
 	for i := range it.Disagreements {
 		d := &it.Disagreements[i]
-		if len(d.Verdicts) == 0 {
+		key := string(d.Label) + "/" + string(d.Kind)
+		notes := map[string]string{}
+		for a, t := range disNotes[key] {
+			notes[a] = t
+		}
+		seen[key] = true
+		if len(d.Verdicts) == 0 && len(notes) == 0 {
 			row(d, nil, "")
 		}
 		for j := range d.Verdicts {
 			v := &d.Verdicts[j]
 			row(d, v, v.Annotator)
+			delete(notes, v.Annotator)
+		}
+		for _, a := range sortedKeys(notes) { // a note and no verdict
+			row(d, nil, a)
+		}
+	}
+	for _, key := range sortedKeys(disNotes) { // on a disagreement the item no longer has
+		if seen[key] {
+			continue
+		}
+		label, kind, _ := strings.Cut(key, "/")
+		d := &Disagreement{Label: schema.Label(label), Kind: audit.Kind(kind), Boxes: []schema.Box{}, Stale: true}
+		for _, a := range sortedKeys(disNotes[key]) {
+			row(d, nil, a)
 		}
 	}
 	for i := range it.CompareVerdicts {
@@ -125,6 +147,33 @@ func (c *csvWriter) Write(it *Item) error {
 		}
 	}
 	return nil
+}
+
+// splitNotes sorts notes into the item's, by annotator, and the
+// disagreements', by key then annotator.
+func splitNotes(notes []Note) (noteOf map[string]string, disNotes map[string]map[string]string) {
+	noteOf, disNotes = map[string]string{}, map[string]map[string]string{}
+	for _, n := range notes {
+		if n.Disagreement == "" {
+			noteOf[n.Annotator] = n.Text
+			continue
+		}
+		if disNotes[n.Disagreement] == nil {
+			disNotes[n.Disagreement] = map[string]string{}
+		}
+		disNotes[n.Disagreement][n.Annotator] = n.Text
+	}
+	return noteOf, disNotes
+}
+
+// sortedKeys is m's keys in order, for rows in a stable order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // compareRow fills rec, a row of the compare verdict v's annotator, with

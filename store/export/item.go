@@ -104,11 +104,15 @@ type Verdict struct {
 	At        time.Time      `json:"at"`
 }
 
-// Note is one annotator's current note on the item.
+// Note is one annotator's current note on the item, or on one of its
+// disagreements.
 type Note struct {
 	Annotator string    `json:"annotator"`
 	Text      string    `json:"text"`
 	At        time.Time `json:"at"`
+	// Disagreement is the key ("label/kind") of the disagreement the note
+	// is on; "" (left out of the JSON) for a note on the whole item.
+	Disagreement string `json:"disagreement,omitempty"`
 }
 
 // Provenance names the stage records the result rests on; a stage is nil
