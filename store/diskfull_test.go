@@ -24,14 +24,14 @@ const diskFullEnvDir = "CXR_STORE_DISKFULL_DIR"
 
 // TestHelperDiskFull is not a test: it is the child process of
 // TestErrorNamesDiskFull. In its own user and mount namespaces it mounts a
-// 256 KiB tmpfs on the directory, fills a store on it until a write fails,
-// and prints what it saw.
+// 512 KiB tmpfs on the directory (room for the schema and a few notes),
+// fills a store on it until a write fails, and prints what it saw.
 func TestHelperDiskFull(t *testing.T) {
 	dir := os.Getenv(diskFullEnvDir)
 	if dir == "" {
 		t.Skip("child process of TestErrorNamesDiskFull; runs only when re-executed by it")
 	}
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=256k"); err != nil {
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=512k"); err != nil {
 		fmt.Println("skip: mount tmpfs:", err)
 		return
 	}

@@ -179,7 +179,9 @@ func readStudy(ctx context.Context, db readQuerier, name string) (audit.Study, e
 	if st.CreatedAt, err = parseTime(created); err != nil {
 		return st, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT annotator, role FROM study_members WHERE study = $1 ORDER BY role DESC, position`, name)
+	rows, err := db.QueryContext(ctx, `SELECT annotator, role FROM study_members m WHERE study = $1
+		AND NOT EXISTS (SELECT 1 FROM study_reader_changes d WHERE d.study = m.study AND d.annotator = m.annotator AND d.kind = 'depart')
+		ORDER BY role DESC, position`, name)
 	if err != nil {
 		return st, err
 	}
@@ -220,7 +222,11 @@ func studyItemsTx(ctx context.Context, db querier, st audit.Study) ([]audit.Stud
 	rows, err := db.QueryContext(ctx, `SELECT si.item_id, si.position, si.reader,
 			EXISTS (SELECT 1 FROM results r WHERE r.item_id = si.item_id)
 		FROM study_items si JOIN study_members m ON m.study = si.study AND m.annotator = si.reader
-		WHERE si.study = $1 ORDER BY si.position, si.item_id, m.position`, st.Name)
+		WHERE si.study = $1 AND NOT EXISTS (SELECT 1 FROM study_reader_changes d
+			WHERE d.study = si.study AND d.annotator = si.reader AND d.kind = 'depart'
+			AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.study = si.study AND v.item_id = si.item_id
+				AND v.annotator = si.reader AND v.undone = 0))
+		ORDER BY si.position, si.item_id, m.position`, st.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -27,10 +28,14 @@ var (
 type StudyLogEntry struct {
 	Study string `json:"study"`
 	// Kind is "close", "reopen" or "unblind".
-	Kind      string    `json:"kind"`
-	Annotator string    `json:"annotator"`
-	Detail    string    `json:"detail,omitempty"`
-	At        time.Time `json:"at"`
+	Kind      string `json:"kind"`
+	Annotator string `json:"annotator"`
+	Detail    string `json:"detail,omitempty"`
+	// Successors are the readers who took a departed reader's unread
+	// items (kind "depart"); By who recorded an addition or departure.
+	Successors []string  `json:"successors,omitempty"`
+	By         string    `json:"by,omitempty"`
+	At         time.Time `json:"at"`
 }
 
 // checkStudyVerdict returns v's role in its study, or why the study
@@ -45,6 +50,9 @@ func checkStudyVerdict(ctx context.Context, tx *sql.Tx, w *unitWatch, v audit.Ve
 		return "", err
 	}
 	role := st.RoleOf(v.Annotator)
+	if role == "" && departed(ctx, tx, v.Study, v.Annotator) {
+		return "", fmt.Errorf("%w: %s has departed from study %s: their verdicts are refused (`cxr-auditor study status %s` shows who took their items)", ErrStudyClosed, v.Annotator, st.Name, st.Name)
+	}
 	if role == "" {
 		return "", invalid("Annotator", "%q is not a member of study %s: its members are %s", v.Annotator, st.Name, st.Members())
 	}
@@ -178,5 +186,51 @@ func (s *Store) StudyLog(ctx context.Context, name string) ([]StudyLogEntry, boo
 	if err := rows.Err(); err != nil {
 		return nil, false, s.errorf(op, err)
 	}
+	changes, err := s.readerChanges(ctx, name)
+	if err != nil {
+		return nil, false, s.errorf(op, err)
+	}
+	out = append(out, changes...)
+	slices.SortStableFunc(out, func(a, b StudyLogEntry) int { return a.At.Compare(b.At) })
 	return out, closed, nil
+}
+
+// readerChanges reads the study's reader additions and departures as log
+// entries ("add", "depart"); a departure's detail names who took the
+// items.
+func (s *Store) readerChanges(ctx context.Context, name string) ([]StudyLogEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT kind, annotator, successors, by_whom, detail, at
+		FROM study_reader_changes WHERE study = $1 ORDER BY id`, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StudyLogEntry
+	for rows.Next() {
+		e := StudyLogEntry{Study: name}
+		var succ, by, at string
+		if err := rows.Scan(&e.Kind, &e.Annotator, &succ, &by, &e.Detail, &at); err != nil {
+			return nil, err
+		}
+		if e.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		e.Successors = strings.Split(succ, ",")
+		if succ == "" {
+			e.Successors = nil
+		}
+		e.By = by
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// departed reports whether annotator has departed from study (a failed
+// look-up counts as not departed: the caller then refuses the verdict as
+// from a non-member).
+func departed(ctx context.Context, db readQuerier, study, annotator string) bool {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM study_reader_changes WHERE study = $1 AND annotator = $2 AND kind = 'depart'`,
+		study, annotator).Scan(&n)
+	return err == nil && n > 0
 }

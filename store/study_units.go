@@ -52,7 +52,11 @@ type studyUnitData struct {
 func (s *Store) watchUnit(ctx context.Context, tx *sql.Tx, item, key string) (*unitWatch, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT si.study, si.reader FROM study_items si
 		JOIN study_members m ON m.study = si.study AND m.annotator = si.reader
-		WHERE si.item_id = $1 ORDER BY si.study, m.position`, item)
+		WHERE si.item_id = $1 AND NOT EXISTS (SELECT 1 FROM study_reader_changes d
+			WHERE d.study = si.study AND d.annotator = si.reader AND d.kind = 'depart'
+			AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.study = si.study AND v.item_id = si.item_id
+				AND v.annotator = si.reader AND v.undone = 0))
+		ORDER BY si.study, m.position`, item)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@
 -- named in verdict_study_claims. See migrations/0013_verdict_study_backfill.sql.
 
 CREATE TABLE verdict_study_claims (
-    verdict_id bigint NOT NULL REFERENCES verdicts (id),
+    verdict_id bigint NOT NULL,
     study      text NOT NULL REFERENCES studies (name),
     role       text NOT NULL CHECK (role IN ('reader', 'adjudicator')),
     PRIMARY KEY (verdict_id, study)
