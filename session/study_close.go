@@ -48,8 +48,12 @@ func printStudyLog(env Env, log []store.StudyLogEntry, closed bool) {
 		WriteLine(env.Stdout, "CLOSED: verdicts are refused ('cxr-auditor study reopen' opens it again)")
 	}
 	for _, e := range log {
-		what := map[string]string{"close": "closed", "reopen": "reopened", "unblind": "read UNBLINDED (saw the other readers' verdicts)"}[e.Kind]
+		what := map[string]string{"close": "closed", "reopen": "reopened", "unblind": "read UNBLINDED (saw the other readers' verdicts)",
+			"add": "added as a reader", "depart": "DEPARTED: unread items to " + strings.Join(e.Successors, ", ")}[e.Kind]
 		line := fmt.Sprintf("%s: %s %s", e.At.Format("2006-01-02 15:04 MST"), e.Annotator, what)
+		if e.By != "" {
+			line += " by " + e.By
+		}
 		if e.Detail != "" {
 			line += " (" + e.Detail + ")"
 		}

@@ -50,7 +50,8 @@ func newStudyCmd(e env) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(newStudyCreateCmd(e), newStudyAssignCmd(e), newStudyListCmd(e), newStudyStatusCmd(e), newStudyVerdictsCmd(e),
-		newStudyCloseCmd(e, false), newStudyCloseCmd(e, true))
+		newStudyCloseCmd(e, false), newStudyCloseCmd(e, true), newStudyReaderCmd(e, "add-reader"),
+		newStudyReaderCmd(e, "replace"), newStudyReaderCmd(e, "reassign"))
 	return cmd
 }
 
