@@ -274,7 +274,7 @@ func (m *Model) applyCompareKeys() {
 		b.SetEnabled(browsing && on)
 	}
 	if on && browsing {
-		for _, b := range []*key.Binding{&k.ImageRight, &k.DraftRight, &k.BothWrong, &k.TruthView} {
+		for _, b := range []*key.Binding{&k.ImageRight, &k.DraftRight, &k.BothWrong, &k.TruthView, &k.DisagreementNote} {
 			b.SetEnabled(false)
 		}
 	}

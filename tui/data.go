@@ -71,7 +71,11 @@ type reviewData struct {
 	// whose note was asked of the store.
 	notes   map[string]string
 	noteReq map[string]bool
-	// noteDrafts is note text typed but not saved, by item: closed with
+	// disNotes is this reviewer's notes on disagreements: item →
+	// disagreement key → text (no entry when none).
+	disNotes map[string]map[string]string
+	// noteDrafts is note text typed but not saved, by noteKey (item, or
+	// item and disagreement): closed with
 	// esc, refused by the store or on its way to it.
 	noteDrafts map[string]string
 	// otherNotes is the other annotators' notes by item, in words (none
@@ -114,6 +118,7 @@ func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Lab
 		others:     map[string][]audit.Verdict{},
 		notes:      map[string]string{},
 		noteReq:    map[string]bool{},
+		disNotes:   map[string]map[string]string{},
 		noteDrafts: map[string]string{},
 		corrected:  map[string][]schema.Finding{},
 	}

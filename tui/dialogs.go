@@ -23,7 +23,7 @@ type closeDialog struct{}
 type jumpToID struct{ id string }
 
 // saveNote saves text as the reviewer's note on the item.
-type saveNote struct{ itemID, text string }
+type saveNote struct{ itemID, dis, text string }
 
 func (closeDialog) isIntent() {}
 func (jumpToID) isIntent()    {}

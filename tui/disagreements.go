@@ -52,6 +52,10 @@ type disagreementRow struct {
 	others string // other annotators' verdicts in words ("" when none or blind)
 	// inDoubt: the disagreement rests only on a draft reading in doubt.
 	inDoubt bool
+	// note is this reviewer's note on the disagreement (unsanitized, ""
+	// when none); noteDraft: it is an unsaved draft.
+	note      string
+	noteDraft bool
 }
 
 // doubtRow is one label whose draft reading is in doubt: the draft
@@ -218,6 +222,13 @@ func (p *disagreementPane) rowLines(all []string) ([]string, int) {
 		}
 		all = append(all, head)
 		all = append(all, p.rowBody(r)...)
+		if r.note != "" {
+			what := "✎ note: "
+			if r.noteDraft {
+				what = "✎ note (unsaved draft): "
+			}
+			all = append(all, p.wrapped(st.Others.Render(what+SanitizeText(r.note)))...)
+		}
 		if r.others != "" {
 			all = append(all, "  "+st.Others.Render(r.others))
 		}
@@ -334,6 +345,10 @@ func (m *Model) syncDisagreements() {
 				row.verdict = &c
 			}
 			row.agreed = m.data.settled[it.ID][dis.Key()]
+			row.note = m.data.disNotes[it.ID][dis.Key()]
+			if t, ok := m.data.noteDrafts[noteKey(it.ID, dis.Key())]; ok {
+				row.note, row.noteDraft = t, true
+			}
 			if !m.cfg.Blind {
 				row.others = othersText(m.data.others[it.ID], dis.Key())
 			}

@@ -52,6 +52,9 @@ type KeyMap struct {
 	ImageRight, DraftRight             key.Binding
 	BothWrong, Unsure                  key.Binding
 	Note, Undo                         key.Binding
+	// DisagreementNote edits the note on the selected disagreement (Note
+	// stays the item's).
+	DisagreementNote key.Binding
 
 	// Browse: triage against the truth. TruthView swaps the
 	// disagreements for the errors against the truth; the triage keys
@@ -135,7 +138,8 @@ func DefaultKeyMap() KeyMap {
 		DraftRight:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "draft right")),
 		BothWrong:        key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "both wrong")),
 		Unsure:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unsure")),
-		Note:             key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "annotate (note)")),
+		Note:             key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "item note")),
+		DisagreementNote: key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "disagreement note")),
 		Undo:             key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "undo")),
 
 		PreferA:         key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "A right")),
@@ -216,7 +220,7 @@ func truthBindings(k *KeyMap) {
 func (k *KeyMap) browse() []*key.Binding {
 	return []*key.Binding{
 		&k.Next, &k.Prev, &k.First, &k.Last, &k.Search, &k.Jump, &k.Filter, &k.FilterBack, &k.UrgentFirst, &k.Skip,
-		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.Undo,
+		&k.NextDisagreement, &k.PrevDisagreement, &k.ImageRight, &k.DraftRight, &k.BothWrong, &k.Unsure, &k.Note, &k.DisagreementNote, &k.Undo,
 		&k.TruthView, &k.Metrics, &k.ModelWrong, &k.TruthWrong, &k.Ambiguous,
 		&k.PreferA, &k.PreferB, &k.PreferBothRight, &k.PreferBothWrong,
 		&k.AcceptModel, &k.RemoveTruth, &k.Edge, &k.EdgeBack, &k.EdgeOn, &k.TruthFilter, &k.TruthOrder,
@@ -311,6 +315,15 @@ func pair(a, b key.Binding, desc string) key.Binding {
 	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(first(a)+"/"+first(b), desc))
 }
 
+// notes is the help's note keys: the item's and, where it is on, the
+// disagreement's, on one line.
+func (k KeyMap) notes() key.Binding {
+	if !k.DisagreementNote.Enabled() || !k.Note.Enabled() {
+		return k.Note
+	}
+	return pair(k.Note, k.DisagreementNote, "item note/disagreement note")
+}
+
 // FullHelp is the help screen, one column per group; columns without an
 // enabled binding are left out.
 func (k KeyMap) FullHelp() [][]key.Binding {
@@ -321,7 +334,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.First, k.Last, k.Search, k.Jump, k.Filter, k.FilterBack, k.UrgentFirst},
 		{k.NextDisagreement, k.PrevDisagreement, k.ImageRight, k.DraftRight, k.BothWrong,
-			k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong, k.Unsure, k.Note, k.Undo, k.Skip},
+			k.PreferA, k.PreferB, k.PreferBothRight, k.PreferBothWrong, k.Unsure, k.notes(), k.Undo, k.Skip},
 		{k.Boxes, k.WidthDown, k.WidthUp, k.Darker, k.Brighter, k.Preset, k.PresetBack, k.WindowReset, k.Invert},
 		{k.PresetNumber, k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
 		{k.TruthView, k.Metrics, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},

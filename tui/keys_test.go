@@ -246,6 +246,10 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, "see CT", h.m.data.notes["case-0001"])
 			assert.Contains(t, h.screen(), "✎ note: see CT")
 		}},
+		{"A notes the selected disagreement", nil, nil, []string{"A"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Equal(t, modeNote, h.m.mode)
+			assert.Equal(t, "pneumothorax/contradicted_by_image", h.m.note.dis)
+		}},
 		{"a note: esc cancels", nil, nil, []string{"a"}, func(t *testing.T, h *harness, f *fixture) {
 			h.typeText("draft")
 			h.key("esc")

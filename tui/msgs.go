@@ -57,7 +57,9 @@ type notesLoadedMsg struct {
 	itemID string
 	text   string
 	others string
-	err    error
+	// dis is the reviewer's notes on the item's disagreements, by key.
+	dis map[string]string
+	err error
 }
 
 // imageEncodedMsg brings an encoded picture (or the error) for request gen.
@@ -231,12 +233,17 @@ func loadNote(ctx context.Context, st Store, itemID, annotator string, others bo
 			who = ""
 		}
 		ns, err := st.Notes(ctx, itemID, who)
-		msg := notesLoadedMsg{itemID: itemID, err: err}
+		msg := notesLoadedMsg{itemID: itemID, err: err, dis: map[string]string{}}
 		var theirs []string
 		for _, n := range ns {
-			if n.Annotator == annotator {
+			switch {
+			case n.Annotator == annotator && n.Disagreement != "":
+				msg.dis[n.Disagreement] = n.Text
+			case n.Annotator == annotator:
 				msg.text = n.Text
-			} else {
+			case n.Disagreement != "":
+				theirs = append(theirs, n.Annotator+" on "+n.Disagreement+": "+n.Text)
+			default:
 				theirs = append(theirs, n.Annotator+": "+n.Text)
 			}
 		}

@@ -400,7 +400,7 @@ func Count(n int, thing string) string {
 func (m *Model) itemKeys() []key.Binding {
 	k := &m.keys
 	out := []key.Binding{k.Next, k.Prev, k.First, k.Last, k.NextDisagreement, k.PrevDisagreement,
-		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.Raw, k.Rerun}
+		k.ImageRight, k.DraftRight, k.BothWrong, k.Unsure, k.Note, k.DisagreementNote, k.Raw, k.Rerun}
 	for _, b := range []*key.Binding{&k.Boxes, &k.WidthDown, &k.WidthUp, &k.Darker, &k.Brighter, &k.Preset,
 		&k.PresetBack, &k.WindowReset, &k.Invert, &k.ZoomIn, &k.ZoomOut, &k.ZoomBox, &k.ZoomReset,
 		&k.PanLeft, &k.PanRight, &k.PanUp, &k.PanDown} {

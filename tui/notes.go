@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -22,10 +23,12 @@ import (
 // would pass it: a note is never cut.
 const NoteLimit = 10000
 
-// noteDialog edits the reviewer's note on one item.
+// noteDialog edits the reviewer's note on one item, or on one of its
+// disagreements.
 type noteDialog struct {
 	area   textarea.Model
 	itemID string
+	dis    string // the disagreement's key; "" for the item's note
 	orig   string // the text the editor opened with
 	// refused is the length of the text last refused (0: none), for the
 	// root to say so.
@@ -34,7 +37,6 @@ type noteDialog struct {
 
 func newNoteDialog() noteDialog {
 	a := textarea.New()
-	a.Placeholder = "note on this item (ctrl+s saves, esc closes and keeps a draft)"
 	// No cut-off of the editor's own (it would cut silently), and no line
 	// cap (the default stops new lines at 99): admit enforces NoteLimit.
 	a.CharLimit = 0
@@ -51,10 +53,16 @@ func newNoteDialog() noteDialog {
 	return noteDialog{area: a}
 }
 
-// Open starts editing itemID's note, text; orig is the saved note (text
-// differs from it when an unsaved draft is brought back).
-func (d *noteDialog) Open(itemID, text, orig string) tea.Cmd {
-	d.itemID, d.orig = itemID, orig
+// Open starts editing the note on itemID (dis "") or on its disagreement
+// dis, text; orig is the saved note (text differs from it when an unsaved
+// draft is brought back).
+func (d *noteDialog) Open(itemID, dis, text, orig string) tea.Cmd {
+	d.itemID, d.dis, d.orig = itemID, dis, orig
+	on := "this item"
+	if dis != "" {
+		on = Sanitize(dis)
+	}
+	d.area.Placeholder = "note on " + on + " (ctrl+s saves, esc closes and keeps a draft)"
 	d.area.Reset()
 	d.area.SetValue(text)
 	return d.area.Focus()
@@ -75,10 +83,10 @@ func (d *noteDialog) HandleKey(msg tea.KeyPressMsg, k KeyMap) (intent, tea.Cmd) 
 	switch {
 	case key.Matches(msg, k.Cancel):
 		d.area.Blur()
-		return closeNote{itemID: d.itemID, text: d.area.Value(), changed: d.Changed()}, nil
+		return closeNote{itemID: d.itemID, dis: d.dis, text: d.area.Value(), changed: d.Changed()}, nil
 	case key.Matches(msg, k.SaveNote):
 		d.area.Blur()
-		return saveNote{itemID: d.itemID, text: d.area.Value()}, nil
+		return saveNote{itemID: d.itemID, dis: d.dis, text: d.area.Value()}, nil
 	}
 	return nil, d.Update(msg)
 }
@@ -109,6 +117,15 @@ func addedLen(msg tea.Msg) int {
 	return 0
 }
 
+// Title names what the note is on: the item's id, and the
+// disagreement's key for a note on one.
+func (d *noteDialog) Title() string {
+	if d.dis == "" {
+		return Sanitize(d.itemID)
+	}
+	return Sanitize(d.itemID) + " · " + Sanitize(d.dis)
+}
+
 // Counter is the note's length against NoteLimit ("12/10000").
 func (d *noteDialog) Counter() string { return itoa(d.area.Length()) + "/" + itoa(NoteLimit) }
 
@@ -128,11 +145,43 @@ func (d *noteDialog) View() string { return d.area.View() }
 
 // closeNote closes the editor; a changed text is kept as a draft.
 type closeNote struct {
-	itemID, text string
-	changed      bool
+	itemID, dis, text string
+	changed           bool
 }
 
 func (closeNote) isIntent() {}
+
+// noteKey keys a note in the drafts: the item's id for its own note, the
+// id and the disagreement's key, split by a NUL no id or key holds, for a
+// note on a disagreement.
+func noteKey(itemID, dis string) string {
+	if dis == "" {
+		return itemID
+	}
+	return itemID + "\x00" + dis
+}
+
+// splitNoteKey undoes noteKey.
+func splitNoteKey(k string) (itemID, dis string) {
+	itemID, dis, _ = strings.Cut(k, "\x00")
+	return itemID, dis
+}
+
+// noteWhere names what a note is on, for messages: "ID" or "ID (key)".
+func noteWhere(itemID, dis string) string {
+	if dis == "" {
+		return Sanitize(itemID)
+	}
+	return Sanitize(itemID) + " (" + Sanitize(dis) + ")"
+}
+
+// savedNote is the reviewer's saved note on itemID or its disagreement dis.
+func (m *Model) savedNote(itemID, dis string) string {
+	if dis == "" {
+		return m.data.notes[itemID]
+	}
+	return m.data.disNotes[itemID][dis]
+}
 
 // openNote opens the note editor on the current item's unsaved draft, else
 // its saved note.
@@ -141,13 +190,30 @@ func (m *Model) openNote() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	text, saved := m.data.notes[it.ID], m.data.notes[it.ID]
-	if d, ok := m.data.noteDrafts[it.ID]; ok {
+	return m.openNoteOn(it.ID, "")
+}
+
+// openDisagreementNote opens the note editor on the selected
+// disagreement's note (its draft, else the saved one).
+func (m *Model) openDisagreementNote() tea.Cmd {
+	it, ok := m.current()
+	dis := m.disagreements()
+	if !ok || m.nav.dis < 0 || m.nav.dis >= len(dis) {
+		m.setMsg(msgInfo, "no disagreement is selected: "+m.keys.Note.Help().Key+" notes the item")
+		return nil
+	}
+	return m.openNoteOn(it.ID, dis[m.nav.dis].Key())
+}
+
+func (m *Model) openNoteOn(itemID, dis string) tea.Cmd {
+	saved := m.savedNote(itemID, dis)
+	text := saved
+	if d, ok := m.data.noteDrafts[noteKey(itemID, dis)]; ok {
 		text = d
 		m.setMsg(msgInfo, "your unsaved note draft is back: ctrl+s saves it")
 	}
 	m.setMode(modeNote)
-	return m.note.Open(it.ID, text, saved)
+	return m.note.Open(itemID, dis, text, saved)
 }
 
 // closeNoteEditor closes the editor, keeping a changed text as the item's
@@ -155,16 +221,17 @@ func (m *Model) openNote() tea.Cmd {
 func (m *Model) closeNoteEditor(in closeNote) {
 	m.setMode(modeBrowse)
 	if !in.changed {
-		delete(m.data.noteDrafts, in.itemID)
+		delete(m.data.noteDrafts, noteKey(in.itemID, in.dis))
 		m.setMsg(msgInfo, "note not changed")
 		return
 	}
-	m.data.noteDrafts[in.itemID] = in.text
+	m.data.noteDrafts[noteKey(in.itemID, in.dis)] = in.text
 	m.setMsg(msgInfo, "note kept as an unsaved draft: "+m.keys.Note.Help().Key+" reopens it, "+m.keys.SaveNote.Help().Key+" there saves it")
 }
 
-// NoteDrafts returns every note text typed and not saved, by item id:
-// the drafts and the editor's text when it is open and changed (for the
+// NoteDrafts returns every note text typed and not saved, by item id (a
+// note on a disagreement: the id, a NUL and the disagreement's key): the
+// drafts and the editor's text when it is open and changed (for the
 // command to keep when a signal stops the session).
 func (m *Model) NoteDrafts() map[string]string {
 	out := map[string]string{}
@@ -172,7 +239,7 @@ func (m *Model) NoteDrafts() map[string]string {
 		out[id] = t
 	}
 	if m.mode == modeNote && m.note.Changed() {
-		out[m.note.itemID] = m.note.area.Value()
+		out[noteKey(m.note.itemID, m.note.dis)] = m.note.area.Value()
 	}
 	return out
 }
@@ -180,9 +247,10 @@ func (m *Model) NoteDrafts() map[string]string {
 // restoreDrafts takes back the drafts of a session a signal stopped.
 func (m *Model) restoreDrafts(drafts map[string]string) {
 	n := 0
-	for id, t := range drafts {
+	for k, t := range drafts {
+		id, _ := splitNoteKey(k)
 		if _, ok := m.data.index[id]; ok {
-			m.data.noteDrafts[id] = t
+			m.data.noteDrafts[k] = t
 			n++
 		}
 	}
@@ -201,7 +269,7 @@ func (m *Model) restoreDrafts(drafts map[string]string) {
 func (m *Model) keepNoteDraft() {
 	if m.mode == modeNote {
 		m.note.area.Blur()
-		m.closeNoteEditor(closeNote{itemID: m.note.itemID, text: m.note.area.Value(), changed: m.note.Changed()})
+		m.closeNoteEditor(closeNote{itemID: m.note.itemID, dis: m.note.dis, text: m.note.area.Value(), changed: m.note.Changed()})
 	}
 }
 
@@ -209,10 +277,14 @@ func (m *Model) keepNoteDraft() {
 // until the store says it is saved.
 func (m *Model) saveNoteText(in saveNote) tea.Cmd {
 	m.setMode(modeBrowse)
-	m.data.noteDrafts[in.itemID] = in.text
+	m.data.noteDrafts[noteKey(in.itemID, in.dis)] = in.text
 	m.saves.seq++
 	m.setMsg(msgInfo, "saving note…")
-	cmd := m.enqueue(writeOp{seq: m.saves.seq, kind: writeNote, note: audit.Note{ItemID: in.itemID, Annotator: m.cfg.Annotator, Text: in.text}})
+	cmd := m.enqueue(writeOp{seq: m.saves.seq, kind: writeNote,
+		note: audit.Note{ItemID: in.itemID, Disagreement: in.dis, Annotator: m.cfg.Annotator, Text: in.text}})
+	if in.dis != "" {
+		return cmd
+	}
 	return tea.Batch(cmd, m.noteCompare(in.itemID, in.text))
 }
 
@@ -220,18 +292,37 @@ func (m *Model) saveNoteText(in saveNote) tea.Cmd {
 // is gone; refused, the text stays a draft and the message says so.
 func (m *Model) noteWritten(op writeOp, err error) {
 	n := op.note
+	k := noteKey(n.ItemID, n.Disagreement)
 	if err != nil {
-		if _, ok := m.data.noteDrafts[n.ItemID]; !ok {
-			m.data.noteDrafts[n.ItemID] = n.Text
+		if _, ok := m.data.noteDrafts[k]; !ok {
+			m.data.noteDrafts[k] = n.Text
 		}
-		m.setMsg(msgErr, "note on "+Sanitize(n.ItemID)+" NOT saved: "+Sanitize(err.Error())+" · kept as a draft: "+
+		m.setMsg(msgErr, "note on "+noteWhere(n.ItemID, n.Disagreement)+" NOT saved: "+Sanitize(err.Error())+" · kept as a draft: "+
 			m.keys.Note.Help().Key+" reopens it to retry")
 		return
 	}
 	m.saves.notes++
-	m.data.notes[n.ItemID] = n.Text
-	if d, ok := m.data.noteDrafts[n.ItemID]; ok && d == n.Text {
-		delete(m.data.noteDrafts, n.ItemID) // not edited again meanwhile
+	m.keepSavedNote(n)
+	if d, ok := m.data.noteDrafts[k]; ok && d == n.Text {
+		delete(m.data.noteDrafts, k) // not edited again meanwhile
 	}
-	m.setMsg(msgOK, "note saved ✓ "+Sanitize(n.ItemID))
+	m.setMsg(msgOK, "note saved ✓ "+noteWhere(n.ItemID, n.Disagreement))
+}
+
+// keepSavedNote records a note the store saved as the current one.
+func (m *Model) keepSavedNote(n audit.Note) {
+	if n.Disagreement == "" {
+		m.data.notes[n.ItemID] = n.Text
+		return
+	}
+	ds := m.data.disNotes[n.ItemID]
+	if ds == nil {
+		ds = map[string]string{}
+		m.data.disNotes[n.ItemID] = ds
+	}
+	if n.Text == "" {
+		delete(ds, n.Disagreement) // cleared: no mark, no line
+		return
+	}
+	ds[n.Disagreement] = n.Text
 }

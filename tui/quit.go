@@ -86,22 +86,23 @@ func (m *Model) unsavedWork() []string {
 		}
 	}
 	ids = ids[:0]
-	for id := range m.data.noteDrafts {
-		if !m.notePending(id) {
-			ids = append(ids, id)
+	for k := range m.data.noteDrafts {
+		if !m.notePending(k) {
+			ids = append(ids, k)
 		}
 	}
 	sort.Strings(ids)
-	for _, id := range ids {
-		out = append(out, "note draft on "+Sanitize(id))
+	for _, k := range ids {
+		out = append(out, "note draft on "+noteWhere(splitNoteKey(k)))
 	}
 	return out
 }
 
-// notePending reports whether a note write for the item is queued.
-func (m *Model) notePending(itemID string) bool {
+// notePending reports whether a note write for the note key (noteKey)
+// is queued.
+func (m *Model) notePending(k string) bool {
 	for _, op := range m.saves.ops {
-		if op.kind == writeNote && op.note.ItemID == itemID {
+		if op.kind == writeNote && noteKey(op.note.ItemID, op.note.Disagreement) == k {
 			return true
 		}
 	}
@@ -119,7 +120,7 @@ func (m *Model) Unsaved() []string {
 			out = append(out, "verdict "+Sanitize(op.verdict.ItemID)+" "+Sanitize(op.verdict.DisagreementKey)+": "+
 				decisionText(op.verdict.Decision, op.verdict.DisagreementKey)+" (still being saved)")
 		case writeNote:
-			out = append(out, "note on "+Sanitize(op.note.ItemID)+" (still being saved)")
+			out = append(out, "note on "+noteWhere(op.note.ItemID, op.note.Disagreement)+" (still being saved)")
 		case writeUndo, writeUndoCompare:
 			out = append(out, "an undo (still being saved)")
 		}

@@ -232,5 +232,8 @@ func (m *Model) handleNote(msg notesLoadedMsg) {
 	if _, edited := m.data.notes[msg.itemID]; !edited {
 		m.data.notes[msg.itemID] = msg.text
 	}
+	if _, edited := m.data.disNotes[msg.itemID]; !edited && len(msg.dis) > 0 {
+		m.data.disNotes[msg.itemID] = msg.dis
+	}
 	m.data.otherNotes[msg.itemID] = msg.others
 }

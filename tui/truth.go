@@ -128,6 +128,7 @@ func (m *Model) applyTruthKeys() {
 		k.ImageRight.SetEnabled(!m.truth.on)
 		k.DraftRight.SetEnabled(!m.truth.on)
 		k.BothWrong.SetEnabled(!m.truth.on)
+		k.DisagreementNote.SetEnabled(!m.truth.on)
 	}
 }
 

@@ -124,6 +124,8 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.undo()
 	case key.Matches(msg, k.Note):
 		return m.openNote()
+	case key.Matches(msg, k.DisagreementNote):
+		return m.openDisagreementNote()
 	case key.Matches(msg, k.Raw):
 		return m.openRaw()
 	case key.Matches(msg, k.Rerun):

@@ -231,7 +231,7 @@ func (m *Model) worklistRow(i int) worklistRow {
 	id := d.items[i].ID
 	_, draft := d.noteDrafts[id]
 	wr := worklistRow{id: Sanitize(id), status: r.status, selected: i == m.nav.cur,
-		flagged: m.nav.flagged[i], note: draft || d.notes[id] != "", prefix: m.idPrefix(), stale: r.stale && r.report == nil}
+		flagged: m.nav.flagged[i], note: draft || d.notes[id] != "" || len(d.disNotes[id]) > 0, prefix: m.idPrefix(), stale: r.stale && r.report == nil}
 	if d.known(i) {
 		wr.known = true
 		wr.urgent = d.isUrgent(i)
