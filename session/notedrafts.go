@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
+	"github.com/cxr-auditor/cxr-auditor/tui"
 )
 
 // A signal (SIGTERM, SIGHUP: an SSH drop) stops the workstation without a
@@ -102,8 +103,8 @@ func (w *bench) keepDrafts() {
 		return
 	}
 	ids := make([]string, 0, len(drafts))
-	for id := range drafts {
-		ids = append(ids, id)
+	for k := range drafts {
+		ids = append(ids, tui.NoteDraftName(k))
 	}
 	sort.Strings(ids)
 	cmd := w.cfg.Command

@@ -175,6 +175,10 @@ func noteWhere(itemID, dis string) string {
 	return Sanitize(itemID) + " (" + Sanitize(dis) + ")"
 }
 
+// NoteDraftName names what a NoteDrafts key is a note on, for messages:
+// "ID", or "ID (LABEL/KIND)" for a note on a disagreement.
+func NoteDraftName(k string) string { return noteWhere(splitNoteKey(k)) }
+
 // savedNote is the reviewer's saved note on itemID or its disagreement dis.
 func (m *Model) savedNote(itemID, dis string) string {
 	if dis == "" {
