@@ -63,12 +63,13 @@ func (m *Model) syncImagePane() {
 		return
 	}
 	rest := m.truthLegend() + m.viewTitle(it.ID)
+	tw := m.layout.Image.Inner().W - 3
 	if res := m.data.rows.get(m.nav.cur).result; res != nil {
 		if g, _ := salvagedStages(res); g {
-			rest += " · (!) findings salvaged: check them (r)"
+			rest += salvageNote(Sanitize(it.ID), rest, tw)
 		}
 	}
-	title := fitTitle(Sanitize(it.ID), m.idPrefix(), rest, m.layout.Image.Inner().W-3)
+	title := fitTitle(Sanitize(it.ID), m.idPrefix(), rest, tw)
 	switch {
 	case m.cfg.Imager == nil:
 		p.SetData(showPlaceholder, "(no image renderer)", title)
@@ -141,4 +142,26 @@ func num(f float64) string {
 		return strconv.FormatFloat(math.Round(f), 'f', 0, 64)
 	}
 	return strconv.FormatFloat(f, 'g', 3, 64)
+}
+
+// salvageNotes are the image title's salvage warning, longest first.
+var salvageNotes = []string{
+	" · (!) findings salvaged: check them (r)",
+	" · (!) findings salvaged (r)",
+	" · (!) salvaged (r)",
+	" · (!)",
+}
+
+// salvageNote picks the longest salvage warning that fits in a title of w
+// cells beside rest and the id at its shortest (fitTitle keeps up to 12
+// cells of it), so the warning is shortened whole instead of being cut
+// off at the pane's edge.
+func salvageNote(id, rest string, w int) string {
+	idW := min(12, ansi.StringWidth(id))
+	for _, n := range salvageNotes {
+		if idW+ansi.StringWidth(rest)+ansi.StringWidth(n) <= w {
+			return n
+		}
+	}
+	return salvageNotes[len(salvageNotes)-1]
 }
