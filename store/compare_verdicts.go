@@ -81,12 +81,7 @@ func (s *Store) UndoSessionCompareVerdict(ctx context.Context, annotator, sessio
 		found bool
 	)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		q, args := `SELECT `+compareColumns+` FROM compare_verdicts
-			WHERE annotator = $1 AND undone = 0 ORDER BY id DESC LIMIT 1`, []any{annotator}
-		if session != "" {
-			q, args = `SELECT `+compareColumns+` FROM compare_verdicts
-			WHERE annotator = $1 AND session = $2 AND undone = 0 ORDER BY id DESC LIMIT 1`, append(args, session)
-		}
+		q, args := latestLive("compare_verdicts", compareColumns, annotator, session)
 		var err error
 		v, err = scanCompareVerdict(tx.QueryRowContext(ctx, q+s.dialect.forUpdate, args...))
 		if errors.Is(err, sql.ErrNoRows) {

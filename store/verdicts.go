@@ -122,12 +122,7 @@ func (s *Store) UndoSessionVerdict(ctx context.Context, annotator, session strin
 		found bool
 	)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		q, args := `SELECT `+verdictColumns+` FROM verdicts
-			WHERE annotator = $1 AND undone = 0 ORDER BY id DESC LIMIT 1`, []any{annotator}
-		if session != "" {
-			q, args = `SELECT `+verdictColumns+` FROM verdicts
-			WHERE annotator = $1 AND session = $2 AND undone = 0 ORDER BY id DESC LIMIT 1`, append(args, session)
-		}
+		q, args := latestLive("verdicts", verdictColumns, annotator, session)
 		row := tx.QueryRowContext(ctx, q+s.dialect.forUpdate, args...)
 		var err error
 		v, err = scanVerdict(row)
@@ -313,4 +308,16 @@ func queryNotes(ctx context.Context, db querier, q string, args ...any) ([]audit
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// latestLive is the query (and its arguments) for annotator's latest
+// verdict not undone in table, limited to session unless session is "":
+// what both kinds of undo withdraw.
+func latestLive(table, columns, annotator, session string) (string, []any) {
+	if session == "" {
+		return `SELECT ` + columns + ` FROM ` + table + `
+			WHERE annotator = $1 AND undone = 0 ORDER BY id DESC LIMIT 1`, []any{annotator}
+	}
+	return `SELECT ` + columns + ` FROM ` + table + `
+			WHERE annotator = $1 AND session = $2 AND undone = 0 ORDER BY id DESC LIMIT 1`, []any{annotator, session}
 }
