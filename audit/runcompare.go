@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/cxr-auditor/cxr-auditor/schema"
@@ -41,13 +40,7 @@ type RunDifference struct {
 // Key identifies the difference within its item and pair of runs:
 // "label/kind/aI/bJ" ("-" for an index of -1).
 func (d RunDifference) Key() string {
-	idx := func(i int) string {
-		if i < 0 {
-			return "-"
-		}
-		return strconv.Itoa(i)
-	}
-	return string(d.Label) + "/" + string(d.Kind) + "/a" + idx(d.IndexA) + "/b" + idx(d.IndexB)
+	return string(d.Label) + "/" + string(d.Kind) + "/a" + keyIndex(d.IndexA) + "/b" + keyIndex(d.IndexB)
 }
 
 // Preference is a reviewer's judgment of one difference between two runs.

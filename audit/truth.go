@@ -62,13 +62,7 @@ type TruthError struct {
 // finding indices ("-" for none). Triage verdicts are recorded against it;
 // it is stable across reruns that give the same findings in the same order.
 func (e TruthError) Key() string {
-	idx := func(i int) string {
-		if i < 0 {
-			return "-"
-		}
-		return strconv.Itoa(i)
-	}
-	return string(e.Label) + "/" + string(e.Kind) + "/t" + idx(e.TruthIndex) + "/p" + idx(e.PredIndex)
+	return string(e.Label) + "/" + string(e.Kind) + "/t" + keyIndex(e.TruthIndex) + "/p" + keyIndex(e.PredIndex)
 }
 
 // CorrectionAction names what a truth correction did.
@@ -102,4 +96,12 @@ type TruthCorrection struct {
 	Findings  []schema.Finding `json:"findings"`
 	Annotator string           `json:"annotator"`
 	At        time.Time        `json:"at"`
+}
+
+// keyIndex writes a finding index in a row key: "-" for none (-1).
+func keyIndex(i int) string {
+	if i < 0 {
+		return "-"
+	}
+	return strconv.Itoa(i)
 }
