@@ -25,11 +25,11 @@ func exportColumns(agg jsonAgg) string {
 	r.item_id IS NOT NULL, coalesce(r.report, 'null'), coalesce(r.salvaged, 0), coalesce(r.error, ''),
 	g.key, g.model, g.model_digest, g.prompt_digest, g.options, g.findings, g.error,
 	d.key, d.model, d.model_digest, d.prompt_digest, d.options, d.labels, d.error,
-	(SELECT ` + agg("v.disagreement_key, v.label, v.kind, v.decision, v.annotator, v.at", "v.disagreement_key, v.annotator") + `
+	(SELECT ` + agg("v.disagreement_key, v.label, v.kind, v.decision, v.annotator, v.at, v.study, v.role", "v.disagreement_key, v.annotator, v.study") + `
 		FROM verdicts v
 		WHERE v.item_id = x.id AND v.undone = 0 AND NOT EXISTS (
 			SELECT 1 FROM verdicts v2 WHERE v2.item_id = v.item_id AND v2.disagreement_key = v.disagreement_key
-				AND v2.annotator = v.annotator AND v2.undone = 0 AND v2.id > v.id)),
+				AND v2.annotator = v.annotator AND v2.study = v.study AND v2.undone = 0 AND v2.id > v.id)),
 	(SELECT ` + agg("n.annotator, n.text, n.at, n.disagreement", "n.annotator, n.disagreement") + `
 		FROM notes n
 		WHERE n.item_id = x.id AND n.text <> '' AND NOT EXISTS (
@@ -351,7 +351,7 @@ func (r *exportRow) readVerdicts(itemID string, skip func(SkippedRow)) []keyedVe
 	if r.verdicts == "[]" {
 		return nil // most items: no verdict, no decoding
 	}
-	var raw [][6]string
+	var raw [][8]string
 	if err := json.Unmarshal([]byte(r.verdicts), &raw); err != nil {
 		skip(SkippedRow{Table: "verdicts", ItemID: itemID, Field: "(all)", Err: err})
 		return nil
@@ -364,7 +364,7 @@ func (r *exportRow) readVerdicts(itemID string, skip func(SkippedRow)) []keyedVe
 			continue
 		}
 		out = append(out, keyedVerdict{key: v[0], label: schema.Label(v[1]), kind: audit.Kind(v[2]),
-			Verdict: export.Verdict{Annotator: v[4], Decision: audit.Decision(v[3]), At: at}})
+			Verdict: export.Verdict{Annotator: v[4], Decision: audit.Decision(v[3]), At: at, Study: v[6], Role: v[7]}})
 	}
 	return out
 }

@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +13,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/schema"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/store/export"
 )
 
 // duoStudy makes study name (readers alice and bob on every item, carol
@@ -91,7 +95,35 @@ func TestStudyVerdictsBelongToTheStudy(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, vs, 2, "one current verdict per study")
 		assert.Equal(t, []string{"first", "second"}, []string{vs[0].Study, vs[1].Study})
+
+		assert.ElementsMatch(t, []string{
+			"alice first reader image_right", "alice second reader draft_right",
+			"bob first reader image_right", "bob second reader image_right",
+			"carol   unsure", "carol second adjudicator both_wrong",
+		}, exportedVerdicts(t, s, "c00"), "export keeps each verdict's study and role, one current verdict per study")
 	})
+}
+
+// exportedVerdicts lists item id's verdicts in the JSONL export as
+// "annotator study role decision".
+func exportedVerdicts(t *testing.T, s *store.Store, id string) []string {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var it export.Item
+		require.NoError(t, json.Unmarshal([]byte(line), &it), line)
+		if it.ID != id {
+			continue
+		}
+		for _, d := range it.Disagreements {
+			for _, v := range d.Verdicts {
+				out = append(out, strings.Join([]string{v.Annotator, v.Study, v.Role, string(v.Decision)}, " "))
+			}
+		}
+	}
+	return out
 }
 
 // A closed study refuses verdicts until it is reopened; both are in the

@@ -102,6 +102,12 @@ type Verdict struct {
 	Annotator string         `json:"annotator"`
 	Decision  audit.Decision `json:"decision"`
 	At        time.Time      `json:"at"`
+	// Study and Role are the study the verdict was given in and the
+	// giver's role in it (reader or adjudicator); both left out for a
+	// verdict given outside a study. An annotator's current verdict is
+	// kept per study, as the store keeps it.
+	Study string `json:"study,omitempty"`
+	Role  string `json:"role,omitempty"`
 }
 
 // Note is one annotator's current note on the item, or on one of its
