@@ -164,11 +164,12 @@ func unitJudgements(ctx context.Context, db querier, item, key, study string) ([
 }
 
 // StudyUnits returns every unit of the study, item by item in assignment
-// order: each disagreement of the item's latest result (in the report's
-// order), then any disagreement judged that the result no longer reports
-// (Stale), each with the judgements of the item's readers (in assignment
-// order) and of the study's adjudicators, and where it stands
-// (audit.Resolve). An item whose models have not run has no units yet. All
+// order: each review row of the item's latest result (its disagreements
+// and urgent findings to confirm, in the report's order, as the
+// workstation shows them), then any unit judged that the result no
+// longer reports (Stale), each with the judgements of the item's readers
+// (in assignment order) and of the study's adjudicators, and where it
+// stands (audit.Resolve). An item whose models have not run has no units yet. All
 // of it is read in one snapshot. A stored report that cannot be read is an
 // error naming the item.
 func (s *Store) StudyUnits(ctx context.Context, name string) ([]audit.StudyUnit, error) {
@@ -241,14 +242,17 @@ func studyReports(ctx context.Context, tx *sql.Tx, name string) (map[string]*aud
 	return reports, rows.Err()
 }
 
-// itemUnits returns the units of one study item: the disagreements of its
-// report, in report order, then (stale) the keys that only the verdicts of
-// its readers or of an adjudicator still name, in key order.
+// itemUnits returns the units of one study item: its report's review rows
+// (audit.Report.ReviewRows: the disagreements, then the urgent findings to
+// confirm), in report order, then (stale) the keys that only the verdicts
+// of its readers or of an adjudicator still name, in key order. The units
+// are what the workstation asks a verdict on, judged or not, so an urgent
+// finding to confirm counts before anyone confirmed it.
 func itemUnits(st audit.Study, it audit.StudyItem, rep *audit.Report, verdicts []audit.Verdict) []audit.StudyUnit {
 	var keys []string
 	meta := map[string][2]string{}
 	if rep != nil {
-		for _, d := range rep.Disagreements {
+		for _, d := range rep.ReviewRows() {
 			if _, dup := meta[d.Key()]; !dup {
 				keys = append(keys, d.Key())
 				meta[d.Key()] = [2]string{string(d.Label), string(d.Kind)}
