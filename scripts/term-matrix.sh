@@ -15,6 +15,8 @@
 #   tmux-sixel.png       tmux (allow-passthrough on) inside xterm, --graphics
 #                        auto: sixel via the passthrough, said in the status bar
 #   tmux-sixel-next.png  the same after j j: the picture redrawn, none stale
+#   tmux-sixel-window.png the same with focus-events on, after a new window
+#                        and back (ctrl+b c, ctrl+b l): the picture redrawn
 #
 # Each run uses its own store in a temporary folder (deleted at the end), the
 # demo's instant replies (--fast), and DIR/versions.txt records the terminals'
@@ -51,10 +53,12 @@ run tmux xterm "" -- tmux -L "$sock" -f /dev/null new-session "$(demo tmux)"
 tmux -L "$sock" kill-server 2>/dev/null || true
 run tmux-next xterm "j j" -- tmux -L "$sock" -f /dev/null new-session "$(demo tmux-next)"
 tmux -L "$sock" kill-server 2>/dev/null || true
-printf 'set -g allow-passthrough on\n' > "$tmp/tmux-passthrough.conf"
+printf 'set -g allow-passthrough on\nset -g focus-events on\n' > "$tmp/tmux-passthrough.conf"
 run tmux-sixel xterm "" -- tmux -L "$sock" -f "$tmp/tmux-passthrough.conf" new-session "$(demo tmux-sixel)"
 tmux -L "$sock" kill-server 2>/dev/null || true
 run tmux-sixel-next xterm "j j" -- tmux -L "$sock" -f "$tmp/tmux-passthrough.conf" new-session "$(demo tmux-sixel-next)"
+tmux -L "$sock" kill-server 2>/dev/null || true
+run tmux-sixel-window xterm "ctrl+b c ctrl+b l" -- tmux -L "$sock" -f "$tmp/tmux-passthrough.conf" new-session "$(demo tmux-sixel-window)"
 tmux -L "$sock" kill-server 2>/dev/null || true
 
 {

@@ -67,19 +67,20 @@ func HoldTerminal(env Env) *termhold.Hold {
 // newImager probes the terminal (unless graphics names a protocol that
 // needs no probe) and returns the imager for the chosen protocol, drawing
 // at quality ("" leaves it to the environment: auto, lean over SSH), and
-// the colours the terminal reported to the probe (empty without one).
-func newImager(ctx context.Context, env Env, graphics string, quality render.Quality) (tui.Imager, render.Palette, error) {
+// the capabilities found (Palette: the colours the terminal reported,
+// empty without a probe; InTmux).
+func newImager(ctx context.Context, env Env, graphics string, quality render.Quality) (tui.Imager, render.Caps, error) {
 	caps, proto, err := imagerCaps(ctx, env, graphics, quality)
 	if err != nil {
-		return nil, render.Palette{}, err
+		return nil, render.Caps{}, err
 	}
 	enc, err := render.NewEncoder(proto, caps)
 	if err != nil {
-		return nil, render.Palette{}, err
+		return nil, render.Caps{}, err
 	}
 	im := tui.NewRenderImager(enc, 4, 0)
 	im.SetPath(caps.Path(proto))
-	return im, caps.Palette, nil
+	return im, caps, nil
 }
 
 // imagerCaps is the terminal's capabilities and the protocol newImager

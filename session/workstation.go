@@ -104,7 +104,7 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 			return err
 		}
 	}
-	imager, palette, err := newImager(ctx, env, cfg.Graphics, cfg.Quality)
+	imager, caps, err := newImager(ctx, env, cfg.Graphics, cfg.Quality)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 	} else {
 		s.Sched.Register(items)
 	}
-	w := &bench{env: env, cfg: cfg, s: s, items: items, index: index, compare: cmpCfg, palette: palette}
+	w := &bench{env: env, cfg: cfg, s: s, items: items, index: index, compare: cmpCfg, caps: caps}
 	return w.run(ctx, problems, imager)
 }
 
@@ -200,8 +200,9 @@ type bench struct {
 	prefs prefsFile
 	// compare is the comparison of two runs; nil outside compare mode.
 	compare *tui.CompareConfig
-	// palette is the terminal's colours as the probe read them.
-	palette render.Palette
+	// caps is what the probe found of the terminal: its colours, and
+	// whether it runs in tmux (which repaints over pictures).
+	caps render.Caps
 	// draftsPath keeps the note drafts of a session a signal stops.
 	draftsPath string
 }
@@ -277,7 +278,7 @@ func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
 		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Compare: w.compare, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),
-		KeyMap: &cfg.keyMap, Palette: w.palette,
+		KeyMap: &cfg.keyMap, Palette: w.caps.Palette, RedrawOnFocus: w.caps.InTmux,
 	}
 }
 

@@ -56,6 +56,17 @@ func (s *imageState) invalidate() {
 	s.visible = false
 }
 
+// repainted takes note that the terminal repainted the screen's cells
+// without a resize (tmux, back on the window, clears and redraws them):
+// an out-of-band picture may be gone and is written again in place (a
+// kitty one replaces itself by its id). Kitty placeholder cells are text
+// the repaint restores.
+func (s *imageState) repainted() {
+	if s.onScreen {
+		s.sent = false
+	}
+}
+
 // wipe removes the out-of-band picture on screen: by its id where the
 // terminal keeps one (kitty), else by blanking rect, or by a full repaint
 // when rect is empty (the pane moved: the old block is not known to be

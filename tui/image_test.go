@@ -104,3 +104,50 @@ func TestKittyNotWiped(t *testing.T) {
 	}
 	assert.Contains(t, h.screen(), "[case-0001]", "kitty's in-band cells are in the view")
 }
+
+// TestImageRedrawnOnFocus: tmux repaints a window's cells, not the
+// passthrough picture, when the reader comes back to it (window switch,
+// re-attach); with RedrawOnFocus the focus-in it reports writes the
+// picture again, in place, and the view asks for focus events.
+func TestImageRedrawnOnFocus(t *testing.T) {
+	cases := []struct {
+		name     string
+		protocol string
+		redraw   bool
+		before   int // out-of-band picture writes before the focus-in
+		want     int // and after it
+	}{
+		{"sixel in tmux", "sixel", true, 1, 2},
+		{"sixel outside tmux", "sixel", false, 1, 1},
+		{"in-band cells: the repaint restores them", "text", true, 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(4, 4)
+			f.imager.protocol = c.protocol
+			f.engine.done()
+			cfg := f.config()
+			cfg.RedrawOnFocus = c.redraw
+			h := newHarness(t, cfg, 120, 40)
+			writes := func() []string {
+				var out []string
+				for _, r := range h.raws {
+					if strings.Contains(r, "#fake case-0001") {
+						out = append(out, r)
+					}
+				}
+				return out
+			}
+			require.Len(t, writes(), c.before)
+			assert.Equal(t, c.redraw, h.m.View().ReportFocus)
+			h.send(tea.BlurMsg{})
+			assert.Len(t, writes(), c.before, "nothing is drawn on leaving")
+			h.send(tea.FocusMsg{})
+			got := writes()
+			require.Len(t, got, c.want)
+			if c.want == 2 {
+				assert.Equal(t, got[0], got[1], "the same picture at the same place")
+			}
+		})
+	}
+}

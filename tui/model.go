@@ -83,6 +83,12 @@ type Config struct {
 	// Reader: a study reader, whose verdicts are judgements; counts say
 	// "judged", not "adjudicated".
 	Reader bool
+	// RedrawOnFocus asks the terminal for focus events and writes an
+	// out-of-band picture (sixel, iTerm2, kitty without placeholders)
+	// again when the workstation regains focus: for tmux, which repaints
+	// a window's cells, and not the passthrough picture, when the reader
+	// comes back to it (window switch, re-attach).
+	RedrawOnFocus bool
 }
 
 // Model is the workstation: the only tea.Model of the package. Use it as a
@@ -324,6 +330,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.ResumeMsg:
 		// Back from ctrl+z: the shell drew over the screen.
 		m.img.invalidate()
+	case tea.FocusMsg:
+		if m.cfg.RedrawOnFocus {
+			m.img.repainted()
+		}
 	case NoticeMsg:
 		m.handleNotice(msg)
 	case ModelsMsg:

@@ -10,6 +10,7 @@ import (
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
+	v.ReportFocus = m.cfg.RedrawOnFocus
 	v.WindowTitle = "cxr-auditor — research use only"
 	if m.cfg.Title != "" {
 		v.WindowTitle = "cxr-auditor " + Sanitize(m.cfg.Title) + " — research use only"
