@@ -64,8 +64,7 @@ func HoldTerminal(env Env) *termhold.Hold {
 	return h
 }
 
-// newImager probes the terminal (unless graphics names a protocol that
-// needs no probe) and returns the imager for the chosen protocol, drawing
+// newImager probes the terminal and returns the imager for the chosen protocol, drawing
 // at quality ("" leaves it to the environment: auto, lean over SSH), and
 // the capabilities found (Palette: the colours the terminal reported,
 // empty without a probe; InTmux).
@@ -86,24 +85,24 @@ func newImager(ctx context.Context, env Env, graphics string, quality render.Qua
 // imagerCaps is the terminal's capabilities and the protocol newImager
 // draws with.
 func imagerCaps(ctx context.Context, env Env, graphics string, quality render.Quality) (render.Caps, render.Protocol, error) {
-	var caps render.Caps
-	var proto render.Protocol
-	var err error
-	switch strings.ToLower(strings.TrimSpace(graphics)) {
-	case "text", "blocks":
-		proto = render.Protocol(strings.ToLower(strings.TrimSpace(graphics)))
-		caps.TrueColor = strings.Contains(env.Getenv("COLORTERM"), "truecolor") || strings.Contains(env.Getenv("COLORTERM"), "24bit")
-	default:
-		caps, proto, err = probeGraphics(ctx, env, graphics)
-		if err != nil {
-			return caps, "", err
-		}
+	// The probe runs whatever the protocol: text and half-blocks need no
+	// graphics replies, but the inks need the terminal's colours.
+	caps, proto, err := probeGraphics(ctx, env, graphics)
+	if err != nil {
+		return caps, "", err
 	}
+	// Off a terminal nothing was probed; the half-blocks' colour depth
+	// still follows what the environment says (COLORTERM).
+	caps.TrueColor = caps.TrueColor || render.EnvCaps(env.Getenv).TrueColor
 	if quality != "" {
 		caps.Quality = quality
 	}
 	return caps, proto, nil
 }
+
+// openTTY opens the controlling terminal the probe talks to (a variable:
+// tests give it a pseudo-terminal).
+var openTTY = func() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) }
 
 // probeGraphics asks the terminal on /dev/tty what it can draw (about a
 // second at most) when stdout is a terminal; otherwise it uses the
@@ -115,7 +114,7 @@ func probeGraphics(ctx context.Context, env Env, graphics string) (render.Caps, 
 	ec := render.EnvCaps(env.Getenv)
 	caps := render.Caps{Remote: ec.Remote, Quality: ec.Quality, KittyPlaceholders: ec.KittyPlaceholders}
 	if f, ok := env.Stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+		if tty, err := openTTY(); err == nil {
 			caps, err = render.DetectTTY(ctx, tty, env.Getenv, detectTimeout)
 			tty.Close()
 			if err != nil {
