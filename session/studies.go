@@ -292,7 +292,8 @@ func StudyVerdicts(ctx context.Context, env Env, f StudyStore, name, format stri
 	}
 	if format == "jsonl" {
 		for _, u := range units {
-			if err := WriteJSON(env.Stdout, u); err != nil {
+			row := studyVerdictRow{Study: name, StudyUnit: u, Judgements: roleJudgements(u)}
+			if err := WriteJSON(env.Stdout, row); err != nil {
 				return err
 			}
 		}
@@ -302,28 +303,66 @@ func StudyVerdicts(ctx context.Context, env Env, f StudyStore, name, format stri
 	// not judged it), then one per adjudicator's verdict.
 	var rows [][]string
 	for _, u := range units {
-		row := func(who string, role audit.Role, d audit.Decision) {
-			rows = append(rows, []string{u.ItemID, u.Key, string(u.Label), string(u.Kind), string(u.State), string(u.Final), u.FinalBy,
-				fmt.Sprint(u.Stale), who, string(role), string(d)})
-		}
-		for _, r := range u.Readers {
-			var d audit.Decision
-			for _, j := range u.Judgements {
-				if j.Annotator == r {
-					d = j.Decision
-				}
-			}
-			row(r, audit.RoleReader, d)
-		}
-		for _, j := range u.Judgements {
-			if !slices.Contains(u.Readers, j.Annotator) {
-				row(j.Annotator, audit.RoleAdjudicator, j.Decision)
-			}
+		for _, j := range tidyJudgements(u) {
+			rows = append(rows, []string{name, u.ItemID, u.Key, string(u.Label), string(u.Kind), string(u.State), string(u.Final), u.FinalBy,
+				fmt.Sprint(u.Stale), j.Annotator, string(j.Role), string(j.Decision)})
 		}
 	}
-	header := []string{"item_id", "key", "label", "kind", "state", "final", "final_by", "stale", "annotator", "role", "decision"}
+	header := []string{"study", "item_id", "key", "label", "kind", "state", "final", "final_by", "stale", "annotator", "role", "decision"}
 	if err := WriteCSV(env.Stdout, header, rows); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
+}
+
+// studyVerdictRow is one unit in study verdicts' JSONL: the study it
+// belongs to, and every judgement with the role it was given in.
+type studyVerdictRow struct {
+	Study string `json:"study"`
+	audit.StudyUnit
+	// Judgements shadows the unit's, adding each one's role.
+	Judgements []roleJudgement `json:"judgements"`
+}
+
+// roleJudgement is a judgement with the role of its giver in the study.
+type roleJudgement struct {
+	Annotator string         `json:"annotator"`
+	Role      audit.Role     `json:"role"`
+	Decision  audit.Decision `json:"decision,omitempty"`
+}
+
+// roleJudgements lists the unit's judgements (readers first, then the
+// adjudicators'), each with its role: a reader of the item, or else
+// (StudyUnit keeps no one else's) an adjudicator of the study.
+func roleJudgements(u audit.StudyUnit) []roleJudgement {
+	out := make([]roleJudgement, 0, len(u.Judgements))
+	for _, j := range u.Judgements {
+		role := audit.RoleAdjudicator
+		if slices.Contains(u.Readers, j.Annotator) {
+			role = audit.RoleReader
+		}
+		out = append(out, roleJudgement{Annotator: j.Annotator, Role: role, Decision: j.Decision})
+	}
+	return out
+}
+
+// tidyJudgements lists, for the CSV, one judgement per reader of the
+// unit (decision empty while they have not judged it), then the
+// adjudicators' in the order given.
+func tidyJudgements(u audit.StudyUnit) []roleJudgement {
+	js := roleJudgements(u)
+	out := make([]roleJudgement, 0, len(u.Readers)+len(js))
+	for _, r := range u.Readers {
+		j := roleJudgement{Annotator: r, Role: audit.RoleReader}
+		if i := slices.IndexFunc(js, func(j roleJudgement) bool { return j.Annotator == r }); i >= 0 {
+			j = js[i]
+		}
+		out = append(out, j)
+	}
+	for _, j := range js {
+		if j.Role == audit.RoleAdjudicator {
+			out = append(out, j)
+		}
+	}
+	return out
 }

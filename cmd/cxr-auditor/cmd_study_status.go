@@ -42,12 +42,15 @@ func newStudyVerdictsCmd(e env) *cobra.Command {
 		Long: `Write the study's disagreements with every reader's verdict and the final
 one: the readers' when they agreed, the adjudicator's when they did not.
 By default only the settled ones (agreed or adjudicated); --all adds the
-open and disputed ones, without a final verdict. JSONL: one object per
-disagreement (item_id, key, label, kind, readers, judgements, state,
-final, final_by, stale). CSV: one row per disagreement, columns item_id,
-key, label, kind, state, final, final_by, stale, judgements (as
-"alice=image_right bob=draft_right"); cells are inert as export's are.
-The store is opened read-only.`,
+open and disputed ones, without a final verdict. Every row names the
+study and, for each verdict, who gave it and in which role. JSONL: one
+object per disagreement (study, item_id, key, label, kind, readers,
+judgements as {annotator, role, decision}, state, final, final_by,
+stale). CSV, tidy: one row per disagreement per reader (decision empty
+while they have not judged it), then one per adjudicator's verdict,
+columns study, item_id, key, label, kind, state, final, final_by, stale,
+annotator, role, decision; cells are inert as export's are. The store is
+opened read-only.`,
 		Args: argsBetween(1, 2, "want the study NAME and at most one WORKLIST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.Worklist = first(args[1:])

@@ -129,16 +129,21 @@ func TestStudyStatusListAndVerdicts(t *testing.T) {
 
 	r = invokeMain(t, "", "study", "verdicts", "tri", wl)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Equal(t, "item_id,key,label,kind,state,final,final_by,stale,annotator,role,decision\n"+
-		"c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,ann,reader,image_right\n"+
-		"c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,ben,reader,unsure\n"+
-		"c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,dee,adjudicator,image_right\n", r.stdout,
-		"tidy: one row per unit per reader, then the adjudicator")
+	assert.Equal(t, "study,item_id,key,label,kind,state,final,final_by,stale,annotator,role,decision\n"+
+		"tri,c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,ann,reader,image_right\n"+
+		"tri,c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,ben,reader,unsure\n"+
+		"tri,c0,pneumothorax/missed_in_draft,pneumothorax,missed_in_draft,adjudicated,image_right,dee,false,dee,adjudicator,image_right\n", r.stdout,
+		"tidy: one row per unit per reader, then the adjudicator, each naming the study")
 
 	r = invokeMain(t, "", "study", "verdicts", "tri", "--all", "--format", "jsonl", wl)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	jl := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	require.Len(t, jl, 2)
+	assert.JSONEq(t, `{"study":"tri","item_id":"c0","key":"pneumothorax/missed_in_draft","label":"pneumothorax","kind":"missed_in_draft",
+		"readers":["ann","ben"],"state":"adjudicated","final":"image_right","final_by":"dee","judgements":[
+		{"annotator":"ann","role":"reader","decision":"image_right"},{"annotator":"ben","role":"reader","decision":"unsure"},
+		{"annotator":"dee","role":"adjudicator","decision":"image_right"}]}`, jl[0],
+		"every judgement, the adjudicator's too, says its study and role")
 	var u audit.StudyUnit
 	require.NoError(t, json.Unmarshal([]byte(jl[1]), &u))
 	assert.Equal(t, "c1", u.ItemID)

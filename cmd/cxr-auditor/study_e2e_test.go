@@ -192,7 +192,8 @@ func assertFinalVerdicts(t *testing.T, loc string, want map[string][]string) {
 	require.NoError(t, err)
 	final := map[string][]string{}
 	for _, row := range rows[1:] {
-		final[row[0]+" "+row[1]] = []string{row[4], row[5], row[6]}
+		require.Equal(t, "pilot", row[0], "each row names the study")
+		final[row[1]+" "+row[2]] = []string{row[5], row[6], row[7]}
 	}
 	assert.Equal(t, want, final)
 }
