@@ -49,7 +49,7 @@ func (s *Scheduler) prepAllowedLocked() bool {
 	if rank < 0 {
 		return true // focused or rerun: never held back
 	}
-	slots := s.hosts.slotCount(s.cfg.GroundingModel, s.cfg.Capacity)
+	slots := s.slotCountLocked(s.cfg.GroundingModel)
 	limit := 2*max(slots, 1) + 2
 	return s.q.waiting(audit.StageGrounding) < limit && s.q.waiting(audit.StageDraft) < 4*limit &&
 		s.fin.backlog() < maxUnwritten

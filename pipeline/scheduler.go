@@ -45,8 +45,17 @@ type Config struct {
 	// default pass schema.DefaultUrgent().
 	Urgent []schema.Label
 	// Capacity is the number of calls in flight per model per host; 0
-	// means 1 (match the server's OLLAMA_NUM_PARALLEL).
+	// means 1 (match the server's OLLAMA_NUM_PARALLEL). With AutoCapacity
+	// it is the most the tuner may try (0: MaxAutoCapacity).
 	Capacity int
+	// AutoCapacity starts every host's model at one call in flight and
+	// raises it while throughput rises and latency stays flat, backing
+	// off when added calls only queue on the server (tuner.go). Notef
+	// gets the choice of each.
+	AutoCapacity bool
+	// Notef receives run-level notes that are not warnings (the calls in
+	// flight AutoCapacity chose for a host's model); nil discards them.
+	Notef func(format string, args ...any)
 	// Prefetch is how many of the ids after the focused one Focus queues;
 	// 0 means 3.
 	Prefetch int
@@ -119,6 +128,7 @@ type Scheduler struct {
 	rules    *labeler.RuleSet
 	urgent   []schema.Label
 	logf     func(string, ...any)
+	notef    func(string, ...any)
 	updates  chan audit.Update
 	readFile func(string) ([]byte, string, error)
 	// beforeStage, when set (tests), runs in the prep worker before each
@@ -143,6 +153,9 @@ type Scheduler struct {
 	stopping bool // Run's context is done
 	runCtx   context.Context
 	wg       sync.WaitGroup // prep and slot workers
+	// tuners hold each pair's calls in flight with AutoCapacity (nil
+	// map without it).
+	tuners map[pairKey]*tuner
 }
 
 // Defaults and bounds of the scheduler.
@@ -192,7 +205,10 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	cfg.ModelInput = geo
-	if cfg.Capacity == 0 {
+	switch {
+	case cfg.Capacity == 0 && cfg.AutoCapacity:
+		cfg.Capacity = MaxAutoCapacity
+	case cfg.Capacity == 0:
 		cfg.Capacity = defaultCapacity
 	}
 	if cfg.Prefetch == 0 {
@@ -220,6 +236,9 @@ func newScheduler(cfg Config, runners []stageRunner) (*Scheduler, error) {
 	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
+	}
+	if s.notef = cfg.Notef; s.notef == nil {
+		s.notef = func(string, ...any) {}
 	}
 	s.cond = sync.NewCond(&s.mu)
 	s.hosts = newHostTable(runners, cfg.GroundingModel, cfg.DraftModel)

@@ -182,7 +182,10 @@ func (s *Scheduler) heartbeat(ctx context.Context, claims Claims, poll time.Dura
 // claimMore claims enough items to keep this worker's grounding slots
 // busy, counting those it holds, and queues them.
 func (s *Scheduler) claimMore(ctx context.Context, w *sharedRun, claims Claims) {
-	n := max(2*s.hosts.slotCount(s.cfg.GroundingModel, s.cfg.Capacity)+2, 4) - len(w.held)
+	s.mu.Lock()
+	slots := s.slotCountLocked(s.cfg.GroundingModel)
+	s.mu.Unlock()
+	n := max(2*slots+2, 4) - len(w.held)
 	if n <= 0 || ctx.Err() != nil {
 		return
 	}

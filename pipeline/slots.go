@@ -27,6 +27,14 @@ func (s *Scheduler) startSlots(ps []*pair) {
 		if !s.hosts.claimSlots(p) {
 			continue
 		}
+		if s.cfg.AutoCapacity {
+			s.mu.Lock()
+			if s.tuners == nil {
+				s.tuners = map[pairKey]*tuner{}
+			}
+			s.tuners[p.key] = newTuner(s.cfg.Capacity, time.Now())
+			s.mu.Unlock()
+		}
 		for range s.cfg.Capacity {
 			s.wg.Add(1)
 			go func() { defer s.wg.Done(); s.slotWorker(ctx, p) }()
@@ -51,8 +59,11 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 		}
 		s.mu.Lock()
 		var j *job
+		tu := s.tuners[p.key]
 		for !s.stopping {
-			if j = s.q.popFor(p.key.model, p.key.host); j != nil {
+			if tu != nil && tu.inflight >= tu.limit {
+				// The tuner holds this slot back for now.
+			} else if j = s.q.popFor(p.key.model, p.key.host); j != nil {
 				break
 			}
 			s.cond.Wait()
@@ -60,6 +71,9 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 		if s.stopping {
 			s.mu.Unlock()
 			return
+		}
+		if tu != nil {
+			tu.began(time.Now())
 		}
 		queued := time.Since(j.readyAt)
 		s.emit(audit.Update{ItemID: j.att.item.ID, Stage: j.stage, Status: audit.StatusRunning})
@@ -71,6 +85,7 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 		if err != nil && ctx.Err() != nil {
 			return // cancelled: not a result
 		}
+		s.tune(p, start, err, hostLost(rec, err))
 		if hostLost(rec, err) {
 			if !s.lost(ctx, p, j, rec, err, time.Since(start), queued) {
 				return
@@ -101,6 +116,51 @@ func (s *Scheduler) slotWorker(ctx context.Context, p *pair) {
 			}
 		}
 	}
+}
+
+// tune tells p's tuner (AutoCapacity) that a call sent at start ended
+// with err: a busy server halves the limit, a lost call teaches nothing,
+// any other is measured. The workers are woken when the limit changed,
+// and the tuner's first choice is noted.
+func (s *Scheduler) tune(p *pair, start time.Time, err error, lost bool) {
+	s.mu.Lock()
+	tu := s.tuners[p.key]
+	if tu == nil {
+		s.mu.Unlock()
+		return
+	}
+	now, before, note := time.Now(), tu.limit, ""
+	switch {
+	case errors.Is(err, ollama.ErrBusy):
+		tu.busy(now)
+	case lost:
+		tu.dropped(now)
+	default:
+		note = tu.ended(now, now.Sub(start))
+	}
+	if tu.limit != before {
+		s.cond.Broadcast()
+	}
+	s.mu.Unlock()
+	if note != "" {
+		s.notef("--jobs auto: %s, %s: %s", p.runner.URL(), p.key.model, note)
+	}
+}
+
+// slotCountLocked is how many calls of model may be in flight on all the
+// hosts that serve it: Capacity each, or with AutoCapacity what each
+// host's tuner allows now. s.mu is held.
+func (s *Scheduler) slotCountLocked(model string) int {
+	if !s.cfg.AutoCapacity {
+		return s.hosts.slotCount(model, s.cfg.Capacity)
+	}
+	n := 0
+	for k, tu := range s.tuners {
+		if k.model == model {
+			n += tu.limit
+		}
+	}
+	return max(n, s.hosts.slotCount(model, 1))
 }
 
 // lost handles a call of j on p that failed because its host went away:

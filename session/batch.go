@@ -30,20 +30,19 @@ type RunConfig struct {
 	// Name names the run (--name); "" keeps the configuration's known
 	// name or derives one (store.StartRun).
 	Name string
-	// JobsGiven says --jobs was given: without it the first progress line
-	// says why the run makes one call at a time (JobsNote).
-	JobsGiven bool
 }
 
-// JobsNote is what the first progress line of a run without --jobs adds:
-// Ollama does not report how many generations a server runs at once
-// (OLLAMA_NUM_PARALLEL), so the run cannot pick more than one safely. ""
-// when --jobs was given.
-func JobsNote(given bool, jobs int) string {
-	if given {
+// JobsNote is what the first progress line of a run adds about its calls
+// in flight: with --jobs auto (AutoCapacity, the default), how they are
+// chosen and why, since Ollama does not report how many generations a
+// server runs at once (OLLAMA_NUM_PARALLEL); "" for a --jobs N.
+func JobsNote(auto bool) string {
+	if !auto {
 		return ""
 	}
-	return fmt.Sprintf("; --jobs %d: Ollama does not report how many calls a server runs at once (OLLAMA_NUM_PARALLEL); give --jobs N to match it", jobs)
+	return "; --jobs auto: Ollama does not report how many calls a server runs at once (OLLAMA_NUM_PARALLEL), " +
+		"so each host's model starts at 1 and gets more while throughput rises and latency stays flat " +
+		"(the choice follows; --jobs N fixes it)"
 }
 
 // Run runs both model stages over every item of the worklist, writes one
@@ -131,7 +130,7 @@ func (b *batch) run(ctx context.Context) error {
 	// disk. The scheduler has flushed it by the time it returns.
 	batcher := store.NewBatcher(s.Store, store.BatchOptions{})
 	defer batcher.Close()
-	if err := s.Schedule(func(format string, args ...any) { b.prog.logf("warning: "+format, args...) }, batcher); err != nil {
+	if err := s.Schedule(func(format string, args ...any) { b.prog.logf("warning: "+format, args...) }, b.prog.logf, batcher); err != nil {
 		return err
 	}
 	if err := b.preflight(ctx); err != nil {
@@ -142,7 +141,7 @@ func (b *batch) run(ctx context.Context) error {
 		return err
 	}
 	b.rec = rec
-	b.prog.logf("run %s%s", rec.run, JobsNote(b.cfg.JobsGiven, max(b.cfg.Capacity, 1)))
+	b.prog.logf("run %s%s", rec.run, JobsNote(b.cfg.AutoCapacity))
 	if !b.offline {
 		b.prog.begin(s.HostURLs())
 	}

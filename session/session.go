@@ -85,6 +85,10 @@ type Config struct {
 	// Capacity is the calls in flight per model per host (0: 1); Prefetch
 	// how many items ahead of the focused one run first (0: 3).
 	Capacity, Prefetch int
+	// AutoCapacity tunes the calls in flight of each host's model from
+	// what its calls measure (run's default, --jobs auto), up to Capacity
+	// (0: pipeline.MaxAutoCapacity).
+	AutoCapacity bool
 	// Screen says the session draws on the terminal (the workstation):
 	// the log package must not write there, so it writes to Debug, or
 	// nowhere when Debug is "".
@@ -218,13 +222,18 @@ func (s *Session) LoadWhole(ctx context.Context) error {
 }
 
 // Schedule makes the session's scheduler: the hosts, models, prompts,
-// urgent list and capacities of its Config, warnings to logf, and, with
-// batch, outcomes committed in groups.
-func (s *Session) Schedule(logf func(format string, args ...any), batch pipeline.OutcomeBatcher) error {
+// urgent list and capacities of its Config, warnings to logf (and other
+// notes, such as the calls in flight AutoCapacity chose, to notef; nil:
+// logf), and, with batch, outcomes committed in groups.
+func (s *Session) Schedule(logf, notef func(format string, args ...any), batch pipeline.OutcomeBatcher) error {
 	cfg := s.cfg
+	if notef == nil {
+		notef = logf
+	}
 	pc := pipeline.Config{
 		Hosts: cfg.Hosts, GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Store: s.Store, Batch: batch, Urgent: cfg.Urgent, Capacity: cfg.Capacity, Prefetch: cfg.Prefetch,
+		AutoCapacity: cfg.AutoCapacity, Notef: notef,
 		Prompts: cfg.Prompts, Attempts: cfg.Attempts, RetryFailed: cfg.RetryFailed, Logf: logf,
 	}
 	var err error

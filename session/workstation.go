@@ -108,7 +108,7 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 	if err != nil {
 		return err
 	}
-	if err := s.Schedule(func(format string, args ...any) { log.Printf("pipeline: "+format, args...) }, nil); err != nil {
+	if err := s.Schedule(func(format string, args ...any) { log.Printf("pipeline: "+format, args...) }, nil, nil); err != nil {
 		return err
 	}
 	// Known before the first frame, so the TUI's first Focus finds them;

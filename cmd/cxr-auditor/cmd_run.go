@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cxr-auditor/cxr-auditor/pipeline"
 	"github.com/cxr-auditor/cxr-auditor/session"
 )
 
@@ -83,8 +84,7 @@ type runFlags struct {
 	ollama       *ollamaFlags
 	db           string
 	out          string
-	jobs         int
-	jobsGiven    bool
+	jobs         jobsFlag
 	urgent       *labelsFlag
 	allowOutside bool
 	share        string
@@ -106,7 +106,6 @@ func newRunCmd(e env) *cobra.Command {
 		Args:              exactArgs(1, "want one WORKLIST"),
 		ValidArgsFunction: completeWorklist,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.jobsGiven = cmd.Flags().Changed("jobs")
 			return runRun(cmd.Context(), e, f, args[0])
 		},
 	}
@@ -118,7 +117,8 @@ func newRunCmd(e env) *cobra.Command {
 	fl.IntVar(&f.limit, "limit", 0, "run only the first N good rows of the worklist (a smoke test before a large run; 0: all)")
 	fl.StringSliceVar(&f.ids, "ids", nil, "run only the items with these ids, comma-separated or repeated (with --limit, the first N of them)")
 	fl.BoolVar(&f.retryFailed, "retry-failed", false, "call the models again for stages whose stored result is a failure the same call repeats (unusable output, cut at num_predict), instead of serving it from the store")
-	fl.IntVar(&f.jobs, "jobs", 1, "calls in flight per model per Ollama host (match the server's OLLAMA_NUM_PARALLEL)")
+	fl.Var(&f.jobs, "jobs", fmt.Sprintf("calls in flight per model per Ollama host: N (match the server's OLLAMA_NUM_PARALLEL) or auto (from 1, more while throughput rises and latency stays flat, up to %d)", pipeline.MaxAutoCapacity))
+	_ = cmd.RegisterFlagCompletionFunc("jobs", completeWords("auto", "1", "2", "4", "8"))
 	f.urgent = addUrgentFlag(cmd, "urgent (can't-miss) LABELS, comma-separated (\"\" for none)")
 	addAllowOutsideFlag(cmd, &f.allowOutside)
 	addTruthFlag(cmd, &f.truth)
@@ -131,9 +131,6 @@ func newRunCmd(e env) *cobra.Command {
 }
 
 func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
-	if f.jobs < 1 {
-		return fmt.Errorf("%w: --jobs %d: want 1 or more", errUsage, f.jobs)
-	}
 	if f.limit < 0 {
 		return fmt.Errorf("%w: --limit %d: want 1 or more (0: all)", errUsage, f.limit)
 	}
@@ -150,10 +147,9 @@ func runRun(ctx context.Context, e env, f runFlags, wlPath string) error {
 		Config: session.Config{
 			Worklist: wlPath, AllowOutside: f.allowOutside, DB: f.db, Truth: f.truth,
 			Hosts: hosts, GroundingModel: of.groundingModel, DraftModel: of.draftModel, Prompts: promptSet,
-			Urgent: f.urgent.labels, Capacity: f.jobs, Attempts: of.attempts, EmbeddedPromptOK: of.embeddedPromptOK,
+			Urgent: f.urgent.labels, Capacity: f.jobs.n, AutoCapacity: f.jobs.n == 0, Attempts: of.attempts, EmbeddedPromptOK: of.embeddedPromptOK,
 			RetryFailed: f.retryFailed, Limit: f.limit, IDs: f.ids,
 		},
 		Out: f.out, Share: f.share, Lease: f.lease, ShowPrompts: of.promptsDir != "", Name: f.name,
-		JobsGiven: f.jobsGiven,
 	})
 }

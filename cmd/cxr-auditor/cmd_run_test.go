@@ -107,7 +107,7 @@ func TestRunCommand(t *testing.T) {
 	assert.Contains(t, r.stderr, wl+":5: bad: image:")
 	assert.Contains(t, r.stderr, wl+":6: case-0: duplicate id")
 	assert.Contains(t, r.stderr, "3 of 3 items: 3 done, 0 failed, 0 salvaged, 0 cached, 3 urgent")
-	assert.Contains(t, r.stderr, "--jobs 1: Ollama does not report how many calls", "why one call at a time, without --jobs")
+	assert.Contains(t, r.stderr, "--jobs auto: Ollama does not report how many calls a server runs at once", "how the calls in flight are chosen, without --jobs")
 	assert.Empty(t, r.stdout)
 	data, err := os.ReadFile(out)
 	require.NoError(t, err)
@@ -190,7 +190,8 @@ func TestRunCommandUsage(t *testing.T) {
 	}{
 		{[]string{"run"}, "want one WORKLIST"},
 		{[]string{"run", "a", "b"}, "want one WORKLIST"},
-		{[]string{"run", "wl.csv", "--jobs", "0"}, "--jobs 0"},
+		{[]string{"run", "wl.csv", "--jobs", "0"}, "--jobs 0: want auto or a number of 1 or more"},
+		{[]string{"run", "wl.csv", "--jobs", "many"}, "--jobs many: want auto"},
 		{[]string{"run", "wl.csv", "--urgent", "bogus"}, `unknown label "bogus"`},
 	} {
 		r := invokeMain(t, "", tt.args...)

@@ -1,8 +1,11 @@
 package main
 
 import (
-	"github.com/spf13/cobra"
+	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/cxr-auditor/cxr-auditor/tui"
 )
@@ -43,3 +46,32 @@ func addTruthFlag(cmd *cobra.Command, truth *string) {
 		"ground truth FILE (JSONL of {id, findings}) or a WORKLIST with a truth column; replaces the worklist's truth by id")
 	_ = cmd.RegisterFlagCompletionFunc("truth", completeJSONL)
 }
+
+// jobsFlag is run's --jobs: a number of calls in flight per model per
+// host, or 0 for auto (tuned from what the calls measure).
+type jobsFlag struct{ n int }
+
+// String is the flag's value as given: "auto" or the number.
+func (j *jobsFlag) String() string {
+	if j.n == 0 {
+		return "auto"
+	}
+	return strconv.Itoa(j.n)
+}
+
+// Set reads "auto" or a number of 1 or more.
+func (j *jobsFlag) Set(s string) error {
+	if strings.EqualFold(strings.TrimSpace(s), "auto") {
+		j.n = 0
+		return nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 1 {
+		return fmt.Errorf("--jobs %s: want auto or a number of 1 or more", s)
+	}
+	j.n = n
+	return nil
+}
+
+// Type names the value in --help.
+func (j *jobsFlag) Type() string { return "N|auto" }
