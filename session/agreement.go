@@ -51,12 +51,16 @@ func Agreement(ctx context.Context, env Env, cfg AgreementConfig) error {
 	if err != nil {
 		return err
 	}
-	ids, err := WorklistIDs(ctx, cfg.DB, cfg.Worklist)
+	ids, err := WorklistIDs(ctx, env, cfg.DB, cfg.Worklist)
 	if err != nil {
 		return err
 	}
 	if ids != nil {
-		verdicts = slices.DeleteFunc(verdicts, func(v audit.Verdict) bool { return !ids[v.ItemID] })
+		in := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			in[id] = true
+		}
+		verdicts = slices.DeleteFunc(verdicts, func(v audit.Verdict) bool { return !in[v.ItemID] })
 	}
 	ratings, skipped := agreement.FromVerdicts(verdicts)
 	for _, sk := range skipped {

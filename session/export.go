@@ -14,8 +14,9 @@ import (
 // ExportConfig is what Export writes and where; the export command fills
 // it from its flags.
 type ExportConfig struct {
-	// DB or Worklist names the store (as OpenReadOnly); with both, only
-	// the worklist's items are exported.
+	// DB or Worklist names the store (as OpenReadOnly); with both (or
+	// the store from $CXR_AUDITOR_DB), only the worklist's items are
+	// exported, in the worklist's order.
 	DB, Worklist string
 	// Raw adds each stage's raw model output and thinking (export --raw).
 	Raw bool
@@ -52,7 +53,7 @@ func Export(ctx context.Context, env Env, cfg ExportConfig) error {
 			return err
 		}
 	}
-	ids, err := WorklistIDs(ctx, cfg.DB, cfg.Worklist)
+	ids, err := WorklistIDs(ctx, env, cfg.DB, cfg.Worklist)
 	if err != nil {
 		return err
 	}

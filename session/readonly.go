@@ -47,20 +47,22 @@ func readLocation(env Env, db, worklist string) (string, error) {
 }
 
 // WorklistIDs returns the ids of the rows of the worklist at path, good
-// or bad (a row whose image moved still names its item): the subset a
-// reading command covers when given a WORKLIST with --db. It is nil when
-// path is "" or db is "" (the worklist then only locates the store).
-func WorklistIDs(ctx context.Context, db, path string) (map[string]bool, error) {
-	if path == "" || db == "" {
+// or bad (a row whose image moved still names its item), in the
+// worklist's order: the subset a reading command covers, and its order,
+// when the store is named elsewhere (--db, or $CXR_AUDITOR_DB), as run
+// and review take them. It is nil when path is "" or the store is the one
+// beside the worklist (the worklist then only locates it).
+func WorklistIDs(ctx context.Context, env Env, db, path string) ([]string, error) {
+	if path == "" || (db == "" && (env.Getenv == nil || env.Getenv(EnvDB) == "")) {
 		return nil, nil
 	}
-	ids := map[string]bool{}
+	ids := []string{}
 	_, err := worklist.Scan(ctx, path, func(it audit.Item) error {
-		ids[it.ID] = true
+		ids = append(ids, it.ID)
 		return nil
 	}, func(p worklist.RowError) {
 		if p.ID != "" {
-			ids[p.ID] = true
+			ids = append(ids, p.ID)
 		}
 	}, worklist.AllowOutsidePaths())
 	if err != nil && !errors.Is(err, worklist.ErrNoItems) {

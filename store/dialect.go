@@ -11,6 +11,9 @@ type dialect struct {
 	// exportQueries are the streaming export's queries (export_stream.go):
 	// they aggregate JSON, which the two spell differently.
 	exportQueries []string
+	// exportListQuery exports the items of a list of ids, in its order
+	// (export_order.go).
+	exportListQuery string
 	// forUpdate locks the rows a read-then-write transaction reads (undo);
 	// SQLite needs none, its one writer holds the whole file.
 	forUpdate string
@@ -18,14 +21,16 @@ type dialect struct {
 
 var (
 	sqliteDialect = &dialect{
-		migrations:    migrations,
-		exportQueries: exportQueriesFor(sqliteJSON),
+		migrations:      migrations,
+		exportQueries:   exportQueriesFor(sqliteJSON),
+		exportListQuery: exportListQueryFor(sqliteJSON, sqliteIDList),
 	}
 	postgresDialect = &dialect{
-		postgres:      true,
-		migrations:    postgresMigrations,
-		exportQueries: exportQueriesFor(postgresJSON),
-		forUpdate:     " FOR UPDATE",
+		postgres:        true,
+		migrations:      postgresMigrations,
+		exportQueries:   exportQueriesFor(postgresJSON),
+		exportListQuery: exportListQueryFor(postgresJSON, postgresIDList),
+		forUpdate:       " FOR UPDATE",
 	}
 )
 

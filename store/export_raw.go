@@ -8,12 +8,6 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/store/export"
 )
 
-// OnlyItems makes Export write only the items whose id is in ids (a
-// WORKLIST given with --db names the subset), in the same order.
-func OnlyItems(ids map[string]bool) ExportOption {
-	return func(o *exportOptions) { o.only = ids }
-}
-
 // WithRaw makes Export add each stage's raw model output and thinking to
 // every JSONL item ("raw"), as the provenance record of the stage keeps
 // them (its beginning only when the reply was over the reply cap). It
@@ -22,24 +16,19 @@ func WithRaw() ExportOption {
 	return func(o *exportOptions) { o.raw = true }
 }
 
-// exportWriter wraps write with the options' filter and raw lookup.
+// exportWriter wraps write with the raw lookup when asked for.
 func (s *Store) exportWriter(ctx context.Context, o exportOptions, write func(*export.Item) error) func(*export.Item) error {
-	if o.only == nil && !o.raw {
+	if !o.raw {
 		return write
 	}
 	return func(it *export.Item) error {
-		if o.only != nil && !o.only[it.ID] {
-			return nil
+		it.Raw = &export.RawStages{}
+		var err error
+		if it.Raw.Grounding, err = s.rawStage(ctx, it.Provenance.Grounding); err != nil {
+			return err
 		}
-		if o.raw {
-			it.Raw = &export.RawStages{}
-			var err error
-			if it.Raw.Grounding, err = s.rawStage(ctx, it.Provenance.Grounding); err != nil {
-				return err
-			}
-			if it.Raw.Draft, err = s.rawStage(ctx, it.Provenance.Draft); err != nil {
-				return err
-			}
+		if it.Raw.Draft, err = s.rawStage(ctx, it.Provenance.Draft); err != nil {
+			return err
 		}
 		return write(it)
 	}

@@ -74,7 +74,7 @@ func exportQueriesFor(agg jsonAgg) []string {
 // this one decodes and writes, each about half of an item's cost, through
 // a small bounded queue of reused rows, so memory stays flat and two cores
 // are both used (docs/performance.md, "Store choices").
-func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow), write func(*export.Item) error) error {
+func (s *Store) streamItems(ctx context.Context, queries []exportQuery, full bool, skip func(SkippedRow), write func(*export.Item) error) error {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(filled)
-		return readExportRows(gctx, tx, s.dialect.exportQueries, free, filled)
+		return readExportRows(gctx, tx, queries, free, filled)
 	})
 	g.Go(func() error {
 		var it export.Item
@@ -111,9 +111,9 @@ func (s *Store) streamItems(ctx context.Context, full bool, skip func(SkippedRow
 
 // readExportRows runs exportQueries and sends each row on filled, taking
 // rows to fill from free (or new ones until the queue is full).
-func readExportRows(ctx context.Context, tx *sql.Tx, queries []string, free <-chan *exportRow, filled chan<- *exportRow) error {
+func readExportRows(ctx context.Context, tx *sql.Tx, queries []exportQuery, free <-chan *exportRow, filled chan<- *exportRow) error {
 	for _, q := range queries {
-		rows, err := tx.QueryContext(ctx, q)
+		rows, err := tx.QueryContext(ctx, q.text, q.args...)
 		if err != nil {
 			return err
 		}

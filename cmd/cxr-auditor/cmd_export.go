@@ -15,7 +15,8 @@ or CSV (one row per item, disagreement and annotator verdict). The database
 is opened read-only and never created: export while a review is running is
 safe. With WORKLIST, the database is the one beside it (WORKLIST's name with
 the extension .cxr.db); --db names it directly; with both, --db is the
-store and only WORKLIST's items are exported, as run and review take them.
+store and only WORKLIST's items are exported, in WORKLIST's order, as run
+and review take them (likewise with the store from $CXR_AUDITOR_DB).
 --raw adds each stage's raw model output and thinking to every JSONL
 object ("raw": {"grounding": {"raw", "thinking"}, "draft": {...}}), to
 study failures. --out is written to a

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
+	"github.com/cxr-auditor/cxr-auditor/session"
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
@@ -68,4 +69,61 @@ func TestExportRaw(t *testing.T) {
 	r = invokeMain(t, "", "export", "--raw", "--format", "csv", wl)
 	assert.NotEqual(t, 0, r.code)
 	assert.Contains(t, r.stderr, "JSONL only")
+}
+
+// TestExportWorklistOrder: export WORKLIST --db STORE wrote the store's
+// order; the worklist gives order and subset, as it does for run and
+// review, in JSONL and CSV alike. An id the store does not know is not
+// exported, and an id given twice is exported once.
+func TestExportWorklistOrder(t *testing.T) {
+	wl := exportWorklist(t) // the store holds a1 then a2
+	db := store.DefaultPath(wl)
+	ctx := context.Background()
+	s, err := store.Open(ctx, db)
+	require.NoError(t, err)
+	require.NoError(t, s.PutItems(ctx, []audit.ItemRecord{{ID: "a3", Image: "img/a3.png", Draft: "Clear.", Seq: 2}}))
+	require.NoError(t, s.Close())
+	sub := filepath.Join(t.TempDir(), "sub.csv")
+	require.NoError(t, os.WriteFile(sub, []byte("id,image,draft\na3,img/a3.png,Clear.\nzz,img/zz.png,Unknown.\na1,img/a1.png,No pneumothorax.\na3,img/a3.png,Twice.\n"), 0o644))
+
+	tests := []struct {
+		format string
+		id     func(line string) string
+	}{
+		{"jsonl", func(line string) string {
+			var it struct{ ID string }
+			require.NoError(t, json.Unmarshal([]byte(line), &it), line)
+			return it.ID
+		}},
+		{"csv", func(line string) string { id, _, _ := strings.Cut(line, ","); return id }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			r := invokeMain(t, "", "export", "--format", tt.format, "--db", db, sub)
+			require.Equal(t, 0, r.code, r.stderr)
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			if tt.format == "csv" {
+				lines = lines[1:]
+			}
+			var ids []string
+			for _, l := range lines {
+				ids = append(ids, tt.id(l))
+			}
+			assert.Equal(t, []string{"a3", "a1"}, ids, r.stdout)
+		})
+	}
+}
+
+// TestExportWorklistOrderFromEnv: with the store named by $CXR_AUDITOR_DB,
+// a WORKLIST is the subset and order too (it was ignored: the whole store
+// was exported).
+func TestExportWorklistOrderFromEnv(t *testing.T) {
+	wl := exportWorklist(t)
+	sub := filepath.Join(t.TempDir(), "sub.csv")
+	require.NoError(t, os.WriteFile(sub, []byte("id,image,draft\na2,img/a2.png,Clear.\n"), 0o644))
+	r := invokeMainEnv(t, map[string]string{session.EnvDB: store.DefaultPath(wl)}, "export", "--format", "csv", sub)
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 2, r.stdout)
+	assert.True(t, strings.HasPrefix(lines[1], "a2,"), lines[1])
 }

@@ -52,7 +52,7 @@ func TestExportAndDoctorOnPostgres(t *testing.T) {
 
 	s, err := store.Open(context.Background(), loc)
 	require.NoError(t, err)
-	require.NoError(t, s.PutItems(context.Background(), []audit.ItemRecord{{ID: "pg-a1", Image: "a1.png"}}))
+	require.NoError(t, s.PutItems(context.Background(), []audit.ItemRecord{{ID: "pg-a1", Image: "a1.png"}, {ID: "pg-a2", Image: "a2.png", Seq: 1}}))
 	require.NoError(t, s.Close())
 
 	r := invokeMainEnv(t, nil, "export", "--db", loc, "--format", "csv")
@@ -60,10 +60,11 @@ func TestExportAndDoctorOnPostgres(t *testing.T) {
 	assert.Contains(t, r.stdout, "pg-a1,a1.png,pending")
 
 	wl := filepath.Join(t.TempDir(), "wl.csv")
-	require.NoError(t, os.WriteFile(wl, []byte("id,image,draft\n"), 0o600))
+	require.NoError(t, os.WriteFile(wl, []byte("id,image,draft\npg-a1,a1.png,Clear.\n"), 0o600))
 	r = invokeMainEnv(t, map[string]string{session.EnvDB: loc}, "export", wl, "--format", "jsonl")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"id":"pg-a1"`, "CXR_AUDITOR_DB wins over the file beside the worklist")
+	assert.NotContains(t, r.stdout, `"id":"pg-a2"`, "as with --db, the worklist is the subset")
 
 	r = invokeMainEnv(t, map[string]string{session.EnvDB: loc}, "doctor", "--ollama", "http://127.0.0.1:1")
 	assert.Contains(t, r.stdout, "✓ store postgres://cxr:xxxxx@")
