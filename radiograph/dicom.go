@@ -257,7 +257,7 @@ func decodeNative(raw []byte, a dicomAttrs, bo binary.ByteOrder, opt LoadOptions
 			len(raw), need, a.cols, a.rows, a.spp, a.bitsAlloc)
 	}
 	s := newNativeSamples(raw, a, bo)
-	g := newGridBuilder(a.cols, a.rows, reduceFactor(a.cols, a.rows, opt))
+	g := newGrid(a.cols, a.rows, opt)
 	var hist *valueHist
 	var counts []uint32
 	if a.spp == 1 && a.bitsStored <= 16 {

@@ -43,6 +43,7 @@ type gridBuilder struct {
 	scratch   []float32 // one source row, when k > 1
 	acc       []float32 // block sums of the output row being built
 	y         int       // next source row
+	fit       *fitRows  // set: a fractional shrink (newGrid), k unused
 }
 
 func newGridBuilder(sw, sh, k int) *gridBuilder {
@@ -57,7 +58,7 @@ func newGridBuilder(sw, sh, k int) *gridBuilder {
 
 // row returns the buffer the caller fills with source row g.y.
 func (g *gridBuilder) row() []float32 {
-	if g.k == 1 {
+	if g.k == 1 && g.fit == nil {
 		return g.pix[g.y*g.sw : (g.y+1)*g.sw]
 	}
 	return g.scratch
@@ -65,6 +66,11 @@ func (g *gridBuilder) row() []float32 {
 
 // commit takes the row filled after the last call to row.
 func (g *gridBuilder) commit() {
+	if g.fit != nil {
+		g.fit.add(g.y, g.pix, g.gw)
+		g.y++
+		return
+	}
 	if g.k == 1 {
 		g.y++
 		return

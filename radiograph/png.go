@@ -22,7 +22,7 @@ func decodePNG(ctx context.Context, r io.Reader, opt LoadOptions) (*Radiograph, 
 	if h.Interlaced {
 		return decodeInterlacedPNG(s.Whole(), h.Width, h.Height, opt)
 	}
-	g := newGridBuilder(h.Width, h.Height, reduceFactor(h.Width, h.Height, opt))
+	g := newGrid(h.Width, h.Height, opt)
 	sink := pngrows.Sink{Row: g.row, Commit: g.commit}
 	deep := h.Depth == 16
 	// The automatic window comes from a histogram of the stored values,

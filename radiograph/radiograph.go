@@ -53,6 +53,13 @@ type LoadOptions struct {
 	// cheaper to decode and to scale, and exact area averaging all the
 	// same. The default window is still that of the full-resolution image.
 	DrawWidth, DrawHeight int
+	// Fit makes the grid the picture itself: the image fitted into
+	// DrawWidth x DrawHeight (the bound side exactly, the other rounded
+	// down), exact area averaging done while decoding, row by row, when
+	// no whole k gives that size. Fitting the grid into the same box then
+	// gives its own size, so the caller draws it unscaled. Ignored when
+	// the image is no larger than the box.
+	Fit bool
 }
 
 func (o LoadOptions) maxPixels() int {

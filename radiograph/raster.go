@@ -41,7 +41,7 @@ func decodeJPEG(data []byte, opt LoadOptions) (*Radiograph, error) {
 // benchmark phantom: docs/render.md, Benchmarks.
 func jpegLuma(data []byte, cfg image.Config, opt LoadOptions) (*Radiograph, error) {
 	var img image.Image
-	if reduceFactor(cfg.Width, cfg.Height, opt) == 1 {
+	if keepsEveryPixel(cfg.Width, cfg.Height, opt) {
 		// Every pixel is kept: the luma goes straight into the grid.
 		if pix, w, h, err := jpegluma.DecodeFloat32(data); err == nil {
 			g := &gridBuilder{sw: w, sh: h, k: 1, gw: w, gh: h, pix: pix}
@@ -70,13 +70,13 @@ func jpegLuma(data []byte, cfg image.Config, opt LoadOptions) (*Radiograph, erro
 func fromImage(img image.Image, opt LoadOptions) (rg *Radiograph, deep bool) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	g := newGridBuilder(w, h, reduceFactor(w, h, opt))
+	g := newGrid(w, h, opt)
 	var hist *valueHist
 	if _, ok := img.(*image.Gray16); ok {
 		hist = newValueHist(16)
 		hist.n = w * h
 	}
-	if g.k == 1 && hist == nil && grayRowsInParallel(img, g.pix, w, h) {
+	if g.k == 1 && g.fit == nil && hist == nil && grayRowsInParallel(img, g.pix, w, h) {
 		return g.radiograph(), false
 	}
 	var counts []uint32

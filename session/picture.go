@@ -129,6 +129,9 @@ func loadOptions(f RenderConfig, caps render.Caps, proto render.Protocol, cols, 
 		if f.Width > 0 {
 			opt.DrawWidth = f.Width
 		}
+		// The encoder fits the picture into this same box, so a grid
+		// made to fit it is drawn as it is, with no second scaling.
+		opt.Fit = true
 	}
 	return opt
 }
