@@ -3,6 +3,7 @@ package render
 import (
 	"image"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -21,6 +22,11 @@ import (
 // (colour select, run-length "!n", "$" between colours, "-" between bands).
 func appendSixel(out []byte, img *image.Paletted, pct [][3]int) []byte {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
+	// Room for a byte a pixel up front (pictures measured 0.1 to 0.7):
+	// growing by appends from empty copied a 1600² picture about four
+	// times over, into fresh pages each time. Room never written costs
+	// no memory in a new process.
+	out = slices.Grow(out, w*h+len(pct)*20+64)
 	out = append(out, "\x1bP0;0;8q\"1;1;"...)
 	out = strconv.AppendInt(out, int64(w), 10)
 	out = append(out, ';')
@@ -44,7 +50,7 @@ func appendSixel(out []byte, img *image.Paletted, pct [][3]int) []byte {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			bottom = appendBands(nil, img, len(pct), mid, h)
+			bottom = appendBands(make([]byte, 0, w*(h-mid)), img, len(pct), mid, h)
 		}()
 		out = appendBands(out, img, len(pct), 0, mid)
 		wg.Wait()
