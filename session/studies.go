@@ -209,6 +209,12 @@ func StudyStatus(ctx context.Context, env Env, f StudyStore, name string, asJSON
 	if err != nil {
 		return err
 	}
+	order, err := studyOrder(ctx, env, f)
+	if err != nil {
+		return err
+	}
+	all := len(items)
+	items, units = subsetStudy(order, items, units)
 	p := audit.Progress(st, items, units)
 	log, closed, err := s.StudyLog(ctx, name)
 	if err != nil {
@@ -224,12 +230,19 @@ func StudyStatus(ctx context.Context, env Env, f StudyStore, name string, asJSON
 			Closed    bool                     `json:"closed"`
 			Log       []store.StudyLogEntry    `json:"log"`
 			Unclaimed []store.UnclaimedVerdict `json:"unclaimed,omitempty"`
-		}{p, closed, nonNilLog(log), unclaimed})
+			// With a worklist that subsets the study: it, and how
+			// many items the whole study has.
+			Worklist   string `json:"worklist,omitempty"`
+			StudyItems int    `json:"study_items,omitempty"`
+		}{p, closed, nonNilLog(log), unclaimed, subsetOf(order, f.Worklist), subsetOf(order, all)})
 	}
 	WriteLine(env.Stdout, "study %s: %s; %d per item; created %s by %s",
 		st.Name, st.Members(), st.PerItem, st.CreatedAt.Format("2006-01-02 15:04 MST"), st.CreatedBy)
 	printStudyLog(env, log, closed)
 	printUnclaimed(env, unclaimed)
+	if order != nil {
+		WriteLine(env.Stdout, "worklist: %d of the study's %d items are in %s; the figures below are theirs", len(items), all, f.Worklist)
+	}
 	WriteLine(env.Stdout, "items: %d assigned, %d run%s", p.Items, p.ItemsRun, waiting(p.Items-p.ItemsRun, "waiting for their models to run ('cxr-auditor run')"))
 	WriteLine(env.Stdout, "disagreements: %d: %d open, %d agreed, %d disputed (waiting for adjudication), %d adjudicated",
 		p.Units, p.States[audit.UnitOpen], p.States[audit.UnitAgreed], p.States[audit.UnitDisputed], p.States[audit.UnitAdjudicated])
@@ -263,6 +276,15 @@ func StudyStatus(ctx context.Context, env Env, f StudyStore, name string, asJSON
 	return nil
 }
 
+// subsetOf is v when order subsets the study, else v's zero value.
+func subsetOf[T any](order []string, v T) T {
+	if order == nil {
+		var zero T
+		return zero
+	}
+	return v
+}
+
 func waiting(n int, what string) string {
 	if n == 0 {
 		return ""
@@ -285,6 +307,11 @@ func StudyVerdicts(ctx context.Context, env Env, f StudyStore, name, format stri
 	if err != nil {
 		return err
 	}
+	order, err := studyOrder(ctx, env, f)
+	if err != nil {
+		return err
+	}
+	_, units = subsetStudy(order, nil, units)
 	if !all {
 		units = slices.DeleteFunc(units, func(u audit.StudyUnit) bool {
 			return u.State != audit.UnitAgreed && u.State != audit.UnitAdjudicated

@@ -58,14 +58,14 @@ func newStudyCmd(e env) *cobra.Command {
 // studyStoreFlags are the flags every study subcommand shares.
 type studyStoreFlags = session.StudyStore
 
-// addStudyStoreFlags adds --db (and, for a command that records the
-// worklist, --allow-outside-paths) to a study subcommand.
-func addStudyStoreFlags(f *studyStoreFlags, cmd *cobra.Command, worklist bool) {
+// addStudyStoreFlags adds --db and --allow-outside-paths to a study
+// subcommand: every command that takes a WORKLIST takes both, as review
+// does (a command that only reads the worklist's ids accepts the flag
+// and needs it for nothing).
+func addStudyStoreFlags(f *studyStoreFlags, cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.DB, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
 	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
-	if worklist {
-		addAllowOutsideFlag(cmd, &f.AllowOutside)
-	}
+	addAllowOutsideFlag(cmd, &f.AllowOutside)
 }
 
 func newStudyCreateCmd(e env) *cobra.Command {
@@ -90,7 +90,7 @@ cxr-auditor study create triple --readers ann,ben,cat --per-item 2 --adjudicator
 			return session.StudyCreate(cmd.Context(), e.session(), f, study)
 		},
 	}
-	addStudyStoreFlags(&f, cmd, true)
+	addStudyStoreFlags(&f, cmd)
 	fl := cmd.Flags()
 	fl.StringSliceVar(&study.Readers, "readers", nil, "the READERS (comma-separated annotator names, in the order of the assignment rule)")
 	fl.IntVar(&study.PerItem, "per-item", 2, "readers per item")
@@ -114,7 +114,7 @@ the rule where it stopped. Items already assigned never move.`,
 			return session.StudyAssign(cmd.Context(), e.session(), f, args[0])
 		},
 	}
-	addStudyStoreFlags(&f, cmd, true)
+	addStudyStoreFlags(&f, cmd)
 	return cmd
 }
 
@@ -132,7 +132,7 @@ func newStudyListCmd(e env) *cobra.Command {
 			return session.StudyList(cmd.Context(), e.session(), f, asJSON)
 		},
 	}
-	addStudyStoreFlags(&f, cmd, false)
+	addStudyStoreFlags(&f, cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the studies as a JSON array")
 	return cmd
 }

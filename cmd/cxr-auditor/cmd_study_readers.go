@@ -56,7 +56,7 @@ log.`
 		cmd.Flags().StringSliceVar(&to, "to", nil, "the readers who take the unread items, in turn")
 		_ = cmd.MarkFlagRequired("to")
 	}
-	addStudyStoreFlags(&f, cmd, false)
+	addStudyStoreFlags(&f, cmd)
 	cmd.Flags().StringVar(&why, "why", "", "why, recorded in the study's log")
 	return cmd
 }

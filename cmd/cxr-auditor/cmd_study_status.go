@@ -18,14 +18,16 @@ func newStudyStatusCmd(e env) *cobra.Command {
 state (open: not every reader has judged it; agreed; disputed: the readers
 differ and it waits for the adjudicator; adjudicated), each reader's items
 and judgements, and what each adjudicator settled. The store is opened
-read-only.`,
+read-only. With WORKLIST and --db (or $CXR_AUDITOR_DB), only the study's
+items in WORKLIST count, as export takes them; WORKLIST alone names the
+store beside it, and the whole study is shown.`,
 		Args: argsBetween(1, 2, "want the study NAME and at most one WORKLIST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.Worklist = first(args[1:])
 			return session.StudyStatus(cmd.Context(), e.session(), f, args[0], asJSON)
 		},
 	}
-	addStudyStoreFlags(&f, cmd, false)
+	addStudyStoreFlags(&f, cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the progress as one JSON object")
 	return cmd
 }
@@ -50,14 +52,15 @@ stale). CSV, tidy: one row per disagreement per reader (decision empty
 while they have not judged it), then one per adjudicator's verdict,
 columns study, item_id, key, label, kind, state, final, final_by, stale,
 annotator, role, decision; cells are inert as export's are. The store is
-opened read-only.`,
+opened read-only. With WORKLIST and --db (or $CXR_AUDITOR_DB), only the
+study's items in WORKLIST are written, in its order.`,
 		Args: argsBetween(1, 2, "want the study NAME and at most one WORKLIST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.Worklist = first(args[1:])
 			return session.StudyVerdicts(cmd.Context(), e.session(), f, args[0], format, all)
 		},
 	}
-	addStudyStoreFlags(&f, cmd, false)
+	addStudyStoreFlags(&f, cmd)
 	cmd.Flags().StringVar(&format, "format", "csv", "output format: csv or jsonl")
 	cmd.Flags().BoolVar(&all, "all", false, "also the open and disputed disagreements")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords("csv", "jsonl"))
@@ -89,7 +92,7 @@ who and why, in the study's log ('study status') and the event log.`,
 recorded, with who and why, in the study's log ('study status') and the
 event log.`
 	}
-	addStudyStoreFlags(&f, cmd, false)
+	addStudyStoreFlags(&f, cmd)
 	cmd.Flags().StringVar(&why, "why", "", "why, recorded in the study's log")
 	return cmd
 }
