@@ -46,7 +46,8 @@ bench:
 ## serving the fake Ollama): the scheduler against its bound (64 items at
 ## 400/200 ms, 1 and 2 hosts) and run/export at BENCH_ROWS rows against
 ## their targets (pipeline/cmd/benchrun; medians of SCHED_ROUNDS and
-## RUN_ROUNDS runs; run with --jobs RUN_JOBS against a fake serving as many
+## RUN_ROUNDS runs; run with its default flags against the fake at its
+## default capacity, or with RUN_JOBS=N --jobs N against a fake serving N
 ## at once), then eval with 2,000 bootstrap resamples on one core at
 ## EVAL_ROWS rows against its targets (compare/cmd/evalbench), then
 ## review's first frame in a pty at each of REVIEW_ROWS rows (benchrun
@@ -56,7 +57,7 @@ ROUNDS ?= 15
 BENCH_ROWS ?= 100000
 SCHED_ROUNDS ?= 3
 RUN_ROUNDS ?= 1
-RUN_JOBS ?= 8
+RUN_JOBS ?= 0
 EVAL_ROWS ?= 100000,1000000
 EVAL_ROUNDS ?= 1
 REVIEW_ROWS ?= 100000 1000000

@@ -7,7 +7,7 @@
 // Usage:
 //
 //	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode sched [-hosts 1,2] [-rounds 3]
-//	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode run [-rows 100000] [-rounds 1]
+//	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode run [-rows 100000] [-jobs 0] [-rounds 1]
 //	benchrun -bin bin/cxr-auditor -fake bin/fakeollama -mode review [-rows 1000000] [-rounds 3]
 //	benchrun -bin bin/cxr-auditor -mode demo [-rounds 5]   (from the repository root)
 //
@@ -19,7 +19,9 @@
 //     schedule finishes sooner. The ratio is run's own wall time (its
 //     summary line, after the model checks) over the bound.
 //   - run: ROWS items sharing one 256x256 image, each with its own draft,
-//     instant replies; then export (jsonl) of the store. Wall time, CPU
+//     instant replies, run's default flags against the fake at its default
+//     capacity (-jobs N: --jobs N against a fake serving N at once); then
+//     export (jsonl) of the store. Wall time, CPU
 //     time and peak RSS of each process, against the targets: run at 100k
 //     rows in 60 s and 150 MB, at more rows in 10 min and 300 MB; export at
 //     50,000 rows/s and 100 MB.
@@ -89,7 +91,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.mode, "mode", "sched", "sched (the scheduler against its bound), run (run and export at -rows) review (review's first frame at -rows) or demo (the demo's first frame)")
 	fs.StringVar(&hosts, "hosts", "1,2", "sched: numbers of hosts, comma-separated")
 	fs.IntVar(&c.rows, "rows", 100_000, "run: worklist rows")
-	fs.IntVar(&c.jobs, "jobs", 1, "run: --jobs (and the fake's capacity)")
+	fs.IntVar(&c.jobs, "jobs", 0, "run: --jobs N against a fake serving N at once; 0: run's default flags against the fake at its default capacity")
 	fs.IntVar(&c.rounds, "rounds", 1, "runs of each case; figures are their medians")
 	fs.StringVar(&c.dir, "dir", "", "work folder (default: a new temporary folder, removed at the end)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the work folder")
@@ -106,8 +108,8 @@ func parseFlags(args []string) (config, error) {
 		}
 		c.hosts = append(c.hosts, n)
 	}
-	if c.rows < 1 || c.jobs < 1 || c.rounds < 1 {
-		return c, errors.New("-rows, -jobs and -rounds must be 1 or more")
+	if c.rows < 1 || c.jobs < 0 || c.rounds < 1 {
+		return c, errors.New("-rows and -rounds must be 1 or more, -jobs 0 or more")
 	}
 	for _, p := range []*string{&c.bin, &c.fake} {
 		abs, err := filepath.Abs(*p)
@@ -206,7 +208,8 @@ func schedRound(ctx context.Context, c config, wl, dir string, n int) (time.Dura
 	if err != nil {
 		return 0, measurement{}, err
 	}
-	args := []string{"run", wl, "--db", filepath.Join(dir, "bench.cxr.db"), "--out", filepath.Join(dir, "results.jsonl")}
+	// --jobs 1: the bound is that of one call at a time per model.
+	args := []string{"run", wl, "--db", filepath.Join(dir, "bench.cxr.db"), "--out", filepath.Join(dir, "results.jsonl"), "--jobs", "1"}
 	for _, u := range f.urls {
 		args = append(args, "--ollama", u)
 	}
@@ -251,8 +254,8 @@ func benchRun(ctx context.Context, c config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "run and export: %d rows, one %dx%d image, instant replies, --jobs %d; median of %d; %s\n",
-		c.rows, schedImageSide, schedImageSide, c.jobs, c.rounds, machine())
+	fmt.Fprintf(out, "run and export: %d rows, one %dx%d image, instant replies, %s; median of %d; %s\n",
+		c.rows, schedImageSide, schedImageSide, jobsText(c.jobs), c.rounds, machine())
 	var runs, exports []measurement
 	var fakeCPU []time.Duration
 	for r := range c.rounds {
@@ -290,8 +293,11 @@ func runRound(ctx context.Context, c config, wl, dir string) (run measurement, f
 		return run, 0, export, err
 	}
 	db := filepath.Join(dir, "bench.cxr.db")
-	run, err = measure(ctx, c.bin, "run", wl, "--db", db, "--ollama", f.urls[0], "--jobs", strconv.Itoa(c.jobs),
-		"--out", filepath.Join(dir, "results.jsonl"))
+	args := []string{"run", wl, "--db", db, "--ollama", f.urls[0], "--out", filepath.Join(dir, "results.jsonl")}
+	if c.jobs > 0 {
+		args = append(args, "--jobs", strconv.Itoa(c.jobs))
+	}
+	run, err = measure(ctx, c.bin, args...)
 	fakeCPU, serr := f.stop()
 	if err == nil {
 		err = serr
@@ -304,6 +310,14 @@ func runRound(ctx context.Context, c config, wl, dir string) (run measurement, f
 	}
 	export, err = measure(ctx, c.bin, "export", "--db", db, "--format", "jsonl", "--out", filepath.Join(dir, "export.jsonl"))
 	return run, fakeCPU, export, err
+}
+
+// jobsText says how run's calls in flight were set.
+func jobsText(jobs int) string {
+	if jobs == 0 {
+		return "run's default flags (--jobs auto), the fake at its default capacity"
+	}
+	return fmt.Sprintf("--jobs %d, the fake serving %d at once", jobs, jobs)
 }
 
 // median returns the median of ds (the lower middle of an even count).

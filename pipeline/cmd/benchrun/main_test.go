@@ -69,12 +69,18 @@ func TestFlags(t *testing.T) {
 		{[]string{"-hosts", "0"}, "-hosts"},
 		{[]string{"-mode", "nope"}, "-mode"},
 		{[]string{"-rounds", "0"}, "-rounds"},
+		{[]string{"-jobs", "-1"}, "-jobs 0 or more"},
 		{[]string{"-bin", filepath.Join(t.TempDir(), "none")}, "make build"},
 	}
 	for _, tt := range tests {
 		_, err := parseFlags(tt.args)
 		assert.ErrorContains(t, err, tt.want, tt.args)
 	}
+}
+
+func TestJobsText(t *testing.T) {
+	assert.Equal(t, "run's default flags (--jobs auto), the fake at its default capacity", jobsText(0))
+	assert.Equal(t, "--jobs 8, the fake serving 8 at once", jobsText(8))
 }
 
 func TestLineWriter(t *testing.T) {

@@ -78,12 +78,15 @@ type fake struct {
 const startFakeTimeout = 30 * time.Second
 
 // startFake starts fakeollama with n hosts at the given latencies and
-// capacity and returns once it has printed their n URLs. The goroutine
-// waiting for the process is owned by the fake: stop (or a failed start)
-// receives its result.
+// capacity (0: its default) and returns once it has printed their n URLs.
+// The goroutine waiting for the process is owned by the fake: stop (or a
+// failed start) receives its result.
 func startFake(ctx context.Context, bin string, n int, ground, draft time.Duration, capacity int) (*fake, error) {
-	cmd := exec.CommandContext(ctx, bin, "-hosts", strconv.Itoa(n), "-grounding-latency", ground.String(),
-		"-draft-latency", draft.String(), "-capacity", strconv.Itoa(capacity))
+	args := []string{"-hosts", strconv.Itoa(n), "-grounding-latency", ground.String(), "-draft-latency", draft.String()}
+	if capacity > 0 {
+		args = append(args, "-capacity", strconv.Itoa(capacity))
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	urls := newLineWriter(n)
 	f := &fake{cmd: cmd, exited: make(chan error, 1), stderr: &tail{}}
 	cmd.Stdout, cmd.Stderr = urls, f.stderr
