@@ -264,6 +264,9 @@ func benchRun(ctx context.Context, c config, out io.Writer) error {
 			return fmt.Errorf("round %d: %w", r+1, err)
 		}
 		runs, exports, fakeCPU = append(runs, rm), append(exports, em), append(fakeCPU, fc)
+		for _, l := range jobsChoices(rm.stderr) {
+			fmt.Fprintf(out, "  round %d: %s\n", r+1, l)
+		}
 		if c.rounds > 1 {
 			fmt.Fprintf(out, "  round %d: run %.1fs, %.1fs CPU, %.0f MB; export %.1fs, %.0f MB; load %s\n", r+1,
 				rm.wall.Seconds(), rm.cpu.Seconds(), rm.rssMB(), em.wall.Seconds(), em.rssMB(), loadAvg())
@@ -310,6 +313,18 @@ func runRound(ctx context.Context, c config, wl, dir string) (run measurement, f
 	}
 	export, err = measure(ctx, c.bin, "export", "--db", db, "--format", "jsonl", "--out", filepath.Join(dir, "export.jsonl"))
 	return run, fakeCPU, export, err
+}
+
+// jobsChoices returns the lines in which run says what --jobs auto
+// chose, without run's prefix.
+func jobsChoices(stderr string) []string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if rest, ok := strings.CutPrefix(l, "cxr-auditor run: --jobs auto: "); ok {
+			out = append(out, "--jobs auto chose, "+rest)
+		}
+	}
+	return out
 }
 
 // jobsText says how run's calls in flight were set.

@@ -83,6 +83,14 @@ func TestJobsText(t *testing.T) {
 	assert.Equal(t, "--jobs 8, the fake serving 8 at once", jobsText(8))
 }
 
+func TestJobsChoices(t *testing.T) {
+	stderr := "cxr-auditor run: run x; --jobs auto: Ollama does not report how many\n" +
+		"cxr-auditor run: --jobs auto: http://h:1, m: 2 at once (4 at once gave 1.01x the throughput of 2, at 1.98x its latency)\n" +
+		"cxr-auditor run: 3 of 3 items\n"
+	assert.Equal(t, []string{"--jobs auto chose, http://h:1, m: 2 at once (4 at once gave 1.01x the throughput of 2, at 1.98x its latency)"}, jobsChoices(stderr))
+	assert.Empty(t, jobsChoices("cxr-auditor run: 3 of 3 items\n"))
+}
+
 func TestLineWriter(t *testing.T) {
 	w := newLineWriter(2)
 	for _, p := range []string{"http://127.0.0.1:1", "234\nhttp://127.0.0.1:5", "678\n", "more\n"} {
