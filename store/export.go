@@ -126,7 +126,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format string, opts ...
 	if o.raw && format != "jsonl" {
 		return s.errorf(op, invalid("raw", "raw model output is exported in JSONL only (it is multi-line text)"))
 	}
-	if err := s.streamItems(ctx, s.exportQueries(o), format == "jsonl", report, s.exportWriter(ctx, o, sink.Write)); err != nil {
+	if err := s.streamItems(ctx, s.exportQueries(o), format == "jsonl", report, s.exportWriter(ctx, o, report, sink.Write)); err != nil {
 		return s.errorf(op, err)
 	}
 	if err := sink.Flush(); err != nil {

@@ -111,15 +111,15 @@ const wantJSONL = `{"id":"a1","image":"img/a1.png","draft":"Cardiomegaly. No pne
 	`"provenance":{"grounding":null,"draft":null}}
 `
 
-const wantCSV = `id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale,draft_in_doubt,disagreement_draft_in_doubt,run_a,run_b,difference_key,preference,preference_note,disagreement_note
-a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad1,image_right,2026-02-03T10:02:00Z,"apex, see lateral",,false,true,false,,,,,,
-a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad2,unsure,2026-02-03T10:03:00Z,,,false,true,false,,,,,,
-a1,img/a1.png,done,true,cardiomegaly,unsupported_by_image,false,"Cardiomegaly | heart, enlarged",[],,,,,,false,true,true,,,,,,
-a1,img/a1.png,done,true,nodule_mass,missed_in_draft,false,,[],rad1,both_wrong,2026-02-03T10:04:00Z,"apex, see lateral",,true,true,false,,,,,,
-a1,img/a1.png,done,true,,,,,,rad3,,,teaching case,,,true,,,,,,,
-a2,img/a2.png,error,,,,,,,,,,,grounding: HTTP 500,,,,,,,,,
-a3,img/a3.png,pending,,,,,,,,,,,,,,,,,,,,
-a4,img/a4.png,done,false,,,,,,rad2,,,fine,,,false,,,,,,,
+const wantCSV = `id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale,draft_in_doubt,disagreement_draft_in_doubt,run_a,run_b,difference_key,preference,preference_note,disagreement_note,study,role
+a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad1,image_right,2026-02-03T10:02:00Z,"apex, see lateral",,false,true,false,,,,,,,,
+a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax,"[[0.1,0.5,0.4,0.9]]",rad2,unsure,2026-02-03T10:03:00Z,,,false,true,false,,,,,,,,
+a1,img/a1.png,done,true,cardiomegaly,unsupported_by_image,false,"Cardiomegaly | heart, enlarged",[],,,,,,false,true,true,,,,,,,,
+a1,img/a1.png,done,true,nodule_mass,missed_in_draft,false,,[],rad1,both_wrong,2026-02-03T10:04:00Z,"apex, see lateral",,true,true,false,,,,,,,,
+a1,img/a1.png,done,true,,,,,,rad3,,,teaching case,,,true,,,,,,,,,
+a2,img/a2.png,error,,,,,,,,,,,grounding: HTTP 500,,,,,,,,,,,
+a3,img/a3.png,pending,,,,,,,,,,,,,,,,,,,,,,
+a4,img/a4.png,done,false,,,,,,rad2,,,fine,,,false,,,,,,,,,
 `
 
 func TestExportGolden(t *testing.T) {
@@ -168,7 +168,7 @@ func TestExportEmptyAndErrors(t *testing.T) {
 		require.NoError(t, s.Export(context.Background(), &buf, "jsonl"))
 		assert.Empty(t, buf.String())
 		require.NoError(t, s.Export(context.Background(), &buf, "csv"))
-		assert.Equal(t, "id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale,draft_in_doubt,disagreement_draft_in_doubt,run_a,run_b,difference_key,preference,preference_note,disagreement_note\n", buf.String())
+		assert.Equal(t, "id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale,draft_in_doubt,disagreement_draft_in_doubt,run_a,run_b,difference_key,preference,preference_note,disagreement_note,study,role\n", buf.String())
 
 		err := s.Export(context.Background(), &buf, "xlsx")
 		require.ErrorIs(t, err, store.ErrInvalid)

@@ -171,7 +171,7 @@ func TestCompareVerdicts(t *testing.T) {
 		// And in the CSV, a row each.
 		out.Reset()
 		require.NoError(t, s.Export(ctx, &out, "csv"))
-		assert.Contains(t, out.String(), ",v1,v2,pneumothorax/only_b/a-/b0,b_right,apex b_right,\n")
-		assert.Contains(t, out.String(), ",v1,v2,pneumothorax/only_b/a-/b0,both_wrong,,\n")
+		assert.Contains(t, out.String(), ",v1,v2,pneumothorax/only_b/a-/b0,b_right,apex b_right,,,\n")
+		assert.Contains(t, out.String(), ",v1,v2,pneumothorax/only_b/a-/b0,both_wrong,,,,\n")
 	})
 }

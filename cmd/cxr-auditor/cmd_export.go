@@ -18,8 +18,10 @@ the extension .cxr.db); --db names it directly; with both, --db is the
 store and only WORKLIST's items are exported, in WORKLIST's order, as run
 and review take them (likewise with the store from $CXR_AUDITOR_DB).
 --raw adds each stage's raw model output and thinking to every JSONL
-object ("raw": {"grounding": {"raw", "thinking"}, "draft": {...}}), to
-study failures. --out is written to a
+object ("raw": {"grounding": {"raw", "thinking", "attempts"}, "draft":
+{...}}), with every try of the retry ladder in "attempts", to study
+failures. The CSV's study and role columns say which study a verdict was
+given in and by a reader or an adjudicator. --out is written to a
 temporary file and renamed into place when the export is complete; it may
 not name the store or the worklist.
 

@@ -40,9 +40,9 @@ func exportWorklist(t *testing.T) string {
 	return wl
 }
 
-const wantExportCSV = `id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale,draft_in_doubt,disagreement_draft_in_doubt,run_a,run_b,difference_key,preference,preference_note,disagreement_note
-a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax.,[],rad1,image_right,2026-02-03T04:05:06Z,,,false,false,false,,,,,,
-a2,img/a2.png,pending,,,,,,,,,,,,,,,,,,,,
+const wantExportCSV = `id,image,status,urgent,label,kind,disagreement_urgent,draft_spans,boxes,annotator,decision,decided_at,note,error,stale,draft_in_doubt,disagreement_draft_in_doubt,run_a,run_b,difference_key,preference,preference_note,disagreement_note,study,role
+a1,img/a1.png,done,true,pneumothorax,contradicted_by_image,true,No pneumothorax.,[],rad1,image_right,2026-02-03T04:05:06Z,,,false,false,false,,,,,,,,
+a2,img/a2.png,pending,,,,,,,,,,,,,,,,,,,,,,
 `
 
 func TestExportCommand(t *testing.T) {

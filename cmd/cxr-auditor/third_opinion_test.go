@@ -69,8 +69,8 @@ func TestRunCarriesTheThirdOpinion(t *testing.T) {
 	assert.Equal(t, true, ex["disagreements"].([]any)[0].(map[string]any)["draft_in_doubt"])
 	r = invokeMain(t, "", "export", "--format", "csv", wl)
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, ",draft_in_doubt,disagreement_draft_in_doubt,run_a,run_b,difference_key,preference,preference_note,disagreement_note\n")
-	assert.Contains(t, r.stdout, "unsupported_by_image,false,No pneumothorax.,[],,,,,,false,true,true,,,,,,\n")
+	assert.Contains(t, r.stdout, ",draft_in_doubt,disagreement_draft_in_doubt,run_a,run_b,difference_key,preference,preference_note,disagreement_note,study,role\n")
+	assert.Contains(t, r.stdout, "unsupported_by_image,false,No pneumothorax.,[],,,,,,false,true,true,,,,,,,,\n")
 }
 
 // TestRunRulesDraftModel: run --draft-model rules needs no draft model on

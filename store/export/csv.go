@@ -19,7 +19,8 @@ import (
 var csvHeader = []string{"id", "image", "status", "urgent", "label", "kind", "disagreement_urgent",
 	"draft_spans", "boxes", "annotator", "decision", "decided_at", "note", "error", "stale",
 	"draft_in_doubt", "disagreement_draft_in_doubt",
-	"run_a", "run_b", "difference_key", "preference", "preference_note", "disagreement_note"}
+	"run_a", "run_b", "difference_key", "preference", "preference_note", "disagreement_note",
+	"study", "role"}
 
 // The columns of csvHeader.
 const (
@@ -46,6 +47,8 @@ const (
 	colPreference
 	colPreferenceNote
 	colDisagreementNote
+	colStudy
+	colRole
 	numCols
 )
 
@@ -89,7 +92,7 @@ func (c *csvWriter) Write(it *Item) error {
 			rec[colDisagreementNote] = disNotes[string(d.Label)+"/"+string(d.Kind)][annotator]
 		}
 		if v != nil {
-			rec[colDecision], rec[colDecidedAt] = string(v.Decision), v.At.UTC().Format(time.RFC3339Nano)
+			rec[colDecision], rec[colDecidedAt], rec[colStudy], rec[colRole] = string(v.Decision), v.At.UTC().Format(time.RFC3339Nano), v.Study, v.Role
 		}
 		if annotator != "" {
 			hasRow[annotator] = true

@@ -61,10 +61,15 @@ type RawStages struct {
 	Draft     *RawStage `json:"draft"`
 }
 
-// RawStage is one stage's raw model output and thinking, as stored.
+// RawStage is one stage's raw model output and thinking, as stored, and
+// every try of its retry ladder.
 type RawStage struct {
 	Raw      string `json:"raw"`
 	Thinking string `json:"thinking"`
+	// Attempts are the tries of the retry ladder in order, each with its
+	// own raw output and thinking (the last is Raw and Thinking); empty
+	// when the stage answered at its one try.
+	Attempts []audit.Attempt `json:"attempts"`
 }
 
 // CompareVerdict is one annotator's current judgment of a difference
