@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
@@ -77,48 +77,104 @@ func TestReviewKeysRefused(t *testing.T) {
 // TestSignalKeepsNoteDraft: SIGTERM (or SIGHUP: an SSH drop) used to
 // discard a note being typed without a word. The text is kept as a draft
 // file, stderr says where, and the next session brings it back.
+//
+// It waits on what the screen shows, never on time. The note is pasted
+// (one bracketed paste is one update, so its text is drawn whole in one
+// frame, written as one run of new cells): typed key by key, the renderer
+// drew it in pieces as frames fell, and "CT" could be drawn as "C", then
+// "T", never seen whole on a loaded machine. What stderr says after the
+// exit is read once the terminal's output has all been copied.
 func TestSignalKeepsNoteDraft(t *testing.T) {
 	t.Parallel() // it waits on processes in a pty
 	dir := t.TempDir()
 	state := t.TempDir()
 	srv := runServer(t)
 	wl := runWorklist(t, dir, 2)
-	start := func() (*exec.Cmd, *os.File, *syncBuffer) {
+	const note = "check_the_apex_on_CT"
+	start := func(first string) (*ptySession, <-chan struct{}) {
 		cmd := exec.Command(binary(t), "review", wl, "--ollama", srv.URL(), "--grounding-model", runGroundModel,
 			"--draft-model", runDraftModel, "--graphics", "text", "--annotator", "tester")
 		cmd.Env = append(os.Environ(), "TERM=xterm-256color", "XDG_STATE_HOME="+state)
-		tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = cmd.Process.Kill(); tty.Close() })
-		screen := &syncBuffer{}
-		go func() { _, _ = copyAll(screen, tty) }()
-		require.Eventually(t, func() bool { return strings.Contains(screen.String(), "case-1") },
-			time.Minute, 50*time.Millisecond, "the workstation never drew the worklist")
-		return cmd, tty, screen
+		p := startPTY(t, cmd)
+		seen := p.screen.waitFor(first)
+		p.await(t, p.screen.waitFor("case-1"), "the worklist")
+		return p, seen
 	}
-	cmd, tty, screen := start()
-	_, err := tty.WriteString("a")
-	require.NoError(t, err)
-	require.Eventually(t, func() bool { return strings.Contains(screen.String(), "note · ") }, 30*time.Second, 20*time.Millisecond)
-	_, err = tty.WriteString("check the apex on CT")
-	require.NoError(t, err)
-	require.Eventually(t, func() bool { return strings.Contains(screen.String(), "CT") }, 30*time.Second, 20*time.Millisecond)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	assert.Equal(t, 143, waitExit(t, cmd))
-	require.Eventually(t, func() bool { return strings.Contains(screen.String(), "was kept as a draft in") },
-		5*time.Second, 20*time.Millisecond, "stderr says the draft was kept")
+	p, _ := start("case-1")
+	p.press(t, "a")
+	p.await(t, p.screen.waitFor("0/10000"), "the note editor")
+	p.press(t, "\x1b[200~"+note+"\x1b[201~")
+	p.await(t, p.screen.waitFor(note), "the pasted note")
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 143, p.wait())
+	assert.Contains(t, p.screen.String(), "was kept as a draft in", "stderr says the draft was kept")
 	files, _ := filepath.Glob(filepath.Join(state, "cxr-auditor", "drafts", "*.json"))
 	require.Len(t, files, 1)
 	b, err := os.ReadFile(files[0])
 	require.NoError(t, err)
-	assert.Contains(t, string(b), "check the apex on CT")
+	assert.Contains(t, string(b), note)
 
-	cmd2, tty2, screen2 := start()
-	require.Eventually(t, func() bool {
-		return strings.Contains(screen2.String(), "unsaved note draft of a session that was stopped")
-	},
-		30*time.Second, 20*time.Millisecond, "the next session brings it back")
-	_, err = tty2.WriteString("qq")
+	p2, back := start("unsaved note draft of a session that was stopped")
+	p2.await(t, back, "the next session brings it back")
+	p2.press(t, "qq")
+	assert.Equal(t, 0, p2.wait())
+}
+
+// ptySession is a process on a pseudo-terminal and what it drew.
+type ptySession struct {
+	cmd    *exec.Cmd
+	tty    *os.File
+	screen *watchWriter
+	copied chan struct{} // closed when all the terminal's output is in screen
+	exited chan struct{} // closed when the process has exited
+}
+
+// startPTY starts cmd on a 120x40 pseudo-terminal; it is killed when the
+// test ends.
+func startPTY(t *testing.T, cmd *exec.Cmd) *ptySession {
+	t.Helper()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	require.NoError(t, err)
-	assert.Equal(t, 0, waitExit(t, cmd2))
+	p := &ptySession{cmd: cmd, tty: tty, screen: newWatchWriter(), copied: make(chan struct{}), exited: make(chan struct{})}
+	go func() {
+		defer close(p.copied)
+		_, _ = io.Copy(p.screen, tty) // ends with EIO once the process has exited
+	}()
+	go func() {
+		defer close(p.exited)
+		_ = cmd.Wait()
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.exited; tty.Close() })
+	return p
+}
+
+// await waits until seen is closed; the process exiting first fails the
+// test with the screen.
+func (p *ptySession) await(t *testing.T, seen <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-seen:
+	case <-p.exited:
+		<-p.copied
+		select {
+		case <-seen:
+		default:
+			t.Fatalf("the process exited (%v) before showing %s; screen:\n%q", p.cmd.ProcessState, what, tail(p.screen.String(), 3000))
+		}
+	}
+}
+
+// press types keys on the terminal.
+func (p *ptySession) press(t *testing.T, keys string) {
+	t.Helper()
+	_, err := p.tty.WriteString(keys)
+	require.NoError(t, err)
+}
+
+// wait waits for the process to exit and for all it wrote, and returns
+// its exit status.
+func (p *ptySession) wait() int {
+	<-p.exited
+	<-p.copied
+	return p.cmd.ProcessState.ExitCode()
 }
