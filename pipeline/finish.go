@@ -193,7 +193,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 		s.fin.batched--
 		if o.err != nil {
 			o.res.StoreErr = o.err.Error()
-			s.logf("item %s: result not stored: %v", j.att.item.ID, o.err)
+			s.logf(NotStoredLog, j.att.item.ID, o.err)
 		}
 		s.land(j, o.outs, o.res)
 		return
@@ -231,7 +231,7 @@ func (s *Scheduler) finish(ctx context.Context, c completion) {
 		if s.cfg.Batch == nil {
 			if err := s.storeOutcome(ctx, recs, res); err != nil {
 				res.StoreErr = err.Error()
-				s.logf("item %s: result not stored: %v", item.ID, err)
+				s.logf(NotStoredLog, item.ID, err)
 			}
 		}
 	} else {

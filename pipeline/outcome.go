@@ -56,7 +56,7 @@ func (s *Scheduler) batchOutcome(ctx context.Context, j *job, outs *[2]*stageOut
 	})
 	if err != nil {
 		res.StoreErr = err.Error()
-		s.logf("item %s: result not stored: %v", res.ItemID, err)
+		s.logf(NotStoredLog, res.ItemID, err)
 		return false
 	}
 	s.fin.batched++

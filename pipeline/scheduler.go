@@ -82,9 +82,16 @@ type Config struct {
 	Attempts string
 	// Logf receives run-level warnings (a host that cannot serve a model,
 	// different digests for one model name, store write failures); nil
-	// discards them.
+	// discards them. A result that could not be stored is logged with the
+	// format NotStoredLog (item id, error).
 	Logf func(format string, args ...any)
 }
+
+// NotStoredLog is the format Config.Logf receives for each result that
+// could not be stored (its Result.StoreErr says the same): a caller that
+// reports StoreErr itself, as run does (once per distinct error, with a
+// count), can leave these out.
+const NotStoredLog = "item %s: result not stored: %v"
 
 // stageRunner is what the scheduler needs of an Ollama host;
 // *ollama.Host satisfies it, tests pass fakes.

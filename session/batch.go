@@ -130,7 +130,12 @@ func (b *batch) run(ctx context.Context) error {
 	// disk. The scheduler has flushed it by the time it returns.
 	batcher := store.NewBatcher(s.Store, store.BatchOptions{})
 	defer batcher.Close()
-	if err := s.Schedule(func(format string, args ...any) { b.prog.logf("warning: "+format, args...) }, b.prog.logf, batcher); err != nil {
+	warn := func(format string, args ...any) {
+		if format != pipeline.NotStoredLog { // progress reports each result's StoreErr, once per error
+			b.prog.logf("warning: "+format, args...)
+		}
+	}
+	if err := s.Schedule(warn, b.prog.logf, batcher); err != nil {
 		return err
 	}
 	if err := b.preflight(ctx); err != nil {
@@ -262,7 +267,7 @@ func (b *batch) end(ctx context.Context, wall time.Duration, sharedLine string, 
 		fmt.Fprintf(stderr, "cxr-auditor run: %d worklist row(s) skipped (see above)\n", problems)
 	}
 	if err := b.s.Store.Check(); err != nil {
-		return storeLost(stderr, "run", b.s.Store, err)
+		return storeLost(stderr, "run", b.s.Store, err, b.lost != nil)
 	}
 	switch {
 	case IsBrokenPipe(writeErr):
@@ -288,7 +293,7 @@ func (b *batch) logEvent(ctx context.Context, kind string, data map[string]any) 
 	if err == nil {
 		_, err = b.s.Store.AppendEvent(ctx, audit.Event{Kind: kind, Data: string(j)})
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrStoreReplaced) { // the end says NOT SAVED
 		b.prog.logf("warning: event %s: %v", kind, err)
 	}
 }

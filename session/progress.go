@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -83,9 +86,11 @@ type progress struct {
 	teamText string
 	// hosts names the hosts while no item has finished (begin).
 	hosts string
-	// failures counts the items that failed with each error text, and
-	// firstFailed names the first: a repeated error (a host that is down
-	// fails every item alike) is printed once, and counted at finish.
+	// failures counts the items that failed with each error text (or
+	// store error, notStoredKey), and firstFailed names the first: a
+	// repeated error (a host that is down fails every item alike, a store
+	// deleted while open refuses every result) is printed once, and
+	// counted at finish.
 	failures    map[string]int
 	firstFailed map[string]string
 }
@@ -134,16 +139,15 @@ func (p *progress) item(s runSummary, r *audit.Result) {
 	n := s.done + s.failed
 	switch {
 	case r.Status != audit.StatusDone:
-		if p.failures == nil {
-			p.failures, p.firstFailed = map[string]int{}, map[string]string{}
-		}
-		if p.failures[r.Err]++; p.failures[r.Err] > 1 {
+		if !p.firstOf(r.Err, r.ItemID) {
 			break // said once; counted at finish
 		}
-		p.firstFailed[r.Err] = r.ItemID
 		p.clear()
 		fmt.Fprintf(p.w, "cxr-auditor run: %s failed: %s\n", termtext.Line(r.ItemID), termtext.Line(r.Err))
 	case r.StoreErr != "":
+		if !p.firstOf(notStoredKey(r), r.ItemID) {
+			break // said once; counted at finish
+		}
 		p.clear()
 		fmt.Fprintf(p.w, "cxr-auditor run: %s failed: result not stored: %s\n", termtext.Line(r.ItemID), termtext.Line(r.StoreErr))
 	}
@@ -158,6 +162,32 @@ func (p *progress) item(s runSummary, r *audit.Result) {
 	if n%p.every == 0 || n == p.total {
 		fmt.Fprintf(p.w, "cxr-auditor run: %s\n", p.status())
 	}
+}
+
+// firstOf counts a failure with the error key and reports whether it is
+// the first (to be printed; the others are counted at finish).
+func (p *progress) firstOf(key, itemID string) bool {
+	if p.failures == nil {
+		p.failures, p.firstFailed = map[string]int{}, map[string]string{}
+	}
+	if p.failures[key]++; p.failures[key] > 1 {
+		return false
+	}
+	p.firstFailed[key] = itemID
+	return true
+}
+
+// commitSize is how a store error names the group commit an outcome was
+// in (store.Batcher).
+var commitSize = regexp.MustCompile(` \(with \d+ others in one commit\)`)
+
+// notStoredKey is r's store error without what names its item (the
+// quoted id, the size of its group commit), so that one cause refusing
+// many results (a store deleted while open, a full disk) is one key, and
+// printed once. It starts with a NUL, which no item error holds.
+func notStoredKey(r *audit.Result) string {
+	k := strings.Replace(r.StoreErr, strconv.Quote(r.ItemID), "", 1)
+	return "\x00not stored\x00" + commitSize.ReplaceAllString(k, "")
 }
 
 // status is "n/total (pct) rate ETA failures".
@@ -219,10 +249,15 @@ func (p *progress) finish() {
 		fmt.Fprintln(p.w)
 		p.drawn = false
 	}
-	for msg, n := range p.failures {
-		if n > 1 {
+	keys := make([]string, 0, len(p.failures))
+	for k := range p.failures {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the same order every time
+	for _, k := range keys {
+		if n := p.failures[k]; n > 1 {
 			fmt.Fprintf(p.w, "cxr-auditor run: %d more item(s) failed with the same error as %s (above); --out or stdout has each\n",
-				n-1, termtext.Line(p.firstFailed[msg]))
+				n-1, termtext.Line(p.firstFailed[k]))
 		}
 	}
 }

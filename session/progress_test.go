@@ -117,3 +117,52 @@ func TestRunProgressSaysARepeatedErrorOnce(t *testing.T) {
 	assert.Contains(t, out, "i2 failed: draft: other")
 	assert.Contains(t, out, "2 more item(s) failed with the same error as i0 (above)")
 }
+
+// TestRunProgressSaysAStoreErrorOnce: with the store deleted while open,
+// every result refused printed the whole error, which names its item and
+// its group commit. One cause is printed once and counted; another cause
+// is printed too.
+func TestRunProgressSaysAStoreErrorOnce(t *testing.T) {
+	gone := func(id string, others int) string {
+		return fmt.Sprintf(`store /tmp/wl.cxr.db: put outcome item %q (with %d others in one commit): the store file was deleted or replaced while open: the open file was deleted; nothing more is written to it (kept in /tmp/wl.cxr.db.rescue.jsonl)`, id, others)
+	}
+	tests := []struct {
+		name    string
+		results []*audit.Result
+		want    []string
+		printed int // lines with "result not stored"
+	}{
+		{"one cause over many items", []*audit.Result{
+			{ItemID: "c1", Status: audit.StatusDone, StoreErr: gone("c1", 4)},
+			{ItemID: "c2", Status: audit.StatusDone, StoreErr: gone("c2", 4)},
+			{ItemID: "c3", Status: audit.StatusDone, StoreErr: gone("c3", 1)},
+			{ItemID: "c4 \"x\"", Status: audit.StatusDone, StoreErr: gone("c4 \"x\"", 0)},
+		}, []string{"c1 failed: result not stored: " + gone("c1", 4), "3 more item(s) failed with the same error as c1 (above)"}, 1},
+		{"two causes", []*audit.Result{
+			{ItemID: "c1", Status: audit.StatusDone, StoreErr: gone("c1", 1)},
+			{ItemID: "c2", Status: audit.StatusDone, StoreErr: `store /tmp/wl.cxr.db: put outcome item "c2": database or disk is full`},
+			{ItemID: "c3", Status: audit.StatusDone, StoreErr: gone("c3", 1)},
+		}, []string{"c2 failed: result not stored: ", "disk is full", "1 more item(s) failed with the same error as c1 (above)"}, 2},
+		{"an item error is not a store error", []*audit.Result{
+			{ItemID: "c1", Status: audit.StatusError, Err: "not stored: x"},
+			{ItemID: "c2", Status: audit.StatusDone, StoreErr: "x"},
+		}, []string{"c1 failed: not stored: x", "c2 failed: result not stored: x"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			p := newProgress(&buf, len(tt.results))
+			s := runSummary{total: len(tt.results)}
+			for _, r := range tt.results {
+				s.add(r)
+				p.item(s, r)
+			}
+			p.finish()
+			out := buf.String()
+			for _, w := range tt.want {
+				assert.Contains(t, out, w)
+			}
+			assert.Equal(t, tt.printed, strings.Count(out, "result not stored"), out)
+		})
+	}
+}

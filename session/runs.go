@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
@@ -52,7 +53,8 @@ func (rr *runRecorder) add(ctx context.Context, r *audit.Result) {
 // flush commits what waits; a failure is a warning (the results
 // themselves are stored).
 func (rr *runRecorder) flush(ctx context.Context) {
-	if err := rr.st.PutRunItems(ctx, rr.run, rr.pending); err != nil {
+	err := rr.st.PutRunItems(ctx, rr.run, rr.pending)
+	if err != nil && !errors.Is(err, store.ErrStoreReplaced) { // the end says NOT SAVED
 		rr.logf("warning: recording run %s: %v", rr.run, err)
 	}
 	rr.pending = rr.pending[:0]

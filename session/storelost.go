@@ -9,9 +9,15 @@ import (
 // storeLost says, at the end of a command, that the store file it opened
 // was deleted or replaced while open (store.ErrStoreReplaced): what was
 // saved before is in a file no one can open, and what was refused since
-// is in the rescue file. It returns the command's exit (status 2).
-func storeLost(w io.Writer, cmd string, st *store.Store, err error) error {
-	WriteLine(w, "cxr-auditor %s: NOT SAVED: %v", cmd, err)
+// is in the rescue file. With said, the error itself was printed already
+// (a result it refused) and is only named. It returns the command's exit
+// (status 2).
+func storeLost(w io.Writer, cmd string, st *store.Store, err error, said bool) error {
+	if said {
+		WriteLine(w, "cxr-auditor %s: NOT SAVED: %v (above)", cmd, store.ErrStoreReplaced)
+	} else {
+		WriteLine(w, "cxr-auditor %s: NOT SAVED: %v", cmd, err)
+	}
 	if n := st.RescuedCount(); n > 0 {
 		WriteLine(w, "cxr-auditor %s: %d write(s) refused since are kept in %s: restore or reopen the store and save them again", cmd, n, st.RescuePath())
 	}

@@ -338,7 +338,7 @@ func (w *bench) finish(ctx context.Context, runErr error) error {
 		fmt.Fprintf(w.env.Stderr, "cxr-auditor %s: %s still being saved at exit may be lost\n", cmd, tui.Count(n, "change"))
 	}
 	if err := w.s.Store.Check(); err != nil {
-		return storeLost(w.env.Stderr, cmd, w.s.Store, err)
+		return storeLost(w.env.Stderr, cmd, w.s.Store, err, false)
 	}
 	switch {
 	case ctx.Err() != nil:

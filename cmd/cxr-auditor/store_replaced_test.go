@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -146,6 +149,15 @@ func TestRunStoreDeleted(t *testing.T) {
 	assert.Contains(t, msg, "deleted or replaced")
 	assert.Contains(t, msg, "kept in "+db+".rescue.jsonl")
 	assert.NotContains(t, msg, "0 failed")
+	// The store's error is printed once, however many results it refused
+	// (it was printed twice per item), and the others are counted.
+	assert.Equal(t, 1, strings.Count(msg, "nothing more is written to it"), "the error once")
+	assert.Contains(t, msg, "NOT SAVED: the store file was deleted or replaced while open (above)")
+	m := regexp.MustCompile(`(\d+) \((\d+) not stored\) failed`).FindStringSubmatch(msg)
+	require.NotNil(t, m, "the summary counts the results not stored")
+	if notStored, _ := strconv.Atoi(m[2]); notStored > 1 {
+		assert.Contains(t, msg, fmt.Sprintf("%d more item(s) failed with the same error as case-1 (above)", notStored-1))
+	}
 	data, err := os.ReadFile(db + ".rescue.jsonl")
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"kind":"outcome"`)
