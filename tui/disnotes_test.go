@@ -20,7 +20,7 @@ func TestDisagreementNoteFlow(t *testing.T) {
 	h.key("A")
 	require.Equal(t, modeNote, h.m.mode)
 	assert.Contains(t, h.m.note.area.Placeholder, "note on "+want)
-	assert.Contains(t, h.screen(), "note · case-0001 · pneumothorax/")
+	assert.Contains(t, h.screen(), "case-0001 · pneumothor… · 0/10000", "the key gives way, the counter stays")
 	h.typeText("apical lucency")
 	h.key("ctrl+s")
 	assert.Equal(t, modeBrowse, h.m.mode)

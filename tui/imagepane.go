@@ -62,8 +62,9 @@ func (m *Model) syncImagePane() {
 		p.SetData(showNothing, "", "image")
 		return
 	}
-	rest := m.truthLegend() + m.viewTitle(it.ID)
 	tw := m.layout.Image.Inner().W - 3
+	view := m.viewTitle(it.ID)
+	rest := m.truthLegend(Sanitize(it.ID), view, tw) + view
 	if res := m.data.rows.get(m.nav.cur).result; res != nil {
 		if g, _ := salvagedStages(res); g {
 			rest += salvageNote(Sanitize(it.ID), rest, tw)

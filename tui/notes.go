@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Notes are never lost: text typed in the editor is either saved (ctrl+s)
@@ -117,13 +118,49 @@ func addedLen(msg tea.Msg) int {
 	return 0
 }
 
-// Title names what the note is on: the item's id, and the
-// disagreement's key for a note on one.
-func (d *noteDialog) Title() string {
-	if d.dis == "" {
-		return Sanitize(d.itemID)
+// Title is the editor's pane title in w cells: "note", what the note is
+// on (the item's id, and the disagreement's key for a note on one) and
+// the length counter. What gives way, in turn: the end of the key (down
+// to 8 cells), the word "note", the id (fitID, down to 16 cells), the
+// counter, then the id further: the title is cut only where the pane
+// has no room left, and a per-disagreement note keeps its key.
+func (d *noteDialog) Title(prefix string, w int) string {
+	tail := " · " + d.Counter()
+	id, dis := Sanitize(d.itemID), Sanitize(d.dis)
+	tw, idW, keep := ansi.StringWidth(tail), ansi.StringWidth(id), min(8, ansi.StringWidth(dis))
+	on := func(id string, room int) string { // the id, and the key in room cells
+		if dis == "" {
+			return id
+		}
+		return id + " · " + ansi.Truncate(dis, room-ansi.StringWidth(id)-3, "…")
 	}
-	return Sanitize(d.itemID) + " · " + Sanitize(d.dis)
+	need := idW
+	if dis != "" {
+		need += 3 + keep
+	}
+	for _, head := range []string{"note · ", ""} {
+		if room := w - ansi.StringWidth(head) - tw; need <= room {
+			return head + on(id, room) + tail
+		}
+	}
+	short := 16
+	if dis == "" {
+		short = 12
+	}
+	for _, room := range []int{w - tw, w} { // with the counter, then without
+		idRoom := room
+		if dis != "" {
+			idRoom -= 3 + keep
+		}
+		if idRoom >= min(short, idW) {
+			t := on(fitID(id, prefix, idRoom), room)
+			if room == w-tw {
+				t += tail
+			}
+			return t
+		}
+	}
+	return fitID(id, prefix, max(w-tw, min(12, idW))) + tail
 }
 
 // Counter is the note's length against NoteLimit ("12/10000").

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/compare"
@@ -277,14 +278,27 @@ func (m *Model) truthOverlays() []Overlay {
 }
 
 // truthLegend says, in the image's title while the truth view is on, how
-// each side's boxes are drawn and the IoU of the selected pair.
-func (m *Model) truthLegend() string {
+// each side's boxes are drawn and the IoU of the selected pair: the
+// longest legend that fits in w cells beside the whole id and rest (the
+// window readout after it), so the legend gives way before the id.
+func (m *Model) truthLegend(id, rest string, w int) string {
 	if !m.truth.on || !m.data.hasTruth(m.nav.cur) {
 		return ""
 	}
-	s := " · M model solid, T truth dotted"
+	iou := ""
 	if rows := m.truthRows(); len(rows) > 0 && rows[m.truth.sel].IoU != nil {
-		s += " · IoU " + iouText(rows[m.truth.sel].IoU)
+		iou = " · IoU " + iouText(rows[m.truth.sel].IoU)
 	}
-	return s
+	used := ansi.StringWidth(id) + ansi.StringWidth(iou) + ansi.StringWidth(rest)
+	for _, l := range truthLegends {
+		if used+ansi.StringWidth(l) <= w {
+			return l + iou
+		}
+	}
+	return iou
 }
+
+// truthLegends are the image title's legend of the truth view, longest
+// first; the last, empty, is for a pane too narrow for any (the truth
+// pane's rows and the help say which box is which).
+var truthLegends = []string{" · M model solid, T truth dotted", " · M solid, T dotted", ""}

@@ -76,7 +76,7 @@ func (m *Model) screenBlocks() []block {
 		if m.mode == modeNote {
 			// The editor takes the disagreements' place: the draft it is
 			// about stays in view.
-			framed(l.Disagreements, "note · "+m.note.Title()+" · "+m.note.Counter(), dialogView(m.note.View), true)
+			framed(l.Disagreements, m.note.Title(m.idPrefix(), l.Disagreements.Inner().W-3), dialogView(m.note.View), true)
 		} else if m.cmp != nil {
 			framed(l.Disagreements, m.cmp.pane.Title(), m.cmp.pane.View, true)
 		} else if m.truth.on {
