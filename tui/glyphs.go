@@ -68,5 +68,5 @@ func asciiHelp(k *KeyMap) {
 // all returns every binding of the key map.
 func (k *KeyMap) all() []*key.Binding {
 	out := append(k.browse(), k.raw()...)
-	return append(out, &k.CloseHelp, &k.Confirm, &k.Cancel, &k.SaveNote, &k.SearchNext, &k.SearchPrev, &k.ForceQuit, &k.HelpInText, &k.Suspend)
+	return append(out, &k.CloseHelp, &k.Confirm, &k.Cancel, &k.SaveNote, &k.SearchNext, &k.SearchPrev, &k.ForceQuit, &k.HelpInText, &k.Suspend, &k.Redraw)
 }

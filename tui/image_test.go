@@ -151,3 +151,44 @@ func TestImageRedrawnOnFocus(t *testing.T) {
 		})
 	}
 }
+
+// TestRedrawKey: ctrl+l, in any mode, repaints the screen and writes the
+// picture again in place: the fallback where no focus-in comes back
+// (tmux without focus-events, a pane not the active one).
+func TestRedrawKey(t *testing.T) {
+	for _, keys := range [][]string{nil, {"a"}} {
+		t.Run(strings.Join(append([]string{"browse"}, keys...), "+"), func(t *testing.T) {
+			h, _ := sixelFixture(t)
+			h.keys(keys...)
+			n := len(pictureWrites(h))
+			_, cmd := h.m.Update(keyMsg("ctrl+l"))
+			require.NotNil(t, cmd)
+			msgs := flatten(cmd)
+			assert.Contains(t, msgs, tea.ClearScreen(), "the renderer repaints every cell")
+			for _, msg := range msgs {
+				h.send(msg)
+			}
+			assert.Len(t, pictureWrites(h), n+1, "the picture is written again")
+		})
+	}
+}
+
+// flatten runs cmd and the commands it batches, and returns their
+// messages without feeding them to the model.
+func flatten(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch msg := cmd().(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range msg {
+			out = append(out, flatten(c)...)
+		}
+		return out
+	default:
+		return []tea.Msg{msg}
+	}
+}

@@ -68,7 +68,7 @@ func bindingSection(field string) string {
 		return "raw"
 	case "Confirm", "Cancel", "SaveNote", "SearchNext", "SearchPrev", "HelpInText":
 		return "input"
-	case "ForceQuit", "Suspend":
+	case "ForceQuit", "Suspend", "Redraw":
 		return "any"
 	}
 	return "browse"

@@ -111,8 +111,10 @@ type KeyMap struct {
 
 	// Every mode: quit (after the pending writes, like Quit) even where q
 	// is text or closes a dialog; suspend to the shell (fg resumes), as
-	// ctrl+z does in any terminal program.
-	ForceQuit, Suspend key.Binding
+	// ctrl+z does in any terminal program; redraw the screen and the
+	// picture, as ctrl+l does (after something drew over them: tmux
+	// without focus-events, a wall message).
+	ForceQuit, Suspend, Redraw key.Binding
 }
 
 // DefaultKeyMap returns the default bindings, all enabled (the workstation
@@ -193,6 +195,7 @@ func DefaultKeyMap() KeyMap {
 
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Suspend:   key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "suspend (fg resumes)")),
+		Redraw:    key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "redraw the screen")),
 	}
 	truthBindings(&k)
 	return k
@@ -280,6 +283,7 @@ func (k *KeyMap) setMode(md mode) {
 	k.SaveNote.SetEnabled(md == modeNote)
 	k.ForceQuit.SetEnabled(true)
 	k.Suspend.SetEnabled(true)
+	k.Redraw.SetEnabled(true)
 }
 
 // ShortHelp is the one-line help of the current mode: in browse mode what
@@ -339,7 +343,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.PresetNumber, k.ZoomIn, k.ZoomOut, k.ZoomBox, k.ZoomReset, pair(k.PanLeft, k.PanRight, "pan left/right"), pair(k.PanUp, k.PanDown, "pan up/down")},
 		{k.TruthView, k.Metrics, k.ModelWrong, k.TruthWrong, k.Ambiguous, k.Raw, k.Rerun, k.Help, k.HelpInText, k.CloseHelp, k.Quit},
 		{k.ScrollUp, k.ScrollDown, k.HalfPageUp, k.HalfPageDown, k.PageUp, k.PageDown, k.CloseRaw},
-		{k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn, k.TruthFilter, k.TruthOrder, k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend},
+		{k.AcceptModel, k.RemoveTruth, k.Edge, k.EdgeBack, k.EdgeOn, k.TruthFilter, k.TruthOrder, k.SearchNext, k.SearchPrev, k.Confirm, k.SaveNote, k.Cancel, forceQuit, k.Suspend, k.Redraw},
 	}
 }
 

@@ -268,6 +268,11 @@ func TestKeys(t *testing.T) {
 			assert.Equal(t, audit.ImageRight, vs[0].Decision)
 			assert.Equal(t, audit.ImageRight, h.m.data.mine["case-0001"]["pneumothorax/contradicted_by_image"].decision)
 		}},
+		{"ctrl+l redraws and changes nothing", nil, []string{"i"}, []string{"ctrl+l"}, func(t *testing.T, h *harness, f *fixture) {
+			assert.Len(t, verdictsOf(f), 1, "no verdict written, none undone")
+			assert.Equal(t, modeBrowse, h.m.mode)
+			assert.Contains(t, flatten(h.m.handleKey(keyMsg("ctrl+l"))), tea.ClearScreen())
+		}},
 		{"ctrl+z suspends and undoes nothing", nil, []string{"i", "k", "d"}, []string{"ctrl+z"}, func(t *testing.T, h *harness, f *fixture) {
 			_, cmd := h.m.Update(keyMsg("ctrl+z"))
 			require.NotNil(t, cmd)

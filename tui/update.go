@@ -29,6 +29,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.Suspend) {
 		return tea.Suspend
 	}
+	if key.Matches(msg, k.Redraw) {
+		// Something drew over the screen: the renderer repaints every
+		// cell, and the picture is written again where it was.
+		m.img.repainted()
+		return tea.ClearScreen
+	}
 	if m.panes.keysOver {
 		m.panes.keysOver = false // any key closes the keys; it does nothing else
 		return nil
