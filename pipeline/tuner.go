@@ -83,7 +83,9 @@ type tuner struct {
 
 // newTuner returns a tuner starting at one call, trying at most max.
 func newTuner(max int, now time.Time) *tuner {
-	return &tuner{limit: 1, max: max, slowStart: true, up: true, holdFor: tuneHoldWindows, start: now, last: now}
+	// The first reply waits for the model to load (seconds on a CPU
+	// host): the first window starts after it.
+	return &tuner{limit: 1, max: max, slowStart: true, up: true, holdFor: tuneHoldWindows, start: now, last: now, warm: 1}
 }
 
 // advance integrates the calls in flight up to now.
