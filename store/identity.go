@@ -125,8 +125,28 @@ func (s *Store) rescue(err error, r Rescued) error {
 		return fmt.Errorf("%w (and it could not be kept in %s: %v)", err, s.RescuePath(), ferr)
 	}
 	s.rescued.Add(1)
-	return fmt.Errorf("%w (kept in %s)", err, s.RescuePath())
+	return &RescuedError{Err: err, Path: s.RescuePath()}
 }
+
+// RescuedError is a write refused with ErrStoreReplaced whose content was
+// kept in the rescue file: nothing of it is lost, though it is not in the
+// store. errors.As finds it through the store's wrapping; a caller that
+// may not import the store (the TUI) asks for the KeptIn method instead.
+type RescuedError struct {
+	// Err is why the write was refused (it wraps ErrStoreReplaced).
+	Err error
+	// Path is the rescue file (RescuePath) that holds the write.
+	Path string
+}
+
+// Error says why the write was refused and where it was kept.
+func (e *RescuedError) Error() string { return fmt.Sprintf("%v (kept in %s)", e.Err, e.Path) }
+
+// Unwrap returns why the write was refused.
+func (e *RescuedError) Unwrap() error { return e.Err }
+
+// KeptIn returns the rescue file that holds the refused write.
+func (e *RescuedError) KeptIn() string { return e.Path }
 
 // RescuedCount returns how many refused writes this Store kept in its
 // rescue file (RescuePath).

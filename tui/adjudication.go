@@ -241,7 +241,7 @@ func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) tea.Cmd {
 			m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+" (a later verdict replaced it)")
 			return nil
 		}
-		e.state, e.err = stateFailed, msg.err.Error()
+		e.state, e.err, e.kept = stateFailed, msg.err.Error(), keptIn(msg.err)
 		m.markDirty()
 		var cmd tea.Cmd
 		where := ""

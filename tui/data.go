@@ -21,6 +21,10 @@ type verdictEntry struct {
 	state    saveState
 	seq      int
 	err      string
+	// kept is where a refused verdict was kept for saving again (the
+	// store's rescue file), "" when it was not: a kept verdict is not
+	// lost by quitting.
+	kept string
 }
 
 // row is what the worklist knows about one item without loading it.
@@ -78,6 +82,10 @@ type reviewData struct {
 	// item and disagreement): closed with
 	// esc, refused by the store or on its way to it.
 	noteDrafts map[string]string
+	// noteKept is, by noteKey, the text of a refused note kept for saving
+	// again (the store's rescue file), and where: a draft still holding
+	// that text is not lost by quitting.
+	noteKept map[string]keptNote
 	// otherNotes is the other annotators' notes by item, in words (none
 	// when blind).
 	otherNotes map[string]string
@@ -120,6 +128,7 @@ func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Lab
 		noteReq:    map[string]bool{},
 		disNotes:   map[string]map[string]string{},
 		noteDrafts: map[string]string{},
+		noteKept:   map[string]keptNote{},
 		corrected:  map[string][]schema.Finding{},
 	}
 	if d.index == nil {

@@ -33,12 +33,23 @@ type fakeStore struct {
 	corrections []audit.TruthCorrection
 	failSaves   int
 	failNotes   int
-	nextID      int64
-	calls       []string
+	// failWith, when set, is what the failing saves return (else "disk
+	// full").
+	failWith error
+	nextID   int64
+	calls    []string
 }
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{results: map[string]audit.ResultRecord{}, undone: map[int64]bool{}}
+}
+
+// failure is what a failing save returns (s.mu held).
+func (s *fakeStore) failure() error {
+	if s.failWith != nil {
+		return s.failWith
+	}
+	return errors.New("disk full")
 }
 
 func (s *fakeStore) call(name string) {
@@ -82,7 +93,7 @@ func (s *fakeStore) SaveVerdict(_ context.Context, v audit.Verdict) (audit.Verdi
 	defer s.mu.Unlock()
 	if s.failSaves > 0 {
 		s.failSaves--
-		return v, errors.New("disk full")
+		return v, s.failure()
 	}
 	s.nextID++
 	v.ID = s.nextID
@@ -143,7 +154,7 @@ func (s *fakeStore) SaveNote(_ context.Context, n audit.Note) (audit.Note, error
 	defer s.mu.Unlock()
 	if s.failNotes > 0 {
 		s.failNotes--
-		return n, errors.New("disk full")
+		return n, s.failure()
 	}
 	s.nextID++
 	n.ID = s.nextID

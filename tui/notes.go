@@ -338,6 +338,9 @@ func (m *Model) noteWritten(op writeOp, err error) {
 		if _, ok := m.data.noteDrafts[k]; !ok {
 			m.data.noteDrafts[k] = n.Text
 		}
+		if where := keptIn(err); where != "" {
+			m.data.noteKept[k] = keptNote{text: n.Text, where: where}
+		}
 		m.setMsg(msgErr, "note on "+noteWhere(n.ItemID, n.Disagreement)+" NOT saved: "+Sanitize(err.Error())+" · kept as a draft: "+
 			m.keys.Note.Help().Key+" reopens it to retry")
 		return

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"errors"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,7 +32,7 @@ func (m *Model) quit() tea.Cmd {
 		m.setMsg(msgErr, "saving "+count(pending, "change")+"… will quit when saved ("+again+"them)")
 		return nil
 	}
-	m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+" · "+again+"it, any other key goes back")
+	m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+m.keptText()+" · "+again+"it, any other key goes back")
 	return nil
 }
 
@@ -38,7 +41,7 @@ func (m *Model) quit() tea.Cmd {
 func (m *Model) quitAfterWrites() tea.Cmd {
 	m.saves.quitting = false
 	if unsaved := m.unsavedWork(); len(unsaved) > 0 {
-		m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+" · "+m.keys.Quit.Help().Key+
+		m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+m.keptText()+" · "+m.keys.Quit.Help().Key+
 			" again quits now and loses it, any other key goes back")
 		return nil
 	}
@@ -63,8 +66,61 @@ func (m *Model) withdrawQuit() bool {
 	return true
 }
 
+// keptNote is a refused note's text and the rescue file it was kept in.
+type keptNote struct{ text, where string }
+
+// keptIn is where a refused write was kept for saving again: the store's
+// rescue file (store.RescuedError's KeptIn), "" when it was not kept.
+func keptIn(err error) string {
+	var k interface{ KeptIn() string }
+	if errors.As(err, &k) {
+		return k.KeptIn()
+	}
+	return ""
+}
+
+// noteKeptAs reports whether the note draft under key k is the text the
+// rescue file kept, and where.
+func (m *Model) noteKeptAs(k string) (string, bool) {
+	kn, ok := m.data.noteKept[k]
+	if !ok || m.data.noteDrafts[k] != kn.text {
+		return "", false
+	}
+	return kn.where, true
+}
+
+// keptWork lists the refused verdicts and note drafts that were kept in
+// the rescue file (nothing of them is lost by quitting), in words, with
+// the file.
+func (m *Model) keptWork() (what []string, where string) {
+	for _, id := range slices.Sorted(maps.Keys(m.data.mine)) {
+		for _, k := range slices.Sorted(maps.Keys(m.data.mine[id])) {
+			if e := m.data.mine[id][k]; e.state == stateFailed && e.kept != "" {
+				what, where = append(what, "verdict "+Sanitize(id)+" "+Sanitize(k)+": "+decisionText(e.decision, k)), e.kept
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(m.data.noteDrafts)) {
+		if w, ok := m.noteKeptAs(k); ok && !m.notePending(k) {
+			what, where = append(what, "note on "+noteWhere(splitNoteKey(k))), w
+		}
+	}
+	return what, where
+}
+
+// keptText is keptWork for the quit question: " · kept in FILE: ...", or
+// "" when nothing was kept.
+func (m *Model) keptText() string {
+	what, where := m.keptWork()
+	if len(what) == 0 {
+		return ""
+	}
+	return " · kept in " + Sanitize(where) + ": " + strings.Join(what, "; ")
+}
+
 // unsavedWork lists the verdicts the store refused and the note drafts not
-// saved, in words (not the writes still in flight).
+// saved, in words (not the writes still in flight), leaving out what was
+// kept in the rescue file (keptWork): quitting loses only these.
 func (m *Model) unsavedWork() []string {
 	var out []string
 	ids := make([]string, 0, len(m.data.mine))
@@ -75,7 +131,7 @@ func (m *Model) unsavedWork() []string {
 	for _, id := range ids {
 		keys := make([]string, 0, len(m.data.mine[id]))
 		for k, e := range m.data.mine[id] {
-			if e.state == stateFailed {
+			if e.state == stateFailed && e.kept == "" {
 				keys = append(keys, k)
 			}
 		}
@@ -87,7 +143,7 @@ func (m *Model) unsavedWork() []string {
 	}
 	ids = ids[:0]
 	for k := range m.data.noteDrafts {
-		if !m.notePending(k) {
+		if _, kept := m.noteKeptAs(k); !m.notePending(k) && !kept {
 			ids = append(ids, k)
 		}
 	}
@@ -114,6 +170,11 @@ func (m *Model) notePending(k string) bool {
 // queued or in flight. Empty when everything is saved.
 func (m *Model) Unsaved() []string {
 	out := m.unsavedWork()
+	if what, where := m.keptWork(); len(what) > 0 {
+		for _, w := range what {
+			out = append(out, w+" (kept in "+Sanitize(where)+")")
+		}
+	}
 	for _, op := range m.saves.ops {
 		switch op.kind {
 		case writeVerdict:
