@@ -34,7 +34,7 @@ func newGrid(sw, sh int, opt LoadOptions) *gridBuilder {
 	if !ok || (fw == ceilDiv(sw, k) && fh == ceilDiv(sh, k)) {
 		return newGridBuilder(sw, sh, k)
 	}
-	g := &gridBuilder{sw: sw, sh: sh, gw: fw, gh: fh, pix: make([]float32, fw*fh)}
+	g := &gridBuilder{sw: sw, sh: sh, gw: fw, gh: fh, pix: newFloats(fw * fh)}
 	g.fit = newFitRows(sw, sh, fw, fh)
 	g.scratch = g.fit.src
 	return g

@@ -48,7 +48,7 @@ type gridBuilder struct {
 
 func newGridBuilder(sw, sh, k int) *gridBuilder {
 	g := &gridBuilder{sw: sw, sh: sh, k: k, gw: ceilDiv(sw, k), gh: ceilDiv(sh, k)}
-	g.pix = make([]float32, g.gw*g.gh)
+	g.pix = newFloats(g.gw * g.gh)
 	if k > 1 {
 		g.scratch = make([]float32, sw)
 		g.acc = make([]float32, g.gw)
