@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"slices"
+	"strings"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/tui"
 )
 
 // benchStore is the store as one workstation session sees it: every
@@ -28,10 +31,23 @@ func newBenchStore(st *store.Store, study string) *benchStore {
 	return &benchStore{Store: st, study: study, session: hex.EncodeToString(b)}
 }
 
-// SaveVerdict saves v as given in this session (and its study).
+// SaveVerdict saves v as given in this session (and its study). A
+// verdict the study refuses (closed, or a unit the readers do not
+// dispute) comes back as a tui.Refused, in words that fit the
+// workstation's message line.
 func (b *benchStore) SaveVerdict(ctx context.Context, v audit.Verdict) (audit.Verdict, error) {
 	v.Study, v.Session = b.study, b.session
-	return b.Store.SaveVerdict(ctx, v)
+	saved, err := b.Store.SaveVerdict(ctx, v)
+	var nd *store.NotDisputedError
+	switch {
+	case errors.As(err, &nd) && nd.Agreed != "":
+		return saved, &tui.Refused{Reason: "the readers agreed (" + strings.ReplaceAll(string(nd.Agreed), "_", " ") + "): final", Agreed: nd.Agreed}
+	case errors.As(err, &nd):
+		return saved, &tui.Refused{Reason: "still open: not every reader has judged it"}
+	case errors.Is(err, store.ErrStudyClosed):
+		return saved, &tui.Refused{Reason: "study " + b.study + " is closed: it takes no verdicts"}
+	}
+	return saved, err
 }
 
 // UndoLastVerdict undoes annotator's latest verdict of this session.

@@ -23,6 +23,24 @@ var (
 	ErrNotDisputed = errors.New("the readers do not dispute it")
 )
 
+// NotDisputedError is an adjudicator's verdict refused (ErrNotDisputed)
+// on a unit that is still open, or that the readers agreed on (Agreed is
+// then their decision, which is final).
+type NotDisputedError struct {
+	ItemID, Key string
+	Agreed      audit.Decision
+}
+
+func (e *NotDisputedError) Error() string {
+	if e.Agreed != "" {
+		return fmt.Sprintf("%v: the readers agreed on %s of %q (%s): their decision is final", ErrNotDisputed, e.Key, e.ItemID, e.Agreed)
+	}
+	return fmt.Sprintf("%v: %s of %q is still open (not every reader has judged it)", ErrNotDisputed, e.Key, e.ItemID)
+}
+
+// Unwrap makes it ErrNotDisputed.
+func (e *NotDisputedError) Unwrap() error { return ErrNotDisputed }
+
 // StudyLogEntry is one thing done to a study after its creation: closed,
 // reopened, or a reader working unblinded (--blind=false).
 type StudyLogEntry struct {
@@ -76,10 +94,8 @@ func checkStudyVerdict(ctx context.Context, tx *sql.Tx, w *unitWatch, v audit.Ve
 		return "", invalid("ItemID", "%q is not an item of study %s", v.ItemID, st.Name)
 	case role == audit.RoleReader && !slices.Contains(u.readers, v.Annotator):
 		return "", invalid("ItemID", "%q is not assigned to %s in study %s", v.ItemID, v.Annotator, st.Name)
-	case role == audit.RoleAdjudicator && u.state == audit.UnitAgreed:
-		return "", fmt.Errorf("%w: the readers agreed on %s of %q (%s): their decision is final", ErrNotDisputed, v.DisagreementKey, v.ItemID, u.final)
-	case role == audit.RoleAdjudicator && u.state == audit.UnitOpen:
-		return "", fmt.Errorf("%w: %s of %q is still open (not every reader has judged it)", ErrNotDisputed, v.DisagreementKey, v.ItemID)
+	case role == audit.RoleAdjudicator && (u.state == audit.UnitAgreed || u.state == audit.UnitOpen):
+		return "", &NotDisputedError{ItemID: v.ItemID, Key: v.DisagreementKey, Agreed: u.final}
 	}
 	return role, nil
 }

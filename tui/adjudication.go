@@ -49,7 +49,7 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 		case r.report == nil && r.summary.disagreements > 0:
 			m.setMsg(msgInfo, "still loading the disagreements of "+Sanitize(it.ID)+": no verdict given")
 		case r.status == audit.StatusDone:
-			m.setMsg(msgInfo, "nothing to "+m.verb("adjudicate")+": image and draft agree")
+			m.setMsg(msgInfo, "nothing to judge: image and draft agree")
 		case r.status == audit.StatusError:
 			m.setMsg(msgErr, "this item failed; R reruns it, r shows the raw output")
 		default:
@@ -59,7 +59,7 @@ func (m *Model) decide(d audit.Decision) tea.Cmd {
 	}
 	dis := ds[m.nav.dis]
 	if final, ok := m.data.settled[it.ID][dis.Key()]; ok {
-		m.setMsg(msgInfo, string(dis.Label)+": agreed by the readers ("+decisionText(final, dis.Key())+"): their decision is final, nothing to adjudicate")
+		m.setMsg(msgInfo, string(dis.Label)+": the readers agreed ("+decisionText(final, dis.Key())+"): final, not to adjudicate")
 		return nil
 	}
 	if dis.Kind == audit.UrgentConfirm && d == audit.DraftRight {
@@ -241,17 +241,14 @@ func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) tea.Cmd {
 			m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+" (a later verdict replaced it)")
 			return nil
 		}
+		if r, ok := refusal(msg.err); ok {
+			return m.verdictRefused(op, r)
+		}
 		e.state, e.err, e.kept = stateFailed, msg.err.Error(), keptIn(msg.err)
 		m.markDirty()
-		var cmd tea.Cmd
+		cmd, back := m.backTo(op)
 		where := ""
-		if i, ok := m.data.index[v.ItemID]; ok && op.moves == m.nav.moves {
-			cmd = m.setCurrent(i)
-			for j, d := range m.disagreements() {
-				if d.Key() == v.DisagreementKey {
-					m.nav.dis = j
-				}
-			}
+		if back {
 			where = " · back on it"
 		}
 		m.setMsg(msgErr, "NOT saved "+what+": "+Sanitize(msg.err.Error())+where+": press its key again to retry")
@@ -266,6 +263,51 @@ func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) tea.Cmd {
 	}
 	m.setMsg(msgOK, "saved ✓ "+what+op.after)
 	return nil
+}
+
+// verdictRefused shows a verdict the store refused (Refused): not saved,
+// and why, in words that fit the message line; no retry is offered, as
+// one would be refused too. A unit the readers turn out to have agreed on
+// is shown agreed from then on, and the verdict is dropped.
+func (m *Model) verdictRefused(op writeOp, r *Refused) tea.Cmd {
+	v := op.verdict
+	e := m.data.mine[v.ItemID][v.DisagreementKey]
+	e.state, e.err = stateFailed, r.Reason
+	if r.Agreed != "" {
+		delete(m.data.mine[v.ItemID], v.DisagreementKey)
+		if m.data.settled == nil {
+			m.data.settled = map[string]map[string]audit.Decision{}
+		}
+		if m.data.settled[v.ItemID] == nil {
+			m.data.settled[v.ItemID] = map[string]audit.Decision{}
+		}
+		m.data.settled[v.ItemID][v.DisagreementKey] = r.Agreed
+	}
+	m.markDirty()
+	reason := Sanitize(r.Reason)
+	if r.Agreed != "" {
+		reason = "the readers agreed (" + decisionText(r.Agreed, v.DisagreementKey) + "): final"
+	}
+	m.setMsg(msgErr, "NOT saved "+string(v.Label)+": "+reason)
+	cmd, _ := m.backTo(op)
+	return cmd
+}
+
+// backTo puts the cursor back on the verdict op wrote, unless the
+// reviewer has moved since (the auto-advance is not a move of theirs),
+// and says whether it did.
+func (m *Model) backTo(op writeOp) (tea.Cmd, bool) {
+	i, ok := m.data.index[op.verdict.ItemID]
+	if !ok || op.moves != m.nav.moves {
+		return nil, false
+	}
+	cmd := m.setCurrent(i)
+	for j, d := range m.disagreements() {
+		if d.Key() == op.verdict.DisagreementKey {
+			m.nav.dis = j
+		}
+	}
+	return cmd, true
 }
 
 func (m *Model) undoWritten(msg writeDoneMsg) {

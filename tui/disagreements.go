@@ -165,7 +165,7 @@ func (p *disagreementPane) viewEmpty(width, height int) string {
 	case d.status == audit.StatusDone && d.note != "":
 		return st.Unsaved.Render(wrapPlain("! "+Sanitize(d.note)+"\n\nno urgent finding to confirm · r shows the draft's attempts", width, height))
 	case d.status == audit.StatusDone:
-		s = "✓ image and draft agree: no disagreement to adjudicate"
+		s = "✓ image and draft agree: no disagreement"
 		if d.pending > 0 {
 			s = "· loading " + count(d.pending, "disagreement") + "…"
 		}
@@ -250,7 +250,7 @@ func (p *disagreementPane) rowBody(r disagreementRow) []string {
 			out = append(out, "  "+st.Span.Render("draft: "+span))
 		}
 		if r.agreed != "" && r.verdict == nil {
-			return append(out, "  "+st.Saved.Render("agreed by the readers: "+decisionText(r.agreed, "/"+string(audit.UrgentConfirm)))+" "+st.Empty.Render("(final)"))
+			return append(out, p.wrapped(st.Saved.Render("agreed by the readers: "+decisionText(r.agreed, "/"+string(audit.UrgentConfirm)))+" "+st.Empty.Render("(final)"))...)
 		}
 		out = append(out, "  "+p.verdictText(r.verdict, true))
 		if r.verdict == nil {
@@ -264,7 +264,8 @@ func (p *disagreementPane) rowBody(r disagreementRow) []string {
 	}
 	if r.agreed != "" && r.verdict == nil {
 		// A study adjudicator's unit the readers agreed on: final.
-		return append(out, "  "+st.Saved.Render("agreed by the readers: "+decisionText(r.agreed, ""))+" "+st.Empty.Render("(final, not to adjudicate)"))
+		// Wrapped, not cut: it is all the adjudicator needs to know.
+		return append(out, p.wrapped(st.Saved.Render("agreed by the readers: "+decisionText(r.agreed, ""))+" "+st.Empty.Render("(final, not to adjudicate)"))...)
 	}
 	return append(out, "  "+p.verdictText(r.verdict, false))
 }

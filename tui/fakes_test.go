@@ -36,8 +36,11 @@ type fakeStore struct {
 	// failWith, when set, is what the failing saves return (else "disk
 	// full").
 	failWith error
-	nextID   int64
-	calls    []string
+	// refuse, when set, is the error every verdict save returns (a
+	// study's refusal, as the session gives it).
+	refuse error
+	nextID int64
+	calls  []string
 }
 
 func newFakeStore() *fakeStore {
@@ -94,6 +97,9 @@ func (s *fakeStore) SaveVerdict(_ context.Context, v audit.Verdict) (audit.Verdi
 	if s.failSaves > 0 {
 		s.failSaves--
 		return v, s.failure()
+	}
+	if s.refuse != nil {
+		return v, s.refuse
 	}
 	s.nextID++
 	v.ID = s.nextID

@@ -230,7 +230,7 @@ func TestKeys(t *testing.T) {
 		{"verdict on an agreeing item does nothing", nil, []string{"j", "j", "j"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Equal(t, "case-0004", h.m.CurrentID())
 			assert.Empty(t, verdictsOf(f))
-			assert.Contains(t, h.m.msg.text, "nothing to adjudicate")
+			assert.Contains(t, h.m.msg.text, "nothing to judge", "no study words outside a study")
 		}},
 		{"verdict on a failed item says how to recover", nil, []string{"G"}, []string{"i"}, func(t *testing.T, h *harness, f *fixture) {
 			assert.Empty(t, verdictsOf(f))

@@ -317,6 +317,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.metricsChanged(msg.itemID)
 	case notesLoadedMsg:
 		m.handleNote(msg)
+	case othersLoadedMsg:
+		m.handleOthers(msg)
 	case imageEncodedMsg:
 		cmd = m.handleImage(msg)
 	case imageFlushMsg:

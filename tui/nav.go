@@ -256,7 +256,8 @@ func (m *Model) setCurrentNoFocus(i int) {
 }
 
 // afterMove starts what a newly current item needs: the pipeline's focus
-// (debounced), its full result and its note.
+// (debounced), its full result, its note and, for a reviewer who sees
+// them, the other annotators' verdicts as they are now.
 func (m *Model) afterMove() tea.Cmd {
 	it, ok := m.current()
 	if !ok {
@@ -273,6 +274,9 @@ func (m *Model) afterMove() tea.Cmd {
 			m.data.detailGen++
 			cmds = append(cmds, lookupDetail(m.ctx, m.cfg.Engine, it, m.data.detailGen))
 		}
+	}
+	if m.cfg.Store != nil && !m.cfg.Blind {
+		cmds = append(cmds, loadOthers(m.ctx, m.cfg.Store, it.ID))
 	}
 	if m.cfg.Store != nil && !m.data.noteReq[it.ID] {
 		m.data.noteReq[it.ID] = true

@@ -36,7 +36,7 @@ func TestSettledUnitsAreAgreed(t *testing.T) {
 	}
 	h.key("d")
 	assert.Empty(t, f.store.verdicts, "nothing saved on an agreed unit")
-	assert.Contains(t, h.screen(), "agreed by the readers (image right): their decision is final")
+	assert.Contains(t, h.screen(), "pleural_effusion: the readers agreed (image right): final, not to adjudicate")
 
 	for i, d := range ds {
 		if d.Key() == noduleKey {
