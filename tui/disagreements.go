@@ -230,7 +230,8 @@ func (p *disagreementPane) rowLines(all []string) ([]string, int) {
 			all = append(all, p.wrapped(st.Others.Render(what+SanitizeText(r.note)))...)
 		}
 		if r.others != "" {
-			all = append(all, "  "+st.Others.Render(r.others))
+			// Wrapped, not cut: the adjudicator reads every reader's.
+			all = append(all, p.wrapped(st.Others.Render(r.others))...)
 		}
 	}
 	return all, selStart

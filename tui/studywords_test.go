@@ -98,3 +98,22 @@ func TestPlainSessionWording(t *testing.T) {
 	assert.NotContains(t, s, "to adjudicate")
 	golden.RequireEqual(t, s)
 }
+
+// Every reader's verdict is on the adjudicator's screen: the "others:"
+// line wraps (it was cut at 120 columns in the demo walk-through:
+// "others: alice: image right, bob: …", bob's verdict unread).
+func TestOthersLineWraps(t *testing.T) {
+	f := newFixture(2, 2)
+	f.engine.done()
+	f.store.verdicts = []audit.Verdict{
+		{ID: 1, ItemID: "case-0001", DisagreementKey: ptxContradictedKey, Annotator: "alice", Decision: audit.ImageRight},
+		{ID: 2, ItemID: "case-0001", DisagreementKey: ptxContradictedKey, Annotator: "bob", Decision: audit.BothWrong},
+	}
+	f.store.nextID = 2
+	h := newHarness(t, f.config(), 80, 24)
+	require.Equal(t, "case-0001", h.m.CurrentID())
+	s := h.screen()
+	assert.Contains(t, s, "others: alice: image right, bob:")
+	assert.Contains(t, s, "│  both wrong ", "bob's verdict, wrapped to the next line")
+	golden.RequireEqual(t, s)
+}
