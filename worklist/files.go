@@ -164,7 +164,12 @@ func (b *rowBuilder) expect(rows int, offset int64) {
 	b.items = slices.Grow(b.items, est-len(b.items))
 	if ids, ok := b.seen.(itemIDs); ok {
 		sized := newItemIDs(&b.items, est)
+		sized.mu = ids.mu
 		maps.Copy(sized.index, ids.index)
+		if b.mu != nil {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+		}
 		b.seen = sized
 	}
 }

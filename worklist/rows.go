@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/safefile"
@@ -43,6 +44,11 @@ type rowBuilder struct {
 	onItem    func(audit.Item) error
 	onProblem func(RowError)
 	stop      error
+	// afterKeep, when set, runs after each kept row (LoadInBackground
+	// publishes from it); mu, when set, is held to change seen, which
+	// other goroutines read.
+	afterKeep func()
+	mu        *sync.RWMutex
 	// nItems and nProblems count the rows either way.
 	nItems, nProblems int
 	firstProblem      error
@@ -129,6 +135,9 @@ func (b *rowBuilder) keep(it audit.Item) {
 		return
 	}
 	b.items = append(b.items, it)
+	if b.afterKeep != nil {
+		b.afterKeep()
+	}
 }
 
 // resolve returns the path p (the row's field named field) names, relative

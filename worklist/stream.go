@@ -3,6 +3,7 @@ package worklist
 import (
 	"context"
 	"hash/maphash"
+	"sync"
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 )
@@ -59,6 +60,7 @@ type idSet interface {
 type itemIDs struct {
 	index map[string]int
 	items *[]audit.Item
+	mu    *sync.RWMutex // held to add when others read (Background)
 }
 
 func newItemIDs(items *[]audit.Item, size int) itemIDs {
@@ -73,7 +75,13 @@ func (s itemIDs) first(id string) (int, bool) {
 	return (*s.items)[i].Line, true
 }
 
-func (s itemIDs) add(id string, _ int) { s.index[id] = len(*s.items) }
+func (s itemIDs) add(id string, _ int) {
+	if s.mu != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	s.index[id] = len(*s.items)
+}
 
 // hashedIDs keeps a hash of each id: a streamed worklist keeps no id.
 type hashedIDs struct {
