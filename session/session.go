@@ -32,6 +32,10 @@ const (
 	// workstation to show, and a worklist without a usable row is an
 	// error.
 	ReadWhole
+	// ReadBackground reads the worklist's first rows (Session.List), then
+	// the rest on a goroutine of Session.Loading while the workstation
+	// shows them; a worklist read whole by then is as with ReadWhole.
+	ReadBackground
 )
 
 // Output is a file a session writes (--out, --debug): Open refuses one
@@ -107,8 +111,12 @@ type Session struct {
 	Store *store.Store
 	// Counts are the worklist's items and bad rows (ReadScan).
 	Counts worklist.ScanCounts
-	// List is the worklist (ReadWhole).
+	// List is the worklist (ReadWhole); with ReadBackground, its first
+	// rows while Loading is not nil.
 	List worklist.List
+	// Loading reads the rest of the worklist (ReadBackground); nil when
+	// it was read whole. Close stops it.
+	Loading *worklist.Background
 	// Sched is the scheduler, nil until Schedule.
 	Sched *pipeline.Scheduler
 
@@ -123,6 +131,7 @@ type Session struct {
 func Open(ctx context.Context, env Env, cfg Config) (*Session, error) {
 	s := &Session{env: env, cfg: cfg, DB: StoreLocation(cfg.DB, cfg.Worklist, env.Getenv)}
 	if err := s.open(ctx); err != nil {
+		s.stopLoading()
 		s.closeLog()
 		return nil, err
 	}
@@ -201,8 +210,12 @@ func (s *Session) read(ctx context.Context) error {
 	switch s.cfg.Read {
 	case ReadScan:
 		s.Counts, err = CheckWorklist(ctx, s.env.Stderr, s.cfg.Command, s.cfg.Worklist, s.cfg.WorklistOptions()...)
-	case ReadWhole:
-		s.List, err = worklist.Load(ctx, s.cfg.Worklist, s.cfg.WorklistOptions()...)
+	case ReadWhole, ReadBackground:
+		if s.cfg.Read == ReadBackground {
+			err = s.readBackground(ctx)
+		} else {
+			s.List, err = worklist.Load(ctx, s.cfg.Worklist, s.cfg.WorklistOptions()...)
+		}
 		if err == nil && len(s.List.Items) == 0 {
 			err = fmt.Errorf("worklist %s: no usable rows (%d skipped)", s.cfg.Worklist, len(s.List.Problems))
 		}
@@ -272,6 +285,7 @@ func (s *Session) HostURLs() []string {
 // returned.
 func (s *Session) Close() error {
 	defer s.closeLog()
+	s.stopLoading()
 	if s.Store == nil {
 		return nil
 	}

@@ -91,12 +91,18 @@ func refusedRows(err error, refused func(store.RefusedRow)) (map[string]bool, er
 // and returns them without the rows the store refused (each passed to
 // refused).
 func putItems(ctx context.Context, st *store.Store, items []audit.Item, refused func(store.RefusedRow)) ([]audit.Item, error) {
+	return putItemsFrom(ctx, st, items, 0, refused)
+}
+
+// putItemsFrom is putItems for items that start at position seq of the
+// worklist (a worklist recorded a part at a time as it is read).
+func putItemsFrom(ctx context.Context, st *store.Store, items []audit.Item, seq int, refused func(store.RefusedRow)) ([]audit.Item, error) {
 	skipped := map[string]bool{}
 	recs := make([]audit.ItemRecord, 0, min(itemChunk, len(items)))
 	for start := 0; start < len(items); start += itemChunk {
 		recs = recs[:0]
 		for i, it := range items[start:min(start+itemChunk, len(items))] {
-			recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: start + i})
+			recs = append(recs, audit.ItemRecord{ID: it.ID, Image: it.ImagePath, Draft: it.Draft, Seq: seq + start + i})
 		}
 		skip, err := refusedRows(st.PutItems(ctx, recs), refused)
 		if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/internal/termhold"
 	"github.com/cxr-auditor/cxr-auditor/ollama"
 	"github.com/cxr-auditor/cxr-auditor/render"
-	"github.com/cxr-auditor/cxr-auditor/store"
 	"github.com/cxr-auditor/cxr-auditor/tui"
 	"github.com/cxr-auditor/cxr-auditor/worklist"
 )
@@ -113,12 +112,18 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 	}
 	// Known before the first frame, so the TUI's first Focus finds them;
 	// cheap (no I/O, and no copy of a big worklist), unlike queueing.
-	if index != nil {
+	var tindex tui.ItemIndex
+	switch {
+	case s.Loading != nil: // the rows read so far, and more as they come
+		tindex = s.Loading
+		s.Sched.RegisterLookup(s.Loading.Item)
+	case index != nil:
+		tindex = tui.MapIndex(index)
 		s.Sched.RegisterLookup(lookupIn(items, index))
-	} else {
+	default:
 		s.Sched.Register(items)
 	}
-	w := &bench{env: env, cfg: cfg, s: s, items: items, index: index, compare: cmpCfg, caps: caps}
+	w := &bench{env: env, cfg: cfg, s: s, items: items, index: tindex, compare: cmpCfg, caps: caps}
 	return w.run(ctx, problems, imager)
 }
 
@@ -162,6 +167,9 @@ func (cfg *WorkstationConfig) prepare(env Env) error {
 		return errors.New("no Ollama host")
 	}
 	cfg.Read, cfg.Screen = ReadWhole, true
+	if cfg.canReadBehind() {
+		cfg.Read = ReadBackground
+	}
 	if cfg.Debug != "" {
 		cfg.Outputs = append(cfg.Outputs, Output{"--debug", cfg.Debug})
 	}
@@ -194,7 +202,7 @@ type bench struct {
 	cfg   WorkstationConfig
 	s     *Session
 	items []audit.Item
-	index map[string]int // the items' positions by id; nil: tui.New builds it
+	index tui.ItemIndex // the items' positions by id; nil: tui.New builds it
 	model *tui.Model
 	prog  *tea.Program
 	prefs prefsFile
@@ -205,6 +213,8 @@ type bench struct {
 	caps render.Caps
 	// draftsPath keeps the note drafts of a session a signal stops.
 	draftsPath string
+	// readOn is closed when the TUI's first frame is drawn (feed).
+	readOn chan struct{}
 }
 
 // run starts the TUI, feeds it until the reviewer quits (or a signal
@@ -223,6 +233,9 @@ func (w *bench) run(ctx context.Context, problems []string, imager tui.Imager) e
 	defer cancel()
 	tcfg := w.tuiConfig(problems, imager)
 	tcfg.NoteDrafts = drafts
+	if w.s.Loading != nil {
+		tcfg.ReadOn = w.readOnOnce()
+	}
 	w.model = tui.New(runCtx, tcfg)
 	opts := []tea.ProgramOption{tea.WithContext(runCtx), tea.WithInput(w.env.Stdin), tea.WithOutput(w.env.Stdout)}
 	if w.cfg.Width > 0 && w.cfg.Height > 0 {
@@ -257,8 +270,16 @@ func (w *bench) run(ctx context.Context, problems []string, imager tui.Imager) e
 		defer wg.Done()
 		w.start(runCtx, warning, typed)
 	}()
+	if w.s.Loading != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.feed(runCtx)
+		}()
+	}
 	_, runErr := w.prog.Run()
 	cancel()
+	w.s.stopLoading() // quit while the worklist is read: the read ends now
 	wg.Wait()
 	if schedErr != nil {
 		log.Printf("pipeline: %v", schedErr)
@@ -273,7 +294,7 @@ func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 		w.compare.Save, w.compare.Undo = st.SaveCompareVerdict, st.UndoCompareVerdict
 	}
 	return tui.Config{
-		Items: w.items, Index: w.index, Problems: problems, Store: st, Engine: w.s.Sched, Imager: imager,
+		Items: w.items, Index: w.index, Loading: w.s.Loading != nil, Problems: problems, Store: st, Engine: w.s.Sched, Imager: imager,
 		Annotator: cfg.Annotator, Blind: cfg.Blind, Settled: cfg.settled, Reader: cfg.reader, Hosts: w.s.HostURLs(),
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
@@ -306,15 +327,10 @@ func (w *bench) start(ctx context.Context, warning string, typed int) {
 		w.prog.Send(tui.NoticeMsg{Text: fmt.Sprintf("ignored %s typed while starting", tui.Count(typed, "key"))})
 	}
 	// A chunk at a time, as run does: a big worklist is not copied whole
-	// into records while the first frames are drawn.
-	var refused []store.RefusedRow
-	_, err := putItems(ctx, w.s.Store, w.s.List.Items, func(r store.RefusedRow) { refused = append(refused, r) })
-	if err == nil && len(refused) > 0 {
-		err = &store.RefusedRowsError{Rows: refused}
-	}
-	if err != nil && ctx.Err() == nil {
-		log.Printf("store: %v", err)
-		w.prog.Send(tui.NoticeMsg{Text: "could not record the worklist in the store: " + err.Error(), Err: true})
+	// into records while the first frames are drawn. A worklist still
+	// being read is recorded as it comes (feed).
+	if w.s.Loading == nil {
+		_ = w.record(ctx, w.s.List.Items, 0)
 	}
 	if w.cfg.QueueAll {
 		w.s.Sched.Submit(w.items)

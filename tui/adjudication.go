@@ -297,7 +297,7 @@ func (m *Model) verdictRefused(op writeOp, r *Refused) tea.Cmd {
 // reviewer has moved since (the auto-advance is not a move of theirs),
 // and says whether it did.
 func (m *Model) backTo(op writeOp) (tea.Cmd, bool) {
-	i, ok := m.data.index[op.verdict.ItemID]
+	i, ok := m.data.find(op.verdict.ItemID)
 	if !ok || op.moves != m.nav.moves {
 		return nil, false
 	}
@@ -350,7 +350,7 @@ func (m *Model) undoWritten(msg writeDoneMsg) {
 		now = "back to " + decisionText(e.decision, u.DisagreementKey)
 	}
 	m.setMsg(msgOK, "undone ✓ "+Sanitize(u.ItemID)+" "+string(u.Label)+": "+decisionText(u.Decision, u.DisagreementKey)+" ("+now+")")
-	if i, ok := m.data.index[u.ItemID]; ok {
+	if i, ok := m.data.find(u.ItemID); ok {
 		m.setCurrentNoFocus(i)
 		for j, d := range m.disagreements() {
 			if d.Key() == u.DisagreementKey {

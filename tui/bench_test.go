@@ -106,7 +106,7 @@ func BenchmarkOpen(b *testing.B) {
 			m := New(ctx, cfg)
 			_ = m.Init()
 			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
-			loadAll(m, loadSession(ctx, f.store, m.data.index, "tester", false))
+			loadAll(m, loadSession(ctx, f.store, m.data.finder(), "tester", false))
 			_ = m.View()
 			if !m.Loaded() {
 				b.Fatal("session not loaded")

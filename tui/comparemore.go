@@ -65,7 +65,7 @@ func (m *Model) compareUndone(msg writeDoneMsg) {
 		now = "back to " + e.pref.Title()
 	}
 	m.setMsg(msgOK, "undone ✓ "+Sanitize(u.ItemID)+" "+string(u.Label)+": "+u.Preference.Title()+" ("+now+")")
-	if i, ok := m.data.index[u.ItemID]; ok {
+	if i, ok := m.data.find(u.ItemID); ok {
 		m.setCurrentNoFocus(i)
 		for j, d := range m.compareRows() {
 			if d.Key() == u.DifferenceKey {

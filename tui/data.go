@@ -62,8 +62,8 @@ type summary struct {
 // notes. The root model owns it and hands each pane the part it draws.
 type reviewData struct {
 	items  []audit.Item
-	index  map[string]int // item ID → index of its first occurrence
-	rows   rowTable       // parallel to items
+	index  ItemIndex // item ID → index of its first occurrence
+	rows   rowTable  // parallel to items
 	urgent map[schema.Label]bool
 	// mine is this reviewer's verdicts: item → disagreement key → verdict.
 	mine map[string]map[string]*verdictEntry
@@ -107,6 +107,16 @@ type reviewData struct {
 	searchText []string
 
 	loaded bool // session (cached results and verdicts) loaded
+	// reading: the worklist is still being read (Config.Loading): the
+	// session is loaded once it is, and list-wide keys wait.
+	reading bool
+	// readOnAsked: askReadOn scheduled its message.
+	readOnAsked bool
+	// lateNews: the read of the worklist ended with news (bad rows found
+	// late, an error) that the session load's message must not hide.
+	lateNews bool
+	// problemsAtOpen is how many bad rows New was told of.
+	problemsAtOpen int
 	// cachedSeen counts the cached results of the worklist's items the
 	// session load has brought so far.
 	cachedSeen int
@@ -114,7 +124,7 @@ type reviewData struct {
 	detailGen  int // generation of the latest full-result lookup
 }
 
-func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Label, settled map[string]map[string]audit.Decision) reviewData {
+func newReviewData(items []audit.Item, index ItemIndex, urgent []schema.Label, settled map[string]map[string]audit.Decision) reviewData {
 	d := reviewData{
 		settled:    settled,
 		otherNotes: map[string]string{},
@@ -134,15 +144,55 @@ func newReviewData(items []audit.Item, index map[string]int, urgent []schema.Lab
 	if d.index == nil {
 		// Backwards, so the first occurrence of an ID wins with one map
 		// operation per item (a million items open in half the time).
-		d.index = make(map[string]int, len(items))
+		ix := make(MapIndex, len(items))
 		for i := len(items) - 1; i >= 0; i-- {
-			d.index[items[i].ID] = i
+			ix[items[i].ID] = i
 		}
+		d.index = ix
 	}
 	for _, l := range urgent {
 		d.urgent[l] = true
 	}
 	return d
+}
+
+// ItemIndex finds an item's position in the worklist by its id.
+type ItemIndex interface {
+	// Find returns the position of the (first) item with id.
+	Find(id string) (int, bool)
+}
+
+// MapIndex is an ItemIndex in a map: id → position.
+type MapIndex map[string]int
+
+// Find returns m[id].
+func (m MapIndex) Find(id string) (int, bool) {
+	i, ok := m[id]
+	return i, ok
+}
+
+// find returns the position of the item with id among the items the
+// workstation has: an index shared with a worklist still being read may
+// know rows that ItemsMsg has not brought yet.
+func (d *reviewData) find(id string) (int, bool) {
+	i, ok := d.index.Find(id)
+	if !ok || i < 0 || i >= len(d.items) {
+		return 0, false
+	}
+	return i, true
+}
+
+// finder is find for another goroutine: bounded by the items there are
+// now.
+func (d *reviewData) finder() func(string) (int, bool) {
+	ix, n := d.index, len(d.items)
+	return func(id string) (int, bool) {
+		i, ok := ix.Find(id)
+		if !ok || i < 0 || i >= n {
+			return 0, false
+		}
+		return i, true
+	}
 }
 
 // disagreements returns item i's review rows: its disagreements and the

@@ -62,7 +62,7 @@ func TestResumeSkipsAdjudicated(t *testing.T) {
 	m := New(h.m.ctx, f.config())
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.Update(keyMsg("G"))
-	loadAll(m, loadSession(m.ctx, f.store, m.data.index, "tester", false))
+	loadAll(m, loadSession(m.ctx, f.store, m.data.finder(), "tester", false))
 	assert.Equal(t, "case-0004", m.CurrentID())
 }
 
@@ -251,7 +251,7 @@ func TestVerdictWaitsForDisagreements(t *testing.T) {
 	f.engine.done()
 	m := New(t.Context(), f.config())
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	loadAll(m, loadSession(m.ctx, f.store, m.data.index, "tester", false)) // the lookup it asks for is not run
+	loadAll(m, loadSession(m.ctx, f.store, m.data.finder(), "tester", false)) // the lookup it asks for is not run
 	require.Equal(t, "case-0001", m.CurrentID())
 	v := m.View().Content
 	assert.Contains(t, v, "loading 1 disagreement…")
@@ -270,7 +270,7 @@ func TestSessionStreams(t *testing.T) {
 	f.engine.done()
 	m := New(t.Context(), f.config())
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	cmd := loadSession(m.ctx, f.store, m.data.index, "tester", false)
+	cmd := loadSession(m.ctx, f.store, m.data.finder(), "tester", false)
 
 	part := cmd().(sessionLoadedMsg)
 	require.False(t, part.done)
@@ -291,7 +291,7 @@ func TestSessionStreams(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	m = New(ctx, f.config())
-	cmd = loadSession(ctx, f.store, m.data.index, "tester", false)
+	cmd = loadSession(ctx, f.store, m.data.finder(), "tester", false)
 	part = cmd().(sessionLoadedMsg)
 	cancel()
 	for !part.done { // the goroutine gives up at its next send and closes
@@ -311,7 +311,7 @@ func TestSummaryCountsWhileRunning(t *testing.T) {
 	m := New(t.Context(), f.config())
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.Update(engineUpdatedMsg{audit.Update{ItemID: "case-0001", Status: audit.StatusRunning, Stage: audit.StageGrounding}})
-	loadAll(m, loadSession(m.ctx, f.store, m.data.index, "tester", false))
+	loadAll(m, loadSession(m.ctx, f.store, m.data.finder(), "tester", false))
 	assert.Equal(t, "case-0001", m.CurrentID())
 	assert.Contains(t, m.msg.text, "(4 of 4 open)")
 	assert.Equal(t, audit.StatusRunning, m.data.rows.get(0).status, "the status says what the pipeline does")

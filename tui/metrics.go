@@ -85,7 +85,7 @@ func (m *Model) refreshMetrics() tea.Cmd {
 		}
 	}
 	for id := range st.pending {
-		i, known := m.data.index[id]
+		i, known := m.data.find(id)
 		if !known {
 			continue
 		}

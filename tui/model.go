@@ -20,10 +20,18 @@ import (
 type Config struct {
 	// Items is the worklist, in worklist order.
 	Items []audit.Item
-	// Index, when not nil, maps each id of Items to its position
+	// Index, when not nil, finds each id of Items at its position
 	// (worklist.List.Index: the ids unique); New builds it otherwise.
-	// Handing it on spares a million-item worklist a second map.
-	Index map[string]int
+	// Handing it on spares a million-item worklist a second map. With
+	// Loading it must find the items ItemsMsg brings too.
+	Index ItemIndex
+	// Loading says Items are the first rows of a worklist still being
+	// read: ItemsMsg brings the rest. List-wide keys wait for it, and the
+	// session's saved results and verdicts are loaded once it is read.
+	Loading bool
+	// ReadOn, with Loading, is called once the first frame had its time
+	// to be drawn: the read of the rest should wait for it.
+	ReadOn func()
 	// Problems are worklist rows that did not load, in words; they are
 	// shown in the status line, not fatal.
 	Problems []string
@@ -200,6 +208,7 @@ func New(ctx context.Context, cfg Config) *Model {
 		raw:    newRawDialog(),
 		timing: timing{focusDelay: focusDelay, flushDelay: flushDelay},
 	}
+	m.data.reading, m.data.problemsAtOpen = cfg.Loading, len(cfg.Problems)
 	m.panes.help = help.New()
 	m.panes.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	if cfg.KeyMap != nil {
@@ -280,7 +289,9 @@ func (m *Model) setMode(md mode) {
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.cfg.Store != nil {
-		cmds = append(cmds, loadSession(m.ctx, m.cfg.Store, m.data.index, m.cfg.Annotator, m.cfg.Blind))
+		if !m.data.reading { // else once it is read (handleItems)
+			cmds = append(cmds, loadSession(m.ctx, m.cfg.Store, m.data.finder(), m.cfg.Annotator, m.cfg.Blind))
+		}
 		cmds = append(cmds, m.initTruth())
 	}
 	if m.cfg.Engine != nil {
@@ -305,6 +316,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleKey(msg)
 	case sessionLoadedMsg:
 		cmd = m.handleSession(msg)
+	case ItemsMsg:
+		cmd = m.handleItems(msg)
+	case readOnMsg:
+		m.cfg.ReadOn()
 	case engineUpdatedMsg:
 		cmd = tea.Batch(m.handleEngineUpdate(msg), m.metricsChanged(msg.u.ItemID))
 	case metricsBuiltMsg, correctionsLoadedMsg:
@@ -346,7 +361,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.refresh()
 	cmd = tea.Batch(cmd, m.syncImage())
 	m.syncPanes()
-	cmd = tea.Batch(cmd, m.repairImage())
+	cmd = tea.Batch(cmd, m.repairImage(), m.askReadOn())
 	return m, cmd
 }
 

@@ -126,7 +126,7 @@ const (
 // to the last. index maps item IDs to their place in the worklist; it is
 // only read (the model never changes it after New), so the goroutine may
 // use it.
-func loadSession(ctx context.Context, st Store, index map[string]int, annotator string, blind bool) tea.Cmd {
+func loadSession(ctx context.Context, st Store, index func(string) (int, bool), annotator string, blind bool) tea.Cmd {
 	return func() tea.Msg {
 		ch := make(chan sessionLoadedMsg)
 		next := func() tea.Msg {
@@ -143,7 +143,7 @@ func loadSession(ctx context.Context, st Store, index map[string]int, annotator 
 
 // streamSession sends the session's parts on ch (see loadSession) and
 // closes it.
-func streamSession(ctx context.Context, st Store, index map[string]int, annotator string, blind bool, ch chan<- sessionLoadedMsg, next tea.Cmd) {
+func streamSession(ctx context.Context, st Store, index func(string) (int, bool), annotator string, blind bool, ch chan<- sessionLoadedMsg, next tea.Cmd) {
 	defer close(ch)
 	ctx, cancel := context.WithTimeout(ctx, sessionTimeout)
 	defer cancel()
@@ -178,7 +178,7 @@ func streamSession(ctx context.Context, st Store, index map[string]int, annotato
 	size := firstChunk
 	chunk := make([]cachedSummary, 0, size)
 	err = st.ResultSummaries(ctx, func(s audit.ResultSummary) error {
-		i, ok := index[s.ItemID]
+		i, ok := index(s.ItemID)
 		if !ok {
 			return nil
 		}

@@ -355,7 +355,7 @@ func (m *Model) jumpTo(id string) tea.Cmd {
 	if id == "" {
 		return nil
 	}
-	i, ok := m.data.index[id]
+	i, ok := m.data.find(id)
 	if !ok {
 		lid := strings.ToLower(id)
 		for j, it := range m.data.items {

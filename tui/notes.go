@@ -290,7 +290,7 @@ func (m *Model) restoreDrafts(drafts map[string]string) {
 	n := 0
 	for k, t := range drafts {
 		id, _ := splitNoteKey(k)
-		if _, ok := m.data.index[id]; ok {
+		if _, ok := m.data.find(id); ok {
 			m.data.noteDrafts[k] = t
 			n++
 		}

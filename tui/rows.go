@@ -21,6 +21,25 @@ func newRowTable(n int) rowTable {
 // len is the number of rows (the worklist's items).
 func (t *rowTable) len() int { return t.n }
 
+// grow makes the table n rows long (n more than it is): the new rows
+// are zero, and a short last page is lengthened.
+func (t *rowTable) grow(n int) {
+	if n <= t.n {
+		return
+	}
+	if t.n > 0 {
+		k := (t.n - 1) / rowPageSize
+		if p := t.pages[k]; p != nil && len(p) < rowPageSize {
+			want := min(rowPageSize, n-k*rowPageSize)
+			t.pages[k] = append(p, make([]row, want-len(p))...)
+		}
+	}
+	for len(t.pages) < (n+rowPageSize-1)/rowPageSize {
+		t.pages = append(t.pages, nil)
+	}
+	t.n = n
+}
+
 // get returns a copy of row i: the zero row when its page was never
 // written. Reading makes no page, so scans of every item (filters,
 // counts) stay as small as the rows written.

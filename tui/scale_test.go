@@ -117,7 +117,7 @@ func BenchmarkOpenStore(b *testing.B) {
 			m := New(ctx, cfg)
 			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 			_ = m.View()
-			cmd := loadSession(ctx, st, m.data.index, "tester", false)
+			cmd := loadSession(ctx, st, m.data.finder(), "tester", false)
 			for range 2 { // the verdicts, then the first chunk of summaries
 				_, cmd = m.Update(cmd())
 			}
@@ -134,7 +134,7 @@ func BenchmarkOpenStore(b *testing.B) {
 			m := New(ctx, cfg)
 			m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 			_ = m.View()
-			loadAll(m, loadSession(ctx, st, m.data.index, "tester", false))
+			loadAll(m, loadSession(ctx, st, m.data.finder(), "tester", false))
 			v := m.View().Content
 			if !m.Loaded() || !strings.Contains(v, "cached results") {
 				b.Fatalf("session not loaded: %s", m.msg.text)

@@ -117,7 +117,7 @@ func (m *Model) resume(cached int, say bool) {
 	if m.data.restored != "" {
 		s = m.data.restored + " · " + s // said first: the load must not hide it
 	}
-	if say {
+	if say && !m.data.lateNews {
 		m.setMsg(msgInfo, s)
 	}
 }
@@ -126,7 +126,7 @@ func (m *Model) resume(cached int, say bool) {
 func (m *Model) handleEngineUpdate(msg engineUpdatedMsg) tea.Cmd {
 	next := waitForUpdate(m.cfg.Engine.Updates())
 	u := msg.u
-	i, ok := m.data.index[u.ItemID]
+	i, ok := m.data.find(u.ItemID)
 	if !ok {
 		return next
 	}
@@ -189,7 +189,7 @@ func (m *Model) handleSpin(msg spinner.TickMsg) tea.Cmd {
 
 // handleDetail stores an item's full cached result.
 func (m *Model) handleDetail(msg detailLoadedMsg) {
-	i, ok := m.data.index[msg.itemID]
+	i, ok := m.data.find(msg.itemID)
 	if !ok {
 		return
 	}

@@ -33,10 +33,12 @@ type statusData struct {
 	// model's training prompt ("" when it is the user's).
 	promptBadge string
 	done, total int
-	running     int
-	failed      int
-	saved       int    // verdicts saved this session
-	spin        string // the spinner's current frame
+	// loading: the worklist is still being read (total grows).
+	loading bool
+	running int
+	failed  int
+	saved   int    // verdicts saved this session
+	spin    string // the spinner's current frame
 	// hosts, models, gfx (the graphics protocol) and who ("as alice
 	// (blind)") are shown sanitized; hosts and models give way first.
 	hosts, models, gfx, who string
@@ -109,6 +111,9 @@ func (p *statusBar) line1(width int) string {
 	avail := width - mw - 1
 
 	progress := itoa(d.done) + "/" + itoa(d.total) + " done"
+	if d.loading {
+		progress += " · loading " + itoa(d.total) + "…"
+	}
 	if d.running > 0 {
 		progress = d.spin + " " + progress + " · " + itoa(d.running) + " running"
 	}
@@ -179,7 +184,7 @@ func (p *statusBar) line1(width int) string {
 // the message line.
 func (m *Model) syncStatus() {
 	d := statusData{
-		total: len(m.data.items), running: m.data.running, saved: m.saves.verdicts,
+		total: len(m.data.items), loading: m.data.reading, running: m.data.running, saved: m.saves.verdicts,
 		spin: m.panes.spin.View(), message: m.msg, pending: len(m.saves.ops),
 	}
 	d.done, d.failed = m.data.counts()

@@ -81,6 +81,9 @@ func (m *Model) handleBrowseKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setMsg(msgInfo, m.noItemText())
 		return nil
 	}
+	if m.waitsForList(msg) {
+		return nil
+	}
 	m.countMove(msg)
 	switch {
 	case key.Matches(msg, k.Next):

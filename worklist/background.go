@@ -26,6 +26,9 @@ type Background struct {
 
 	first, step int
 	published   int // b.nItems at the last publish
+	ctx         context.Context
+	cont        chan struct{} // closed by Continue
+	contOnce    sync.Once
 	changed     chan struct{}
 	ready       chan struct{}
 	readyOnce   sync.Once
@@ -56,7 +59,9 @@ const backgroundStep = 32 << 10
 
 // LoadInBackground starts reading the worklist at path (the formats,
 // checks and options of Load) and publishes what it read once first good
-// rows are read, then every 32,768 rows, then at the end. Duplicate ids
+// rows are read; it then waits for Continue (so the first rows can be
+// drawn without the read competing for the processor and memory), and
+// publishes every 32,768 rows after, then at the end. Duplicate ids
 // are refused across the whole file as Load refuses them, and bad rows
 // are Problems with their file and line, wherever they are. The read
 // stops when ctx ends or Stop is called.
@@ -71,13 +76,14 @@ func LoadInBackground(ctx context.Context, path string, first int, opts ...Optio
 func loadInBackground(ctx context.Context, path string, ops fileOps, cfg config, first, step int) *Background {
 	ctx, cancel := context.WithCancel(ctx)
 	bg := &Background{
-		path: path, first: first, step: max(step, 1), cancel: cancel,
+		path: path, first: first, step: max(step, 1), cancel: cancel, ctx: ctx, cont: make(chan struct{}),
 		changed: make(chan struct{}, 1), ready: make(chan struct{}), finished: make(chan struct{}),
 	}
 	b := newRowBuilder(path, "", ops)
 	b.mu = &bg.mu
 	b.seen = itemIDs{index: map[string]int{}, items: &b.items, mu: &bg.mu}
 	b.afterKeep = bg.kept
+	b.deferHint = true // sizing for the whole file waits for Continue
 	bg.b = b
 	go func() {
 		defer close(bg.finished)
@@ -98,11 +104,30 @@ func (bg *Background) kept() {
 	if n < bg.first || (bg.published > 0 && n-bg.published < bg.step) {
 		return
 	}
+	held := bg.published == 0
 	bg.published = n
 	bg.mu.Lock()
 	bg.items, bg.problems, bg.warnings = bg.b.items, bg.b.problems, bg.b.warnings
 	bg.mu.Unlock()
 	bg.signal()
+	if !held {
+		return
+	}
+	select {
+	case <-bg.cont:
+	case <-bg.ctx.Done(): // the read notices at its next check
+	}
+	b := bg.b
+	b.deferHint = false
+	if b.hintRows > 0 {
+		b.expect(b.hintRows, b.hintOffset)
+	}
+}
+
+// Continue lets the read go on past its first rows (see
+// LoadInBackground); calling it again does nothing.
+func (bg *Background) Continue() {
+	bg.contOnce.Do(func() { close(bg.cont) })
 }
 
 // signal says something new was published (once, however many wait).

@@ -2,7 +2,6 @@ package worklist
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -22,6 +21,7 @@ func readBackground(t *testing.T, path string, first, step int) ([]Progress, Lis
 	bg := loadInBackground(context.Background(), path, osFileOps, config{}, first, step)
 	defer bg.Stop()
 	require.NoError(t, bg.Ready(context.Background()))
+	bg.Continue()
 	var seen []Progress
 	for {
 		select {
@@ -86,12 +86,20 @@ func bigWorklist(t *testing.T, n int, tail string) string {
 // TestBackgroundLateProblems: a duplicate of an id read long before (and
 // already published), and a bad row after the first rows are out, are
 // problems with their line, the rows after them still load, and Find
-// knows only what is published.
+// knows only what is published: held after 10 rows, or after 2,048 (past
+// the row at which the read sizes itself for the whole file).
 func TestBackgroundLateProblems(t *testing.T) {
+	for _, first := range []int{10, 2048} {
+		t.Run(fmt.Sprint(first), func(t *testing.T) { lateProblems(t, first) })
+	}
+}
+
+func lateProblems(t *testing.T, first int) {
 	path := bigWorklist(t, 5000, "r3,a.png,again\nbad,missing.png,x\n\"unterminated,a.png,x\nlast,a.png,x\n")
-	bg := loadInBackground(context.Background(), path, osFileOps, config{}, 10, 100_000)
+	bg := loadInBackground(context.Background(), path, osFileOps, config{}, first, 100_000)
 	defer bg.Stop()
 	require.NoError(t, bg.Ready(context.Background()))
+	bg.Continue()
 	<-bg.Finished()
 	p := bg.Progress()
 	require.True(t, p.Done)
@@ -110,41 +118,24 @@ func TestBackgroundLateProblems(t *testing.T) {
 	assert.Equal(t, "draft 3", it.Draft)
 }
 
-// TestBackgroundFirstRows: Ready returns once the first rows are out,
-// while the read is held further on; what is published is whole rows in
-// order, and Find does not see a row read but not yet published.
+// TestBackgroundFirstRows: Ready returns once the first rows are out;
+// the read then waits for Continue, and Find does not see a row not yet
+// published.
 func TestBackgroundFirstRows(t *testing.T) {
-	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("id,image,draft\n")
-	for i := range 3000 {
-		fmt.Fprintf(&b, "r%d,img%d.png,draft %d\n", i, i, i)
-	}
-	writeFiles(t, dir, map[string]string{"wl.csv": b.String()})
-	gate := make(chan struct{})
-	ops := statOnly
-	ops.stat = func(p string) (fs.FileInfo, error) {
-		if filepath.Base(p) == "wl.csv" {
-			return os.Stat(p)
-		}
-		if filepath.Base(p) == "img200.png" {
-			<-gate // the read waits here, row 201
-		}
-		return fakeInfo{}, nil
-	}
-	bg := loadInBackground(context.Background(), filepath.Join(dir, "wl.csv"), ops, config{}, 100, 50)
+	bg := loadInBackground(context.Background(), bigWorklist(t, 3000, ""), osFileOps, config{}, 100, 50)
 	defer bg.Stop()
 	require.NoError(t, bg.Ready(context.Background()))
 	p := bg.Progress()
 	require.False(t, p.Done)
-	require.GreaterOrEqual(t, len(p.Items), 100)
-	require.LessOrEqual(t, len(p.Items), 200)
+	require.Len(t, p.Items, 100, "held after the first rows")
 	for i, it := range p.Items {
 		require.Equal(t, fmt.Sprintf("r%d", i), it.ID)
 	}
-	_, ok := bg.Find("r199")
-	assert.Equal(t, len(p.Items) == 200, ok, "only published rows are found")
-	close(gate)
+	_, ok := bg.Find("r99")
+	assert.True(t, ok)
+	_, ok = bg.Find("r100")
+	assert.False(t, ok, "only published rows are found")
+	bg.Continue()
 	<-bg.Finished()
 	assert.Len(t, bg.Progress().Items, 3000)
 	i, ok := bg.Find("r2999")
@@ -152,22 +143,28 @@ func TestBackgroundFirstRows(t *testing.T) {
 	assert.Equal(t, 2999, i)
 }
 
-// TestBackgroundStop: Stop cancels a read under way and waits for it:
-// the read ends with the context's error, and nothing runs after.
+// TestBackgroundStop: Stop cancels a read, held after its first rows or
+// under way, and waits for it: the read ends with the context's error.
 func TestBackgroundStop(t *testing.T) {
-	path := bigWorklist(t, 50_000, "")
-	bg := loadInBackground(context.Background(), path, osFileOps, config{}, 1, 1)
-	require.NoError(t, bg.Ready(context.Background()))
-	bg.Stop()
-	p := bg.Progress()
-	require.True(t, p.Done)
-	require.Error(t, p.Err)
-	assert.True(t, errors.Is(p.Err, context.Canceled), "%v", p.Err)
-	assert.Less(t, len(p.Items), 50_000)
-	select {
-	case <-bg.Finished():
-	default:
-		t.Fatal("Stop returned before the read ended")
+	for _, goOn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("continued=%v", goOn), func(t *testing.T) {
+			bg := loadInBackground(context.Background(), bigWorklist(t, 50_000, ""), osFileOps, config{}, 1, 1)
+			require.NoError(t, bg.Ready(context.Background()))
+			if goOn {
+				bg.Continue()
+				<-bg.Changed()
+			}
+			bg.Stop()
+			select {
+			case <-bg.Finished():
+			default:
+				t.Fatal("Stop returned before the read ended")
+			}
+			p := bg.Progress()
+			require.True(t, p.Done)
+			require.ErrorIs(t, p.Err, context.Canceled)
+			assert.Less(t, len(p.Items), 50_000)
+		})
 	}
 }
 
@@ -175,7 +172,7 @@ func TestBackgroundStop(t *testing.T) {
 // its rows; Ready gives up when its context ends before the first rows.
 func TestBackgroundReadyCanceled(t *testing.T) {
 	bg := loadInBackground(context.Background(), bigWorklist(t, 10, ""), osFileOps, config{}, 1000, 1)
-	defer bg.Stop()
+	defer bg.Stop() // never held: it ended before its first 1,000 rows
 	<-bg.Finished()
 	require.NoError(t, bg.Ready(context.Background()))
 	assert.Len(t, bg.Progress().Items, 10)

@@ -157,6 +157,10 @@ func (b *rowBuilder) expect(rows int, offset int64) {
 	if b.onItem != nil || b.size <= 0 || offset <= 0 || rows <= 0 {
 		return
 	}
+	if b.deferHint {
+		b.hintRows, b.hintOffset = rows, offset
+		return
+	}
 	est := int(float64(b.size) / float64(offset) * float64(rows) * 1.02)
 	if est <= cap(b.items) {
 		return

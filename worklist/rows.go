@@ -49,6 +49,11 @@ type rowBuilder struct {
 	// other goroutines read.
 	afterKeep func()
 	mu        *sync.RWMutex
+	// deferHint keeps expect's sizing for later (LoadInBackground):
+	// hintRows and hintOffset are what it was given.
+	deferHint  bool
+	hintRows   int
+	hintOffset int64
 	// nItems and nProblems count the rows either way.
 	nItems, nProblems int
 	firstProblem      error
