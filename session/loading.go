@@ -79,6 +79,7 @@ func (w *bench) feed(ctx context.Context) {
 		return
 	}
 	bg.Continue()
+	log.Printf("worklist: reading the rest after the first %d rows", len(w.s.List.Items))
 	stored, told := 0, len(w.s.List.Problems)
 	outside := 0
 	for {
@@ -113,6 +114,9 @@ func (w *bench) feed(ctx context.Context) {
 		}
 		stored = len(p.Items)
 		if p.Done {
+			if p.Err == nil {
+				log.Printf("worklist: all %d rows read and recorded (%d skipped)", len(p.Items)+len(p.Problems), len(p.Problems))
+			}
 			return
 		}
 	}

@@ -345,11 +345,13 @@ func median(ds []time.Duration) time.Duration {
 // medianMeasurement returns each figure's median over ms (each on its
 // own: the fastest run need not be the leanest).
 func medianMeasurement(ms []measurement) measurement {
-	var walls, cpus, rss []time.Duration
+	var walls, cpus, rss, wholes, wholeRSS []time.Duration
 	for _, m := range ms {
 		walls, cpus, rss = append(walls, m.wall), append(cpus, m.cpu), append(rss, time.Duration(m.maxRSS))
+		wholes, wholeRSS = append(wholes, m.whole), append(wholeRSS, time.Duration(m.wholeRSS))
 	}
-	return measurement{wall: median(walls), cpu: median(cpus), maxRSS: int64(median(rss))}
+	return measurement{wall: median(walls), cpu: median(cpus), maxRSS: int64(median(rss)),
+		whole: median(wholes), wholeRSS: int64(median(wholeRSS))}
 }
 
 // machine describes where the figures come from: CPUs, load and date.

@@ -199,6 +199,10 @@ type measurement struct {
 	wall, cpu time.Duration
 	maxRSS    int64 // bytes
 	stderr    string
+	// whole and wholeRSS (review): the time from exec until the worklist
+	// was read whole, and the peak RSS then; 0 when not measured.
+	whole    time.Duration
+	wholeRSS int64
 }
 
 // rssMB is the peak resident set in megabytes (10^6 bytes).
