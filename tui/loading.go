@@ -110,3 +110,13 @@ func (m *Model) askReadOn() tea.Cmd {
 	m.data.readOnAsked = true
 	return tea.Tick(readOnDelay, func(time.Time) tea.Msg { return readOnMsg{} })
 }
+
+// problemSummary says how many worklist rows were skipped and shows the
+// first.
+func problemSummary(p []string) string {
+	s := "worklist: " + count(len(p), "row") + " skipped: " + Sanitize(p[0])
+	if len(p) > 1 {
+		s += " (and more; see `cxr-auditor doctor`)"
+	}
+	return s
+}

@@ -244,16 +244,6 @@ func New(ctx context.Context, cfg Config) *Model {
 	return m
 }
 
-// problemSummary says how many worklist rows were skipped and shows the
-// first.
-func problemSummary(p []string) string {
-	s := "worklist: " + count(len(p), "row") + " skipped: " + Sanitize(p[0])
-	if len(p) > 1 {
-		s += " (and more; see `cxr-auditor doctor`)"
-	}
-	return s
-}
-
 // applyStyles hands the styles to the panes and components.
 func (m *Model) applyStyles() {
 	p := &m.panes
@@ -373,14 +363,6 @@ func (m *Model) refresh() {
 		m.nav.dirty = false
 	}
 	m.clampSelection()
-}
-
-func (m *Model) handleNotice(msg NoticeMsg) {
-	if msg.Err {
-		m.setMsg(msgErr, Sanitize(msg.Text))
-	} else {
-		m.setMsg(msgInfo, Sanitize(msg.Text))
-	}
 }
 
 func (m *Model) handleResize(msg tea.WindowSizeMsg) tea.Cmd {

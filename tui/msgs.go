@@ -373,3 +373,12 @@ type NoticeMsg struct {
 	// Err shows the line as an error.
 	Err bool
 }
+
+// handleNotice shows what the session says in the message line.
+func (m *Model) handleNotice(msg NoticeMsg) {
+	if msg.Err {
+		m.setMsg(msgErr, Sanitize(msg.Text))
+	} else {
+		m.setMsg(msgInfo, Sanitize(msg.Text))
+	}
+}

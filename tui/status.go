@@ -110,10 +110,7 @@ func (p *statusBar) line1(width int) string {
 	}
 	avail := width - mw - 1
 
-	progress := itoa(d.done) + "/" + itoa(d.total) + " done"
-	if d.loading {
-		progress += " · loading " + itoa(d.total) + "…"
-	}
+	progress := itoa(d.done) + "/" + itoa(d.total) + " done" + d.loadingNote()
 	if d.running > 0 {
 		progress = d.spin + " " + progress + " · " + itoa(d.running) + " running"
 	}
@@ -226,4 +223,12 @@ func (m *Model) syncStatus() {
 		d.prompt, d.promptShowing = "search ("+count(len(m.nav.visible), "item")+") "+m.search.View(), true
 	}
 	m.panes.status.SetData(d)
+}
+
+// loadingNote says the worklist is still being read ("" when it is not).
+func (d statusData) loadingNote() string {
+	if !d.loading {
+		return ""
+	}
+	return " · loading " + itoa(d.total) + "…"
 }
