@@ -107,7 +107,8 @@ var openTTY = func() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDW
 // probeGraphics asks the terminal on /dev/tty what it can draw (about a
 // second at most) when stdout is a terminal; otherwise it uses the
 // environment. An explicit protocol wins over the probe's choice, but the
-// probe still supplies the cell size and sixel colour registers.
+// probe still supplies the cell size, the sixel colour registers and the
+// terminal's colours (imagerCaps runs it for text and blocks too).
 func probeGraphics(ctx context.Context, env Env, graphics string) (render.Caps, render.Protocol, error) {
 	// Off a terminal, what the environment says of the link still counts
 	// (SSH, CXR_AUDITOR_PICTURE_QUALITY), as for render.
