@@ -257,6 +257,7 @@ func (m *Model) applyStyles() {
 	p.draft.st = m.styles.Draft
 	p.status.st = m.styles.Status
 	m.raw.heading = m.styles.Dialog.Heading
+	m.note.setStyles(m.styles.Pane.Border, m.styles.Status.Dim)
 }
 
 // setMode switches what the keyboard drives and the bindings (and so the

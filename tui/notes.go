@@ -54,6 +54,19 @@ func newNoteDialog() noteDialog {
 	return noteDialog{area: a}
 }
 
+// setStyles gives the editor the workstation's measured inks: the prompt
+// bar takes the frame's ink and the placeholder the dim text ink. The
+// bubble's own greys (colour 7 for the bar) measured 1.26:1 on mlterm's
+// light background, so the bar all but vanished.
+func (d *noteDialog) setStyles(prompt, placeholder lipgloss.Style) {
+	st := d.area.Styles()
+	for _, s := range []*textarea.StyleState{&st.Focused, &st.Blurred} {
+		s.Prompt = prompt
+		s.Placeholder = placeholder
+	}
+	d.area.SetStyles(st)
+}
+
 // Open starts editing the note on itemID (dis "") or on its disagreement
 // dis, text; orig is the saved note (text differs from it when an unsaved
 // draft is brought back).

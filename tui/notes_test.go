@@ -3,6 +3,7 @@ package tui
 import (
 	"testing"
 
+	"charm.land/bubbles/v2/textarea"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -148,4 +149,22 @@ func TestUnsavedListsPendingWrites(t *testing.T) {
 	h, _ := keyFixture(t)
 	h.m.Update(keyMsg("i")) // not run
 	assert.Equal(t, []string{"verdict case-0001 pneumothorax/contradicted_by_image: image right (still being saved)"}, h.m.Unsaved())
+}
+
+// TestNoteEditorTakesTheMeasuredInks: on a light terminal the editor's
+// prompt bar is drawn in the frame's ink and its placeholder in the dim
+// text ink, not in the bubble's greys (colour 7 for the bar: 1.26:1 on
+// mlterm's white).
+func TestNoteEditorTakesTheMeasuredInks(t *testing.T) {
+	h, _ := keyFixture(t)
+	h.m.bg = BackgroundLight
+	h.m.restyle()
+	h.key("a")
+	st := h.m.note.area.Styles()
+	for name, s := range map[string]textarea.StyleState{"focused": st.Focused, "blurred": st.Blurred} {
+		assert.Equal(t, h.m.styles.Pane.Border.GetForeground(), s.Prompt.GetForeground(), name+" prompt")
+		assert.Equal(t, h.m.styles.Status.Dim.GetForeground(), s.Placeholder.GetForeground(), name+" placeholder")
+	}
+	assert.NotNil(t, st.Focused.Prompt.GetForeground())
+	assert.Contains(t, h.m.note.area.View(), h.m.styles.Pane.Border.Inline(true).Render(h.m.note.area.Prompt))
 }
