@@ -209,7 +209,7 @@ func StudyStatus(ctx context.Context, env Env, f StudyStore, name string, asJSON
 	if err != nil {
 		return err
 	}
-	order, err := studyOrder(ctx, env, f)
+	order, err := WorklistIDs(ctx, env, f.DB, f.Worklist)
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func StudyVerdicts(ctx context.Context, env Env, f StudyStore, name, format stri
 	if err != nil {
 		return err
 	}
-	order, err := studyOrder(ctx, env, f)
+	order, err := WorklistIDs(ctx, env, f.DB, f.Worklist)
 	if err != nil {
 		return err
 	}
