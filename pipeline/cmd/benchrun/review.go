@@ -78,9 +78,16 @@ func reviewRound(ctx context.Context, c config, wl, dir, url string) (measuremen
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return measurement{}, fmt.Errorf("round folder: %w", err)
 	}
-	debug := filepath.Join(dir, "debug.log")
+	debug := ""
+	if readsBehind(c.bin) {
+		debug = filepath.Join(dir, "debug.log")
+		_ = os.Remove(debug) // a log of an earlier round (-keep) says nothing of this one
+	}
 	cmd := exec.CommandContext(ctx, c.bin, "review", wl, "--db", filepath.Join(dir, "bench.cxr.db"),
-		"--ollama", url, "--graphics", "text", "--annotator", "bench", "--debug", debug)
+		"--ollama", url, "--graphics", "text", "--annotator", "bench")
+	if debug != "" {
+		cmd.Args = append(cmd.Args, "--debug", debug)
+	}
 	return firstFrame(cmd, "case-0000000", debug)
 }
 
@@ -115,7 +122,7 @@ func firstFrame(cmd *exec.Cmd, first, debug string) (measurement, error) {
 		m.cpu, m.maxRSS = procFigures(cmd.Process.Pid)
 		m.whole, m.wholeRSS = m.wall, m.maxRSS
 		if debug != "" {
-			m.whole, m.wholeRSS = wholeRead(cmd.Process.Pid, debug, start, m)
+			m.whole, m.wholeRSS = wholeRead(cmd.Process.Pid, debug, start)
 		}
 	case <-copied:
 		_ = cmd.Wait()
@@ -133,25 +140,26 @@ func firstFrame(cmd *exec.Cmd, first, debug string) (measurement, error) {
 
 // wholeRead waits (up to reviewFrameTimeout) for review's debug log to
 // say the worklist was read whole and returns the time since start and
-// the peak RSS then; a build that logs nothing of it read the worklist
-// before its first frame (m's figures), which it returns after a short
-// wait.
-func wholeRead(pid int, debug string, start time.Time, m measurement) (time.Duration, int64) {
+// the peak RSS then; 0 when it did not say so in time.
+func wholeRead(pid int, debug string, start time.Time) (time.Duration, int64) {
 	deadline := time.Now().Add(reviewFrameTimeout)
-	quiet := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {
-		b, _ := os.ReadFile(debug)
-		if bytes.Contains(b, []byte("rows read")) {
+		if b, _ := os.ReadFile(debug); bytes.Contains(b, []byte("rows read")) {
 			at := time.Since(start)
 			_, hwm := procFigures(pid)
 			return at, hwm
 		}
-		if !bytes.Contains(b, []byte("reading the rest")) && time.Now().After(quiet) {
-			return m.whole, m.wholeRSS
-		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	return 0, 0
+}
+
+// readsBehind reports whether the review binary reads the worklist
+// behind its first frame (and logs when it is read whole): older builds
+// read it before, so their first frame's figures are the whole list's.
+func readsBehind(bin string) bool {
+	b, err := os.ReadFile(bin)
+	return err == nil && bytes.Contains(b, []byte("reading the rest after the first"))
 }
 
 // benchDemo opens the demo (testdata/demo, run from the repository
