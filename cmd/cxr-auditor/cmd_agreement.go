@@ -31,7 +31,12 @@ cxr-auditor agreement worklist.csv
 cxr-auditor agreement --db postgres://cxr@db.example/cxr --readers alice,bob --csv > agreement.csv`
 
 func newAgreementCmd(e env) *cobra.Command {
-	var f session.AgreementConfig
+	var (
+		f session.AgreementConfig
+		// allowOutside is accepted, as by every command taking a
+		// WORKLIST; only the worklist's ids are read.
+		allowOutside bool
+	)
 	cmd := &cobra.Command{
 		Use:               "agreement [--db FILE] [WORKLIST]",
 		Short:             "reader agreement on the verdicts: kappa, confusion tables, per label and kind",
@@ -46,8 +51,8 @@ func newAgreementCmd(e env) *cobra.Command {
 			return session.Agreement(cmd.Context(), e.session(), f)
 		},
 	}
+	addStoreFlags(cmd, &f.DB, &allowOutside)
 	fl := cmd.Flags()
-	fl.StringVar(&f.DB, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
 	fl.StringSliceVar(&f.Readers, "readers", nil, "compare only these READERS (comma-separated annotator names)")
 	fl.StringVar(&f.Study, "study", "", "compare the readers of the reading study NAME on the items assigned to them")
 	fl.BoolVar(&f.JSON, "json", false, "print the report as one JSON object")
@@ -55,7 +60,6 @@ func newAgreementCmd(e env) *cobra.Command {
 	fl.StringVar(&f.Method, "method", "auto", "kappa: auto (Cohen for two readers, Fleiss for more), cohen or fleiss")
 	fl.IntVar(&f.MinReaders, "min-readers", 2, "readers a disagreement needs to count")
 	fl.Float64Var(&f.Level, "level", 0.95, "confidence level of the intervals")
-	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("method", completeWords("auto", "cohen", "fleiss"))
 	_ = cmd.RegisterFlagCompletionFunc("readers", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("study", cobra.NoFileCompletions)

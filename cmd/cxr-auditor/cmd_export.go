@@ -37,7 +37,12 @@ const exportExample = `
 cxr-auditor export --format csv --out review.csv worklist.csv`
 
 func newExportCmd(e env) *cobra.Command {
-	var f session.ExportConfig
+	var (
+		f session.ExportConfig
+		// allowOutside is accepted, as by every command taking a
+		// WORKLIST; only the worklist's ids are read.
+		allowOutside bool
+	)
 	cmd := &cobra.Command{
 		Use:               "export [--db FILE] [WORKLIST]",
 		Short:             "write results with verdicts and notes (jsonl or csv)",
@@ -50,13 +55,12 @@ func newExportCmd(e env) *cobra.Command {
 			return session.Export(cmd.Context(), e.session(), f)
 		},
 	}
+	addStoreFlags(cmd, &f.DB, &allowOutside)
 	fl := cmd.Flags()
-	fl.StringVar(&f.DB, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
 	fl.BoolVar(&f.Raw, "raw", false, "add each stage's raw model output and thinking (JSONL only)")
 	fl.StringVar(&f.Format, "format", "jsonl", "output format: "+strings.Join(store.ExportFormats(), " or "))
 	fl.StringVar(&f.Truth, "truth", "", "write the corrected truth instead: this truth FILE or WORKLIST with the store's corrections applied, as JSONL with a provenance line first (the store: --db, else beside WORKLIST, else beside the truth)")
 	fl.StringVar(&f.Out, "out", "", "write to FILE instead of stdout (replaced only when the export succeeds; mode 0600, as exports hold report text)")
-	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(store.ExportFormats()...))
 	return cmd
 }

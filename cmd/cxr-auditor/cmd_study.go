@@ -59,13 +59,9 @@ func newStudyCmd(e env) *cobra.Command {
 type studyStoreFlags = session.StudyStore
 
 // addStudyStoreFlags adds --db and --allow-outside-paths to a study
-// subcommand: every command that takes a WORKLIST takes both, as review
-// does (a command that only reads the worklist's ids accepts the flag
-// and needs it for nothing).
+// subcommand (addStoreFlags).
 func addStudyStoreFlags(f *studyStoreFlags, cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.DB, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
-	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
-	addAllowOutsideFlag(cmd, &f.AllowOutside)
+	addStoreFlags(cmd, &f.DB, &f.AllowOutside)
 }
 
 func newStudyCreateCmd(e env) *cobra.Command {

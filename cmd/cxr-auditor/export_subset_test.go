@@ -127,3 +127,29 @@ func TestExportWorklistOrderFromEnv(t *testing.T) {
 	require.Len(t, lines, 2, r.stdout)
 	assert.True(t, strings.HasPrefix(lines[1], "a2,"), lines[1])
 }
+
+// TestReadersTakeAllowOutsidePaths: export and agreement refused
+// --allow-outside-paths ("unknown flag") while review, run and the study
+// commands take it with a WORKLIST and --db; a script passing the same
+// flags to each failed on these two. They take it now, and the worklist
+// still names the subset.
+func TestReadersTakeAllowOutsidePaths(t *testing.T) {
+	wl := exportWorklist(t)
+	db := store.DefaultPath(wl)
+	sub := filepath.Join(filepath.Dir(wl), "sub.csv")
+	require.NoError(t, os.WriteFile(sub, []byte("id,image,draft\na2,img/a2.png,Clear.\n"), 0o644))
+	for _, args := range [][]string{
+		{"export", "--allow-outside-paths", "--db", db, sub},
+		{"agreement", "--allow-outside-paths", "--db", db, sub},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			r := invokeMain(t, "", args...)
+			assert.NotContains(t, r.stderr, "unknown flag")
+			assert.Equal(t, 0, r.code, r.stderr)
+			if args[0] == "export" {
+				assert.Contains(t, r.stdout, `"id":"a2"`)
+				assert.NotContains(t, r.stdout, `"id":"a1"`)
+			}
+		})
+	}
+}

@@ -16,6 +16,16 @@ func addAllowOutsideFlag(cmd *cobra.Command, allow *bool) {
 		"let the worklist name images and draft files outside its own folder (absolute paths, .., symlinks leading out); only for worklists you trust")
 }
 
+// addStoreFlags adds --db and --allow-outside-paths to a command that
+// takes a WORKLIST and a store: every such command takes both, as review
+// does (one that only reads the worklist's ids accepts the flag and needs
+// it for nothing, so scripts can pass the same flags to each).
+func addStoreFlags(cmd *cobra.Command, db *string, allow *bool) {
+	cmd.Flags().StringVar(db, "db", "", "the store: a FILE or a postgres:// URL (default: $CXR_AUDITOR_DB, else beside WORKLIST)")
+	_ = cmd.RegisterFlagCompletionFunc("db", completeStore)
+	addAllowOutsideFlag(cmd, allow)
+}
+
 // addASCIIFlag adds --ascii to a workstation command.
 func addASCIIFlag(cmd *cobra.Command, ascii *bool) {
 	cmd.Flags().BoolVar(ascii, "ascii", false,
