@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,4 +112,24 @@ func TestMedian(t *testing.T) {
 	assert.Equal(t, time.Second, median([]time.Duration{2 * time.Second, time.Second}))
 	m := medianMeasurement([]measurement{{wall: 1, cpu: 9, maxRSS: 5}, {wall: 3, cpu: 1, maxRSS: 4}, {wall: 2, cpu: 5, maxRSS: 6}})
 	assert.Equal(t, measurement{wall: 2, cpu: 5, maxRSS: 5}, m)
+}
+
+// TestFrameWatchAnswersDA1: the pty answers each device-attributes query
+// once, also one split across two writes, and nothing else (the colour
+// queries go unanswered), so the workstation's probe ends as it would
+// in a terminal that reports the least.
+func TestFrameWatchAnswersDA1(t *testing.T) {
+	var term bytes.Buffer
+	w := &frameWatch{first: []byte("demo-01"), last: []byte(" quit"), start: time.Now(), done: make(chan time.Duration, 1), term: &term}
+	for _, p := range []string{"\x1b]11;?\x07\x1b[", "c", "frame \x1b]10;?\x07", "\x1b[c demo-01 … q quit"} {
+		_, err := w.Write([]byte(p))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, "\x1b[?1;2c\x1b[?1;2c", term.String())
+	assert.Equal(t, 2, w.asked)
+	select {
+	case <-w.done:
+	default:
+		t.Fatal("the frame was not seen")
+	}
 }
