@@ -23,7 +23,8 @@ type StudyStore struct {
 
 // StudyCreate creates the study and assigns every item the store holds
 // (WORKLIST's rows recorded first) to its readers, saying how many each
-// got.
+// got; with WORKLIST and the store named elsewhere (--db or
+// $CXR_AUDITOR_DB), only WORKLIST's items, in its order (WorklistIDs).
 func StudyCreate(ctx context.Context, env Env, f StudyStore, study audit.Study) error {
 	if len(study.Readers) == 0 {
 		return fmt.Errorf("%w: --readers is required (comma-separated annotator names)", ErrUsage)
@@ -40,7 +41,7 @@ func StudyCreate(ctx context.Context, env Env, f StudyStore, study audit.Study) 
 	if _, err := s.CreateStudy(ctx, study); err != nil {
 		return err
 	}
-	added, err := s.AssignStudy(ctx, study.Name, study.CreatedBy)
+	added, err := assignStudy(ctx, env, s, f, study.Name, study.CreatedBy)
 	if err != nil {
 		return fmt.Errorf("study %s was created but its items are not assigned (run 'cxr-auditor study assign %s'): %w", study.Name, study.Name, err)
 	}
@@ -53,7 +54,9 @@ func StudyCreate(ctx context.Context, env Env, f StudyStore, study audit.Study) 
 }
 
 // StudyAssign assigns to the study's readers the items added since it was
-// created (WORKLIST's rows recorded first), continuing its rule.
+// created (WORKLIST's rows recorded first), continuing its rule; with
+// WORKLIST and the store named elsewhere, only WORKLIST's items, in its
+// order, as StudyCreate.
 func StudyAssign(ctx context.Context, env Env, f StudyStore, name string) error {
 	s, err := openStudyStore(ctx, env, "study assign", f)
 	if err != nil {
@@ -64,12 +67,22 @@ func StudyAssign(ctx context.Context, env Env, f StudyStore, name string) error 
 	if err != nil {
 		return err
 	}
-	added, err := s.AssignStudy(ctx, name, LoginName(env))
+	added, err := assignStudy(ctx, env, s, f, name, LoginName(env))
 	if err != nil {
 		return err
 	}
 	printAssigned(env, study, added)
 	return nil
+}
+
+// assignStudy assigns the study's new items: the worklist's when it
+// subsets the store (WorklistIDs), else every stored item.
+func assignStudy(ctx context.Context, env Env, s *store.Store, f StudyStore, name, by string) ([]audit.StudyItem, error) {
+	only, err := WorklistIDs(ctx, env, f.DB, f.Worklist)
+	if err != nil {
+		return nil, err
+	}
+	return s.AssignStudyItems(ctx, name, by, only)
 }
 
 // printAssigned says how many items each reader was given.

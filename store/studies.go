@@ -89,6 +89,15 @@ type studyAssignData struct {
 // event by annotator by; all of it is one durable transaction. It returns
 // the items it assigned (none when every item already was).
 func (s *Store) AssignStudy(ctx context.Context, name, by string) ([]audit.StudyItem, error) {
+	return s.AssignStudyItems(ctx, name, by, nil)
+}
+
+// AssignStudyItems is AssignStudy for the stored items among only, in
+// only's order (a worklist with the store named elsewhere: the subset a
+// study command covers); an id the store lacks, or the study holds, is
+// passed over, a repeated one counts once. A nil only assigns every
+// stored item, as AssignStudy.
+func (s *Store) AssignStudyItems(ctx context.Context, name, by string, only []string) ([]audit.StudyItem, error) {
 	op := fmt.Sprintf("assign study %q", name)
 	var added []audit.StudyItem
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
@@ -109,6 +118,7 @@ func (s *Store) AssignStudy(ctx context.Context, name, by string) ([]audit.Study
 		if err != nil {
 			return err
 		}
+		ids = keepOnly(ids, only)
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO study_items (study, item_id, position, reader) VALUES ($1, $2, $3, $4)`)
 		if err != nil {
 			return err
@@ -138,6 +148,26 @@ func (s *Store) AssignStudy(ctx context.Context, name, by string) ([]audit.Study
 		return nil, s.errorf(op, err)
 	}
 	return added, nil
+}
+
+// keepOnly is the ids that are in only, in only's order, each once; all
+// of ids when only is nil.
+func keepOnly(ids, only []string) []string {
+	if only == nil {
+		return ids
+	}
+	have := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		have[id] = true
+	}
+	var kept []string
+	for _, id := range only {
+		if have[id] {
+			kept = append(kept, id)
+			have[id] = false
+		}
+	}
+	return kept
 }
 
 // Study returns the study called name, or an error wrapping ErrNoStudy.

@@ -341,3 +341,42 @@ func BenchmarkSaveVerdictInStudy(b *testing.B) {
 		})
 	}
 }
+
+// TestAssignStudyItemsOnlyThoseGiven: a study created from a worklist with
+// the store named elsewhere got every stored item. AssignStudyItems
+// assigns the stored ones among only, in only's order, each once.
+func TestAssignStudyItemsOnlyThoseGiven(t *testing.T) {
+	tests := []struct {
+		name string
+		only []string
+		want []string
+	}{
+		{"nil: every stored item", nil, []string{"c00", "c01", "c02", "c03"}},
+		{"the given order", []string{"c03", "c01"}, []string{"c03", "c01"}},
+		{"unknown and repeated ids", []string{"zz", "c02", "c02", "c00"}, []string{"c02", "c00"}},
+		{"none stored", []string{"zz"}, nil},
+		{"empty", []string{}, nil},
+	}
+	forEachBackend(t, func(t *testing.T, be backend) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				s := be.open(t)
+				putStudyItems(t, s, 0, 4)
+				_, err := s.CreateStudy(ctx, pilotStudy())
+				require.NoError(t, err)
+				added, err := s.AssignStudyItems(ctx, "pilot", "pi", tt.only)
+				require.NoError(t, err)
+				var got []string
+				for i, it := range added {
+					got = append(got, it.ItemID)
+					assert.Equal(t, i, it.Position, "numbered in the order given")
+				}
+				assert.Equal(t, tt.want, got)
+				again, err := s.AssignStudyItems(ctx, "pilot", "pi", tt.only)
+				require.NoError(t, err)
+				assert.Empty(t, again, "an item the study holds is passed over")
+			})
+		}
+	})
+}

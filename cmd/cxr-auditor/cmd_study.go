@@ -75,7 +75,8 @@ func newStudyCreateCmd(e env) *cobra.Command {
 		Long: `Create the study NAME and assign every item to its readers (see 'study
 --help' for the rule). With WORKLIST its rows are recorded in the store first
 (the store beside it, unless --db); without, the items the store already
-holds are assigned. NAME is letters, digits, '.', '_' and '-'.`,
+holds are assigned. With WORKLIST and --db (or $CXR_AUDITOR_DB), only
+WORKLIST's items are assigned, in its order. NAME is letters, digits, '.', '_' and '-'.`,
 		Example: `
 cxr-auditor study create pilot --readers alice,bob --adjudicator carol cases.csv
 cxr-auditor study create triple --readers ann,ben,cat --per-item 2 --adjudicator dee --db postgres://cxr@db/cxr cases.csv`,
@@ -103,7 +104,8 @@ func newStudyAssignCmd(e env) *cobra.Command {
 		Short: "assign the items added since the study was created",
 		Long: `Assign to the study's readers every item the store holds that the study
 does not have yet (with WORKLIST, its rows are recorded first), continuing
-the rule where it stopped. Items already assigned never move.`,
+the rule where it stopped; with WORKLIST and --db (or $CXR_AUDITOR_DB),
+only WORKLIST's items, in its order. Items already assigned never move.`,
 		Args: argsBetween(1, 2, "want the study NAME and at most one WORKLIST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.Worklist = first(args[1:])

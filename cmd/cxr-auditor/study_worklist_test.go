@@ -84,3 +84,38 @@ func studyStatusOf(t *testing.T, args ...string) audit.StudyProgress {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &p))
 	return p
 }
+
+// TestStudyCreateAssignTakeTheWorklistAsSubset: study create and study
+// assign with a WORKLIST and --db assigned every item the store held, not
+// only the worklist's, while status and verdicts take the worklist as the
+// subset. Now they assign the worklist's items, in its order.
+func TestStudyCreateAssignTakeTheWorklistAsSubset(t *testing.T) {
+	wl := studyWorklist(t, "c0", "c1", "c2", "c3")
+	db := store.DefaultPath(wl)
+	r := invokeMain(t, "", "study", "create", "whole", "--readers", "ann,ben", "--adjudicator", "dee", wl)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+
+	sub := studyWorklist(t, "c2", "c0")
+	r = invokeMain(t, "", "study", "create", "part", "--readers", "ann,ben", "--adjudicator", "dee", "--db", db, sub)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "2 item(s) assigned")
+	assert.Equal(t, 2, studyStatusOf(t, "part", "--db", db).Items, "c2 and c0, not the store's four")
+
+	more := studyWorklist(t, "c3", "c2")
+	r = invokeMain(t, "", "study", "assign", "part", "--db", db, more)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "1 item(s) assigned", "c3 only: c2 was assigned already")
+	assert.Equal(t, 3, studyStatusOf(t, "part", "--db", db).Items, "c1 stays out")
+
+	s, err := store.Open(t.Context(), db, store.ReadOnly())
+	require.NoError(t, err)
+	defer s.Close()
+	items, err := s.StudyItems(t.Context(), "part")
+	require.NoError(t, err)
+	var ids []string
+	for _, it := range items {
+		ids = append(ids, it.ItemID)
+	}
+	assert.Equal(t, []string{"c2", "c0", "c3"}, ids, "in the worklists' order")
+	assert.Equal(t, 4, studyStatusOf(t, "whole", "--db", db).Items, "a worklist alone names the store beside it: every item")
+}
