@@ -254,7 +254,7 @@ func StudyStatus(ctx context.Context, env Env, f StudyStore, name string, asJSON
 	printStudyLog(env, log, closed)
 	printUnclaimed(env, unclaimed)
 	if order != nil {
-		WriteLine(env.Stdout, "worklist: %d of the study's %d items are in %s; the figures below are theirs", len(items), all, f.Worklist)
+		WriteLine(env.Stdout, "%s", inWorklist(len(items), all, f.Worklist))
 	}
 	WriteLine(env.Stdout, "items: %d assigned, %d run%s", p.Items, p.ItemsRun, waiting(p.Items-p.ItemsRun, "waiting for their models to run ('cxr-auditor run')"))
 	WriteLine(env.Stdout, "disagreements: %d: %d open, %d agreed, %d disputed (waiting for adjudication), %d adjudicated",

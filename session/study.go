@@ -64,9 +64,7 @@ func narrowToStudy(ctx context.Context, env Env, s *store.Store, cfg *Workstatio
 	}
 	if len(out) == 0 {
 		if role == audit.RoleAdjudicator {
-			p := audit.Progress(st, assigned, units)
-			WriteLine(env.Stdout, "study %s: nothing to adjudicate yet (%d disagreements: %d open, %d agreed, %d adjudicated)",
-				st.Name, p.Units, p.States[audit.UnitOpen], p.States[audit.UnitAgreed], p.States[audit.UnitAdjudicated])
+			WriteLine(env.Stdout, "%s", nothingToAdjudicate(st.Name, audit.Progress(st, assigned, units)))
 			return nil, nil, errNothingToReview
 		}
 		return nil, nil, fmt.Errorf("study %s: none of the %d item(s) assigned to %s is in the worklist %s (is it the study's worklist?)", st.Name, len(ids), cfg.Annotator, cfg.Worklist)
