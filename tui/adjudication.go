@@ -272,7 +272,7 @@ func (m *Model) verdictWritten(op writeOp, msg writeDoneMsg) tea.Cmd {
 func (m *Model) verdictRefused(op writeOp, r *Refused) tea.Cmd {
 	v := op.verdict
 	e := m.data.mine[v.ItemID][v.DisagreementKey]
-	e.state, e.err = stateFailed, r.Reason
+	e.state, e.err, e.refused = stateFailed, r.Reason, r.Reason
 	if r.Agreed != "" {
 		delete(m.data.mine[v.ItemID], v.DisagreementKey)
 		if m.data.settled == nil {

@@ -25,6 +25,10 @@ type verdictEntry struct {
 	// store's rescue file), "" when it was not: a kept verdict is not
 	// lost by quitting.
 	kept string
+	// refused is why the study refused the verdict (Refused), "" when it
+	// did not: the reader was told, and nothing would save it, so it
+	// does not hold quit back either.
+	refused string
 }
 
 // row is what the worklist knows about one item without loading it.

@@ -32,8 +32,29 @@ func (m *Model) quit() tea.Cmd {
 		m.setMsg(msgErr, "saving "+count(pending, "change")+"… will quit when saved ("+again+"them)")
 		return nil
 	}
-	m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+m.keptText()+" · "+again+"it, any other key goes back")
+	m.askQuit(unsaved)
 	return nil
+}
+
+// askQuit asks before losing unsaved: the quit key and what it loses
+// first, so that they stay whole on an 80-column message line, then the
+// details.
+func (m *Model) askQuit(unsaved []string) {
+	verdicts := 0
+	for _, u := range unsaved {
+		if strings.HasPrefix(u, "verdict ") {
+			verdicts++
+		}
+	}
+	var lost []string
+	if verdicts > 0 {
+		lost = append(lost, count(verdicts, "verdict"))
+	}
+	if n := len(unsaved) - verdicts; n > 0 {
+		lost = append(lost, count(n, "note draft"))
+	}
+	m.setMsg(msgErr, m.keys.Quit.Help().Key+" again quits and loses "+strings.Join(lost, " and ")+
+		", any other key goes back · NOT saved: "+strings.Join(unsaved, "; ")+m.keptText())
 }
 
 // quitAfterWrites is called once the queue is empty while quitting: quit,
@@ -41,8 +62,7 @@ func (m *Model) quit() tea.Cmd {
 func (m *Model) quitAfterWrites() tea.Cmd {
 	m.saves.quitting = false
 	if unsaved := m.unsavedWork(); len(unsaved) > 0 {
-		m.setMsg(msgErr, "NOT saved: "+strings.Join(unsaved, "; ")+m.keptText()+" · "+m.keys.Quit.Help().Key+
-			" again quits now and loses it, any other key goes back")
+		m.askQuit(unsaved)
 		return nil
 	}
 	return m.quitNow()
@@ -120,7 +140,8 @@ func (m *Model) keptText() string {
 
 // unsavedWork lists the verdicts the store refused and the note drafts not
 // saved, in words (not the writes still in flight), leaving out what was
-// kept in the rescue file (keptWork): quitting loses only these.
+// kept in the rescue file (keptWork) and what the study refused (the
+// reader was told; nothing would save it): quitting loses only these.
 func (m *Model) unsavedWork() []string {
 	var out []string
 	ids := make([]string, 0, len(m.data.mine))
@@ -131,7 +152,7 @@ func (m *Model) unsavedWork() []string {
 	for _, id := range ids {
 		keys := make([]string, 0, len(m.data.mine[id]))
 		for k, e := range m.data.mine[id] {
-			if e.state == stateFailed && e.kept == "" {
+			if e.state == stateFailed && e.kept == "" && e.refused == "" {
 				keys = append(keys, k)
 			}
 		}
@@ -154,6 +175,20 @@ func (m *Model) unsavedWork() []string {
 	return out
 }
 
+// refusedWork lists the verdicts the study refused, with why, for the
+// exit summary.
+func (m *Model) refusedWork() []string {
+	var out []string
+	for _, id := range slices.Sorted(maps.Keys(m.data.mine)) {
+		for _, k := range slices.Sorted(maps.Keys(m.data.mine[id])) {
+			if e := m.data.mine[id][k]; e.state == stateFailed && e.refused != "" {
+				out = append(out, "verdict "+Sanitize(id)+" "+Sanitize(k)+": "+decisionText(e.decision, k)+" (refused: "+Sanitize(e.refused)+")")
+			}
+		}
+	}
+	return out
+}
+
 // notePending reports whether a note write for the note key (noteKey)
 // is queued.
 func (m *Model) notePending(k string) bool {
@@ -166,7 +201,8 @@ func (m *Model) notePending(k string) bool {
 }
 
 // Unsaved lists, for the exit summary, what this session did not get into
-// the store: verdicts refused, note drafts never saved, and writes still
+// the store: verdicts refused (by the store, or by the study's rules, with
+// why), note drafts never saved, and writes still
 // queued or in flight. Empty when everything is saved.
 func (m *Model) Unsaved() []string {
 	out := m.unsavedWork()
@@ -175,6 +211,7 @@ func (m *Model) Unsaved() []string {
 			out = append(out, w+" (kept in "+Sanitize(where)+")")
 		}
 	}
+	out = append(out, m.refusedWork()...)
 	for _, op := range m.saves.ops {
 		switch op.kind {
 		case writeVerdict:

@@ -12,7 +12,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/store"
 )
 
-// The quit question said "q again quits now and loses it" of a verdict
+// The quit question said "q again quits and loses 1 verdict" of a verdict
 // the store refused though the store had kept it in its rescue file (the
 // store file was deleted while open): quitting lost nothing. What was
 // kept no longer holds the quit back, and the question, asked only for
@@ -36,10 +36,10 @@ func TestQuitKnowsWhatWasKept(t *testing.T) {
 		{name: "a kept note", fails: []error{nil, nil, kept}, quitsAtQ: true,
 			wantUnsaved: []string{"note on case-0003 (kept in " + rescue + ")"}},
 		{name: "kept and lost", fails: []error{kept, errors.New("disk full"), nil},
-			wantMsg: []string{"NOT saved: verdict case-0002", "kept in " + rescue + ": verdict case-0001", "q again quits now and loses it"},
+			wantMsg: []string{"NOT saved: verdict case-0002", "kept in " + rescue + ": verdict case-0001", "q again quits and loses 1 verdict"},
 			noMsg:   []string{"NOT saved: verdict case-0001"}},
 		{name: "lost only", fails: []error{errors.New("disk full"), nil, nil},
-			wantMsg: []string{"NOT saved: verdict case-0001", "q again quits now and loses it"}, noMsg: []string{"kept in"}},
+			wantMsg: []string{"NOT saved: verdict case-0001", "q again quits and loses 1 verdict"}, noMsg: []string{"kept in"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
