@@ -88,10 +88,18 @@ func confusionTable(i int, cats []string, c agreement.Confusion) *Table {
 	return t
 }
 
+// nouns says n things with the plural right: "1 item", "3 items".
+func nouns(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
+}
+
 // studyBlocks are a study's progress: the units by state, and per reader
 // their items and judgements.
 func studyBlocks(p audit.StudyProgress) []Block {
-	out := []Block{para("Study %s: %d items (%d run), %d disagreements to judge; complete: %v.", p.Study, p.Items, p.ItemsRun, p.Units, p.Complete)}
+	out := []Block{para("Study %s: %s (%d run), %s to judge; complete: %v.", p.Study, nouns(p.Items, "item"), p.ItemsRun, nouns(p.Units, "disagreement"), p.Complete)}
 	st := &Table{ID: "study-states", Caption: "Disagreements by state", Header: []string{"state", "units"}}
 	for _, s := range audit.UnitStates() {
 		st.Rows = append(st.Rows, []Cell{text(string(s)), num(strconv.Itoa(p.States[s]), float64(p.States[s]))})

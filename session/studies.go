@@ -11,6 +11,7 @@ import (
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/internal/termtext"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/tui"
 )
 
 // StudyStore names the store of a study command: DB, or the store beside
@@ -97,7 +98,7 @@ func printAssigned(env Env, study audit.Study, added []audit.StudyItem) {
 	for i, r := range study.Readers {
 		parts[i] = fmt.Sprintf("%s %d", r, per[r])
 	}
-	WriteLine(env.Stdout, "%d item(s) assigned: %s", len(added), strings.Join(parts, ", "))
+	WriteLine(env.Stdout, "%s assigned: %s", tui.Count(len(added), "item"), strings.Join(parts, ", "))
 }
 
 // openStudyStore opens the store read-write for a study command that

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cxr-auditor/cxr-auditor/audit"
 	"github.com/cxr-auditor/cxr-auditor/store"
+	"github.com/cxr-auditor/cxr-auditor/tui"
 )
 
 // errNothingToReview ends a study session before the workstation opens:
@@ -60,14 +61,14 @@ func narrowToStudy(ctx context.Context, env Env, s *store.Store, cfg *Workstatio
 	out, missing := pick(items, ids)
 	var problems []string
 	if missing > 0 {
-		problems = append(problems, fmt.Sprintf("%d item(s) of study %s for %s are not in this worklist", missing, st.Name, cfg.Annotator))
+		problems = append(problems, fmt.Sprintf("%s of study %s for %s %s not in this worklist", tui.Count(missing, "item"), st.Name, cfg.Annotator, isAre(missing)))
 	}
 	if len(out) == 0 {
 		if role == audit.RoleAdjudicator {
 			WriteLine(env.Stdout, "%s", nothingToAdjudicate(st.Name, audit.Progress(st, assigned, units)))
 			return nil, nil, errNothingToReview
 		}
-		return nil, nil, fmt.Errorf("study %s: none of the %d item(s) assigned to %s is in the worklist %s (is it the study's worklist?)", st.Name, len(ids), cfg.Annotator, cfg.Worklist)
+		return nil, nil, fmt.Errorf("study %s: none of the %s assigned to %s is in the worklist %s (is it the study's worklist?)", st.Name, tui.Count(len(ids), "item"), cfg.Annotator, cfg.Worklist)
 	}
 	status := fmt.Sprintf("study %s · %s", st.Name, mode)
 	if cfg.Extra != "" {
@@ -131,4 +132,12 @@ func pick(items []audit.Item, ids []string) ([]audit.Item, int) {
 		}
 	}
 	return out, len(want)
+}
+
+// isAre is the verb that goes with n things.
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

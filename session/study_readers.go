@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"strings"
+
+	"github.com/cxr-auditor/cxr-auditor/tui"
 )
 
 // StudyReaders changes a study's readers, recording who did it and why in
@@ -36,7 +38,7 @@ func StudyReaders(ctx context.Context, env Env, f StudyStore, name, from string,
 		return err
 	}
 	WriteLine(env.Stdout, "study %s: %s departed (recorded by %s); their verdicts are refused from now on", name, from, by)
-	WriteLine(env.Stdout, "%d unread item(s) moved to %s", len(moved), strings.Join(to, ", "))
+	WriteLine(env.Stdout, "%s moved to %s", tui.Count(len(moved), "unread item"), strings.Join(to, ", "))
 	return nil
 }
 

@@ -51,12 +51,12 @@ func TestNarrowToStudy(t *testing.T) {
 	got, problems, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
 	require.NoError(t, err)
 	assert.Len(t, got, 1)
-	assert.Equal(t, []string{"1 item(s) of study tri for ben are not in this worklist"}, problems)
+	assert.Equal(t, []string{"1 item of study tri for ben is not in this worklist"}, problems)
 
 	cfg = WorkstationConfig{Study: "tri", Annotator: "cat", Config: Config{Worklist: "wl.csv"}}
 	_, _, err = narrowToStudy(ctx, e, s, &cfg, items[:1])
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "none of the 2 item(s) assigned to cat is in the worklist wl.csv")
+	assert.Contains(t, err.Error(), "none of the 2 items assigned to cat is in the worklist wl.csv")
 
 	cfg = WorkstationConfig{Study: "tri", Annotator: "dee", Blind: true, BlindSet: true}
 	_, _, err = narrowToStudy(ctx, e, s, &cfg, items)

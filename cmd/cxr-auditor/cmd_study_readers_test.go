@@ -22,10 +22,10 @@ func TestStudyReaderCommands(t *testing.T) {
 	assert.Contains(t, r.stdout, "cal added as a reader")
 	r = invokeMain(t, "", "study", "replace", "duo", "ben", "eve", "--why", "left", wl)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdout, "2 unread item(s) moved to eve")
+	assert.Contains(t, r.stdout, "2 unread items moved to eve")
 	r = invokeMain(t, "", "study", "reassign", "duo", "ann", "--to", "cal", wl)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdout, "2 unread item(s) moved to cal")
+	assert.Contains(t, r.stdout, "2 unread items moved to cal")
 	r = invokeMain(t, "", "study", "reassign", "duo", "ann", "--to", "cal", wl)
 	assert.NotEqual(t, 0, r.code, "ann departed already")
 

@@ -99,7 +99,7 @@ func TestStudyStatusListAndVerdicts(t *testing.T) {
 	r := invokeMain(t, "", "study", "create", "tri", "--readers", "ann,ben,cat", "--adjudicator", "dee", wl)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Equal(t, "study tri created in "+store.DefaultPath(wl)+": ann (reader), ben (reader), cat (reader), dee (adjudicator); 2 per item\n"+
-		"3 item(s) assigned: ann 2, ben 2, cat 2\n", r.stdout)
+		"3 items assigned: ann 2, ben 2, cat 2\n", r.stdout)
 
 	judgeTri(t, store.DefaultPath(wl))
 
@@ -156,7 +156,7 @@ func TestStudyStatusListAndVerdicts(t *testing.T) {
 	require.NoError(t, os.WriteFile(wl2, []byte("id,image,draft\nc0,c0.png,x\nc1,c1.png,x\nc2,c2.png,x\nc3,c3.png,x\n"), 0o600))
 	r = invokeMain(t, "", "study", "assign", "tri", "--db", store.DefaultPath(wl), wl2)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Equal(t, "1 item(s) assigned: ann 1, ben 1, cat 0\n", r.stdout)
+	assert.Equal(t, "1 item assigned: ann 1, ben 1, cat 0\n", r.stdout)
 
 	// agreement --study: the readers' verdicts on their items; dee's
 	// ruling is no rating. c0 is the one unit two readers judged.
@@ -171,7 +171,7 @@ func TestStudyCreateOnAnEmptyStore(t *testing.T) {
 	db := storeBackends[0].location(t)
 	r := invokeMain(t, "", "study", "create", "early", "--readers", "a,b", "--adjudicator", "c", "--db", db)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdout, "0 item(s) assigned: a 0, b 0")
+	assert.Contains(t, r.stdout, "0 items assigned: a 0, b 0")
 	assert.Contains(t, r.stderr, "the store holds no items yet: give the WORKLIST, or run 'cxr-auditor study assign early WORKLIST'")
 }
 

@@ -52,7 +52,7 @@ func TestStudyEndToEnd(t *testing.T) {
 			"--db", loc, wl, "--allow-outside-paths")
 		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 		assert.Contains(t, r.stdout, "study pilot created")
-		assert.Contains(t, r.stdout, "3 item(s) assigned: alice 3, bob 3")
+		assert.Contains(t, r.stdout, "3 items assigned: alice 3, bob 3")
 
 		// The models run first, as a batch, so that every result is in
 		// the store when the workstation opens.

@@ -98,13 +98,13 @@ func TestStudyCreateAssignTakeTheWorklistAsSubset(t *testing.T) {
 	sub := studyWorklist(t, "c2", "c0")
 	r = invokeMain(t, "", "study", "create", "part", "--readers", "ann,ben", "--adjudicator", "dee", "--db", db, sub)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdout, "2 item(s) assigned")
+	assert.Contains(t, r.stdout, "2 items assigned")
 	assert.Equal(t, 2, studyStatusOf(t, "part", "--db", db).Items, "c2 and c0, not the store's four")
 
 	more := studyWorklist(t, "c3", "c2")
 	r = invokeMain(t, "", "study", "assign", "part", "--db", db, more)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdout, "1 item(s) assigned", "c3 only: c2 was assigned already")
+	assert.Contains(t, r.stdout, "1 item assigned", "c3 only: c2 was assigned already")
 	assert.Equal(t, 3, studyStatusOf(t, "part", "--db", db).Items, "c1 stays out")
 
 	s, err := store.Open(t.Context(), db, store.ReadOnly())
