@@ -33,8 +33,9 @@ const (
 const AssignmentRule = "round-robin/v1"
 
 // Study is a reading study: who reads, how many readers each item needs,
-// and who adjudicates. A study's definition never changes once created;
-// its items are assigned by ReadersAt.
+// and who adjudicates. Its per-item count and adjudicators never change
+// once created; its readers change only through the logged reader
+// changes (add, replace, reassign); its items are assigned by ReadersAt.
 type Study struct {
 	// Name identifies the study in the store.
 	Name string `json:"name"`

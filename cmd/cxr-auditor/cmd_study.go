@@ -23,11 +23,13 @@ assignment, each disagreement's change of state) is in the store's event
 log; 'study status' shows the progress, 'study verdicts' the final
 decisions and 'agreement --study' the readers' agreement.
 
-A study's definition never changes once created (its readers, per-item
-count and adjudicators are part of the record): for another design,
-create another study. Items added to the worklist later join it with
-'study assign'. 'study close' stops it taking verdicts, 'study reopen'
-takes them again; both are in its log.`
+A study's per-item count and adjudicators never change once created:
+for another design, create another study. Its readers change only
+through 'study add-reader', 'replace' (a departed reader's unread items
+go to the new one) and 'reassign' (to readers already in it), each
+recorded with who did it and why in its log. Items added to the
+worklist later join it with 'study assign'. 'study close' stops it
+taking verdicts, 'study reopen' takes them again; both are in its log.`
 
 const studyExample = `
 cxr-auditor study create pilot --readers alice,bob --adjudicator carol cases.csv
