@@ -118,7 +118,7 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 		tindex = s.Loading
 		s.Sched.RegisterLookup(s.Loading.Item)
 	case index != nil:
-		tindex = tui.MapIndex(index)
+		tindex = index
 		s.Sched.RegisterLookup(lookupIn(items, index))
 	default:
 		s.Sched.Register(items)
@@ -128,9 +128,9 @@ func Workstation(ctx context.Context, env Env, cfg WorkstationConfig) (err error
 }
 
 // lookupIn finds an item by id through index, its position in items.
-func lookupIn(items []audit.Item, index map[string]int) func(string) (audit.Item, bool) {
+func lookupIn(items []audit.Item, index *worklist.IDIndex) func(string) (audit.Item, bool) {
 	return func(id string) (audit.Item, bool) {
-		i, ok := index[id]
+		i, ok := index.Find(id)
 		if !ok || i < 0 || i >= len(items) {
 			return audit.Item{}, false
 		}

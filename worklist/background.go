@@ -81,7 +81,7 @@ func loadInBackground(ctx context.Context, path string, ops fileOps, cfg config,
 	}
 	b := newRowBuilder(path, "", ops)
 	b.mu = &bg.mu
-	b.seen = itemIDs{index: map[string]int{}, items: &b.items, mu: &bg.mu}
+	b.seen = itemIDs{index: newIDIndex(0, nil), items: &b.items, mu: &bg.mu}
 	b.afterKeep = bg.kept
 	b.deferHint = true // sizing for the whole file waits for Continue
 	bg.b = b
@@ -171,11 +171,7 @@ func (bg *Background) Find(id string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	i, ok := ids.index[id]
-	if !ok || i >= len(bg.items) {
-		return 0, false
-	}
-	return i, true
+	return ids.index.find(bg.items, id)
 }
 
 // Item returns the published item with id.
@@ -186,8 +182,8 @@ func (bg *Background) Item(id string) (audit.Item, bool) {
 	if !ok {
 		return audit.Item{}, false
 	}
-	i, ok := ids.index[id]
-	if !ok || i >= len(bg.items) {
+	i, ok := ids.index.find(bg.items, id)
+	if !ok {
 		return audit.Item{}, false
 	}
 	return bg.items[i], true
@@ -204,9 +200,9 @@ func (bg *Background) Stop() {
 func (bg *Background) List() (List, error) {
 	bg.mu.RLock()
 	defer bg.mu.RUnlock()
-	var index map[string]int
+	var index *IDIndex
 	if ids, ok := bg.b.seen.(itemIDs); ok && bg.done {
-		index = ids.index
+		index = ids.index.over(bg.items)
 	}
 	return List{Path: bg.path, Items: bg.items, Problems: bg.problems, Warnings: bg.warnings, Index: index}, bg.err
 }

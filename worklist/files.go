@@ -2,7 +2,6 @@ package worklist
 
 import (
 	"io/fs"
-	"maps"
 	"path/filepath"
 	"slices"
 )
@@ -167,9 +166,8 @@ func (b *rowBuilder) expect(rows int, offset int64) {
 	}
 	b.items = slices.Grow(b.items, est-len(b.items))
 	if ids, ok := b.seen.(itemIDs); ok {
-		sized := newItemIDs(&b.items, est)
-		sized.mu = ids.mu
-		maps.Copy(sized.index, ids.index)
+		sized := ids
+		sized.index = ids.index.sized(est)
 		if b.mu != nil {
 			b.mu.Lock()
 			defer b.mu.Unlock()

@@ -55,20 +55,21 @@ type idSet interface {
 }
 
 // itemIDs is Load's id set: each id's position in the items (Load keeps
-// the rows anyway), which List.Index hands on. add is called just before
-// the row's item is appended.
+// the rows anyway, so the index keeps only hashes and checks a hit
+// against the item), which List.Index hands on. add is called just
+// before the row's item is appended.
 type itemIDs struct {
-	index map[string]int
+	index *IDIndex
 	items *[]audit.Item
 	mu    *sync.RWMutex // held to add when others read (Background)
 }
 
 func newItemIDs(items *[]audit.Item, size int) itemIDs {
-	return itemIDs{index: make(map[string]int, size), items: items}
+	return itemIDs{index: newIDIndex(size, nil), items: items}
 }
 
 func (s itemIDs) first(id string) (int, bool) {
-	i, ok := s.index[id]
+	i, ok := s.index.find(*s.items, id)
 	if !ok {
 		return 0, false
 	}
@@ -80,7 +81,7 @@ func (s itemIDs) add(id string, _ int) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 	}
-	s.index[id] = len(*s.items)
+	s.index.add(id, len(*s.items))
 }
 
 // hashedIDs keeps a hash of each id: a streamed worklist keeps no id.

@@ -79,12 +79,12 @@ func TestLimitAndOnlyIDs(t *testing.T) {
 	wl, err := Load(ctx, p, Limit(2))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b"}, ids(wl.Items))
-	assert.Equal(t, map[string]int{"a": 0, "b": 1}, wl.Index)
+	assert.Equal(t, map[string]int{"a": 0, "b": 1}, indexMap(wl))
 
 	wl, err = Load(ctx, p, OnlyIDs([]string{"d", "b", "zz"}))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"b", "d"}, ids(wl.Items))
-	assert.Equal(t, map[string]int{"b": 0, "d": 1}, wl.Index)
+	assert.Equal(t, map[string]int{"b": 0, "d": 1}, indexMap(wl))
 	require.Len(t, wl.Warnings, 1)
 	assert.Equal(t, p+`: 1 of the --ids are in no good row: ["zz"]`, wl.Warnings[0].Error())
 

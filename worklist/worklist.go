@@ -30,9 +30,10 @@ type List struct {
 	// Warnings are unknown columns or keys, ignored (unless OnWarning
 	// took them).
 	Warnings []Warning
-	// Index maps each item's id to its position in Items (Load builds it
-	// anyway to refuse duplicates): valid while Items is not reordered.
-	Index map[string]int
+	// Index finds each item's position in Items by its id (Load builds
+	// it anyway to refuse duplicates): valid while Items is not
+	// reordered. Nil when the list was not read whole.
+	Index *IDIndex
 }
 
 // RowError is one bad worklist row: where it is, its id when it had one,
@@ -155,9 +156,9 @@ func Load(ctx context.Context, path string, opts ...Option) (List, error) {
 func load(ctx context.Context, path string, ops fileOps, cfg config) (List, error) {
 	b := newRowBuilder(path, "", ops)
 	err := scan(ctx, path, b, cfg)
-	var index map[string]int
+	var index *IDIndex
 	if ids, ok := b.seen.(itemIDs); ok {
-		index = ids.index
+		index = ids.index.over(b.items)
 	}
 	return List{Path: path, Items: b.items, Problems: b.problems, Warnings: b.warnings, Index: index}, err
 }

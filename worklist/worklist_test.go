@@ -436,9 +436,11 @@ func TestLoadWorklistIndex(t *testing.T) {
 	wl, err := Load(context.Background(), filepath.Join(dir, "wl.csv"))
 	require.NoError(t, err)
 	require.Len(t, wl.Items, 2500)
-	require.Len(t, wl.Index, 2500)
+	require.Equal(t, 2500, wl.Index.Len())
 	for i, it := range wl.Items {
-		require.Equal(t, i, wl.Index[it.ID])
+		got, ok := wl.Index.Find(it.ID)
+		require.True(t, ok, it.ID)
+		require.Equal(t, i, got)
 	}
 	require.Len(t, wl.Problems, 500)
 	assert.Contains(t, wl.Problems[0].Error(), "duplicate id (first on line 2)")
