@@ -56,6 +56,7 @@ func narrowToStudy(ctx context.Context, env Env, s *store.Store, cfg *Workstatio
 	}
 	if role == audit.RoleAdjudicator {
 		cfg.settled = agreedUnits(units)
+		cfg.roles = studyRoles(st, assigned)
 	}
 	cfg.reader = role == audit.RoleReader
 	out, missing := pick(items, ids)
@@ -115,6 +116,16 @@ func agreedUnits(units []audit.StudyUnit) map[string]map[string]audit.Decision {
 		out[u.ItemID][u.Key] = u.Final
 	}
 	return out
+}
+
+// studyRoles is who judges the study's units, for the workstation to
+// resolve them again as it reads the readers' verdicts anew.
+func studyRoles(st audit.Study, items []audit.StudyItem) *tui.StudyRoles {
+	r := &tui.StudyRoles{Name: st.Name, Readers: map[string][]string{}, Adjudicators: st.Adjudicators}
+	for _, it := range items {
+		r.Readers[it.ItemID] = it.Readers
+	}
+	return r
 }
 
 // pick keeps the items whose id is in ids, in the items' order, and

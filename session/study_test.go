@@ -63,6 +63,14 @@ func TestNarrowToStudy(t *testing.T) {
 	require.ErrorIs(t, err, ErrUsage)
 	assert.Contains(t, err.Error(), "an adjudicator sees the readers' verdicts")
 
+	cfg = WorkstationConfig{Study: "tri", Annotator: "dee"}
+	_, _, err = narrowToStudy(ctx, e, s, &cfg, items)
+	require.ErrorIs(t, err, errNothingToReview, "no unit in dispute yet")
+	require.NotNil(t, cfg.roles, "the workstation resolves units again as the store does")
+	assert.Equal(t, "tri", cfg.roles.Name)
+	assert.Equal(t, []string{"dee"}, cfg.roles.Adjudicators)
+	assert.Equal(t, []string{"ann", "ben"}, cfg.roles.Readers["c0"])
+
 	cfg = WorkstationConfig{Study: "nope", Annotator: "dee"}
 	_, _, err = narrowToStudy(ctx, e, s, &cfg, items)
 	require.ErrorIs(t, err, store.ErrNoStudy)

@@ -61,6 +61,9 @@ type WorkstationConfig struct {
 	// settled is, for a study adjudicator, the units the readers agreed
 	// on (tui.Config.Settled); set by narrowToStudy.
 	settled map[string]map[string]audit.Decision
+	// roles is, for a study adjudicator, who judges the study's units
+	// (tui.Config.Study); set by narrowToStudy.
+	roles *tui.StudyRoles
 	// reader: a study reader (tui.Config.Reader).
 	reader bool
 }
@@ -295,7 +298,7 @@ func (w *bench) tuiConfig(problems []string, imager tui.Imager) tui.Config {
 	}
 	return tui.Config{
 		Items: w.items, Index: w.index, Loading: w.s.Loading != nil, Problems: problems, Store: st, Engine: w.s.Sched, Imager: imager,
-		Annotator: cfg.Annotator, Blind: cfg.Blind, Settled: cfg.settled, Reader: cfg.reader, Hosts: w.s.HostURLs(),
+		Annotator: cfg.Annotator, Blind: cfg.Blind, Settled: cfg.settled, Study: cfg.roles, Reader: cfg.reader, Hosts: w.s.HostURLs(),
 		GroundingModel: cfg.GroundingModel, DraftModel: cfg.DraftModel,
 		Urgent: cfg.Urgent, Prefetch: cfg.Prefetch, Title: cfg.Worklist, Extra: cfg.Extra,
 		ASCII: cfg.ASCII, UrgentFirst: w.prefs.UrgentFirst, Compare: w.compare, Prompts: promptSources(cfg.Prompts), PromptWarning: w.s.PromptWarning(),

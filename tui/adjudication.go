@@ -342,6 +342,7 @@ func (m *Model) undoWritten(msg writeDoneMsg) {
 	m.data.mine[u.ItemID] = cur
 	if !m.cfg.Blind {
 		m.data.others[u.ItemID] = others
+		m.resettle(u.ItemID, msg.current)
 	}
 	m.saves.verdicts = max(0, m.saves.verdicts-1)
 	m.markDirty()

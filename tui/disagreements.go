@@ -342,11 +342,13 @@ func (m *Model) syncDisagreements() {
 		for _, dis := range m.disagreements() {
 			row := disagreementRow{label: dis.Label, kind: dis.Kind, urgent: dis.Urgent, spans: dis.DraftSpans, unread: unread,
 				inDoubt: dis.DraftInDoubt}
-			if e := mine[dis.Key()]; e != nil {
+			row.agreed = m.data.settled[it.ID][dis.Key()]
+			if e := mine[dis.Key()]; e != nil && row.agreed == "" {
+				// The readers' agreement is final, whatever an
+				// adjudicator ruled before they came to agree.
 				c := *e
 				row.verdict = &c
 			}
-			row.agreed = m.data.settled[it.ID][dis.Key()]
 			row.note = m.data.disNotes[it.ID][dis.Key()]
 			if t, ok := m.data.noteDrafts[noteKey(it.ID, dis.Key())]; ok {
 				row.note, row.noteDraft = t, true

@@ -88,6 +88,8 @@ type Config struct {
 	// agreed units), item → key → the decision that stands: shown agreed,
 	// counted done, refused.
 	Settled map[string]map[string]audit.Decision
+	// Study: a study adjudicator's study; Settled follows it (others.go).
+	Study *StudyRoles
 	// Reader: a study reader, whose verdicts are judgements; counts say
 	// "judged", not "adjudicated".
 	Reader bool
