@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -39,7 +41,21 @@ func (s *Session) readBackground(ctx context.Context) error {
 	}
 	s.List = worklist.List{Path: s.cfg.Worklist, Items: p.Items, Problems: p.Problems, Warnings: p.Warnings}
 	s.Loading = bg
+	limitMemory()
 	return nil
+}
+
+// reviewMemoryLimit is the heap size past which the collector works
+// harder than GOGC asks (runtime/debug.SetMemoryLimit): a big worklist's
+// items are held for the whole session, and letting the heap double
+// over them (GOGC=100) doubled the process's peak (docs/performance.md).
+const reviewMemoryLimit = 320 << 20
+
+// limitMemory sets reviewMemoryLimit, unless GOMEMLIMIT set a limit.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(reviewMemoryLimit)
+	}
 }
 
 // readOnOnce returns the tui.Config.ReadOn of this workstation: it
