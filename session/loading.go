@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"time"
 
@@ -55,6 +56,28 @@ const reviewMemoryLimit = 320 << 20
 func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(reviewMemoryLimit)
+	}
+}
+
+// roomAbove is the heap's room above what is live that raiseMemoryLimit
+// keeps: a list too big for reviewMemoryLimit must not have the
+// collector run back to back.
+func roomAbove(live uint64) int64 { return int64(live + live/8) }
+
+// raiseMemoryLimit raises the limit limitMemory set to roomAbove the
+// live heap, when that is more (a worklist of more than about a million
+// rows), unless GOMEMLIMIT set a limit.
+func raiseMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	if want := roomAbove(s[0].Value.Uint64()); want > debug.SetMemoryLimit(-1) {
+		debug.SetMemoryLimit(want)
 	}
 }
 
@@ -129,6 +152,7 @@ func (w *bench) feed(ctx context.Context) {
 			return
 		}
 		stored = len(p.Items)
+		raiseMemoryLimit()
 		if p.Done {
 			if p.Err == nil {
 				log.Printf("worklist: all %d rows read and recorded (%d skipped)", len(p.Items)+len(p.Problems), len(p.Problems))
