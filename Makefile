@@ -51,7 +51,9 @@ bench:
 ## at once), then eval with 2,000 bootstrap resamples on one core at
 ## EVAL_ROWS rows against its targets (compare/cmd/evalbench), then
 ## review's first frame in a pty at each of REVIEW_ROWS rows (benchrun
-## -mode review, medians of REVIEW_ROUNDS) and the demo's (-mode demo).
+## -mode review, medians of REVIEW_ROUNDS) and the demo's (-mode demo),
+## then agreement at 1M verdicts and one metrics-pane update at 100k items
+## (Go benchmarks, against 5 s and 200 ms; scripts/benchratio.awk).
 ## Figures: docs/performance.md
 ROUNDS ?= 15
 BENCH_ROWS ?= 100000
@@ -72,6 +74,10 @@ bench-compare: build
 	$(GO) run ./compare/cmd/evalbench -bin $(BIN) -rows $(EVAL_ROWS) -rounds $(EVAL_ROUNDS)
 	for n in $(REVIEW_ROWS); do ./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode review -rows $$n -rounds $(REVIEW_ROUNDS) || exit 1; done
 	./bin/benchrun -bin $(BIN) -fake bin/fakeollama -mode demo -rounds $(REVIEW_ROUNDS)
+	$(GO) test ./agreement -run '^$$' -bench 'Agreement/.*/1M' -benchtime 3x | \
+	  awk -v what="agreement at 1M verdicts" -v target=5 -f scripts/benchratio.awk
+	$(GO) test ./tui -run '^$$' -bench 'MetricsPane100k/result' -benchtime 5x | \
+	  awk -v what="metrics pane, one update at 100k items" -v target=0.2 -f scripts/benchratio.awk
 
 ## term-matrix: screenshots of the demo in xterm (sixel), kitty 0.26 (kitty
 ## graphics, no placeholders), mlterm (sixel, light background), tmux
