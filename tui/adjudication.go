@@ -310,13 +310,22 @@ func (m *Model) backTo(op writeOp) (tea.Cmd, bool) {
 	return cmd, true
 }
 
-func (m *Model) undoWritten(msg writeDoneMsg) {
-	if msg.err != nil {
+// undoDid reports whether an undo took a judgment back; when it did not
+// (the store refused, or this session had nothing to undo) it says so.
+func (m *Model) undoDid(msg writeDoneMsg) bool {
+	switch {
+	case msg.err != nil:
 		m.setMsg(msgErr, "undo failed: "+Sanitize(msg.err.Error()))
-		return
-	}
-	if !msg.undid {
+	case !msg.undid:
 		m.setMsg(msgInfo, "nothing to undo")
+	default:
+		return true
+	}
+	return false
+}
+
+func (m *Model) undoWritten(msg writeDoneMsg) {
+	if !m.undoDid(msg) {
 		return
 	}
 	u := msg.undone

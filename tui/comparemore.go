@@ -26,12 +26,7 @@ func (m *Model) undoCompare() tea.Cmd {
 // reviewer's judgments still being saved or refused stay as they are. The
 // cursor goes to the difference undone.
 func (m *Model) compareUndone(msg writeDoneMsg) {
-	if msg.err != nil {
-		m.setMsg(msgErr, "undo failed: "+Sanitize(msg.err.Error()))
-		return
-	}
-	if !msg.undid {
-		m.setMsg(msgInfo, "nothing to undo")
+	if !m.undoDid(msg) {
 		return
 	}
 	u := msg.cmpUndone
